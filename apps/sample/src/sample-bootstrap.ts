@@ -1,0 +1,67 @@
+import { Logger, ValidationPipe, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { SINGAPAY_ENV_VARS } from '@app/singapay';
+import { SingapaySimulator } from '@app/singapay-simulator';
+import { AppModule } from './app.module.js';
+
+const CREDENTIAL_VARS = [
+  SINGAPAY_ENV_VARS.apiKey,
+  SINGAPAY_ENV_VARS.clientId,
+  SINGAPAY_ENV_VARS.clientSecret,
+  SINGAPAY_ENV_VARS.password,
+] as const;
+
+export interface SampleApp {
+  app: INestApplication;
+  /** The in-process simulator, when no credentials were configured. */
+  simulator?: SingapaySimulator;
+  close(): Promise<void>;
+}
+
+/**
+ * With no `SINGAPAY_*` credentials at all, starts the simulator in this
+ * process and points the module at it through the environment, so the same
+ * `singapayConfig` path runs as in production. Partial credentials are not
+ * completed: the module then names what is missing.
+ */
+export async function startSimulatorIfUnconfigured(
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<SingapaySimulator | undefined> {
+  if (CREDENTIAL_VARS.some((name) => env[name]?.trim())) return undefined;
+  const simulator = await SingapaySimulator.start({ port: Number(env.SIMULATOR_PORT ?? 0) });
+  env[SINGAPAY_ENV_VARS.environment] = 'sandbox';
+  env[SINGAPAY_ENV_VARS.baseUrl] = simulator.baseUrl;
+  env[SINGAPAY_ENV_VARS.apiKey] = simulator.credentials.apiKey;
+  env[SINGAPAY_ENV_VARS.clientId] = simulator.credentials.clientId;
+  env[SINGAPAY_ENV_VARS.clientSecret] = simulator.credentials.clientSecret;
+  env[SINGAPAY_ENV_VARS.password] = simulator.credentials.password;
+  logger.warn(`No SINGAPAY_* credentials set: using the built-in Singapay simulator at ${simulator.baseUrl} (no real money moves)`);
+  return simulator;
+}
+
+/** Pipes and shutdown hooks shared by `main.ts` and the tests. */
+export function configureSampleApp(app: INestApplication): INestApplication {
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.enableShutdownHooks();
+  return app;
+}
+
+/** Builds the sample app from `process.env`, which `singapayConfig` reads too. */
+export async function createSampleApp(logger = new Logger('Sample')): Promise<SampleApp> {
+  const simulator = await startSimulatorIfUnconfigured(process.env, logger);
+  try {
+    const app = configureSampleApp(await NestFactory.create(AppModule, { bufferLogs: false }));
+    return {
+      app,
+      ...(simulator ? { simulator } : {}),
+      close: async () => {
+        await app.close();
+        await simulator?.stop();
+      },
+    };
+  } catch (error) {
+    await simulator?.stop();
+    throw error;
+  }
+}

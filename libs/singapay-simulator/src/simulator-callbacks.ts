@@ -1,0 +1,78 @@
+import { Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SimulatorCallbackCounters } from './simulator-state.js';
+
+const ATTEMPT_TIMEOUT_MS = 5_000;
+
+/**
+ * Delivers callbacks with a few retries. A failed delivery is logged and
+ * dropped, never thrown: the receiving application is the thing under test,
+ * and Singapay does not stop because a merchant's endpoint is down.
+ */
+export class SingapaySimulatorCallbacks {
+  private readonly logger = new Logger('SingapaySimulator');
+  private readonly inFlight = new Set<Promise<void>>();
+  private controller = new AbortController();
+
+  constructor(
+    private readonly url: string | undefined,
+    private readonly attempts: number,
+    private readonly backoffMs: number,
+    private readonly counters: () => SimulatorCallbackCounters,
+  ) {}
+
+  send(transactionId: string, envelope: unknown): void {
+    if (this.url === undefined) return;
+    const delivery = this.deliver(this.url, transactionId, JSON.stringify(envelope), this.controller.signal);
+    this.inFlight.add(delivery);
+    void delivery.finally(() => this.inFlight.delete(delivery));
+  }
+
+  /** Resolves once every callback started so far was delivered or given up. */
+  async flush(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Drops every delivery in progress (reset, stop). */
+  abortAll(): void {
+    this.controller.abort();
+    this.controller = new AbortController();
+  }
+
+  private async deliver(url: string, transactionId: string, body: string, signal: AbortSignal): Promise<void> {
+    const counters = this.counters();
+    for (let attempt = 1; attempt <= this.attempts; attempt += 1) {
+      if (signal.aborted) return;
+      counters.attempts += 1;
+      let failure: string;
+      try {
+        // fetch follows 307/308 with the body, as Singapay's sender is said to.
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'singapay-simulator' },
+          body,
+          redirect: 'follow',
+          signal: AbortSignal.any([signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]),
+        });
+        await response.arrayBuffer().catch(() => undefined);
+        if (response.ok) {
+          counters.delivered += 1;
+          return;
+        }
+        failure = `HTTP ${response.status}`;
+      } catch (error) {
+        if (signal.aborted) return;
+        failure = error instanceof Error ? error.name : 'error';
+      }
+      this.logger.warn(`Callback for transaction ${transactionId} failed (${failure}), attempt ${attempt} of ${this.attempts}`);
+      if (attempt < this.attempts) {
+        try {
+          await sleep(this.backoffMs * 2 ** (attempt - 1), undefined, { signal });
+        } catch {
+          return;
+        }
+      }
+    }
+    counters.abandoned += 1;
+  }
+}

@@ -1,0 +1,75 @@
+import { SINGAPAY_RESPONSE_CODES } from '../../singapay/src/errors/singapay-response-codes.js';
+import { findSimulatorProduct } from './simulator-catalogue.js';
+import { formatRupiah, formatSingapayDateTime } from './simulator-format.js';
+import type { SimulatorTransactionRecord } from './simulator-state.js';
+
+/** What the simulator answers to one request, before it is written. */
+export interface SimulatorReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** The token endpoint's and the gateway's envelope: `{status, success, error}`. */
+export function statusEnvelopeReply(status: number, message: string): SimulatorReply {
+  return { status, body: { status, success: false, error: { code: status, message } } };
+}
+
+/**
+ * HTTP status of a business envelope. Documented: 04 on 422, 06 (also sent
+ * unpadded as "6") on 404, success and pending on 200. Every other code's
+ * status is undocumented; the simulator sends 200, and this is the one place
+ * to change that.
+ */
+export function businessHttpStatus(code: string): number {
+  if (code === '04') return 422;
+  if (code === '06' || code === '6') return 404;
+  return 200;
+}
+
+const TEXTS: Readonly<Record<string, string>> = {
+  '04': 'Rejected Format Error',
+  '08': 'Permission denied',
+  '17': 'Insufficient balance',
+  '20': 'Customer not found',
+  '21': 'Bill already paid',
+  '22': 'Biller side error',
+};
+
+/** A `response_text` for a code the simulator answers without a more specific one. */
+export function responseTextFor(code: string): string {
+  return TEXTS[code] ?? SINGAPAY_RESPONSE_CODES.find((info) => info.code === code)?.description ?? 'Unknown error';
+}
+
+export function businessReply(command: unknown, code: string, text: string, data?: unknown): SimulatorReply {
+  const body: Record<string, unknown> = { command, response_code: code, response_text: text };
+  if (data !== undefined) body.data = data;
+  return { status: businessHttpStatus(code), body };
+}
+
+/** A 04 with Laravel's field → message map. */
+export function validationReply(command: unknown, errors: Record<string, string>): SimulatorReply {
+  return businessReply(command, '04', TEXTS['04'], errors);
+}
+
+/** A transaction as `detail-bill-transaction` shows it; list rows leave out the product's category. */
+export function transactionView(tx: SimulatorTransactionRecord, withCategory: boolean): Record<string, unknown> {
+  const product = findSimulatorProduct(tx.productCode);
+  const productView: Record<string, unknown> = { code: tx.productCode, name: product?.name ?? tx.productCode };
+  if (withCategory) productView.category = { ...(product?.category ?? { code: '', name: '' }) };
+  return {
+    transaction_id: tx.transactionId,
+    reference_number: tx.referenceNumber,
+    customer_id: tx.customerId,
+    transaction_type: tx.transactionType,
+    status: tx.status,
+    inquired_at: tx.inquiredAt === null ? null : formatSingapayDateTime(tx.inquiredAt),
+    paid_at: formatSingapayDateTime(tx.paidAt),
+    net_price: formatRupiah(tx.netPrice),
+    display_price: { amount: formatRupiah(tx.amount), price: formatRupiah(tx.price) },
+    // Singapay (PHP) serialises an empty map as [], a filled one as an object.
+    other_info: Object.keys(tx.otherInfo).length === 0 ? [] : { ...tx.otherInfo },
+    created_at: formatSingapayDateTime(tx.createdAt),
+    product: productView,
+  };
+}

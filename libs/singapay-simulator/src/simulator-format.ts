@@ -1,0 +1,33 @@
+/**
+ * Singapay writes times as `YYYY-MM-DD HH:mm:ss` without a zone. The examples
+ * line up with Western Indonesian Time (UTC+7, no daylight saving), so the
+ * simulator writes every time in WIB and cuts days (list filter, once-per-day
+ * rule) on WIB midnight.
+ */
+const WIB_OFFSET_MS = 7 * 60 * 60 * 1000;
+
+export function formatSingapayDateTime(epochMs: number): string {
+  return new Date(epochMs + WIB_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** The WIB calendar day of an instant, as `YYYY-MM-DD`. */
+export function singapayDay(epochMs: number): string {
+  return new Date(epochMs + WIB_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** Whether `YYYY-MM-DD` names a real calendar day (Laravel's `date_format:Y-m-d` rejects 2025-02-30). */
+export function isCalendarDay(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const parsed = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === text;
+}
+
+/** Amounts travel as strings of whole rupiah. */
+export function formatRupiah(amount: number): string {
+  return String(Math.round(amount));
+}
+
+/** The balance travels as a decimal string with two places. */
+export function formatBalance(amount: number): string {
+  return amount.toFixed(2);
+}

@@ -1,0 +1,97 @@
+import { SINGAPAY_GENERAL_COMMANDS } from '../../singapay/src/contract/singapay-api.contract.js';
+import type { SingapaySimulatorCallbacks } from './simulator-callbacks.js';
+import { transactionView } from './simulator-envelopes.js';
+import { newPlnToken, newSerialNumber } from './simulator-ids.js';
+import type { SimulatorTransactionRecord, SingapaySimulatorState } from './simulator-state.js';
+
+/**
+ * Moves transactions through their remaining steps: on a real timer of
+ * `settleDelayMs` per step, or at once through `settleAll()` / `advanceTo()`
+ * so tests need not wait. Sends the callbacks of the end states.
+ */
+export class SingapaySimulatorSettlement {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly state: () => SingapaySimulatorState,
+    private readonly now: () => number,
+    private readonly settleDelayMs: number,
+    private readonly callbacks: SingapaySimulatorCallbacks,
+  ) {}
+
+  /** Starts a fresh transaction's steps; sends its callback right away when it was born successful. */
+  begin(tx: SimulatorTransactionRecord): void {
+    if (tx.status === 'success' && tx.steps.length === 0) this.notify(tx, '00');
+    if (tx.steps.length > 0) this.schedule(tx, this.now() + this.settleDelayMs);
+  }
+
+  /** Runs every remaining step of every transaction (not those pending for ever, which have none). */
+  settleAll(): void {
+    for (const tx of this.state().transactions.values()) {
+      while (tx.steps.length > 0) this.runStep(tx, false);
+    }
+  }
+
+  /** Runs the steps due at or before `time` on the simulator's clock. */
+  advanceTo(time: number): void {
+    for (const tx of this.state().transactions.values()) {
+      while (tx.nextStepAt !== null && tx.nextStepAt <= time) this.runStep(tx, true);
+    }
+  }
+
+  clear(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private schedule(tx: SimulatorTransactionRecord, dueAt: number): void {
+    tx.nextStepAt = dueAt;
+    const timer = setTimeout(() => {
+      this.timers.delete(tx.transactionId);
+      // The state may have been reset since; a stale record is left alone.
+      if (this.state().transactions.get(tx.transactionId) === tx && tx.steps.length > 0) this.runStep(tx, false);
+    }, this.settleDelayMs);
+    timer.unref();
+    this.timers.set(tx.transactionId, timer);
+  }
+
+  private runStep(tx: SimulatorTransactionRecord, onSchedule: boolean): void {
+    const step = tx.steps.shift();
+    const ranAt = onSchedule && tx.nextStepAt !== null ? tx.nextStepAt : this.now();
+    clearTimeout(this.timers.get(tx.transactionId));
+    this.timers.delete(tx.transactionId);
+    tx.nextStepAt = null;
+    switch (step) {
+      case 'issueToken':
+        tx.otherInfo = { ...tx.otherInfo, token: newPlnToken() };
+        this.notify(tx, '00');
+        break;
+      case 'succeed':
+        tx.status = 'success';
+        tx.otherInfo = { ...tx.otherInfo, ...(tx.command === 'plntok' ? { token: newPlnToken() } : { serial_number: newSerialNumber() }) };
+        this.notify(tx, '00');
+        break;
+      case 'fail':
+        // Singapay may send no callback for a failure; the refund that follows has one.
+        tx.status = 'failed';
+        break;
+      case 'refund':
+        tx.status = 'refunded';
+        this.state().balance += tx.netPrice;
+        this.notify(tx, '50');
+        break;
+      default:
+        return;
+    }
+    if (tx.steps.length > 0) this.schedule(tx, ranAt + this.settleDelayMs);
+  }
+
+  private notify(tx: SimulatorTransactionRecord, code: '00' | '50'): void {
+    this.callbacks.send(tx.transactionId, {
+      command: SINGAPAY_GENERAL_COMMANDS.callback,
+      response_code: code,
+      response_text: code === '00' ? 'Transaction success' : 'Transaction refunded',
+      data: transactionView(tx, true),
+    });
+  }
+}

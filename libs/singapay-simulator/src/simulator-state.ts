@@ -1,0 +1,111 @@
+import type {
+  SingapayCommand,
+  SingapayProductFamily,
+  SingapayTransactionStatus,
+} from '../../singapay/src/contract/singapay-api.contract.js';
+import type { SimulatorScenario } from './simulator-test-customers.js';
+
+/** An inquiry's `reference_number` and what it promised. */
+export interface SimulatorInquiry {
+  referenceNumber: string;
+  command: SingapayCommand;
+  productCode: string;
+  customerId: string;
+  customerName: string;
+  amount: number;
+  price: number;
+  period: string | null;
+  inquiredAt: number;
+  expiresAt: number;
+  scenario: SimulatorScenario;
+  /** Set once paid: a reference pays once. */
+  transactionId: string | null;
+}
+
+/** Automatic steps a transaction still has to go through, run in order after `settleDelayMs` each. */
+export type SimulatorStep = 'issueToken' | 'succeed' | 'fail' | 'refund';
+
+export interface SimulatorTransactionRecord {
+  /** Creation order; breaks ties between transactions of the same millisecond. */
+  sequence: number;
+  transactionId: string;
+  referenceNumber: string;
+  command: SingapayCommand;
+  productCode: string;
+  customerId: string;
+  customerName: string | null;
+  transactionType: SingapayProductFamily;
+  status: SingapayTransactionStatus;
+  amount: number;
+  price: number;
+  netPrice: number;
+  period: string | null;
+  inquiredAt: number | null;
+  paidAt: number;
+  createdAt: number;
+  otherInfo: Record<string, string>;
+  steps: SimulatorStep[];
+  /** Simulator time the next step is due; null when none is scheduled (done or pending for ever). */
+  nextStepAt: number | null;
+}
+
+export interface SimulatorCallbackCounters {
+  /** HTTP attempts, retries included. */
+  attempts: number;
+  /** Callbacks the receiver answered with 2xx. */
+  delivered: number;
+  /** Callbacks given up on after the last attempt. */
+  abandoned: number;
+}
+
+/** Everything `reset()` puts back to its start. */
+export class SingapaySimulatorState {
+  balance: number;
+  readonly inquiries = new Map<string, SimulatorInquiry>();
+  readonly transactions = new Map<string, SimulatorTransactionRecord>();
+  /** `productCode:customerId` of bills paid. */
+  readonly paidBills = new Set<string>();
+  /** Customer id → WIB day it was last used (once-per-day sandbox rule). */
+  readonly customerUsage = new Map<string, string>();
+  sequence = 0;
+
+  tokenRequests = 0;
+  tokensIssued = 0;
+  readonly requestsByPath = new Map<string, number>();
+  paymentsReceived = 0;
+  readonly paymentsByReference = new Map<string, number>();
+  readonly paymentsByCustomer = new Map<string, number>();
+  readonly callbacks: SimulatorCallbackCounters = { attempts: 0, delivered: 0, abandoned: 0 };
+
+  constructor(initialBalance: number) {
+    this.balance = initialBalance;
+  }
+
+  countRequest(path: string): void {
+    this.requestsByPath.set(path, (this.requestsByPath.get(path) ?? 0) + 1);
+  }
+
+  countPayment(referenceNumber: unknown, customerId: unknown): void {
+    this.paymentsReceived += 1;
+    if (typeof referenceNumber === 'string' && referenceNumber !== '') {
+      this.paymentsByReference.set(referenceNumber, (this.paymentsByReference.get(referenceNumber) ?? 0) + 1);
+    }
+    if (typeof customerId === 'string' && customerId !== '') {
+      this.paymentsByCustomer.set(customerId, (this.paymentsByCustomer.get(customerId) ?? 0) + 1);
+    }
+  }
+
+  addTransaction(record: Omit<SimulatorTransactionRecord, 'sequence'>): SimulatorTransactionRecord {
+    this.sequence += 1;
+    const stored = { ...record, sequence: this.sequence };
+    this.transactions.set(stored.transactionId, stored);
+    return stored;
+  }
+
+  /** Newest first, as the list endpoint orders them. */
+  transactionsNewestFirst(): SimulatorTransactionRecord[] {
+    return [...this.transactions.values()].sort((a, b) => b.createdAt - a.createdAt || b.sequence - a.sequence);
+  }
+}
+
+export const billKey = (productCode: string, customerId: string): string => `${productCode}:${customerId}`;

@@ -1,0 +1,111 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SINGAPAY_GRANT_TYPE, SINGAPAY_HEADERS, SINGAPAY_TOKEN_PATH } from '../contract/singapay-api.contract.js';
+import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
+import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
+import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
+import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
+import { SINGAPAY_PERMISSION_DENIED_CODE, SINGAPAY_UNAUTHENTICATED_CODE } from '../errors/singapay-response-codes.js';
+import { SingapayTransport, type SingapayCallOptions } from '../http/singapay-transport.js';
+import { asRecord } from '../util/singapay-json.js';
+
+export interface SingapayAccessToken {
+  accessToken: string;
+  tokenType: string;
+  /** Lifetime in seconds, as Singapay stated it (string or number), or as read from the JWT. */
+  expiresIn: number;
+}
+
+/** Lifetime assumed when Singapay states none we can read: short, so a wrong guess costs one extra request. */
+export const SINGAPAY_FALLBACK_TOKEN_LIFETIME_SECONDS = 300;
+
+/** Seconds until the JWT's `exp`, if the token is a JWT with one. */
+function jwtLifetimeSeconds(token: string, nowMs: number): number | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+    return typeof exp === 'number' && Number.isFinite(exp) ? Math.floor(exp - nowMs / 1000) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads `expires_in`: a string in Singapay's examples, a number on other hosts. */
+export function parseExpiresIn(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : undefined;
+}
+
+/**
+ * Performs the token request: Basic auth with the client ID and secret,
+ * `X-PARTNER-ID`, and `grant_type=client_credentials`. Refusals become
+ * exceptions that say which credential to check, never what it is.
+ * @publicApi
+ */
+@Injectable()
+export class SingapayAuthService {
+  constructor(
+    private readonly transport: SingapayTransport,
+    private readonly errors: SingapayErrorFactory,
+    @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
+  ) {}
+
+  async requestAccessToken(call?: SingapayCallOptions): Promise<SingapayAccessToken> {
+    const operation = 'accessToken';
+    const { clientId, clientSecret, apiKey } = this.options;
+    const basic = Buffer.from(`${clientId}:${clientSecret.reveal()}`).toString('base64');
+    const answer = await this.transport.post(
+      operation,
+      SINGAPAY_TOKEN_PATH,
+      { grant_type: SINGAPAY_GRANT_TYPE },
+      { [SINGAPAY_HEADERS.partnerId]: apiKey.reveal(), [SINGAPAY_HEADERS.authorization]: `Basic ${basic}` },
+      call,
+    );
+    const body = asRecord(answer.body);
+    const error = asRecord(body?.error);
+    const upstreamMessage = typeof error?.message === 'string' ? error.message : '';
+
+    if (answer.status === 401) {
+      throw this.errors.fromCode({
+        code: SINGAPAY_UNAUTHENTICATED_CODE,
+        operation,
+        upstreamStatus: 401,
+        raw: body,
+        message: `Singapay refused the client credentials: check the client ID and client secret (${SINGAPAY_ENV_VARS.clientId}, ${SINGAPAY_ENV_VARS.clientSecret}) of this environment`,
+      });
+    }
+    if (answer.status === 403) {
+      const ip = /\bIP\b/i.test(upstreamMessage) ? (/\(([^)]+)\)/.exec(upstreamMessage)?.[1] ?? 'this server') : undefined;
+      throw this.errors.fromCode({
+        code: SINGAPAY_PERMISSION_DENIED_CODE,
+        operation,
+        upstreamStatus: 403,
+        raw: body,
+        message: ip
+          ? `Singapay refused the caller's IP address (${ip}): submit it to Singapay for whitelisting in this environment`
+          : `Singapay refused the partner id: check the API key (${SINGAPAY_ENV_VARS.apiKey}, sent as ${SINGAPAY_HEADERS.partnerId}) of this environment`,
+      });
+    }
+
+    const data = asRecord(body?.data);
+    const accessToken = data?.access_token;
+    if (answer.status !== 200 || body?.success === false || typeof accessToken !== 'string' || accessToken === '') {
+      throw this.errors.other({
+        code: null,
+        type: answer.status >= 200 && answer.status < 300 ? 'malformed_response' : 'token_request_failed',
+        httpStatus: answer.status === 503 || answer.status === 429 ? 503 : 502,
+        message: `Singapay token request answered HTTP ${answer.status} without an access token${upstreamMessage ? `: ${upstreamMessage.slice(0, 200)}` : ''}`,
+        operation,
+        upstreamStatus: answer.status,
+        raw: this.errors.redact(body, typeof accessToken === 'string' ? [accessToken] : []),
+        delivery: 'received',
+      });
+    }
+    const tokenType = typeof data?.token_type === 'string' && data.token_type ? data.token_type : 'Bearer';
+    const expiresIn =
+      parseExpiresIn(data?.expires_in) ??
+      jwtLifetimeSeconds(accessToken, Date.now()) ??
+      SINGAPAY_FALLBACK_TOKEN_LIFETIME_SECONDS;
+    return { accessToken, tokenType, expiresIn: Math.max(1, expiresIn) };
+  }
+}

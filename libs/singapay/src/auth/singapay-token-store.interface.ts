@@ -1,0 +1,29 @@
+/** An access token as kept in a `SingapayTokenStore`. */
+export interface SingapayStoredToken {
+  accessToken: string;
+  tokenType: string;
+  /** When Singapay says the token expires (epoch milliseconds). */
+  expiresAt: number;
+  /** When it should be renewed, ahead of expiry (epoch milliseconds). */
+  renewAt: number;
+}
+
+/**
+ * Where access tokens live. The default keeps them in memory per module
+ * registration; a shared implementation (Redis…) lets replicas share one token.
+ * Keys are already namespaced per host and credential; they hold no secret.
+ * @publicApi
+ */
+export interface SingapayTokenStore {
+  get(key: string): Promise<SingapayStoredToken | undefined>;
+  /** Stores the token; it must be gone after `ttlMs`. */
+  set(key: string, token: SingapayStoredToken, ttlMs: number): Promise<void>;
+  /**
+   * Deletes the token. With `ifAccessToken`, only when the stored token is that one
+   * (compare-and-delete), so a late 401 never drops a token another caller just fetched.
+   */
+  delete(key: string, ifAccessToken?: string): Promise<void>;
+}
+
+/** Injection token of the `SingapayTokenStore` (same name as the interface, as `ThrottlerStorage` does). */
+export const SingapayTokenStore = Symbol('SingapayTokenStore');

@@ -1,0 +1,130 @@
+import { resolveSingapayOptions } from '../config/singapay-options.validation.js';
+import type { SingapayAccessToken, SingapayAuthService } from './singapay-auth.service.js';
+import { SingapayInMemoryTokenStore } from './singapay-in-memory-token.store.js';
+import { SingapayTokenProvider } from './singapay-token.provider.js';
+
+const options = resolveSingapayOptions({
+  apiKey: 'key',
+  clientId: 'client',
+  clientSecret: 'secret-value',
+  password: 'pay-password',
+  baseUrl: 'http://127.0.0.1:1',
+});
+
+/** A token endpoint under the test's control: each request waits until the test answers it. */
+class ScriptedAuth {
+  requests: { resolve: (t: SingapayAccessToken) => void; reject: (e: Error) => void }[] = [];
+  requestAccessToken(): Promise<SingapayAccessToken> {
+    return new Promise((resolve, reject) => this.requests.push({ resolve, reject }));
+  }
+  grant(index: number, accessToken: string, expiresIn = 3600): void {
+    this.requests[index]!.resolve({ accessToken, tokenType: 'Bearer', expiresIn });
+  }
+}
+
+function setup() {
+  let now = 1_000_000;
+  const auth = new ScriptedAuth();
+  const store = new SingapayInMemoryTokenStore(() => now);
+  const provider = new SingapayTokenProvider(auth as unknown as SingapayAuthService, store, options, () => now);
+  const flush = () => new Promise((r) => setImmediate(r));
+  return { auth, store, provider, flush, advance: (ms: number) => (now += ms) };
+}
+
+describe('SingapayTokenProvider', () => {
+  it('makes one token request for a burst of concurrent callers', async () => {
+    const { auth, provider, flush } = setup();
+    const callers = Array.from({ length: 200 }, () => provider.getAccessToken());
+    await flush();
+    expect(auth.requests).toHaveLength(1);
+    auth.grant(0, 'tok-1');
+    const tokens = await Promise.all(callers);
+    expect(new Set(tokens)).toEqual(new Set(['tok-1']));
+    expect(await provider.getAccessToken()).toBe('tok-1');
+    expect(auth.requests).toHaveLength(1);
+  });
+
+  it('renews in the background once due, serving the old token meanwhile', async () => {
+    const { auth, provider, flush, advance } = setup();
+    const first = provider.getAccessToken();
+    await flush();
+    auth.grant(0, 'tok-1', 3600);
+    await first;
+    // Due for renewal 60 s (the buffer) before expiry: callers still get tok-1 at once.
+    advance(3600_000 - 59_000);
+    expect(await provider.getAccessToken()).toBe('tok-1');
+    expect(await provider.getAccessToken()).toBe('tok-1');
+    await flush();
+    expect(auth.requests).toHaveLength(2);
+    auth.grant(1, 'tok-2', 3600);
+    await flush();
+    expect(await provider.getAccessToken()).toBe('tok-2');
+    expect(auth.requests).toHaveLength(2);
+  });
+
+  it('waits for a new token when the cached one is about to expire', async () => {
+    const { auth, provider, flush, advance } = setup();
+    const first = provider.getAccessToken();
+    await flush();
+    auth.grant(0, 'tok-1', 3600);
+    await first;
+    advance(3600_000 - 1_000);
+    const pending = provider.getAccessToken();
+    await flush();
+    expect(auth.requests).toHaveLength(2);
+    auth.grant(1, 'tok-2');
+    expect(await pending).toBe('tok-2');
+  });
+
+  it('uses a tenth of a short lifetime as the renewal buffer', async () => {
+    const { auth, provider, flush, advance } = setup();
+    const first = provider.getAccessToken();
+    await flush();
+    auth.grant(0, 'short', 2);
+    await first;
+    advance(1_700);
+    expect(await provider.getAccessToken()).toBe('short');
+    await flush();
+    expect(auth.requests).toHaveLength(1);
+    advance(150); // 1.85 s: past renewAt (1.8 s), before the usable limit (1.9 s)
+    expect(await provider.getAccessToken()).toBe('short');
+    await flush();
+    expect(auth.requests).toHaveLength(2);
+  });
+
+  it('invalidate() drops the token only while it is still the current one', async () => {
+    const { auth, provider, flush } = setup();
+    const first = provider.getAccessToken();
+    await flush();
+    auth.grant(0, 'tok-1');
+    await first;
+    await provider.invalidate('tok-1');
+    const second = provider.getAccessToken();
+    await flush();
+    auth.grant(1, 'tok-2');
+    expect(await second).toBe('tok-2');
+    // A late refusal of the old token must not drop the new one.
+    await provider.invalidate('tok-1');
+    expect(await provider.getAccessToken()).toBe('tok-2');
+    expect(auth.requests).toHaveLength(2);
+  });
+
+  it('never caches a failure: every waiting caller sees it, the next call tries again', async () => {
+    const { auth, provider, flush } = setup();
+    const callers = [provider.getAccessToken(), provider.getAccessToken()];
+    await flush();
+    auth.requests[0]!.reject(new Error('refused'));
+    for (const c of callers) await expect(c).rejects.toThrow('refused');
+    const retry = provider.getAccessToken();
+    await flush();
+    expect(auth.requests).toHaveLength(2);
+    auth.grant(1, 'tok-after-failure');
+    expect(await retry).toBe('tok-after-failure');
+  });
+
+  it('keys the cache by host and a hash of the client id, never the id itself', () => {
+    const { provider } = setup();
+    expect(provider.cacheKey).toMatch(/^singapay:token:127\.0\.0\.1:1:[0-9a-f]{16}$/);
+    expect(provider.cacheKey).not.toContain('client');
+  });
+});

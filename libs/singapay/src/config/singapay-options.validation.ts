@@ -1,0 +1,140 @@
+import {
+  SINGAPAY_BASE_URLS,
+  type SingapayApiVersion,
+  type SingapayEnvironment,
+} from '../contract/singapay-api.contract.js';
+import type { SingapayTokenStore } from '../auth/singapay-token-store.interface.js';
+import { SingapaySecret } from '../util/singapay-secret.js';
+import type { SingapayModuleOptions } from './singapay-module-options.interface.js';
+import { SINGAPAY_ENV_VARS } from './singapay.config.js';
+
+/** Thrown at start-up for a bad configuration; a plain `Error` so the app refuses to boot. */
+export class SingapayConfigurationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid Singapay configuration: ${problems.join('; ')}`);
+    this.name = 'SingapayConfigurationError';
+  }
+}
+
+/** Options after validation: defaults applied, secrets wrapped so they cannot be printed. */
+export interface SingapayResolvedOptions {
+  environment: SingapayEnvironment;
+  baseUrl: string;
+  apiKey: SingapaySecret;
+  clientId: string;
+  clientSecret: SingapaySecret;
+  password: SingapaySecret;
+  apiVersion: SingapayApiVersion;
+  timeoutMs: number;
+  tokenRefreshBufferMs: number;
+  tokenStore?: SingapayTokenStore;
+  httpStatusOverrides: Readonly<Record<string, number>>;
+}
+
+export const SINGAPAY_DEFAULTS = {
+  environment: 'sandbox',
+  apiVersion: 'v2',
+  timeoutMs: 30_000,
+  tokenRefreshBufferSeconds: 60,
+} as const;
+
+const label = (field: keyof typeof SINGAPAY_ENV_VARS): string => `${field} (${SINGAPAY_ENV_VARS[field]})`;
+
+/**
+ * Checks the options a user gave and applies defaults. Every problem is
+ * reported at once, by field name; values never appear in a message.
+ */
+export function resolveSingapayOptions(input: SingapayModuleOptions | undefined | null): SingapayResolvedOptions {
+  const problems: string[] = [];
+  const o = (input ?? {}) as Partial<Record<keyof SingapayModuleOptions, unknown>>;
+
+  const requiredString = (field: 'apiKey' | 'clientId' | 'clientSecret' | 'password'): string => {
+    const v = o[field];
+    if (v === undefined || v === null || v === '') problems.push(`${label(field)} is missing`);
+    else if (typeof v !== 'string') problems.push(`${label(field)} must be a string`);
+    else if (v.trim() !== v || /[\r\n\0]/.test(v)) problems.push(`${label(field)} has leading/trailing spaces or control characters`);
+    else return v;
+    return '';
+  };
+  const apiKey = requiredString('apiKey');
+  const clientId = requiredString('clientId');
+  const clientSecret = requiredString('clientSecret');
+  const password = requiredString('password');
+  if (clientId.includes(':')) problems.push(`${label('clientId')} must not contain ':' (it is the Basic auth user name)`);
+
+  let environment: SingapayEnvironment = SINGAPAY_DEFAULTS.environment;
+  const env = o.environment;
+  if (env !== undefined && env !== null && env !== '') {
+    const normalised = typeof env === 'string' ? env.trim().toLowerCase() : env;
+    if (normalised === 'development' || normalised === 'sandbox') environment = 'sandbox';
+    else if (normalised === 'production') environment = 'production';
+    else problems.push(`${label('environment')} must be 'sandbox' (or 'development') or 'production'`);
+  }
+
+  let baseUrl: string = SINGAPAY_BASE_URLS[environment];
+  if (o.baseUrl !== undefined && o.baseUrl !== null && o.baseUrl !== '') {
+    const parsed = typeof o.baseUrl === 'string' && URL.canParse(o.baseUrl) ? new URL(o.baseUrl) : undefined;
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.username || parsed.password || parsed.search || parsed.hash) {
+      problems.push(`${label('baseUrl')} must be an http(s) URL without credentials, query or fragment`);
+    } else {
+      baseUrl = parsed.href.replace(/\/+$/, '');
+    }
+  }
+
+  let apiVersion: SingapayApiVersion = SINGAPAY_DEFAULTS.apiVersion;
+  if (o.apiVersion !== undefined && o.apiVersion !== null && o.apiVersion !== '') {
+    if (o.apiVersion === 'v1' || o.apiVersion === 'v2') apiVersion = o.apiVersion;
+    else problems.push(`${label('apiVersion')} must be 'v1' or 'v2'`);
+  }
+
+  const positiveInt = (
+    field: 'timeoutMs' | 'tokenRefreshBufferSeconds',
+    fallback: number,
+    min: number,
+    max: number,
+  ): number => {
+    const v = o[field];
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      problems.push(`${label(field)} must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return v;
+  };
+  const timeoutMs = positiveInt('timeoutMs', SINGAPAY_DEFAULTS.timeoutMs, 1, 600_000);
+  const bufferSeconds = positiveInt('tokenRefreshBufferSeconds', SINGAPAY_DEFAULTS.tokenRefreshBufferSeconds, 0, 3_600);
+
+  const store = o.tokenStore as SingapayTokenStore | undefined;
+  if (store !== undefined && store !== null) {
+    const ok = typeof store === 'object' && ['get', 'set', 'delete'].every((m) => typeof (store as unknown as Record<string, unknown>)[m] === 'function');
+    if (!ok) problems.push('tokenStore must implement get(), set() and delete()');
+  }
+
+  const overrides: Record<string, number> = {};
+  if (o.httpStatusOverrides !== undefined && o.httpStatusOverrides !== null) {
+    if (typeof o.httpStatusOverrides !== 'object') problems.push('httpStatusOverrides must be an object');
+    else {
+      for (const [code, status] of Object.entries(o.httpStatusOverrides as Record<string, unknown>)) {
+        if (!/^(\d{2}|unrecognised)$/.test(code)) problems.push(`httpStatusOverrides key '${code}' must be a two-digit code or 'unrecognised'`);
+        else if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 599) {
+          problems.push(`httpStatusOverrides['${code}'] must be an HTTP error status (400-599)`);
+        } else overrides[code] = status;
+      }
+    }
+  }
+
+  if (problems.length > 0) throw new SingapayConfigurationError(problems);
+  return Object.freeze({
+    environment,
+    baseUrl,
+    apiKey: new SingapaySecret(apiKey),
+    clientId,
+    clientSecret: new SingapaySecret(clientSecret),
+    password: new SingapaySecret(password),
+    apiVersion,
+    timeoutMs,
+    tokenRefreshBufferMs: bufferSeconds * 1000,
+    ...(store ? { tokenStore: store } : {}),
+    httpStatusOverrides: Object.freeze(overrides),
+  });
+}

@@ -1,0 +1,53 @@
+import { registerAs } from '@nestjs/config';
+import type { SingapayModuleOptions } from './singapay-module-options.interface.js';
+
+/** The environment variable behind each option, also named in configuration errors. */
+export const SINGAPAY_ENV_VARS = {
+  environment: 'SINGAPAY_ENV',
+  baseUrl: 'SINGAPAY_BASE_URL',
+  apiKey: 'SINGAPAY_API_KEY',
+  clientId: 'SINGAPAY_CLIENT_ID',
+  clientSecret: 'SINGAPAY_CLIENT_SECRET',
+  password: 'SINGAPAY_PASSWORD',
+  apiVersion: 'SINGAPAY_API_VERSION',
+  timeoutMs: 'SINGAPAY_TIMEOUT_MS',
+  tokenRefreshBufferSeconds: 'SINGAPAY_TOKEN_REFRESH_BUFFER_SECONDS',
+} as const satisfies Partial<Record<keyof SingapayModuleOptions, string>>;
+
+const text = (env: NodeJS.ProcessEnv, name: string): string | undefined => {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+};
+
+// An unparsable number stays NaN so that validation names the variable.
+const integer = (env: NodeJS.ProcessEnv, name: string): number | undefined => {
+  const v = text(env, name);
+  return v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : Number.NaN;
+};
+
+/** Reads `SINGAPAY_*` variables into module options; validation happens when the module starts. */
+export function readSingapayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SingapayModuleOptions {
+  const v = SINGAPAY_ENV_VARS;
+  const options: SingapayModuleOptions = {
+    environment: text(env, v.environment) as SingapayModuleOptions['environment'],
+    baseUrl: text(env, v.baseUrl),
+    apiKey: text(env, v.apiKey) ?? '',
+    clientId: text(env, v.clientId) ?? '',
+    clientSecret: text(env, v.clientSecret) ?? '',
+    password: text(env, v.password) ?? '',
+    apiVersion: text(env, v.apiVersion) as SingapayModuleOptions['apiVersion'],
+    timeoutMs: integer(env, v.timeoutMs),
+    tokenRefreshBufferSeconds: integer(env, v.tokenRefreshBufferSeconds),
+  };
+  for (const key of Object.keys(options) as (keyof SingapayModuleOptions)[]) {
+    if (options[key] === undefined) delete options[key];
+  }
+  return options;
+}
+
+/**
+ * `@nestjs/config` namespace `singapay`, read from `SINGAPAY_*` variables.
+ * `SingapayModule.forRootAsync({ ...singapayConfig.asProvider(), isGlobal: true })`.
+ * @publicApi
+ */
+export const singapayConfig = registerAs('singapay', (): SingapayModuleOptions => readSingapayOptionsFromEnv());

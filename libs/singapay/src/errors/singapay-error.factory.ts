@@ -1,0 +1,66 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
+import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
+import { redactSecrets } from '../util/singapay-secret.js';
+import { createSingapayException, type SingapayException, type SingapayExceptionInit } from './singapay.exception.js';
+import { singapayResponseCodeInfo } from './singapay-response-codes.js';
+
+export interface SingapayCodeFailure {
+  code: string;
+  operation: string;
+  upstreamStatus?: number;
+  /** Singapay's `response_text`; shown after our own description. */
+  responseText?: string;
+  fields?: Record<string, string>;
+  raw?: unknown;
+  /** Replaces the table's description, for messages that need more context. */
+  message?: string;
+}
+
+/**
+ * Turns failures into exceptions with the registration's status overrides
+ * applied and every known secret scrubbed from upstream text.
+ */
+@Injectable()
+export class SingapayErrorFactory {
+  private readonly secrets: string[];
+
+  constructor(@Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions) {
+    const { clientId, clientSecret, password, apiKey } = options;
+    this.secrets = [
+      clientSecret.reveal(),
+      password.reveal(),
+      apiKey.reveal(),
+      Buffer.from(`${clientId}:${clientSecret.reveal()}`).toString('base64'),
+    ];
+  }
+
+  /** Scrubs known secrets (and anything in `extra`, e.g. a token) out of a value. */
+  redact<T>(value: T, extra: readonly string[] = []): T {
+    return redactSecrets(value, extra.length ? [...this.secrets, ...extra] : this.secrets);
+  }
+
+  fromCode(failure: SingapayCodeFailure): SingapayException {
+    const info = singapayResponseCodeInfo(failure.code);
+    const override = this.options.httpStatusOverrides[info.code] ?? this.options.httpStatusOverrides[info.type];
+    const text = failure.responseText ? this.redact(failure.responseText).trim().slice(0, 500) : '';
+    const base = failure.message ?? `${info.description}`;
+    const message = `Singapay ${failure.operation} failed with code ${info.code} (${info.type}): ${base}${text && text !== base ? ` - ${text}` : ''}`;
+    return createSingapayException({
+      code: info.code,
+      type: info.type,
+      httpStatus: override ?? info.httpStatus,
+      message,
+      operation: failure.operation,
+      ...(failure.upstreamStatus !== undefined ? { upstreamStatus: failure.upstreamStatus } : {}),
+      ...(failure.fields ? { fields: this.redact(failure.fields) } : {}),
+      raw: this.redact(failure.raw),
+      delivery: 'received',
+    });
+  }
+
+  /** A failure with no response code (transport, malformed answer, plain HTTP error). */
+  other(init: SingapayExceptionInit): SingapayException {
+    return createSingapayException({ ...init, message: this.redact(init.message), raw: this.redact(init.raw) });
+  }
+}

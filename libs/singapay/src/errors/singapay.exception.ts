@@ -1,0 +1,138 @@
+import { HttpException } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import { singapayResponseCodeInfo, type SingapayResponseCodeInfo } from './singapay-response-codes.js';
+
+/**
+ * Failures that happen before or around an answer, where Singapay sent no
+ * response code we could read.
+ */
+export type SingapayTransportFailure =
+  /** No connection could be made (refused, DNS); the request never left. */
+  | 'connection_failed'
+  /** The connection broke after the request was (perhaps) sent. */
+  | 'connection_reset'
+  /** No answer within the timeout. */
+  | 'timeout'
+  /** The caller aborted the call through its `AbortSignal`. */
+  | 'aborted'
+  /** An answer came that is not the JSON we expect (HTML page, truncated JSON, missing fields). */
+  | 'malformed_response';
+
+/** Whether the request may have reached Singapay; it decides whether a payment may be resent. */
+export type SingapayDelivery = 'not_sent' | 'maybe_sent' | 'received';
+
+export interface SingapayExceptionInit {
+  /** Normalised two-digit response code, or `null` for transport failures. */
+  code: string | null;
+  /** Table type (`insufficient_balance`…) or transport failure kind. */
+  type: string;
+  httpStatus: number;
+  message: string;
+  /** The call that failed, e.g. `pay`, `checkBalance`, `accessToken`. */
+  operation?: string;
+  /** HTTP status Singapay answered with, when it answered. */
+  upstreamStatus?: number;
+  /** Field errors of a `04` answer, keyed by Singapay's field path. */
+  fields?: Record<string, string>;
+  /** The upstream body, secrets redacted. Not part of `getResponse()`. */
+  raw?: unknown;
+  delivery?: SingapayDelivery;
+}
+
+/** The body `getResponse()` returns, what a Nest app sends to its own clients. */
+export interface SingapayExceptionResponse {
+  statusCode: number;
+  error: string;
+  message: string;
+  singapay: { code: string | null; type: string; fields?: Record<string, string> };
+}
+
+/**
+ * Every failure the module reports: a Singapay response code, a refused
+ * credential, or a transport failure. Branch on `responseCode` /
+ * `responseType`, or catch a subclass. It never carries a request, a header
+ * or an axios error, so it can be logged and returned as is.
+ * @publicApi
+ */
+export class SingapayException extends HttpException {
+  readonly responseCode: string | null;
+  readonly responseType: string;
+  readonly operation?: string;
+  readonly upstreamStatus?: number;
+  readonly delivery: SingapayDelivery;
+  /** Upstream body, secrets redacted; kept off `getResponse()` so it never reaches a client. */
+  declare readonly raw?: unknown;
+
+  constructor(init: SingapayExceptionInit) {
+    const body: SingapayExceptionResponse = {
+      statusCode: init.httpStatus,
+      error: STATUS_CODES[init.httpStatus] ?? 'Error',
+      message: init.message,
+      singapay: { code: init.code, type: init.type, ...(init.fields ? { fields: init.fields } : {}) },
+    };
+    super(body, init.httpStatus);
+    this.name = new.target.name;
+    this.responseCode = init.code;
+    this.responseType = init.type;
+    if (init.operation) this.operation = init.operation;
+    if (init.upstreamStatus !== undefined) this.upstreamStatus = init.upstreamStatus;
+    this.delivery = init.delivery ?? (init.code === null ? 'maybe_sent' : 'received');
+    Object.defineProperty(this, 'raw', { value: init.raw, enumerable: false, writable: false });
+  }
+
+  override getResponse(): SingapayExceptionResponse {
+    return super.getResponse() as SingapayExceptionResponse;
+  }
+
+  /** The table row of this code, or `undefined` for transport failures. */
+  get codeInfo(): SingapayResponseCodeInfo | undefined {
+    return this.responseCode === null ? undefined : singapayResponseCodeInfo(this.responseCode);
+  }
+}
+
+/** `04` / `12`: the request was refused as malformed; `fields` says which. */
+export class SingapayValidationException extends SingapayException {
+  get fields(): Record<string, string> {
+    return this.getResponse().singapay.fields ?? {};
+  }
+}
+/** `06`: the transaction, inquiry reference or endpoint does not exist. */
+export class SingapayNotFoundException extends SingapayException {}
+/** `20`: the customer number is wrong, blocked or expired. */
+export class SingapayCustomerNotFoundException extends SingapayException {}
+/** `21`: the bill was already paid. */
+export class SingapayBillAlreadyPaidException extends SingapayException {}
+/** `17`: the merchant's deposit at Singapay is too low; top it up. */
+export class SingapayInsufficientBalanceException extends SingapayException {}
+/** `16`, `08`, or the token endpoint refusing: our credentials, partner id or IP are wrong. */
+export class SingapayAuthenticationException extends SingapayException {}
+/** A transport failure: no usable answer came back. See `responseType` and `delivery`. */
+export class SingapayTransportException extends SingapayException {}
+/** The answer was not the JSON Singapay documents (HTML page, truncated, fields missing). */
+export class SingapayMalformedResponseException extends SingapayTransportException {}
+/** No answer within the timeout. */
+export class SingapayTimeoutException extends SingapayTransportException {}
+
+type SingapayExceptionClass = new (init: SingapayExceptionInit) => SingapayException;
+
+const CLASS_BY_TYPE: Record<string, SingapayExceptionClass> = {
+  invalid_argument: SingapayValidationException,
+  out_of_range: SingapayValidationException,
+  not_found: SingapayNotFoundException,
+  customer_not_found: SingapayCustomerNotFoundException,
+  bill_already_paid: SingapayBillAlreadyPaidException,
+  insufficient_balance: SingapayInsufficientBalanceException,
+  unauthenticated: SingapayAuthenticationException,
+  permission_denied: SingapayAuthenticationException,
+  timeout: SingapayTimeoutException,
+  malformed_response: SingapayMalformedResponseException,
+  connection_failed: SingapayTransportException,
+  connection_reset: SingapayTransportException,
+  aborted: SingapayTransportException,
+};
+
+/** Builds the right subclass for an `init`, so callers can branch with `instanceof`. */
+export function createSingapayException(init: SingapayExceptionInit): SingapayException {
+  const Cls = CLASS_BY_TYPE[init.type] ?? SingapayException;
+  return new Cls(init);
+}

@@ -1,0 +1,178 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SINGAPAY_HEADERS } from '../contract/singapay-api.contract.js';
+import { SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
+import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
+import { SingapayTokenProvider } from '../auth/singapay-token.provider.js';
+import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
+import {
+  normalizeSingapayResponseCode,
+  SINGAPAY_PENDING_CODE,
+  SINGAPAY_SUCCESS_CODE,
+  SINGAPAY_UNAUTHENTICATED_CODE,
+  singapayResponseCodeInfo,
+} from '../errors/singapay-response-codes.js';
+import { SingapayException } from '../errors/singapay.exception.js';
+import { asRecord } from '../util/singapay-json.js';
+import { SingapayTransport, type SingapayCallOptions, type SingapayHttpAnswer } from './singapay-transport.js';
+
+/** A business answer that succeeded (`00`), or is pending (`01`) where the caller accepts that. */
+export interface SingapayEnvelope {
+  command: string;
+  /** Normalised two-digit code. */
+  responseCode: string;
+  responseText: string;
+  /** `data` as an object; `{}` when Singapay sent none. */
+  data: Record<string, unknown>;
+  /** The body exactly as Singapay sent it. */
+  raw: Record<string, unknown>;
+  httpStatus: number;
+}
+
+export interface SingapayRequest {
+  /** Name of the service method, for messages and logs. */
+  operation: string;
+  path: string;
+  body: { command: string; data?: Record<string, unknown> };
+  /** Whether `01` (pending) is an answer rather than a failure. */
+  acceptPending?: boolean;
+  call?: SingapayCallOptions;
+}
+
+type Interpretation = { kind: 'ok'; envelope: SingapayEnvelope } | { kind: 'token_refused'; detail: string };
+
+/**
+ * Makes one business call: adds the partner id and Bearer token, reads the
+ * envelope, and turns every failure into an exception. When Singapay refuses
+ * the token (HTTP 401 or code 16) the token is dropped and the call made once
+ * more with a new one; a request refused for its token was not processed, so
+ * this replay is safe even for payments. A second refusal is final.
+ */
+@Injectable()
+export class SingapayApiClient {
+  private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
+
+  constructor(
+    private readonly transport: SingapayTransport,
+    private readonly tokens: SingapayTokenProvider,
+    private readonly errors: SingapayErrorFactory,
+    @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
+  ) {}
+
+  async call(request: SingapayRequest): Promise<SingapayEnvelope> {
+    for (let attempt = 1; ; attempt++) {
+      const token = await this.tokens.getAccessToken();
+      const answer = await this.transport.post(request.operation, request.path, request.body, {
+        [SINGAPAY_HEADERS.partnerId]: this.options.apiKey.reveal(),
+        [SINGAPAY_HEADERS.authorization]: `Bearer ${token}`,
+      }, request.call);
+      let result: Interpretation;
+      try {
+        result = this.interpret(request, answer);
+      } catch (error) {
+        this.log(request, answer, error instanceof SingapayException ? (error.responseCode ?? error.responseType) : 'error', attempt);
+        throw error;
+      }
+      if (result.kind === 'ok') {
+        this.log(request, answer, result.envelope.responseCode, attempt);
+        return result.envelope;
+      }
+      this.log(request, answer, 'token_refused', attempt);
+      await this.tokens.invalidate(token);
+      if (attempt >= 2) {
+        throw this.errors.fromCode({
+          code: SINGAPAY_UNAUTHENTICATED_CODE,
+          operation: request.operation,
+          upstreamStatus: answer.status,
+          raw: answer.body,
+          message: `Singapay refused a freshly issued access token (${result.detail}); check that the API key and client credentials belong to the same merchant and environment`,
+        });
+      }
+    }
+  }
+
+  private interpret(request: SingapayRequest, answer: SingapayHttpAnswer): Interpretation {
+    const { operation } = request;
+    const body = asRecord(answer.body);
+    if (!body) {
+      throw this.malformed(operation, answer, 'a JSON value that is not an object');
+    }
+    const code = normalizeSingapayResponseCode(body.response_code);
+    const text = typeof body.response_text === 'string' ? body.response_text : '';
+
+    if (code === undefined) {
+      // The status/success envelope of the token endpoint, which business calls use for auth failures.
+      const error = asRecord(body.error);
+      const message = typeof error?.message === 'string' ? error.message : '';
+      if (answer.status === 401) return { kind: 'token_refused', detail: message || 'HTTP 401' };
+      if (answer.status === 403) {
+        const ip = /\bIP\b/i.test(message);
+        throw this.errors.fromCode({
+          code: '08',
+          operation,
+          upstreamStatus: 403,
+          raw: body,
+          message: ip
+            ? "Singapay refused the caller's IP address: submit it to Singapay for whitelisting"
+            : 'Singapay refused the request: check the API key (X-PARTNER-ID)',
+          responseText: message,
+        });
+      }
+      throw this.malformed(operation, answer, body.response_code === undefined ? 'no response_code' : 'an unreadable response_code');
+    }
+    if (code === SINGAPAY_UNAUTHENTICATED_CODE) return { kind: 'token_refused', detail: `code 16${text ? `: ${text}` : ''}` };
+
+    const data = body.data === undefined || body.data === null ? {} : asRecord(body.data);
+    if (code === SINGAPAY_SUCCESS_CODE || (code === SINGAPAY_PENDING_CODE && request.acceptPending)) {
+      if (!data) throw this.malformed(operation, answer, `code ${code} with a data field that is not an object`);
+      return {
+        kind: 'ok',
+        envelope: {
+          command: typeof body.command === 'string' ? body.command : request.body.command,
+          responseCode: code,
+          responseText: text,
+          data,
+          raw: body,
+          httpStatus: answer.status,
+        },
+      };
+    }
+
+    const fields = code === '04' && data ? fieldErrors(data) : undefined;
+    const info = singapayResponseCodeInfo(code);
+    throw this.errors.fromCode({
+      code,
+      operation,
+      upstreamStatus: answer.status,
+      responseText: text,
+      raw: body,
+      ...(fields ? { fields } : {}),
+      // Pending where no pending is expected: not an error we can name, and not a success.
+      ...(info.httpStatus < 400 ? { message: `unexpected ${info.type} answer to ${operation}` } : {}),
+    });
+  }
+
+  private malformed(operation: string, answer: SingapayHttpAnswer, what: string): SingapayException {
+    return this.errors.other({
+      code: null,
+      type: 'malformed_response',
+      httpStatus: 502,
+      message: `Singapay ${operation} answered HTTP ${answer.status} with ${what}; the request may have been processed`,
+      operation,
+      upstreamStatus: answer.status,
+      raw: answer.body,
+      delivery: 'received',
+    });
+  }
+
+  private log(request: SingapayRequest, answer: SingapayHttpAnswer, outcome: string, attempt: number): void {
+    const line = `${request.operation} command=${request.body.command} http=${answer.status} result=${outcome} attempt=${attempt} ${answer.durationMs}ms`;
+    if (outcome === SINGAPAY_SUCCESS_CODE || outcome === SINGAPAY_PENDING_CODE) this.logger.debug(line);
+    else this.logger.warn(line);
+  }
+}
+
+/** `04` answers carry `{ "data.field": "message" }`; keep only string messages. */
+function fieldErrors(data: Record<string, unknown>): Record<string, string> | undefined {
+  const entries = Object.entries(data).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return entries.length ? Object.fromEntries(entries.slice(0, 50)) : undefined;
+}

@@ -1,0 +1,148 @@
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import axios, { type AxiosResponse } from 'axios';
+import http from 'node:http';
+import https from 'node:https';
+import { SINGAPAY_HTTP_SERVICE, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock, SINGAPAY_CLOCK } from '../singapay.constants.js';
+import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
+import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
+import type { SingapayDelivery, SingapayTransportFailure } from '../errors/singapay.exception.js';
+
+/** Per-call knobs every service method accepts. */
+export interface SingapayCallOptions {
+  /** Timeout of this call's HTTP request, in milliseconds. @default the module's `timeoutMs` */
+  timeoutMs?: number;
+  /** Aborts the call; an aborted payment may still have reached Singapay. */
+  signal?: AbortSignal;
+}
+
+export interface SingapayHttpAnswer {
+  status: number;
+  /** The parsed JSON body. */
+  body: unknown;
+  durationMs: number;
+}
+
+// Largest answer we read; a list page is a few kB, anything near this is not Singapay.
+const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Builds the registration's own axios instance: keep-alive sockets, no
+ * redirects (a redirected POST could replay a payment), the body read as text
+ * and every status handed back, so that we and not axios decide what an answer means.
+ */
+export function createSingapayHttpService(options: SingapayResolvedOptions): HttpService {
+  return new HttpService(
+    axios.create({
+      baseURL: options.baseUrl,
+      timeout: options.timeoutMs,
+      maxRedirects: 0,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      maxContentLength: MAX_RESPONSE_BYTES,
+      transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
+      httpAgent: new http.Agent({ keepAlive: true }),
+      httpsAgent: new https.Agent({ keepAlive: true }),
+    }),
+  );
+}
+
+// Errors raised before any byte could leave: the request provably never reached Singapay.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
+
+/**
+ * Sends one JSON POST and returns the status and parsed body. Every failure
+ * becomes a `SingapayException` that says whether the request may have left;
+ * the axios error itself (which carries the Authorization header) is dropped here.
+ */
+@Injectable()
+export class SingapayTransport implements OnModuleDestroy {
+  constructor(
+    @Inject(SINGAPAY_HTTP_SERVICE) private readonly http: HttpService,
+    @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
+    @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
+    private readonly errors: SingapayErrorFactory,
+  ) {}
+
+  async post(
+    operation: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+    call: SingapayCallOptions = {},
+  ): Promise<SingapayHttpAnswer> {
+    const started = this.now();
+    const timeoutMs = call.timeoutMs ?? this.options.timeoutMs;
+    let response: AxiosResponse<string>;
+    try {
+      response = await this.http.axiosRef.post<string>(path, JSON.stringify(body), {
+        headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...headers },
+        timeout: timeoutMs,
+        ...(call.signal ? { signal: call.signal } : {}),
+      });
+    } catch (error) {
+      throw this.transportFailure(operation, error, timeoutMs);
+    }
+    const durationMs = this.now() - started;
+    return { status: response.status, body: this.parse(operation, response), durationMs };
+  }
+
+  private parse(operation: string, response: AxiosResponse<string>): unknown {
+    const text = typeof response.data === 'string' ? response.data : '';
+    const contentType = String(response.headers['content-type'] ?? 'none');
+    try {
+      if (text.trim() === '') throw new Error('empty');
+      return JSON.parse(text) as unknown;
+    } catch {
+      const what = /^\s*</.test(text) ? 'an HTML page' : text.trim() === '' ? 'an empty body' : 'a body that is not valid JSON';
+      throw this.errors.other({
+        code: null,
+        type: 'malformed_response',
+        httpStatus: 502,
+        message: `Singapay ${operation} answered HTTP ${response.status} with ${what} (content-type ${contentType}); the request may have been processed`,
+        operation,
+        upstreamStatus: response.status,
+        delivery: 'received',
+      });
+    }
+  }
+
+  private transportFailure(operation: string, error: unknown, timeoutMs: number) {
+    const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
+    let type: SingapayTransportFailure;
+    let delivery: SingapayDelivery = 'maybe_sent';
+    let httpStatus: number;
+    let message: string;
+    if (axios.isCancel(error) || code === 'ERR_CANCELED') {
+      type = 'aborted';
+      httpStatus = 499;
+      message = `Singapay ${operation} was aborted by the caller before an answer came`;
+    } else if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') {
+      type = 'timeout';
+      httpStatus = 504;
+      message = `Singapay did not answer ${operation} within ${timeoutMs} ms`;
+    } else if (NOT_SENT_CODES.has(code)) {
+      type = 'connection_failed';
+      delivery = 'not_sent';
+      httpStatus = 503;
+      message = `Could not connect to Singapay for ${operation} (${code}); the request was not sent`;
+    } else if (code === 'ERR_BAD_RESPONSE' || code === 'ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED') {
+      type = 'malformed_response';
+      delivery = 'received';
+      httpStatus = 502;
+      message = `Singapay ${operation} sent an answer that could not be read (${code})`;
+    } else {
+      type = 'connection_reset';
+      httpStatus = 502;
+      message = `The connection to Singapay broke during ${operation} (${code || 'no error code'}); the request may have been processed`;
+    }
+    return this.errors.other({ code: null, type, httpStatus, message, operation, delivery });
+  }
+
+  onModuleDestroy(): void {
+    const { httpAgent, httpsAgent } = this.http.axiosRef.defaults;
+    (httpAgent as http.Agent | undefined)?.destroy();
+    (httpsAgent as https.Agent | undefined)?.destroy();
+  }
+}

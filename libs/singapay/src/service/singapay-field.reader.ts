@@ -1,0 +1,101 @@
+import { asRecord } from '../util/singapay-json.js';
+
+const INTEGER = /^\s*-?\d{1,15}(\.0+)?\s*$/;
+const DECIMAL = /^\s*-?\d{1,15}(\.\d{1,4})?\s*$/;
+
+/**
+ * Reads fields out of an answer's `data`, with Singapay's loose typing
+ * (amounts as strings or numbers, `null` for absent) and one rule: a field we
+ * need that is missing or unreadable is reported by its path through `fail`,
+ * never returned as `undefined` or `NaN`.
+ */
+export class SingapayFieldReader {
+  constructor(
+    private readonly data: Record<string, unknown>,
+    private readonly fail: (problem: string) => never,
+    private readonly path = 'data',
+  ) {}
+
+  /** Reports a problem found by the caller, the same way as a missing field. */
+  reject(problem: string): never {
+    return this.fail(problem);
+  }
+
+  private at(name: string): unknown {
+    return Object.hasOwn(this.data, name) ? this.data[name] : undefined;
+  }
+
+  has(name: string): boolean {
+    const v = this.at(name);
+    return v !== undefined && v !== null && v !== '';
+  }
+
+  string(name: string): string {
+    const v = this.at(name);
+    if (typeof v === 'string' && v !== '') return v;
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+    return this.fail(`${this.path}.${name} is ${v === undefined ? 'missing' : 'not a non-empty string'}`);
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.has(name) ? this.string(name) : undefined;
+  }
+
+  nullableString(name: string): string | null {
+    return this.has(name) ? this.string(name) : null;
+  }
+
+  /** Whole rupiah, from `"151005"`, `"151005.00"` or `151005`. */
+  rupiah(name: string): number {
+    const v = this.at(name);
+    if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+    if (typeof v === 'string' && INTEGER.test(v)) return Math.trunc(Number(v));
+    return this.fail(`${this.path}.${name} is ${v === undefined ? 'missing' : 'not an amount in whole rupiah'}`);
+  }
+
+  optionalRupiah(name: string): number | undefined {
+    return this.has(name) ? this.rupiah(name) : undefined;
+  }
+
+  /** A decimal amount such as the balance `"8910003.00"`. */
+  decimal(name: string): number {
+    const v = this.at(name);
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+    if (typeof v === 'string' && DECIMAL.test(v)) return Number(v);
+    return this.fail(`${this.path}.${name} is ${v === undefined ? 'missing' : 'not a decimal amount'}`);
+  }
+
+  integer(name: string): number {
+    const v = this.at(name);
+    const n = typeof v === 'string' && /^\s*\d{1,15}\s*$/.test(v) ? Number(v) : v;
+    if (typeof n === 'number' && Number.isSafeInteger(n)) return n;
+    return this.fail(`${this.path}.${name} is ${v === undefined ? 'missing' : 'not an integer'}`);
+  }
+
+  /** A nested object; `[]` (PHP's empty map) reads as `{}`. */
+  object(name: string): SingapayFieldReader {
+    const v = this.at(name);
+    const record = Array.isArray(v) && v.length === 0 ? {} : asRecord(v);
+    if (!record) return this.fail(`${this.path}.${name} is ${v === undefined ? 'missing' : 'not an object'}`);
+    return new SingapayFieldReader(record, this.fail, `${this.path}.${name}`);
+  }
+
+  optionalObject(name: string): SingapayFieldReader | undefined {
+    return this.has(name) ? this.object(name) : undefined;
+  }
+
+  array(name: string): SingapayFieldReader[] {
+    const v = this.at(name);
+    if (!Array.isArray(v)) return this.fail(`${this.path}.${name} is ${v === undefined ? 'missing' : 'not a list'}`);
+    return v.map((item, i) => {
+      const record = asRecord(item);
+      if (!record) return this.fail(`${this.path}.${name}[${i}] is not an object`);
+      return new SingapayFieldReader(record, this.fail, `${this.path}.${name}[${i}]`);
+    });
+  }
+
+  /** The underlying object, for fields passed on as they are. */
+  value(): Record<string, unknown> {
+    return this.data;
+  }
+}

@@ -1,0 +1,104 @@
+import type { SingapayCommand, SingapayTransactionStatus } from '../contract/singapay-api.contract.js';
+
+/** Deposit balance. */
+export interface SingapayBalance {
+  /** Rupiah; may carry cents, as Singapay sends a decimal. */
+  balance: number;
+  currency: string;
+  raw: Record<string, unknown>;
+}
+
+/** What an inquiry found. Amounts are integer rupiah. */
+export interface SingapayInquiryResult {
+  command: SingapayCommand;
+  /** Pass this to `pay()`. Opaque; minted by Singapay. */
+  referenceNumber: string;
+  customerId: string;
+  /** Name on the bill; `null` when the product has none. */
+  customerName: string | null;
+  /** The bill or product itself. */
+  amount: number;
+  /** What the customer pays: amount plus admin fee (and late fee where any). Charge this. */
+  price: number;
+  /** Late fee, when Singapay states one. */
+  lateFee?: number;
+  /** Display text; its format varies by product (`"202403"`, `"04/2024"`…). */
+  period?: string;
+  /** As Singapay sends it (`YYYY-MM-DD HH:mm:ss`). */
+  createdAt: string;
+  raw: Record<string, unknown>;
+}
+
+/** The outcome of a payment that Singapay accepted. */
+export interface SingapayPaymentResult {
+  command: SingapayCommand;
+  /** `pending` (`01`) settles later: poll `getTransaction()` or wait for the callback. */
+  status: 'success' | 'pending';
+  responseCode: string;
+  /** Singapay's transaction id (a ULID); keep it. */
+  transactionId: string;
+  customerId: string;
+  customerName?: string;
+  amount: number;
+  price: number;
+  period?: string;
+  /** PLN token; often absent at payment time and available later on the transaction. */
+  token?: string;
+  createdAt: string;
+  raw: Record<string, unknown>;
+}
+
+export interface SingapayProduct {
+  code: string;
+  name: string;
+  category?: { code: string; name: string };
+}
+
+/** One transaction as Singapay records it. */
+export interface SingapayTransaction {
+  transactionId: string;
+  referenceNumber: string | null;
+  customerId: string;
+  /** `prepaid` or `postpaid`. */
+  type: string;
+  status: SingapayTransactionStatus;
+  /** What the merchant's deposit is charged. */
+  netPrice: number;
+  amount: number;
+  price: number;
+  product: SingapayProduct;
+  /** PLN token or similar product output, when Singapay has delivered it. */
+  token?: string;
+  inquiredAt: string | null;
+  paidAt: string | null;
+  createdAt: string;
+  /** Product-specific extras (`other_info`). */
+  otherInfo: Record<string, unknown>;
+  raw: Record<string, unknown>;
+}
+
+export interface SingapayPagination {
+  currentPage: number;
+  lastPage: number;
+  perPage: number;
+  total: number;
+}
+
+export interface SingapayTransactionPage {
+  items: SingapayTransaction[];
+  /** `null` when Singapay sent no pagination (the legacy answer). */
+  pagination: SingapayPagination | null;
+  raw: Record<string, unknown>;
+}
+
+export interface SingapayGameTopupParameters {
+  categoryCode: string;
+  /** Singapay's `data`, as sent: its shape is not documented. */
+  parameters: Record<string, unknown>;
+  raw: Record<string, unknown>;
+}
+
+export interface SingapayResetResult {
+  responseText: string;
+  raw: Record<string, unknown>;
+}

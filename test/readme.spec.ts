@@ -1,0 +1,29 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { renderSingapayResponseCodeTable } from '../libs/singapay/src/errors/singapay-response-codes.markdown.js';
+
+const README = new URL('../README.md', import.meta.url);
+const START = '<!-- response-codes:start (generated from SINGAPAY_RESPONSE_CODES; UPDATE_README=1 npm test -- readme) -->';
+const END = '<!-- response-codes:end -->';
+
+describe('README', () => {
+  it('shows the response code table exactly as SINGAPAY_RESPONSE_CODES defines it', () => {
+    const readme = readFileSync(README, 'utf8');
+    const start = readme.indexOf(START);
+    const end = readme.indexOf(END);
+    expect(start).toBeGreaterThan(-1);
+    expect(end).toBeGreaterThan(start);
+    const expected = `${START}\n${renderSingapayResponseCodeTable()}\n${END}`;
+    const actual = readme.slice(start, end + END.length);
+    if (actual !== expected && process.env.UPDATE_README) {
+      writeFileSync(README, readme.replace(actual, expected));
+      return;
+    }
+    expect(actual).toBe(expected);
+  });
+
+  it('keeps the two quick-start commands', () => {
+    const readme = readFileSync(README, 'utf8');
+    expect(readme).toContain('npm ci && npm start');
+    expect(readme).toContain('npm ci && npm test');
+  });
+});

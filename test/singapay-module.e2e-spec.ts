@@ -1,0 +1,151 @@
+import { Injectable, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import {
+  SingapayConfigurationError,
+  SingapayModule,
+  SingapayService,
+  singapayConfig,
+  type SingapayModuleOptions,
+  type SingapayOptionsFactory,
+} from '@app/singapay';
+import { json, ScriptedServer, tokenAnswer } from './support/scripted-server.js';
+import { TEST_CREDENTIALS } from './support/singapay-testing.js';
+
+let server: ScriptedServer;
+beforeAll(async () => {
+  server = await ScriptedServer.start();
+  server.handle((req, res) =>
+    req.path.includes('access-token')
+      ? tokenAnswer(res)
+      : json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: '250000.00', currency: 'IDR' } }),
+  );
+});
+afterAll(() => server.stop());
+
+const options = (): SingapayModuleOptions => ({ ...TEST_CREDENTIALS, baseUrl: server.baseUrl });
+
+@Injectable()
+class SingapayOptionsService implements SingapayOptionsFactory {
+  createSingapayOptions(): SingapayModuleOptions {
+    return options();
+  }
+}
+
+@Module({ providers: [SingapayOptionsService], exports: [SingapayOptionsService] })
+class OptionsModule {}
+
+/** A feature module that injects SingapayService without importing SingapayModule itself. */
+@Injectable()
+class BillingService {
+  constructor(readonly singapay: SingapayService) {}
+}
+@Module({ providers: [BillingService], exports: [BillingService] })
+class BillingModule {}
+
+const SINGAPAY_ENV = {
+  SINGAPAY_BASE_URL: '',
+  SINGAPAY_API_KEY: TEST_CREDENTIALS.apiKey,
+  SINGAPAY_CLIENT_ID: TEST_CREDENTIALS.clientId,
+  SINGAPAY_CLIENT_SECRET: TEST_CREDENTIALS.clientSecret,
+  SINGAPAY_PASSWORD: TEST_CREDENTIALS.password,
+};
+
+const registrations: [string, () => ReturnType<typeof SingapayModule.forRoot>][] = [
+  ['forRoot', () => SingapayModule.forRoot({ ...options(), isGlobal: true })],
+  ['forRootAsync useFactory', () => SingapayModule.forRootAsync({ useFactory: async () => options(), isGlobal: true })],
+  [
+    'forRootAsync useFactory + inject ConfigService',
+    () =>
+      SingapayModule.forRootAsync({
+        imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ singapay: options() })] })],
+        inject: [ConfigService],
+        useFactory: (config: ConfigService) => config.getOrThrow<SingapayModuleOptions>('singapay'),
+        isGlobal: true,
+      }),
+  ],
+  ['forRootAsync useClass', () => SingapayModule.forRootAsync({ useClass: SingapayOptionsService, isGlobal: true })],
+  ['forRootAsync useExisting', () => SingapayModule.forRootAsync({ imports: [OptionsModule], useExisting: SingapayOptionsService, isGlobal: true })],
+  ['forRootAsync singapayConfig.asProvider()', () => SingapayModule.forRootAsync({ ...singapayConfig.asProvider(), isGlobal: true })],
+];
+
+describe.each(registrations)('SingapayModule registered with %s', (_name, register) => {
+  beforeEach(() => {
+    Object.assign(process.env, SINGAPAY_ENV, { SINGAPAY_BASE_URL: server.baseUrl });
+  });
+  afterEach(() => {
+    for (const key of Object.keys(SINGAPAY_ENV)) delete process.env[key];
+  });
+
+  it('serves SingapayService to a feature module through isGlobal, talking to the configured host', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [register(), BillingModule] }).compile();
+    try {
+      const billing = moduleRef.get(BillingService);
+      expect(billing.singapay).toBeInstanceOf(SingapayService);
+      await expect(billing.singapay.checkBalance()).resolves.toMatchObject({ balance: 250000, currency: 'IDR' });
+    } finally {
+      await moduleRef.close();
+    }
+  });
+});
+
+describe('SingapayModule registration rules', () => {
+  it('without isGlobal, only the importing module sees SingapayService', async () => {
+    const compile = Test.createTestingModule({ imports: [SingapayModule.forRoot(options()), BillingModule] }).compile();
+    await expect(compile).rejects.toThrow(/SingapayService/);
+  });
+
+  it('gives two registrations their own options and tokens', async () => {
+    const other = await ScriptedServer.start();
+    other.handle((req, res) =>
+      req.path.includes('access-token') ? tokenAnswer(res, 'other-token') : json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: '7.00', currency: 'IDR' } }),
+    );
+    @Module({ imports: [SingapayModule.forRoot(options())], providers: [BillingService], exports: [BillingService] })
+    class FirstModule {}
+    @Injectable()
+    class SecondBilling {
+      constructor(readonly singapay: SingapayService) {}
+    }
+    @Module({ imports: [SingapayModule.forRoot({ ...options(), baseUrl: other.baseUrl })], providers: [SecondBilling], exports: [SecondBilling] })
+    class SecondModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [FirstModule, SecondModule] }).compile();
+    try {
+      const first = moduleRef.get(BillingService).singapay;
+      const second = moduleRef.get(SecondBilling).singapay;
+      expect(first).not.toBe(second);
+      expect((await first.checkBalance()).balance).toBe(250000);
+      expect((await second.checkBalance()).balance).toBe(7);
+      expect(other.tokenRequests()).toHaveLength(1);
+    } finally {
+      await moduleRef.close();
+      await other.stop();
+    }
+  });
+
+  it('stops the app at start-up on a bad configuration, naming fields and hiding values', async () => {
+    const compile = Test.createTestingModule({
+      imports: [SingapayModule.forRoot({ ...options(), clientSecret: '', password: ' leaked-password ', timeoutMs: -5 })],
+    }).compile();
+    const error = await compile.then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error).toBeInstanceOf(SingapayConfigurationError);
+    expect(error!.message).toContain('clientSecret (SINGAPAY_CLIENT_SECRET) is missing');
+    expect(error!.message).toContain('password (SINGAPAY_PASSWORD)');
+    expect(error!.message).toContain('timeoutMs (SINGAPAY_TIMEOUT_MS)');
+    expect(error!.message).not.toContain('leaked-password');
+  });
+
+  it('reads its configuration from SINGAPAY_* variables through singapayConfig', async () => {
+    Object.assign(process.env, SINGAPAY_ENV, { SINGAPAY_BASE_URL: server.baseUrl, SINGAPAY_ENV: 'development', SINGAPAY_CLIENT_SECRET: '' });
+    try {
+      const compile = Test.createTestingModule({
+        imports: [SingapayModule.forRootAsync({ ...singapayConfig.asProvider(), isGlobal: true })],
+      }).compile();
+      await expect(compile).rejects.toThrow(/clientSecret \(SINGAPAY_CLIENT_SECRET\) is missing/);
+    } finally {
+      for (const key of [...Object.keys(SINGAPAY_ENV), 'SINGAPAY_ENV']) delete process.env[key];
+    }
+  });
+});

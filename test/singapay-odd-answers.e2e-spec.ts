@@ -1,0 +1,270 @@
+import { BadRequestException } from '@nestjs/common';
+import { inspect } from 'node:util';
+import {
+  SingapayAuthenticationException,
+  SingapayException,
+  SingapayMalformedResponseException,
+  SingapayNotFoundException,
+  SingapayTimeoutException,
+  SingapayTransportException,
+  SingapayValidationException,
+} from '@app/singapay';
+import { json, ScriptedServer, tokenAnswer } from './support/scripted-server.js';
+import { createSingapay, TEST_CREDENTIALS, type SingapayTestContext } from './support/singapay-testing.js';
+
+/** Runs `fn` and returns what it threw. */
+async function failure(fn: () => Promise<unknown>): Promise<SingapayException> {
+  try {
+    await fn();
+  } catch (error) {
+    return error as SingapayException;
+  }
+  throw new Error('expected a failure');
+}
+
+const SECRETS = [TEST_CREDENTIALS.clientSecret, TEST_CREDENTIALS.password, TEST_CREDENTIALS.apiKey, 'test-access-token'];
+function expectNoSecrets(error: unknown): void {
+  const e = error as SingapayException;
+  const printed = [e.message, JSON.stringify(e.getResponse?.()), inspect(e, { depth: 10, showHidden: false }), String(e.stack), JSON.stringify(e)].join('\n');
+  for (const s of SECRETS) expect(printed).not.toContain(s);
+  expect(printed).not.toMatch(/Basic [A-Za-z0-9+/=]{8,}/);
+  expect(printed).not.toContain('Authorization');
+}
+
+const PAY_PLNPOS = { command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: 'SPPLNPOSRJBL0080217757411749548209' } as const;
+
+describe('SingapayService against odd upstream answers (loopback scripted server)', () => {
+  let server: ScriptedServer;
+  let ctx: SingapayTestContext;
+
+  beforeEach(async () => {
+    server = await ScriptedServer.start();
+    ctx = await createSingapay({ baseUrl: server.baseUrl, timeoutMs: 2_000 });
+  });
+  afterEach(async () => {
+    await ctx.close();
+    await server.stop();
+  });
+
+  /** Token endpoint works; business calls get `answer`. */
+  const business = (answer: Parameters<ScriptedServer['handle']>[0]) =>
+    server.handle((req, res) => (req.path.includes('access-token') ? tokenAnswer(res) : answer(req, res)));
+
+  it('sends the documented token request and business headers', async () => {
+    business((_req, res) => json(res, 200, { command: 'check-balance', response_code: '00', response_text: 'ok', data: { balance: '8910003.00', currency: 'IDR' } }));
+    await expect(ctx.service.checkBalance()).resolves.toMatchObject({ balance: 8910003, currency: 'IDR' });
+    const [token, call] = server.requests;
+    expect(token!.path).toBe('/api/v1.0/access-token/b2b');
+    expect(token!.method).toBe('POST');
+    expect(token!.json).toEqual({ grant_type: 'client_credentials' });
+    expect(token!.headers['x-partner-id']).toBe(TEST_CREDENTIALS.apiKey);
+    expect(token!.headers.authorization).toBe(`Basic ${Buffer.from(`${TEST_CREDENTIALS.clientId}:${TEST_CREDENTIALS.clientSecret}`).toString('base64')}`);
+    expect(call!.path).toBe('/api/v1/check-balance');
+    expect(call!.json).toEqual({ command: 'check-balance' });
+    expect(call!.headers['x-partner-id']).toBe(TEST_CREDENTIALS.apiKey);
+    expect(call!.headers.authorization).toBe('Bearer test-access-token');
+    expect(call!.headers.accept).toBe('application/json');
+    expect(call!.headers['content-type']).toBe('application/json');
+  });
+
+  it('accepts expires_in as a number and as a string', async () => {
+    let n = 0;
+    server.handle((req, res) =>
+      req.path.includes('access-token')
+        ? tokenAnswer(res, `tok-${++n}`, n === 1 ? 3600 : '3600')
+        : json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: 5, currency: 'IDR' } }),
+    );
+    await ctx.service.checkBalance();
+    await ctx.service.checkBalance();
+    expect(server.tokenRequests()).toHaveLength(1);
+  });
+
+  it('normalises an unpadded "6" on HTTP 404 into code 06 / 404', async () => {
+    business((_req, res) => json(res, 404, { command: 'detail-bill-transaction', response_code: '6', response_text: 'Transaction not found' }));
+    const e = await failure(() => ctx.service.getTransaction('01JWX2F2DZC68TC94XMNBJCC3H'));
+    expect(e).toBeInstanceOf(SingapayNotFoundException);
+    expect(e.responseCode).toBe('06');
+    expect(e.responseType).toBe('not_found');
+    expect(e.getStatus()).toBe(404);
+    expect(e.getResponse()).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: expect.stringContaining('Transaction not found'),
+      singapay: { code: '06', type: 'not_found' },
+    });
+  });
+
+  it('turns a 422 / 04 into a 400 that carries the field errors', async () => {
+    business((_req, res) =>
+      json(res, 422, {
+        command: 'detail-bill-transaction', response_code: '04', response_text: 'Rejected Format Error',
+        data: { 'data.transaction_id': 'The data.transaction id field is required.' },
+      }),
+    );
+    const e = await failure(() => ctx.service.getTransaction('01JWX2F2DZC68TC94XMNBJCC3H'));
+    expect(e).toBeInstanceOf(SingapayValidationException);
+    expect(e.getStatus()).toBe(400);
+    expect((e as SingapayValidationException).fields).toEqual({ 'data.transaction_id': 'The data.transaction id field is required.' });
+  });
+
+  it.each([
+    ['an HTML 502 page', (res: import('node:http').ServerResponse) => { res.writeHead(502, { 'content-type': 'text/html' }); res.end('<html><body>502 Bad Gateway</body></html>'); }, /HTML page/],
+    ['truncated JSON', (res: import('node:http').ServerResponse) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"command":"check-balance","response_co'); }, /not valid JSON/],
+    ['an empty body', (res: import('node:http').ServerResponse) => { res.writeHead(200); res.end(); }, /empty body/],
+    ['a JSON array', (res: import('node:http').ServerResponse) => json(res, 200, [1, 2]), /not an object/],
+    ['no response_code', (res: import('node:http').ServerResponse) => json(res, 200, { command: 'check-balance', data: {} }), /no response_code/],
+    ['a 00 without the balance', (res: import('node:http').ServerResponse) => json(res, 200, { command: 'check-balance', response_code: '00', data: {} }), /data\.balance is missing/],
+    ['a 00 with a non-numeric balance', (res: import('node:http').ServerResponse) => json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: 'lots' } }), /data\.balance is not a decimal/],
+  ])('answers %s with a clear 502', async (_name, answer, message) => {
+    business((_req, res) => answer(res));
+    const e = await failure(() => ctx.service.checkBalance());
+    expect(e).toBeInstanceOf(SingapayMalformedResponseException);
+    expect(e.getStatus()).toBe(502);
+    expect(e.message).toMatch(message);
+    expectNoSecrets(e);
+  });
+
+  it('maps an unrecognised code to 502 and keeps the code', async () => {
+    business((_req, res) => json(res, 200, { command: 'check-balance', response_code: '42', response_text: 'Something new' }));
+    const e = await failure(() => ctx.service.checkBalance());
+    expect(e.responseCode).toBe('42');
+    expect(e.responseType).toBe('unrecognised');
+    expect(e.getStatus()).toBe(502);
+  });
+
+  it('replays once with a new token after an HTTP 401, then succeeds', async () => {
+    let n = 0;
+    let calls = 0;
+    server.handle((req, res) => {
+      if (req.path.includes('access-token')) return tokenAnswer(res, `tok-${++n}`);
+      calls++;
+      if (req.headers.authorization === 'Bearer tok-1') {
+        return json(res, 401, { status: 401, success: false, error: { code: 401, message: 'Unauthorized merchant, please sign in' } });
+      }
+      return json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: '1.00', currency: 'IDR' } });
+    });
+    await expect(ctx.service.checkBalance()).resolves.toMatchObject({ balance: 1 });
+    expect(server.tokenRequests()).toHaveLength(2);
+    expect(calls).toBe(2);
+  });
+
+  it('treats code 16 like a 401, and a second refusal as final (502, not 401)', async () => {
+    business((_req, res) => json(res, 200, { command: 'plnpos', response_code: '16', response_text: 'unauthenticated' }));
+    const e = await failure(() => ctx.service.pay(PAY_PLNPOS));
+    expect(e).toBeInstanceOf(SingapayAuthenticationException);
+    expect(e.responseCode).toBe('16');
+    expect(e.getStatus()).toBe(502);
+    expect(server.businessRequests()).toHaveLength(2);
+    expect(server.tokenRequests()).toHaveLength(2);
+    expectNoSecrets(e);
+  });
+
+  it('explains a token refusal for wrong client credentials (401 -> code 16)', async () => {
+    server.handle((_req, res) => json(res, 401, { status: 401, success: false, error: { code: 401, message: 'Unauthorized' } }));
+    const e = await failure(() => ctx.service.checkBalance());
+    expect(e).toBeInstanceOf(SingapayAuthenticationException);
+    expect(e.responseCode).toBe('16');
+    expect(e.getStatus()).toBe(502);
+    expect(e.message).toMatch(/client ID and client secret/);
+    expect(server.businessRequests()).toHaveLength(0);
+    expectNoSecrets(e);
+  });
+
+  it('explains a refused partner id and a refused IP (403 -> code 08)', async () => {
+    server.handle((_req, res) => json(res, 403, { status: 403, success: false, error: { code: 403, message: 'Invalid X-PARTNER-ID' } }));
+    const partner = await failure(() => ctx.service.checkBalance());
+    expect(partner.responseCode).toBe('08');
+    expect(partner.getStatus()).toBe(502);
+    expect(partner.message).toMatch(/API key \(SINGAPAY_API_KEY/);
+
+    server.handle((_req, res) => json(res, 403, { status: 403, success: false, error: { code: 403, message: 'Your IP address (203.0.113.7) is not registered' } }));
+    const ip = await failure(() => ctx.service.checkBalance());
+    expect(ip.responseCode).toBe('08');
+    expect(ip.message).toMatch(/IP address \(203\.0\.113\.7\).*whitelisting/);
+    expectNoSecrets(ip);
+  });
+
+  it('scrubs a secret that Singapay echoes back in a message', async () => {
+    business((_req, res) => json(res, 200, { command: 'plnpos', response_code: '04', response_text: `password ${TEST_CREDENTIALS.password} is not valid`, data: { 'data.password': `value ${TEST_CREDENTIALS.password}` } }));
+    const e = await failure(() => ctx.service.pay(PAY_PLNPOS));
+    expect(e.message).toContain('password [REDACTED] is not valid');
+    expectNoSecrets(e);
+    expect(JSON.stringify(e.raw)).not.toContain(TEST_CREDENTIALS.password);
+  });
+
+  it('times out as a 504 and sends the payment exactly once', async () => {
+    business(() => {
+      /* never answers */
+    });
+    const e = await failure(() => ctx.service.pay(PAY_PLNPOS, { timeoutMs: 200 }));
+    expect(e).toBeInstanceOf(SingapayTimeoutException);
+    expect(e.getStatus()).toBe(504);
+    expect(e.delivery).toBe('maybe_sent');
+    expect(server.businessRequests()).toHaveLength(1);
+    expectNoSecrets(e);
+  });
+
+  it('reports a connection reset after sending as a 502 and never resends the payment', async () => {
+    business((_req, res) => res.socket?.destroy());
+    const e = await failure(() => ctx.service.pay(PAY_PLNPOS));
+    expect(e).toBeInstanceOf(SingapayTransportException);
+    expect(e.responseType).toBe('connection_reset');
+    expect(e.getStatus()).toBe(502);
+    expect(server.businessRequests()).toHaveLength(1);
+    expectNoSecrets(e);
+  });
+
+  it('reports a caller abort', async () => {
+    business(() => {});
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const e = await failure(() => ctx.service.checkBalance({ signal: controller.signal }));
+    expect(e.responseType).toBe('aborted');
+  });
+
+  it('refuses bad input with a 400 naming the field, before any request', async () => {
+    business((_req, res) => json(res, 500, {}));
+    const cases: [() => Promise<unknown>, RegExp][] = [
+      [() => ctx.service.pay({ ...PAY_PLNPOS, referenceNumber: undefined }), /referenceNumber is required for command plnpos/],
+      [() => ctx.service.pay({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567890', referenceNumber: 'X1' }), /referenceNumber is not accepted for command pulsa/],
+      [() => ctx.service.pay({ ...PAY_PLNPOS, command: 'nope' as never }), /command must be one of/],
+      [() => ctx.service.pay({ ...PAY_PLNPOS, password: 'x' } as never), /password is not accepted/],
+      [() => ctx.service.inquiry({ command: 'bpjsks', productCode: 'SPBPJSKS', customerId: '0001' }), /period is required for command bpjsks/],
+      [() => ctx.service.inquiry({ command: 'bputk', productCode: 'SPBPJSTKBPU', customerId: '3321120409790003', period: 4 }), /period must be one of 1, 2, 3, 6, 12/],
+      [() => ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '1', period: 2 }), /period is not accepted for command plnpos/],
+      [() => ctx.service.inquiry({ command: 'pulsa' as never, productCode: 'SPTLKMAS10', customerId: '0812' }), /command must be one of/],
+      [() => ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '../etc' }), /customerId must be/],
+      [() => ctx.service.getTransaction('../01JWX2F2DZ?x=1#y'), /transactionId must be/],
+      [() => ctx.service.listTransactions({ startDate: '2025-06-01' }), /startDate and endDate must be given together/],
+      [() => ctx.service.listTransactions({ startDate: '2025-02-30', endDate: '2025-03-01' }), /startDate is not a calendar date/],
+      [() => ctx.service.listTransactions({ status: 'done' as never }), /status must be one of/],
+      [() => ctx.service.inquiry(null as never), /request must be an object/],
+    ];
+    for (const [call, message] of cases) {
+      const e = await failure(call);
+      expect(e).toBeInstanceOf(BadRequestException);
+      expect(e.getStatus()).toBe(400);
+      expect(JSON.stringify(e.getResponse())).toMatch(message);
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('SingapayService when Singapay cannot be reached', () => {
+  it('reports a refused connection as 503 with the request not sent', async () => {
+    const server = await ScriptedServer.start();
+    const baseUrl = server.baseUrl;
+    await server.stop();
+    const ctx = await createSingapay({ baseUrl });
+    try {
+      const e = await failure(() => ctx.service.checkBalance());
+      expect(e).toBeInstanceOf(SingapayTransportException);
+      expect(e.responseType).toBe('connection_failed');
+      expect(e.delivery).toBe('not_sent');
+      expect(e.getStatus()).toBe(503);
+      expectNoSecrets(e);
+    } finally {
+      await ctx.close();
+    }
+  });
+});

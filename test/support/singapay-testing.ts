@@ -1,0 +1,32 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import { SingapayModule, SingapayService, SingapayTokenProvider, type SingapayModuleOptions } from '@app/singapay';
+import { registerSecret } from './log-capture.js';
+
+export const TEST_CREDENTIALS = {
+  apiKey: 'test-api-key-0001',
+  clientId: 'test-client-id',
+  clientSecret: 'test-client-secret-s3cr3t',
+  password: 'test-payment-password-p4ss',
+} as const;
+registerSecret(TEST_CREDENTIALS.clientSecret, TEST_CREDENTIALS.password);
+
+export interface SingapayTestContext {
+  moduleRef: TestingModule;
+  service: SingapayService;
+  tokens: SingapayTokenProvider;
+  close(): Promise<void>;
+}
+
+/** Compiles `SingapayModule.forRoot()` pointed at `baseUrl`, as a user's app would. */
+export async function createSingapay(options: Partial<SingapayModuleOptions> & { baseUrl: string }): Promise<SingapayTestContext> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [SingapayModule.forRoot({ ...TEST_CREDENTIALS, ...options })],
+  }).compile();
+  await moduleRef.init();
+  return {
+    moduleRef,
+    service: moduleRef.get(SingapayService),
+    tokens: moduleRef.get(SingapayTokenProvider),
+    close: () => moduleRef.close(),
+  };
+}

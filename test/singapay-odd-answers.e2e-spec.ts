@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { inspect } from 'node:util';
 import {
+  SingapayAuthService,
   SingapayAuthenticationException,
   SingapayException,
   SingapayMalformedResponseException,
@@ -65,6 +66,49 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     expect(call!.headers.authorization).toBe('Bearer test-access-token');
     expect(call!.headers.accept).toBe('application/json');
     expect(call!.headers['content-type']).toBe('application/json');
+  });
+
+  it('sends inquiry and payment bodies in the documented shape', async () => {
+    business((req, res) =>
+      json(res, 200, {
+        command: 'bputk', response_code: '00', response_text: 'ok',
+        data: req.path.endsWith('/inquiry')
+          ? { amount: '16800', price: '19300', period: '3', customer_id: '3321120409790003', customer_name: 'A', reference_number: 'SPBPJSTKBPURJBL1', created_at: '2025-06-10 16:36:49' }
+          : { amount: '16800', price: '19300', customer_id: '3321120409790003', transaction_id: '01JXCK6K1CMRGJKQ2J863Q6P5J', created_at: '2025-06-10 16:37:02' },
+      }),
+    );
+    const inquiry = await ctx.service.inquiry({ command: 'bputk', productCode: 'SPBPJSTKBPU', customerId: '3321120409790003', period: 3, phoneNumber: '081234567890' });
+    await ctx.service.pay({ command: 'bputk', productCode: 'SPBPJSTKBPU', customerId: '3321120409790003', referenceNumber: inquiry.referenceNumber });
+    const [inq, pay] = server.businessRequests();
+    expect(inq!.path).toBe('/api/v2/postpaid/inquiry');
+    expect(inq!.json).toEqual({ command: 'bputk', data: { customer_id: '3321120409790003', product_code: 'SPBPJSTKBPU', period: 3, phone_number: '081234567890' } });
+    expect(pay!.path).toBe('/api/v2/postpaid/payment');
+    expect(pay!.json).toEqual({
+      command: 'bputk',
+      data: { password: TEST_CREDENTIALS.password, product_code: 'SPBPJSTKBPU', customer_id: '3321120409790003', reference_number: 'SPBPJSTKBPURJBL1' },
+    });
+    // The password goes into payment bodies only.
+    expect(inq!.body).not.toContain(TEST_CREDENTIALS.password);
+  });
+
+  it('sends direct purchases to the prepaid path without a reference', async () => {
+    business((_req, res) =>
+      json(res, 200, { command: 'data', response_code: '01', response_text: 'Payment pending', data: { customer_id: '082291501085', amount: '32500', price: '32500', transaction_id: '01JXCQAZ8Z8AT5YRAP3V66GR70', created_at: '2025-06-10 17:49:20' } }),
+    );
+    const paid = await ctx.service.pay({ command: 'data', productCode: 'SPTKMSF2G30', customerId: '082291501085' });
+    expect(paid).toMatchObject({ status: 'pending', responseCode: '01', transactionId: '01JXCQAZ8Z8AT5YRAP3V66GR70', amount: 32500, price: 32500 });
+    const [pay] = server.businessRequests();
+    expect(pay!.path).toBe('/api/v2/prepaid/payment');
+    expect(pay!.json).toEqual({ command: 'data', data: { password: TEST_CREDENTIALS.password, product_code: 'SPTKMSF2G30', customer_id: '082291501085' } });
+  });
+
+  it('keeps the outcome of an accepted payment whose answer lacks the transaction id visible as a 502', async () => {
+    business((_req, res) => json(res, 200, { command: 'plnpos', response_code: '00', response_text: 'Payment success', data: { amount: '1', price: '2', created_at: 'x' } }));
+    const e = await failure(() => ctx.service.pay(PAY_PLNPOS));
+    expect(e).toBeInstanceOf(SingapayMalformedResponseException);
+    expect(e.responseCode).toBe('00');
+    expect(e.message).toMatch(/accepted the payment \(code 00\) but data\.transaction_id is missing/);
+    expect(e.raw).toMatchObject({ response_code: '00' });
   });
 
   it('accepts expires_in as a number and as a string', async () => {
@@ -205,7 +249,9 @@ describe('SingapayService against odd upstream answers (loopback scripted server
   });
 
   it('reports a connection reset after sending as a 502 and never resends the payment', async () => {
-    business((_req, res) => res.socket?.destroy());
+    business((_req, res) => {
+      res.socket?.destroy();
+    });
     const e = await failure(() => ctx.service.pay(PAY_PLNPOS));
     expect(e).toBeInstanceOf(SingapayTransportException);
     expect(e.responseType).toBe('connection_reset');
@@ -265,6 +311,34 @@ describe('SingapayService when Singapay cannot be reached', () => {
       expectNoSecrets(e);
     } finally {
       await ctx.close();
+    }
+  });
+});
+
+describe('token lifetime when Singapay states none', () => {
+  it('reads the JWT exp claim, else assumes a short lifetime', async () => {
+    const server = await ScriptedServer.start();
+    const exp = Math.floor(Date.now() / 1000) + 120;
+    const jwt = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ exp })).toString('base64url')}.c2lnbmF0dXJl`;
+    let answer: unknown = jwt;
+    server.handle((req, res) =>
+      req.path.includes('access-token')
+        ? json(res, 200, { status: 200, success: true, data: { access_token: answer, token_type: 'Bearer' } })
+        : json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: '1.00' } }),
+    );
+    const ctx = await createSingapay({ baseUrl: server.baseUrl });
+    try {
+      const auth = ctx.moduleRef.get(SingapayAuthService);
+      const fromJwt = await auth.requestAccessToken();
+      expect(fromJwt.expiresIn).toBeGreaterThanOrEqual(118);
+      expect(fromJwt.expiresIn).toBeLessThanOrEqual(120);
+      answer = 'opaque-token-value';
+      expect((await auth.requestAccessToken()).expiresIn).toBe(300);
+      answer = '';
+      await expect(auth.requestAccessToken()).rejects.toMatchObject({ responseType: 'malformed_response' });
+    } finally {
+      await ctx.close();
+      await server.stop();
     }
   });
 });

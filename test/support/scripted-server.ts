@@ -22,7 +22,7 @@ export class ScriptedServer {
   private constructor(private readonly server: http.Server, readonly baseUrl: string) {}
 
   static async start(): Promise<ScriptedServer> {
-    let self: ScriptedServer | undefined;
+    const ref: { self?: ScriptedServer } = {};
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -35,14 +35,14 @@ export class ScriptedServer {
           parsed = undefined;
         }
         const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json: parsed };
-        self!.requests.push(recorded);
-        void Promise.resolve(self!.handler(recorded, res)).catch(() => res.destroy());
+        ref.self!.requests.push(recorded);
+        void Promise.resolve(ref.self!.handler(recorded, res)).catch(() => res.destroy());
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    self = new ScriptedServer(server, `http://127.0.0.1:${port}`);
-    return self;
+    ref.self = new ScriptedServer(server, `http://127.0.0.1:${port}`);
+    return ref.self;
   }
 
   handle(handler: ScriptedHandler): this {

@@ -3,12 +3,18 @@ import { Logger } from '@nestjs/common';
 import { createSampleApp } from './sample-bootstrap.js';
 
 const logger = new Logger('Sample');
-const sample = await createSampleApp(logger);
-const port = Number(process.env.PORT ?? 3000);
-await sample.app.listen(port, process.env.HOST ?? '127.0.0.1');
-const url = `http://127.0.0.1:${port}`;
-logger.log(`Sample app listening on ${url}`);
-logger.log(`Try: curl ${url}/balance`);
-logger.log(
-  `Try: curl -X POST ${url}/bills/inquiry -H 'Content-Type: application/json' -d '{"command":"plnpos","productCode":"SPPLNPOS","customerId":"146300068064"}'`,
-);
+try {
+  const sample = await createSampleApp(logger);
+  const port = Number(process.env.PORT ?? 3000);
+  await sample.app.listen(port, process.env.HOST ?? '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  logger.log(`Sample app listening on ${url}`);
+  logger.log(`Try: curl ${url}/balance`);
+  logger.log(
+    `Try: curl -X POST ${url}/bills/inquiry -H 'Content-Type: application/json' -d '{"command":"plnpos","productCode":"SPPLNPOS","customerId":"146300068064"}'`,
+  );
+} catch (error) {
+  // Configuration errors name the field; print them without a stack trace wall.
+  logger.error(error instanceof Error ? error.message : String(error));
+  process.exitCode = 1;
+}

@@ -51,7 +51,7 @@ export function configureSampleApp(app: INestApplication): INestApplication {
 export async function createSampleApp(logger = new Logger('Sample')): Promise<SampleApp> {
   const simulator = await startSimulatorIfUnconfigured(process.env, logger);
   try {
-    const app = configureSampleApp(await NestFactory.create(AppModule, { bufferLogs: false }));
+    const app = configureSampleApp(await NestFactory.create(AppModule, { abortOnError: false }));
     return {
       app,
       ...(simulator ? { simulator } : {}),

@@ -30,7 +30,7 @@ export class SingapaySimulatorCallbacks {
 
   /** Resolves once every callback started so far was delivered or given up. */
   async flush(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0) await Promise.allSettled(this.inFlight);
   }
 
   /** Drops every delivery in progress (reset, stop). */

@@ -6,6 +6,7 @@ import {
   SINGAPAY_TRANSACTION_STATUSES,
   type SingapayApiVersion,
   type SingapayCommand,
+  type SingapayCommandSpec,
   type SingapayProductFamily,
   type SingapayStage,
 } from '../../singapay/src/contract/singapay-api.contract.js';
@@ -176,7 +177,7 @@ export class SingapaySimulatorHandlers {
     }
 
     const months = command === undefined ? undefined : this.period(v, command);
-    if (command !== undefined && version === 'v2' && family === 'postpaid' && SINGAPAY_COMMANDS[command].phoneNumber) {
+    if (command !== undefined && version === 'v2' && family === 'postpaid' && specOf(command).phoneNumber) {
       v.string('data.phone_number', { required: false, max: SINGAPAY_FIELD_LIMITS.phoneNumberMaxLength });
     }
     const gameFields: Record<string, string> = {};
@@ -419,7 +420,7 @@ export class SingapaySimulatorHandlers {
   }
 
   private period(v: SimulatorValidator, command: SingapayCommand): number | undefined {
-    const rule = (SINGAPAY_COMMANDS[command] as { period?: { required: boolean; values?: readonly number[]; min: number; max: number } }).period;
+    const rule = specOf(command).period;
     if (!rule) return undefined;
     return v.integer('data.period', { required: rule.required, values: rule.values, min: rule.min, max: rule.max });
   }
@@ -480,6 +481,11 @@ function paymentOutcome(scenario: SimulatorScenario, afterInquiry: boolean): Pay
     default:
       return ordinary;
   }
+}
+
+/** The command's rules, typed as the contract's general spec so optional fields read as optional. */
+function specOf(command: SingapayCommand): SingapayCommandSpec {
+  return SINGAPAY_COMMANDS[command];
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

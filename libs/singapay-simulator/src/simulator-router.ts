@@ -262,10 +262,13 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large' | 'aborted
       done = true;
       resolve(Buffer.concat(chunks));
     });
-    req.on('error', () => {
+    const abort = (): void => {
       if (done) return;
       done = true;
       resolve('aborted');
-    });
+    };
+    req.on('error', abort);
+    // A client gone before the end of its body gets no answer.
+    req.on('close', abort);
   });
 }

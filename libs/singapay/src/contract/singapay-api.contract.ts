@@ -78,7 +78,7 @@ export interface SingapayCommandSpec {
   description: string;
 }
 
-export const SINGAPAY_COMMANDS = {
+const COMMANDS = {
   plntok: { family: 'prepaid', hasInquiry: true, versions: ['v1', 'v2'], description: 'PLN prepaid electricity token' },
   topupg: { family: 'prepaid', hasInquiry: true, versions: ['v2'], gameFields: true, description: 'Game top-up' },
   pulsa: { family: 'prepaid', hasInquiry: false, versions: ['v1', 'v2'], description: 'Mobile airtime' },
@@ -105,7 +105,9 @@ export const SINGAPAY_COMMANDS = {
   mobpos: { family: 'postpaid', hasInquiry: true, versions: ['v1', 'v2'], phoneNumber: true, description: 'Postpaid mobile bill' },
 } as const satisfies Record<string, SingapayCommandSpec>;
 
-export type SingapayCommand = keyof typeof SINGAPAY_COMMANDS;
+export type SingapayCommand = keyof typeof COMMANDS;
+/** Every product command with its family, flow, versions and field rules. */
+export const SINGAPAY_COMMANDS: Readonly<Record<SingapayCommand, SingapayCommandSpec>> = COMMANDS;
 export const SINGAPAY_COMMAND_NAMES = Object.keys(SINGAPAY_COMMANDS) as SingapayCommand[];
 export const SINGAPAY_INQUIRY_COMMANDS = SINGAPAY_COMMAND_NAMES.filter((c) => SINGAPAY_COMMANDS[c].hasInquiry);
 export const SINGAPAY_DIRECT_COMMANDS = SINGAPAY_COMMAND_NAMES.filter((c) => !SINGAPAY_COMMANDS[c].hasInquiry);

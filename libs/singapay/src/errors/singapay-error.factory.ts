@@ -15,6 +15,8 @@ export interface SingapayCodeFailure {
   raw?: unknown;
   /** Replaces the table's description, for messages that need more context. */
   message?: string;
+  /** Replaces the table's status, where the code is not a failure in itself (a pending inquiry). */
+  httpStatus?: number;
 }
 
 /**
@@ -49,7 +51,7 @@ export class SingapayErrorFactory {
     return createSingapayException({
       code: info.code,
       type: info.type,
-      httpStatus: override ?? info.httpStatus,
+      httpStatus: failure.httpStatus ?? override ?? info.httpStatus,
       message,
       operation: failure.operation,
       ...(failure.upstreamStatus !== undefined ? { upstreamStatus: failure.upstreamStatus } : {}),

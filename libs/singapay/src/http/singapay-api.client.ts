@@ -61,10 +61,17 @@ export class SingapayApiClient {
   async call(request: SingapayRequest): Promise<SingapayEnvelope> {
     for (let attempt = 1; ; attempt++) {
       const token = await this.tokens.getAccessToken();
-      const answer = await this.transport.post(request.operation, request.path, request.body, {
-        [SINGAPAY_HEADERS.partnerId]: this.options.apiKey.reveal(),
-        [SINGAPAY_HEADERS.authorization]: `Bearer ${token}`,
-      }, request.call);
+      let answer: SingapayHttpAnswer;
+      try {
+        answer = await this.transport.post(request.operation, request.path, request.body, {
+          [SINGAPAY_HEADERS.partnerId]: this.options.apiKey.reveal(),
+          [SINGAPAY_HEADERS.authorization]: `Bearer ${token}`,
+        }, request.call);
+      } catch (error) {
+        const e = error as SingapayException;
+        this.logger.warn(`${request.operation} command=${request.body.command} result=${e.responseType ?? 'error'} delivery=${e.delivery ?? 'unknown'} attempt=${attempt}`);
+        throw error;
+      }
       let result: Interpretation;
       try {
         result = this.interpret(request, answer);
@@ -147,7 +154,7 @@ export class SingapayApiClient {
       raw: body,
       ...(fields ? { fields } : {}),
       // Pending where no pending is expected: not an error we can name, and not a success.
-      ...(info.httpStatus < 400 ? { message: `unexpected ${info.type} answer to ${operation}` } : {}),
+      ...(info.httpStatus < 400 ? { message: `unexpected ${info.type} answer to ${operation}`, httpStatus: 502 } : {}),
     });
   }
 

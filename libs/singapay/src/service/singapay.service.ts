@@ -76,7 +76,7 @@ export class SingapayService {
    */
   async inquiry(input: SingapayInquiryInput, call?: SingapayCallOptions): Promise<SingapayInquiryResult> {
     const req = validateSingapayInput(SingapayInquiryRequest, input, (r) => this.inquiryRules(r));
-    const spec = SINGAPAY_COMMANDS[req.command] as SingapayCommandSpec;
+    const spec = SINGAPAY_COMMANDS[req.command];
     const envelope = await this.api.call({
       operation: 'inquiry',
       path: this.productPath(spec, 'inquiry'),
@@ -118,7 +118,7 @@ export class SingapayService {
    */
   async pay(input: SingapayPayInput, call?: SingapayCallOptions): Promise<SingapayPaymentResult> {
     const req = validateSingapayInput(SingapayPayRequest, input, (r) => this.payRules(r));
-    const spec = SINGAPAY_COMMANDS[req.command] as SingapayCommandSpec;
+    const spec = SINGAPAY_COMMANDS[req.command];
     const envelope = await this.api.call({
       operation: 'pay',
       path: this.productPath(spec, 'payment'),
@@ -237,7 +237,7 @@ export class SingapayService {
   }
 
   private inquiryRules(r: SingapayInquiryRequest): string[] {
-    const spec = SINGAPAY_COMMANDS[r.command] as SingapayCommandSpec;
+    const spec = SINGAPAY_COMMANDS[r.command];
     const problems = this.versionRule(r.command);
     const rule = spec.period;
     if (!rule && r.period !== undefined) problems.push(`period is not accepted for command ${r.command}`);
@@ -253,7 +253,7 @@ export class SingapayService {
   }
 
   private payRules(r: SingapayPayRequest): string[] {
-    const spec = SINGAPAY_COMMANDS[r.command] as SingapayCommandSpec;
+    const spec = SINGAPAY_COMMANDS[r.command];
     const problems = this.versionRule(r.command);
     if (spec.hasInquiry && !r.referenceNumber) {
       problems.push(`referenceNumber is required for command ${r.command}: pay the referenceNumber returned by inquiry()`);
@@ -267,7 +267,7 @@ export class SingapayService {
 
   private phoneRule(command: SingapayCommand, phoneNumber: string | undefined): string[] {
     if (phoneNumber === undefined) return [];
-    const spec = SINGAPAY_COMMANDS[command] as SingapayCommandSpec;
+    const spec = SINGAPAY_COMMANDS[command];
     if (!spec.phoneNumber) return [`phoneNumber is not accepted for command ${command}`];
     if (this.options.apiVersion !== 'v2') return ['phoneNumber is only accepted on API v2'];
     return [];

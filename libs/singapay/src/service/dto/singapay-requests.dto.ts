@@ -17,7 +17,7 @@ const CUSTOMER_ID = /^\+?[A-Za-z0-9._-]{1,64}$/;
 const REFERENCE = /^[A-Za-z0-9_-]{1,128}$/;
 const TRANSACTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 // Control characters are exactly what this pattern exists to refuse.
-// oxlint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex
 const FREE_TEXT = /^[^\u0000-\u001f\u007f]{1,100}$/;
 
 // Query strings carry numbers as text; convert digits only, so `true` or `1.5` still fail validation.

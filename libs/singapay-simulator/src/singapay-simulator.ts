@@ -1,0 +1,227 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SingapayCommand, SingapayTransactionStatus } from '../../singapay/src/contract/singapay-api.contract.js';
+import { SingapaySimulatorCallbacks } from './simulator-callbacks.js';
+import { SingapaySimulatorHandlers, type SimulatorRuntime } from './simulator-handlers.js';
+import {
+  resolveSimulatorOptions,
+  type SimulatorResolvedOptions,
+  type SingapaySimulatorCredentials,
+  type SingapaySimulatorOptions,
+} from './simulator-options.js';
+import { SingapaySimulatorRouter } from './simulator-router.js';
+import { SingapaySimulatorSettlement } from './simulator-settlement.js';
+import { SingapaySimulatorState, type SimulatorTransactionRecord } from './simulator-state.js';
+import { SingapaySimulatorTokens } from './simulator-token.js';
+
+/** A transaction of the simulator's ledger, in plain numbers (epoch ms, whole rupiah). */
+export interface SingapaySimulatorTransaction {
+  transactionId: string;
+  referenceNumber: string;
+  command: SingapayCommand;
+  productCode: string;
+  customerId: string;
+  customerName: string | null;
+  transactionType: 'prepaid' | 'postpaid';
+  status: SingapayTransactionStatus;
+  amount: number;
+  price: number;
+  netPrice: number;
+  period: string | null;
+  inquiredAt: number | null;
+  paidAt: number;
+  createdAt: number;
+  otherInfo: Readonly<Record<string, string>>;
+}
+
+export interface SingapaySimulatorStats {
+  /** Requests to the token path, failed ones included. */
+  tokenRequests: number;
+  /** Tokens handed out. */
+  tokensIssued: number;
+  /** Requests per URL path, including unknown paths and rejected requests. */
+  requests: Readonly<Record<string, number>>;
+  /** Authenticated payment requests with a JSON body, whatever their outcome. */
+  paymentsReceived: number;
+  /** Same, per `data.reference_number` sent. */
+  paymentsByReference: Readonly<Record<string, number>>;
+  /** Same, per `data.customer_id` sent. */
+  paymentsByCustomer: Readonly<Record<string, number>>;
+  transactions: number;
+  balance: number;
+  callbacks: { attempts: number; delivered: number; abandoned: number };
+}
+
+/**
+ * An in-process imitation of Singapay's Biller B2B API over real HTTP, for
+ * tests and local runs. Start one per test file (a few ms); drive and inspect
+ * it through the methods below.
+ */
+export class SingapaySimulator {
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly credentials: Readonly<SingapaySimulatorCredentials>;
+
+  readonly #options: SimulatorResolvedOptions;
+  readonly #server: Server;
+  readonly #tokens: SingapaySimulatorTokens;
+  readonly #callbacks: SingapaySimulatorCallbacks;
+  readonly #settlement: SingapaySimulatorSettlement;
+  #state: SingapaySimulatorState;
+  #clockOffsetMs = 0;
+  #stopped: Promise<void> | undefined;
+
+  private constructor(options: SimulatorResolvedOptions, server: Server) {
+    this.#options = options;
+    this.#server = server;
+    this.#state = new SingapaySimulatorState(options.initialBalance);
+    this.credentials = Object.freeze({ ...options.credentials });
+    const now = (): number => this.now();
+    this.#tokens = new SingapaySimulatorTokens(options.tokenLifetimeSeconds, now, options.credentials.clientId);
+    this.#callbacks = new SingapaySimulatorCallbacks(
+      options.callbackUrl,
+      options.callbackAttempts,
+      options.callbackBackoffMs,
+      () => this.#state.callbacks,
+    );
+    this.#settlement = new SingapaySimulatorSettlement(() => this.#state, now, options.settleDelayMs, this.#callbacks);
+    const runtime: SimulatorRuntime = { options, settlement: this.#settlement, state: () => this.#state, now };
+    const router = new SingapaySimulatorRouter(runtime, this.#tokens, new SingapaySimulatorHandlers(runtime));
+    server.on('request', router.listener);
+    const address = server.address() as AddressInfo;
+    this.port = address.port;
+    this.baseUrl = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  }
+
+  static async start(options: SingapaySimulatorOptions = {}): Promise<SingapaySimulator> {
+    const resolved = resolveSimulatorOptions(options);
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(resolved.port, resolved.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return new SingapaySimulator(resolved, server);
+  }
+
+  /** Closes the server and its keep-alive sockets, cancels timers and callbacks. Safe to call twice. */
+  stop(): Promise<void> {
+    this.#stopped ??= new Promise<void>((resolve) => {
+      this.#settlement.clear();
+      this.#callbacks.abortAll();
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+    return this.#stopped;
+  }
+
+  /** The simulator's clock: the `now` option plus everything `advance()` added. */
+  now(): number {
+    return this.#options.now() + this.#clockOffsetMs;
+  }
+
+  /** Counters for assertions such as "exactly one payment reached Singapay". */
+  stats(): SingapaySimulatorStats {
+    const s = this.#state;
+    return {
+      tokenRequests: s.tokenRequests,
+      tokensIssued: s.tokensIssued,
+      requests: Object.fromEntries(s.requestsByPath),
+      paymentsReceived: s.paymentsReceived,
+      paymentsByReference: Object.fromEntries(s.paymentsByReference),
+      paymentsByCustomer: Object.fromEntries(s.paymentsByCustomer),
+      transactions: s.transactions.size,
+      balance: s.balance,
+      callbacks: { ...s.callbacks },
+    };
+  }
+
+  /** Payment requests received for one reference number or one customer id. */
+  paymentsFor(query: { referenceNumber: string } | { customerId: string }): number {
+    return 'referenceNumber' in query
+      ? (this.#state.paymentsByReference.get(query.referenceNumber) ?? 0)
+      : (this.#state.paymentsByCustomer.get(query.customerId) ?? 0);
+  }
+
+  /** The ledger, newest first. */
+  transactions(): SingapaySimulatorTransaction[] {
+    return this.#state.transactionsNewestFirst().map(snapshot);
+  }
+
+  transaction(transactionId: string): SingapaySimulatorTransaction | undefined {
+    const tx = this.#state.transactions.get(transactionId);
+    return tx ? snapshot(tx) : undefined;
+  }
+
+  /** Deposit balance in whole rupiah. */
+  get balance(): number {
+    return this.#state.balance;
+  }
+
+  setBalance(rupiah: number): void {
+    if (!Number.isFinite(rupiah)) throw new RangeError('balance must be a finite number');
+    this.#state.balance = rupiah;
+  }
+
+  /**
+   * Fresh state: balance, ledger, inquiries, paid bills, daily usage and
+   * counters. Issued tokens stay valid (use `revokeTokens()`) and the clock
+   * keeps what `advance()` added.
+   */
+  reset(): void {
+    this.#settlement.clear();
+    this.#callbacks.abortAll();
+    this.#state = new SingapaySimulatorState(this.#options.initialBalance);
+  }
+
+  /** Makes every token issued so far invalid: the next business call gets 401. */
+  revokeTokens(): void {
+    this.#tokens.revokeAll();
+  }
+
+  /** Settles every pending purchase and issues every PLN token now. Those of "stays pending" customers stay pending. */
+  settleAll(): void {
+    this.#settlement.settleAll();
+  }
+
+  /** Moves the simulator's clock forward: tokens and references expire, due settlements run. */
+  advance(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('advance() takes a duration >= 0');
+    this.#clockOffsetMs += ms;
+    this.#settlement.advanceTo(this.now());
+  }
+
+  /** Makes every inquiry reference unpayable (as if `inquiryTtlMs` had passed), nothing else. */
+  expireReferences(): void {
+    const now = this.now();
+    for (const inquiry of this.#state.inquiries.values()) inquiry.expiresAt = Math.min(inquiry.expiresAt, now);
+  }
+
+  /** Resolves once every callback sent so far was delivered or given up on. */
+  flushCallbacks(): Promise<void> {
+    return this.#callbacks.flush();
+  }
+}
+
+function snapshot(tx: SimulatorTransactionRecord): SingapaySimulatorTransaction {
+  return {
+    transactionId: tx.transactionId,
+    referenceNumber: tx.referenceNumber,
+    command: tx.command,
+    productCode: tx.productCode,
+    customerId: tx.customerId,
+    customerName: tx.customerName,
+    transactionType: tx.transactionType,
+    status: tx.status,
+    amount: tx.amount,
+    price: tx.price,
+    netPrice: tx.netPrice,
+    period: tx.period,
+    inquiredAt: tx.inquiredAt,
+    paidAt: tx.paidAt,
+    createdAt: tx.createdAt,
+    otherInfo: { ...tx.otherInfo },
+  };
+}

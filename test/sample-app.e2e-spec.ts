@@ -1,0 +1,92 @@
+import request from 'supertest';
+import { Logger } from '@nestjs/common';
+import { SINGAPAY_ENV_VARS } from '@app/singapay';
+import { createSampleApp, type SampleApp } from '../apps/sample/src/sample-bootstrap.js';
+import { capturedLogLines, registerSecret } from './support/log-capture.js';
+
+const VARS = Object.values(SINGAPAY_ENV_VARS);
+const clearEnv = () => {
+  for (const name of VARS) delete process.env[name];
+};
+
+describe('sample app on the built-in simulator (supertest)', () => {
+  let sample: SampleApp;
+  let http: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    clearEnv();
+    sample = await createSampleApp(new Logger('Sample'));
+    registerSecret(sample.simulator!.credentials.clientSecret, sample.simulator!.credentials.password);
+    await sample.app.init();
+    http = request(sample.app.getHttpServer());
+  });
+  afterAll(async () => {
+    await sample.close();
+    clearEnv();
+  });
+
+  it('says in its log that it runs on the simulator', () => {
+    expect(sample.simulator).toBeDefined();
+    expect(capturedLogLines.some((l) => l.includes('using the built-in Singapay simulator at http://127.0.0.1:'))).toBe(true);
+  });
+
+  it('GET /balance answers the deposit', async () => {
+    const res = await http.get('/balance').expect(200);
+    expect(res.body).toMatchObject({ balance: 10_000_000, currency: 'IDR' });
+  });
+
+  it('inquires, pays, and shows the transaction', async () => {
+    const inquiry = await http
+      .post('/bills/inquiry')
+      .send({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064' })
+      .expect(200);
+    expect(inquiry.body).toMatchObject({ customerName: 'NARSONO', amount: 151005, price: 152505 });
+
+    const pay = { command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: inquiry.body.referenceNumber };
+    const paid = await http.post('/bills/pay').send(pay).expect(200);
+    expect(paid.body).toMatchObject({ status: 'success', price: 152505 });
+    expect(sample.simulator!.paymentsFor({ referenceNumber: pay.referenceNumber })).toBe(1);
+
+    const again = await http.post('/bills/pay').send(pay).expect(409);
+    expect(again.body).toEqual({
+      statusCode: 409,
+      error: 'Conflict',
+      message: expect.stringContaining('Bill already paid'),
+      singapay: { code: '21', type: 'bill_already_paid' },
+    });
+
+    const detail = await http.get(`/transactions/${paid.body.transactionId}`).expect(200);
+    expect(detail.body).toMatchObject({ transactionId: paid.body.transactionId, status: 'success' });
+
+    const list = await http.get('/transactions').query({ customerId: '146300068064', page: '1' }).expect(200);
+    expect(list.body.items.map((t: { transactionId: string }) => t.transactionId)).toContain(paid.body.transactionId);
+    expect(list.body.pagination).toMatchObject({ currentPage: 1 });
+  });
+
+  it('answers 400 naming the field, and sends nothing, for bad input', async () => {
+    const before = sample.simulator!.stats().paymentsReceived;
+    const missing = await http.post('/bills/pay').send({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064' }).expect(400);
+    expect(JSON.stringify(missing.body.message)).toContain('referenceNumber is required');
+    const extra = await http.post('/bills/pay').send({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567891', password: 'x' }).expect(400);
+    expect(JSON.stringify(extra.body.message)).toContain('password');
+    const period = await http.get('/transactions').query({ page: 'two' }).expect(400);
+    expect(JSON.stringify(period.body.message)).toContain('page');
+    await http.get('/transactions/..%2Fetc').expect(400);
+    expect(sample.simulator!.stats().paymentsReceived).toBe(before);
+  });
+
+  it('answers 404 for an unknown transaction', async () => {
+    const res = await http.get('/transactions/01JWX2F2DZC68TC94XMNBJCC3H').expect(404);
+    expect(res.body.singapay).toEqual({ code: '06', type: 'not_found' });
+  });
+});
+
+describe('sample app with partial credentials', () => {
+  afterEach(clearEnv);
+
+  it('does not start the simulator and refuses to start, naming what is missing', async () => {
+    clearEnv();
+    process.env[SINGAPAY_ENV_VARS.apiKey] = 'only-the-key';
+    await expect(createSampleApp(new Logger('Sample'))).rejects.toThrow(/clientId \(SINGAPAY_CLIENT_ID\) is missing/);
+  });
+});

@@ -47,13 +47,10 @@ describe('sample app on the built-in simulator (supertest)', () => {
     expect(paid.body).toMatchObject({ status: 'success', price: 152505 });
     expect(sample.simulator!.paymentsFor({ referenceNumber: pay.referenceNumber })).toBe(1);
 
-    const again = await http.post('/bills/pay').send(pay).expect(409);
-    expect(again.body).toEqual({
-      statusCode: 409,
-      error: 'Conflict',
-      message: expect.stringContaining('Bill already paid'),
-      singapay: { code: '21', type: 'bill_already_paid' },
-    });
+    // Paying the same reference again returns the recorded payment: nothing is sent twice.
+    const again = await http.post('/bills/pay').send(pay).expect(200);
+    expect(again.body).toMatchObject({ status: 'success', transactionId: paid.body.transactionId });
+    expect(sample.simulator!.paymentsFor({ referenceNumber: pay.referenceNumber })).toBe(1);
 
     const detail = await http.get(`/transactions/${paid.body.transactionId}`).expect(200);
     expect(detail.body).toMatchObject({ transactionId: paid.body.transactionId, status: 'success' });

@@ -9,11 +9,19 @@ import {
   SingapayTimeoutException,
   SingapayTransportException,
   SingapayValidationException,
+  type SingapayAcceptedPayment,
+  type SingapayPaymentResult,
 } from '@app/singapay';
 import { json, ScriptedServer, tokenAnswer } from './support/scripted-server.js';
 import { createSingapay, TEST_CREDENTIALS, type SingapayTestContext } from './support/singapay-testing.js';
 
 /** Runs `fn` and returns what it threw. */
+/** Narrows a payment result to an accepted one, failing the test otherwise. */
+function accepted(result: SingapayPaymentResult): SingapayAcceptedPayment {
+  if (result.status === 'unknown') throw new Error(`payment outcome unknown: ${result.reason}`);
+  return result;
+}
+
 async function failure(fn: () => Promise<unknown>): Promise<SingapayException> {
   try {
     await fn();
@@ -78,7 +86,7 @@ describe('SingapayService against odd upstream answers (loopback scripted server
       }),
     );
     const inquiry = await ctx.service.inquiry({ command: 'bputk', productCode: 'SPBPJSTKBPU', customerId: '3321120409790003', period: 3, phoneNumber: '081234567890' });
-    await ctx.service.pay({ command: 'bputk', productCode: 'SPBPJSTKBPU', customerId: '3321120409790003', referenceNumber: inquiry.referenceNumber });
+    accepted(await ctx.service.pay({ command: 'bputk', productCode: 'SPBPJSTKBPU', customerId: '3321120409790003', referenceNumber: inquiry.referenceNumber }));
     const [inq, pay] = server.businessRequests();
     expect(inq!.path).toBe('/api/v2/postpaid/inquiry');
     expect(inq!.json).toEqual({ command: 'bputk', data: { customer_id: '3321120409790003', product_code: 'SPBPJSTKBPU', period: 3, phone_number: '081234567890' } });
@@ -95,20 +103,23 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     business((_req, res) =>
       json(res, 200, { command: 'data', response_code: '01', response_text: 'Payment pending', data: { customer_id: '082291501085', amount: '32500', price: '32500', transaction_id: '01JXCQAZ8Z8AT5YRAP3V66GR70', created_at: '2025-06-10 17:49:20' } }),
     );
-    const paid = await ctx.service.pay({ command: 'data', productCode: 'SPTKMSF2G30', customerId: '082291501085' });
+    const paid = accepted(await ctx.service.pay({ command: 'data', productCode: 'SPTKMSF2G30', customerId: '082291501085' }));
     expect(paid).toMatchObject({ status: 'pending', responseCode: '01', transactionId: '01JXCQAZ8Z8AT5YRAP3V66GR70', amount: 32500, price: 32500 });
     const [pay] = server.businessRequests();
     expect(pay!.path).toBe('/api/v2/prepaid/payment');
     expect(pay!.json).toEqual({ command: 'data', data: { password: TEST_CREDENTIALS.password, product_code: 'SPTKMSF2G30', customer_id: '082291501085' } });
   });
 
-  it('keeps the outcome of an accepted payment whose answer lacks the transaction id visible as a 502', async () => {
-    business((_req, res) => json(res, 200, { command: 'plnpos', response_code: '00', response_text: 'Payment success', data: { amount: '1', price: '2', created_at: 'x' } }));
-    const e = await failure(() => ctx.service.pay(PAY_PLNPOS));
-    expect(e).toBeInstanceOf(SingapayMalformedResponseException);
-    expect(e.responseCode).toBe('00');
-    expect(e.message).toMatch(/accepted the payment \(code 00\) but data\.transaction_id is missing/);
-    expect(e.raw).toMatchObject({ response_code: '00' });
+  it('answers unknown, not an error, when an accepted payment lacks its transaction id, and looks it up', async () => {
+    business((req, res) =>
+      req.path.includes('list-bill-transaction')
+        ? json(res, 200, { command: 'list-bill-transaction', response_code: '00', data: { bill_transactions: [], pagination: { current_page: 1, last_page: 1, per_page: 10, total: 0 } } })
+        : json(res, 200, { command: 'plnpos', response_code: '00', response_text: 'Payment success', data: { amount: '1', price: '2', created_at: 'x' } }),
+    );
+    const result = await ctx.service.pay(PAY_PLNPOS);
+    expect(result).toMatchObject({ status: 'unknown', responseCode: '00', idempotencyKey: PAY_PLNPOS.referenceNumber });
+    expect(server.businessRequests().filter((r) => r.path.includes('/payment'))).toHaveLength(1);
+    expect(server.businessRequests().filter((r) => r.path.includes('list-bill-transaction'))).toHaveLength(1);
   });
 
   it('accepts expires_in as a number and as a string', async () => {
@@ -192,6 +203,19 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     expect(calls).toBe(2);
   });
 
+  it('reads a 401 stated only inside the envelope (HTTP 200) as a refused token', async () => {
+    let n = 0;
+    server.handle((req, res) => {
+      if (req.path.includes('access-token')) return tokenAnswer(res, `tok-${++n}`);
+      if (req.headers.authorization === 'Bearer tok-1') {
+        return json(res, 200, { status: 401, success: false, error: { code: 401, message: 'Unauthorized merchant, please sign in' } });
+      }
+      return json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: '2.00', currency: 'IDR' } });
+    });
+    await expect(ctx.service.checkBalance()).resolves.toMatchObject({ balance: 2 });
+    expect(server.tokenRequests()).toHaveLength(2);
+  });
+
   it('treats code 16 like a 401, and a second refusal as final (502, not 401)', async () => {
     business((_req, res) => json(res, 200, { command: 'plnpos', response_code: '16', response_text: 'unauthenticated' }));
     const e = await failure(() => ctx.service.pay(PAY_PLNPOS));
@@ -236,27 +260,33 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     expect(JSON.stringify(e.raw)).not.toContain(TEST_CREDENTIALS.password);
   });
 
-  it('times out as a 504 and sends the payment exactly once', async () => {
+  it('answers unknown after a payment timeout and sends it exactly once', async () => {
     business(() => {
       /* never answers */
     });
-    const e = await failure(() => ctx.service.pay(PAY_PLNPOS, { timeoutMs: 200 }));
-    expect(e).toBeInstanceOf(SingapayTimeoutException);
-    expect(e.getStatus()).toBe(504);
-    expect(e.delivery).toBe('maybe_sent');
-    expect(server.businessRequests()).toHaveLength(1);
-    expectNoSecrets(e);
+    const result = await ctx.service.pay(PAY_PLNPOS, { timeoutMs: 200 });
+    expect(result).toMatchObject({ status: 'unknown' });
+    expect((result as { reason: string }).reason).toMatch(/did not answer pay within 200 ms/);
+    expect(server.businessRequests().filter((r) => r.path.includes('/payment'))).toHaveLength(1);
   });
 
-  it('reports a connection reset after sending as a 502 and never resends the payment', async () => {
+  it('answers unknown after a connection reset and never resends the payment', async () => {
     business((_req, res) => {
       res.socket?.destroy();
     });
-    const e = await failure(() => ctx.service.pay(PAY_PLNPOS));
-    expect(e).toBeInstanceOf(SingapayTransportException);
-    expect(e.responseType).toBe('connection_reset');
-    expect(e.getStatus()).toBe(502);
-    expect(server.businessRequests()).toHaveLength(1);
+    const result = await ctx.service.pay(PAY_PLNPOS);
+    expect(result.status).toBe('unknown');
+    expect(server.businessRequests().filter((r) => r.path.includes('/payment'))).toHaveLength(1);
+  });
+
+  it('reports a read that timed out as a 504 once its retries are spent', async () => {
+    business(() => {
+      /* never answers */
+    });
+    const e = await failure(() => ctx.service.checkBalance({ timeoutMs: 100 }));
+    expect(e).toBeInstanceOf(SingapayTimeoutException);
+    expect(e.getStatus()).toBe(504);
+    expect(server.businessRequests()).toHaveLength(3);
     expectNoSecrets(e);
   });
 

@@ -7,10 +7,18 @@ import {
   SingapayInsufficientBalanceException,
   SingapayNotFoundException,
   type SingapayCommand,
+  type SingapayAcceptedPayment,
+  type SingapayPaymentResult,
 } from '@app/singapay';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
 import { registerSecret } from './support/log-capture.js';
 import { createSingapay, type SingapayTestContext } from './support/singapay-testing.js';
+
+/** Narrows a payment result to an accepted one, failing the test otherwise. */
+function accepted(result: SingapayPaymentResult): SingapayAcceptedPayment {
+  if (result.status === 'unknown') throw new Error(`payment outcome unknown: ${result.reason}`);
+  return result;
+}
 
 async function failure(fn: () => Promise<unknown>): Promise<SingapayException> {
   try {
@@ -49,15 +57,20 @@ describe('SingapayService against the simulator (real HTTP)', () => {
     expect(inquiry).toMatchObject({ command: 'plnpos', customerId: '146300068064', customerName: 'NARSONO', amount: 151005, price: 152505, period: '202403' });
     expect(inquiry.referenceNumber).toMatch(/^SPPLNPOSRJBL\d+$/);
 
-    const paid = await ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: inquiry.referenceNumber });
+    const paid = accepted(await ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: inquiry.referenceNumber }));
     expect(paid).toMatchObject({ status: 'success', responseCode: '00', amount: 151005, price: 152505, customerName: 'NARSONO' });
     expect(paid.transactionId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(sim.paymentsFor({ referenceNumber: inquiry.referenceNumber })).toBe(1);
     expect(sim.balance).toBe(10_000_000 - 152505);
 
-    const again = await failure(() => ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: inquiry.referenceNumber }));
-    expect(again).toBeInstanceOf(SingapayBillAlreadyPaidException);
-    expect(again.getStatus()).toBe(409);
+    // The same reference (the default idempotency key) returns the recorded payment and sends nothing.
+    const again = accepted(await ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: inquiry.referenceNumber }));
+    expect(again.transactionId).toBe(paid.transactionId);
+    expect(sim.paymentsFor({ referenceNumber: inquiry.referenceNumber })).toBe(1);
+    // Under another key Singapay itself refuses the paid bill.
+    const other = await failure(() => ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: inquiry.referenceNumber, idempotencyKey: 'order-2' }));
+    expect(other).toBeInstanceOf(SingapayBillAlreadyPaidException);
+    expect(other.getStatus()).toBe(409);
     expect(sim.balance).toBe(10_000_000 - 152505);
 
     const detail = await ctx.service.getTransaction(paid.transactionId);
@@ -79,7 +92,7 @@ describe('SingapayService against the simulator (real HTTP)', () => {
     // period comes back as display text (a date range here); what we sent is checked on a scripted server.
     expect(inquiry.period).toEqual(expect.any(String));
     expect(inquiry.price).toBeGreaterThan(inquiry.amount);
-    const paid = await ctx.service.pay({ command: 'bputk', productCode, customerId, referenceNumber: inquiry.referenceNumber });
+    const paid = accepted(await ctx.service.pay({ command: 'bputk', productCode, customerId, referenceNumber: inquiry.referenceNumber }));
     expect(paid.status).toBe('success');
     expect(paid.price).toBe(inquiry.price);
   });
@@ -87,7 +100,7 @@ describe('SingapayService against the simulator (real HTTP)', () => {
   it('buys a PLN token whose number arrives later on the transaction', async () => {
     const { customerId, productCode } = example('plntok');
     const inquiry = await ctx.service.inquiry({ command: 'plntok', productCode, customerId });
-    const paid = await ctx.service.pay({ command: 'plntok', productCode, customerId, referenceNumber: inquiry.referenceNumber });
+    const paid = accepted(await ctx.service.pay({ command: 'plntok', productCode, customerId, referenceNumber: inquiry.referenceNumber }));
     expect(paid.status).toBe('success');
     expect(paid.token).toBeUndefined();
     sim.settleAll();
@@ -97,7 +110,7 @@ describe('SingapayService against the simulator (real HTTP)', () => {
 
   it('buys airtime directly: pending first, success after settlement', async () => {
     const { customerId, productCode } = example('pulsa');
-    const paid = await ctx.service.pay({ command: 'pulsa', productCode, customerId });
+    const paid = accepted(await ctx.service.pay({ command: 'pulsa', productCode, customerId }));
     expect(paid).toMatchObject({ status: 'pending', responseCode: '01', customerId });
     expect((await ctx.service.getTransaction(paid.transactionId)).status).toBe('pending');
     sim.settleAll();
@@ -107,7 +120,7 @@ describe('SingapayService against the simulator (real HTTP)', () => {
 
   it('follows a purchase that fails and is refunded, balance restored', async () => {
     const customerId = singapayTestCustomerId('data', 'failsThenRefunds');
-    const paid = await ctx.service.pay({ command: 'data', productCode: example('data').productCode, customerId });
+    const paid = accepted(await ctx.service.pay({ command: 'data', productCode: example('data').productCode, customerId }));
     expect(paid.status).toBe('pending');
     expect(sim.balance).toBe(10_000_000 - paid.price);
     sim.settleAll();
@@ -123,14 +136,14 @@ describe('SingapayService against the simulator (real HTTP)', () => {
     expect(params.raw).toMatchObject({ response_code: '00' });
     const { customerId, productCode } = example('topupg');
     const inquiry = await ctx.service.inquiry({ command: 'topupg', productCode, customerId });
-    const paid = await ctx.service.pay({ command: 'topupg', productCode, customerId, referenceNumber: inquiry.referenceNumber });
+    const paid = accepted(await ctx.service.pay({ command: 'topupg', productCode, customerId, referenceNumber: inquiry.referenceNumber }));
     expect(['success', 'pending']).toContain(paid.status);
   });
 
   it('lists transactions with filters and pagination', async () => {
     const { productCode } = example('pulsa');
     for (let i = 0; i < 12; i++) {
-      await ctx.service.pay({ command: 'pulsa', productCode, customerId: `08123456${String(1000 + i)}` });
+      accepted(await ctx.service.pay({ command: 'pulsa', productCode, customerId: `08123456${String(1000 + i)}` }));
     }
     const first = await ctx.service.listTransactions();
     expect(first.pagination).toEqual({ currentPage: 1, lastPage: 2, perPage: 10, total: 12 });
@@ -166,7 +179,7 @@ describe('SingapayService against the simulator (real HTTP)', () => {
     expect(sim.stats().tokenRequests).toBe(1);
     sim.revokeTokens();
     const { customerId, productCode } = example('pulsa');
-    const paid = await ctx.service.pay({ command: 'pulsa', productCode, customerId });
+    const paid = accepted(await ctx.service.pay({ command: 'pulsa', productCode, customerId }));
     expect(paid.status).toBe('pending');
     expect(sim.stats().tokenRequests).toBe(2);
     expect(sim.paymentsFor({ customerId })).toBe(1);
@@ -246,12 +259,32 @@ describe('SingapayService against the simulator (real HTTP)', () => {
       expect(e.getResponse()).toMatchObject({ statusCode: status, singapay: { code, type } });
     });
 
-    it.each(failures.map((r) => [r.code, r.type, r.httpStatus] as const))('payment answered %s -> %s, HTTP %i, sent once', async (code, type, status) => {
+    const rejected = failures.filter((r) => r.paymentOutcome === 'rejected');
+    const uncertain = failures.filter((r) => r.paymentOutcome === 'uncertain');
+
+    it.each(rejected.map((r) => [r.code, r.type, r.httpStatus] as const))('payment refused with %s -> throws %s, HTTP %i, sent once', async (code, type, status) => {
       const customerId = singapayTestCustomerId('plnpos', 'codeAtPayment', code);
       const inquiry = await ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId });
       const e = await failure(() => ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId, referenceNumber: inquiry.referenceNumber }));
       expect([e.responseCode, e.responseType, e.getStatus()]).toEqual([code, type, status]);
       expect(sim.paymentsFor({ referenceNumber: inquiry.referenceNumber })).toBe(1);
+      // The refusal is recorded: the same key gives the same answer without sending again.
+      const again = await failure(() => ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId, referenceNumber: inquiry.referenceNumber }));
+      expect([again.responseCode, again.getStatus()]).toEqual([code, status]);
+      expect(sim.paymentsFor({ referenceNumber: inquiry.referenceNumber })).toBe(1);
+    });
+
+    it.each(uncertain.map((r) => [r.code, r.type] as const))('payment answered %s (%s) -> status unknown, looked up, never resent', async (code) => {
+      const customerId = singapayTestCustomerId('plnpos', 'codeAtPayment', code);
+      const inquiry = await ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId });
+      const result = await ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId, referenceNumber: inquiry.referenceNumber });
+      expect(result).toMatchObject({ status: 'unknown', responseCode: code, idempotencyKey: inquiry.referenceNumber });
+      expect(sim.paymentsFor({ referenceNumber: inquiry.referenceNumber })).toBe(1);
+      expect(sim.stats().requests['/api/v1/list-bill-transaction']).toBeGreaterThanOrEqual(1);
+      const again = await ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId, referenceNumber: inquiry.referenceNumber });
+      expect(again.status).toBe('unknown');
+      expect(sim.paymentsFor({ referenceNumber: inquiry.referenceNumber })).toBe(1);
+      expect((await ctx.service.getPayment(inquiry.referenceNumber)).state).toBe('unknown');
     });
 
     it('code 16 is replayed once with a new token, then final (502)', async () => {

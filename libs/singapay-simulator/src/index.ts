@@ -1,4 +1,24 @@
-export { SingapaySimulator, type SingapaySimulatorStats, type SingapaySimulatorTransaction } from './singapay-simulator.js';
+export {
+  SingapaySimulator,
+  type SingapaySimulatorLedger,
+  type SingapaySimulatorLedgerEntry,
+  type SingapaySimulatorStats,
+  type SingapaySimulatorTransaction,
+} from './singapay-simulator.js';
+export {
+  SINGAPAY_SIMULATOR_FAULT_ENDPOINTS,
+  SINGAPAY_SIMULATOR_FAULT_KINDS,
+  SingapaySimulatorFaultRuleError,
+  SingapaySimulatorFaults,
+  parseSingapaySimulatorFaultRule,
+  type SingapaySimulatorFault,
+  type SingapaySimulatorFaultEndpoint,
+  type SingapaySimulatorFaultEndpointName,
+  type SingapaySimulatorFaultKind,
+  type SingapaySimulatorFaultMatch,
+  type SingapaySimulatorFaultRule,
+  type SingapaySimulatorFaultRuleInfo,
+} from './simulator-faults.js';
 export {
   SINGAPAY_SIMULATOR_DEFAULT_CREDENTIALS,
   type SingapaySimulatorCredentials,

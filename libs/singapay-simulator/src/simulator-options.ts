@@ -1,3 +1,5 @@
+import { checkSingapaySimulatorFaultSeed } from './simulator-faults.js';
+
 /** The four secrets Singapay issues per environment; the simulator's are public test values. */
 export interface SingapaySimulatorCredentials {
   /** Sent as `X-PARTNER-ID` on every request. */
@@ -85,6 +87,13 @@ export interface SingapaySimulatorOptions {
    * @default Date.now
    */
   now?: () => number;
+  /**
+   * Seed of the generator that decides `probability` fault rules, an integer
+   * 0..4294967295: the same seed and the same requests fault the same way.
+   * `reset()` rewinds the generator to it. Read the seed in use from `sim.faults.seed`.
+   * @default a random seed per start
+   */
+  faultSeed?: number;
 }
 
 export interface SimulatorResolvedOptions {
@@ -101,6 +110,7 @@ export interface SimulatorResolvedOptions {
   callbackAttempts: number;
   callbackBackoffMs: number;
   now: () => number;
+  faultSeed: number | undefined;
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
@@ -126,5 +136,6 @@ export function resolveSimulatorOptions(options: SingapaySimulatorOptions = {}):
     callbackAttempts: Math.max(1, nonNegative('callbackAttempts', options.callbackAttempts, 4)),
     callbackBackoffMs: nonNegative('callbackBackoffMs', options.callbackBackoffMs, 100),
     now: options.now ?? Date.now,
+    faultSeed: checkSingapaySimulatorFaultSeed(options.faultSeed),
   };
 }

@@ -36,12 +36,11 @@ export interface SimulatorRequest {
 }
 
 /**
- * The one place every request passes, after its body is read and before
- * anything is written. `proceed()` runs the simulator (state changes happen
- * there); the hook returns the reply to write, or null when it took over the
- * response itself. Fault injection (latency, hangs, a reset connection after
- * the payment is applied, HTML error pages, truncated JSON, forced codes) is
- * meant to be a hook; today the only one passes straight through.
+ * The one place every business request passes, after its body is read and
+ * before anything is written. `proceed()` runs the simulator (state changes
+ * happen there); the hook returns the reply to write, or null when it took
+ * over the response itself. Fault injection is such a hook
+ * (`SingapaySimulatorFaultInjector`); control requests never reach it.
  */
 export type SimulatorRequestHook = (
   request: SimulatorRequest,
@@ -70,6 +69,16 @@ function buildEndpoints(): ReadonlyMap<string, SimulatorEndpoint> {
   return endpoints;
 }
 
+/** Answers a request to the control interface under `/__simulator`. */
+export type SimulatorControlHandler = (request: SimulatorRequest) => SimulatorReply;
+
+/** Prefix of the control interface's paths. */
+export const SIMULATOR_CONTROL_PREFIX = '/__simulator';
+
+export function isSimulatorControlPath(path: string): boolean {
+  return path === SIMULATOR_CONTROL_PREFIX || path.startsWith(`${SIMULATOR_CONTROL_PREFIX}/`);
+}
+
 /** HTTP in front of the handlers: gateway checks, authentication, body parsing, writing replies. */
 export class SingapaySimulatorRouter {
   private readonly logger = new Logger('SingapaySimulator');
@@ -80,6 +89,7 @@ export class SingapaySimulatorRouter {
     private readonly tokens: SingapaySimulatorTokens,
     private readonly handlers: SingapaySimulatorHandlers,
     private readonly hook: SimulatorRequestHook = passThrough,
+    private readonly control?: SimulatorControlHandler,
   ) {}
 
   readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
@@ -95,9 +105,6 @@ export class SingapaySimulatorRouter {
       write(res, statusEnvelopeReply(413, 'Request body too large'));
       return;
     }
-    const state = this.rt.state();
-    state.countRequest(path);
-    if (path === SINGAPAY_TOKEN_PATH) state.tokenRequests += 1;
     const request: SimulatorRequest = {
       method: req.method ?? 'GET',
       path,
@@ -106,6 +113,15 @@ export class SingapaySimulatorRouter {
       rawBody,
       endpoint: this.endpoints.get(path),
     };
+    const state = this.rt.state();
+    if (this.control && isSimulatorControlPath(path)) {
+      // Kept out of the business counters and of the fault hook: a test's own bookkeeping must not change what it measures.
+      state.controlRequests += 1;
+      write(res, this.control(request));
+      return;
+    }
+    state.countRequest(path);
+    if (path === SINGAPAY_TOKEN_PATH) state.tokenRequests += 1;
     let reply: SimulatorReply | null;
     try {
       reply = await this.hook(request, () => this.respond(request), res);

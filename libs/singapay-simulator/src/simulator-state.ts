@@ -69,6 +69,8 @@ export class SingapaySimulatorState {
   readonly customerUsage = new Map<string, string>();
   sequence = 0;
 
+  /** Requests to the control interface under `/__simulator`, kept apart from `requestsByPath`. */
+  controlRequests = 0;
   tokenRequests = 0;
   tokensIssued = 0;
   readonly requestsByPath = new Map<string, number>();

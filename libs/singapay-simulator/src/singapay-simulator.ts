@@ -2,6 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SingapayCommand, SingapayTransactionStatus } from '../../singapay/src/contract/singapay-api.contract.js';
 import { SingapaySimulatorCallbacks } from './simulator-callbacks.js';
+import { SingapaySimulatorControl } from './simulator-control.js';
+import { SingapaySimulatorFaultInjector } from './simulator-fault-injector.js';
+import { SingapaySimulatorFaults, type SingapaySimulatorFaultKind } from './simulator-faults.js';
 import { SingapaySimulatorHandlers, type SimulatorRuntime } from './simulator-handlers.js';
 import {
   resolveSimulatorOptions,
@@ -9,7 +12,7 @@ import {
   type SingapaySimulatorCredentials,
   type SingapaySimulatorOptions,
 } from './simulator-options.js';
-import { SingapaySimulatorRouter } from './simulator-router.js';
+import { SIMULATOR_CONTROL_PREFIX, SingapaySimulatorRouter } from './simulator-router.js';
 import { SingapaySimulatorSettlement } from './simulator-settlement.js';
 import { SingapaySimulatorState, type SimulatorTransactionRecord } from './simulator-state.js';
 import { SingapaySimulatorTokens } from './simulator-token.js';
@@ -50,6 +53,43 @@ export interface SingapaySimulatorStats {
   transactions: number;
   balance: number;
   callbacks: { attempts: number; delivered: number; abandoned: number };
+  /** Requests to the control interface under `/__simulator`; they are not in `requests`. */
+  controlRequests: number;
+  /** Requests faulted by `faults` rules, in all and per kind (faulted requests also count in `requests`). */
+  faults: { injected: number; byKind: Partial<Record<SingapaySimulatorFaultKind, number>> };
+}
+
+/** One payment the simulator applied: a transaction exists and its price was drawn. */
+export interface SingapaySimulatorLedgerEntry {
+  transactionId: string;
+  referenceNumber: string;
+  customerId: string;
+  productCode: string;
+  command: SingapayCommand;
+  /** Where it is now: `success`, `pending`, `failed` or `refunded` (a refunded one was applied, then paid back). */
+  status: SingapayTransactionStatus;
+  amount: number;
+  price: number;
+  /** Epoch ms on the simulator's clock. */
+  createdAt: number;
+}
+
+/**
+ * Payments applied, as opposed to received (`stats().paymentsReceived`): a
+ * payment whose answer was lost (`resetAfterApply`, `hang` with apply, ...)
+ * is here; one refused, or dropped before processing, is not.
+ */
+export interface SingapaySimulatorLedger {
+  /** Oldest first, in the order they were applied. */
+  transactions: SingapaySimulatorLedgerEntry[];
+  /** Number of transactions. */
+  applied: number;
+  /** Transactions per `reference_number` (more than 1 would be a double payment). */
+  appliedByReference: Record<string, number>;
+  /** Transactions per `customer_id`. */
+  appliedByCustomer: Record<string, number>;
+  /** Deposit balance now, in whole rupiah. */
+  balance: number;
 }
 
 /**
@@ -61,12 +101,17 @@ export class SingapaySimulator {
   readonly baseUrl: string;
   readonly port: number;
   readonly credentials: Readonly<SingapaySimulatorCredentials>;
+  /** Fault rules: scripted latency, hangs, resets, HTML pages, cut JSON, forced codes. See the README. */
+  readonly faults: SingapaySimulatorFaults;
+  /** Base URL of the HTTP control interface (`<baseUrl>/__simulator`). */
+  readonly controlUrl: string;
 
   readonly #options: SimulatorResolvedOptions;
   readonly #server: Server;
   readonly #tokens: SingapaySimulatorTokens;
   readonly #callbacks: SingapaySimulatorCallbacks;
   readonly #settlement: SingapaySimulatorSettlement;
+  readonly #injector: SingapaySimulatorFaultInjector;
   #state: SingapaySimulatorState;
   #clockOffsetMs = 0;
   #stopped: Promise<void> | undefined;
@@ -86,11 +131,20 @@ export class SingapaySimulator {
     );
     this.#settlement = new SingapaySimulatorSettlement(() => this.#state, now, options.settleDelayMs, this.#callbacks);
     const runtime: SimulatorRuntime = { options, settlement: this.#settlement, state: () => this.#state, now };
-    const router = new SingapaySimulatorRouter(runtime, this.#tokens, new SingapaySimulatorHandlers(runtime));
+    this.faults = new SingapaySimulatorFaults(options.faultSeed);
+    this.#injector = new SingapaySimulatorFaultInjector(this.faults);
+    const router = new SingapaySimulatorRouter(
+      runtime,
+      this.#tokens,
+      new SingapaySimulatorHandlers(runtime),
+      this.#injector.hook,
+      new SingapaySimulatorControl(this).handle,
+    );
     server.on('request', router.listener);
     const address = server.address() as AddressInfo;
     this.port = address.port;
     this.baseUrl = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    this.controlUrl = `${this.baseUrl}${SIMULATOR_CONTROL_PREFIX}`;
   }
 
   static async start(options: SingapaySimulatorOptions = {}): Promise<SingapaySimulator> {
@@ -106,9 +160,10 @@ export class SingapaySimulator {
     return new SingapaySimulator(resolved, server);
   }
 
-  /** Closes the server and its keep-alive sockets, cancels timers and callbacks. Safe to call twice. */
+  /** Closes the server and its keep-alive sockets (hung requests included), cancels timers and callbacks. Safe to call twice. */
   stop(): Promise<void> {
     this.#stopped ??= new Promise<void>((resolve) => {
+      this.#injector.shutdown();
       this.#settlement.clear();
       this.#callbacks.abortAll();
       this.#server.close(() => resolve());
@@ -125,6 +180,7 @@ export class SingapaySimulator {
   /** Counters for assertions such as "exactly one payment reached Singapay". */
   stats(): SingapaySimulatorStats {
     const s = this.#state;
+    const injected = this.faults.injected();
     return {
       tokenRequests: s.tokenRequests,
       tokensIssued: s.tokensIssued,
@@ -135,6 +191,41 @@ export class SingapaySimulator {
       transactions: s.transactions.size,
       balance: s.balance,
       callbacks: { ...s.callbacks },
+      controlRequests: s.controlRequests,
+      faults: { injected: injected.total, byKind: injected.byKind },
+    };
+  }
+
+  /** Payments applied (transactions created, money drawn), for assertions such as "paid once, whatever the client saw". */
+  ledger(): SingapaySimulatorLedger {
+    const transactions = [...this.#state.transactions.values()]
+      .sort((a, b) => a.sequence - b.sequence)
+      .map(
+        (tx): SingapaySimulatorLedgerEntry => ({
+          transactionId: tx.transactionId,
+          referenceNumber: tx.referenceNumber,
+          customerId: tx.customerId,
+          productCode: tx.productCode,
+          command: tx.command,
+          status: tx.status,
+          amount: tx.amount,
+          price: tx.price,
+          createdAt: tx.createdAt,
+        }),
+      );
+    // Maps, not object literals: a customer id such as "__proto__" is valid for game top-ups.
+    const byReference = new Map<string, number>();
+    const byCustomer = new Map<string, number>();
+    for (const tx of transactions) {
+      byReference.set(tx.referenceNumber, (byReference.get(tx.referenceNumber) ?? 0) + 1);
+      byCustomer.set(tx.customerId, (byCustomer.get(tx.customerId) ?? 0) + 1);
+    }
+    return {
+      transactions,
+      applied: transactions.length,
+      appliedByReference: Object.fromEntries(byReference),
+      appliedByCustomer: Object.fromEntries(byCustomer),
+      balance: this.#state.balance,
     };
   }
 
@@ -167,13 +258,16 @@ export class SingapaySimulator {
 
   /**
    * Fresh state: balance, ledger, inquiries, paid bills, daily usage and
-   * counters. Issued tokens stay valid (use `revokeTokens()`) and the clock
-   * keeps what `advance()` added.
+   * counters; no fault rules, and the fault generator rewound to its seed.
+   * Issued tokens stay valid (use `revokeTokens()`) and the clock keeps what
+   * `advance()` added.
    */
   reset(): void {
     this.#settlement.clear();
     this.#callbacks.abortAll();
     this.#state = new SingapaySimulatorState(this.#options.initialBalance);
+    // A rule left by one test must not fault the next one, and a seeded run must not depend on test order.
+    this.faults.reset();
   }
 
   /** Makes every token issued so far invalid: the next business call gets 401. */

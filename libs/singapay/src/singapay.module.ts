@@ -9,6 +9,10 @@ import { SingapayErrorFactory } from './errors/singapay-error.factory.js';
 import { SingapayApiClient } from './http/singapay-api.client.js';
 import { createSingapayHttpService, SingapayTransport } from './http/singapay-transport.js';
 import { SingapayService } from './service/singapay.service.js';
+import { SingapayTransactionsService } from './service/singapay-transactions.service.js';
+import { SingapayInMemoryPaymentStore } from './payments/singapay-in-memory-payment.store.js';
+import { SingapayPaymentStore } from './payments/singapay-payment-store.interface.js';
+import { SingapayPaymentProcessor } from './payments/singapay-payment.processor.js';
 import { SINGAPAY_CLOCK, SINGAPAY_HTTP_SERVICE, SINGAPAY_RESOLVED_OPTIONS } from './singapay.constants.js';
 import { SINGAPAY_MODULE_OPTIONS, SingapayConfigurableModuleClass } from './singapay.module-definition.js';
 
@@ -38,13 +42,20 @@ import { SINGAPAY_MODULE_OPTIONS, SingapayConfigurableModuleClass } from './sing
       useFactory: (options: SingapayResolvedOptions) => options.tokenStore ?? new SingapayInMemoryTokenStore(),
       inject: [SINGAPAY_RESOLVED_OPTIONS],
     },
+    {
+      provide: SingapayPaymentStore,
+      useFactory: (options: SingapayResolvedOptions) => options.paymentStore ?? new SingapayInMemoryPaymentStore(),
+      inject: [SINGAPAY_RESOLVED_OPTIONS],
+    },
     SingapayErrorFactory,
     SingapayTransport,
     SingapayAuthService,
     SingapayTokenProvider,
     SingapayApiClient,
+    SingapayTransactionsService,
+    SingapayPaymentProcessor,
     SingapayService,
   ],
-  exports: [SingapayService, SingapayTokenProvider, SingapayAuthService, SingapayTokenStore],
+  exports: [SingapayService, SingapayTokenProvider, SingapayAuthService, SingapayTokenStore, SingapayPaymentStore],
 })
 export class SingapayModule extends SingapayConfigurableModuleClass {}

@@ -43,6 +43,12 @@ export class SimulatorTestClient {
     });
   }
 
+  /** A request to the control interface, e.g. `control('POST', 'faults', rule)`. */
+  control(method: string, path: string, body?: unknown): Promise<SimulatorTestAnswer> {
+    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+    return this.raw(`/__simulator/${path}`, body === undefined ? undefined : JSON.stringify(body), headers, method);
+  }
+
   tokenRequest(overrides: { partnerId?: string | null; basic?: string | null; body?: unknown } = {}): Promise<SimulatorTestAnswer> {
     const { apiKey, clientId, clientSecret } = this.sim.credentials;
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };

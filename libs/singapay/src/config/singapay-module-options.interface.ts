@@ -1,5 +1,7 @@
 import type { SingapayApiVersion, SingapayEnvironment } from '../contract/singapay-api.contract.js';
 import type { SingapayTokenStore } from '../auth/singapay-token-store.interface.js';
+import type { SingapayRetryOptions } from '../http/singapay-retry.policy.js';
+import type { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
 
 /**
  * Options of `SingapayModule.forRoot()` / `forRootAsync()`. They are checked
@@ -54,4 +56,29 @@ export interface SingapayModuleOptions {
    * @default {} (the table in the README)
    */
   httpStatusOverrides?: Record<string, number>;
+  /**
+   * Retries of reads and inquiries (balance, transactions, game parameters,
+   * inquiry) on transport failures, 5xx, unreadable answers and codes 03, 05, 09,
+   * 14, 22, 89, 99. Payments are never retried once they may have left.
+   * @default { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000, deadlineMs: 60000 }
+   */
+  retry?: SingapayRetryOptions;
+  /**
+   * Where payment records (one per idempotency key) are kept. Plug a shared
+   * store in so that replicas never pay one key twice.
+   * @default an in-memory store per module registration (records kept 7 days)
+   */
+  paymentStore?: SingapayPaymentStore;
+  /**
+   * A payment whose outcome is unknown, and which Singapay still does not list
+   * this long after it was sent, is concluded `failed` (`not_found`).
+   * @default 1800000 (30 minutes)
+   */
+  paymentNotFoundAfterMs?: number;
+  /**
+   * Sweep pending and unknown payments against Singapay every this many
+   * milliseconds, announcing settlements. 0 turns the reconciler off.
+   * @default 0 (off)
+   */
+  reconcileIntervalMs?: number;
 }

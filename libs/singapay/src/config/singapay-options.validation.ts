@@ -4,6 +4,8 @@ import {
   type SingapayEnvironment,
 } from '../contract/singapay-api.contract.js';
 import type { SingapayTokenStore } from '../auth/singapay-token-store.interface.js';
+import { SINGAPAY_RETRY_DEFAULTS, type SingapayResolvedRetryOptions } from '../http/singapay-retry.policy.js';
+import type { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
 import { SingapaySecret } from '../util/singapay-secret.js';
 import type { SingapayModuleOptions } from './singapay-module-options.interface.js';
 import { SINGAPAY_ENV_VARS } from './singapay.config.js';
@@ -29,6 +31,10 @@ export interface SingapayResolvedOptions {
   tokenRefreshBufferMs: number;
   tokenStore?: SingapayTokenStore;
   httpStatusOverrides: Readonly<Record<string, number>>;
+  retry: SingapayResolvedRetryOptions;
+  paymentStore?: SingapayPaymentStore;
+  paymentNotFoundAfterMs: number;
+  reconcileIntervalMs: number;
 }
 
 export const SINGAPAY_DEFAULTS = {
@@ -36,9 +42,12 @@ export const SINGAPAY_DEFAULTS = {
   apiVersion: 'v2',
   timeoutMs: 30_000,
   tokenRefreshBufferSeconds: 60,
+  paymentNotFoundAfterMs: 30 * 60_000,
+  reconcileIntervalMs: 0,
 } as const;
 
-const label = (field: keyof typeof SINGAPAY_ENV_VARS): string => `${field} (${SINGAPAY_ENV_VARS[field]})`;
+const label = (field: string): string =>
+  field in SINGAPAY_ENV_VARS ? `${field} (${SINGAPAY_ENV_VARS[field as keyof typeof SINGAPAY_ENV_VARS]})` : field;
 
 /**
  * Checks the options a user gave and applies defaults. Every problem is
@@ -87,13 +96,8 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
     else problems.push(`${label('apiVersion')} must be 'v1' or 'v2'`);
   }
 
-  const positiveInt = (
-    field: 'timeoutMs' | 'tokenRefreshBufferSeconds',
-    fallback: number,
-    min: number,
-    max: number,
-  ): number => {
-    const v = o[field];
+  const positiveInt = (field: string, fallback: number, min: number, max: number, from: Record<string, unknown> = o): number => {
+    const v = from[field.split('.').pop()!];
     if (v === undefined || v === null) return fallback;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
       problems.push(`${label(field)} must be an integer from ${min} to ${max}`);
@@ -104,10 +108,29 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
   const timeoutMs = positiveInt('timeoutMs', SINGAPAY_DEFAULTS.timeoutMs, 1, 600_000);
   const bufferSeconds = positiveInt('tokenRefreshBufferSeconds', SINGAPAY_DEFAULTS.tokenRefreshBufferSeconds, 0, 3_600);
 
+  const paymentNotFoundAfterMs = positiveInt('paymentNotFoundAfterMs', SINGAPAY_DEFAULTS.paymentNotFoundAfterMs, 1_000, 30 * 24 * 3600_000);
+  const reconcileIntervalMs = positiveInt('reconcileIntervalMs', SINGAPAY_DEFAULTS.reconcileIntervalMs, 0, 24 * 3600_000);
+
+  const retryInput = o.retry ?? {};
+  if (typeof retryInput !== 'object') problems.push('retry must be an object');
+  const r = (typeof retryInput === 'object' ? retryInput : {}) as Record<string, unknown>;
+  const retry: SingapayResolvedRetryOptions = {
+    maxAttempts: positiveInt('retry.maxAttempts', SINGAPAY_RETRY_DEFAULTS.maxAttempts, 1, 10, r),
+    baseDelayMs: positiveInt('retry.baseDelayMs', SINGAPAY_RETRY_DEFAULTS.baseDelayMs, 0, 60_000, r),
+    maxDelayMs: positiveInt('retry.maxDelayMs', SINGAPAY_RETRY_DEFAULTS.maxDelayMs, 0, 600_000, r),
+    deadlineMs: positiveInt('retry.deadlineMs', SINGAPAY_RETRY_DEFAULTS.deadlineMs, 0, 3_600_000, r),
+  };
+
+  const hasMethods = (value: unknown, methods: string[]) =>
+    typeof value === 'object' && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
   const store = o.tokenStore as SingapayTokenStore | undefined;
-  if (store !== undefined && store !== null) {
-    const ok = typeof store === 'object' && ['get', 'set', 'delete'].every((m) => typeof (store as unknown as Record<string, unknown>)[m] === 'function');
-    if (!ok) problems.push('tokenStore must implement get(), set() and delete()');
+  if (store !== undefined && store !== null && !hasMethods(store, ['get', 'set', 'delete'])) {
+    problems.push('tokenStore must implement get(), set() and delete()');
+  }
+  const paymentStore = o.paymentStore as SingapayPaymentStore | undefined;
+  const paymentMethods = ['create', 'get', 'replace', 'findByTransactionId', 'listUnsettled'];
+  if (paymentStore !== undefined && paymentStore !== null && !hasMethods(paymentStore, paymentMethods)) {
+    problems.push(`paymentStore must implement ${paymentMethods.map((m) => `${m}()`).join(', ')}`);
   }
 
   const overrides: Record<string, number> = {};
@@ -136,5 +159,9 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
     tokenRefreshBufferMs: bufferSeconds * 1000,
     ...(store ? { tokenStore: store } : {}),
     httpStatusOverrides: Object.freeze(overrides),
+    retry: Object.freeze(retry),
+    ...(paymentStore ? { paymentStore } : {}),
+    paymentNotFoundAfterMs,
+    reconcileIntervalMs,
   });
 }

@@ -14,7 +14,7 @@
  * - `rejected`: definitively not applied; safe to fix and try again.
  * - `uncertain`: it may or may not have been applied; never resend blindly, look it up.
  */
-export type SingapayPaymentOutcome = 'success' | 'pending' | 'rejected' | 'uncertain';
+export type SingapayCodePaymentOutcome = 'success' | 'pending' | 'rejected' | 'uncertain';
 
 export interface SingapayResponseCodeInfo {
   /** Two-digit code as Singapay documents it. */
@@ -28,7 +28,7 @@ export interface SingapayResponseCodeInfo {
   /** Whether a read or an inquiry answered with it may be tried again after a pause. */
   retryable: boolean;
   /** What a payment answered with this code means. */
-  paymentOutcome: SingapayPaymentOutcome;
+  paymentOutcome: SingapayCodePaymentOutcome;
 }
 
 const row = (
@@ -36,7 +36,7 @@ const row = (
   type: string,
   httpStatus: number,
   retryable: boolean,
-  paymentOutcome: SingapayPaymentOutcome,
+  paymentOutcome: SingapayCodePaymentOutcome,
   description: string,
 ): SingapayResponseCodeInfo => Object.freeze({ code, type, description, httpStatus, retryable, paymentOutcome });
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SINGAPAY_HEADERS } from '../contract/singapay-api.contract.js';
-import { SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
+import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayTokenProvider } from '../auth/singapay-token.provider.js';
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
@@ -11,7 +11,9 @@ import {
   SINGAPAY_UNAUTHENTICATED_CODE,
   singapayResponseCodeInfo,
 } from '../errors/singapay-response-codes.js';
-import { SingapayException } from '../errors/singapay.exception.js';
+import { createSingapayException, SingapayException, type SingapayExceptionInit } from '../errors/singapay.exception.js';
+import { hashIdempotencyKey, maskCustomerId } from '../util/singapay-log.js';
+import { isRetryablePaymentFailure, isRetryableRead, withSingapayRetries } from './singapay-retry.policy.js';
 import { asRecord } from '../util/singapay-json.js';
 import { SingapayTransport, type SingapayCallOptions, type SingapayHttpAnswer } from './singapay-transport.js';
 
@@ -35,7 +37,11 @@ export interface SingapayRequest {
   body: { command: string; data?: Record<string, unknown> };
   /** Whether `01` (pending) is an answer rather than a failure. */
   acceptPending?: boolean;
+  /** A payment: never retried once it may have left. */
+  moneyMoving?: boolean;
   call?: SingapayCallOptions;
+  /** Metadata for log lines; only these allow-listed fields are ever logged. */
+  log?: { productCode?: string; customerId?: string; idempotencyKey?: string };
 }
 
 type Interpretation = { kind: 'ok'; envelope: SingapayEnvelope } | { kind: 'token_refused'; detail: string };
@@ -56,11 +62,26 @@ export class SingapayApiClient {
     private readonly tokens: SingapayTokenProvider,
     private readonly errors: SingapayErrorFactory,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
+    @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
   ) {}
 
+  /**
+   * Reads and inquiries are retried on failures that may pass; a payment only
+   * when it provably never left (no connection, no token).
+   */
   async call(request: SingapayRequest): Promise<SingapayEnvelope> {
-    for (let attempt = 1; ; attempt++) {
-      const token = await this.tokens.getAccessToken();
+    const retryable = request.moneyMoving ? isRetryablePaymentFailure : isRetryableRead;
+    return withSingapayRetries((n) => this.callOnce(request, n), this.options.retry, retryable, {
+      now: this.now,
+      ...(request.call?.signal ? { signal: request.call.signal } : {}),
+      onRetry: (error, n, delayMs) =>
+        this.logger.warn(`${this.describe(request)} retry after attempt=${n} (${(error as SingapayException).responseType ?? 'error'}) in ${delayMs}ms`),
+    });
+  }
+
+  private async callOnce(request: SingapayRequest, attempt: number): Promise<SingapayEnvelope> {
+    for (let replay = 0; ; replay++) {
+      const token = await this.tokenFor(request);
       let answer: SingapayHttpAnswer;
       try {
         answer = await this.transport.post(request.operation, request.path, request.body, {
@@ -69,7 +90,7 @@ export class SingapayApiClient {
         }, request.call);
       } catch (error) {
         const e = error as SingapayException;
-        this.logger.warn(`${request.operation} command=${request.body.command} result=${e.responseType ?? 'error'} delivery=${e.delivery ?? 'unknown'} attempt=${attempt}`);
+        this.logger.warn(`${this.describe(request)} result=${e.responseType ?? 'error'} delivery=${e.delivery ?? 'unknown'} attempt=${attempt}`);
         throw error;
       }
       let result: Interpretation;
@@ -85,7 +106,7 @@ export class SingapayApiClient {
       }
       this.log(request, answer, 'token_refused', attempt);
       await this.tokens.invalidate(token);
-      if (attempt >= 2) {
+      if (replay >= 1) {
         throw this.errors.fromCode({
           code: SINGAPAY_UNAUTHENTICATED_CODE,
           operation: request.operation,
@@ -94,6 +115,26 @@ export class SingapayApiClient {
           message: `Singapay refused a freshly issued access token (${result.detail}); check that the API key and client credentials belong to the same merchant and environment`,
         });
       }
+    }
+  }
+
+  /** A failure to get a token means the business request never left: say so, so a payment may be retried. */
+  private async tokenFor(request: SingapayRequest): Promise<string> {
+    try {
+      return await this.tokens.getAccessToken();
+    } catch (error) {
+      if (!(error instanceof SingapayException)) throw error;
+      const init: SingapayExceptionInit = {
+        code: error.responseCode,
+        type: error.responseType,
+        httpStatus: error.getStatus(),
+        message: `${error.message} (so ${request.operation} was not sent)`,
+        operation: request.operation,
+        delivery: 'not_sent',
+        ...(error.upstreamStatus !== undefined ? { upstreamStatus: error.upstreamStatus } : {}),
+        raw: error.raw,
+      };
+      throw createSingapayException(init);
     }
   }
 
@@ -110,8 +151,10 @@ export class SingapayApiClient {
       // The status/success envelope of the token endpoint, which business calls use for auth failures.
       const error = asRecord(body.error);
       const message = typeof error?.message === 'string' ? error.message : '';
-      if (answer.status === 401) return { kind: 'token_refused', detail: message || 'HTTP 401' };
-      if (answer.status === 403) {
+      // The refusal may be stated by the HTTP status or only inside the envelope.
+      const stated = [answer.status, Number(body.status), Number(error?.code)];
+      if (stated.includes(401)) return { kind: 'token_refused', detail: message || 'HTTP 401' };
+      if (stated.includes(403)) {
         const ip = /\bIP\b/i.test(message);
         throw this.errors.fromCode({
           code: '08',
@@ -171,8 +214,17 @@ export class SingapayApiClient {
     });
   }
 
+  /** The allow-listed metadata of a request: never a body, a header or a secret. */
+  private describe(request: SingapayRequest): string {
+    const parts = [request.operation, `command=${request.body.command}`];
+    if (request.log?.productCode) parts.push(`product=${request.log.productCode}`);
+    if (request.log?.customerId) parts.push(`customer=${maskCustomerId(request.log.customerId)}`);
+    if (request.log?.idempotencyKey) parts.push(`key=${hashIdempotencyKey(request.log.idempotencyKey)}`);
+    return parts.join(' ');
+  }
+
   private log(request: SingapayRequest, answer: SingapayHttpAnswer, outcome: string, attempt: number): void {
-    const line = `${request.operation} command=${request.body.command} http=${answer.status} result=${outcome} attempt=${attempt} ${answer.durationMs}ms`;
+    const line = `${this.describe(request)} http=${answer.status} result=${outcome} attempt=${attempt} ${answer.durationMs}ms`;
     if (outcome === SINGAPAY_SUCCESS_CODE || outcome === SINGAPAY_PENDING_CODE) this.logger.debug(line);
     else this.logger.warn(line);
   }

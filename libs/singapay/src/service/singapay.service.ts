@@ -1,30 +1,26 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import type { Observable } from 'rxjs';
 import {
   SINGAPAY_COMMANDS,
   SINGAPAY_GENERAL_COMMANDS,
   SINGAPAY_GENERAL_PATHS,
-  SINGAPAY_TRANSACTION_STATUSES,
   singapayCommandSpec,
   singapayProductPath,
   type SingapayCommand,
   type SingapayCommandSpec,
   type SingapayStage,
-  type SingapayTransactionStatus,
 } from '../contract/singapay-api.contract.js';
 import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
-import { SingapayApiClient, type SingapayEnvelope } from '../http/singapay-api.client.js';
+import { SingapayApiClient } from '../http/singapay-api.client.js';
 import type { SingapayCallOptions } from '../http/singapay-transport.js';
-import {
-  SingapayGameCategoryRequest,
-  SingapayInquiryRequest,
-  SingapayListTransactionsRequest,
-  SingapayPayRequest,
-  SingapayTransactionIdRequest,
-} from './dto/singapay-requests.dto.js';
-import { SingapayFieldReader } from './singapay-field.reader.js';
+import { SingapayPaymentProcessor } from '../payments/singapay-payment.processor.js';
+import type { SingapayPayment, SingapayPaymentSettlement, SingapayWaitOptions } from '../payments/singapay-payment.types.js';
+import { SingapayGameCategoryRequest, SingapayInquiryRequest, SingapayPayRequest } from './dto/singapay-requests.dto.js';
+import { compact, envelopeReader } from './singapay-envelope.reader.js';
 import { validateSingapayInput } from './singapay-request.validation.js';
+import { SingapayTransactionsService, type SingapayListTransactionsInput } from './singapay-transactions.service.js';
 import type {
   SingapayBalance,
   SingapayGameTopupParameters,
@@ -35,10 +31,11 @@ import type {
   SingapayTransactionPage,
 } from './singapay.types.js';
 
+export type { SingapayListTransactionsInput };
+
 /** Input shapes of the service, as plain objects (the DTO classes validate them). */
 export type SingapayInquiryInput = Omit<SingapayInquiryRequest, never>;
 export type SingapayPayInput = Omit<SingapayPayRequest, never>;
-export type SingapayListTransactionsInput = Omit<SingapayListTransactionsRequest, never>;
 
 /**
  * The Biller API as a Nest service: inquiry, payment, transactions and the
@@ -55,6 +52,8 @@ export class SingapayService {
   constructor(
     private readonly api: SingapayApiClient,
     private readonly errors: SingapayErrorFactory,
+    private readonly transactions: SingapayTransactionsService,
+    private readonly payments: SingapayPaymentProcessor,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
   ) {}
 
@@ -66,7 +65,7 @@ export class SingapayService {
       body: { command: SINGAPAY_GENERAL_COMMANDS.checkBalance },
       ...(call ? { call } : {}),
     });
-    const data = this.reader(envelope, 'checkBalance');
+    const data = envelopeReader(this.errors, envelope, 'checkBalance');
     return { balance: data.decimal('balance'), currency: data.optionalString('currency') ?? 'IDR', raw: envelope.raw };
   }
 
@@ -94,7 +93,7 @@ export class SingapayService {
       },
       ...(call ? { call } : {}),
     });
-    const data = this.reader(envelope, 'inquiry');
+    const data = envelopeReader(this.errors, envelope, 'inquiry');
     return compact({
       command: req.command,
       referenceNumber: data.string('reference_number'),
@@ -112,91 +111,46 @@ export class SingapayService {
   /**
    * Pays an inquired bill or product (`referenceNumber` required), or buys
    * `pulsa` / `data` / `vouchg` directly (no `referenceNumber`). The payment
-   * password is added from the module options. `pending` is a result, not an
-   * error; failures throw. Never call it again for the same purchase after an
-   * error that is not a definitive refusal: look the transaction up first.
+   * password is added from the module options.
+   *
+   * Recorded under `idempotencyKey` (default: the reference number) before it
+   * is sent: the same key again returns the recorded outcome and sends nothing.
+   * Resolves to `success`, `pending` or `unknown` (it may have gone through:
+   * never pay again, follow it with `getPayment()`); definitive refusals throw.
    */
   async pay(input: SingapayPayInput, call?: SingapayCallOptions): Promise<SingapayPaymentResult> {
     const req = validateSingapayInput(SingapayPayRequest, input, (r) => this.payRules(r));
-    const spec = SINGAPAY_COMMANDS[req.command];
-    const envelope = await this.api.call({
-      operation: 'pay',
-      path: this.productPath(spec, 'payment'),
-      body: {
-        command: req.command,
-        data: compact({
-          password: this.options.password.reveal(),
-          product_code: req.productCode,
-          customer_id: req.customerId,
-          reference_number: req.referenceNumber,
-          phone_number: req.phoneNumber,
-        }),
-      },
-      acceptPending: true,
-      ...(call ? { call } : {}),
-    });
-    const data = this.reader(envelope, 'pay', 'Singapay accepted the payment (code ' + envelope.responseCode + ') but ');
-    return compact({
-      command: req.command,
-      status: envelope.responseCode === '00' ? 'success' : 'pending',
-      responseCode: envelope.responseCode,
-      transactionId: data.string('transaction_id'),
-      customerId: data.optionalString('customer_id') ?? req.customerId,
-      customerName: data.optionalString('customer_name'),
-      amount: data.rupiah('amount'),
-      price: data.rupiah('price'),
-      period: data.optionalString('period'),
-      token: data.optionalString('token'),
-      createdAt: data.string('created_at'),
-      raw: envelope.raw,
-    }) as SingapayPaymentResult;
+    return this.payments.pay(req, call);
+  }
+
+  /** The payment recorded under a key, resolved against Singapay when pending or unknown. 404 for an unknown key. */
+  getPayment(idempotencyKey: string, call?: SingapayCallOptions): Promise<SingapayPayment> {
+    return this.payments.getPayment(idempotencyKey, call);
+  }
+
+  /** Waits (polling Singapay) until the payment is final or `timeoutMs` passes; returns its state either way. */
+  waitForPayment(idempotencyKey: string, options?: SingapayWaitOptions): Promise<SingapayPayment> {
+    return this.payments.waitForPayment(idempotencyKey, options);
+  }
+
+  /** Payments that reached a final state (success, failed, refunded), however that was learned. */
+  get settlements$(): Observable<SingapayPaymentSettlement> {
+    return this.payments.settlements$;
+  }
+
+  /** Sweeps pending and unknown payments once (the `reconcileIntervalMs` timer does it on its own). */
+  reconcile(): Promise<number> {
+    return this.payments.reconcile();
   }
 
   /** One transaction by Singapay's id: the status check for pending payments. */
-  async getTransaction(transactionId: string, call?: SingapayCallOptions): Promise<SingapayTransaction> {
-    const req = validateSingapayInput(SingapayTransactionIdRequest, { transactionId });
-    const envelope = await this.api.call({
-      operation: 'getTransaction',
-      path: SINGAPAY_GENERAL_PATHS.detailTransaction,
-      body: { command: SINGAPAY_GENERAL_COMMANDS.detailTransaction, data: { transaction_id: req.transactionId } },
-      ...(call ? { call } : {}),
-    });
-    return this.transaction(this.reader(envelope, 'getTransaction'), envelope.raw);
+  getTransaction(transactionId: string, call?: SingapayCallOptions): Promise<SingapayTransaction> {
+    return this.transactions.getTransaction(transactionId, call);
   }
 
   /** Lists transactions, newest first, filtered and paginated by Singapay. */
-  async listTransactions(input: SingapayListTransactionsInput = {}, call?: SingapayCallOptions): Promise<SingapayTransactionPage> {
-    const req = validateSingapayInput(SingapayListTransactionsRequest, input, listRules);
-    const data = compact({
-      transaction_id: req.transactionId,
-      customer_id: req.customerId,
-      status: req.status,
-      start_date: req.startDate,
-      end_date: req.endDate,
-      // Sent as text, as in Singapay's example.
-      page: req.page === undefined ? undefined : String(req.page),
-    });
-    const envelope = await this.api.call({
-      operation: 'listTransactions',
-      path: SINGAPAY_GENERAL_PATHS.listTransactions,
-      body: { command: SINGAPAY_GENERAL_COMMANDS.listTransactions, ...(Object.keys(data).length ? { data } : {}) },
-      ...(call ? { call } : {}),
-    });
-    const reader = this.reader(envelope, 'listTransactions');
-    const items = reader.array('bill_transactions').map((row) => this.transaction(row, row.value()));
-    const page = reader.optionalObject('pagination');
-    return {
-      items,
-      pagination: page
-        ? {
-            currentPage: page.integer('current_page'),
-            lastPage: page.integer('last_page'),
-            perPage: page.integer('per_page'),
-            total: page.integer('total'),
-          }
-        : null,
-      raw: envelope.raw,
-    };
+  listTransactions(input: SingapayListTransactionsInput = {}, call?: SingapayCallOptions): Promise<SingapayTransactionPage> {
+    return this.transactions.listTransactions(input, call);
   }
 
   /** Parameters of a game top-up category (servers…), for `inquiry({ command: 'topupg' })`. */
@@ -272,69 +226,4 @@ export class SingapayService {
     if (this.options.apiVersion !== 'v2') return ['phoneNumber is only accepted on API v2'];
     return [];
   }
-
-  private reader(envelope: SingapayEnvelope, operation: string, context = ''): SingapayFieldReader {
-    return new SingapayFieldReader(envelope.data, (problem) => {
-      throw this.errors.other({
-        code: envelope.responseCode,
-        type: 'malformed_response',
-        httpStatus: 502,
-        message: `${context || `Singapay ${operation} answered code ${envelope.responseCode} but `}${problem}`,
-        operation,
-        upstreamStatus: envelope.httpStatus,
-        raw: envelope.raw,
-        delivery: 'received',
-      });
-    });
-  }
-
-  private transaction(data: SingapayFieldReader, raw: Record<string, unknown>): SingapayTransaction {
-    const status = data.string('status').toLowerCase();
-    if (!(SINGAPAY_TRANSACTION_STATUSES as readonly string[]).includes(status)) {
-      data.reject(`data.status is not one of ${SINGAPAY_TRANSACTION_STATUSES.join(', ')}`);
-    }
-    const display = data.object('display_price');
-    const product = data.object('product');
-    const category = product.optionalObject('category');
-    const otherInfo = data.has('other_info') ? data.object('other_info').value() : {};
-    const token = typeof otherInfo.token === 'string' && otherInfo.token ? otherInfo.token : undefined;
-    return compact({
-      transactionId: data.string('transaction_id'),
-      referenceNumber: data.nullableString('reference_number'),
-      customerId: data.string('customer_id'),
-      type: data.string('transaction_type'),
-      status: status as SingapayTransactionStatus,
-      netPrice: data.rupiah('net_price'),
-      amount: display.rupiah('amount'),
-      price: display.rupiah('price'),
-      product: compact({
-        code: product.string('code'),
-        name: product.string('name'),
-        category: category ? { code: category.string('code'), name: category.string('name') } : undefined,
-      }) as SingapayTransaction['product'],
-      token,
-      inquiredAt: data.nullableString('inquired_at'),
-      paidAt: data.nullableString('paid_at'),
-      createdAt: data.string('created_at'),
-      otherInfo,
-      raw,
-    }) as SingapayTransaction;
-  }
-}
-
-function listRules(r: SingapayListTransactionsRequest): string[] {
-  if ((r.startDate === undefined) !== (r.endDate === undefined)) return ['startDate and endDate must be given together'];
-  if (r.startDate && r.endDate) {
-    const valid = (d: string) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
-    if (!valid(r.startDate)) return ['startDate is not a calendar date'];
-    if (!valid(r.endDate)) return ['endDate is not a calendar date'];
-    if (r.startDate > r.endDate) return ['startDate must not be after endDate'];
-  }
-  return [];
-}
-
-/** Drops `undefined` fields, so optional values are omitted rather than sent as null. */
-function compact<T extends Record<string, unknown>>(value: T): T {
-  for (const key of Object.keys(value)) if (value[key] === undefined) delete value[key];
-  return value;
 }

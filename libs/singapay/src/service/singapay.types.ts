@@ -29,10 +29,11 @@ export interface SingapayInquiryResult {
   raw: Record<string, unknown>;
 }
 
-/** The outcome of a payment that Singapay accepted. */
-export interface SingapayPaymentResult {
+/** A payment Singapay accepted: `success`, or `pending` (settles later; poll or wait for the callback). */
+export interface SingapayAcceptedPayment {
+  /** The key the payment is recorded under (yours, else the reference number, else generated). */
+  idempotencyKey: string;
   command: SingapayCommand;
-  /** `pending` (`01`) settles later: poll `getTransaction()` or wait for the callback. */
   status: 'success' | 'pending';
   responseCode: string;
   /** Singapay's transaction id (a ULID); keep it. */
@@ -47,6 +48,28 @@ export interface SingapayPaymentResult {
   createdAt: string;
   raw: Record<string, unknown>;
 }
+
+/**
+ * A payment that may have reached Singapay without an answer we can trust
+ * (timeout, broken connection, 5xx, unreadable answer, uncertain code), and
+ * that a lookup could not settle yet. It is not an error: do not pay again;
+ * follow it with `getPayment(idempotencyKey)` / `waitForPayment()`.
+ */
+export interface SingapayUnknownPayment {
+  idempotencyKey: string;
+  command: SingapayCommand;
+  status: 'unknown';
+  /** The last code Singapay sent, if any. */
+  responseCode?: string;
+  /** Known when the answer carried it even though the rest was unreadable. */
+  transactionId?: string;
+  customerId: string;
+  /** Why the outcome is unknown. */
+  reason: string;
+}
+
+/** What `pay()` resolves to; definitive refusals throw instead. */
+export type SingapayPaymentResult = SingapayAcceptedPayment | SingapayUnknownPayment;
 
 export interface SingapayProduct {
   code: string;

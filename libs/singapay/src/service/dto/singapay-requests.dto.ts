@@ -16,6 +16,7 @@ const CODE = /^[A-Za-z0-9_-]{1,64}$/;
 const CUSTOMER_ID = /^\+?[A-Za-z0-9._-]{1,64}$/;
 const REFERENCE = /^[A-Za-z0-9_-]{1,128}$/;
 const TRANSACTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 // Control characters are exactly what this pattern exists to refuse.
 // eslint-disable-next-line no-control-regex
 const FREE_TEXT = /^[^\u0000-\u001f\u007f]{1,100}$/;
@@ -79,6 +80,14 @@ export class SingapayPayRequest {
   @IsOptional() @IsString() @MaxLength(SINGAPAY_FIELD_LIMITS.phoneNumberMaxLength)
   @Matches(/^\+?\d{1,24}$/, { message: 'phoneNumber must contain digits only (an optional leading +)' })
   phoneNumber?: string;
+
+  /**
+   * Your id for this purchase (an order id). Never sent to Singapay. The same key
+   * again returns the recorded outcome instead of paying twice.
+   * @default the referenceNumber for purchases with an inquiry; none for direct purchases
+   */
+  @IsOptional() @IsString() @Matches(IDEMPOTENCY_KEY, { message: 'idempotencyKey must be 1-255 visible ASCII characters' })
+  idempotencyKey?: string;
 }
 
 /** Filters of `listTransactions()`; all optional. */

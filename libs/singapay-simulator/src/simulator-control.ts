@@ -1,0 +1,108 @@
+import { Logger } from '@nestjs/common';
+import type { SimulatorReply } from './simulator-envelopes.js';
+import { SingapaySimulatorFaultRuleError, type SingapaySimulatorFaults } from './simulator-faults.js';
+import { SIMULATOR_CONTROL_PREFIX, type SimulatorRequest } from './simulator-router.js';
+import type { SingapaySimulatorLedger, SingapaySimulatorStats } from './singapay-simulator.js';
+
+/** What the control interface drives: the simulator's own test API. */
+export interface SimulatorControlTarget {
+  readonly faults: SingapaySimulatorFaults;
+  ledger(): SingapaySimulatorLedger;
+  stats(): SingapaySimulatorStats;
+  settleAll(): void;
+  reset(): void;
+  revokeTokens(): void;
+  advance(ms: number): void;
+  now(): number;
+}
+
+type Route = (request: SimulatorRequest, body: Record<string, unknown>, id: string | undefined) => SimulatorReply;
+
+const json = (status: number, body: unknown): SimulatorReply => ({ status, body });
+const problem = (status: number, error: string): SimulatorReply => json(status, { error });
+
+/** 127.0.0.0/8 and ::1: the control interface has no authentication, so only the local machine may use it. */
+function isLoopback(ip: string): boolean {
+  return ip === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip);
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/**
+ * The simulator's control interface over HTTP, under `/__simulator`: plain
+ * JSON, no auth, loopback clients only, never faulted and never counted as
+ * business traffic. For harnesses that drive the simulator from another
+ * process, such as the standalone `npm run simulator`.
+ */
+export class SingapaySimulatorControl {
+  private readonly logger = new Logger('SingapaySimulator');
+  /** `METHOD path-pattern` → route; `:id` stands for one path segment. */
+  private readonly routes: ReadonlyMap<string, Route>;
+
+  constructor(private readonly sim: SimulatorControlTarget) {
+    this.routes = new Map<string, Route>([
+      ['GET /faults', () => json(200, { faults: this.sim.faults.list(), seed: this.sim.faults.seed })],
+      ['POST /faults', (_req, body) => json(201, { id: this.sim.faults.add(body as never) })],
+      ['DELETE /faults', () => json(200, { removed: this.sim.faults.clear() })],
+      ['GET /faults/:id', (_req, _body, id) => {
+        const info = this.sim.faults.get(id!);
+        return info ? json(200, info) : problem(404, `No fault rule ${id}`);
+      }],
+      ['DELETE /faults/:id', (_req, _body, id) =>
+        this.sim.faults.remove(id!) ? json(200, { removed: 1 }) : problem(404, `No fault rule ${id}`)],
+      ['GET /ledger', () => json(200, this.sim.ledger())],
+      ['GET /stats', () => json(200, this.sim.stats())],
+      ['POST /settle', () => this.done(() => this.sim.settleAll())],
+      ['POST /reset', () => this.done(() => this.sim.reset())],
+      ['POST /revoke-tokens', () => this.done(() => this.sim.revokeTokens())],
+      ['POST /advance', (_req, body) => {
+        const ms = body.ms;
+        if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return problem(400, 'ms must be a number >= 0');
+        this.sim.advance(ms);
+        return json(200, { ok: true, now: this.sim.now() });
+      }],
+    ]);
+  }
+
+  readonly handle = (request: SimulatorRequest): SimulatorReply => {
+    if (!isLoopback(request.clientIp)) return problem(403, 'The control interface only answers loopback clients');
+    const rest = request.path.slice(SIMULATOR_CONTROL_PREFIX.length) || '/';
+    const segments = rest.split('/').filter((s) => s !== '');
+    const id = segments.length === 2 ? safeDecode(segments[1]) : undefined;
+    const pattern = `/${segments.length === 2 ? `${segments[0]}/:id` : segments.join('/')}`;
+    const route = this.routes.get(`${request.method} ${pattern}`);
+    if (!route) {
+      const methods = [...this.routes.keys()].filter((key) => key.endsWith(` ${pattern}`)).map((key) => key.split(' ')[0]);
+      return methods.length > 0
+        ? { ...problem(405, 'Method Not Allowed'), headers: { allow: methods.join(', ') } }
+        : problem(404, `No control route ${request.method} ${request.path}`);
+    }
+    let body: unknown = {};
+    if (request.rawBody.length > 0) {
+      try {
+        body = JSON.parse(request.rawBody.toString('utf8'));
+      } catch {
+        return problem(400, 'Malformed JSON body');
+      }
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return problem(400, 'The JSON body must be an object');
+    try {
+      return route(request, body as Record<string, unknown>, id);
+    } catch (error) {
+      if (error instanceof SingapaySimulatorFaultRuleError || error instanceof RangeError) return problem(400, error.message);
+      this.logger.error(`Control request ${request.method} ${request.path} failed: ${error instanceof Error ? error.message : 'unknown'}`);
+      return problem(500, 'Internal Server Error');
+    }
+  };
+
+  private done(action: () => void): SimulatorReply {
+    action();
+    return json(200, { ok: true });
+  }
+}

@@ -1,0 +1,70 @@
+import { isFinalPaymentState, type SingapayPaymentRecord } from './singapay-payment-record.js';
+import type { SingapayPaymentStore } from './singapay-payment-store.interface.js';
+
+/**
+ * The default payment store: records in this process's memory. Records are
+ * copied in and out so that callers cannot change stored state by accident.
+ * Final records are kept for `retentionMs`, unsettled ones until they settle.
+ */
+export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
+  private readonly records = new Map<string, SingapayPaymentRecord>();
+  private readonly byTransaction = new Map<string, string>();
+  private lastEviction = 0;
+
+  constructor(
+    private readonly retentionMs = 7 * 24 * 3600_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async create(record: SingapayPaymentRecord): Promise<{ created: boolean; record: SingapayPaymentRecord }> {
+    this.evict();
+    const existing = this.records.get(record.key);
+    if (existing) return { created: false, record: structuredClone(existing) };
+    this.store(record);
+    return { created: true, record: structuredClone(record) };
+  }
+
+  async get(key: string): Promise<SingapayPaymentRecord | undefined> {
+    const r = this.records.get(key);
+    return r ? structuredClone(r) : undefined;
+  }
+
+  async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+    const existing = this.records.get(record.key);
+    if (!existing || existing.version !== expectedVersion || record.version !== expectedVersion + 1) return false;
+    this.store(record);
+    return true;
+  }
+
+  async findByTransactionId(transactionId: string): Promise<SingapayPaymentRecord | undefined> {
+    const key = this.byTransaction.get(transactionId);
+    return key ? this.get(key) : undefined;
+  }
+
+  async listUnsettled(limit: number): Promise<SingapayPaymentRecord[]> {
+    return [...this.records.values()]
+      .filter((r) => !isFinalPaymentState(r.state))
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .slice(0, limit)
+      .map((r) => structuredClone(r));
+  }
+
+  private store(record: SingapayPaymentRecord): void {
+    this.records.set(record.key, structuredClone(record));
+    if (record.transactionId) this.byTransaction.set(record.transactionId, record.key);
+  }
+
+  // A sweep at most once a minute keeps create() O(1) on the hot path.
+  private evict(): void {
+    const now = this.now();
+    if (now - this.lastEviction < 60_000) return;
+    this.lastEviction = now;
+    const horizon = now - this.retentionMs;
+    for (const [key, r] of this.records) {
+      if (isFinalPaymentState(r.state) && r.updatedAt < horizon) {
+        this.records.delete(key);
+        if (r.transactionId) this.byTransaction.delete(r.transactionId);
+      }
+    }
+  }
+}

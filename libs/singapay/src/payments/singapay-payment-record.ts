@@ -1,0 +1,80 @@
+import type { SingapayCommand } from '../contract/singapay-api.contract.js';
+
+/**
+ * Where a payment stands, as far as this module knows.
+ * - `sending`: claimed; the request may be on its way.
+ * - `pending`: Singapay accepted it (`01`); it settles later.
+ * - `unknown`: it may have reached Singapay and no trustworthy answer came; it is being looked up.
+ * - `success`, `failed`, `refunded`: final.
+ */
+export type SingapayPaymentState = 'sending' | 'pending' | 'unknown' | 'success' | 'failed' | 'refunded';
+
+export const SINGAPAY_FINAL_PAYMENT_STATES: readonly SingapayPaymentState[] = ['success', 'failed', 'refunded'];
+
+/** Why a payment is `failed`. */
+export type SingapayPaymentFailureReason =
+  /** Singapay refused it with a definitive code; no money moved. */
+  | 'rejected'
+  /** Provably never sent (no connection, no token); the same key may be paid again. */
+  | 'not_sent'
+  /** The transaction exists and Singapay marked it failed. */
+  | 'transaction_failed'
+  /** Looked up long enough after sending and Singapay has no such transaction. */
+  | 'not_found';
+
+export interface SingapayPaymentFailure {
+  reason: SingapayPaymentFailureReason;
+  /** Response code, when Singapay sent one. */
+  code: string | null;
+  type: string;
+  httpStatus: number;
+  message: string;
+}
+
+/** What Singapay said about the transaction, in our camelCase form. */
+export interface SingapayPaymentOutcome {
+  transactionId: string;
+  amount?: number;
+  price?: number;
+  customerName?: string;
+  period?: string;
+  token?: string;
+  createdAt?: string;
+  /** Singapay's answer to the payment, as sent. */
+  raw?: Record<string, unknown>;
+}
+
+/** One payment attempt per idempotency key, as kept in the `SingapayPaymentStore`. */
+export interface SingapayPaymentRecord {
+  key: string;
+  /** SHA-256 of the request's identity (command, product, customer, reference, phone). */
+  requestHash: string;
+  command: SingapayCommand;
+  productCode: string;
+  customerId: string;
+  referenceNumber?: string;
+  phoneNumber?: string;
+  state: SingapayPaymentState;
+  /** Last response code seen for it. */
+  responseCode?: string;
+  transactionId?: string;
+  outcome?: SingapayPaymentOutcome;
+  failure?: SingapayPaymentFailure;
+  /** Requests that may have left for Singapay (0 while never sent). */
+  sendCount: number;
+  /** Lookups made to resolve it. */
+  lookups: number;
+  createdAt: number;
+  sentAt?: number;
+  updatedAt: number;
+  settledAt?: number;
+  /** Who sends it, and until when that claim holds (epoch ms); after it, others resolve instead of waiting. */
+  owner?: string;
+  leaseUntil?: number;
+  /** Bumped on every write; stores use it for compare-and-set. */
+  version: number;
+}
+
+export function isFinalPaymentState(state: SingapayPaymentState): boolean {
+  return SINGAPAY_FINAL_PAYMENT_STATES.includes(state);
+}

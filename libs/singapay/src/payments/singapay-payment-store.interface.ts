@@ -1,0 +1,26 @@
+import type { SingapayPaymentRecord } from './singapay-payment-record.js';
+
+/**
+ * Where payment records live. Every write is compare-and-set on `version`, so
+ * that exactly one caller (or replica) wins a claim or a state change. The
+ * default keeps records in memory; a shared store (Redis…) makes the
+ * guarantees hold across replicas.
+ * @publicApi
+ */
+export interface SingapayPaymentStore {
+  /** Creates the record unless one exists for its key; returns what is stored and whether this call created it. */
+  create(record: SingapayPaymentRecord): Promise<{ created: boolean; record: SingapayPaymentRecord }>;
+  get(key: string): Promise<SingapayPaymentRecord | undefined>;
+  /**
+   * Replaces the record if its stored `version` is still `expectedVersion`; the new
+   * record's version must be `expectedVersion + 1`. Returns false when someone else wrote first.
+   */
+  replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean>;
+  /** The record that holds this Singapay transaction id, if any. */
+  findByTransactionId(transactionId: string): Promise<SingapayPaymentRecord | undefined>;
+  /** Records not yet final (`sending`, `pending`, `unknown`), oldest first, at most `limit`. */
+  listUnsettled(limit: number): Promise<SingapayPaymentRecord[]>;
+}
+
+/** Injection token of the `SingapayPaymentStore`. */
+export const SingapayPaymentStore = Symbol('SingapayPaymentStore');

@@ -1,0 +1,33 @@
+import type { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
+import type { SingapayEnvelope } from '../http/singapay-api.client.js';
+import { SingapayFieldReader } from './singapay-field.reader.js';
+
+/**
+ * A reader over an answer's `data` whose missing or unreadable fields become
+ * a `malformed_response` exception that keeps the code and the raw answer.
+ */
+export function envelopeReader(
+  errors: SingapayErrorFactory,
+  envelope: SingapayEnvelope,
+  operation: string,
+  context = '',
+): SingapayFieldReader {
+  return new SingapayFieldReader(envelope.data, (problem) => {
+    throw errors.other({
+      code: envelope.responseCode,
+      type: 'malformed_response',
+      httpStatus: 502,
+      message: `${context || `Singapay ${operation} answered code ${envelope.responseCode} but `}${problem}`,
+      operation,
+      upstreamStatus: envelope.httpStatus,
+      raw: envelope.raw,
+      delivery: 'received',
+    });
+  });
+}
+
+/** Drops `undefined` fields, so optional values are omitted rather than sent as null. */
+export function compact<T extends Record<string, unknown>>(value: T): T {
+  for (const key of Object.keys(value)) if (value[key] === undefined) delete value[key];
+  return value;
+}

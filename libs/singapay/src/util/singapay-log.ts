@@ -1,0 +1,13 @@
+import { createHash } from 'node:crypto';
+
+/** `146300068064` → `1463****8064`: enough to tell customers apart in logs, not enough to identify one. */
+export function maskCustomerId(customerId: string): string {
+  if (customerId.length <= 4) return '*'.repeat(customerId.length);
+  const keep = Math.min(4, Math.floor(customerId.length / 3));
+  return `${customerId.slice(0, keep)}${'*'.repeat(customerId.length - 2 * keep)}${customerId.slice(-keep)}`;
+}
+
+/** A short, stable hash of an idempotency key: correlates log lines without exposing order ids. */
+export function hashIdempotencyKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 12);
+}

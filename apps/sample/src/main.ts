@@ -3,8 +3,9 @@ import { Logger } from '@nestjs/common';
 import { createSampleApp } from './sample-bootstrap.js';
 
 const logger = new Logger('Sample');
+let sample: Awaited<ReturnType<typeof createSampleApp>> | undefined;
 try {
-  const sample = await createSampleApp(logger);
+  sample = await createSampleApp(logger);
   const port = Number(process.env.PORT ?? 3000);
   await sample.app.listen(port, process.env.HOST ?? '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
@@ -17,4 +18,6 @@ try {
   // Configuration errors name the field; print them without a stack trace wall.
   logger.error(error instanceof Error ? error.message : String(error));
   process.exitCode = 1;
+  // Release the port and the in-process simulator, or the process would linger after failing.
+  await sample?.close().catch(() => undefined);
 }

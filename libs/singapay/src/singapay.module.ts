@@ -39,8 +39,8 @@ import { SINGAPAY_MODULE_OPTIONS, SingapayConfigurableModuleClass } from './sing
     },
     {
       provide: SingapayTokenStore,
-      useFactory: (options: SingapayResolvedOptions) => options.tokenStore ?? new SingapayInMemoryTokenStore(),
-      inject: [SINGAPAY_RESOLVED_OPTIONS],
+      useFactory: (options: SingapayResolvedOptions, now: () => number) => options.tokenStore ?? new SingapayInMemoryTokenStore(now),
+      inject: [SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_CLOCK],
     },
     {
       provide: SingapayPaymentStore,

@@ -30,6 +30,9 @@ function jwtLifetimeSeconds(token: string, nowMs: number): number | undefined {
   }
 }
 
+// Only an address is ever copied from Singapay's message into ours.
+const IP_ADDRESS = /\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\b/i;
+
 /** Reads `expires_in`: a string in Singapay's examples, a number on other hosts. */
 export function parseExpiresIn(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
@@ -65,21 +68,23 @@ export class SingapayAuthService {
     const error = asRecord(body?.error);
     const upstreamMessage = typeof error?.message === 'string' ? error.message : '';
 
-    if (answer.status === 401) {
+    // A refusal may be stated by the HTTP status or only inside the envelope.
+    const stated = [answer.status, Number(body?.status), Number(error?.code)];
+    if (stated.includes(401)) {
       throw this.errors.fromCode({
         code: SINGAPAY_UNAUTHENTICATED_CODE,
         operation,
-        upstreamStatus: 401,
+        upstreamStatus: answer.status,
         raw: body,
         message: `Singapay refused the client credentials: check the client ID and client secret (${SINGAPAY_ENV_VARS.clientId}, ${SINGAPAY_ENV_VARS.clientSecret}) of this environment`,
       });
     }
-    if (answer.status === 403) {
-      const ip = /\bIP\b/i.test(upstreamMessage) ? (/\(([^)]+)\)/.exec(upstreamMessage)?.[1] ?? 'this server') : undefined;
+    if (stated.includes(403)) {
+      const ip = /\bIP\b/i.test(upstreamMessage) ? (IP_ADDRESS.exec(upstreamMessage)?.[0] ?? 'this server') : undefined;
       throw this.errors.fromCode({
         code: SINGAPAY_PERMISSION_DENIED_CODE,
         operation,
-        upstreamStatus: 403,
+        upstreamStatus: answer.status,
         raw: body,
         message: ip
           ? `Singapay refused the caller's IP address (${ip}): submit it to Singapay for whitelisting in this environment`

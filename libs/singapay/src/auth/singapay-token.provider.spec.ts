@@ -1,4 +1,5 @@
 import { resolveSingapayOptions } from '../config/singapay-options.validation.js';
+import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import type { SingapayAccessToken, SingapayAuthService } from './singapay-auth.service.js';
 import { SingapayInMemoryTokenStore } from './singapay-in-memory-token.store.js';
 import { SingapayTokenProvider } from './singapay-token.provider.js';
@@ -26,7 +27,7 @@ function setup() {
   let now = 1_000_000;
   const auth = new ScriptedAuth();
   const store = new SingapayInMemoryTokenStore(() => now);
-  const provider = new SingapayTokenProvider(auth as unknown as SingapayAuthService, store, options, () => now);
+  const provider = new SingapayTokenProvider(auth as unknown as SingapayAuthService, store, options, () => now, new SingapayErrorFactory(options));
   const flush = () => new Promise((r) => setImmediate(r));
   return { auth, store, provider, flush, advance: (ms: number) => (now += ms) };
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
+import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import { SingapayAuthService } from './singapay-auth.service.js';
 import { SingapayTokenStore, type SingapayStoredToken } from './singapay-token-store.interface.js';
 
@@ -24,6 +25,7 @@ export class SingapayTokenProvider {
     @Inject(SingapayTokenStore) private readonly store: SingapayTokenStore,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
     @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
+    private readonly errors: SingapayErrorFactory,
   ) {
     const credential = createHash('sha256').update(options.clientId).digest('hex').slice(0, 16);
     this.cacheKey = `singapay:token:${new URL(options.baseUrl).host}:${credential}`;
@@ -33,6 +35,8 @@ export class SingapayTokenProvider {
     const cached = await this.store.get(this.cacheKey);
     const now = this.now();
     if (cached && now < this.usableUntil(cached)) {
+      // A token fetched by another replica is scrubbed from errors too.
+      this.errors.rememberToken(cached.accessToken);
       if (now >= cached.renewAt) this.renewInBackground();
       return cached.accessToken;
     }
@@ -75,6 +79,7 @@ export class SingapayTokenProvider {
     const started = this.now();
     try {
       const granted = await this.auth.requestAccessToken();
+      this.errors.rememberToken(granted.accessToken);
       // Count the lifetime from when we asked, not when the answer came: the server started its clock first.
       const lifetimeMs = granted.expiresIn * 1000;
       const token: SingapayStoredToken = {

@@ -92,7 +92,8 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
 
   let apiVersion: SingapayApiVersion = SINGAPAY_DEFAULTS.apiVersion;
   if (o.apiVersion !== undefined && o.apiVersion !== null && o.apiVersion !== '') {
-    if (o.apiVersion === 'v1' || o.apiVersion === 'v2') apiVersion = o.apiVersion;
+    const v = typeof o.apiVersion === 'string' ? o.apiVersion.trim().toLowerCase() : o.apiVersion;
+    if (v === 'v1' || v === 'v2') apiVersion = v;
     else problems.push(`${label('apiVersion')} must be 'v1' or 'v2'`);
   }
 
@@ -138,7 +139,7 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
     if (typeof o.httpStatusOverrides !== 'object') problems.push('httpStatusOverrides must be an object');
     else {
       for (const [code, status] of Object.entries(o.httpStatusOverrides as Record<string, unknown>)) {
-        if (!/^(\d{2}|unrecognised)$/.test(code)) problems.push(`httpStatusOverrides key '${code}' must be a two-digit code or 'unrecognised'`);
+        if (!/^(\d{2}|[a-z_]{3,40})$/.test(code)) problems.push(`httpStatusOverrides key '${code}' must be a two-digit code or a type such as 'unrecognised'`);
         else if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 599) {
           problems.push(`httpStatusOverrides['${code}'] must be an HTTP error status (400-599)`);
         } else overrides[code] = status;

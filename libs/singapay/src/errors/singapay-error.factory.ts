@@ -26,6 +26,8 @@ export interface SingapayCodeFailure {
 @Injectable()
 export class SingapayErrorFactory {
   private readonly secrets: string[];
+  /** Recently issued access tokens: Singapay may echo one back in a refusal. */
+  private readonly tokens: string[] = [];
 
   constructor(@Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions) {
     const { clientId, clientSecret, password, apiKey } = options;
@@ -37,16 +39,23 @@ export class SingapayErrorFactory {
     ];
   }
 
-  /** Scrubs known secrets (and anything in `extra`, e.g. a token) out of a value. */
+  /** Adds an access token to what is scrubbed from upstream text (the last few are kept). */
+  rememberToken(token: string): void {
+    if (this.tokens.includes(token)) return;
+    this.tokens.push(token);
+    if (this.tokens.length > 4) this.tokens.shift();
+  }
+
+  /** Scrubs known secrets and recent tokens (and anything in `extra`) out of a value. */
   redact<T>(value: T, extra: readonly string[] = []): T {
-    return redactSecrets(value, extra.length ? [...this.secrets, ...extra] : this.secrets);
+    return redactSecrets(value, [...this.secrets, ...this.tokens, ...extra]);
   }
 
   fromCode(failure: SingapayCodeFailure): SingapayException {
     const info = singapayResponseCodeInfo(failure.code);
     const override = this.options.httpStatusOverrides[info.code] ?? this.options.httpStatusOverrides[info.type];
     const text = failure.responseText ? this.redact(failure.responseText).trim().slice(0, 500) : '';
-    const base = failure.message ?? `${info.description}`;
+    const base = this.redact(failure.message ?? info.description);
     const message = `Singapay ${failure.operation} failed with code ${info.code} (${info.type}): ${base}${text && text !== base ? ` - ${text}` : ''}`;
     return createSingapayException({
       code: info.code,

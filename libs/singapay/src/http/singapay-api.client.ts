@@ -167,11 +167,24 @@ export class SingapayApiClient {
           responseText: message,
         });
       }
+      if (stated.includes(429)) {
+        throw this.errors.other({
+          code: null,
+          type: 'rate_limited',
+          httpStatus: 429,
+          message: `Singapay rate-limited ${operation} (HTTP 429)${message ? `: ${message}` : ''}`,
+          operation,
+          upstreamStatus: answer.status,
+          raw: body,
+          delivery: 'received',
+        });
+      }
       throw this.malformed(operation, answer, body.response_code === undefined ? 'no response_code' : 'an unreadable response_code');
     }
     if (code === SINGAPAY_UNAUTHENTICATED_CODE) return { kind: 'token_refused', detail: `code 16${text ? `: ${text}` : ''}` };
 
-    const data = body.data === undefined || body.data === null ? {} : asRecord(body.data);
+    // PHP encodes an empty map as [].
+    const data = body.data === undefined || body.data === null || (Array.isArray(body.data) && body.data.length === 0) ? {} : asRecord(body.data);
     if (code === SINGAPAY_SUCCESS_CODE || (code === SINGAPAY_PENDING_CODE && request.acceptPending)) {
       if (!data) throw this.malformed(operation, answer, `code ${code} with a data field that is not an object`);
       return {

@@ -1,5 +1,5 @@
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import axios, { type AxiosResponse } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
@@ -57,7 +57,8 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
  * the axios error itself (which carries the Authorization header) is dropped here.
  */
 @Injectable()
-export class SingapayTransport implements OnModuleDestroy {
+export class SingapayTransport implements OnApplicationShutdown {
+  private readonly inflight = new Set<Promise<unknown>>();
   constructor(
     @Inject(SINGAPAY_HTTP_SERVICE) private readonly http: HttpService,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
@@ -72,34 +73,54 @@ export class SingapayTransport implements OnModuleDestroy {
     headers: Record<string, string>,
     call: SingapayCallOptions = {},
   ): Promise<SingapayHttpAnswer> {
-    const started = this.now();
-    const timeoutMs = call.timeoutMs ?? this.options.timeoutMs;
-    let response: AxiosResponse<string>;
-    try {
-      response = await this.http.axiosRef.post<string>(path, JSON.stringify(body), {
-        headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...headers },
-        timeout: timeoutMs,
-        ...(call.signal ? { signal: call.signal } : {}),
+    const timeoutMs = checkCallOptions(operation, call) ?? this.options.timeoutMs;
+    if (call.signal?.aborted) {
+      throw this.errors.other({
+        code: null,
+        type: 'aborted',
+        httpStatus: 499,
+        message: `Singapay ${operation} was aborted by the caller before it was sent`,
+        operation,
+        delivery: 'not_sent',
       });
+    }
+    // axios' own timeout only notices a silent socket; this one bounds the whole exchange.
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = call.signal ? AbortSignal.any([deadline, call.signal]) : deadline;
+    const started = this.now();
+    let response: AxiosResponse<string>;
+    const request = this.http.axiosRef.post<string>(path, JSON.stringify(body), {
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...headers },
+      timeout: timeoutMs,
+      signal,
+    });
+    this.inflight.add(request);
+    try {
+      response = await request;
     } catch (error) {
-      throw this.transportFailure(operation, error, timeoutMs);
+      throw this.transportFailure(operation, error, timeoutMs, deadline.aborted && !call.signal?.aborted);
+    } finally {
+      this.inflight.delete(request);
     }
     const durationMs = this.now() - started;
     return { status: response.status, body: this.parse(operation, response), durationMs };
   }
 
   private parse(operation: string, response: AxiosResponse<string>): unknown {
-    const text = typeof response.data === 'string' ? response.data : '';
+    const text = (typeof response.data === 'string' ? response.data : '').replace(/^\uFEFF/, '');
     const contentType = String(response.headers['content-type'] ?? 'none');
     try {
       if (text.trim() === '') throw new Error('empty');
       return JSON.parse(text) as unknown;
     } catch {
+      // A refusal of our credentials says enough by its status, whatever page a gateway put in the body.
+      if (response.status === 401 || response.status === 403) return {};
       const what = /^\s*</.test(text) ? 'an HTML page' : text.trim() === '' ? 'an empty body' : 'a body that is not valid JSON';
       throw this.errors.other({
         code: null,
         type: 'malformed_response',
-        httpStatus: 502,
+        // A gateway timeout page is still a timeout to our callers.
+        httpStatus: response.status === 504 ? 504 : 502,
         message: `Singapay ${operation} answered HTTP ${response.status} with ${what} (content-type ${contentType}); the request may have been processed`,
         operation,
         upstreamStatus: response.status,
@@ -108,13 +129,17 @@ export class SingapayTransport implements OnModuleDestroy {
     }
   }
 
-  private transportFailure(operation: string, error: unknown, timeoutMs: number) {
+  private transportFailure(operation: string, error: unknown, timeoutMs: number, timedOut: boolean) {
     const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
     let type: SingapayTransportFailure;
     let delivery: SingapayDelivery = 'maybe_sent';
     let httpStatus: number;
     let message: string;
-    if (axios.isCancel(error) || code === 'ERR_CANCELED') {
+    if (timedOut) {
+      type = 'timeout';
+      httpStatus = 504;
+      message = `Singapay did not answer ${operation} within ${timeoutMs} ms`;
+    } else if (axios.isCancel(error) || code === 'ERR_CANCELED') {
       type = 'aborted';
       httpStatus = 499;
       message = `Singapay ${operation} was aborted by the caller before an answer came`;
@@ -140,9 +165,25 @@ export class SingapayTransport implements OnModuleDestroy {
     return this.errors.other({ code: null, type, httpStatus, message, operation, delivery });
   }
 
-  onModuleDestroy(): void {
+  // Requests still on the wire (a payment among them) finish first: each is bounded by its timeout.
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
     const { httpAgent, httpsAgent } = this.http.axiosRef.defaults;
     (httpAgent as http.Agent | undefined)?.destroy();
     (httpsAgent as https.Agent | undefined)?.destroy();
   }
+}
+
+/** Per-call options come from callers' code: refuse nonsense before anything is sent. */
+function checkCallOptions(operation: string, call: SingapayCallOptions): number | undefined {
+  const { timeoutMs, signal } = call;
+  const problems: string[] = [];
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000)) {
+    problems.push('timeoutMs must be an integer from 1 to 600000');
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) problems.push('signal must be an AbortSignal');
+  if (problems.length > 0) {
+    throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${operation}: ${p}`) });
+  }
+  return timeoutMs;
 }

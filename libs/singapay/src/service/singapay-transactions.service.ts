@@ -9,6 +9,7 @@ import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import { SingapayApiClient } from '../http/singapay-api.client.js';
 import type { SingapayCallOptions } from '../http/singapay-transport.js';
 import { SingapayListTransactionsRequest, SingapayTransactionIdRequest } from './dto/singapay-requests.dto.js';
+import { asRecord } from '../util/singapay-json.js';
 import { compact, envelopeReader } from './singapay-envelope.reader.js';
 import type { SingapayFieldReader } from './singapay-field.reader.js';
 import { validateSingapayInput } from './singapay-request.validation.js';
@@ -80,8 +81,10 @@ export class SingapayTransactionsService {
     const display = data.object('display_price');
     const product = data.object('product');
     const category = product.optionalObject('category');
-    const otherInfo = data.has('other_info') ? data.object('other_info').value() : {};
-    const token = typeof otherInfo.token === 'string' && otherInfo.token ? otherInfo.token : undefined;
+    // Undocumented and product-specific: passed on as it comes, searched for a token only when it is a map.
+    const rawOther = data.value().other_info;
+    const otherInfo: unknown = rawOther === undefined || rawOther === null || (Array.isArray(rawOther) && rawOther.length === 0) ? {} : rawOther;
+    const token = typeof asRecord(otherInfo)?.token === 'string' && asRecord(otherInfo)?.token ? (asRecord(otherInfo)!.token as string) : undefined;
     return compact({
       transactionId: data.string('transaction_id'),
       referenceNumber: data.nullableString('reference_number'),

@@ -162,7 +162,7 @@ export class SingapayService {
       body: { command: SINGAPAY_GENERAL_COMMANDS.gameTopupParameters, data: { category_code: req.categoryCode } },
       ...(call ? { call } : {}),
     });
-    return { categoryCode: req.categoryCode, parameters: envelope.data, raw: envelope.raw };
+    return { categoryCode: req.categoryCode, parameters: envelope.raw.data ?? {}, raw: envelope.raw };
   }
 
   /** Sandbox only: lets test customer ids be used again today. Refused in production before anything is sent. */

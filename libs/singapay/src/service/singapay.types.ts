@@ -95,8 +95,8 @@ export interface SingapayTransaction {
   inquiredAt: string | null;
   paidAt: string | null;
   createdAt: string;
-  /** Product-specific extras (`other_info`). */
-  otherInfo: Record<string, unknown>;
+  /** Product-specific extras (`other_info`) as sent; its shape is not documented (`[]` reads as `{}`). */
+  otherInfo: unknown;
   raw: Record<string, unknown>;
 }
 
@@ -116,8 +116,8 @@ export interface SingapayTransactionPage {
 
 export interface SingapayGameTopupParameters {
   categoryCode: string;
-  /** Singapay's `data`, as sent: its shape is not documented. */
-  parameters: Record<string, unknown>;
+  /** Singapay's `data`, as sent: its shape is not documented (an object or a list). */
+  parameters: unknown;
   raw: Record<string, unknown>;
 }
 

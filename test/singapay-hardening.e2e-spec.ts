@@ -98,7 +98,8 @@ describe('hardening (loopback scripted server)', () => {
       if (req.path.includes('access-token')) return tokenAnswer(res, `tok-${++n}`);
       if (req.headers.authorization === 'Bearer tok-1') {
         res.writeHead(401, { 'content-type': 'text/html' });
-        return res.end('<html>401 Authorization Required</html>');
+        res.end('<html>401 Authorization Required</html>');
+        return;
       }
       json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: '3.00', currency: 'IDR' } });
     });

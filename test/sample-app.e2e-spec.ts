@@ -2,6 +2,8 @@ import request from 'supertest';
 import { Logger } from '@nestjs/common';
 import { SINGAPAY_ENV_VARS } from '@app/singapay';
 import { createSampleApp, type SampleApp } from '../apps/sample/src/sample-bootstrap.js';
+import { SingapayCallbackReceiver } from '@app/singapay';
+import { freePort } from './support/free-port.js';
 import { capturedLogLines, registerSecret } from './support/log-capture.js';
 
 const VARS = Object.values(SINGAPAY_ENV_VARS);
@@ -15,9 +17,10 @@ describe('sample app on the built-in simulator (supertest)', () => {
 
   beforeAll(async () => {
     clearEnv();
-    sample = await createSampleApp(new Logger('Sample'));
+    const port = await freePort();
+    sample = await createSampleApp(new Logger('Sample'), port);
     registerSecret(sample.simulator!.credentials.clientSecret, sample.simulator!.credentials.password);
-    await sample.app.init();
+    await sample.app.listen(port, '127.0.0.1');
     http = request(sample.app.getHttpServer());
   });
   afterAll(async () => {
@@ -70,6 +73,27 @@ describe('sample app on the built-in simulator (supertest)', () => {
     expect(JSON.stringify(period.body.message)).toContain('page');
     await http.get('/transactions/..%2Fetc').expect(400);
     expect(sample.simulator!.stats().paymentsReceived).toBe(before);
+  });
+
+  it('pays once per Idempotency-Key, follows it at /payments/:key, and learns the settlement from the callback', async () => {
+    const sim = sample.simulator!;
+    const body = { command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567001' };
+    const first = await http.post('/bills/pay').set('Idempotency-Key', 'order-1001').send(body).expect(202);
+    expect(first.body).toMatchObject({ status: 'pending', idempotencyKey: 'order-1001' });
+    const again = await http.post('/bills/pay').set('Idempotency-Key', 'order-1001').send(body).expect(202);
+    expect(again.body.transactionId).toBe(first.body.transactionId);
+    expect(sim.paymentsFor({ customerId: body.customerId })).toBe(1);
+
+    const conflict = await http.post('/bills/pay').set('Idempotency-Key', 'order-1001').send({ ...body, productCode: 'SPTKMSF2G30', command: 'data' }).expect(409);
+    expect(conflict.body.singapay.type).toBe('idempotency_conflict');
+    expect(sim.paymentsFor({ customerId: body.customerId })).toBe(1);
+
+    expect((await http.get('/payments/order-1001').expect(200)).body).toMatchObject({ state: 'pending', sendCount: 1 });
+    sim.settleAll();
+    await sim.flushCallbacks();
+    await sample.app.get(SingapayCallbackReceiver).drain();
+    expect((await http.get('/payments/order-1001').expect(200)).body).toMatchObject({ state: 'success', transactionId: first.body.transactionId });
+    await http.get('/payments/no-such-order').expect(404);
   });
 
   it('answers 404 for an unknown transaction', async () => {

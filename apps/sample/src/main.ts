@@ -5,12 +5,13 @@ import { createSampleApp } from './sample-bootstrap.js';
 const logger = new Logger('Sample');
 let sample: Awaited<ReturnType<typeof createSampleApp>> | undefined;
 try {
-  sample = await createSampleApp(logger);
   const port = Number(process.env.PORT ?? 3000);
+  sample = await createSampleApp(logger, port);
   await sample.app.listen(port, process.env.HOST ?? '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   logger.log(`Sample app listening on ${url}`);
   logger.log(`Try: curl ${url}/balance`);
+  logger.log(`Payments: POST ${url}/bills/pay with an Idempotency-Key header; follow one at GET ${url}/payments/<key>`);
   logger.log(
     `Try: curl -X POST ${url}/bills/inquiry -H 'Content-Type: application/json' -d '{"command":"plnpos","productCode":"SPPLNPOS","customerId":"146300068064"}'`,
   );

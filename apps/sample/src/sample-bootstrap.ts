@@ -27,9 +27,14 @@ export interface SampleApp {
 export async function startSimulatorIfUnconfigured(
   env: NodeJS.ProcessEnv,
   logger: Logger,
+  appPort: number,
 ): Promise<SingapaySimulator | undefined> {
   if (CREDENTIAL_VARS.some((name) => env[name]?.trim())) return undefined;
-  const simulator = await SingapaySimulator.start({ port: Number(env.SIMULATOR_PORT ?? 0) });
+  const simulator = await SingapaySimulator.start({
+    port: Number(env.SIMULATOR_PORT ?? 0),
+    // The simulator reports settlements to this app's callback receiver, as Singapay would.
+    callbackUrl: `http://127.0.0.1:${appPort}/singapay/callback`,
+  });
   env[SINGAPAY_ENV_VARS.environment] = 'sandbox';
   env[SINGAPAY_ENV_VARS.baseUrl] = simulator.baseUrl;
   env[SINGAPAY_ENV_VARS.apiKey] = simulator.credentials.apiKey;
@@ -47,9 +52,9 @@ export function configureSampleApp(app: INestApplication): INestApplication {
   return app;
 }
 
-/** Builds the sample app from `process.env`, which `singapayConfig` reads too. */
-export async function createSampleApp(logger = new Logger('Sample')): Promise<SampleApp> {
-  const simulator = await startSimulatorIfUnconfigured(process.env, logger);
+/** Builds the sample app from `process.env`, which `singapayConfig` reads too; `port` is where it will listen. */
+export async function createSampleApp(logger = new Logger('Sample'), port = Number(process.env.PORT ?? 3000)): Promise<SampleApp> {
+  const simulator = await startSimulatorIfUnconfigured(process.env, logger, port);
   try {
     const app = configureSampleApp(await NestFactory.create(AppModule, { abortOnError: false }));
     return {

@@ -31,3 +31,5 @@ export { SINGAPAY_MODULE_OPTIONS } from './singapay.module-definition.js';
 export type { SingapayModuleExtras, SingapayOptionsFactory } from './singapay.module-definition.js';
 export { SINGAPAY_CLOCK, SINGAPAY_HTTP_SERVICE, SINGAPAY_RESOLVED_OPTIONS } from './singapay.constants.js';
 export type { SingapayClock } from './singapay.constants.js';
+export { SingapayCallbackReceiver, SINGAPAY_CALLBACK_LIMITS } from './callbacks/singapay-callback.receiver.js';
+export type { SingapayCallbackAck } from './callbacks/singapay-callback.receiver.js';

@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { createSingapayCallbackController } from './callbacks/singapay-callback.controller.js';
 import type { SingapayModuleOptions } from './config/singapay-module-options.interface.js';
 
 /** Options that shape the registration itself rather than the client. */
@@ -8,6 +9,12 @@ export interface SingapayModuleExtras {
    * @default false
    */
   isGlobal?: boolean;
+  /**
+   * Mounts the callback receiver at this path (e.g. `singapay/callback`), for
+   * Singapay's POSTs on success (00) and refund (50). Register the full URL with Singapay.
+   * @default undefined (not mounted; use `SingapayCallbackReceiver` in your own controller)
+   */
+  callbackPath?: string;
 }
 
 export const {
@@ -21,6 +28,7 @@ export const {
   .setExtras<SingapayModuleExtras>({ isGlobal: false }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal ?? false,
+    controllers: extras.callbackPath ? [createSingapayCallbackController(extras.callbackPath)] : [],
   }))
   .build();
 

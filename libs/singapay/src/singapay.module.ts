@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SingapayCallbackReceiver } from './callbacks/singapay-callback.receiver.js';
 import { SingapayAuthService } from './auth/singapay-auth.service.js';
 import { SingapayInMemoryTokenStore } from './auth/singapay-in-memory-token.store.js';
 import { SingapayTokenStore } from './auth/singapay-token-store.interface.js';
@@ -55,7 +56,8 @@ import { SINGAPAY_MODULE_OPTIONS, SingapayConfigurableModuleClass } from './sing
     SingapayTransactionsService,
     SingapayPaymentProcessor,
     SingapayService,
+    SingapayCallbackReceiver,
   ],
-  exports: [SingapayService, SingapayTokenProvider, SingapayAuthService, SingapayTokenStore, SingapayPaymentStore],
+  exports: [SingapayService, SingapayCallbackReceiver, SingapayTokenProvider, SingapayAuthService, SingapayTokenStore, SingapayPaymentStore],
 })
 export class SingapayModule extends SingapayConfigurableModuleClass {}

@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import {
   SingapayInquiryRequest,
   SingapayPayRequest,
@@ -18,10 +19,23 @@ export class BillsController {
     return this.singapay.inquiry(body);
   }
 
-  /** Pays an inquired bill, or buys airtime/data directly. */
+  /**
+   * Pays an inquired bill, or buys airtime/data directly. Send your order id as
+   * `Idempotency-Key`: repeating the request then returns the same payment.
+   * 200 when paid; 202 when pending or unknown (follow it at GET /payments/:key).
+   */
   @Post('pay')
   @HttpCode(200)
-  pay(@Body() body: SingapayPayRequest): Promise<SingapayPaymentResult> {
-    return this.singapay.pay(body);
+  async pay(
+    @Body() body: SingapayPayRequest,
+    @Headers('idempotency-key') header: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SingapayPaymentResult> {
+    if (header !== undefined && body.idempotencyKey !== undefined && header !== body.idempotencyKey) {
+      throw new BadRequestException('Idempotency-Key header and idempotencyKey field differ');
+    }
+    const result = await this.singapay.pay({ ...body, ...(header !== undefined ? { idempotencyKey: header } : {}) });
+    if (result.status !== 'success') res.status(202);
+    return result;
   }
 }

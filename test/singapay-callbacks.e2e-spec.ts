@@ -1,0 +1,177 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import {
+  SingapayCallbackReceiver,
+  SingapayModule,
+  SingapayService,
+  type SingapayAcceptedPayment,
+  type SingapayPaymentSettlement,
+} from '@app/singapay';
+import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
+import { firstValueFrom, filter, timeout } from 'rxjs';
+import { freePort } from './support/free-port.js';
+import { createSingapay } from './support/singapay-testing.js';
+import { registerSecret } from './support/log-capture.js';
+
+const DATA = SINGAPAY_TEST_CUSTOMER_EXAMPLES.data;
+
+describe('callbacks, settlements, waiting and reconciling (simulator -> app over HTTP)', () => {
+  let sim: SingapaySimulator;
+  let app: INestApplication;
+  let singapay: SingapayService;
+  let receiver: SingapayCallbackReceiver;
+  let settlements: SingapayPaymentSettlement[];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    sim = await SingapaySimulator.start({ settleDelayMs: 60_000, callbackUrl: `http://127.0.0.1:${port}/hooks/singapay`, callbackBackoffMs: 20 });
+    registerSecret(sim.credentials.clientSecret, sim.credentials.password);
+    const moduleRef = await Test.createTestingModule({
+      imports: [SingapayModule.forRoot({ baseUrl: sim.baseUrl, ...sim.credentials, callbackPath: 'hooks/singapay', retry: { baseDelayMs: 5 } })],
+    }).compile();
+    app = moduleRef.createNestApplication();
+    await app.listen(port, '127.0.0.1');
+    singapay = app.get(SingapayService);
+    receiver = app.get(SingapayCallbackReceiver);
+    settlements = [];
+    singapay.settlements$.subscribe((s) => settlements.push(s));
+  });
+  afterAll(async () => {
+    await app.close();
+    await sim.stop();
+  });
+  beforeEach(() => {
+    settlements.length = 0;
+  });
+
+  const settleAndDeliver = async () => {
+    sim.settleAll();
+    await sim.flushCallbacks();
+    await receiver.drain();
+  };
+
+  it('learns a success from the callback, confirmed by a lookup, and announces it once', async () => {
+    const paid = (await singapay.pay({ command: 'data', productCode: DATA.productCode, customerId: '082291500001', idempotencyKey: 'order-cb-1' })) as SingapayAcceptedPayment;
+    expect(paid.status).toBe('pending');
+    const detailsBefore = sim.stats().requests['/api/v1/detail-bill-transaction'] ?? 0;
+    await settleAndDeliver();
+    expect(sim.stats().callbacks.delivered).toBeGreaterThanOrEqual(1);
+    expect(sim.stats().requests['/api/v1/detail-bill-transaction']).toBe(detailsBefore + 1);
+    const mine = settlements.filter((s) => s.idempotencyKey === 'order-cb-1');
+    expect(mine).toEqual([expect.objectContaining({ status: 'success', via: 'callback', transactionId: paid.transactionId })]);
+    expect((await singapay.getPayment('order-cb-1')).state).toBe('success');
+  });
+
+  it('follows a failure and refund to refunded, through callbacks', async () => {
+    const customerId = singapayTestCustomerId('data', 'failsThenRefunds');
+    await singapay.pay({ command: 'data', productCode: DATA.productCode, customerId, idempotencyKey: 'order-cb-refund' });
+    await settleAndDeliver();
+    await settleAndDeliver();
+    expect((await singapay.getPayment('order-cb-refund')).state).toBe('refunded');
+    expect(settlements.filter((s) => s.idempotencyKey === 'order-cb-refund').map((s) => s.status)).toContain('refunded');
+  });
+
+  it('never trusts the body: a forged success for a pending payment changes nothing', async () => {
+    const paid = (await singapay.pay({ command: 'data', productCode: DATA.productCode, customerId: '082291500002', idempotencyKey: 'order-cb-forged' })) as SingapayAcceptedPayment;
+    await request(app.getHttpServer())
+      .post('/hooks/singapay')
+      .send({ command: 'callback', response_code: '00', data: { transaction_id: paid.transactionId, status: 'success' } })
+      .expect(200, { received: true, transactionId: paid.transactionId });
+    await receiver.drain();
+    expect((await singapay.getPayment('order-cb-forged')).state).toBe('pending');
+    expect(settlements).toEqual([]);
+  });
+
+  it('treats repeats and late, out-of-order deliveries idempotently', async () => {
+    const customerId = singapayTestCustomerId('data', 'failsThenRefunds');
+    const paid = (await singapay.pay({ command: 'data', productCode: DATA.productCode, customerId: customerId.replace(/^08/, '081'), idempotencyKey: 'order-cb-late' })) as SingapayAcceptedPayment;
+    await settleAndDeliver();
+    await settleAndDeliver();
+    const announced = settlements.length;
+    for (const code of ['00', '50', '00']) {
+      await request(app.getHttpServer()).post('/hooks/singapay').send({ command: 'callback', response_code: code, data: { transaction_id: paid.transactionId } }).expect(200);
+    }
+    await receiver.drain();
+    expect((await singapay.getPayment('order-cb-late')).state).toBe('refunded');
+    expect(settlements).toHaveLength(announced);
+  });
+
+  it('refuses hostile bodies without looking anything up', async () => {
+    const before = sim.stats().requests['/api/v1/detail-bill-transaction'] ?? 0;
+    const http = request(app.getHttpServer());
+    let deep: Record<string, unknown> = { transaction_id: '01JXCQAZ8Z8AT5YRAP3V66GR70' };
+    for (let i = 0; i < 20; i++) deep = { nested: deep };
+    const cases: [unknown, number][] = [
+      [{ data: { transaction_id: '../../etc/passwd' } }, 400],
+      [{ data: { transaction_id: '01JX?x=1#y' } }, 400],
+      [{ data: { transaction_id: 42 } }, 400],
+      [{ data: ['01JXCQAZ8Z8AT5YRAP3V66GR70'] }, 400],
+      [{ data: deep }, 400],
+      [{ command: 'callback', data: { nested: deep } }, 400],
+      [[1, 2, 3], 400],
+      [{ data: { transaction_id: 'A'.repeat(65) } }, 400],
+      [{ data: { transaction_id: '01JXCQAZ8Z8AT5YRAP3V66GR70', padding: 'x'.repeat(70_000) } }, 413],
+    ];
+    for (const [body, status] of cases) await http.post('/hooks/singapay').send(body as object).expect(status);
+    await http.post('/hooks/singapay').set('content-type', 'application/json').send('{"__proto__":{"polluted":true},"data":{"transaction_id":"../x"}}').expect(400);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    await receiver.drain();
+    expect(sim.stats().requests['/api/v1/detail-bill-transaction'] ?? 0).toBe(before);
+  });
+
+  it('waitForPayment returns once the payment is final, or at its deadline', async () => {
+    await singapay.pay({ command: 'data', productCode: DATA.productCode, customerId: '082291500003', idempotencyKey: 'order-wait' });
+    const early = await singapay.waitForPayment('order-wait', { timeoutMs: 150, pollIntervalMs: 50 });
+    expect(early.state).toBe('pending');
+    setTimeout(() => sim.settleAll(), 100);
+    const final = await singapay.waitForPayment('order-wait', { timeoutMs: 5_000, pollIntervalMs: 50 });
+    expect(final.state).toBe('success');
+    await receiver.drain();
+  });
+
+  it('reconcile() settles what no callback reported', async () => {
+    // A second registration whose payments the callback receiver above does not know.
+    const other = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, retry: { baseDelayMs: 5 } });
+    try {
+      const seen: SingapayPaymentSettlement[] = [];
+      other.service.settlements$.subscribe((s) => seen.push(s));
+      const customerId = singapayTestCustomerId('pulsa', 'failsThenRefunds');
+      await other.service.pay({ command: 'pulsa', productCode: SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa.productCode, customerId, idempotencyKey: 'order-reconcile' });
+      const pendingOne = await other.service.pay({ command: 'pulsa', productCode: SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa.productCode, customerId: '081234500009', idempotencyKey: 'order-reconcile-2' });
+      expect(pendingOne.status).toBe('pending');
+      sim.settleAll();
+      expect(await other.service.reconcile()).toBe(2);
+      expect((await other.service.getPayment('order-reconcile')).state).toBe('refunded');
+      expect((await other.service.getPayment('order-reconcile-2')).state).toBe('success');
+      expect(seen.map((s) => [s.idempotencyKey, s.status, s.via]).sort()).toEqual([
+        ['order-reconcile', 'refunded', 'reconciler'],
+        ['order-reconcile-2', 'success', 'reconciler'],
+      ]);
+      // Nothing left to do: a second sweep changes nothing.
+      expect(await other.service.reconcile()).toBe(0);
+    } finally {
+      await other.close();
+      await sim.flushCallbacks();
+      await receiver.drain();
+    }
+  });
+
+  it('reconciles on its own when reconcileIntervalMs is set', async () => {
+    const other = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, reconcileIntervalMs: 50 });
+    try {
+      await other.service.pay({ command: 'pulsa', productCode: SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa.productCode, customerId: '081234500010', idempotencyKey: 'order-auto' });
+      sim.settleAll();
+      const settled = await firstValueFrom(other.service.settlements$.pipe(filter((s) => s.idempotencyKey === 'order-auto'), timeout(5_000)));
+      expect(settled).toMatchObject({ status: 'success', via: 'reconciler' });
+    } finally {
+      await other.close();
+      await sim.flushCallbacks();
+      await receiver.drain();
+    }
+  });
+
+  it('answers 404 for a key with no payment', async () => {
+    await expect(singapay.getPayment('never-used')).rejects.toMatchObject({ status: 404 });
+  });
+});

@@ -92,6 +92,7 @@ export class SingapayService {
         }),
       },
       ...(call ? { call } : {}),
+      log: { productCode: req.productCode, customerId: req.customerId },
     });
     const data = envelopeReader(this.errors, envelope, 'inquiry');
     return compact({

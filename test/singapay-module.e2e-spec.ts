@@ -2,6 +2,8 @@ import { Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import {
+  InjectSingapay,
+  getSingapayToken,
   SingapayConfigurationError,
   SingapayModule,
   SingapayService,
@@ -147,5 +149,48 @@ describe('SingapayModule registration rules', () => {
     } finally {
       for (const key of [...Object.keys(SINGAPAY_ENV), 'SINGAPAY_ENV']) delete process.env[key];
     }
+  });
+
+  it('serves several named accounts side by side in one module, each with its own host and token', async () => {
+    const other = await ScriptedServer.start();
+    other.handle((req, res) =>
+      req.path.includes('access-token') ? tokenAnswer(res, 'other-token') : json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: '9.00', currency: 'IDR' } }),
+    );
+    @Injectable()
+    class TwoAccounts {
+      constructor(
+        @InjectSingapay('sandbox') readonly sandbox: SingapayService,
+        @InjectSingapay('merchantB') readonly merchantB: SingapayService,
+        readonly main: SingapayService,
+      ) {}
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        SingapayModule.forRoot({ ...options(), name: 'sandbox' }),
+        SingapayModule.forRootAsync({ name: 'merchantB', useFactory: () => ({ ...options(), baseUrl: other.baseUrl }) }),
+        SingapayModule.forRoot({ ...options(), baseUrl: other.baseUrl }),
+      ],
+      providers: [TwoAccounts],
+    }).compile();
+    try {
+      const two = moduleRef.get(TwoAccounts);
+      expect(two.sandbox).not.toBe(two.merchantB);
+      expect((await two.sandbox.checkBalance()).balance).toBe(250000);
+      expect((await two.merchantB.checkBalance()).balance).toBe(9);
+      expect((await two.main.checkBalance()).balance).toBe(9);
+      expect(moduleRef.get(getSingapayToken('sandbox'))).toBe(two.sandbox);
+      expect(getSingapayToken()).toBe(SingapayService);
+      expect(() => getSingapayToken('bad name!')).toThrow(/registration name/);
+    } finally {
+      await moduleRef.close();
+      await other.stop();
+    }
+  });
+
+  it('a named registration does not export the SingapayService class token', async () => {
+    const compile = Test.createTestingModule({
+      imports: [SingapayModule.forRoot({ ...options(), name: 'only-named', isGlobal: true }), BillingModule],
+    }).compile();
+    await expect(compile).rejects.toThrow(/SingapayService/);
   });
 });

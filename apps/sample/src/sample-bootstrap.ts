@@ -55,6 +55,11 @@ export function configureSampleApp(app: INestApplication): INestApplication {
 /** Builds the sample app from `process.env`, which `singapayConfig` reads too; `port` is where it will listen. */
 export async function createSampleApp(logger = new Logger('Sample'), port = Number(process.env.PORT ?? 3000)): Promise<SampleApp> {
   const simulator = await startSimulatorIfUnconfigured(process.env, logger, port);
+  logger.log(
+    process.env[SINGAPAY_ENV_VARS.redisUrl]?.trim()
+      ? 'Payment records and the access token are shared through Redis (SINGAPAY_REDIS_URL)'
+      : 'Payment records and the access token are kept in memory; set SINGAPAY_REDIS_URL to share them across replicas',
+  );
   try {
     const app = configureSampleApp(await NestFactory.create(AppModule, { abortOnError: false }));
     return {

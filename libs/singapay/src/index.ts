@@ -33,3 +33,9 @@ export { SINGAPAY_CLOCK, SINGAPAY_HTTP_SERVICE, SINGAPAY_RESOLVED_OPTIONS } from
 export type { SingapayClock } from './singapay.constants.js';
 export { SingapayCallbackReceiver, SINGAPAY_CALLBACK_LIMITS } from './callbacks/singapay-callback.receiver.js';
 export type { SingapayCallbackAck } from './callbacks/singapay-callback.receiver.js';
+export { getSingapayToken, InjectSingapay } from './singapay.tokens.js';
+export { RedisTokenStore } from './redis/redis-token.store.js';
+export type { RedisStoreOptions } from './redis/redis-token.store.js';
+export { RedisPaymentStore } from './redis/redis-payment.store.js';
+export type { RedisPaymentStoreOptions } from './redis/redis-payment.store.js';
+export { SINGAPAY_INSTANCE_NAME, SINGAPAY_DEFAULT_NAME } from './singapay.constants.js';

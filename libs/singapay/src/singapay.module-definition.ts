@@ -1,5 +1,13 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { SingapayAuthService } from './auth/singapay-auth.service.js';
+import { SingapayTokenStore } from './auth/singapay-token-store.interface.js';
+import { SingapayTokenProvider } from './auth/singapay-token.provider.js';
+import { SingapayCallbackReceiver } from './callbacks/singapay-callback.receiver.js';
 import { createSingapayCallbackController } from './callbacks/singapay-callback.controller.js';
+import { SingapayPaymentStore } from './payments/singapay-payment-store.interface.js';
+import { SingapayService } from './service/singapay.service.js';
+import { SINGAPAY_DEFAULT_NAME, SINGAPAY_INSTANCE_NAME } from './singapay.constants.js';
+import { assertSingapayName, getSingapayToken } from './singapay.tokens.js';
 import type { SingapayModuleOptions } from './config/singapay-module-options.interface.js';
 
 /** Options that shape the registration itself rather than the client. */
@@ -15,6 +23,13 @@ export interface SingapayModuleExtras {
    * @default undefined (not mounted; use `SingapayCallbackReceiver` in your own controller)
    */
   callbackPath?: string;
+  /**
+   * Names the registration, for apps with several Singapay accounts (sandbox and
+   * production side by side, several merchants). Inject it with `@InjectSingapay(name)`;
+   * a named registration exports only its name token. Each has its own options, token and records.
+   * @default undefined (the unnamed registration, injected as `SingapayService`)
+   */
+  name?: string;
 }
 
 export const {
@@ -25,11 +40,25 @@ export const {
 } = new ConfigurableModuleBuilder<SingapayModuleOptions>({ moduleName: 'Singapay' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createSingapayOptions')
-  .setExtras<SingapayModuleExtras>({ isGlobal: false }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal ?? false,
-    controllers: extras.callbackPath ? [createSingapayCallbackController(extras.callbackPath)] : [],
-  }))
+  .setExtras<SingapayModuleExtras>({ isGlobal: false }, (definition, extras) => {
+    const name = extras.name === undefined ? SINGAPAY_DEFAULT_NAME : assertSingapayName(extras.name);
+    const named = name !== SINGAPAY_DEFAULT_NAME;
+    const token = getSingapayToken(name);
+    return {
+      ...definition,
+      global: extras.isGlobal ?? false,
+      controllers: extras.callbackPath ? [createSingapayCallbackController(extras.callbackPath)] : [],
+      providers: [
+        ...(definition.providers ?? []),
+        { provide: SINGAPAY_INSTANCE_NAME, useValue: name },
+        ...(named ? [{ provide: token, useExisting: SingapayService }] : []),
+      ],
+      // A named registration exports its name token only: two of them in one module must not clash on class tokens.
+      exports: named
+        ? [token]
+        : [SingapayService, SingapayCallbackReceiver, SingapayTokenProvider, SingapayAuthService, SingapayTokenStore, SingapayPaymentStore],
+    };
+  })
   .build();
 
 /** Implemented by a class given to `forRootAsync({ useClass })` / `useExisting`. */

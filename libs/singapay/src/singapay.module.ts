@@ -1,4 +1,9 @@
 import { Module } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { RedisPaymentStore } from './redis/redis-payment.store.js';
+import { RedisTokenStore } from './redis/redis-token.store.js';
+import { SingapayRedisConnection } from './redis/singapay-redis.connection.js';
 import { SingapayCallbackReceiver } from './callbacks/singapay-callback.receiver.js';
 import { SingapayAuthService } from './auth/singapay-auth.service.js';
 import { SingapayInMemoryTokenStore } from './auth/singapay-in-memory-token.store.js';
@@ -14,7 +19,7 @@ import { SingapayTransactionsService } from './service/singapay-transactions.ser
 import { SingapayInMemoryPaymentStore } from './payments/singapay-in-memory-payment.store.js';
 import { SingapayPaymentStore } from './payments/singapay-payment-store.interface.js';
 import { SingapayPaymentProcessor } from './payments/singapay-payment.processor.js';
-import { SINGAPAY_CLOCK, SINGAPAY_HTTP_SERVICE, SINGAPAY_RESOLVED_OPTIONS } from './singapay.constants.js';
+import { SINGAPAY_CLOCK, SINGAPAY_HTTP_SERVICE, SINGAPAY_INSTANCE_NAME, SINGAPAY_REDIS, SINGAPAY_RESOLVED_OPTIONS } from './singapay.constants.js';
 import { SINGAPAY_MODULE_OPTIONS, SingapayConfigurableModuleClass } from './singapay.module-definition.js';
 
 /**
@@ -38,15 +43,27 @@ import { SINGAPAY_MODULE_OPTIONS, SingapayConfigurableModuleClass } from './sing
       useFactory: (options: SingapayResolvedOptions) => createSingapayHttpService(options),
       inject: [SINGAPAY_RESOLVED_OPTIONS],
     },
+    SingapayRedisConnection,
+    {
+      provide: SINGAPAY_REDIS,
+      useFactory: (connection: SingapayRedisConnection) => connection.connect(),
+      inject: [SingapayRedisConnection],
+    },
     {
       provide: SingapayTokenStore,
-      useFactory: (options: SingapayResolvedOptions, now: () => number) => options.tokenStore ?? new SingapayInMemoryTokenStore(now),
-      inject: [SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_CLOCK],
+      useFactory: (options: SingapayResolvedOptions, now: () => number, redis: Redis | undefined) =>
+        options.tokenStore ?? (redis ? new RedisTokenStore(redis) : new SingapayInMemoryTokenStore(now)),
+      inject: [SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_CLOCK, SINGAPAY_REDIS],
     },
     {
       provide: SingapayPaymentStore,
-      useFactory: (options: SingapayResolvedOptions) => options.paymentStore ?? new SingapayInMemoryPaymentStore(),
-      inject: [SINGAPAY_RESOLVED_OPTIONS],
+      // A shared store is scoped to this registration and credential (a hash, never the id itself).
+      useFactory: (options: SingapayResolvedOptions, name: string, redis: Redis | undefined) => {
+        const shared = options.paymentStore ?? (redis ? new RedisPaymentStore(redis) : undefined);
+        if (!shared) return new SingapayInMemoryPaymentStore();
+        return shared.withNamespace?.(`${name}:${createHash('sha256').update(options.clientId).digest('hex').slice(0, 16)}`) ?? shared;
+      },
+      inject: [SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_INSTANCE_NAME, SINGAPAY_REDIS],
     },
     SingapayErrorFactory,
     SingapayTransport,
@@ -58,6 +75,5 @@ import { SINGAPAY_MODULE_OPTIONS, SingapayConfigurableModuleClass } from './sing
     SingapayService,
     SingapayCallbackReceiver,
   ],
-  exports: [SingapayService, SingapayCallbackReceiver, SingapayTokenProvider, SingapayAuthService, SingapayTokenStore, SingapayPaymentStore],
 })
 export class SingapayModule extends SingapayConfigurableModuleClass {}

@@ -125,7 +125,7 @@ describe('SingapayTokenProvider', () => {
 
   it('keys the cache by host and a hash of the client id, never the id itself', () => {
     const { provider } = setup();
-    expect(provider.cacheKey).toMatch(/^singapay:token:127\.0\.0\.1:1:[0-9a-f]{16}$/);
+    expect(provider.cacheKey).toMatch(/^singapay:token:default:127\.0\.0\.1:1:[0-9a-f]{16}$/);
     expect(provider.cacheKey).not.toContain('client');
   });
 });

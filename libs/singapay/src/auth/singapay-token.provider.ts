@@ -1,6 +1,16 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { singapaySleep } from '../http/singapay-retry.policy.js';
 import { createHash } from 'node:crypto';
-import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
+import {
+  SINGAPAY_CLOCK,
+  SINGAPAY_DEFAULT_NAME,
+  SINGAPAY_INSTANCE_NAME,
+  SINGAPAY_LOGGER_CONTEXT,
+  SINGAPAY_RESOLVED_OPTIONS,
+  type SingapayClock,
+} from '../singapay.constants.js';
+
+const FAILED = Symbol('store failed');
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import { SingapayAuthService } from './singapay-auth.service.js';
@@ -11,13 +21,22 @@ import { SingapayTokenStore, type SingapayStoredToken } from './singapay-token-s
  * callers, kept in the `SingapayTokenStore`, renewed in the background once it
  * is due (callers keep using the still-valid token meanwhile), and fetched
  * in the foreground only when none is usable. A failed fetch is never cached.
+ *
+ * With a shared store that offers locks, a refresh takes the store's lock and
+ * re-checks the store inside it, so a cold burst across replicas makes one
+ * token request; a replica that cannot get the lock in time fetches on its own
+ * (a second token request is harmless, a stalled payment is not). When the
+ * store fails, the token this process last saw carries reads on.
  * @publicApi
  */
 @Injectable()
 export class SingapayTokenProvider {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   private inflight?: Promise<SingapayStoredToken>;
-  /** Store key: host and a hash of the client id, so registrations never share a token by accident. */
+  /** The token this process last fetched or read: the fallback while the store is down. */
+  private local?: SingapayStoredToken;
+  private storeDown = false;
+  /** Store key: registration, host and a hash of the client id, so registrations never share a token by accident. */
   readonly cacheKey: string;
 
   constructor(
@@ -26,13 +45,14 @@ export class SingapayTokenProvider {
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
     @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
     private readonly errors: SingapayErrorFactory,
+    @Optional() @Inject(SINGAPAY_INSTANCE_NAME) name: string = SINGAPAY_DEFAULT_NAME,
   ) {
     const credential = createHash('sha256').update(options.clientId).digest('hex').slice(0, 16);
-    this.cacheKey = `singapay:token:${new URL(options.baseUrl).host}:${credential}`;
+    this.cacheKey = `singapay:token:${name}:${new URL(options.baseUrl).host}:${credential}`;
   }
 
   async getAccessToken(): Promise<string> {
-    const cached = await this.store.get(this.cacheKey);
+    const cached = await this.read();
     const now = this.now();
     if (cached && now < this.usableUntil(cached)) {
       // A token fetched by another replica is scrubbed from errors too.
@@ -48,7 +68,34 @@ export class SingapayTokenProvider {
    * A token fetched meanwhile by another caller is kept.
    */
   async invalidate(token: string): Promise<void> {
-    await this.store.delete(this.cacheKey, token);
+    this.refused = token;
+    if (this.local?.accessToken === token) this.local = undefined;
+    await this.guard('delete', () => this.store.delete(this.cacheKey, token));
+  }
+
+  private async read(): Promise<SingapayStoredToken | undefined> {
+    const stored = await this.guard('get', () => this.store.get(this.cacheKey));
+    if (stored === FAILED) return this.local;
+    if (stored) this.local = stored;
+    return stored;
+  }
+
+  /** Runs a store operation; a failing store is logged once and worked around. */
+  private async guard<T>(what: string, work: () => Promise<T>): Promise<T | typeof FAILED> {
+    try {
+      const result = await work();
+      if (this.storeDown) {
+        this.storeDown = false;
+        this.logger.log('token store reachable again');
+      }
+      return result;
+    } catch (error) {
+      if (!this.storeDown) {
+        this.storeDown = true;
+        this.logger.warn(`token store ${what} failed (${(error as Error)?.name ?? 'error'}); carrying on with this process's token`);
+      }
+      return FAILED;
+    }
   }
 
   // Keep a margin before the real expiry so a request in flight does not arrive with a dead token.
@@ -69,11 +116,45 @@ export class SingapayTokenProvider {
   }
 
   private fetch(): Promise<SingapayStoredToken> {
-    this.inflight ??= this.fetchOnce().finally(() => {
+    this.inflight ??= this.fetchShared().finally(() => {
       this.inflight = undefined;
     });
     return this.inflight;
   }
+
+  /** One refresh across replicas: under the store's lock when it has one. */
+  private async fetchShared(): Promise<SingapayStoredToken> {
+    const { acquireLock, releaseLock } = this.store;
+    if (!acquireLock || !releaseLock) return this.fetchOnce();
+    const lockKey = `${this.cacheKey}:lock`;
+    // The lease outlives a token request, so a slow one is not joined by a second.
+    const leaseMs = this.options.timeoutMs + 5_000;
+    const waitUntil = this.now() + leaseMs;
+    for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
+      const lockId = await this.guard('lock', () => acquireLock.call(this.store, lockKey, leaseMs));
+      if (lockId === FAILED) return this.fetchOnce();
+      if (lockId) {
+        try {
+          // Someone may have refreshed between our look and our lock.
+          const current = await this.read();
+          if (current && this.now() < current.renewAt && current.accessToken !== this.refused) return current;
+          return await this.fetchOnce();
+        } finally {
+          await this.guard('unlock', () => releaseLock.call(this.store, lockKey, lockId));
+        }
+      }
+      await singapaySleep(pause);
+      const current = await this.read();
+      if (current && this.now() < current.renewAt && current.accessToken !== this.refused) return current;
+      if (this.now() >= waitUntil) {
+        this.logger.warn('token lock not released in time; requesting a token without it');
+        return this.fetchOnce();
+      }
+    }
+  }
+
+  /** The last token Singapay refused here, never taken back from the store. */
+  private refused?: string;
 
   private async fetchOnce(): Promise<SingapayStoredToken> {
     const started = this.now();
@@ -88,7 +169,8 @@ export class SingapayTokenProvider {
         expiresAt: started + lifetimeMs,
         renewAt: started + lifetimeMs - this.bufferFor(lifetimeMs),
       };
-      await this.store.set(this.cacheKey, token, Math.max(0, token.expiresAt - this.now()));
+      this.local = token;
+      await this.guard('set', () => this.store.set(this.cacheKey, token, Math.max(1, token.expiresAt - this.now())));
       this.logger.debug(`access token granted, lifetime ${granted.expiresIn}s, took ${this.now() - started}ms`);
       return token;
     } catch (error) {

@@ -81,4 +81,11 @@ export interface SingapayModuleOptions {
    * @default 0 (off)
    */
   reconcileIntervalMs?: number;
+  /**
+   * A Redis URL (`redis://` or `rediss://`). When set, the token and the payment
+   * records are kept in Redis and shared by every replica (unless `tokenStore` /
+   * `paymentStore` are given). Needs the optional `ioredis` package.
+   * @default undefined (in-memory stores)
+   */
+  redisUrl?: string;
 }

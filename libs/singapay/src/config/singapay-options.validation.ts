@@ -35,6 +35,8 @@ export interface SingapayResolvedOptions {
   paymentStore?: SingapayPaymentStore;
   paymentNotFoundAfterMs: number;
   reconcileIntervalMs: number;
+  /** May hold a password: kept wrapped. */
+  redisUrl?: SingapaySecret;
 }
 
 export const SINGAPAY_DEFAULTS = {
@@ -147,6 +149,13 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
     }
   }
 
+  let redisUrl: SingapaySecret | undefined;
+  if (o.redisUrl !== undefined && o.redisUrl !== null && o.redisUrl !== '') {
+    if (typeof o.redisUrl !== 'string' || !URL.canParse(o.redisUrl) || !/^rediss?:$/.test(new URL(o.redisUrl).protocol)) {
+      problems.push(`${label('redisUrl')} must be a redis:// or rediss:// URL`);
+    } else redisUrl = new SingapaySecret(o.redisUrl);
+  }
+
   if (problems.length > 0) throw new SingapayConfigurationError(problems);
   return Object.freeze({
     environment,
@@ -164,5 +173,6 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
     ...(paymentStore ? { paymentStore } : {}),
     paymentNotFoundAfterMs,
     reconcileIntervalMs,
+    ...(redisUrl ? { redisUrl } : {}),
   });
 }

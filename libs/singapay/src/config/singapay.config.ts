@@ -12,6 +12,8 @@ export const SINGAPAY_ENV_VARS = {
   apiVersion: 'SINGAPAY_API_VERSION',
   timeoutMs: 'SINGAPAY_TIMEOUT_MS',
   tokenRefreshBufferSeconds: 'SINGAPAY_TOKEN_REFRESH_BUFFER_SECONDS',
+  redisUrl: 'SINGAPAY_REDIS_URL',
+  reconcileIntervalMs: 'SINGAPAY_RECONCILE_INTERVAL_MS',
 } as const satisfies Partial<Record<keyof SingapayModuleOptions, string>>;
 
 const text = (env: NodeJS.ProcessEnv, name: string): string | undefined => {
@@ -38,6 +40,8 @@ export function readSingapayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
     apiVersion: text(env, v.apiVersion) as SingapayModuleOptions['apiVersion'],
     timeoutMs: integer(env, v.timeoutMs),
     tokenRefreshBufferSeconds: integer(env, v.tokenRefreshBufferSeconds),
+    redisUrl: text(env, v.redisUrl),
+    reconcileIntervalMs: integer(env, v.reconcileIntervalMs),
   };
   for (const key of Object.keys(options) as (keyof SingapayModuleOptions)[]) {
     if (options[key] === undefined) delete options[key];

@@ -20,6 +20,11 @@ export interface SingapayPaymentStore {
   findByTransactionId(transactionId: string): Promise<SingapayPaymentRecord | undefined>;
   /** Records not yet final (`sending`, `pending`, `unknown`), oldest first, at most `limit`. */
   listUnsettled(limit: number): Promise<SingapayPaymentRecord[]>;
+  /**
+   * Optional, for shared stores: the same storage with keys of one registration
+   * and credential, so two Singapay accounts never see each other's records.
+   */
+  withNamespace?(namespace: string): SingapayPaymentStore;
 }
 
 /** Injection token of the `SingapayPaymentStore`. */

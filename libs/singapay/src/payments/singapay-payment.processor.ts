@@ -495,9 +495,11 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  // How long a sender's claim holds before others presume it dead. A takeover never resends,
+  // it only looks the payment up, so a claim that runs out early costs a lookup, not money.
   private leaseMs(call?: SingapayCallOptions): number {
     const perRequest = call?.timeoutMs ?? this.options.timeoutMs;
-    return perRequest * this.options.retry.maxAttempts + this.options.retry.deadlineMs + 10_000;
+    return perRequest * (this.options.retry.maxAttempts + 1) + this.options.retry.deadlineMs + 1_000;
   }
 
   private async guardStore<T>(what: string, work: () => Promise<T>): Promise<T> {

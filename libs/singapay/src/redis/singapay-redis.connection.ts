@@ -1,0 +1,49 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
+import { SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
+
+/**
+ * The Redis client the module opens itself when `redisUrl` is set. `ioredis`
+ * is loaded only then, so it stays an optional dependency. The client fails
+ * fast (no offline queue): a payment whose record cannot be written is
+ * refused, never queued or sent unrecorded.
+ */
+@Injectable()
+export class SingapayRedisConnection implements OnApplicationShutdown {
+  private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
+  client?: Redis;
+
+  constructor(@Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions) {}
+
+  async connect(): Promise<Redis | undefined> {
+    const url = this.options.redisUrl?.reveal();
+    if (!url) return undefined;
+    let RedisClass: typeof import('ioredis').Redis;
+    try {
+      ({ Redis: RedisClass } = await import('ioredis'));
+    } catch {
+      throw new Error('redisUrl (SINGAPAY_REDIS_URL) is set but the ioredis package is not installed: npm install ioredis');
+    }
+    const client = new RedisClass(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(n * 200, 2_000) });
+    let warned = false;
+    client.on('error', (error: Error) => {
+      if (!warned) this.logger.warn(`Redis unavailable (${error.name}): payments are refused until it is back; reads carry on`);
+      warned = true;
+    });
+    client.on('ready', () => {
+      if (warned) this.logger.log('Redis reachable again');
+      warned = false;
+    });
+    this.client = client;
+    // Start-up does not wait long for Redis: the app comes up and refuses payments until it is reachable.
+    await Promise.race([new Promise((resolve) => client.once('ready', resolve)), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+    return client;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.client) {
+      await this.client.quit().catch(() => this.client?.disconnect());
+    }
+  }
+}

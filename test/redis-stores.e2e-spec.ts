@@ -1,0 +1,214 @@
+import { Logger } from '@nestjs/common';
+import {
+  RedisPaymentStore,
+  RedisTokenStore,
+  SingapayPaymentStoreException,
+  type SingapayAcceptedPayment,
+  type SingapayPaymentRecord,
+} from '@app/singapay';
+import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES } from '@app/singapay-simulator';
+import { registerSecret } from './support/log-capture.js';
+import { redisAvailable, redisRequired, startRedis, type TestRedis } from './support/redis-server.js';
+import { createSingapay, type SingapayTestContext } from './support/singapay-testing.js';
+
+if (!redisAvailable) {
+  new Logger('RedisTests').warn('redis-server is not installed: the Redis suites are SKIPPED (apt-get install redis-server)');
+}
+
+describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-server)', () => {
+  let redis: TestRedis;
+  let sim: SingapaySimulator;
+
+  beforeAll(async () => {
+    if (!redisAvailable) throw new Error('redis-server is required here (SINGAPAY_REQUIRE_REDIS=1) but not installed');
+    redis = await startRedis();
+    sim = await SingapaySimulator.start({ settleDelayMs: 60_000 });
+    registerSecret(sim.credentials.clientSecret, sim.credentials.password);
+  });
+  afterAll(async () => {
+    await sim?.stop();
+    await redis?.stop();
+  });
+  beforeEach(() => sim.reset());
+
+  /** One "replica": its own module and its own Redis connection, sharing Redis and the simulator. */
+  async function replica(extra: Record<string, unknown> = {}): Promise<SingapayTestContext> {
+    const client = await redis.client();
+    return createSingapay({
+      baseUrl: sim.baseUrl,
+      ...sim.credentials,
+      tokenStore: new RedisTokenStore(client, { prefix: `t${process.pid}` }),
+      paymentStore: new RedisPaymentStore(client, { prefix: `p${process.pid}` }),
+      retry: { baseDelayMs: 5 },
+      ...extra,
+    });
+  }
+
+  describe('RedisTokenStore', () => {
+    it('stores with a TTL, compare-and-deletes, and locks', async () => {
+      const store = new RedisTokenStore(await redis.client(), { prefix: 'unit' });
+      const token = { accessToken: 'a', tokenType: 'Bearer', expiresAt: Date.now() + 1000, renewAt: Date.now() + 900 };
+      await store.set('k', token, 200);
+      expect(await store.get('k')).toEqual(token);
+      await store.delete('k', 'other');
+      expect(await store.get('k')).toEqual(token);
+      await store.delete('k', 'a');
+      expect(await store.get('k')).toBeUndefined();
+      await store.set('k', token, 50);
+      await new Promise((r) => setTimeout(r, 120));
+      expect(await store.get('k')).toBeUndefined();
+
+      const lock = await store.acquireLock('lock', 1000);
+      expect(lock).toBeTruthy();
+      expect(await store.acquireLock('lock', 1000)).toBeUndefined();
+      await store.releaseLock('lock', 'not-mine');
+      expect(await store.acquireLock('lock', 1000)).toBeUndefined();
+      await store.releaseLock('lock', lock!);
+      expect(await store.acquireLock('lock', 1000)).toBeTruthy();
+    });
+  });
+
+  describe('RedisPaymentStore', () => {
+    const record = (key: string, extra: Partial<SingapayPaymentRecord> = {}): SingapayPaymentRecord => ({
+      key, requestHash: 'h', command: 'pulsa', productCode: 'P', customerId: 'C', state: 'sending',
+      sendCount: 0, lookups: 0, createdAt: Date.now(), updatedAt: Date.now(), version: 1, ...extra,
+    });
+
+    it('claims a key exactly once, even for concurrent claimers', async () => {
+      const store = new RedisPaymentStore(await redis.client(), { prefix: 'unit-claim' });
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.create(record('order-1', { owner: `o${i}` }))));
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      const winner = results.find((r) => r.created)!.record.owner;
+      expect(results.every((r) => r.record.owner === winner)).toBe(true);
+    });
+
+    it('replaces by compare-and-set, indexes transactions and unsettled records', async () => {
+      const store = new RedisPaymentStore(await redis.client(), { prefix: 'unit-cas' });
+      await store.create(record('k1'));
+      await store.create(record('k2', { createdAt: Date.now() + 1 }));
+      expect((await store.listUnsettled(10)).map((r) => r.key)).toEqual(['k1', 'k2']);
+      const v2 = { ...record('k1'), state: 'success' as const, transactionId: 'TX1', version: 2 };
+      expect(await store.replace(v2, 1)).toBe(true);
+      expect(await store.replace({ ...v2, version: 2 }, 1)).toBe(false);
+      expect(await store.replace({ ...v2, state: 'refunded', version: 3 }, 1)).toBe(false);
+      expect((await store.get('k1'))?.state).toBe('success');
+      expect((await store.findByTransactionId('TX1'))?.key).toBe('k1');
+      expect((await store.listUnsettled(10)).map((r) => r.key)).toEqual(['k2']);
+    });
+
+    it('keeps namespaces apart', async () => {
+      const base = new RedisPaymentStore(await redis.client(), { prefix: 'unit-ns' });
+      const a = base.withNamespace('a');
+      const b = base.withNamespace('b');
+      await a.create(record('same-key'));
+      expect(await b.get('same-key')).toBeUndefined();
+      expect((await b.create(record('same-key'))).created).toBe(true);
+    });
+  });
+
+  describe('two replicas on one Redis', () => {
+    it('make one token request for a cold burst across both', async () => {
+      const [a, b] = await Promise.all([replica(), replica()]);
+      try {
+        const before = sim.stats().tokenRequests;
+        await Promise.all([...Array.from({ length: 20 }, () => a.service.checkBalance()), ...Array.from({ length: 20 }, () => b.service.checkBalance())]);
+        expect(sim.stats().tokenRequests - before).toBe(1);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+    it('replace a token revoked upstream once, not once per replica', async () => {
+      const [b, c] = await Promise.all([replica(), replica()]);
+      try {
+        await Promise.all([b.service.checkBalance(), c.service.checkBalance()]);
+        const before = sim.stats().tokenRequests;
+        sim.revokeTokens();
+        await Promise.all([b.service.checkBalance(), c.service.checkBalance(), b.service.checkBalance(), c.service.checkBalance()]);
+        expect(sim.stats().tokenRequests - before).toBe(1);
+      } finally {
+        await Promise.all([b.close(), c.close()]);
+      }
+    });
+
+    it('pay one key exactly once when both pay it at the same time', async () => {
+      const [a, b] = await Promise.all([replica(), replica()]);
+      try {
+        const { productCode, customerId } = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
+        const input = { command: 'pulsa' as const, productCode, customerId, idempotencyKey: 'order-shared-1' };
+        const results = await Promise.all([a.service.pay(input), b.service.pay(input), a.service.pay(input), b.service.pay(input)]);
+        expect(sim.paymentsFor({ customerId })).toBe(1);
+        const ids = new Set(results.map((r) => (r as SingapayAcceptedPayment).transactionId));
+        expect(ids.size).toBe(1);
+        expect((await b.service.getPayment('order-shared-1')).transactionId).toBe([...ids][0]);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+    it('keep two accounts apart: another client id sees none of the records', async () => {
+      const a = await replica();
+      const other = await replica({ clientId: 'someone-else' });
+      try {
+        const { productCode, customerId } = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
+        await a.service.pay({ command: 'pulsa', productCode, customerId, idempotencyKey: 'order-ns' });
+        await expect(other.service.getPayment('order-ns')).rejects.toMatchObject({ status: 404 });
+      } finally {
+        await Promise.all([a.close(), other.close()]);
+      }
+    });
+  });
+
+  describe('when Redis is down', () => {
+    it('refuses a payment with a 503 and sends nothing, while reads carry on with the token held locally', async () => {
+      const own = await startRedis();
+      const client = await own.client();
+      const ctx = await createSingapay({
+        baseUrl: sim.baseUrl,
+        ...sim.credentials,
+        tokenStore: new RedisTokenStore(client),
+        paymentStore: new RedisPaymentStore(client),
+      });
+      try {
+        await ctx.service.checkBalance();
+        await own.stop();
+        const { productCode, customerId } = SINGAPAY_TEST_CUSTOMER_EXAMPLES.data;
+        const before = sim.stats().paymentsReceived;
+        const error = await ctx.service.pay({ command: 'data', productCode, customerId, idempotencyKey: 'order-redis-down' }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(SingapayPaymentStoreException);
+        expect((error as SingapayPaymentStoreException).getStatus()).toBe(503);
+        expect(sim.stats().paymentsReceived).toBe(before);
+        await expect(ctx.service.checkBalance()).resolves.toMatchObject({ currency: 'IDR' });
+      } finally {
+        await ctx.close();
+      }
+    });
+  });
+});
+
+describe.skipIf(!redisAvailable && !redisRequired)('redisUrl / SINGAPAY_REDIS_URL', () => {
+  it('opens its own Redis client, shares records across registrations, and closes it on shutdown', async () => {
+    const redis = await startRedis();
+    const sim = await SingapaySimulator.start({ settleDelayMs: 60_000 });
+    try {
+      const opts = { baseUrl: sim.baseUrl, ...sim.credentials, redisUrl: redis.url };
+      const [a, b] = await Promise.all([createSingapay(opts), createSingapay(opts)]);
+      const { productCode, customerId } = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
+      await a.service.pay({ command: 'pulsa', productCode, customerId, idempotencyKey: 'order-url' });
+      expect((await b.service.getPayment('order-url')).state).toBe('pending');
+      expect(sim.stats().tokenRequests).toBe(1);
+      await b.service.checkBalance();
+      expect(sim.stats().tokenRequests).toBe(1);
+      await Promise.all([a.close(), b.close()]);
+      const check = await redis.client();
+      const clients = (await check.client('LIST')) as string;
+      expect(clients.trim().split('\n')).toHaveLength(1);
+    } finally {
+      await sim.stop();
+      await redis.stop();
+    }
+  });
+});

@@ -175,7 +175,7 @@ export class SingapayTransport implements OnApplicationShutdown {
 }
 
 /** Per-call options come from callers' code: refuse nonsense before anything is sent. */
-function checkCallOptions(operation: string, call: SingapayCallOptions): number | undefined {
+export function checkCallOptions(operation: string, call: SingapayCallOptions): number | undefined {
   const { timeoutMs, signal } = call;
   const problems: string[] = [];
   if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000)) {

@@ -8,7 +8,7 @@ import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import { singapayResponseCodeInfo } from '../errors/singapay-response-codes.js';
 import { createSingapayException, SingapayException, SingapayNotFoundException } from '../errors/singapay.exception.js';
 import { SingapayApiClient } from '../http/singapay-api.client.js';
-import type { SingapayCallOptions } from '../http/singapay-transport.js';
+import { checkCallOptions, type SingapayCallOptions } from '../http/singapay-transport.js';
 import { singapaySleep } from '../http/singapay-retry.policy.js';
 import type { SingapayPayRequest } from '../service/dto/singapay-requests.dto.js';
 import { compact, envelopeReader } from '../service/singapay-envelope.reader.js';
@@ -91,6 +91,7 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
   }
 
   async pay(req: SingapayPayRequest, call?: SingapayCallOptions): Promise<SingapayPaymentResult> {
+    if (call) checkCallOptions('pay', call);
     const key = this.keyFor(req);
     const requestHash = hashPaymentRequest(req);
     for (;;) {

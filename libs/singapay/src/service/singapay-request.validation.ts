@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 
 function messages(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((e) => {
@@ -10,6 +10,19 @@ function messages(errors: ValidationError[], prefix = ''): string[] {
     );
     return [...own, ...messages(e.children ?? [], `${path}.`)];
   });
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const KNOWN = new WeakMap<object, Set<string>>();
+
+/** The fields a DTO class declares, from its validation metadata. */
+function knownFields(cls: new () => object): Set<string> {
+  let fields = KNOWN.get(cls);
+  if (!fields) {
+    fields = new Set(getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).map((m) => m.propertyName));
+    KNOWN.set(cls, fields);
+  }
+  return fields;
 }
 
 /**
@@ -26,6 +39,20 @@ export function validateSingapayInput<T extends object>(
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['request must be an object'] });
   }
+  // Every field of every request is a scalar. Checking that first keeps hostile shapes
+  // (deep nesting, __proto__ / constructor keys, which class-transformer would recurse
+  // into or drop silently) from ever reaching it.
+  const shape: string[] = [];
+  const known = knownFields(cls);
+  for (const key of Reflect.ownKeys(input)) {
+    const name = String(key);
+    if (typeof key === 'symbol' || FORBIDDEN_KEYS.has(name) || !known.has(name)) shape.push(`${name} is not accepted`);
+    else {
+      const v = (input as Record<string, unknown>)[name];
+      if (v !== null && typeof v === 'object') shape.push(`${name} must be a string or a number, not ${Array.isArray(v) ? 'a list' : 'an object'}`);
+    }
+  }
+  if (shape.length > 0) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: shape });
   const value = plainToInstance(cls, input);
   const problems = messages(validateSync(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
   if (problems.length === 0 && extra) problems.push(...extra(value));

@@ -3,17 +3,9 @@ import { inspect } from 'node:util';
 import type { SingapayException, SingapayAcceptedPayment } from '@app/singapay';
 import { json, ScriptedServer, tokenAnswer } from './support/scripted-server.js';
 import { createSingapay, TEST_CREDENTIALS, type SingapayTestContext } from './support/singapay-testing.js';
+import { failure } from './support/expectations.js';
 
 // Regression tests for defects a review found: each names what went wrong.
-
-async function failure(fn: () => Promise<unknown>): Promise<SingapayException> {
-  try {
-    await fn();
-  } catch (error) {
-    return error as SingapayException;
-  }
-  throw new Error('expected a failure');
-}
 
 const printed = (e: SingapayException) =>
   [e.message, JSON.stringify(e.getResponse()), inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e.raw)].join('\n');

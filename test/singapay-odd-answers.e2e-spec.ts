@@ -9,28 +9,12 @@ import {
   SingapayTimeoutException,
   SingapayTransportException,
   SingapayValidationException,
-  type SingapayAcceptedPayment,
-  type SingapayPaymentResult,
 } from '@app/singapay';
 import { json, ScriptedServer, tokenAnswer } from './support/scripted-server.js';
 import { createSingapay, TEST_CREDENTIALS, type SingapayTestContext } from './support/singapay-testing.js';
+import { accepted, failure } from './support/expectations.js';
 
 /** Runs `fn` and returns what it threw. */
-/** Narrows a payment result to an accepted one, failing the test otherwise. */
-function accepted(result: SingapayPaymentResult): SingapayAcceptedPayment {
-  if (result.status === 'unknown') throw new Error(`payment outcome unknown: ${result.reason}`);
-  return result;
-}
-
-async function failure(fn: () => Promise<unknown>): Promise<SingapayException> {
-  try {
-    await fn();
-  } catch (error) {
-    return error as SingapayException;
-  }
-  throw new Error('expected a failure');
-}
-
 const SECRETS = [TEST_CREDENTIALS.clientSecret, TEST_CREDENTIALS.password, TEST_CREDENTIALS.apiKey, 'test-access-token'];
 function expectNoSecrets(error: unknown): void {
   const e = error as SingapayException;
@@ -216,15 +200,25 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     expect(server.tokenRequests()).toHaveLength(2);
   });
 
-  it('treats code 16 like a 401, and a second refusal as final (502, not 401)', async () => {
-    business((_req, res) => json(res, 200, { command: 'plnpos', response_code: '16', response_text: 'unauthenticated' }));
-    const e = await failure(() => ctx.service.pay(PAY_PLNPOS));
+  it('treats code 16 on a read like a 401, and a second refusal as final (502, not 401)', async () => {
+    business((_req, res) => json(res, 200, { command: 'check-balance', response_code: '16', response_text: 'unauthenticated' }));
+    const e = await failure(() => ctx.service.checkBalance());
     expect(e).toBeInstanceOf(SingapayAuthenticationException);
     expect(e.responseCode).toBe('16');
     expect(e.getStatus()).toBe(502);
     expect(server.businessRequests()).toHaveLength(2);
     expect(server.tokenRequests()).toHaveLength(2);
     expectNoSecrets(e);
+  });
+
+  it('never replays a payment on code 16 (past the gateway), but drops the token for the next call', async () => {
+    business((_req, res) => json(res, 200, { command: 'plnpos', response_code: '16', response_text: 'unauthenticated' }));
+    const e = await failure(() => ctx.service.pay(PAY_PLNPOS));
+    expect([e.responseCode, e.getStatus()]).toEqual(['16', 502]);
+    expect(server.businessRequests()).toHaveLength(1);
+    business((_req, res) => json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: '1.00' } }));
+    await ctx.service.checkBalance();
+    expect(server.tokenRequests()).toHaveLength(2);
   });
 
   it('explains a token refusal for wrong client credentials (401 -> code 16)', async () => {

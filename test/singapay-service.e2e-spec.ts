@@ -7,27 +7,11 @@ import {
   SingapayInsufficientBalanceException,
   SingapayNotFoundException,
   type SingapayCommand,
-  type SingapayAcceptedPayment,
-  type SingapayPaymentResult,
 } from '@app/singapay';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
 import { registerSecret } from './support/log-capture.js';
 import { createSingapay, type SingapayTestContext } from './support/singapay-testing.js';
-
-/** Narrows a payment result to an accepted one, failing the test otherwise. */
-function accepted(result: SingapayPaymentResult): SingapayAcceptedPayment {
-  if (result.status === 'unknown') throw new Error(`payment outcome unknown: ${result.reason}`);
-  return result;
-}
-
-async function failure(fn: () => Promise<unknown>): Promise<SingapayException> {
-  try {
-    await fn();
-  } catch (error) {
-    return error as SingapayException;
-  }
-  throw new Error('expected a failure');
-}
+import { accepted, failure } from './support/expectations.js';
 
 const example = (command: SingapayCommand) => SINGAPAY_TEST_CUSTOMER_EXAMPLES[command];
 

@@ -1,5 +1,5 @@
 import { Test, type TestingModule } from '@nestjs/testing';
-import { SingapayModule, SingapayService, SingapayTokenProvider, type SingapayModuleOptions } from '@app/singapay';
+import { SINGAPAY_CLOCK, SingapayModule, SingapayService, SingapayTokenProvider, type SingapayModuleOptions } from '@app/singapay';
 import { registerSecret } from './log-capture.js';
 
 export const TEST_CREDENTIALS = {
@@ -17,11 +17,18 @@ export interface SingapayTestContext {
   close(): Promise<void>;
 }
 
-/** Compiles `SingapayModule.forRoot()` pointed at `baseUrl`, as a user's app would. */
-export async function createSingapay(options: Partial<SingapayModuleOptions> & { baseUrl: string }): Promise<SingapayTestContext> {
-  const moduleRef = await Test.createTestingModule({
+/**
+ * Compiles `SingapayModule.forRoot()` pointed at `baseUrl`, as a user's app would.
+ * `now` replaces only the module's clock (`SINGAPAY_CLOCK`), to let time pass without waiting.
+ */
+export async function createSingapay(
+  options: Partial<SingapayModuleOptions> & { baseUrl: string },
+  { now }: { now?: () => number } = {},
+): Promise<SingapayTestContext> {
+  const builder = Test.createTestingModule({
     imports: [SingapayModule.forRoot({ ...TEST_CREDENTIALS, ...options })],
-  }).compile();
+  });
+  const moduleRef = await (now ? builder.overrideProvider(SINGAPAY_CLOCK).useValue(now) : builder).compile();
   await moduleRef.init();
   return {
     moduleRef,

@@ -44,7 +44,7 @@ export interface SingapayRequest {
   log?: { productCode?: string; customerId?: string; idempotencyKey?: string };
 }
 
-type Interpretation = { kind: 'ok'; envelope: SingapayEnvelope } | { kind: 'token_refused'; detail: string };
+type Interpretation = { kind: 'ok'; envelope: SingapayEnvelope } | { kind: 'token_refused'; detail: string; atGateway: boolean };
 
 /**
  * Makes one business call: adds the partner id and Bearer token, reads the
@@ -108,7 +108,9 @@ export class SingapayApiClient {
       }
       this.log(request, answer, 'token_refused', attempt);
       await this.tokens.invalidate(token);
-      if (replay >= 1) {
+      // A payment is replayed only after a refusal at the gateway (HTTP 401), which never reaches
+      // the biller; a code 16 inside a business answer came from past the gateway, so it is final.
+      if (replay >= 1 || (request.moneyMoving && !result.atGateway)) {
         throw this.errors.fromCode({
           code: SINGAPAY_UNAUTHENTICATED_CODE,
           operation: request.operation,
@@ -155,7 +157,7 @@ export class SingapayApiClient {
       const message = typeof error?.message === 'string' ? error.message : '';
       // The refusal may be stated by the HTTP status or only inside the envelope.
       const stated = [answer.status, Number(body.status), Number(error?.code)];
-      if (stated.includes(401)) return { kind: 'token_refused', detail: message || 'HTTP 401' };
+      if (stated.includes(401)) return { kind: 'token_refused', detail: message || 'HTTP 401', atGateway: true };
       if (stated.includes(403)) {
         const ip = /\bIP\b/i.test(message);
         throw this.errors.fromCode({
@@ -183,7 +185,7 @@ export class SingapayApiClient {
       }
       throw this.malformed(operation, answer, body.response_code === undefined ? 'no response_code' : 'an unreadable response_code');
     }
-    if (code === SINGAPAY_UNAUTHENTICATED_CODE) return { kind: 'token_refused', detail: `code 16${text ? `: ${text}` : ''}` };
+    if (code === SINGAPAY_UNAUTHENTICATED_CODE) return { kind: 'token_refused', detail: `code 16${text ? `: ${text}` : ''}`, atGateway: false };
 
     // PHP encodes an empty map as [].
     const data = body.data === undefined || body.data === null || (Array.isArray(body.data) && body.data.length === 0) ? {} : asRecord(body.data);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, NotFoundException, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { Subject, type Observable } from 'rxjs';
-import { SINGAPAY_COMMANDS } from '../contract/singapay-api.contract.js';
+import { SINGAPAY_COMMANDS, singapayProductPath } from '../contract/singapay-api.contract.js';
 import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
@@ -231,7 +231,7 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
     try {
       const envelope = await this.api.call({
         operation: 'pay',
-        path: `/api/${this.options.apiVersion}/${spec.family}/payment`,
+        path: singapayProductPath(this.options.apiVersion, spec.family, 'payment'),
         body: {
           command: req.command,
           data: compact({
@@ -325,16 +325,17 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
           return await this.adopt(lookedUp, await this.transactions.getTransaction(lookedUp.transactionId, call), via);
         } catch (error) {
           if (!(error instanceof SingapayNotFoundException)) throw error;
-          return lookedUp;
+          // An id Singapay does not know falls under the same not-found horizon as a missing one.
         }
+      } else {
+        const candidates = await this.search(lookedUp, call);
+        const claimedByOther = async (txid: string) => {
+          const owner = await this.store.findByTransactionId(txid);
+          return owner !== undefined && owner.key !== lookedUp.key;
+        };
+        const [match] = await findPaymentCandidates([lookedUp], candidates, claimedByOther, this.options.paymentNotFoundAfterMs);
+        if (match) return await this.adopt(lookedUp, match.transaction, via);
       }
-      const candidates = await this.search(lookedUp, call);
-      const claimedByOther = async (txid: string) => {
-        const owner = await this.store.findByTransactionId(txid);
-        return owner !== undefined && owner.key !== lookedUp.key;
-      };
-      const [match] = await findPaymentCandidates([lookedUp], candidates, claimedByOther, this.options.paymentNotFoundAfterMs);
-      if (match) return await this.adopt(lookedUp, match.transaction, via);
       const sentAt = lookedUp.sentAt ?? lookedUp.createdAt;
       if (lookedUp.state === 'unknown' && this.now() - sentAt >= this.options.paymentNotFoundAfterMs) {
         const failed = await this.transition(lookedUp, {

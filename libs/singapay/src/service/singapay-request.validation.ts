@@ -12,6 +12,14 @@ function messages(errors: ValidationError[], prefix = ''): string[] {
   });
 }
 
+// A hostile request with thousands of bad fields must not get an answer as large.
+const MAX_PROBLEMS = 20;
+
+function badRequest(problems: string[]): BadRequestException {
+  const shown = problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `and ${problems.length - MAX_PROBLEMS} more problems`] : problems;
+  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: shown });
+}
+
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const KNOWN = new WeakMap<object, Set<string>>();
 
@@ -52,12 +60,10 @@ export function validateSingapayInput<T extends object>(
       if (v !== null && typeof v === 'object') shape.push(`${name} must be a string or a number, not ${Array.isArray(v) ? 'a list' : 'an object'}`);
     }
   }
-  if (shape.length > 0) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: shape });
+  if (shape.length > 0) throw badRequest(shape);
   const value = plainToInstance(cls, input);
   const problems = messages(validateSync(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
   if (problems.length === 0 && extra) problems.push(...extra(value));
-  if (problems.length > 0) {
-    throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems });
-  }
+  if (problems.length > 0) throw badRequest(problems);
   return value;
 }

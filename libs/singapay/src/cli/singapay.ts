@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * The `singapay` command of the nestjs-singapay package. Subcommands:
+ * `singapay doctor` (see --help). A command-line tool: it writes to stdout.
+ */
+import 'reflect-metadata';
+import process from 'node:process';
+import { parseSingapayDoctorArgs, runSingapayDoctor, SINGAPAY_DOCTOR_USAGE, SingapayDoctorUsageError } from '../doctor/index.js';
+
+const USAGE = `Usage: singapay <command>
+
+Commands:
+  doctor   check a Singapay setup (configuration, host, token, balance, inquiry)
+
+Run "singapay doctor --help" for its options.
+`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined ? 1 : 0;
+  }
+  if (command !== 'doctor') {
+    process.stderr.write(`singapay: unknown command "${command}"\n\n${USAGE}`);
+    return 1;
+  }
+  let options;
+  try {
+    options = parseSingapayDoctorArgs(rest);
+  } catch (error) {
+    if (!(error instanceof SingapayDoctorUsageError)) throw error;
+    process.stderr.write(`singapay doctor: ${error.message}\n\n${SINGAPAY_DOCTOR_USAGE}`);
+    return 1;
+  }
+  if (options.help) {
+    process.stdout.write(SINGAPAY_DOCTOR_USAGE);
+    return 0;
+  }
+  const report = await runSingapayDoctor({ ...options, write: (line) => process.stdout.write(`${line}\n`) });
+  return report.ok ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // A socket left open somewhere must not keep the terminal waiting.
+    setTimeout(() => process.exit(code), 2_000).unref();
+  },
+  (error: unknown) => {
+    // Messages of this module never carry a secret; no stack, no request details.
+    process.stderr.write(`singapay: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,113 @@
+import { HttpException } from '@nestjs/common';
+import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
+import { SingapayException } from '../errors/singapay.exception.js';
+
+const V = SINGAPAY_ENV_VARS;
+
+/** What went wrong on a token request, for the advice the doctor gives. */
+export type SingapayTokenFailure = 'ip_not_whitelisted' | 'partner_id_refused' | 'client_credentials_refused' | 'unreachable' | 'other';
+
+export interface SingapayDiagnosis {
+  kind: SingapayTokenFailure;
+  /** The caller IP Singapay named in its refusal, when it named one. */
+  ip?: string;
+  summary: string;
+  fixes: string[];
+}
+
+/** A fix for each problem `resolveSingapayOptions` reports (it names fields, never values). */
+export function configProblemFix(problem: string): string | undefined {
+  const variable = /\((SINGAPAY_[A-Z_]+)\)/.exec(problem)?.[1];
+  if (/ is missing$/.test(problem)) {
+    switch (variable) {
+      case V.apiKey:
+        return `set ${V.apiKey}: the API key (partner id, sent as X-PARTNER-ID) Singapay issued for this environment`;
+      case V.clientId:
+        return `set ${V.clientId}: the client id Singapay issued with the client secret (user name of the token request)`;
+      case V.clientSecret:
+        return `set ${V.clientSecret}: the client secret Singapay issued with the client id`;
+      case V.password:
+        return `set ${V.password}: the payment password Singapay sent with your credentials. Token and balance work without it, but every payment is refused (code 08)`;
+    }
+  }
+  if (/leading\/trailing spaces/.test(problem) && variable) {
+    return `remove the spaces, line breaks or stray quotes around ${variable} (in .env, write NAME=value or NAME="value")`;
+  }
+  if (/must not contain ':'/.test(problem)) {
+    return `${V.clientId} contains ':': was "id:secret" pasted into it? Put the part before ':' in ${V.clientId} and the rest in ${V.clientSecret}`;
+  }
+  if (variable === V.environment) return `set ${V.environment} to sandbox (or development) or production`;
+  if (variable === V.baseUrl) return `${V.baseUrl} is optional: remove it to use Singapay's host for ${V.environment}, or give a URL such as https://host`;
+  if (variable) return `fix ${variable} as the message says`;
+  return undefined;
+}
+
+const IP_REFUSAL = /refused the caller's IP address \(([^)]+)\)/;
+
+/** Reads a failed token request: which credential to check, or which IP to submit. */
+export function diagnoseTokenFailure(error: unknown, environment: string): SingapayDiagnosis {
+  if (error instanceof SingapayException) {
+    const message = error.message;
+    if (error.responseCode === '08' && IP_REFUSAL.test(message)) {
+      const ip = IP_REFUSAL.exec(message)![1]!;
+      const named = /^[0-9a-f.:]+$/i.test(ip);
+      return {
+        kind: 'ip_not_whitelisted',
+        ...(named ? { ip } : {}),
+        summary: named ? `Singapay refused this caller's IP address ${ip} (not whitelisted)` : `Singapay refused this caller's IP address (not whitelisted)`,
+        fixes: [
+          named
+            ? `submit ${ip} to Singapay for IP whitelisting in ${environment}: it is the address Singapay saw, this network's public (egress) address, which differs from the machine's own address behind NAT, a proxy or a load balancer`
+            : `submit this server's public (egress) IP address to Singapay for whitelisting in ${environment} (Singapay's answer did not name it; ask your network team or cloud console for the NAT/egress address)`,
+          'each environment is whitelisted separately, and so is each server or NAT gateway that calls Singapay',
+        ],
+      };
+    }
+    if (error.responseCode === '08') {
+      return {
+        kind: 'partner_id_refused',
+        summary: 'Singapay refused the partner id (X-PARTNER-ID)',
+        fixes: [
+          `check ${V.apiKey}: it is sent as X-PARTNER-ID and must be the API key of ${environment} (sandbox and production keys differ)`,
+          `make sure ${V.apiKey} holds the API key, not the client id or client secret`,
+        ],
+      };
+    }
+    if (error.responseCode === '16') {
+      return {
+        kind: 'client_credentials_refused',
+        summary: 'Singapay refused the client id / client secret (HTTP 401)',
+        fixes: [
+          `check ${V.clientId} and ${V.clientSecret}: both must come from the same credential set of ${environment} (sandbox and production sets differ)`,
+          `check they are not swapped: ${V.clientId} is the user name, ${V.clientSecret} the password of the token request`,
+        ],
+      };
+    }
+    if (error.responseType === 'connection_failed' || error.responseType === 'timeout' || error.responseType === 'connection_reset') {
+      return {
+        kind: 'unreachable',
+        summary: `Singapay could not be reached: ${message}`,
+        fixes: ['the host answered the connection check but not this request: a proxy, a firewall or an outage on Singapay\'s side; try again, then contact Singapay'],
+      };
+    }
+    return {
+      kind: 'other',
+      summary: message,
+      fixes: [`Singapay answered ${error.upstreamStatus ? `HTTP ${error.upstreamStatus}` : 'something unexpected'}: check ${V.baseUrl} points at Singapay (or leave it unset), then ask Singapay`],
+    };
+  }
+  return { kind: 'other', summary: describeError(error), fixes: [] };
+}
+
+/** One line for an error, without stack or request details. */
+export function describeError(error: unknown): string {
+  if (error instanceof SingapayException) {
+    return `${error.message} (${error.responseCode ? `code ${error.responseCode}, ` : ''}${error.responseType})`;
+  }
+  if (error instanceof HttpException) {
+    const response = error.getResponse() as { message?: unknown };
+    const message = Array.isArray(response?.message) ? response.message.join('; ') : String(response?.message ?? error.message);
+    return `${message} (HTTP ${error.getStatus()})`;
+  }
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

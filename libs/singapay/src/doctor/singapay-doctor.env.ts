@@ -1,0 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+
+/** The variables the doctor reads, and where they came from. */
+export interface SingapayDoctorEnv {
+  env: NodeJS.ProcessEnv;
+  /** The `.env` file read, if any (absolute path). */
+  envFile?: string;
+  /** Variable name -> `environment` or `.env`, for `SINGAPAY_*` variables only. */
+  sources: Record<string, 'environment' | '.env'>;
+}
+
+/**
+ * Reads configuration as `ConfigModule.forRoot()` does by default: the `.env`
+ * file of the working directory fills in variables the environment does not
+ * already set (the environment wins), without variable expansion.
+ * `envFile: false` reads the environment only; a path given explicitly must exist.
+ */
+export function loadSingapayDoctorEnv(options: { env?: NodeJS.ProcessEnv; cwd?: string; envFile?: string | false } = {}): SingapayDoctorEnv {
+  const base = options.env ?? process.env;
+  const sources: SingapayDoctorEnv['sources'] = {};
+  for (const key of Object.keys(base)) if (key.startsWith('SINGAPAY_') && base[key]?.trim()) sources[key] = 'environment';
+  if (options.envFile === false) return { env: { ...base }, sources };
+
+  const file = resolve(options.cwd ?? process.cwd(), options.envFile ?? '.env');
+  if (!existsSync(file)) {
+    if (options.envFile !== undefined) throw new Error(`the env file ${file} does not exist`);
+    return { env: { ...base }, sources };
+  }
+  const parsed = parseEnv(readFileSync(file, 'utf8'));
+  const env: NodeJS.ProcessEnv = { ...base };
+  for (const [key, value] of Object.entries(parsed)) {
+    if (env[key] !== undefined || value === undefined) continue;
+    env[key] = value;
+    if (key.startsWith('SINGAPAY_') && value.trim()) sources[key] = '.env';
+  }
+  return { env, envFile: file, sources };
+}

@@ -1,0 +1,126 @@
+import { lookup } from 'node:dns/promises';
+import { isIP, connect as tcpConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+
+export interface SingapayHostCheck {
+  ok: boolean;
+  /** One line: what was checked and how it went. */
+  summary: string;
+  fixes: string[];
+}
+
+const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(Object.assign(new Error(`${what} timed out after ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+
+const codeOf = (error: unknown): string =>
+  typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'error';
+
+/**
+ * The proxy axios would use for `url` (it honours HTTP(S)_PROXY and NO_PROXY), if any.
+ * Only its protocol, host and port are kept: a proxy URL may carry a password.
+ */
+export function singapayProxyFor(url: URL, env: NodeJS.ProcessEnv = process.env): { url: URL; variable: string } | undefined {
+  const names = url.protocol === 'https:' ? ['HTTPS_PROXY', 'https_proxy'] : ['HTTP_PROXY', 'http_proxy'];
+  const variable = names.find((n) => env[n]?.trim());
+  if (!variable) return undefined;
+  const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '').split(/[\s,]+/).filter(Boolean);
+  const host = url.hostname.toLowerCase();
+  if (noProxy.some((entry) => entry === '*' || host === entry.replace(/^\*?\./, '') || host.endsWith(entry.startsWith('.') ? entry : `.${entry.replace(/^\*\./, '')}`))) {
+    return undefined;
+  }
+  const raw = env[variable]!.trim();
+  const parsed = URL.canParse(raw) ? new URL(raw) : URL.canParse(`http://${raw}`) ? new URL(`http://${raw}`) : undefined;
+  return parsed ? { url: new URL(`${parsed.protocol}//${parsed.host}`), variable } : undefined;
+}
+
+/**
+ * DNS, then a TCP connection (and a TLS handshake for https) to the base URL's
+ * host and port, or to the proxy when HTTP(S)_PROXY applies. Sends no HTTP request.
+ */
+export async function checkSingapayHost(baseUrl: string, timeoutMs: number, baseUrlVariable: string): Promise<SingapayHostCheck> {
+  const target = new URL(baseUrl);
+  const proxy = singapayProxyFor(target);
+  const check = await checkEndpoint(proxy ? proxy.url : target, timeoutMs, proxy ? proxy.variable : baseUrlVariable);
+  if (!proxy) return check;
+  return {
+    ...check,
+    summary: `through the proxy of ${proxy.variable}: ${check.summary} (${target.hostname} itself is resolved by the proxy)`,
+  };
+}
+
+async function checkEndpoint(url: URL, timeoutMs: number, baseUrlVariable: string): Promise<SingapayHostCheck> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const secure = url.protocol === 'https:';
+  const port = Number(url.port || (secure ? 443 : 80));
+
+  let addresses: string[];
+  if (isIP(host)) addresses = [host];
+  else {
+    try {
+      addresses = (await withTimeout(lookup(host, { all: true }), timeoutMs, 'DNS lookup')).map((a) => a.address);
+    } catch (error) {
+      const code = codeOf(error);
+      return {
+        ok: false,
+        summary: `${host} could not be resolved (${code})`,
+        fixes: [
+          code === 'ENOTFOUND'
+            ? `check the host: it comes from ${baseUrlVariable === 'SINGAPAY_BASE_URL' ? `SINGAPAY_ENV, or from ${baseUrlVariable} if set` : baseUrlVariable}; a typo there is the usual cause`
+            : 'the DNS server did not answer: check this machine\'s DNS settings and network',
+        ],
+      };
+    }
+  }
+
+  const started = Date.now();
+  let socket: Socket | TLSSocket | undefined;
+  try {
+    const protocol = await withTimeout(
+      new Promise<string>((resolve, reject) => {
+        if (secure) {
+          const s = tlsConnect({ host, port, servername: isIP(host) ? undefined : host });
+          socket = s;
+          s.once('secureConnect', () => resolve(s.getProtocol() ?? 'TLS'));
+          s.once('error', reject);
+        } else {
+          const s = tcpConnect({ host, port });
+          socket = s;
+          s.once('connect', () => resolve('TCP'));
+          s.once('error', reject);
+        }
+      }),
+      timeoutMs,
+      'connection',
+    );
+    return {
+      ok: true,
+      summary: `${host}:${port} (${addresses.join(', ')}) answered, ${protocol} in ${Date.now() - started} ms`,
+      fixes: [],
+    };
+  } catch (error) {
+    const code = codeOf(error);
+    const fixes =
+      code === 'ETIMEDOUT'
+        ? [`nothing answered on ${host}:${port}: a firewall may drop outgoing connections to port ${port}: allow them (if this network goes out through a proxy only, set HTTPS_PROXY, which the module's HTTP client honours)`]
+        : code === 'ECONNREFUSED'
+          ? [`${host}:${port} refused the connection: check ${baseUrlVariable} (is the port right? is the service running?)`]
+          : /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)
+            ? [`the TLS certificate of ${host} is not trusted (${code}): a proxy that intercepts TLS? Add its CA with NODE_EXTRA_CA_CERTS`]
+            : [`the connection to ${host}:${port} failed (${code}): check the network between this machine and Singapay`];
+    return { ok: false, summary: `${host}:${port} (${addresses.join(', ')}) could not be reached (${code})`, fixes };
+  } finally {
+    (socket as Socket | undefined)?.destroy();
+  }
+}

@@ -10,6 +10,7 @@ try {
   await sample.app.listen(port, process.env.HOST ?? '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   logger.log(`Sample app listening on ${url}`);
+  logger.log(`API docs: ${url}/docs (OpenAPI JSON at ${url}/docs-json); health: ${url}/health`);
   logger.log(`Try: curl ${url}/balance`);
   logger.log(`Payments: POST ${url}/bills/pay with an Idempotency-Key header; follow one at GET ${url}/payments/<key>`);
   logger.log(

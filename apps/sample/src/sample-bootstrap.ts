@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { SINGAPAY_ENV_VARS } from '@app/singapay';
 import { SingapaySimulator } from '@app/singapay-simulator';
 import { AppModule } from './app.module.js';
+import { setupSampleDocs } from './docs/sample-docs.js';
 
 const CREDENTIAL_VARS = [
   SINGAPAY_ENV_VARS.apiKey,
@@ -45,9 +46,10 @@ export async function startSimulatorIfUnconfigured(
   return simulator;
 }
 
-/** Pipes and shutdown hooks shared by `main.ts` and the tests. */
+/** Pipes, API docs (/docs, /docs-json) and shutdown hooks shared by `main.ts` and the tests. */
 export function configureSampleApp(app: INestApplication): INestApplication {
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  setupSampleDocs(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -1,13 +1,21 @@
 import { BadRequestException, Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { SingapayService, type SingapayInquiryResult, type SingapayPaymentResult } from '@app/singapay';
+import { ApiErrors, UPSTREAM_ERRORS } from '../docs/api-responses.js';
+import { InquiryRequestDto, PayRequestDto } from '../docs/request-dtos.js';
+import { InquiryResultDto, PaymentResultDto } from '../docs/response-dtos.js';
 import {
-  SingapayInquiryRequest,
-  SingapayPayRequest,
-  SingapayService,
-  type SingapayInquiryResult,
-  type SingapayPaymentResult,
-} from '@app/singapay';
+  EXAMPLE_IDEMPOTENCY_KEY,
+  INQUIRY_EXAMPLES,
+  INQUIRY_RESULT_EXAMPLE,
+  PAY_EXAMPLES,
+  PAYMENT_PENDING_EXAMPLE,
+  PAYMENT_SUCCESS_EXAMPLE,
+  PAYMENT_UNKNOWN_EXAMPLE,
+} from '../docs/sample-examples.js';
 
+@ApiTags('bills')
 @Controller('bills')
 export class BillsController {
   constructor(private readonly singapay: SingapayService) {}
@@ -15,7 +23,14 @@ export class BillsController {
   /** What the customer owes; returns the referenceNumber to pay. */
   @Post('inquiry')
   @HttpCode(200)
-  inquiry(@Body() body: SingapayInquiryRequest): Promise<SingapayInquiryResult> {
+  @ApiOperation({
+    summary: 'Inquire a bill or confirm a prepaid customer',
+    description: 'Asks Singapay what the customer owes (postpaid) or confirms the customer (plntok, topupg). No money moves. Pay the returned referenceNumber with POST /bills/pay.',
+  })
+  @ApiBody({ type: InquiryRequestDto, examples: INQUIRY_EXAMPLES })
+  @ApiOkResponse({ type: InquiryResultDto, description: 'What the customer owes; charge price.', example: INQUIRY_RESULT_EXAMPLE })
+  @ApiErrors({ 400: ['validation'], 404: ['customerNotFound'], 409: ['billAlreadyPaid'], ...UPSTREAM_ERRORS })
+  inquiry(@Body() body: InquiryRequestDto): Promise<SingapayInquiryResult> {
     return this.singapay.inquiry(body);
   }
 
@@ -26,8 +41,31 @@ export class BillsController {
    */
   @Post('pay')
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'Pay a bill or buy a product (moves money)',
+    description:
+      'Pays the referenceNumber of an inquiry, or buys pulsa/data/vouchg directly. Recorded under the Idempotency-Key before it is sent: the same key again returns the recorded outcome and sends nothing. 200 when paid; 202 when pending or unknown: never pay again, follow it at GET /payments/{key}.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Your order id (1-255 visible ASCII characters). Default: the referenceNumber; direct purchases without one get a generated key. Must equal idempotencyKey in the body if both are sent.',
+    example: EXAMPLE_IDEMPOTENCY_KEY,
+    schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+  })
+  @ApiBody({ type: PayRequestDto, examples: PAY_EXAMPLES })
+  @ApiOkResponse({ type: PaymentResultDto, description: 'Paid (status success).', example: PAYMENT_SUCCESS_EXAMPLE })
+  @ApiAcceptedResponse({
+    type: PaymentResultDto,
+    description: 'Accepted but not final: pending (settles later) or unknown (may have gone through; do NOT pay again). Follow it at GET /payments/{key}.',
+    examples: {
+      pending: { summary: 'Direct purchase, settles later', value: PAYMENT_PENDING_EXAMPLE },
+      unknown: { summary: 'No trustworthy answer: look it up, never resend', value: PAYMENT_UNKNOWN_EXAMPLE },
+    },
+  })
+  @ApiErrors({ 400: ['validation'], 404: ['transactionNotFound', 'customerNotFound'], 409: ['idempotencyConflict', 'billAlreadyPaid'], ...UPSTREAM_ERRORS })
   async pay(
-    @Body() body: SingapayPayRequest,
+    @Body() body: PayRequestDto,
     @Headers('idempotency-key') header: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SingapayPaymentResult> {

@@ -1,0 +1,151 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { HealthIndicatorService, type HealthIndicatorResult, type HealthIndicatorStatus } from '@nestjs/terminus';
+import { SingapayService } from '../service/singapay.service.js';
+import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
+import { diagnoseSingapayFailure, type SingapayHealthCause } from './singapay-health.diagnosis.js';
+import { resolveSingapayHealthOptions, type SingapayHealthOptions, type SingapayResolvedHealthOptions } from './singapay-health.options.js';
+
+/** Options of a `SingapayHealthIndicator` provided by hand (optional). */
+export const SINGAPAY_HEALTH_OPTIONS = Symbol('SINGAPAY_HEALTH_OPTIONS');
+
+/** What one check found; reused for `cacheTtlMs`. */
+export interface SingapayHealthOutcome {
+  status: HealthIndicatorStatus;
+  data: SingapayHealthData;
+}
+
+/** The fields next to `status` in the health answer. */
+export interface SingapayHealthData extends Record<string, unknown> {
+  /** `low_balance` when degraded; the failure's cause when down. */
+  cause?: SingapayHealthCause | 'low_balance';
+  message?: string;
+  balance?: number;
+  currency?: string;
+  minBalance?: number;
+  responseCode?: string | null;
+  responseType?: string;
+  detail?: string;
+  /** When Singapay was last asked (ISO 8601). */
+  checkedAt: string;
+  /** How long that check took. */
+  responseTimeMs: number;
+  /** Present (true) when this answer came from the cache. */
+  cachedResponse?: boolean;
+}
+
+interface CacheEntry {
+  promise: Promise<SingapayHealthOutcome>;
+  expiresAt: number;
+  settled: boolean;
+}
+
+/**
+ * A `@nestjs/terminus` health indicator for Singapay: `up` when an access
+ * token can be had and the deposit read; `degraded` when the deposit is below
+ * `minBalance`; `down` with a `cause` and a `message` that say what to fix
+ * (IP not whitelisted, partner id or client credentials refused, Singapay
+ * unreachable). One check at a time, its result reused for `cacheTtlMs`, so a
+ * probe never hammers Singapay.
+ *
+ * ```ts
+ * @Get('health') @HealthCheck()
+ * check() { return this.health.check([() => this.singapay.isHealthy()]); }
+ * ```
+ * @publicApi
+ */
+@Injectable()
+export class SingapayHealthIndicator {
+  private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
+  private readonly options: SingapayResolvedHealthOptions;
+  private entry?: CacheEntry;
+
+  constructor(
+    @Inject(HealthIndicatorService) private readonly health: HealthIndicatorService,
+    @Inject(SingapayService) private readonly singapay: SingapayService,
+    @Optional() @Inject(SINGAPAY_HEALTH_OPTIONS) options?: SingapayHealthOptions | SingapayResolvedHealthOptions,
+  ) {
+    this.options = resolveSingapayHealthOptions(options ?? {});
+  }
+
+  /** The indicator's result under `key` (default: the `key` option), from the cache when fresh. */
+  async isHealthy(key: string = this.options.key): Promise<HealthIndicatorResult<string>> {
+    const { outcome, cached } = await this.outcome();
+    const session = this.health.check(key);
+    const data = cached ? { ...outcome.data, cachedResponse: true } : outcome.data;
+    switch (outcome.status) {
+      case 'up':
+        return session.up(data);
+      case 'degraded':
+        return session.degraded(data);
+      default:
+        return session.down(data);
+    }
+  }
+
+  /** Forgets the cached result: the next probe asks Singapay. */
+  clearCache(): void {
+    this.entry = undefined;
+  }
+
+  private async outcome(): Promise<{ outcome: SingapayHealthOutcome; cached: boolean }> {
+    const current = this.entry;
+    if (current && current.expiresAt > Date.now()) return { outcome: await current.promise, cached: current.settled };
+    const entry: CacheEntry = { promise: this.run(), expiresAt: Number.POSITIVE_INFINITY, settled: false };
+    this.entry = entry;
+    const outcome = await entry.promise;
+    entry.settled = true;
+    entry.expiresAt = Date.now() + this.options.cacheTtlMs;
+    return { outcome, cached: false };
+  }
+
+  /** One check; never rejects. */
+  private async run(): Promise<SingapayHealthOutcome> {
+    const started = Date.now();
+    const { timeoutMs, minBalance, includeBalance } = this.options;
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HealthCheckTimeout()), timeoutMs);
+    });
+    const stamp = () => ({ checkedAt: new Date(started).toISOString(), responseTimeMs: Date.now() - started });
+    try {
+      // The token request is bounded by the module's own timeout; the race bounds the whole check.
+      const balance = await Promise.race([this.singapay.checkBalance({ timeoutMs, signal: controller.signal }), deadline]);
+      const shown = includeBalance ? { balance: balance.balance, currency: balance.currency } : {};
+      if (minBalance !== undefined && balance.balance < minBalance) {
+        this.logger.warn(`health: deposit below the configured minimum (degraded)`);
+        return {
+          status: 'degraded',
+          data: {
+            cause: 'low_balance',
+            message: includeBalance
+              ? `The deposit (${balance.balance} ${balance.currency}) is below the configured minimum of ${minBalance}: top it up at Singapay before payments fail with code 17`
+              : `The deposit is below the configured minimum of ${minBalance}: top it up at Singapay before payments fail with code 17`,
+            ...shown,
+            minBalance,
+            ...stamp(),
+          },
+        };
+      }
+      return { status: 'up', data: { ...shown, ...(minBalance !== undefined ? { minBalance } : {}), ...stamp() } };
+    } catch (error) {
+      const diagnosis =
+        error instanceof HealthCheckTimeout
+          ? {
+              cause: 'timeout' as const,
+              message: `Singapay did not answer the health check within ${timeoutMs} ms: check the network path to Singapay, or Singapay's status`,
+              responseCode: null,
+              responseType: 'timeout',
+            }
+          : diagnoseSingapayFailure(error);
+      this.logger.warn(`health: down, cause=${diagnosis.cause} type=${diagnosis.responseType} code=${diagnosis.responseCode ?? '-'}`);
+      const { cause, message, responseCode, responseType, detail } = { detail: undefined, ...diagnosis };
+      return { status: 'down', data: { cause, message, responseCode, responseType, ...(detail ? { detail } : {}), ...stamp() } };
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+    }
+  }
+}
+
+class HealthCheckTimeout extends Error {}

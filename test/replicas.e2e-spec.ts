@@ -121,10 +121,18 @@ describe.skipIf(!redisAvailable && !redisRequired)('four replicas (separate Node
     victim!.proc.kill('SIGKILL');
     sim.faults.clear();
 
-    // The survivor is asked for the same payment: it must not send it again, and must find it.
-    const reply = await survivor!.call('pay', { input: { command: 'plnpos', productCode, customerId, referenceNumber } });
-    expect(reply.ok).toBe(true);
+    // The survivor is asked for the same payment: it must not send it again. While the dead
+    // sender's claim holds it answers "unknown"; once the claim runs out it finds the truth.
+    const input = { command: 'plnpos', productCode, customerId, referenceNumber };
+    const first = await survivor!.call('pay', { input });
+    expect(first.ok).toBe(true);
+    expect(['unknown', 'success']).toContain(first.result!.status);
     const truth = sim.ledger().transactions.find((t) => t.referenceNumber === referenceNumber)!;
+    let reply = first;
+    for (let i = 0; i < 60 && reply.result?.status === 'unknown'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      reply = await survivor!.call('pay', { input });
+    }
     expect(reply.result).toMatchObject({ status: truth.status, transactionId: truth.transactionId });
     expect(sim.paymentsFor({ referenceNumber })).toBe(1);
     const payment = await replicas[2]!.call('getPayment', { key: referenceNumber });

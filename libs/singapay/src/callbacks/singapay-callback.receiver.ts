@@ -6,7 +6,7 @@ import { SingapayTransactionsService } from '../service/singapay-transactions.se
 import { asRecord } from '../util/singapay-json.js';
 
 /** Callbacks are small; anything far larger or deeper is not Singapay. */
-export const SINGAPAY_CALLBACK_LIMITS = { maxBytes: 64 * 1024, maxDepth: 8 } as const;
+export const SINGAPAY_CALLBACK_LIMITS = { maxBytes: 64 * 1024, maxDepth: 8, maxConcurrentLookups: 32 } as const;
 
 const TRANSACTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -37,6 +37,7 @@ function depthOf(value: unknown, limit: number, depth = 0): number {
 export class SingapayCallbackReceiver implements OnModuleDestroy {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   private readonly confirming = new Map<string, Promise<void>>();
+  private saturated = false;
 
   constructor(
     private readonly transactions: SingapayTransactionsService,
@@ -63,6 +64,14 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
       throw new BadRequestException('callback data.transaction_id is missing or malformed');
     }
     if (!this.confirming.has(transactionId)) {
+      if (this.confirming.size >= SINGAPAY_CALLBACK_LIMITS.maxConcurrentLookups) {
+        // The endpoint is unauthenticated: a flood must not become a flood of lookups at Singapay.
+        // Acknowledged anyway; a genuine one is delivered again, and the reconciler catches up.
+        if (!this.saturated) this.logger.warn('too many callbacks being confirmed at once; dropping extras until they drain');
+        this.saturated = true;
+        return { received: true, transactionId };
+      }
+      this.saturated = false;
       const work = this.confirm(transactionId).finally(() => this.confirming.delete(transactionId));
       this.confirming.set(transactionId, work);
     }

@@ -129,3 +129,10 @@ export const SINGAPAY_FIELD_LIMITS = {
 
 /** Date format of the list filter (`Y-m-d`). */
 export const SINGAPAY_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The zone of Singapay's `YYYY-MM-DD HH:mm:ss` timestamps, in minutes east of UTC.
+ * Uncertain: payment answers and the reference numbers read as WIB (UTC+7); one
+ * detail example looks like UTC. Matching a lost payment to a transaction relies on it.
+ */
+export const SINGAPAY_TIMESTAMP_UTC_OFFSET_MINUTES = 7 * 60;

@@ -32,6 +32,9 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
   async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
     const existing = this.records.get(record.key);
     if (!existing || existing.version !== expectedVersion || record.version !== expectedVersion + 1) return false;
+    // A transaction belongs to one payment: claiming one another key holds is refused.
+    const holder = record.transactionId ? this.byTransaction.get(record.transactionId) : undefined;
+    if (holder !== undefined && holder !== record.key) return false;
     this.store(record);
     return true;
   }
@@ -41,11 +44,11 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
     return key ? this.get(key) : undefined;
   }
 
-  async listUnsettled(limit: number): Promise<SingapayPaymentRecord[]> {
+  async listUnsettled(limit: number, offset = 0): Promise<SingapayPaymentRecord[]> {
     return [...this.records.values()]
       .filter((r) => !isFinalPaymentState(r.state))
       .sort((a, b) => a.createdAt - b.createdAt)
-      .slice(0, limit)
+      .slice(offset, offset + limit)
       .map((r) => structuredClone(r));
   }
 

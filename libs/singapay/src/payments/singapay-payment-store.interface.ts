@@ -13,13 +13,15 @@ export interface SingapayPaymentStore {
   get(key: string): Promise<SingapayPaymentRecord | undefined>;
   /**
    * Replaces the record if its stored `version` is still `expectedVersion`; the new
-   * record's version must be `expectedVersion + 1`. Returns false when someone else wrote first.
+   * record's version must be `expectedVersion + 1`. Returns false when someone else wrote
+   * first, or when the record's `transactionId` is already held by another key (atomically:
+   * two payments must never claim one transaction).
    */
   replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean>;
   /** The record that holds this Singapay transaction id, if any. */
   findByTransactionId(transactionId: string): Promise<SingapayPaymentRecord | undefined>;
-  /** Records not yet final (`sending`, `pending`, `unknown`), oldest first, at most `limit`. */
-  listUnsettled(limit: number): Promise<SingapayPaymentRecord[]>;
+  /** Records not yet final (`sending`, `pending`, `unknown`), oldest first: `limit` of them from `offset`. */
+  listUnsettled(limit: number, offset?: number): Promise<SingapayPaymentRecord[]>;
   /**
    * Optional, for shared stores: the same storage with keys of one registration
    * and credential, so two Singapay accounts never see each other's records.

@@ -1,4 +1,4 @@
-import type { SingapayTransactionStatus } from '../contract/singapay-api.contract.js';
+import { SINGAPAY_TIMESTAMP_UTC_OFFSET_MINUTES, type SingapayTransactionStatus } from '../contract/singapay-api.contract.js';
 import type { SingapayTransaction } from '../service/singapay.types.js';
 import type { SingapayPaymentRecord, SingapayPaymentState } from './singapay-payment-record.js';
 
@@ -8,19 +8,15 @@ export function transactionState(status: SingapayTransactionStatus): SingapayPay
 
 const SINGAPAY_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/;
 
-/**
- * The instants a Singapay timestamp may stand for. Answers carry no zone and
- * the docs show both WIB (UTC+7) and UTC, so both readings are kept.
- */
-export function singapayInstants(text: string): number[] {
+/** The instant a Singapay timestamp stands for, read in the contract's zone; undefined when unreadable. */
+export function singapayInstant(text: string): number | undefined {
   const m = SINGAPAY_TIME.exec(text);
-  if (!m) return [];
-  const utc = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
-  return [utc - 7 * 3600_000, utc];
+  if (!m) return undefined;
+  return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) - SINGAPAY_TIMESTAMP_UTC_OFFSET_MINUTES * 60_000;
 }
 
-// How far a transaction's timestamp may sit before our first send: clocks differ.
-const CLOCK_SKEW_MS = 10 * 60_000;
+// Clocks differ a little; a transaction created well before our first send is someone else's.
+const CLOCK_SKEW_MS = 60_000;
 
 /**
  * Pairs unresolved payments with transactions that can only be theirs: same
@@ -40,6 +36,7 @@ export async function findPaymentCandidates(
     if (record.transactionId) continue;
     const firstSent = record.createdAt;
     const lastSent = record.sentAt ?? record.createdAt;
+    const mine: typeof pairs = [];
     for (const tx of transactions) {
       if (tx.customerId !== record.customerId) continue;
       let distanceMs: number;
@@ -48,13 +45,18 @@ export async function findPaymentCandidates(
         distanceMs = 0;
       } else {
         if (tx.product.code !== record.productCode) continue;
-        const fits = singapayInstants(tx.createdAt).filter((t) => t >= firstSent - CLOCK_SKEW_MS && t <= lastSent + windowMs);
-        if (fits.length === 0) continue;
-        distanceMs = Math.min(...fits.map((t) => Math.abs(t - lastSent)));
+        const at = singapayInstant(tx.createdAt);
+        // Singapay stamps it when it receives it: around our sends, give or take clock skew.
+        if (at === undefined || at < firstSent - CLOCK_SKEW_MS || at > lastSent + CLOCK_SKEW_MS + Math.min(windowMs, 5 * 60_000)) continue;
+        distanceMs = Math.abs(at - lastSent);
       }
       if (await claimedByOther(tx.transactionId)) continue;
-      pairs.push({ record, transaction: tx, distanceMs });
+      mine.push({ record, transaction: tx, distanceMs });
     }
+    // A direct purchase has no reference: two candidates mean we cannot tell which is ours,
+    // and guessing could hand one payment's money to another. It stays unknown.
+    if (!record.referenceNumber && mine.length > 1) continue;
+    pairs.push(...mine);
   }
   return pairs.sort((a, b) => a.distanceMs - b.distanceMs);
 }

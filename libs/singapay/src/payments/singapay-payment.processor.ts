@@ -7,7 +7,7 @@ import type { SingapayResolvedOptions } from '../config/singapay-options.validat
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import { singapayResponseCodeInfo } from '../errors/singapay-response-codes.js';
 import { createSingapayException, SingapayException, SingapayNotFoundException } from '../errors/singapay.exception.js';
-import { SingapayApiClient } from '../http/singapay-api.client.js';
+import { SingapayApiClient, type SingapayEnvelope } from '../http/singapay-api.client.js';
 import { checkCallOptions, type SingapayCallOptions } from '../http/singapay-transport.js';
 import { singapaySleep } from '../http/singapay-retry.policy.js';
 import type { SingapayPayRequest } from '../service/dto/singapay-requests.dto.js';
@@ -19,6 +19,7 @@ import { asRecord } from '../util/singapay-json.js';
 import {
   isFinalPaymentState,
   type SingapayPaymentFailure,
+  type SingapayPaymentOutcome,
   type SingapayPaymentRecord,
   type SingapayPaymentState,
 } from './singapay-payment-record.js';
@@ -46,6 +47,12 @@ const ALLOWED_FROM: Record<SingapayPaymentState, readonly SingapayPaymentState[]
   failed: ['sending', 'unknown', 'pending', 'failed'],
   refunded: ['sending', 'unknown', 'pending', 'success', 'failed', 'refunded'],
 };
+
+function canMove(from: SingapayPaymentRecord, to: SingapayPaymentState): boolean {
+  if (ALLOWED_FROM[to].includes(from.state)) return true;
+  // "Not found" is our inference after a horizon, not Singapay's word: its later word wins.
+  return from.state === 'failed' && from.failure?.reason === 'not_found' && (to === 'success' || to === 'pending' || to === 'refunded');
+}
 
 /**
  * The payment engine: one payment per idempotency key, recorded before it is
@@ -94,6 +101,7 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
     if (call) checkCallOptions('pay', call);
     const key = this.keyFor(req);
     const requestHash = hashPaymentRequest(req);
+    const waitUntil = this.now() + (call?.timeoutMs ?? this.options.timeoutMs);
     for (;;) {
       const now = this.now();
       const fresh: SingapayPaymentRecord = compactRecord({
@@ -134,12 +142,15 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
       }
       if (record.state === 'sending') {
         if ((record.leaseUntil ?? 0) > now) {
-          await singapaySleep(Math.min(100, this.options.timeoutMs), call?.signal);
+          // Someone else is sending it: wait for its outcome, but no longer than this call may take.
+          if (now >= waitUntil) return this.answer(record);
+          await singapaySleep(Math.min(100, Math.max(1, waitUntil - now)), call?.signal);
           continue;
         }
         // The sender died or lost its claim mid-payment: never resend, find out what happened.
-        const orphan = await this.transition(record, { state: 'unknown', owner: undefined, leaseUntil: undefined });
-        return this.answer(await this.track(key, () => this.resolve(orphan ?? record, 'lookup')));
+        const resolved = await this.track(key, () => this.resolve(record, 'lookup'));
+        if (resolved.state === 'failed' && resolved.failure?.reason === 'not_sent') continue;
+        return this.answer(resolved);
       }
       if (record.state === 'pending' || record.state === 'unknown') {
         return this.answer(await this.track(key, () => this.resolve(record, 'lookup')));
@@ -186,10 +197,13 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
   async applyConfirmedTransaction(tx: SingapayTransaction, via: SingapaySettlementSource): Promise<SingapayPayment | undefined> {
     let record = await this.store.findByTransactionId(tx.transactionId);
     if (!record) {
-      const open = (await this.store.listUnsettled(1_000)).filter((r) => !r.transactionId);
+      // Only payments already known to be lost: a sender still waiting for its answer will learn it itself.
+      const open = (await this.store.listUnsettled(1_000)).filter((r) => !r.transactionId && r.state === 'unknown');
       const claimed = async () => false;
-      const [match] = await findPaymentCandidates(open, [tx], claimed, this.options.paymentNotFoundAfterMs);
-      record = match?.record;
+      const matches = await findPaymentCandidates(open, [tx], claimed, this.options.paymentNotFoundAfterMs);
+      // By reference the match is certain; by product and time only when exactly one payment fits.
+      const certain = matches.filter((m) => m.record.referenceNumber);
+      record = certain[0]?.record ?? (matches.length === 1 ? matches[0]!.record : undefined);
     }
     if (!record) {
       const state = transactionState(tx.status);
@@ -202,7 +216,15 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
 
   private async sweep(): Promise<number> {
     let changed = 0;
-    for (const record of await this.store.listUnsettled(100)) {
+    // Page through every unsettled record (up to a bound per sweep), not just the oldest page.
+    const page = 100;
+    const records: SingapayPaymentRecord[] = [];
+    for (let offset = 0; offset < 10_000; offset += page) {
+      const batch = await this.store.listUnsettled(page, offset);
+      records.push(...batch);
+      if (batch.length < page) break;
+    }
+    for (const record of records) {
       if (this.inflight.has(record.key)) continue;
       if (record.state === 'sending' && (record.leaseUntil ?? 0) > this.now()) continue;
       try {
@@ -226,10 +248,22 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
 
   private async send(record: SingapayPaymentRecord, req: SingapayPayRequest, call?: SingapayCallOptions): Promise<SingapayPaymentRecord> {
     const spec = SINGAPAY_COMMANDS[req.command];
-    // Counted before the request leaves: a crash from here on leaves a record that says "may have been sent".
-    let current = (await this.transition(record, { sendCount: record.sendCount + 1, sentAt: this.now() }, true)) ?? record;
+    // Counted before the request leaves: from here on the record says "may have been sent".
+    // If that cannot be written (store down, or someone else took the record over), nothing is sent.
+    const counted = next(record, this.now(), { sendCount: record.sendCount + 1, sentAt: this.now() });
+    if (!(await this.guardStore('record the payment', () => this.store.replace(counted, record.version)))) {
+      throw new SingapayPaymentStoreException({
+        code: null,
+        type: 'payment_store_conflict',
+        httpStatus: 503,
+        message: 'The payment record changed under this call before it was sent; the payment was not sent, look it up with getPayment()',
+        operation: 'pay',
+        delivery: 'not_sent',
+      });
+    }
+    let envelope: SingapayEnvelope;
     try {
-      const envelope = await this.api.call({
+      envelope = await this.api.call({
         operation: 'pay',
         path: singapayProductPath(this.options.apiVersion, spec.family, 'payment'),
         body: {
@@ -247,8 +281,13 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
         ...(call ? { call } : {}),
         log: { productCode: req.productCode, customerId: req.customerId, idempotencyKey: record.key },
       });
+    } catch (error) {
+      return this.afterFailure(counted, error);
+    }
+    let outcome: SingapayPaymentOutcome;
+    try {
       const data = envelopeReader(this.errors, envelope, 'pay', `Singapay accepted the payment (code ${envelope.responseCode}) but `);
-      const outcome = compact({
+      outcome = compact({
         transactionId: data.string('transaction_id'),
         amount: data.rupiah('amount'),
         price: data.rupiah('price'),
@@ -258,26 +297,38 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
         createdAt: data.string('created_at'),
         raw: envelope.raw,
       });
-      const state: SingapayPaymentState = envelope.responseCode === '00' ? 'success' : 'pending';
-      current = (await this.transition(current, {
-        state,
-        responseCode: envelope.responseCode,
-        transactionId: outcome.transactionId,
-        outcome,
-        owner: undefined,
-        leaseUntil: undefined,
-      })) ?? current;
-      this.announce(current, 'payment');
-      return current;
     } catch (error) {
-      return this.afterFailure(current, error);
+      return this.afterFailure(counted, error);
     }
+    const patch: Partial<SingapayPaymentRecord> = {
+      state: envelope.responseCode === '00' ? 'success' : 'pending',
+      responseCode: envelope.responseCode,
+      transactionId: outcome.transactionId,
+      outcome,
+      owner: undefined,
+      leaseUntil: undefined,
+    };
+    // Singapay has answered: whatever the store does now, the caller learns the truth. A record
+    // that cannot be written stays "sending", and a later lookup settles it; it is never resent.
+    const stored = await this.transition(counted, patch).catch((error: unknown) => {
+      this.logger.error(`pay key=${hashIdempotencyKey(record.key)} outcome could not be recorded (${(error as Error)?.name ?? 'error'}); it will be looked up later`);
+      return undefined;
+    });
+    const current = stored ?? next(counted, this.now(), patch);
+    this.announce(current, 'payment');
+    return current;
   }
 
   private async afterFailure(record: SingapayPaymentRecord, error: unknown): Promise<SingapayPaymentRecord> {
-    if (error instanceof SingapayException && error.delivery === 'not_sent') {
+    // Only the API call's own verdict can say "never left"; a store error here comes after sending.
+    const record_ = async (patch: Partial<SingapayPaymentRecord>) =>
+      this.transition(record, patch).catch(() => {
+        this.logger.error(`pay key=${hashIdempotencyKey(record.key)} failure could not be recorded; it will be looked up later`);
+        return undefined;
+      });
+    if (error instanceof SingapayException && error.delivery === 'not_sent' && !(error instanceof SingapayPaymentStoreException)) {
       // Provably never left: the key may be paid again.
-      await this.transition(record, { state: 'failed', failure: failureOf(error, 'not_sent'), owner: undefined, leaseUntil: undefined });
+      await record_({ state: 'failed', failure: failureOf(error, 'not_sent'), owner: undefined, leaseUntil: undefined });
       throw error;
     }
     const definitive =
@@ -286,7 +337,7 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
       error.responseType !== 'malformed_response' &&
       singapayResponseCodeInfo(error.responseCode).paymentOutcome === 'rejected';
     if (definitive) {
-      await this.transition(record, {
+      await record_({
         state: 'failed',
         responseCode: error.responseCode ?? undefined,
         failure: failureOf(error, 'rejected'),
@@ -298,22 +349,33 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
     // It may have reached Singapay. Keep any transaction id the answer carried, then look it up.
     const e = error instanceof SingapayException ? error : undefined;
     const txid = transactionIdIn(e?.raw);
-    const unknown = await this.transition(record, compactPatch({
+    const patch = compactPatch({
       state: 'unknown' as const,
       responseCode: e?.responseCode ?? undefined,
       transactionId: txid,
       failure: e ? failureOf(e, 'not_found') : undefined,
       owner: undefined,
       leaseUntil: undefined,
-    }));
+    });
+    const unknown = (await record_(patch)) ?? next(record, this.now(), patch);
     this.logger.warn(`pay key=${hashIdempotencyKey(record.key)} outcome unknown (${e?.responseType ?? 'error'}); looking it up`);
     if (!e) throw error;
-    return this.resolve(unknown ?? record, 'lookup');
+    return this.resolve(unknown, 'lookup');
   }
 
   /** Asks Singapay what became of a payment; never resends it. Lookup failures leave it as it was. */
   private async resolve(record: SingapayPaymentRecord, via: SingapaySettlementSource, call?: SingapayCallOptions): Promise<SingapayPaymentRecord> {
     let current = record;
+    if (current.state === 'sending' && current.sendCount === 0) {
+      // Its sender stopped before counting a send, which it does before sending: it never left.
+      const notSent = await this.transition(current, {
+        state: 'failed',
+        failure: { reason: 'not_sent', code: null, type: 'not_sent', httpStatus: 503, message: 'The sender stopped before the payment was sent' },
+        owner: undefined,
+        leaseUntil: undefined,
+      });
+      return notSent ?? current;
+    }
     if (current.state === 'sending') {
       current = (await this.transition(current, { state: 'unknown', owner: undefined, leaseUntil: undefined })) ?? current;
     }
@@ -408,7 +470,9 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
   private async transition(record: SingapayPaymentRecord, patch: Partial<SingapayPaymentRecord>, force = false): Promise<SingapayPaymentRecord | undefined> {
     let base = record;
     for (let i = 0; i < 5; i++) {
-      if (patch.state && !force && !ALLOWED_FROM[patch.state].includes(base.state)) return undefined;
+      if (patch.state && !force && !canMove(base, patch.state)) return undefined;
+      // A payment holds one transaction for good: a later match never replaces it.
+      if (patch.transactionId && base.transactionId && base.transactionId !== patch.transactionId) return undefined;
       const updated = next(base, this.now(), patch);
       if (await this.guardStore('update the payment', () => this.store.replace(updated, base.version))) return updated;
       const latest = await this.store.get(record.key);

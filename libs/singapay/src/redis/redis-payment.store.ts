@@ -3,6 +3,9 @@ import { isFinalPaymentState, type SingapayPaymentRecord } from '../payments/sin
 import type { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
 import type { RedisStoreOptions } from './redis-token.store.js';
 
+// Values are "<version>|<json>": scripts compare the version without decoding the JSON, so
+// no answer Singapay sends (odd unicode, deep nesting) can make a record unwritable.
+
 // Claims a key: exactly one SET NX wins across all replicas.
 const CREATE = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
@@ -11,16 +14,28 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 end
 return redis.call('GET', KEYS[1])`;
 
-// Compare-and-set on the record's version, keeping the unsettled index and the transaction index in step.
+// Compare-and-set on the version; a transaction another key holds is refused; the
+// unsettled index and the transaction index change in the same step.
 const REPLACE = `
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
-local ok, r = pcall(cjson.decode, current)
-if not ok or tonumber(r.version) ~= tonumber(ARGV[2]) then return 0 end
+if string.match(current, '^(%d+)|') ~= ARGV[2] then return 0 end
+if KEYS[3] ~= KEYS[1] then
+  local holder = redis.call('GET', KEYS[3])
+  if holder and holder ~= ARGV[5] then return 0 end
+end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 if ARGV[4] == '1' then redis.call('ZREM', KEYS[2], ARGV[5]) else redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5]) end
 if KEYS[3] ~= KEYS[1] then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[3]) end
 return 1`;
+
+// Drops an index entry only if its record is really gone (it may have been created again meanwhile).
+const FORGET_IF_GONE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return redis.call('ZREM', KEYS[2], ARGV[1]) end
+return 0`;
+
+const encode = (record: SingapayPaymentRecord): string => `${record.version}|${JSON.stringify(record)}`;
+const decode = (text: string): SingapayPaymentRecord => JSON.parse(text.slice(text.indexOf('|') + 1)) as SingapayPaymentRecord;
 
 export interface RedisPaymentStoreOptions extends RedisStoreOptions {
   /**
@@ -72,19 +87,19 @@ export class RedisPaymentStore implements SingapayPaymentStore {
       2,
       this.recordKey(record.key),
       this.unsettledKey,
-      JSON.stringify(record),
+      encode(record),
       String(this.retentionMs),
       String(record.createdAt),
       isFinalPaymentState(record.state) ? '1' : '0',
       record.key,
     )) as string | null;
     if (existing === null) return { created: true, record };
-    return { created: false, record: JSON.parse(existing) as SingapayPaymentRecord };
+    return { created: false, record: decode(existing) };
   }
 
   async get(key: string): Promise<SingapayPaymentRecord | undefined> {
     const text = await this.redis.get(this.recordKey(key));
-    return text ? (JSON.parse(text) as SingapayPaymentRecord) : undefined;
+    return text ? decode(text) : undefined;
   }
 
   async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
@@ -95,7 +110,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
       this.recordKey(record.key),
       this.unsettledKey,
       record.transactionId ? this.txKey(record.transactionId) : this.recordKey(record.key),
-      JSON.stringify(record),
+      encode(record),
       String(expectedVersion),
       String(this.retentionMs),
       isFinalPaymentState(record.state) ? '1' : '0',
@@ -110,21 +125,20 @@ export class RedisPaymentStore implements SingapayPaymentStore {
     return key ? this.get(key) : undefined;
   }
 
-  async listUnsettled(limit: number): Promise<SingapayPaymentRecord[]> {
-    const keys = await this.redis.zrange(this.unsettledKey, '0', String(Math.max(0, limit - 1)));
+  async listUnsettled(limit: number, offset = 0): Promise<SingapayPaymentRecord[]> {
+    const keys = await this.redis.zrange(this.unsettledKey, String(offset), String(offset + Math.max(0, limit - 1)));
     if (keys.length === 0) return [];
     const texts = await this.redis.mget(keys.map((k) => this.recordKey(k)));
     const records: SingapayPaymentRecord[] = [];
-    const gone: string[] = [];
-    texts.forEach((text, i) => {
-      if (!text) gone.push(keys[i]!);
-      else {
-        const r = JSON.parse(text) as SingapayPaymentRecord;
-        if (isFinalPaymentState(r.state)) gone.push(r.key);
-        else records.push(r);
+    for (const [i, text] of texts.entries()) {
+      if (!text) {
+        await this.redis.eval(FORGET_IF_GONE, 2, this.recordKey(keys[i]!), this.unsettledKey, keys[i]!);
+        continue;
       }
-    });
-    if (gone.length) await this.redis.zrem(this.unsettledKey, ...gone);
+      // A record that settled after our read is left to the script that settled it.
+      const r = decode(text);
+      if (!isFinalPaymentState(r.state)) records.push(r);
+    }
     return records;
   }
 }

@@ -63,6 +63,8 @@ function canMove(from: SingapayPaymentRecord, to: SingapayPaymentState): boolean
 export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   private readonly inflight = new Map<string, Promise<SingapayPaymentRecord>>();
+  /** Outcomes Singapay gave this process that the store could not take; written again on next use. */
+  private readonly unrecorded = new Map<string, Partial<SingapayPaymentRecord>>();
   private readonly settled = new Subject<SingapayPaymentSettlement>();
   private readonly owner = randomUUID();
   private reconcileTimer?: NodeJS.Timeout;
@@ -126,7 +128,15 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
       if (record.requestHash !== requestHash) throw this.conflict(record);
 
       const local = this.inflight.get(key);
-      if (local) return this.answer(await local);
+      if (local) return this.answer((await this.within(local, waitUntil)) ?? record);
+
+      const unrecorded = this.unrecorded.get(key);
+      if (unrecorded) {
+        // Singapay answered in this process but the store was down: answer that, and try to record it again.
+        const persisted = await this.transition(record, unrecorded).catch(() => undefined);
+        if (persisted) this.unrecorded.delete(key);
+        return this.answer(persisted ?? next(record, this.now(), unrecorded));
+      }
 
       if (record.state === 'failed' && record.failure?.reason === 'not_sent') {
         const reclaimed = next(record, now, {
@@ -165,6 +175,12 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
     if (!record) throw new NotFoundException('No payment is recorded under this idempotency key');
     const local = this.inflight.get(key);
     if (local) return toView(await local);
+    const unrecorded = this.unrecorded.get(key);
+    if (unrecorded) {
+      const persisted = await this.transition(record, unrecorded).catch(() => undefined);
+      if (persisted) this.unrecorded.delete(key);
+      return toView(persisted ?? next(record, this.now(), unrecorded));
+    }
     if (record.state === 'pending' || record.state === 'unknown' || (record.state === 'sending' && (record.leaseUntil ?? 0) <= this.now())) {
       return toView(await this.track(key, () => this.resolve(record, 'lookup', call)));
     }
@@ -236,6 +252,19 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
       }
     }
     return changed;
+  }
+
+  /** The promise's value, or undefined once `deadline` passes first. */
+  private async within<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - this.now()));
+    });
+    try {
+      return await Promise.race([promise, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private track(key: string, work: () => Promise<SingapayPaymentRecord>): Promise<SingapayPaymentRecord> {
@@ -311,7 +340,8 @@ export class SingapayPaymentProcessor implements OnModuleInit, OnModuleDestroy {
     // Singapay has answered: whatever the store does now, the caller learns the truth. A record
     // that cannot be written stays "sending", and a later lookup settles it; it is never resent.
     const stored = await this.transition(counted, patch).catch((error: unknown) => {
-      this.logger.error(`pay key=${hashIdempotencyKey(record.key)} outcome could not be recorded (${(error as Error)?.name ?? 'error'}); it will be looked up later`);
+      this.logger.error(`pay key=${hashIdempotencyKey(record.key)} outcome could not be recorded (${(error as Error)?.name ?? 'error'}); kept in this process and looked up later`);
+      this.unrecorded.set(record.key, patch);
       return undefined;
     });
     const current = stored ?? next(counted, this.now(), patch);

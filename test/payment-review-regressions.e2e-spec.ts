@@ -1,0 +1,161 @@
+import {
+  RedisPaymentStore,
+  SingapayCallbackReceiver,
+  SingapayInMemoryPaymentStore,
+  type SingapayPaymentRecord,
+} from '@app/singapay';
+import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
+import { registerSecret } from './support/log-capture.js';
+import { redisAvailable, startRedis } from './support/redis-server.js';
+import { json, ScriptedServer, tokenAnswer } from './support/scripted-server.js';
+import { createSingapay } from './support/singapay-testing.js';
+
+// Regression tests for money-safety defects a review found; each says what went wrong.
+
+const PULSA = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
+
+/** A store whose next write of an accepted outcome fails, as Redis does when its connection drops. */
+class FlakyStore extends SingapayInMemoryPaymentStore {
+  failNextOutcome = true;
+  override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+    if (this.failNextOutcome && (record.state === 'success' || record.state === 'pending')) {
+      this.failNextOutcome = false;
+      throw new Error('connection lost');
+    }
+    return super.replace(record, expectedVersion);
+  }
+}
+
+describe('money-safety regressions (simulator)', () => {
+  let sim: SingapaySimulator;
+  beforeAll(async () => {
+    sim = await SingapaySimulator.start({ settleDelayMs: 60_000 });
+    registerSecret(sim.credentials.clientSecret, sim.credentials.password);
+  });
+  afterAll(() => sim.stop());
+  beforeEach(() => sim.reset());
+
+  it('a store error after Singapay answered is not "not sent": the caller gets the answer, and the key is never paid twice', async () => {
+    const store = new FlakyStore();
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
+    try {
+      const first = await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId: PULSA.customerId, idempotencyKey: 'order-flaky' });
+      expect(first.status).toBe('pending');
+      const second = await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId: PULSA.customerId, idempotencyKey: 'order-flaky' });
+      expect(['pending', 'unknown']).toContain(second.status);
+      expect(sim.paymentsFor({ customerId: PULSA.customerId })).toBe(1);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('the reconciler reaches unsettled payments beyond the oldest hundred', async () => {
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials });
+    try {
+      for (let i = 0; i < 101; i++) {
+        const customerId = `0812${String(100000 + i)}9001`;
+        await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: `stuck-${i}` });
+      }
+      const customerId = '081299999991';
+      sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: { kind: 'resetAfterApply' }, times: 1 });
+      sim.faults.add({ endpoint: 'list', fault: { kind: 'resetBeforeApply' } });
+      const lost = await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'order-lost' });
+      expect(lost.status).toBe('unknown');
+      sim.faults.clear();
+      await ctx.service.reconcile();
+      const payment = await ctx.service.getPayment('order-lost');
+      expect(payment.state).toBe('pending');
+      expect(payment.transactionId).toBe(sim.ledger().transactions.find((t) => t.customerId === customerId)!.transactionId);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('two lost direct purchases never both take one transaction', async () => {
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, retry: { maxAttempts: 1 } });
+    try {
+      const customerId = singapayTestCustomerId('pulsa', 'staysPending');
+      sim.faults.add({ endpoint: 'list', fault: { kind: 'resetBeforeApply' } });
+      sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: { kind: 'resetAfterApply' }, times: 1 });
+      sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: { kind: 'resetBeforeApply' }, times: 1 });
+      const input = { command: 'pulsa' as const, productCode: PULSA.productCode, customerId };
+      expect((await ctx.service.pay({ ...input, idempotencyKey: 'K1' })).status).toBe('unknown');
+      expect((await ctx.service.pay({ ...input, idempotencyKey: 'K2' })).status).toBe('unknown');
+      sim.faults.clear();
+      const [a, b] = await Promise.all([ctx.service.getPayment('K1'), ctx.service.getPayment('K2')]);
+      expect(sim.ledger().transactions.filter((t) => t.customerId === customerId)).toHaveLength(1);
+      const holders = [a, b].filter((p) => p.transactionId !== undefined);
+      expect(holders.length).toBeLessThanOrEqual(1);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('a flood of callbacks never becomes a flood of lookups', async () => {
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, timeoutMs: 500, retry: { maxAttempts: 1 } });
+    try {
+      await ctx.service.checkBalance();
+      sim.faults.add({ endpoint: 'detail', fault: { kind: 'hang' } });
+      const receiver = ctx.moduleRef.get(SingapayCallbackReceiver);
+      for (let i = 0; i < 200; i++) receiver.receive({ command: 'callback', data: { transaction_id: `FAKE${String(i).padStart(6, '0')}` } });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(sim.stats().requests['/api/v1/detail-bill-transaction']).toBeLessThanOrEqual(32);
+      sim.faults.clear();
+      await receiver.drain();
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('a caller waiting on another caller’s payment keeps its own timeout', async () => {
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, timeoutMs: 3_000 });
+    try {
+      const customerId = '081288888881';
+      sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: { kind: 'latency', ms: 1_500 } });
+      const input = { command: 'pulsa' as const, productCode: PULSA.productCode, customerId, idempotencyKey: 'order-wait-own' };
+      const slow = ctx.service.pay(input);
+      await new Promise((r) => setTimeout(r, 50));
+      const started = Date.now();
+      const waiting = await ctx.service.pay(input, { timeoutMs: 200 });
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(waiting.status).toBe('unknown');
+      expect((await slow).status).toBe('pending');
+      expect(sim.paymentsFor({ customerId })).toBe(1);
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
+describe.skipIf(!redisAvailable)('money-safety regressions (Redis)', () => {
+  it('an odd character in an answer never freezes a Redis record', async () => {
+    const redis = await startRedis();
+    const server = await ScriptedServer.start();
+    const txid = '01JXCQAZ8Z8AT5YRAP3V66GR70';
+    server.handle((req, res) => {
+      if (req.path.includes('access-token')) return tokenAnswer(res);
+      if (req.path.includes('/payment')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(`{"command":"pulsa","response_code":"01","data":{"customer_id":"081234567891","customer_name":"Bud\\ud800i","amount":"1","price":"2","transaction_id":"${txid}","created_at":"2025-06-10 17:49:20"}}`);
+        return;
+      }
+      json(res, 200, {
+        command: 'detail-bill-transaction', response_code: '00',
+        data: {
+          transaction_id: txid, reference_number: null, customer_id: '081234567891', transaction_type: 'prepaid', status: 'success',
+          inquired_at: null, paid_at: null, net_price: '2', display_price: { amount: '1', price: '2' }, other_info: [],
+          created_at: '2025-06-10 17:49:20', product: { code: 'SPTLKMAS10', name: 'N' },
+        },
+      });
+    });
+    const ctx = await createSingapay({ baseUrl: server.baseUrl, paymentStore: new RedisPaymentStore(await redis.client()) });
+    try {
+      await ctx.service.pay({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567891', idempotencyKey: 'order-odd' });
+      expect((await ctx.service.getPayment('order-odd')).state).toBe('success');
+    } finally {
+      await ctx.close();
+      await server.stop();
+      await redis.stop();
+    }
+  });
+});

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createSampleApp } from './sample-bootstrap.js';
 
+// The module logs one debug line per Singapay call; show them only when asked (LOG_LEVEL=debug).
+Logger.overrideLogger(process.env.LOG_LEVEL === 'debug' ? ['fatal', 'error', 'warn', 'log', 'debug'] : ['fatal', 'error', 'warn', 'log']);
 const logger = new Logger('Sample');
 let sample: Awaited<ReturnType<typeof createSampleApp>> | undefined;
 try {

@@ -241,8 +241,11 @@ export class SingapayApiClient {
   }
 
   private log(request: SingapayRequest, answer: SingapayHttpAnswer, outcome: string, attempt: number): void {
+    const ok = outcome === SINGAPAY_SUCCESS_CODE || outcome === SINGAPAY_PENDING_CODE;
+    // Every successful call passes here: build its line only when debug lines are shown.
+    if (ok && !Logger.isLevelEnabled('debug')) return;
     const line = `${this.describe(request)} http=${answer.status} result=${outcome} attempt=${attempt} ${answer.durationMs}ms`;
-    if (outcome === SINGAPAY_SUCCESS_CODE || outcome === SINGAPAY_PENDING_CODE) this.logger.debug(line);
+    if (ok) this.logger.debug(line);
     else this.logger.warn(line);
   }
 }

@@ -61,7 +61,8 @@ export function validateSingapayInput<T extends object>(
     }
   }
   if (shape.length > 0) throw badRequest(shape);
-  const value = plainToInstance(cls, input);
+  // A DTO instance (from Nest's ValidationPipe) needs no second transformation.
+  const value = input instanceof cls ? input : plainToInstance(cls, input);
   const problems = messages(validateSync(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
   if (problems.length === 0 && extra) problems.push(...extra(value));
   if (problems.length > 0) throw badRequest(problems);

@@ -17,25 +17,8 @@ import { SingapaySimulatorSettlement } from './simulator-settlement.js';
 import { SingapaySimulatorState, type SimulatorTransactionRecord } from './simulator-state.js';
 import { SingapaySimulatorTokens } from './simulator-token.js';
 
-/** A transaction of the simulator's ledger, in plain numbers (epoch ms, whole rupiah). */
-export interface SingapaySimulatorTransaction {
-  transactionId: string;
-  referenceNumber: string;
-  command: SingapayCommand;
-  productCode: string;
-  customerId: string;
-  customerName: string | null;
-  transactionType: 'prepaid' | 'postpaid';
-  status: SingapayTransactionStatus;
-  amount: number;
-  price: number;
-  netPrice: number;
-  period: string | null;
-  inquiredAt: number | null;
-  paidAt: number;
-  createdAt: number;
-  otherInfo: Readonly<Record<string, string>>;
-}
+/** A transaction of the simulator's ledger, in plain numbers (epoch ms, whole rupiah): its record without the bookkeeping. */
+export type SingapaySimulatorTransaction = Readonly<Omit<SimulatorTransactionRecord, 'sequence' | 'steps' | 'nextStepAt'>>;
 
 export interface SingapaySimulatorStats {
   /** Requests to the token path, failed ones included. */
@@ -300,22 +283,7 @@ export class SingapaySimulator {
 }
 
 function snapshot(tx: SimulatorTransactionRecord): SingapaySimulatorTransaction {
-  return {
-    transactionId: tx.transactionId,
-    referenceNumber: tx.referenceNumber,
-    command: tx.command,
-    productCode: tx.productCode,
-    customerId: tx.customerId,
-    customerName: tx.customerName,
-    transactionType: tx.transactionType,
-    status: tx.status,
-    amount: tx.amount,
-    price: tx.price,
-    netPrice: tx.netPrice,
-    period: tx.period,
-    inquiredAt: tx.inquiredAt,
-    paidAt: tx.paidAt,
-    createdAt: tx.createdAt,
-    otherInfo: { ...tx.otherInfo },
-  };
+  // A copy, so that a test holding it never sees (or causes) later changes.
+  const { sequence: _sequence, steps: _steps, nextStepAt: _nextStepAt, ...rest } = tx;
+  return { ...rest, otherInfo: { ...tx.otherInfo } };
 }

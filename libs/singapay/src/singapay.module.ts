@@ -61,7 +61,8 @@ import { SINGAPAY_MODULE_OPTIONS, SingapayConfigurableModuleClass } from './sing
       useFactory: (options: SingapayResolvedOptions, name: string, redis: Redis | undefined) => {
         const shared = options.paymentStore ?? (redis ? new RedisPaymentStore(redis) : undefined);
         if (!shared) return new SingapayInMemoryPaymentStore();
-        return shared.withNamespace?.(`${name}:${createHash('sha256').update(options.clientId).digest('hex').slice(0, 16)}`) ?? shared;
+        const credential = createHash('sha256').update(options.clientId).digest('hex').slice(0, 16);
+        return shared.withNamespace?.(`${name}:${new URL(options.baseUrl).host}:${credential}`) ?? shared;
       },
       inject: [SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_INSTANCE_NAME, SINGAPAY_REDIS],
     },

@@ -9,6 +9,8 @@ import type { SingapayPaymentStore } from './singapay-payment-store.interface.js
 export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
   private readonly records = new Map<string, SingapayPaymentRecord>();
   private readonly byTransaction = new Map<string, string>();
+  /** Keys of records not yet final: sweeps and callbacks read these, not every record of the last week. */
+  private readonly unsettled = new Set<string>();
   private lastEviction = 0;
 
   constructor(
@@ -45,8 +47,8 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
   }
 
   async listUnsettled(limit: number, offset = 0): Promise<SingapayPaymentRecord[]> {
-    return [...this.records.values()]
-      .filter((r) => !isFinalPaymentState(r.state))
+    return [...this.unsettled]
+      .map((key) => this.records.get(key)!)
       .sort((a, b) => a.createdAt - b.createdAt)
       .slice(offset, offset + limit)
       .map((r) => structuredClone(r));
@@ -54,6 +56,8 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
 
   private store(record: SingapayPaymentRecord): void {
     this.records.set(record.key, structuredClone(record));
+    if (isFinalPaymentState(record.state)) this.unsettled.delete(record.key);
+    else this.unsettled.add(record.key);
     if (record.transactionId) this.byTransaction.set(record.transactionId, record.key);
   }
 

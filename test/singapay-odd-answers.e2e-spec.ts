@@ -163,6 +163,22 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     expectNoSecrets(e);
   });
 
+  it('lets httpStatusOverrides change the status of a code or a type', async () => {
+    const custom = await createSingapay({ baseUrl: server.baseUrl, httpStatusOverrides: { '17': 402, unrecognised: 500 } });
+    try {
+      business((_req, res) => json(res, 200, { command: 'check-balance', response_code: '17', response_text: 'Insufficient balance' }));
+      const low = await failure(() => custom.service.checkBalance());
+      expect([low.responseCode, low.getStatus(), low.getResponse().statusCode]).toEqual(['17', 402, 402]);
+      business((_req, res) => json(res, 200, { command: 'check-balance', response_code: '42' }));
+      expect((await failure(() => custom.service.checkBalance())).getStatus()).toBe(500);
+      // The default table still applies elsewhere.
+      business((_req, res) => json(res, 200, { command: 'check-balance', response_code: '21' }));
+      expect((await failure(() => custom.service.checkBalance())).getStatus()).toBe(409);
+    } finally {
+      await custom.close();
+    }
+  });
+
   it('maps an unrecognised code to 502 and keeps the code', async () => {
     business((_req, res) => json(res, 200, { command: 'check-balance', response_code: '42', response_text: 'Something new' }));
     const e = await failure(() => ctx.service.checkBalance());

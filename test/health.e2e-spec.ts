@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { Controller, Get, Logger, Module, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
@@ -12,8 +12,9 @@ import {
   type SingapayHealthOptions,
 } from '@app/singapay/health/index.js';
 import { SingapaySimulator } from '@app/singapay-simulator';
-import { createSampleApp, type SampleApp } from '../apps/sample/src/sample-bootstrap.js';
+import type { SampleApp } from '../apps/sample/src/sample-bootstrap.js';
 import { freePort } from './support/free-port.js';
+import { startSampleOnSimulator } from './support/sample-testing.js';
 import { registerSecret } from './support/log-capture.js';
 
 const BALANCE_PATH = SINGAPAY_GENERAL_PATHS.checkBalance;
@@ -24,12 +25,9 @@ describe('GET /health in the sample app (real HTTP, built-in simulator)', () => 
   let http: ReturnType<typeof request>;
 
   beforeAll(async () => {
-    for (const name of Object.values(SINGAPAY_ENV_VARS)) delete process.env[name];
-    const port = await freePort();
-    sample = await createSampleApp(new Logger('Sample'), port);
-    registerSecret(sample.simulator!.credentials.clientSecret, sample.simulator!.credentials.password);
-    await sample.app.listen(port, '127.0.0.1');
-    http = request(`http://127.0.0.1:${port}`);
+    const started = await startSampleOnSimulator();
+    sample = started.sample;
+    http = request(started.baseUrl);
   });
   afterAll(async () => {
     await sample.close();

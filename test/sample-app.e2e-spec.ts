@@ -1,26 +1,18 @@
 import request from 'supertest';
 import { Logger } from '@nestjs/common';
-import { SINGAPAY_ENV_VARS } from '@app/singapay';
+import { SINGAPAY_ENV_VARS, SingapayCallbackReceiver } from '@app/singapay';
 import { createSampleApp, type SampleApp } from '../apps/sample/src/sample-bootstrap.js';
-import { SingapayCallbackReceiver } from '@app/singapay';
-import { freePort } from './support/free-port.js';
-import { capturedLogLines, registerSecret } from './support/log-capture.js';
+import { capturedLogLines } from './support/log-capture.js';
+import { clearSingapayEnv, startSampleOnSimulator } from './support/sample-testing.js';
 
-const VARS = Object.values(SINGAPAY_ENV_VARS);
-const clearEnv = () => {
-  for (const name of VARS) delete process.env[name];
-};
+const clearEnv = clearSingapayEnv;
 
 describe('sample app on the built-in simulator (supertest)', () => {
   let sample: SampleApp;
   let http: ReturnType<typeof request>;
 
   beforeAll(async () => {
-    clearEnv();
-    const port = await freePort();
-    sample = await createSampleApp(new Logger('Sample'), port);
-    registerSecret(sample.simulator!.credentials.clientSecret, sample.simulator!.credentials.password);
-    await sample.app.listen(port, '127.0.0.1');
+    ({ sample } = await startSampleOnSimulator());
     http = request(sample.app.getHttpServer());
   });
   afterAll(async () => {

@@ -1,12 +1,10 @@
 import request from 'supertest';
-import { Logger } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { SINGAPAY_ENV_VARS, SingapayInquiryRequest, SingapayListTransactionsRequest, SingapayPayRequest } from '@app/singapay';
-import { createSampleApp, type SampleApp } from '../apps/sample/src/sample-bootstrap.js';
+import type { SampleApp } from '../apps/sample/src/sample-bootstrap.js';
 import { INQUIRY_EXAMPLES, INQUIRY_RESULT_EXAMPLE, PAY_EXAMPLES } from '../apps/sample/src/docs/sample-examples.js';
-import { freePort } from './support/free-port.js';
-import { registerSecret } from './support/log-capture.js';
+import { startSampleOnSimulator } from './support/sample-testing.js';
 
 type Operation = {
   summary?: string;
@@ -37,12 +35,9 @@ describe('sample app API docs (/docs, /docs-json)', () => {
   const schema = (name: string) => doc.components!.schemas![name] as { properties: Record<string, { example?: unknown }>; required?: string[] };
 
   beforeAll(async () => {
-    for (const name of Object.values(SINGAPAY_ENV_VARS)) delete process.env[name];
-    const port = await freePort();
-    sample = await createSampleApp(new Logger('Sample'), port);
-    registerSecret(sample.simulator!.credentials.clientSecret, sample.simulator!.credentials.password);
-    await sample.app.listen(port, '127.0.0.1');
-    http = request(`http://127.0.0.1:${port}`);
+    const started = await startSampleOnSimulator();
+    sample = started.sample;
+    http = request(started.baseUrl);
     doc = (await http.get('/docs-json').expect(200).expect('content-type', /json/)).body;
   });
   afterAll(async () => {

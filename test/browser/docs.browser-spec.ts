@@ -1,12 +1,9 @@
-import { Logger } from '@nestjs/common';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { SINGAPAY_ENV_VARS } from '@app/singapay';
-import { createSampleApp, type SampleApp } from '../../apps/sample/src/sample-bootstrap.js';
-import { freePort } from '../support/free-port.js';
-import { registerSecret } from '../support/log-capture.js';
+import type { SampleApp } from '../../apps/sample/src/sample-bootstrap.js';
+import { clearSingapayEnv, startSampleOnSimulator } from '../support/sample-testing.js';
 
 /** Debian's Chromium; never a browser downloaded by playwright. Override with CHROMIUM_PATH. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -32,12 +29,7 @@ describe('Swagger UI of the sample app in Chromium', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)`);
-    for (const name of Object.values(SINGAPAY_ENV_VARS)) delete process.env[name];
-    const port = await freePort();
-    sample = await createSampleApp(new Logger('Sample'), port);
-    registerSecret(sample.simulator!.credentials.clientSecret, sample.simulator!.credentials.password);
-    await sample.app.listen(port, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${port}`;
+    ({ sample, baseUrl } = await startSampleOnSimulator());
 
     // A fresh profile per run (playwright passes it as --user-data-dir).
     profile = mkdtempSync(join(tmpdir(), 'singapay-chromium-'));
@@ -60,7 +52,7 @@ describe('Swagger UI of the sample app in Chromium', () => {
     await context?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
     await sample?.close();
-    for (const name of Object.values(SINGAPAY_ENV_VARS)) delete process.env[name];
+    clearSingapayEnv();
   });
 
   /** Expands an operation, presses "Try it out" and "Execute", and returns its live response block. */

@@ -1,4 +1,4 @@
-import { isFinalPaymentState, type SingapayPaymentRecord } from './singapay-payment-record.js';
+import { isSettledPaymentRecord, type SingapayPaymentRecord } from './singapay-payment-record.js';
 import type { SingapayPaymentStore } from './singapay-payment-store.interface.js';
 
 /**
@@ -56,7 +56,7 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
 
   private store(record: SingapayPaymentRecord): void {
     this.records.set(record.key, structuredClone(record));
-    if (isFinalPaymentState(record.state)) this.unsettled.delete(record.key);
+    if (isSettledPaymentRecord(record)) this.unsettled.delete(record.key);
     else this.unsettled.add(record.key);
     if (record.transactionId) this.byTransaction.set(record.transactionId, record.key);
   }
@@ -68,7 +68,7 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
     this.lastEviction = now;
     const horizon = now - this.retentionMs;
     for (const [key, r] of this.records) {
-      if (isFinalPaymentState(r.state) && r.updatedAt < horizon) {
+      if (isSettledPaymentRecord(r) && r.updatedAt < horizon) {
         this.records.delete(key);
         if (r.transactionId) this.byTransaction.delete(r.transactionId);
       }

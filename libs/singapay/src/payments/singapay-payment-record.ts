@@ -78,3 +78,12 @@ export interface SingapayPaymentRecord {
 export function isFinalPaymentState(state: SingapayPaymentState): boolean {
   return SINGAPAY_FINAL_PAYMENT_STATES.includes(state);
 }
+
+/**
+ * Whether a record needs no more looking after. Stores keep every other record in
+ * their unsettled index (`listUnsettled`), which the reconciler and callbacks read;
+ * every store must decide it with this one function.
+ */
+export function isSettledPaymentRecord(record: Pick<SingapayPaymentRecord, 'state'>): boolean {
+  return isFinalPaymentState(record.state);
+}

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { isFinalPaymentState, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
+import { isSettledPaymentRecord, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
 import type { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
 import type { RedisStoreOptions } from './redis-token.store.js';
 
@@ -90,7 +90,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
       encode(record),
       String(this.retentionMs),
       String(record.createdAt),
-      isFinalPaymentState(record.state) ? '1' : '0',
+      isSettledPaymentRecord(record) ? '1' : '0',
       record.key,
     )) as string | null;
     if (existing === null) return { created: true, record };
@@ -113,7 +113,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
       encode(record),
       String(expectedVersion),
       String(this.retentionMs),
-      isFinalPaymentState(record.state) ? '1' : '0',
+      isSettledPaymentRecord(record) ? '1' : '0',
       record.key,
       String(record.createdAt),
     );
@@ -137,7 +137,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
       }
       // A record that settled after our read is left to the script that settled it.
       const r = decode(text);
-      if (!isFinalPaymentState(r.state)) records.push(r);
+      if (!isSettledPaymentRecord(r)) records.push(r);
     }
     return records;
   }

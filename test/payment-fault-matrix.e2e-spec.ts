@@ -89,12 +89,16 @@ interface ReadExpectation {
   type: string;
   code: string | null;
   status: number;
+  /** The call succeeds: a list answered 00 without data, or 06, is an empty list. */
+  ok?: true;
 }
 
 /** What the module's rules say a read or an inquiry does when every attempt meets `fc`. */
-function expectedRead(fc: FaultCase): ReadExpectation {
+function expectedRead(fc: FaultCase, op: ReadOperation): ReadExpectation {
   if (fc.code !== undefined) {
     const info = singapayResponseCodeInfo(fc.code);
+    // How Singapay answers an empty search is undocumented: both are read as "no rows".
+    if (op.endpoint === 'list' && (fc.code === '00' || fc.code === '06')) return { requests: 1, type: '', code: fc.code, status: 200, ok: true };
     // 00 with no data: a success whose fields are missing, read once (the answer was JSON and had a code).
     if (fc.code === '00') return { requests: 1, type: 'malformed_response', code: '00', status: 502 };
     // 01 where no pending is expected: not a success, not retryable.
@@ -171,10 +175,16 @@ describe('fault matrix: reads and inquiries', () => {
   const cases = READ_OPERATIONS.flatMap((op) => READ_FAULTS.map((fc) => [op.name, fc.stage, fc.name, op, fc] as const));
 
   it.each(cases)('%s x %s x %s', async (_op, _stage, _fault, op, fc) => {
-    const expected = expectedRead(fc);
+    const expected = expectedRead(fc, op);
     // Every attempt meets the fault.
     sim.faults.add({ endpoint: op.endpoint, fault: fc.fault });
     const before = requestsTo(sim, op.path);
+    if (expected.ok) {
+      const page = (await op.run(ctx.service, callFor(fc), ++n)) as { items: unknown[]; pagination: unknown };
+      expect(page).toMatchObject({ items: [], pagination: null });
+      expect(requestsTo(sim, op.path) - before).toBe(1);
+      return;
+    }
     const e = await singapayFailure(() => op.run(ctx.service, callFor(fc), ++n));
     expect(requestsTo(sim, op.path) - before).toBe(expected.requests);
     expect({ type: e.responseType, code: e.responseCode, status: e.getStatus() }).toEqual({
@@ -234,29 +244,44 @@ const FLOWS: PaymentFlow[] = [
 
 const paymentPath = (command: SingapayCommand) => singapayProductPath('v2', SINGAPAY_COMMANDS[command].family, 'payment');
 
+/** Where the payment ends when it need not match the ledger (a contradictory fault, or Singapay's word without a transaction). */
+type FinalState = { state: 'failed'; reason: 'rejected' } | { state: 'refunded' } | { state: 'unknown' };
+
 type PaymentExpectation =
-  | { requests: number; received: number; applied: number; throws: { code: string; type: string; status: number }; ledgerTruth: boolean }
-  | { requests: number; received: number; applied: number; status: 'success' | 'pending' | 'unknown'; responseCode?: string; ledgerTruth: true };
+  | { requests: number; received: number; applied: number; throws: { code: string; type: string; status: number }; final?: FinalState }
+  | { requests: number; received: number; applied: number; status: 'success' | 'pending' | 'unknown'; responseCode?: string; final?: FinalState };
 
 /** What the module's rules say `pay()` does when its request meets `fc` (every time it is sent). */
 function expectedPayment(fc: FaultCase, flow: PaymentFlow): PaymentExpectation {
   const found = fc.applies ? flow.appliedStatus : 'unknown';
   if (fc.code !== undefined) {
     const info = singapayResponseCodeInfo(fc.code);
+    const applied = fc.applies ? 1 : 0;
     if (info.paymentOutcome === 'rejected') {
       // A definitive refusal is trusted. When the simulator applied it anyway ("+apply"), the
       // recorded `failed` cannot match the ledger: Singapay said it refused; that is the documented trade-off.
       // 16 inside a business answer came from past the gateway: a payment is not replayed on it
       // (only an HTTP 401 at the gateway is), so every refusal code means exactly one request.
-      const requests = 1;
-      const applied = fc.applies ? 1 : 0;
-      const received = fc.applies ? requests : 0;
-      return { requests, received, applied, throws: { code: fc.code, type: info.type, status: info.httpStatus }, ledgerTruth: !fc.applies };
+      return {
+        requests: 1,
+        received: applied,
+        applied,
+        throws: { code: fc.code, type: info.type, status: info.httpStatus },
+        ...(fc.applies ? { final: { state: 'failed', reason: 'rejected' } as const } : {}),
+      };
     }
+    if (info.paymentOutcome === 'refunded') {
+      // 50: Singapay's word that the money comes back; final, whatever the ledger shows.
+      return { requests: 1, received: applied, applied, throws: { code: '50', type: 'payment_refunded', status: 409 }, final: { state: 'refunded' } };
+    }
+    // 51 (and a 00 / 01 that could not be read) say it went through: without a transaction to show
+    // for it the payment stays unknown, never "not found".
+    const saidApplied = ['applied', 'success', 'pending'].includes(info.paymentOutcome);
+    const final = saidApplied && !fc.applies ? { final: { state: 'unknown' } as const } : {};
     // Uncertain codes, and 00 / 01 without the data a success needs: unknown, resolved by a lookup.
-    return { requests: 1, received: fc.applies ? 1 : 0, applied: fc.applies ? 1 : 0, status: found, responseCode: fc.code, ledgerTruth: true };
+    return { requests: 1, received: applied, applied, status: found, responseCode: fc.code, ...final };
   }
-  return { requests: 1, received: fc.applies ? 1 : 0, applied: fc.applies ? 1 : 0, status: found, ledgerTruth: true };
+  return { requests: 1, received: fc.applies ? 1 : 0, applied: fc.applies ? 1 : 0, status: found };
 }
 
 describe('fault matrix: payments', () => {
@@ -340,17 +365,15 @@ describe('fault matrix: payments', () => {
     expect(payment.sendCount).toBe(1);
     const entries = ledgerEntries(sim, referenceNumber ? { referenceNumber } : { customerId });
     expect(entries).toHaveLength(expected.applied);
-    if (expected.ledgerTruth) {
-      if (entries.length === 0) {
-        expect(payment.state).toBe('failed');
-        expect(payment.failure?.reason).toBe('throws' in expected ? 'rejected' : 'not_found');
-      } else {
-        expect({ state: payment.state, transactionId: payment.transactionId }).toEqual({ state: entries[0]!.status, transactionId: entries[0]!.transactionId });
-      }
-    } else {
-      // Documented: a definitive refusal is trusted and final, even when the upstream applied it anyway.
+    if (expected.final) {
+      // Documented: a definitive code is trusted and final, even when the upstream applied it anyway.
+      expect(payment.state).toBe(expected.final.state);
+      if ('reason' in expected.final) expect(payment.failure?.reason).toBe(expected.final.reason);
+    } else if (entries.length === 0) {
       expect(payment.state).toBe('failed');
-      expect(payment.failure?.reason).toBe('rejected');
+      expect(payment.failure?.reason).toBe('throws' in expected ? 'rejected' : 'not_found');
+    } else {
+      expect({ state: payment.state, transactionId: payment.transactionId }).toEqual({ state: entries[0]!.status, transactionId: entries[0]!.transactionId });
     }
   });
 

@@ -21,8 +21,12 @@ export {
 } from './simulator-faults.js';
 export {
   SINGAPAY_SIMULATOR_DEFAULT_CREDENTIALS,
+  SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS,
   type SingapaySimulatorCredentials,
   type SingapaySimulatorOptions,
+  type SingapaySimulatorVariants,
+  type SimulatorTimeZone as SingapaySimulatorTimeZone,
+  type SimulatorTokenPlace as SingapaySimulatorTokenPlace,
 } from './simulator-options.js';
 export {
   SINGAPAY_SIMULATOR_GAME_PARAMETERS,

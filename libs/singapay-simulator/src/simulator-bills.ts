@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { SimulatorApiVersion } from './simulator-api-docs.js';
 import type { SingapaySimulatorProduct } from './simulator-catalogue.js';
 import { singapayDay } from './simulator-format.js';
 
@@ -20,13 +21,19 @@ export interface SimulatorBill {
   /** The bill itself, whole rupiah. */
   amount: number;
   customerName: string;
-  /** Display text; its format varies by command, as in Singapay's examples. */
-  period: string;
+  /** Display text; its format varies by command, as in Singapay's examples. `null`: the answer has no period. */
+  period: string | null;
 }
 
-/** The documented example keeps its documented numbers. */
+/** The documented examples keep their documented numbers (the legacy pages). */
 const FIXED_BILLS: Readonly<Record<string, SimulatorBill>> = {
   'SPPLNPOS:146300068064': { amount: 151_005, customerName: 'NARSONO', period: '202403' },
+  'SPPLNNON:5220117061994': { amount: 5_000, customerName: 'PT PLN NON TAGLIS', period: null },
+  'SPINTOPOKE:512547917': { amount: 245_000, customerName: 'OPOKE CUSTOMER', period: '05/03/2024-05/03/2025' },
+  'SPTKMSPOSH:08122962721': { amount: 125_620, customerName: 'HALO CUSTOMER', period: null },
+  'SPBPJSTKPU:421021041000': { amount: 675_004, customerName: 'PT PEKERJA', period: '04/2024' },
+  'SPBPJSTKBPU:3321120409790003': { amount: 16_800, customerName: 'PEKERJA MANDIRI', period: '1' },
+  'SPPAMJYA:000770163': { amount: 50_059, customerName: '2A1-NURIDA', period: '202408' },
 };
 
 /** Previous month as `YYYYMM`, the usual billing period. */
@@ -42,14 +49,18 @@ function between(seed: number, min: number, max: number): number {
 }
 
 /**
- * The bill a customer owes for a product. Deterministic in (product,
- * customer, months); only the period text follows the clock.
+ * The bill a customer owes for a product. Deterministic in (product, customer,
+ * months); only the period text follows the clock. Period texts take the documented
+ * format per command: plnpos `"202403"` (v1) or a month count like `"4"` (v2), pdam
+ * `"202408"`, intv a date range `"05/03/2024-05/03/2025"`, putk `"04/2024"`, bputk the
+ * months paid (`"1"`); plnnon and mobpos answers have none. bpjsks is undocumented.
  */
 export function simulatorBillFor(
   product: SingapaySimulatorProduct,
   customerId: string,
   months: number | undefined,
   epochMs: number,
+  version: SimulatorApiVersion,
 ): SimulatorBill {
   const fixed = FIXED_BILLS[`${product.code}:${customerId}`];
   if (fixed) return fixed;
@@ -59,28 +70,27 @@ export function simulatorBillFor(
   const yyyymm = `${last.year}${pad2(last.month)}`;
   const count = months ?? 1;
   switch (product.command) {
+    case 'plnpos':
+      return { amount: between(seed, 50_000, 750_000), customerName, period: version === 'v1' ? yyyymm : String(1 + (seed % 4)) };
     case 'pdam':
-      return { amount: between(seed, 30_000, 400_000), customerName, period: `${pad2(last.month)}/${last.year}` };
+      return { amount: between(seed, 30_000, 400_000), customerName, period: yyyymm };
     case 'plnnon':
-      return { amount: between(seed, 100_000, 2_500_000), customerName, period: yyyymm };
-    case 'intv':
-      return { amount: between(seed, 2_000, 9_000) * 100, customerName, period: yyyymm };
+      return { amount: between(seed, 100_000, 2_500_000), customerName, period: null };
+    case 'intv': {
+      const [year, month, day] = singapayDay(epochMs).split('-');
+      return { amount: between(seed, 2_000, 9_000) * 100, customerName, period: `${day}/${month}/${Number(year) - 1}-${day}/${month}/${year}` };
+    }
     case 'mobpos':
-      return { amount: between(seed, 50_000, 500_000), customerName, period: yyyymm };
+      return { amount: between(seed, 50_000, 500_000), customerName, period: null };
     case 'bpjsks': {
       // The three BPJS Kesehatan classes' monthly premiums.
-      const premium = [150_000, 100_000, 35_000][seed % 3];
+      const premium = [150_000, 100_000, 35_000][seed % 3]!;
       return { amount: premium * count, customerName, period: String(count) };
     }
-    case 'bputk': {
-      const premium = between(seed, 168, 500) * 100;
-      const [year, month, day] = singapayDay(epochMs).split('-').map(Number);
-      const endMonthIndex = month - 1 + count;
-      const end = `${pad2(day)}/${pad2((endMonthIndex % 12) + 1)}/${year + Math.floor(endMonthIndex / 12)}`;
-      return { amount: premium * count, customerName, period: `${pad2(day)}/${pad2(month)}/${year}-${end}` };
-    }
+    case 'bputk':
+      return { amount: between(seed, 168, 500) * 100 * count, customerName, period: String(count) };
     case 'putk':
-      return { amount: between(seed, 1_000, 10_000) * 100 * count, customerName, period: String(count) };
+      return { amount: between(seed, 1_000, 10_000) * 100 * count, customerName, period: `${pad2(last.month)}/${last.year}` };
     default:
       return { amount: between(seed, 50_000, 750_000), customerName, period: yyyymm };
   }

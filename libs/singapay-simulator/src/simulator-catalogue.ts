@@ -1,4 +1,4 @@
-import type { SingapayCommand } from '../../singapay/src/contract/singapay-api.contract.js';
+import type { SimulatorCommand } from './simulator-api-docs.js';
 
 export interface SingapaySimulatorCategory {
   code: string;
@@ -7,7 +7,7 @@ export interface SingapaySimulatorCategory {
 
 export interface SingapaySimulatorProduct {
   code: string;
-  command: SingapayCommand;
+  command: SimulatorCommand;
   name: string;
   category: SingapaySimulatorCategory;
   /**
@@ -22,7 +22,7 @@ export interface SingapaySimulatorProduct {
 }
 
 const PLN_TOKEN = { code: 'PLNTOK', name: 'PLN Token' };
-const TELKOMSEL = { code: 'TELAS', name: 'Telkomsel' };
+const TELKOMSEL = { code: 'TELAS', name: 'Telkomsel/AS' };
 const INDOSAT = { code: 'ISAT', name: 'Indosat Ooredoo' };
 const TELKOMSEL_DATA = { code: 'TELASD', name: 'Telkomsel/AS' };
 const MLBB = { code: 'MLBB', name: 'Mobile Legends' };
@@ -34,7 +34,7 @@ const BPJS_TK = { code: 'BPJSTK', name: 'BPJS Ketenagakerjaan' };
 
 const fixed = (
   code: string,
-  command: SingapayCommand,
+  command: SimulatorCommand,
   name: string,
   category: SingapaySimulatorCategory,
   amount: number,
@@ -43,26 +43,28 @@ const fixed = (
 
 const bill = (
   code: string,
-  command: SingapayCommand,
+  command: SimulatorCommand,
   name: string,
   category: SingapaySimulatorCategory,
   adminFee: number,
 ): SingapaySimulatorProduct => Object.freeze({ code, command, name, category, adminFee });
 
 /**
- * Products the simulator sells. Codes from the public docs are kept as they
- * are (SPPLNTOK, SPTLKMAS10, SPPLNPOS, ...); the others are invented in the
- * same style. Singapay has no product-list endpoint: this table stands in for
+ * Products the simulator sells. Codes, names and prices the docs print are kept as
+ * they are: SPPLNTOK 50.000 for 52.500, SPPLNTOK200 at 201.500, SPTLKMAS10 at
+ * 11.000, SPTKMSF2G30 at 32.500, and an admin fee of 1.500 on PLN, PDAM, internet/TV
+ * and postpaid mobile bills, 2.500 on BPJS Ketenagakerjaan. The others are invented
+ * in the same style. Singapay has no product-list endpoint: this table stands in for
  * the price list merchants receive out of band.
  */
 export const SINGAPAY_SIMULATOR_PRODUCTS: readonly SingapaySimulatorProduct[] = Object.freeze([
-  fixed('SPPLNTOK', 'plntok', 'PLN Token 20.000', PLN_TOKEN, 20_000, 21_500),
-  fixed('SPPLNTOK50', 'plntok', 'PLN Token 50.000', PLN_TOKEN, 50_000, 51_500),
-  fixed('SPPLNTOK100', 'plntok', 'PLN Token 100.000', PLN_TOKEN, 100_000, 101_500),
-  fixed('SPPLNTOK200', 'plntok', 'PLN Token 200.000', PLN_TOKEN, 200_000, 201_500),
-  fixed('SPTLKMAS10', 'pulsa', 'Telkomsel 10.000', TELKOMSEL, 10_000, 10_850),
-  fixed('SPTLKMAS25', 'pulsa', 'Telkomsel 25.000', TELKOMSEL, 25_000, 25_200),
-  fixed('SPTLKMAS50', 'pulsa', 'Telkomsel 50.000', TELKOMSEL, 50_000, 49_900),
+  fixed('SPPLNTOK', 'plntok', 'PLN Token 50.000', PLN_TOKEN, 50_000, 52_500),
+  fixed('SPPLNTOK20', 'plntok', 'PLN Token 20.000', PLN_TOKEN, 20_000, 22_500),
+  fixed('SPPLNTOK100', 'plntok', 'PLN Token 100.000', PLN_TOKEN, 100_000, 102_500),
+  fixed('SPPLNTOK200', 'plntok', 'PLN Token 200.000', PLN_TOKEN, 201_500, 201_500),
+  fixed('SPTLKMAS10', 'pulsa', 'Telkomsel/As Pulsa 10.000', TELKOMSEL, 10_000, 11_000),
+  fixed('SPTLKMAS25', 'pulsa', 'Telkomsel/As Pulsa 25.000', TELKOMSEL, 25_000, 26_000),
+  fixed('SPTLKMAS50', 'pulsa', 'Telkomsel/As Pulsa 50.000', TELKOMSEL, 50_000, 51_000),
   fixed('SPISATIM10', 'pulsa', 'Indosat 10.000', INDOSAT, 10_000, 10_900),
   fixed('SPTKMSF2G30', 'data', 'Telkomsel Data Flash 2GB 30hr', TELKOMSEL_DATA, 32_500, 32_500),
   fixed('SPTKMSF5G30', 'data', 'Telkomsel Data Flash 5GB 30hr', TELKOMSEL_DATA, 55_000, 55_000),
@@ -73,15 +75,15 @@ export const SINGAPAY_SIMULATOR_PRODUCTS: readonly SingapaySimulatorProduct[] = 
   fixed('SPGPLAY20', 'vouchg', 'Google Play 20.000', GOOGLE_PLAY, 20_000, 20_800),
   fixed('SPSTEAM45', 'vouchg', 'Steam Wallet 45.000', STEAM, 45_000, 46_000),
   bill('SPPLNPOS', 'plnpos', 'PLN Pascabayar', { code: 'PLNPOS', name: 'PLN Pascabayar' }, 1_500),
-  bill('SPPLNNON', 'plnnon', 'PLN Non Taglis', { code: 'PLNNON', name: 'PLN Non Taglis' }, 2_500),
-  bill('SPPAMJYA', 'pdam', 'PAM Jaya', { code: 'PDAM', name: 'PDAM' }, 2_500),
-  bill('SPINTOPOKE', 'intv', 'Internet & TV OPOKE', { code: 'INTV', name: 'Internet & TV' }, 2_500),
-  bill('SPINTINDIHOME', 'intv', 'IndiHome', { code: 'INTV', name: 'Internet & TV' }, 2_500),
+  bill('SPPLNNON', 'plnnon', 'PLN Non Taglis', { code: 'PLNNON', name: 'PLN Non Taglis' }, 1_500),
+  bill('SPPAMJYA', 'pdam', 'PAM Jaya', { code: 'PDAM', name: 'PDAM' }, 1_500),
+  bill('SPINTOPOKE', 'intv', 'Internet & TV OPOKE', { code: 'INTV', name: 'Internet & TV' }, 1_500),
+  bill('SPINTINDIHOME', 'intv', 'IndiHome', { code: 'INTV', name: 'Internet & TV' }, 1_500),
   bill('SPBPJSKS', 'bpjsks', 'BPJS Kesehatan', { code: 'BPJSKS', name: 'BPJS Kesehatan' }, 2_500),
   bill('SPBPJSTKBPU', 'bputk', 'BPJS Ketenagakerjaan BPU', BPJS_TK, 2_500),
   bill('SPBPJSTKPU', 'putk', 'BPJS Ketenagakerjaan PU', BPJS_TK, 2_500),
-  bill('SPTKMSPOSH', 'mobpos', 'Telkomsel Halo', { code: 'TELPOS', name: 'Telkomsel Pascabayar' }, 2_500),
-  bill('SPISATPOS', 'mobpos', 'Indosat IM3 Postpaid', { code: 'ISATPOS', name: 'Indosat Pascabayar' }, 2_500),
+  bill('SPTKMSPOSH', 'mobpos', 'Telkomsel Halo', { code: 'TELPOS', name: 'Telkomsel Pascabayar' }, 1_500),
+  bill('SPISATPOS', 'mobpos', 'Indosat IM3 Postpaid', { code: 'ISATPOS', name: 'Indosat Pascabayar' }, 1_500),
 ]);
 
 const BY_CODE = new Map(SINGAPAY_SIMULATOR_PRODUCTS.map((product) => [product.code, product]));

@@ -1,6 +1,7 @@
-import { SINGAPAY_RESPONSE_CODES } from '../../singapay/src/errors/singapay-response-codes.js';
+import { SIMULATOR_RESPONSE_TEXTS } from './simulator-api-docs.js';
 import { findSimulatorProduct } from './simulator-catalogue.js';
 import { formatRupiah, formatSingapayDateTime } from './simulator-format.js';
+import type { SimulatorResolvedVariants } from './simulator-options.js';
 import type { SimulatorTransactionRecord } from './simulator-state.js';
 
 /** What the simulator answers to one request, before it is written. */
@@ -27,18 +28,9 @@ export function businessHttpStatus(code: string): number {
   return 200;
 }
 
-const TEXTS: Readonly<Record<string, string>> = {
-  '04': 'Rejected Format Error',
-  '08': 'Permission denied',
-  '17': 'Insufficient balance',
-  '20': 'Customer not found',
-  '21': 'Bill already paid',
-  '22': 'Biller side error',
-};
-
 /** A `response_text` for a code the simulator answers without a more specific one. */
 export function responseTextFor(code: string): string {
-  return TEXTS[code] ?? SINGAPAY_RESPONSE_CODES.find((info) => info.code === code)?.description ?? 'Unknown error';
+  return SIMULATOR_RESPONSE_TEXTS[code] ?? 'Unknown error';
 }
 
 export function businessReply(command: unknown, code: string, text: string, data?: unknown): SimulatorReply {
@@ -49,27 +41,34 @@ export function businessReply(command: unknown, code: string, text: string, data
 
 /** A 04 with Laravel's field → message map. */
 export function validationReply(command: unknown, errors: Record<string, string>): SimulatorReply {
-  return businessReply(command, '04', TEXTS['04'], errors);
+  return businessReply(command, '04', responseTextFor('04'), errors);
 }
 
-/** A transaction as `detail-bill-transaction` shows it; list rows leave out the product's category. */
-export function transactionView(tx: SimulatorTransactionRecord, withCategory: boolean): Record<string, unknown> {
+/**
+ * A transaction as `detail-bill-transaction` shows it; list rows leave out the
+ * product's category. Times and the PLN token's place follow the variants.
+ */
+export function transactionView(tx: SimulatorTransactionRecord, withCategory: boolean, variants: SimulatorResolvedVariants): Record<string, unknown> {
   const product = findSimulatorProduct(tx.productCode);
   const productView: Record<string, unknown> = { code: tx.productCode, name: product?.name ?? tx.productCode };
   if (withCategory) productView.category = { ...(product?.category ?? { code: '', name: '' }) };
+  const { zones, tokenIn } = variants;
+  const token = tx.token;
+  // Singapay (PHP) serialises an empty map as [], as the documented rows and callback show.
+  const otherInfo = token === null || tokenIn === 'data' ? [] : tokenIn === 'otherInfo' ? { token } : [{ name: 'token', value: token }];
   return {
     transaction_id: tx.transactionId,
     reference_number: tx.referenceNumber,
     customer_id: tx.customerId,
     transaction_type: tx.transactionType,
     status: tx.status,
-    inquired_at: tx.inquiredAt === null ? null : formatSingapayDateTime(tx.inquiredAt),
-    paid_at: formatSingapayDateTime(tx.paidAt),
+    inquired_at: tx.inquiredAt === null ? null : formatSingapayDateTime(tx.inquiredAt, zones.rowInquiredAt),
+    paid_at: formatSingapayDateTime(tx.paidAt, zones.rowPaidAt),
     net_price: formatRupiah(tx.netPrice),
     display_price: { amount: formatRupiah(tx.amount), price: formatRupiah(tx.price) },
-    // Singapay (PHP) serialises an empty map as [], a filled one as an object.
-    other_info: Object.keys(tx.otherInfo).length === 0 ? [] : { ...tx.otherInfo },
-    created_at: formatSingapayDateTime(tx.createdAt),
+    other_info: otherInfo,
+    created_at: formatSingapayDateTime(tx.createdAt, zones.rowCreatedAt),
     product: productView,
+    ...(token !== null && tokenIn === 'data' ? { token } : {}),
   };
 }

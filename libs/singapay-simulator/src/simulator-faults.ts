@@ -1,8 +1,5 @@
 import { randomInt } from 'node:crypto';
-import {
-  SINGAPAY_GENERAL_PATHS,
-  SINGAPAY_TOKEN_PATH,
-} from '../../singapay/src/contract/singapay-api.contract.js';
+import { SIMULATOR_GENERAL, SIMULATOR_TOKEN_PATH } from './simulator-api-docs.js';
 
 /** Named endpoints a fault rule can target; `'*'` is every business path. An exact path (starting with `/`) also works. */
 export const SINGAPAY_SIMULATOR_FAULT_ENDPOINTS = [
@@ -210,17 +207,17 @@ function endpointMatches(endpoint: SingapaySimulatorFaultEndpoint, path: string)
     case '*':
       return true;
     case 'token':
-      return path === SINGAPAY_TOKEN_PATH;
+      return path === SIMULATOR_TOKEN_PATH;
     case 'balance':
-      return path === SINGAPAY_GENERAL_PATHS.checkBalance;
+      return path === SIMULATOR_GENERAL.checkBalance.path;
     case 'detail':
-      return path === SINGAPAY_GENERAL_PATHS.detailTransaction;
+      return path === SIMULATOR_GENERAL.detailTransaction.path;
     case 'list':
-      return path === SINGAPAY_GENERAL_PATHS.listTransactions;
+      return path === SIMULATOR_GENERAL.listTransactions.path;
     case 'reset':
-      return path === SINGAPAY_GENERAL_PATHS.resetCustomerId;
+      return path === SIMULATOR_GENERAL.resetCustomerId.path;
     case 'gameParameters':
-      return path === SINGAPAY_GENERAL_PATHS.gameTopupParameters;
+      return path === SIMULATOR_GENERAL.gameTopupParameters.path;
     case 'inquiry':
     case 'payment':
       return PRODUCT_PATH.exec(path)?.[1] === endpoint;

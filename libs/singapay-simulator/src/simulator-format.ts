@@ -1,13 +1,16 @@
+import type { SimulatorTimeZone } from './simulator-options.js';
+
 /**
- * Singapay writes times as `YYYY-MM-DD HH:mm:ss` without a zone. The examples
- * line up with Western Indonesian Time (UTC+7, no daylight saving), so the
- * simulator writes every time in WIB and cuts days (list filter, once-per-day
- * rule) on WIB midnight.
+ * Singapay writes times as `YYYY-MM-DD HH:mm:ss` without a zone, and not all in one
+ * zone: the documented rows print `created_at` in UTC and `paid_at` in Western
+ * Indonesian Time (UTC+7, no daylight saving), the answers to inquiries and payments
+ * WIB (see `SingapaySimulatorVariants.zones`). Days (list filter, once-per-day rule)
+ * are cut on WIB midnight.
  */
 const WIB_OFFSET_MS = 7 * 60 * 60 * 1000;
 
-export function formatSingapayDateTime(epochMs: number): string {
-  return new Date(epochMs + WIB_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+export function formatSingapayDateTime(epochMs: number, zone: SimulatorTimeZone): string {
+  return new Date(epochMs + (zone === 'WIB' ? WIB_OFFSET_MS : 0)).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** The WIB calendar day of an instant, as `YYYY-MM-DD`. */

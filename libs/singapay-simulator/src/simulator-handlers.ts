@@ -1,15 +1,15 @@
 import {
-  SINGAPAY_COMMANDS,
-  SINGAPAY_COMMAND_NAMES,
-  SINGAPAY_FIELD_LIMITS,
-  SINGAPAY_GENERAL_COMMANDS,
-  SINGAPAY_TRANSACTION_STATUSES,
-  type SingapayApiVersion,
-  type SingapayCommand,
-  type SingapayCommandSpec,
-  type SingapayProductFamily,
-  type SingapayStage,
-} from '../../singapay/src/contract/singapay-api.contract.js';
+  SIMULATOR_COMMANDS,
+  SIMULATOR_COMMAND_NAMES,
+  SIMULATOR_GENERAL,
+  SIMULATOR_PHONE_NUMBER_MAX,
+  SIMULATOR_TRANSACTION_STATUSES,
+  simulatorCommandDoc,
+  type SimulatorApiVersion,
+  type SimulatorCommand,
+  type SimulatorFamily,
+  type SimulatorStage,
+} from './simulator-api-docs.js';
 import { simulatorBillFor, simulatorCustomerName } from './simulator-bills.js';
 import {
   SINGAPAY_SIMULATOR_GAME_PARAMETERS,
@@ -25,7 +25,7 @@ import {
   type SimulatorReply,
 } from './simulator-envelopes.js';
 import { formatBalance, formatRupiah, formatSingapayDateTime, isCalendarDay, singapayDay } from './simulator-format.js';
-import { newReferenceNumber, newSerialNumber, newUlid } from './simulator-ids.js';
+import { newReferenceNumber, newUlid } from './simulator-ids.js';
 import type { SimulatorResolvedOptions } from './simulator-options.js';
 import type { SingapaySimulatorSettlement } from './simulator-settlement.js';
 import {
@@ -48,9 +48,8 @@ export interface SimulatorRuntime {
 
 type Body = Record<string, unknown>;
 
-const PER_PAGE = 10;
 const OK_TEXT = 'Operation completed successfully';
-const PHONE_COMMANDS: ReadonlySet<SingapayCommand> = new Set(['pulsa', 'data', 'mobpos']);
+const PHONE_COMMANDS: ReadonlySet<SimulatorCommand> = new Set(['pulsa', 'data', 'mobpos']);
 const PHONE_PATTERN = /^(?:\+?62|0)8\d{7,12}$/;
 const NIK_PATTERN = /^\d{16}$/;
 const GAME_ID_PATTERN = /^[\w.@+-]{1,64}$/;
@@ -62,11 +61,6 @@ const NUMBER_ID_PATTERN = /^\d{6,20}$/;
  * token, so the simulator says 07 already_exists: the first payment stands.
  */
 const PREPAID_REFERENCE_REUSED_CODE = '07';
-/**
- * Code for a wrong `data.password`. Undocumented; 08 permission_denied is the
- * table's closest meaning (and 16 is kept for token problems, which come as 401).
- */
-const WRONG_PASSWORD_CODE = '08';
 /** Code of the sandbox's once-per-day rule. Undocumented; 09 resource_exhausted reads as "quota reached". */
 const ONCE_PER_DAY_CODE = '09';
 
@@ -75,14 +69,21 @@ export class SingapaySimulatorHandlers {
   constructor(private readonly rt: SimulatorRuntime) {}
 
   checkBalance(body: Body): SimulatorReply {
-    const command = SINGAPAY_GENERAL_COMMANDS.checkBalance;
+    const command = SIMULATOR_GENERAL.checkBalance.command;
     const v = this.general(body, command);
     if (v.failed) return validationReply(echo(body, command), v.errors);
-    return businessReply(command, '00', OK_TEXT, { balance: formatBalance(this.rt.state().balance), currency: 'IDR' });
+    const balance = this.rt.state().balance;
+    // The legacy page prints a decimal string with the currency; the OpenAPI example a bare number.
+    return businessReply(
+      command,
+      '00',
+      OK_TEXT,
+      this.rt.options.variants.balance === 'number' ? { balance } : { balance: formatBalance(balance), currency: 'IDR' },
+    );
   }
 
   resetCustomerId(body: Body): SimulatorReply {
-    const command = SINGAPAY_GENERAL_COMMANDS.resetCustomerId;
+    const command = SIMULATOR_GENERAL.resetCustomerId.command;
     const v = this.general(body, command);
     if (v.failed) return validationReply(echo(body, command), v.errors);
     // Lifting the once-per-day rule only helps if the sandbox bills can be paid again too.
@@ -92,22 +93,22 @@ export class SingapaySimulatorHandlers {
   }
 
   detailTransaction(body: Body): SimulatorReply {
-    const command = SINGAPAY_GENERAL_COMMANDS.detailTransaction;
+    const command = SIMULATOR_GENERAL.detailTransaction.command;
     const v = this.general(body, command);
     const id = v.string('data.transaction_id', { required: true, max: 64 });
     if (v.failed || id === undefined) return validationReply(echo(body, command), v.errors);
     const tx = this.rt.state().transactions.get(id);
     // Singapay sends this one unpadded ("6"), on HTTP 404.
     if (!tx) return businessReply(command, '6', 'Transaction not found');
-    return businessReply(command, '00', OK_TEXT, transactionView(tx, true));
+    return businessReply(command, '00', OK_TEXT, transactionView(tx, true, this.rt.options.variants));
   }
 
   listTransactions(body: Body): SimulatorReply {
-    const command = SINGAPAY_GENERAL_COMMANDS.listTransactions;
+    const command = SIMULATOR_GENERAL.listTransactions.command;
     const v = this.general(body, command);
     const transactionId = v.string('data.transaction_id', { required: false, max: 64 });
     const customerId = v.string('data.customer_id', { required: false, max: 64 });
-    const status = v.string('data.status', { required: false, in: SINGAPAY_TRANSACTION_STATUSES });
+    const status = v.string('data.status', { required: false, in: SIMULATOR_TRANSACTION_STATUSES });
     const page = v.integer('data.page', { required: false, min: 1 }) ?? 1;
     const range = this.dateRange(v);
     if (v.failed) return validationReply(echo(body, command), v.errors);
@@ -122,15 +123,22 @@ export class SingapaySimulatorHandlers {
           (status === undefined || tx.status === status) &&
           (range === undefined || (singapayDay(tx.createdAt) >= range.start && singapayDay(tx.createdAt) <= range.end)),
       );
+    const { listPageSize: perPage, listPagination, emptyList } = this.rt.options.variants;
     const total = rows.length;
+    const pageRows = rows.slice((page - 1) * perPage, page * perPage);
+    if (pageRows.length === 0 && emptyList !== 'emptyArray') {
+      return emptyList === 'notFound' ? businessReply(command, '6', 'Transaction not found') : businessReply(command, '00', OK_TEXT);
+    }
     return businessReply(command, '00', OK_TEXT, {
-      bill_transactions: rows.slice((page - 1) * PER_PAGE, page * PER_PAGE).map((tx) => transactionView(tx, false)),
-      pagination: { current_page: page, last_page: Math.max(1, Math.ceil(total / PER_PAGE)), per_page: PER_PAGE, total },
+      bill_transactions: pageRows.map((tx) => transactionView(tx, false, this.rt.options.variants)),
+      ...(listPagination
+        ? { pagination: { current_page: page, last_page: Math.max(1, Math.ceil(total / perPage)), per_page: perPage, total } }
+        : {}),
     });
   }
 
   gameTopupParameters(body: Body): SimulatorReply {
-    const command = SINGAPAY_GENERAL_COMMANDS.gameTopupParameters;
+    const command = SIMULATOR_GENERAL.gameTopupParameters.command;
     const v = this.general(body, command);
     const category = v.string('data.category_code', { required: true, max: 64 });
     if (v.failed || category === undefined) return validationReply(echo(body, command), v.errors);
@@ -142,17 +150,17 @@ export class SingapaySimulatorHandlers {
   }
 
   /** Inquiry or payment on `/api/{version}/{family}/{stage}`. */
-  product(version: SingapayApiVersion, family: SingapayProductFamily, stage: SingapayStage, body: Body): SimulatorReply {
+  product(version: SimulatorApiVersion, family: SimulatorFamily, stage: SimulatorStage, body: Body): SimulatorReply {
     const state = this.rt.state();
     const data = isObject(body.data) ? body.data : {};
     if (stage === 'payment') state.countPayment(data.reference_number, data.customer_id);
 
     const v = new SimulatorValidator(body);
-    const known = SINGAPAY_COMMAND_NAMES.filter((name) => {
-      const spec = SINGAPAY_COMMANDS[name];
-      return spec.family === family && (spec.versions as readonly string[]).includes(version) && (stage === 'payment' || spec.hasInquiry);
+    const known = SIMULATOR_COMMAND_NAMES.filter((name) => {
+      const spec = SIMULATOR_COMMANDS[name];
+      return spec.family === family && (spec.versions as readonly string[]).includes(version) && (stage === 'payment' || spec.inquiry);
     });
-    const command = v.string('command', { required: true, in: known }) as SingapayCommand | undefined;
+    const command = v.string('command', { required: true, in: known }) as SimulatorCommand | undefined;
     v.object('data', false);
     const customerId = v.string('data.customer_id', { required: true, max: 64 });
     const productCodes = SINGAPAY_SIMULATOR_PRODUCTS.filter((p) => command === undefined || p.command === command).map((p) => p.code);
@@ -161,7 +169,7 @@ export class SingapaySimulatorHandlers {
     const reply = echo(body, null);
     if (stage === 'payment') {
       const password = v.string('data.password', { required: true, max: 255 });
-      const needsReference = command === undefined || SINGAPAY_COMMANDS[command].hasInquiry;
+      const needsReference = command === undefined || SIMULATOR_COMMANDS[command].inquiry;
       const referenceNumber = v.string('data.reference_number', { required: needsReference, max: 64 });
       if (v.failed || command === undefined || customerId === undefined || product === undefined || password === undefined) {
         return validationReply(reply, v.errors);
@@ -169,16 +177,17 @@ export class SingapaySimulatorHandlers {
       const formatError = this.customerIdError(command, customerId);
       if (formatError) return businessReply(command, '04', formatError);
       if (password !== this.rt.options.credentials.password) {
-        return businessReply(command, WRONG_PASSWORD_CODE, 'Invalid password');
+        // Undocumented: the code is a variant (08 permission_denied by default).
+        return businessReply(command, this.rt.options.variants.wrongPasswordCode, 'Invalid password');
       }
-      return SINGAPAY_COMMANDS[command].hasInquiry
+      return SIMULATOR_COMMANDS[command].inquiry
         ? this.payInquiry(command, product, customerId, referenceNumber!)
         : this.payDirect(command, product, customerId);
     }
 
     const months = command === undefined ? undefined : this.period(v, command);
     if (command !== undefined && version === 'v2' && family === 'postpaid' && specOf(command).phoneNumber) {
-      v.string('data.phone_number', { required: false, max: SINGAPAY_FIELD_LIMITS.phoneNumberMaxLength });
+      v.string('data.phone_number', { required: false, max: SIMULATOR_PHONE_NUMBER_MAX });
     }
     const gameFields: Record<string, string> = {};
     if (command === 'topupg') {
@@ -197,11 +206,12 @@ export class SingapaySimulatorHandlers {
     }
     const formatError = this.customerIdError(command, customerId);
     if (formatError) return businessReply(command, '04', formatError);
-    return this.inquire(command, product, customerId, months, gameFields);
+    return this.inquire(version, command, product, customerId, months, gameFields);
   }
 
   private inquire(
-    command: SingapayCommand,
+    version: SimulatorApiVersion,
+    command: SimulatorCommand,
     product: SingapaySimulatorProduct,
     customerId: string,
     months: number | undefined,
@@ -215,14 +225,14 @@ export class SingapaySimulatorHandlers {
     }
     if (this.usedToday(customerId)) return this.oncePerDayReply(command);
 
-    const spec = SINGAPAY_COMMANDS[command];
+    const spec = SIMULATOR_COMMANDS[command];
     let amount: number;
     let price: number;
     let customerName: string;
     let period: string | null = null;
     if (spec.family === 'postpaid') {
       if (state.paidBills.has(billKey(product.code, customerId))) return businessReply(command, '21', responseTextFor('21'));
-      const bill = simulatorBillFor(product, customerId, months, now);
+      const bill = simulatorBillFor(product, customerId, months, now, version);
       amount = bill.amount;
       price = bill.amount + (product.adminFee ?? 0);
       customerName = bill.customerName;
@@ -256,12 +266,12 @@ export class SingapaySimulatorHandlers {
       ...gameFields,
       reference_number: inquiry.referenceNumber,
       price: formatRupiah(price),
-      created_at: formatSingapayDateTime(now),
+      created_at: formatSingapayDateTime(now, this.rt.options.variants.zones.answerCreatedAt),
     });
   }
 
   private payInquiry(
-    command: SingapayCommand,
+    command: SimulatorCommand,
     product: SingapaySimulatorProduct,
     customerId: string,
     referenceNumber: string,
@@ -273,7 +283,7 @@ export class SingapaySimulatorHandlers {
     }
     // Checked before expiry, so a client that retries a paid reference learns it was paid.
     if (inquiry.transactionId !== null) {
-      return SINGAPAY_COMMANDS[command].family === 'postpaid'
+      return SIMULATOR_COMMANDS[command].family === 'postpaid'
         ? businessReply(command, '21', responseTextFor('21'))
         : businessReply(command, PREPAID_REFERENCE_REUSED_CODE, 'Reference number already paid');
     }
@@ -281,7 +291,7 @@ export class SingapaySimulatorHandlers {
 
     const outcome = paymentOutcome(inquiry.scenario, true);
     if (outcome.kind === 'code') return businessReply(command, outcome.code, responseTextFor(outcome.code));
-    const isBill = SINGAPAY_COMMANDS[command].family === 'postpaid';
+    const isBill = SIMULATOR_COMMANDS[command].family === 'postpaid';
     if (isBill && state.paidBills.has(billKey(product.code, customerId))) return businessReply(command, '21', responseTextFor('21'));
     const refusal = this.chargeRefusal(command, customerId, inquiry.price);
     if (refusal) return refusal;
@@ -313,7 +323,7 @@ export class SingapaySimulatorHandlers {
       // The token is never in the payment answer; it shows up in other_info once issued.
       ...(command === 'plntok' ? { token: null } : {}),
       transaction_id: tx.transactionId,
-      created_at: formatSingapayDateTime(tx.createdAt),
+      created_at: formatSingapayDateTime(tx.createdAt, this.rt.options.variants.zones.answerCreatedAt),
     };
     this.rt.settlement.begin(tx);
     return tx.status === 'success'
@@ -321,7 +331,7 @@ export class SingapaySimulatorHandlers {
       : businessReply(command, '01', 'Payment pending', data);
   }
 
-  private payDirect(command: SingapayCommand, product: SingapaySimulatorProduct, customerId: string): SimulatorReply {
+  private payDirect(command: SimulatorCommand, product: SingapaySimulatorProduct, customerId: string): SimulatorReply {
     const outcome = paymentOutcome(simulatorScenarioFor(customerId), false);
     if (outcome.kind === 'code') return businessReply(command, outcome.code, responseTextFor(outcome.code));
     const amount = product.amount ?? 0;
@@ -343,13 +353,12 @@ export class SingapaySimulatorHandlers {
       status: outcome.kind === 'success' ? 'success' : 'pending',
       steps: outcome.kind === 'success' ? [] : outcome.steps,
     });
-    if (tx.status === 'success') tx.otherInfo = { serial_number: newSerialNumber() };
     const data = {
       customer_id: customerId,
       amount: formatRupiah(amount),
       price: formatRupiah(price),
       transaction_id: tx.transactionId,
-      created_at: formatSingapayDateTime(tx.createdAt),
+      created_at: formatSingapayDateTime(tx.createdAt, this.rt.options.variants.zones.answerCreatedAt),
     };
     this.rt.settlement.begin(tx);
     return tx.status === 'success'
@@ -358,14 +367,14 @@ export class SingapaySimulatorHandlers {
   }
 
   /** The reasons a payment is refused before money moves: deposit too low, or the sandbox's daily limit. */
-  private chargeRefusal(command: SingapayCommand, customerId: string, price: number): SimulatorReply | undefined {
+  private chargeRefusal(command: SimulatorCommand, customerId: string, price: number): SimulatorReply | undefined {
     if (this.rt.state().balance < price) return businessReply(command, '17', responseTextFor('17'));
     if (this.usedToday(customerId)) return this.oncePerDayReply(command);
     return undefined;
   }
 
   private createTransaction(input: {
-    command: SingapayCommand;
+    command: SimulatorCommand;
     product: SingapaySimulatorProduct;
     customerId: string;
     customerName: string | null;
@@ -388,7 +397,7 @@ export class SingapaySimulatorHandlers {
       productCode: input.product.code,
       customerId: input.customerId,
       customerName: input.customerName,
-      transactionType: SINGAPAY_COMMANDS[input.command].family,
+      transactionType: SIMULATOR_COMMANDS[input.command].family,
       status: input.status,
       amount: input.amount,
       price: input.price,
@@ -397,7 +406,7 @@ export class SingapaySimulatorHandlers {
       inquiredAt: input.inquiredAt,
       paidAt: now,
       createdAt: now,
-      otherInfo: {},
+      token: null,
       steps: input.steps,
       nextStepAt: null,
     });
@@ -407,7 +416,7 @@ export class SingapaySimulatorHandlers {
     return this.rt.options.oncePerDay && this.rt.state().customerUsage.get(customerId) === singapayDay(this.rt.now());
   }
 
-  private oncePerDayReply(command: SingapayCommand): SimulatorReply {
+  private oncePerDayReply(command: SimulatorCommand): SimulatorReply {
     return businessReply(command, ONCE_PER_DAY_CODE, 'Customer ID already used today; call reset-customer-id');
   }
 
@@ -419,7 +428,7 @@ export class SingapaySimulatorHandlers {
     return v;
   }
 
-  private period(v: SimulatorValidator, command: SingapayCommand): number | undefined {
+  private period(v: SimulatorValidator, command: SimulatorCommand): number | undefined {
     const rule = specOf(command).period;
     if (!rule) return undefined;
     return v.integer('data.period', { required: rule.required, values: rule.values, min: rule.min, max: rule.max });
@@ -445,7 +454,7 @@ export class SingapaySimulatorHandlers {
   }
 
   /** Format checks on `customer_id`; Singapay reports these as a 04 with a sentence, not a field map. */
-  private customerIdError(command: SingapayCommand, customerId: string): string | undefined {
+  private customerIdError(command: SimulatorCommand, customerId: string): string | undefined {
     if (PHONE_COMMANDS.has(command)) {
       return PHONE_PATTERN.test(customerId) ? undefined : `customer_id (phone number) column value ${customerId} is not valid`;
     }
@@ -483,10 +492,7 @@ function paymentOutcome(scenario: SimulatorScenario, afterInquiry: boolean): Pay
   }
 }
 
-/** The command's rules, typed as the contract's general spec so optional fields read as optional. */
-function specOf(command: SingapayCommand): SingapayCommandSpec {
-  return SINGAPAY_COMMANDS[command];
-}
+const specOf = simulatorCommandDoc;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

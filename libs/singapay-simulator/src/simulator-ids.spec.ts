@@ -19,9 +19,11 @@ describe('simulator ids and formats', () => {
     expect(newPlnToken()).toMatch(/^\d{4}-\d{4}-\d{4}-\d{4}-\d{4}$/);
   });
 
-  it('writes times in WIB and the balance with two decimals', () => {
-    // The docs' inquiry example: reference minted at 1749548209 shows created_at 16:36:49.
-    expect(formatSingapayDateTime(1_749_548_209_000)).toBe('2025-06-10 16:36:49');
+  it('writes times in WIB or UTC and the balance with two decimals', () => {
+    // The docs' inquiry example: reference minted at 1749548209 shows created_at 16:36:49 (WIB).
+    expect(formatSingapayDateTime(1_749_548_209_000, 'WIB')).toBe('2025-06-10 16:36:49');
+    // The docs' detail row: ULID 01JXCQMCF879… was created at 10:54:29Z and prints created_at in UTC.
+    expect(formatSingapayDateTime(Date.UTC(2025, 5, 10, 10, 54, 29), 'UTC')).toBe('2025-06-10 10:54:29');
     expect(singapayDay(Date.UTC(2025, 5, 10, 17, 30))).toBe('2025-06-11');
     expect(formatBalance(8_910_003)).toBe('8910003.00');
     expect(isCalendarDay('2025-02-28')).toBe(true);

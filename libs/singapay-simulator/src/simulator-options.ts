@@ -19,6 +19,78 @@ export const SINGAPAY_SIMULATOR_DEFAULT_CREDENTIALS: Readonly<SingapaySimulatorC
   password: 'sim-password',
 });
 
+/**
+ * Answers the documentation leaves open, or prints in more than one way. The defaults
+ * are what the documentation prints where it prints anything; tests of a client should
+ * run over every value, since the real API may answer any of them.
+ */
+export interface SingapaySimulatorVariants {
+  /**
+   * Zone of the zone-less timestamps. Documented: detail, list and callback rows print
+   * `created_at` in UTC and `paid_at` in WIB; inquiry and payment answers print `created_at`
+   * in WIB. `inquired_at` is never shown filled: WIB is a guess.
+   * @default { rowCreatedAt: 'UTC', rowPaidAt: 'WIB', rowInquiredAt: 'WIB', answerCreatedAt: 'WIB' }
+   */
+  zones?: Partial<SimulatorZones>;
+  /**
+   * Where an issued PLN token appears in detail, list and callback rows (the payment
+   * answer always has `token: null`): top-level `data.token`, `other_info.token`, or
+   * `other_info` as a list of `{ name, value }` pairs. Undocumented.
+   * @default 'otherInfo'
+   */
+  tokenIn?: SimulatorTokenPlace;
+  /**
+   * How a list with no rows is answered. Undocumented: `bill_transactions: []`, code 00
+   * without `data`, or code 06 "Transaction not found".
+   * @default 'emptyArray'
+   */
+  emptyList?: 'emptyArray' | 'noData' | 'notFound';
+  /**
+   * Whether list answers carry `data.pagination` (the newer docs) or not (the legacy page).
+   * Without it the list is still cut in pages of `listPageSize`.
+   * @default true
+   */
+  listPagination?: boolean;
+  /**
+   * Rows per list page.
+   * @default 10
+   */
+  listPageSize?: number;
+  /**
+   * The balance as the legacy page prints it (`"8910003.00"` with `currency`) or as the
+   * OpenAPI example does (a bare number, no currency).
+   * @default 'decimalString'
+   */
+  balance?: 'decimalString' | 'number';
+  /**
+   * Code answered to a payment with a wrong `data.password`. Undocumented.
+   * @default '08'
+   */
+  wrongPasswordCode?: string;
+}
+
+export type SimulatorTimeZone = 'UTC' | 'WIB';
+export type SimulatorTokenPlace = 'data' | 'otherInfo' | 'otherInfoPairs';
+
+export interface SimulatorZones {
+  rowCreatedAt: SimulatorTimeZone;
+  rowPaidAt: SimulatorTimeZone;
+  rowInquiredAt: SimulatorTimeZone;
+  answerCreatedAt: SimulatorTimeZone;
+}
+
+export type SimulatorResolvedVariants = Required<Omit<SingapaySimulatorVariants, 'zones'>> & { zones: SimulatorZones };
+
+export const SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS: Readonly<SimulatorResolvedVariants> = Object.freeze({
+  zones: Object.freeze({ rowCreatedAt: 'UTC', rowPaidAt: 'WIB', rowInquiredAt: 'WIB', answerCreatedAt: 'WIB' }),
+  tokenIn: 'otherInfo',
+  emptyList: 'emptyArray',
+  listPagination: true,
+  listPageSize: 10,
+  balance: 'decimalString',
+  wrongPasswordCode: '08',
+});
+
 export interface SingapaySimulatorOptions {
   /**
    * TCP port to listen on; 0 picks a free one (read it back from `port`).
@@ -94,6 +166,11 @@ export interface SingapaySimulatorOptions {
    * @default a random seed per start
    */
   faultSeed?: number;
+  /**
+   * Answers where the documentation is silent or shows several forms; see `SingapaySimulatorVariants`.
+   * @default the documented forms (`SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS`)
+   */
+  variants?: SingapaySimulatorVariants;
 }
 
 export interface SimulatorResolvedOptions {
@@ -111,6 +188,7 @@ export interface SimulatorResolvedOptions {
   callbackBackoffMs: number;
   now: () => number;
   faultSeed: number | undefined;
+  variants: SimulatorResolvedVariants;
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
@@ -137,5 +215,32 @@ export function resolveSimulatorOptions(options: SingapaySimulatorOptions = {}):
     callbackBackoffMs: nonNegative('callbackBackoffMs', options.callbackBackoffMs, 100),
     now: options.now ?? Date.now,
     faultSeed: checkSingapaySimulatorFaultSeed(options.faultSeed),
+    variants: resolveVariants(options.variants),
+  };
+}
+
+function resolveVariants(input: SingapaySimulatorVariants = {}): SimulatorResolvedVariants {
+  const d = SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS;
+  const zones = { ...d.zones, ...input.zones };
+  for (const [name, zone] of Object.entries(zones)) {
+    if (zone !== 'UTC' && zone !== 'WIB') throw new RangeError(`SingapaySimulator variant zones.${name} must be 'UTC' or 'WIB'`);
+  }
+  const pick = <T>(name: string, value: T | undefined, allowed: readonly T[], fallback: T): T => {
+    if (value === undefined) return fallback;
+    if (!allowed.includes(value)) throw new RangeError(`SingapaySimulator variant ${name} must be one of ${allowed.join(', ')}`);
+    return value;
+  };
+  const pageSize = input.listPageSize ?? d.listPageSize;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new RangeError('SingapaySimulator variant listPageSize must be an integer from 1 to 1000');
+  const wrongPasswordCode = input.wrongPasswordCode ?? d.wrongPasswordCode;
+  if (!/^\d{1,2}$/.test(wrongPasswordCode)) throw new RangeError('SingapaySimulator variant wrongPasswordCode must be a code such as 08');
+  return {
+    zones,
+    tokenIn: pick('tokenIn', input.tokenIn, ['data', 'otherInfo', 'otherInfoPairs'] as const, d.tokenIn),
+    emptyList: pick('emptyList', input.emptyList, ['emptyArray', 'noData', 'notFound'] as const, d.emptyList),
+    listPagination: input.listPagination ?? d.listPagination,
+    listPageSize: pageSize,
+    balance: pick('balance', input.balance, ['decimalString', 'number'] as const, d.balance),
+    wrongPasswordCode,
   };
 }

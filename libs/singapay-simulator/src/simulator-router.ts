@@ -2,14 +2,14 @@ import { Logger } from '@nestjs/common';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import {
-  SINGAPAY_GENERAL_PATHS,
-  SINGAPAY_GRANT_TYPE,
-  SINGAPAY_TOKEN_PATH,
-  singapayProductPath,
-  type SingapayApiVersion,
-  type SingapayProductFamily,
-  type SingapayStage,
-} from '../../singapay/src/contract/singapay-api.contract.js';
+  SIMULATOR_GENERAL,
+  SIMULATOR_GRANT_TYPE,
+  SIMULATOR_TOKEN_PATH,
+  simulatorProductPath,
+  type SimulatorApiVersion,
+  type SimulatorFamily,
+  type SimulatorStage,
+} from './simulator-api-docs.js';
 import { statusEnvelopeReply, type SimulatorReply } from './simulator-envelopes.js';
 import type { SimulatorRuntime, SingapaySimulatorHandlers } from './simulator-handlers.js';
 import type { SingapaySimulatorTokens } from './simulator-token.js';
@@ -22,7 +22,7 @@ type Body = Record<string, unknown>;
 export type SimulatorEndpoint =
   | { kind: 'token' }
   | { kind: 'general'; handle: (handlers: SingapaySimulatorHandlers, body: Body) => SimulatorReply }
-  | { kind: 'product'; version: SingapayApiVersion; family: SingapayProductFamily; stage: SingapayStage };
+  | { kind: 'product'; version: SimulatorApiVersion; family: SimulatorFamily; stage: SimulatorStage };
 
 /** One request as read off the wire. */
 export interface SimulatorRequest {
@@ -52,17 +52,17 @@ const passThrough: SimulatorRequestHook = async (_request, proceed) => proceed()
 
 function buildEndpoints(): ReadonlyMap<string, SimulatorEndpoint> {
   const endpoints = new Map<string, SimulatorEndpoint>([
-    [SINGAPAY_TOKEN_PATH, { kind: 'token' }],
-    [SINGAPAY_GENERAL_PATHS.checkBalance, { kind: 'general', handle: (h, b) => h.checkBalance(b) }],
-    [SINGAPAY_GENERAL_PATHS.detailTransaction, { kind: 'general', handle: (h, b) => h.detailTransaction(b) }],
-    [SINGAPAY_GENERAL_PATHS.listTransactions, { kind: 'general', handle: (h, b) => h.listTransactions(b) }],
-    [SINGAPAY_GENERAL_PATHS.resetCustomerId, { kind: 'general', handle: (h, b) => h.resetCustomerId(b) }],
-    [SINGAPAY_GENERAL_PATHS.gameTopupParameters, { kind: 'general', handle: (h, b) => h.gameTopupParameters(b) }],
+    [SIMULATOR_TOKEN_PATH, { kind: 'token' }],
+    [SIMULATOR_GENERAL.checkBalance.path, { kind: 'general', handle: (h, b) => h.checkBalance(b) }],
+    [SIMULATOR_GENERAL.detailTransaction.path, { kind: 'general', handle: (h, b) => h.detailTransaction(b) }],
+    [SIMULATOR_GENERAL.listTransactions.path, { kind: 'general', handle: (h, b) => h.listTransactions(b) }],
+    [SIMULATOR_GENERAL.resetCustomerId.path, { kind: 'general', handle: (h, b) => h.resetCustomerId(b) }],
+    [SIMULATOR_GENERAL.gameTopupParameters.path, { kind: 'general', handle: (h, b) => h.gameTopupParameters(b) }],
   ]);
   for (const version of ['v1', 'v2'] as const) {
     for (const family of ['prepaid', 'postpaid'] as const) {
       for (const stage of ['inquiry', 'payment'] as const) {
-        endpoints.set(singapayProductPath(version, family, stage), { kind: 'product', version, family, stage });
+        endpoints.set(simulatorProductPath(version, family, stage), { kind: 'product', version, family, stage });
       }
     }
   }
@@ -121,7 +121,7 @@ export class SingapaySimulatorRouter {
       return;
     }
     state.countRequest(path);
-    if (path === SINGAPAY_TOKEN_PATH) state.tokenRequests += 1;
+    if (path === SIMULATOR_TOKEN_PATH) state.tokenRequests += 1;
     let reply: SimulatorReply | null;
     try {
       reply = await this.hook(request, () => this.respond(request), res);
@@ -165,8 +165,8 @@ export class SingapaySimulatorRouter {
   }
 
   private issueToken(body: Body): SimulatorReply {
-    if (body.grant_type !== SINGAPAY_GRANT_TYPE) {
-      return statusEnvelopeReply(400, `The grant_type field must be ${SINGAPAY_GRANT_TYPE}`);
+    if (body.grant_type !== SIMULATOR_GRANT_TYPE) {
+      return statusEnvelopeReply(400, `The grant_type field must be ${SIMULATOR_GRANT_TYPE}`);
     }
     const issued = this.tokens.issue();
     this.rt.state().tokensIssued += 1;

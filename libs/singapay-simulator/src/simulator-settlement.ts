@@ -1,7 +1,8 @@
-import { SINGAPAY_GENERAL_COMMANDS } from '../../singapay/src/contract/singapay-api.contract.js';
+import { SIMULATOR_CALLBACK_COMMAND, SIMULATOR_RESPONSE_TEXTS } from './simulator-api-docs.js';
 import type { SingapaySimulatorCallbacks } from './simulator-callbacks.js';
 import { transactionView } from './simulator-envelopes.js';
-import { newPlnToken, newSerialNumber } from './simulator-ids.js';
+import { newPlnToken } from './simulator-ids.js';
+import type { SimulatorResolvedVariants } from './simulator-options.js';
 import type { SimulatorTransactionRecord, SingapaySimulatorState } from './simulator-state.js';
 
 /**
@@ -17,6 +18,7 @@ export class SingapaySimulatorSettlement {
     private readonly now: () => number,
     private readonly settleDelayMs: number,
     private readonly callbacks: SingapaySimulatorCallbacks,
+    private readonly variants: SimulatorResolvedVariants,
   ) {}
 
   /** Starts a fresh transaction's steps; sends its callback right away when it was born successful. */
@@ -63,12 +65,12 @@ export class SingapaySimulatorSettlement {
     tx.nextStepAt = null;
     switch (step) {
       case 'issueToken':
-        tx.otherInfo = { ...tx.otherInfo, token: newPlnToken() };
+        tx.token = newPlnToken();
         this.notify(tx, '00');
         break;
       case 'succeed':
         tx.status = 'success';
-        tx.otherInfo = { ...tx.otherInfo, ...(tx.command === 'plntok' ? { token: newPlnToken() } : { serial_number: newSerialNumber() }) };
+        if (tx.command === 'plntok') tx.token = newPlnToken();
         this.notify(tx, '00');
         break;
       case 'fail':
@@ -86,12 +88,13 @@ export class SingapaySimulatorSettlement {
     if (tx.steps.length > 0) this.schedule(tx, ranAt + this.settleDelayMs);
   }
 
+  // The documented callback of a success reads "Operation completed successfully"; a refund's text is not shown.
   private notify(tx: SimulatorTransactionRecord, code: '00' | '50'): void {
     this.callbacks.send(tx.transactionId, {
-      command: SINGAPAY_GENERAL_COMMANDS.callback,
+      command: SIMULATOR_CALLBACK_COMMAND,
       response_code: code,
-      response_text: code === '00' ? 'Transaction success' : 'Transaction refunded',
-      data: transactionView(tx, true),
+      response_text: SIMULATOR_RESPONSE_TEXTS[code],
+      data: transactionView(tx, true, this.variants),
     });
   }
 }

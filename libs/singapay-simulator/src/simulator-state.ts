@@ -1,14 +1,10 @@
-import type {
-  SingapayCommand,
-  SingapayProductFamily,
-  SingapayTransactionStatus,
-} from '../../singapay/src/contract/singapay-api.contract.js';
+import type { SimulatorCommand, SimulatorFamily, SimulatorTransactionStatus } from './simulator-api-docs.js';
 import type { SimulatorScenario } from './simulator-test-customers.js';
 
 /** An inquiry's `reference_number` and what it promised. */
 export interface SimulatorInquiry {
   referenceNumber: string;
-  command: SingapayCommand;
+  command: SimulatorCommand;
   productCode: string;
   customerId: string;
   customerName: string;
@@ -30,12 +26,12 @@ export interface SimulatorTransactionRecord {
   sequence: number;
   transactionId: string;
   referenceNumber: string;
-  command: SingapayCommand;
+  command: SimulatorCommand;
   productCode: string;
   customerId: string;
   customerName: string | null;
-  transactionType: SingapayProductFamily;
-  status: SingapayTransactionStatus;
+  transactionType: SimulatorFamily;
+  status: SimulatorTransactionStatus;
   amount: number;
   price: number;
   netPrice: number;
@@ -43,7 +39,8 @@ export interface SimulatorTransactionRecord {
   inquiredAt: number | null;
   paidAt: number;
   createdAt: number;
-  otherInfo: Record<string, string>;
+  /** The PLN token once issued (plntok only); where it shows in answers is a variant. */
+  token: string | null;
   steps: SimulatorStep[];
   /** Simulator time the next step is due; null when none is scheduled (done or pending for ever). */
   nextStepAt: number | null;

@@ -1,7 +1,7 @@
-import type { SingapayCommand } from '../../singapay/src/contract/singapay-api.contract.js';
+import type { SimulatorCommand } from './simulator-api-docs.js';
 
 /** An ordinary customer id per command, with the product to try it with. Any id not ending in a test suffix behaves the same. */
-export const SINGAPAY_TEST_CUSTOMER_EXAMPLES: Readonly<Record<SingapayCommand, { customerId: string; productCode: string }>> =
+export const SINGAPAY_TEST_CUSTOMER_EXAMPLES: Readonly<Record<SimulatorCommand, { customerId: string; productCode: string }>> =
   Object.freeze({
     plntok: { customerId: '14234567891', productCode: 'SPPLNTOK' },
     topupg: { customerId: '123456781', productCode: 'SPFF100' },
@@ -93,7 +93,7 @@ export type SingapayTestCustomerName = keyof typeof SINGAPAY_TEST_CUSTOMERS;
  * checks: the ordinary example with its last four digits replaced. `code`
  * fills `NN` for the two chosen-code entries.
  */
-export function singapayTestCustomerId(command: SingapayCommand, name: SingapayTestCustomerName, code = '00'): string {
+export function singapayTestCustomerId(command: SimulatorCommand, name: SingapayTestCustomerName, code = '00'): string {
   const base = SINGAPAY_TEST_CUSTOMER_EXAMPLES[command].customerId;
   const suffix = SINGAPAY_TEST_CUSTOMERS[name].suffix;
   if (suffix === null) return base;

@@ -82,7 +82,9 @@ describe('SingapaySimulator: callbacks', () => {
     expect(callback.path).toBe('/hook');
     expect(callback.contentType).toBe('application/json');
     const detail = await client.post(SINGAPAY_GENERAL_PATHS.detailTransaction, { command: 'detail-bill-transaction', data: { transaction_id: id } });
-    expect(callback.body).toEqual({ command: 'callback', response_code: '00', response_text: 'Transaction success', data: detail.body.data });
+    expect(callback.body).toEqual({ command: 'callback', response_code: '00', response_text: 'Operation completed successfully', data: detail.body.data });
+    // The documented pulsa success callback: other_info is [].
+    expect(callback.body.data.other_info).toEqual([]);
     expect(callback.body.data).toMatchObject({ transaction_id: id, status: 'success', product: { code: 'SPTLKMAS10', category: { code: 'TELAS' } } });
     expect(sim.stats().callbacks).toEqual({ attempts: 1, delivered: 1, abandoned: 0 });
   });
@@ -112,7 +114,7 @@ describe('SingapaySimulator: callbacks', () => {
     expect(sim.balance).toBe(10_000_000);
     await sim.flushCallbacks();
     expect(receiver.received.map((r) => [r.body.response_code, r.body.response_text, r.body.data.status])).toEqual([
-      ['50', 'Transaction refunded', 'refunded'],
+      ['50', 'Transaction will be or has been refunded', 'refunded'],
     ]);
   });
 

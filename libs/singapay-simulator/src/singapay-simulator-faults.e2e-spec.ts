@@ -191,7 +191,7 @@ describe('SingapaySimulator: fault injection', () => {
         customer_id: NARSONO,
         price: '152505',
         transaction_id: tx.transactionId,
-        created_at: formatSingapayDateTime(tx.createdAt),
+        created_at: formatSingapayDateTime(tx.createdAt, 'WIB'),
       },
     });
     expect(text).toBe(full.slice(0, Math.floor(full.length / 2)));
@@ -201,7 +201,7 @@ describe('SingapaySimulator: fault injection', () => {
     const other = await inquire();
     sim.faults.add({ endpoint: 'payment', fault: { kind: 'truncated', apply: false }, times: 1 });
     const unapplied = await rawAnswer(sim, PAYMENT_PATH, body.replace(reference, other), headers);
-    const envelope = JSON.stringify({ command: 'plnpos', response_code: '05', response_text: 'Timed out before completion' });
+    const envelope = JSON.stringify({ command: 'plnpos', response_code: '05', response_text: 'Operation timed out before completion' });
     expect(unapplied.bytes.toString('utf8')).toBe(envelope.slice(0, Math.floor(envelope.length / 2)));
     expect(sim.ledger().applied).toBe(0);
   });
@@ -211,7 +211,7 @@ describe('SingapaySimulator: fault injection', () => {
     sim.faults.add({ endpoint: 'payment', fault: { kind: 'code', code: '05' }, times: 1 });
     const refused = await pay(reference);
     expect(refused.status).toBe(200);
-    expect(refused.body).toEqual({ command: 'plnpos', response_code: '05', response_text: 'Timed out before completion' });
+    expect(refused.body).toEqual({ command: 'plnpos', response_code: '05', response_text: 'Operation timed out before completion' });
     expect(sim.ledger().applied).toBe(0);
 
     sim.faults.add({ endpoint: 'payment', fault: { kind: 'code', code: '99', httpStatus: 504, apply: true }, times: 1 });

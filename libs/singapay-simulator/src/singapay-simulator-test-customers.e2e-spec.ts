@@ -71,7 +71,7 @@ describe('SingapaySimulator: test customer ids', () => {
 
     it('…97NN passes the inquiry and answers the chosen code at payment, drawing nothing', async () => {
       const answer = await payAfterInquiry(command, 'codeAtPayment', '05');
-      expect(answer.body).toEqual({ command, response_code: '05', response_text: 'Timed out before completion' });
+      expect(answer.body).toEqual({ command, response_code: '05', response_text: 'Operation timed out before completion' });
       expect(sim.stats().transactions).toBe(0);
       expect(sim.balance).toBe(10_000_000);
       expect((await payAfterInquiry(command, 'codeAtPayment', '00')).body.response_code).toBe('00');

@@ -45,7 +45,8 @@ describe('SingapaySimulator: transaction detail and list', () => {
         net_price: '32500',
         display_price: { amount: '32500', price: '32500' },
         other_info: [],
-        created_at: '2025-06-10 17:54:29',
+        // The documented row: created_at in UTC, paid_at in WIB, the same instant as the ULID.
+        created_at: '2025-06-10 10:54:29',
         product: { code: 'SPTKMSF2G30', name: 'Telkomsel Data Flash 2GB 30hr', category: { code: 'TELASD', name: 'Telkomsel/AS' } },
       },
     });

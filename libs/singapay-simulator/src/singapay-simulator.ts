@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SingapayCommand, SingapayTransactionStatus } from '../../singapay/src/contract/singapay-api.contract.js';
+import type { SimulatorCommand, SimulatorTransactionStatus } from './simulator-api-docs.js';
 import { SingapaySimulatorCallbacks } from './simulator-callbacks.js';
 import { SingapaySimulatorControl } from './simulator-control.js';
 import { SingapaySimulatorFaultInjector } from './simulator-fault-injector.js';
@@ -48,9 +48,9 @@ export interface SingapaySimulatorLedgerEntry {
   referenceNumber: string;
   customerId: string;
   productCode: string;
-  command: SingapayCommand;
+  command: SimulatorCommand;
   /** Where it is now: `success`, `pending`, `failed` or `refunded` (a refunded one was applied, then paid back). */
-  status: SingapayTransactionStatus;
+  status: SimulatorTransactionStatus;
   amount: number;
   price: number;
   /** Epoch ms on the simulator's clock. */
@@ -112,7 +112,7 @@ export class SingapaySimulator {
       options.callbackBackoffMs,
       () => this.#state.callbacks,
     );
-    this.#settlement = new SingapaySimulatorSettlement(() => this.#state, now, options.settleDelayMs, this.#callbacks);
+    this.#settlement = new SingapaySimulatorSettlement(() => this.#state, now, options.settleDelayMs, this.#callbacks, options.variants);
     const runtime: SimulatorRuntime = { options, settlement: this.#settlement, state: () => this.#state, now };
     this.faults = new SingapaySimulatorFaults(options.faultSeed);
     this.#injector = new SingapaySimulatorFaultInjector(this.faults);
@@ -285,5 +285,5 @@ export class SingapaySimulator {
 function snapshot(tx: SimulatorTransactionRecord): SingapaySimulatorTransaction {
   // A copy, so that a test holding it never sees (or causes) later changes.
   const { sequence: _sequence, steps: _steps, nextStepAt: _nextStepAt, ...rest } = tx;
-  return { ...rest, otherInfo: { ...tx.otherInfo } };
+  return { ...rest };
 }

@@ -15,10 +15,10 @@ import { SingapayErrorFactory } from './errors/singapay-error.factory.js';
 import { SingapayApiClient } from './http/singapay-api.client.js';
 import { createSingapayHttpService, SingapayTransport } from './http/singapay-transport.js';
 import { SingapayService } from './service/singapay.service.js';
-import { SingapayTransactionsService } from './service/singapay-transactions.service.js';
+import { SingapayBillerApi } from './biller/singapay-biller.api.js';
 import { SingapayInMemoryPaymentStore } from './payments/singapay-in-memory-payment.store.js';
 import { SingapayPaymentStore } from './payments/singapay-payment-store.interface.js';
-import { SingapayPaymentProcessor } from './payments/singapay-payment.processor.js';
+import { SingapayPaymentEngine } from './payments/singapay-payment.engine.js';
 import { SINGAPAY_CLOCK, SINGAPAY_HTTP_SERVICE, SINGAPAY_INSTANCE_NAME, SINGAPAY_REDIS, SINGAPAY_RESOLVED_OPTIONS } from './singapay.constants.js';
 import { SINGAPAY_MODULE_OPTIONS, SingapayConfigurableModuleClass } from './singapay.module-definition.js';
 
@@ -71,8 +71,8 @@ import { SINGAPAY_MODULE_OPTIONS, SingapayConfigurableModuleClass } from './sing
     SingapayAuthService,
     SingapayTokenProvider,
     SingapayApiClient,
-    SingapayTransactionsService,
-    SingapayPaymentProcessor,
+    SingapayBillerApi,
+    SingapayPaymentEngine,
     SingapayService,
     SingapayCallbackReceiver,
   ],

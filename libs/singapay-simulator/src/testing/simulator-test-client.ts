@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { SINGAPAY_TOKEN_PATH, singapayProductPath } from '../../../singapay/src/contract/singapay-api.contract.js';
+import { SIMULATOR_TOKEN_PATH, simulatorProductPath } from '../simulator-api-docs.js';
 import type { SingapaySimulator } from '../singapay-simulator.js';
 
 /** A JSON answer: HTTP status plus the parsed body (loosely typed: the tests assert on it). */
@@ -56,7 +56,7 @@ export class SimulatorTestClient {
     if (partnerId !== null) headers['x-partner-id'] = partnerId;
     const basic = overrides.basic === undefined ? `${clientId}:${clientSecret}` : overrides.basic;
     if (basic !== null) headers.authorization = `Basic ${Buffer.from(basic).toString('base64')}`;
-    return this.raw(SINGAPAY_TOKEN_PATH, JSON.stringify(overrides.body ?? { grant_type: 'client_credentials' }), headers);
+    return this.raw(SIMULATOR_TOKEN_PATH, JSON.stringify(overrides.body ?? { grant_type: 'client_credentials' }), headers);
   }
 
   async token(): Promise<string> {
@@ -79,11 +79,11 @@ export class SimulatorTestClient {
   }
 
   inquiry(command: string, data: Record<string, unknown>, family: 'prepaid' | 'postpaid' = 'postpaid', version: 'v1' | 'v2' = 'v2'): Promise<SimulatorTestAnswer> {
-    return this.post(singapayProductPath(version, family, 'inquiry'), { command, data });
+    return this.post(simulatorProductPath(version, family, 'inquiry'), { command, data });
   }
 
   payment(command: string, data: Record<string, unknown>, family: 'prepaid' | 'postpaid' = 'postpaid', version: 'v1' | 'v2' = 'v2'): Promise<SimulatorTestAnswer> {
-    return this.post(singapayProductPath(version, family, 'payment'), {
+    return this.post(simulatorProductPath(version, family, 'payment'), {
       command,
       data: { password: this.sim.credentials.password, ...data },
     });

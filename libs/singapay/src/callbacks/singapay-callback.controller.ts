@@ -12,7 +12,7 @@ export function createSingapayCallbackController(path: string): Type<unknown> {
 
     @Post()
     @HttpCode(200)
-    receive(@Body() body: unknown): SingapayCallbackAck {
+    receive(@Body() body: unknown): Promise<SingapayCallbackAck> {
       return this.receiver.receive(body);
     }
   }

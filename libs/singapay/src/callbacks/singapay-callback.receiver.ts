@@ -1,14 +1,33 @@
-import { BadRequestException, Injectable, Logger, PayloadTooLargeException, type OnModuleDestroy } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  Logger,
+  PayloadTooLargeException,
+  ServiceUnavailableException,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
+import { isSingapayTransactionId } from '../biller/singapay-biller.readers.js';
+import { SingapayNotFoundException, type SingapayException } from '../errors/singapay.exception.js';
+import { SingapayPaymentEngine } from '../payments/singapay-payment.engine.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
-import type { SingapayException } from '../errors/singapay.exception.js';
-import { SingapayPaymentProcessor } from '../payments/singapay-payment.processor.js';
-import { SingapayTransactionsService } from '../service/singapay-transactions.service.js';
 import { asRecord } from '../util/singapay-json.js';
+import { SingapayCallbackQueue } from './singapay-callback.queue.js';
 
-/** Callbacks are small; anything far larger or deeper is not Singapay. */
-export const SINGAPAY_CALLBACK_LIMITS = { maxBytes: 64 * 1024, maxDepth: 8, maxConcurrentLookups: 32 } as const;
-
-const TRANSACTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Callbacks are small; anything far larger or deeper is not Singapay. The queue's sizes are below. */
+export const SINGAPAY_CALLBACK_LIMITS = Object.freeze({
+  maxBytes: 64 * 1024,
+  maxDepth: 8,
+  /** Transaction ids waiting or being confirmed; past it, callbacks get 503 and Singapay retries. */
+  queueCapacity: 10_000,
+  /** Room only ids of our own payments may take, so a flood of forged ids cannot crowd them out. */
+  reservedForKnown: 2_000,
+  /** Lookups at Singapay at once. */
+  concurrency: 16,
+  /** Lookups per id while Singapay fails, a doubling pause from 500 ms apart. */
+  attempts: 6,
+  retryDelayMs: 500,
+});
 
 export interface SingapayCallbackAck {
   received: true;
@@ -29,23 +48,41 @@ function depthOf(value: unknown, limit: number, depth = 0): number {
  * Receives Singapay's callbacks. They carry no signature, so the body is only
  * a hint: its `transaction_id` is looked up at Singapay and what the lookup
  * says is applied to the recorded payment (and announced on `settlements$`).
- * It acknowledges at once and confirms in the background; repeats and
- * out-of-order deliveries change nothing, since the lookup is the truth.
+ * Each id is queued once (repeats are acknowledged), confirmed in the background,
+ * and retried while Singapay fails. A callback is only acknowledged when it was
+ * queued: with the queue full it gets 503, because Singapay does not resend a
+ * callback it got a 200 for.
  * @publicApi
  */
 @Injectable()
 export class SingapayCallbackReceiver implements OnModuleDestroy {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
-  private readonly confirming = new Map<string, Promise<void>>();
-  private saturated = false;
+  private readonly queue: SingapayCallbackQueue;
+  private lastFullWarning = 0;
 
   constructor(
-    private readonly transactions: SingapayTransactionsService,
-    private readonly payments: SingapayPaymentProcessor,
-  ) {}
+    private readonly biller: SingapayBillerApi,
+    private readonly payments: SingapayPaymentEngine,
+  ) {
+    this.queue = new SingapayCallbackQueue(
+      {
+        capacity: SINGAPAY_CALLBACK_LIMITS.queueCapacity,
+        reservedForKnown: SINGAPAY_CALLBACK_LIMITS.reservedForKnown,
+        concurrency: SINGAPAY_CALLBACK_LIMITS.concurrency,
+        attempts: SINGAPAY_CALLBACK_LIMITS.attempts,
+        retryDelayMs: SINGAPAY_CALLBACK_LIMITS.retryDelayMs,
+      },
+      (id) => this.confirm(id),
+      (_id, error) =>
+        this.logger.warn(`callback could not be confirmed: ${(error as SingapayException).responseType ?? 'error'}; the reconciler or the next delivery will catch up`),
+    );
+  }
 
-  /** Checks the shape, schedules the confirmation, and acknowledges. Throws 400/413 for bodies that are not callbacks. */
-  receive(body: unknown): SingapayCallbackAck {
+  /**
+   * Checks the shape and queues the confirmation. Throws 400/413 for bodies that are
+   * not callbacks, 503 when the queue has no room (the sender should retry later).
+   */
+  async receive(body: unknown): Promise<SingapayCallbackAck> {
     const record = asRecord(body);
     if (!record) throw new BadRequestException('callback body must be a JSON object');
     let size: number;
@@ -60,40 +97,41 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
     }
     const data = asRecord(Object.hasOwn(record, 'data') ? record.data : undefined);
     const transactionId = data && Object.hasOwn(data, 'transaction_id') ? data.transaction_id : undefined;
-    if (typeof transactionId !== 'string' || !TRANSACTION_ID.test(transactionId)) {
-      throw new BadRequestException('callback data.transaction_id is missing or malformed');
-    }
-    if (!this.confirming.has(transactionId)) {
-      if (this.confirming.size >= SINGAPAY_CALLBACK_LIMITS.maxConcurrentLookups) {
-        // The endpoint is unauthenticated: a flood must not become a flood of lookups at Singapay.
-        // Acknowledged anyway; a genuine one is delivered again, and the reconciler catches up.
-        if (!this.saturated) this.logger.warn('too many callbacks being confirmed at once; dropping extras until they drain');
-        this.saturated = true;
-        return { received: true, transactionId };
+    if (!isSingapayTransactionId(transactionId)) throw new BadRequestException('callback data.transaction_id is missing or malformed');
+    const customerId = typeof data!.customer_id === 'string' ? data!.customer_id : undefined;
+    const known = await this.payments.mayHoldTransaction(transactionId, customerId).catch(() => false);
+    if (this.queue.offer(transactionId, known) === 'full') {
+      const now = Date.now();
+      if (now - this.lastFullWarning > 10_000) {
+        this.lastFullWarning = now;
+        this.logger.warn('callback queue is full: answering 503 so that Singapay delivers again later');
       }
-      this.saturated = false;
-      const work = this.confirm(transactionId).finally(() => this.confirming.delete(transactionId));
-      this.confirming.set(transactionId, work);
+      throw new ServiceUnavailableException('callback queue is full; deliver it again later');
     }
     return { received: true, transactionId };
   }
 
-  /** Resolves when every confirmation started so far has finished (tests, shutdown). */
-  async drain(): Promise<void> {
-    while (this.confirming.size > 0) await Promise.allSettled([...this.confirming.values()]);
+  /** Resolves when every callback queued so far is confirmed or given up (tests, shutdown). */
+  drain(): Promise<void> {
+    return this.queue.drain();
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.drain();
+    // Shutdown waits for the lookups under way; retries still waiting are left to the reconciler.
+    await Promise.race([this.queue.drain(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+    this.queue.stop();
   }
 
   private async confirm(transactionId: string): Promise<void> {
+    let tx;
     try {
-      const tx = await this.transactions.getTransaction(transactionId);
-      const payment = await this.payments.applyConfirmedTransaction(tx, 'callback');
-      this.logger.log(`callback confirmed transaction status=${tx.status}${payment ? '' : ' (no payment recorded for it)'}`);
+      tx = await this.biller.getTransaction(transactionId);
     } catch (error) {
-      this.logger.warn(`callback could not be confirmed: ${(error as SingapayException).responseType ?? 'error'}; the reconciler or the next delivery will retry`);
+      // Singapay does not know it: forged, or not ours. Nothing to retry.
+      if (error instanceof SingapayNotFoundException) return;
+      throw error;
     }
+    const payment = await this.payments.applyConfirmedTransaction(tx, 'callback');
+    this.logger.log(`callback confirmed transaction status=${tx.status}${payment ? '' : ' (no payment recorded for it)'}`);
   }
 }

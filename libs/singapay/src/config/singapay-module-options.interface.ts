@@ -76,6 +76,20 @@ export interface SingapayModuleOptions {
    */
   paymentNotFoundAfterMs?: number;
   /**
+   * How long a payment that is final only by inference stays looked after: a `not_found`
+   * failure (Singapay's later word still wins) and a PLN token payment whose token has not
+   * arrived. The reconciler, `getPayment()` and callbacks keep checking it until then.
+   * @default 86400000 (24 hours)
+   */
+  paymentReviewMs?: number;
+  /**
+   * How far Singapay's clock may be from ours when a lost direct purchase is matched to a
+   * transaction by time. Larger is safer against skew; two candidates inside it leave the
+   * payment `unknown` rather than guess.
+   * @default 600000 (10 minutes)
+   */
+  clockSkewToleranceMs?: number;
+  /**
    * Sweep pending and unknown payments against Singapay every this many
    * milliseconds, announcing settlements. 0 turns the reconciler off.
    * @default 0 (off)

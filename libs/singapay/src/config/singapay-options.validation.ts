@@ -34,6 +34,8 @@ export interface SingapayResolvedOptions {
   retry: SingapayResolvedRetryOptions;
   paymentStore?: SingapayPaymentStore;
   paymentNotFoundAfterMs: number;
+  paymentReviewMs: number;
+  clockSkewToleranceMs: number;
   reconcileIntervalMs: number;
   /** May hold a password: kept wrapped. */
   redisUrl?: SingapaySecret;
@@ -45,6 +47,8 @@ export const SINGAPAY_DEFAULTS = {
   timeoutMs: 30_000,
   tokenRefreshBufferSeconds: 60,
   paymentNotFoundAfterMs: 30 * 60_000,
+  paymentReviewMs: 24 * 3600_000,
+  clockSkewToleranceMs: 10 * 60_000,
   reconcileIntervalMs: 0,
 } as const;
 
@@ -112,6 +116,8 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
   const bufferSeconds = positiveInt('tokenRefreshBufferSeconds', SINGAPAY_DEFAULTS.tokenRefreshBufferSeconds, 0, 3_600);
 
   const paymentNotFoundAfterMs = positiveInt('paymentNotFoundAfterMs', SINGAPAY_DEFAULTS.paymentNotFoundAfterMs, 1_000, 30 * 24 * 3600_000);
+  const paymentReviewMs = positiveInt('paymentReviewMs', SINGAPAY_DEFAULTS.paymentReviewMs, 0, 30 * 24 * 3600_000);
+  const clockSkewToleranceMs = positiveInt('clockSkewToleranceMs', SINGAPAY_DEFAULTS.clockSkewToleranceMs, 0, 24 * 3600_000);
   const reconcileIntervalMs = positiveInt('reconcileIntervalMs', SINGAPAY_DEFAULTS.reconcileIntervalMs, 0, 24 * 3600_000);
 
   const retryInput = o.retry ?? {};
@@ -172,6 +178,8 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
     retry: Object.freeze(retry),
     ...(paymentStore ? { paymentStore } : {}),
     paymentNotFoundAfterMs,
+    paymentReviewMs,
+    clockSkewToleranceMs,
     reconcileIntervalMs,
     ...(redisUrl ? { redisUrl } : {}),
   });

@@ -130,9 +130,34 @@ export const SINGAPAY_FIELD_LIMITS = {
 /** Date format of the list filter (`Y-m-d`). */
 export const SINGAPAY_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Western Indonesian Time, UTC+7 all year (no daylight saving): Singapay's business day. */
+export const SINGAPAY_WIB_OFFSET_MINUTES = 7 * 60;
+
+export type SingapayTimeZone = 'WIB' | 'UTC';
+
 /**
- * The zone of Singapay's `YYYY-MM-DD HH:mm:ss` timestamps, in minutes east of UTC.
- * Uncertain: payment answers and the reference numbers read as WIB (UTC+7); one
- * detail example looks like UTC. Matching a lost payment to a transaction relies on it.
+ * The zone each answer writes its zone-less `YYYY-MM-DD HH:mm:ss` timestamps in.
+ * The documented detail and list rows carry ULID transaction ids whose first ten
+ * characters encode the creation instant: `01JXCQMCF879…` is 2025-06-10T10:54:29.864Z,
+ * printed as `created_at` "2025-06-10 10:54:29" (UTC) and `paid_at` "2025-06-10 17:54:29"
+ * (WIB). Inquiry and payment answers print `created_at` in WIB (it matches the Unix
+ * time at the end of their reference numbers). `inquired_at` is never shown filled in a
+ * row; WIB, like `paid_at`, is a guess. Where a ULID exists its instant is preferred.
  */
-export const SINGAPAY_TIMESTAMP_UTC_OFFSET_MINUTES = 7 * 60;
+export const SINGAPAY_TIMESTAMP_ZONES = {
+  inquiry: { created_at: 'WIB' },
+  payment: { created_at: 'WIB' },
+  transaction: { created_at: 'UTC', paid_at: 'WIB', inquired_at: 'WIB' },
+} as const satisfies Record<string, Record<string, SingapayTimeZone>>;
+
+/**
+ * Where a PLN token may appear once Singapay issued it. Undocumented: the payment
+ * answer carries `token: null`; later it may be the detail's top-level `data.token`,
+ * a key of `other_info`, or a name/value pair of `other_info` as a list. These names
+ * (compared case-insensitively, `_`/`-`/space ignored) are read in all three places.
+ */
+export const SINGAPAY_TOKEN_FIELD_NAMES = ['token', 'plntoken', 'tokenpln', 'stroomtoken', 'tokennumber'] as const;
+/** Keys of a name/value pair in an `other_info` list; guesses, like the token's place. */
+export const SINGAPAY_PAIR_NAME_KEYS = ['name', 'key', 'label', 'title', 'field'] as const;
+export const SINGAPAY_PAIR_VALUE_KEYS = ['value', 'val', 'content', 'text'] as const;
+

@@ -55,7 +55,7 @@ export class SingapayErrorFactory {
     const info = singapayResponseCodeInfo(failure.code);
     const override = this.options.httpStatusOverrides[info.code] ?? this.options.httpStatusOverrides[info.type];
     const text = failure.responseText ? this.redact(failure.responseText).trim().slice(0, 500) : '';
-    const base = this.redact(failure.message ?? info.description);
+    const base = this.redact(failure.message ?? (failure.operation === 'pay' ? info.onPayment : undefined) ?? info.description);
     const message = `Singapay ${failure.operation} failed with code ${info.code} (${info.type}): ${base}${text && text !== base ? ` - ${text}` : ''}`;
     return createSingapayException({
       code: info.code,

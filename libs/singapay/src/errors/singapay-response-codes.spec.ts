@@ -32,8 +32,12 @@ describe('SINGAPAY_RESPONSE_CODES', () => {
     for (const info of SINGAPAY_RESPONSE_CODES) {
       if (info.code === '00' || info.code === '01') continue;
       expect(info.httpStatus).toBeGreaterThanOrEqual(400);
-      expect(['rejected', 'uncertain']).toContain(info.paymentOutcome);
+      expect(['rejected', 'uncertain', 'applied', 'refunded']).toContain(info.paymentOutcome);
     }
+    // Singapay's word that it went through (51) or comes back (50) is never read as a refusal.
+    expect(SINGAPAY_RESPONSE_CODES.find((r) => r.code === '51')?.paymentOutcome).toBe('applied');
+    expect(SINGAPAY_RESPONSE_CODES.find((r) => r.code === '50')?.paymentOutcome).toBe('refunded');
+    expect(SINGAPAY_RESPONSE_CODES.find((r) => r.code === '07')?.paymentOutcome).toBe('uncertain');
     // A 401 would log the front end's user out for our own misconfiguration.
     expect(SINGAPAY_RESPONSE_CODES.some((r) => r.httpStatus === 401)).toBe(false);
   });

@@ -13,8 +13,11 @@
  * - `success` / `pending`: the transaction exists.
  * - `rejected`: definitively not applied; safe to fix and try again.
  * - `uncertain`: it may or may not have been applied; never resend blindly, look it up.
+ * - `applied`: Singapay says the transaction went through (51): look it up to learn which,
+ *   and never conclude it failed for not finding it.
+ * - `refunded`: the transaction was (or will be) refunded (50): final, the money comes back.
  */
-export type SingapayCodePaymentOutcome = 'success' | 'pending' | 'rejected' | 'uncertain';
+export type SingapayCodePaymentOutcome = 'success' | 'pending' | 'rejected' | 'uncertain' | 'applied' | 'refunded';
 
 export interface SingapayResponseCodeInfo {
   /** Two-digit code as Singapay documents it. */
@@ -29,6 +32,8 @@ export interface SingapayResponseCodeInfo {
   retryable: boolean;
   /** What a payment answered with this code means. */
   paymentOutcome: SingapayCodePaymentOutcome;
+  /** What the code means when a payment gets it, where that says more than `description`. */
+  onPayment?: string;
 }
 
 const row = (
@@ -38,7 +43,8 @@ const row = (
   retryable: boolean,
   paymentOutcome: SingapayCodePaymentOutcome,
   description: string,
-): SingapayResponseCodeInfo => Object.freeze({ code, type, description, httpStatus, retryable, paymentOutcome });
+  onPayment?: string,
+): SingapayResponseCodeInfo => Object.freeze({ code, type, description, httpStatus, retryable, paymentOutcome, ...(onPayment ? { onPayment } : {}) });
 
 export const SINGAPAY_RESPONSE_CODES: readonly SingapayResponseCodeInfo[] = Object.freeze([
   row('00', 'success', 200, false, 'success', 'Operation completed successfully'),
@@ -47,8 +53,10 @@ export const SINGAPAY_RESPONSE_CODES: readonly SingapayResponseCodeInfo[] = Obje
   row('03', 'unknown', 502, true, 'uncertain', 'Unknown error'),
   row('04', 'invalid_argument', 400, false, 'rejected', 'Invalid input or parameters'),
   row('05', 'deadline_exceeded', 504, true, 'uncertain', 'Timed out before completion'),
-  row('06', 'not_found', 404, false, 'rejected', 'Resource or endpoint not found'),
-  row('07', 'already_exists', 409, false, 'rejected', 'Resource already exists'),
+  row('06', 'not_found', 404, false, 'rejected', 'Resource or endpoint not found',
+    'The inquiry reference is unknown or has expired: inquire again and pay the new referenceNumber'),
+  row('07', 'already_exists', 409, false, 'uncertain', 'Resource already exists',
+    'Singapay says the transaction already exists: it may have gone through, so it is looked up'),
   row('08', 'permission_denied', 502, false, 'rejected', 'Permission denied'),
   row('09', 'resource_exhausted', 429, true, 'rejected', 'Resource limit or quota reached'),
   row('10', 'failed_precondition', 409, false, 'rejected', 'System state does not allow the operation'),
@@ -62,8 +70,9 @@ export const SINGAPAY_RESPONSE_CODES: readonly SingapayResponseCodeInfo[] = Obje
   row('20', 'customer_not_found', 404, false, 'rejected', 'Customer number incorrect, blocked or expired'),
   row('21', 'bill_already_paid', 409, false, 'rejected', 'Bill already paid'),
   row('22', 'biller_side_error', 502, true, 'uncertain', "Error on the biller's side"),
-  row('50', 'transaction_refund', 502, false, 'rejected', 'Transaction will be or has been refunded'),
-  row('51', 'transaction_already_success', 409, false, 'rejected', 'Transaction already marked successful'),
+  row('50', 'transaction_refund', 502, false, 'refunded', 'Transaction will be or has been refunded'),
+  row('51', 'transaction_already_success', 409, false, 'applied', 'Transaction already marked successful',
+    'Singapay says the transaction already succeeded: it is looked up to confirm which one'),
   row('89', 'general_service_error', 503, true, 'uncertain', 'Temporary issue at the service provider, try later'),
   row('99', 'internal', 502, true, 'uncertain', 'Internal system error'),
 ]);

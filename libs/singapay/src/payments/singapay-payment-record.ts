@@ -19,7 +19,10 @@ export type SingapayPaymentFailureReason =
   | 'not_sent'
   /** The transaction exists and Singapay marked it failed. */
   | 'transaction_failed'
-  /** Looked up long enough after sending and Singapay has no such transaction. */
+  /**
+   * Complete searches long enough after sending found no such transaction. An inference,
+   * not Singapay's word: the record stays under review (`watchUntil`) and a later word wins.
+   */
   | 'not_found';
 
 export interface SingapayPaymentFailure {
@@ -39,6 +42,7 @@ export interface SingapayPaymentOutcome {
   customerName?: string;
   period?: string;
   token?: string;
+  /** When Singapay created the transaction, ISO 8601 with the WIB offset. */
   createdAt?: string;
   /** Singapay's answer to the payment, as sent. */
   raw?: Record<string, unknown>;
@@ -68,6 +72,14 @@ export interface SingapayPaymentRecord {
   sentAt?: number;
   updatedAt: number;
   settledAt?: number;
+  /**
+   * A final record still looked after until then (epoch ms): a `not_found` failure (Singapay
+   * may yet report it) or a PLN token payment whose token has not arrived. Cleared when the
+   * doubt is settled or the time is up; stores list such records as unsettled.
+   */
+  watchUntil?: number;
+  /** When the next follow-up lookup of a watched record is due (epoch ms); backs off. */
+  nextCheckAt?: number;
   /** Who sends it, and until when that claim holds (epoch ms); after it, others resolve instead of waiting. */
   owner?: string;
   leaseUntil?: number;
@@ -84,6 +96,6 @@ export function isFinalPaymentState(state: SingapayPaymentState): boolean {
  * their unsettled index (`listUnsettled`), which the reconciler and callbacks read;
  * every store must decide it with this one function.
  */
-export function isSettledPaymentRecord(record: Pick<SingapayPaymentRecord, 'state'>): boolean {
-  return isFinalPaymentState(record.state);
+export function isSettledPaymentRecord(record: Pick<SingapayPaymentRecord, 'state' | 'watchUntil'>): boolean {
+  return isFinalPaymentState(record.state) && record.watchUntil === undefined;
 }

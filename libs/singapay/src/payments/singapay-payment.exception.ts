@@ -1,13 +1,117 @@
-import { SingapayException } from '../errors/singapay.exception.js';
+import { SINGAPAY_COMMANDS } from '../contract/singapay-api.contract.js';
+import { createSingapayException, SingapayException } from '../errors/singapay.exception.js';
+import type { SingapayPaymentRecord } from './singapay-payment-record.js';
+
+/** Where a store failure happened: before the payment left, nothing did; after, it may have. */
+export type SingapayStorePhase = 'before_send' | 'after_send';
 
 /** The idempotency key was used before for a different request; nothing was sent. */
-export class SingapayIdempotencyConflictException extends SingapayException {}
+export class SingapayIdempotencyConflictException extends SingapayException {
+  static forRecord(record: Pick<SingapayPaymentRecord, 'command' | 'productCode'>): SingapayIdempotencyConflictException {
+    return new SingapayIdempotencyConflictException({
+      code: null,
+      type: 'idempotency_conflict',
+      httpStatus: 409,
+      message: `This idempotency key was already used for a different payment (${record.command} ${record.productCode}); nothing was sent. Use a new key for a new payment.`,
+      operation: 'pay',
+      delivery: 'not_sent',
+    });
+  }
+}
 
 /**
- * The payment recorded under this key failed or was refunded after Singapay
- * accepted it (or never appeared at Singapay). No money is held; pay again under a new key.
+ * The payment recorded under this key failed, was refunded, or was concluded missing
+ * after Singapay's list showed no trace of it. `safeToRepeat` says whether paying
+ * again can buy twice (see the README's payment states).
  */
-export class SingapayPaymentFailedException extends SingapayException {}
+export class SingapayPaymentFailedException extends SingapayException {
+  /**
+   * Whether a new payment for the same thing cannot double a purchase: true when Singapay
+   * itself said the transaction failed or was refunded, or when Singapay refuses a
+   * postpaid bill paid twice. False after a `not_found` conclusion for purchases that can
+   * be bought again (PLN tokens, airtime, data, games): check before buying again.
+   */
+  readonly safeToRepeat: boolean;
 
-/** The payment record could not be written, so the payment was not sent. */
-export class SingapayPaymentStoreException extends SingapayException {}
+  private constructor(init: ConstructorParameters<typeof SingapayException>[0], safeToRepeat: boolean) {
+    super(init);
+    this.safeToRepeat = safeToRepeat;
+  }
+
+  static forRecord(record: SingapayPaymentRecord): SingapayException {
+    const f = record.failure;
+    if (record.state === 'failed' && f?.reason === 'rejected') {
+      // Refused by code: the same exception the first caller got.
+      return createSingapayException({ code: f.code, type: f.type, httpStatus: f.httpStatus, message: f.message, operation: 'pay', delivery: 'received' });
+    }
+    if (record.state === 'refunded') {
+      return new SingapayPaymentFailedException(
+        {
+          code: '50',
+          type: 'payment_refunded',
+          httpStatus: 409,
+          message: 'The payment recorded under this idempotency key was refunded; pay again under a new key',
+          operation: 'pay',
+          delivery: 'received',
+        },
+        true,
+      );
+    }
+    if (f?.reason === 'not_found') {
+      // A bill paid twice is refused by Singapay (code 21); a token, airtime or a game top-up is simply bought again.
+      const billed = SINGAPAY_COMMANDS[record.command].family === 'postpaid';
+      return new SingapayPaymentFailedException(
+        {
+          code: f.code,
+          type: 'payment_not_found',
+          httpStatus: 409,
+          message: billed
+            ? `${f.message}. Paying the bill again under a new key is safe: Singapay refuses a bill that is already paid`
+            : `${f.message}. Buying again could buy twice if Singapay's list was late: check the Singapay dashboard or your balance first; this module keeps checking and announces it on settlements$ if Singapay reports it`,
+          operation: 'pay',
+          delivery: 'maybe_sent',
+        },
+        billed,
+      );
+    }
+    return new SingapayPaymentFailedException(
+      {
+        code: f?.code ?? null,
+        type: 'payment_failed',
+        httpStatus: 409,
+        message: `The payment recorded under this idempotency key failed (${f?.reason ?? 'failed'}): ${f?.message ?? 'no detail'}; pay again under a new key`,
+        operation: 'pay',
+        delivery: 'received',
+      },
+      true,
+    );
+  }
+}
+
+/** The payment record could not be read or written. `delivery` says whether the payment may have left. */
+export class SingapayPaymentStoreException extends SingapayException {
+  static unavailable(what: string, phase: SingapayStorePhase): SingapayPaymentStoreException {
+    return new SingapayPaymentStoreException({
+      code: null,
+      type: 'payment_store_unavailable',
+      httpStatus: 503,
+      message:
+        phase === 'before_send'
+          ? `The payment store could not ${what}; the payment was not sent`
+          : `The payment store could not ${what}; the payment may have been sent, look it up with getPayment() once the store is back`,
+      operation: 'pay',
+      delivery: phase === 'before_send' ? 'not_sent' : 'maybe_sent',
+    });
+  }
+
+  static conflict(): SingapayPaymentStoreException {
+    return new SingapayPaymentStoreException({
+      code: null,
+      type: 'payment_store_conflict',
+      httpStatus: 503,
+      message: 'The payment record changed under this call before it was sent; the payment was not sent, look it up with getPayment()',
+      operation: 'pay',
+      delivery: 'not_sent',
+    });
+  }
+}

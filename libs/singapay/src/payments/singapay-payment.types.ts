@@ -1,7 +1,7 @@
 import type { SingapayCommand } from '../contract/singapay-api.contract.js';
 import type { SingapayPaymentFailure, SingapayPaymentState } from './singapay-payment-record.js';
 
-/** A payment as `getPayment()` shows it. Times are ISO-8601. */
+/** A payment as `getPayment()` shows it. Times are ISO 8601 with the WIB offset (`+07:00`). */
 export interface SingapayPayment {
   idempotencyKey: string;
   state: SingapayPaymentState;
@@ -17,7 +17,14 @@ export interface SingapayPayment {
   period?: string;
   /** PLN token, once Singapay delivered it. */
   token?: string;
+  /** `plntok` only: paid, and the token not issued yet; it is being looked up. */
+  awaitingToken?: true;
   failure?: SingapayPaymentFailure;
+  /**
+   * Until when this module keeps checking a payment that is final only by inference
+   * (`not_found`), or waits for its PLN token. Absent when nothing is in doubt.
+   */
+  reviewUntil?: string;
   /** Requests that may have reached Singapay: 0 or 1, never more. */
   sendCount: number;
   createdAt: string;
@@ -38,6 +45,18 @@ export interface SingapayPaymentSettlement {
   payment?: SingapayPayment;
 }
 
+/**
+ * A PLN token was recorded for a payment: in the payment's own answer or, as is usual,
+ * later (a lookup, a callback, the reconciler). Announced once per process.
+ */
+export interface SingapayTokenDelivery {
+  idempotencyKey: string;
+  transactionId: string;
+  token: string;
+  via: SingapaySettlementSource;
+  payment: SingapayPayment;
+}
+
 export interface SingapayWaitOptions {
   /**
    * Give up waiting after this long and return the current state.
@@ -51,3 +70,51 @@ export interface SingapayWaitOptions {
   pollIntervalMs?: number;
   signal?: AbortSignal;
 }
+
+/** A payment Singapay accepted: `success`, or `pending` (settles later; poll or wait for the callback). */
+export interface SingapayAcceptedPayment {
+  /** The key the payment is recorded under (yours, else the reference number, else generated). */
+  idempotencyKey: string;
+  command: SingapayCommand;
+  status: 'success' | 'pending';
+  responseCode: string;
+  /** Singapay's transaction id (a ULID); keep it. */
+  transactionId: string;
+  customerId: string;
+  customerName?: string;
+  amount: number;
+  price: number;
+  period?: string;
+  /** PLN token; often absent at payment time and available later on the transaction. */
+  token?: string;
+  /**
+   * `plntok` only: Singapay accepted the payment but has not issued the token yet. The
+   * module keeps looking it up and announces it on `tokens$`; `getPayment()` shows it.
+   */
+  awaitingToken?: true;
+  /** When Singapay created the transaction: ISO 8601 with the WIB offset. */
+  createdAt: string;
+  raw: Record<string, unknown>;
+}
+
+/**
+ * A payment that may have reached Singapay without an answer we can trust
+ * (timeout, broken connection, 5xx, unreadable answer, uncertain code), and
+ * that a lookup could not settle yet. It is not an error: do not pay again;
+ * follow it with `getPayment(idempotencyKey)` / `waitForPayment()`.
+ */
+export interface SingapayUnknownPayment {
+  idempotencyKey: string;
+  command: SingapayCommand;
+  status: 'unknown';
+  /** The last code Singapay sent, if any. */
+  responseCode?: string;
+  /** Known when the answer carried it even though the rest was unreadable. */
+  transactionId?: string;
+  customerId: string;
+  /** Why the outcome is unknown. */
+  reason: string;
+}
+
+/** What `pay()` resolves to; definitive refusals throw instead. */
+export type SingapayPaymentResult = SingapayAcceptedPayment | SingapayUnknownPayment;

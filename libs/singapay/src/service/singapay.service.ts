@@ -1,37 +1,37 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import {
-  SINGAPAY_COMMANDS,
-  SINGAPAY_GENERAL_COMMANDS,
-  SINGAPAY_GENERAL_PATHS,
-  singapayCommandSpec,
-  singapayProductPath,
-  type SingapayCommand,
-  type SingapayCommandSpec,
-  type SingapayStage,
-} from '../contract/singapay-api.contract.js';
-import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
-import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
-import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
-import { SingapayApiClient } from '../http/singapay-api.client.js';
-import type { SingapayCallOptions } from '../http/singapay-transport.js';
-import { SingapayPaymentProcessor } from '../payments/singapay-payment.processor.js';
-import type { SingapayPayment, SingapayPaymentSettlement, SingapayWaitOptions } from '../payments/singapay-payment.types.js';
-import { SingapayGameCategoryRequest, SingapayInquiryRequest, SingapayPayRequest } from './dto/singapay-requests.dto.js';
-import { compact, envelopeReader } from './singapay-envelope.reader.js';
-import { validateSingapayInput } from './singapay-request.validation.js';
-import { SingapayTransactionsService, type SingapayListTransactionsInput } from './singapay-transactions.service.js';
+import { SINGAPAY_COMMANDS, singapayCommandSpec, type SingapayCommand } from '../contract/singapay-api.contract.js';
+import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import type {
   SingapayBalance,
   SingapayGameTopupParameters,
   SingapayInquiryResult,
-  SingapayPaymentResult,
   SingapayResetResult,
   SingapayTransaction,
   SingapayTransactionPage,
-} from './singapay.types.js';
+} from '../biller/singapay-biller.types.js';
+import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
+import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
+import { checkCallOptions, type SingapayCallOptions } from '../http/singapay-transport.js';
+import { SingapayPaymentEngine } from '../payments/singapay-payment.engine.js';
+import type {
+  SingapayPayment,
+  SingapayPaymentResult,
+  SingapayPaymentSettlement,
+  SingapayTokenDelivery,
+  SingapayWaitOptions,
+} from '../payments/singapay-payment.types.js';
+import {
+  SingapayGameCategoryRequest,
+  SingapayInquiryRequest,
+  SingapayListTransactionsRequest,
+  SingapayPayRequest,
+  SingapayTransactionIdRequest,
+} from './dto/singapay-requests.dto.js';
+import { validateSingapayInput } from './singapay-request.validation.js';
 
-export type { SingapayListTransactionsInput };
+export type SingapayListTransactionsInput = Omit<SingapayListTransactionsRequest, never>;
+
 
 /** Input shapes of the service, as plain objects (the DTO classes validate them). */
 export type SingapayInquiryInput = Omit<SingapayInquiryRequest, never>;
@@ -50,23 +50,14 @@ export type SingapayPayInput = Omit<SingapayPayRequest, never>;
 @Injectable()
 export class SingapayService {
   constructor(
-    private readonly api: SingapayApiClient,
-    private readonly errors: SingapayErrorFactory,
-    private readonly transactions: SingapayTransactionsService,
-    private readonly payments: SingapayPaymentProcessor,
+    private readonly biller: SingapayBillerApi,
+    private readonly payments: SingapayPaymentEngine,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
   ) {}
 
   /** The merchant's deposit balance. */
   async checkBalance(call?: SingapayCallOptions): Promise<SingapayBalance> {
-    const envelope = await this.api.call({
-      operation: 'checkBalance',
-      path: SINGAPAY_GENERAL_PATHS.checkBalance,
-      body: { command: SINGAPAY_GENERAL_COMMANDS.checkBalance },
-      ...(call ? { call } : {}),
-    });
-    const data = envelopeReader(this.errors, envelope, 'checkBalance');
-    return { balance: data.decimal('balance'), currency: data.optionalString('currency') ?? 'IDR', raw: envelope.raw };
+    return this.biller.checkBalance(call);
   }
 
   /**
@@ -75,38 +66,7 @@ export class SingapayService {
    */
   async inquiry(input: SingapayInquiryInput, call?: SingapayCallOptions): Promise<SingapayInquiryResult> {
     const req = validateSingapayInput(SingapayInquiryRequest, input, (r) => this.inquiryRules(r));
-    const spec = SINGAPAY_COMMANDS[req.command];
-    const envelope = await this.api.call({
-      operation: 'inquiry',
-      path: this.productPath(spec, 'inquiry'),
-      body: {
-        command: req.command,
-        data: compact({
-          customer_id: req.customerId,
-          product_code: req.productCode,
-          period: req.period,
-          phone_number: req.phoneNumber,
-          server_id: req.serverId,
-          username: req.username,
-          platform: req.platform,
-        }),
-      },
-      ...(call ? { call } : {}),
-      log: { productCode: req.productCode, customerId: req.customerId },
-    });
-    const data = envelopeReader(this.errors, envelope, 'inquiry');
-    return compact({
-      command: req.command,
-      referenceNumber: data.string('reference_number'),
-      customerId: data.optionalString('customer_id') ?? req.customerId,
-      customerName: data.nullableString('customer_name'),
-      amount: data.rupiah('amount'),
-      price: data.rupiah('price'),
-      lateFee: data.optionalRupiah('late_fee'),
-      period: data.optionalString('period'),
-      createdAt: data.string('created_at'),
-      raw: envelope.raw,
-    }) as SingapayInquiryResult;
+    return this.biller.inquiry(req, call);
   }
 
   /**
@@ -121,16 +81,18 @@ export class SingapayService {
    */
   async pay(input: SingapayPayInput, call?: SingapayCallOptions): Promise<SingapayPaymentResult> {
     const req = validateSingapayInput(SingapayPayRequest, input, (r) => this.payRules(r));
+    // Before the record is made: a call refused for its options leaves no trace.
+    if (call) checkCallOptions('pay', call);
     return this.payments.pay(req, call);
   }
 
   /** The payment recorded under a key, resolved against Singapay when pending or unknown. 404 for an unknown key. */
-  getPayment(idempotencyKey: string, call?: SingapayCallOptions): Promise<SingapayPayment> {
+  async getPayment(idempotencyKey: string, call?: SingapayCallOptions): Promise<SingapayPayment> {
     return this.payments.getPayment(idempotencyKey, call);
   }
 
   /** Waits (polling Singapay) until the payment is final or `timeoutMs` passes; returns its state either way. */
-  waitForPayment(idempotencyKey: string, options?: SingapayWaitOptions): Promise<SingapayPayment> {
+  async waitForPayment(idempotencyKey: string, options?: SingapayWaitOptions): Promise<SingapayPayment> {
     return this.payments.waitForPayment(idempotencyKey, options);
   }
 
@@ -139,31 +101,31 @@ export class SingapayService {
     return this.payments.settlements$;
   }
 
+  /** PLN tokens as they are recorded: in the payment's answer or, usually, some seconds later. */
+  get tokens$(): Observable<SingapayTokenDelivery> {
+    return this.payments.tokens$;
+  }
+
   /** Sweeps pending and unknown payments once (the `reconcileIntervalMs` timer does it on its own). */
-  reconcile(): Promise<number> {
+  async reconcile(): Promise<number> {
     return this.payments.reconcile();
   }
 
   /** One transaction by Singapay's id: the status check for pending payments. */
-  getTransaction(transactionId: string, call?: SingapayCallOptions): Promise<SingapayTransaction> {
-    return this.transactions.getTransaction(transactionId, call);
+  async getTransaction(transactionId: string, call?: SingapayCallOptions): Promise<SingapayTransaction> {
+    const req = validateSingapayInput(SingapayTransactionIdRequest, { transactionId });
+    return this.biller.getTransaction(req.transactionId, call);
   }
 
   /** Lists transactions, newest first, filtered and paginated by Singapay. */
-  listTransactions(input: SingapayListTransactionsInput = {}, call?: SingapayCallOptions): Promise<SingapayTransactionPage> {
-    return this.transactions.listTransactions(input, call);
+  async listTransactions(input: SingapayListTransactionsInput = {}, call?: SingapayCallOptions): Promise<SingapayTransactionPage> {
+    return this.biller.listTransactions(validateSingapayInput(SingapayListTransactionsRequest, input, listRules), call);
   }
 
   /** Parameters of a game top-up category (servers…), for `inquiry({ command: 'topupg' })`. */
   async getGameTopupParameters(categoryCode: string, call?: SingapayCallOptions): Promise<SingapayGameTopupParameters> {
     const req = validateSingapayInput(SingapayGameCategoryRequest, { categoryCode });
-    const envelope = await this.api.call({
-      operation: 'getGameTopupParameters',
-      path: SINGAPAY_GENERAL_PATHS.gameTopupParameters,
-      body: { command: SINGAPAY_GENERAL_COMMANDS.gameTopupParameters, data: { category_code: req.categoryCode } },
-      ...(call ? { call } : {}),
-    });
-    return { categoryCode: req.categoryCode, parameters: envelope.raw.data ?? {}, raw: envelope.raw };
+    return this.biller.getGameTopupParameters(req.categoryCode, call);
   }
 
   /** Sandbox only: lets test customer ids be used again today. Refused in production before anything is sent. */
@@ -171,17 +133,7 @@ export class SingapayService {
     if (this.options.environment !== 'sandbox') {
       throw new ForbiddenException('resetCustomerIds() is a sandbox-only call; this module is configured for production');
     }
-    const envelope = await this.api.call({
-      operation: 'resetCustomerIds',
-      path: SINGAPAY_GENERAL_PATHS.resetCustomerId,
-      body: { command: SINGAPAY_GENERAL_COMMANDS.resetCustomerId },
-      ...(call ? { call } : {}),
-    });
-    return { responseText: envelope.responseText, raw: envelope.raw };
-  }
-
-  private productPath(spec: SingapayCommandSpec, stage: SingapayStage): string {
-    return singapayProductPath(this.options.apiVersion, spec.family, stage);
+    return this.biller.resetCustomerIds(call);
   }
 
   private versionRule(command: SingapayCommand): string[] {
@@ -227,4 +179,15 @@ export class SingapayService {
     if (this.options.apiVersion !== 'v2') return ['phoneNumber is only accepted on API v2'];
     return [];
   }
+}
+
+function listRules(r: SingapayListTransactionsRequest): string[] {
+  if ((r.startDate === undefined) !== (r.endDate === undefined)) return ['startDate and endDate must be given together'];
+  if (r.startDate && r.endDate) {
+    const valid = (d: string) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
+    if (!valid(r.startDate)) return ['startDate is not a calendar date'];
+    if (!valid(r.endDate)) return ['endDate is not a calendar date'];
+    if (r.startDate > r.endDate) return ['startDate must not be after endDate'];
+  }
+  return [];
 }

@@ -1,3 +1,5 @@
+import type { SingapayTimeZone } from '../contract/singapay-api.contract.js';
+import { readSingapayTime } from './singapay-time.js';
 import { asRecord } from '../util/singapay-json.js';
 
 const INTEGER = /^\s*-?\d{1,15}(\.0+)?\s*$/;
@@ -70,6 +72,16 @@ export class SingapayFieldReader {
     const n = typeof v === 'string' && /^\s*\d{1,15}\s*$/.test(v) ? Number(v) : v;
     if (typeof n === 'number' && Number.isSafeInteger(n)) return n;
     return this.fail(`${this.path}.${name} is ${v === undefined ? 'missing' : 'not an integer'}`);
+  }
+
+  /** A zone-less Singapay timestamp read in `zone` (the contract's table), as epoch ms. */
+  instant(name: string, zone: SingapayTimeZone): number {
+    const at = readSingapayTime(this.string(name), zone);
+    return at ?? this.fail(`${this.path}.${name} is not a YYYY-MM-DD HH:mm:ss time`);
+  }
+
+  nullableInstant(name: string, zone: SingapayTimeZone): number | null {
+    return this.has(name) ? this.instant(name, zone) : null;
   }
 
   /** A nested object; `[]` (PHP's empty map) reads as `{}`. */

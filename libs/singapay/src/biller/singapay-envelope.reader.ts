@@ -25,9 +25,3 @@ export function envelopeReader(
     });
   });
 }
-
-/** Drops `undefined` fields, so optional values are omitted rather than sent as null. */
-export function compact<T extends Record<string, unknown>>(value: T): T {
-  for (const key of Object.keys(value)) if (value[key] === undefined) delete value[key];
-  return value;
-}

@@ -1,5 +1,41 @@
 import type { SingapayCommand, SingapayTransactionStatus } from '../contract/singapay-api.contract.js';
 
+/*
+ * What the Biller API layer takes and gives: plain camelCase shapes, amounts in
+ * integer rupiah, times as ISO 8601 with the WIB offset, Singapay's answer under `raw`.
+ */
+
+/** An inquiry as the Biller API sends it (validated by the service before). */
+export interface SingapayInquiryParams {
+  command: SingapayCommand;
+  productCode: string;
+  customerId: string;
+  period?: number;
+  phoneNumber?: string;
+  serverId?: string;
+  username?: string;
+  platform?: string;
+}
+
+/** A payment as the Biller API sends it; the password is added from the options. */
+export interface SingapayPaymentParams {
+  command: SingapayCommand;
+  productCode: string;
+  customerId: string;
+  referenceNumber?: string;
+  phoneNumber?: string;
+}
+
+/** The list filter; every field optional, dates `YYYY-MM-DD` (both or neither). */
+export interface SingapayListParams {
+  transactionId?: string;
+  customerId?: string;
+  status?: SingapayTransactionStatus;
+  startDate?: string;
+  endDate?: string;
+  page?: number;
+}
+
 /** Deposit balance. */
 export interface SingapayBalance {
   /** Rupiah; may carry cents, as Singapay sends a decimal. */
@@ -24,52 +60,26 @@ export interface SingapayInquiryResult {
   lateFee?: number;
   /** Display text; its format varies by product (`"202403"`, `"04/2024"`…). */
   period?: string;
-  /** As Singapay sends it (`YYYY-MM-DD HH:mm:ss`). */
+  /** When Singapay made the inquiry: ISO 8601 with the WIB offset (`2025-06-10T16:36:49+07:00`); `raw` keeps Singapay's text. */
   createdAt: string;
   raw: Record<string, unknown>;
 }
 
-/** A payment Singapay accepted: `success`, or `pending` (settles later; poll or wait for the callback). */
-export interface SingapayAcceptedPayment {
-  /** The key the payment is recorded under (yours, else the reference number, else generated). */
-  idempotencyKey: string;
-  command: SingapayCommand;
-  status: 'success' | 'pending';
-  responseCode: string;
-  /** Singapay's transaction id (a ULID); keep it. */
+/** What a payment answered `00` (success) or `01` (pending) says: the transaction Singapay created. */
+export interface SingapayPaymentReceipt {
+  responseCode: '00' | '01';
+  /** Singapay's transaction id (a ULID). */
   transactionId: string;
-  customerId: string;
-  customerName?: string;
   amount: number;
   price: number;
+  customerName?: string;
   period?: string;
-  /** PLN token; often absent at payment time and available later on the transaction. */
+  /** PLN token; usually absent (`null`) at payment time. */
   token?: string;
+  /** ISO 8601 with the WIB offset: the ULID's instant, else `created_at` read in WIB. */
   createdAt: string;
   raw: Record<string, unknown>;
 }
-
-/**
- * A payment that may have reached Singapay without an answer we can trust
- * (timeout, broken connection, 5xx, unreadable answer, uncertain code), and
- * that a lookup could not settle yet. It is not an error: do not pay again;
- * follow it with `getPayment(idempotencyKey)` / `waitForPayment()`.
- */
-export interface SingapayUnknownPayment {
-  idempotencyKey: string;
-  command: SingapayCommand;
-  status: 'unknown';
-  /** The last code Singapay sent, if any. */
-  responseCode?: string;
-  /** Known when the answer carried it even though the rest was unreadable. */
-  transactionId?: string;
-  customerId: string;
-  /** Why the outcome is unknown. */
-  reason: string;
-}
-
-/** What `pay()` resolves to; definitive refusals throw instead. */
-export type SingapayPaymentResult = SingapayAcceptedPayment | SingapayUnknownPayment;
 
 export interface SingapayProduct {
   code: string;
@@ -90,10 +100,12 @@ export interface SingapayTransaction {
   amount: number;
   price: number;
   product: SingapayProduct;
-  /** PLN token or similar product output, when Singapay has delivered it. */
+  /** PLN token, when Singapay has issued it (read from `data.token` or `other_info`, however it is shaped). */
   token?: string;
+  /** ISO 8601 with the WIB offset, like every time this module gives out; `raw` keeps Singapay's texts. */
   inquiredAt: string | null;
   paidAt: string | null;
+  /** The instant the transaction id (a ULID) encodes, else `created_at` read in UTC. */
   createdAt: string;
   /** Product-specific extras (`other_info`) as sent; its shape is not documented (`[]` reads as `{}`). */
   otherInfo: unknown;

@@ -1,0 +1,188 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  SINGAPAY_COMMANDS,
+  SINGAPAY_GENERAL_COMMANDS,
+  SINGAPAY_GENERAL_PATHS,
+  singapayProductPath,
+} from '../contract/singapay-api.contract.js';
+import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
+import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
+import { SingapayNotFoundException } from '../errors/singapay.exception.js';
+import { SingapayApiClient, type SingapayEnvelope } from '../http/singapay-api.client.js';
+import type { SingapayCallOptions } from '../http/singapay-transport.js';
+import { SINGAPAY_CLOCK, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
+import { asRecord, dropUndefined } from '../util/singapay-json.js';
+import { readInquiry, readPaymentReceipt, readTransaction } from './singapay-biller.readers.js';
+import type {
+  SingapayBalance,
+  SingapayGameTopupParameters,
+  SingapayInquiryParams,
+  SingapayInquiryResult,
+  SingapayListParams,
+  SingapayPaymentParams,
+  SingapayPaymentReceipt,
+  SingapayResetResult,
+  SingapayTransaction,
+  SingapayTransactionPage,
+} from './singapay-biller.types.js';
+import { envelopeReader } from './singapay-envelope.reader.js';
+
+/** Allow-listed metadata for the log lines of a call about one customer's purchase. */
+export interface SingapayPaymentLog {
+  idempotencyKey?: string;
+}
+
+/**
+ * The Biller API, one method per Singapay call: it builds every request body and
+ * reads every answer, so the service and the payments engine above it deal in
+ * camelCase values only. Inputs are trusted here (the service validates what users
+ * pass); every failure is a `SingapayException` from the API client below.
+ */
+@Injectable()
+export class SingapayBillerApi {
+  constructor(
+    private readonly api: SingapayApiClient,
+    private readonly errors: SingapayErrorFactory,
+    @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
+    @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
+  ) {}
+
+  async checkBalance(call?: SingapayCallOptions): Promise<SingapayBalance> {
+    const envelope = await this.api.call({
+      operation: 'checkBalance',
+      path: SINGAPAY_GENERAL_PATHS.checkBalance,
+      body: { command: SINGAPAY_GENERAL_COMMANDS.checkBalance },
+      ...(call ? { call } : {}),
+    });
+    const data = envelopeReader(this.errors, envelope, 'checkBalance');
+    // One documented answer has a bare number and no currency: the deposit is in rupiah.
+    return { balance: data.decimal('balance'), currency: data.optionalString('currency') ?? 'IDR', raw: envelope.raw };
+  }
+
+  async inquiry(req: SingapayInquiryParams, call?: SingapayCallOptions): Promise<SingapayInquiryResult> {
+    const envelope = await this.api.call({
+      operation: 'inquiry',
+      path: singapayProductPath(this.options.apiVersion, SINGAPAY_COMMANDS[req.command].family, 'inquiry'),
+      body: {
+        command: req.command,
+        data: dropUndefined({
+          customer_id: req.customerId,
+          product_code: req.productCode,
+          period: req.period,
+          phone_number: req.phoneNumber,
+          server_id: req.serverId,
+          username: req.username,
+          platform: req.platform,
+        }),
+      },
+      ...(call ? { call } : {}),
+      log: { productCode: req.productCode, customerId: req.customerId },
+    });
+    return readInquiry(envelopeReader(this.errors, envelope, 'inquiry'), req.command, req.customerId, envelope.raw);
+  }
+
+  /**
+   * Sends one payment: never retried here once it may have left (the API client's
+   * rule for money). Resolves for `00` and `01`; an answer that says so but cannot
+   * be read throws `malformed_response` with the answer kept, since it was applied.
+   */
+  async pay(req: SingapayPaymentParams, call?: SingapayCallOptions, log: SingapayPaymentLog = {}): Promise<SingapayPaymentReceipt> {
+    const envelope = await this.api.call({
+      operation: 'pay',
+      path: singapayProductPath(this.options.apiVersion, SINGAPAY_COMMANDS[req.command].family, 'payment'),
+      body: {
+        command: req.command,
+        data: dropUndefined({
+          password: this.options.password.reveal(),
+          product_code: req.productCode,
+          customer_id: req.customerId,
+          reference_number: req.referenceNumber,
+          phone_number: req.phoneNumber,
+        }),
+      },
+      acceptPending: true,
+      moneyMoving: true,
+      ...(call ? { call } : {}),
+      log: dropUndefined({ productCode: req.productCode, customerId: req.customerId, idempotencyKey: log.idempotencyKey }),
+    });
+    const data = envelopeReader(this.errors, envelope, 'pay', `Singapay accepted the payment (code ${envelope.responseCode}) but `);
+    return readPaymentReceipt(data, envelope.responseCode === '00' ? '00' : '01', envelope.raw, this.now());
+  }
+
+  async getTransaction(transactionId: string, call?: SingapayCallOptions): Promise<SingapayTransaction> {
+    const envelope = await this.api.call({
+      operation: 'getTransaction',
+      path: SINGAPAY_GENERAL_PATHS.detailTransaction,
+      body: { command: SINGAPAY_GENERAL_COMMANDS.detailTransaction, data: { transaction_id: transactionId } },
+      ...(call ? { call } : {}),
+    });
+    return readTransaction(envelopeReader(this.errors, envelope, 'getTransaction'), envelope.raw, this.now());
+  }
+
+  async listTransactions(req: SingapayListParams = {}, call?: SingapayCallOptions): Promise<SingapayTransactionPage> {
+    const data = dropUndefined({
+      transaction_id: req.transactionId,
+      customer_id: req.customerId,
+      status: req.status,
+      start_date: req.startDate,
+      end_date: req.endDate,
+      // Sent as text, as in Singapay's example.
+      page: req.page === undefined ? undefined : String(req.page),
+    });
+    let envelope: SingapayEnvelope;
+    try {
+      envelope = await this.api.call({
+        operation: 'listTransactions',
+        path: SINGAPAY_GENERAL_PATHS.listTransactions,
+        body: { command: SINGAPAY_GENERAL_COMMANDS.listTransactions, ...(Object.keys(data).length ? { data } : {}) },
+        ...(call ? { call } : {}),
+      });
+    } catch (error) {
+      // How Singapay answers a search that finds nothing is undocumented; "not found" is one
+      // plausible way. Only when it echoes the list command: a wrong path is never "no rows".
+      const raw = error instanceof SingapayNotFoundException ? asRecord(error.raw) : undefined;
+      if (raw?.command === SINGAPAY_GENERAL_COMMANDS.listTransactions) return { items: [], pagination: null, raw };
+      throw error;
+    }
+    const reader = envelopeReader(this.errors, envelope, 'listTransactions');
+    // `00` with no data at all is the other plausible empty answer; `bill_transactions: []` the documented one.
+    if (!reader.has('bill_transactions') && Object.keys(envelope.data).length === 0) {
+      return { items: [], pagination: null, raw: envelope.raw };
+    }
+    const now = this.now();
+    const items = reader.array('bill_transactions').map((row) => readTransaction(row, row.value(), now));
+    const page = reader.optionalObject('pagination');
+    return {
+      items,
+      pagination: page
+        ? {
+            currentPage: page.integer('current_page'),
+            lastPage: page.integer('last_page'),
+            perPage: page.integer('per_page'),
+            total: page.integer('total'),
+          }
+        : null,
+      raw: envelope.raw,
+    };
+  }
+
+  async getGameTopupParameters(categoryCode: string, call?: SingapayCallOptions): Promise<SingapayGameTopupParameters> {
+    const envelope = await this.api.call({
+      operation: 'getGameTopupParameters',
+      path: SINGAPAY_GENERAL_PATHS.gameTopupParameters,
+      body: { command: SINGAPAY_GENERAL_COMMANDS.gameTopupParameters, data: { category_code: categoryCode } },
+      ...(call ? { call } : {}),
+    });
+    return { categoryCode, parameters: envelope.raw.data ?? {}, raw: envelope.raw };
+  }
+
+  async resetCustomerIds(call?: SingapayCallOptions): Promise<SingapayResetResult> {
+    const envelope = await this.api.call({
+      operation: 'resetCustomerIds',
+      path: SINGAPAY_GENERAL_PATHS.resetCustomerId,
+      body: { command: SINGAPAY_GENERAL_COMMANDS.resetCustomerId },
+      ...(call ? { call } : {}),
+    });
+    return { responseText: envelope.responseText, raw: envelope.raw };
+  }
+}

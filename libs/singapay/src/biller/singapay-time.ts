@@ -1,0 +1,47 @@
+import { SINGAPAY_WIB_OFFSET_MINUTES, type SingapayTimeZone } from '../contract/singapay-api.contract.js';
+
+const WIB_OFFSET_MS = SINGAPAY_WIB_OFFSET_MINUTES * 60_000;
+const SINGAPAY_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?$/;
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/i;
+// ULIDs minted before 2020 or more than a day ahead are not Singapay's transaction ids.
+const ULID_PLAUSIBLE_FROM = Date.UTC(2020, 0, 1);
+
+/**
+ * The instant of a Singapay `YYYY-MM-DD HH:mm:ss`, read in `zone` (the contract's
+ * table says which answer uses which); undefined when the text is not such a time
+ * or names no real calendar moment.
+ */
+export function readSingapayTime(text: string, zone: SingapayTimeZone): number | undefined {
+  const m = SINGAPAY_TIME.exec(text.trim());
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC rolls 2025-02-30 over to March: such a text is not a time.
+  if (new Date(utc).getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return undefined;
+  return zone === 'WIB' ? utc - WIB_OFFSET_MS : utc;
+}
+
+/** The creation instant a ULID encodes in its first ten characters, when the id is a plausible ULID. */
+export function ulidInstant(id: string, now = Date.now()): number | undefined {
+  if (!ULID.test(id)) return undefined;
+  let ms = 0;
+  for (const ch of id.slice(0, 10).toUpperCase()) ms = ms * 32 + CROCKFORD.indexOf(ch);
+  return ms >= ULID_PLAUSIBLE_FROM && ms <= now + 86_400_000 ? ms : undefined;
+}
+
+/**
+ * The one format of every timestamp this module gives out: ISO 8601 with the WIB
+ * offset (`2025-06-10T17:54:29+07:00`), Singapay's business time. The offset makes it
+ * unambiguous; one offset everywhere keeps the strings comparable as text.
+ */
+export function formatSingapayIso(epochMs: number): string {
+  const local = new Date(Math.trunc(epochMs) + WIB_OFFSET_MS).toISOString();
+  const ms = local.slice(20, 23);
+  return `${local.slice(0, 19)}${ms === '000' ? '' : `.${ms}`}+07:00`;
+}
+
+/** The WIB calendar day of an instant, as `YYYY-MM-DD` (the list filter's days). */
+export function singapayWibDay(epochMs: number): string {
+  return new Date(epochMs + WIB_OFFSET_MS).toISOString().slice(0, 10);
+}

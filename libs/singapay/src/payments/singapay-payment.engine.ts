@@ -1,0 +1,359 @@
+import { Inject, Injectable, Logger, NotFoundException, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Observable } from 'rxjs';
+import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
+import type { SingapayPaymentParams, SingapayTransaction } from '../biller/singapay-biller.types.js';
+import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
+import { SingapayException } from '../errors/singapay.exception.js';
+import { singapaySleep } from '../http/singapay-retry.policy.js';
+import type { SingapayCallOptions } from '../http/singapay-transport.js';
+import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
+import { dropUndefined } from '../util/singapay-json.js';
+import { hashIdempotencyKey } from '../util/singapay-log.js';
+import { isFinalPaymentState, type SingapayPaymentRecord } from './singapay-payment-record.js';
+import { SingapayIdempotencyConflictException, SingapayPaymentFailedException } from './singapay-payment.exception.js';
+import { SingapayPaymentEvents } from './singapay-payment.events.js';
+import { SingapayPaymentLedger } from './singapay-payment.ledger.js';
+import { findPaymentCandidates } from './singapay-payment.matching.js';
+import { SingapayPaymentReconciler } from './singapay-payment.reconciler.js';
+import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
+import { SingapayPaymentSender } from './singapay-payment.sender.js';
+import { applyPatch, isAwaitingToken, isNotFoundFailure, type SingapayRecordPatch } from './singapay-payment.state.js';
+import { SingapayPaymentStore } from './singapay-payment-store.interface.js';
+import type {
+  SingapayPayment,
+  SingapayPaymentResult,
+  SingapayPaymentSettlement,
+  SingapaySettlementSource,
+  SingapayTokenDelivery,
+  SingapayWaitOptions,
+} from './singapay-payment.types.js';
+import { paymentResult, paymentView } from './singapay-payment.views.js';
+
+/** A payment request as the engine takes it: validated by the service. */
+export interface SingapayPaymentOrder extends SingapayPaymentParams {
+  idempotencyKey?: string;
+}
+
+// In-process follow-ups of a PLN token that is late stop after this; the reconciler, getPayment()
+// and callbacks carry on until the review window closes.
+const TOKEN_CHASE_MS = 30 * 60_000;
+
+/**
+ * The payment engine: one payment per idempotency key, recorded before it is sent,
+ * never resent once any byte may have left, and resolved against Singapay when its
+ * answer was lost. It composes the ledger (the store), the sender, the resolver and
+ * the reconciler, and keeps per-key work in this process from running twice.
+ */
+@Injectable()
+export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
+  private readonly inflight = new Map<string, Promise<SingapayPaymentRecord>>();
+  /** Outcomes Singapay gave this process that the store could not take; written again on next use. */
+  private readonly unrecorded = new Map<string, SingapayRecordPatch>();
+  private readonly chases = new Map<string, NodeJS.Timeout>();
+  private readonly owner = randomUUID();
+  private readonly ledger: SingapayPaymentLedger;
+  private readonly sender: SingapayPaymentSender;
+  private readonly resolver: SingapayPaymentResolver;
+  private readonly reconciler: SingapayPaymentReconciler;
+  private readonly events = new SingapayPaymentEvents();
+  private openCache?: { at: number; records: Promise<SingapayPaymentRecord[]> };
+  private destroyed = false;
+
+  /** Payments that reached a final state, however that was learned. */
+  readonly settlements$: Observable<SingapayPaymentSettlement> = this.events.settlements$;
+  /** PLN tokens as they are recorded (often after the payment succeeded). */
+  readonly tokens$: Observable<SingapayTokenDelivery> = this.events.tokens$;
+
+  constructor(
+    biller: SingapayBillerApi,
+    @Inject(SingapayPaymentStore) store: SingapayPaymentStore,
+    @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
+    @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
+  ) {
+    this.ledger = new SingapayPaymentLedger(store, now);
+    this.sender = new SingapayPaymentSender(biller, this.ledger, now, options.paymentReviewMs);
+    this.resolver = new SingapayPaymentResolver(
+      biller,
+      this.ledger,
+      this.events,
+      { notFoundAfterMs: options.paymentNotFoundAfterMs, reviewMs: options.paymentReviewMs, skewMs: options.clockSkewToleranceMs },
+      now,
+    );
+    this.reconciler = new SingapayPaymentReconciler(
+      this.ledger,
+      { isBusy: (key) => this.inflight.has(key), resolve: (record) => this.track(record.key, () => this.resolver.resolve(record, 'reconciler')) },
+      now,
+    );
+  }
+
+  onModuleInit(): void {
+    this.reconciler.start(this.options.reconcileIntervalMs);
+  }
+
+  onModuleDestroy(): void {
+    this.destroyed = true;
+    this.reconciler.stop();
+    for (const timer of this.chases.values()) clearTimeout(timer);
+    this.chases.clear();
+    this.events.complete();
+  }
+
+  /** The key a payment is recorded under: the caller's, else the inquiry's reference number. */
+  keyFor(req: SingapayPaymentOrder): string {
+    return req.idempotencyKey ?? req.referenceNumber ?? `auto:${randomUUID()}`;
+  }
+
+  async pay(req: SingapayPaymentOrder, call?: SingapayCallOptions): Promise<SingapayPaymentResult> {
+    const key = this.keyFor(req);
+    const requestHash = hashPaymentRequest(req);
+    const waitUntil = this.now() + (call?.timeoutMs ?? this.options.timeoutMs);
+    const params: SingapayPaymentParams = dropUndefined({
+      command: req.command,
+      productCode: req.productCode,
+      customerId: req.customerId,
+      referenceNumber: req.referenceNumber,
+      phoneNumber: req.phoneNumber,
+    });
+    for (;;) {
+      const now = this.now();
+      const fresh: SingapayPaymentRecord = dropUndefined({
+        key,
+        requestHash,
+        ...params,
+        state: 'sending' as const,
+        sendCount: 0,
+        lookups: 0,
+        createdAt: now,
+        updatedAt: now,
+        owner: this.owner,
+        leaseUntil: now + this.leaseMs(call),
+        version: 1,
+      });
+      const { created, record } = await this.ledger.create(fresh);
+      if (created) return this.answer(await this.track(key, () => this.send(record, params, call)));
+      if (record.requestHash !== requestHash) throw SingapayIdempotencyConflictException.forRecord(record);
+
+      const local = this.inflight.get(key);
+      if (local) return this.answer((await this.within(local, waitUntil)) ?? record);
+
+      const unrecorded = await this.recordAgain(record);
+      if (unrecorded) return this.answer(unrecorded);
+
+      if (record.state === 'failed' && record.failure?.reason === 'not_sent') {
+        // Provably never sent: this call may send it, if it wins the record back first.
+        const reclaimed = await this.ledger.replace(
+          record,
+          { state: 'sending', owner: this.owner, leaseUntil: now + this.leaseMs(call), failure: null },
+          'before_send',
+        );
+        if (reclaimed) return this.answer(await this.track(key, () => this.send(reclaimed, params, call)));
+        continue;
+      }
+      if (record.state === 'sending') {
+        if ((record.leaseUntil ?? 0) > now) {
+          // Someone else is sending it: wait for its outcome, but no longer than this call may take.
+          if (now >= waitUntil) return this.answer(record);
+          await singapaySleep(Math.min(100, Math.max(1, waitUntil - now)), call?.signal);
+          continue;
+        }
+        // The sender died or lost its claim mid-payment: never resend, find out what happened.
+        const resolved = await this.track(key, () => this.resolver.resolve(record, 'lookup'));
+        if (resolved.state === 'failed' && resolved.failure?.reason === 'not_sent') continue;
+        return this.answer(resolved);
+      }
+      if (record.state === 'pending' || record.state === 'unknown') {
+        return this.answer(await this.track(key, () => this.resolver.resolve(record, 'lookup')));
+      }
+      return this.answer(record);
+    }
+  }
+
+  /** The recorded payment, resolved against Singapay first when it is pending, unknown or under review. */
+  async getPayment(key: string, call?: SingapayCallOptions): Promise<SingapayPayment> {
+    const record = await this.ledger.get(key, 'after_send');
+    if (!record) throw new NotFoundException('No payment is recorded under this idempotency key');
+    const local = this.inflight.get(key);
+    if (local) return paymentView(await local);
+    const unrecorded = await this.recordAgain(record);
+    if (unrecorded) return paymentView(unrecorded);
+    const now = this.now();
+    const open =
+      record.state === 'pending' ||
+      record.state === 'unknown' ||
+      (record.state === 'sending' && (record.leaseUntil ?? 0) <= now) ||
+      (record.watchUntil !== undefined && (record.nextCheckAt ?? 0) <= now);
+    return paymentView(open ? await this.track(key, () => this.resolver.resolve(record, 'lookup', call)) : record);
+  }
+
+  /** Waits until the payment is final (and its PLN token in) or the deadline passes, and returns where it stands. */
+  async waitForPayment(key: string, options: SingapayWaitOptions = {}): Promise<SingapayPayment> {
+    const deadline = this.now() + (options.timeoutMs ?? 60_000);
+    const interval = options.pollIntervalMs ?? 1_000;
+    for (;;) {
+      const payment = await this.getPayment(key, options.signal ? { signal: options.signal } : undefined);
+      if ((isFinalPaymentState(payment.state) && !payment.awaitingToken) || this.now() + interval > deadline) return payment;
+      await singapaySleep(interval, options.signal);
+    }
+  }
+
+  /** One sweep over unsettled payments; returns how many changed state. */
+  reconcile(): Promise<number> {
+    return this.reconciler.sweep();
+  }
+
+  /**
+   * Applies what Singapay says of a transaction (confirmed by a lookup, e.g. after a
+   * callback) to the payment that holds it. A lost payment is matched by its reference
+   * at once; a direct purchase only through a full search of its own, so that the rule
+   * "two candidates, no guess" sees every transaction and not just this one.
+   */
+  async applyConfirmedTransaction(tx: SingapayTransaction, via: SingapaySettlementSource): Promise<SingapayPayment | undefined> {
+    const holder = await this.ledger.findByTransactionId(tx.transactionId);
+    if (holder) return paymentView(await this.track(holder.key, () => this.resolver.adopt(holder, tx, via)));
+    const open = (await this.openRecords()).filter((r) => !r.transactionId && (r.state === 'unknown' || isNotFoundFailure(r)));
+    const byReference = open.find((r) => r.referenceNumber && r.referenceNumber === tx.referenceNumber && r.customerId === tx.customerId);
+    if (byReference) return paymentView(await this.track(byReference.key, () => this.resolver.adopt(byReference, tx, via)));
+    const direct = open.filter((r) => !r.referenceNumber);
+    const candidates = await findPaymentCandidates(direct, [tx], async () => false, this.options.clockSkewToleranceMs);
+    let adopted: SingapayPaymentRecord | undefined;
+    for (const { record } of candidates) {
+      const resolved = await this.track(record.key, () => this.resolver.resolve(record, via));
+      if (resolved.transactionId === tx.transactionId) adopted = resolved;
+    }
+    if (adopted) return paymentView(adopted);
+    if (candidates.length === 0) this.events.orphan(tx, via);
+    return undefined;
+  }
+
+  /**
+   * Whether a callback's transaction may be one of ours: a payment holds its id, or a
+   * payment of that customer is still looking for its transaction. Used to give such
+   * callbacks room that forged ones cannot take; the lookup decides the rest.
+   */
+  async mayHoldTransaction(transactionId: string, customerId?: string): Promise<boolean> {
+    if (await this.ledger.findByTransactionId(transactionId)) return true;
+    if (customerId === undefined) return false;
+    return (await this.openRecords()).some(
+      (r) => !r.transactionId && r.customerId === customerId && (r.state === 'unknown' || isNotFoundFailure(r)),
+    );
+  }
+
+  private async send(record: SingapayPaymentRecord, params: SingapayPaymentParams, call?: SingapayCallOptions): Promise<SingapayPaymentRecord> {
+    const { counted, verdict } = await this.sender.send(record, params, call);
+    if (verdict.kind === 'accepted') {
+      // Singapay has answered: whatever the store does now, the caller learns the truth. A record
+      // that cannot be written stays "sending", and a later lookup settles it; it is never resent.
+      const stored = await this.ledger.transition(counted, verdict.patch).catch((error: unknown) => {
+        this.logger.error(`pay key=${hashIdempotencyKey(record.key)} outcome could not be recorded (${(error as Error)?.name ?? 'error'}); kept in this process and looked up later`);
+        this.unrecorded.set(record.key, verdict.patch);
+        return undefined;
+      });
+      const current = stored ?? applyPatch(counted, verdict.patch, this.now());
+      this.events.changed(counted, current, 'payment');
+      if (isAwaitingToken(current)) this.chaseToken(current.key, this.now());
+      return current;
+    }
+    const recorded = await this.ledger.transition(counted, verdict.patch).catch(() => {
+      this.logger.error(`pay key=${hashIdempotencyKey(record.key)} failure could not be recorded; it will be looked up later`);
+      return undefined;
+    });
+    if (verdict.kind === 'not_sent' || verdict.kind === 'refused') throw verdict.error;
+    const current = recorded ?? applyPatch(counted, verdict.patch, this.now());
+    if (verdict.kind === 'refunded') {
+      this.events.changed(counted, current, 'payment');
+      return current;
+    }
+    const cause = verdict.error instanceof SingapayException ? verdict.error.responseType : 'error';
+    this.logger.warn(`pay key=${hashIdempotencyKey(record.key)} outcome unknown (${cause}); looking it up`);
+    if (!(verdict.error instanceof SingapayException)) throw verdict.error;
+    return this.resolver.resolve(current, 'lookup');
+  }
+
+  /** Writes an outcome the store could not take earlier; returns the record as it now stands, if there was one. */
+  private async recordAgain(record: SingapayPaymentRecord): Promise<SingapayPaymentRecord | undefined> {
+    const patch = this.unrecorded.get(record.key);
+    if (!patch) return undefined;
+    const persisted = await this.ledger.transition(record, patch).catch(() => undefined);
+    if (persisted) this.unrecorded.delete(record.key);
+    return persisted ?? applyPatch(record, patch, this.now());
+  }
+
+  /** Looks a late PLN token up again with backoff, in this process, until it arrives or the chase ends. */
+  private chaseToken(key: string, startedAt: number): void {
+    if (this.destroyed || this.chases.has(key)) return;
+    const step = async () => {
+      this.chases.delete(key);
+      if (this.destroyed) return;
+      const record = await this.ledger.get(key, 'after_send').catch(() => undefined);
+      if (!record || !isAwaitingToken(record) || record.watchUntil === undefined) return;
+      const after = this.inflight.has(key) ? record : await this.track(key, () => this.resolver.resolve(record, 'lookup')).catch(() => record);
+      if (isAwaitingToken(after) && after.watchUntil !== undefined && this.now() - startedAt < TOKEN_CHASE_MS) this.schedule(key, after, step);
+    };
+    void this.ledger
+      .get(key, 'after_send')
+      .then((record) => record && this.schedule(key, record, step))
+      .catch(() => undefined);
+  }
+
+  private schedule(key: string, record: SingapayPaymentRecord, step: () => Promise<void>): void {
+    if (this.destroyed) return;
+    const delay = Math.max(0, (record.nextCheckAt ?? this.now()) - this.now());
+    const timer = setTimeout(() => void step(), delay);
+    timer.unref();
+    this.chases.set(key, timer);
+  }
+
+  /** Unresolved records for callback matching, read at most once a second under a burst. */
+  private openRecords(): Promise<SingapayPaymentRecord[]> {
+    const now = this.now();
+    if (!this.openCache || now - this.openCache.at > 1_000) {
+      const records = this.ledger.listUnsettled();
+      records.catch(() => (this.openCache = undefined));
+      this.openCache = { at: now, records };
+    }
+    return this.openCache.records;
+  }
+
+  /** The promise's value, or undefined once `deadline` passes first. */
+  private async within<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - this.now()));
+    });
+    try {
+      return await Promise.race([promise, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private track(key: string, work: () => Promise<SingapayPaymentRecord>): Promise<SingapayPaymentRecord> {
+    const existing = this.inflight.get(key);
+    if (existing) return existing;
+    const promise = work().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, promise);
+    return promise;
+  }
+
+  /** What `pay()` gives back for a record; failed and refunded ones throw. */
+  private answer(record: SingapayPaymentRecord): SingapayPaymentResult {
+    const result = paymentResult(record);
+    if (!result) throw SingapayPaymentFailedException.forRecord(record);
+    return result;
+  }
+
+  // How long a sender's claim holds before others presume it dead. A takeover never resends,
+  // it only looks the payment up, so a claim that runs out early costs a lookup, not money.
+  private leaseMs(call?: SingapayCallOptions): number {
+    const perRequest = call?.timeoutMs ?? this.options.timeoutMs;
+    return perRequest * (this.options.retry.maxAttempts + 1) + this.options.retry.deadlineMs + 1_000;
+  }
+}
+
+/** The request's identity: what must match for a key to be the same payment. */
+export function hashPaymentRequest(req: Pick<SingapayPaymentParams, 'command' | 'productCode' | 'customerId' | 'referenceNumber' | 'phoneNumber'>): string {
+  const identity = [req.command, req.productCode, req.customerId, req.referenceNumber ?? '', req.phoneNumber ?? ''];
+  return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
+}

@@ -1,0 +1,52 @@
+import { Logger } from '@nestjs/common';
+import { Subject, type Observable } from 'rxjs';
+import type { SingapayTransaction } from '../biller/singapay-biller.types.js';
+import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
+import { dropUndefined } from '../util/singapay-json.js';
+import { hashIdempotencyKey, maskCustomerId } from '../util/singapay-log.js';
+import { isFinalPaymentState, type SingapayPaymentRecord } from './singapay-payment-record.js';
+import { transactionState } from './singapay-payment.matching.js';
+import type { SingapayPaymentSettlement, SingapaySettlementSource, SingapayTokenDelivery } from './singapay-payment.types.js';
+import { paymentView } from './singapay-payment.views.js';
+
+/** The streams a registration announces on: settlements, and PLN tokens that came late. */
+export class SingapayPaymentEvents {
+  private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
+  private readonly settlements = new Subject<SingapayPaymentSettlement>();
+  private readonly tokens = new Subject<SingapayTokenDelivery>();
+
+  readonly settlements$: Observable<SingapayPaymentSettlement> = this.settlements.asObservable();
+  readonly tokens$: Observable<SingapayTokenDelivery> = this.tokens.asObservable();
+
+  /** A record moved from `before` to where it is now: announce what that changed. */
+  changed(before: SingapayPaymentRecord, after: SingapayPaymentRecord, via: SingapaySettlementSource): void {
+    if (after.state !== before.state && isFinalPaymentState(after.state)) {
+      this.logger.log(`payment key=${hashIdempotencyKey(after.key)} customer=${maskCustomerId(after.customerId)} settled ${after.state} via ${via}`);
+      this.settlements.next(
+        dropUndefined({
+          idempotencyKey: after.key,
+          transactionId: after.transactionId,
+          status: after.state as SingapayPaymentSettlement['status'],
+          via,
+          payment: paymentView(after),
+        }),
+      );
+    }
+    const token = after.outcome?.token;
+    if (token && token !== before.outcome?.token && after.transactionId) {
+      this.logger.log(`payment key=${hashIdempotencyKey(after.key)} PLN token recorded via ${via}`);
+      this.tokens.next({ idempotencyKey: after.key, transactionId: after.transactionId, token, via, payment: paymentView(after) });
+    }
+  }
+
+  /** A final transaction that no recorded payment holds (paid elsewhere, or records pruned). */
+  orphan(tx: SingapayTransaction, via: SingapaySettlementSource): void {
+    const state = transactionState(tx.status);
+    if (isFinalPaymentState(state)) this.settlements.next({ transactionId: tx.transactionId, status: state as SingapayPaymentSettlement['status'], via });
+  }
+
+  complete(): void {
+    this.settlements.complete();
+    this.tokens.complete();
+  }
+}

@@ -1,0 +1,83 @@
+import { Logger } from '@nestjs/common';
+import { SingapayException } from '../errors/singapay.exception.js';
+import { SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../singapay.constants.js';
+import type { SingapayPaymentRecord } from './singapay-payment-record.js';
+import { SingapayPaymentStoreException, type SingapayStorePhase } from './singapay-payment.exception.js';
+import type { SingapayPaymentStore } from './singapay-payment-store.interface.js';
+import { applyPatch, canMove, type SingapayRecordPatch } from './singapay-payment.state.js';
+
+/**
+ * The engine's only way to the payment store. Every failure of the store becomes a
+ * `SingapayPaymentStoreException` whose `delivery` follows the phase it happened in,
+ * and only here: before sending it says "not sent", at any later point "may have been
+ * sent", so a caller is never told a payment that left did not.
+ */
+export class SingapayPaymentLedger {
+  private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
+
+  constructor(
+    private readonly store: SingapayPaymentStore,
+    private readonly now: SingapayClock,
+  ) {}
+
+  create(record: SingapayPaymentRecord): Promise<{ created: boolean; record: SingapayPaymentRecord }> {
+    return this.guard('record the payment', 'before_send', () => this.store.create(record));
+  }
+
+  get(key: string, phase: SingapayStorePhase): Promise<SingapayPaymentRecord | undefined> {
+    return this.guard('read the payment', phase, () => this.store.get(key));
+  }
+
+  findByTransactionId(transactionId: string): Promise<SingapayPaymentRecord | undefined> {
+    return this.guard('read the payment', 'after_send', () => this.store.findByTransactionId(transactionId));
+  }
+
+  /** Every unsettled record, page by page, up to `max`. */
+  async listUnsettled(max = 10_000): Promise<SingapayPaymentRecord[]> {
+    const page = 100;
+    const records: SingapayPaymentRecord[] = [];
+    for (let offset = 0; offset < max; offset += page) {
+      const batch = await this.guard('list unsettled payments', 'after_send', () => this.store.listUnsettled(page, offset));
+      records.push(...batch);
+      if (batch.length < page) break;
+    }
+    return records;
+  }
+
+  /** One compare-and-set write of `patch`; undefined when another writer came first. No state rule is checked. */
+  async replace(record: SingapayPaymentRecord, patch: SingapayRecordPatch, phase: SingapayStorePhase): Promise<SingapayPaymentRecord | undefined> {
+    const updated = applyPatch(record, patch, this.now());
+    return (await this.guard('update the payment', phase, () => this.store.replace(updated, record.version))) ? updated : undefined;
+  }
+
+  /**
+   * Writes a change with compare-and-set, re-reading on conflict. Returns undefined when
+   * the change is no longer allowed (a state move the current state refuses, or a second
+   * transaction id for a payment that holds one). `force` skips the state rule, for
+   * bookkeeping that changes no state.
+   */
+  async transition(record: SingapayPaymentRecord, patch: SingapayRecordPatch, force = false): Promise<SingapayPaymentRecord | undefined> {
+    let base = record;
+    for (let i = 0; i < 5; i++) {
+      if (patch.state && !force && !canMove(base, patch.state)) return undefined;
+      // A payment holds one transaction for good: a later match never replaces it.
+      if (patch.transactionId && base.transactionId && base.transactionId !== patch.transactionId) return undefined;
+      const updated = await this.replace(base, patch, 'after_send');
+      if (updated) return updated;
+      const latest = await this.get(record.key, 'after_send');
+      if (!latest) return undefined;
+      base = latest;
+    }
+    return undefined;
+  }
+
+  private async guard<T>(what: string, phase: SingapayStorePhase, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof SingapayException) throw error;
+      this.logger.error(`payment store could not ${what}: ${(error as Error)?.name ?? 'error'}`);
+      throw SingapayPaymentStoreException.unavailable(what, phase);
+    }
+  }
+}

@@ -1,0 +1,182 @@
+import { Logger } from '@nestjs/common';
+import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
+import type { SingapayTransaction } from '../biller/singapay-biller.types.js';
+import { singapayWibDay } from '../biller/singapay-time.js';
+import { SingapayNotFoundException, type SingapayException } from '../errors/singapay.exception.js';
+import type { SingapayCallOptions } from '../http/singapay-transport.js';
+import { SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../singapay.constants.js';
+import { dropUndefined } from '../util/singapay-json.js';
+import { hashIdempotencyKey } from '../util/singapay-log.js';
+import { isFinalPaymentState, type SingapayPaymentRecord } from './singapay-payment-record.js';
+import type { SingapayPaymentEvents } from './singapay-payment.events.js';
+import type { SingapayPaymentLedger } from './singapay-payment.ledger.js';
+import { findPaymentCandidates, transactionState } from './singapay-payment.matching.js';
+import { isAwaitingToken, mayConcludeNotFound, nextFollowUpAt, watchReason, type SingapayRecordPatch } from './singapay-payment.state.js';
+import type { SingapaySettlementSource } from './singapay-payment.types.js';
+
+/** The timing rules of the resolver, from the module options. */
+export interface SingapayResolverTimes {
+  notFoundAfterMs: number;
+  reviewMs: number;
+  skewMs: number;
+}
+
+/** A search reads at most this many list pages; a longer list leaves the search incomplete. */
+export const SINGAPAY_SEARCH_MAX_PAGES = 200;
+
+/**
+ * Finds out what became of a payment by asking Singapay, and never by resending
+ * it: the detail of its transaction id, or else a search of the list that reads
+ * every page. Applies what Singapay says (adopt); concludes "not found" only from
+ * complete searches long after sending; keeps following up final records that are
+ * still in doubt (a `not_found` inference, a PLN token not yet issued).
+ */
+export class SingapayPaymentResolver {
+  private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
+
+  constructor(
+    private readonly biller: SingapayBillerApi,
+    private readonly ledger: SingapayPaymentLedger,
+    private readonly events: SingapayPaymentEvents,
+    private readonly times: SingapayResolverTimes,
+    private readonly now: SingapayClock,
+  ) {}
+
+  /** Lookup failures leave the record as it was; nothing here ever sends a payment. */
+  async resolve(record: SingapayPaymentRecord, via: SingapaySettlementSource, call?: SingapayCallOptions): Promise<SingapayPaymentRecord> {
+    let current = record;
+    if (current.state === 'sending' && current.sendCount === 0) {
+      // Its sender stopped before counting a send, which it does before sending: it never left.
+      const notSent = await this.ledger.transition(current, {
+        state: 'failed',
+        failure: { reason: 'not_sent', code: null, type: 'not_sent', httpStatus: 503, message: 'The sender stopped before the payment was sent' },
+        owner: null,
+        leaseUntil: null,
+      });
+      return notSent ?? current;
+    }
+    if (current.state === 'sending') {
+      current = (await this.ledger.transition(current, { state: 'unknown', owner: null, leaseUntil: null })) ?? current;
+    }
+    if (isFinalPaymentState(current.state)) {
+      if (current.watchUntil === undefined) return current;
+      const reason = watchReason(current);
+      if (!reason || this.now() >= current.watchUntil) return this.endWatch(current, reason);
+    }
+    const lookedUp = (await this.ledger.transition(current, { lookups: current.lookups + 1 }, true)) ?? current;
+    try {
+      return await this.lookUp(lookedUp, via, call);
+    } catch (error) {
+      this.logger.warn(`lookup key=${hashIdempotencyKey(record.key)} failed: ${(error as SingapayException).responseType ?? 'error'}`);
+      return lookedUp;
+    }
+  }
+
+  /** Applies what Singapay says of a transaction to the payment that holds (or is matched to) it. */
+  async adopt(record: SingapayPaymentRecord, tx: SingapayTransaction, via: SingapaySettlementSource): Promise<SingapayPaymentRecord> {
+    const state = transactionState(tx.status);
+    const outcome = dropUndefined({
+      ...record.outcome,
+      transactionId: tx.transactionId,
+      amount: record.outcome?.amount ?? tx.amount,
+      price: record.outcome?.price ?? tx.price,
+      token: tx.token ?? record.outcome?.token,
+      createdAt: record.outcome?.createdAt ?? tx.createdAt,
+    });
+    const awaiting = isAwaitingToken({ state, command: record.command, outcome });
+    const now = this.now();
+    const patch: SingapayRecordPatch = {
+      state,
+      transactionId: tx.transactionId,
+      outcome,
+      owner: null,
+      leaseUntil: null,
+      failure:
+        state === 'failed'
+          ? { reason: 'transaction_failed', code: null, type: 'transaction_failed', httpStatus: 409, message: 'Singapay marked the transaction failed' }
+          : null,
+      watchUntil: awaiting ? (record.watchUntil ?? now + this.times.reviewMs) : null,
+      nextCheckAt: awaiting ? nextFollowUpAt(record, now) : null,
+    };
+    const updated = await this.ledger.transition(record, patch);
+    if (updated) this.events.changed(record, updated, via);
+    return updated ?? (await this.ledger.get(record.key, 'after_send')) ?? record;
+  }
+
+  private async lookUp(record: SingapayPaymentRecord, via: SingapaySettlementSource, call?: SingapayCallOptions): Promise<SingapayPaymentRecord> {
+    const started = this.now();
+    let complete: boolean;
+    if (record.transactionId) {
+      try {
+        return await this.adopt(record, await this.biller.getTransaction(record.transactionId, call), via);
+      } catch (error) {
+        if (!(error instanceof SingapayNotFoundException)) throw error;
+        // An id Singapay does not know falls under the same not-found horizon as a missing one.
+        complete = true;
+      }
+    } else {
+      const search = await this.search(record, call);
+      const claimedByOther = async (txid: string) => {
+        const owner = await this.ledger.findByTransactionId(txid);
+        return owner !== undefined && owner.key !== record.key;
+      };
+      const [match] = await findPaymentCandidates([record], search.transactions, claimedByOther, this.times.skewMs);
+      if (match) return await this.adopt(record, match.transaction, via);
+      complete = search.complete;
+    }
+    const now = this.now();
+    if (complete && mayConcludeNotFound(record, started, this.times.notFoundAfterMs)) {
+      const failed = await this.ledger.transition(record, {
+        state: 'failed',
+        failure: {
+          reason: 'not_found',
+          code: record.responseCode ?? null,
+          type: 'not_found',
+          httpStatus: 409,
+          message: `Singapay's complete list shows no such transaction ${Math.round((now - (record.sentAt ?? record.createdAt)) / 60_000)} minutes after it was sent; it most likely did not go through`,
+        },
+        watchUntil: now + this.times.reviewMs,
+        nextCheckAt: nextFollowUpAt(record, now),
+      });
+      if (failed) this.events.changed(record, failed, via);
+      return failed ?? record;
+    }
+    if (record.watchUntil === undefined) return record;
+    return (await this.ledger.transition(record, { nextCheckAt: nextFollowUpAt(record, now) }, true)) ?? record;
+  }
+
+  /** The doubt of a watched record is over (time is up, or nothing is left to learn): it settles for good. */
+  private async endWatch(record: SingapayPaymentRecord, reason: 'token' | 'not_found' | undefined): Promise<SingapayPaymentRecord> {
+    if (reason === 'token') {
+      this.logger.warn(`payment key=${hashIdempotencyKey(record.key)} succeeded but Singapay issued no PLN token within the review window; look it up in the Singapay dashboard`);
+    }
+    return (await this.ledger.transition(record, { watchUntil: null, nextCheckAt: null }, true)) ?? record;
+  }
+
+  /**
+   * Transactions that could be this payment: the customer's, over the days around when
+   * it was sent, every page. `complete` only when the list ended without a failure and
+   * within the page limit; a search that is not complete never proves anything missing.
+   */
+  private async search(record: SingapayPaymentRecord, call?: SingapayCallOptions): Promise<{ transactions: SingapayTransaction[]; complete: boolean }> {
+    const from = record.createdAt - this.times.skewMs - 86_400_000;
+    // The list filters on days of a zone it does not document: a day either side covers UTC and WIB.
+    const startDate = singapayWibDay(from);
+    const endDate = singapayWibDay(this.now() + 86_400_000);
+    const seen = new Map<string, SingapayTransaction>();
+    for (let page = 1; page <= SINGAPAY_SEARCH_MAX_PAGES; page++) {
+      const result = await this.biller.listTransactions({ customerId: record.customerId, startDate, endDate, page }, call);
+      let fresh = 0;
+      for (const tx of result.items) {
+        if (!seen.has(tx.transactionId)) fresh++;
+        seen.set(tx.transactionId, tx);
+      }
+      const last = result.pagination
+        ? page >= result.pagination.lastPage
+        : // Without pagination, the list ends at an empty page or at one that repeats what we have (the page is ignored).
+          result.items.length === 0 || fresh === 0;
+      if (last) return { transactions: [...seen.values()], complete: true };
+    }
+    return { transactions: [...seen.values()], complete: false };
+  }
+}

@@ -1,0 +1,94 @@
+import { singapayResponseCodeInfo } from '../errors/singapay-response-codes.js';
+import {
+  isFinalPaymentState,
+  type SingapayPaymentRecord,
+  type SingapayPaymentState,
+} from './singapay-payment-record.js';
+
+/*
+ * The payment state machine, with no I/O: which moves are allowed, how a change is
+ * applied to a record, and the questions the engine asks of a record. Everything
+ * here is a pure function of its arguments, so it is tested on its own.
+ */
+
+/** The fields a change may touch: the identity (key, request, customer) never changes. */
+type Mutable = Omit<SingapayPaymentRecord, 'key' | 'requestHash' | 'command' | 'productCode' | 'customerId' | 'referenceNumber' | 'phoneNumber' | 'createdAt' | 'updatedAt' | 'version'>;
+
+/** A change to a record: a value sets the field, `null` clears it, a missing key leaves it. */
+export type SingapayRecordPatch = { [K in keyof Mutable]?: Mutable[K] | null };
+
+// Which earlier states a new state may replace: nothing leaves refunded, and a
+// success can only turn refunded, so an out-of-order answer never rolls a payment back.
+const ALLOWED_FROM: Record<SingapayPaymentState, readonly SingapayPaymentState[]> = {
+  sending: [],
+  unknown: ['sending', 'unknown', 'pending'],
+  pending: ['sending', 'unknown', 'pending'],
+  success: ['sending', 'unknown', 'pending', 'success'],
+  failed: ['sending', 'unknown', 'pending', 'failed'],
+  refunded: ['sending', 'unknown', 'pending', 'success', 'failed', 'refunded'],
+};
+
+/** Whether a record in its current state may move to `to`. */
+export function canMove(from: SingapayPaymentRecord, to: SingapayPaymentState): boolean {
+  if (ALLOWED_FROM[to].includes(from.state)) return true;
+  // "Not found" is our inference after a horizon, not Singapay's word: its later word wins.
+  return isNotFoundFailure(from) && (to === 'success' || to === 'pending');
+}
+
+/** The record after `patch`: a new version, `updatedAt` now, `settledAt` on first reaching a final state. */
+export function applyPatch(record: SingapayPaymentRecord, patch: SingapayRecordPatch, now: number): SingapayPaymentRecord {
+  const merged: Record<string, unknown> = { ...record };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === null) delete merged[field];
+    else if (value !== undefined) merged[field] = value;
+  }
+  const next = merged as unknown as SingapayPaymentRecord;
+  next.updatedAt = now;
+  next.version = record.version + 1;
+  if (patch.state && isFinalPaymentState(patch.state) && !isFinalPaymentState(record.state)) next.settledAt = now;
+  return next;
+}
+
+/** A `failed` concluded from not finding the transaction: an inference Singapay may still overturn. */
+export function isNotFoundFailure(record: Pick<SingapayPaymentRecord, 'state' | 'failure'>): boolean {
+  return record.state === 'failed' && record.failure?.reason === 'not_found';
+}
+
+/** A PLN token purchase that succeeded before its token arrived. */
+export function isAwaitingToken(record: Pick<SingapayPaymentRecord, 'state' | 'command' | 'outcome'>): boolean {
+  return record.state === 'success' && record.command === 'plntok' && !record.outcome?.token;
+}
+
+/**
+ * Whether the last code Singapay gave says the transaction exists: 51, or a 00 / 01 whose
+ * answer could not be read. Such a payment is never concluded missing.
+ */
+export function singapaySaidApplied(record: Pick<SingapayPaymentRecord, 'responseCode'>): boolean {
+  if (record.responseCode === undefined) return false;
+  const outcome = singapayResponseCodeInfo(record.responseCode).paymentOutcome;
+  return outcome === 'applied' || outcome === 'success' || outcome === 'pending';
+}
+
+/**
+ * Whether an unknown payment may be concluded `failed` (`not_found`) after a search that
+ * began at `searchedAt`, read every page without a failure and found nothing: Singapay
+ * never said it exists, and that search began after the horizon. A partial search (a
+ * page missing, the page limit reached) proves nothing and is never passed here.
+ */
+export function mayConcludeNotFound(record: SingapayPaymentRecord, searchedAt: number, horizonMs: number): boolean {
+  if (record.state !== 'unknown' || singapaySaidApplied(record)) return false;
+  return searchedAt >= (record.sentAt ?? record.createdAt) + horizonMs;
+}
+
+/** What a final record is still watched for, or undefined when it needs nothing more. */
+export function watchReason(record: SingapayPaymentRecord): 'token' | 'not_found' | undefined {
+  if (record.watchUntil === undefined) return undefined;
+  if (isAwaitingToken(record)) return 'token';
+  if (isNotFoundFailure(record)) return 'not_found';
+  return undefined;
+}
+
+/** When a watched record is next looked up: doubling from 2 s to at most 5 minutes. */
+export function nextFollowUpAt(record: Pick<SingapayPaymentRecord, 'lookups'>, now: number): number {
+  return now + Math.min(300_000, 2_000 * 2 ** Math.min(record.lookups, 8));
+}

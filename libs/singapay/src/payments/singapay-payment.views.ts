@@ -1,0 +1,67 @@
+import { formatSingapayIso } from '../biller/singapay-time.js';
+import { dropUndefined } from '../util/singapay-json.js';
+import type { SingapayPaymentRecord } from './singapay-payment-record.js';
+import { isAwaitingToken } from './singapay-payment.state.js';
+import type { SingapayAcceptedPayment, SingapayPayment, SingapayUnknownPayment } from './singapay-payment.types.js';
+
+/** What `getPayment()` shows of a record. */
+export function paymentView(record: SingapayPaymentRecord): SingapayPayment {
+  const o = record.outcome;
+  return dropUndefined({
+    idempotencyKey: record.key,
+    state: record.state,
+    command: record.command,
+    productCode: record.productCode,
+    customerId: record.customerId,
+    referenceNumber: record.referenceNumber,
+    transactionId: record.transactionId,
+    responseCode: record.responseCode,
+    amount: o?.amount,
+    price: o?.price,
+    customerName: o?.customerName,
+    period: o?.period,
+    token: o?.token,
+    awaitingToken: isAwaitingToken(record) ? (true as const) : undefined,
+    failure: record.state === 'failed' ? record.failure : undefined,
+    reviewUntil: record.watchUntil === undefined ? undefined : formatSingapayIso(record.watchUntil),
+    sendCount: record.sendCount,
+    createdAt: formatSingapayIso(record.createdAt),
+    updatedAt: formatSingapayIso(record.updatedAt),
+    settledAt: record.settledAt === undefined ? undefined : formatSingapayIso(record.settledAt),
+  });
+}
+
+/** What `pay()` resolves to for a record that is accepted or unknown; other states throw (see the engine). */
+export function paymentResult(record: SingapayPaymentRecord): SingapayAcceptedPayment | SingapayUnknownPayment | undefined {
+  if (record.state === 'success' || record.state === 'pending') {
+    const o = record.outcome;
+    return dropUndefined({
+      idempotencyKey: record.key,
+      command: record.command,
+      status: record.state,
+      responseCode: record.responseCode ?? (record.state === 'success' ? '00' : '01'),
+      transactionId: record.transactionId ?? o?.transactionId ?? '',
+      customerId: record.customerId,
+      customerName: o?.customerName,
+      amount: o?.amount ?? 0,
+      price: o?.price ?? 0,
+      period: o?.period,
+      token: o?.token,
+      awaitingToken: isAwaitingToken(record) ? (true as const) : undefined,
+      createdAt: o?.createdAt ?? formatSingapayIso(record.createdAt),
+      raw: o?.raw ?? {},
+    });
+  }
+  if (record.state === 'unknown' || record.state === 'sending') {
+    return dropUndefined({
+      idempotencyKey: record.key,
+      command: record.command,
+      status: 'unknown' as const,
+      responseCode: record.responseCode,
+      transactionId: record.transactionId,
+      customerId: record.customerId,
+      reason: record.failure?.message ?? 'No trustworthy answer came from Singapay; the payment may have gone through',
+    });
+  }
+  return undefined;
+}

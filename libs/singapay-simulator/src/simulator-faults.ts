@@ -139,9 +139,11 @@ export interface SingapaySimulatorFaultMatch {
   productCode?: string;
   /** `data.transaction_id`. */
   transactionId?: string;
+  /** `data.page` of a list request, as text (`"2"`); a page sent as a number matches too. */
+  page?: string;
 }
 
-const MATCH_FIELDS = ['command', 'customerId', 'referenceNumber', 'productCode', 'transactionId'] as const;
+const MATCH_FIELDS = ['command', 'customerId', 'referenceNumber', 'productCode', 'transactionId', 'page'] as const;
 
 export interface SingapaySimulatorFaultRule {
   /** Which requests: a named endpoint, `'*'` or an exact path. */
@@ -232,6 +234,10 @@ const BODY_FIELDS: Record<(typeof MATCH_FIELDS)[number], (body: Record<string, u
   referenceNumber: (body) => dataOf(body).reference_number,
   productCode: (body) => dataOf(body).product_code,
   transactionId: (body) => dataOf(body).transaction_id,
+  page: (body) => {
+    const page = dataOf(body).page;
+    return typeof page === 'number' ? String(page) : page;
+  },
 };
 
 function dataOf(body: Record<string, unknown>): Record<string, unknown> {

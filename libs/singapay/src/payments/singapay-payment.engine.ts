@@ -18,7 +18,7 @@ import { findPaymentCandidates } from './singapay-payment.matching.js';
 import { SingapayPaymentReconciler } from './singapay-payment.reconciler.js';
 import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
 import { SingapayPaymentSender } from './singapay-payment.sender.js';
-import { applyPatch, isAwaitingToken, isNotFoundFailure, type SingapayRecordPatch } from './singapay-payment.state.js';
+import { applyPatch, isAwaitingToken, isNotFoundFailure, watchReason, type SingapayRecordPatch } from './singapay-payment.state.js';
 import { SingapayPaymentStore } from './singapay-payment-store.interface.js';
 import type {
   SingapayPayment,
@@ -179,11 +179,15 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     const unrecorded = await this.recordAgain(record);
     if (unrecorded) return paymentView(unrecorded);
     const now = this.now();
+    // A late token is one cheap detail away, so a caller asking gets a lookup; a "not found"
+    // under review costs a whole search, so it waits for its turn.
+    const review = watchReason(record);
     const open =
       record.state === 'pending' ||
       record.state === 'unknown' ||
       (record.state === 'sending' && (record.leaseUntil ?? 0) <= now) ||
-      (record.watchUntil !== undefined && (record.nextCheckAt ?? 0) <= now);
+      review === 'token' ||
+      (review === 'not_found' && (record.nextCheckAt ?? 0) <= now);
     return paymentView(open ? await this.track(key, () => this.resolver.resolve(record, 'lookup', call)) : record);
   }
 
@@ -216,7 +220,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     const byReference = open.find((r) => r.referenceNumber && r.referenceNumber === tx.referenceNumber && r.customerId === tx.customerId);
     if (byReference) return paymentView(await this.track(byReference.key, () => this.resolver.adopt(byReference, tx, via)));
     const direct = open.filter((r) => !r.referenceNumber);
-    const candidates = await findPaymentCandidates(direct, [tx], async () => false, this.options.clockSkewToleranceMs);
+    const { matches: candidates } = await findPaymentCandidates(direct, [tx], async () => false, this.options.clockSkewToleranceMs);
     let adopted: SingapayPaymentRecord | undefined;
     for (const { record } of candidates) {
       const resolved = await this.track(record.key, () => this.resolver.resolve(record, via));

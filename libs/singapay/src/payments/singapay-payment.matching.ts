@@ -13,6 +13,16 @@ export interface SingapayPaymentMatch {
   distanceMs: number;
 }
 
+export interface SingapayPaymentCandidates {
+  /** Pairs that can only be right, best first (closest in time). */
+  matches: SingapayPaymentMatch[];
+  /**
+   * Keys of direct purchases with more than one candidate: which one is theirs cannot be
+   * told, so they get none, and since a candidate exists they must not be concluded missing.
+   */
+  ambiguous: Set<string>;
+}
+
 /**
  * Pairs unresolved payments with transactions that can only be theirs: same
  * customer and, for purchases with an inquiry, the same reference number; for
@@ -20,15 +30,15 @@ export interface SingapayPaymentMatch {
  * last send, give or take `skewMs` between Singapay's clock and ours. A transaction
  * another payment already holds is never taken, and a direct purchase with two
  * candidates gets none: guessing could hand one payment's money to another.
- * Best pairs first (closest in time).
  */
 export async function findPaymentCandidates(
   records: readonly SingapayPaymentRecord[],
   transactions: readonly SingapayTransaction[],
   claimedByOther: (transactionId: string) => Promise<boolean>,
   skewMs: number,
-): Promise<SingapayPaymentMatch[]> {
+): Promise<SingapayPaymentCandidates> {
   const pairs: SingapayPaymentMatch[] = [];
+  const ambiguous = new Set<string>();
   for (const record of records) {
     if (record.transactionId) continue;
     const firstSent = record.createdAt;
@@ -50,8 +60,11 @@ export async function findPaymentCandidates(
       if (await claimedByOther(tx.transactionId)) continue;
       mine.push({ record, transaction: tx, distanceMs });
     }
-    if (!record.referenceNumber && mine.length > 1) continue;
+    if (!record.referenceNumber && mine.length > 1) {
+      ambiguous.add(record.key);
+      continue;
+    }
     pairs.push(...mine);
   }
-  return pairs.sort((a, b) => a.distanceMs - b.distanceMs);
+  return { matches: pairs.sort((a, b) => a.distanceMs - b.distanceMs), ambiguous };
 }

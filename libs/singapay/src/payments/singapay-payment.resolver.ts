@@ -120,9 +120,10 @@ export class SingapayPaymentResolver {
         const owner = await this.ledger.findByTransactionId(txid);
         return owner !== undefined && owner.key !== record.key;
       };
-      const [match] = await findPaymentCandidates([record], search.transactions, claimedByOther, this.times.skewMs);
-      if (match) return await this.adopt(record, match.transaction, via);
-      complete = search.complete;
+      const { matches, ambiguous } = await findPaymentCandidates([record], search.transactions, claimedByOther, this.times.skewMs);
+      if (matches[0]) return await this.adopt(record, matches[0].transaction, via);
+      // Candidates it cannot choose between are not an absence: it stays unknown.
+      complete = search.complete && !ambiguous.has(record.key);
     }
     const now = this.now();
     if (complete && mayConcludeNotFound(record, started, this.times.notFoundAfterMs)) {

@@ -1,0 +1,100 @@
+import type { SingapayPaymentRecord, SingapayPaymentState } from './singapay-payment-record.js';
+import { isSettledPaymentRecord } from './singapay-payment-record.js';
+import { applyPatch, canMove, isAwaitingToken, mayConcludeNotFound, nextFollowUpAt, singapaySaidApplied, watchReason } from './singapay-payment.state.js';
+import { failureVerdict, receiptPatch } from './singapay-payment.sender.js';
+import { SingapayException } from '../errors/singapay.exception.js';
+import { SingapayPaymentStoreException } from './singapay-payment.exception.js';
+
+const T0 = Date.UTC(2025, 5, 10, 10, 0, 0);
+const record = (patch: Partial<SingapayPaymentRecord> = {}): SingapayPaymentRecord => ({
+  key: 'k',
+  requestHash: 'h',
+  command: 'pulsa',
+  productCode: 'SPTLKMAS10',
+  customerId: '081234567891',
+  state: 'unknown',
+  sendCount: 1,
+  lookups: 0,
+  createdAt: T0,
+  sentAt: T0,
+  updatedAt: T0,
+  version: 3,
+  ...patch,
+});
+const STATES: SingapayPaymentState[] = ['sending', 'pending', 'unknown', 'success', 'failed', 'refunded'];
+const codeError = (code: string | null, type: string, delivery: 'not_sent' | 'maybe_sent' | 'received' = 'received') =>
+  new SingapayException({ code, type, httpStatus: 502, message: type, delivery });
+
+describe('the payment state machine', () => {
+  it('never rolls a payment back and lets nothing leave refunded', () => {
+    for (const to of STATES) expect(canMove(record({ state: 'refunded' }), to)).toBe(to === 'refunded');
+    expect(canMove(record({ state: 'success' }), 'pending')).toBe(false);
+    expect(canMove(record({ state: 'success' }), 'failed')).toBe(false);
+    expect(canMove(record({ state: 'success' }), 'refunded')).toBe(true);
+    for (const from of STATES) expect(canMove(record({ state: from }), 'sending')).toBe(false);
+  });
+
+  it('lets Singapay overturn a "not found" inference, and nothing else a failure', () => {
+    const notFound = record({ state: 'failed', failure: { reason: 'not_found', code: null, type: 'not_found', httpStatus: 409, message: '' } });
+    const rejected = record({ state: 'failed', failure: { reason: 'rejected', code: '17', type: 'insufficient_balance', httpStatus: 503, message: '' } });
+    expect(['success', 'pending', 'refunded', 'failed'].map((to) => canMove(notFound, to as SingapayPaymentState))).toEqual([true, true, true, true]);
+    expect(['success', 'pending'].map((to) => canMove(rejected, to as SingapayPaymentState))).toEqual([false, false]);
+  });
+
+  it('applies a patch: values set, null clears, missing leaves; a new version; settledAt once', () => {
+    const before = record({ owner: 'me', leaseUntil: T0 + 1, responseCode: '03' });
+    const after = applyPatch(before, { state: 'success', owner: null, leaseUntil: null, transactionId: 'TX', responseCode: undefined }, T0 + 5);
+    expect(after).toMatchObject({ state: 'success', transactionId: 'TX', responseCode: '03', version: 4, updatedAt: T0 + 5, settledAt: T0 + 5 });
+    expect('owner' in after || 'leaseUntil' in after).toBe(false);
+    expect(before.owner).toBe('me');
+    expect(applyPatch(after, { state: 'refunded' }, T0 + 9).settledAt).toBe(T0 + 5);
+  });
+
+  it('concludes "not found" only from a search that began after the horizon, and never after Singapay said it went through', () => {
+    const horizon = 30 * 60_000;
+    expect(mayConcludeNotFound(record(), T0 + horizon, horizon)).toBe(true);
+    expect(mayConcludeNotFound(record(), T0 + horizon - 1, horizon)).toBe(false);
+    expect(mayConcludeNotFound(record({ state: 'pending' }), T0 + horizon, horizon)).toBe(false);
+    for (const code of ['51', '00', '01']) expect(mayConcludeNotFound(record({ responseCode: code }), T0 + horizon, horizon)).toBe(false);
+    for (const code of ['03', '07', '99']) expect(mayConcludeNotFound(record({ responseCode: code }), T0 + horizon, horizon)).toBe(true);
+    expect(singapaySaidApplied(record({ responseCode: '51' }))).toBe(true);
+  });
+
+  it('keeps final records in doubt unsettled until their watch ends', () => {
+    const tokenless = record({ state: 'success', command: 'plntok', outcome: { transactionId: 'TX' }, watchUntil: T0 + 1 });
+    expect([isAwaitingToken(tokenless), watchReason(tokenless), isSettledPaymentRecord(tokenless)]).toEqual([true, 'token', false]);
+    const withToken = { ...tokenless, outcome: { transactionId: 'TX', token: '1234-5678-9012-3456-7890' } };
+    expect([isAwaitingToken(withToken), watchReason(withToken)]).toEqual([false, undefined]);
+    const { watchUntil: _w, ...closed } = tokenless;
+    expect(isSettledPaymentRecord(closed)).toBe(true);
+    expect(isSettledPaymentRecord(record({ state: 'unknown' }))).toBe(false);
+  });
+
+  it('backs follow-ups off from 2 s to at most 5 minutes', () => {
+    expect([0, 1, 2, 10].map((lookups) => nextFollowUpAt({ lookups }, 0))).toEqual([2_000, 4_000, 8_000, 300_000]);
+  });
+});
+
+describe('what a send comes to', () => {
+  it('a provable "never left" may be paid again; a store failure never counts as that', () => {
+    expect(failureVerdict(codeError(null, 'connection_failed', 'not_sent')).kind).toBe('not_sent');
+    expect(failureVerdict(SingapayPaymentStoreException.unavailable('write', 'before_send')).kind).toBe('uncertain');
+  });
+
+  it('reads each code through the one table', () => {
+    const kinds = Object.fromEntries(['04', '17', '21', '07', '51', '50', '99', '42'].map((c) => [c, failureVerdict(codeError(c, 'x')).kind]));
+    expect(kinds).toEqual({ '04': 'refused', '17': 'refused', '21': 'refused', '07': 'uncertain', '51': 'uncertain', '50': 'refunded', '99': 'uncertain', '42': 'uncertain' });
+    // An unreadable 00 keeps its code (it says "applied") but is not trusted as a success.
+    const unreadable = failureVerdict(new SingapayException({ code: '00', type: 'malformed_response', httpStatus: 502, message: 'm', delivery: 'received' }));
+    expect([unreadable.kind, unreadable.patch.responseCode]).toEqual(['uncertain', '00']);
+    expect(failureVerdict(new Error('bug')).kind).toBe('uncertain');
+  });
+
+  it('an accepted PLN token payment without its token is put under watch', () => {
+    const receipt = { responseCode: '00' as const, transactionId: 'TX', amount: 50_000, price: 52_500, createdAt: '2025-06-10T17:00:00+07:00', raw: {} };
+    const patch = receiptPatch(record({ command: 'plntok' }), receipt, T0, 60_000);
+    expect(patch).toMatchObject({ state: 'success', transactionId: 'TX', watchUntil: T0 + 60_000, nextCheckAt: T0 + 2_000, owner: null });
+    expect(receiptPatch(record({ command: 'plntok' }), { ...receipt, token: '1234-5678-9012-3456-7890' }, T0, 60_000).watchUntil).toBeUndefined();
+    expect(receiptPatch(record(), { ...receipt, responseCode: '01' }, T0, 60_000)).toMatchObject({ state: 'pending' });
+  });
+});

@@ -1,0 +1,420 @@
+/**
+ * Money safety against a simulator that answers in Singapay's documented formats,
+ * and in each plausible variant where the documentation is silent: every zone
+ * combination of the zone-less timestamps, clock skew of ±5 minutes, each place of
+ * the PLN token, each empty-list shape, lists with and without pagination, more than
+ * a hundred transactions for one customer, slow and failing lists, and codes 51 and
+ * 07 after the payment was applied. The invariants are the same everywhere: at most
+ * one payment per key reaches Singapay, a payment Singapay applied never ends
+ * `failed`, a PLN token Singapay gave is never lost, and nothing becomes `success`
+ * without Singapay's word.
+ */
+import fc from 'fast-check';
+import { SingapayCallbackReceiver, type SingapayPayment, type SingapayPaymentResult, type SingapayPayInput, type SingapayService, type SingapayTokenDelivery } from '@app/singapay';
+import type { SingapaySimulator, SingapaySimulatorFault, SingapaySimulatorVariants } from '@app/singapay-simulator';
+import { countPaymentRequests, ledgerEntries, pad, settle } from '../support/adversarial-testing.js';
+import { EMPTY_LISTS, startSkewedPair, TOKEN_PLACES, ZONE_COMBINATIONS, type SkewedPair } from '../support/variant-testing.js';
+
+const HORIZON_MS = 1_000;
+const MINUTE = 60_000;
+let serial = 0;
+const next = () => ++serial;
+
+const pulsa = (n: number): SingapayPayInput => ({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: `081${pad(n, 6)}1234`, idempotencyKey: `pulsa-${n}` });
+const data = (n: number): SingapayPayInput => ({ command: 'data', productCode: 'SPTKMSF2G30', customerId: `082${pad(n, 6)}1234`, idempotencyKey: `data-${n}` });
+
+async function inquired(service: SingapayService, command: 'plnpos' | 'plntok', n: number): Promise<SingapayPayInput> {
+  const productCode = command === 'plnpos' ? 'SPPLNPOS' : 'SPPLNTOK';
+  const customerId = `${command === 'plnpos' ? '1463' : '1423'}${pad(n, 6)}1234`;
+  const { referenceNumber } = await service.inquiry({ command, productCode, customerId });
+  return { command, productCode, customerId, referenceNumber, idempotencyKey: `${command}-${n}` };
+}
+
+/** Lets the not-found horizon pass on both clocks (they move together) and sweeps. */
+async function afterHorizon(pair: SkewedPair): Promise<void> {
+  pair.clock.advance(HORIZON_MS + 100);
+  await pair.ctx.service.reconcile();
+}
+
+/** The invariants of one payment against the simulator's ledger, once everything had time to settle. */
+function expectTruth(sim: SingapaySimulator, req: SingapayPayInput, payment: SingapayPayment): void {
+  const entries = ledgerEntries(sim, req.referenceNumber ? { referenceNumber: req.referenceNumber } : { customerId: req.customerId });
+  expect(sim.paymentsFor({ customerId: req.customerId }), `${req.idempotencyKey} sent more than once`).toBeLessThanOrEqual(1);
+  expect(entries.length).toBeLessThanOrEqual(1);
+  const truth = entries[0];
+  if (truth) {
+    // Applied: never failed, and the state and transaction are Singapay's.
+    expect({ key: req.idempotencyKey, state: payment.state, transactionId: payment.transactionId }).toEqual({
+      key: req.idempotencyKey,
+      state: truth.status,
+      transactionId: truth.transactionId,
+    });
+    const token = sim.transaction(truth.transactionId)?.token;
+    if (token) expect(payment.token, `${req.idempotencyKey}: the token Singapay gave`).toBe(token);
+    expect(payment.awaitingToken).toBeUndefined();
+  } else {
+    expect(payment.state).not.toBe('success');
+    expect(payment.state).not.toBe('pending');
+  }
+}
+
+describe('timestamps as Singapay documents them', () => {
+  it('reads the documented row (created_at UTC, paid_at WIB, the ULID instant) and gives ISO 8601 with the WIB offset', async () => {
+    const pair = await startSkewedPair({}, 0);
+    try {
+      // The docs' example instant: 2025-06-10 10:54:29 UTC, 17:54:29 WIB.
+      pair.clock.advance(Date.UTC(2025, 5, 10, 10, 54, 29) - pair.clock.now());
+      const paid = await pair.ctx.service.pay(data(next()));
+      if (paid.status === 'unknown') throw new Error('expected an accepted payment');
+      const iso = /^2025-06-10T17:54:29(\.\d{3})?\+07:00$/;
+      expect(paid.createdAt).toMatch(iso);
+      const tx = await pair.ctx.service.getTransaction(paid.transactionId);
+      expect(tx.createdAt).toMatch(iso);
+      expect(tx.paidAt).toMatch(/^2025-06-10T17:54:29\+07:00$/);
+      expect((tx.raw as { data: { created_at: string } }).data.created_at).toBe('2025-06-10 10:54:29');
+      const payment = await pair.ctx.service.getPayment(paid.idempotencyKey);
+      for (const at of [payment.createdAt, payment.updatedAt]) expect(at).toMatch(/^2025-06-10T17:54:\d{2}(\.\d{3})?\+07:00$/);
+      const plnpos = await inquired(pair.ctx.service, 'plnpos', next());
+      const inquiry = await pair.ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: plnpos.customerId });
+      expect(inquiry.createdAt).toMatch(iso);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it.each(ZONE_COMBINATIONS.map((zones) => [JSON.stringify(zones), zones] as const))(
+    'takes the transaction instant from the ULID whatever the zones print (%s)',
+    async (_name, zones) => {
+      const pair = await startSkewedPair({ zones }, 0);
+      try {
+        const paid = await pair.ctx.service.pay(pulsa(next()));
+        if (paid.status === 'unknown') throw new Error('expected an accepted payment');
+        const simCreatedAt = pair.sim.transaction(paid.transactionId)!.createdAt;
+        const tx = await pair.ctx.service.getTransaction(paid.transactionId);
+        expect(Date.parse(tx.createdAt)).toBe(simCreatedAt);
+        expect(Date.parse(paid.createdAt)).toBe(simCreatedAt);
+      } finally {
+        await pair.close();
+      }
+    },
+  );
+});
+
+describe('lost answers over every documented variant', () => {
+  // Every zone combination once (alternating ±5 minutes of skew), then the documented zones at each skew;
+  // the token's place, the empty-list shape and the pagination take turns.
+  const runs: { name: string; variants: SingapaySimulatorVariants; skewMs: number }[] = [
+    ...ZONE_COMBINATIONS.map((zones, i) => ({ zones, skewMs: (i % 2 === 0 ? 5 : -5) * MINUTE, i })),
+    ...[-5, 0, 5].map((m, j) => ({ zones: ZONE_COMBINATIONS[0]!, skewMs: m * MINUTE, i: ZONE_COMBINATIONS.length + j })),
+  ].map(({ zones, skewMs, i }) => {
+    const variants: SingapaySimulatorVariants = {
+      zones,
+      tokenIn: TOKEN_PLACES[i % TOKEN_PLACES.length]!,
+      emptyList: EMPTY_LISTS[i % EMPTY_LISTS.length]!,
+      listPagination: i % 4 !== 3,
+    };
+    return { name: `${JSON.stringify(variants)} skew ${skewMs / MINUTE} min`, variants, skewMs };
+  });
+
+  it.each(runs.map((r) => [r.name, r] as const))('%s', async (_name, run) => {
+    const pair = await startSkewedPair(run.variants, run.skewMs);
+    const { sim, ctx } = pair;
+    try {
+      const tokens: SingapayTokenDelivery[] = [];
+      ctx.service.tokens$.subscribe((t) => tokens.push(t));
+      const appliedLost = pulsa(next());
+      const neverApplied = data(next());
+      const billLost = await inquired(ctx.service, 'plnpos', next());
+      const token = await inquired(ctx.service, 'plntok', next());
+      sim.faults.add({ endpoint: 'payment', match: { customerId: appliedLost.customerId }, fault: { kind: 'resetAfterApply' }, times: 1 });
+      sim.faults.add({ endpoint: 'payment', match: { customerId: neverApplied.customerId }, fault: { kind: 'resetBeforeApply' }, times: 1 });
+      sim.faults.add({ endpoint: 'payment', match: { customerId: billLost.customerId }, fault: { kind: 'hang', apply: true }, times: 1 });
+
+      const answers = await Promise.all([
+        ctx.service.pay(appliedLost),
+        ctx.service.pay(neverApplied),
+        ctx.service.pay(billLost, { timeoutMs: 200 }),
+        ctx.service.pay(token),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual(['pending', 'unknown', 'success', 'success']);
+      expect((answers[3] as SingapayPaymentResult & { awaitingToken?: true }).awaitingToken).toBe(true);
+
+      sim.settleAll();
+      await afterHorizon(pair);
+      for (const req of [appliedLost, neverApplied, billLost, token]) {
+        expectTruth(sim, req, await ctx.service.getPayment(req.idempotencyKey!));
+      }
+      const lost = await ctx.service.getPayment(neverApplied.idempotencyKey!);
+      expect([lost.state, lost.failure?.reason]).toEqual(['failed', 'not_found']);
+      expect(lost.reviewUntil).toMatch(/\+07:00$/);
+      const delivered = await ctx.service.getPayment(token.idempotencyKey!);
+      expect(tokens.map((t) => [t.idempotencyKey, t.token])).toEqual([[token.idempotencyKey, delivered.token]]);
+    } finally {
+      await pair.close();
+    }
+  });
+});
+
+describe('codes 51 and 07 after the payment was applied', () => {
+  let pair: SkewedPair;
+  beforeEach(async () => {
+    pair = await startSkewedPair({}, 0);
+  });
+  afterEach(() => pair.close());
+
+  it.each(['51', '07'])('a bill answered %s is looked up and found paid', async (code) => {
+    const req = await inquired(pair.ctx.service, 'plnpos', next());
+    pair.sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId }, fault: { kind: 'code', code, apply: true }, times: 1 });
+    const paid = await pair.ctx.service.pay(req);
+    expect(paid.status).toBe('success');
+    await afterHorizon(pair);
+    expectTruth(pair.sim, req, await pair.ctx.service.getPayment(req.idempotencyKey!));
+  });
+
+  it.each(['51', '07'])('a direct purchase answered %s is matched by a search and settles with the ledger', async (code) => {
+    const req = pulsa(next());
+    pair.sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId }, fault: { kind: 'code', code, apply: true }, times: 1 });
+    const paid = await pair.ctx.service.pay(req);
+    expect(paid.status).toBe('pending');
+    pair.sim.settleAll();
+    await afterHorizon(pair);
+    expectTruth(pair.sim, req, await pair.ctx.service.getPayment(req.idempotencyKey!));
+  });
+
+  it('51 is never concluded "not found", however long the lists fail', async () => {
+    const req = pulsa(next());
+    pair.sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId }, fault: { kind: 'code', code: '51', apply: true }, times: 1 });
+    const listDown = pair.sim.faults.add({ endpoint: 'list', fault: { kind: 'html', status: 503 } });
+    expect((await pair.ctx.service.pay(req)).status).toBe('unknown');
+    for (let i = 0; i < 3; i++) await afterHorizon(pair);
+    expect((await pair.ctx.service.getPayment(req.idempotencyKey!)).state).toBe('unknown');
+    pair.sim.faults.remove(listDown);
+    pair.sim.settleAll();
+    await afterHorizon(pair);
+    expectTruth(pair.sim, req, await pair.ctx.service.getPayment(req.idempotencyKey!));
+  });
+
+  it('51 with nothing to show for it stays unknown: Singapay said it went through', async () => {
+    const req = await inquired(pair.ctx.service, 'plnpos', next());
+    pair.sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId }, fault: { kind: 'code', code: '51' }, times: 1 });
+    expect((await pair.ctx.service.pay(req)).status).toBe('unknown');
+    for (let i = 0; i < 3; i++) await afterHorizon(pair);
+    const payment = await pair.ctx.service.getPayment(req.idempotencyKey!);
+    expect([payment.state, payment.responseCode]).toEqual(['unknown', '51']);
+  });
+});
+
+describe('complete searches', () => {
+  /** A lost purchase whose first lookup failed, then `others` newer transactions of the same customer (another product). */
+  async function buriedLostPurchase(pair: SkewedPair, others: number): Promise<SingapayPayInput> {
+    const req = pulsa(next());
+    pair.sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId }, fault: { kind: 'resetAfterApply' }, times: 1 });
+    // Its own lookup (three tries of the first page) fails, so it stays unknown.
+    pair.sim.faults.add({ endpoint: 'list', fault: { kind: 'html', status: 503 }, times: 3 });
+    expect((await pair.ctx.service.pay(req)).status).toBe('unknown');
+    pair.clock.advance(1_000);
+    for (let i = 0; i < others; i++) {
+      const other = await pair.ctx.service.pay({ ...req, productCode: 'SPTLKMAS25', idempotencyKey: `${req.idempotencyKey}-other-${i}` });
+      expect(other.status).toBe('pending');
+    }
+    return req;
+  }
+
+  it.each([true, false])('finds a lost purchase under 120 newer transactions of the customer that day (pagination %s)', async (listPagination) => {
+    const pair = await startSkewedPair({ listPagination }, 0);
+    try {
+      const req = await buriedLostPurchase(pair, 120);
+      const listsBefore = pair.sim.stats().requests['/api/v1/list-bill-transaction'] ?? 0;
+      await pair.ctx.service.reconcile();
+      const payment = await pair.ctx.service.getPayment(req.idempotencyKey!);
+      const own = ledgerEntries(pair.sim, { customerId: req.customerId }).filter((e) => e.productCode === req.productCode);
+      expect(own).toHaveLength(1);
+      expect({ state: payment.state, transactionId: payment.transactionId }).toEqual({ state: 'pending', transactionId: own[0]!.transactionId });
+      expect(payment.sendCount).toBe(1);
+      // 121 rows at 10 a page: every page was read, and (without pagination) one more to see the end.
+      expect((pair.sim.stats().requests['/api/v1/list-bill-transaction'] ?? 0) - listsBefore).toBeGreaterThanOrEqual(13);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('a list that fails on one page never proves a payment missing; once it reads whole, the truth wins', async () => {
+    const pair = await startSkewedPair({}, 0);
+    try {
+      const req = data(next());
+      pair.sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId }, fault: { kind: 'resetBeforeApply' }, times: 1 });
+      expect((await pair.ctx.service.pay(req)).status).toBe('unknown');
+      for (let i = 0; i < 30; i++) {
+        await pair.ctx.service.pay({ ...req, productCode: 'SPTKMSF5G30', idempotencyKey: `${req.idempotencyKey}-other-${i}` });
+      }
+      const pageThree = pair.sim.faults.add({ endpoint: 'list', match: { page: '3' }, fault: { kind: 'html', status: 502 } });
+      for (let i = 0; i < 3; i++) await afterHorizon(pair);
+      expect((await pair.ctx.service.getPayment(req.idempotencyKey!)).state).toBe('unknown');
+      pair.sim.faults.remove(pageThree);
+      await afterHorizon(pair);
+      const payment = await pair.ctx.service.getPayment(req.idempotencyKey!);
+      expect([payment.state, payment.failure?.reason]).toEqual(['failed', 'not_found']);
+      // The lost one never reached it; the thirty others did, once each.
+      expect(pair.sim.paymentsFor({ customerId: req.customerId })).toBe(30);
+      expect(ledgerEntries(pair.sim, { customerId: req.customerId }).filter((e) => e.productCode === req.productCode)).toHaveLength(0);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('slow lists (longer than the timeout) leave it unknown; a payment found later overturns "not found"', async () => {
+    const pair = await startSkewedPair({}, 0, { timeoutMs: 300 });
+    try {
+      const req = pulsa(next());
+      // The answer is lost and the lists are too slow to read: the lookup cannot tell.
+      pair.sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId }, fault: { kind: 'resetAfterApply' }, times: 1 });
+      const slow = pair.sim.faults.add({ endpoint: 'list', fault: { kind: 'latency', ms: 600 } });
+      expect((await pair.ctx.service.pay(req)).status).toBe('unknown');
+      await afterHorizon(pair);
+      expect((await pair.ctx.service.getPayment(req.idempotencyKey!)).state).toBe('unknown');
+      pair.sim.faults.remove(slow);
+      pair.sim.settleAll();
+      await afterHorizon(pair);
+      expectTruth(pair.sim, req, await pair.ctx.service.getPayment(req.idempotencyKey!));
+    } finally {
+      await pair.close();
+    }
+  });
+});
+
+describe('PLN tokens', () => {
+  it.each(TOKEN_PLACES)('a token issued later in %s is recorded and announced without anyone asking', async (tokenIn) => {
+    const pair = await startSkewedPair({ tokenIn }, 0, {}, { settleDelayMs: 100 });
+    try {
+      const tokens: SingapayTokenDelivery[] = [];
+      pair.ctx.service.tokens$.subscribe((t) => tokens.push(t));
+      const req = await inquired(pair.ctx.service, 'plntok', next());
+      const paid = await pair.ctx.service.pay(req);
+      expect(paid).toMatchObject({ status: 'success', awaitingToken: true });
+      expect(paid.status === 'success' && paid.token).toBeFalsy();
+      // The module's own follow-up (after 2 s) finds it.
+      await vi.waitFor(() => expect(tokens).toHaveLength(1), { timeout: 8_000, interval: 100 });
+      const txid = (paid as { transactionId: string }).transactionId;
+      const issued = pair.sim.transaction(txid)!.token!;
+      expect(tokens[0]).toMatchObject({ idempotencyKey: req.idempotencyKey, transactionId: txid, token: issued });
+      const payment = await pair.ctx.service.getPayment(req.idempotencyKey!);
+      expect(payment).toMatchObject({ state: 'success', token: issued });
+      expect(payment.awaitingToken).toBeUndefined();
+      expect(payment.reviewUntil).toBeUndefined();
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('keeps asking while the token is late, then settles for good when the review window closes', async () => {
+    const pair = await startSkewedPair({}, 0, { paymentReviewMs: 60_000 });
+    try {
+      const req = await inquired(pair.ctx.service, 'plntok', next());
+      await pair.ctx.service.pay(req);
+      pair.clock.advance(10_000);
+      expect(await pair.ctx.service.getPayment(req.idempotencyKey!)).toMatchObject({ state: 'success', awaitingToken: true });
+      pair.clock.advance(60_000);
+      await pair.ctx.service.reconcile();
+      const closed = await pair.ctx.service.getPayment(req.idempotencyKey!);
+      expect(closed.reviewUntil).toBeUndefined();
+      // Singapay's later word still lands (its callback): the record holds the transaction id.
+      pair.sim.settleAll();
+      const txid = closed.transactionId!;
+      const receiver = pair.ctx.moduleRef.get(SingapayCallbackReceiver);
+      await receiver.receive({ command: 'callback', response_code: '00', data: { transaction_id: txid } });
+      await receiver.drain();
+      expect((await pair.ctx.service.getPayment(req.idempotencyKey!)).token).toBe(pair.sim.transaction(txid)!.token);
+    } finally {
+      await pair.close();
+    }
+  });
+});
+
+describe('lost answers under random variants (fast-check)', () => {
+  const lostFault: fc.Arbitrary<SingapaySimulatorFault | null> = fc.constantFrom<SingapaySimulatorFault | null>(
+    null,
+    { kind: 'resetAfterApply' },
+    { kind: 'resetBeforeApply' },
+    { kind: 'hang', apply: true },
+    { kind: 'html', status: 502, apply: true },
+    { kind: 'truncated' },
+    { kind: 'code', code: '51', apply: true },
+    { kind: 'code', code: '07', apply: true },
+    { kind: 'code', code: '99', apply: true },
+  );
+  const variantsArb = fc.record({
+    zones: fc.constantFrom(...ZONE_COMBINATIONS),
+    tokenIn: fc.constantFrom(...TOKEN_PLACES),
+    emptyList: fc.constantFrom(...EMPTY_LISTS),
+    listPagination: fc.boolean(),
+    listPageSize: fc.constantFrom(1, 2, 10),
+  });
+  const scenarioArb = fc.record({
+    variants: variantsArb,
+    skewMinutes: fc.integer({ min: -5, max: 5 }),
+    orders: fc.array(
+      fc.record({ kind: fc.constantFrom('pulsa', 'data', 'plnpos', 'plntok'), fault: lostFault, sameCustomer: fc.boolean() }),
+      { minLength: 1, maxLength: 5 },
+    ),
+    listFailures: fc.integer({ min: 0, max: 4 }),
+  });
+
+  it('at most one payment per key; applied never failed; success only on Singapay\'s word; no token lost', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, async (scenario) => {
+        const pair = await startSkewedPair(scenario.variants, scenario.skewMinutes * MINUTE, { timeoutMs: 400 });
+        const { sim, ctx } = pair;
+        try {
+          const orders: SingapayPayInput[] = [];
+          for (const o of scenario.orders) {
+            const n = next();
+            let req: SingapayPayInput;
+            if (o.kind === 'plnpos' || o.kind === 'plntok') req = await inquired(ctx.service, o.kind, n);
+            else {
+              req = o.kind === 'pulsa' ? pulsa(n) : data(n);
+              // The same customer buying the same thing again under another key: told apart only by time.
+              const earlier = o.sameCustomer ? orders.find((p) => p.command === req.command) : undefined;
+              if (earlier) req = { ...req, customerId: earlier.customerId };
+            }
+            orders.push(req);
+            if (o.fault) sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId, ...(req.referenceNumber ? { referenceNumber: req.referenceNumber } : {}) }, fault: o.fault, times: 1 });
+          }
+          const customers = new Set(orders.map((o) => o.customerId));
+          const sent = new Map([...customers].map((c) => [c, countPaymentRequests(sim, c)]));
+          if (scenario.listFailures > 0) sim.faults.add({ endpoint: 'list', fault: { kind: 'html', status: 503 }, times: scenario.listFailures });
+          await Promise.all(orders.map((req) => settle(ctx.service.pay(req, { timeoutMs: 300 }))));
+          sim.faults.clear();
+          sim.settleAll();
+          await afterHorizon(pair);
+          await afterHorizon(pair);
+          for (const customer of customers) {
+            const keys = orders.filter((o) => o.customerId === customer);
+            expect(sent.get(customer)!(), `requests for ${customer}`).toBeLessThanOrEqual(keys.length);
+            const entries = ledgerEntries(sim, { customerId: customer });
+            expect(entries.length).toBeLessThanOrEqual(keys.length);
+            const payments = await Promise.all(keys.map((k) => settle(ctx.service.getPayment(k.idempotencyKey!))));
+            const states = payments.map((p) => (p.ok ? p.value : undefined));
+            // Each applied transaction belongs to one key, and that key never reads failed.
+            const failed = states.filter((p) => p?.state === 'failed').length;
+            expect(failed, `${customer}: ${failed} failed of ${keys.length} keys for ${entries.length} applied`).toBeLessThanOrEqual(keys.length - entries.length);
+            const held = states.filter((p) => p?.transactionId).map((p) => p!.transactionId!);
+            expect(new Set(held).size).toBe(held.length);
+            for (const p of states) {
+              if (!p) continue;
+              if (p.state === 'success' || p.state === 'pending' || p.state === 'refunded') {
+                const truth = entries.find((e) => e.transactionId === p.transactionId);
+                expect(truth, `${p.idempotencyKey} is ${p.state} without Singapay's transaction`).toBeDefined();
+                expect(p.state).toBe(truth!.status);
+                const token = sim.transaction(truth!.transactionId)?.token;
+                if (token) expect(p.token).toBe(token);
+              }
+            }
+          }
+        } finally {
+          await pair.close();
+        }
+      }),
+      { seed: 20_261_201, numRuns: Number(process.env.SINGAPAY_PROPERTY_RUNS ?? 25), endOnFailure: true },
+    );
+  }, 240_000);
+});

@@ -31,7 +31,7 @@ export class InquiryResultDto {
   @ApiProperty({ description: 'What the customer pays: amount plus admin fee (and late fee). Charge this.', example: 152505 }) price!: number;
   @ApiPropertyOptional({ description: 'Late fee, when Singapay states one.', example: 0 }) lateFee?: number;
   @ApiPropertyOptional({ description: 'Display text; format varies by product.', example: '202403' }) period?: string;
-  @ApiProperty({ description: 'WIB, YYYY-MM-DD HH:mm:ss.', example: '2026-11-24 04:10:22' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'ISO 8601 with the WIB offset; `raw` keeps Singapay\'s text.', example: '2026-11-24T04:10:22+07:00' }) createdAt!: string;
   @ApiProperty({ ...RAW, example: INQUIRY_RESULT_EXAMPLE.raw }) raw!: Record<string, unknown>;
 }
 
@@ -53,8 +53,9 @@ export class PaymentResultDto {
   @ApiPropertyOptional({ example: 152505 }) price?: number;
   @ApiPropertyOptional({ example: '202403' }) period?: string;
   @ApiPropertyOptional({ description: 'PLN token, when already delivered.', example: '1234-5678-9012-3456-7890' }) token?: string;
+  @ApiPropertyOptional({ description: 'plntok only: paid, the token not issued yet; it arrives on GET /payments/{key}.', example: true }) awaitingToken?: boolean;
   @ApiPropertyOptional({ description: 'Why the outcome is unknown (status unknown only).', example: 'Singapay did not answer pay within 30000 ms' }) reason?: string;
-  @ApiPropertyOptional({ example: '2026-11-24 04:10:22' }) createdAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-24T04:10:22+07:00' }) createdAt?: string;
   @ApiPropertyOptional(RAW) raw?: Record<string, unknown>;
 }
 
@@ -80,11 +81,18 @@ export class PaymentDto {
   @ApiPropertyOptional({ example: 'NARSONO' }) customerName?: string;
   @ApiPropertyOptional({ example: '202403' }) period?: string;
   @ApiPropertyOptional({ example: '1234-5678-9012-3456-7890' }) token?: string;
+  @ApiPropertyOptional({ description: 'plntok only: paid, the token not issued yet; it is being looked up.', example: true }) awaitingToken?: boolean;
   @ApiPropertyOptional({ type: PaymentFailureDto }) failure?: PaymentFailureDto;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Until when a payment final only by inference (failure not_found) or awaiting its PLN token is still checked.',
+    example: '2026-11-25T04:10:22.669+07:00',
+  })
+  reviewUntil?: string;
   @ApiProperty({ description: 'Requests that may have reached Singapay: 0 or 1, never more.', example: 1 }) sendCount!: number;
-  @ApiProperty({ format: 'date-time', example: '2026-11-23T21:10:22.662Z' }) createdAt!: string;
-  @ApiProperty({ format: 'date-time', example: '2026-11-23T21:10:22.684Z' }) updatedAt!: string;
-  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-23T21:10:22.669Z' }) settledAt?: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-24T04:10:22.662+07:00' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-24T04:10:22.684+07:00' }) updatedAt!: string;
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-24T04:10:22.669+07:00' }) settledAt?: string;
 }
 
 export class ProductCategoryDto {
@@ -109,9 +117,9 @@ export class TransactionDto {
   @ApiProperty({ example: 152505 }) price!: number;
   @ApiProperty({ type: ProductDto }) product!: ProductDto;
   @ApiPropertyOptional({ description: 'PLN token or similar, once delivered.', example: '1234-5678-9012-3456-7890' }) token?: string;
-  @ApiProperty({ type: String, nullable: true, example: '2026-11-24 04:10:22' }) inquiredAt!: string | null;
-  @ApiProperty({ type: String, nullable: true, example: '2026-11-24 04:10:22' }) paidAt!: string | null;
-  @ApiProperty({ example: '2026-11-24 04:10:22' }) createdAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-24T04:10:22+07:00' }) inquiredAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-24T04:10:22+07:00' }) paidAt!: string | null;
+  @ApiProperty({ format: 'date-time', description: 'The instant the ULID transaction id encodes.', example: '2026-11-24T04:10:22+07:00' }) createdAt!: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Product-specific extras (other_info), as sent.', example: {} }) otherInfo!: unknown;
   @ApiProperty({ ...RAW, example: TRANSACTION_EXAMPLE.raw }) raw!: Record<string, unknown>;
 }

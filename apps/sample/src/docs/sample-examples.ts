@@ -81,7 +81,7 @@ export const INQUIRY_RESULT_EXAMPLE = {
   amount: 151005,
   price: 152505,
   period: '202403',
-  createdAt: '2026-11-24 04:10:22',
+  createdAt: '2026-11-24T04:10:22+07:00',
   raw: {
     command: 'plnpos',
     response_code: '00',
@@ -109,7 +109,7 @@ export const PAYMENT_SUCCESS_EXAMPLE = {
   amount: 151005,
   price: 152505,
   period: '202403',
-  createdAt: '2026-11-24 04:10:22',
+  createdAt: '2026-11-24T04:10:22+07:00',
   raw: {
     command: 'plnpos',
     response_code: '00',
@@ -134,13 +134,13 @@ export const PAYMENT_PENDING_EXAMPLE = {
   transactionId: '01M853XR6YXP7MAEGDNV5XJX2G',
   customerId: '081234567891',
   amount: 10000,
-  price: 10850,
-  createdAt: '2026-11-24 04:10:22',
+  price: 11000,
+  createdAt: '2026-11-24T04:10:22+07:00',
   raw: {
     command: 'pulsa',
     response_code: '01',
     response_text: 'Payment pending',
-    data: { customer_id: '081234567891', amount: '10000', price: '10850', transaction_id: '01M853XR6YXP7MAEGDNV5XJX2G', created_at: '2026-11-24 04:10:22' },
+    data: { customer_id: '081234567891', amount: '10000', price: '11000', transaction_id: '01M853XR6YXP7MAEGDNV5XJX2G', created_at: '2026-11-24 04:10:22' },
   },
 };
 
@@ -166,9 +166,9 @@ export const PAYMENT_RECORD_EXAMPLE = {
   customerName: 'NARSONO',
   period: '202403',
   sendCount: 1,
-  createdAt: '2026-11-23T21:10:22.662Z',
-  updatedAt: '2026-11-23T21:10:22.684Z',
-  settledAt: '2026-11-23T21:10:22.669Z',
+  createdAt: '2026-11-24T04:10:22.662+07:00',
+  updatedAt: '2026-11-24T04:10:22.684+07:00',
+  settledAt: '2026-11-24T04:10:22.669+07:00',
 };
 
 const RAW_TRANSACTION = {
@@ -182,7 +182,8 @@ const RAW_TRANSACTION = {
   net_price: '152505',
   display_price: { amount: '151005', price: '152505' },
   other_info: [],
-  created_at: '2026-11-24 04:10:22',
+  // Rows print created_at in UTC, paid_at in WIB: the same instant.
+  created_at: '2026-11-23 21:10:22',
   product: { code: 'SPPLNPOS', name: 'PLN Pascabayar', category: { code: 'PLNPOS', name: 'PLN Pascabayar' } },
 };
 
@@ -196,9 +197,9 @@ export const TRANSACTION_EXAMPLE = {
   amount: 151005,
   price: 152505,
   product: { code: 'SPPLNPOS', name: 'PLN Pascabayar', category: { code: 'PLNPOS', name: 'PLN Pascabayar' } },
-  inquiredAt: '2026-11-24 04:10:22',
-  paidAt: '2026-11-24 04:10:22',
-  createdAt: '2026-11-24 04:10:22',
+  inquiredAt: '2026-11-24T04:10:22+07:00',
+  paidAt: '2026-11-24T04:10:22+07:00',
+  createdAt: '2026-11-24T04:10:22+07:00',
   otherInfo: {},
   raw: { command: 'detail-bill-transaction', response_code: '00', response_text: 'Operation completed successfully', data: RAW_TRANSACTION },
 };

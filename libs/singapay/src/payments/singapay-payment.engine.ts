@@ -14,11 +14,13 @@ import { isFinalPaymentState, type SingapayPaymentRecord } from './singapay-paym
 import { SingapayIdempotencyConflictException, SingapayPaymentFailedException } from './singapay-payment.exception.js';
 import { SingapayPaymentEvents } from './singapay-payment.events.js';
 import { SingapayPaymentLedger } from './singapay-payment.ledger.js';
-import { findPaymentCandidates } from './singapay-payment.matching.js';
+import { SingapayPaymentConfirmations } from './singapay-payment.confirmations.js';
+import { SingapayTokenFollowUp } from './singapay-payment.follow-up.js';
+import { SingapayPaymentInflight } from './singapay-payment.inflight.js';
 import { SingapayPaymentReconciler } from './singapay-payment.reconciler.js';
 import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
 import { SingapayPaymentSender } from './singapay-payment.sender.js';
-import { applyPatch, isAwaitingToken, isNotFoundFailure, watchReason, type SingapayRecordPatch } from './singapay-payment.state.js';
+import { applyPatch, isAwaitingToken, watchReason, type SingapayRecordPatch } from './singapay-payment.state.js';
 import { SingapayPaymentStore } from './singapay-payment-store.interface.js';
 import type {
   SingapayPayment,
@@ -35,10 +37,6 @@ export interface SingapayPaymentOrder extends SingapayPaymentParams {
   idempotencyKey?: string;
 }
 
-// In-process follow-ups of a PLN token that is late stop after this; the reconciler, getPayment()
-// and callbacks carry on until the review window closes.
-const TOKEN_CHASE_MS = 30 * 60_000;
-
 /**
  * The payment engine: one payment per idempotency key, recorded before it is sent,
  * never resent once any byte may have left, and resolved against Singapay when its
@@ -48,18 +46,17 @@ const TOKEN_CHASE_MS = 30 * 60_000;
 @Injectable()
 export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
-  private readonly inflight = new Map<string, Promise<SingapayPaymentRecord>>();
+  private readonly inflight = new SingapayPaymentInflight();
   /** Outcomes Singapay gave this process that the store could not take; written again on next use. */
   private readonly unrecorded = new Map<string, SingapayRecordPatch>();
-  private readonly chases = new Map<string, NodeJS.Timeout>();
   private readonly owner = randomUUID();
   private readonly ledger: SingapayPaymentLedger;
   private readonly sender: SingapayPaymentSender;
   private readonly resolver: SingapayPaymentResolver;
   private readonly reconciler: SingapayPaymentReconciler;
+  private readonly followUp: SingapayTokenFollowUp;
+  private readonly confirmations: SingapayPaymentConfirmations;
   private readonly events = new SingapayPaymentEvents();
-  private openCache?: { at: number; records: Promise<SingapayPaymentRecord[]> };
-  private destroyed = false;
 
   /** Payments that reached a final state, however that was learned. */
   readonly settlements$: Observable<SingapayPaymentSettlement> = this.events.settlements$;
@@ -83,9 +80,11 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     );
     this.reconciler = new SingapayPaymentReconciler(
       this.ledger,
-      { isBusy: (key) => this.inflight.has(key), resolve: (record) => this.track(record.key, () => this.resolver.resolve(record, 'reconciler')) },
+      { isBusy: (key) => this.inflight.has(key), resolve: (record) => this.inflight.track(record.key, () => this.resolver.resolve(record, 'reconciler')) },
       now,
     );
+    this.followUp = new SingapayTokenFollowUp(this.ledger, this.inflight, (record) => this.resolver.resolve(record, 'lookup'), now);
+    this.confirmations = new SingapayPaymentConfirmations(this.ledger, this.inflight, this.resolver, this.events, options.clockSkewToleranceMs, now);
   }
 
   onModuleInit(): void {
@@ -93,10 +92,8 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    this.destroyed = true;
     this.reconciler.stop();
-    for (const timer of this.chases.values()) clearTimeout(timer);
-    this.chases.clear();
+    this.followUp.stop();
     this.events.complete();
   }
 
@@ -132,7 +129,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
         version: 1,
       });
       const { created, record } = await this.ledger.create(fresh);
-      if (created) return this.answer(await this.track(key, () => this.send(record, params, call)));
+      if (created) return this.answer(await this.inflight.track(key, () => this.send(record, params, call)));
       if (record.requestHash !== requestHash) throw SingapayIdempotencyConflictException.forRecord(record);
 
       const local = this.inflight.get(key);
@@ -148,7 +145,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
           { state: 'sending', owner: this.owner, leaseUntil: now + this.leaseMs(call), failure: null },
           'before_send',
         );
-        if (reclaimed) return this.answer(await this.track(key, () => this.send(reclaimed, params, call)));
+        if (reclaimed) return this.answer(await this.inflight.track(key, () => this.send(reclaimed, params, call)));
         continue;
       }
       if (record.state === 'sending') {
@@ -159,12 +156,12 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
           continue;
         }
         // The sender died or lost its claim mid-payment: never resend, find out what happened.
-        const resolved = await this.track(key, () => this.resolver.resolve(record, 'lookup'));
+        const resolved = await this.inflight.track(key, () => this.resolver.resolve(record, 'lookup'));
         if (resolved.state === 'failed' && resolved.failure?.reason === 'not_sent') continue;
         return this.answer(resolved);
       }
       if (record.state === 'pending' || record.state === 'unknown') {
-        return this.answer(await this.track(key, () => this.resolver.resolve(record, 'lookup')));
+        return this.answer(await this.inflight.track(key, () => this.resolver.resolve(record, 'lookup')));
       }
       return this.answer(record);
     }
@@ -188,7 +185,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
       (record.state === 'sending' && (record.leaseUntil ?? 0) <= now) ||
       review === 'token' ||
       (review === 'not_found' && (record.nextCheckAt ?? 0) <= now);
-    return paymentView(open ? await this.track(key, () => this.resolver.resolve(record, 'lookup', call)) : record);
+    return paymentView(open ? await this.inflight.track(key, () => this.resolver.resolve(record, 'lookup', call)) : record);
   }
 
   /** Waits until the payment is final (and its PLN token in) or the deadline passes, and returns where it stands. */
@@ -207,41 +204,15 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     return this.reconciler.sweep();
   }
 
-  /**
-   * Applies what Singapay says of a transaction (confirmed by a lookup, e.g. after a
-   * callback) to the payment that holds it. A lost payment is matched by its reference
-   * at once; a direct purchase only through a full search of its own, so that the rule
-   * "two candidates, no guess" sees every transaction and not just this one.
-   */
+  /** Applies what a lookup after a callback says of a transaction (see `SingapayPaymentConfirmations`). */
   async applyConfirmedTransaction(tx: SingapayTransaction, via: SingapaySettlementSource): Promise<SingapayPayment | undefined> {
-    const holder = await this.ledger.findByTransactionId(tx.transactionId);
-    if (holder) return paymentView(await this.track(holder.key, () => this.resolver.adopt(holder, tx, via)));
-    const open = (await this.openRecords()).filter((r) => !r.transactionId && (r.state === 'unknown' || isNotFoundFailure(r)));
-    const byReference = open.find((r) => r.referenceNumber && r.referenceNumber === tx.referenceNumber && r.customerId === tx.customerId);
-    if (byReference) return paymentView(await this.track(byReference.key, () => this.resolver.adopt(byReference, tx, via)));
-    const direct = open.filter((r) => !r.referenceNumber);
-    const { matches: candidates } = await findPaymentCandidates(direct, [tx], async () => false, this.options.clockSkewToleranceMs);
-    let adopted: SingapayPaymentRecord | undefined;
-    for (const { record } of candidates) {
-      const resolved = await this.track(record.key, () => this.resolver.resolve(record, via));
-      if (resolved.transactionId === tx.transactionId) adopted = resolved;
-    }
-    if (adopted) return paymentView(adopted);
-    if (candidates.length === 0) this.events.orphan(tx, via);
-    return undefined;
+    const record = await this.confirmations.apply(tx, via);
+    return record ? paymentView(record) : undefined;
   }
 
-  /**
-   * Whether a callback's transaction may be one of ours: a payment holds its id, or a
-   * payment of that customer is still looking for its transaction. Used to give such
-   * callbacks room that forged ones cannot take; the lookup decides the rest.
-   */
-  async mayHoldTransaction(transactionId: string, customerId?: string): Promise<boolean> {
-    if (await this.ledger.findByTransactionId(transactionId)) return true;
-    if (customerId === undefined) return false;
-    return (await this.openRecords()).some(
-      (r) => !r.transactionId && r.customerId === customerId && (r.state === 'unknown' || isNotFoundFailure(r)),
-    );
+  /** Whether a callback's transaction may be one of ours (gives it room forged ones cannot take). */
+  mayHoldTransaction(transactionId: string, customerId?: string): Promise<boolean> {
+    return this.confirmations.mayHold(transactionId, customerId);
   }
 
   private async send(record: SingapayPaymentRecord, params: SingapayPaymentParams, call?: SingapayCallOptions): Promise<SingapayPaymentRecord> {
@@ -256,7 +227,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
       });
       const current = stored ?? applyPatch(counted, verdict.patch, this.now());
       this.events.changed(counted, current, 'payment');
-      if (isAwaitingToken(current)) this.chaseToken(current.key, this.now());
+      if (isAwaitingToken(current)) this.followUp.start(current);
       return current;
     }
     const recorded = await this.ledger.transition(counted, verdict.patch).catch(() => {
@@ -284,42 +255,6 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     return persisted ?? applyPatch(record, patch, this.now());
   }
 
-  /** Looks a late PLN token up again with backoff, in this process, until it arrives or the chase ends. */
-  private chaseToken(key: string, startedAt: number): void {
-    if (this.destroyed || this.chases.has(key)) return;
-    const step = async () => {
-      this.chases.delete(key);
-      if (this.destroyed) return;
-      const record = await this.ledger.get(key, 'after_send').catch(() => undefined);
-      if (!record || !isAwaitingToken(record) || record.watchUntil === undefined) return;
-      const after = this.inflight.has(key) ? record : await this.track(key, () => this.resolver.resolve(record, 'lookup')).catch(() => record);
-      if (isAwaitingToken(after) && after.watchUntil !== undefined && this.now() - startedAt < TOKEN_CHASE_MS) this.schedule(key, after, step);
-    };
-    void this.ledger
-      .get(key, 'after_send')
-      .then((record) => record && this.schedule(key, record, step))
-      .catch(() => undefined);
-  }
-
-  private schedule(key: string, record: SingapayPaymentRecord, step: () => Promise<void>): void {
-    if (this.destroyed) return;
-    const delay = Math.max(0, (record.nextCheckAt ?? this.now()) - this.now());
-    const timer = setTimeout(() => void step(), delay);
-    timer.unref();
-    this.chases.set(key, timer);
-  }
-
-  /** Unresolved records for callback matching, read at most once a second under a burst. */
-  private openRecords(): Promise<SingapayPaymentRecord[]> {
-    const now = this.now();
-    if (!this.openCache || now - this.openCache.at > 1_000) {
-      const records = this.ledger.listUnsettled();
-      records.catch(() => (this.openCache = undefined));
-      this.openCache = { at: now, records };
-    }
-    return this.openCache.records;
-  }
-
   /** The promise's value, or undefined once `deadline` passes first. */
   private async within<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
     let timer: NodeJS.Timeout | undefined;
@@ -331,14 +266,6 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  private track(key: string, work: () => Promise<SingapayPaymentRecord>): Promise<SingapayPaymentRecord> {
-    const existing = this.inflight.get(key);
-    if (existing) return existing;
-    const promise = work().finally(() => this.inflight.delete(key));
-    this.inflight.set(key, promise);
-    return promise;
   }
 
   /** What `pay()` gives back for a record; failed and refunded ones throw. */

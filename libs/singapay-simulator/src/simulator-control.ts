@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { SimulatorReply } from './simulator-envelopes.js';
 import { SingapaySimulatorFaultRuleError, type SingapaySimulatorFaults } from './simulator-faults.js';
 import { SIMULATOR_CONTROL_PREFIX, type SimulatorRequest } from './simulator-router.js';
-import type { SingapaySimulatorLedger, SingapaySimulatorStats } from './singapay-simulator.js';
+import type { SingapaySimulatorLedger, SingapaySimulatorStats } from './simulator-reports.js';
 
 /** What the control interface drives: the simulator's own test API. */
 export interface SimulatorControlTarget {

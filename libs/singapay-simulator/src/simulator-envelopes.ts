@@ -72,3 +72,12 @@ export function transactionView(tx: SimulatorTransactionRecord, withCategory: bo
     ...(token !== null && tokenIn === 'data' ? { token } : {}),
   };
 }
+
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The `command` to echo: what the client sent when it is a string. */
+export function echoCommand(body: Record<string, unknown>, fallback: string | null): unknown {
+  return typeof body.command === 'string' ? body.command : fallback;
+}

@@ -1,0 +1,199 @@
+import { SIMULATOR_COMMANDS, type SimulatorCommand } from './simulator-api-docs.js';
+import type { SingapaySimulatorProduct } from './simulator-catalogue.js';
+import { businessReply, responseTextFor, type SimulatorReply } from './simulator-envelopes.js';
+import { formatRupiah, formatSingapayDateTime, singapayDay } from './simulator-format.js';
+import { newReferenceNumber, newUlid } from './simulator-ids.js';
+import type { SimulatorRuntime } from './simulator-runtime.js';
+import { billKey, type SimulatorStep, type SimulatorTransactionRecord } from './simulator-state.js';
+import { simulatorScenarioFor, type SimulatorScenario } from './simulator-test-customers.js';
+
+/**
+ * Code for paying a prepaid reference (plntok, topupg) a second time. Singapay
+ * does not document it; postpaid bills answer 21, which reads wrong for a
+ * token, so the simulator says 07 already_exists: the first payment stands.
+ */
+const PREPAID_REFERENCE_REUSED_CODE = '07';
+/** Code of the sandbox's once-per-day rule. Undocumented; 09 resource_exhausted reads as "quota reached". */
+const ONCE_PER_DAY_CODE = '09';
+
+/** Sandbox rule: whether the customer id was used today (WIB day), when the rule is on. */
+export function usedToday(rt: SimulatorRuntime, customerId: string): boolean {
+  return rt.options.oncePerDay && rt.state().customerUsage.get(customerId) === singapayDay(rt.now());
+}
+
+export function oncePerDayReply(command: SimulatorCommand): SimulatorReply {
+  return businessReply(command, ONCE_PER_DAY_CODE, 'Customer ID already used today; call reset-customer-id');
+}
+
+/** Payments that passed validation: of an inquired reference, or a direct purchase. Money moves here. */
+export class SimulatorPayments {
+  constructor(private readonly rt: SimulatorRuntime) {}
+
+  payInquiry(
+    command: SimulatorCommand,
+    product: SingapaySimulatorProduct,
+    customerId: string,
+    referenceNumber: string,
+  ): SimulatorReply {
+    const state = this.rt.state();
+    const inquiry = state.inquiries.get(referenceNumber);
+    if (!inquiry || inquiry.customerId !== customerId || inquiry.productCode !== product.code) {
+      return businessReply(command, '06', 'inquiry not found');
+    }
+    // Checked before expiry, so a client that retries a paid reference learns it was paid.
+    if (inquiry.transactionId !== null) {
+      return SIMULATOR_COMMANDS[command].family === 'postpaid'
+        ? businessReply(command, '21', responseTextFor('21'))
+        : businessReply(command, PREPAID_REFERENCE_REUSED_CODE, 'Reference number already paid');
+    }
+    if (inquiry.expiresAt <= this.rt.now()) return businessReply(command, '06', 'inquiry not found');
+
+    const outcome = paymentOutcome(inquiry.scenario, true);
+    if (outcome.kind === 'code') return businessReply(command, outcome.code, responseTextFor(outcome.code));
+    const isBill = SIMULATOR_COMMANDS[command].family === 'postpaid';
+    if (isBill && state.paidBills.has(billKey(product.code, customerId))) return businessReply(command, '21', responseTextFor('21'));
+    const refusal = this.chargeRefusal(command, customerId, inquiry.price);
+    if (refusal) return refusal;
+
+    const steps: SimulatorStep[] =
+      outcome.kind === 'success' ? (command === 'plntok' ? ['issueToken'] : []) : outcome.steps;
+    const tx = this.createTransaction({
+      command,
+      product,
+      customerId,
+      customerName: inquiry.customerName,
+      referenceNumber,
+      amount: inquiry.amount,
+      price: inquiry.price,
+      period: inquiry.period,
+      inquiredAt: inquiry.inquiredAt,
+      status: outcome.kind === 'success' ? 'success' : 'pending',
+      steps,
+    });
+    inquiry.transactionId = tx.transactionId;
+    if (isBill) state.paidBills.add(billKey(product.code, customerId));
+
+    const data: Record<string, unknown> = {
+      amount: formatRupiah(tx.amount),
+      customer_name: tx.customerName,
+      ...(tx.period === null ? {} : { period: tx.period }),
+      customer_id: customerId,
+      price: formatRupiah(tx.price),
+      // The token is never in the payment answer; it shows up in other_info once issued.
+      ...(command === 'plntok' ? { token: null } : {}),
+      transaction_id: tx.transactionId,
+      created_at: formatSingapayDateTime(tx.createdAt, this.rt.options.variants.zones.answerCreatedAt),
+    };
+    this.rt.settlement.begin(tx);
+    return tx.status === 'success'
+      ? businessReply(command, '00', 'Payment success', data)
+      : businessReply(command, '01', 'Payment pending', data);
+  }
+
+  payDirect(command: SimulatorCommand, product: SingapaySimulatorProduct, customerId: string): SimulatorReply {
+    const outcome = paymentOutcome(simulatorScenarioFor(customerId), false);
+    if (outcome.kind === 'code') return businessReply(command, outcome.code, responseTextFor(outcome.code));
+    const amount = product.amount ?? 0;
+    const price = product.price ?? amount;
+    const refusal = this.chargeRefusal(command, customerId, price);
+    if (refusal) return refusal;
+
+    const now = this.rt.now();
+    const tx = this.createTransaction({
+      command,
+      product,
+      customerId,
+      customerName: null,
+      referenceNumber: newReferenceNumber(product.code, now),
+      amount,
+      price,
+      period: null,
+      inquiredAt: null,
+      status: outcome.kind === 'success' ? 'success' : 'pending',
+      steps: outcome.kind === 'success' ? [] : outcome.steps,
+    });
+    const data = {
+      customer_id: customerId,
+      amount: formatRupiah(amount),
+      price: formatRupiah(price),
+      transaction_id: tx.transactionId,
+      created_at: formatSingapayDateTime(tx.createdAt, this.rt.options.variants.zones.answerCreatedAt),
+    };
+    this.rt.settlement.begin(tx);
+    return tx.status === 'success'
+      ? businessReply(command, '00', 'Payment success', data)
+      : businessReply(command, '01', 'Payment pending', data);
+  }
+
+  /** The reasons a payment is refused before money moves: deposit too low, or the sandbox's daily limit. */
+  private chargeRefusal(command: SimulatorCommand, customerId: string, price: number): SimulatorReply | undefined {
+    if (this.rt.state().balance < price) return businessReply(command, '17', responseTextFor('17'));
+    if (usedToday(this.rt, customerId)) return oncePerDayReply(command);
+    return undefined;
+  }
+
+  private createTransaction(input: {
+    command: SimulatorCommand;
+    product: SingapaySimulatorProduct;
+    customerId: string;
+    customerName: string | null;
+    referenceNumber: string;
+    amount: number;
+    price: number;
+    period: string | null;
+    inquiredAt: number | null;
+    status: 'success' | 'pending';
+    steps: SimulatorStep[];
+  }): SimulatorTransactionRecord {
+    const state = this.rt.state();
+    const now = this.rt.now();
+    state.balance -= input.price;
+    state.customerUsage.set(input.customerId, singapayDay(now));
+    return state.addTransaction({
+      transactionId: newUlid(now),
+      referenceNumber: input.referenceNumber,
+      command: input.command,
+      productCode: input.product.code,
+      customerId: input.customerId,
+      customerName: input.customerName,
+      transactionType: SIMULATOR_COMMANDS[input.command].family,
+      status: input.status,
+      amount: input.amount,
+      price: input.price,
+      netPrice: input.price,
+      period: input.period,
+      inquiredAt: input.inquiredAt,
+      paidAt: now,
+      createdAt: now,
+      token: null,
+      steps: input.steps,
+      nextStepAt: null,
+    });
+  }
+}
+
+type PaymentOutcome =
+  | { kind: 'success' }
+  | { kind: 'pending'; steps: SimulatorStep[] }
+  | { kind: 'code'; code: string };
+
+/** How a payment by this customer ends. `afterInquiry`: the inquiry-flow commands, which succeed at once by default. */
+function paymentOutcome(scenario: SimulatorScenario, afterInquiry: boolean): PaymentOutcome {
+  const ordinary: PaymentOutcome = afterInquiry ? { kind: 'success' } : { kind: 'pending', steps: ['succeed'] };
+  switch (scenario.kind) {
+    case 'pendingForever':
+      return { kind: 'pending', steps: [] };
+    case 'refund':
+      return { kind: 'pending', steps: ['fail', 'refund'] };
+    case 'codeAtInquiry':
+      // Inquiry-flow customers with another code never get a reference to pay.
+      if (afterInquiry || scenario.code === '01') return ordinary;
+      return scenario.code === '00' ? { kind: 'success' } : { kind: 'code', code: scenario.code };
+    case 'codeAtPayment':
+      if (scenario.code === '00') return { kind: 'success' };
+      if (scenario.code === '01') return { kind: 'pending', steps: ['succeed'] };
+      return { kind: 'code', code: scenario.code };
+    default:
+      return ordinary;
+  }
+}

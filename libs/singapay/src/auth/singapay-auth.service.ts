@@ -4,6 +4,7 @@ import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
+import { readSingapayRefusal } from '../http/singapay-refusal.js';
 import { SINGAPAY_PERMISSION_DENIED_CODE, SINGAPAY_UNAUTHENTICATED_CODE } from '../errors/singapay-response-codes.js';
 import { SingapayTransport, type SingapayCallOptions } from '../http/singapay-transport.js';
 import { asRecord } from '../util/singapay-json.js';
@@ -31,7 +32,6 @@ function jwtLifetimeSeconds(token: string, nowMs: number): number | undefined {
 }
 
 // Only an address is ever copied from Singapay's message into ours.
-const IP_ADDRESS = /\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\b/i;
 
 /** Reads `expires_in`: a string in Singapay's examples, a number on other hosts. */
 export function parseExpiresIn(value: unknown): number | undefined {
@@ -77,18 +77,21 @@ export class SingapayAuthService {
         upstreamStatus: answer.status,
         raw: body,
         message: `Singapay refused the client credentials: check the client ID and client secret (${SINGAPAY_ENV_VARS.clientId}, ${SINGAPAY_ENV_VARS.clientSecret}) of this environment`,
+        cause: 'client_credentials_refused',
       });
     }
     if (stated.includes(403)) {
-      const ip = /\bIP\b/i.test(upstreamMessage) ? (IP_ADDRESS.exec(upstreamMessage)?.[0] ?? 'this server') : undefined;
+      const refusal = readSingapayRefusal(upstreamMessage);
       throw this.errors.fromCode({
         code: SINGAPAY_PERMISSION_DENIED_CODE,
         operation,
         upstreamStatus: answer.status,
         raw: body,
-        message: ip
-          ? `Singapay refused the caller's IP address (${ip}): submit it to Singapay for whitelisting in this environment`
-          : `Singapay refused the partner id: check the API key (${SINGAPAY_ENV_VARS.apiKey}, sent as ${SINGAPAY_HEADERS.partnerId}) of this environment`,
+        message:
+          refusal.cause === 'ip_not_whitelisted'
+            ? `Singapay refused the caller's IP address (${refusal.ipAddress ?? 'this server'}): submit it to Singapay for whitelisting in this environment`
+            : `Singapay refused the partner id: check the API key (${SINGAPAY_ENV_VARS.apiKey}, sent as ${SINGAPAY_HEADERS.partnerId}) of this environment`,
+        ...refusal,
       });
     }
 

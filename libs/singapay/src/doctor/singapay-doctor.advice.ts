@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
+import { diagnoseSingapayFailure } from '../errors/singapay-failure.diagnosis.js';
 import { SingapayException } from '../errors/singapay.exception.js';
 
 const V = SINGAPAY_ENV_VARS;
@@ -42,28 +43,26 @@ export function configProblemFix(problem: string): string | undefined {
   return undefined;
 }
 
-const IP_REFUSAL = /refused the caller's IP address \(([^)]+)\)/;
-
-/** Reads a failed token request: which credential to check, or which IP to submit. */
+/** Reads a failed token request (through the one diagnosis the health check uses too): which credential to check, or which IP to submit. */
 export function diagnoseTokenFailure(error: unknown, environment: string): SingapayDiagnosis {
-  if (error instanceof SingapayException) {
-    const message = error.message;
-    if (error.responseCode === '08' && IP_REFUSAL.test(message)) {
-      const ip = IP_REFUSAL.exec(message)![1]!;
-      const named = /^[0-9a-f.:]+$/i.test(ip);
+  if (!(error instanceof SingapayException)) return { kind: 'other', summary: describeError(error), fixes: [] };
+  const { cause, ipAddress: ip } = diagnoseSingapayFailure(error);
+  // The host answered the doctor's own connection check: a connection broken on this request is the same path failing.
+  switch (error.responseType === 'connection_reset' ? 'unreachable' : cause) {
+    case 'ip_not_whitelisted':
       return {
         kind: 'ip_not_whitelisted',
-        ...(named ? { ip } : {}),
-        summary: named ? `Singapay refused this caller's IP address ${ip} (not whitelisted)` : `Singapay refused this caller's IP address (not whitelisted)`,
+        ...(ip ? { ip } : {}),
+        summary: ip ? `Singapay refused this caller's IP address ${ip} (not whitelisted)` : `Singapay refused this caller's IP address (not whitelisted)`,
         fixes: [
-          named
+          ip
             ? `submit ${ip} to Singapay for IP whitelisting in ${environment}: it is the address Singapay saw, this network's public (egress) address, which differs from the machine's own address behind NAT, a proxy or a load balancer`
             : `submit this server's public (egress) IP address to Singapay for whitelisting in ${environment} (Singapay's answer did not name it; ask your network team or cloud console for the NAT/egress address)`,
           'each environment is whitelisted separately, and so is each server or NAT gateway that calls Singapay',
         ],
       };
-    }
-    if (error.responseCode === '08') {
+    case 'partner_id_refused':
+    case 'permission_denied':
       return {
         kind: 'partner_id_refused',
         summary: 'Singapay refused the partner id (X-PARTNER-ID)',
@@ -72,8 +71,8 @@ export function diagnoseTokenFailure(error: unknown, environment: string): Singa
           `make sure ${V.apiKey} holds the API key, not the client id or client secret`,
         ],
       };
-    }
-    if (error.responseCode === '16') {
+    case 'client_credentials_refused':
+    case 'credentials_mismatch':
       return {
         kind: 'client_credentials_refused',
         summary: 'Singapay refused the client id / client secret (HTTP 401)',
@@ -82,21 +81,20 @@ export function diagnoseTokenFailure(error: unknown, environment: string): Singa
           `check they are not swapped: ${V.clientId} is the user name, ${V.clientSecret} the password of the token request`,
         ],
       };
-    }
-    if (error.responseType === 'connection_failed' || error.responseType === 'timeout' || error.responseType === 'connection_reset') {
+    case 'unreachable':
+    case 'timeout':
       return {
         kind: 'unreachable',
-        summary: `Singapay could not be reached: ${message}`,
-        fixes: ['the host answered the connection check but not this request: a proxy, a firewall or an outage on Singapay\'s side; try again, then contact Singapay'],
+        summary: `Singapay could not be reached: ${error.message}`,
+        fixes: ["the host answered the connection check but not this request: a proxy, a firewall or an outage on Singapay's side; try again, then contact Singapay"],
       };
-    }
-    return {
-      kind: 'other',
-      summary: message,
-      fixes: [`Singapay answered ${error.upstreamStatus ? `HTTP ${error.upstreamStatus}` : 'something unexpected'}: check ${V.baseUrl} points at Singapay (or leave it unset), then ask Singapay`],
-    };
+    default:
+      return {
+        kind: 'other',
+        summary: error.message,
+        fixes: [`Singapay answered ${error.upstreamStatus ? `HTTP ${error.upstreamStatus}` : 'something unexpected'}: check ${V.baseUrl} points at Singapay (or leave it unset), then ask Singapay`],
+      };
   }
-  return { kind: 'other', summary: describeError(error), fixes: [] };
 }
 
 /** One line for an error, without stack or request details. */

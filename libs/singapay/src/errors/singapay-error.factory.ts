@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { redactSecrets } from '../util/singapay-secret.js';
-import { createSingapayException, type SingapayException, type SingapayExceptionInit } from './singapay.exception.js';
+import { createSingapayException, type SingapayException, type SingapayExceptionInit, type SingapayFailureCause } from './singapay.exception.js';
 import { singapayResponseCodeInfo } from './singapay-response-codes.js';
 
 export interface SingapayCodeFailure {
@@ -17,6 +17,9 @@ export interface SingapayCodeFailure {
   message?: string;
   /** Replaces the table's status, where the code is not a failure in itself (a pending inquiry). */
   httpStatus?: number;
+  /** What it comes down to, where the caller knows better than the code (a refused IP, refused client credentials). */
+  cause?: SingapayFailureCause;
+  ipAddress?: string;
 }
 
 /**
@@ -67,6 +70,8 @@ export class SingapayErrorFactory {
       ...(failure.fields ? { fields: this.redact(failure.fields) } : {}),
       raw: this.redact(failure.raw),
       delivery: 'received',
+      ...(failure.cause ? { cause: failure.cause } : {}),
+      ...(failure.ipAddress ? { ipAddress: failure.ipAddress } : {}),
     });
   }
 

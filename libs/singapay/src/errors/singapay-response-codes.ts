@@ -19,11 +19,21 @@
  */
 export type SingapayCodePaymentOutcome = 'success' | 'pending' | 'rejected' | 'uncertain' | 'applied' | 'refunded';
 
+/** The code table's types: Singapay's names, typos fixed. */
+export type SingapayResponseType =
+  | 'success' | 'pending' | 'canceled' | 'unknown' | 'invalid_argument' | 'deadline_exceeded' | 'not_found'
+  | 'already_exists' | 'permission_denied' | 'resource_exhausted' | 'failed_precondition' | 'aborted'
+  | 'out_of_range' | 'unimplemented' | 'unavailable' | 'data_loss' | 'unauthenticated' | 'insufficient_balance'
+  | 'customer_not_found' | 'bill_already_paid' | 'biller_side_error' | 'transaction_refund'
+  | 'transaction_already_success' | 'general_service_error' | 'internal'
+  /** A code missing from the table. */
+  | 'unrecognised';
+
 export interface SingapayResponseCodeInfo {
   /** Two-digit code as Singapay documents it. */
   code: string;
   /** Machine-readable name (Singapay's names, typos fixed). */
-  type: string;
+  type: SingapayResponseType;
   /** What it means, in one line. */
   description: string;
   /** HTTP status of the exception we raise for it. */
@@ -38,7 +48,7 @@ export interface SingapayResponseCodeInfo {
 
 const row = (
   code: string,
-  type: string,
+  type: SingapayResponseType,
   httpStatus: number,
   retryable: boolean,
   paymentOutcome: SingapayCodePaymentOutcome,

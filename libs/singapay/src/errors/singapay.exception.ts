@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import { singapayResponseCodeInfo, type SingapayResponseCodeInfo } from './singapay-response-codes.js';
+import { singapayResponseCodeInfo, type SingapayResponseCodeInfo, type SingapayResponseType } from './singapay-response-codes.js';
 
 /**
  * Failures that happen before or around an answer, where Singapay sent no
@@ -21,11 +21,64 @@ export type SingapayTransportFailure =
 /** Whether the request may have reached Singapay; it decides whether a payment may be resent. */
 export type SingapayDelivery = 'not_sent' | 'maybe_sent' | 'received';
 
+/** `responseType`: a type of the code table, a transport failure, or one of the module's own. */
+export type SingapayExceptionType =
+  | SingapayResponseType
+  | SingapayTransportFailure
+  /** The token endpoint answered without a token (5xx, an unexpected status). */
+  | 'token_request_failed'
+  /** HTTP 429 without a response code. */
+  | 'rate_limited'
+  | 'idempotency_conflict'
+  | 'payment_store_unavailable'
+  | 'payment_store_conflict'
+  | 'payment_failed'
+  | 'payment_refunded'
+  | 'payment_not_found'
+  /** A payment recorded as never sent (its sender stopped before sending). */
+  | 'not_sent'
+  /** Singapay marked the transaction failed. */
+  | 'transaction_failed';
+
+/**
+ * What a failure comes down to, for a person (or a health check) to act on. It is set
+ * where the failure is understood, so nobody reads it back out of a message.
+ */
+export type SingapayFailureCause =
+  /** Singapay refused this server's IP address: it must be whitelisted (`ipAddress` says which, when Singapay named it). */
+  | 'ip_not_whitelisted'
+  /** Singapay refused the API key sent as `X-PARTNER-ID`. */
+  | 'partner_id_refused'
+  /** Singapay refused the client id / client secret of the token request. */
+  | 'client_credentials_refused'
+  /** A token was granted and then refused: API key and client credentials of different merchants or environments. */
+  | 'credentials_mismatch'
+  /** Code 08 for another reason (a wrong payment password, a product not enabled). */
+  | 'permission_denied'
+  /** The deposit is too low (17). */
+  | 'insufficient_balance'
+  /** Singapay refused the request for what it asked (input, customer, bill, reference): fix the request. */
+  | 'rejected'
+  /** No connection could be made (refused, DNS, network); nothing was sent. */
+  | 'unreachable'
+  /** No answer in time. */
+  | 'timeout'
+  /** The caller's `AbortSignal` ended it. */
+  | 'aborted'
+  /** Singapay, or the path to it, failed: a 5xx, a broken connection, an unreadable answer, an error code. */
+  | 'singapay_error'
+  /** The payment store could not be read or written. */
+  | 'payment_store_unavailable'
+  /** The idempotency key belongs to another request. */
+  | 'idempotency_conflict'
+  /** The payment recorded under the key failed, was refunded, or was concluded missing. */
+  | 'payment_failed';
+
 export interface SingapayExceptionInit {
   /** Normalised two-digit response code, or `null` for transport failures. */
   code: string | null;
-  /** Table type (`insufficient_balance`…) or transport failure kind. */
-  type: string;
+  /** Table type (`insufficient_balance`…), transport failure kind, or the module's own. */
+  type: SingapayExceptionType;
   httpStatus: number;
   message: string;
   /** The call that failed, e.g. `pay`, `checkBalance`, `accessToken`. */
@@ -37,6 +90,33 @@ export interface SingapayExceptionInit {
   /** The upstream body, secrets redacted. Not part of `getResponse()`. */
   raw?: unknown;
   delivery?: SingapayDelivery;
+  /** What it comes down to; derived from the code or the type when not given. */
+  cause?: SingapayFailureCause;
+  /** The caller IP Singapay named when it refused it (`ip_not_whitelisted`). */
+  ipAddress?: string;
+}
+
+const CAUSE_OF_TYPE: Partial<Record<SingapayExceptionType, SingapayFailureCause>> = {
+  connection_failed: 'unreachable',
+  timeout: 'timeout',
+  aborted: 'aborted',
+  idempotency_conflict: 'idempotency_conflict',
+  payment_store_unavailable: 'payment_store_unavailable',
+  payment_store_conflict: 'payment_store_unavailable',
+  payment_failed: 'payment_failed',
+  payment_refunded: 'payment_failed',
+  payment_not_found: 'payment_failed',
+  permission_denied: 'permission_denied',
+  unauthenticated: 'credentials_mismatch',
+  insufficient_balance: 'insufficient_balance',
+};
+
+/** The cause a failure has when its maker did not know better: from its type, else from the code table's status. */
+export function singapayDefaultCause(init: Pick<SingapayExceptionInit, 'code' | 'type' | 'httpStatus'>): SingapayFailureCause {
+  const byType = CAUSE_OF_TYPE[init.type];
+  if (byType) return byType;
+  // 4xx is the table's way of saying the caller can fix the request; everything else is Singapay failing.
+  return init.code !== null && init.httpStatus >= 400 && init.httpStatus < 500 ? 'rejected' : 'singapay_error';
 }
 
 /** The body `getResponse()` returns, what a Nest app sends to its own clients. */
@@ -56,10 +136,14 @@ export interface SingapayExceptionResponse {
  */
 export class SingapayException extends HttpException {
   readonly responseCode: string | null;
-  readonly responseType: string;
+  readonly responseType: SingapayExceptionType;
   readonly operation?: string;
   readonly upstreamStatus?: number;
   readonly delivery: SingapayDelivery;
+  /** What the failure comes down to (see `SingapayFailureCause`). */
+  declare readonly cause: SingapayFailureCause;
+  /** The caller IP Singapay named in an IP refusal. */
+  readonly ipAddress?: string;
   /** Upstream body, secrets redacted; kept off `getResponse()` so it never reaches a client. */
   declare readonly raw?: unknown;
 
@@ -77,6 +161,9 @@ export class SingapayException extends HttpException {
     if (init.operation) this.operation = init.operation;
     if (init.upstreamStatus !== undefined) this.upstreamStatus = init.upstreamStatus;
     this.delivery = init.delivery ?? (init.code === null ? 'maybe_sent' : 'received');
+    // A string, never an error: nothing carrying a request or a header is ever attached.
+    Object.defineProperty(this, 'cause', { value: init.cause ?? singapayDefaultCause(init), enumerable: false, writable: false });
+    if (init.ipAddress) this.ipAddress = init.ipAddress;
     Object.defineProperty(this, 'raw', { value: init.raw, enumerable: false, writable: false });
   }
 
@@ -115,7 +202,7 @@ export class SingapayTimeoutException extends SingapayTransportException {}
 
 type SingapayExceptionClass = new (init: SingapayExceptionInit) => SingapayException;
 
-const CLASS_BY_TYPE: Record<string, SingapayExceptionClass> = {
+const CLASS_BY_TYPE: Partial<Record<SingapayExceptionType, SingapayExceptionClass>> = {
   invalid_argument: SingapayValidationException,
   out_of_range: SingapayValidationException,
   not_found: SingapayNotFoundException,

@@ -13,5 +13,8 @@ export {
 export type { SingapayHealthModuleExtras } from './singapay-health.module.js';
 export { resolveSingapayHealthOptions, SINGAPAY_HEALTH_DEFAULTS } from './singapay-health.options.js';
 export type { SingapayHealthOptions, SingapayResolvedHealthOptions } from './singapay-health.options.js';
-export { diagnoseSingapayFailure } from './singapay-health.diagnosis.js';
-export type { SingapayHealthCause, SingapayHealthDiagnosis } from './singapay-health.diagnosis.js';
+export { diagnoseSingapayFailure } from '../errors/singapay-failure.diagnosis.js';
+export type {
+  SingapayDiagnosedCause as SingapayHealthCause,
+  SingapayFailureDiagnosis as SingapayHealthDiagnosis,
+} from '../errors/singapay-failure.diagnosis.js';

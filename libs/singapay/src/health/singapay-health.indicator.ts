@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult, type HealthIndicatorStatus } from '@nestjs/terminus';
 import { SingapayService } from '../service/singapay.service.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
-import { diagnoseSingapayFailure, type SingapayHealthCause } from './singapay-health.diagnosis.js';
+import { diagnoseSingapayFailure, type SingapayDiagnosedCause } from '../errors/singapay-failure.diagnosis.js';
 import { resolveSingapayHealthOptions, type SingapayHealthOptions, type SingapayResolvedHealthOptions } from './singapay-health.options.js';
 
 /** Options of a `SingapayHealthIndicator` provided by hand (optional). */
@@ -17,7 +17,7 @@ export interface SingapayHealthOutcome {
 /** The fields next to `status` in the health answer. */
 export interface SingapayHealthData extends Record<string, unknown> {
   /** `low_balance` when degraded; the failure's cause when down. */
-  cause?: SingapayHealthCause | 'low_balance';
+  cause?: SingapayDiagnosedCause | 'low_balance';
   message?: string;
   balance?: number;
   currency?: string;

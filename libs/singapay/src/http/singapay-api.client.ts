@@ -7,6 +7,7 @@ import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import {
   normalizeSingapayResponseCode,
   SINGAPAY_PENDING_CODE,
+  SINGAPAY_PERMISSION_DENIED_CODE,
   SINGAPAY_SUCCESS_CODE,
   SINGAPAY_UNAUTHENTICATED_CODE,
   singapayResponseCodeInfo,
@@ -15,6 +16,7 @@ import { createSingapayException, SingapayException, type SingapayExceptionInit 
 import { hashIdempotencyKey, maskCustomerId } from '../util/singapay-log.js';
 import { isRetryablePaymentFailure, isRetryableRead, withSingapayRetries } from './singapay-retry.policy.js';
 import { asRecord } from '../util/singapay-json.js';
+import { readSingapayRefusal } from './singapay-refusal.js';
 import { checkCallOptions, SingapayTransport, type SingapayCallOptions, type SingapayHttpAnswer } from './singapay-transport.js';
 
 /** A business answer that succeeded (`00`), or is pending (`01`) where the caller accepts that. */
@@ -137,6 +139,8 @@ export class SingapayApiClient {
         delivery: 'not_sent',
         ...(error.upstreamStatus !== undefined ? { upstreamStatus: error.upstreamStatus } : {}),
         raw: error.raw,
+        cause: error.cause,
+        ...(error.ipAddress ? { ipAddress: error.ipAddress } : {}),
       };
       throw createSingapayException(init);
     }
@@ -159,16 +163,18 @@ export class SingapayApiClient {
       const stated = [answer.status, Number(body.status), Number(error?.code)];
       if (stated.includes(401)) return { kind: 'token_refused', detail: message || 'HTTP 401', atGateway: true };
       if (stated.includes(403)) {
-        const ip = /\bIP\b/i.test(message);
+        const refusal = readSingapayRefusal(message);
         throw this.errors.fromCode({
-          code: '08',
+          code: SINGAPAY_PERMISSION_DENIED_CODE,
           operation,
           upstreamStatus: 403,
           raw: body,
-          message: ip
-            ? "Singapay refused the caller's IP address: submit it to Singapay for whitelisting"
-            : 'Singapay refused the request: check the API key (X-PARTNER-ID)',
+          message:
+            refusal.cause === 'ip_not_whitelisted'
+              ? "Singapay refused the caller's IP address: submit it to Singapay for whitelisting"
+              : 'Singapay refused the request: check the API key (X-PARTNER-ID)',
           responseText: message,
+          ...refusal,
         });
       }
       if (stated.includes(429)) {

@@ -1,4 +1,5 @@
 import type { SingapayCommand } from '../contract/singapay-api.contract.js';
+import type { SingapayExceptionType } from '../errors/singapay.exception.js';
 
 /**
  * Where a payment stands, as far as this module knows.
@@ -29,7 +30,7 @@ export interface SingapayPaymentFailure {
   reason: SingapayPaymentFailureReason;
   /** Response code, when Singapay sent one. */
   code: string | null;
-  type: string;
+  type: SingapayExceptionType;
   httpStatus: number;
   message: string;
 }

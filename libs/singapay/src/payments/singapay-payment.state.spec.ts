@@ -2,7 +2,7 @@ import type { SingapayPaymentRecord, SingapayPaymentState } from './singapay-pay
 import { isSettledPaymentRecord } from './singapay-payment-record.js';
 import { applyPatch, canMove, isAwaitingToken, mayConcludeNotFound, nextFollowUpAt, singapaySaidApplied, watchReason } from './singapay-payment.state.js';
 import { failureVerdict, receiptPatch } from './singapay-payment.sender.js';
-import { SingapayException } from '../errors/singapay.exception.js';
+import { SingapayException, type SingapayExceptionType } from '../errors/singapay.exception.js';
 import { SingapayPaymentStoreException } from './singapay-payment.exception.js';
 
 const T0 = Date.UTC(2025, 5, 10, 10, 0, 0);
@@ -22,7 +22,7 @@ const record = (patch: Partial<SingapayPaymentRecord> = {}): SingapayPaymentReco
   ...patch,
 });
 const STATES: SingapayPaymentState[] = ['sending', 'pending', 'unknown', 'success', 'failed', 'refunded'];
-const codeError = (code: string | null, type: string, delivery: 'not_sent' | 'maybe_sent' | 'received' = 'received') =>
+const codeError = (code: string | null, type: SingapayExceptionType, delivery: 'not_sent' | 'maybe_sent' | 'received' = 'received') =>
   new SingapayException({ code, type, httpStatus: 502, message: type, delivery });
 
 describe('the payment state machine', () => {
@@ -82,7 +82,7 @@ describe('what a send comes to', () => {
   });
 
   it('reads each code through the one table', () => {
-    const kinds = Object.fromEntries(['04', '17', '21', '07', '51', '50', '99', '42'].map((c) => [c, failureVerdict(codeError(c, 'x')).kind]));
+    const kinds = Object.fromEntries(['04', '17', '21', '07', '51', '50', '99', '42'].map((c) => [c, failureVerdict(codeError(c, 'unknown')).kind]));
     expect(kinds).toEqual({ '04': 'refused', '17': 'refused', '21': 'refused', '07': 'uncertain', '51': 'uncertain', '50': 'refunded', '99': 'uncertain', '42': 'uncertain' });
     // An unreadable 00 keeps its code (it says "applied") but is not trusted as a success.
     const unreadable = failureVerdict(new SingapayException({ code: '00', type: 'malformed_response', httpStatus: 502, message: 'm', delivery: 'received' }));

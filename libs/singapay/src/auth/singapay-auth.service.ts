@@ -98,16 +98,17 @@ export class SingapayAuthService {
     const data = asRecord(body?.data);
     const accessToken = data?.access_token;
     if (answer.status !== 200 || body?.success === false || typeof accessToken !== 'string' || accessToken === '') {
-      throw this.errors.other({
-        code: null,
-        type: answer.status >= 200 && answer.status < 300 ? 'malformed_response' : 'token_request_failed',
-        httpStatus: answer.status === 503 || answer.status === 429 ? 503 : 502,
-        message: `Singapay token request answered HTTP ${answer.status} without an access token${upstreamMessage ? `: ${upstreamMessage.slice(0, 200)}` : ''}`,
+      throw this.errors.transport(
+        answer.status >= 200 && answer.status < 300 ? 'malformed_response' : 'token_request_failed',
         operation,
-        upstreamStatus: answer.status,
-        raw: this.errors.redact(body, typeof accessToken === 'string' ? [accessToken] : []),
-        delivery: 'received',
-      });
+        `Singapay token request answered HTTP ${answer.status} without an access token${upstreamMessage ? `: ${upstreamMessage.slice(0, 200)}` : ''}`,
+        {
+          httpStatus: answer.status === 503 || answer.status === 429 ? 503 : 502,
+          delivery: 'received',
+          upstreamStatus: answer.status,
+          raw: this.errors.redact(body, typeof accessToken === 'string' ? [accessToken] : []),
+        },
+      );
     }
     const tokenType = typeof data?.token_type === 'string' && data.token_type ? data.token_type : 'Bearer';
     const expiresIn =

@@ -13,15 +13,10 @@ export function envelopeReader(
   context = '',
 ): SingapayFieldReader {
   return new SingapayFieldReader(envelope.data, (problem) => {
-    throw errors.other({
+    throw errors.malformed(operation, `${context || `Singapay ${operation} answered code ${envelope.responseCode} but `}${problem}`, {
       code: envelope.responseCode,
-      type: 'malformed_response',
-      httpStatus: 502,
-      message: `${context || `Singapay ${operation} answered code ${envelope.responseCode} but `}${problem}`,
-      operation,
       upstreamStatus: envelope.httpStatus,
       raw: envelope.raw,
-      delivery: 'received',
     });
   });
 }

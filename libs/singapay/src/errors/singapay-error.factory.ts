@@ -2,7 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { redactSecrets } from '../util/singapay-secret.js';
-import { createSingapayException, type SingapayException, type SingapayExceptionInit, type SingapayFailureCause } from './singapay.exception.js';
+import {
+  createSingapayException,
+  type SingapayDelivery,
+  type SingapayException,
+  type SingapayExceptionInit,
+  type SingapayFailureCause,
+  type SingapayTransportFailure,
+} from './singapay.exception.js';
 import { singapayResponseCodeInfo } from './singapay-response-codes.js';
 
 export interface SingapayCodeFailure {
@@ -78,5 +85,41 @@ export class SingapayErrorFactory {
   /** A failure with no response code (transport, malformed answer, plain HTTP error). */
   other(init: SingapayExceptionInit): SingapayException {
     return createSingapayException({ ...init, message: this.redact(init.message), raw: this.redact(init.raw) });
+  }
+
+  /**
+   * An answer that is not what Singapay documents (HTML, cut JSON, fields missing). It
+   * was received, so the request may have been processed: `delivery: 'received'`.
+   */
+  malformed(operation: string, message: string, extra: { code?: string | null; upstreamStatus?: number; raw?: unknown; httpStatus?: number } = {}): SingapayException {
+    return this.other({
+      code: extra.code ?? null,
+      type: 'malformed_response',
+      httpStatus: extra.httpStatus ?? 502,
+      message,
+      operation,
+      ...(extra.upstreamStatus !== undefined ? { upstreamStatus: extra.upstreamStatus } : {}),
+      raw: extra.raw,
+      delivery: 'received',
+    });
+  }
+
+  /** A failure before or around an answer, with no response code; `delivery` says whether the request may have left. */
+  transport(
+    type: SingapayTransportFailure | 'rate_limited' | 'token_request_failed',
+    operation: string,
+    message: string,
+    extra: { httpStatus: number; delivery: SingapayDelivery; upstreamStatus?: number; raw?: unknown },
+  ): SingapayException {
+    return this.other({
+      code: null,
+      type,
+      message,
+      operation,
+      httpStatus: extra.httpStatus,
+      delivery: extra.delivery,
+      ...(extra.upstreamStatus !== undefined ? { upstreamStatus: extra.upstreamStatus } : {}),
+      ...(extra.raw !== undefined ? { raw: extra.raw } : {}),
+    });
   }
 }

@@ -178,15 +178,11 @@ export class SingapayApiClient {
         });
       }
       if (stated.includes(429)) {
-        throw this.errors.other({
-          code: null,
-          type: 'rate_limited',
+        throw this.errors.transport('rate_limited', operation, `Singapay rate-limited ${operation} (HTTP 429)${message ? `: ${message}` : ''}`, {
           httpStatus: 429,
-          message: `Singapay rate-limited ${operation} (HTTP 429)${message ? `: ${message}` : ''}`,
-          operation,
+          delivery: 'received',
           upstreamStatus: answer.status,
           raw: body,
-          delivery: 'received',
         });
       }
       throw this.malformed(operation, answer, body.response_code === undefined ? 'no response_code' : 'an unreadable response_code');
@@ -225,15 +221,9 @@ export class SingapayApiClient {
   }
 
   private malformed(operation: string, answer: SingapayHttpAnswer, what: string): SingapayException {
-    return this.errors.other({
-      code: null,
-      type: 'malformed_response',
-      httpStatus: 502,
-      message: `Singapay ${operation} answered HTTP ${answer.status} with ${what}; the request may have been processed`,
-      operation,
+    return this.errors.malformed(operation, `Singapay ${operation} answered HTTP ${answer.status} with ${what}; the request may have been processed`, {
       upstreamStatus: answer.status,
       raw: answer.body,
-      delivery: 'received',
     });
   }
 

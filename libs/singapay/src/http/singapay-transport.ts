@@ -75,12 +75,8 @@ export class SingapayTransport implements OnApplicationShutdown {
   ): Promise<SingapayHttpAnswer> {
     const timeoutMs = checkCallOptions(operation, call) ?? this.options.timeoutMs;
     if (call.signal?.aborted) {
-      throw this.errors.other({
-        code: null,
-        type: 'aborted',
+      throw this.errors.transport('aborted', operation, `Singapay ${operation} was aborted by the caller before it was sent`, {
         httpStatus: 499,
-        message: `Singapay ${operation} was aborted by the caller before it was sent`,
-        operation,
         delivery: 'not_sent',
       });
     }
@@ -116,16 +112,12 @@ export class SingapayTransport implements OnApplicationShutdown {
       // A refusal of our credentials says enough by its status, whatever page a gateway put in the body.
       if (response.status === 401 || response.status === 403) return {};
       const what = /^\s*</.test(text) ? 'an HTML page' : text.trim() === '' ? 'an empty body' : 'a body that is not valid JSON';
-      throw this.errors.other({
-        code: null,
-        type: 'malformed_response',
-        // A gateway timeout page is still a timeout to our callers.
-        httpStatus: response.status === 504 ? 504 : 502,
-        message: `Singapay ${operation} answered HTTP ${response.status} with ${what} (content-type ${contentType}); the request may have been processed`,
+      throw this.errors.malformed(
         operation,
-        upstreamStatus: response.status,
-        delivery: 'received',
-      });
+        `Singapay ${operation} answered HTTP ${response.status} with ${what} (content-type ${contentType}); the request may have been processed`,
+        // A gateway timeout page is still a timeout to our callers.
+        { upstreamStatus: response.status, httpStatus: response.status === 504 ? 504 : 502 },
+      );
     }
   }
 
@@ -162,7 +154,7 @@ export class SingapayTransport implements OnApplicationShutdown {
       httpStatus = 502;
       message = `The connection to Singapay broke during ${operation} (${code || 'no error code'}); the request may have been processed`;
     }
-    return this.errors.other({ code: null, type, httpStatus, message, operation, delivery });
+    return this.errors.transport(type, operation, message, { httpStatus, delivery });
   }
 
   // Requests still on the wire (a payment among them) finish first: each is bounded by its timeout.

@@ -11,7 +11,14 @@ import { isFinalPaymentState, type SingapayPaymentRecord } from './singapay-paym
 import type { SingapayPaymentEvents } from './singapay-payment.events.js';
 import type { SingapayPaymentLedger } from './singapay-payment.ledger.js';
 import { findPaymentCandidates, transactionState } from './singapay-payment.matching.js';
-import { isAwaitingToken, mayConcludeNotFound, nextFollowUpAt, watchReason, type SingapayRecordPatch } from './singapay-payment.state.js';
+import {
+  isAwaitingToken,
+  mayConcludeNotFound,
+  nextFollowUpAt,
+  SINGAPAY_FAILURES,
+  watchReason,
+  type SingapayRecordPatch,
+} from './singapay-payment.state.js';
 import type { SingapaySettlementSource } from './singapay-payment.types.js';
 
 /** The timing rules of the resolver, from the module options. */
@@ -49,7 +56,7 @@ export class SingapayPaymentResolver {
       // Its sender stopped before counting a send, which it does before sending: it never left.
       const notSent = await this.ledger.transition(current, {
         state: 'failed',
-        failure: { reason: 'not_sent', code: null, type: 'not_sent', httpStatus: 503, message: 'The sender stopped before the payment was sent' },
+        failure: SINGAPAY_FAILURES.notSent(),
         owner: null,
         leaseUntil: null,
       });
@@ -91,10 +98,7 @@ export class SingapayPaymentResolver {
       outcome,
       owner: null,
       leaseUntil: null,
-      failure:
-        state === 'failed'
-          ? { reason: 'transaction_failed', code: null, type: 'transaction_failed', httpStatus: 409, message: 'Singapay marked the transaction failed' }
-          : null,
+      failure: state === 'failed' ? SINGAPAY_FAILURES.transactionFailed() : null,
       watchUntil: awaiting ? (record.watchUntil ?? now + this.times.reviewMs) : null,
       nextCheckAt: awaiting ? nextFollowUpAt(record, now) : null,
     };
@@ -129,13 +133,7 @@ export class SingapayPaymentResolver {
     if (complete && mayConcludeNotFound(record, started, this.times.notFoundAfterMs)) {
       const failed = await this.ledger.transition(record, {
         state: 'failed',
-        failure: {
-          reason: 'not_found',
-          code: record.responseCode ?? null,
-          type: 'not_found',
-          httpStatus: 409,
-          message: `Singapay's complete list shows no such transaction ${Math.round((now - (record.sentAt ?? record.createdAt)) / 60_000)} minutes after it was sent; it most likely did not go through`,
-        },
+        failure: SINGAPAY_FAILURES.notFound(record, now),
         watchUntil: now + this.times.reviewMs,
         nextCheckAt: nextFollowUpAt(record, now),
       });

@@ -1,6 +1,7 @@
 import { singapayResponseCodeInfo } from '../errors/singapay-response-codes.js';
 import {
   isFinalPaymentState,
+  type SingapayPaymentFailure,
   type SingapayPaymentRecord,
   type SingapayPaymentState,
 } from './singapay-payment-record.js';
@@ -92,3 +93,23 @@ export function watchReason(record: SingapayPaymentRecord): 'token' | 'not_found
 export function nextFollowUpAt(record: Pick<SingapayPaymentRecord, 'lookups'>, now: number): number {
   return now + Math.min(300_000, 2_000 * 2 ** Math.min(record.lookups, 8));
 }
+
+/** The failures the engine concludes itself (the others come from an exception). */
+export const SINGAPAY_FAILURES = {
+  /** Its sender stopped before counting a send, which it does before sending: it never left. */
+  notSent: (): SingapayPaymentFailure => ({ reason: 'not_sent', code: null, type: 'not_sent', httpStatus: 503, message: 'The sender stopped before the payment was sent' }),
+  transactionFailed: (): SingapayPaymentFailure => ({
+    reason: 'transaction_failed',
+    code: null,
+    type: 'transaction_failed',
+    httpStatus: 409,
+    message: 'Singapay marked the transaction failed',
+  }),
+  notFound: (record: SingapayPaymentRecord, now: number): SingapayPaymentFailure => ({
+    reason: 'not_found',
+    code: record.responseCode ?? null,
+    type: 'not_found',
+    httpStatus: 409,
+    message: `Singapay's complete list shows no such transaction ${Math.round((now - (record.sentAt ?? record.createdAt)) / 60_000)} minutes after it was sent; it most likely did not go through`,
+  }),
+} as const;

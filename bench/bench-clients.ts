@@ -5,7 +5,8 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import axios, { type AxiosInstance } from 'axios';
 import http from 'node:http';
-import { SINGAPAY_GENERAL_PATHS, SINGAPAY_TOKEN_PATH, SingapayModule, SingapayService, type SingapayModuleOptions } from '../libs/singapay/src/index.js';
+import { SingapayModule, SingapayService, type SingapayModuleOptions } from '../libs/singapay/src/index.js';
+import { SINGAPAY_GENERAL_PATHS, SINGAPAY_TOKEN_PATH } from '../libs/singapay/src/contract/singapay-api.contract.js';
 
 export type Operation = 'checkBalance' | 'inquiry';
 export type Variant = 'module' | 'axios' | 'http';

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SINGAPAY_GENERAL_PATHS, SINGAPAY_HEADERS, SINGAPAY_TOKEN_PATH } from '../libs/singapay/src/index.js';
+import { SINGAPAY_GENERAL_PATHS, SINGAPAY_HEADERS, SINGAPAY_TOKEN_PATH } from '../libs/singapay/src/contract/singapay-api.contract.js';
 import { SINGAPAY_SIMULATOR_DEFAULT_CREDENTIALS, SingapaySimulator } from '../libs/singapay-simulator/src/index.js';
 import { serveIpc } from './bench-ipc.js';
 import { epochMs } from './bench-stats.js';

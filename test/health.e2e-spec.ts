@@ -3,7 +3,12 @@ import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
-import { SINGAPAY_ENV_VARS, SINGAPAY_GENERAL_PATHS, SingapayModule, type SingapayModuleOptions } from '@app/singapay';
+import {
+  SINGAPAY_ENV_VARS,
+  SingapayModule,
+  type SingapayModuleOptions,
+} from '@app/singapay';
+import { SINGAPAY_GENERAL_PATHS } from '@app/singapay/contract/singapay-api.contract.js';
 import {
   InjectSingapayHealthIndicator,
   SINGAPAY_HEALTH_OPTIONS,

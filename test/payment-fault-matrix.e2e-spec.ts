@@ -6,18 +6,17 @@
  */
 import {
   SINGAPAY_COMMANDS,
-  SINGAPAY_GENERAL_PATHS,
   SINGAPAY_RESPONSE_CODES,
   SINGAPAY_RETRY_DEFAULTS,
   SingapayException,
   SingapayTransportException,
-  singapayProductPath,
   singapayResponseCodeInfo,
   type SingapayCallOptions,
   type SingapayCommand,
   type SingapayPaymentResult,
   type SingapayService,
 } from '@app/singapay';
+import { SINGAPAY_GENERAL_PATHS, singapayProductPath } from '@app/singapay/contract/singapay-api.contract.js';
 import { SingapaySimulator, type SingapaySimulatorFault, type SingapaySimulatorFaultEndpointName } from '@app/singapay-simulator';
 import {
   ManualClock,

@@ -1,7 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { inspect } from 'node:util';
 import {
-  SingapayAuthService,
   SingapayAuthenticationException,
   SingapayException,
   SingapayMalformedResponseException,
@@ -10,6 +9,7 @@ import {
   SingapayTransportException,
   SingapayValidationException,
 } from '@app/singapay';
+import { SingapayAuthService } from '@app/singapay/auth/singapay-auth.service.js';
 import { json, ScriptedServer, tokenAnswer } from './support/scripted-server.js';
 import { createSingapay, TEST_CREDENTIALS, type SingapayTestContext } from './support/singapay-testing.js';
 import { accepted, failure } from './support/expectations.js';

@@ -1,5 +1,11 @@
 import { Test, type TestingModule } from '@nestjs/testing';
-import { SINGAPAY_CLOCK, SingapayModule, SingapayService, SingapayTokenProvider, type SingapayModuleOptions } from '@app/singapay';
+import {
+  SINGAPAY_CLOCK,
+  SingapayModule,
+  SingapayService,
+  type SingapayModuleOptions,
+} from '@app/singapay';
+import { SingapayTokenProvider } from '@app/singapay/auth/singapay-token.provider.js';
 import { registerSecret } from './log-capture.js';
 
 export const TEST_CREDENTIALS = {

@@ -1,40 +1,118 @@
-export * from './contract/singapay-api.contract.js';
-export * from './errors/singapay-response-codes.js';
-export * from './errors/singapay.exception.js';
-export type { SingapayModuleOptions } from './config/singapay-module-options.interface.js';
-export { SingapayConfigurationError, resolveSingapayOptions, SINGAPAY_DEFAULTS } from './config/singapay-options.validation.js';
-export type { SingapayResolvedOptions } from './config/singapay-options.validation.js';
-export { singapayConfig, readSingapayOptionsFromEnv, SINGAPAY_ENV_VARS } from './config/singapay.config.js';
-export { SingapayTokenStore } from './auth/singapay-token-store.interface.js';
-export type { SingapayStoredToken } from './auth/singapay-token-store.interface.js';
-export { SingapayInMemoryTokenStore } from './auth/singapay-in-memory-token.store.js';
-export { SingapayAuthService, parseExpiresIn } from './auth/singapay-auth.service.js';
-export type { SingapayAccessToken } from './auth/singapay-auth.service.js';
-export { SingapayTokenProvider } from './auth/singapay-token.provider.js';
-export type { SingapayCallOptions } from './http/singapay-transport.js';
-export { SingapayService } from './service/singapay.service.js';
-export { SingapayPaymentStore } from './payments/singapay-payment-store.interface.js';
-export { SingapayInMemoryPaymentStore } from './payments/singapay-in-memory-payment.store.js';
-export { SingapayPaymentEngine, hashPaymentRequest } from './payments/singapay-payment.engine.js';
-export * from './payments/singapay-payment.exception.js';
-export * from './payments/singapay-payment-record.js';
-export type * from './payments/singapay-payment.types.js';
-export type { SingapayRetryOptions } from './http/singapay-retry.policy.js';
-export { SINGAPAY_RETRY_DEFAULTS } from './http/singapay-retry.policy.js';
-export type { SingapayInquiryInput, SingapayPayInput, SingapayListTransactionsInput } from './service/singapay.service.js';
-export * from './service/dto/singapay-requests.dto.js';
-export type * from './biller/singapay-biller.types.js';
-export { SingapaySecret } from './util/singapay-secret.js';
+/*
+ * The public API of nestjs-singapay: what an app imports, and nothing it should
+ * not depend on. `test/public-api.spec.ts` pins this list; a change to it is a
+ * change of the package's contract.
+ */
+
+// The module, its options and its injection helpers.
 export { SingapayModule } from './singapay.module.js';
 export { SINGAPAY_MODULE_OPTIONS } from './singapay.module-definition.js';
 export type { SingapayModuleExtras, SingapayOptionsFactory } from './singapay.module-definition.js';
-export { SINGAPAY_CLOCK, SINGAPAY_HTTP_SERVICE, SINGAPAY_RESOLVED_OPTIONS } from './singapay.constants.js';
-export type { SingapayClock } from './singapay.constants.js';
-export { SingapayCallbackReceiver, SINGAPAY_CALLBACK_LIMITS } from './callbacks/singapay-callback.receiver.js';
-export type { SingapayCallbackAck } from './callbacks/singapay-callback.receiver.js';
+export type { SingapayModuleOptions } from './config/singapay-module-options.interface.js';
+export { SingapayConfigurationError } from './config/singapay-options.validation.js';
+export { singapayConfig, readSingapayOptionsFromEnv, SINGAPAY_ENV_VARS } from './config/singapay.config.js';
 export { getSingapayToken, InjectSingapay } from './singapay.tokens.js';
+export { SINGAPAY_CLOCK } from './singapay.constants.js';
+export type { SingapayClock } from './singapay.constants.js';
+export type { SingapayRetryOptions } from './http/singapay-retry.policy.js';
+export { SINGAPAY_RETRY_DEFAULTS } from './http/singapay-retry.policy.js';
+
+// The service, its inputs and its answers.
+export { SingapayService } from './service/singapay.service.js';
+export type { SingapayInquiryInput, SingapayPayInput, SingapayListTransactionsInput } from './service/singapay.service.js';
+export {
+  SingapayInquiryRequest,
+  SingapayPayRequest,
+  SingapayListTransactionsRequest,
+  SingapayTransactionIdRequest,
+  SingapayGameCategoryRequest,
+} from './service/dto/singapay-requests.dto.js';
+export type { SingapayCallOptions } from './http/singapay-transport.js';
+export type {
+  SingapayBalance,
+  SingapayInquiryResult,
+  SingapayTransaction,
+  SingapayTransactionPage,
+  SingapayPagination,
+  SingapayProduct,
+  SingapayGameTopupParameters,
+  SingapayResetResult,
+} from './biller/singapay-biller.types.js';
+export type {
+  SingapayPaymentResult,
+  SingapayAcceptedPayment,
+  SingapayUnknownPayment,
+  SingapayPayment,
+  SingapayPaymentSettlement,
+  SingapayTokenDelivery,
+  SingapaySettlementSource,
+  SingapayWaitOptions,
+} from './payments/singapay-payment.types.js';
+
+// What Singapay's API is, as far as the module relies on it.
+export {
+  SINGAPAY_COMMANDS,
+  SINGAPAY_COMMAND_NAMES,
+  SINGAPAY_INQUIRY_COMMANDS,
+  SINGAPAY_DIRECT_COMMANDS,
+  SINGAPAY_TRANSACTION_STATUSES,
+  SINGAPAY_BASE_URLS,
+} from './contract/singapay-api.contract.js';
+export type {
+  SingapayCommand,
+  SingapayCommandSpec,
+  SingapayEnvironment,
+  SingapayApiVersion,
+  SingapayTransactionStatus,
+} from './contract/singapay-api.contract.js';
+
+// Failures: the one code table and the exceptions.
+export { SINGAPAY_RESPONSE_CODES, singapayResponseCodeInfo, normalizeSingapayResponseCode } from './errors/singapay-response-codes.js';
+export type { SingapayResponseCodeInfo, SingapayResponseType, SingapayCodePaymentOutcome } from './errors/singapay-response-codes.js';
+export {
+  SingapayException,
+  SingapayValidationException,
+  SingapayNotFoundException,
+  SingapayCustomerNotFoundException,
+  SingapayBillAlreadyPaidException,
+  SingapayInsufficientBalanceException,
+  SingapayAuthenticationException,
+  SingapayTransportException,
+  SingapayMalformedResponseException,
+  SingapayTimeoutException,
+} from './errors/singapay.exception.js';
+export type {
+  SingapayDelivery,
+  SingapayExceptionResponse,
+  SingapayExceptionType,
+  SingapayFailureCause,
+  SingapayTransportFailure,
+} from './errors/singapay.exception.js';
+export {
+  SingapayIdempotencyConflictException,
+  SingapayPaymentFailedException,
+  SingapayPaymentStoreException,
+} from './payments/singapay-payment.exception.js';
+
+// Callbacks, for apps that mount the receiver in a controller of their own.
+export { SingapayCallbackReceiver } from './callbacks/singapay-callback.receiver.js';
+export type { SingapayCallbackAck } from './callbacks/singapay-callback.receiver.js';
+
+// Stores: the interfaces (each a Symbol token of the same name), the built-in ones, and what a store keeps.
+export { SingapayTokenStore } from './auth/singapay-token-store.interface.js';
+export type { SingapayStoredToken } from './auth/singapay-token-store.interface.js';
+export { SingapayInMemoryTokenStore } from './auth/singapay-in-memory-token.store.js';
+export { SingapayPaymentStore } from './payments/singapay-payment-store.interface.js';
+export { SingapayInMemoryPaymentStore } from './payments/singapay-in-memory-payment.store.js';
+export { isSettledPaymentRecord, isFinalPaymentState, SINGAPAY_FINAL_PAYMENT_STATES } from './payments/singapay-payment-record.js';
+export type {
+  SingapayPaymentRecord,
+  SingapayPaymentState,
+  SingapayPaymentFailure,
+  SingapayPaymentFailureReason,
+  SingapayPaymentOutcome,
+} from './payments/singapay-payment-record.js';
 export { RedisTokenStore } from './redis/redis-token.store.js';
 export type { RedisStoreOptions } from './redis/redis-token.store.js';
 export { RedisPaymentStore } from './redis/redis-payment.store.js';
 export type { RedisPaymentStoreOptions } from './redis/redis-payment.store.js';
-export { SINGAPAY_INSTANCE_NAME, SINGAPAY_DEFAULT_NAME } from './singapay.constants.js';

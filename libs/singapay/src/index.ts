@@ -39,3 +39,24 @@ export type { RedisStoreOptions } from './redis/redis-token.store.js';
 export { RedisPaymentStore } from './redis/redis-payment.store.js';
 export type { RedisPaymentStoreOptions } from './redis/redis-payment.store.js';
 export { SINGAPAY_INSTANCE_NAME, SINGAPAY_DEFAULT_NAME } from './singapay.constants.js';
+export { PostgresPaymentStore } from './postgres/postgres-payment.store.js';
+export type { PostgresPaymentStoreOptions } from './postgres/postgres-payment.store.js';
+export { SingapayPostgresError, SingapayPostgresSchemaError } from './postgres/postgres-connection.js';
+export type { SingapayPostgresPoolConfig } from './postgres/postgres-connection.js';
+export {
+  checkSingapayPostgresSchema,
+  migrateSingapayPostgres,
+  pruneSingapayPostgres,
+  singapayPostgresMigrationSql,
+  SINGAPAY_POSTGRES_MIGRATIONS,
+  SINGAPAY_POSTGRES_SCHEMA_VERSION,
+  SINGAPAY_POSTGRES_TABLE,
+  SINGAPAY_POSTGRES_MIGRATIONS_TABLE,
+  SINGAPAY_POSTGRES_PRUNE_MIN_AGE_MS,
+} from './postgres/postgres-schema.js';
+export type {
+  SingapayPostgresMigration,
+  SingapayPostgresMigrateResult,
+  SingapayPostgresPruneOptions,
+  SingapayPostgresSchemaStatus,
+} from './postgres/postgres-schema.js';

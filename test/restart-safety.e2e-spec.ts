@@ -276,6 +276,24 @@ describe.skipIf(!withPostgres && !withRedis)('restart safety: processes killed m
       await sweeper.stop();
     });
 
+    it('without the pg package, a databaseUrl stops the start-up with a message naming it', async () => {
+      // A resolve hook makes `pg` missing for this one process, as in an app that never installed it.
+      const hook = `export async function resolve(s, c, next) { if (s === 'pg') { const e = new Error("Cannot find package 'pg'"); e.code = 'ERR_MODULE_NOT_FOUND'; throw e; } return next(s, c); }`;
+      const register = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`;
+      const failed = await ReplicaProcess.start(build.worker, { baseUrl: sim.baseUrl, ...sim.credentials, databaseUrl }, [
+        '--import',
+        `data:text/javascript,${encodeURIComponent(register)}`,
+      ]).then(
+        (p) => {
+          processes.push(p);
+          return undefined;
+        },
+        (e: Error) => e,
+      );
+      expect(failed?.message).toMatch(/The PostgreSQL payment store needs the pg package, which is not installed: npm install pg/);
+      expect(failed?.message).not.toContain(server!.password);
+    });
+
     it('the singapay bin migrates (and prints) as a deploy step would run it', async () => {
       const run = promisify(execFile);
       const url = await server!.createDatabase('bin_migrate');

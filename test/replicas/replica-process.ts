@@ -40,8 +40,12 @@ export class ReplicaProcess {
     this.exited = new Promise((resolve) => proc.once('exit', () => resolve()));
   }
 
-  static async start(worker: string, options: Record<string, unknown>): Promise<ReplicaProcess> {
-    const proc = fork(worker, [], { env: { ...process.env, REPLICA_OPTIONS: JSON.stringify(options) }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  static async start(worker: string, options: Record<string, unknown>, execArgv: string[] = []): Promise<ReplicaProcess> {
+    const proc = fork(worker, [], {
+      env: { ...process.env, REPLICA_OPTIONS: JSON.stringify(options) },
+      execArgv,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     const replica = new ReplicaProcess(proc);
     await new Promise<void>((resolve, reject) => {
       proc.once('message', () => resolve());

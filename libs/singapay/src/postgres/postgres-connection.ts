@@ -59,7 +59,7 @@ function safeDecode(text: string): string {
 /** SQLSTATE classes 08 (connection) and 57P (shutdown), and socket errors: the server is out of reach, not the query wrong. */
 export function isConnectionFailure(code: string | undefined): boolean {
   if (!code) return true;
-  return code.startsWith('08') || code.startsWith('57P') || code.startsWith('E');
+  return code.startsWith('08') || code.startsWith('57P') || /^E(CONN|TIMEDOUT|HOSTUNREACH|NETUNREACH|NOTFOUND|AI_|PIPE|ADDRNOTAVAIL)/.test(code);
 }
 
 /** Wraps a driver error (never rethrown as is: its fields may hold connection settings). */

@@ -89,6 +89,7 @@ class PostgresHandle {
   #own?: Promise<Pool>;
   readonly secrets: string[];
   private down = false;
+  private missingTable = false;
 
   constructor(
     source: Pool | string,
@@ -122,6 +123,7 @@ class PostgresHandle {
       const result = await pool.query<R>(sql, values);
       if (this.down) this.logger.log('PostgreSQL reachable again');
       this.down = false;
+      this.missingTable = false;
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     } catch (error) {
       throw this.failure(error, what);
@@ -131,7 +133,8 @@ class PostgresHandle {
   failure(error: unknown, what: string): SingapayPostgresError {
     const wrapped = toSingapayPostgresError(error, this.secrets, what);
     if (wrapped.code === '42P01') {
-      this.logger.error(`PostgreSQL has no ${T} table: run npx singapay migrate; payments are refused until then`);
+      if (!this.missingTable) this.logger.error(`PostgreSQL has no ${T} table: run npx singapay migrate; payments are refused until then`);
+      this.missingTable = true;
     } else if (isConnectionFailure(wrapped.code)) {
       if (!this.down) this.logger.warn(`PostgreSQL unavailable (${wrapped.code ?? 'no answer'}): payments are refused until it is back; reads carry on`);
       this.down = true;

@@ -91,10 +91,10 @@ class PostgresHandle {
   private down = false;
   private missingTable = false;
 
-  constructor(
-    source: Pool | string,
-    private readonly poolConfig: SingapayPostgresPoolConfig | undefined,
-  ) {
+  readonly #poolConfig?: SingapayPostgresPoolConfig;
+
+  constructor(source: Pool | string, poolConfig: SingapayPostgresPoolConfig | undefined) {
+    this.#poolConfig = poolConfig;
     if (typeof source === 'string') {
       this.#url = source;
       this.secrets = connectionStringSecrets(source);
@@ -110,7 +110,7 @@ class PostgresHandle {
 
   pool(): Promise<Pool> {
     if (this.#given) return Promise.resolve(this.#given);
-    this.#own ??= openSingapayPostgresPool(this.#url!, this.poolConfig).catch((error: unknown) => {
+    this.#own ??= openSingapayPostgresPool(this.#url!, this.#poolConfig).catch((error: unknown) => {
       this.#own = undefined;
       throw error;
     });
@@ -162,19 +162,22 @@ class PostgresHandle {
  */
 export class PostgresPaymentStore implements SingapayPaymentStore {
   readonly #handle: PostgresHandle;
+  // Private fields: pool settings may hold a password, and util.inspect() shows ordinary ones.
+  readonly #options: PostgresPaymentStoreOptions;
 
   constructor(
     pool: Pool | string,
-    private readonly options: PostgresPaymentStoreOptions = {},
+    options: PostgresPaymentStoreOptions = {},
     private readonly namespace = 'default',
   ) {
+    this.#options = options;
     // withNamespace() hands its copies the same handle, so that they share one pool.
     this.#handle = (pool as unknown) instanceof PostgresHandle ? (pool as unknown as PostgresHandle) : new PostgresHandle(pool, options.pool);
   }
 
   /** The same database and pool, with the records of another registration/credential. */
   withNamespace(namespace: string): PostgresPaymentStore {
-    return new PostgresPaymentStore(this.#handle as unknown as Pool, this.options, namespace);
+    return new PostgresPaymentStore(this.#handle as unknown as Pool, this.#options, namespace);
   }
 
   /** Throws `SingapayPostgresSchemaError` (naming `npx singapay migrate`) when the table is missing or old. */

@@ -184,7 +184,7 @@ describe('SingapayService against the simulator (real HTTP)', () => {
 
   it('resets sandbox customer ids, and refuses to in production before sending anything', async () => {
     await expect(ctx.service.resetCustomerIds()).resolves.toMatchObject({ responseText: expect.stringMatching(/completed/) });
-    const prod = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, environment: 'production' });
+    const prod = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, environment: 'production', paymentStore: 'memory' });
     try {
       const before = sim.stats().requests['/api/v1/reset-customer-id'] ?? 0;
       await expect(prod.service.resetCustomerIds()).rejects.toBeInstanceOf(ForbiddenException);

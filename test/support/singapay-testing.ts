@@ -1,12 +1,7 @@
 import { Test, type TestingModule } from '@nestjs/testing';
-import {
-  SINGAPAY_CLOCK,
-  SingapayModule,
-  SingapayService,
-  type SingapayModuleOptions,
-} from '@app/singapay';
+import { SINGAPAY_CLOCK, SingapayModule, SingapayService, type SingapayModuleOptions } from '@app/singapay';
 import { SingapayTokenProvider } from '@app/singapay/auth/singapay-token.provider.js';
-import { registerSecret } from './log-capture.js';
+import { capturingLogger, registerSecret } from './log-capture.js';
 
 export const TEST_CREDENTIALS = {
   apiKey: 'test-api-key-0001',
@@ -33,7 +28,7 @@ export async function createSingapay(
 ): Promise<SingapayTestContext> {
   const builder = Test.createTestingModule({
     imports: [SingapayModule.forRoot({ ...TEST_CREDENTIALS, ...options })],
-  });
+  }).setLogger(capturingLogger); // compile() would otherwise swap the capturing logger for Nest's TestingLogger
   const moduleRef = await (now ? builder.overrideProvider(SINGAPAY_CLOCK).useValue(now) : builder).compile();
   await moduleRef.init();
   return {

@@ -35,7 +35,7 @@ export const PEERS = [
   'class-transformer',
   'reflect-metadata',
 ];
-export const OPTIONAL_PEERS = ['ioredis', '@nestjs/terminus'];
+export const OPTIONAL_PEERS = ['ioredis', '@nestjs/terminus', 'pg'];
 
 const started = Date.now();
 const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -97,8 +97,8 @@ copyFileSync(existsSync(join(root, 'LICENSE')) ? join(root, 'LICENSE') : join(he
 // although it never uses Redis. Marked like this, `Redis` is `any` there and the
 // full type when ioredis is installed. (@nestjs/terminus only appears under
 // ./health, which needs it anyway.)
-const OPTIONAL_TYPE_IMPORT = /^(import type \{[^}]*\} from 'ioredis';)$/gm;
-const IGNORE = "// @ts-ignore -- ioredis is an optional peer dependency: without it this type is `any`.";
+const OPTIONAL_TYPE_IMPORT = /^(import type \{[^}]*\} from '(?:ioredis|pg)';)$/gm;
+const IGNORE = "// @ts-ignore -- an optional peer dependency (ioredis, pg): without it this type is `any`.";
 
 // --- checks on the output ---------------------------------------------------
 const files = [];

@@ -57,10 +57,14 @@ export function configureSampleApp(app: INestApplication): INestApplication {
 /** Builds the sample app from `process.env`, which `singapayConfig` reads too; `port` is where it will listen. */
 export async function createSampleApp(logger = new Logger('Sample'), port = Number(process.env.PORT ?? 3000)): Promise<SampleApp> {
   const simulator = await startSimulatorIfUnconfigured(process.env, logger, port);
+  const database = Boolean(process.env[SINGAPAY_ENV_VARS.databaseUrl]?.trim());
+  const redis = Boolean(process.env[SINGAPAY_ENV_VARS.redisUrl]?.trim());
   logger.log(
-    process.env[SINGAPAY_ENV_VARS.redisUrl]?.trim()
-      ? 'Payment records and the access token are shared through Redis (SINGAPAY_REDIS_URL)'
-      : 'Payment records and the access token are kept in memory; set SINGAPAY_REDIS_URL to share them across replicas',
+    database
+      ? `Payment records are kept in PostgreSQL (SINGAPAY_DATABASE_URL; the schema is checked at start-up), the access token ${redis ? 'in Redis (SINGAPAY_REDIS_URL)' : 'in memory'}`
+      : redis
+        ? 'Payment records and the access token are shared through Redis (SINGAPAY_REDIS_URL)'
+        : 'Payment records and the access token are kept in memory: a restart forgets them; set SINGAPAY_DATABASE_URL to keep payments in PostgreSQL',
   );
   try {
     const app = configureSampleApp(await NestFactory.create(AppModule, { abortOnError: false }));

@@ -1,16 +1,19 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RedisPaymentStore } from './redis/redis-payment.store.js';
 import { RedisTokenStore } from './redis/redis-token.store.js';
 import { SingapayRedisConnection } from './redis/singapay-redis.connection.js';
+import { PostgresPaymentStore } from './postgres/postgres-payment.store.js';
+import { assertSingapayPostgresReady, SINGAPAY_POSTGRES, SingapayPostgresConnection } from './postgres/singapay-postgres.connection.js';
 import { SingapayCallbackReceiver } from './callbacks/singapay-callback.receiver.js';
 import { SingapayAuthService } from './auth/singapay-auth.service.js';
 import { SingapayInMemoryTokenStore } from './auth/singapay-in-memory-token.store.js';
 import { SingapayTokenStore } from './auth/singapay-token-store.interface.js';
 import { SingapayTokenProvider } from './auth/singapay-token.provider.js';
 import type { SingapayModuleOptions } from './config/singapay-module-options.interface.js';
-import { resolveSingapayOptions, type SingapayResolvedOptions } from './config/singapay-options.validation.js';
+import { resolveSingapayOptions, SingapayConfigurationError, type SingapayResolvedOptions } from './config/singapay-options.validation.js';
+import { SINGAPAY_ENV_VARS } from './config/singapay.config.js';
 import { SingapayErrorFactory } from './errors/singapay-error.factory.js';
 import { SingapayApiClient } from './http/singapay-api.client.js';
 import { createSingapayHttpService, SingapayTransport } from './http/singapay-transport.js';
@@ -19,7 +22,14 @@ import { SingapayBillerApi } from './biller/singapay-biller.api.js';
 import { SingapayInMemoryPaymentStore } from './payments/singapay-in-memory-payment.store.js';
 import { SingapayPaymentStore } from './payments/singapay-payment-store.interface.js';
 import { SingapayPaymentEngine } from './payments/singapay-payment.engine.js';
-import { SINGAPAY_CLOCK, SINGAPAY_HTTP_SERVICE, SINGAPAY_INSTANCE_NAME, SINGAPAY_REDIS, SINGAPAY_RESOLVED_OPTIONS } from './singapay.constants.js';
+import {
+  SINGAPAY_CLOCK,
+  SINGAPAY_HTTP_SERVICE,
+  SINGAPAY_INSTANCE_NAME,
+  SINGAPAY_LOGGER_CONTEXT,
+  SINGAPAY_REDIS,
+  SINGAPAY_RESOLVED_OPTIONS,
+} from './singapay.constants.js';
 import { SINGAPAY_MODULE_OPTIONS, SingapayConfigurableModuleClass } from './singapay.module-definition.js';
 
 /**
@@ -55,16 +65,17 @@ import { SINGAPAY_MODULE_OPTIONS, SingapayConfigurableModuleClass } from './sing
         options.tokenStore ?? (redis ? new RedisTokenStore(redis) : new SingapayInMemoryTokenStore(now)),
       inject: [SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_CLOCK, SINGAPAY_REDIS],
     },
+    SingapayPostgresConnection,
+    {
+      provide: SINGAPAY_POSTGRES,
+      useFactory: (connection: SingapayPostgresConnection) => connection.connect(),
+      inject: [SingapayPostgresConnection],
+    },
     {
       provide: SingapayPaymentStore,
-      // A shared store is scoped to this registration and credential (a hash, never the id itself).
-      useFactory: (options: SingapayResolvedOptions, name: string, redis: Redis | undefined) => {
-        const shared = options.paymentStore ?? (redis ? new RedisPaymentStore(redis) : undefined);
-        if (!shared) return new SingapayInMemoryPaymentStore();
-        const credential = createHash('sha256').update(options.clientId).digest('hex').slice(0, 16);
-        return shared.withNamespace?.(`${name}:${new URL(options.baseUrl).host}:${credential}`) ?? shared;
-      },
-      inject: [SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_INSTANCE_NAME, SINGAPAY_REDIS],
+      useFactory: (options: SingapayResolvedOptions, name: string, redis: Redis | undefined, postgres: PostgresPaymentStore | undefined) =>
+        createPaymentStore(options, name, redis, postgres),
+      inject: [SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_INSTANCE_NAME, SINGAPAY_REDIS, SINGAPAY_POSTGRES],
     },
     SingapayErrorFactory,
     SingapayTransport,
@@ -78,3 +89,43 @@ import { SINGAPAY_MODULE_OPTIONS, SingapayConfigurableModuleClass } from './sing
   ],
 })
 export class SingapayModule extends SingapayConfigurableModuleClass {}
+
+const MEMORY_IN_PRODUCTION =
+  'a restart loses every idempotency record kept in memory, and the same order can then be paid twice';
+
+/**
+ * Picks the payment store: the one given, else PostgreSQL (`databaseUrl`), else Redis
+ * (`redisUrl`), else memory, which production accepts only when asked for by name.
+ * A shared store is scoped to this registration and credential (a hash, never the id itself).
+ */
+async function createPaymentStore(
+  options: SingapayResolvedOptions,
+  name: string,
+  redis: Redis | undefined,
+  postgres: PostgresPaymentStore | undefined,
+): Promise<SingapayPaymentStore> {
+  const production = options.environment === 'production';
+  if (options.paymentStore === 'memory') {
+    if (production) {
+      new Logger(SINGAPAY_LOGGER_CONTEXT).warn(
+        `paymentStore is 'memory' in production: ${MEMORY_IN_PRODUCTION}. Keep payment records in PostgreSQL (${SINGAPAY_ENV_VARS.databaseUrl}) or Redis (${SINGAPAY_ENV_VARS.redisUrl}).`,
+      );
+    }
+    return new SingapayInMemoryPaymentStore();
+  }
+  const shared = options.paymentStore ?? postgres ?? (redis ? new RedisPaymentStore(redis) : undefined);
+  if (!shared) {
+    if (production) {
+      throw new SingapayConfigurationError([
+        `environment is production but payment records would be kept in memory (${MEMORY_IN_PRODUCTION}): ` +
+          `set databaseUrl (${SINGAPAY_ENV_VARS.databaseUrl}) to keep them in PostgreSQL, or redisUrl (${SINGAPAY_ENV_VARS.redisUrl}), or pass a paymentStore; ` +
+          `to accept the risk, set paymentStore: 'memory' (${SINGAPAY_ENV_VARS.paymentStore}=memory)`,
+      ]);
+    }
+    return new SingapayInMemoryPaymentStore();
+  }
+  // A store the app built itself is checked too; the module's own was checked when it opened.
+  if (shared instanceof PostgresPaymentStore && shared !== postgres) await assertSingapayPostgresReady(shared);
+  const credential = createHash('sha256').update(options.clientId).digest('hex').slice(0, 16);
+  return shared.withNamespace?.(`${name}:${new URL(options.baseUrl).host}:${credential}`) ?? shared;
+}

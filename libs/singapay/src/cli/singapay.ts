@@ -1,18 +1,23 @@
 #!/usr/bin/env node
 /**
  * The `singapay` command of the nestjs-singapay package. Subcommands:
- * `singapay doctor` (see --help). A command-line tool: it writes to stdout.
+ * `singapay doctor`, `singapay migrate`, `singapay prune` (see --help). A
+ * command-line tool: it writes to stdout.
  */
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import process from 'node:process';
 import { parseSingapayDoctorArgs, runSingapayDoctor, SINGAPAY_DOCTOR_USAGE, SingapayDoctorUsageError } from '../doctor/index.js';
+import { runSingapayMigrate, runSingapayPrune } from './singapay-postgres.commands.js';
 
 const USAGE = `Usage: singapay <command>
 
 Commands:
   doctor   check a Singapay setup (configuration, host, token, balance, inquiry)
+  migrate  create or upgrade the PostgreSQL payment ledger (--print: the SQL)
+  prune    delete final payment records older than a date from the PostgreSQL ledger
 
-Run "singapay doctor --help" for its options.
+Run "singapay <command> --help" for its options.
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -20,6 +25,12 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return command === undefined ? 1 : 0;
+  }
+  if (command === 'migrate' || command === 'prune') {
+    // The command prints its own outcome; the store's log lines would only repeat it.
+    Logger.overrideLogger(false);
+    const io = { write: (line: string) => process.stdout.write(`${line}\n`), error: (line: string) => process.stderr.write(`${line}\n`) };
+    return command === 'migrate' ? runSingapayMigrate(rest, io) : runSingapayPrune(rest, io);
   }
   if (command !== 'doctor') {
     process.stderr.write(`singapay: unknown command "${command}"\n\n${USAGE}`);

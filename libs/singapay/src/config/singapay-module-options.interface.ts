@@ -64,11 +64,15 @@ export interface SingapayModuleOptions {
    */
   retry?: SingapayRetryOptions;
   /**
-   * Where payment records (one per idempotency key) are kept. Plug a shared
-   * store in so that replicas never pay one key twice.
-   * @default an in-memory store per module registration (records kept 7 days)
+   * Where payment records (one per idempotency key) are kept: a `SingapayPaymentStore`
+   * (`PostgresPaymentStore`, `RedisPaymentStore`, your own) or `'memory'`, this
+   * process's memory, said explicitly. A restart loses in-memory records, and the same
+   * order can then be paid twice: in production the module refuses to start with the
+   * in-memory store unless it is given as `'memory'` (env `SINGAPAY_PAYMENT_STORE=memory`).
+   * @default PostgreSQL when `databaseUrl` is set, else Redis when `redisUrl` is set, else in memory
+   * (records kept 7 days; refused in production, see above)
    */
-  paymentStore?: SingapayPaymentStore;
+  paymentStore?: SingapayPaymentStore | 'memory';
   /**
    * A payment whose outcome is unknown, and which Singapay still does not list
    * this long after it was sent, is concluded `failed` (`not_found`).
@@ -102,4 +106,15 @@ export interface SingapayModuleOptions {
    * @default undefined (in-memory stores)
    */
   redisUrl?: string;
+  /**
+   * A PostgreSQL connection string (`postgres://user:password@host:5432/db`). When set,
+   * payment records are kept in PostgreSQL (table `singapay_payments`, created by
+   * `npx singapay migrate`) until you prune them, shared by every replica, unless
+   * `paymentStore` is given. With `redisUrl` too, payments go to PostgreSQL and the
+   * token to Redis. The module opens its own pool, checks the schema at start-up
+   * (refusing to start when the table is missing or old) and closes the pool on
+   * shutdown. Needs the optional `pg` package.
+   * @default undefined (payment records per `paymentStore` / `redisUrl`)
+   */
+  databaseUrl?: string;
 }

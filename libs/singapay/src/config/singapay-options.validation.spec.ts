@@ -59,6 +59,9 @@ describe('resolveSingapayOptions', () => {
     [{ clientSecret: ' padded ' }, 'clientSecret (SINGAPAY_CLIENT_SECRET) has leading/trailing spaces'],
     [{ httpStatusOverrides: { '17': 200 } }, "httpStatusOverrides['17']"],
     [{ tokenStore: { get: () => undefined } }, 'tokenStore must implement'],
+    [{ databaseUrl: 'mysql://user:pw@host/db' }, 'databaseUrl (SINGAPAY_DATABASE_URL) must be a postgres:// or postgresql:// URL'],
+    [{ databaseUrl: 'not a url' }, 'databaseUrl (SINGAPAY_DATABASE_URL)'],
+    [{ paymentStore: 'redis' }, "paymentStore (SINGAPAY_PAYMENT_STORE) must be a SingapayPaymentStore or 'memory'"],
   ])('refuses %j naming the field', (patch, expected) => {
     expect(problemsOf({ ...valid, ...patch })).toContain(expected);
   });
@@ -73,6 +76,24 @@ describe('resolveSingapayOptions', () => {
       expect(printed).not.toContain(secret);
     }
     expect(o.clientSecret.reveal()).toBe('client-secret-value');
+  });
+});
+
+describe('databaseUrl and paymentStore', () => {
+  it("keeps the database URL wrapped, and reads 'memory' as the in-memory store asked for by name", () => {
+    const o = resolveSingapayOptions({ ...valid, databaseUrl: 'postgresql://app:db-pa55-word@db:5432/shop', paymentStore: 'memory' });
+    expect(o.databaseUrl?.reveal()).toBe('postgresql://app:db-pa55-word@db:5432/shop');
+    expect(`${inspect(o, { depth: 5 })} ${JSON.stringify(o)}`).not.toContain('db-pa55-word');
+    expect(o.paymentStore).toBe('memory');
+    expect(resolveSingapayOptions({ ...valid, paymentStore: ' Memory ' as never }).paymentStore).toBe('memory');
+    expect(resolveSingapayOptions(valid)).not.toHaveProperty('databaseUrl');
+    expect(problemsOf({ ...valid, databaseUrl: 'mysql://app:db-pa55-word@db/shop' })).not.toContain('db-pa55-word');
+  });
+
+  it('reads SINGAPAY_DATABASE_URL and SINGAPAY_PAYMENT_STORE', () => {
+    expect(
+      readSingapayOptionsFromEnv({ SINGAPAY_DATABASE_URL: ' postgres://a@b/c ', SINGAPAY_PAYMENT_STORE: 'memory' }),
+    ).toMatchObject({ databaseUrl: 'postgres://a@b/c', paymentStore: 'memory' });
   });
 });
 

@@ -32,13 +32,16 @@ export interface SingapayResolvedOptions {
   tokenStore?: SingapayTokenStore;
   httpStatusOverrides: Readonly<Record<string, number>>;
   retry: SingapayResolvedRetryOptions;
-  paymentStore?: SingapayPaymentStore;
+  /** A store, or `'memory'` when in-memory records were asked for explicitly. */
+  paymentStore?: SingapayPaymentStore | 'memory';
   paymentNotFoundAfterMs: number;
   paymentReviewMs: number;
   clockSkewToleranceMs: number;
   reconcileIntervalMs: number;
   /** May hold a password: kept wrapped. */
   redisUrl?: SingapaySecret;
+  /** Holds a password: kept wrapped. */
+  databaseUrl?: SingapaySecret;
 }
 
 export const SINGAPAY_DEFAULTS = {
@@ -136,9 +139,12 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
   if (store !== undefined && store !== null && !hasMethods(store, ['get', 'set', 'delete'])) {
     problems.push('tokenStore must implement get(), set() and delete()');
   }
-  const paymentStore = o.paymentStore as SingapayPaymentStore | undefined;
+  let paymentStore = o.paymentStore as SingapayPaymentStore | 'memory' | undefined;
   const paymentMethods = ['create', 'get', 'replace', 'findByTransactionId', 'listUnsettled'];
-  if (paymentStore !== undefined && paymentStore !== null && !hasMethods(paymentStore, paymentMethods)) {
+  if (typeof paymentStore === 'string') {
+    if (paymentStore.trim().toLowerCase() === 'memory') paymentStore = 'memory';
+    else problems.push(`${label('paymentStore')} must be a SingapayPaymentStore or 'memory'`);
+  } else if (paymentStore !== undefined && paymentStore !== null && !hasMethods(paymentStore, paymentMethods)) {
     problems.push(`paymentStore must implement ${paymentMethods.map((m) => `${m}()`).join(', ')}`);
   }
 
@@ -162,6 +168,13 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
     } else redisUrl = new SingapaySecret(o.redisUrl);
   }
 
+  let databaseUrl: SingapaySecret | undefined;
+  if (o.databaseUrl !== undefined && o.databaseUrl !== null && o.databaseUrl !== '') {
+    if (typeof o.databaseUrl !== 'string' || !URL.canParse(o.databaseUrl) || !/^postgres(ql)?:$/.test(new URL(o.databaseUrl).protocol)) {
+      problems.push(`${label('databaseUrl')} must be a postgres:// or postgresql:// URL`);
+    } else databaseUrl = new SingapaySecret(o.databaseUrl);
+  }
+
   if (problems.length > 0) throw new SingapayConfigurationError(problems);
   return Object.freeze({
     environment,
@@ -182,5 +195,6 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
     clockSkewToleranceMs,
     reconcileIntervalMs,
     ...(redisUrl ? { redisUrl } : {}),
+    ...(databaseUrl ? { databaseUrl } : {}),
   });
 }

@@ -13,6 +13,8 @@ export const SINGAPAY_ENV_VARS = {
   timeoutMs: 'SINGAPAY_TIMEOUT_MS',
   tokenRefreshBufferSeconds: 'SINGAPAY_TOKEN_REFRESH_BUFFER_SECONDS',
   redisUrl: 'SINGAPAY_REDIS_URL',
+  databaseUrl: 'SINGAPAY_DATABASE_URL',
+  paymentStore: 'SINGAPAY_PAYMENT_STORE',
   reconcileIntervalMs: 'SINGAPAY_RECONCILE_INTERVAL_MS',
 } as const satisfies Partial<Record<keyof SingapayModuleOptions, string>>;
 
@@ -41,6 +43,9 @@ export function readSingapayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
     timeoutMs: integer(env, v.timeoutMs),
     tokenRefreshBufferSeconds: integer(env, v.tokenRefreshBufferSeconds),
     redisUrl: text(env, v.redisUrl),
+    databaseUrl: text(env, v.databaseUrl),
+    // Only 'memory' can be said in a variable; validation names anything else.
+    paymentStore: text(env, v.paymentStore) as SingapayModuleOptions['paymentStore'],
     reconcileIntervalMs: integer(env, v.reconcileIntervalMs),
   };
   for (const key of Object.keys(options) as (keyof SingapayModuleOptions)[]) {

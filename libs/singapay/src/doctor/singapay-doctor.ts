@@ -112,6 +112,7 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
   const raw: SingapayModuleOptions = readSingapayOptionsFromEnv(loaded.env);
   secrets.push(raw.apiKey, raw.clientSecret, raw.password);
   if (raw.redisUrl) secrets.push(raw.redisUrl);
+  if (raw.databaseUrl) secrets.push(raw.databaseUrl);
 
   let resolved: SingapayResolvedOptions;
   let passwordMissing = false;
@@ -245,10 +246,12 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
 }
 
 function doctorOptions(raw: SingapayModuleOptions, passwordMissing: boolean, timeoutMs: number): SingapayModuleOptions {
-  // One attempt per call, no Redis, no reconciler: the doctor reports, it does not work around.
-  const { redisUrl: _redis, ...rest } = raw;
+  // One attempt per call, no Redis or PostgreSQL, no reconciler: the doctor reports, it does not work around.
+  const { redisUrl: _redis, databaseUrl: _database, paymentStore: _store, ...rest } = raw;
   return {
     ...rest,
+    // It pays nothing: in-memory records, which production accepts when asked for by name.
+    paymentStore: 'memory',
     ...(passwordMissing ? { password: PASSWORD_PLACEHOLDER } : {}),
     timeoutMs,
     reconcileIntervalMs: 0,

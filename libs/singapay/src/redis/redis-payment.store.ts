@@ -126,6 +126,8 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   }
 
   async listUnsettled(limit: number, offset = 0): Promise<SingapayPaymentRecord[]> {
+    // ZRANGE's stop is inclusive: a limit of 0 would otherwise read one record.
+    if (limit <= 0) return [];
     const keys = await this.redis.zrange(this.unsettledKey, String(offset), String(offset + Math.max(0, limit - 1)));
     if (keys.length === 0) return [];
     const texts = await this.redis.mget(keys.map((k) => this.recordKey(k)));

@@ -1,0 +1,132 @@
+import { Logger } from '@nestjs/common';
+import type { Pool, PoolConfig } from 'pg';
+import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
+
+/**
+ * An error of the PostgreSQL payment ledger. Its message never holds a password:
+ * a driver error is re-made with its message scrubbed of credentials, its SQLSTATE
+ * (or socket error code) kept in `code`, and no `cause` (the driver's error can
+ * carry connection settings).
+ * @publicApi
+ */
+export class SingapayPostgresError extends Error {
+  constructor(
+    message: string,
+    /** SQLSTATE (`42P01`…) or the socket error code (`ECONNREFUSED`…), when there was one. */
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'SingapayPostgresError';
+  }
+}
+
+/** The ledger's table is missing, or its schema is older than this package needs. */
+export class SingapayPostgresSchemaError extends SingapayPostgresError {
+  constructor(message: string) {
+    super(message, 'schema');
+    this.name = 'SingapayPostgresSchemaError';
+  }
+}
+
+// user:password@ in any URL-looking text, whatever the scheme.
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/\s]*@/gi;
+// key=value connection strings: password=... up to the next space.
+const KEYWORD_PASSWORD = /(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/gi;
+
+/** Removes credentials from a text: known secrets, and whatever sits where a URL or keyword string keeps a password. */
+export function redactConnectionSecrets(text: string, secrets: readonly string[] = []): string {
+  let out = text.replace(URL_CREDENTIALS, '$1:[REDACTED]@').replace(KEYWORD_PASSWORD, '$1[REDACTED]');
+  for (const secret of secrets) if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join('[REDACTED]');
+  return out;
+}
+
+/** The password of a connection string, decoded, so that it can be scrubbed from messages. */
+export function connectionStringSecrets(url: string | undefined): string[] {
+  if (!url || !URL.canParse(url)) return [];
+  const u = new URL(url);
+  const secrets = [u.password, safeDecode(u.password), u.searchParams.get('password') ?? ''];
+  return secrets.filter((s) => s.length > 0);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** SQLSTATE classes 08 (connection) and 57P (shutdown), and socket errors: the server is out of reach, not the query wrong. */
+export function isConnectionFailure(code: string | undefined): boolean {
+  if (!code) return true;
+  return code.startsWith('08') || code.startsWith('57P') || /^E(CONN|TIMEDOUT|HOSTUNREACH|NETUNREACH|NOTFOUND|AI_|PIPE|ADDRNOTAVAIL)/.test(code);
+}
+
+/** Wraps a driver error (never rethrown as is: its fields may hold connection settings). */
+export function toSingapayPostgresError(error: unknown, secrets: readonly string[], what: string): SingapayPostgresError {
+  if (error instanceof SingapayPostgresError) return error;
+  const e = error as { code?: unknown; message?: unknown; name?: unknown } | undefined;
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const message = typeof e?.message === 'string' && e.message ? e.message : typeof e?.name === 'string' ? e.name : 'unknown error';
+  return new SingapayPostgresError(`PostgreSQL could not ${what}: ${redactConnectionSecrets(message, secrets)}${code ? ` (${code})` : ''}`, code);
+}
+
+type PgModule = { Pool: typeof Pool };
+
+let loading: Promise<PgModule> | undefined;
+
+/** `pg` is an optional peer dependency: loaded the first time a PostgreSQL store needs a pool. */
+export async function loadPg(): Promise<PgModule> {
+  loading ??= import('pg').then(
+    (m) => ((m as unknown as { default?: PgModule }).default ?? m) as PgModule,
+    () => {
+      loading = undefined;
+      throw new SingapayPostgresError(
+        'The PostgreSQL payment store needs the pg package, which is not installed: npm install pg',
+        'ERR_MODULE_NOT_FOUND',
+      );
+    },
+  );
+  return loading;
+}
+
+/** Settings of a pool the module or a store opens itself from a connection string. */
+export type SingapayPostgresPoolConfig = Omit<PoolConfig, 'connectionString'>;
+
+/**
+ * Opens a pool from a connection string. The string (password inside) is kept off
+ * the pool's enumerable settings, so printing the pool cannot show it; the pool's
+ * `error` events (an idle connection dropped by the server) are logged once, by
+ * code only, instead of crashing the process.
+ */
+export async function openSingapayPostgresPool(url: string, config: SingapayPostgresPoolConfig = {}): Promise<Pool> {
+  const pg = await loadPg();
+  let pool: Pool;
+  try {
+    pool = new pg.Pool({
+      max: 10,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+      // A stuck statement must not hold a payment forever; the engine treats a store error as "not recorded", safely.
+      query_timeout: 15_000,
+      ...config,
+      connectionString: url,
+    });
+  } catch (error) {
+    throw toSingapayPostgresError(error, connectionStringSecrets(url), 'open a connection pool');
+  }
+  const options = (pool as unknown as { options?: Record<string, unknown> }).options;
+  if (options && 'connectionString' in options) {
+    Object.defineProperty(options, 'connectionString', { value: options.connectionString, enumerable: false, writable: true, configurable: true });
+  }
+  const logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
+  let warned = false;
+  pool.on('error', (error: Error & { code?: string }) => {
+    if (!warned) logger.warn(`PostgreSQL connection dropped (${error.code ?? error.name}); the pool reconnects on next use`);
+    warned = true;
+  });
+  pool.on('connect', () => {
+    warned = false;
+  });
+  return pool;
+}

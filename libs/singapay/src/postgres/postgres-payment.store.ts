@@ -1,0 +1,297 @@
+import { Logger } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { isSettledPaymentRecord, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
+import type { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
+import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
+import {
+  connectionStringSecrets,
+  isConnectionFailure,
+  openSingapayPostgresPool,
+  SingapayPostgresError,
+  toSingapayPostgresError,
+  type SingapayPostgresPoolConfig,
+} from './postgres-connection.js';
+import {
+  checkSingapayPostgresSchema,
+  migrateSingapayPostgres,
+  pruneSingapayPostgres,
+  SINGAPAY_POSTGRES_TABLE,
+  type SingapayPostgresMigrateResult,
+  type SingapayPostgresPruneOptions,
+  type SingapayPostgresSchemaStatus,
+} from './postgres-schema.js';
+
+export interface PostgresPaymentStoreOptions {
+  /**
+   * Settings of the pool the store opens when given a connection string (size, ssl…).
+   * Ignored when you pass your own `pg.Pool`.
+   * @default { max: 10, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000, query_timeout: 15000 }
+   */
+  pool?: SingapayPostgresPoolConfig;
+}
+
+const T = SINGAPAY_POSTGRES_TABLE;
+const COLUMNS = 'COALESCE(record_exact, record::text) AS record';
+
+// jsonb refuses NUL characters and unpaired surrogates, and very deep nesting would hit
+// the server's stack limit: such a record is kept exactly in record_exact, and record
+// holds a copy jsonb can take, so no answer Singapay sends can make a record unwritable.
+const JSONB_UNSAFE_TEXT = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const JSONB_MAX_DEPTH = 100;
+
+function jsonbSafe(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return !JSONB_UNSAFE_TEXT.test(value);
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= JSONB_MAX_DEPTH) return false;
+  if (Array.isArray(value)) return value.every((v) => jsonbSafe(v, depth + 1));
+  return Object.entries(value).every(([k, v]) => !JSONB_UNSAFE_TEXT.test(k) && jsonbSafe(v, depth + 1));
+}
+
+function jsonbCopy(value: unknown, depth = 0): unknown {
+  const clean = (s: string) => s.replace(new RegExp(JSONB_UNSAFE_TEXT.source, 'g'), '\ufffd');
+  if (typeof value === 'string') return clean(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= JSONB_MAX_DEPTH) return '[nested too deep for jsonb: see record_exact]';
+  if (Array.isArray(value)) return value.map((v) => jsonbCopy(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[clean(k)] = jsonbCopy(v, depth + 1);
+  return out;
+}
+
+/** The columns of a record: what the store indexes, and the document. */
+function rowOf(record: SingapayPaymentRecord) {
+  const exact = JSON.stringify(record);
+  const safe = jsonbSafe(record);
+  return {
+    version: record.version,
+    state: record.state,
+    settled: isSettledPaymentRecord(record),
+    transactionId: record.transactionId ?? null,
+    createdAt: instant(record.createdAt, 'createdAt'),
+    updatedAt: instant(record.updatedAt, 'updatedAt'),
+    document: safe ? exact : JSON.stringify(jsonbCopy(record)),
+    exact: safe ? null : exact,
+  };
+}
+
+function instant(ms: number, field: string): string {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new TypeError(`payment record ${field} must be epoch milliseconds`);
+  return new Date(ms).toISOString();
+}
+
+const parse = (text: string): SingapayPaymentRecord => JSON.parse(text) as SingapayPaymentRecord;
+
+/** The pool and its state, shared by a store and its namespaced copies. */
+class PostgresHandle {
+  private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
+  readonly #given?: Pool;
+  readonly #url?: string;
+  #own?: Promise<Pool>;
+  readonly secrets: string[];
+  private down = false;
+  private missingTable = false;
+
+  readonly #poolConfig?: SingapayPostgresPoolConfig;
+
+  constructor(source: Pool | string, poolConfig: SingapayPostgresPoolConfig | undefined) {
+    this.#poolConfig = poolConfig;
+    if (typeof source === 'string') {
+      this.#url = source;
+      this.secrets = connectionStringSecrets(source);
+    } else {
+      this.#given = source;
+      this.secrets = [];
+    }
+  }
+
+  get ownsPool(): boolean {
+    return this.#url !== undefined;
+  }
+
+  pool(): Promise<Pool> {
+    if (this.#given) return Promise.resolve(this.#given);
+    this.#own ??= openSingapayPostgresPool(this.#url!, this.#poolConfig).catch((error: unknown) => {
+      this.#own = undefined;
+      throw error;
+    });
+    return this.#own;
+  }
+
+  async run<R extends Record<string, unknown>>(what: string, sql: string, values: unknown[]): Promise<{ rows: R[]; rowCount: number }> {
+    const pool = await this.pool();
+    try {
+      const result = await pool.query<R>(sql, values);
+      if (this.down) this.logger.log('PostgreSQL reachable again');
+      this.down = false;
+      this.missingTable = false;
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    } catch (error) {
+      throw this.failure(error, what);
+    }
+  }
+
+  failure(error: unknown, what: string): SingapayPostgresError {
+    const wrapped = toSingapayPostgresError(error, this.secrets, what);
+    if (wrapped.code === '42P01') {
+      if (!this.missingTable) this.logger.error(`PostgreSQL has no ${T} table: run npx singapay migrate; payments are refused until then`);
+      this.missingTable = true;
+    } else if (isConnectionFailure(wrapped.code)) {
+      if (!this.down) this.logger.warn(`PostgreSQL unavailable (${wrapped.code ?? 'no answer'}): payments are refused until it is back; reads carry on`);
+      this.down = true;
+    }
+    return wrapped;
+  }
+
+  async close(): Promise<void> {
+    const own = this.#own;
+    this.#own = undefined;
+    if (own) await (await own.catch(() => undefined))?.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Payment records in PostgreSQL, next to your orders: the money trail, kept until
+ * you prune it (`npx singapay prune`). One row per idempotency key, claimed
+ * atomically (`INSERT … ON CONFLICT DO NOTHING`), changed by compare-and-set on a
+ * version column, a Singapay transaction id held by at most one key (a unique
+ * constraint), and a partial index of unsettled records for the reconcilers.
+ * Create the table with `npx singapay migrate` first. `pg` is an optional peer
+ * dependency: pass your `pg.Pool` (never closed by the store) or a connection string
+ * (the store opens a pool and `close()` ends it).
+ * @publicApi
+ */
+export class PostgresPaymentStore implements SingapayPaymentStore {
+  readonly #handle: PostgresHandle;
+  // Private fields: pool settings may hold a password, and util.inspect() shows ordinary ones.
+  readonly #options: PostgresPaymentStoreOptions;
+
+  constructor(
+    pool: Pool | string,
+    options: PostgresPaymentStoreOptions = {},
+    private readonly namespace = 'default',
+  ) {
+    this.#options = options;
+    // withNamespace() hands its copies the same handle, so that they share one pool.
+    this.#handle = (pool as unknown) instanceof PostgresHandle ? (pool as unknown as PostgresHandle) : new PostgresHandle(pool, options.pool);
+  }
+
+  /** The same database and pool, with the records of another registration/credential. */
+  withNamespace(namespace: string): PostgresPaymentStore {
+    return new PostgresPaymentStore(this.#handle as unknown as Pool, this.#options, namespace);
+  }
+
+  /** Throws `SingapayPostgresSchemaError` (naming `npx singapay migrate`) when the table is missing or old. */
+  async checkSchema(): Promise<SingapayPostgresSchemaStatus> {
+    const pool = await this.#handle.pool();
+    try {
+      return await checkSingapayPostgresSchema(pool);
+    } catch (error) {
+      throw this.#handle.failure(error, 'check the payment ledger schema');
+    }
+  }
+
+  /** Applies pending migrations (what `npx singapay migrate` does). */
+  async migrate(): Promise<SingapayPostgresMigrateResult> {
+    const pool = await this.#handle.pool();
+    try {
+      return await migrateSingapayPostgres(pool);
+    } catch (error) {
+      throw this.#handle.failure(error, 'migrate the payment ledger');
+    }
+  }
+
+  /** Deletes final records last changed before `before`, in every namespace (what `npx singapay prune` does). */
+  async prune(options: SingapayPostgresPruneOptions): Promise<number> {
+    const pool = await this.#handle.pool();
+    try {
+      return await pruneSingapayPostgres(pool, options);
+    } catch (error) {
+      if (error instanceof RangeError) throw error;
+      throw this.#handle.failure(error, 'prune the payment ledger');
+    }
+  }
+
+  /** Ends the pool the store opened from a connection string; a pool you passed is left open. */
+  close(): Promise<void> {
+    return this.#handle.close();
+  }
+
+  async create(record: SingapayPaymentRecord): Promise<{ created: boolean; record: SingapayPaymentRecord }> {
+    const row = rowOf(record);
+    // A record read back can be gone only if it was pruned in between: claim again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      let inserted;
+      try {
+        inserted = await this.#handle.run(
+          'record the payment',
+          `INSERT INTO ${T} (namespace, idempotency_key, version, state, settled, transaction_id, created_at, updated_at, record, record_exact)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
+           ON CONFLICT (namespace, idempotency_key) DO NOTHING`,
+          [this.namespace, record.key, row.version, row.state, row.settled, row.transactionId, row.createdAt, row.updatedAt, row.document, row.exact],
+        );
+      } catch (error) {
+        if ((error as SingapayPostgresError).code === '23505') {
+          throw new SingapayPostgresError('PostgreSQL refused the record: its transaction id is held by another payment', '23505');
+        }
+        throw error;
+      }
+      if (inserted.rowCount === 1) return { created: true, record };
+      const existing = await this.get(record.key);
+      if (existing) return { created: false, record: existing };
+    }
+    throw new SingapayPostgresError('PostgreSQL neither created nor returned the payment record', 'claim');
+  }
+
+  async get(key: string): Promise<SingapayPaymentRecord | undefined> {
+    const { rows } = await this.#handle.run<{ record: string }>(
+      'read the payment',
+      `SELECT ${COLUMNS} FROM ${T} WHERE namespace = $1 AND idempotency_key = $2`,
+      [this.namespace, key],
+    );
+    return rows[0] ? parse(rows[0].record) : undefined;
+  }
+
+  async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+    if (record.version !== expectedVersion + 1) return false;
+    const row = rowOf(record);
+    try {
+      // The NOT EXISTS spares the server an error in the usual case; the unique
+      // constraint decides when two keys race for one transaction.
+      const { rowCount } = await this.#handle.run(
+        'update the payment',
+        `UPDATE ${T}
+            SET version = $3, state = $4, settled = $5, transaction_id = $6, created_at = $7, updated_at = $8,
+                record = $9::jsonb, record_exact = $10
+          WHERE namespace = $1 AND idempotency_key = $2 AND version = $11
+            AND ($6::text IS NULL OR NOT EXISTS (
+              SELECT 1 FROM ${T} other WHERE other.namespace = $1 AND other.transaction_id = $6 AND other.idempotency_key <> $2))`,
+        [this.namespace, record.key, row.version, row.state, row.settled, row.transactionId, row.createdAt, row.updatedAt, row.document, row.exact, expectedVersion],
+      );
+      return rowCount === 1;
+    } catch (error) {
+      // The only unique constraint an update can break: another key took the transaction first.
+      if ((error as SingapayPostgresError).code === '23505') return false;
+      throw error;
+    }
+  }
+
+  async findByTransactionId(transactionId: string): Promise<SingapayPaymentRecord | undefined> {
+    const { rows } = await this.#handle.run<{ record: string }>(
+      'find the payment of a transaction',
+      `SELECT ${COLUMNS} FROM ${T} WHERE namespace = $1 AND transaction_id = $2`,
+      [this.namespace, transactionId],
+    );
+    return rows[0] ? parse(rows[0].record) : undefined;
+  }
+
+  async listUnsettled(limit: number, offset = 0): Promise<SingapayPaymentRecord[]> {
+    const take = Math.max(0, Math.floor(limit));
+    if (take === 0) return [];
+    const { rows } = await this.#handle.run<{ record: string }>(
+      'list unsettled payments',
+      `SELECT ${COLUMNS} FROM ${T} WHERE namespace = $1 AND NOT settled ORDER BY created_at, idempotency_key LIMIT $2 OFFSET $3`,
+      [this.namespace, take, Math.max(0, Math.floor(offset))],
+    );
+    return rows.map((r) => parse(r.record));
+  }
+}

@@ -1,0 +1,439 @@
+import { Logger } from '@nestjs/common';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { runSingapayMigrate, runSingapayPrune } from '@app/singapay/cli/singapay-postgres.commands.js';
+import {
+  checkSingapayPostgresSchema,
+  migrateSingapayPostgres,
+  PostgresPaymentStore,
+  SINGAPAY_POSTGRES_SCHEMA_VERSION,
+  singapayPostgresMigrationSql,
+  SingapayConfigurationError,
+  SingapayPaymentStoreException,
+  SingapayPostgresError,
+  SingapayPostgresSchemaError,
+  type SingapayPaymentRecord,
+} from '@app/singapay';
+import { resolveSingapayOptions } from '@app/singapay/config/singapay-options.validation.js';
+import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES } from '@app/singapay-simulator';
+import { paymentRecord } from './payment-store-conformance.js';
+import { capturedLogLines, registerSecret } from './support/log-capture.js';
+import { postgresAvailable, postgresRequired, startPostgres, type TestPostgres } from './support/postgres-server.js';
+import { redisAvailable, startRedis } from './support/redis-server.js';
+import { createSingapay } from './support/singapay-testing.js';
+
+if (!postgresAvailable) {
+  new Logger('PostgresTests').warn('PostgreSQL server binaries are not installed: the Postgres suites are SKIPPED (apt-get install postgresql)');
+}
+
+const DAY = 24 * 3600_000;
+
+describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment ledger (real PostgreSQL server)', () => {
+  let server: TestPostgres;
+  let sim: SingapaySimulator;
+  let dbCount = 0;
+  const freshDatabase = () => server.createDatabase(`ledger_${++dbCount}`);
+
+  beforeAll(async () => {
+    if (!postgresAvailable) throw new Error('PostgreSQL is required here (SINGAPAY_REQUIRE_POSTGRES=1) but not installed');
+    server = await startPostgres();
+    registerSecret(server.password);
+    sim = await SingapaySimulator.start({ settleDelayMs: 60_000 });
+    registerSecret(sim.credentials.clientSecret, sim.credentials.password);
+  }, 60_000);
+  afterAll(async () => {
+    await sim?.stop();
+    await server?.stop();
+  });
+  beforeEach(() => sim.reset());
+
+  const options = (extra: Record<string, unknown> = {}) => ({ baseUrl: sim.baseUrl, ...sim.credentials, retry: { baseDelayMs: 5 }, ...extra });
+
+  describe('schema: migrations and the start-up check', () => {
+    it('says the table is missing, naming npx singapay migrate; migrate creates it once; a second run changes nothing', async () => {
+      const url = await freshDatabase();
+      const store = new PostgresPaymentStore(url);
+      try {
+        const missing = await store.checkSchema().catch((e: unknown) => e);
+        expect(missing).toBeInstanceOf(SingapayPostgresSchemaError);
+        expect((missing as Error).message).toMatch(/no singapay_payments table.*npx singapay migrate/);
+        await expect(store.get('any')).rejects.toBeInstanceOf(SingapayPostgresError);
+
+        expect(await store.migrate()).toEqual({ from: 0, to: SINGAPAY_POSTGRES_SCHEMA_VERSION, applied: [1] });
+        expect(await store.migrate()).toEqual({ from: 1, to: 1, applied: [] });
+        expect(await store.checkSchema()).toEqual({ version: 1, required: 1, newer: false });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('applies a migration exactly once when several replicas migrate at the same time', async () => {
+      const url = await freshDatabase();
+      const stores = Array.from({ length: 4 }, () => new PostgresPaymentStore(url));
+      try {
+        const results = await Promise.all(stores.map((s) => s.migrate()));
+        expect(results.filter((r) => r.applied.length > 0)).toEqual([{ from: 0, to: 1, applied: [1] }]);
+        const versions = await server.pool(url.split('/').pop()!.split('?')[0]).query('SELECT version FROM singapay_schema_migrations');
+        expect(versions.rows).toEqual([{ version: 1 }]);
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
+    it('refuses to start the module on a database that was never migrated, naming the fix', async () => {
+      const url = await freshDatabase();
+      const error = await createSingapay(options({ databaseUrl: url })).then(
+        async (ctx) => {
+          await ctx.close();
+          return undefined;
+        },
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(SingapayPostgresSchemaError);
+      expect((error as Error).message).toContain('npx singapay migrate');
+      expect((error as Error).message).not.toContain(server.password);
+    });
+
+    it('says an older schema is older, and starts on a newer one with a warning', async () => {
+      const url = await freshDatabase();
+      const store = new PostgresPaymentStore(url);
+      const db = server.pool(url.split('/').pop()!);
+      try {
+        await store.migrate();
+        await db.query('DELETE FROM singapay_schema_migrations');
+        await expect(store.checkSchema()).rejects.toThrow(/version 0, older than version 1 .*npx singapay migrate/);
+        await store.migrate();
+        await db.query(`INSERT INTO singapay_schema_migrations (version, name) VALUES (99, 'from the future')`);
+        expect(await store.checkSchema()).toMatchObject({ version: 99, newer: true });
+        const before = capturedLogLines.length;
+        const ctx = await createSingapay(options({ databaseUrl: url }));
+        await ctx.close();
+        expect(capturedLogLines.slice(before).join('\n')).toMatch(/schema is at version 99, newer than version 1/);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('prints SQL that sets up the same schema, and that can run twice', async () => {
+      const sql = singapayPostgresMigrationSql();
+      expect(sql).toMatch(/^-- nestjs-singapay: PostgreSQL payment ledger, schema version 1/);
+      expect(sql).toContain('CREATE TABLE IF NOT EXISTS singapay_payments');
+      expect(sql).toContain('BEGIN;');
+      const url = await freshDatabase();
+      const db = server.pool(url.split('/').pop()!);
+      await db.query(sql);
+      await db.query(sql);
+      expect(await checkSingapayPostgresSchema(db)).toEqual({ version: 1, required: 1, newer: false });
+      expect(await migrateSingapayPostgres(db)).toEqual({ from: 1, to: 1, applied: [] });
+      expect(singapayPostgresMigrationSql(1)).not.toContain('CREATE TABLE IF NOT EXISTS singapay_payments');
+      const columns = await db.query(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'singapay_payments' ORDER BY ordinal_position`,
+      );
+      expect(columns.rows.map((r) => `${r.column_name}:${r.data_type}`)).toEqual([
+        'namespace:text',
+        'idempotency_key:text',
+        'version:bigint',
+        'state:text',
+        'settled:boolean',
+        'transaction_id:text',
+        'created_at:timestamp with time zone',
+        'updated_at:timestamp with time zone',
+        'record:jsonb',
+        'record_exact:text',
+      ]);
+    });
+  });
+
+  describe('records', () => {
+    let url: string;
+    let store: PostgresPaymentStore;
+    beforeAll(async () => {
+      url = await freshDatabase();
+      store = new PostgresPaymentStore(url);
+      await store.migrate();
+    });
+    afterAll(() => store?.close());
+
+    it('keeps each record as a jsonb document with the columns the store needs', async () => {
+      const ns = store.withNamespace('columns');
+      const record = paymentRecord('k-cols', { state: 'unknown' });
+      await ns.create(record);
+      await ns.replace({ ...record, state: 'success', transactionId: 'TX-cols', version: 2 }, 1);
+      const db = server.pool(url.split('/').pop()!);
+      const { rows } = await db.query(`SELECT * FROM singapay_payments WHERE namespace = 'columns'`);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({
+        idempotency_key: 'k-cols',
+        version: '2',
+        state: 'success',
+        settled: true,
+        transaction_id: 'TX-cols',
+        record_exact: null,
+        record: { key: 'k-cols', state: 'success', transactionId: 'TX-cols', version: 2 },
+      });
+      expect((rows[0].created_at as Date).getTime()).toBe(record.createdAt);
+    });
+
+    it('prunes only final records older than the date, in every namespace, and never recent ones', async () => {
+      const pruneUrl = await freshDatabase();
+      const store = new PostgresPaymentStore(pruneUrl);
+      await store.migrate();
+      onTestFinished(() => store.close());
+      const now = Date.now();
+      const a = store.withNamespace('prune-a');
+      const b = store.withNamespace('prune-b');
+      const old = now - 40 * DAY;
+      const at = (ms: number, extra: Partial<SingapayPaymentRecord>) => ({ createdAt: ms, updatedAt: ms, ...extra });
+      await a.create(paymentRecord('old-success', at(old, { state: 'success' })));
+      await a.create(paymentRecord('old-unknown', at(old, { state: 'unknown' })));
+      await b.create(paymentRecord('old-failed', at(old, { state: 'failed' })));
+      await b.create(paymentRecord('old-sending', at(old, { state: 'sending' })));
+      await b.create(paymentRecord('new-success', at(now - DAY, { state: 'success' })));
+      const before = new Date(now - 30 * DAY);
+      expect(await store.prune({ before, dryRun: true })).toBe(2);
+      expect(await store.prune({ before })).toBe(2);
+      expect(await a.get('old-success')).toBeUndefined();
+      expect(await b.get('old-failed')).toBeUndefined();
+      expect((await a.get('old-unknown'))?.state).toBe('unknown');
+      expect((await b.get('old-sending'))?.state).toBe('sending');
+      expect((await b.get('new-success'))?.state).toBe('success');
+      await expect(store.prune({ before: new Date(now - DAY) })).rejects.toThrow(/at least 7 days ago/);
+      await expect(store.prune({ before: new Date('not a date') })).rejects.toThrow(/valid date/);
+    });
+  });
+
+  describe('module options', () => {
+    let url: string;
+    beforeAll(async () => {
+      url = await freshDatabase();
+      const store = new PostgresPaymentStore(url);
+      await store.migrate();
+      await store.close();
+    });
+
+    const connections = async (app: string) =>
+      Number((await server.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [app])).rows[0]!.n);
+
+    it('databaseUrl: keeps payments in PostgreSQL through its own pool, closed on shutdown', async () => {
+      const appUrl = `${url}?application_name=singapay-own-pool`;
+      const a = await createSingapay(options({ databaseUrl: appUrl }));
+      const b = await createSingapay(options({ databaseUrl: appUrl }));
+      try {
+        const { productCode, customerId } = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
+        const paid = await a.service.pay({ command: 'pulsa', productCode, customerId, idempotencyKey: 'order-pg-1' });
+        expect(paid.status).toBe('pending');
+        // Another app on the same database sees the record and sends nothing.
+        expect(await b.service.pay({ command: 'pulsa', productCode, customerId, idempotencyKey: 'order-pg-1' })).toMatchObject({
+          status: 'pending',
+          transactionId: (paid as { transactionId: string }).transactionId,
+        });
+        expect(sim.paymentsFor({ customerId })).toBe(1);
+        const { rows } = await server.pool(url.split('/').pop()!).query(`SELECT namespace, state, transaction_id FROM singapay_payments WHERE idempotency_key = 'order-pg-1'`);
+        expect(rows).toEqual([{ namespace: expect.stringMatching(/^default:127\.0\.0\.1:\d+:[0-9a-f]{16}$/), state: 'pending', transaction_id: expect.any(String) }]);
+        expect(await connections('singapay-own-pool')).toBeGreaterThan(0);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+      expect(await connections('singapay-own-pool')).toBe(0);
+    });
+
+    it('a pool the app passes in is used and never closed by the module', async () => {
+      const pool = server.pool(url.split('/').pop()!);
+      const ctx = await createSingapay(options({ paymentStore: new PostgresPaymentStore(pool) }));
+      const { productCode, customerId } = SINGAPAY_TEST_CUSTOMER_EXAMPLES.data;
+      await ctx.service.pay({ command: 'data', productCode, customerId, idempotencyKey: 'order-own-pool' });
+      await ctx.close();
+      const { rows } = await pool.query(`SELECT state FROM singapay_payments WHERE idempotency_key = 'order-own-pool'`);
+      expect(rows).toEqual([{ state: 'pending' }]);
+    });
+
+    it.skipIf(!redisAvailable)('with redisUrl too: payments go to PostgreSQL, the token to Redis', async () => {
+      const redis = await startRedis();
+      try {
+        const ctx = await createSingapay(options({ databaseUrl: url, redisUrl: redis.url }));
+        const { productCode, customerId } = SINGAPAY_TEST_CUSTOMER_EXAMPLES.vouchg;
+        await ctx.service.pay({ command: 'vouchg', productCode, customerId, idempotencyKey: 'order-both' });
+        await ctx.close();
+        const keys = await (await redis.client()).keys('*');
+        expect(keys.some((k) => k.includes('token'))).toBe(true);
+        expect(keys.filter((k) => k.includes('payments'))).toEqual([]);
+        const { rows } = await server.pool(url.split('/').pop()!).query(`SELECT state FROM singapay_payments WHERE idempotency_key = 'order-both'`);
+        expect(rows).toEqual([{ state: 'pending' }]);
+      } finally {
+        await redis.stop();
+      }
+    });
+
+    it('production refuses the in-memory store unless asked for by name, and then warns', async () => {
+      const refused = await createSingapay(options({ environment: 'production' })).then(
+        async (ctx) => {
+          await ctx.close();
+          return undefined;
+        },
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(SingapayConfigurationError);
+      expect((refused as Error).message).toMatch(/production but payment records would be kept in memory/);
+      expect((refused as Error).message).toMatch(/SINGAPAY_DATABASE_URL.*paymentStore: 'memory' \(SINGAPAY_PAYMENT_STORE=memory\)/);
+
+      const before = capturedLogLines.length;
+      const memory = await createSingapay(options({ environment: 'production', paymentStore: 'memory' }));
+      await memory.close();
+      expect(capturedLogLines.slice(before).join('\n')).toMatch(
+        /warn paymentStore is 'memory' in production: a restart loses every idempotency record kept in memory, and the same order can then be paid twice/,
+      );
+
+      const pg = await createSingapay(options({ environment: 'production', databaseUrl: url }));
+      await pg.close();
+      expect(resolveSingapayOptions({ ...sim.credentials, paymentStore: 'memory' }).paymentStore).toBe('memory');
+      expect(() => resolveSingapayOptions({ ...sim.credentials, paymentStore: 'postgres' as never })).toThrow(/paymentStore \(SINGAPAY_PAYMENT_STORE\) must be/);
+      expect(() => resolveSingapayOptions({ ...sim.credentials, databaseUrl: 'mysql://x@y/z' })).toThrow(/databaseUrl \(SINGAPAY_DATABASE_URL\) must be a postgres/);
+    });
+  });
+
+  describe('singapay migrate / singapay prune', () => {
+    const cli = async (run: typeof runSingapayMigrate, argv: string[], io: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await run(argv, { write: (l) => out.push(l), error: (l) => err.push(l), env: io.env ?? {}, ...(io.cwd ? { cwd: io.cwd } : {}) });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+
+    it('prints the SQL, or the steps after a version, without a database', async () => {
+      const all = await cli(runSingapayMigrate, ['--print']);
+      expect(all).toMatchObject({ code: 0, err: '' });
+      expect(all.out).toBe(singapayPostgresMigrationSql());
+      expect((await cli(runSingapayMigrate, ['--print', '--from', '1'])).out).not.toContain('CREATE TABLE IF NOT EXISTS singapay_payments');
+      const misuse = await cli(runSingapayMigrate, ['--from', '1']);
+      expect(misuse.code).toBe(1);
+      expect(misuse.err).toMatch(/--from goes with --print[\s\S]*Usage: singapay migrate/);
+      expect((await cli(runSingapayMigrate, ['--bogus'])).err).toMatch(/unknown option --bogus/);
+      expect((await cli(runSingapayMigrate, ['--help'])).out).toMatch(/^Usage: singapay migrate/);
+    });
+
+    it('migrates the database of SINGAPAY_DATABASE_URL (environment, .env or --database-url), once', async () => {
+      const url = await freshDatabase();
+      const none = await cli(runSingapayMigrate, ['--no-env-file']);
+      expect(none).toMatchObject({ code: 1 });
+      expect(none.err).toMatch(/no database: set SINGAPAY_DATABASE_URL or pass --database-url/);
+
+      const first = await cli(runSingapayMigrate, ['--no-env-file'], { env: { SINGAPAY_DATABASE_URL: url } });
+      expect(first).toMatchObject({ code: 0, out: 'PostgreSQL payment ledger: schema version 0 -> 1; applied 1 (create singapay_payments)' });
+      const dir = mkdtempSync(join(tmpdir(), 'singapay-cli-'));
+      try {
+        writeFileSync(join(dir, '.env'), `SINGAPAY_DATABASE_URL=${url}\n`);
+        expect(await cli(runSingapayMigrate, [], { cwd: dir })).toMatchObject({ code: 0, out: 'PostgreSQL payment ledger: up to date (schema version 1)' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      expect(await cli(runSingapayMigrate, ['--database-url', url])).toMatchObject({ code: 0, out: 'PostgreSQL payment ledger: up to date (schema version 1)' });
+
+      const wrong = await cli(runSingapayMigrate, ['--database-url', url.replace(server.password, 'not-the-Pa55word')]);
+      expect(wrong.code).toBe(1);
+      expect(wrong.err).toMatch(/^singapay migrate: PostgreSQL could not migrate the payment ledger: password authentication failed .*\(28P01\)$/);
+      expect(`${wrong.out}${wrong.err}`).not.toContain('not-the-Pa55word');
+      expect((await cli(runSingapayMigrate, ['--database-url', 'mysql://u:p@h/d'])).err).toMatch(/must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    });
+
+    it('prunes final records before a date at least a week old, or counts them with --dry-run', async () => {
+      const url = await freshDatabase();
+      const store = new PostgresPaymentStore(url);
+      onTestFinished(() => store.close());
+      await store.migrate();
+      const old = Date.now() - 60 * DAY;
+      await store.create(paymentRecord('old-1', { state: 'success', createdAt: old, updatedAt: old }));
+      await store.create(paymentRecord('old-2', { state: 'refunded', createdAt: old, updatedAt: old }));
+      await store.create(paymentRecord('old-open', { state: 'pending', createdAt: old, updatedAt: old }));
+      const env = { SINGAPAY_DATABASE_URL: url };
+      const date = new Date(Date.now() - 30 * DAY).toISOString().slice(0, 10);
+      expect(await cli(runSingapayPrune, ['--before', date, '--dry-run', '--no-env-file'], { env })).toMatchObject({
+        code: 0,
+        out: `would prune 2 final payment records last changed before ${date}T00:00:00.000Z`,
+      });
+      expect(await cli(runSingapayPrune, [`--before=${date}`, '--no-env-file'], { env })).toMatchObject({
+        code: 0,
+        out: `pruned 2 final payment records last changed before ${date}T00:00:00.000Z`,
+      });
+      expect((await store.get('old-open'))?.state).toBe('pending');
+      const recent = await cli(runSingapayPrune, ['--before', new Date().toISOString().slice(0, 10), '--no-env-file'], { env });
+      expect(recent.code).toBe(1);
+      expect(recent.err).toMatch(/--before must be at least 7 days ago/);
+      expect((await cli(runSingapayPrune, ['--no-env-file'], { env })).err).toMatch(/--before DATE is required/);
+      expect((await cli(runSingapayPrune, ['--before', 'yesterday', '--no-env-file'], { env })).err).toMatch(/--before needs a date/);
+    });
+  });
+
+  describe('secrets', () => {
+    it('never shows the database password: wrong password, unreachable server, printed options and stores', async () => {
+      const url = await freshDatabase();
+      const wrong = 'Wr0ng-pa55word-7c1d';
+      registerSecret(wrong);
+      const wrongUrl = url.replace(server.password, wrong);
+      const unreachable = `postgres://singapay:${wrong}@127.0.0.1:1/postgres`;
+      const errors: unknown[] = [];
+      for (const target of [wrongUrl, unreachable]) {
+        const store = new PostgresPaymentStore(target);
+        errors.push(await store.get('k').catch((e: unknown) => e));
+        errors.push(await store.checkSchema().catch((e: unknown) => e));
+        expect(inspect(store, { depth: 10, showHidden: true })).not.toContain(wrong);
+        await store.close();
+      }
+      errors.push(await createSingapay(options({ databaseUrl: wrongUrl })).catch((e: unknown) => e));
+      expect(errors.every((e) => e instanceof SingapayPostgresError)).toBe(true);
+      expect((errors[0] as SingapayPostgresError).code).toBe('28P01');
+      expect((errors[2] as SingapayPostgresError).code).toBe('ECONNREFUSED');
+      for (const error of errors) {
+        const shown = `${String(error)} ${(error as Error).message} ${(error as Error).stack} ${inspect(error, { depth: 10, showHidden: true })} ${JSON.stringify(error)}`;
+        expect(shown).not.toContain(wrong);
+        expect(shown).not.toContain(server.password);
+      }
+      const resolved = resolveSingapayOptions({ ...sim.credentials, databaseUrl: url });
+      expect(`${inspect(resolved, { depth: 10 })} ${JSON.stringify(resolved)}`).not.toContain(server.password);
+      const store = new PostgresPaymentStore(url);
+      await store.checkSchema().catch(() => undefined);
+      expect(inspect(store, { depth: 10, showHidden: true })).not.toContain(server.password);
+      await store.close();
+      // Every log line of this test is checked for both passwords by the setup file.
+    });
+  });
+
+  describe('when PostgreSQL goes down and comes back', () => {
+    it('refuses payments with a 503 and sends nothing; the records survive the restart', async () => {
+      const url = await freshDatabase();
+      const setup = new PostgresPaymentStore(url);
+      await setup.migrate();
+      await setup.close();
+      const ctx = await createSingapay(options({ databaseUrl: url }));
+      try {
+        const { productCode, customerId } = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
+        const first = await ctx.service.pay({ command: 'pulsa', productCode, customerId, idempotencyKey: 'order-before-restart' });
+        await server.halt();
+        const before = sim.stats().paymentsReceived;
+        const logs = capturedLogLines.length;
+        const error = await ctx.service
+          .pay({ command: 'data', ...SINGAPAY_TEST_CUSTOMER_EXAMPLES.data, idempotencyKey: 'order-db-down' })
+          .then(() => undefined, (e: unknown) => e);
+        expect(error).toBeInstanceOf(SingapayPaymentStoreException);
+        expect((error as SingapayPaymentStoreException).getStatus()).toBe(503);
+        expect(sim.stats().paymentsReceived).toBe(before);
+        expect(capturedLogLines.slice(logs).join('\n')).toMatch(/PostgreSQL unavailable/);
+        await expect(ctx.service.checkBalance()).resolves.toMatchObject({ currency: 'IDR' });
+
+        await server.start();
+        expect(await ctx.service.getPayment('order-before-restart')).toMatchObject({
+          state: 'pending',
+          transactionId: (first as { transactionId: string }).transactionId,
+        });
+        await expect(ctx.service.pay({ command: 'data', ...SINGAPAY_TEST_CUSTOMER_EXAMPLES.data, idempotencyKey: 'order-db-down' })).resolves.toMatchObject({
+          status: 'pending',
+        });
+        expect(sim.stats().paymentsReceived).toBe(before + 1);
+      } finally {
+        await ctx.close();
+      }
+    });
+  });
+});

@@ -21,6 +21,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import process from 'node:process';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -129,7 +130,7 @@ async function checkBins(app) {
       }
     }
     if (!url) throw new StepFailure('singapay-simulator did not say where it listens within 15 s', log);
-    const index = await fetch(`${url}/__simulator`);
+    const index = await globalThis.fetch(`${url}/__simulator`);
     if (index.status !== 200 || !((await index.json()).routes?.length > 0)) throw new StepFailure(`GET ${url}/__simulator did not list the control routes`, log);
     const doctor = await run('singapay doctor', join(app, 'node_modules/.bin/singapay'), ['doctor', '--no-env-file', '--inquiry', 'plnpos:SPPLNPOS:146300068064'], {
       cwd: app,

@@ -14,6 +14,7 @@ export class BillsController {
   @Post('pay')
   async pay(@Body() body: SingapayInquiryRequest, @Headers('idempotency-key') orderId: string): Promise<SingapayPaymentResult> {
     const bill = await this.singapay.inquiry(body);
-    return this.singapay.pay({ ...body, referenceNumber: bill.referenceNumber, idempotencyKey: orderId });
+    const { command, productCode, customerId } = body;
+    return this.singapay.pay({ command, productCode, customerId, referenceNumber: bill.referenceNumber, idempotencyKey: orderId });
   }
 }

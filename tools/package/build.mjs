@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// Builds the installable package `nestjs-singapay` into dist/package:
-// compiles libs/singapay/src and libs/singapay-simulator/src (no specs, no testing/)
-// with tsc into one tree, writes package.json (exports, bins, peers), README and
-// LICENSE, then checks the output: no `@app/` import, every relative import
-// resolves to a shipped file, and no bare import outside the peers and node:.
+// Builds the installable package `nestjs-singapay` into dist/package, a dual
+// package: libs/singapay/src and libs/singapay-simulator/src (no specs, no
+// testing/) compiled twice with tsc, to lib/esm (ESM, type-checked) and lib/cjs
+// (CommonJS, with its own package.json {"type":"commonjs"}), each with its .d.ts.
+// Writes package.json (exports with import/require conditions, typesVersions for
+// moduleResolution node10, bins, peer ranges from PEER_RANGES below: what the
+// consumer matrix tests, not the monorepo's own versions), the package README
+// (tools/package/README.md) and LICENSE, then checks the output: no `@app/`
+// import, every relative import resolves to a shipped file, no bare import
+// outside the peers and node:, no import.meta in the CommonJS build.
 // Usage: node tools/package/build.mjs [--quiet]
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import process from 'node:process';
@@ -24,50 +29,93 @@ const fail = (message) => {
   process.exit(1);
 };
 
-export const PEERS = [
-  '@nestjs/common',
-  '@nestjs/core',
-  '@nestjs/axios',
-  '@nestjs/config',
-  'axios',
-  'rxjs',
-  'class-validator',
-  'class-transformer',
-  'reflect-metadata',
-];
-export const OPTIONAL_PEERS = ['ioredis', '@nestjs/terminus', 'pg'];
+/**
+ * Peer ranges: what the consumer matrix (test/consumer) installs and runs, one
+ * line per Nest major. Not derived from the monorepo's dependencies, which only
+ * say what this repository develops against.
+ * - Nest 10, 11, 12: @nestjs/common/core.
+ * - @nestjs/axios: 3.x is the Nest 10 line, 4.x Nest 10/11, 12.x Nest 10-12.
+ * - @nestjs/config: 3.x Nest 8-10, 4.x Nest 10/11, 12.x Nest 11/12.
+ * - @nestjs/terminus (optional, ./health only): the indicator needs the public
+ *   HealthIndicatorService, which appeared in 11.0 (11.x also supports Nest 10).
+ */
+export const PEER_RANGES = {
+  '@nestjs/common': '^10.0.0 || ^11.0.0 || ^12.0.0',
+  '@nestjs/core': '^10.0.0 || ^11.0.0 || ^12.0.0',
+  '@nestjs/axios': '^3.0.0 || ^4.0.0 || ^12.0.0',
+  '@nestjs/config': '^3.0.0 || ^4.0.0 || ^12.0.0',
+  axios: '^1.3.1',
+  rxjs: '^7.1.0',
+  'class-validator': '>=0.14.0',
+  'class-transformer': '^0.5.1',
+  'reflect-metadata': '^0.1.13 || ^0.2.0',
+};
+export const OPTIONAL_PEER_RANGES = {
+  ioredis: '^5.0.0 || ^6.0.0',
+  '@nestjs/terminus': '^11.0.0 || ^12.0.0',
+  pg: '^8.0.0',
+  '@opentelemetry/api': '^1.9.0',
+};
+export const PEERS = Object.keys(PEER_RANGES);
+export const OPTIONAL_PEERS = Object.keys(OPTIONAL_PEER_RANGES);
+
+/**
+ * Node: util.parseEnv (singapay doctor's .env reading) is 20.12+, AbortSignal.any
+ * (per-call signals, simulator callbacks) 20.3+. Both builds load on any Node 20;
+ * Nest 12 itself needs 20.19+ (its own engines say so).
+ */
+export const NODE_ENGINES = '>=20.12.0';
+
+const REPOSITORY = 'https://github.com/nestjs-singapay/nestjs-singapay';
 
 const started = Date.now();
 const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const range = (name) => {
-  const r = rootPkg.dependencies?.[name] ?? rootPkg.devDependencies?.[name];
-  if (!r) fail(`${name} is not a dependency of the monorepo: cannot derive its peer range`);
-  return r;
-};
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-say('== tsc (libs/singapay, libs/singapay-simulator)');
-const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(here, 'tsconfig.build.json')], {
-  cwd: root,
-  stdio: 'inherit',
-});
-if (tsc.status !== 0) fail('tsc reported errors');
+// Both compilations at once (about 8 s each on 2 cores).
+const compile = (config, label) =>
+  new Promise((done) => {
+    const child = spawn(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(here, config)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (code) => done({ label, code, output }));
+  });
+say('== tsc: lib/esm (ESM, type-checked) and lib/cjs (CommonJS) from libs/singapay, libs/singapay-simulator');
+const compiled = await Promise.all([compile('tsconfig.build.json', 'esm'), compile('tsconfig.build-cjs.json', 'cjs')]);
+for (const c of compiled) {
+  if (c.output.trim()) process.stderr.write(c.output);
+  if (c.code !== 0) fail(`tsc (${c.label}) reported errors`);
+}
+writeFileSync(join(lib, 'cjs/package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
 
 // --- the entry points -------------------------------------------------------
-const entry = (dir) => ({ types: `./lib/${dir}/index.d.ts`, import: `./lib/${dir}/index.js`, default: `./lib/${dir}/index.js` });
-const exportsMap = {
-  '.': entry('singapay/src'),
-  './simulator': entry('singapay-simulator/src'),
-};
+// Types first in each branch; each format gets its own declarations, so
+// TypeScript never takes CommonJS files for ESM or the reverse.
+const entry = (dir) => ({
+  import: { types: `./lib/esm/${dir}/index.d.ts`, default: `./lib/esm/${dir}/index.js` },
+  require: { types: `./lib/cjs/${dir}/index.d.ts`, default: `./lib/cjs/${dir}/index.js` },
+});
+const SUBPATHS = { '.': 'singapay/src', './simulator': 'singapay-simulator/src' };
 const hasHealth = existsSync(join(root, 'libs/singapay/src/health/index.ts'));
-if (hasHealth) exportsMap['./health'] = entry('singapay/src/health');
+if (hasHealth) SUBPATHS['./health'] = 'singapay/src/health';
+const exportsMap = Object.fromEntries(Object.entries(SUBPATHS).map(([sub, dir]) => [sub, entry(dir)]));
 exportsMap['./package.json'] = './package.json';
+// moduleResolution node10 (TypeScript before `exports`): subpaths by typesVersions.
+const typesVersions = {
+  '*': Object.fromEntries(
+    Object.entries(SUBPATHS)
+      .filter(([sub]) => sub !== '.')
+      .map(([sub, dir]) => [sub.slice(2), [`./lib/cjs/${dir}/index.d.ts`]]),
+  ),
+};
 
+// The bins run the ESM build: it loads Nest 10/11 (CommonJS) and 12 (ESM) alike.
 const bin = {
-  singapay: './lib/singapay/src/cli/singapay.js',
-  'singapay-simulator': './lib/singapay-simulator/src/cli/singapay-simulator.js',
+  singapay: './lib/esm/singapay/src/cli/singapay.js',
+  'singapay-simulator': './lib/esm/singapay-simulator/src/cli/singapay-simulator.js',
 };
 
 const pkg = {
@@ -77,18 +125,21 @@ const pkg = {
   license: 'MIT',
   type: 'module',
   keywords: ['nestjs', 'singapay', 'ppob', 'biller', 'pln', 'bpjs', 'indonesia', 'payments'],
-  engines: { node: '>=20.12' },
+  repository: { type: 'git', url: `git+${REPOSITORY}.git` },
+  homepage: `${REPOSITORY}#readme`,
+  bugs: { url: `${REPOSITORY}/issues` },
+  engines: { node: NODE_ENGINES },
   exports: exportsMap,
-  main: './lib/singapay/src/index.js',
-  types: './lib/singapay/src/index.d.ts',
+  main: './lib/cjs/singapay/src/index.js',
+  types: './lib/cjs/singapay/src/index.d.ts',
+  typesVersions,
   bin,
-  files: ['lib', 'README.md', 'LICENSE', 'SIMULATOR.md'],
-  peerDependencies: Object.fromEntries([...PEERS, ...OPTIONAL_PEERS].map((name) => [name, range(name)])),
+  files: ['lib', 'README.md', 'LICENSE'],
+  peerDependencies: { ...PEER_RANGES, ...OPTIONAL_PEER_RANGES },
   peerDependenciesMeta: Object.fromEntries(OPTIONAL_PEERS.map((name) => [name, { optional: true }])),
 };
 writeFileSync(join(out, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
-copyFileSync(join(root, 'README.md'), join(out, 'README.md'));
-copyFileSync(join(root, 'libs/singapay-simulator/README.md'), join(out, 'SIMULATOR.md'));
+copyFileSync(join(here, 'README.md'), join(out, 'README.md'));
 copyFileSync(existsSync(join(root, 'LICENSE')) ? join(root, 'LICENSE') : join(here, 'LICENSE'), join(out, 'LICENSE'));
 
 // --- optional peers in declarations ------------------------------------------
@@ -124,6 +175,8 @@ for (const file of files.filter((f) => /\.(js|d\.ts)$/.test(f))) {
   const text = readFileSync(file, 'utf8');
   const rel = relative(out, file);
   if (text.includes('@app/')) problems.push(`${rel} mentions @app/`);
+  // import.meta is a SyntaxError in CommonJS: the CommonJS build must not contain it.
+  if (rel.startsWith('lib/cjs/') && rel.endsWith('.js') && /\bimport\.meta\b/.test(text)) problems.push(`${rel} uses import.meta`);
   for (const [, spec] of text.matchAll(IMPORT)) {
     if (spec.startsWith('.')) {
       const target = resolve(dirname(file), spec);
@@ -134,7 +187,8 @@ for (const file of files.filter((f) => /\.(js|d\.ts)$/.test(f))) {
     }
   }
 }
-for (const target of [...Object.values(exportsMap).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e))), ...Object.values(bin)]) {
+const leaves = (value) => (typeof value === 'string' ? [value] : Object.values(value).flatMap(leaves));
+for (const target of [...leaves(exportsMap), ...leaves(typesVersions), ...Object.values(bin), pkg.main, pkg.types]) {
   if (!existsSync(join(out, target))) problems.push(`${target} (exports/bin) does not exist`);
 }
 for (const target of Object.values(bin)) {
@@ -149,3 +203,4 @@ if (problems.length > 0) fail(`\n  ${problems.join('\n  ')}`);
 say(`== nestjs-singapay@${pkg.version} in ${relative(root, out)} (${files.length} files, ${Date.now() - started} ms)`);
 say(`   exports: ${Object.keys(exportsMap).join(', ')}${hasHealth ? '' : ' (no libs/singapay/src/health/index.ts: ./health left out)'}`);
 say(`   bins: ${Object.keys(bin).join(', ')}`);
+say(`   formats: ESM (lib/esm, import) and CommonJS (lib/cjs, require), types for both; engines node ${NODE_ENGINES}`);

@@ -28,7 +28,9 @@ const integer = (value: string | undefined): number | undefined =>
     ConfigModule.forRoot({ isGlobal: true }),
     // callbackPath mounts POST /singapay/callback, where Singapay (or the simulator) reports settlements.
     SingapayModule.forRootAsync({ ...singapayConfig.asProvider(), isGlobal: true, callbackPath: 'singapay/callback' }),
-    TerminusModule.forRoot({ errorLogStyle: 'pretty' }),
+    // Terminus' own error block would repeat on every failed probe, cached or not; the Singapay
+    // indicator logs one line per real check instead ("health: down, cause=…"), and answers 503.
+    TerminusModule.forRoot({ logger: false }),
     SingapayHealthModule.forFeatureAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService) => {

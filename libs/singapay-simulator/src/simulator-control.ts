@@ -16,6 +16,25 @@ export interface SimulatorControlTarget {
   now(): number;
 }
 
+/** Where the simulator is documented (test customers, faults, control routes, options). */
+export const SINGAPAY_SIMULATOR_DOCS_URL = 'https://github.com/nestjs-singapay/nestjs-singapay/blob/main/libs/singapay-simulator/README.md';
+
+/** The control routes under `/__simulator`, as `GET /__simulator` lists them. */
+export const SIMULATOR_CONTROL_ROUTES: Readonly<Record<string, string>> = {
+  'GET /': 'This index',
+  'GET /faults': 'Fault rules and the fault seed',
+  'POST /faults': 'Add a fault rule, e.g. {"endpoint":"payment","fault":{"kind":"resetAfterApply"},"times":1}; answers its id',
+  'DELETE /faults': 'Remove every fault rule',
+  'GET /faults/:id': 'One fault rule, with its hits',
+  'DELETE /faults/:id': 'Remove one fault rule',
+  'GET /ledger': 'Payments really applied (per customer, per reference)',
+  'GET /stats': 'Request, token and callback counters',
+  'POST /settle': 'Settle every pending purchase now',
+  'POST /reset': 'Back to the starting state: balance, bills, transactions, fault rules (issued tokens and the clock stay)',
+  'POST /revoke-tokens': 'Invalidate every access token issued so far',
+  'POST /advance': 'Move the simulated clock forward: {"ms": 5000}',
+};
+
 type Route = (request: SimulatorRequest, body: Record<string, unknown>, id: string | undefined) => SimulatorReply;
 
 const json = (status: number, body: unknown): SimulatorReply => ({ status, body });
@@ -47,6 +66,7 @@ export class SingapaySimulatorControl {
 
   constructor(private readonly sim: SimulatorControlTarget) {
     this.routes = new Map<string, Route>([
+      ['GET /', () => json(200, this.index())],
       ['GET /faults', () => json(200, { faults: this.sim.faults.list(), seed: this.sim.faults.seed })],
       ['POST /faults', (_req, body) => json(201, { id: this.sim.faults.add(body as never) })],
       ['DELETE /faults', () => json(200, { removed: this.sim.faults.clear() })],
@@ -68,6 +88,20 @@ export class SingapaySimulatorControl {
         return json(200, { ok: true, now: this.sim.now() });
       }],
     ]);
+    const missing = [...this.routes.keys()].filter((key) => !(key in SIMULATOR_CONTROL_ROUTES));
+    if (missing.length > 0) throw new Error(`control routes without a description: ${missing.join(', ')}`);
+  }
+
+  /** `GET /__simulator`: what the control interface offers, for a person or a script. */
+  private index(): Record<string, unknown> {
+    return {
+      name: 'Singapay Biller simulator: control interface (loopback clients only)',
+      docs: SINGAPAY_SIMULATOR_DOCS_URL,
+      routes: Object.entries(SIMULATOR_CONTROL_ROUTES).map(([key, description]) => {
+        const [method, pattern] = key.split(' ');
+        return { method, path: `${SIMULATOR_CONTROL_PREFIX}${pattern === '/' ? '' : pattern}`, description };
+      }),
+    };
   }
 
   readonly handle = (request: SimulatorRequest): SimulatorReply => {

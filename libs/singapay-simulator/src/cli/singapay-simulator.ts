@@ -8,6 +8,7 @@
  */
 import { Logger } from '@nestjs/common';
 import process from 'node:process';
+import { SINGAPAY_SIMULATOR_DOCS_URL } from '../simulator-control.js';
 import { SingapaySimulator } from '../singapay-simulator.js';
 
 const HELP = `Usage: singapay-simulator [--port N]
@@ -17,6 +18,8 @@ with the public test credentials sim-api-key / sim-client-id / sim-client-secret
 
 Environment: SIMULATOR_PORT, SIMULATOR_HOST, SIMULATOR_SETTLE_DELAY_MS, SIMULATOR_CALLBACK_URL,
 SIMULATOR_ONCE_PER_DAY=true, SIMULATOR_FAULT_SEED. Stop it with Ctrl-C.
+GET <url>/__simulator lists the control routes (faults, ledger, stats, settle, reset).
+Documentation: ${SINGAPAY_SIMULATOR_DOCS_URL}
 `;
 
 function wholeNumber(name: string, raw: string | undefined, fallback: number): number {
@@ -50,8 +53,9 @@ async function main(argv: readonly string[]): Promise<void> {
   // The simulator's credentials are public test values: printing them is the point. Tokens are never printed.
   logger.log(`Singapay Biller simulator listening on ${simulator.baseUrl}`);
   const c = simulator.credentials;
-  logger.log(`X-PARTNER-ID (api key): ${c.apiKey}; client id: ${c.clientId}; client secret and password: the public sim-* defaults (SIMULATOR.md)`);
-  logger.log(`Control interface (faults, ledger, stats; loopback only): ${simulator.controlUrl}; fault seed ${simulator.faults.seed}`);
+  logger.log(`X-PARTNER-ID (api key): ${c.apiKey}; client id: ${c.clientId}; client secret and password: the public sim-* defaults`);
+  logger.log(`Control interface (faults, ledger, stats; loopback only): GET ${simulator.controlUrl} lists its routes; fault seed ${simulator.faults.seed}`);
+  logger.log(`Test customers, faults and options: ${SINGAPAY_SIMULATOR_DOCS_URL}`);
 
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -2,7 +2,7 @@ import { resolveSingapayOptions } from '../config/singapay-options.validation.js
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import type { SingapayAccessToken, SingapayAuthService } from './singapay-auth.service.js';
 import { SingapayInMemoryTokenStore } from './singapay-in-memory-token.store.js';
-import { SingapayTokenProvider } from './singapay-token.provider.js';
+import { describeTokenFailure, SingapayTokenProvider } from './singapay-token.provider.js';
 
 const options = resolveSingapayOptions({
   apiKey: 'key',
@@ -127,5 +127,24 @@ describe('SingapayTokenProvider', () => {
     const { provider } = setup();
     expect(provider.cacheKey).toMatch(/^singapay:token:default:127\.0\.0\.1:1:[0-9a-f]{16}$/);
     expect(provider.cacheKey).not.toContain('client');
+  });
+});
+
+describe('describeTokenFailure (the warning logged when a token request fails)', () => {
+  const errors = new SingapayErrorFactory(options);
+
+  it("names Singapay's own HTTP status, not the 502 the exception carries", () => {
+    const refused = errors.fromCode({ code: '16', operation: 'accessToken', upstreamStatus: 401, message: 'refused' });
+    expect(refused.getStatus()).toBe(502);
+    const line = describeTokenFailure(refused);
+    expect(line).toContain('Singapay answered HTTP 401');
+    expect(line).toContain('code 16');
+    expect(line).toMatch(/raised as HTTP 502\)$/);
+    expect(line).not.toMatch(/\(HTTP 502\)/);
+  });
+
+  it('says when no answer came at all', () => {
+    const unreachable = errors.other({ code: null, type: 'connection_failed', httpStatus: 503, message: 'down', operation: 'accessToken', delivery: 'not_sent' });
+    expect(describeTokenFailure(unreachable)).toBe('connection_failed (no answer from Singapay; raised as HTTP 503)');
   });
 });

@@ -174,9 +174,21 @@ export class SingapayTokenProvider {
       this.logger.debug(`access token granted, lifetime ${granted.expiresIn}s, took ${this.now() - started}ms`);
       return token;
     } catch (error) {
-      const e = error as { responseType?: string; getStatus?: () => number };
-      this.logger.warn(`access token request failed: ${e.responseType ?? 'error'} (HTTP ${e.getStatus?.() ?? 'n/a'})`);
+      this.logger.warn(`access token request failed: ${describeTokenFailure(error)}`);
       throw error;
     }
   }
+}
+
+/**
+ * What went wrong at the token endpoint, for the log: Singapay's own HTTP status
+ * (a refused client secret is a 401 there), not the status our exception carries
+ * for the app's callers (502), which would read as a gateway fault.
+ */
+export function describeTokenFailure(error: unknown): string {
+  const e = error as { responseType?: string; responseCode?: string | null; upstreamStatus?: number; getStatus?: () => number };
+  const upstream = e.upstreamStatus === undefined ? 'no answer from Singapay' : `Singapay answered HTTP ${e.upstreamStatus}`;
+  const code = e.responseCode ? `, code ${e.responseCode}` : '';
+  const raised = typeof e.getStatus === 'function' ? `; raised as HTTP ${e.getStatus()}` : '';
+  return `${e.responseType ?? 'error'} (${upstream}${code}${raised})`;
 }

@@ -76,7 +76,8 @@ export class SingapayHealthIndicator {
       case 'up':
         return session.up(data);
       case 'degraded':
-        return session.degraded(data);
+        // @nestjs/terminus 11 has no degraded state: there it reads up (HTTP 200, as degraded does), with the cause.
+        return typeof session.degraded === 'function' ? session.degraded(data) : session.up(data);
       default:
         return session.down(data);
     }

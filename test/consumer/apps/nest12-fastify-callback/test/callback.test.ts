@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, test } from 'node:test';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SingapayService, type SingapayPaymentSettlement } from 'nestjs-singapay';
+import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES } from 'nestjs-singapay/simulator';
+import { AppModule } from '../src/app.module.js';
+
+/** A port free on 127.0.0.1 now, for the app: the simulator must know the callback URL before the app starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let sim: SingapaySimulator;
+let app: NestFastifyApplication;
+
+before(async () => {
+  const port = await freePort();
+  sim = await SingapaySimulator.start({ settleDelayMs: 60_000, callbackUrl: `http://127.0.0.1:${port}/singapay/callback` });
+  process.env.SINGAPAY_BASE_URL = sim.baseUrl;
+  process.env.SINGAPAY_API_KEY = sim.credentials.apiKey;
+  process.env.SINGAPAY_CLIENT_ID = sim.credentials.clientId;
+  process.env.SINGAPAY_CLIENT_SECRET = sim.credentials.clientSecret;
+  process.env.SINGAPAY_PASSWORD = sim.credentials.password;
+  app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger: ['error', 'warn'] });
+  await app.listen(port, '127.0.0.1');
+});
+
+after(async () => {
+  await app?.close();
+  await sim?.stop();
+});
+
+test('the CommonJS build is what require() loads', () => {
+  assert.match(require.resolve('nestjs-singapay'), /lib[/\\]cjs[/\\]singapay[/\\]src[/\\]index\.js$/);
+});
+
+test('a pending purchase settles through the callback the simulator posts to the Fastify app', async () => {
+  const singapay = app.get(SingapayService);
+  const settled = new Promise<SingapayPaymentSettlement>((resolve) => {
+    const subscription = singapay.settlements$.subscribe((s) => {
+      if (s.idempotencyKey === 'order-fastify-1') {
+        subscription.unsubscribe();
+        resolve(s);
+      }
+    });
+  });
+  const example = SINGAPAY_TEST_CUSTOMER_EXAMPLES.data;
+  const paid = await singapay.pay({ command: 'data', productCode: example.productCode, customerId: example.customerId, idempotencyKey: 'order-fastify-1' });
+  assert.equal(paid.status, 'pending');
+
+  sim.settleAll(); // the simulator now posts the callback to /singapay/callback over loopback
+  await sim.flushCallbacks();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no settlement within 10 s')), 10_000)));
+  const settlement = await Promise.race([settled, deadline]).finally(() => clearTimeout(timer));
+  assert.equal(settlement.status, 'success');
+  assert.equal(settlement.via, 'callback');
+  assert.ok(sim.stats().callbacks.delivered >= 1, 'the simulator delivered the callback');
+  assert.equal((await singapay.getPayment('order-fastify-1')).state, 'success');
+});

@@ -32,7 +32,10 @@ const INQUIRY_BODY = { command: 'plnpos', data: { customer_id: '146300068064', p
 const BALANCE_BODY = { command: 'check-balance' };
 
 /** The module as an app would use it: `SingapayModule.forRoot` in a Nest application context, Nest's logger silenced. */
-export async function createModuleClient(target: UpstreamTarget, extra: Partial<SingapayModuleOptions> = {}): Promise<BenchClient & { app: INestApplicationContext }> {
+export async function createModuleClient(
+  target: UpstreamTarget,
+  extra: Partial<SingapayModuleOptions> = {},
+): Promise<BenchClient & { app: INestApplicationContext }> {
   @Module({
     imports: [
       SingapayModule.forRoot({
@@ -92,10 +95,14 @@ export function createAxiosClient(target: UpstreamTarget): BenchClient {
   let token: Promise<string> | undefined;
   const accessToken = (): Promise<string> =>
     (token ??= client
-      .post<{ data: { access_token: string } }>(SINGAPAY_TOKEN_PATH, { grant_type: 'client_credentials' }, {
-        headers: { 'X-PARTNER-ID': apiKey },
-        auth: { username: clientId, password: clientSecret },
-      })
+      .post<{ data: { access_token: string } }>(
+        SINGAPAY_TOKEN_PATH,
+        { grant_type: 'client_credentials' },
+        {
+          headers: { 'X-PARTNER-ID': apiKey },
+          auth: { username: clientId, password: clientSecret },
+        },
+      )
       .then((res) => res.data.data.access_token));
   const post = async (path: string, body: object): Promise<unknown> => {
     const headers = { 'X-PARTNER-ID': apiKey, Authorization: `Bearer ${await accessToken()}` };

@@ -40,7 +40,11 @@ export class BenchChild {
   }
 
   /** Forks `script` (a file next to this one) and waits for its `{ ready }` message. */
-  static async start(name: string, script: string, options: { env?: NodeJS.ProcessEnv; execArgv?: string[]; args?: string[] } = {}): Promise<BenchChild> {
+  static async start(
+    name: string,
+    script: string,
+    options: { env?: NodeJS.ProcessEnv; execArgv?: string[]; args?: string[] } = {},
+  ): Promise<BenchChild> {
     const path = fileURLToPath(new URL(script, import.meta.url));
     const child = fork(path, options.args ?? [], {
       env: { ...process.env, ...options.env },
@@ -78,7 +82,11 @@ export class BenchChild {
 }
 
 /** The child side: answers requests with `handlers`, and exits on `exit`. */
-export function serveIpc(ready: Record<string, unknown>, handlers: Record<string, (args: never) => Promise<unknown>>, onExit?: () => Promise<void>): void {
+export function serveIpc(
+  ready: Record<string, unknown>,
+  handlers: Record<string, (args: never) => Promise<unknown>>,
+  onExit?: () => Promise<void>,
+): void {
   process.on('message', (message: IpcRequest) => {
     if (message.op === 'exit') {
       void (onExit?.() ?? Promise.resolve()).finally(() => process.exit(0));
@@ -88,7 +96,12 @@ export function serveIpc(ready: Record<string, unknown>, handlers: Record<string
     const run = handler ? handler(message.args as never) : Promise.reject(new Error(`unknown op ${message.op}`));
     run.then(
       (result) => process.send?.({ id: message.id, ok: true, result } satisfies IpcReply),
-      (error: unknown) => process.send?.({ id: message.id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies IpcReply),
+      (error: unknown) =>
+        process.send?.({
+          id: message.id,
+          ok: false,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        } satisfies IpcReply),
     );
   });
   // The runner going away (Ctrl-C, a crash) must not leave servers listening.

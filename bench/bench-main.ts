@@ -52,14 +52,22 @@ async function probeSimulator(client: BenchChild, minimal: { child: BenchChild; 
   const simulator = await startUpstream('simulator');
   const rows: BenchResults['upstreamProbe'] = [];
   try {
-    for (const [kind, upstream] of [['simulator', simulator], ['minimal', minimal]] as const) {
+    for (const [kind, upstream] of [
+      ['simulator', simulator],
+      ['minimal', minimal],
+    ] as const) {
       for (const operation of OPERATIONS) {
         const args = { target: upstream.target, variant: 'http' as Variant, operation, concurrency: 16 };
         await client.request<ThroughputResult>('throughput', { ...args, durationMs: CONFIG.warmMs });
         await upstream.child.request('reset');
         const r = await client.request<ThroughputResult>('throughput', { ...args, durationMs: CONFIG.simulatorProbeMs });
         const stats = await upstream.child.request<UpstreamStats>('stats', { reset: true });
-        rows.push({ upstream: kind, operation, callsPerSecond: round(r.callsPerSecond, 0), upstreamCpuMicrosPerCall: round(stats.cpuMicros / Math.max(1, stats.requests), 1) });
+        rows.push({
+          upstream: kind,
+          operation,
+          callsPerSecond: round(r.callsPerSecond, 0),
+          upstreamCpuMicrosPerCall: round(stats.cpuMicros / Math.max(1, stats.requests), 1),
+        });
       }
     }
   } finally {
@@ -69,7 +77,10 @@ async function probeSimulator(client: BenchChild, minimal: { child: BenchChild; 
 }
 
 /** Section 1: the same calls through the module, axios and node:http, at each concurrency, interleaved round by round. */
-async function measureThroughput(upstream: { child: BenchChild; target: UpstreamTarget }): Promise<{ cells: ThroughputCell[]; upstream: UpstreamStats }> {
+async function measureThroughput(upstream: {
+  child: BenchChild;
+  target: UpstreamTarget;
+}): Promise<{ cells: ThroughputCell[]; upstream: UpstreamStats }> {
   // A process per variant: no variant pays for another's garbage, heap size or JIT state.
   const workers = new Map<Variant, BenchChild>();
   for (const variant of VARIANTS) workers.set(variant, await startClient());
@@ -89,7 +100,9 @@ async function measureThroughputWith(
   // JIT and sockets warm for every variant before any round counts.
   for (const variant of VARIANTS) {
     for (const operation of OPERATIONS) {
-      await workers.get(variant)!.request('throughput', { target: upstream.target, variant, operation, concurrency: 64, durationMs: CONFIG.warmMs });
+      await workers
+        .get(variant)!
+        .request('throughput', { target: upstream.target, variant, operation, concurrency: 64, durationMs: CONFIG.warmMs });
     }
   }
   await upstream.child.request('reset');
@@ -285,7 +298,14 @@ async function measureApps(target: UpstreamTarget): Promise<BenchResults['apps']
     for (const connections of CONFIG.app.connections) {
       for (const kind of ['sample', 'bare'] as const) {
         const e = samples.get(`${kind}|${connections}`)!;
-        rows.push({ app: kind, connections, requestsPerSecond: median(e.rps), p50Ms: median(e.p50), p99Ms: median(e.p99), errors: e.errors });
+        rows.push({
+          app: kind,
+          connections,
+          requestsPerSecond: median(e.rps),
+          p50Ms: median(e.p50),
+          p99Ms: median(e.p99),
+          errors: e.errors,
+        });
       }
     }
   } finally {
@@ -320,17 +340,23 @@ function machine(): BenchResults['machine'] {
 async function runBench(): Promise<void> {
   const started = performance.now();
   const results: Partial<BenchResults> = { date: new Date().toISOString(), quick: QUICK, machine: machine(), config: CONFIG };
-  say(`nestjs-singapay bench${QUICK ? ' (quick: not for numbers)' : ''}: ${results.machine!.cpuCount} CPUs (${results.machine!.cpuModel}), Node ${process.version}`);
+  say(
+    `nestjs-singapay bench${QUICK ? ' (quick: not for numbers)' : ''}: ${results.machine!.cpuCount} CPUs (${results.machine!.cpuModel}), Node ${process.version}`,
+  );
   const minimal = await startUpstream('minimal');
   const client = await startClient();
   try {
-    say('▸ upstream: simulator vs the bench\'s minimal server (node:http client, concurrency 16)');
+    say("▸ upstream: simulator vs the bench's minimal server (node:http client, concurrency 16)");
     results.upstreamProbe = await probeSimulator(client, minimal);
     results.upstream = 'minimal';
     say('▸ 1. throughput and latency: module vs axios vs node:http');
     const throughput = await measureThroughput(minimal);
     results.throughput = throughput.cells;
-    results.throughputUpstream = { requests: throughput.upstream.requests, connections: throughput.upstream.connections, tokenRequests: throughput.upstream.tokenRequests };
+    results.throughputUpstream = {
+      requests: throughput.upstream.requests,
+      connections: throughput.upstream.connections,
+      tokenRequests: throughput.upstream.tokenRequests,
+    };
     say('▸ 2. cold burst of 1000 first calls');
     results.burst = await measureBurst(client, minimal);
     say('▸ 3. token rotation under load (2 s tokens, 10 s)');
@@ -395,7 +421,12 @@ async function runProfile(): Promise<void> {
           '',
         );
         if (variant === 'module') {
-          lines.push(`With a module frame anywhere on the stack: ${perCall(s.moduleInclusive)}.`, '', '| module function (inclusive) | per call |', '|---|---|');
+          lines.push(
+            `With a module frame anywhere on the stack: ${perCall(s.moduleInclusive)}.`,
+            '',
+            '| module function (inclusive) | per call |',
+            '|---|---|',
+          );
           for (const f of s.moduleFunctions) lines.push(`| \`${f.frame}\` | ${perCall(f)} |`);
           lines.push('');
         }

@@ -64,7 +64,16 @@ export interface BenchResults {
     maxDuringMs: number;
     window: string;
   };
-  simulatorRotation: { calls: number; failedCalls: number; firstError?: string; tokenRequests: number; replayedRequests: number; p50Ms: number; p99Ms: number; maxMs: number };
+  simulatorRotation: {
+    calls: number;
+    failedCalls: number;
+    firstError?: string;
+    tokenRequests: number;
+    replayedRequests: number;
+    p50Ms: number;
+    p99Ms: number;
+    maxMs: number;
+  };
   apps: { app: 'sample' | 'bare'; connections: number; requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number }[];
   memory: MemoryPoint[];
 }
@@ -72,7 +81,8 @@ export interface BenchResults {
 /** Heap growth from the first to the last memory checkpoint that still counts as "none". */
 export const MEMORY_GROWTH_LIMIT_MB = 2;
 
-const n = (v: number, digits = 2) => (Number.isFinite(v) ? round(v, digits).toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a');
+const n = (v: number, digits = 2) =>
+  Number.isFinite(v) ? round(v, digits).toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a';
 const pct = (v: number) => (Number.isFinite(v) ? `${round(v * 100, 1)}%` : 'n/a');
 const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
 
@@ -107,7 +117,11 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     checks.push({ target: `${op}: added median latency < 0.3 ms at concurrency 1`, measured: `${n(added, 3)} ms`, holds: added < 0.3 });
   }
   const cold = r.burst.find((b) => b.variant === 'module' && b.mode === 'cold')!;
-  checks.push({ target: 'cold burst of 1000: exactly one token request', measured: `${cold.tokenRequestsPerRound.join(', ')} (per round)`, holds: cold.tokenRequestsPerRound.every((t) => t === 1) });
+  checks.push({
+    target: 'cold burst of 1000: exactly one token request',
+    measured: `${cold.tokenRequestsPerRound.join(', ')} (per round)`,
+    holds: cold.tokenRequestsPerRound.every((t) => t === 1),
+  });
   const rot = r.rotation;
   checks.push({ target: 'token rotation: zero failed calls', measured: String(rot.failedCalls), holds: rot.failedCalls === 0 });
   checks.push({ target: 'token rotation: p99 during rotation <= 2x outside', measured: `${n(rot.p99Ratio)}x`, holds: rot.p99Ratio <= 2 });
@@ -134,7 +148,7 @@ export function renderMarkdown(r: BenchResults): string {
     'Nest application context with `SingapayModule.forRoot`; **axios** is what a hand-written integration does',
     '(a keep-alive axios instance, a cached token, the partner-id and Bearer headers, a JSON post, code `00` checked);',
     '**http** is `node:http` with a keep-alive agent, the floor. The ratios matter more than the absolute numbers,',
-    'which move from run to run and machine to machine; the upstream answers in microseconds, so the module\'s own',
+    "which move from run to run and machine to machine; the upstream answers in microseconds, so the module's own",
     'cost shows in full here and is a smaller share against a real Singapay (tens to hundreds of ms away). Client and',
     'upstream share 2 cores, so at concurrency 16 and 64 calls/s is bounded by CPU: *event-loop µs per call* says what',
     'each variant costs, and moves less than calls/s when other work runs on the machine (see the load average below).',
@@ -146,13 +160,19 @@ export function renderMarkdown(r: BenchResults): string {
   );
 
   out.push('## Targets', '');
-  out.push(table(['target', 'measured', 'holds'], checkTargets(r).map((c) => [c.target, c.measured, yes(c.holds)])), '');
+  out.push(
+    table(
+      ['target', 'measured', 'holds'],
+      checkTargets(r).map((c) => [c.target, c.measured, yes(c.holds)]),
+    ),
+    '',
+  );
 
   out.push('## Upstream', '');
   out.push(
-    'The same node:http client at concurrency 16 against the simulator and against the bench\'s minimal server. The',
-    'minimal server answers the token, balance and inquiry paths with the simulator\'s bodies, checks the partner id and',
-    "the token (refusing expired ones with 401), and nothing else; it is the upstream of every section below, so that",
+    "The same node:http client at concurrency 16 against the simulator and against the bench's minimal server. The",
+    "minimal server answers the token, balance and inquiry paths with the simulator's bodies, checks the partner id and",
+    'the token (refusing expired ones with 401), and nothing else; it is the upstream of every section below, so that',
     'the client side is what is measured.',
     '',
   );
@@ -165,7 +185,10 @@ export function renderMarkdown(r: BenchResults): string {
   );
 
   out.push('## 1. Throughput and latency', '');
-  out.push(`Closed-loop callers (each waits for its answer before the next call), ${(r.config as { cellMs: number }).cellMs} ms per cell, median of ${r.throughput[0]?.rounds} rounds.\nEach variant runs in a load-client process of its own. *Event-loop µs per call* is the time the client's event loop\nwas busy divided by the calls it completed: the cost of the client code on the one thread every call shares, which\ncaps calls/s once that thread is saturated and moves less than calls/s when other work runs on the machine.\n*Process CPU* adds V8's helper threads (concurrent GC) and libuv.`, '');
+  out.push(
+    `Closed-loop callers (each waits for its answer before the next call), ${(r.config as { cellMs: number }).cellMs} ms per cell, median of ${r.throughput[0]?.rounds} rounds.\nEach variant runs in a load-client process of its own. *Event-loop µs per call* is the time the client's event loop\nwas busy divided by the calls it completed: the cost of the client code on the one thread every call shares, which\ncaps calls/s once that thread is saturated and moves less than calls/s when other work runs on the machine.\n*Process CPU* adds V8's helper threads (concurrent GC) and libuv.`,
+    '',
+  );
   const throughputRows: (string | number)[][] = [];
   const latencyRows: (string | number)[][] = [];
   for (const op of ['checkBalance', 'inquiry'] as const) {
@@ -207,7 +230,18 @@ export function renderMarkdown(r: BenchResults): string {
       throughputRows,
     ),
     '',
-    table(['call', 'concurrency', 'p50 ms module / axios / http', 'p99 ms module / axios / http', 'added p50 vs axios (ms)', 'added p50 vs http (ms)', 'failed calls'], latencyRows),
+    table(
+      [
+        'call',
+        'concurrency',
+        'p50 ms module / axios / http',
+        'p99 ms module / axios / http',
+        'added p50 vs axios (ms)',
+        'added p50 vs http (ms)',
+        'failed calls',
+      ],
+      latencyRows,
+    ),
     '',
   );
 
@@ -230,7 +264,14 @@ export function renderMarkdown(r: BenchResults): string {
   out.push(
     table(
       ['client', 'state', 'all done (ms)', 'token requests per round', 'connections opened per round (warm-up included)', 'failed'],
-      r.burst.map((b) => [b.variant, modeName[b.mode], n(b.ms, 1), b.tokenRequestsPerRound.join(', '), b.connectionsPerRound.join(', '), b.failures]),
+      r.burst.map((b) => [
+        b.variant,
+        modeName[b.mode],
+        n(b.ms, 1),
+        b.tokenRequestsPerRound.join(', '),
+        b.connectionsPerRound.join(', '),
+        b.failures,
+      ]),
     ),
     '',
   );
@@ -244,7 +285,17 @@ export function renderMarkdown(r: BenchResults): string {
   );
   out.push(
     table(
-      ['calls', 'failed', 'token requests', 'refused (401) / replayed', 'calls during / outside rotation', 'p99 during (ms)', 'p99 outside (ms)', 'ratio', 'max during (ms)'],
+      [
+        'calls',
+        'failed',
+        'token requests',
+        'refused (401) / replayed',
+        'calls during / outside rotation',
+        'p99 during (ms)',
+        'p99 outside (ms)',
+        'ratio',
+        'max during (ms)',
+      ],
       [
         [
           rot.calls,
@@ -288,7 +339,15 @@ export function renderMarkdown(r: BenchResults): string {
       conns.map((c) => {
         const s = r.apps.find((a) => a.app === 'sample' && a.connections === c)!;
         const b = r.apps.find((a) => a.app === 'bare' && a.connections === c)!;
-        return [c, n(s.requestsPerSecond, 0), n(b.requestsPerSecond, 0), pct(s.requestsPerSecond / b.requestsPerSecond), `${s.p50Ms} / ${b.p50Ms}`, `${s.p99Ms} / ${b.p99Ms}`, s.errors + b.errors];
+        return [
+          c,
+          n(s.requestsPerSecond, 0),
+          n(b.requestsPerSecond, 0),
+          pct(s.requestsPerSecond / b.requestsPerSecond),
+          `${s.p50Ms} / ${b.p50Ms}`,
+          `${s.p99Ms} / ${b.p99Ms}`,
+          s.errors + b.errors,
+        ];
       }),
     ),
     '',

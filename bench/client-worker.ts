@@ -2,7 +2,15 @@
 // process, at a fixed concurrency, and reports throughput and latency to the runner.
 import 'reflect-metadata';
 import { serveIpc } from './bench-ipc.js';
-import { createClient, createAxiosClient, createModuleClient, type BenchClient, type Operation, type UpstreamTarget, type Variant } from './bench-clients.js';
+import {
+  createClient,
+  createAxiosClient,
+  createModuleClient,
+  type BenchClient,
+  type Operation,
+  type UpstreamTarget,
+  type Variant,
+} from './bench-clients.js';
 import { epochMs, LatencyRecorder } from './bench-stats.js';
 
 export interface ThroughputArgs {

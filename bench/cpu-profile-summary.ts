@@ -41,8 +41,14 @@ const MODULE_DIR = '/libs/singapay/src/';
 function component(url: string, name: string): string {
   if (name === '(garbage collector)') return 'gc';
   if (url.includes(MODULE_DIR)) return 'module';
-  if (url.includes('/node_modules/axios/') || url.includes('/node_modules/follow-redirects/') || url.includes('/node_modules/proxy-from-env/')) return 'axios';
-  if (url.includes('/node_modules/class-validator/') || url.includes('/node_modules/class-transformer/')) return 'class-validator/transformer';
+  if (
+    url.includes('/node_modules/axios/') ||
+    url.includes('/node_modules/follow-redirects/') ||
+    url.includes('/node_modules/proxy-from-env/')
+  )
+    return 'axios';
+  if (url.includes('/node_modules/class-validator/') || url.includes('/node_modules/class-transformer/'))
+    return 'class-validator/transformer';
   if (url.includes('/node_modules/@nestjs/')) return 'nest';
   if (url.includes('/node_modules/')) return 'other packages';
   if (url.startsWith('node:')) return 'node internals';
@@ -60,7 +66,10 @@ function frameName(node: ProfileNode): string {
  * `window` ([start, end] in µs of the monotonic clock V8 stamps samples with)
  * keeps only the measured run, not start-up; `calls` turns times into per-call costs.
  */
-export function summariseCpuProfile(path: string, options: { window?: [number, number]; calls?: number; top?: number } = {}): ProfileSummary {
+export function summariseCpuProfile(
+  path: string,
+  options: { window?: [number, number]; calls?: number; top?: number } = {},
+): ProfileSummary {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -97,7 +106,11 @@ export function summariseCpuProfile(path: string, options: { window?: [number, n
     pct: Math.round((micros / busy) * 1000) / 10,
     microsPerCall: options.calls ? Math.round((micros / options.calls) * 10) / 10 : NaN,
   });
-  const ranked = (m: Map<string, number>, n: number) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([f, v]) => cost(f, v));
+  const ranked = (m: Map<string, number>, n: number) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([f, v]) => cost(f, v));
   return {
     busyMs: Math.round(busy / 1000),
     components: ranked(components, 20),

@@ -96,7 +96,11 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       return answer(
         res,
         200,
-        JSON.stringify({ status: 200, success: true, data: { access_token: accessToken, token_type: 'Bearer', expires_in: String(tokenLifetimeSeconds) } }),
+        JSON.stringify({
+          status: 200,
+          success: true,
+          data: { access_token: accessToken, token_type: 'Bearer', expires_in: String(tokenLifetimeSeconds) },
+        }),
       );
     }
     if (!tokenIsValid(req.headers.authorization)) {

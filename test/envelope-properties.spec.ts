@@ -50,7 +50,10 @@ describe('normalizeSingapayResponseCode', () => {
 
 type Answer = { status: number; headers: Record<string, string>; body: string };
 
-const statusArb = fc.oneof(fc.constantFrom(200, 201, 202, 204, 400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504), fc.integer({ min: 200, max: 599 }));
+const statusArb = fc.oneof(
+  fc.constantFrom(200, 201, 202, 204, 400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504),
+  fc.integer({ min: 200, max: 599 }),
+);
 
 const codeArb = fc.oneof(
   fc.constantFrom('00', '01', '0', '1', '6', '04', '06', '16', '17', '21', '99', '42', 0, 1, 16, '', ' 00 ', '000', 'OK', null),
@@ -66,7 +69,18 @@ const envelopeArb = fc.record(
     data: fc.oneof(
       fc.jsonValue(),
       fc.dictionary(
-        fc.constantFrom('transaction_id', 'reference_number', 'amount', 'price', 'balance', 'created_at', 'bill_transactions', 'pagination', 'status', 'customer_id'),
+        fc.constantFrom(
+          'transaction_id',
+          'reference_number',
+          'amount',
+          'price',
+          'balance',
+          'created_at',
+          'bill_transactions',
+          'pagination',
+          'status',
+          'customer_id',
+        ),
         fc.jsonValue(),
       ),
     ),
@@ -79,9 +93,17 @@ const envelopeArb = fc.record(
 
 const answerArb: fc.Arbitrary<Answer> = fc.oneof(
   // Any JSON value at all.
-  fc.record({ status: statusArb, body: fc.jsonValue().map((v) => JSON.stringify(v)), headers: fc.constant({ 'content-type': 'application/json' }) }),
+  fc.record({
+    status: statusArb,
+    body: fc.jsonValue().map((v) => JSON.stringify(v)),
+    headers: fc.constant({ 'content-type': 'application/json' }),
+  }),
   // Envelope-shaped JSON.
-  fc.record({ status: statusArb, body: envelopeArb.map((v) => JSON.stringify(v)), headers: fc.constant({ 'content-type': 'application/json' }) }),
+  fc.record({
+    status: statusArb,
+    body: envelopeArb.map((v) => JSON.stringify(v)),
+    headers: fc.constant({ 'content-type': 'application/json' }),
+  }),
   // Not JSON: any text, an HTML page, a cut envelope, a BOM, an empty body.
   fc.record({
     status: statusArb,
@@ -108,8 +130,14 @@ function send(res: http.ServerResponse, answer: Answer): void {
 const CALLS: [string, (s: SingapayService, i: number) => Promise<unknown>][] = [
   ['checkBalance', (s) => s.checkBalance()],
   ['inquiry', (s) => s.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064' })],
-  ['pay (direct)', (s, i) => s.pay({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567891', idempotencyKey: `env-${i}` })],
-  ['pay (inquiry flow)', (s, i) => s.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: `REF${i}` })],
+  [
+    'pay (direct)',
+    (s, i) => s.pay({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567891', idempotencyKey: `env-${i}` }),
+  ],
+  [
+    'pay (inquiry flow)',
+    (s, i) => s.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: `REF${i}` }),
+  ],
   ['getTransaction', (s) => s.getTransaction('01JWX2F2DZC68TC94XMNBJCC3H')],
   ['listTransactions', (s) => s.listTransactions({ customerId: '146300068064', page: 2 })],
   ['getGameTopupParameters', (s) => s.getGameTopupParameters('MLBB')],
@@ -131,41 +159,49 @@ describe('the envelope interpretation on arbitrary answers (real HTTP)', () => {
     await server.stop();
   });
 
-  it.each(CALLS)('%s resolves or rejects with a SingapayException, never anything else, never hangs', async (_name, call) => {
-    await fc.assert(
-      fc.asyncProperty(answerArb, async (answer) => {
-        current = answer;
-        let timer: NodeJS.Timeout | undefined;
-        const hang = new Promise<'hang'>((resolve) => {
-          timer = setTimeout(() => resolve('hang'), 5_000);
-        });
-        const outcome = await Promise.race([
-          call(ctx.service, ++serial).then(
-            (value) => ({ value }),
-            (error: unknown) => ({ error }),
-          ),
-          hang,
-        ]);
-        clearTimeout(timer);
-        expect(outcome).not.toBe('hang');
-        if (outcome !== 'hang' && 'error' in outcome) {
-          const error = outcome.error;
-          expect(error instanceof SingapayException || error instanceof BadRequestException, `unexpected ${String(error)}`).toBe(true);
-          if (error instanceof SingapayException) {
-            // Always classified: a type, an HTTP error status, and a code only in its normalised form.
-            expect(typeof error.responseType).toBe('string');
-            expect(error.getStatus()).toBeGreaterThanOrEqual(400);
-            expect(error.getStatus()).toBeLessThan(600);
-            expect(error.responseCode === null || /^\d{2,3}$/.test(error.responseCode)).toBe(true);
+  it.each(CALLS)(
+    '%s resolves or rejects with a SingapayException, never anything else, never hangs',
+    async (_name, call) => {
+      await fc.assert(
+        fc.asyncProperty(answerArb, async (answer) => {
+          current = answer;
+          let timer: NodeJS.Timeout | undefined;
+          const hang = new Promise<'hang'>((resolve) => {
+            timer = setTimeout(() => resolve('hang'), 5_000);
+          });
+          const outcome = await Promise.race([
+            call(ctx.service, ++serial).then(
+              (value) => ({ value }),
+              (error: unknown) => ({ error }),
+            ),
+            hang,
+          ]);
+          clearTimeout(timer);
+          expect(outcome).not.toBe('hang');
+          if (outcome !== 'hang' && 'error' in outcome) {
+            const error = outcome.error;
+            expect(error instanceof SingapayException || error instanceof BadRequestException, `unexpected ${String(error)}`).toBe(true);
+            if (error instanceof SingapayException) {
+              // Always classified: a type, an HTTP error status, and a code only in its normalised form.
+              expect(typeof error.responseType).toBe('string');
+              expect(error.getStatus()).toBeGreaterThanOrEqual(400);
+              expect(error.getStatus()).toBeLessThan(600);
+              expect(error.responseCode === null || /^\d{2,3}$/.test(error.responseCode)).toBe(true);
+            }
           }
-        }
-      }),
-      { seed: SEED, numRuns: 120 },
-    );
-  }, 60_000);
+        }),
+        { seed: SEED, numRuns: 120 },
+      );
+    },
+    60_000,
+  );
 
   it('a 200 with a well-formed success envelope still parses (the generator is not all noise)', async () => {
-    current = { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ command: 'check-balance', response_code: '00', data: { balance: '12.00' } }) };
+    current = {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ command: 'check-balance', response_code: '00', data: { balance: '12.00' } }),
+    };
     await expect(ctx.service.checkBalance()).resolves.toMatchObject({ balance: 12 });
   });
 });

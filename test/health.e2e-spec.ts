@@ -3,11 +3,7 @@ import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
-import {
-  SINGAPAY_ENV_VARS,
-  SingapayModule,
-  type SingapayModuleOptions,
-} from '@app/singapay';
+import { SINGAPAY_ENV_VARS, SingapayModule, type SingapayModuleOptions } from '@app/singapay';
 import { SINGAPAY_GENERAL_PATHS } from '@app/singapay/contract/singapay-api.contract.js';
 import {
   InjectSingapayHealthIndicator,
@@ -141,7 +137,13 @@ describe('SingapayHealthIndicator in a user app (real HTTP)', () => {
   }
 
   const noSecretIn = (text: string) => {
-    for (const secret of [sim.credentials.clientSecret, sim.credentials.password, 'wrong-client-secret', 'wrong-partner-id', sim.credentials.apiKey]) {
+    for (const secret of [
+      sim.credentials.clientSecret,
+      sim.credentials.password,
+      'wrong-client-secret',
+      'wrong-partner-id',
+      sim.credentials.apiKey,
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).not.toMatch(/Basic\s+[A-Za-z0-9+/=]{8,}|eyJ[\w-]{4,}\./);
@@ -181,7 +183,12 @@ describe('SingapayHealthIndicator in a user app (real HTTP)', () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
     const res = await probe({}, {}, closed);
     expect(res.status).toBe(503);
-    expect(res.body.error.singapay).toMatchObject({ status: 'down', cause: 'unreachable', responseCode: null, responseType: 'connection_failed' });
+    expect(res.body.error.singapay).toMatchObject({
+      status: 'down',
+      cause: 'unreachable',
+      responseCode: null,
+      responseType: 'connection_failed',
+    });
     expect(res.body.error.singapay.message).toMatch(/Singapay is unreachable \(ECONNREFUSED\): check the host/);
   });
 

@@ -88,7 +88,10 @@ describe('hostile inputs to SingapayService', () => {
   beforeAll(async () => {
     sim = await SingapaySimulator.start({ settleDelayMs: 60_000 });
     registerSimulatorSecrets(sim);
-    ctx = await createSingapayWithClock({ baseUrl: sim.baseUrl, ...sim.credentials, retry: { baseDelayMs: 5 }, timeoutMs: 2_000 }, new ManualClock());
+    ctx = await createSingapayWithClock(
+      { baseUrl: sim.baseUrl, ...sim.credentials, retry: { baseDelayMs: 5 }, timeoutMs: 2_000 },
+      new ManualClock(),
+    );
     service = ctx.service;
   });
   afterAll(async () => {
@@ -220,7 +223,10 @@ describe('hostile inputs to SingapayService', () => {
       ['a boolean', true],
     ];
     it.each(badPeriods)('inquiry period = %s', async (_name, period) => {
-      await expect400(() => service.inquiry({ command: 'bpjsks', productCode: 'SPBPJSKS', customerId: '0001234567891', period: period as number }), 'period');
+      await expect400(
+        () => service.inquiry({ command: 'bpjsks', productCode: 'SPBPJSKS', customerId: '0001234567891', period: period as number }),
+        'period',
+      );
     });
     it.each(badPeriods.filter(([name]) => name !== 'a negative'))('listTransactions page = %s', async (_name, page) => {
       await expect400(() => service.listTransactions({ page: page as number }), 'page');
@@ -320,11 +326,14 @@ describe('hostile inputs to SingapayService', () => {
       expect(error).toBeInstanceOf(BadRequestException);
       expect(JSON.stringify((error as BadRequestException).getResponse())).toMatch(/idempotencyKey|key/);
     });
-    it.each(keys.filter(([name]) => !['undefined'].includes(name)))('waitForPayment(%s) does not wait, and is a 404 or a 400', async (_name, key) => {
-      const result = await settle(Promise.resolve().then(() => service.waitForPayment(key as string, { timeoutMs: 1_000 })));
-      expect(result.ok).toBe(false);
-      expect((result as { error: unknown }).error).toBeInstanceOf(HttpException);
-    });
+    it.each(keys.filter(([name]) => !['undefined'].includes(name)))(
+      'waitForPayment(%s) does not wait, and is a 404 or a 400',
+      async (_name, key) => {
+        const result = await settle(Promise.resolve().then(() => service.waitForPayment(key as string, { timeoutMs: 1_000 })));
+        expect(result.ok).toBe(false);
+        expect((result as { error: unknown }).error).toBeInstanceOf(HttpException);
+      },
+    );
   });
 
   describe('per-call options', () => {
@@ -356,25 +365,41 @@ describe('valid but hostile-looking idempotency keys are ordinary keys', () => {
   beforeAll(async () => {
     sim = await SingapaySimulator.start({ settleDelayMs: 60_000 });
     registerSimulatorSecrets(sim);
-    ctx = await createSingapayWithClock({ baseUrl: sim.baseUrl, ...sim.credentials, retry: { baseDelayMs: 5 }, timeoutMs: 2_000 }, new ManualClock());
+    ctx = await createSingapayWithClock(
+      { baseUrl: sim.baseUrl, ...sim.credentials, retry: { baseDelayMs: 5 }, timeoutMs: 2_000 },
+      new ManualClock(),
+    );
   });
   afterAll(async () => {
     await ctx.close();
     await sim.stop();
   });
 
-  const keys = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '../../etc/passwd', 'k?x=1#y', '%2e%2e%2f', '{"$ne":null}', 'a'.repeat(255)];
-  it.each(keys.map((k, i) => [k.slice(0, 40), k, i] as const))('key %s: paid once, found again, nothing polluted', async (_label, key, i) => {
-    const customerId = `0812${String(i).padStart(4, '0')}5678`;
-    const request = { command: 'pulsa' as const, productCode: 'SPTLKMAS10', customerId, idempotencyKey: key };
-    const first = await ctx.service.pay(request);
-    expect(first).toMatchObject({ status: 'pending', idempotencyKey: key });
-    const again = await ctx.service.pay(request);
-    expect(again).toMatchObject({ status: 'pending', idempotencyKey: key });
-    expect(sim.paymentsFor({ customerId })).toBe(1);
-    const payment = await ctx.service.getPayment(key);
-    expect(payment).toMatchObject({ idempotencyKey: key, state: 'pending', customerId });
-    expect(({} as Record<string, unknown>).customerId).toBeUndefined();
-    expect(Object.keys(Object.prototype)).toEqual([]);
-  });
+  const keys = [
+    '__proto__',
+    'constructor',
+    'toString',
+    'hasOwnProperty',
+    '../../etc/passwd',
+    'k?x=1#y',
+    '%2e%2e%2f',
+    '{"$ne":null}',
+    'a'.repeat(255),
+  ];
+  it.each(keys.map((k, i) => [k.slice(0, 40), k, i] as const))(
+    'key %s: paid once, found again, nothing polluted',
+    async (_label, key, i) => {
+      const customerId = `0812${String(i).padStart(4, '0')}5678`;
+      const request = { command: 'pulsa' as const, productCode: 'SPTLKMAS10', customerId, idempotencyKey: key };
+      const first = await ctx.service.pay(request);
+      expect(first).toMatchObject({ status: 'pending', idempotencyKey: key });
+      const again = await ctx.service.pay(request);
+      expect(again).toMatchObject({ status: 'pending', idempotencyKey: key });
+      expect(sim.paymentsFor({ customerId })).toBe(1);
+      const payment = await ctx.service.getPayment(key);
+      expect(payment).toMatchObject({ idempotencyKey: key, state: 'pending', customerId });
+      expect(({} as Record<string, unknown>).customerId).toBeUndefined();
+      expect(Object.keys(Object.prototype)).toEqual([]);
+    },
+  );
 });

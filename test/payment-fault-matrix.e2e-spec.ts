@@ -56,9 +56,12 @@ const TRANSPORT_FAULTS: FaultCase[] = [
   { name: 'hang', stage: 'after sending', fault: { kind: 'hang' }, applies: false },
   { name: 'hang +apply', stage: 'after sending', fault: { kind: 'hang', apply: true }, applies: true },
   ...[502, 503].flatMap((status) =>
-    [false, true].map(
-      (apply): FaultCase => ({ name: `html ${status}${apply ? ' +apply' : ''}`, stage: 'headers', fault: { kind: 'html', status, apply }, applies: apply }),
-    ),
+    [false, true].map((apply): FaultCase => ({
+      name: `html ${status}${apply ? ' +apply' : ''}`,
+      stage: 'headers',
+      fault: { kind: 'html', status, apply },
+      applies: apply,
+    })),
   ),
   { name: 'truncated (applied)', stage: 'body', fault: { kind: 'truncated' }, applies: true },
   { name: 'truncated apply:false', stage: 'body', fault: { kind: 'truncated', apply: false }, applies: false },
@@ -66,15 +69,13 @@ const TRANSPORT_FAULTS: FaultCase[] = [
 
 const codeFaults = (withApply: boolean): FaultCase[] =>
   CODES.flatMap((code) =>
-    (withApply ? [false, true] : [false]).map(
-      (apply): FaultCase => ({
-        name: `code ${code}${apply ? ' +apply' : ''}`,
-        stage: 'code',
-        fault: apply ? { kind: 'code', code, apply: true } : { kind: 'code', code },
-        applies: apply,
-        code,
-      }),
-    ),
+    (withApply ? [false, true] : [false]).map((apply): FaultCase => ({
+      name: `code ${code}${apply ? ' +apply' : ''}`,
+      stage: 'code',
+      fault: apply ? { kind: 'code', code, apply: true } : { kind: 'code', code },
+      applies: apply,
+      code,
+    })),
   );
 
 const callFor = (fc: FaultCase): SingapayCallOptions | undefined => (fc.fault.kind === 'hang' ? { timeoutMs: HANG_TIMEOUT_MS } : undefined);
@@ -97,7 +98,8 @@ function expectedRead(fc: FaultCase, op: ReadOperation): ReadExpectation {
   if (fc.code !== undefined) {
     const info = singapayResponseCodeInfo(fc.code);
     // How Singapay answers an empty search is undocumented: both are read as "no rows".
-    if (op.endpoint === 'list' && (fc.code === '00' || fc.code === '06')) return { requests: 1, type: '', code: fc.code, status: 200, ok: true };
+    if (op.endpoint === 'list' && (fc.code === '00' || fc.code === '06'))
+      return { requests: 1, type: '', code: fc.code, status: 200, ok: true };
     // 00 with no data: a success whose fields are missing, read once (the answer was JSON and had a code).
     if (fc.code === '00') return { requests: 1, type: 'malformed_response', code: '00', status: 502 };
     // 01 where no pending is expected: not a success, not retryable.
@@ -158,8 +160,16 @@ describe('fault matrix: reads and inquiries', () => {
   beforeAll(async () => {
     sim = await SingapaySimulator.start({ settleDelayMs: 60_000, faultSeed: 1 });
     registerSimulatorSecrets(sim);
-    ctx = await createSingapayWithClock({ baseUrl: sim.baseUrl, ...sim.credentials, retry: { baseDelayMs: 5 }, timeoutMs: 2_000 }, new ManualClock());
-    const paid = await ctx.service.pay({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081200001234', idempotencyKey: 'matrix-seed' });
+    ctx = await createSingapayWithClock(
+      { baseUrl: sim.baseUrl, ...sim.credentials, retry: { baseDelayMs: 5 }, timeoutMs: 2_000 },
+      new ManualClock(),
+    );
+    const paid = await ctx.service.pay({
+      command: 'pulsa',
+      productCode: 'SPTLKMAS10',
+      customerId: '081200001234',
+      idempotencyKey: 'matrix-seed',
+    });
     if (paid.status === 'unknown') throw new Error('seed payment failed');
     existingTransactionId = paid.transactionId;
   });
@@ -208,19 +218,22 @@ describe('fault matrix: reads and inquiries', () => {
     }
   });
 
-  it.each(READ_OPERATIONS.map((op) => [op.name, op] as const))('%s x before sending x connection refused: retried, reported not sent', async (_name, op) => {
-    const refused = await createSingapayWithClock(
-      { baseUrl: `http://127.0.0.1:${await closedPort()}`, ...sim.credentials, retry: { baseDelayMs: 5 }, timeoutMs: 2_000 },
-      new ManualClock(),
-    );
-    try {
-      const e = await singapayFailure(() => op.run(refused.service, undefined, ++n));
-      expect(e).toBeInstanceOf(SingapayTransportException);
-      expect([e.responseType, e.delivery, e.getStatus()]).toEqual(['connection_failed', 'not_sent', 503]);
-    } finally {
-      await refused.close();
-    }
-  });
+  it.each(READ_OPERATIONS.map((op) => [op.name, op] as const))(
+    '%s x before sending x connection refused: retried, reported not sent',
+    async (_name, op) => {
+      const refused = await createSingapayWithClock(
+        { baseUrl: `http://127.0.0.1:${await closedPort()}`, ...sim.credentials, retry: { baseDelayMs: 5 }, timeoutMs: 2_000 },
+        new ManualClock(),
+      );
+      try {
+        const e = await singapayFailure(() => op.run(refused.service, undefined, ++n));
+        expect(e).toBeInstanceOf(SingapayTransportException);
+        expect([e.responseType, e.delivery, e.getStatus()]).toEqual(['connection_failed', 'not_sent', 503]);
+      } finally {
+        await refused.close();
+      }
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -237,8 +250,20 @@ interface PaymentFlow {
 }
 
 const FLOWS: PaymentFlow[] = [
-  { name: 'payment, inquiry flow (plnpos)', command: 'plnpos', productCode: 'SPPLNPOS', customerId: (n) => `1463${pad(n, 6)}1234`, appliedStatus: 'success' },
-  { name: 'payment, direct purchase (pulsa)', command: 'pulsa', productCode: 'SPTLKMAS10', customerId: (n) => `08${pad(n, 6)}1234`, appliedStatus: 'pending' },
+  {
+    name: 'payment, inquiry flow (plnpos)',
+    command: 'plnpos',
+    productCode: 'SPPLNPOS',
+    customerId: (n) => `1463${pad(n, 6)}1234`,
+    appliedStatus: 'success',
+  },
+  {
+    name: 'payment, direct purchase (pulsa)',
+    command: 'pulsa',
+    productCode: 'SPTLKMAS10',
+    customerId: (n) => `08${pad(n, 6)}1234`,
+    appliedStatus: 'pending',
+  },
 ];
 
 const paymentPath = (command: SingapayCommand) => singapayProductPath('v2', SINGAPAY_COMMANDS[command].family, 'payment');
@@ -248,7 +273,14 @@ type FinalState = { state: 'failed'; reason: 'rejected' } | { state: 'refunded' 
 
 type PaymentExpectation =
   | { requests: number; received: number; applied: number; throws: { code: string; type: string; status: number }; final?: FinalState }
-  | { requests: number; received: number; applied: number; status: 'success' | 'pending' | 'unknown'; responseCode?: string; final?: FinalState };
+  | {
+      requests: number;
+      received: number;
+      applied: number;
+      status: 'success' | 'pending' | 'unknown';
+      responseCode?: string;
+      final?: FinalState;
+    };
 
 /** What the module's rules say `pay()` does when its request meets `fc` (every time it is sent). */
 function expectedPayment(fc: FaultCase, flow: PaymentFlow): PaymentExpectation {
@@ -271,7 +303,13 @@ function expectedPayment(fc: FaultCase, flow: PaymentFlow): PaymentExpectation {
     }
     if (info.paymentOutcome === 'refunded') {
       // 50: Singapay's word that the money comes back; final, whatever the ledger shows.
-      return { requests: 1, received: applied, applied, throws: { code: '50', type: 'payment_refunded', status: 409 }, final: { state: 'refunded' } };
+      return {
+        requests: 1,
+        received: applied,
+        applied,
+        throws: { code: '50', type: 'payment_refunded', status: 409 },
+        final: { state: 'refunded' },
+      };
     }
     // 51 (and a 00 / 01 that could not be read) say it went through: without a transaction to show
     // for it the payment stays unknown, never "not found".
@@ -306,7 +344,9 @@ describe('fault matrix: payments', () => {
     sim.reset();
   });
 
-  const cases = FLOWS.flatMap((flow) => [...TRANSPORT_FAULTS, ...codeFaults(true)].map((fc) => [flow.name, fc.stage, fc.name, flow, fc] as const));
+  const cases = FLOWS.flatMap((flow) =>
+    [...TRANSPORT_FAULTS, ...codeFaults(true)].map((fc) => [flow.name, fc.stage, fc.name, flow, fc] as const),
+  );
 
   it.each(cases)('%s x %s x %s', async (_flow, _stage, _fault, flow, fc) => {
     const expected = expectedPayment(fc, flow);
@@ -317,7 +357,13 @@ describe('fault matrix: payments', () => {
     if (SINGAPAY_COMMANDS[flow.command].hasInquiry) {
       referenceNumber = (await ctx.service.inquiry({ command: flow.command, productCode: flow.productCode, customerId })).referenceNumber;
     }
-    const req = { command: flow.command, productCode: flow.productCode, customerId, idempotencyKey, ...(referenceNumber ? { referenceNumber } : {}) };
+    const req = {
+      command: flow.command,
+      productCode: flow.productCode,
+      customerId,
+      idempotencyKey,
+      ...(referenceNumber ? { referenceNumber } : {}),
+    };
     const sent = countPaymentRequests(sim, customerId);
     sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: fc.fault });
     const path = paymentPath(flow.command);
@@ -372,7 +418,10 @@ describe('fault matrix: payments', () => {
       expect(payment.state).toBe('failed');
       expect(payment.failure?.reason).toBe('throws' in expected ? 'rejected' : 'not_found');
     } else {
-      expect({ state: payment.state, transactionId: payment.transactionId }).toEqual({ state: entries[0]!.status, transactionId: entries[0]!.transactionId });
+      expect({ state: payment.state, transactionId: payment.transactionId }).toEqual({
+        state: entries[0]!.status,
+        transactionId: entries[0]!.transactionId,
+      });
     }
   });
 
@@ -382,7 +431,13 @@ describe('fault matrix: payments', () => {
       const first = await SingapaySimulator.start({ port, settleDelayMs: 60_000 });
       const local = new ManualClock();
       const refused = await createSingapayWithClock(
-        { baseUrl: first.baseUrl, ...first.credentials, retry: { baseDelayMs: 5 }, timeoutMs: 2_000, paymentNotFoundAfterMs: NOT_FOUND_AFTER_MS },
+        {
+          baseUrl: first.baseUrl,
+          ...first.credentials,
+          retry: { baseDelayMs: 5 },
+          timeoutMs: 2_000,
+          paymentNotFoundAfterMs: NOT_FOUND_AFTER_MS,
+        },
         local,
       );
       let back: SingapaySimulator | undefined;

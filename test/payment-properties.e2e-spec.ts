@@ -93,7 +93,9 @@ const paymentFault: fc.Arbitrary<SingapaySimulatorFault> = fc.oneof(
   fc.tuple(fc.constantFrom(502, 503), fc.boolean()).map(([status, apply]): SingapaySimulatorFault => ({ kind: 'html', status, apply })),
   fc.boolean().map((apply): SingapaySimulatorFault => ({ kind: 'truncated', apply })),
   fc.constant<SingapaySimulatorFault>({ kind: 'latency', ms: 400, processFirst: true }),
-  fc.tuple(fc.constantFrom(...uncertainCodes), fc.boolean()).map(([code, apply]): SingapaySimulatorFault => ({ kind: 'code', code, apply })),
+  fc
+    .tuple(fc.constantFrom(...uncertainCodes), fc.boolean())
+    .map(([code, apply]): SingapaySimulatorFault => ({ kind: 'code', code, apply })),
   fc.constantFrom(...rejectedCodes).map((code): SingapaySimulatorFault => ({ kind: 'code', code })),
 );
 
@@ -120,7 +122,11 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc
       orders: fc.constant(orders),
       faults: fc.array(fc.record({ order, fault: paymentFault, times: fc.integer({ min: 1, max: 2 }) }), { maxLength: 4 }),
       lookupFaults: fc.array(
-        fc.record({ endpoint: fc.constantFrom<'list' | 'detail'>('list', 'detail'), fault: lookupFault, times: fc.integer({ min: 1, max: 4 }) }),
+        fc.record({
+          endpoint: fc.constantFrom<'list' | 'detail'>('list', 'detail'),
+          fault: lookupFault,
+          times: fc.integer({ min: 1, max: 4 }),
+        }),
         { maxLength: 2 },
       ),
       batches: fc.array(
@@ -182,11 +188,15 @@ describe('payments under random faults and caller retries (fast-check)', () => {
       for (const spec of scenario.orders) {
         const flow = FLOWS[spec.flow];
         const n = ++serial;
-        const earlier = spec.sameCustomerAsEarlier && !SINGAPAY_COMMANDS[flow.command].hasInquiry ? orders.find((o) => o.spec.flow === spec.flow) : undefined;
+        const earlier =
+          spec.sameCustomerAsEarlier && !SINGAPAY_COMMANDS[flow.command].hasInquiry
+            ? orders.find((o) => o.spec.flow === spec.flow)
+            : undefined;
         const customerId = earlier?.customerId ?? flow.customerId(n, SCENARIOS[spec.scenario]);
         let referenceNumber: string | undefined;
         if (SINGAPAY_COMMANDS[flow.command].hasInquiry) {
-          referenceNumber = (await clients[0]!.service.inquiry({ command: flow.command, productCode: flow.productCode, customerId })).referenceNumber;
+          referenceNumber = (await clients[0]!.service.inquiry({ command: flow.command, productCode: flow.productCode, customerId }))
+            .referenceNumber;
         }
         const useDefault = spec.defaultKey && referenceNumber !== undefined;
         const key = useDefault ? referenceNumber! : `order-${n}`;
@@ -251,7 +261,10 @@ describe('payments under random faults and caller retries (fast-check)', () => {
         const members = orders.filter((o) => o.group === group);
         const started = members.filter((o) => o.started);
         const first = members[0]!;
-        const entries = ledgerEntries(sim, first.referenceNumber ? { referenceNumber: first.referenceNumber } : { customerId: first.customerId });
+        const entries = ledgerEntries(
+          sim,
+          first.referenceNumber ? { referenceNumber: first.referenceNumber } : { customerId: first.customerId },
+        );
         // At most one payment per key: no more transactions, and no more requests, than keys that paid.
         expect(entries.length, `${group} applied ${entries.length} times for ${started.length} keys`).toBeLessThanOrEqual(started.length);
         expect(first.sent(), `payment requests for ${group}`).toBeLessThanOrEqual(started.length);
@@ -290,8 +303,15 @@ describe('payments under random faults and caller retries (fast-check)', () => {
   }
 
   /** What one caller was told must never contradict the ledger at that moment. */
-  function checkAnswer(orders: LiveOrder[], order: LiveOrder, result: { ok: true; value: SingapayPaymentResult } | { ok: false; error: unknown }): void {
-    const entries = ledgerEntries(sim, order.referenceNumber ? { referenceNumber: order.referenceNumber } : { customerId: order.customerId });
+  function checkAnswer(
+    orders: LiveOrder[],
+    order: LiveOrder,
+    result: { ok: true; value: SingapayPaymentResult } | { ok: false; error: unknown },
+  ): void {
+    const entries = ledgerEntries(
+      sim,
+      order.referenceNumber ? { referenceNumber: order.referenceNumber } : { customerId: order.customerId },
+    );
     seen.answers.add(result.ok ? result.value.status : 'threw');
     if (!result.ok) {
       expect(result.error).toBeInstanceOf(SingapayException);

@@ -1,9 +1,4 @@
-import {
-  RedisPaymentStore,
-  SingapayCallbackReceiver,
-  SingapayInMemoryPaymentStore,
-  type SingapayPaymentRecord,
-} from '@app/singapay';
+import { RedisPaymentStore, SingapayCallbackReceiver, SingapayInMemoryPaymentStore, type SingapayPaymentRecord } from '@app/singapay';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
 import { registerSecret } from './support/log-capture.js';
 import { redisAvailable, startRedis } from './support/redis-server.js';
@@ -39,9 +34,19 @@ describe('money-safety regressions (simulator)', () => {
     const store = new FlakyStore();
     const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
     try {
-      const first = await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId: PULSA.customerId, idempotencyKey: 'order-flaky' });
+      const first = await ctx.service.pay({
+        command: 'pulsa',
+        productCode: PULSA.productCode,
+        customerId: PULSA.customerId,
+        idempotencyKey: 'order-flaky',
+      });
       expect(first.status).toBe('pending');
-      const second = await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId: PULSA.customerId, idempotencyKey: 'order-flaky' });
+      const second = await ctx.service.pay({
+        command: 'pulsa',
+        productCode: PULSA.productCode,
+        customerId: PULSA.customerId,
+        idempotencyKey: 'order-flaky',
+      });
       expect(['pending', 'unknown']).toContain(second.status);
       expect(sim.paymentsFor({ customerId: PULSA.customerId })).toBe(1);
     } finally {
@@ -97,7 +102,8 @@ describe('money-safety regressions (simulator)', () => {
       await ctx.service.checkBalance();
       sim.faults.add({ endpoint: 'detail', fault: { kind: 'hang' } });
       const receiver = ctx.moduleRef.get(SingapayCallbackReceiver);
-      for (let i = 0; i < 200; i++) receiver.receive({ command: 'callback', data: { transaction_id: `FAKE${String(i).padStart(6, '0')}` } });
+      for (let i = 0; i < 200; i++)
+        receiver.receive({ command: 'callback', data: { transaction_id: `FAKE${String(i).padStart(6, '0')}` } });
       await new Promise((r) => setTimeout(r, 100));
       expect(sim.stats().requests['/api/v1/detail-bill-transaction']).toBeLessThanOrEqual(32);
       sim.faults.clear();
@@ -136,15 +142,27 @@ describe.skipIf(!redisAvailable)('money-safety regressions (Redis)', () => {
       if (req.path.includes('access-token')) return tokenAnswer(res);
       if (req.path.includes('/payment')) {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(`{"command":"pulsa","response_code":"01","data":{"customer_id":"081234567891","customer_name":"Bud\\ud800i","amount":"1","price":"2","transaction_id":"${txid}","created_at":"2025-06-10 17:49:20"}}`);
+        res.end(
+          `{"command":"pulsa","response_code":"01","data":{"customer_id":"081234567891","customer_name":"Bud\\ud800i","amount":"1","price":"2","transaction_id":"${txid}","created_at":"2025-06-10 17:49:20"}}`,
+        );
         return;
       }
       json(res, 200, {
-        command: 'detail-bill-transaction', response_code: '00',
+        command: 'detail-bill-transaction',
+        response_code: '00',
         data: {
-          transaction_id: txid, reference_number: null, customer_id: '081234567891', transaction_type: 'prepaid', status: 'success',
-          inquired_at: null, paid_at: null, net_price: '2', display_price: { amount: '1', price: '2' }, other_info: [],
-          created_at: '2025-06-10 17:49:20', product: { code: 'SPTLKMAS10', name: 'N' },
+          transaction_id: txid,
+          reference_number: null,
+          customer_id: '081234567891',
+          transaction_type: 'prepaid',
+          status: 'success',
+          inquired_at: null,
+          paid_at: null,
+          net_price: '2',
+          display_price: { amount: '1', price: '2' },
+          other_info: [],
+          created_at: '2025-06-10 17:49:20',
+          product: { code: 'SPTLKMAS10', name: 'N' },
         },
       });
     });

@@ -1,12 +1,7 @@
 // The contract every SingapayPaymentStore keeps, run over each store by
 // test/payment-stores.e2e-spec.ts. Only the interface is used here, so a new
 // store passes by behaving, not by sharing code.
-import {
-  isSettledPaymentRecord,
-  type SingapayPaymentRecord,
-  type SingapayPaymentState,
-  type SingapayPaymentStore,
-} from '@app/singapay';
+import { isSettledPaymentRecord, type SingapayPaymentRecord, type SingapayPaymentState, type SingapayPaymentStore } from '@app/singapay';
 
 export interface ConformanceTarget {
   /** A store no other test writes to (fresh, or a namespace of its own). */
@@ -65,7 +60,13 @@ function fullRecord(key: string): SingapayPaymentRecord {
       raw: {
         command: 'plnpos',
         response_code: '00',
-        data: { nested: deep, numbers: [0, -1, 1.5, 1e21, Number.MAX_SAFE_INTEGER, 5e-324], flags: [true, false, null], empty: {}, none: [] },
+        data: {
+          nested: deep,
+          numbers: [0, -1, 1.5, 1e21, Number.MAX_SAFE_INTEGER, 5e-324],
+          flags: [true, false, null],
+          empty: {},
+          none: [],
+        },
         'key with "quotes" and \\ backslash': 'value\nwith\tcontrol\u0001chars',
       },
     },
@@ -126,7 +127,13 @@ export function describePaymentStoreConformance(name: string, target: () => Conf
       const record = paymentRecord('k-odd', {
         state: 'unknown',
         responseCode: '99',
-        failure: { reason: 'not_found', code: '99', type: 'internal', httpStatus: 502, message: 'nul \u0000 here, lone \ud800 and \udc00, pair 🚀' },
+        failure: {
+          reason: 'not_found',
+          code: '99',
+          type: 'internal',
+          httpStatus: 502,
+          message: 'nul \u0000 here, lone \ud800 and \udc00, pair 🚀',
+        },
         outcome: { transactionId: 'TX-odd', raw: { 'k\u0000ey': 'v\u0000', deep, [`\udfff`]: 1 } },
       });
       await store.create(record);
@@ -211,7 +218,10 @@ export function describePaymentStoreConformance(name: string, target: () => Conf
       const v1 = paymentRecord('k-move', { state: 'sending' });
       await store.create(v1);
       expect((await store.listUnsettled(10)).map((r) => r.key)).toEqual(['k-move']);
-      const v2 = bump(v1, { state: 'failed', failure: { reason: 'not_found', code: null, type: 'not_found', httpStatus: 409, message: 'm' } });
+      const v2 = bump(v1, {
+        state: 'failed',
+        failure: { reason: 'not_found', code: null, type: 'not_found', httpStatus: 409, message: 'm' },
+      });
       expect(await store.replace(v2, 1)).toBe(true);
       expect((await store.listUnsettled(10)).map((r) => r.key)).toEqual(isSettledPaymentRecord(v2) ? [] : ['k-move']);
       const v3 = bump(v2, { state: 'pending', transactionId: 'TX-move', failure: undefined });
@@ -225,7 +235,9 @@ export function describePaymentStoreConformance(name: string, target: () => Conf
     it('pages through hundreds of unsettled records without a gap or a repeat', async () => {
       const base = 1_764_200_000_000;
       // Ties on createdAt too: paging must still be stable.
-      const records = Array.from({ length: 230 }, (_, i) => paymentRecord(`k-page-${String(i).padStart(3, '0')}`, { state: 'unknown', createdAt: base + Math.floor(i / 3) }));
+      const records = Array.from({ length: 230 }, (_, i) =>
+        paymentRecord(`k-page-${String(i).padStart(3, '0')}`, { state: 'unknown', createdAt: base + Math.floor(i / 3) }),
+      );
       await Promise.all(records.map((r) => store.create(r)));
       const seen: string[] = [];
       for (let offset = 0; ; offset += 50) {

@@ -13,7 +13,8 @@ describePaymentStoreConformance('SingapayInMemoryPaymentStore', () => ({
   fresh: async () => new SingapayInMemoryPaymentStore(),
 }));
 
-if (!redisAvailable) new Logger('StoreTests').warn('redis-server is not installed: the Redis store contract is SKIPPED (apt-get install redis-server)');
+if (!redisAvailable)
+  new Logger('StoreTests').warn('redis-server is not installed: the Redis store contract is SKIPPED (apt-get install redis-server)');
 describe.skipIf(!redisAvailable && !redisRequired)('on a real redis-server', () => {
   let redis: TestRedis;
   let base: RedisPaymentStore;
@@ -27,7 +28,9 @@ describe.skipIf(!redisAvailable && !redisRequired)('on a real redis-server', () 
 });
 
 if (!postgresAvailable) {
-  new Logger('StoreTests').warn('PostgreSQL server binaries are not installed: the Postgres store contract is SKIPPED (apt-get install postgresql)');
+  new Logger('StoreTests').warn(
+    'PostgreSQL server binaries are not installed: the Postgres store contract is SKIPPED (apt-get install postgresql)',
+  );
 }
 describe.skipIf(!postgresAvailable && !postgresRequired)('on a real PostgreSQL server', () => {
   let server: TestPostgres;

@@ -25,7 +25,9 @@ import { redisAvailable, startRedis } from './support/redis-server.js';
 import { createSingapay } from './support/singapay-testing.js';
 
 if (!postgresAvailable) {
-  new Logger('PostgresTests').warn('PostgreSQL server binaries are not installed: the Postgres suites are SKIPPED (apt-get install postgresql)');
+  new Logger('PostgresTests').warn(
+    'PostgreSQL server binaries are not installed: the Postgres suites are SKIPPED (apt-get install postgresql)',
+  );
 }
 
 const DAY = 24 * 3600_000;
@@ -49,7 +51,12 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
   });
   beforeEach(() => sim.reset());
 
-  const options = (extra: Record<string, unknown> = {}) => ({ baseUrl: sim.baseUrl, ...sim.credentials, retry: { baseDelayMs: 5 }, ...extra });
+  const options = (extra: Record<string, unknown> = {}) => ({
+    baseUrl: sim.baseUrl,
+    ...sim.credentials,
+    retry: { baseDelayMs: 5 },
+    ...extra,
+  });
 
   describe('schema: migrations and the start-up check', () => {
     it('says the table is missing, naming npx singapay migrate; migrate creates it once; a second run changes nothing', async () => {
@@ -214,7 +221,9 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
     });
 
     const connections = async (app: string) =>
-      Number((await server.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [app])).rows[0]!.n);
+      Number(
+        (await server.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [app])).rows[0]!.n,
+      );
 
     it('databaseUrl: keeps payments in PostgreSQL through its own pool, closed on shutdown', async () => {
       const appUrl = `${url}?application_name=singapay-own-pool`;
@@ -230,8 +239,16 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
           transactionId: (paid as { transactionId: string }).transactionId,
         });
         expect(sim.paymentsFor({ customerId })).toBe(1);
-        const { rows } = await server.pool(url.split('/').pop()!).query(`SELECT namespace, state, transaction_id FROM singapay_payments WHERE idempotency_key = 'order-pg-1'`);
-        expect(rows).toEqual([{ namespace: expect.stringMatching(/^default:127\.0\.0\.1:\d+:[0-9a-f]{16}$/), state: 'pending', transaction_id: expect.any(String) }]);
+        const { rows } = await server
+          .pool(url.split('/').pop()!)
+          .query(`SELECT namespace, state, transaction_id FROM singapay_payments WHERE idempotency_key = 'order-pg-1'`);
+        expect(rows).toEqual([
+          {
+            namespace: expect.stringMatching(/^default:127\.0\.0\.1:\d+:[0-9a-f]{16}$/),
+            state: 'pending',
+            transaction_id: expect.any(String),
+          },
+        ]);
         expect(await connections('singapay-own-pool')).toBeGreaterThan(0);
       } finally {
         await a.close();
@@ -260,7 +277,9 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
         const keys = await (await redis.client()).keys('*');
         expect(keys.some((k) => k.includes('token'))).toBe(true);
         expect(keys.filter((k) => k.includes('payments'))).toEqual([]);
-        const { rows } = await server.pool(url.split('/').pop()!).query(`SELECT state FROM singapay_payments WHERE idempotency_key = 'order-both'`);
+        const { rows } = await server
+          .pool(url.split('/').pop()!)
+          .query(`SELECT state FROM singapay_payments WHERE idempotency_key = 'order-both'`);
         expect(rows).toEqual([{ state: 'pending' }]);
       } finally {
         await redis.stop();
@@ -289,8 +308,12 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       const pg = await createSingapay(options({ environment: 'production', databaseUrl: url }));
       await pg.close();
       expect(resolveSingapayOptions({ ...sim.credentials, paymentStore: 'memory' }).paymentStore).toBe('memory');
-      expect(() => resolveSingapayOptions({ ...sim.credentials, paymentStore: 'postgres' as never })).toThrow(/paymentStore \(SINGAPAY_PAYMENT_STORE\) must be/);
-      expect(() => resolveSingapayOptions({ ...sim.credentials, databaseUrl: 'mysql://x@y/z' })).toThrow(/databaseUrl \(SINGAPAY_DATABASE_URL\) must be a postgres/);
+      expect(() => resolveSingapayOptions({ ...sim.credentials, paymentStore: 'postgres' as never })).toThrow(
+        /paymentStore \(SINGAPAY_PAYMENT_STORE\) must be/,
+      );
+      expect(() => resolveSingapayOptions({ ...sim.credentials, databaseUrl: 'mysql://x@y/z' })).toThrow(
+        /databaseUrl \(SINGAPAY_DATABASE_URL\) must be a postgres/,
+      );
     });
   });
 
@@ -298,7 +321,12 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
     const cli = async (run: typeof runSingapayMigrate, argv: string[], io: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) => {
       const out: string[] = [];
       const err: string[] = [];
-      const code = await run(argv, { write: (l) => out.push(l), error: (l) => err.push(l), env: io.env ?? {}, ...(io.cwd ? { cwd: io.cwd } : {}) });
+      const code = await run(argv, {
+        write: (l) => out.push(l),
+        error: (l) => err.push(l),
+        env: io.env ?? {},
+        ...(io.cwd ? { cwd: io.cwd } : {}),
+      });
       return { code, out: out.join('\n'), err: err.join('\n') };
     };
 
@@ -321,21 +349,34 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       expect(none.err).toMatch(/no database: set SINGAPAY_DATABASE_URL or pass --database-url/);
 
       const first = await cli(runSingapayMigrate, ['--no-env-file'], { env: { SINGAPAY_DATABASE_URL: url } });
-      expect(first).toMatchObject({ code: 0, out: 'PostgreSQL payment ledger: schema version 0 -> 1; applied 1 (create singapay_payments)' });
+      expect(first).toMatchObject({
+        code: 0,
+        out: 'PostgreSQL payment ledger: schema version 0 -> 1; applied 1 (create singapay_payments)',
+      });
       const dir = mkdtempSync(join(tmpdir(), 'singapay-cli-'));
       try {
         writeFileSync(join(dir, '.env'), `SINGAPAY_DATABASE_URL=${url}\n`);
-        expect(await cli(runSingapayMigrate, [], { cwd: dir })).toMatchObject({ code: 0, out: 'PostgreSQL payment ledger: up to date (schema version 1)' });
+        expect(await cli(runSingapayMigrate, [], { cwd: dir })).toMatchObject({
+          code: 0,
+          out: 'PostgreSQL payment ledger: up to date (schema version 1)',
+        });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
-      expect(await cli(runSingapayMigrate, ['--database-url', url])).toMatchObject({ code: 0, out: 'PostgreSQL payment ledger: up to date (schema version 1)' });
+      expect(await cli(runSingapayMigrate, ['--database-url', url])).toMatchObject({
+        code: 0,
+        out: 'PostgreSQL payment ledger: up to date (schema version 1)',
+      });
 
       const wrong = await cli(runSingapayMigrate, ['--database-url', url.replace(server.password, 'not-the-Pa55word')]);
       expect(wrong.code).toBe(1);
-      expect(wrong.err).toMatch(/^singapay migrate: PostgreSQL could not migrate the payment ledger: password authentication failed .*\(28P01\)$/);
+      expect(wrong.err).toMatch(
+        /^singapay migrate: PostgreSQL could not migrate the payment ledger: password authentication failed .*\(28P01\)$/,
+      );
       expect(`${wrong.out}${wrong.err}`).not.toContain('not-the-Pa55word');
-      expect((await cli(runSingapayMigrate, ['--database-url', 'mysql://u:p@h/d'])).err).toMatch(/must be a postgres:\/\/ or postgresql:\/\/ URL/);
+      expect((await cli(runSingapayMigrate, ['--database-url', 'mysql://u:p@h/d'])).err).toMatch(
+        /must be a postgres:\/\/ or postgresql:\/\/ URL/,
+      );
     });
 
     it('prunes final records before a date at least a week old, or counts them with --dry-run', async () => {
@@ -415,7 +456,10 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
         const logs = capturedLogLines.length;
         const error = await ctx.service
           .pay({ command: 'data', ...SINGAPAY_TEST_CUSTOMER_EXAMPLES.data, idempotencyKey: 'order-db-down' })
-          .then(() => undefined, (e: unknown) => e);
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
         expect(error).toBeInstanceOf(SingapayPaymentStoreException);
         expect((error as SingapayPaymentStoreException).getStatus()).toBe(503);
         expect(sim.stats().paymentsReceived).toBe(before);
@@ -427,7 +471,9 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
           state: 'pending',
           transactionId: (first as { transactionId: string }).transactionId,
         });
-        await expect(ctx.service.pay({ command: 'data', ...SINGAPAY_TEST_CUSTOMER_EXAMPLES.data, idempotencyKey: 'order-db-down' })).resolves.toMatchObject({
+        await expect(
+          ctx.service.pay({ command: 'data', ...SINGAPAY_TEST_CUSTOMER_EXAMPLES.data, idempotencyKey: 'order-db-down' }),
+        ).resolves.toMatchObject({
           status: 'pending',
         });
         expect(sim.stats().paymentsReceived).toBe(before + 1);

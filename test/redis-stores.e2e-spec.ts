@@ -70,8 +70,18 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-ser
 
   describe('RedisPaymentStore', () => {
     const record = (key: string, extra: Partial<SingapayPaymentRecord> = {}): SingapayPaymentRecord => ({
-      key, requestHash: 'h', command: 'pulsa', productCode: 'P', customerId: 'C', state: 'sending',
-      sendCount: 0, lookups: 0, createdAt: Date.now(), updatedAt: Date.now(), version: 1, ...extra,
+      key,
+      requestHash: 'h',
+      command: 'pulsa',
+      productCode: 'P',
+      customerId: 'C',
+      state: 'sending',
+      sendCount: 0,
+      lookups: 0,
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+      version: 1,
+      ...extra,
     });
 
     it('claims a key exactly once, even for concurrent claimers', async () => {
@@ -111,7 +121,10 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-ser
       const [a, b] = await Promise.all([replica(), replica()]);
       try {
         const before = sim.stats().tokenRequests;
-        await Promise.all([...Array.from({ length: 20 }, () => a.service.checkBalance()), ...Array.from({ length: 20 }, () => b.service.checkBalance())]);
+        await Promise.all([
+          ...Array.from({ length: 20 }, () => a.service.checkBalance()),
+          ...Array.from({ length: 20 }, () => b.service.checkBalance()),
+        ]);
         expect(sim.stats().tokenRequests - before).toBe(1);
       } finally {
         await Promise.all([a.close(), b.close()]);

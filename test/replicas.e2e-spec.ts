@@ -29,7 +29,10 @@ class Replica {
   }
 
   static async start(options: Record<string, unknown>): Promise<Replica> {
-    const proc = fork(WORKER, [], { env: { ...process.env, REPLICA_OPTIONS: JSON.stringify(options) }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const proc = fork(WORKER, [], {
+      env: { ...process.env, REPLICA_OPTIONS: JSON.stringify(options) },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     const replica = new Replica(proc);
     await new Promise<void>((resolve, reject) => {
       proc.once('message', () => resolve());
@@ -61,7 +64,11 @@ describe.skipIf(!redisAvailable && !redisRequired)('four replicas (separate Node
 
   beforeAll(async () => {
     if (!redisAvailable) throw new Error('redis-server is required here (SINGAPAY_REQUIRE_REDIS=1) but not installed');
-    execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${ROOT}test/replicas/tsconfig.json`, '--outDir', OUT], { stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${ROOT}test/replicas/tsconfig.json`, '--outDir', OUT],
+      { stdio: 'pipe' },
+    );
     redis = await startRedis();
     sim = await SingapaySimulator.start({ settleDelayMs: 60_000 });
     registerSecret(sim.credentials.clientSecret, sim.credentials.password);

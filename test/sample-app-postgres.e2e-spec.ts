@@ -53,7 +53,9 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('sample app with SINGAP
     expect(first.simulator!.paymentsFor({ customerId: body.customerId })).toBe(1);
     await first.close();
 
-    const { rows } = await server.pool('sample_ledger').query(`SELECT state, transaction_id FROM singapay_payments WHERE idempotency_key = 'sample-order-1'`);
+    const { rows } = await server
+      .pool('sample_ledger')
+      .query(`SELECT state, transaction_id FROM singapay_payments WHERE idempotency_key = 'sample-order-1'`);
     expect(rows).toEqual([{ state: 'pending', transaction_id: paid.body.transactionId }]);
 
     // A new app (and a new simulator, which knows nothing of the first payment) on the same database.

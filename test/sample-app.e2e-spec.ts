@@ -57,9 +57,15 @@ describe('sample app on the built-in simulator (supertest)', () => {
 
   it('answers 400 naming the field, and sends nothing, for bad input', async () => {
     const before = sample.simulator!.stats().paymentsReceived;
-    const missing = await http.post('/bills/pay').send({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064' }).expect(400);
+    const missing = await http
+      .post('/bills/pay')
+      .send({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064' })
+      .expect(400);
     expect(JSON.stringify(missing.body.message)).toContain('referenceNumber is required');
-    const extra = await http.post('/bills/pay').send({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567891', password: 'x' }).expect(400);
+    const extra = await http
+      .post('/bills/pay')
+      .send({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567891', password: 'x' })
+      .expect(400);
     expect(JSON.stringify(extra.body.message)).toContain('password');
     const period = await http.get('/transactions').query({ page: 'two' }).expect(400);
     expect(JSON.stringify(period.body.message)).toContain('page');
@@ -76,7 +82,11 @@ describe('sample app on the built-in simulator (supertest)', () => {
     expect(again.body.transactionId).toBe(first.body.transactionId);
     expect(sim.paymentsFor({ customerId: body.customerId })).toBe(1);
 
-    const conflict = await http.post('/bills/pay').set('Idempotency-Key', 'order-1001').send({ ...body, productCode: 'SPTKMSF2G30', command: 'data' }).expect(409);
+    const conflict = await http
+      .post('/bills/pay')
+      .set('Idempotency-Key', 'order-1001')
+      .send({ ...body, productCode: 'SPTKMSF2G30', command: 'data' })
+      .expect(409);
     expect(conflict.body.singapay.type).toBe('idempotency_conflict');
     expect(sim.paymentsFor({ customerId: body.customerId })).toBe(1);
 
@@ -84,7 +94,10 @@ describe('sample app on the built-in simulator (supertest)', () => {
     sim.settleAll();
     await sim.flushCallbacks();
     await sample.app.get(SingapayCallbackReceiver).drain();
-    expect((await http.get('/payments/order-1001').expect(200)).body).toMatchObject({ state: 'success', transactionId: first.body.transactionId });
+    expect((await http.get('/payments/order-1001').expect(200)).body).toMatchObject({
+      state: 'success',
+      transactionId: first.body.transactionId,
+    });
     await http.get('/payments/no-such-order').expect(404);
   });
 

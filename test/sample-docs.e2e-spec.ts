@@ -10,29 +10,44 @@ type Operation = {
   summary?: string;
   description?: string;
   parameters?: { name: string; in: string; required?: boolean; schema?: { example?: unknown } }[];
-  requestBody?: { content: Record<string, { schema?: { $ref?: string }; example?: unknown; examples?: Record<string, { value: unknown }> }> };
-  responses: Record<string, { description?: string; content?: Record<string, { schema?: unknown; example?: unknown; examples?: Record<string, { value: unknown }> }> }>;
+  requestBody?: {
+    content: Record<string, { schema?: { $ref?: string }; example?: unknown; examples?: Record<string, { value: unknown }> }>;
+  };
+  responses: Record<
+    string,
+    {
+      description?: string;
+      content?: Record<string, { schema?: unknown; example?: unknown; examples?: Record<string, { value: unknown }> }>;
+    }
+  >;
 };
 
 /** Every route the running app serves, as "METHOD /path/{param}", read from express's router. */
 function servedRoutes(sample: SampleApp): string[] {
-  const router = (sample.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router;
+  const router = (
+    sample.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }
+  ).router;
   return router.stack
     .filter((layer) => layer.route)
-    .flatMap((layer) =>
-      Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`),
-    );
+    .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`));
 }
 
 const validatedFields = (cls: new () => object) =>
-  [...new Set(getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).map((m) => m.propertyName))].sort();
+  [
+    ...new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(cls, '', true, false)
+        .map((m) => m.propertyName),
+    ),
+  ].sort();
 
 describe('sample app API docs (/docs, /docs-json)', () => {
   let sample: SampleApp;
   let http: ReturnType<typeof request>;
   let doc: OpenAPIObject;
   const op = (method: string, path: string) => (doc.paths[path] as Record<string, Operation>)[method.toLowerCase()]!;
-  const schema = (name: string) => doc.components!.schemas![name] as { properties: Record<string, { example?: unknown }>; required?: string[] };
+  const schema = (name: string) =>
+    doc.components!.schemas![name] as { properties: Record<string, { example?: unknown }>; required?: string[] };
 
   beforeAll(async () => {
     const started = await startSampleOnSimulator();
@@ -105,18 +120,27 @@ describe('sample app API docs (/docs, /docs-json)', () => {
     expect(documented('InquiryRequestDto')).toEqual(validatedFields(SingapayInquiryRequest));
     expect(documented('PayRequestDto')).toEqual(validatedFields(SingapayPayRequest));
     expect(schema('InquiryRequestDto').required!.sort()).toEqual(['command', 'customerId', 'productCode']);
-    const query = op('GET', '/transactions').parameters!.filter((p) => p.in === 'query').map((p) => p.name).sort();
+    const query = op('GET', '/transactions')
+      .parameters!.filter((p) => p.in === 'query')
+      .map((p) => p.name)
+      .sort();
     expect(query).toEqual(validatedFields(SingapayListTransactionsRequest));
     for (const name of ['InquiryRequestDto', 'PayRequestDto', 'BalanceDto', 'InquiryResultDto', 'TransactionDto', 'PaymentDto']) {
       for (const [field, property] of Object.entries(schema(name).properties)) {
-        expect(property.example ?? (property as { $ref?: string }).$ref ?? (property as { allOf?: unknown }).allOf, `${name}.${field}`).toBeDefined();
+        expect(
+          property.example ?? (property as { $ref?: string }).$ref ?? (property as { allOf?: unknown }).allOf,
+          `${name}.${field}`,
+        ).toBeDefined();
       }
     }
     const inquiry = op('POST', '/bills/inquiry').requestBody!.content['application/json']!;
     expect(inquiry.schema!.$ref).toBe('#/components/schemas/InquiryRequestDto');
     expect(inquiry.examples!.plnpos!.value).toEqual({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064' });
     expect(op('POST', '/bills/pay').requestBody!.content['application/json']!.examples!.pulsa!.value).toEqual(PAY_EXAMPLES.pulsa.value);
-    expect(op('GET', '/balance').responses['200']!.content!['application/json']!.example).toMatchObject({ balance: 10_000_000, currency: 'IDR' });
+    expect(op('GET', '/balance').responses['200']!.content!['application/json']!.example).toMatchObject({
+      balance: 10_000_000,
+      currency: 'IDR',
+    });
   });
 
   it('shows examples that the app really answers as documented', async () => {
@@ -136,7 +160,10 @@ describe('sample app API docs (/docs, /docs-json)', () => {
     const page = await http.get('/docs').expect(200).expect('content-type', /html/);
     expect(page.text).toContain('nestjs-singapay sample API');
     expect(page.text).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[^"']*\.(js|css)/);
-    await http.get('/docs/swagger-ui-bundle.js').expect(200).expect('content-type', /javascript/);
+    await http
+      .get('/docs/swagger-ui-bundle.js')
+      .expect(200)
+      .expect('content-type', /javascript/);
     await http.get('/docs/swagger-ui.css').expect(200);
     const init = await http.get('/docs/swagger-ui-init.js').expect(200);
     expect(init.text).toContain('/bills/inquiry');

@@ -18,7 +18,9 @@ describe('sample app: a failing GET /health logs one concise line', () => {
       expect(lines.filter((l) => /Health Check has failed/.test(l))).toEqual([]);
       expect(lines.filter((l) => l.startsWith('error '))).toEqual([]);
       // The refusal is logged with Singapay's own status, not the 502 the exception carries.
-      expect(lines.filter((l) => l.includes('access token request failed'))).toEqual([expect.stringContaining('Singapay answered HTTP 401')]);
+      expect(lines.filter((l) => l.includes('access token request failed'))).toEqual([
+        expect.stringContaining('Singapay answered HTTP 401'),
+      ]);
     } finally {
       await sample.close();
     }

@@ -25,10 +25,16 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
 
   beforeAll(async () => {
     const port = await freePort();
-    sim = await SingapaySimulator.start({ settleDelayMs: 60_000, callbackUrl: `http://127.0.0.1:${port}/hooks/singapay`, callbackBackoffMs: 20 });
+    sim = await SingapaySimulator.start({
+      settleDelayMs: 60_000,
+      callbackUrl: `http://127.0.0.1:${port}/hooks/singapay`,
+      callbackBackoffMs: 20,
+    });
     registerSecret(sim.credentials.clientSecret, sim.credentials.password);
     const moduleRef = await Test.createTestingModule({
-      imports: [SingapayModule.forRoot({ baseUrl: sim.baseUrl, ...sim.credentials, callbackPath: 'hooks/singapay', retry: { baseDelayMs: 5 } })],
+      imports: [
+        SingapayModule.forRoot({ baseUrl: sim.baseUrl, ...sim.credentials, callbackPath: 'hooks/singapay', retry: { baseDelayMs: 5 } }),
+      ],
     }).compile();
     app = moduleRef.createNestApplication();
     await app.listen(port, '127.0.0.1');
@@ -52,7 +58,12 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
   };
 
   it('learns a success from the callback, confirmed by a lookup, and announces it once', async () => {
-    const paid = (await singapay.pay({ command: 'data', productCode: DATA.productCode, customerId: '082291500001', idempotencyKey: 'order-cb-1' })) as SingapayAcceptedPayment;
+    const paid = (await singapay.pay({
+      command: 'data',
+      productCode: DATA.productCode,
+      customerId: '082291500001',
+      idempotencyKey: 'order-cb-1',
+    })) as SingapayAcceptedPayment;
     expect(paid.status).toBe('pending');
     const detailsBefore = sim.stats().requests['/api/v1/detail-bill-transaction'] ?? 0;
     await settleAndDeliver();
@@ -73,7 +84,12 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
   });
 
   it('never trusts the body: a forged success for a pending payment changes nothing', async () => {
-    const paid = (await singapay.pay({ command: 'data', productCode: DATA.productCode, customerId: '082291500002', idempotencyKey: 'order-cb-forged' })) as SingapayAcceptedPayment;
+    const paid = (await singapay.pay({
+      command: 'data',
+      productCode: DATA.productCode,
+      customerId: '082291500002',
+      idempotencyKey: 'order-cb-forged',
+    })) as SingapayAcceptedPayment;
     await request(app.getHttpServer())
       .post('/hooks/singapay')
       .send({ command: 'callback', response_code: '00', data: { transaction_id: paid.transactionId, status: 'success' } })
@@ -85,12 +101,20 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
 
   it('treats repeats and late, out-of-order deliveries idempotently', async () => {
     const customerId = singapayTestCustomerId('data', 'failsThenRefunds');
-    const paid = (await singapay.pay({ command: 'data', productCode: DATA.productCode, customerId: customerId.replace(/^08/, '081'), idempotencyKey: 'order-cb-late' })) as SingapayAcceptedPayment;
+    const paid = (await singapay.pay({
+      command: 'data',
+      productCode: DATA.productCode,
+      customerId: customerId.replace(/^08/, '081'),
+      idempotencyKey: 'order-cb-late',
+    })) as SingapayAcceptedPayment;
     await settleAndDeliver();
     await settleAndDeliver();
     const announced = settlements.length;
     for (const code of ['00', '50', '00']) {
-      await request(app.getHttpServer()).post('/hooks/singapay').send({ command: 'callback', response_code: code, data: { transaction_id: paid.transactionId } }).expect(200);
+      await request(app.getHttpServer())
+        .post('/hooks/singapay')
+        .send({ command: 'callback', response_code: code, data: { transaction_id: paid.transactionId } })
+        .expect(200);
     }
     await receiver.drain();
     expect((await singapay.getPayment('order-cb-late')).state).toBe('refunded');
@@ -113,8 +137,16 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
       [{ data: { transaction_id: 'A'.repeat(65) } }, 400],
       [{ data: { transaction_id: '01JXCQAZ8Z8AT5YRAP3V66GR70', padding: 'x'.repeat(70_000) } }, 413],
     ];
-    for (const [body, status] of cases) await http.post('/hooks/singapay').send(body as object).expect(status);
-    await http.post('/hooks/singapay').set('content-type', 'application/json').send('{"__proto__":{"polluted":true},"data":{"transaction_id":"../x"}}').expect(400);
+    for (const [body, status] of cases)
+      await http
+        .post('/hooks/singapay')
+        .send(body as object)
+        .expect(status);
+    await http
+      .post('/hooks/singapay')
+      .set('content-type', 'application/json')
+      .send('{"__proto__":{"polluted":true},"data":{"transaction_id":"../x"}}')
+      .expect(400);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     await receiver.drain();
     expect(sim.stats().requests['/api/v1/detail-bill-transaction'] ?? 0).toBe(before);
@@ -137,8 +169,18 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
       const seen: SingapayPaymentSettlement[] = [];
       other.service.settlements$.subscribe((s) => seen.push(s));
       const customerId = singapayTestCustomerId('pulsa', 'failsThenRefunds');
-      await other.service.pay({ command: 'pulsa', productCode: SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa.productCode, customerId, idempotencyKey: 'order-reconcile' });
-      const pendingOne = await other.service.pay({ command: 'pulsa', productCode: SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa.productCode, customerId: '081234500009', idempotencyKey: 'order-reconcile-2' });
+      await other.service.pay({
+        command: 'pulsa',
+        productCode: SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa.productCode,
+        customerId,
+        idempotencyKey: 'order-reconcile',
+      });
+      const pendingOne = await other.service.pay({
+        command: 'pulsa',
+        productCode: SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa.productCode,
+        customerId: '081234500009',
+        idempotencyKey: 'order-reconcile-2',
+      });
       expect(pendingOne.status).toBe('pending');
       sim.settleAll();
       expect(await other.service.reconcile()).toBe(2);
@@ -160,9 +202,19 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
   it('reconciles on its own when reconcileIntervalMs is set', async () => {
     const other = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, reconcileIntervalMs: 50 });
     try {
-      await other.service.pay({ command: 'pulsa', productCode: SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa.productCode, customerId: '081234500010', idempotencyKey: 'order-auto' });
+      await other.service.pay({
+        command: 'pulsa',
+        productCode: SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa.productCode,
+        customerId: '081234500010',
+        idempotencyKey: 'order-auto',
+      });
       sim.settleAll();
-      const settled = await firstValueFrom(other.service.settlements$.pipe(filter((s) => s.idempotencyKey === 'order-auto'), timeout(5_000)));
+      const settled = await firstValueFrom(
+        other.service.settlements$.pipe(
+          filter((s) => s.idempotencyKey === 'order-auto'),
+          timeout(5_000),
+        ),
+      );
       expect(settled).toMatchObject({ status: 'success', via: 'reconciler' });
     } finally {
       await other.close();

@@ -11,7 +11,18 @@ const printed = (e: SingapayException) =>
   [e.message, JSON.stringify(e.getResponse()), inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e.raw)].join('\n');
 
 const PAY = { command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: 'SPPLNPOSRJBL1' } as const;
-const PAID = { command: 'plnpos', response_code: '00', response_text: 'Payment success', data: { amount: '1', price: '2', customer_id: '146300068064', transaction_id: '01JXCK6K1CMRGJKQ2J863Q6P5J', created_at: '2025-06-10 16:37:02' } };
+const PAID = {
+  command: 'plnpos',
+  response_code: '00',
+  response_text: 'Payment success',
+  data: {
+    amount: '1',
+    price: '2',
+    customer_id: '146300068064',
+    transaction_id: '01JXCK6K1CMRGJKQ2J863Q6P5J',
+    created_at: '2025-06-10 16:37:02',
+  },
+};
 
 describe('hardening (loopback scripted server)', () => {
   let server: ScriptedServer;
@@ -40,7 +51,12 @@ describe('hardening (loopback scripted server)', () => {
     server.handle((req, res) =>
       req.path.includes('access-token')
         ? tokenAnswer(res, TOKEN)
-        : json(res, 422, { command: 'check-balance', response_code: '04', response_text: `bad ${TOKEN}`, data: { 'data.x': `saw ${TOKEN}` } }),
+        : json(res, 422, {
+            command: 'check-balance',
+            response_code: '04',
+            response_text: `bad ${TOKEN}`,
+            data: { 'data.x': `saw ${TOKEN}` },
+          }),
     );
     const invalid = await failure(() => ctx.service.checkBalance());
     expect(invalid.responseCode).toBe('04');
@@ -49,7 +65,13 @@ describe('hardening (loopback scripted server)', () => {
   });
 
   it('never copies anything but an IP address out of a 403 message', async () => {
-    server.handle((_req, res) => json(res, 403, { status: 403, success: false, error: { code: 403, message: `Invalid X-PARTNER-ID (${TEST_CREDENTIALS.apiKey}) for this IP` } }));
+    server.handle((_req, res) =>
+      json(res, 403, {
+        status: 403,
+        success: false,
+        error: { code: 403, message: `Invalid X-PARTNER-ID (${TEST_CREDENTIALS.apiKey}) for this IP` },
+      }),
+    );
     const e = await failure(() => ctx.service.checkBalance());
     expect(e.responseCode).toBe('08');
     expect(printed(e)).not.toContain(TEST_CREDENTIALS.apiKey);
@@ -111,13 +133,29 @@ describe('hardening (loopback scripted server)', () => {
   it("accepts PHP's [] for an empty data map and a list-shaped other_info", async () => {
     server.handle((req, res) => {
       if (req.path.includes('access-token')) return tokenAnswer(res);
-      if (req.path.includes('reset')) return json(res, 200, { command: 'reset-customer-id', response_code: '00', response_text: 'Operation completed successfully.', data: [] });
+      if (req.path.includes('reset'))
+        return json(res, 200, {
+          command: 'reset-customer-id',
+          response_code: '00',
+          response_text: 'Operation completed successfully.',
+          data: [],
+        });
       json(res, 200, {
-        command: 'detail-bill-transaction', response_code: '00',
+        command: 'detail-bill-transaction',
+        response_code: '00',
         data: {
-          transaction_id: '01JWX2F2DZC68TC94XMNBJCC3H', reference_number: null, customer_id: '1', transaction_type: 'prepaid', status: 'success',
-          inquired_at: null, paid_at: null, net_price: '1', display_price: { amount: '1', price: '1' }, other_info: [{ key: 'sn', value: 'X' }],
-          created_at: '2025-06-10 10:54:29', product: { code: 'P', name: 'N' },
+          transaction_id: '01JWX2F2DZC68TC94XMNBJCC3H',
+          reference_number: null,
+          customer_id: '1',
+          transaction_type: 'prepaid',
+          status: 'success',
+          inquired_at: null,
+          paid_at: null,
+          net_price: '1',
+          display_price: { amount: '1', price: '1' },
+          other_info: [{ key: 'sn', value: 'X' }],
+          created_at: '2025-06-10 10:54:29',
+          product: { code: 'P', name: 'N' },
         },
       });
     });

@@ -67,7 +67,10 @@ const registrations: [string, () => ReturnType<typeof SingapayModule.forRoot>][]
       }),
   ],
   ['forRootAsync useClass', () => SingapayModule.forRootAsync({ useClass: SingapayOptionsService, isGlobal: true })],
-  ['forRootAsync useExisting', () => SingapayModule.forRootAsync({ imports: [OptionsModule], useExisting: SingapayOptionsService, isGlobal: true })],
+  [
+    'forRootAsync useExisting',
+    () => SingapayModule.forRootAsync({ imports: [OptionsModule], useExisting: SingapayOptionsService, isGlobal: true }),
+  ],
   ['forRootAsync singapayConfig.asProvider()', () => SingapayModule.forRootAsync({ ...singapayConfig.asProvider(), isGlobal: true })],
 ];
 
@@ -100,7 +103,9 @@ describe('SingapayModule registration rules', () => {
   it('gives two registrations their own options and tokens', async () => {
     const other = await ScriptedServer.start();
     other.handle((req, res) =>
-      req.path.includes('access-token') ? tokenAnswer(res, 'other-token') : json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: '7.00', currency: 'IDR' } }),
+      req.path.includes('access-token')
+        ? tokenAnswer(res, 'other-token')
+        : json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: '7.00', currency: 'IDR' } }),
     );
     @Module({ imports: [SingapayModule.forRoot(options())], providers: [BillingService], exports: [BillingService] })
     class FirstModule {}
@@ -108,7 +113,11 @@ describe('SingapayModule registration rules', () => {
     class SecondBilling {
       constructor(readonly singapay: SingapayService) {}
     }
-    @Module({ imports: [SingapayModule.forRoot({ ...options(), baseUrl: other.baseUrl })], providers: [SecondBilling], exports: [SecondBilling] })
+    @Module({
+      imports: [SingapayModule.forRoot({ ...options(), baseUrl: other.baseUrl })],
+      providers: [SecondBilling],
+      exports: [SecondBilling],
+    })
     class SecondModule {}
     const moduleRef = await Test.createTestingModule({ imports: [FirstModule, SecondModule] }).compile();
     try {
@@ -140,7 +149,11 @@ describe('SingapayModule registration rules', () => {
   });
 
   it('reads its configuration from SINGAPAY_* variables through singapayConfig', async () => {
-    Object.assign(process.env, SINGAPAY_ENV, { SINGAPAY_BASE_URL: server.baseUrl, SINGAPAY_ENV: 'development', SINGAPAY_CLIENT_SECRET: '' });
+    Object.assign(process.env, SINGAPAY_ENV, {
+      SINGAPAY_BASE_URL: server.baseUrl,
+      SINGAPAY_ENV: 'development',
+      SINGAPAY_CLIENT_SECRET: '',
+    });
     try {
       const compile = Test.createTestingModule({
         imports: [SingapayModule.forRootAsync({ ...singapayConfig.asProvider(), isGlobal: true })],
@@ -154,7 +167,9 @@ describe('SingapayModule registration rules', () => {
   it('serves several named accounts side by side in one module, each with its own host and token', async () => {
     const other = await ScriptedServer.start();
     other.handle((req, res) =>
-      req.path.includes('access-token') ? tokenAnswer(res, 'other-token') : json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: '9.00', currency: 'IDR' } }),
+      req.path.includes('access-token')
+        ? tokenAnswer(res, 'other-token')
+        : json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: '9.00', currency: 'IDR' } }),
     );
     @Injectable()
     class TwoAccounts {

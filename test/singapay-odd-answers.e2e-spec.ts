@@ -18,13 +18,24 @@ import { accepted, failure } from './support/expectations.js';
 const SECRETS = [TEST_CREDENTIALS.clientSecret, TEST_CREDENTIALS.password, TEST_CREDENTIALS.apiKey, 'test-access-token'];
 function expectNoSecrets(error: unknown): void {
   const e = error as SingapayException;
-  const printed = [e.message, JSON.stringify(e.getResponse?.()), inspect(e, { depth: 10, showHidden: false }), String(e.stack), JSON.stringify(e)].join('\n');
+  const printed = [
+    e.message,
+    JSON.stringify(e.getResponse?.()),
+    inspect(e, { depth: 10, showHidden: false }),
+    String(e.stack),
+    JSON.stringify(e),
+  ].join('\n');
   for (const s of SECRETS) expect(printed).not.toContain(s);
   expect(printed).not.toMatch(/Basic [A-Za-z0-9+/=]{8,}/);
   expect(printed).not.toContain('Authorization');
 }
 
-const PAY_PLNPOS = { command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: 'SPPLNPOSRJBL0080217757411749548209' } as const;
+const PAY_PLNPOS = {
+  command: 'plnpos',
+  productCode: 'SPPLNPOS',
+  customerId: '146300068064',
+  referenceNumber: 'SPPLNPOSRJBL0080217757411749548209',
+} as const;
 
 describe('SingapayService against odd upstream answers (loopback scripted server)', () => {
   let server: ScriptedServer;
@@ -44,14 +55,23 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     server.handle((req, res) => (req.path.includes('access-token') ? tokenAnswer(res) : answer(req, res)));
 
   it('sends the documented token request and business headers', async () => {
-    business((_req, res) => json(res, 200, { command: 'check-balance', response_code: '00', response_text: 'ok', data: { balance: '8910003.00', currency: 'IDR' } }));
+    business((_req, res) =>
+      json(res, 200, {
+        command: 'check-balance',
+        response_code: '00',
+        response_text: 'ok',
+        data: { balance: '8910003.00', currency: 'IDR' },
+      }),
+    );
     await expect(ctx.service.checkBalance()).resolves.toMatchObject({ balance: 8910003, currency: 'IDR' });
     const [token, call] = server.requests;
     expect(token!.path).toBe('/api/v1.0/access-token/b2b');
     expect(token!.method).toBe('POST');
     expect(token!.json).toEqual({ grant_type: 'client_credentials' });
     expect(token!.headers['x-partner-id']).toBe(TEST_CREDENTIALS.apiKey);
-    expect(token!.headers.authorization).toBe(`Basic ${Buffer.from(`${TEST_CREDENTIALS.clientId}:${TEST_CREDENTIALS.clientSecret}`).toString('base64')}`);
+    expect(token!.headers.authorization).toBe(
+      `Basic ${Buffer.from(`${TEST_CREDENTIALS.clientId}:${TEST_CREDENTIALS.clientSecret}`).toString('base64')}`,
+    );
     expect(call!.path).toBe('/api/v1/check-balance');
     expect(call!.json).toEqual({ command: 'check-balance' });
     expect(call!.headers['x-partner-id']).toBe(TEST_CREDENTIALS.apiKey);
@@ -63,21 +83,58 @@ describe('SingapayService against odd upstream answers (loopback scripted server
   it('sends inquiry and payment bodies in the documented shape', async () => {
     business((req, res) =>
       json(res, 200, {
-        command: 'bputk', response_code: '00', response_text: 'ok',
+        command: 'bputk',
+        response_code: '00',
+        response_text: 'ok',
         data: req.path.endsWith('/inquiry')
-          ? { amount: '16800', price: '19300', period: '3', customer_id: '3321120409790003', customer_name: 'A', reference_number: 'SPBPJSTKBPURJBL1', created_at: '2025-06-10 16:36:49' }
-          : { amount: '16800', price: '19300', customer_id: '3321120409790003', transaction_id: '01JXCK6K1CMRGJKQ2J863Q6P5J', created_at: '2025-06-10 16:37:02' },
+          ? {
+              amount: '16800',
+              price: '19300',
+              period: '3',
+              customer_id: '3321120409790003',
+              customer_name: 'A',
+              reference_number: 'SPBPJSTKBPURJBL1',
+              created_at: '2025-06-10 16:36:49',
+            }
+          : {
+              amount: '16800',
+              price: '19300',
+              customer_id: '3321120409790003',
+              transaction_id: '01JXCK6K1CMRGJKQ2J863Q6P5J',
+              created_at: '2025-06-10 16:37:02',
+            },
       }),
     );
-    const inquiry = await ctx.service.inquiry({ command: 'bputk', productCode: 'SPBPJSTKBPU', customerId: '3321120409790003', period: 3, phoneNumber: '081234567890' });
-    accepted(await ctx.service.pay({ command: 'bputk', productCode: 'SPBPJSTKBPU', customerId: '3321120409790003', referenceNumber: inquiry.referenceNumber }));
+    const inquiry = await ctx.service.inquiry({
+      command: 'bputk',
+      productCode: 'SPBPJSTKBPU',
+      customerId: '3321120409790003',
+      period: 3,
+      phoneNumber: '081234567890',
+    });
+    accepted(
+      await ctx.service.pay({
+        command: 'bputk',
+        productCode: 'SPBPJSTKBPU',
+        customerId: '3321120409790003',
+        referenceNumber: inquiry.referenceNumber,
+      }),
+    );
     const [inq, pay] = server.businessRequests();
     expect(inq!.path).toBe('/api/v2/postpaid/inquiry');
-    expect(inq!.json).toEqual({ command: 'bputk', data: { customer_id: '3321120409790003', product_code: 'SPBPJSTKBPU', period: 3, phone_number: '081234567890' } });
+    expect(inq!.json).toEqual({
+      command: 'bputk',
+      data: { customer_id: '3321120409790003', product_code: 'SPBPJSTKBPU', period: 3, phone_number: '081234567890' },
+    });
     expect(pay!.path).toBe('/api/v2/postpaid/payment');
     expect(pay!.json).toEqual({
       command: 'bputk',
-      data: { password: TEST_CREDENTIALS.password, product_code: 'SPBPJSTKBPU', customer_id: '3321120409790003', reference_number: 'SPBPJSTKBPURJBL1' },
+      data: {
+        password: TEST_CREDENTIALS.password,
+        product_code: 'SPBPJSTKBPU',
+        customer_id: '3321120409790003',
+        reference_number: 'SPBPJSTKBPURJBL1',
+      },
     });
     // The password goes into payment bodies only.
     expect(inq!.body).not.toContain(TEST_CREDENTIALS.password);
@@ -85,20 +142,49 @@ describe('SingapayService against odd upstream answers (loopback scripted server
 
   it('sends direct purchases to the prepaid path without a reference', async () => {
     business((_req, res) =>
-      json(res, 200, { command: 'data', response_code: '01', response_text: 'Payment pending', data: { customer_id: '082291501085', amount: '32500', price: '32500', transaction_id: '01JXCQAZ8Z8AT5YRAP3V66GR70', created_at: '2025-06-10 17:49:20' } }),
+      json(res, 200, {
+        command: 'data',
+        response_code: '01',
+        response_text: 'Payment pending',
+        data: {
+          customer_id: '082291501085',
+          amount: '32500',
+          price: '32500',
+          transaction_id: '01JXCQAZ8Z8AT5YRAP3V66GR70',
+          created_at: '2025-06-10 17:49:20',
+        },
+      }),
     );
     const paid = accepted(await ctx.service.pay({ command: 'data', productCode: 'SPTKMSF2G30', customerId: '082291501085' }));
-    expect(paid).toMatchObject({ status: 'pending', responseCode: '01', transactionId: '01JXCQAZ8Z8AT5YRAP3V66GR70', amount: 32500, price: 32500 });
+    expect(paid).toMatchObject({
+      status: 'pending',
+      responseCode: '01',
+      transactionId: '01JXCQAZ8Z8AT5YRAP3V66GR70',
+      amount: 32500,
+      price: 32500,
+    });
     const [pay] = server.businessRequests();
     expect(pay!.path).toBe('/api/v2/prepaid/payment');
-    expect(pay!.json).toEqual({ command: 'data', data: { password: TEST_CREDENTIALS.password, product_code: 'SPTKMSF2G30', customer_id: '082291501085' } });
+    expect(pay!.json).toEqual({
+      command: 'data',
+      data: { password: TEST_CREDENTIALS.password, product_code: 'SPTKMSF2G30', customer_id: '082291501085' },
+    });
   });
 
   it('answers unknown, not an error, when an accepted payment lacks its transaction id, and looks it up', async () => {
     business((req, res) =>
       req.path.includes('list-bill-transaction')
-        ? json(res, 200, { command: 'list-bill-transaction', response_code: '00', data: { bill_transactions: [], pagination: { current_page: 1, last_page: 1, per_page: 10, total: 0 } } })
-        : json(res, 200, { command: 'plnpos', response_code: '00', response_text: 'Payment success', data: { amount: '1', price: '2', created_at: 'x' } }),
+        ? json(res, 200, {
+            command: 'list-bill-transaction',
+            response_code: '00',
+            data: { bill_transactions: [], pagination: { current_page: 1, last_page: 1, per_page: 10, total: 0 } },
+          })
+        : json(res, 200, {
+            command: 'plnpos',
+            response_code: '00',
+            response_text: 'Payment success',
+            data: { amount: '1', price: '2', created_at: 'x' },
+          }),
     );
     const result = await ctx.service.pay(PAY_PLNPOS);
     expect(result).toMatchObject({ status: 'unknown', responseCode: '00', idempotencyKey: PAY_PLNPOS.referenceNumber });
@@ -119,7 +205,9 @@ describe('SingapayService against odd upstream answers (loopback scripted server
   });
 
   it('normalises an unpadded "6" on HTTP 404 into code 06 / 404', async () => {
-    business((_req, res) => json(res, 404, { command: 'detail-bill-transaction', response_code: '6', response_text: 'Transaction not found' }));
+    business((_req, res) =>
+      json(res, 404, { command: 'detail-bill-transaction', response_code: '6', response_text: 'Transaction not found' }),
+    );
     const e = await failure(() => ctx.service.getTransaction('01JWX2F2DZC68TC94XMNBJCC3H'));
     expect(e).toBeInstanceOf(SingapayNotFoundException);
     expect(e.responseCode).toBe('06');
@@ -136,7 +224,9 @@ describe('SingapayService against odd upstream answers (loopback scripted server
   it('turns a 422 / 04 into a 400 that carries the field errors', async () => {
     business((_req, res) =>
       json(res, 422, {
-        command: 'detail-bill-transaction', response_code: '04', response_text: 'Rejected Format Error',
+        command: 'detail-bill-transaction',
+        response_code: '04',
+        response_text: 'Rejected Format Error',
         data: { 'data.transaction_id': 'The data.transaction id field is required.' },
       }),
     );
@@ -147,13 +237,47 @@ describe('SingapayService against odd upstream answers (loopback scripted server
   });
 
   it.each([
-    ['an HTML 502 page', (res: import('node:http').ServerResponse) => { res.writeHead(502, { 'content-type': 'text/html' }); res.end('<html><body>502 Bad Gateway</body></html>'); }, /HTML page/],
-    ['truncated JSON', (res: import('node:http').ServerResponse) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"command":"check-balance","response_co'); }, /not valid JSON/],
-    ['an empty body', (res: import('node:http').ServerResponse) => { res.writeHead(200); res.end(); }, /empty body/],
+    [
+      'an HTML 502 page',
+      (res: import('node:http').ServerResponse) => {
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end('<html><body>502 Bad Gateway</body></html>');
+      },
+      /HTML page/,
+    ],
+    [
+      'truncated JSON',
+      (res: import('node:http').ServerResponse) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"command":"check-balance","response_co');
+      },
+      /not valid JSON/,
+    ],
+    [
+      'an empty body',
+      (res: import('node:http').ServerResponse) => {
+        res.writeHead(200);
+        res.end();
+      },
+      /empty body/,
+    ],
     ['a JSON array', (res: import('node:http').ServerResponse) => json(res, 200, [1, 2]), /not an object/],
-    ['no response_code', (res: import('node:http').ServerResponse) => json(res, 200, { command: 'check-balance', data: {} }), /no response_code/],
-    ['a 00 without the balance', (res: import('node:http').ServerResponse) => json(res, 200, { command: 'check-balance', response_code: '00', data: {} }), /data\.balance is missing/],
-    ['a 00 with a non-numeric balance', (res: import('node:http').ServerResponse) => json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: 'lots' } }), /data\.balance is not a decimal/],
+    [
+      'no response_code',
+      (res: import('node:http').ServerResponse) => json(res, 200, { command: 'check-balance', data: {} }),
+      /no response_code/,
+    ],
+    [
+      'a 00 without the balance',
+      (res: import('node:http').ServerResponse) => json(res, 200, { command: 'check-balance', response_code: '00', data: {} }),
+      /data\.balance is missing/,
+    ],
+    [
+      'a 00 with a non-numeric balance',
+      (res: import('node:http').ServerResponse) =>
+        json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: 'lots' } }),
+      /data\.balance is not a decimal/,
+    ],
   ])('answers %s with a clear 502', async (_name, answer, message) => {
     business((_req, res) => answer(res));
     const e = await failure(() => ctx.service.checkBalance());
@@ -255,7 +379,9 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     expect(partner.getStatus()).toBe(502);
     expect(partner.message).toMatch(/API key \(SINGAPAY_API_KEY/);
 
-    server.handle((_req, res) => json(res, 403, { status: 403, success: false, error: { code: 403, message: 'Your IP address (203.0.113.7) is not registered' } }));
+    server.handle((_req, res) =>
+      json(res, 403, { status: 403, success: false, error: { code: 403, message: 'Your IP address (203.0.113.7) is not registered' } }),
+    );
     const ip = await failure(() => ctx.service.checkBalance());
     expect(ip.responseCode).toBe('08');
     expect(ip.message).toMatch(/IP address \(203\.0\.113\.7\).*whitelisting/);
@@ -263,7 +389,14 @@ describe('SingapayService against odd upstream answers (loopback scripted server
   });
 
   it('scrubs a secret that Singapay echoes back in a message', async () => {
-    business((_req, res) => json(res, 200, { command: 'plnpos', response_code: '04', response_text: `password ${TEST_CREDENTIALS.password} is not valid`, data: { 'data.password': `value ${TEST_CREDENTIALS.password}` } }));
+    business((_req, res) =>
+      json(res, 200, {
+        command: 'plnpos',
+        response_code: '04',
+        response_text: `password ${TEST_CREDENTIALS.password} is not valid`,
+        data: { 'data.password': `value ${TEST_CREDENTIALS.password}` },
+      }),
+    );
     const e = await failure(() => ctx.service.pay(PAY_PLNPOS));
     expect(e.message).toContain('password [REDACTED] is not valid');
     expectNoSecrets(e);
@@ -312,12 +445,24 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     business((_req, res) => json(res, 500, {}));
     const cases: [() => Promise<unknown>, RegExp][] = [
       [() => ctx.service.pay({ ...PAY_PLNPOS, referenceNumber: undefined }), /referenceNumber is required for command plnpos/],
-      [() => ctx.service.pay({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567890', referenceNumber: 'X1' }), /referenceNumber is not accepted for command pulsa/],
+      [
+        () => ctx.service.pay({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567890', referenceNumber: 'X1' }),
+        /referenceNumber is not accepted for command pulsa/,
+      ],
       [() => ctx.service.pay({ ...PAY_PLNPOS, command: 'nope' as never }), /command must be one of/],
       [() => ctx.service.pay({ ...PAY_PLNPOS, password: 'x' } as never), /password is not accepted/],
-      [() => ctx.service.inquiry({ command: 'bpjsks', productCode: 'SPBPJSKS', customerId: '0001' }), /period is required for command bpjsks/],
-      [() => ctx.service.inquiry({ command: 'bputk', productCode: 'SPBPJSTKBPU', customerId: '3321120409790003', period: 4 }), /period must be one of 1, 2, 3, 6, 12/],
-      [() => ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '1', period: 2 }), /period is not accepted for command plnpos/],
+      [
+        () => ctx.service.inquiry({ command: 'bpjsks', productCode: 'SPBPJSKS', customerId: '0001' }),
+        /period is required for command bpjsks/,
+      ],
+      [
+        () => ctx.service.inquiry({ command: 'bputk', productCode: 'SPBPJSTKBPU', customerId: '3321120409790003', period: 4 }),
+        /period must be one of 1, 2, 3, 6, 12/,
+      ],
+      [
+        () => ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '1', period: 2 }),
+        /period is not accepted for command plnpos/,
+      ],
       [() => ctx.service.inquiry({ command: 'pulsa' as never, productCode: 'SPTLKMAS10', customerId: '0812' }), /command must be one of/],
       [() => ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '../etc' }), /customerId must be/],
       [() => ctx.service.getTransaction('../01JWX2F2DZ?x=1#y'), /transactionId must be/],

@@ -38,21 +38,50 @@ describe('SingapayService against the simulator (real HTTP)', () => {
 
   it('inquires and pays a PLN bill once, drawing the price from the deposit', async () => {
     const inquiry = await ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064' });
-    expect(inquiry).toMatchObject({ command: 'plnpos', customerId: '146300068064', customerName: 'NARSONO', amount: 151005, price: 152505, period: '202403' });
+    expect(inquiry).toMatchObject({
+      command: 'plnpos',
+      customerId: '146300068064',
+      customerName: 'NARSONO',
+      amount: 151005,
+      price: 152505,
+      period: '202403',
+    });
     expect(inquiry.referenceNumber).toMatch(/^SPPLNPOSRJBL\d+$/);
 
-    const paid = accepted(await ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: inquiry.referenceNumber }));
+    const paid = accepted(
+      await ctx.service.pay({
+        command: 'plnpos',
+        productCode: 'SPPLNPOS',
+        customerId: '146300068064',
+        referenceNumber: inquiry.referenceNumber,
+      }),
+    );
     expect(paid).toMatchObject({ status: 'success', responseCode: '00', amount: 151005, price: 152505, customerName: 'NARSONO' });
     expect(paid.transactionId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(sim.paymentsFor({ referenceNumber: inquiry.referenceNumber })).toBe(1);
     expect(sim.balance).toBe(10_000_000 - 152505);
 
     // The same reference (the default idempotency key) returns the recorded payment and sends nothing.
-    const again = accepted(await ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: inquiry.referenceNumber }));
+    const again = accepted(
+      await ctx.service.pay({
+        command: 'plnpos',
+        productCode: 'SPPLNPOS',
+        customerId: '146300068064',
+        referenceNumber: inquiry.referenceNumber,
+      }),
+    );
     expect(again.transactionId).toBe(paid.transactionId);
     expect(sim.paymentsFor({ referenceNumber: inquiry.referenceNumber })).toBe(1);
     // Under another key Singapay itself refuses the paid bill.
-    const other = await failure(() => ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: inquiry.referenceNumber, idempotencyKey: 'order-2' }));
+    const other = await failure(() =>
+      ctx.service.pay({
+        command: 'plnpos',
+        productCode: 'SPPLNPOS',
+        customerId: '146300068064',
+        referenceNumber: inquiry.referenceNumber,
+        idempotencyKey: 'order-2',
+      }),
+    );
     expect(other).toBeInstanceOf(SingapayBillAlreadyPaidException);
     expect(other.getStatus()).toBe(409);
     expect(sim.balance).toBe(10_000_000 - 152505);
@@ -235,41 +264,64 @@ describe('SingapayService against the simulator (real HTTP)', () => {
   describe('every failure code of the table, as the simulator answers it', () => {
     const failures = SINGAPAY_RESPONSE_CODES.filter((r) => !['00', '01', '16'].includes(r.code));
 
-    it.each(failures.map((r) => [r.code, r.type, r.httpStatus] as const))('inquiry answered %s -> %s, HTTP %i', async (code, type, status) => {
-      const customerId = singapayTestCustomerId('plnpos', 'codeAtInquiry', code);
-      const e = await failure(() => ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId }));
-      expect(e).toBeInstanceOf(SingapayException);
-      expect([e.responseCode, e.responseType, e.getStatus()]).toEqual([code, type, status]);
-      expect(e.getResponse()).toMatchObject({ statusCode: status, singapay: { code, type } });
-    });
+    it.each(failures.map((r) => [r.code, r.type, r.httpStatus] as const))(
+      'inquiry answered %s -> %s, HTTP %i',
+      async (code, type, status) => {
+        const customerId = singapayTestCustomerId('plnpos', 'codeAtInquiry', code);
+        const e = await failure(() => ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId }));
+        expect(e).toBeInstanceOf(SingapayException);
+        expect([e.responseCode, e.responseType, e.getStatus()]).toEqual([code, type, status]);
+        expect(e.getResponse()).toMatchObject({ statusCode: status, singapay: { code, type } });
+      },
+    );
 
     const rejected = failures.filter((r) => r.paymentOutcome === 'rejected');
     const uncertain = failures.filter((r) => r.paymentOutcome === 'uncertain');
 
-    it.each(rejected.map((r) => [r.code, r.type, r.httpStatus] as const))('payment refused with %s -> throws %s, HTTP %i, sent once', async (code, type, status) => {
-      const customerId = singapayTestCustomerId('plnpos', 'codeAtPayment', code);
-      const inquiry = await ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId });
-      const e = await failure(() => ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId, referenceNumber: inquiry.referenceNumber }));
-      expect([e.responseCode, e.responseType, e.getStatus()]).toEqual([code, type, status]);
-      expect(sim.paymentsFor({ referenceNumber: inquiry.referenceNumber })).toBe(1);
-      // The refusal is recorded: the same key gives the same answer without sending again.
-      const again = await failure(() => ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId, referenceNumber: inquiry.referenceNumber }));
-      expect([again.responseCode, again.getStatus()]).toEqual([code, status]);
-      expect(sim.paymentsFor({ referenceNumber: inquiry.referenceNumber })).toBe(1);
-    });
+    it.each(rejected.map((r) => [r.code, r.type, r.httpStatus] as const))(
+      'payment refused with %s -> throws %s, HTTP %i, sent once',
+      async (code, type, status) => {
+        const customerId = singapayTestCustomerId('plnpos', 'codeAtPayment', code);
+        const inquiry = await ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId });
+        const e = await failure(() =>
+          ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId, referenceNumber: inquiry.referenceNumber }),
+        );
+        expect([e.responseCode, e.responseType, e.getStatus()]).toEqual([code, type, status]);
+        expect(sim.paymentsFor({ referenceNumber: inquiry.referenceNumber })).toBe(1);
+        // The refusal is recorded: the same key gives the same answer without sending again.
+        const again = await failure(() =>
+          ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId, referenceNumber: inquiry.referenceNumber }),
+        );
+        expect([again.responseCode, again.getStatus()]).toEqual([code, status]);
+        expect(sim.paymentsFor({ referenceNumber: inquiry.referenceNumber })).toBe(1);
+      },
+    );
 
-    it.each(uncertain.map((r) => [r.code, r.type] as const))('payment answered %s (%s) -> status unknown, looked up, never resent', async (code) => {
-      const customerId = singapayTestCustomerId('plnpos', 'codeAtPayment', code);
-      const inquiry = await ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId });
-      const result = await ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId, referenceNumber: inquiry.referenceNumber });
-      expect(result).toMatchObject({ status: 'unknown', responseCode: code, idempotencyKey: inquiry.referenceNumber });
-      expect(sim.paymentsFor({ referenceNumber: inquiry.referenceNumber })).toBe(1);
-      expect(sim.stats().requests['/api/v1/list-bill-transaction']).toBeGreaterThanOrEqual(1);
-      const again = await ctx.service.pay({ command: 'plnpos', productCode: 'SPPLNPOS', customerId, referenceNumber: inquiry.referenceNumber });
-      expect(again.status).toBe('unknown');
-      expect(sim.paymentsFor({ referenceNumber: inquiry.referenceNumber })).toBe(1);
-      expect((await ctx.service.getPayment(inquiry.referenceNumber)).state).toBe('unknown');
-    });
+    it.each(uncertain.map((r) => [r.code, r.type] as const))(
+      'payment answered %s (%s) -> status unknown, looked up, never resent',
+      async (code) => {
+        const customerId = singapayTestCustomerId('plnpos', 'codeAtPayment', code);
+        const inquiry = await ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId });
+        const result = await ctx.service.pay({
+          command: 'plnpos',
+          productCode: 'SPPLNPOS',
+          customerId,
+          referenceNumber: inquiry.referenceNumber,
+        });
+        expect(result).toMatchObject({ status: 'unknown', responseCode: code, idempotencyKey: inquiry.referenceNumber });
+        expect(sim.paymentsFor({ referenceNumber: inquiry.referenceNumber })).toBe(1);
+        expect(sim.stats().requests['/api/v1/list-bill-transaction']).toBeGreaterThanOrEqual(1);
+        const again = await ctx.service.pay({
+          command: 'plnpos',
+          productCode: 'SPPLNPOS',
+          customerId,
+          referenceNumber: inquiry.referenceNumber,
+        });
+        expect(again.status).toBe('unknown');
+        expect(sim.paymentsFor({ referenceNumber: inquiry.referenceNumber })).toBe(1);
+        expect((await ctx.service.getPayment(inquiry.referenceNumber)).state).toBe('unknown');
+      },
+    );
 
     it('code 16 is replayed once with a new token, then final (502)', async () => {
       const customerId = singapayTestCustomerId('plnpos', 'codeAtInquiry', '16');

@@ -73,7 +73,16 @@ describe('Swagger UI of the sample app in Chromium', () => {
     const summaries = await page.locator('.opblock-summary-path').allInnerTexts();
     const paths = summaries.map((s) => s.replace(/\u200b/g, '').trim());
     expect(paths).toEqual(
-      expect.arrayContaining(['/balance', '/bills/inquiry', '/bills/pay', '/payments/{key}', '/transactions', '/transactions/{id}', '/health', '/singapay/callback']),
+      expect.arrayContaining([
+        '/balance',
+        '/bills/inquiry',
+        '/bills/pay',
+        '/payments/{key}',
+        '/transactions',
+        '/transactions/{id}',
+        '/health',
+        '/singapay/callback',
+      ]),
     );
   });
 
@@ -108,7 +117,9 @@ describe('Swagger UI of the sample app in Chromium', () => {
   it('loaded nothing from outside the app, without page errors, and renders (screenshot)', async () => {
     const file = join(tmpdir(), `singapay-docs-${process.pid}.png`);
     // The inquiry as tried: the example body, Execute, and the live answer below it.
-    await page.locator('#operations-bills-BillsController_inquiry .opblock-section-request-body').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page
+      .locator('#operations-bills-BillsController_inquiry .opblock-section-request-body')
+      .evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: file, fullPage: false });
     expect(statSync(file).size).toBeGreaterThan(10_000);
     process.stdout.write(`screenshot: ${file}\n`);

@@ -27,7 +27,9 @@ describe('a burst of callbacks, genuine and forged', () => {
     sim = await SingapaySimulator.start({ settleDelayMs: 600_000 });
     registerSecret(sim.credentials.clientSecret, sim.credentials.password);
     const moduleRef = await Test.createTestingModule({
-      imports: [SingapayModule.forRoot({ baseUrl: sim.baseUrl, ...sim.credentials, callbackPath: 'hooks/singapay', retry: { baseDelayMs: 5 } })],
+      imports: [
+        SingapayModule.forRoot({ baseUrl: sim.baseUrl, ...sim.credentials, callbackPath: 'hooks/singapay', retry: { baseDelayMs: 5 } }),
+      ],
     }).compile();
     app = moduleRef.createNestApplication();
     await app.listen(0, '127.0.0.1');
@@ -49,7 +51,12 @@ describe('a burst of callbacks, genuine and forged', () => {
   it('takes 500 at once (400 forged), looks each id up once, and applies every genuine one', async () => {
     const keys: string[] = [];
     for (let i = 0; i < 80; i++) {
-      const paid = await service.pay({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: `0813${pad(i, 6)}1234`, idempotencyKey: `burst-${i}` });
+      const paid = await service.pay({
+        command: 'pulsa',
+        productCode: 'SPTLKMAS10',
+        customerId: `0813${pad(i, 6)}1234`,
+        idempotencyKey: `burst-${i}`,
+      });
       expect(paid.status).toBe('pending');
       keys.push(paid.idempotencyKey);
     }
@@ -58,16 +65,27 @@ describe('a burst of callbacks, genuine and forged', () => {
       const customerId = `0813${pad(i, 6)}1234`;
       sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: { kind: 'resetAfterApply' }, times: 1 });
       sim.faults.add({ endpoint: 'list', match: { customerId }, fault: { kind: 'html', status: 503 } });
-      expect((await service.pay({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId, idempotencyKey: `burst-${i}` })).status).toBe('unknown');
+      expect((await service.pay({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId, idempotencyKey: `burst-${i}` })).status).toBe(
+        'unknown',
+      );
       keys.push(`burst-${i}`);
     }
     sim.faults.clear();
     sim.settleAll();
     const settlements: SingapayPaymentSettlement[] = [];
     const subscription = service.settlements$.subscribe((s) => settlements.push(s));
-    const genuine = sim.transactions().map((tx) => ({ command: 'callback', response_code: '00', response_text: 'Operation completed successfully', data: { transaction_id: tx.transactionId, customer_id: tx.customerId, status: tx.status } }));
+    const genuine = sim.transactions().map((tx) => ({
+      command: 'callback',
+      response_code: '00',
+      response_text: 'Operation completed successfully',
+      data: { transaction_id: tx.transactionId, customer_id: tx.customerId, status: tx.status },
+    }));
     expect(genuine).toHaveLength(100);
-    const forged = Array.from({ length: 400 }, (_, i) => ({ command: 'callback', response_code: '00', data: { transaction_id: forgedId(), customer_id: `0813${pad(i, 6)}1234` } }));
+    const forged = Array.from({ length: 400 }, (_, i) => ({
+      command: 'callback',
+      response_code: '00',
+      data: { transaction_id: forgedId(), customer_id: `0813${pad(i, 6)}1234` },
+    }));
     // Interleaved, and every genuine one twice: repeats must change nothing.
     const burst = [...forged.slice(0, 200), ...genuine, ...forged.slice(200), ...genuine.slice(0, 50)];
     const detailsBefore = sim.stats().requests['/api/v1/detail-bill-transaction'] ?? 0;

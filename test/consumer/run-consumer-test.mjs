@@ -71,7 +71,13 @@ function run(step, command, args, { cwd, env = {}, timeoutMs = 240_000, expectSt
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === expectStatus) resolvePromise(output);
-      else reject(new StepFailure(`${step}: ${command} ${args.join(' ')} exited ${code ?? signal}${signal === 'SIGKILL' ? ` (timeout ${timeoutMs / 1000}s)` : ''}`, output));
+      else
+        reject(
+          new StepFailure(
+            `${step}: ${command} ${args.join(' ')} exited ${code ?? signal}${signal === 'SIGKILL' ? ` (timeout ${timeoutMs / 1000}s)` : ''}`,
+            output,
+          ),
+        );
     });
   });
 }
@@ -132,16 +138,21 @@ async function installNodeFloor(work) {
 
 /** On the engines floor: require() of the CommonJS build, import of the ESM build, and the app's own Jest e2e run. */
 async function checkNodeFloor(app, binary) {
-  await run(`Node ${NODE_FLOOR}: require() and import`, binary, [
-    '--input-type=module',
-    '-e',
-    `import { createRequire } from 'node:module';
+  await run(
+    `Node ${NODE_FLOOR}: require() and import`,
+    binary,
+    [
+      '--input-type=module',
+      '-e',
+      `import { createRequire } from 'node:module';
      const require = createRequire(process.cwd() + '/');
      for (const sub of ['nestjs-singapay', 'nestjs-singapay/simulator', 'nestjs-singapay/health']) {
        const cjs = require(sub), esm = await import(sub);
        if (Object.keys(cjs).length === 0 || Object.keys(esm).length === 0) throw new Error(sub + ' exported nothing');
      }`,
-  ], { cwd: app });
+    ],
+    { cwd: app },
+  );
   await run(`Node ${NODE_FLOOR}: jest e2e`, binary, ['node_modules/jest/bin/jest.js', '--config', './test/jest-e2e.json'], { cwd: app });
 }
 
@@ -166,18 +177,24 @@ async function checkBins(app) {
     }
     if (!url) throw new StepFailure('singapay-simulator did not say where it listens within 15 s', log);
     const index = await globalThis.fetch(`${url}/__simulator`);
-    if (index.status !== 200 || !((await index.json()).routes?.length > 0)) throw new StepFailure(`GET ${url}/__simulator did not list the control routes`, log);
-    const doctor = await run('singapay doctor', join(app, 'node_modules/.bin/singapay'), ['doctor', '--no-env-file', '--inquiry', 'plnpos:SPPLNPOS:146300068064'], {
-      cwd: app,
-      timeoutMs: 60_000,
-      env: {
-        SINGAPAY_BASE_URL: url,
-        SINGAPAY_API_KEY: 'sim-api-key',
-        SINGAPAY_CLIENT_ID: 'sim-client-id',
-        SINGAPAY_CLIENT_SECRET: 'sim-client-secret',
-        SINGAPAY_PASSWORD: 'sim-password',
+    if (index.status !== 200 || !((await index.json()).routes?.length > 0))
+      throw new StepFailure(`GET ${url}/__simulator did not list the control routes`, log);
+    const doctor = await run(
+      'singapay doctor',
+      join(app, 'node_modules/.bin/singapay'),
+      ['doctor', '--no-env-file', '--inquiry', 'plnpos:SPPLNPOS:146300068064'],
+      {
+        cwd: app,
+        timeoutMs: 60_000,
+        env: {
+          SINGAPAY_BASE_URL: url,
+          SINGAPAY_API_KEY: 'sim-api-key',
+          SINGAPAY_CLIENT_ID: 'sim-client-id',
+          SINGAPAY_CLIENT_SECRET: 'sim-client-secret',
+          SINGAPAY_PASSWORD: 'sim-password',
+        },
       },
-    });
+    );
     if (!/PASS: 5 of 5 checks passed/.test(doctor)) throw new StepFailure('singapay doctor did not pass', doctor);
     if (/sim-client-secret|sim-password/.test(doctor)) throw new StepFailure('singapay doctor printed a secret', doctor);
   } finally {
@@ -192,14 +209,19 @@ async function checkBins(app) {
 }
 
 async function checkFormat(app, format) {
-  const resolved = await run('exports', process.execPath, [
-    '--input-type=module',
-    '-e',
-    `import { createRequire } from 'node:module';
+  const resolved = await run(
+    'exports',
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { createRequire } from 'node:module';
      const require = createRequire(process.cwd() + '/');
      const deep = await import('nestjs-singapay/lib/esm/singapay/src/index.js').then(() => 'loaded', (e) => e.code);
      console.log(JSON.stringify({ import: import.meta.resolve('nestjs-singapay'), require: require.resolve('nestjs-singapay'), deep }));`,
-  ], { cwd: app });
+    ],
+    { cwd: app },
+  );
   const got = JSON.parse(resolved.trim().split('\n').pop());
   for (const [condition, path] of Object.entries(format)) {
     if (!got[condition].includes(path)) throw new StepFailure(`${condition} of nestjs-singapay reached ${got[condition]}, not ${path}`);
@@ -225,9 +247,11 @@ async function runApp(spec, work, tarball, nodeFloor) {
   await step('npm install (plain)', () => run('npm install', npm, ['install'], { cwd: app }));
   await step('npm ls --all (no invalid or missing peer)', () => run('npm ls', npm, ['ls', '--all'], { cwd: app }));
   for (const absent of spec.absent ?? []) {
-    if (existsSync(join(app, 'node_modules', absent))) throw new StepFailure(`${absent} was installed: the app cannot prove the package works without it`);
+    if (existsSync(join(app, 'node_modules', absent)))
+      throw new StepFailure(`${absent} was installed: the app cannot prove the package works without it`);
   }
-  if (spec.format) await step('exports: import -> ESM build, require -> CommonJS build, deep imports refused', () => checkFormat(app, spec.format));
+  if (spec.format)
+    await step('exports: import -> ESM build, require -> CommonJS build, deep imports refused', () => checkFormat(app, spec.format));
   for (const script of spec.steps) await step(`npm run ${script}`, () => run(`npm run ${script}`, npm, ['run', script], { cwd: app }));
   if (spec.bins) await step('npx singapay-simulator, GET /__simulator, singapay doctor (5 of 5)', () => checkBins(app));
   if (spec.nodeFloor) {
@@ -265,14 +289,27 @@ async function checkPackage(packed) {
   ]);
   if (!/All good!/.test(publint)) throw new StepFailure('publint --strict reported something', publint);
   if (!/No problems found/.test(attw)) throw new StepFailure('attw --pack reported problems', attw);
-  log.push(...publint.trim().split('\n').map((l) => `   publint: ${l}`));
-  log.push(...attw.trim().split('\n').filter((l) => l.trim()).map((l) => `   attw: ${l}`));
+  log.push(
+    ...publint
+      .trim()
+      .split('\n')
+      .map((l) => `   publint: ${l}`),
+  );
+  log.push(
+    ...attw
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => `   attw: ${l}`),
+  );
   return log;
 }
 
 // --- main -----------------------------------------------------------------------
 async function main() {
-  const only = process.env.CONSUMER_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = process.env.CONSUMER_ONLY?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const apps = only ? APPS.filter((a) => only.includes(a.name)) : APPS;
   const results = [];
   const record = async (name, fn) => {
@@ -319,7 +356,13 @@ async function main() {
     for (const line of r.log ?? []) out(line);
     if (r.status === 'failed') {
       out(`   ${r.detail}`);
-      if (r.output) out(r.output.split('\n').map((l) => `   | ${l}`).join('\n'));
+      if (r.output)
+        out(
+          r.output
+            .split('\n')
+            .map((l) => `   | ${l}`)
+            .join('\n'),
+        );
     }
   }
   const failed = results.some((r) => r.status === 'failed');
@@ -332,13 +375,18 @@ let results;
 try {
   results = await main();
 } catch (error) {
-  out(`consumer matrix crashed: ${error instanceof StepFailure ? `${error.message}\n${error.output ?? ''}` : (error?.stack ?? String(error))}`);
+  out(
+    `consumer matrix crashed: ${error instanceof StepFailure ? `${error.message}\n${error.output ?? ''}` : (error?.stack ?? String(error))}`,
+  );
   results = [{ name: 'consumer matrix', status: 'failed', seconds: seconds(started), detail: String(error?.message ?? error) }];
 }
 const passed = results.filter((r) => r.status === 'passed').length;
 const failedCount = results.length - passed;
 if (process.env.CONSUMER_REPORT) {
-  writeFileSync(process.env.CONSUMER_REPORT, `${JSON.stringify({ tests: results.map(({ name, status, seconds: s, detail }) => ({ name, status, seconds: s, detail })) }, null, 2)}\n`);
+  writeFileSync(
+    process.env.CONSUMER_REPORT,
+    `${JSON.stringify({ tests: results.map(({ name, status, seconds: s, detail }) => ({ name, status, seconds: s, detail })) }, null, 2)}\n`,
+  );
 }
 out(`\nconsumer matrix: ${passed} of ${results.length} tests passed in ${seconds(started)}s`);
 process.exitCode = failedCount === 0 ? 0 : 1;

@@ -10,7 +10,14 @@
  * without Singapay's word.
  */
 import fc from 'fast-check';
-import { SingapayCallbackReceiver, type SingapayPayment, type SingapayPaymentResult, type SingapayPayInput, type SingapayService, type SingapayTokenDelivery } from '@app/singapay';
+import {
+  SingapayCallbackReceiver,
+  type SingapayPayment,
+  type SingapayPaymentResult,
+  type SingapayPayInput,
+  type SingapayService,
+  type SingapayTokenDelivery,
+} from '@app/singapay';
 import type { SingapaySimulator, SingapaySimulatorFault, SingapaySimulatorVariants } from '@app/singapay-simulator';
 import { countPaymentRequests, ledgerEntries, pad, settle } from '../support/adversarial-testing.js';
 import { EMPTY_LISTS, startSkewedPair, TOKEN_PLACES, ZONE_COMBINATIONS, type SkewedPair } from '../support/variant-testing.js';
@@ -20,8 +27,18 @@ const MINUTE = 60_000;
 let serial = 0;
 const next = () => ++serial;
 
-const pulsa = (n: number): SingapayPayInput => ({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: `081${pad(n, 6)}1234`, idempotencyKey: `pulsa-${n}` });
-const data = (n: number): SingapayPayInput => ({ command: 'data', productCode: 'SPTKMSF2G30', customerId: `082${pad(n, 6)}1234`, idempotencyKey: `data-${n}` });
+const pulsa = (n: number): SingapayPayInput => ({
+  command: 'pulsa',
+  productCode: 'SPTLKMAS10',
+  customerId: `081${pad(n, 6)}1234`,
+  idempotencyKey: `pulsa-${n}`,
+});
+const data = (n: number): SingapayPayInput => ({
+  command: 'data',
+  productCode: 'SPTKMSF2G30',
+  customerId: `082${pad(n, 6)}1234`,
+  idempotencyKey: `data-${n}`,
+});
 
 async function inquired(service: SingapayService, command: 'plnpos' | 'plntok', n: number): Promise<SingapayPayInput> {
   const productCode = command === 'plnpos' ? 'SPPLNPOS' : 'SPPLNTOK';
@@ -127,7 +144,12 @@ describe('lost answers over every documented variant', () => {
       const billLost = await inquired(ctx.service, 'plnpos', next());
       const token = await inquired(ctx.service, 'plntok', next());
       sim.faults.add({ endpoint: 'payment', match: { customerId: appliedLost.customerId }, fault: { kind: 'resetAfterApply' }, times: 1 });
-      sim.faults.add({ endpoint: 'payment', match: { customerId: neverApplied.customerId }, fault: { kind: 'resetBeforeApply' }, times: 1 });
+      sim.faults.add({
+        endpoint: 'payment',
+        match: { customerId: neverApplied.customerId },
+        fault: { kind: 'resetBeforeApply' },
+        times: 1,
+      });
       sim.faults.add({ endpoint: 'payment', match: { customerId: billLost.customerId }, fault: { kind: 'hang', apply: true }, times: 1 });
 
       const answers = await Promise.all([
@@ -164,7 +186,12 @@ describe('codes 51 and 07 after the payment was applied', () => {
 
   it.each(['51', '07'])('a bill answered %s is looked up and found paid', async (code) => {
     const req = await inquired(pair.ctx.service, 'plnpos', next());
-    pair.sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId }, fault: { kind: 'code', code, apply: true }, times: 1 });
+    pair.sim.faults.add({
+      endpoint: 'payment',
+      match: { customerId: req.customerId },
+      fault: { kind: 'code', code, apply: true },
+      times: 1,
+    });
     const paid = await pair.ctx.service.pay(req);
     expect(paid.status).toBe('success');
     await afterHorizon(pair);
@@ -173,7 +200,12 @@ describe('codes 51 and 07 after the payment was applied', () => {
 
   it.each(['51', '07'])('a direct purchase answered %s is matched by a search and settles with the ledger', async (code) => {
     const req = pulsa(next());
-    pair.sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId }, fault: { kind: 'code', code, apply: true }, times: 1 });
+    pair.sim.faults.add({
+      endpoint: 'payment',
+      match: { customerId: req.customerId },
+      fault: { kind: 'code', code, apply: true },
+      times: 1,
+    });
     const paid = await pair.ctx.service.pay(req);
     expect(paid.status).toBe('pending');
     pair.sim.settleAll();
@@ -183,7 +215,12 @@ describe('codes 51 and 07 after the payment was applied', () => {
 
   it('51 is never concluded "not found", however long the lists fail', async () => {
     const req = pulsa(next());
-    pair.sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId }, fault: { kind: 'code', code: '51', apply: true }, times: 1 });
+    pair.sim.faults.add({
+      endpoint: 'payment',
+      match: { customerId: req.customerId },
+      fault: { kind: 'code', code: '51', apply: true },
+      times: 1,
+    });
     const listDown = pair.sim.faults.add({ endpoint: 'list', fault: { kind: 'html', status: 503 } });
     expect((await pair.ctx.service.pay(req)).status).toBe('unknown');
     for (let i = 0; i < 3; i++) await afterHorizon(pair);
@@ -220,23 +257,29 @@ describe('complete searches', () => {
     return req;
   }
 
-  it.each([true, false])('finds a lost purchase under 120 newer transactions of the customer that day (pagination %s)', async (listPagination) => {
-    const pair = await startSkewedPair({ listPagination }, 0);
-    try {
-      const req = await buriedLostPurchase(pair, 120);
-      const listsBefore = pair.sim.stats().requests['/api/v1/list-bill-transaction'] ?? 0;
-      await pair.ctx.service.reconcile();
-      const payment = await pair.ctx.service.getPayment(req.idempotencyKey!);
-      const own = ledgerEntries(pair.sim, { customerId: req.customerId }).filter((e) => e.productCode === req.productCode);
-      expect(own).toHaveLength(1);
-      expect({ state: payment.state, transactionId: payment.transactionId }).toEqual({ state: 'pending', transactionId: own[0]!.transactionId });
-      expect(payment.sendCount).toBe(1);
-      // 121 rows at 10 a page: every page was read, and (without pagination) one more to see the end.
-      expect((pair.sim.stats().requests['/api/v1/list-bill-transaction'] ?? 0) - listsBefore).toBeGreaterThanOrEqual(13);
-    } finally {
-      await pair.close();
-    }
-  });
+  it.each([true, false])(
+    'finds a lost purchase under 120 newer transactions of the customer that day (pagination %s)',
+    async (listPagination) => {
+      const pair = await startSkewedPair({ listPagination }, 0);
+      try {
+        const req = await buriedLostPurchase(pair, 120);
+        const listsBefore = pair.sim.stats().requests['/api/v1/list-bill-transaction'] ?? 0;
+        await pair.ctx.service.reconcile();
+        const payment = await pair.ctx.service.getPayment(req.idempotencyKey!);
+        const own = ledgerEntries(pair.sim, { customerId: req.customerId }).filter((e) => e.productCode === req.productCode);
+        expect(own).toHaveLength(1);
+        expect({ state: payment.state, transactionId: payment.transactionId }).toEqual({
+          state: 'pending',
+          transactionId: own[0]!.transactionId,
+        });
+        expect(payment.sendCount).toBe(1);
+        // 121 rows at 10 a page: every page was read, and (without pagination) one more to see the end.
+        expect((pair.sim.stats().requests['/api/v1/list-bill-transaction'] ?? 0) - listsBefore).toBeGreaterThanOrEqual(13);
+      } finally {
+        await pair.close();
+      }
+    },
+  );
 
   it('a list that fails on one page never proves a payment missing; once it reads whole, the truth wins', async () => {
     const pair = await startSkewedPair({}, 0);
@@ -359,7 +402,7 @@ describe('lost answers under random variants (fast-check)', () => {
     listFailures: fc.integer({ min: 0, max: 4 }),
   });
 
-  it('at most one payment per key; applied never failed; success only on Singapay\'s word; no token lost', async () => {
+  it("at most one payment per key; applied never failed; success only on Singapay's word; no token lost", async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (scenario) => {
         const pair = await startSkewedPair(scenario.variants, scenario.skewMinutes * MINUTE, { timeoutMs: 400 });
@@ -377,11 +420,18 @@ describe('lost answers under random variants (fast-check)', () => {
               if (earlier) req = { ...req, customerId: earlier.customerId };
             }
             orders.push(req);
-            if (o.fault) sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId, ...(req.referenceNumber ? { referenceNumber: req.referenceNumber } : {}) }, fault: o.fault, times: 1 });
+            if (o.fault)
+              sim.faults.add({
+                endpoint: 'payment',
+                match: { customerId: req.customerId, ...(req.referenceNumber ? { referenceNumber: req.referenceNumber } : {}) },
+                fault: o.fault,
+                times: 1,
+              });
           }
           const customers = new Set(orders.map((o) => o.customerId));
           const sent = new Map([...customers].map((c) => [c, countPaymentRequests(sim, c)]));
-          if (scenario.listFailures > 0) sim.faults.add({ endpoint: 'list', fault: { kind: 'html', status: 503 }, times: scenario.listFailures });
+          if (scenario.listFailures > 0)
+            sim.faults.add({ endpoint: 'list', fault: { kind: 'html', status: 503 }, times: scenario.listFailures });
           await Promise.all(orders.map((req) => settle(ctx.service.pay(req, { timeoutMs: 300 }))));
           sim.faults.clear();
           sim.settleAll();
@@ -396,7 +446,9 @@ describe('lost answers under random variants (fast-check)', () => {
             const states = payments.map((p) => (p.ok ? p.value : undefined));
             // Each applied transaction belongs to one key, and that key never reads failed.
             const failed = states.filter((p) => p?.state === 'failed').length;
-            expect(failed, `${customer}: ${failed} failed of ${keys.length} keys for ${entries.length} applied`).toBeLessThanOrEqual(keys.length - entries.length);
+            expect(failed, `${customer}: ${failed} failed of ${keys.length} keys for ${entries.length} applied`).toBeLessThanOrEqual(
+              keys.length - entries.length,
+            );
             const held = states.filter((p) => p?.transactionId).map((p) => p!.transactionId!);
             expect(new Set(held).size).toBe(held.length);
             for (const p of states) {

@@ -16,9 +16,13 @@ export interface ReplicaReply {
 /** Compiles the worker (and the `singapay` CLI) into `dist/<name>-<pid>`; returns that directory. */
 export function compileReplicaWorker(name: string): { out: string; worker: string; cli: string; remove(): void } {
   const out = `${ROOT}dist/${name}-${process.pid}`;
-  execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${ROOT}test/replicas/tsconfig.postgres.json`, '--outDir', out], {
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${ROOT}test/replicas/tsconfig.postgres.json`, '--outDir', out],
+    {
+      stdio: 'pipe',
+    },
+  );
   return {
     out,
     worker: `${out}/test/replicas/replica.worker.js`,

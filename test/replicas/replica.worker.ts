@@ -49,7 +49,13 @@ process.on('message', (message: Command) => {
       process.send?.({
         id: message.id,
         ok: false,
-        error: { name: error?.name, message: error?.message, code: error?.responseCode, type: error?.responseType, status: error?.getStatus?.() },
+        error: {
+          name: error?.name,
+          message: error?.message,
+          code: error?.responseCode,
+          type: error?.responseType,
+          status: error?.getStatus?.(),
+        },
       }),
   );
 });

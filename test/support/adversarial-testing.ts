@@ -62,7 +62,10 @@ export function requestsTo(sim: SingapaySimulator, path: string): number {
 }
 
 /** The simulator's applied payments for one payment identity. */
-export function ledgerEntries(sim: SingapaySimulator, by: { referenceNumber: string } | { customerId: string }): SingapaySimulatorLedgerEntry[] {
+export function ledgerEntries(
+  sim: SingapaySimulator,
+  by: { referenceNumber: string } | { customerId: string },
+): SingapaySimulatorLedgerEntry[] {
   return sim
     .ledger()
     .transactions.filter((tx) => ('referenceNumber' in by ? tx.referenceNumber === by.referenceNumber : tx.customerId === by.customerId));

@@ -12,7 +12,9 @@ describe('log capture (test/support/vitest.setup.ts)', () => {
   it("keeps capturing after @nestjs/testing's compile(), which installs its own console logger", async () => {
     const moduleRef = await Test.createTestingModule({ imports: [EmptyModule] }).compile();
     new Logger('Singapay').error('capture-check-1: payment store could not record the payment: Error');
-    expect(logged('capture-check-1')).toEqual([expect.stringMatching(/^error capture-check-1: payment store could not record the payment: Error\b/)]);
+    expect(logged('capture-check-1')).toEqual([
+      expect.stringMatching(/^error capture-check-1: payment store could not record the payment: Error\b/),
+    ]);
     await moduleRef.close();
   });
 

@@ -28,15 +28,35 @@ export function secretLeaks(lines: readonly string[] = capturedLogLines): string
 class CapturingLogger implements LoggerService {
   private readonly echo = process.env.SINGAPAY_TEST_LOGS ? new ConsoleLogger() : undefined;
   private capture(level: string, message: unknown, rest: unknown[]): void {
-    const text = [message, ...rest].map((p) => (typeof p === 'string' ? p : p instanceof Error ? `${p.name}: ${p.message}\n${p.stack}` : JSON.stringify(p))).join(' ');
+    const text = [message, ...rest]
+      .map((p) => (typeof p === 'string' ? p : p instanceof Error ? `${p.name}: ${p.message}\n${p.stack}` : JSON.stringify(p)))
+      .join(' ');
     capturedLogLines.push(`${level} ${text}`);
   }
-  log(m: unknown, ...r: unknown[]) { this.capture('log', m, r); this.echo?.log(m, ...r); }
-  error(m: unknown, ...r: unknown[]) { this.capture('error', m, r); this.echo?.error(m, ...r); }
-  warn(m: unknown, ...r: unknown[]) { this.capture('warn', m, r); this.echo?.warn(m, ...r); }
-  debug(m: unknown, ...r: unknown[]) { this.capture('debug', m, r); this.echo?.debug(m, ...r); }
-  verbose(m: unknown, ...r: unknown[]) { this.capture('verbose', m, r); this.echo?.verbose(m, ...r); }
-  fatal(m: unknown, ...r: unknown[]) { this.capture('fatal', m, r); this.echo?.fatal(m, ...r); }
+  log(m: unknown, ...r: unknown[]) {
+    this.capture('log', m, r);
+    this.echo?.log(m, ...r);
+  }
+  error(m: unknown, ...r: unknown[]) {
+    this.capture('error', m, r);
+    this.echo?.error(m, ...r);
+  }
+  warn(m: unknown, ...r: unknown[]) {
+    this.capture('warn', m, r);
+    this.echo?.warn(m, ...r);
+  }
+  debug(m: unknown, ...r: unknown[]) {
+    this.capture('debug', m, r);
+    this.echo?.debug(m, ...r);
+  }
+  verbose(m: unknown, ...r: unknown[]) {
+    this.capture('verbose', m, r);
+    this.echo?.verbose(m, ...r);
+  }
+  fatal(m: unknown, ...r: unknown[]) {
+    this.capture('fatal', m, r);
+    this.echo?.fatal(m, ...r);
+  }
 }
 
 export const capturingLogger = new CapturingLogger();

@@ -1,6 +1,17 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -63,7 +74,10 @@ function unprivilegedUser(): RunAs | undefined {
   if (found) return found;
   const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'singapay-pg'], { stdio: 'pipe' });
   const user = lookup('singapay-pg');
-  if (!user) throw new Error(`running as root and no unprivileged user for PostgreSQL: useradd failed (${made.stderr?.toString().trim() || made.status})`);
+  if (!user)
+    throw new Error(
+      `running as root and no unprivileged user for PostgreSQL: useradd failed (${made.stderr?.toString().trim() || made.status})`,
+    );
   return user;
 }
 
@@ -105,7 +119,19 @@ export async function startPostgres(): Promise<TestPostgres> {
   const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
   const init = spawnSync(
     join(bin, 'initdb'),
-    ['-D', data, '-U', 'singapay', `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '-N'],
+    [
+      '-D',
+      data,
+      '-U',
+      'singapay',
+      `--pwfile=${pwfile}`,
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '-N',
+    ],
     { cwd: dir, env, stdio: 'pipe', ...asUser },
   );
   if (init.status !== 0) {
@@ -123,15 +149,24 @@ export async function startPostgres(): Promise<TestPostgres> {
     const child = spawn(
       join(bin, 'postgres'),
       [
-        '-D', data,
-        '-p', String(port),
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', `unix_socket_directories=${dir}`,
-        '-c', 'fsync=off',
-        '-c', 'synchronous_commit=off',
-        '-c', 'full_page_writes=off',
-        '-c', 'max_connections=200',
-        '-c', 'shared_buffers=32MB',
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `unix_socket_directories=${dir}`,
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+        '-c',
+        'max_connections=200',
+        '-c',
+        'shared_buffers=32MB',
       ],
       { cwd: dir, env, stdio: ['ignore', log, log], ...asUser },
     );
@@ -144,7 +179,14 @@ export async function startPostgres(): Promise<TestPostgres> {
     );
     exited.catch(() => undefined);
     for (let i = 0; ; i++) {
-      const client = new pg.Client({ host: '127.0.0.1', port, user: 'singapay', password, database: 'postgres', connectionTimeoutMillis: 1_000 });
+      const client = new pg.Client({
+        host: '127.0.0.1',
+        port,
+        user: 'singapay',
+        password,
+        database: 'postgres',
+        connectionTimeoutMillis: 1_000,
+      });
       client.on('error', () => undefined);
       try {
         await Promise.race([client.connect(), exited]);

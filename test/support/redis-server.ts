@@ -41,7 +41,11 @@ export async function startRedis(): Promise<TestRedis> {
     url,
     port,
     async client() {
-      const c = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(n * 50, 500) });
+      const c = new Redis(port, '127.0.0.1', {
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        retryStrategy: (n) => Math.min(n * 50, 500),
+      });
       c.on('error', () => undefined);
       clients.push(c);
       await new Promise<void>((resolve) => c.once('ready', () => resolve()));

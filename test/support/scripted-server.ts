@@ -19,7 +19,10 @@ export class ScriptedServer {
   readonly requests: RecordedRequest[] = [];
   private handler: ScriptedHandler = (_req, res) => json(res, 500, { error: 'no handler' });
 
-  private constructor(private readonly server: http.Server, readonly baseUrl: string) {}
+  private constructor(
+    private readonly server: http.Server,
+    readonly baseUrl: string,
+  ) {}
 
   static async start(): Promise<ScriptedServer> {
     const ref: { self?: ScriptedServer } = {};

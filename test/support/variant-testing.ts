@@ -44,7 +44,14 @@ export async function startSkewedPair(
   const sim = await SingapaySimulator.start({ settleDelayMs: 600_000, ...simOptions, variants, now: () => clock.now() + skewMs });
   registerSimulatorSecrets(sim);
   const ctx = await createSingapayWithClock(
-    { baseUrl: sim.baseUrl, ...sim.credentials, retry: { baseDelayMs: 5 }, timeoutMs: 1_000, paymentNotFoundAfterMs: 1_000, ...moduleOptions },
+    {
+      baseUrl: sim.baseUrl,
+      ...sim.credentials,
+      retry: { baseDelayMs: 5 },
+      timeoutMs: 1_000,
+      paymentNotFoundAfterMs: 1_000,
+      ...moduleOptions,
+    },
     clock,
   );
   return {

@@ -62,7 +62,13 @@ for (const v of graph.keys()) if (!meta.has(v)) visit(v);
 
 if (cycles.length) {
   process.stderr.write(`${cycles.length} import cycle(s):\n`);
-  for (const c of cycles) process.stderr.write(`  - ${c.map((f) => relative(root, f)).sort().join('\n    ')}\n`);
+  for (const c of cycles)
+    process.stderr.write(
+      `  - ${c
+        .map((f) => relative(root, f))
+        .sort()
+        .join('\n    ')}\n`,
+    );
   process.exit(1);
 }
 process.stdout.write(`no import cycle among ${graph.size} files\n`);

@@ -77,7 +77,10 @@ mkdirSync(out, { recursive: true });
 // Both compilations at once (about 8 s each on 2 cores).
 const compile = (config, label) =>
   new Promise((done) => {
-    const child = spawn(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(here, config)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(here, config)], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -121,7 +124,8 @@ const bin = {
 const pkg = {
   name: 'nestjs-singapay',
   version: rootPkg.version,
-  description: "NestJS module for Singapay's Biller B2B API (PPOB: PLN, PDAM, BPJS, airtime, data, game top-ups), with a simulator of the API",
+  description:
+    "NestJS module for Singapay's Biller B2B API (PPOB: PLN, PDAM, BPJS, airtime, data, game top-ups), with a simulator of the API",
   license: 'MIT',
   type: 'module',
   keywords: ['nestjs', 'singapay', 'ppob', 'biller', 'pln', 'bpjs', 'indonesia', 'payments'],
@@ -149,7 +153,7 @@ copyFileSync(existsSync(join(root, 'LICENSE')) ? join(root, 'LICENSE') : join(he
 // full type when ioredis is installed. (@nestjs/terminus only appears under
 // ./health, which needs it anyway.)
 const OPTIONAL_TYPE_IMPORT = /^(import type \{[^}]*\} from '(?:ioredis|pg)';)$/gm;
-const IGNORE = "// @ts-ignore -- an optional peer dependency (ioredis, pg): without it this type is `any`.";
+const IGNORE = '// @ts-ignore -- an optional peer dependency (ioredis, pg): without it this type is `any`.';
 
 // --- checks on the output ---------------------------------------------------
 const files = [];

@@ -9,8 +9,18 @@ export function stableHash(...parts: string[]): number {
 }
 
 const NAMES = [
-  'SITI AMINAH', 'BUDI SANTOSO', 'DEWI LESTARI', 'AGUS SETIAWAN', 'RINA WULANDARI', 'HENDRA GUNAWAN',
-  'SRI MULYANI', 'JOKO PRASETYO', 'NUR HIDAYAH', 'BAMBANG SUSILO', 'ANI YULIANTI', 'RUDI HARTONO',
+  'SITI AMINAH',
+  'BUDI SANTOSO',
+  'DEWI LESTARI',
+  'AGUS SETIAWAN',
+  'RINA WULANDARI',
+  'HENDRA GUNAWAN',
+  'SRI MULYANI',
+  'JOKO PRASETYO',
+  'NUR HIDAYAH',
+  'BAMBANG SUSILO',
+  'ANI YULIANTI',
+  'RUDI HARTONO',
 ];
 
 export function simulatorCustomerName(customerId: string): string {
@@ -78,7 +88,11 @@ export function simulatorBillFor(
       return { amount: between(seed, 100_000, 2_500_000), customerName, period: null };
     case 'intv': {
       const [year, month, day] = singapayDay(epochMs).split('-');
-      return { amount: between(seed, 2_000, 9_000) * 100, customerName, period: `${day}/${month}/${Number(year) - 1}-${day}/${month}/${year}` };
+      return {
+        amount: between(seed, 2_000, 9_000) * 100,
+        customerName,
+        period: `${day}/${month}/${Number(year) - 1}-${day}/${month}/${year}`,
+      };
     }
     case 'mobpos':
       return { amount: between(seed, 50_000, 500_000), customerName, period: null };

@@ -105,22 +105,21 @@ export interface SingapaySimulatorGameParameter {
  * Parameters per game category. The response shape of
  * `get-parameter-game-topup` is undocumented; this one is a plausible guess.
  */
-export const SINGAPAY_SIMULATOR_GAME_PARAMETERS: Readonly<Record<string, readonly SingapaySimulatorGameParameter[]>> =
-  Object.freeze({
-    MLBB: [{ name: 'server_id', label: 'Zone ID', type: 'text', required: true }],
-    FREEFIRE: [],
-    GENSHIN: [
-      {
-        name: 'server_id',
-        label: 'Server',
-        type: 'select',
-        required: true,
-        options: [
-          { value: 'os_asia', label: 'Asia' },
-          { value: 'os_usa', label: 'America' },
-          { value: 'os_euro', label: 'Europe' },
-          { value: 'os_cht', label: 'TW, HK, MO' },
-        ],
-      },
-    ],
-  });
+export const SINGAPAY_SIMULATOR_GAME_PARAMETERS: Readonly<Record<string, readonly SingapaySimulatorGameParameter[]>> = Object.freeze({
+  MLBB: [{ name: 'server_id', label: 'Zone ID', type: 'text', required: true }],
+  FREEFIRE: [],
+  GENSHIN: [
+    {
+      name: 'server_id',
+      label: 'Server',
+      type: 'select',
+      required: true,
+      options: [
+        { value: 'os_asia', label: 'Asia' },
+        { value: 'os_usa', label: 'America' },
+        { value: 'os_euro', label: 'Europe' },
+        { value: 'os_cht', label: 'TW, HK, MO' },
+      ],
+    },
+  ],
+});

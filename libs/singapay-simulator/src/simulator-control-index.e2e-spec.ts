@@ -18,7 +18,11 @@ describe('SingapaySimulator: GET /__simulator lists the control routes', () => {
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     const index = (await response.json()) as { docs: string; routes: { method: string; path: string; description: string }[] };
     expect(index.docs).toBe(SINGAPAY_SIMULATOR_DOCS_URL);
-    expect(index.routes).toContainEqual({ method: 'POST', path: '/__simulator/faults', description: expect.stringContaining('fault rule') });
+    expect(index.routes).toContainEqual({
+      method: 'POST',
+      path: '/__simulator/faults',
+      description: expect.stringContaining('fault rule'),
+    });
     expect(index.routes).toContainEqual({ method: 'GET', path: '/__simulator/ledger', description: expect.any(String) });
     expect(index.routes).toHaveLength(Object.keys(SIMULATOR_CONTROL_ROUTES).length);
   });

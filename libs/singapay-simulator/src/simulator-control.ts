@@ -70,23 +70,31 @@ export class SingapaySimulatorControl {
       ['GET /faults', () => json(200, { faults: this.sim.faults.list(), seed: this.sim.faults.seed })],
       ['POST /faults', (_req, body) => json(201, { id: this.sim.faults.add(body as never) })],
       ['DELETE /faults', () => json(200, { removed: this.sim.faults.clear() })],
-      ['GET /faults/:id', (_req, _body, id) => {
-        const info = this.sim.faults.get(id!);
-        return info ? json(200, info) : problem(404, `No fault rule ${id}`);
-      }],
-      ['DELETE /faults/:id', (_req, _body, id) =>
-        this.sim.faults.remove(id!) ? json(200, { removed: 1 }) : problem(404, `No fault rule ${id}`)],
+      [
+        'GET /faults/:id',
+        (_req, _body, id) => {
+          const info = this.sim.faults.get(id!);
+          return info ? json(200, info) : problem(404, `No fault rule ${id}`);
+        },
+      ],
+      [
+        'DELETE /faults/:id',
+        (_req, _body, id) => (this.sim.faults.remove(id!) ? json(200, { removed: 1 }) : problem(404, `No fault rule ${id}`)),
+      ],
       ['GET /ledger', () => json(200, this.sim.ledger())],
       ['GET /stats', () => json(200, this.sim.stats())],
       ['POST /settle', () => this.done(() => this.sim.settleAll())],
       ['POST /reset', () => this.done(() => this.sim.reset())],
       ['POST /revoke-tokens', () => this.done(() => this.sim.revokeTokens())],
-      ['POST /advance', (_req, body) => {
-        const ms = body.ms;
-        if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return problem(400, 'ms must be a number >= 0');
-        this.sim.advance(ms);
-        return json(200, { ok: true, now: this.sim.now() });
-      }],
+      [
+        'POST /advance',
+        (_req, body) => {
+          const ms = body.ms;
+          if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return problem(400, 'ms must be a number >= 0');
+          this.sim.advance(ms);
+          return json(200, { ok: true, now: this.sim.now() });
+        },
+      ],
     ]);
     const missing = [...this.routes.keys()].filter((key) => !(key in SIMULATOR_CONTROL_ROUTES));
     if (missing.length > 0) throw new Error(`control routes without a description: ${missing.join(', ')}`);

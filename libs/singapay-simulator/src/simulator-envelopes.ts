@@ -48,7 +48,11 @@ export function validationReply(command: unknown, errors: Record<string, string>
  * A transaction as `detail-bill-transaction` shows it; list rows leave out the
  * product's category. Times and the PLN token's place follow the variants.
  */
-export function transactionView(tx: SimulatorTransactionRecord, withCategory: boolean, variants: SimulatorResolvedVariants): Record<string, unknown> {
+export function transactionView(
+  tx: SimulatorTransactionRecord,
+  withCategory: boolean,
+  variants: SimulatorResolvedVariants,
+): Record<string, unknown> {
   const product = findSimulatorProduct(tx.productCode);
   const productView: Record<string, unknown> = { code: tx.productCode, name: product?.name ?? tx.productCode };
   if (withCategory) productView.category = { ...(product?.category ?? { code: '', name: '' }) };

@@ -126,7 +126,10 @@ export class SingapaySimulatorHandlers {
     if (start === undefined && end === undefined) return undefined;
     if (start === undefined) v.fail('data.start_date', 'The data.start date field is required when data.end date is present.');
     if (end === undefined) v.fail('data.end_date', 'The data.end date field is required when data.start date is present.');
-    for (const [path, value] of [['data.start_date', start], ['data.end_date', end]] as const) {
+    for (const [path, value] of [
+      ['data.start_date', start],
+      ['data.end_date', end],
+    ] as const) {
       if (value !== undefined && (typeof value !== 'string' || !isCalendarDay(value))) {
         v.fail(path, `The ${path.replaceAll('_', ' ')} field must match the format Y-m-d.`);
       }

@@ -231,7 +231,8 @@ function resolveVariants(input: SingapaySimulatorVariants = {}): SimulatorResolv
     return value;
   };
   const pageSize = input.listPageSize ?? d.listPageSize;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new RangeError('SingapaySimulator variant listPageSize must be an integer from 1 to 1000');
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
+    throw new RangeError('SingapaySimulator variant listPageSize must be an integer from 1 to 1000');
   const wrongPasswordCode = input.wrongPasswordCode ?? d.wrongPasswordCode;
   if (!/^\d{1,2}$/.test(wrongPasswordCode)) throw new RangeError('SingapaySimulator variant wrongPasswordCode must be a code such as 08');
   return {

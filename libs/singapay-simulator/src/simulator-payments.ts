@@ -29,12 +29,7 @@ export function oncePerDayReply(command: SimulatorCommand): SimulatorReply {
 export class SimulatorPayments {
   constructor(private readonly rt: SimulatorRuntime) {}
 
-  payInquiry(
-    command: SimulatorCommand,
-    product: SingapaySimulatorProduct,
-    customerId: string,
-    referenceNumber: string,
-  ): SimulatorReply {
+  payInquiry(command: SimulatorCommand, product: SingapaySimulatorProduct, customerId: string, referenceNumber: string): SimulatorReply {
     const state = this.rt.state();
     const inquiry = state.inquiries.get(referenceNumber);
     if (!inquiry || inquiry.customerId !== customerId || inquiry.productCode !== product.code) {
@@ -55,8 +50,7 @@ export class SimulatorPayments {
     const refusal = this.chargeRefusal(command, customerId, inquiry.price);
     if (refusal) return refusal;
 
-    const steps: SimulatorStep[] =
-      outcome.kind === 'success' ? (command === 'plntok' ? ['issueToken'] : []) : outcome.steps;
+    const steps: SimulatorStep[] = outcome.kind === 'success' ? (command === 'plntok' ? ['issueToken'] : []) : outcome.steps;
     const tx = this.createTransaction({
       command,
       product,
@@ -172,10 +166,7 @@ export class SimulatorPayments {
   }
 }
 
-type PaymentOutcome =
-  | { kind: 'success' }
-  | { kind: 'pending'; steps: SimulatorStep[] }
-  | { kind: 'code'; code: string };
+type PaymentOutcome = { kind: 'success' } | { kind: 'pending'; steps: SimulatorStep[] } | { kind: 'code'; code: string };
 
 /** How a payment by this customer ends. `afterInquiry`: the inquiry-flow commands, which succeed at once by default. */
 function paymentOutcome(scenario: SimulatorScenario, afterInquiry: boolean): PaymentOutcome {

@@ -60,8 +60,7 @@ export const SINGAPAY_TEST_CUSTOMERS = Object.freeze({
   staysPending: {
     suffix: '9001',
     code: '01',
-    description:
-      'Payment answers 01 "Payment pending" and the transaction stays pending for ever (settleAll() leaves it). Money is drawn.',
+    description: 'Payment answers 01 "Payment pending" and the transaction stays pending for ever (settleAll() leaves it). Money is drawn.',
   },
   failsThenRefunds: {
     suffix: '9050',

@@ -6,7 +6,10 @@ describe('SingapaySimulatorTokens', () => {
   it('issues an HS256 JWT whose claims carry the lifetime', () => {
     const tokens = new SingapaySimulatorTokens(3600, () => start, 'client');
     const { accessToken, expiresInSeconds } = tokens.issue();
-    const [header, payload] = accessToken.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')));
+    const [header, payload] = accessToken
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')));
     expect(header).toEqual({ typ: 'JWT', alg: 'HS256' });
     expect(accessToken.startsWith('eyJ0eXAiOiJKV1Qi')).toBe(true);
     expect(payload.exp - payload.iat).toBe(3600);

@@ -49,17 +49,13 @@ export class SimulatorValidator {
   }
 
   /** An integer field; like Laravel's `integer` rule it accepts a string of digits too. */
-  integer(
-    path: string,
-    rules: { required: boolean; min?: number; max?: number; values?: readonly number[] },
-  ): number | undefined {
+  integer(path: string, rules: { required: boolean; min?: number; max?: number; values?: readonly number[] }): number | undefined {
     const value = this.value(path);
     if (value === undefined) {
       if (rules.required) this.fail(path, `The ${attribute(path)} field is required.`);
       return undefined;
     }
-    const parsed =
-      typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+    const parsed = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
     if (!Number.isSafeInteger(parsed)) {
       this.fail(path, `The ${attribute(path)} field must be an integer.`);
       return undefined;

@@ -81,11 +81,23 @@ describe('SingapaySimulator: callbacks', () => {
     const [callback] = receiver.received;
     expect(callback.path).toBe('/hook');
     expect(callback.contentType).toBe('application/json');
-    const detail = await client.post(SINGAPAY_GENERAL_PATHS.detailTransaction, { command: 'detail-bill-transaction', data: { transaction_id: id } });
-    expect(callback.body).toEqual({ command: 'callback', response_code: '00', response_text: 'Operation completed successfully', data: detail.body.data });
+    const detail = await client.post(SINGAPAY_GENERAL_PATHS.detailTransaction, {
+      command: 'detail-bill-transaction',
+      data: { transaction_id: id },
+    });
+    expect(callback.body).toEqual({
+      command: 'callback',
+      response_code: '00',
+      response_text: 'Operation completed successfully',
+      data: detail.body.data,
+    });
     // The documented pulsa success callback: other_info is [].
     expect(callback.body.data.other_info).toEqual([]);
-    expect(callback.body.data).toMatchObject({ transaction_id: id, status: 'success', product: { code: 'SPTLKMAS10', category: { code: 'TELAS' } } });
+    expect(callback.body.data).toMatchObject({
+      transaction_id: id,
+      status: 'success',
+      product: { code: 'SPTLKMAS10', category: { code: 'TELAS' } },
+    });
     expect(sim.stats().callbacks).toEqual({ attempts: 1, delivered: 1, abandoned: 0 });
   });
 
@@ -97,7 +109,10 @@ describe('SingapaySimulator: callbacks', () => {
     sim.settleAll();
     await sim.flushCallbacks();
     expect(receiver.received).toHaveLength(2);
-    expect(receiver.received[1].body.data).toMatchObject({ product: { code: 'SPPLNTOK' }, other_info: { token: expect.stringMatching(/^[\d-]{24}$/) } });
+    expect(receiver.received[1].body.data).toMatchObject({
+      product: { code: 'SPPLNTOK' },
+      other_info: { token: expect.stringMatching(/^[\d-]{24}$/) },
+    });
   });
 
   it('posts a refund callback with code 50 and gives the price back', async () => {

@@ -34,8 +34,30 @@ describe('SingapaySimulator: HTTP control interface', () => {
     expect((await client.control('GET', 'faults')).body).toEqual({
       seed: 7,
       faults: [
-        { id, endpoint: 'balance', fault: { kind: 'code', code: '14' }, match: {}, times: 2, probability: null, remaining: 2, matched: 0, hits: 0, active: true },
-        { id: second, endpoint: 'payment', fault: { kind: 'hang' }, match: {}, times: null, probability: 0.25, remaining: null, matched: 0, hits: 0, active: true },
+        {
+          id,
+          endpoint: 'balance',
+          fault: { kind: 'code', code: '14' },
+          match: {},
+          times: 2,
+          probability: null,
+          remaining: 2,
+          matched: 0,
+          hits: 0,
+          active: true,
+        },
+        {
+          id: second,
+          endpoint: 'payment',
+          fault: { kind: 'hang' },
+          match: {},
+          times: null,
+          probability: 0.25,
+          remaining: null,
+          matched: 0,
+          hits: 0,
+          active: true,
+        },
       ],
     });
 
@@ -60,21 +82,30 @@ describe('SingapaySimulator: HTTP control interface', () => {
       headers: expect.anything(),
     });
     expect((await client.control('POST', 'faults', { endpoint: '/__simulator/stats', fault: { kind: 'hang' } })).status).toBe(400);
-    expect((await client.raw('/__simulator/faults', '{nope', { 'content-type': 'application/json' })).body).toEqual({ error: 'Malformed JSON body' });
+    expect((await client.raw('/__simulator/faults', '{nope', { 'content-type': 'application/json' })).body).toEqual({
+      error: 'Malformed JSON body',
+    });
     expect((await client.control('POST', 'faults', [1])).body).toEqual({ error: 'The JSON body must be an object' });
     expect((await client.control('POST', 'advance', { ms: 'soon' })).status).toBe(400);
     expect(sim.faults.list()).toEqual([]);
   });
 
   it('answers 404 for unknown routes and 405 with Allow for wrong methods', async () => {
-    expect(await client.control('GET', 'nothing')).toMatchObject({ status: 404, body: { error: 'No control route GET /__simulator/nothing' } });
+    expect(await client.control('GET', 'nothing')).toMatchObject({
+      status: 404,
+      body: { error: 'No control route GET /__simulator/nothing' },
+    });
     expect(await client.control('PUT', 'faults')).toMatchObject({ status: 405, headers: { allow: 'GET, POST, DELETE' } });
     expect(await client.control('GET', 'settle')).toMatchObject({ status: 405, headers: { allow: 'POST' } });
   });
 
   it('shows the ledger and stats; control requests are counted apart and never faulted', async () => {
     await client.control('POST', 'faults', { endpoint: '*', fault: { kind: 'resetBeforeApply' }, match: { customerId: 'nobody' } });
-    await client.control('POST', 'faults', { endpoint: '*', fault: { kind: 'status', httpStatus: 418 }, match: { command: 'check-balance' } });
+    await client.control('POST', 'faults', {
+      endpoint: '*',
+      fault: { kind: 'status', httpStatus: 418 },
+      match: { command: 'check-balance' },
+    });
     const { payment } = await client.inquireAndPay('plnpos', { customer_id: NARSONO, product_code: 'SPPLNPOS' });
     expect(payment.body.response_code).toBe('00');
     expect(await balanceCode()).toBeUndefined();
@@ -116,7 +147,12 @@ describe('SingapaySimulator: HTTP control interface', () => {
 
   it("leaves the control interface alone even with a '*' rule that faults everything else", async () => {
     sim.faults.add({ endpoint: '*', fault: { kind: 'resetBeforeApply' } });
-    for (const [method, path] of [['GET', 'faults'], ['GET', 'ledger'], ['GET', 'stats'], ['POST', 'settle']] as const) {
+    for (const [method, path] of [
+      ['GET', 'faults'],
+      ['GET', 'ledger'],
+      ['GET', 'stats'],
+      ['POST', 'settle'],
+    ] as const) {
       expect((await client.control(method, path)).status).toBe(200);
     }
     await expect(client.tokenRequest()).rejects.toMatchObject({ code: 'ECONNRESET' });

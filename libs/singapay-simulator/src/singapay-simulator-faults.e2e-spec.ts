@@ -34,7 +34,13 @@ function rawAnswer(sim: SingapaySimulator, path: string, body: string, headers: 
 }
 
 const settledWithin = <T>(promise: Promise<T>, ms: number): Promise<boolean> =>
-  Promise.race([promise.then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+  Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms)),
+  ]);
 
 describe('SingapaySimulator: fault injection', () => {
   let sim: SingapaySimulator;
@@ -63,7 +69,11 @@ describe('SingapaySimulator: fault injection', () => {
 
     expect(await outcome(pay(reference))).toEqual({ error: 'ECONNRESET' });
     expect(sim.ledger()).toEqual({ transactions: [], applied: 0, appliedByReference: {}, appliedByCustomer: {}, balance: INITIAL_BALANCE });
-    expect(sim.stats()).toMatchObject({ paymentsReceived: 0, requests: { [PAYMENT_PATH]: 1 }, faults: { injected: 1, byKind: { resetBeforeApply: 1 } } });
+    expect(sim.stats()).toMatchObject({
+      paymentsReceived: 0,
+      requests: { [PAYMENT_PATH]: 1 },
+      faults: { injected: 1, byKind: { resetBeforeApply: 1 } },
+    });
     expect(sim.faults.get(id)).toMatchObject({ hits: 1, active: false });
 
     const retry = await pay(reference);
@@ -127,7 +137,12 @@ describe('SingapaySimulator: fault injection', () => {
       });
       req.on('error', () => undefined);
       req.on('close', () => resolve());
-      req.end(JSON.stringify({ command: 'plnpos', data: { customer_id: NARSONO, product_code: 'SPPLNPOS', reference_number: reference, password: sim.credentials.password } }));
+      req.end(
+        JSON.stringify({
+          command: 'plnpos',
+          data: { customer_id: NARSONO, product_code: 'SPPLNPOS', reference_number: reference, password: sim.credentials.password },
+        }),
+      );
       setTimeout(() => req.destroy(), 30);
     });
     await gaveUp;
@@ -171,7 +186,10 @@ describe('SingapaySimulator: fault injection', () => {
       'x-partner-id': sim.credentials.apiKey,
       authorization: `Bearer ${await client.token()}`,
     };
-    const body = JSON.stringify({ command: 'plnpos', data: { customer_id: NARSONO, product_code: 'SPPLNPOS', reference_number: reference, password: sim.credentials.password } });
+    const body = JSON.stringify({
+      command: 'plnpos',
+      data: { customer_id: NARSONO, product_code: 'SPPLNPOS', reference_number: reference, password: sim.credentials.password },
+    });
     const cut = await rawAnswer(sim, PAYMENT_PATH, body, headers);
     expect(cut.status).toBe(200);
     expect(cut.headers['content-type']).toBe('application/json');
@@ -238,7 +256,11 @@ describe('SingapaySimulator: fault injection', () => {
   });
 
   it('status answers any raw HTTP reply: text, JSON, headers', async () => {
-    sim.faults.add({ endpoint: 'balance', fault: { kind: 'status', httpStatus: 429, body: 'slow down', headers: { 'Retry-After': '2' } }, times: 1 });
+    sim.faults.add({
+      endpoint: 'balance',
+      fault: { kind: 'status', httpStatus: 429, body: 'slow down', headers: { 'Retry-After': '2' } },
+      times: 1,
+    });
     sim.faults.add({ endpoint: 'balance', fault: { kind: 'status', httpStatus: 200, body: { surprise: [1, 2] } }, times: 1 });
     sim.faults.add({ endpoint: 'balance', fault: { kind: 'status', httpStatus: 204 }, times: 1 });
     const text = await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, { command: 'check-balance' });

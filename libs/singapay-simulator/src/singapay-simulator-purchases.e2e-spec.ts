@@ -1,8 +1,4 @@
-import {
-  SINGAPAY_COMMANDS,
-  SINGAPAY_GENERAL_PATHS,
-  type SingapayCommand,
-} from '../../singapay/src/contract/singapay-api.contract.js';
+import { SINGAPAY_COMMANDS, SINGAPAY_GENERAL_PATHS, type SingapayCommand } from '../../singapay/src/contract/singapay-api.contract.js';
 import { findSimulatorProduct } from './simulator-catalogue.js';
 import { ULID_PATTERN } from './simulator-ids.js';
 import { SINGAPAY_TEST_CUSTOMER_EXAMPLES } from './simulator-test-customers.js';
@@ -124,7 +120,11 @@ describe('SingapaySimulator: purchases', () => {
   it('settles a pending purchase on the real timer too', async () => {
     const fast = await SingapaySimulator.start({ settleDelayMs: 20 });
     try {
-      const answer = await new SimulatorTestClient(fast).payment('pulsa', { customer_id: '081234567891', product_code: 'SPTLKMAS10' }, 'prepaid');
+      const answer = await new SimulatorTestClient(fast).payment(
+        'pulsa',
+        { customer_id: '081234567891', product_code: 'SPTLKMAS10' },
+        'prepaid',
+      );
       expect(fast.transaction(answer.body.data.transaction_id)?.status).toBe('pending');
       await new Promise((resolve) => setTimeout(resolve, 60));
       expect(fast.transaction(answer.body.data.transaction_id)?.status).toBe('success');
@@ -144,7 +144,8 @@ describe('SingapaySimulator: purchases', () => {
   it('gives the PLN token only later, in the detail other_info', async () => {
     const { payment } = await client.inquireAndPay('plntok', inquiryData('plntok'), 'prepaid');
     const id = payment.body.data.transaction_id as string;
-    const detail = () => client.post(SINGAPAY_GENERAL_PATHS.detailTransaction, { command: 'detail-bill-transaction', data: { transaction_id: id } });
+    const detail = () =>
+      client.post(SINGAPAY_GENERAL_PATHS.detailTransaction, { command: 'detail-bill-transaction', data: { transaction_id: id } });
     expect((await detail()).body.data).toMatchObject({ status: 'success', other_info: [] });
     sim.settleAll();
     expect((await detail()).body.data.other_info).toEqual({ token: expect.stringMatching(/^(\d{4}-){4}\d{4}$/) });
@@ -158,7 +159,11 @@ describe('SingapaySimulator: purchases', () => {
       client.payment('pdam', { customer_id: data.customer_id, product_code: data.product_code, reference_number: reference });
     expect((await pay(first.body.data.reference_number)).body.response_code).toBe('00');
     const balance = sim.balance;
-    expect((await pay(first.body.data.reference_number)).body).toEqual({ command: 'pdam', response_code: '21', response_text: 'Bill already paid' });
+    expect((await pay(first.body.data.reference_number)).body).toEqual({
+      command: 'pdam',
+      response_code: '21',
+      response_text: 'Bill already paid',
+    });
     expect((await pay(second.body.data.reference_number)).body.response_code).toBe('21');
     const again = await client.inquiry('pdam', data);
     expect(again.status).toBe(200);
@@ -219,7 +224,9 @@ describe('SingapaySimulator: purchases', () => {
     expect(poor.body).toEqual({ command: 'pulsa', response_code: '17', response_text: 'Insufficient balance' });
     // SPTLKMAS10 costs the documented 11.000.
     sim.setBalance(11_000);
-    expect((await client.payment('pulsa', { customer_id: '081234567891', product_code: 'SPTLKMAS10' }, 'prepaid')).body.response_code).toBe('01');
+    expect((await client.payment('pulsa', { customer_id: '081234567891', product_code: 'SPTLKMAS10' }, 'prepaid')).body.response_code).toBe(
+      '01',
+    );
     expect(sim.balance).toBe(0);
     expect(sim.stats().paymentsReceived).toBe(3);
   });
@@ -251,10 +258,18 @@ describe('SingapaySimulator: purchases', () => {
     ['v1 prepaid payment of vouchg', '/api/v1/prepaid/payment', 'vouchg', { command: 'The selected command is invalid.' }],
     ['a direct purchase on the inquiry path', '/api/v2/prepaid/inquiry', 'pulsa', { command: 'The selected command is invalid.' }],
     ['a postpaid command on the prepaid path', '/api/v2/prepaid/inquiry', 'plnpos', { command: 'The selected command is invalid.' }],
-    ['a product of another command', '/api/v2/postpaid/inquiry', 'pdam', { 'data.product_code': 'The selected data.product code is invalid.' }],
+    [
+      'a product of another command',
+      '/api/v2/postpaid/inquiry',
+      'pdam',
+      { 'data.product_code': 'The selected data.product code is invalid.' },
+    ],
   ])('answers 04 to %s', async (_name, path, command, errors) => {
     const productCode = command === 'pdam' ? 'SPPLNPOS' : 'SPPLNTOK';
-    const answer = await client.post(path, { command, data: { customer_id: '14234567891', product_code: productCode, password: 'sim-password' } });
+    const answer = await client.post(path, {
+      command,
+      data: { customer_id: '14234567891', product_code: productCode, password: 'sim-password' },
+    });
     expect(answer.status).toBe(422);
     expect(answer.body.response_code).toBe('04');
     expect(answer.body.data).toMatchObject(errors);
@@ -265,7 +280,12 @@ describe('SingapaySimulator: purchases', () => {
     expect(plntok.body.response_code).toBe('00');
     const paid = await client.payment('pulsa', { customer_id: '081234567891', product_code: 'SPTLKMAS10' }, 'prepaid', 'v1');
     expect(paid.body.response_code).toBe('01');
-    const bill = await client.inquiry('plnpos', { customer_id: '146300068064', product_code: 'SPPLNPOS', phone_number: 'x'.repeat(40) }, 'postpaid', 'v1');
+    const bill = await client.inquiry(
+      'plnpos',
+      { customer_id: '146300068064', product_code: 'SPPLNPOS', phone_number: 'x'.repeat(40) },
+      'postpaid',
+      'v1',
+    );
     expect(bill.body.response_code).toBe('00');
   });
 
@@ -349,7 +369,9 @@ describe('SingapaySimulator: once-per-day sandbox rule', () => {
       const second = await buy();
       expect(second.status).toBe(200);
       expect(second.body).toMatchObject({ command: 'pulsa', response_code: '09' });
-      expect((await client.payment('pulsa', { customer_id: '081234567892', product_code: 'SPTLKMAS10' }, 'prepaid')).body.response_code).toBe('01');
+      expect(
+        (await client.payment('pulsa', { customer_id: '081234567892', product_code: 'SPTLKMAS10' }, 'prepaid')).body.response_code,
+      ).toBe('01');
       await client.post(SINGAPAY_GENERAL_PATHS.resetCustomerId, { command: 'reset-customer-id' });
       expect((await buy()).body.response_code).toBe('01');
       expect(sim.stats().transactions).toBe(3);

@@ -149,7 +149,12 @@ describe('SingapaySimulator: test customer ids', () => {
     expect(sim.paymentsFor({ referenceNumber: ref })).toBe(2);
     expect(sim.paymentsFor({ customerId: 'nobody' })).toBe(0);
     expect(stats.transactions).toBe(2);
-    expect(stats.requests).toEqual({ '/api/v1.0/access-token/b2b': 1, '/api/v2/postpaid/inquiry': 1, '/api/v2/postpaid/payment': 2, '/api/v2/prepaid/payment': 1 });
+    expect(stats.requests).toEqual({
+      '/api/v1.0/access-token/b2b': 1,
+      '/api/v2/postpaid/inquiry': 1,
+      '/api/v2/postpaid/payment': 2,
+      '/api/v2/prepaid/payment': 1,
+    });
     expect(stats.tokenRequests).toBe(1);
     expect(stats.tokensIssued).toBe(1);
     expect(sim.transactions().map((t) => t.command)).toEqual(['pulsa', 'plnpos']);

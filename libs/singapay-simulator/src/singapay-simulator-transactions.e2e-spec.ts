@@ -11,7 +11,10 @@ describe('SingapaySimulator: transaction detail and list', () => {
 
   const detail = (data: unknown) => client.post(SINGAPAY_GENERAL_PATHS.detailTransaction, { command: 'detail-bill-transaction', data });
   const list = (data?: unknown) =>
-    client.post(SINGAPAY_GENERAL_PATHS.listTransactions, data === undefined ? { command: 'list-bill-transaction' } : { command: 'list-bill-transaction', data });
+    client.post(
+      SINGAPAY_GENERAL_PATHS.listTransactions,
+      data === undefined ? { command: 'list-bill-transaction' } : { command: 'list-bill-transaction', data },
+    );
   const buyData = async (customerId: string): Promise<string> =>
     (await client.payment('data', { customer_id: customerId, product_code: 'SPTKMSF2G30' }, 'prepaid')).body.data.transaction_id;
 
@@ -85,8 +88,15 @@ describe('SingapaySimulator: transaction detail and list', () => {
       response_text: 'Rejected Format Error',
       data: { 'data.transaction_id': 'The data.transaction id field is required.' },
     });
-    const wrongCommand = await client.post(SINGAPAY_GENERAL_PATHS.detailTransaction, { command: 'check-balance', data: { transaction_id: 'x' } });
-    expect(wrongCommand.body).toMatchObject({ command: 'check-balance', response_code: '04', data: { command: 'The selected command is invalid.' } });
+    const wrongCommand = await client.post(SINGAPAY_GENERAL_PATHS.detailTransaction, {
+      command: 'check-balance',
+      data: { transaction_id: 'x' },
+    });
+    expect(wrongCommand.body).toMatchObject({
+      command: 'check-balance',
+      response_code: '04',
+      data: { command: 'The selected command is invalid.' },
+    });
   });
 
   it('pages 10 at a time, newest first, with page as a number or a string', async () => {
@@ -97,16 +107,30 @@ describe('SingapaySimulator: transaction detail and list', () => {
     }
     const first = await list();
     expect(first.body.data.pagination).toEqual({ current_page: 1, last_page: 3, per_page: 10, total: 23 });
-    expect(first.body.data.bill_transactions.map((t: { transaction_id: string }) => t.transaction_id)).toEqual(ids.toReversed().slice(0, 10));
+    expect(first.body.data.bill_transactions.map((t: { transaction_id: string }) => t.transaction_id)).toEqual(
+      ids.toReversed().slice(0, 10),
+    );
     const row = first.body.data.bill_transactions[0];
     expect(row.product).toEqual({ code: 'SPTKMSF2G30', name: 'Telkomsel Data Flash 2GB 30hr' });
     expect(Object.keys(row)).toEqual([
-      'transaction_id', 'reference_number', 'customer_id', 'transaction_type', 'status', 'inquired_at',
-      'paid_at', 'net_price', 'display_price', 'other_info', 'created_at', 'product',
+      'transaction_id',
+      'reference_number',
+      'customer_id',
+      'transaction_type',
+      'status',
+      'inquired_at',
+      'paid_at',
+      'net_price',
+      'display_price',
+      'other_info',
+      'created_at',
+      'product',
     ]);
     const third = await list({ page: '3' });
     expect(third.body.data.pagination.current_page).toBe(3);
-    expect(third.body.data.bill_transactions.map((t: { transaction_id: string }) => t.transaction_id)).toEqual(ids.slice(0, 3).toReversed());
+    expect(third.body.data.bill_transactions.map((t: { transaction_id: string }) => t.transaction_id)).toEqual(
+      ids.slice(0, 3).toReversed(),
+    );
     const beyond = await list({ page: 9 });
     expect(beyond.body.data.bill_transactions).toEqual([]);
     expect(beyond.body.data.pagination).toEqual({ current_page: 9, last_page: 3, per_page: 10, total: 23 });
@@ -145,11 +169,19 @@ describe('SingapaySimulator: transaction detail and list', () => {
     [{ start_date: '2025-06-10' }, { 'data.end_date': 'The data.end date field is required when data.start date is present.' }],
     [{ end_date: '2025-06-10' }, { 'data.start_date': 'The data.start date field is required when data.end date is present.' }],
     [{ start_date: '10-06-2025', end_date: '2025-06-10' }, { 'data.start_date': 'The data.start date field must match the format Y-m-d.' }],
-    [{ start_date: '2025-06-11', end_date: '2025-06-10' }, { 'data.end_date': 'The data.end date field must be a date after or equal to data.start date.' }],
+    [
+      { start_date: '2025-06-11', end_date: '2025-06-10' },
+      { 'data.end_date': 'The data.end date field must be a date after or equal to data.start date.' },
+    ],
     [{ status: 'done' }, { 'data.status': 'The selected data.status is invalid.' }],
   ])('refuses the filter %j with 04', async (data, errors) => {
     const answer = await list(data);
     expect(answer.status).toBe(422);
-    expect(answer.body).toEqual({ command: 'list-bill-transaction', response_code: '04', response_text: 'Rejected Format Error', data: errors });
+    expect(answer.body).toEqual({
+      command: 'list-bill-transaction',
+      response_code: '04',
+      response_text: 'Rejected Format Error',
+      data: errors,
+    });
   });
 });

@@ -130,19 +130,17 @@ export class SingapaySimulator {
   ledger(): SingapaySimulatorLedger {
     const transactions = [...this.#state.transactions.values()]
       .sort((a, b) => a.sequence - b.sequence)
-      .map(
-        (tx): SingapaySimulatorLedgerEntry => ({
-          transactionId: tx.transactionId,
-          referenceNumber: tx.referenceNumber,
-          customerId: tx.customerId,
-          productCode: tx.productCode,
-          command: tx.command,
-          status: tx.status,
-          amount: tx.amount,
-          price: tx.price,
-          createdAt: tx.createdAt,
-        }),
-      );
+      .map((tx): SingapaySimulatorLedgerEntry => ({
+        transactionId: tx.transactionId,
+        referenceNumber: tx.referenceNumber,
+        customerId: tx.customerId,
+        productCode: tx.productCode,
+        command: tx.command,
+        status: tx.status,
+        amount: tx.amount,
+        price: tx.price,
+        createdAt: tx.createdAt,
+      }));
     // Maps, not object literals: a customer id such as "__proto__" is valid for game top-ups.
     const byReference = new Map<string, number>();
     const byCustomer = new Map<string, number>();

@@ -90,8 +90,7 @@ import { SINGAPAY_MODULE_OPTIONS, SingapayConfigurableModuleClass } from './sing
 })
 export class SingapayModule extends SingapayConfigurableModuleClass {}
 
-const MEMORY_IN_PRODUCTION =
-  'a restart loses every idempotency record kept in memory, and the same order can then be paid twice';
+const MEMORY_IN_PRODUCTION = 'a restart loses every idempotency record kept in memory, and the same order can then be paid twice';
 
 /**
  * Picks the payment store: the one given, else PostgreSQL (`databaseUrl`), else Redis

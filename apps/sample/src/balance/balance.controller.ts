@@ -12,7 +12,10 @@ export class BalanceController {
 
   /** The deposit balance at Singapay. */
   @Get()
-  @ApiOperation({ summary: 'Deposit balance at Singapay', description: 'Your deposit, from which payments are drawn. The simulator starts with 10,000,000 IDR.' })
+  @ApiOperation({
+    summary: 'Deposit balance at Singapay',
+    description: 'Your deposit, from which payments are drawn. The simulator starts with 10,000,000 IDR.',
+  })
   @ApiOkResponse({ type: BalanceDto, description: 'The deposit.', example: BALANCE_EXAMPLE })
   @ApiErrors(UPSTREAM_ERRORS)
   balance(): Promise<SingapayBalance> {

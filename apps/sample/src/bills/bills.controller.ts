@@ -25,7 +25,8 @@ export class BillsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Inquire a bill or confirm a prepaid customer',
-    description: 'Asks Singapay what the customer owes (postpaid) or confirms the customer (plntok, topupg). No money moves. Pay the returned referenceNumber with POST /bills/pay.',
+    description:
+      'Asks Singapay what the customer owes (postpaid) or confirms the customer (plntok, topupg). No money moves. Pay the returned referenceNumber with POST /bills/pay.',
   })
   @ApiBody({ type: InquiryRequestDto, examples: INQUIRY_EXAMPLES })
   @ApiOkResponse({ type: InquiryResultDto, description: 'What the customer owes; charge price.', example: INQUIRY_RESULT_EXAMPLE })
@@ -49,7 +50,8 @@ export class BillsController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'Your order id (1-255 visible ASCII characters). Default: the referenceNumber; direct purchases without one get a generated key. Must equal idempotencyKey in the body if both are sent.',
+    description:
+      'Your order id (1-255 visible ASCII characters). Default: the referenceNumber; direct purchases without one get a generated key. Must equal idempotencyKey in the body if both are sent.',
     example: EXAMPLE_IDEMPOTENCY_KEY,
     schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
   })
@@ -57,13 +59,19 @@ export class BillsController {
   @ApiOkResponse({ type: PaymentResultDto, description: 'Paid (status success).', example: PAYMENT_SUCCESS_EXAMPLE })
   @ApiAcceptedResponse({
     type: PaymentResultDto,
-    description: 'Accepted but not final: pending (settles later) or unknown (may have gone through; do NOT pay again). Follow it at GET /payments/{key}.',
+    description:
+      'Accepted but not final: pending (settles later) or unknown (may have gone through; do NOT pay again). Follow it at GET /payments/{key}.',
     examples: {
       pending: { summary: 'Direct purchase, settles later', value: PAYMENT_PENDING_EXAMPLE },
       unknown: { summary: 'No trustworthy answer: look it up, never resend', value: PAYMENT_UNKNOWN_EXAMPLE },
     },
   })
-  @ApiErrors({ 400: ['validation'], 404: ['transactionNotFound', 'customerNotFound'], 409: ['idempotencyConflict', 'billAlreadyPaid'], ...UPSTREAM_ERRORS })
+  @ApiErrors({
+    400: ['validation'],
+    404: ['transactionNotFound', 'customerNotFound'],
+    409: ['idempotencyConflict', 'billAlreadyPaid'],
+    ...UPSTREAM_ERRORS,
+  })
   async pay(
     @Body() body: PayRequestDto,
     @Headers('idempotency-key') header: string | undefined,

@@ -31,7 +31,8 @@ const productCode: ApiPropertyOptions = {
 const customerId: ApiPropertyOptions = {
   type: String,
   pattern: '^\\+?[A-Za-z0-9._-]{1,64}$',
-  description: 'Meter number, phone number, NIK or account, depending on the product. The simulator picks its behaviour from the last four digits (…9020 not found, …9021 already paid, …9001 stays pending).',
+  description:
+    'Meter number, phone number, NIK or account, depending on the product. The simulator picks its behaviour from the last four digits (…9020 not found, …9021 already paid, …9001 stays pending).',
   example: PLNPOS_CUSTOMER,
 };
 const phoneNumber: ApiPropertyOptions = {
@@ -63,7 +64,12 @@ document(InquiryRequestDto, {
   },
   phoneNumber,
   serverId: { type: String, required: false, description: 'Game server (topupg: MLBB, Genshin).', example: '2001' },
-  username: { type: String, required: false, description: 'Game account name (topupg, when the product asks for it).', example: 'player-one' },
+  username: {
+    type: String,
+    required: false,
+    description: 'Game account name (topupg, when the product asks for it).',
+    example: 'player-one',
+  },
   platform: { type: String, required: false, description: 'Game platform (topupg, when the product asks for it).', example: 'android' },
 });
 

@@ -13,7 +13,11 @@ import {
 // Documentation-only shapes of what the library returns (its result types are
 // TypeScript interfaces, which leave nothing at run time to document).
 
-const RAW = { type: 'object', additionalProperties: true, description: "Singapay's answer as sent (snake_case, amounts as strings), secrets never included." } as const;
+const RAW = {
+  type: 'object',
+  additionalProperties: true,
+  description: "Singapay's answer as sent (snake_case, amounts as strings), secrets never included.",
+} as const;
 const command = { enum: SINGAPAY_COMMAND_NAMES, enumName: 'SingapayCommand', example: 'plnpos' } as const;
 
 export class BalanceDto {
@@ -26,22 +30,33 @@ export class InquiryResultDto {
   @ApiProperty(command) command!: string;
   @ApiProperty({ description: 'Pass it to POST /bills/pay.', example: EXAMPLE_REFERENCE }) referenceNumber!: string;
   @ApiProperty({ example: PLNPOS_CUSTOMER }) customerId!: string;
-  @ApiProperty({ type: String, nullable: true, description: 'Name on the bill; null when the product has none.', example: 'NARSONO' }) customerName!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Name on the bill; null when the product has none.', example: 'NARSONO' })
+  customerName!: string | null;
   @ApiProperty({ description: 'The bill or product, integer rupiah.', example: 151005 }) amount!: number;
-  @ApiProperty({ description: 'What the customer pays: amount plus admin fee (and late fee). Charge this.', example: 152505 }) price!: number;
+  @ApiProperty({ description: 'What the customer pays: amount plus admin fee (and late fee). Charge this.', example: 152505 })
+  price!: number;
   @ApiPropertyOptional({ description: 'Late fee, when Singapay states one.', example: 0 }) lateFee?: number;
   @ApiPropertyOptional({ description: 'Display text; format varies by product.', example: '202403' }) period?: string;
-  @ApiProperty({ format: 'date-time', description: 'ISO 8601 with the WIB offset; `raw` keeps Singapay\'s text.', example: '2026-11-24T04:10:22+07:00' }) createdAt!: string;
+  @ApiProperty({
+    format: 'date-time',
+    description: "ISO 8601 with the WIB offset; `raw` keeps Singapay's text.",
+    example: '2026-11-24T04:10:22+07:00',
+  })
+  createdAt!: string;
   @ApiProperty({ ...RAW, example: INQUIRY_RESULT_EXAMPLE.raw }) raw!: Record<string, unknown>;
 }
 
 export class PaymentResultDto {
-  @ApiProperty({ description: 'The key the payment is recorded under: yours, else the referenceNumber, else generated.', example: EXAMPLE_IDEMPOTENCY_KEY })
+  @ApiProperty({
+    description: 'The key the payment is recorded under: yours, else the referenceNumber, else generated.',
+    example: EXAMPLE_IDEMPOTENCY_KEY,
+  })
   idempotencyKey!: string;
   @ApiProperty(command) command!: string;
   @ApiProperty({
     enum: ['success', 'pending', 'unknown'],
-    description: 'success (200); pending: accepted, settles later (202); unknown: may have gone through, never pay again, follow GET /payments/{key} (202).',
+    description:
+      'success (200); pending: accepted, settles later (202); unknown: may have gone through, never pay again, follow GET /payments/{key} (202).',
     example: 'success',
   })
   status!: string;
@@ -53,8 +68,13 @@ export class PaymentResultDto {
   @ApiPropertyOptional({ example: 152505 }) price?: number;
   @ApiPropertyOptional({ example: '202403' }) period?: string;
   @ApiPropertyOptional({ description: 'PLN token, when already delivered.', example: '1234-5678-9012-3456-7890' }) token?: string;
-  @ApiPropertyOptional({ description: 'plntok only: paid, the token not issued yet; it arrives on GET /payments/{key}.', example: true }) awaitingToken?: boolean;
-  @ApiPropertyOptional({ description: 'Why the outcome is unknown (status unknown only).', example: 'Singapay did not answer pay within 30000 ms' }) reason?: string;
+  @ApiPropertyOptional({ description: 'plntok only: paid, the token not issued yet; it arrives on GET /payments/{key}.', example: true })
+  awaitingToken?: boolean;
+  @ApiPropertyOptional({
+    description: 'Why the outcome is unknown (status unknown only).',
+    example: 'Singapay did not answer pay within 30000 ms',
+  })
+  reason?: string;
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-24T04:10:22+07:00' }) createdAt?: string;
   @ApiPropertyOptional(RAW) raw?: Record<string, unknown>;
 }
@@ -81,7 +101,8 @@ export class PaymentDto {
   @ApiPropertyOptional({ example: 'NARSONO' }) customerName?: string;
   @ApiPropertyOptional({ example: '202403' }) period?: string;
   @ApiPropertyOptional({ example: '1234-5678-9012-3456-7890' }) token?: string;
-  @ApiPropertyOptional({ description: 'plntok only: paid, the token not issued yet; it is being looked up.', example: true }) awaitingToken?: boolean;
+  @ApiPropertyOptional({ description: 'plntok only: paid, the token not issued yet; it is being looked up.', example: true })
+  awaitingToken?: boolean;
   @ApiPropertyOptional({ type: PaymentFailureDto }) failure?: PaymentFailureDto;
   @ApiPropertyOptional({
     format: 'date-time',
@@ -119,8 +140,10 @@ export class TransactionDto {
   @ApiPropertyOptional({ description: 'PLN token or similar, once delivered.', example: '1234-5678-9012-3456-7890' }) token?: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-24T04:10:22+07:00' }) inquiredAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-24T04:10:22+07:00' }) paidAt!: string | null;
-  @ApiProperty({ format: 'date-time', description: 'The instant the ULID transaction id encodes.', example: '2026-11-24T04:10:22+07:00' }) createdAt!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Product-specific extras (other_info), as sent.', example: {} }) otherInfo!: unknown;
+  @ApiProperty({ format: 'date-time', description: 'The instant the ULID transaction id encodes.', example: '2026-11-24T04:10:22+07:00' })
+  createdAt!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Product-specific extras (other_info), as sent.', example: {} })
+  otherInfo!: unknown;
   @ApiProperty({ ...RAW, example: TRANSACTION_EXAMPLE.raw }) raw!: Record<string, unknown>;
 }
 
@@ -133,15 +156,26 @@ export class PaginationDto {
 
 export class TransactionPageDto {
   @ApiProperty({ type: [TransactionDto] }) items!: TransactionDto[];
-  @ApiProperty({ type: PaginationDto, nullable: true, description: 'null when Singapay sent no pagination (legacy answer).' }) pagination!: PaginationDto | null;
+  @ApiProperty({ type: PaginationDto, nullable: true, description: 'null when Singapay sent no pagination (legacy answer).' })
+  pagination!: PaginationDto | null;
   @ApiProperty(RAW) raw!: Record<string, unknown>;
 }
 
 export class SingapayErrorInfoDto {
-  @ApiProperty({ type: String, nullable: true, description: "Singapay's two-digit response code; null for transport failures.", example: '20' }) code!: string | null;
-  @ApiProperty({ description: 'customer_not_found, insufficient_balance, timeout, connection_failed, idempotency_conflict, …', example: 'customer_not_found' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "Singapay's two-digit response code; null for transport failures.",
+    example: '20',
+  })
+  code!: string | null;
+  @ApiProperty({
+    description: 'customer_not_found, insufficient_balance, timeout, connection_failed, idempotency_conflict, …',
+    example: 'customer_not_found',
+  })
   type!: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'Field errors of a code 04 answer.' }) fields?: Record<string, string>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'Field errors of a code 04 answer.' })
+  fields?: Record<string, string>;
 }
 
 export class ErrorResponseDto {
@@ -150,7 +184,8 @@ export class ErrorResponseDto {
   @ApiProperty({
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
     description: 'What went wrong; a list of field problems for a 400.',
-    example: 'Singapay inquiry failed with code 20 (customer_not_found): Customer number incorrect, blocked or expired - Customer not found',
+    example:
+      'Singapay inquiry failed with code 20 (customer_not_found): Customer number incorrect, blocked or expired - Customer not found',
   })
   message!: string | string[];
   @ApiPropertyOptional({ type: SingapayErrorInfoDto, description: 'Absent on 400s raised by validation.' }) singapay?: SingapayErrorInfoDto;
@@ -159,7 +194,18 @@ export class ErrorResponseDto {
 export class SingapayHealthDetailDto {
   @ApiProperty({ enum: ['up', 'degraded', 'down'], example: 'up' }) status!: string;
   @ApiPropertyOptional({
-    enum: ['low_balance', 'ip_not_whitelisted', 'partner_id_refused', 'client_credentials_refused', 'credentials_mismatch', 'permission_denied', 'unreachable', 'timeout', 'singapay_error', 'unexpected_error'],
+    enum: [
+      'low_balance',
+      'ip_not_whitelisted',
+      'partner_id_refused',
+      'client_credentials_refused',
+      'credentials_mismatch',
+      'permission_denied',
+      'unreachable',
+      'timeout',
+      'singapay_error',
+      'unexpected_error',
+    ],
     description: 'Why it is degraded or down.',
     example: 'ip_not_whitelisted',
   })

@@ -49,13 +49,21 @@ function documentCallback(document: OpenAPIObject): OpenAPIObject {
             command: 'callback',
             response_code: '00',
             response_text: 'Transaction success',
-            data: { transaction_id: EXAMPLE_TRANSACTION_ID, reference_number: EXAMPLE_REFERENCE, customer_id: PLNPOS_CUSTOMER, status: 'success' },
+            data: {
+              transaction_id: EXAMPLE_TRANSACTION_ID,
+              reference_number: EXAMPLE_REFERENCE,
+              customer_id: PLNPOS_CUSTOMER,
+              status: 'success',
+            },
           },
         },
       },
     },
     responses: {
-      '200': { description: 'Received; confirmed in the background.', content: { 'application/json': { example: { received: true, transactionId: EXAMPLE_TRANSACTION_ID } } } },
+      '200': {
+        description: 'Received; confirmed in the background.',
+        content: { 'application/json': { example: { received: true, transactionId: EXAMPLE_TRANSACTION_ID } } },
+      },
       '400': { description: 'Not a callback body.' },
       '413': { description: 'Body over 64 KiB.' },
     },

@@ -140,7 +140,13 @@ export const PAYMENT_PENDING_EXAMPLE = {
     command: 'pulsa',
     response_code: '01',
     response_text: 'Payment pending',
-    data: { customer_id: '081234567891', amount: '10000', price: '11000', transaction_id: '01M853XR6YXP7MAEGDNV5XJX2G', created_at: '2026-11-24 04:10:22' },
+    data: {
+      customer_id: '081234567891',
+      amount: '10000',
+      price: '11000',
+      transaction_id: '01M853XR6YXP7MAEGDNV5XJX2G',
+      created_at: '2026-11-24 04:10:22',
+    },
   },
 };
 
@@ -201,7 +207,12 @@ export const TRANSACTION_EXAMPLE = {
   paidAt: '2026-11-24T04:10:22+07:00',
   createdAt: '2026-11-24T04:10:22+07:00',
   otherInfo: {},
-  raw: { command: 'detail-bill-transaction', response_code: '00', response_text: 'Operation completed successfully', data: RAW_TRANSACTION },
+  raw: {
+    command: 'detail-bill-transaction',
+    response_code: '00',
+    response_text: 'Operation completed successfully',
+    data: RAW_TRANSACTION,
+  },
 };
 
 export const TRANSACTION_PAGE_EXAMPLE = {
@@ -239,7 +250,8 @@ export const ERROR_EXAMPLES = {
     value: {
       statusCode: 404,
       error: 'Not Found',
-      message: 'Singapay inquiry failed with code 20 (customer_not_found): Customer number incorrect, blocked or expired - Customer not found',
+      message:
+        'Singapay inquiry failed with code 20 (customer_not_found): Customer number incorrect, blocked or expired - Customer not found',
       singapay: { code: '20', type: 'customer_not_found' },
     },
   },
@@ -261,7 +273,8 @@ export const ERROR_EXAMPLES = {
     value: {
       statusCode: 409,
       error: 'Conflict',
-      message: 'This idempotency key was already used for a different payment (pulsa SPTLKMAS10); nothing was sent. Use a new key for a new payment.',
+      message:
+        'This idempotency key was already used for a different payment (pulsa SPTLKMAS10); nothing was sent. Use a new key for a new payment.',
       singapay: { code: null, type: 'idempotency_conflict' },
     },
   },
@@ -275,7 +288,7 @@ export const ERROR_EXAMPLES = {
     },
   },
   credentialsRefused: {
-    summary: 'Our own credentials were refused (a server problem, not the caller\'s)',
+    summary: "Our own credentials were refused (a server problem, not the caller's)",
     value: {
       statusCode: 502,
       error: 'Bad Gateway',
@@ -315,9 +328,27 @@ export const ERROR_EXAMPLES = {
 
 export const HEALTH_UP_EXAMPLE = {
   status: 'ok',
-  info: { singapay: { status: 'up', balance: 10_000_000, currency: 'IDR', minBalance: 1_000_000, checkedAt: '2026-11-23T21:10:22.662Z', responseTimeMs: 12 } },
+  info: {
+    singapay: {
+      status: 'up',
+      balance: 10_000_000,
+      currency: 'IDR',
+      minBalance: 1_000_000,
+      checkedAt: '2026-11-23T21:10:22.662Z',
+      responseTimeMs: 12,
+    },
+  },
   error: {},
-  details: { singapay: { status: 'up', balance: 10_000_000, currency: 'IDR', minBalance: 1_000_000, checkedAt: '2026-11-23T21:10:22.662Z', responseTimeMs: 12 } },
+  details: {
+    singapay: {
+      status: 'up',
+      balance: 10_000_000,
+      currency: 'IDR',
+      minBalance: 1_000_000,
+      checkedAt: '2026-11-23T21:10:22.662Z',
+      responseTimeMs: 12,
+    },
+  },
 };
 
 const DEGRADED = {

@@ -24,7 +24,10 @@ export class HealthController {
   @ApiOkResponse({
     type: HealthResultDto,
     description: 'Up or degraded.',
-    examples: { up: { summary: 'Up', value: HEALTH_UP_EXAMPLE }, degraded: { summary: 'Deposit below the minimum', value: HEALTH_DEGRADED_EXAMPLE } },
+    examples: {
+      up: { summary: 'Up', value: HEALTH_UP_EXAMPLE },
+      degraded: { summary: 'Deposit below the minimum', value: HEALTH_DEGRADED_EXAMPLE },
+    },
   })
   @ApiServiceUnavailableResponse({
     type: HealthResultDto,

@@ -14,7 +14,8 @@ export class PaymentsController {
   @Get(':key')
   @ApiOperation({
     summary: 'The payment recorded under an Idempotency-Key',
-    description: 'Looked up at Singapay first while pending or unknown. state: success, pending, unknown (never pay again), failed or refunded.',
+    description:
+      'Looked up at Singapay first while pending or unknown. state: success, pending, unknown (never pay again), failed or refunded.',
   })
   @ApiParam({ name: 'key', description: 'The Idempotency-Key of the payment (or its referenceNumber).', example: EXAMPLE_IDEMPOTENCY_KEY })
   @ApiOkResponse({ type: PaymentDto, description: 'The recorded payment, up to date.', example: PAYMENT_RECORD_EXAMPLE })

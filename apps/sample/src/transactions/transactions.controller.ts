@@ -12,7 +12,10 @@ export class TransactionsController {
   constructor(private readonly singapay: SingapayService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List transactions', description: 'Newest first, filtered and paginated by Singapay. All filters are optional.' })
+  @ApiOperation({
+    summary: 'List transactions',
+    description: 'Newest first, filtered and paginated by Singapay. All filters are optional.',
+  })
   @ApiOkResponse({ type: TransactionPageDto, description: 'One page of transactions, newest first.', example: TRANSACTION_PAGE_EXAMPLE })
   @ApiErrors({ 400: ['validation'], ...UPSTREAM_ERRORS })
   list(@Query() query: ListTransactionsQueryDto): Promise<SingapayTransactionPage> {
@@ -21,7 +24,11 @@ export class TransactionsController {
 
   /** The status check of one transaction (the service validates the id). */
   @Get(':id')
-  @ApiOperation({ summary: 'One transaction', description: 'The status check of a transaction by its Singapay id: pending, success, failed or refunded, with the PLN token once delivered.' })
+  @ApiOperation({
+    summary: 'One transaction',
+    description:
+      'The status check of a transaction by its Singapay id: pending, success, failed or refunded, with the PLN token once delivered.',
+  })
   @ApiParam({ name: 'id', description: "Singapay's transaction id (a ULID).", example: EXAMPLE_TRANSACTION_ID })
   @ApiOkResponse({ type: TransactionDto, description: 'The transaction as Singapay records it.', example: TRANSACTION_EXAMPLE })
   @ApiErrors({ 400: ['validation'], 404: ['transactionNotFound'], ...UPSTREAM_ERRORS })

@@ -54,7 +54,9 @@ async function main(argv: readonly string[]): Promise<void> {
   logger.log(`Singapay Biller simulator listening on ${simulator.baseUrl}`);
   const c = simulator.credentials;
   logger.log(`X-PARTNER-ID (api key): ${c.apiKey}; client id: ${c.clientId}; client secret and password: the public sim-* defaults`);
-  logger.log(`Control interface (faults, ledger, stats; loopback only): GET ${simulator.controlUrl} lists its routes; fault seed ${simulator.faults.seed}`);
+  logger.log(
+    `Control interface (faults, ledger, stats; loopback only): GET ${simulator.controlUrl} lists its routes; fault seed ${simulator.faults.seed}`,
+  );
   logger.log(`Test customers, faults and options: ${SINGAPAY_SIMULATOR_DOCS_URL}`);
 
   let stopping = false;

@@ -78,11 +78,21 @@ export class SimulatorTestClient {
     });
   }
 
-  inquiry(command: string, data: Record<string, unknown>, family: 'prepaid' | 'postpaid' = 'postpaid', version: 'v1' | 'v2' = 'v2'): Promise<SimulatorTestAnswer> {
+  inquiry(
+    command: string,
+    data: Record<string, unknown>,
+    family: 'prepaid' | 'postpaid' = 'postpaid',
+    version: 'v1' | 'v2' = 'v2',
+  ): Promise<SimulatorTestAnswer> {
     return this.post(simulatorProductPath(version, family, 'inquiry'), { command, data });
   }
 
-  payment(command: string, data: Record<string, unknown>, family: 'prepaid' | 'postpaid' = 'postpaid', version: 'v1' | 'v2' = 'v2'): Promise<SimulatorTestAnswer> {
+  payment(
+    command: string,
+    data: Record<string, unknown>,
+    family: 'prepaid' | 'postpaid' = 'postpaid',
+    version: 'v1' | 'v2' = 'v2',
+  ): Promise<SimulatorTestAnswer> {
     return this.post(simulatorProductPath(version, family, 'payment'), {
       command,
       data: { password: this.sim.credentials.password, ...data },

@@ -2,7 +2,11 @@ import { parseExpiresIn } from './singapay-auth.service.js';
 
 describe('parseExpiresIn', () => {
   it.each([
-    ['3600', 3600], [3600, 3600], [' 3600 ', 3600], ['3600.9', 3600], [2, 2],
+    ['3600', 3600],
+    [3600, 3600],
+    [' 3600 ', 3600],
+    ['3600.9', 3600],
+    [2, 2],
   ])('reads %j as %d seconds', (input, expected) => {
     expect(parseExpiresIn(input)).toBe(expected);
   });

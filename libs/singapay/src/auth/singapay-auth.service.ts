@@ -112,9 +112,7 @@ export class SingapayAuthService {
     }
     const tokenType = typeof data?.token_type === 'string' && data.token_type ? data.token_type : 'Bearer';
     const expiresIn =
-      parseExpiresIn(data?.expires_in) ??
-      jwtLifetimeSeconds(accessToken, Date.now()) ??
-      SINGAPAY_FALLBACK_TOKEN_LIFETIME_SECONDS;
+      parseExpiresIn(data?.expires_in) ?? jwtLifetimeSeconds(accessToken, Date.now()) ?? SINGAPAY_FALLBACK_TOKEN_LIFETIME_SECONDS;
     return { accessToken, tokenType, expiresIn: Math.max(1, expiresIn) };
   }
 }

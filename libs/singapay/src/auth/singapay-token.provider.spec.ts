@@ -27,7 +27,13 @@ function setup() {
   let now = 1_000_000;
   const auth = new ScriptedAuth();
   const store = new SingapayInMemoryTokenStore(() => now);
-  const provider = new SingapayTokenProvider(auth as unknown as SingapayAuthService, store, options, () => now, new SingapayErrorFactory(options));
+  const provider = new SingapayTokenProvider(
+    auth as unknown as SingapayAuthService,
+    store,
+    options,
+    () => now,
+    new SingapayErrorFactory(options),
+  );
   const flush = () => new Promise((r) => setImmediate(r));
   return { auth, store, provider, flush, advance: (ms: number) => (now += ms) };
 }
@@ -144,7 +150,14 @@ describe('describeTokenFailure (the warning logged when a token request fails)',
   });
 
   it('says when no answer came at all', () => {
-    const unreachable = errors.other({ code: null, type: 'connection_failed', httpStatus: 503, message: 'down', operation: 'accessToken', delivery: 'not_sent' });
+    const unreachable = errors.other({
+      code: null,
+      type: 'connection_failed',
+      httpStatus: 503,
+      message: 'down',
+      operation: 'accessToken',
+      delivery: 'not_sent',
+    });
     expect(describeTokenFailure(unreachable)).toBe('connection_failed (no answer from Singapay; raised as HTTP 503)');
   });
 });

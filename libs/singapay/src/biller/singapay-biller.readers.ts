@@ -18,7 +18,12 @@ import { readSingapayToken } from './singapay-token.reader.js';
 const TRANSACTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** An inquiry answer's `data`. */
-export function readInquiry(data: SingapayFieldReader, command: SingapayCommand, customerId: string, raw: Record<string, unknown>): SingapayInquiryResult {
+export function readInquiry(
+  data: SingapayFieldReader,
+  command: SingapayCommand,
+  customerId: string,
+  raw: Record<string, unknown>,
+): SingapayInquiryResult {
   return dropUndefined({
     command,
     referenceNumber: data.string('reference_number'),
@@ -72,7 +77,8 @@ export function readTransaction(data: SingapayFieldReader, raw: Record<string, u
   const inquiredAt = data.nullableInstant('inquired_at', zones.inquired_at);
   // Undocumented and product-specific: passed on as it comes (`[]` is PHP's empty map).
   const rawOther = data.value().other_info;
-  const otherInfo: unknown = rawOther === undefined || rawOther === null || (Array.isArray(rawOther) && rawOther.length === 0) ? {} : rawOther;
+  const otherInfo: unknown =
+    rawOther === undefined || rawOther === null || (Array.isArray(rawOther) && rawOther.length === 0) ? {} : rawOther;
   return dropUndefined({
     transactionId,
     referenceNumber: data.nullableString('reference_number'),

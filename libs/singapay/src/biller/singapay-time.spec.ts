@@ -24,12 +24,17 @@ describe('Singapay times', () => {
     expect(readSingapayTime('2025-06-11 00:10:00', 'WIB')).toBe(Date.UTC(2025, 5, 10, 17, 10, 0));
   });
 
-  it.each(['', '2025-06-10', '2025-02-30 10:00:00', '2025-06-10 24:00:00', '2025-06-10 10:61:00', 'yesterday', '2025-06-10 10:54:29+07:00'])(
-    'refuses %j',
-    (text) => {
-      expect(readSingapayTime(text, 'WIB')).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    '2025-06-10',
+    '2025-02-30 10:00:00',
+    '2025-06-10 24:00:00',
+    '2025-06-10 10:61:00',
+    'yesterday',
+    '2025-06-10 10:54:29+07:00',
+  ])('refuses %j', (text) => {
+    expect(readSingapayTime(text, 'WIB')).toBeUndefined();
+  });
 
   it('gives times out as ISO 8601 with the WIB offset, comparable as text', () => {
     expect(formatSingapayIso(instant)).toBe('2025-06-10T17:54:29.864+07:00');

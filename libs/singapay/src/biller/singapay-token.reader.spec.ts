@@ -7,7 +7,15 @@ describe('readSingapayToken', () => {
     ['top-level data.token', { token: TOKEN }],
     ['other_info as a map', { token: null, other_info: { token: TOKEN } }],
     ['other_info with another spelling', { other_info: { 'PLN Token': TOKEN } }],
-    ['other_info as name/value pairs', { other_info: [{ name: 'kwh', value: '32.1' }, { name: 'Token', value: TOKEN }] }],
+    [
+      'other_info as name/value pairs',
+      {
+        other_info: [
+          { name: 'kwh', value: '32.1' },
+          { name: 'Token', value: TOKEN },
+        ],
+      },
+    ],
     ['other_info as key/value pairs', { other_info: [{ key: 'token', value: TOKEN }] }],
     ['other_info as a list of one-entry maps', { other_info: [{ token: TOKEN }] }],
     ['other_info as JSON text', { other_info: JSON.stringify({ token: TOKEN }) }],

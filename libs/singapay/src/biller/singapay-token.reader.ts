@@ -1,8 +1,4 @@
-import {
-  SINGAPAY_PAIR_NAME_KEYS,
-  SINGAPAY_PAIR_VALUE_KEYS,
-  SINGAPAY_TOKEN_FIELD_NAMES,
-} from '../contract/singapay-api.contract.js';
+import { SINGAPAY_PAIR_NAME_KEYS, SINGAPAY_PAIR_VALUE_KEYS, SINGAPAY_TOKEN_FIELD_NAMES } from '../contract/singapay-api.contract.js';
 import { asRecord } from '../util/singapay-json.js';
 
 const fold = (name: string): string => name.toLowerCase().replace(/[\s_-]/g, '');

@@ -113,11 +113,14 @@ export class SingapayCallbackQueue {
         this.onGiveUp(id, error);
         this.finish(id, job);
       } else {
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          (job.known ? this.knownLane : this.otherLane).push(id);
-          this.pump();
-        }, this.limits.retryDelayMs * 2 ** (job.attempt - 1));
+        const timer = setTimeout(
+          () => {
+            this.timers.delete(timer);
+            (job.known ? this.knownLane : this.otherLane).push(id);
+            this.pump();
+          },
+          this.limits.retryDelayMs * 2 ** (job.attempt - 1),
+        );
         timer.unref();
         this.timers.add(timer);
       }

@@ -74,7 +74,9 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
       },
       (id) => this.confirm(id),
       (_id, error) =>
-        this.logger.warn(`callback could not be confirmed: ${(error as SingapayException).responseType ?? 'error'}; the reconciler or the next delivery will catch up`),
+        this.logger.warn(
+          `callback could not be confirmed: ${(error as SingapayException).responseType ?? 'error'}; the reconciler or the next delivery will catch up`,
+        ),
     );
   }
 

@@ -59,11 +59,16 @@ interface CommonArgs {
   envFile?: string | false;
 }
 
-function parseArgs(argv: readonly string[], flags: readonly string[], valued: readonly string[]): CommonArgs & Record<string, string | boolean | undefined> {
+function parseArgs(
+  argv: readonly string[],
+  flags: readonly string[],
+  valued: readonly string[],
+): CommonArgs & Record<string, string | boolean | undefined> {
   const out: CommonArgs & Record<string, string | boolean | undefined> = { help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [name, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     if (name === '--help' || name === '-h') out.help = true;
     else if (name === '--no-env-file') out.envFile = false;
     else if (name === '--env-file' || name === '--database-url' || valued.includes(name)) {
@@ -117,16 +122,20 @@ export async function runSingapayMigrate(argv: readonly string[], io: SingapayCl
       return 0;
     }
     const url = databaseUrlOf(args, io);
-    return { url, run: () => withStore(url, async (store) => {
-      const result = await store.migrate();
-      if (result.applied.length === 0) {
-        io.write(`PostgreSQL payment ledger: up to date (schema version ${result.to})`);
-      } else {
-        const names = result.applied.map((v) => `${v} (${SINGAPAY_POSTGRES_MIGRATIONS.find((m) => m.version === v)?.name})`).join(', ');
-        io.write(`PostgreSQL payment ledger: schema version ${result.from} -> ${result.to}; applied ${names}`);
-      }
-      return 0;
-    }) };
+    return {
+      url,
+      run: () =>
+        withStore(url, async (store) => {
+          const result = await store.migrate();
+          if (result.applied.length === 0) {
+            io.write(`PostgreSQL payment ledger: up to date (schema version ${result.to})`);
+          } else {
+            const names = result.applied.map((v) => `${v} (${SINGAPAY_POSTGRES_MIGRATIONS.find((m) => m.version === v)?.name})`).join(', ');
+            io.write(`PostgreSQL payment ledger: schema version ${result.from} -> ${result.to}; applied ${names}`);
+          }
+          return 0;
+        }),
+    };
   });
 }
 
@@ -152,11 +161,17 @@ export async function runSingapayPrune(argv: readonly string[], io: SingapayCliI
     }
     const url = databaseUrlOf(args, io);
     const dryRun = args['dry-run'] === true;
-    return { url, run: () => withStore(url, async (store) => {
-      const n = await store.prune({ before, dryRun, now: () => now });
-      io.write(`${dryRun ? 'would prune' : 'pruned'} ${n} final payment record${n === 1 ? '' : 's'} last changed before ${before.toISOString()}`);
-      return 0;
-    }) };
+    return {
+      url,
+      run: () =>
+        withStore(url, async (store) => {
+          const n = await store.prune({ before, dryRun, now: () => now });
+          io.write(
+            `${dryRun ? 'would prune' : 'pruned'} ${n} final payment record${n === 1 ? '' : 's'} last changed before ${before.toISOString()}`,
+          );
+          return 0;
+        }),
+    };
   });
 }
 

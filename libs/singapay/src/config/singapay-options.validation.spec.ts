@@ -91,9 +91,10 @@ describe('databaseUrl and paymentStore', () => {
   });
 
   it('reads SINGAPAY_DATABASE_URL and SINGAPAY_PAYMENT_STORE', () => {
-    expect(
-      readSingapayOptionsFromEnv({ SINGAPAY_DATABASE_URL: ' postgres://a@b/c ', SINGAPAY_PAYMENT_STORE: 'memory' }),
-    ).toMatchObject({ databaseUrl: 'postgres://a@b/c', paymentStore: 'memory' });
+    expect(readSingapayOptionsFromEnv({ SINGAPAY_DATABASE_URL: ' postgres://a@b/c ', SINGAPAY_PAYMENT_STORE: 'memory' })).toMatchObject({
+      databaseUrl: 'postgres://a@b/c',
+      paymentStore: 'memory',
+    });
   });
 });
 
@@ -109,12 +110,24 @@ describe('readSingapayOptionsFromEnv', () => {
         SINGAPAY_TIMEOUT_MS: '5000',
         SINGAPAY_API_VERSION: 'v1',
       }),
-    ).toEqual({ environment: 'development', apiKey: 'k', clientId: 'id', clientSecret: 's', password: 'p', timeoutMs: 5000, apiVersion: 'v1' });
+    ).toEqual({
+      environment: 'development',
+      apiKey: 'k',
+      clientId: 'id',
+      clientSecret: 's',
+      password: 'p',
+      timeoutMs: 5000,
+      apiVersion: 'v1',
+    });
   });
 
   it('turns an unparsable number into a validation error naming the variable', () => {
     const options = readSingapayOptionsFromEnv({
-      SINGAPAY_API_KEY: 'k', SINGAPAY_CLIENT_ID: 'i', SINGAPAY_CLIENT_SECRET: 's', SINGAPAY_PASSWORD: 'p', SINGAPAY_TIMEOUT_MS: '30s',
+      SINGAPAY_API_KEY: 'k',
+      SINGAPAY_CLIENT_ID: 'i',
+      SINGAPAY_CLIENT_SECRET: 's',
+      SINGAPAY_PASSWORD: 'p',
+      SINGAPAY_TIMEOUT_MS: '30s',
     });
     expect(() => resolveSingapayOptions(options)).toThrow(/timeoutMs \(SINGAPAY_TIMEOUT_MS\)/);
   });

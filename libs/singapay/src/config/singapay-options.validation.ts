@@ -1,8 +1,4 @@
-import {
-  SINGAPAY_BASE_URLS,
-  type SingapayApiVersion,
-  type SingapayEnvironment,
-} from '../contract/singapay-api.contract.js';
+import { SINGAPAY_BASE_URLS, type SingapayApiVersion, type SingapayEnvironment } from '../contract/singapay-api.contract.js';
 import type { SingapayTokenStore } from '../auth/singapay-token-store.interface.js';
 import { SINGAPAY_RETRY_DEFAULTS, type SingapayResolvedRetryOptions } from '../http/singapay-retry.policy.js';
 import type { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
@@ -153,7 +149,8 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
     if (typeof o.httpStatusOverrides !== 'object') problems.push('httpStatusOverrides must be an object');
     else {
       for (const [code, status] of Object.entries(o.httpStatusOverrides as Record<string, unknown>)) {
-        if (!/^(\d{2}|[a-z_]{3,40})$/.test(code)) problems.push(`httpStatusOverrides key '${code}' must be a two-digit code or a type such as 'unrecognised'`);
+        if (!/^(\d{2}|[a-z_]{3,40})$/.test(code))
+          problems.push(`httpStatusOverrides key '${code}' must be a two-digit code or a type such as 'unrecognised'`);
         else if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 599) {
           problems.push(`httpStatusOverrides['${code}'] must be an HTTP error status (400-599)`);
         } else overrides[code] = status;

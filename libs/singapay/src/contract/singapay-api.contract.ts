@@ -44,11 +44,7 @@ export const SINGAPAY_GENERAL_COMMANDS = {
 export type SingapayProductFamily = 'prepaid' | 'postpaid';
 export type SingapayStage = 'inquiry' | 'payment';
 
-export function singapayProductPath(
-  version: SingapayApiVersion,
-  family: SingapayProductFamily,
-  stage: SingapayStage,
-): string {
+export function singapayProductPath(version: SingapayApiVersion, family: SingapayProductFamily, stage: SingapayStage): string {
   return `/api/${version}/${family}/${stage}`;
 }
 
@@ -89,18 +85,29 @@ const COMMANDS = {
   plnnon: { family: 'postpaid', hasInquiry: true, versions: ['v1', 'v2'], phoneNumber: true, description: 'PLN non-bill charges' },
   intv: { family: 'postpaid', hasInquiry: true, versions: ['v1', 'v2'], phoneNumber: true, description: 'Internet & TV bill' },
   bpjsks: {
-    family: 'postpaid', hasInquiry: true, versions: ['v1', 'v2'], phoneNumber: true,
-    period: { required: true, min: 1, max: 12 }, description: 'BPJS Kesehatan (health insurance)',
+    family: 'postpaid',
+    hasInquiry: true,
+    versions: ['v1', 'v2'],
+    phoneNumber: true,
+    period: { required: true, min: 1, max: 12 },
+    description: 'BPJS Kesehatan (health insurance)',
   },
   bputk: {
-    family: 'postpaid', hasInquiry: true, versions: ['v1', 'v2'], phoneNumber: true,
+    family: 'postpaid',
+    hasInquiry: true,
+    versions: ['v1', 'v2'],
+    phoneNumber: true,
     period: { required: true, values: [1, 2, 3, 6, 12], min: 1, max: 12 },
     description: 'BPJS Ketenagakerjaan, informal workers',
   },
   // Whether putk requires a period is uncertain: accepted, not demanded.
   putk: {
-    family: 'postpaid', hasInquiry: true, versions: ['v1', 'v2'], phoneNumber: true,
-    period: { required: false, min: 1, max: 12 }, description: 'BPJS Ketenagakerjaan, wage earners',
+    family: 'postpaid',
+    hasInquiry: true,
+    versions: ['v1', 'v2'],
+    phoneNumber: true,
+    period: { required: false, min: 1, max: 12 },
+    description: 'BPJS Ketenagakerjaan, wage earners',
   },
   mobpos: { family: 'postpaid', hasInquiry: true, versions: ['v1', 'v2'], phoneNumber: true, description: 'Postpaid mobile bill' },
 } as const satisfies Record<string, SingapayCommandSpec>;
@@ -113,9 +120,7 @@ export const SINGAPAY_INQUIRY_COMMANDS = SINGAPAY_COMMAND_NAMES.filter((c) => SI
 export const SINGAPAY_DIRECT_COMMANDS = SINGAPAY_COMMAND_NAMES.filter((c) => !SINGAPAY_COMMANDS[c].hasInquiry);
 
 export function singapayCommandSpec(command: string): SingapayCommandSpec | undefined {
-  return Object.hasOwn(SINGAPAY_COMMANDS, command)
-    ? (SINGAPAY_COMMANDS as Record<string, SingapayCommandSpec>)[command]
-    : undefined;
+  return Object.hasOwn(SINGAPAY_COMMANDS, command) ? (SINGAPAY_COMMANDS as Record<string, SingapayCommandSpec>)[command] : undefined;
 }
 
 /** Transaction states of `detail-bill-transaction` and the list filter. */
@@ -160,4 +165,3 @@ export const SINGAPAY_TOKEN_FIELD_NAMES = ['token', 'plntoken', 'tokenpln', 'str
 /** Keys of a name/value pair in an `other_info` list; guesses, like the token's place. */
 export const SINGAPAY_PAIR_NAME_KEYS = ['name', 'key', 'label', 'title', 'field'] as const;
 export const SINGAPAY_PAIR_VALUE_KEYS = ['value', 'val', 'content', 'text'] as const;
-

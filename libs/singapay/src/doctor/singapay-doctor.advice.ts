@@ -38,7 +38,8 @@ export function configProblemFix(problem: string): string | undefined {
     return `${V.clientId} contains ':': was "id:secret" pasted into it? Put the part before ':' in ${V.clientId} and the rest in ${V.clientSecret}`;
   }
   if (variable === V.environment) return `set ${V.environment} to sandbox (or development) or production`;
-  if (variable === V.baseUrl) return `${V.baseUrl} is optional: remove it to use Singapay's host for ${V.environment}, or give a URL such as https://host`;
+  if (variable === V.baseUrl)
+    return `${V.baseUrl} is optional: remove it to use Singapay's host for ${V.environment}, or give a URL such as https://host`;
   if (variable) return `fix ${variable} as the message says`;
   return undefined;
 }
@@ -53,7 +54,9 @@ export function diagnoseTokenFailure(error: unknown, environment: string): Singa
       return {
         kind: 'ip_not_whitelisted',
         ...(ip ? { ip } : {}),
-        summary: ip ? `Singapay refused this caller's IP address ${ip} (not whitelisted)` : `Singapay refused this caller's IP address (not whitelisted)`,
+        summary: ip
+          ? `Singapay refused this caller's IP address ${ip} (not whitelisted)`
+          : `Singapay refused this caller's IP address (not whitelisted)`,
         fixes: [
           ip
             ? `submit ${ip} to Singapay for IP whitelisting in ${environment}: it is the address Singapay saw, this network's public (egress) address, which differs from the machine's own address behind NAT, a proxy or a load balancer`
@@ -86,13 +89,17 @@ export function diagnoseTokenFailure(error: unknown, environment: string): Singa
       return {
         kind: 'unreachable',
         summary: `Singapay could not be reached: ${error.message}`,
-        fixes: ["the host answered the connection check but not this request: a proxy, a firewall or an outage on Singapay's side; try again, then contact Singapay"],
+        fixes: [
+          "the host answered the connection check but not this request: a proxy, a firewall or an outage on Singapay's side; try again, then contact Singapay",
+        ],
       };
     default:
       return {
         kind: 'other',
         summary: error.message,
-        fixes: [`Singapay answered ${error.upstreamStatus ? `HTTP ${error.upstreamStatus}` : 'something unexpected'}: check ${V.baseUrl} points at Singapay (or leave it unset), then ask Singapay`],
+        fixes: [
+          `Singapay answered ${error.upstreamStatus ? `HTTP ${error.upstreamStatus}` : 'something unexpected'}: check ${V.baseUrl} points at Singapay (or leave it unset), then ask Singapay`,
+        ],
       };
   }
 }

@@ -89,7 +89,9 @@ describe('singapay doctor', () => {
   });
 
   it('recognises client id and secret swapped', async () => {
-    const report = await run({ env: envFor({ SINGAPAY_CLIENT_ID: credentials.clientSecret, SINGAPAY_CLIENT_SECRET: credentials.clientId }) });
+    const report = await run({
+      env: envFor({ SINGAPAY_CLIENT_ID: credentials.clientSecret, SINGAPAY_CLIENT_SECRET: credentials.clientId }),
+    });
     expect(report.ok).toBe(false);
     expect(text()).toMatch(/fix: SINGAPAY_CLIENT_ID and SINGAPAY_CLIENT_SECRET are swapped/);
   });
@@ -152,7 +154,11 @@ describe('singapay doctor', () => {
     try {
       writeFileSync(
         join(dir, '.env'),
-        [`SINGAPAY_API_KEY=${credentials.apiKey}`, `SINGAPAY_CLIENT_SECRET="${credentials.clientSecret}"`, 'SINGAPAY_BASE_URL=http://127.0.0.1:1'].join('\n'),
+        [
+          `SINGAPAY_API_KEY=${credentials.apiKey}`,
+          `SINGAPAY_CLIENT_SECRET="${credentials.clientSecret}"`,
+          'SINGAPAY_BASE_URL=http://127.0.0.1:1',
+        ].join('\n'),
       );
       const env = envFor({ SINGAPAY_API_KEY: undefined, SINGAPAY_CLIENT_SECRET: undefined });
       const report = await runSingapayDoctor({ env, cwd: dir, timeoutMs: 5_000, write: (line) => output.push(line) });
@@ -182,7 +188,7 @@ describe('singapay doctor', () => {
     });
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-    it('names the IP address from Singapay\'s refusal, to submit for whitelisting', async () => {
+    it("names the IP address from Singapay's refusal, to submit for whitelisting", async () => {
       message = 'Your IP address (203.0.113.7) is not registered';
       const report = await run({ env: envFor({ SINGAPAY_BASE_URL: baseUrl }) });
       expect(report.steps.find((s) => s.name === 'token')).toMatchObject({ status: 'fail', failure: 'ip_not_whitelisted' });

@@ -17,7 +17,9 @@ export interface SingapayDoctorEnv {
  * already set (the environment wins), without variable expansion.
  * `envFile: false` reads the environment only; a path given explicitly must exist.
  */
-export function loadSingapayDoctorEnv(options: { env?: NodeJS.ProcessEnv; cwd?: string; envFile?: string | false } = {}): SingapayDoctorEnv {
+export function loadSingapayDoctorEnv(
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; envFile?: string | false } = {},
+): SingapayDoctorEnv {
   const base = options.env ?? process.env;
   const sources: SingapayDoctorEnv['sources'] = {};
   for (const key of Object.keys(base)) if (key.startsWith('SINGAPAY_') && base[key]?.trim()) sources[key] = 'environment';

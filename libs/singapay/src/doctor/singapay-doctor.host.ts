@@ -37,7 +37,14 @@ export function singapayProxyFor(url: URL, env: NodeJS.ProcessEnv = process.env)
   if (!variable) return undefined;
   const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '').split(/[\s,]+/).filter(Boolean);
   const host = url.hostname.toLowerCase();
-  if (noProxy.some((entry) => entry === '*' || host === entry.replace(/^\*?\./, '') || host.endsWith(entry.startsWith('.') ? entry : `.${entry.replace(/^\*\./, '')}`))) {
+  if (
+    noProxy.some(
+      (entry) =>
+        entry === '*' ||
+        host === entry.replace(/^\*?\./, '') ||
+        host.endsWith(entry.startsWith('.') ? entry : `.${entry.replace(/^\*\./, '')}`),
+    )
+  ) {
     return undefined;
   }
   const raw = env[variable]!.trim();
@@ -78,7 +85,7 @@ async function checkEndpoint(url: URL, timeoutMs: number, baseUrlVariable: strin
         fixes: [
           code === 'ENOTFOUND'
             ? `check the host: it comes from ${baseUrlVariable === 'SINGAPAY_BASE_URL' ? `SINGAPAY_ENV, or from ${baseUrlVariable} if set` : baseUrlVariable}; a typo there is the usual cause`
-            : 'the DNS server did not answer: check this machine\'s DNS settings and network',
+            : "the DNS server did not answer: check this machine's DNS settings and network",
         ],
       };
     }
@@ -113,7 +120,9 @@ async function checkEndpoint(url: URL, timeoutMs: number, baseUrlVariable: strin
     const code = codeOf(error);
     const fixes =
       code === 'ETIMEDOUT'
-        ? [`nothing answered on ${host}:${port}: a firewall may drop outgoing connections to port ${port}: allow them (if this network goes out through a proxy only, set HTTPS_PROXY, which the module's HTTP client honours)`]
+        ? [
+            `nothing answered on ${host}:${port}: a firewall may drop outgoing connections to port ${port}: allow them (if this network goes out through a proxy only, set HTTPS_PROXY, which the module's HTTP client honours)`,
+          ]
         : code === 'ECONNREFUSED'
           ? [`${host}:${port} refused the connection: check ${baseUrlVariable} (is the port right? is the service running?)`]
           : /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)

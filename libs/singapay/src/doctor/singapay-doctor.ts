@@ -1,5 +1,4 @@
 import { type INestApplicationContext, type LogLevel } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { SingapayAuthService } from '../auth/singapay-auth.service.js';
 import type { SingapayModuleOptions } from '../config/singapay-module-options.interface.js';
 import { SingapayConfigurationError, resolveSingapayOptions, type SingapayResolvedOptions } from '../config/singapay-options.validation.js';
@@ -7,12 +6,12 @@ import { SINGAPAY_ENV_VARS, readSingapayOptionsFromEnv } from '../config/singapa
 import type { SingapayCommand } from '../contract/singapay-api.contract.js';
 import { SingapayException } from '../errors/singapay.exception.js';
 import { SingapayService } from '../service/singapay.service.js';
-import { SingapayModule } from '../singapay.module.js';
 import { maskCustomerId } from '../util/singapay-log.js';
 import { redactSecrets } from '../util/singapay-secret.js';
 import { configProblemFix, describeError, diagnoseTokenFailure, type SingapayTokenFailure } from './singapay-doctor.advice.js';
 import { loadSingapayDoctorEnv } from './singapay-doctor.env.js';
 import { checkSingapayHost } from './singapay-doctor.host.js';
+import { businessFixes, createDoctorContext, PASSWORD_PLACEHOLDER, trySwapped } from './singapay-doctor.context.js';
 
 export type SingapayDoctorStepName = 'config' | 'host' | 'token' | 'balance' | 'inquiry';
 
@@ -66,7 +65,6 @@ const TITLE: Record<SingapayDoctorStepName, string> = {
   balance: 'balance',
   inquiry: 'inquiry',
 };
-const PASSWORD_PLACEHOLDER = 'doctor-password-not-set';
 const rupiah = (n: number): string => `Rp ${n.toLocaleString('id-ID')}`;
 
 /**
@@ -93,7 +91,11 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
     const failed = steps.filter((s) => s.status === 'fail').length;
     const ran = steps.filter((s) => s.status !== 'skip').length;
     write('');
-    write(failed === 0 ? `PASS: ${ran} of ${ran} checks passed.` : `FAIL: ${failed} of ${ran} checks failed; fix the first one and run the doctor again.`);
+    write(
+      failed === 0
+        ? `PASS: ${ran} of ${ran} checks passed.`
+        : `FAIL: ${failed} of ${ran} checks failed; fix the first one and run the doctor again.`,
+    );
     return { ok: failed === 0, steps };
   };
   const later: SingapayDoctorStepName[] = ['host', 'token', 'balance', ...(options.inquiry ? (['inquiry'] as const) : [])];
@@ -104,7 +106,13 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
   try {
     loaded = loadSingapayDoctorEnv({ env: options.env, cwd: options.cwd, envFile: options.envFile });
   } catch (error) {
-    record({ name: 'config', status: 'fail', summary: describeError(error), fixes: ['give an existing file to --env-file'], failure: 'config_invalid' });
+    record({
+      name: 'config',
+      status: 'fail',
+      summary: describeError(error),
+      fixes: ['give an existing file to --env-file'],
+      failure: 'config_invalid',
+    });
     skipRest(later, 'configuration incomplete');
     return finish();
   }
@@ -154,7 +162,9 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
   const configFixes: string[] = [];
   const credentials = [raw.apiKey, raw.clientId, raw.clientSecret, raw.password].filter(Boolean);
   if (new Set(credentials).size < credentials.length) {
-    configFixes.push('two of the credentials hold the same value: each of API key, client id, client secret and password is a different value from Singapay');
+    configFixes.push(
+      'two of the credentials hold the same value: each of API key, client id, client secret and password is a different value from Singapay',
+    );
   }
   if (passwordMissing) {
     record({
@@ -197,7 +207,10 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
       const diagnosis = diagnoseTokenFailure(error, resolved.environment);
       if (diagnosis.kind === 'client_credentials_refused') {
         const swapped = await trySwapped(raw, passwordMissing, timeoutMs, options.logLevels);
-        if (swapped) diagnosis.fixes = [`${SINGAPAY_ENV_VARS.clientId} and ${SINGAPAY_ENV_VARS.clientSecret} are swapped: Singapay grants a token with them the other way round. Swap the two values`];
+        if (swapped)
+          diagnosis.fixes = [
+            `${SINGAPAY_ENV_VARS.clientId} and ${SINGAPAY_ENV_VARS.clientSecret} are swapped: Singapay grants a token with them the other way round. Swap the two values`,
+          ];
         else diagnosis.fixes.push('(they are not simply swapped: the other way round is refused too)');
       }
       record({ name: 'token', status: 'fail', summary: diagnosis.summary, fixes: diagnosis.fixes, failure: diagnosis.kind });
@@ -225,7 +238,12 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
       const what = `${q.command} ${q.productCode} customer ${maskCustomerId(q.customerId)}`;
       try {
         const inquiry = await service.inquiry({ ...q }, { timeoutMs });
-        record({ name: 'inquiry', status: 'pass', summary: `${what}: answered, price ${rupiah(inquiry.price)} (no money moved)`, fixes: [] });
+        record({
+          name: 'inquiry',
+          status: 'pass',
+          summary: `${what}: answered, price ${rupiah(inquiry.price)} (no money moved)`,
+          fixes: [],
+        });
       } catch (error) {
         // The API answered with a business outcome about this customer: the integration works.
         const answered = error instanceof SingapayException && (error.responseCode === '20' || error.responseCode === '21');
@@ -233,7 +251,9 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
           name: 'inquiry',
           status: answered ? 'pass' : 'fail',
           summary: `${what}: ${describeError(error)}`,
-          fixes: answered ? ['(note) Singapay answered about this customer, so the integration works; try another customer id to see a bill'] : businessFixes(error),
+          fixes: answered
+            ? ['(note) Singapay answered about this customer, so the integration works; try another customer id to see a bill']
+            : businessFixes(error),
         });
       }
     }
@@ -243,63 +263,4 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
     await app?.close().catch(() => undefined);
   }
   return finish();
-}
-
-function doctorOptions(raw: SingapayModuleOptions, passwordMissing: boolean, timeoutMs: number): SingapayModuleOptions {
-  // One attempt per call, no Redis or PostgreSQL, no reconciler: the doctor reports, it does not work around.
-  const { redisUrl: _redis, databaseUrl: _database, paymentStore: _store, ...rest } = raw;
-  return {
-    ...rest,
-    // It pays nothing: in-memory records, which production accepts when asked for by name.
-    paymentStore: 'memory',
-    ...(passwordMissing ? { password: PASSWORD_PLACEHOLDER } : {}),
-    timeoutMs,
-    reconcileIntervalMs: 0,
-    retry: { maxAttempts: 1 },
-  };
-}
-
-async function createDoctorContext(
-  raw: SingapayModuleOptions,
-  passwordMissing: boolean,
-  timeoutMs: number,
-  logLevels: LogLevel[] | undefined,
-): Promise<INestApplicationContext> {
-  return NestFactory.createApplicationContext(SingapayModule.forRoot(doctorOptions(raw, passwordMissing, timeoutMs)), {
-    logger: logLevels && logLevels.length > 0 ? logLevels : false,
-    abortOnError: false,
-  });
-}
-
-/** After a 401: would the token be granted with client id and secret the other way round? */
-async function trySwapped(raw: SingapayModuleOptions, passwordMissing: boolean, timeoutMs: number, logLevels: LogLevel[] | undefined): Promise<boolean> {
-  if (!raw.clientSecret || raw.clientSecret.includes(':') || raw.clientId === raw.clientSecret) return false;
-  let app: INestApplicationContext | undefined;
-  try {
-    app = await createDoctorContext({ ...raw, clientId: raw.clientSecret, clientSecret: raw.clientId }, passwordMissing, timeoutMs, logLevels);
-    await app.get(SingapayAuthService).requestAccessToken({ timeoutMs });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await app?.close().catch(() => undefined);
-  }
-}
-
-function businessFixes(error: unknown): string[] {
-  if (!(error instanceof SingapayException)) return ['check the --inquiry value: command:productCode:customerId[:period]'];
-  switch (error.responseCode) {
-    case '08':
-      return ['Singapay denied permission: the account may not be activated for this product or environment; ask Singapay'];
-    case '16':
-      return ['Singapay refused the token it had just granted: check the system clock, then ask Singapay'];
-    case '04':
-    case '12':
-    case '06':
-      return ['check the --inquiry value: command, product code and customer id as in Singapay\'s product list'];
-    default:
-      return error.responseType === 'malformed_response'
-        ? [`Singapay's answer could not be read: check ${SINGAPAY_ENV_VARS.baseUrl} points at Singapay (or leave it unset)`]
-        : ['try again; if it persists, give Singapay the time of this run'];
-  }
 }

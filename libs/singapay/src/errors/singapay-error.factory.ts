@@ -91,7 +91,11 @@ export class SingapayErrorFactory {
    * An answer that is not what Singapay documents (HTML, cut JSON, fields missing). It
    * was received, so the request may have been processed: `delivery: 'received'`.
    */
-  malformed(operation: string, message: string, extra: { code?: string | null; upstreamStatus?: number; raw?: unknown; httpStatus?: number } = {}): SingapayException {
+  malformed(
+    operation: string,
+    message: string,
+    extra: { code?: string | null; upstreamStatus?: number; raw?: unknown; httpStatus?: number } = {},
+  ): SingapayException {
     return this.other({
       code: extra.code ?? null,
       type: 'malformed_response',

@@ -6,20 +6,32 @@ const fail = (init: Partial<ConstructorParameters<typeof SingapayException>[0]>)
 
 describe('diagnoseSingapayFailure', () => {
   it('names the IP address to whitelist, from the exception, not its message', () => {
-    const d = diagnoseSingapayFailure(fail({ code: '08', type: 'permission_denied', upstreamStatus: 403, cause: 'ip_not_whitelisted', ipAddress: '198.51.100.4' }));
+    const d = diagnoseSingapayFailure(
+      fail({ code: '08', type: 'permission_denied', upstreamStatus: 403, cause: 'ip_not_whitelisted', ipAddress: '198.51.100.4' }),
+    );
     expect(d).toMatchObject({ cause: 'ip_not_whitelisted', responseCode: '08', ipAddress: '198.51.100.4' });
     expect(d.message).toContain('submit 198.51.100.4 to Singapay');
   });
 
   it('reads the cause the exception carries; the code alone gives a default', () => {
-    expect(diagnoseSingapayFailure(fail({ code: '08', type: 'permission_denied', cause: 'partner_id_refused' })).cause).toBe('partner_id_refused');
-    expect(diagnoseSingapayFailure(fail({ code: '08', type: 'permission_denied', message: 'mentions an IP address' })).cause).toBe('permission_denied');
-    expect(diagnoseSingapayFailure(fail({ code: '16', type: 'unauthenticated', cause: 'client_credentials_refused' })).cause).toBe('client_credentials_refused');
-    expect(diagnoseSingapayFailure(fail({ code: '16', type: 'unauthenticated', message: 'refused the client credentials' })).cause).toBe('credentials_mismatch');
+    expect(diagnoseSingapayFailure(fail({ code: '08', type: 'permission_denied', cause: 'partner_id_refused' })).cause).toBe(
+      'partner_id_refused',
+    );
+    expect(diagnoseSingapayFailure(fail({ code: '08', type: 'permission_denied', message: 'mentions an IP address' })).cause).toBe(
+      'permission_denied',
+    );
+    expect(diagnoseSingapayFailure(fail({ code: '16', type: 'unauthenticated', cause: 'client_credentials_refused' })).cause).toBe(
+      'client_credentials_refused',
+    );
+    expect(diagnoseSingapayFailure(fail({ code: '16', type: 'unauthenticated', message: 'refused the client credentials' })).cause).toBe(
+      'credentials_mismatch',
+    );
   });
 
   it('reads transport failures', () => {
-    const unreachable = diagnoseSingapayFailure(fail({ type: 'connection_failed', message: 'Could not connect to Singapay for checkBalance (ENOTFOUND); not sent' }));
+    const unreachable = diagnoseSingapayFailure(
+      fail({ type: 'connection_failed', message: 'Could not connect to Singapay for checkBalance (ENOTFOUND); not sent' }),
+    );
     expect(unreachable).toMatchObject({ cause: 'unreachable', responseCode: null });
     expect(unreachable.message).toContain('(ENOTFOUND)');
     expect(diagnoseSingapayFailure(fail({ type: 'timeout' })).cause).toBe('timeout');
@@ -30,7 +42,12 @@ describe('diagnoseSingapayFailure', () => {
 
   it('says nothing of an unexpected error but its name', () => {
     const d = diagnoseSingapayFailure(new TypeError('something with a s3cr3t inside'));
-    expect(d).toEqual({ cause: 'unexpected_error', message: 'The Singapay health check failed with TypeError; see the application log', responseCode: null, responseType: 'TypeError' });
+    expect(d).toEqual({
+      cause: 'unexpected_error',
+      message: 'The Singapay health check failed with TypeError; see the application log',
+      responseCode: null,
+      responseType: 'TypeError',
+    });
   });
 });
 

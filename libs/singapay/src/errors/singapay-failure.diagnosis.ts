@@ -6,7 +6,13 @@ import { SingapayException, type SingapayFailureCause } from './singapay.excepti
 export type SingapayDiagnosedCause =
   | Extract<
       SingapayFailureCause,
-      'ip_not_whitelisted' | 'partner_id_refused' | 'client_credentials_refused' | 'credentials_mismatch' | 'permission_denied' | 'unreachable' | 'timeout'
+      | 'ip_not_whitelisted'
+      | 'partner_id_refused'
+      | 'client_credentials_refused'
+      | 'credentials_mismatch'
+      | 'permission_denied'
+      | 'unreachable'
+      | 'timeout'
     >
   /** Singapay answered, but with an error (5xx, unreadable answer, an error code). */
   | 'singapay_error'
@@ -39,7 +45,12 @@ const SYSTEM_CODE = /\((E[A-Z_]+)\)/;
 export function diagnoseSingapayFailure(error: unknown): SingapayFailureDiagnosis {
   if (!(error instanceof SingapayException)) {
     const name = error instanceof Error ? error.name : typeof error;
-    return { cause: 'unexpected_error', message: `The Singapay health check failed with ${name}; see the application log`, responseCode: null, responseType: name };
+    return {
+      cause: 'unexpected_error',
+      message: `The Singapay health check failed with ${name}; see the application log`,
+      responseCode: null,
+      responseType: name,
+    };
   }
   const base = { responseCode: error.responseCode, responseType: error.responseType, detail: error.message };
   const ip = error.ipAddress;
@@ -85,7 +96,11 @@ export function diagnoseSingapayFailure(error: unknown): SingapayFailureDiagnosi
     }
     case 'timeout':
     case 'aborted':
-      return { ...base, cause: 'timeout', message: "Singapay did not answer in time: check the network path to Singapay, or Singapay's status" };
+      return {
+        ...base,
+        cause: 'timeout',
+        message: "Singapay did not answer in time: check the network path to Singapay, or Singapay's status",
+      };
     default:
       return {
         ...base,

@@ -14,8 +14,9 @@ export function renderSingapayResponseCodeTable(): string {
   const rows = [
     '| code | type | meaning | HTTP status raised | retried (reads) | a payment answered with it is |',
     '|---|---|---|---|---|---|',
-    ...SINGAPAY_RESPONSE_CODES.map((r) =>
-      `| \`${r.code}\` | \`${r.type}\` | ${r.description}${r.onPayment ? `. On a payment: ${r.onPayment}` : ''} | ${r.code === '00' || r.code === '01' ? '-' : r.httpStatus} | ${r.retryable ? 'yes' : 'no'} | ${OUTCOME[r.paymentOutcome]} |`,
+    ...SINGAPAY_RESPONSE_CODES.map(
+      (r) =>
+        `| \`${r.code}\` | \`${r.type}\` | ${r.description}${r.onPayment ? `. On a payment: ${r.onPayment}` : ''} | ${r.code === '00' || r.code === '01' ? '-' : r.httpStatus} | ${r.retryable ? 'yes' : 'no'} | ${OUTCOME[r.paymentOutcome]} |`,
     ),
     `| other | \`${SINGAPAY_UNRECOGNISED_CODE.type}\` | ${SINGAPAY_UNRECOGNISED_CODE.description} | ${SINGAPAY_UNRECOGNISED_CODE.httpStatus} | no | ${OUTCOME[SINGAPAY_UNRECOGNISED_CODE.paymentOutcome]} |`,
   ];

@@ -1,17 +1,29 @@
-import {
-  normalizeSingapayResponseCode,
-  SINGAPAY_RESPONSE_CODES,
-  singapayResponseCodeInfo,
-} from './singapay-response-codes.js';
+import { normalizeSingapayResponseCode, SINGAPAY_RESPONSE_CODES, singapayResponseCodeInfo } from './singapay-response-codes.js';
 
 // The HTTP status our exception carries for each code, as issue #2 fixes it.
 const EXPECTED_HTTP: Record<string, [string, number]> = {
-  '02': ['canceled', 409], '03': ['unknown', 502], '04': ['invalid_argument', 400], '05': ['deadline_exceeded', 504],
-  '06': ['not_found', 404], '07': ['already_exists', 409], '08': ['permission_denied', 502], '09': ['resource_exhausted', 429],
-  '10': ['failed_precondition', 409], '11': ['aborted', 409], '12': ['out_of_range', 400], '13': ['unimplemented', 501],
-  '14': ['unavailable', 503], '15': ['data_loss', 502], '16': ['unauthenticated', 502], '17': ['insufficient_balance', 503],
-  '20': ['customer_not_found', 404], '21': ['bill_already_paid', 409], '22': ['biller_side_error', 502],
-  '50': ['transaction_refund', 502], '51': ['transaction_already_success', 409], '89': ['general_service_error', 503],
+  '02': ['canceled', 409],
+  '03': ['unknown', 502],
+  '04': ['invalid_argument', 400],
+  '05': ['deadline_exceeded', 504],
+  '06': ['not_found', 404],
+  '07': ['already_exists', 409],
+  '08': ['permission_denied', 502],
+  '09': ['resource_exhausted', 429],
+  '10': ['failed_precondition', 409],
+  '11': ['aborted', 409],
+  '12': ['out_of_range', 400],
+  '13': ['unimplemented', 501],
+  '14': ['unavailable', 503],
+  '15': ['data_loss', 502],
+  '16': ['unauthenticated', 502],
+  '17': ['insufficient_balance', 503],
+  '20': ['customer_not_found', 404],
+  '21': ['bill_already_paid', 409],
+  '22': ['biller_side_error', 502],
+  '50': ['transaction_refund', 502],
+  '51': ['transaction_already_success', 409],
+  '89': ['general_service_error', 503],
   '99': ['internal', 502],
 };
 
@@ -25,7 +37,12 @@ describe('SINGAPAY_RESPONSE_CODES', () => {
   });
 
   it('treats an unknown code as unrecognised, 502, outcome uncertain', () => {
-    expect(singapayResponseCodeInfo('42')).toMatchObject({ code: '42', type: 'unrecognised', httpStatus: 502, paymentOutcome: 'uncertain' });
+    expect(singapayResponseCodeInfo('42')).toMatchObject({
+      code: '42',
+      type: 'unrecognised',
+      httpStatus: 502,
+      paymentOutcome: 'uncertain',
+    });
   });
 
   it('never lets a failure code claim success, and keeps client-fixable codes 4xx', () => {
@@ -45,7 +62,16 @@ describe('SINGAPAY_RESPONSE_CODES', () => {
 
 describe('normalizeSingapayResponseCode', () => {
   it.each([
-    ['6', '06'], ['06', '06'], [6, '06'], ['0', '00'], [0, '00'], ['00', '00'], ['17', '17'], [' 4 ', '04'], ['006', '06'], ['99', '99'],
+    ['6', '06'],
+    ['06', '06'],
+    [6, '06'],
+    ['0', '00'],
+    [0, '00'],
+    ['00', '00'],
+    ['17', '17'],
+    [' 4 ', '04'],
+    ['006', '06'],
+    ['99', '99'],
   ])('%j -> %s', (input, expected) => {
     expect(normalizeSingapayResponseCode(input)).toBe(expected);
   });

@@ -21,11 +21,31 @@ export type SingapayCodePaymentOutcome = 'success' | 'pending' | 'rejected' | 'u
 
 /** The code table's types: Singapay's names, typos fixed. */
 export type SingapayResponseType =
-  | 'success' | 'pending' | 'canceled' | 'unknown' | 'invalid_argument' | 'deadline_exceeded' | 'not_found'
-  | 'already_exists' | 'permission_denied' | 'resource_exhausted' | 'failed_precondition' | 'aborted'
-  | 'out_of_range' | 'unimplemented' | 'unavailable' | 'data_loss' | 'unauthenticated' | 'insufficient_balance'
-  | 'customer_not_found' | 'bill_already_paid' | 'biller_side_error' | 'transaction_refund'
-  | 'transaction_already_success' | 'general_service_error' | 'internal'
+  | 'success'
+  | 'pending'
+  | 'canceled'
+  | 'unknown'
+  | 'invalid_argument'
+  | 'deadline_exceeded'
+  | 'not_found'
+  | 'already_exists'
+  | 'permission_denied'
+  | 'resource_exhausted'
+  | 'failed_precondition'
+  | 'aborted'
+  | 'out_of_range'
+  | 'unimplemented'
+  | 'unavailable'
+  | 'data_loss'
+  | 'unauthenticated'
+  | 'insufficient_balance'
+  | 'customer_not_found'
+  | 'bill_already_paid'
+  | 'biller_side_error'
+  | 'transaction_refund'
+  | 'transaction_already_success'
+  | 'general_service_error'
+  | 'internal'
   /** A code missing from the table. */
   | 'unrecognised';
 
@@ -54,7 +74,8 @@ const row = (
   paymentOutcome: SingapayCodePaymentOutcome,
   description: string,
   onPayment?: string,
-): SingapayResponseCodeInfo => Object.freeze({ code, type, description, httpStatus, retryable, paymentOutcome, ...(onPayment ? { onPayment } : {}) });
+): SingapayResponseCodeInfo =>
+  Object.freeze({ code, type, description, httpStatus, retryable, paymentOutcome, ...(onPayment ? { onPayment } : {}) });
 
 export const SINGAPAY_RESPONSE_CODES: readonly SingapayResponseCodeInfo[] = Object.freeze([
   row('00', 'success', 200, false, 'success', 'Operation completed successfully'),
@@ -63,10 +84,24 @@ export const SINGAPAY_RESPONSE_CODES: readonly SingapayResponseCodeInfo[] = Obje
   row('03', 'unknown', 502, true, 'uncertain', 'Unknown error'),
   row('04', 'invalid_argument', 400, false, 'rejected', 'Invalid input or parameters'),
   row('05', 'deadline_exceeded', 504, true, 'uncertain', 'Timed out before completion'),
-  row('06', 'not_found', 404, false, 'rejected', 'Resource or endpoint not found',
-    'The inquiry reference is unknown or has expired: inquire again and pay the new referenceNumber'),
-  row('07', 'already_exists', 409, false, 'uncertain', 'Resource already exists',
-    'Singapay says the transaction already exists: it may have gone through, so it is looked up'),
+  row(
+    '06',
+    'not_found',
+    404,
+    false,
+    'rejected',
+    'Resource or endpoint not found',
+    'The inquiry reference is unknown or has expired: inquire again and pay the new referenceNumber',
+  ),
+  row(
+    '07',
+    'already_exists',
+    409,
+    false,
+    'uncertain',
+    'Resource already exists',
+    'Singapay says the transaction already exists: it may have gone through, so it is looked up',
+  ),
   row('08', 'permission_denied', 502, false, 'rejected', 'Permission denied'),
   row('09', 'resource_exhausted', 429, true, 'rejected', 'Resource limit or quota reached'),
   row('10', 'failed_precondition', 409, false, 'rejected', 'System state does not allow the operation'),
@@ -81,8 +116,15 @@ export const SINGAPAY_RESPONSE_CODES: readonly SingapayResponseCodeInfo[] = Obje
   row('21', 'bill_already_paid', 409, false, 'rejected', 'Bill already paid'),
   row('22', 'biller_side_error', 502, true, 'uncertain', "Error on the biller's side"),
   row('50', 'transaction_refund', 502, false, 'refunded', 'Transaction will be or has been refunded'),
-  row('51', 'transaction_already_success', 409, false, 'applied', 'Transaction already marked successful',
-    'Singapay says the transaction already succeeded: it is looked up to confirm which one'),
+  row(
+    '51',
+    'transaction_already_success',
+    409,
+    false,
+    'applied',
+    'Transaction already marked successful',
+    'Singapay says the transaction already succeeded: it is looked up to confirm which one',
+  ),
   row('89', 'general_service_error', 503, true, 'uncertain', 'Temporary issue at the service provider, try later'),
   row('99', 'internal', 502, true, 'uncertain', 'Internal system error'),
 ]);

@@ -20,7 +20,9 @@ export interface SingapayHealthModuleExtras {
  * unnamed registration's is `SingapayHealthIndicator` itself.
  */
 export function getSingapayHealthIndicatorToken(name?: string): string | typeof SingapayHealthIndicator {
-  return name === undefined || name === SINGAPAY_DEFAULT_NAME ? SingapayHealthIndicator : `SingapayHealthIndicator(${assertSingapayName(name)})`;
+  return name === undefined || name === SINGAPAY_DEFAULT_NAME
+    ? SingapayHealthIndicator
+    : `SingapayHealthIndicator(${assertSingapayName(name)})`;
 }
 
 /** Injects the health indicator of the registration called `name` (the unnamed one without it). */

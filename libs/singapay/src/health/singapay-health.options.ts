@@ -46,7 +46,10 @@ export const SINGAPAY_HEALTH_DEFAULTS = { key: 'singapay', cacheTtlMs: 10_000, t
 const KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** Checks the options when the app starts; an error names the field. */
-export function resolveSingapayHealthOptions(options: SingapayHealthOptions = {}, defaultKey: string = SINGAPAY_HEALTH_DEFAULTS.key): SingapayResolvedHealthOptions {
+export function resolveSingapayHealthOptions(
+  options: SingapayHealthOptions = {},
+  defaultKey: string = SINGAPAY_HEALTH_DEFAULTS.key,
+): SingapayResolvedHealthOptions {
   const problems: string[] = [];
   const integer = (field: keyof SingapayHealthOptions, value: unknown, min: number, max: number) => {
     if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)) {
@@ -59,7 +62,8 @@ export function resolveSingapayHealthOptions(options: SingapayHealthOptions = {}
   if (options.key !== undefined && (typeof options.key !== 'string' || !KEY.test(options.key))) {
     problems.push('key must be 1-64 letters, digits, "_", ".", ":" or "-"');
   }
-  if (options.includeBalance !== undefined && typeof options.includeBalance !== 'boolean') problems.push('includeBalance must be a boolean');
+  if (options.includeBalance !== undefined && typeof options.includeBalance !== 'boolean')
+    problems.push('includeBalance must be a boolean');
   if (problems.length) throw new Error(`Invalid Singapay health options: ${problems.join('; ')}`);
   return {
     key: options.key ?? defaultKey,

@@ -79,7 +79,9 @@ export class SingapayApiClient {
       now: this.now,
       ...(request.call?.signal ? { signal: request.call.signal } : {}),
       onRetry: (error, n, delayMs) =>
-        this.logger.warn(`${this.describe(request)} retry after attempt=${n} (${(error as SingapayException).responseType ?? 'error'}) in ${delayMs}ms`),
+        this.logger.warn(
+          `${this.describe(request)} retry after attempt=${n} (${(error as SingapayException).responseType ?? 'error'}) in ${delayMs}ms`,
+        ),
     });
   }
 
@@ -88,13 +90,21 @@ export class SingapayApiClient {
       const token = await this.tokenFor(request);
       let answer: SingapayHttpAnswer;
       try {
-        answer = await this.transport.post(request.operation, request.path, request.body, {
-          [SINGAPAY_HEADERS.partnerId]: this.options.apiKey.reveal(),
-          [SINGAPAY_HEADERS.authorization]: `Bearer ${token}`,
-        }, request.call);
+        answer = await this.transport.post(
+          request.operation,
+          request.path,
+          request.body,
+          {
+            [SINGAPAY_HEADERS.partnerId]: this.options.apiKey.reveal(),
+            [SINGAPAY_HEADERS.authorization]: `Bearer ${token}`,
+          },
+          request.call,
+        );
       } catch (error) {
         const e = error as SingapayException;
-        this.logger.warn(`${this.describe(request)} result=${e.responseType ?? 'error'} delivery=${e.delivery ?? 'unknown'} attempt=${attempt}`);
+        this.logger.warn(
+          `${this.describe(request)} result=${e.responseType ?? 'error'} delivery=${e.delivery ?? 'unknown'} attempt=${attempt}`,
+        );
         throw error;
       }
       let result: Interpretation;
@@ -178,19 +188,26 @@ export class SingapayApiClient {
         });
       }
       if (stated.includes(429)) {
-        throw this.errors.transport('rate_limited', operation, `Singapay rate-limited ${operation} (HTTP 429)${message ? `: ${message}` : ''}`, {
-          httpStatus: 429,
-          delivery: 'received',
-          upstreamStatus: answer.status,
-          raw: body,
-        });
+        throw this.errors.transport(
+          'rate_limited',
+          operation,
+          `Singapay rate-limited ${operation} (HTTP 429)${message ? `: ${message}` : ''}`,
+          {
+            httpStatus: 429,
+            delivery: 'received',
+            upstreamStatus: answer.status,
+            raw: body,
+          },
+        );
       }
       throw this.malformed(operation, answer, body.response_code === undefined ? 'no response_code' : 'an unreadable response_code');
     }
-    if (code === SINGAPAY_UNAUTHENTICATED_CODE) return { kind: 'token_refused', detail: `code 16${text ? `: ${text}` : ''}`, atGateway: false };
+    if (code === SINGAPAY_UNAUTHENTICATED_CODE)
+      return { kind: 'token_refused', detail: `code 16${text ? `: ${text}` : ''}`, atGateway: false };
 
     // PHP encodes an empty map as [].
-    const data = body.data === undefined || body.data === null || (Array.isArray(body.data) && body.data.length === 0) ? {} : asRecord(body.data);
+    const data =
+      body.data === undefined || body.data === null || (Array.isArray(body.data) && body.data.length === 0) ? {} : asRecord(body.data);
     if (code === SINGAPAY_SUCCESS_CODE || (code === SINGAPAY_PENDING_CODE && request.acceptPending)) {
       if (!data) throw this.malformed(operation, answer, `code ${code} with a data field that is not an object`);
       return {
@@ -221,10 +238,14 @@ export class SingapayApiClient {
   }
 
   private malformed(operation: string, answer: SingapayHttpAnswer, what: string): SingapayException {
-    return this.errors.malformed(operation, `Singapay ${operation} answered HTTP ${answer.status} with ${what}; the request may have been processed`, {
-      upstreamStatus: answer.status,
-      raw: answer.body,
-    });
+    return this.errors.malformed(
+      operation,
+      `Singapay ${operation} answered HTTP ${answer.status} with ${what}; the request may have been processed`,
+      {
+        upstreamStatus: answer.status,
+        raw: answer.body,
+      },
+    );
   }
 
   /** The allow-listed metadata of a request: never a body, a header or a secret. */

@@ -72,7 +72,12 @@ export async function withSingapayRetries<T>(
   attempt: (n: number) => Promise<T>,
   options: SingapayResolvedRetryOptions,
   retryable: (error: unknown) => boolean,
-  context: { now: () => number; sleep?: SingapaySleep; signal?: AbortSignal; onRetry?: (error: unknown, n: number, delayMs: number) => void },
+  context: {
+    now: () => number;
+    sleep?: SingapaySleep;
+    signal?: AbortSignal;
+    onRetry?: (error: unknown, n: number, delayMs: number) => void;
+  },
 ): Promise<T> {
   const started = context.now();
   for (let n = 1; ; n++) {

@@ -80,11 +80,21 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     );
     this.reconciler = new SingapayPaymentReconciler(
       this.ledger,
-      { isBusy: (key) => this.inflight.has(key), resolve: (record) => this.inflight.track(record.key, () => this.resolver.resolve(record, 'reconciler')) },
+      {
+        isBusy: (key) => this.inflight.has(key),
+        resolve: (record) => this.inflight.track(record.key, () => this.resolver.resolve(record, 'reconciler')),
+      },
       now,
     );
     this.followUp = new SingapayTokenFollowUp(this.ledger, this.inflight, (record) => this.resolver.resolve(record, 'lookup'), now);
-    this.confirmations = new SingapayPaymentConfirmations(this.ledger, this.inflight, this.resolver, this.events, options.clockSkewToleranceMs, now);
+    this.confirmations = new SingapayPaymentConfirmations(
+      this.ledger,
+      this.inflight,
+      this.resolver,
+      this.events,
+      options.clockSkewToleranceMs,
+      now,
+    );
   }
 
   onModuleInit(): void {
@@ -215,13 +225,19 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     return this.confirmations.mayHold(transactionId, customerId);
   }
 
-  private async send(record: SingapayPaymentRecord, params: SingapayPaymentParams, call?: SingapayCallOptions): Promise<SingapayPaymentRecord> {
+  private async send(
+    record: SingapayPaymentRecord,
+    params: SingapayPaymentParams,
+    call?: SingapayCallOptions,
+  ): Promise<SingapayPaymentRecord> {
     const { counted, verdict } = await this.sender.send(record, params, call);
     if (verdict.kind === 'accepted') {
       // Singapay has answered: whatever the store does now, the caller learns the truth. A record
       // that cannot be written stays "sending", and a later lookup settles it; it is never resent.
       const stored = await this.ledger.transition(counted, verdict.patch).catch((error: unknown) => {
-        this.logger.error(`pay key=${hashIdempotencyKey(record.key)} outcome could not be recorded (${(error as Error)?.name ?? 'error'}); kept in this process and looked up later`);
+        this.logger.error(
+          `pay key=${hashIdempotencyKey(record.key)} outcome could not be recorded (${(error as Error)?.name ?? 'error'}); kept in this process and looked up later`,
+        );
         this.unrecorded.set(record.key, verdict.patch);
         return undefined;
       });
@@ -284,7 +300,9 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
 }
 
 /** The request's identity: what must match for a key to be the same payment. */
-export function hashPaymentRequest(req: Pick<SingapayPaymentParams, 'command' | 'productCode' | 'customerId' | 'referenceNumber' | 'phoneNumber'>): string {
+export function hashPaymentRequest(
+  req: Pick<SingapayPaymentParams, 'command' | 'productCode' | 'customerId' | 'referenceNumber' | 'phoneNumber'>,
+): string {
   const identity = [req.command, req.productCode, req.customerId, req.referenceNumber ?? '', req.phoneNumber ?? ''];
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }

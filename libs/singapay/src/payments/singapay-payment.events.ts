@@ -21,7 +21,9 @@ export class SingapayPaymentEvents {
   /** A record moved from `before` to where it is now: announce what that changed. */
   changed(before: SingapayPaymentRecord, after: SingapayPaymentRecord, via: SingapaySettlementSource): void {
     if (after.state !== before.state && isFinalPaymentState(after.state)) {
-      this.logger.log(`payment key=${hashIdempotencyKey(after.key)} customer=${maskCustomerId(after.customerId)} settled ${after.state} via ${via}`);
+      this.logger.log(
+        `payment key=${hashIdempotencyKey(after.key)} customer=${maskCustomerId(after.customerId)} settled ${after.state} via ${via}`,
+      );
       this.settlements.next(
         dropUndefined({
           idempotencyKey: after.key,
@@ -42,7 +44,8 @@ export class SingapayPaymentEvents {
   /** A final transaction that no recorded payment holds (paid elsewhere, or records pruned). */
   orphan(tx: SingapayTransaction, via: SingapaySettlementSource): void {
     const state = transactionState(tx.status);
-    if (isFinalPaymentState(state)) this.settlements.next({ transactionId: tx.transactionId, status: state as SingapayPaymentSettlement['status'], via });
+    if (isFinalPaymentState(state))
+      this.settlements.next({ transactionId: tx.transactionId, status: state as SingapayPaymentSettlement['status'], via });
   }
 
   complete(): void {

@@ -42,7 +42,14 @@ export class SingapayPaymentFailedException extends SingapayException {
     const f = record.failure;
     if (record.state === 'failed' && f?.reason === 'rejected') {
       // Refused by code: the same exception the first caller got.
-      return createSingapayException({ code: f.code, type: f.type, httpStatus: f.httpStatus, message: f.message, operation: 'pay', delivery: 'received' });
+      return createSingapayException({
+        code: f.code,
+        type: f.type,
+        httpStatus: f.httpStatus,
+        message: f.message,
+        operation: 'pay',
+        delivery: 'received',
+      });
     }
     if (record.state === 'refunded') {
       return new SingapayPaymentFailedException(

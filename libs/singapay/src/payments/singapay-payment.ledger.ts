@@ -45,7 +45,11 @@ export class SingapayPaymentLedger {
   }
 
   /** One compare-and-set write of `patch`; undefined when another writer came first. No state rule is checked. */
-  async replace(record: SingapayPaymentRecord, patch: SingapayRecordPatch, phase: SingapayStorePhase): Promise<SingapayPaymentRecord | undefined> {
+  async replace(
+    record: SingapayPaymentRecord,
+    patch: SingapayRecordPatch,
+    phase: SingapayStorePhase,
+  ): Promise<SingapayPaymentRecord | undefined> {
     const updated = applyPatch(record, patch, this.now());
     return (await this.guard('update the payment', phase, () => this.store.replace(updated, record.version))) ? updated : undefined;
   }

@@ -107,7 +107,11 @@ export class SingapayPaymentResolver {
     return updated ?? (await this.ledger.get(record.key, 'after_send')) ?? record;
   }
 
-  private async lookUp(record: SingapayPaymentRecord, via: SingapaySettlementSource, call?: SingapayCallOptions): Promise<SingapayPaymentRecord> {
+  private async lookUp(
+    record: SingapayPaymentRecord,
+    via: SingapaySettlementSource,
+    call?: SingapayCallOptions,
+  ): Promise<SingapayPaymentRecord> {
     const started = this.now();
     let complete: boolean;
     if (record.transactionId) {
@@ -147,7 +151,9 @@ export class SingapayPaymentResolver {
   /** The doubt of a watched record is over (time is up, or nothing is left to learn): it settles for good. */
   private async endWatch(record: SingapayPaymentRecord, reason: 'token' | 'not_found' | undefined): Promise<SingapayPaymentRecord> {
     if (reason === 'token') {
-      this.logger.warn(`payment key=${hashIdempotencyKey(record.key)} succeeded but Singapay issued no PLN token within the review window; look it up in the Singapay dashboard`);
+      this.logger.warn(
+        `payment key=${hashIdempotencyKey(record.key)} succeeded but Singapay issued no PLN token within the review window; look it up in the Singapay dashboard`,
+      );
     }
     return (await this.ledger.transition(record, { watchUntil: null, nextCheckAt: null }, true)) ?? record;
   }
@@ -157,7 +163,10 @@ export class SingapayPaymentResolver {
    * it was sent, every page. `complete` only when the list ended without a failure and
    * within the page limit; a search that is not complete never proves anything missing.
    */
-  private async search(record: SingapayPaymentRecord, call?: SingapayCallOptions): Promise<{ transactions: SingapayTransaction[]; complete: boolean }> {
+  private async search(
+    record: SingapayPaymentRecord,
+    call?: SingapayCallOptions,
+  ): Promise<{ transactions: SingapayTransaction[]; complete: boolean }> {
     const from = record.createdAt - this.times.skewMs - 86_400_000;
     // The list filters on days of a zone it does not document: a day either side covers UTC and WIB.
     const startDate = singapayWibDay(from);

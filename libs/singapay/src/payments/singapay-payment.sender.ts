@@ -29,7 +29,12 @@ function failureOf(error: SingapayException, reason: SingapayPaymentFailure['rea
 }
 
 /** The change an accepted answer makes: state, transaction, what Singapay said, and a watch for a missing PLN token. */
-export function receiptPatch(record: SingapayPaymentRecord, receipt: SingapayPaymentReceipt, now: number, reviewMs: number): SingapayRecordPatch {
+export function receiptPatch(
+  record: SingapayPaymentRecord,
+  receipt: SingapayPaymentReceipt,
+  now: number,
+  reviewMs: number,
+): SingapayRecordPatch {
   const { responseCode, ...outcome } = receipt;
   const patch: SingapayRecordPatch = {
     state: responseCode === '00' ? 'success' : 'pending',
@@ -56,7 +61,11 @@ export function failureVerdict(error: unknown): SingapaySendVerdict {
   const readable = e?.responseCode != null && e.responseType !== 'malformed_response';
   const outcome = readable ? singapayResponseCodeInfo(e.responseCode!).paymentOutcome : 'uncertain';
   if (e && outcome === 'rejected') {
-    return { kind: 'refused', error, patch: { state: 'failed', responseCode: e.responseCode!, failure: failureOf(e, 'rejected'), ...released } };
+    return {
+      kind: 'refused',
+      error,
+      patch: { state: 'failed', responseCode: e.responseCode!, failure: failureOf(e, 'rejected'), ...released },
+    };
   }
   const transactionId = transactionIdIn(e?.raw);
   if (e && outcome === 'refunded') {

@@ -1,6 +1,14 @@
 import type { SingapayPaymentRecord, SingapayPaymentState } from './singapay-payment-record.js';
 import { isSettledPaymentRecord } from './singapay-payment-record.js';
-import { applyPatch, canMove, isAwaitingToken, mayConcludeNotFound, nextFollowUpAt, singapaySaidApplied, watchReason } from './singapay-payment.state.js';
+import {
+  applyPatch,
+  canMove,
+  isAwaitingToken,
+  mayConcludeNotFound,
+  nextFollowUpAt,
+  singapaySaidApplied,
+  watchReason,
+} from './singapay-payment.state.js';
 import { failureVerdict, receiptPatch } from './singapay-payment.sender.js';
 import { SingapayException, type SingapayExceptionType } from '../errors/singapay.exception.js';
 import { SingapayPaymentStoreException } from './singapay-payment.exception.js';
@@ -35,16 +43,38 @@ describe('the payment state machine', () => {
   });
 
   it('lets Singapay overturn a "not found" inference, and nothing else a failure', () => {
-    const notFound = record({ state: 'failed', failure: { reason: 'not_found', code: null, type: 'not_found', httpStatus: 409, message: '' } });
-    const rejected = record({ state: 'failed', failure: { reason: 'rejected', code: '17', type: 'insufficient_balance', httpStatus: 503, message: '' } });
-    expect(['success', 'pending', 'refunded', 'failed'].map((to) => canMove(notFound, to as SingapayPaymentState))).toEqual([true, true, true, true]);
+    const notFound = record({
+      state: 'failed',
+      failure: { reason: 'not_found', code: null, type: 'not_found', httpStatus: 409, message: '' },
+    });
+    const rejected = record({
+      state: 'failed',
+      failure: { reason: 'rejected', code: '17', type: 'insufficient_balance', httpStatus: 503, message: '' },
+    });
+    expect(['success', 'pending', 'refunded', 'failed'].map((to) => canMove(notFound, to as SingapayPaymentState))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(['success', 'pending'].map((to) => canMove(rejected, to as SingapayPaymentState))).toEqual([false, false]);
   });
 
   it('applies a patch: values set, null clears, missing leaves; a new version; settledAt once', () => {
     const before = record({ owner: 'me', leaseUntil: T0 + 1, responseCode: '03' });
-    const after = applyPatch(before, { state: 'success', owner: null, leaseUntil: null, transactionId: 'TX', responseCode: undefined }, T0 + 5);
-    expect(after).toMatchObject({ state: 'success', transactionId: 'TX', responseCode: '03', version: 4, updatedAt: T0 + 5, settledAt: T0 + 5 });
+    const after = applyPatch(
+      before,
+      { state: 'success', owner: null, leaseUntil: null, transactionId: 'TX', responseCode: undefined },
+      T0 + 5,
+    );
+    expect(after).toMatchObject({
+      state: 'success',
+      transactionId: 'TX',
+      responseCode: '03',
+      version: 4,
+      updatedAt: T0 + 5,
+      settledAt: T0 + 5,
+    });
     expect('owner' in after || 'leaseUntil' in after).toBe(false);
     expect(before.owner).toBe('me');
     expect(applyPatch(after, { state: 'refunded' }, T0 + 9).settledAt).toBe(T0 + 5);
@@ -82,19 +112,41 @@ describe('what a send comes to', () => {
   });
 
   it('reads each code through the one table', () => {
-    const kinds = Object.fromEntries(['04', '17', '21', '07', '51', '50', '99', '42'].map((c) => [c, failureVerdict(codeError(c, 'unknown')).kind]));
-    expect(kinds).toEqual({ '04': 'refused', '17': 'refused', '21': 'refused', '07': 'uncertain', '51': 'uncertain', '50': 'refunded', '99': 'uncertain', '42': 'uncertain' });
+    const kinds = Object.fromEntries(
+      ['04', '17', '21', '07', '51', '50', '99', '42'].map((c) => [c, failureVerdict(codeError(c, 'unknown')).kind]),
+    );
+    expect(kinds).toEqual({
+      '04': 'refused',
+      '17': 'refused',
+      '21': 'refused',
+      '07': 'uncertain',
+      '51': 'uncertain',
+      '50': 'refunded',
+      '99': 'uncertain',
+      '42': 'uncertain',
+    });
     // An unreadable 00 keeps its code (it says "applied") but is not trusted as a success.
-    const unreadable = failureVerdict(new SingapayException({ code: '00', type: 'malformed_response', httpStatus: 502, message: 'm', delivery: 'received' }));
+    const unreadable = failureVerdict(
+      new SingapayException({ code: '00', type: 'malformed_response', httpStatus: 502, message: 'm', delivery: 'received' }),
+    );
     expect([unreadable.kind, unreadable.patch.responseCode]).toEqual(['uncertain', '00']);
     expect(failureVerdict(new Error('bug')).kind).toBe('uncertain');
   });
 
   it('an accepted PLN token payment without its token is put under watch', () => {
-    const receipt = { responseCode: '00' as const, transactionId: 'TX', amount: 50_000, price: 52_500, createdAt: '2025-06-10T17:00:00+07:00', raw: {} };
+    const receipt = {
+      responseCode: '00' as const,
+      transactionId: 'TX',
+      amount: 50_000,
+      price: 52_500,
+      createdAt: '2025-06-10T17:00:00+07:00',
+      raw: {},
+    };
     const patch = receiptPatch(record({ command: 'plntok' }), receipt, T0, 60_000);
     expect(patch).toMatchObject({ state: 'success', transactionId: 'TX', watchUntil: T0 + 60_000, nextCheckAt: T0 + 2_000, owner: null });
-    expect(receiptPatch(record({ command: 'plntok' }), { ...receipt, token: '1234-5678-9012-3456-7890' }, T0, 60_000).watchUntil).toBeUndefined();
+    expect(
+      receiptPatch(record({ command: 'plntok' }), { ...receipt, token: '1234-5678-9012-3456-7890' }, T0, 60_000).watchUntil,
+    ).toBeUndefined();
     expect(receiptPatch(record(), { ...receipt, responseCode: '01' }, T0, 60_000)).toMatchObject({ state: 'pending' });
   });
 });

@@ -13,7 +13,19 @@ import {
  */
 
 /** The fields a change may touch: the identity (key, request, customer) never changes. */
-type Mutable = Omit<SingapayPaymentRecord, 'key' | 'requestHash' | 'command' | 'productCode' | 'customerId' | 'referenceNumber' | 'phoneNumber' | 'createdAt' | 'updatedAt' | 'version'>;
+type Mutable = Omit<
+  SingapayPaymentRecord,
+  | 'key'
+  | 'requestHash'
+  | 'command'
+  | 'productCode'
+  | 'customerId'
+  | 'referenceNumber'
+  | 'phoneNumber'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'version'
+>;
 
 /** A change to a record: a value sets the field, `null` clears it, a missing key leaves it. */
 export type SingapayRecordPatch = { [K in keyof Mutable]?: Mutable[K] | null };
@@ -97,7 +109,13 @@ export function nextFollowUpAt(record: Pick<SingapayPaymentRecord, 'lookups'>, n
 /** The failures the engine concludes itself (the others come from an exception). */
 export const SINGAPAY_FAILURES = {
   /** Its sender stopped before counting a send, which it does before sending: it never left. */
-  notSent: (): SingapayPaymentFailure => ({ reason: 'not_sent', code: null, type: 'not_sent', httpStatus: 503, message: 'The sender stopped before the payment was sent' }),
+  notSent: (): SingapayPaymentFailure => ({
+    reason: 'not_sent',
+    code: null,
+    type: 'not_sent',
+    httpStatus: 503,
+    message: 'The sender stopped before the payment was sent',
+  }),
   transactionFailed: (): SingapayPaymentFailure => ({
     reason: 'transaction_failed',
     code: null,

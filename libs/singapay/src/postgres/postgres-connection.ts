@@ -59,7 +59,9 @@ function safeDecode(text: string): string {
 /** SQLSTATE classes 08 (connection) and 57P (shutdown), and socket errors: the server is out of reach, not the query wrong. */
 export function isConnectionFailure(code: string | undefined): boolean {
   if (!code) return true;
-  return code.startsWith('08') || code.startsWith('57P') || /^E(CONN|TIMEDOUT|HOSTUNREACH|NETUNREACH|NOTFOUND|AI_|PIPE|ADDRNOTAVAIL)/.test(code);
+  return (
+    code.startsWith('08') || code.startsWith('57P') || /^E(CONN|TIMEDOUT|HOSTUNREACH|NETUNREACH|NOTFOUND|AI_|PIPE|ADDRNOTAVAIL)/.test(code)
+  );
 }
 
 /** Wraps a driver error (never rethrown as is: its fields may hold connection settings). */
@@ -68,7 +70,10 @@ export function toSingapayPostgresError(error: unknown, secrets: readonly string
   const e = error as { code?: unknown; message?: unknown; name?: unknown } | undefined;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const message = typeof e?.message === 'string' && e.message ? e.message : typeof e?.name === 'string' ? e.name : 'unknown error';
-  return new SingapayPostgresError(`PostgreSQL could not ${what}: ${redactConnectionSecrets(message, secrets)}${code ? ` (${code})` : ''}`, code);
+  return new SingapayPostgresError(
+    `PostgreSQL could not ${what}: ${redactConnectionSecrets(message, secrets)}${code ? ` (${code})` : ''}`,
+    code,
+  );
 }
 
 type PgModule = { Pool: typeof Pool };
@@ -117,7 +122,12 @@ export async function openSingapayPostgresPool(url: string, config: SingapayPost
   }
   const options = (pool as unknown as { options?: Record<string, unknown> }).options;
   if (options && 'connectionString' in options) {
-    Object.defineProperty(options, 'connectionString', { value: options.connectionString, enumerable: false, writable: true, configurable: true });
+    Object.defineProperty(options, 'connectionString', {
+      value: options.connectionString,
+      enumerable: false,
+      writable: true,
+      configurable: true,
+    });
   }
   const logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   let warned = false;

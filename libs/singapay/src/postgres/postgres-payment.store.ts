@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { isSettledPaymentRecord, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
+import type { SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
+import { COLUMNS, parse, rowOf } from './postgres-payment.rows.js';
 import type { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import {
@@ -31,56 +32,6 @@ export interface PostgresPaymentStoreOptions {
 }
 
 const T = SINGAPAY_POSTGRES_TABLE;
-const COLUMNS = 'COALESCE(record_exact, record::text) AS record';
-
-// jsonb refuses NUL characters and unpaired surrogates, and very deep nesting would hit
-// the server's stack limit: such a record is kept exactly in record_exact, and record
-// holds a copy jsonb can take, so no answer Singapay sends can make a record unwritable.
-const JSONB_UNSAFE_TEXT = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const JSONB_MAX_DEPTH = 100;
-
-function jsonbSafe(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return !JSONB_UNSAFE_TEXT.test(value);
-  if (value === null || typeof value !== 'object') return true;
-  if (depth >= JSONB_MAX_DEPTH) return false;
-  if (Array.isArray(value)) return value.every((v) => jsonbSafe(v, depth + 1));
-  return Object.entries(value).every(([k, v]) => !JSONB_UNSAFE_TEXT.test(k) && jsonbSafe(v, depth + 1));
-}
-
-function jsonbCopy(value: unknown, depth = 0): unknown {
-  const clean = (s: string) => s.replace(new RegExp(JSONB_UNSAFE_TEXT.source, 'g'), '\ufffd');
-  if (typeof value === 'string') return clean(value);
-  if (value === null || typeof value !== 'object') return value;
-  if (depth >= JSONB_MAX_DEPTH) return '[nested too deep for jsonb: see record_exact]';
-  if (Array.isArray(value)) return value.map((v) => jsonbCopy(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[clean(k)] = jsonbCopy(v, depth + 1);
-  return out;
-}
-
-/** The columns of a record: what the store indexes, and the document. */
-function rowOf(record: SingapayPaymentRecord) {
-  const exact = JSON.stringify(record);
-  const safe = jsonbSafe(record);
-  return {
-    version: record.version,
-    state: record.state,
-    settled: isSettledPaymentRecord(record),
-    transactionId: record.transactionId ?? null,
-    createdAt: instant(record.createdAt, 'createdAt'),
-    updatedAt: instant(record.updatedAt, 'updatedAt'),
-    document: safe ? exact : JSON.stringify(jsonbCopy(record)),
-    exact: safe ? null : exact,
-  };
-}
-
-function instant(ms: number, field: string): string {
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new TypeError(`payment record ${field} must be epoch milliseconds`);
-  return new Date(ms).toISOString();
-}
-
-const parse = (text: string): SingapayPaymentRecord => JSON.parse(text) as SingapayPaymentRecord;
-
 /** The pool and its state, shared by a store and its namespaced copies. */
 class PostgresHandle {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
@@ -136,7 +87,8 @@ class PostgresHandle {
       if (!this.missingTable) this.logger.error(`PostgreSQL has no ${T} table: run npx singapay migrate; payments are refused until then`);
       this.missingTable = true;
     } else if (isConnectionFailure(wrapped.code)) {
-      if (!this.down) this.logger.warn(`PostgreSQL unavailable (${wrapped.code ?? 'no answer'}): payments are refused until it is back; reads carry on`);
+      if (!this.down)
+        this.logger.warn(`PostgreSQL unavailable (${wrapped.code ?? 'no answer'}): payments are refused until it is back; reads carry on`);
       this.down = true;
     }
     return wrapped;
@@ -172,7 +124,8 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
   ) {
     this.#options = options;
     // withNamespace() hands its copies the same handle, so that they share one pool.
-    this.#handle = (pool as unknown) instanceof PostgresHandle ? (pool as unknown as PostgresHandle) : new PostgresHandle(pool, options.pool);
+    this.#handle =
+      (pool as unknown) instanceof PostgresHandle ? (pool as unknown as PostgresHandle) : new PostgresHandle(pool, options.pool);
   }
 
   /** The same database and pool, with the records of another registration/credential. */
@@ -227,7 +180,18 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
           `INSERT INTO ${T} (namespace, idempotency_key, version, state, settled, transaction_id, created_at, updated_at, record, record_exact)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
            ON CONFLICT (namespace, idempotency_key) DO NOTHING`,
-          [this.namespace, record.key, row.version, row.state, row.settled, row.transactionId, row.createdAt, row.updatedAt, row.document, row.exact],
+          [
+            this.namespace,
+            record.key,
+            row.version,
+            row.state,
+            row.settled,
+            row.transactionId,
+            row.createdAt,
+            row.updatedAt,
+            row.document,
+            row.exact,
+          ],
         );
       } catch (error) {
         if ((error as SingapayPostgresError).code === '23505') {
@@ -265,7 +229,19 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
           WHERE namespace = $1 AND idempotency_key = $2 AND version = $11
             AND ($6::text IS NULL OR NOT EXISTS (
               SELECT 1 FROM ${T} other WHERE other.namespace = $1 AND other.transaction_id = $6 AND other.idempotency_key <> $2))`,
-        [this.namespace, record.key, row.version, row.state, row.settled, row.transactionId, row.createdAt, row.updatedAt, row.document, row.exact, expectedVersion],
+        [
+          this.namespace,
+          record.key,
+          row.version,
+          row.state,
+          row.settled,
+          row.transactionId,
+          row.createdAt,
+          row.updatedAt,
+          row.document,
+          row.exact,
+          expectedVersion,
+        ],
       );
       return rowCount === 1;
     } catch (error) {

@@ -61,7 +61,8 @@ export const SINGAPAY_POSTGRES_SCHEMA_VERSION = SINGAPAY_POSTGRES_MIGRATIONS[SIN
 // "singapay" as a number: one migration at a time, however many replicas start at once.
 const MIGRATION_LOCK = '8316299577211773305';
 
-const FIX = '`npx singapay migrate` (reads SINGAPAY_DATABASE_URL, or pass --database-url), or apply the SQL of `npx singapay migrate --print` with your own migrations';
+const FIX =
+  '`npx singapay migrate` (reads SINGAPAY_DATABASE_URL, or pass --database-url), or apply the SQL of `npx singapay migrate --print` with your own migrations';
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
@@ -82,7 +83,9 @@ export function singapayPostgresMigrationSql(fromVersion = 0): string {
   ];
   for (const m of pending) {
     lines.push('', `-- ${m.version}: ${m.name}`, m.sql);
-    lines.push(`INSERT INTO ${SINGAPAY_POSTGRES_MIGRATIONS_TABLE} (version, name) VALUES (${m.version}, ${quote(m.name)}) ON CONFLICT (version) DO NOTHING;`);
+    lines.push(
+      `INSERT INTO ${SINGAPAY_POSTGRES_MIGRATIONS_TABLE} (version, name) VALUES (${m.version}, ${quote(m.name)}) ON CONFLICT (version) DO NOTHING;`,
+    );
   }
   lines.push('COMMIT;', '');
   return lines.join('\n');
@@ -109,10 +112,10 @@ export async function migrateSingapayPostgres(pool: Pool): Promise<SingapayPostg
     for (const m of SINGAPAY_POSTGRES_MIGRATIONS) {
       if (m.version <= from) continue;
       await client.query(m.sql);
-      await client.query(`INSERT INTO ${SINGAPAY_POSTGRES_MIGRATIONS_TABLE} (version, name) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING`, [
-        m.version,
-        m.name,
-      ]);
+      await client.query(
+        `INSERT INTO ${SINGAPAY_POSTGRES_MIGRATIONS_TABLE} (version, name) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING`,
+        [m.version, m.name],
+      );
       applied.push(m.version);
     }
     await client.query('COMMIT');
@@ -202,7 +205,10 @@ export async function pruneSingapayPostgres(pool: Pick<Pool, 'query'>, options: 
   }
   const at = before.toISOString();
   if (options.dryRun) {
-    const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${SINGAPAY_POSTGRES_TABLE} WHERE settled AND updated_at < $1`, [at]);
+    const { rows } = await pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${SINGAPAY_POSTGRES_TABLE} WHERE settled AND updated_at < $1`,
+      [at],
+    );
     return Number(rows[0]?.n ?? 0);
   }
   let total = 0;

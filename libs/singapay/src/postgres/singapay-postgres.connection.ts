@@ -15,7 +15,10 @@ const STARTUP_ATTEMPTS = 5;
  * up gets a few seconds; one that stays unreachable stops the start-up too, since
  * no payment could be recorded.
  */
-export async function assertSingapayPostgresReady(store: PostgresPaymentStore, logger = new Logger(SINGAPAY_LOGGER_CONTEXT)): Promise<void> {
+export async function assertSingapayPostgresReady(
+  store: PostgresPaymentStore,
+  logger = new Logger(SINGAPAY_LOGGER_CONTEXT),
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       const status = await store.checkSchema();

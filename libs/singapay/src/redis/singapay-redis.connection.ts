@@ -25,7 +25,11 @@ export class SingapayRedisConnection implements OnApplicationShutdown {
     } catch {
       throw new Error('redisUrl (SINGAPAY_REDIS_URL) is set but the ioredis package is not installed: npm install ioredis');
     }
-    const client = new RedisClass(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(n * 200, 2_000) });
+    const client = new RedisClass(url, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      retryStrategy: (n) => Math.min(n * 200, 2_000),
+    });
     let warned = false;
     client.on('error', (error: Error) => {
       if (!warned) this.logger.warn(`Redis unavailable (${error.name}): payments are refused until it is back; reads carry on`);
@@ -37,7 +41,10 @@ export class SingapayRedisConnection implements OnApplicationShutdown {
     });
     this.client = client;
     // Start-up does not wait long for Redis: the app comes up and refuses payments until it is reachable.
-    await Promise.race([new Promise((resolve) => client.once('ready', resolve)), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+    await Promise.race([
+      new Promise((resolve) => client.once('ready', resolve)),
+      new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+    ]);
     return client;
   }
 

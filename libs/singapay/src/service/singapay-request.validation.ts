@@ -16,7 +16,8 @@ function messages(errors: ValidationError[], prefix = ''): string[] {
 const MAX_PROBLEMS = 20;
 
 function badRequest(problems: string[]): BadRequestException {
-  const shown = problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `and ${problems.length - MAX_PROBLEMS} more problems`] : problems;
+  const shown =
+    problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `and ${problems.length - MAX_PROBLEMS} more problems`] : problems;
   return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: shown });
 }
 
@@ -27,7 +28,11 @@ const KNOWN = new WeakMap<object, Set<string>>();
 function knownFields(cls: new () => object): Set<string> {
   let fields = KNOWN.get(cls);
   if (!fields) {
-    fields = new Set(getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).map((m) => m.propertyName));
+    fields = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(cls, '', true, false)
+        .map((m) => m.propertyName),
+    );
     KNOWN.set(cls, fields);
   }
   return fields;
@@ -39,11 +44,7 @@ function knownFields(cls: new () => object): Set<string> {
  * problem is reported in one 400 whose messages name the fields, as Nest's
  * `ValidationPipe` does. `extra` adds cross-field rules checked on the result.
  */
-export function validateSingapayInput<T extends object>(
-  cls: new () => T,
-  input: unknown,
-  extra?: (value: T) => string[],
-): T {
+export function validateSingapayInput<T extends object>(cls: new () => T, input: unknown, extra?: (value: T) => string[]): T {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['request must be an object'] });
   }
@@ -57,7 +58,8 @@ export function validateSingapayInput<T extends object>(
     if (typeof key === 'symbol' || FORBIDDEN_KEYS.has(name) || !known.has(name)) shape.push(`${name} is not accepted`);
     else {
       const v = (input as Record<string, unknown>)[name];
-      if (v !== null && typeof v === 'object') shape.push(`${name} must be a string or a number, not ${Array.isArray(v) ? 'a list' : 'an object'}`);
+      if (v !== null && typeof v === 'object')
+        shape.push(`${name} must be a string or a number, not ${Array.isArray(v) ? 'a list' : 'an object'}`);
     }
   }
   if (shape.length > 0) throw badRequest(shape);

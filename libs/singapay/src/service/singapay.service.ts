@@ -32,7 +32,6 @@ import { validateSingapayInput } from './singapay-request.validation.js';
 
 export type SingapayListTransactionsInput = Omit<SingapayListTransactionsRequest, never>;
 
-
 /** Input shapes of the service, as plain objects (the DTO classes validate them). */
 export type SingapayInquiryInput = Omit<SingapayInquiryRequest, never>;
 export type SingapayPayInput = Omit<SingapayPayRequest, never>;
@@ -151,11 +150,15 @@ export class SingapayService {
     if (rule?.required && r.period === undefined) problems.push(`period is required for command ${r.command}`);
     if (rule && r.period !== undefined) {
       const ok = rule.values ? rule.values.includes(r.period) : r.period >= rule.min && r.period <= rule.max;
-      if (!ok) problems.push(`period must be ${rule.values ? `one of ${rule.values.join(', ')}` : `from ${rule.min} to ${rule.max}`} for command ${r.command}`);
+      if (!ok)
+        problems.push(
+          `period must be ${rule.values ? `one of ${rule.values.join(', ')}` : `from ${rule.min} to ${rule.max}`} for command ${r.command}`,
+        );
     }
     problems.push(...this.phoneRule(r.command, r.phoneNumber));
     const gameFields = (['serverId', 'username', 'platform'] as const).filter((f) => r[f] !== undefined);
-    if (!spec.gameFields && gameFields.length) problems.push(`${gameFields.join(', ')} ${gameFields.length > 1 ? 'are' : 'is'} only accepted for game top-up (topupg)`);
+    if (!spec.gameFields && gameFields.length)
+      problems.push(`${gameFields.join(', ')} ${gameFields.length > 1 ? 'are' : 'is'} only accepted for game top-up (topupg)`);
     return problems;
   }
 

@@ -32,32 +32,46 @@ export class SingapayInquiryRequest {
   command!: SingapayCommand;
 
   /** Singapay product code, e.g. `SPPLNPOS`. */
-  @IsString() @Matches(CODE, { message: 'productCode must be 1-64 letters, digits, "_" or "-"' })
+  @IsString()
+  @Matches(CODE, { message: 'productCode must be 1-64 letters, digits, "_" or "-"' })
   productCode!: string;
 
   /** Customer number: meter, bill or phone number, NIK… */
-  @IsString() @Matches(CUSTOMER_ID, { message: 'customerId must be 1-64 letters, digits, ".", "_" or "-"' })
+  @IsString()
+  @Matches(CUSTOMER_ID, { message: 'customerId must be 1-64 letters, digits, ".", "_" or "-"' })
   customerId!: string;
 
   /** Months to pay (BPJS); sent as an integer. */
-  @IsOptional() @Transform(digitsToNumber) @IsInt({ message: 'period must be an integer number of months' }) @Min(1) @Max(12)
+  @IsOptional()
+  @Transform(digitsToNumber)
+  @IsInt({ message: 'period must be an integer number of months' })
+  @Min(1)
+  @Max(12)
   period?: number;
 
   /** Customer's phone number (v2 postpaid). */
-  @IsOptional() @IsString() @MaxLength(SINGAPAY_FIELD_LIMITS.phoneNumberMaxLength)
+  @IsOptional()
+  @IsString()
+  @MaxLength(SINGAPAY_FIELD_LIMITS.phoneNumberMaxLength)
   @Matches(/^\+?\d{1,24}$/, { message: 'phoneNumber must contain digits only (an optional leading +)' })
   phoneNumber?: string;
 
   /** Game top-up: game server id (from `getGameTopupParameters`). */
-  @IsOptional() @IsString() @Matches(FREE_TEXT, { message: 'serverId must be 1-100 printable characters' })
+  @IsOptional()
+  @IsString()
+  @Matches(FREE_TEXT, { message: 'serverId must be 1-100 printable characters' })
   serverId?: string;
 
   /** Game top-up: in-game user name. */
-  @IsOptional() @IsString() @Matches(FREE_TEXT, { message: 'username must be 1-100 printable characters' })
+  @IsOptional()
+  @IsString()
+  @Matches(FREE_TEXT, { message: 'username must be 1-100 printable characters' })
   username?: string;
 
   /** Game top-up: platform. */
-  @IsOptional() @IsString() @Matches(FREE_TEXT, { message: 'platform must be 1-100 printable characters' })
+  @IsOptional()
+  @IsString()
+  @Matches(FREE_TEXT, { message: 'platform must be 1-100 printable characters' })
   platform?: string;
 }
 
@@ -66,18 +80,24 @@ export class SingapayPayRequest {
   @IsIn(SINGAPAY_COMMAND_NAMES, { message: `command must be one of: ${SINGAPAY_COMMAND_NAMES.join(', ')}` })
   command!: SingapayCommand;
 
-  @IsString() @Matches(CODE, { message: 'productCode must be 1-64 letters, digits, "_" or "-"' })
+  @IsString()
+  @Matches(CODE, { message: 'productCode must be 1-64 letters, digits, "_" or "-"' })
   productCode!: string;
 
-  @IsString() @Matches(CUSTOMER_ID, { message: 'customerId must be 1-64 letters, digits, ".", "_" or "-"' })
+  @IsString()
+  @Matches(CUSTOMER_ID, { message: 'customerId must be 1-64 letters, digits, ".", "_" or "-"' })
   customerId!: string;
 
   /** The `referenceNumber` of the inquiry; required after an inquiry, refused for direct purchases. */
-  @IsOptional() @IsString() @Matches(REFERENCE, { message: 'referenceNumber must be 1-128 letters, digits, "_" or "-"' })
+  @IsOptional()
+  @IsString()
+  @Matches(REFERENCE, { message: 'referenceNumber must be 1-128 letters, digits, "_" or "-"' })
   referenceNumber?: string;
 
   /** Customer's phone number (v2 postpaid). */
-  @IsOptional() @IsString() @MaxLength(SINGAPAY_FIELD_LIMITS.phoneNumberMaxLength)
+  @IsOptional()
+  @IsString()
+  @MaxLength(SINGAPAY_FIELD_LIMITS.phoneNumberMaxLength)
   @Matches(/^\+?\d{1,24}$/, { message: 'phoneNumber must contain digits only (an optional leading +)' })
   phoneNumber?: string;
 
@@ -86,41 +106,58 @@ export class SingapayPayRequest {
    * again returns the recorded outcome instead of paying twice.
    * @default the referenceNumber for purchases with an inquiry; none for direct purchases
    */
-  @IsOptional() @IsString() @Matches(IDEMPOTENCY_KEY, { message: 'idempotencyKey must be 1-255 visible ASCII characters' })
+  @IsOptional()
+  @IsString()
+  @Matches(IDEMPOTENCY_KEY, { message: 'idempotencyKey must be 1-255 visible ASCII characters' })
   idempotencyKey?: string;
 }
 
 /** Filters of `listTransactions()`; all optional. */
 export class SingapayListTransactionsRequest {
-  @IsOptional() @IsString() @Matches(TRANSACTION_ID, { message: 'transactionId must be 1-64 letters, digits, "_" or "-"' })
+  @IsOptional()
+  @IsString()
+  @Matches(TRANSACTION_ID, { message: 'transactionId must be 1-64 letters, digits, "_" or "-"' })
   transactionId?: string;
 
-  @IsOptional() @IsString() @Matches(CUSTOMER_ID, { message: 'customerId must be 1-64 letters, digits, ".", "_" or "-"' })
+  @IsOptional()
+  @IsString()
+  @Matches(CUSTOMER_ID, { message: 'customerId must be 1-64 letters, digits, ".", "_" or "-"' })
   customerId?: string;
 
-  @IsOptional() @IsIn(SINGAPAY_TRANSACTION_STATUSES, { message: `status must be one of: ${SINGAPAY_TRANSACTION_STATUSES.join(', ')}` })
+  @IsOptional()
+  @IsIn(SINGAPAY_TRANSACTION_STATUSES, { message: `status must be one of: ${SINGAPAY_TRANSACTION_STATUSES.join(', ')}` })
   status?: SingapayTransactionStatus;
 
   /** `YYYY-MM-DD`; needs `endDate`. */
-  @IsOptional() @IsString() @Matches(SINGAPAY_DATE_PATTERN, { message: 'startDate must be a date YYYY-MM-DD' })
+  @IsOptional()
+  @IsString()
+  @Matches(SINGAPAY_DATE_PATTERN, { message: 'startDate must be a date YYYY-MM-DD' })
   startDate?: string;
 
   /** `YYYY-MM-DD`; needs `startDate`. */
-  @IsOptional() @IsString() @Matches(SINGAPAY_DATE_PATTERN, { message: 'endDate must be a date YYYY-MM-DD' })
+  @IsOptional()
+  @IsString()
+  @Matches(SINGAPAY_DATE_PATTERN, { message: 'endDate must be a date YYYY-MM-DD' })
   endDate?: string;
 
-  @IsOptional() @Transform(digitsToNumber) @IsInt({ message: 'page must be an integer' }) @Min(1) @Max(100_000)
+  @IsOptional()
+  @Transform(digitsToNumber)
+  @IsInt({ message: 'page must be an integer' })
+  @Min(1)
+  @Max(100_000)
   page?: number;
 }
 
 /** A transaction id, as a DTO so that the same validation serves route params. */
 export class SingapayTransactionIdRequest {
-  @IsString() @Matches(TRANSACTION_ID, { message: 'transactionId must be 1-64 letters, digits, "_" or "-"' })
+  @IsString()
+  @Matches(TRANSACTION_ID, { message: 'transactionId must be 1-64 letters, digits, "_" or "-"' })
   transactionId!: string;
 }
 
 /** A game category code, for `getGameTopupParameters()`. */
 export class SingapayGameCategoryRequest {
-  @IsString() @Matches(CODE, { message: 'categoryCode must be 1-64 letters, digits, "_" or "-"' })
+  @IsString()
+  @Matches(CODE, { message: 'categoryCode must be 1-64 letters, digits, "_" or "-"' })
   categoryCode!: string;
 }

@@ -55,7 +55,12 @@ test('a pending purchase settles through the callback the simulator posts to the
     });
   });
   const example = SINGAPAY_TEST_CUSTOMER_EXAMPLES.data;
-  const paid = await singapay.pay({ command: 'data', productCode: example.productCode, customerId: example.customerId, idempotencyKey: 'order-fastify-1' });
+  const paid = await singapay.pay({
+    command: 'data',
+    productCode: example.productCode,
+    customerId: example.customerId,
+    idempotencyKey: 'order-fastify-1',
+  });
   assert.equal(paid.status, 'pending');
 
   sim.settleAll(); // the simulator now posts the callback to /singapay/callback over loopback

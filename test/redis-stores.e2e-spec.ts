@@ -9,6 +9,7 @@ import {
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES } from '@app/singapay-simulator';
 import { registerSecret } from './support/log-capture.js';
 import { redisAvailable, redisRequired, startRedis, type TestRedis } from './support/redis-server.js';
+import { json, ScriptedServer, tokenAnswer } from './support/scripted-server.js';
 import { createSingapay, type SingapayTestContext } from './support/singapay-testing.js';
 
 if (!redisAvailable) {
@@ -221,6 +222,51 @@ describe.skipIf(!redisAvailable && !redisRequired)('redisUrl / SINGAPAY_REDIS_UR
       expect(clients.trim().split('\n')).toHaveLength(1);
     } finally {
       await sim.stop();
+      await redis.stop();
+    }
+  });
+});
+
+describe.skipIf(!redisAvailable)('RedisPaymentStore with odd answers', () => {
+  it('an odd character in an answer never freezes a Redis record', async () => {
+    const redis = await startRedis();
+    const server = await ScriptedServer.start();
+    const txid = '01JXCQAZ8Z8AT5YRAP3V66GR70';
+    server.handle((req, res) => {
+      if (req.path.includes('access-token')) return tokenAnswer(res);
+      if (req.path.includes('/payment')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          `{"command":"pulsa","response_code":"01","data":{"customer_id":"081234567891","customer_name":"Bud\\ud800i","amount":"1","price":"2","transaction_id":"${txid}","created_at":"2025-06-10 17:49:20"}}`,
+        );
+        return;
+      }
+      json(res, 200, {
+        command: 'detail-bill-transaction',
+        response_code: '00',
+        data: {
+          transaction_id: txid,
+          reference_number: null,
+          customer_id: '081234567891',
+          transaction_type: 'prepaid',
+          status: 'success',
+          inquired_at: null,
+          paid_at: null,
+          net_price: '2',
+          display_price: { amount: '1', price: '2' },
+          other_info: [],
+          created_at: '2025-06-10 17:49:20',
+          product: { code: 'SPTLKMAS10', name: 'N' },
+        },
+      });
+    });
+    const ctx = await createSingapay({ baseUrl: server.baseUrl, paymentStore: new RedisPaymentStore(await redis.client()) });
+    try {
+      await ctx.service.pay({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567891', idempotencyKey: 'order-odd' });
+      expect((await ctx.service.getPayment('order-odd')).state).toBe('success');
+    } finally {
+      await ctx.close();
+      await server.stop();
       await redis.stop();
     }
   });

@@ -10,6 +10,7 @@ import { SingapayCallbackReceiver, SingapayModule, SingapayService, type Singapa
 import { SingapaySimulator } from '@app/singapay-simulator';
 import { pad } from '../support/adversarial-testing.js';
 import { registerSecret } from '../support/log-capture.js';
+import { createSingapay } from '../support/singapay-testing.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** An id shaped like Singapay's (a plausible ULID of now), which Singapay does not know. */
@@ -120,5 +121,31 @@ describe('a burst of callbacks, genuine and forged', () => {
     expect((await post({ command: 'callback', data: { transaction_id: '../../etc' } })).status).toBe(400);
     expect((await post([1, 2])).status).toBe(400);
     expect(sim.stats().requests['/api/v1/detail-bill-transaction'] ?? 0).toBe(before);
+  });
+});
+
+describe('callbacks while Singapay hangs', () => {
+  let sim: SingapaySimulator;
+  beforeAll(async () => {
+    sim = await SingapaySimulator.start({ settleDelayMs: 60_000 });
+    registerSecret(sim.credentials.clientSecret, sim.credentials.password);
+  });
+  afterAll(() => sim.stop());
+
+  it('a flood of callbacks never becomes a flood of lookups', async () => {
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, timeoutMs: 500, retry: { maxAttempts: 1 } });
+    try {
+      await ctx.service.checkBalance();
+      sim.faults.add({ endpoint: 'detail', fault: { kind: 'hang' } });
+      const receiver = ctx.moduleRef.get(SingapayCallbackReceiver);
+      for (let i = 0; i < 200; i++)
+        receiver.receive({ command: 'callback', data: { transaction_id: `FAKE${String(i).padStart(6, '0')}` } });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(sim.stats().requests['/api/v1/detail-bill-transaction']).toBeLessThanOrEqual(32);
+      sim.faults.clear();
+      await receiver.drain();
+    } finally {
+      await ctx.close();
+    }
   });
 });

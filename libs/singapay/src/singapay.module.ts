@@ -1,5 +1,4 @@
 import { Logger, Module } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RedisPaymentStore } from './redis/redis-payment.store.js';
 import { RedisTokenStore } from './redis/redis-token.store.js';
@@ -31,6 +30,7 @@ import {
   SINGAPAY_RESOLVED_OPTIONS,
 } from './singapay.constants.js';
 import { SINGAPAY_MODULE_OPTIONS, SingapayConfigurableModuleClass } from './singapay.module-definition.js';
+import { hashSingapayCredential } from './util/singapay-log.js';
 
 /**
  * The Singapay Biller API for Nest: `SingapayModule.forRoot(options)` or
@@ -125,6 +125,6 @@ async function createPaymentStore(
   }
   // A store the app built itself is checked too; the module's own was checked when it opened.
   if (shared instanceof PostgresPaymentStore && shared !== postgres) await assertSingapayPostgresReady(shared);
-  const credential = createHash('sha256').update(options.clientId).digest('hex').slice(0, 16);
+  const credential = hashSingapayCredential(options.clientId);
   return shared.withNamespace?.(`${name}:${new URL(options.baseUrl).host}:${credential}`) ?? shared;
 }

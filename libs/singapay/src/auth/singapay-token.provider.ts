@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { singapaySleep } from '../http/singapay-retry.policy.js';
-import { createHash } from 'node:crypto';
 import {
   SINGAPAY_CLOCK,
   SINGAPAY_DEFAULT_NAME,
@@ -15,6 +14,7 @@ import type { SingapayResolvedOptions } from '../config/singapay-options.validat
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import { SingapayAuthService } from './singapay-auth.service.js';
 import { SingapayTokenStore, type SingapayStoredToken } from './singapay-token-store.interface.js';
+import { hashSingapayCredential } from '../util/singapay-log.js';
 
 /**
  * Serves the access token. It is fetched once for any number of concurrent
@@ -47,7 +47,7 @@ export class SingapayTokenProvider {
     private readonly errors: SingapayErrorFactory,
     @Optional() @Inject(SINGAPAY_INSTANCE_NAME) name: string = SINGAPAY_DEFAULT_NAME,
   ) {
-    const credential = createHash('sha256').update(options.clientId).digest('hex').slice(0, 16);
+    const credential = hashSingapayCredential(options.clientId);
     this.cacheKey = `singapay:token:${name}:${new URL(options.baseUrl).host}:${credential}`;
   }
 

@@ -17,7 +17,7 @@ import { hashIdempotencyKey, maskCustomerId } from '../util/singapay-log.js';
 import { isRetryablePaymentFailure, isRetryableRead, withSingapayRetries } from './singapay-retry.policy.js';
 import { asRecord } from '../util/singapay-json.js';
 import { readSingapayRefusal } from './singapay-refusal.js';
-import { checkCallOptions, SingapayTransport, type SingapayCallOptions, type SingapayHttpAnswer } from './singapay-transport.js';
+import { SingapayTransport, type SingapayCallOptions, type SingapayHttpAnswer } from './singapay-transport.js';
 
 /** A business answer that succeeded (`00`), or is pending (`01`) where the caller accepts that. */
 export interface SingapayEnvelope {
@@ -72,8 +72,6 @@ export class SingapayApiClient {
    * when it provably never left (no connection, no token).
    */
   async call(request: SingapayRequest): Promise<SingapayEnvelope> {
-    // Before the token too: a call refused for its options sends nothing at all.
-    if (request.call) checkCallOptions(request.operation, request.call);
     const retryable = request.moneyMoving ? isRetryablePaymentFailure : isRetryableRead;
     return withSingapayRetries((n) => this.callOnce(request, n), this.options.retry, retryable, {
       now: this.now,

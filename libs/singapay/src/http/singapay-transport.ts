@@ -73,7 +73,8 @@ export class SingapayTransport implements OnApplicationShutdown {
     headers: Record<string, string>,
     call: SingapayCallOptions = {},
   ): Promise<SingapayHttpAnswer> {
-    const timeoutMs = checkCallOptions(operation, call) ?? this.options.timeoutMs;
+    // The service checked the call's options when it was called (`checkCallOptions`).
+    const timeoutMs = call.timeoutMs ?? this.options.timeoutMs;
     if (call.signal?.aborted) {
       throw this.errors.transport('aborted', operation, `Singapay ${operation} was aborted by the caller before it was sent`, {
         httpStatus: 499,

@@ -56,6 +56,7 @@ export class SingapayService {
 
   /** The merchant's deposit balance. */
   async checkBalance(call?: SingapayCallOptions): Promise<SingapayBalance> {
+    checkCall('checkBalance', call);
     return this.biller.checkBalance(call);
   }
 
@@ -65,6 +66,7 @@ export class SingapayService {
    */
   async inquiry(input: SingapayInquiryInput, call?: SingapayCallOptions): Promise<SingapayInquiryResult> {
     const req = validateSingapayInput(SingapayInquiryRequest, input, (r) => this.inquiryRules(r));
+    checkCall('inquiry', call);
     return this.biller.inquiry(req, call);
   }
 
@@ -81,12 +83,13 @@ export class SingapayService {
   async pay(input: SingapayPayInput, call?: SingapayCallOptions): Promise<SingapayPaymentResult> {
     const req = validateSingapayInput(SingapayPayRequest, input, (r) => this.payRules(r));
     // Before the record is made: a call refused for its options leaves no trace.
-    if (call) checkCallOptions('pay', call);
+    checkCall('pay', call);
     return this.payments.pay(req, call);
   }
 
   /** The payment recorded under a key, resolved against Singapay when pending or unknown. 404 for an unknown key. */
   async getPayment(idempotencyKey: string, call?: SingapayCallOptions): Promise<SingapayPayment> {
+    checkCall('getPayment', call);
     return this.payments.getPayment(idempotencyKey, call);
   }
 
@@ -113,22 +116,27 @@ export class SingapayService {
   /** One transaction by Singapay's id: the status check for pending payments. */
   async getTransaction(transactionId: string, call?: SingapayCallOptions): Promise<SingapayTransaction> {
     const req = validateSingapayInput(SingapayTransactionIdRequest, { transactionId });
+    checkCall('getTransaction', call);
     return this.biller.getTransaction(req.transactionId, call);
   }
 
   /** Lists transactions, newest first, filtered and paginated by Singapay. */
   async listTransactions(input: SingapayListTransactionsInput = {}, call?: SingapayCallOptions): Promise<SingapayTransactionPage> {
-    return this.biller.listTransactions(validateSingapayInput(SingapayListTransactionsRequest, input, listRules), call);
+    const req = validateSingapayInput(SingapayListTransactionsRequest, input, listRules);
+    checkCall('listTransactions', call);
+    return this.biller.listTransactions(req, call);
   }
 
   /** Parameters of a game top-up category (servers…), for `inquiry({ command: 'topupg' })`. */
   async getGameTopupParameters(categoryCode: string, call?: SingapayCallOptions): Promise<SingapayGameTopupParameters> {
     const req = validateSingapayInput(SingapayGameCategoryRequest, { categoryCode });
+    checkCall('getGameTopupParameters', call);
     return this.biller.getGameTopupParameters(req.categoryCode, call);
   }
 
   /** Sandbox only: lets test customer ids be used again today. Refused in production before anything is sent. */
   async resetCustomerIds(call?: SingapayCallOptions): Promise<SingapayResetResult> {
+    checkCall('resetCustomerIds', call);
     if (this.options.environment !== 'sandbox') {
       throw new ForbiddenException('resetCustomerIds() is a sandbox-only call; this module is configured for production');
     }
@@ -193,4 +201,9 @@ function listRules(r: SingapayListTransactionsRequest): string[] {
     if (r.startDate > r.endDate) return ['startDate must not be after endDate'];
   }
   return [];
+}
+
+/** Per-call options are checked once, here at the door, before anything is recorded or sent. */
+function checkCall(operation: string, call: SingapayCallOptions | undefined): void {
+  if (call) checkCallOptions(operation, call);
 }

@@ -11,3 +11,12 @@ export function maskCustomerId(customerId: string): string {
 export function hashIdempotencyKey(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 12);
 }
+
+/**
+ * The credential part of shared store keys (the token cache, payment namespaces): a hash
+ * of the client id, so two Singapay accounts never share records and the id itself is
+ * never written. Both stores must derive it the same way, so it is computed here only.
+ */
+export function hashSingapayCredential(clientId: string): string {
+  return createHash('sha256').update(clientId).digest('hex').slice(0, 16);
+}

@@ -10,9 +10,9 @@ import {
   SingapayValidationException,
 } from '@app/singapay';
 import { SingapayAuthService } from '@app/singapay/auth/singapay-auth.service.js';
-import { json, ScriptedServer, tokenAnswer } from './support/scripted-server.js';
-import { createSingapay, TEST_CREDENTIALS, type SingapayTestContext } from './support/singapay-testing.js';
-import { accepted, failure } from './support/expectations.js';
+import { json, ScriptedServer, tokenAnswer } from '../support/scripted-server.js';
+import { createSingapay, TEST_CREDENTIALS, type SingapayTestContext } from '../support/singapay-testing.js';
+import { accepted, failure } from '../support/expectations.js';
 
 /** Runs `fn` and returns what it threw. */
 const SECRETS = [TEST_CREDENTIALS.clientSecret, TEST_CREDENTIALS.password, TEST_CREDENTIALS.apiKey, 'test-access-token'];

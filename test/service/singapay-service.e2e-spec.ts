@@ -9,9 +9,9 @@ import {
   type SingapayCommand,
 } from '@app/singapay';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
-import { registerSecret } from './support/log-capture.js';
-import { createSingapay, type SingapayTestContext } from './support/singapay-testing.js';
-import { accepted, failure } from './support/expectations.js';
+import { registerSecret } from '../support/log-capture.js';
+import { createSingapay, type SingapayTestContext } from '../support/singapay-testing.js';
+import { accepted, failure } from '../support/expectations.js';
 
 const example = (command: SingapayCommand) => SINGAPAY_TEST_CUSTOMER_EXAMPLES[command];
 

@@ -8,8 +8,8 @@ import http from 'node:http';
 import fc from 'fast-check';
 import { BadRequestException } from '@nestjs/common';
 import { normalizeSingapayResponseCode, SingapayException, type SingapayService } from '@app/singapay';
-import { ScriptedServer, tokenAnswer } from './support/scripted-server.js';
-import { createSingapay, type SingapayTestContext } from './support/singapay-testing.js';
+import { ScriptedServer, tokenAnswer } from '../support/scripted-server.js';
+import { createSingapay, type SingapayTestContext } from '../support/singapay-testing.js';
 
 const SEED = 424_242;
 

@@ -24,8 +24,8 @@ import {
   pad,
   registerSimulatorSecrets,
   settle,
-} from './support/adversarial-testing.js';
-import type { SingapayTestContext } from './support/singapay-testing.js';
+} from '../support/adversarial-testing.js';
+import type { SingapayTestContext } from '../support/singapay-testing.js';
 
 const NOT_FOUND_AFTER_MS = 1_000;
 // Fixed by default so a failure replays; set SINGAPAY_PROPERTY_SEED / SINGAPAY_PROPERTY_RUNS to explore further.

@@ -29,8 +29,8 @@ import {
   requestsTo,
   settle,
   singapayFailure,
-} from './support/adversarial-testing.js';
-import type { SingapayTestContext } from './support/singapay-testing.js';
+} from '../support/adversarial-testing.js';
+import type { SingapayTestContext } from '../support/singapay-testing.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const MAX_ATTEMPTS = SINGAPAY_RETRY_DEFAULTS.maxAttempts;

@@ -13,10 +13,10 @@ import {
   type SingapayHealthOptions,
 } from '@app/singapay/health/index.js';
 import { SingapaySimulator } from '@app/singapay-simulator';
-import type { SampleApp } from '../apps/sample/src/sample-bootstrap.js';
-import { freePort } from './support/free-port.js';
-import { startSampleOnSimulator } from './support/sample-testing.js';
-import { registerSecret } from './support/log-capture.js';
+import type { SampleApp } from '../../apps/sample/src/sample-bootstrap.js';
+import { freePort } from '../support/free-port.js';
+import { startSampleOnSimulator } from '../support/sample-testing.js';
+import { registerSecret } from '../support/log-capture.js';
 
 const BALANCE_PATH = SINGAPAY_GENERAL_PATHS.checkBalance;
 const balanceCalls = (sim: SingapaySimulator) => sim.stats().requests[BALANCE_PATH] ?? 0;

@@ -10,9 +10,9 @@ import {
 } from '@app/singapay';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
 import { firstValueFrom, filter, timeout } from 'rxjs';
-import { freePort } from './support/free-port.js';
-import { createSingapay } from './support/singapay-testing.js';
-import { registerSecret } from './support/log-capture.js';
+import { freePort } from '../support/free-port.js';
+import { createSingapay } from '../support/singapay-testing.js';
+import { registerSecret } from '../support/log-capture.js';
 
 const DATA = SINGAPAY_TEST_CUSTOMER_EXAMPLES.data;
 

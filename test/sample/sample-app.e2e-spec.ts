@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { Logger } from '@nestjs/common';
 import { SINGAPAY_ENV_VARS, SingapayCallbackReceiver } from '@app/singapay';
-import { createSampleApp, type SampleApp } from '../apps/sample/src/sample-bootstrap.js';
-import { capturedLogLines } from './support/log-capture.js';
-import { clearSingapayEnv, startSampleOnSimulator } from './support/sample-testing.js';
+import { createSampleApp, type SampleApp } from '../../apps/sample/src/sample-bootstrap.js';
+import { capturedLogLines } from '../support/log-capture.js';
+import { clearSingapayEnv, startSampleOnSimulator } from '../support/sample-testing.js';
 
 const clearEnv = clearSingapayEnv;
 

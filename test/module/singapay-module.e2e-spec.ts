@@ -11,8 +11,8 @@ import {
   type SingapayModuleOptions,
   type SingapayOptionsFactory,
 } from '@app/singapay';
-import { json, ScriptedServer, tokenAnswer } from './support/scripted-server.js';
-import { TEST_CREDENTIALS } from './support/singapay-testing.js';
+import { json, ScriptedServer, tokenAnswer } from '../support/scripted-server.js';
+import { TEST_CREDENTIALS } from '../support/singapay-testing.js';
 
 let server: ScriptedServer;
 beforeAll(async () => {

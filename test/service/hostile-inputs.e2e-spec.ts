@@ -6,8 +6,8 @@
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
 import type { SingapayService } from '@app/singapay';
 import { SingapaySimulator } from '@app/singapay-simulator';
-import { ManualClock, createSingapayWithClock, registerSimulatorSecrets, settle } from './support/adversarial-testing.js';
-import type { SingapayTestContext } from './support/singapay-testing.js';
+import { ManualClock, createSingapayWithClock, registerSimulatorSecrets, settle } from '../support/adversarial-testing.js';
+import type { SingapayTestContext } from '../support/singapay-testing.js';
 
 const PLNPOS = { command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064' } as const;
 const PLNPOS_PAY = { ...PLNPOS, referenceNumber: 'SPPLNPOSRJBL1' } as const;
@@ -253,14 +253,9 @@ describe('hostile inputs to SingapayService', () => {
     });
   });
 
-  /*
-   * MODULE BUGS (kept failing on purpose with it.fails; see the report):
-   * 1. Nesting of ~3 000 levels anywhere in a request makes validateSingapayInput throw a
-   *    RangeError (class-transformer's plainToInstance recursion), not a 400.
-   * 2. Own "__proto__" and "constructor" keys are dropped by plainToInstance before validation,
-   *    so "unknown fields are refused" does not hold for them: no 400, and the request is sent.
-   */
-  describe('known module bugs', () => {
+  // Bodies nested thousands of levels deep, and own "__proto__" / "constructor" keys, which
+  // class-transformer would drop or recurse on: refused with a 400 before anything is sent.
+  describe('shapes class-transformer cannot be trusted with', () => {
     const calls: [string, (hostile: unknown) => Promise<unknown>][] = [
       ['inquiry customerId', (v) => service.inquiry({ ...PLNPOS, customerId: v as string })],
       ['pay customerId', (v) => service.pay({ ...PLNPOS_PAY, customerId: v as string })],

@@ -1,11 +1,11 @@
 import request from 'supertest';
 import { Logger } from '@nestjs/common';
 import { PostgresPaymentStore, SINGAPAY_ENV_VARS } from '@app/singapay';
-import { createSampleApp } from '../apps/sample/src/sample-bootstrap.js';
-import { freePort } from './support/free-port.js';
-import { capturedLogLines, registerSecret } from './support/log-capture.js';
-import { postgresAvailable, postgresRequired, startPostgres, type TestPostgres } from './support/postgres-server.js';
-import { clearSingapayEnv } from './support/sample-testing.js';
+import { createSampleApp } from '../../apps/sample/src/sample-bootstrap.js';
+import { freePort } from '../support/free-port.js';
+import { capturedLogLines, registerSecret } from '../support/log-capture.js';
+import { postgresAvailable, postgresRequired, startPostgres, type TestPostgres } from '../support/postgres-server.js';
+import { clearSingapayEnv } from '../support/sample-testing.js';
 
 describe.skipIf(!postgresAvailable && !postgresRequired)('sample app with SINGAPAY_DATABASE_URL (real PostgreSQL server)', () => {
   let server: TestPostgres;

@@ -2,9 +2,9 @@ import request from 'supertest';
 import { getMetadataStorage } from 'class-validator';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { SINGAPAY_ENV_VARS, SingapayInquiryRequest, SingapayListTransactionsRequest, SingapayPayRequest } from '@app/singapay';
-import type { SampleApp } from '../apps/sample/src/sample-bootstrap.js';
-import { INQUIRY_EXAMPLES, INQUIRY_RESULT_EXAMPLE, PAY_EXAMPLES } from '../apps/sample/src/docs/sample-examples.js';
-import { startSampleOnSimulator } from './support/sample-testing.js';
+import type { SampleApp } from '../../apps/sample/src/sample-bootstrap.js';
+import { INQUIRY_EXAMPLES, INQUIRY_RESULT_EXAMPLE, PAY_EXAMPLES } from '../../apps/sample/src/docs/sample-examples.js';
+import { startSampleOnSimulator } from '../support/sample-testing.js';
 
 type Operation = {
   summary?: string;

@@ -1,9 +1,9 @@
 import { BadRequestException } from '@nestjs/common';
 import { inspect } from 'node:util';
 import type { SingapayException, SingapayAcceptedPayment } from '@app/singapay';
-import { json, ScriptedServer, tokenAnswer } from './support/scripted-server.js';
-import { createSingapay, TEST_CREDENTIALS, type SingapayTestContext } from './support/singapay-testing.js';
-import { failure } from './support/expectations.js';
+import { json, ScriptedServer, tokenAnswer } from '../support/scripted-server.js';
+import { createSingapay, TEST_CREDENTIALS, type SingapayTestContext } from '../support/singapay-testing.js';
+import { failure } from '../support/expectations.js';
 
 // Regression tests for defects a review found: each names what went wrong.
 

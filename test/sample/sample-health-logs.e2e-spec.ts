@@ -1,5 +1,5 @@
-import { capturedLogLines } from './support/log-capture.js';
-import { startSampleOnSimulator } from './support/sample-testing.js';
+import { capturedLogLines } from '../support/log-capture.js';
+import { startSampleOnSimulator } from '../support/sample-testing.js';
 
 describe('sample app: a failing GET /health logs one concise line', () => {
   it('answers 503 on every probe, with one warning per real check and no terminus error block', async () => {

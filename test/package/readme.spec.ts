@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { renderSingapayResponseCodeTable } from '../libs/singapay/src/errors/singapay-response-codes.markdown.js';
+import { renderSingapayResponseCodeTable } from '../../libs/singapay/src/errors/singapay-response-codes.markdown.js';
 
-const README = new URL('../README.md', import.meta.url);
+const README = new URL('../../README.md', import.meta.url);
 const START = '<!-- response-codes:start (generated from SINGAPAY_RESPONSE_CODES; UPDATE_README=1 npm test -- readme) -->';
 const END = '<!-- response-codes:end -->';
 

@@ -1,0 +1,38 @@
+import { SingapayFieldReader } from './singapay-field.reader.js';
+
+const reader = (data: Record<string, unknown>) =>
+  new SingapayFieldReader(data, (problem) => {
+    throw new Error(problem);
+  });
+
+describe('SingapayFieldReader', () => {
+  it("reads Singapay's loose types: amounts as strings or numbers, a decimal balance", () => {
+    const r = reader({ a: '151005', b: 151005, c: '151005.00', d: '8910003.00', e: 250000, f: ' 42 ' });
+    expect([r.rupiah('a'), r.rupiah('b'), r.rupiah('c'), r.decimal('d'), r.decimal('e'), r.integer('f')]).toEqual([
+      151005, 151005, 151005, 8910003, 250000, 42,
+    ]);
+  });
+
+  it('names the path of a field that is missing or unreadable, never returning undefined or NaN', () => {
+    const r = reader({ amount: '15.5', name: '', nested: { price: 'abc' }, list: [{ x: 1 }, 'no'] });
+    expect(() => r.rupiah('amount')).toThrow('data.amount is not an amount in whole rupiah');
+    expect(() => r.string('name')).toThrow('data.name is not a non-empty string');
+    expect(() => r.string('absent')).toThrow('data.absent is missing');
+    expect(() => r.object('nested').rupiah('price')).toThrow('data.nested.price is not an amount in whole rupiah');
+    expect(() => r.array('list')).toThrow('data.list[1] is not an object');
+    expect(() => r.instant('absent', 'WIB')).toThrow('data.absent is missing');
+  });
+
+  it("reads absent, null and empty as absent for optional fields, and PHP's [] as an empty map", () => {
+    const r = reader({ a: null, b: '', c: [], d: '2025-06-10 17:54:29' });
+    expect([r.optionalString('a'), r.optionalString('b'), r.nullableString('a')]).toEqual([undefined, undefined, null]);
+    expect(r.object('c').value()).toEqual({});
+    expect(r.nullableInstant('a', 'UTC')).toBeNull();
+    expect(r.instant('d', 'WIB')).toBe(Date.UTC(2025, 5, 10, 10, 54, 29));
+  });
+
+  it('never reads inherited properties', () => {
+    expect(reader({}).has('constructor')).toBe(false);
+    expect(() => reader({}).string('toString')).toThrow('data.toString is missing');
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * The public API, pinned: what `nestjs-singapay` and its entries export at run time.
+ * Adding or removing a name is a change of the package's contract: update this list
+ * on purpose, with the README. (Type-only exports leave no trace at run time; the
+ * consumer matrix type-checks them against the packed package.)
+ */
+import * as health from '@app/singapay/health/index.js';
+import * as singapay from '@app/singapay';
+import * as simulator from '@app/singapay-simulator';
+
+describe('the public API', () => {
+  it('nestjs-singapay exports exactly these names', () => {
+    expect(Object.keys(singapay).sort()).toEqual(
+      [
+        'InjectSingapay',
+        'PostgresPaymentStore',
+        'RedisPaymentStore',
+        'RedisTokenStore',
+        'SINGAPAY_BASE_URLS',
+        'SINGAPAY_CLOCK',
+        'SINGAPAY_COMMANDS',
+        'SINGAPAY_COMMAND_NAMES',
+        'SINGAPAY_DIRECT_COMMANDS',
+        'SINGAPAY_ENV_VARS',
+        'SINGAPAY_FINAL_PAYMENT_STATES',
+        'SINGAPAY_INQUIRY_COMMANDS',
+        'SINGAPAY_MODULE_OPTIONS',
+        'SINGAPAY_POSTGRES_SCHEMA_VERSION',
+        'SINGAPAY_RESPONSE_CODES',
+        'SINGAPAY_RETRY_DEFAULTS',
+        'SINGAPAY_TRANSACTION_STATUSES',
+        'SingapayAuthenticationException',
+        'SingapayBillAlreadyPaidException',
+        'SingapayCallbackReceiver',
+        'SingapayConfigurationError',
+        'SingapayCustomerNotFoundException',
+        'SingapayException',
+        'SingapayGameCategoryRequest',
+        'SingapayIdempotencyConflictException',
+        'SingapayInMemoryPaymentStore',
+        'SingapayInMemoryTokenStore',
+        'SingapayInquiryRequest',
+        'SingapayInsufficientBalanceException',
+        'SingapayListTransactionsRequest',
+        'SingapayMalformedResponseException',
+        'SingapayModule',
+        'SingapayNotFoundException',
+        'SingapayPayRequest',
+        'SingapayPaymentFailedException',
+        'SingapayPaymentStore',
+        'SingapayPaymentStoreException',
+        'SingapayPostgresError',
+        'SingapayPostgresSchemaError',
+        'SingapayService',
+        'SingapayTimeoutException',
+        'SingapayTokenStore',
+        'SingapayTransactionIdRequest',
+        'SingapayTransportException',
+        'SingapayValidationException',
+        'checkSingapayPostgresSchema',
+        'getSingapayToken',
+        'isFinalPaymentState',
+        'isSettledPaymentRecord',
+        'migrateSingapayPostgres',
+        'normalizeSingapayResponseCode',
+        'pruneSingapayPostgres',
+        'readSingapayOptionsFromEnv',
+        'singapayConfig',
+        'singapayPostgresMigrationSql',
+        'singapayResponseCodeInfo',
+      ].sort(),
+    );
+  });
+
+  it('nestjs-singapay/health exports exactly these names', () => {
+    expect(Object.keys(health).sort()).toEqual(
+      [
+        'InjectSingapayHealthIndicator',
+        'SINGAPAY_HEALTH_DEFAULTS',
+        'SINGAPAY_HEALTH_MODULE_OPTIONS',
+        'SINGAPAY_HEALTH_OPTIONS',
+        'SingapayHealthIndicator',
+        'SingapayHealthModule',
+        'diagnoseSingapayFailure',
+        'getSingapayHealthIndicatorToken',
+        'resolveSingapayHealthOptions',
+      ].sort(),
+    );
+  });
+
+  it('nestjs-singapay/simulator exports exactly these names', () => {
+    expect(Object.keys(simulator).sort()).toEqual(
+      [
+        'SINGAPAY_SIMULATOR_DEFAULT_CREDENTIALS',
+        'SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS',
+        'SINGAPAY_SIMULATOR_FAULT_ENDPOINTS',
+        'SINGAPAY_SIMULATOR_FAULT_KINDS',
+        'SINGAPAY_SIMULATOR_GAME_PARAMETERS',
+        'SINGAPAY_SIMULATOR_PRODUCTS',
+        'SINGAPAY_TEST_CUSTOMERS',
+        'SINGAPAY_TEST_CUSTOMER_EXAMPLES',
+        'SingapaySimulator',
+        'SingapaySimulatorFaultRuleError',
+        'SingapaySimulatorFaults',
+        'findSimulatorProduct',
+        'parseSingapaySimulatorFaultRule',
+        'singapayTestCustomerId',
+      ].sort(),
+    );
+  });
+
+  it('every exported class and function is named as its role says', () => {
+    for (const [name, value] of Object.entries(singapay)) {
+      if (typeof value !== 'function') continue;
+      // Classes carry the Singapay prefix (or name their store's technology); functions are camelCase.
+      expect(name, name).toMatch(/^(Singapay|Redis|Postgres|Inject)[A-Za-z]*$|^[a-z][A-Za-z]*$/);
+    }
+  });
+});

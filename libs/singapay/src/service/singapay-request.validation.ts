@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
+import { fastValidatedInput } from './singapay-input.fast-path.js';
 
 function messages(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((e) => {
@@ -63,6 +64,12 @@ export function validateSingapayInput<T extends object>(cls: new () => T, input:
     }
   }
   if (shape.length > 0) throw badRequest(shape);
+  const fast = fastValidatedInput(cls, input);
+  if (fast) {
+    const crossField = extra?.(fast) ?? [];
+    if (crossField.length > 0) throw badRequest(crossField);
+    return fast;
+  }
   // A DTO instance (from Nest's ValidationPipe) needs no second transformation.
   const value = input instanceof cls ? input : plainToInstance(cls, input);
   const problems = messages(validateSync(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));

@@ -18,6 +18,14 @@ import type { UpstreamKind, UpstreamStats } from './upstream-server.js';
 
 const flags = new Set(process.argv.slice(2));
 const QUICK = flags.has('--quick');
+// `--only=throughput,payments`: run just those sections (results are then printed, not written).
+const ONLY = new Set(
+  [...flags]
+    .find((f) => f.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',') ?? [],
+);
+const runs = (section: string): boolean => ONLY.size === 0 || ONLY.has(section);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 const CONFIG = {
@@ -346,26 +354,38 @@ async function runBench(): Promise<void> {
   const minimal = await startUpstream('minimal');
   const client = await startClient();
   try {
-    say("▸ upstream: simulator vs the bench's minimal server (node:http client, concurrency 16)");
-    results.upstreamProbe = await probeSimulator(client, minimal);
+    if (runs('upstream')) {
+      say("▸ upstream: simulator vs the bench's minimal server (node:http client, concurrency 16)");
+      results.upstreamProbe = await probeSimulator(client, minimal);
+    }
     results.upstream = 'minimal';
-    say('▸ 1. throughput and latency: module vs axios vs node:http');
-    const throughput = await measureThroughput(minimal);
-    results.throughput = throughput.cells;
-    results.throughputUpstream = {
-      requests: throughput.upstream.requests,
-      connections: throughput.upstream.connections,
-      tokenRequests: throughput.upstream.tokenRequests,
-    };
-    say('▸ 2. cold burst of 1000 first calls');
-    results.burst = await measureBurst(client, minimal);
-    say('▸ 3. token rotation under load (2 s tokens, 10 s)');
-    results.rotation = await measureRotation(client);
-    results.simulatorRotation = await measureSimulatorRotation(client);
-    say('▸ 4. sample app vs bare Nest app under autocannon');
-    results.apps = await measureApps(minimal.target);
-    say('▸ 5. memory after 10k vs 100k calls');
-    results.memory = await measureMemory(minimal.target);
+    if (runs('throughput')) {
+      say('▸ 1. throughput and latency: module vs axios vs node:http');
+      const throughput = await measureThroughput(minimal);
+      results.throughput = throughput.cells;
+      results.throughputUpstream = {
+        requests: throughput.upstream.requests,
+        connections: throughput.upstream.connections,
+        tokenRequests: throughput.upstream.tokenRequests,
+      };
+    }
+    if (runs('burst')) {
+      say('▸ 2. cold burst of 1000 first calls');
+      results.burst = await measureBurst(client, minimal);
+    }
+    if (runs('rotation')) {
+      say('▸ 3. token rotation under load (2 s tokens, 10 s)');
+      results.rotation = await measureRotation(client);
+      results.simulatorRotation = await measureSimulatorRotation(client);
+    }
+    if (runs('apps')) {
+      say('▸ 4. sample app vs bare Nest app under autocannon');
+      results.apps = await measureApps(minimal.target);
+    }
+    if (runs('memory')) {
+      say('▸ 5. memory after 10k vs 100k calls');
+      results.memory = await measureMemory(minimal.target);
+    }
   } finally {
     await client.stop();
     await minimal.child.stop();
@@ -374,6 +394,10 @@ async function runBench(): Promise<void> {
   // Other work on the machine slows every variant alike (rounds interleave them) but widens the spread: say how busy it was.
   results.machine!.loadAverageAtEnd = os.loadavg().map((l) => round(l, 2));
   const full = results as BenchResults;
+  if (ONLY.size > 0) {
+    say(JSON.stringify(full.throughput ?? full, null, 2));
+    return;
+  }
   const markdown = renderMarkdown(full);
   if (!QUICK) {
     writeFileSync(join(ROOT, 'bench/results.md'), markdown);

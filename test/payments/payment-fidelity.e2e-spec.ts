@@ -12,6 +12,7 @@
 import fc from 'fast-check';
 import {
   SingapayCallbackReceiver,
+  SingapayPaymentFailedException,
   type SingapayPayment,
   type SingapayPaymentResult,
   type SingapayPayInput,
@@ -319,6 +320,37 @@ describe('complete searches', () => {
       pair.sim.settleAll();
       await afterHorizon(pair);
       expectTruth(pair.sim, req, await pair.ctx.service.getPayment(req.idempotencyKey!));
+    } finally {
+      await pair.close();
+    }
+  });
+});
+
+describe('"not found" under review', () => {
+  it('a list that hid the payment leads to not_found (not safe to repeat); once Singapay shows it, its word wins', async () => {
+    const pair = await startSkewedPair({}, 0);
+    try {
+      const req = pulsa(next());
+      pair.sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId }, fault: { kind: 'resetAfterApply' }, times: 1 });
+      // Singapay's list is late: for this customer it answers 00 without rows, which reads as a complete, empty list.
+      const late = pair.sim.faults.add({ endpoint: 'list', match: { customerId: req.customerId }, fault: { kind: 'code', code: '00' } });
+      expect((await pair.ctx.service.pay(req)).status).toBe('unknown');
+      await afterHorizon(pair);
+      const refused = await pair.ctx.service.pay(req).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(SingapayPaymentFailedException);
+      expect(refused).toMatchObject({ responseType: 'payment_not_found', safeToRepeat: false, delivery: 'maybe_sent' });
+      const failed = await pair.ctx.service.getPayment(req.idempotencyKey!);
+      expect([failed.state, failed.failure?.reason]).toEqual(['failed', 'not_found']);
+      expect(failed.reviewUntil).toBeDefined();
+
+      pair.sim.faults.remove(late);
+      pair.sim.settleAll();
+      pair.clock.advance(10_000);
+      // The same key again: its turn has come, so it is looked up, and Singapay's transaction settles it.
+      const paid = await pair.ctx.service.pay(req);
+      expect(paid.status).toBe('success');
+      expectTruth(pair.sim, req, await pair.ctx.service.getPayment(req.idempotencyKey!));
+      expect(pair.sim.paymentsFor({ customerId: req.customerId })).toBe(1);
     } finally {
       await pair.close();
     }

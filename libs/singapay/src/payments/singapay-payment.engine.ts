@@ -143,7 +143,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
       if (record.requestHash !== requestHash) throw SingapayIdempotencyConflictException.forRecord(record);
 
       const local = this.inflight.get(key);
-      if (local) return this.answer((await this.within(local, waitUntil)) ?? record);
+      if (local) return this.answer((await this.inflight.joinUntil(key, waitUntil, this.now)) ?? record);
 
       const unrecorded = await this.recordAgain(record);
       if (unrecorded) return this.answer(unrecorded);
@@ -170,7 +170,9 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
         if (resolved.state === 'failed' && resolved.failure?.reason === 'not_sent') continue;
         return this.answer(resolved);
       }
-      if (record.state === 'pending' || record.state === 'unknown') {
+      // A "not found" still under review is checked again when its turn has come: Singapay's word may have landed.
+      const recheck = watchReason(record) === 'not_found' && (record.nextCheckAt ?? 0) <= now;
+      if (record.state === 'pending' || record.state === 'unknown' || recheck) {
         return this.answer(await this.inflight.track(key, () => this.resolver.resolve(record, 'lookup')));
       }
       return this.answer(record);
@@ -269,19 +271,6 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     const persisted = await this.ledger.transition(record, patch).catch(() => undefined);
     if (persisted) this.unrecorded.delete(record.key);
     return persisted ?? applyPatch(record, patch, this.now());
-  }
-
-  /** The promise's value, or undefined once `deadline` passes first. */
-  private async within<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - this.now()));
-    });
-    try {
-      return await Promise.race([promise, expired]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** What `pay()` gives back for a record; failed and refunded ones throw. */

@@ -202,13 +202,14 @@ describe('SingapayHealthIndicator in a user app (real HTTP)', () => {
   });
 
   it('caches a down result too, and asks again once the cache time has passed', async () => {
-    const { app, http } = await startHealthApp({ baseUrl: sim.baseUrl, clientSecret: 'wrong-client-secret' }, { cacheTtlMs: 300 });
+    // A generous cache time: a loaded machine must not let it run out between the first probes.
+    const { app, http } = await startHealthApp({ baseUrl: sim.baseUrl, clientSecret: 'wrong-client-secret' }, { cacheTtlMs: 3_000 });
     apps.push(app);
     const before = sim.stats().tokenRequests;
     await Promise.all(Array.from({ length: 10 }, () => http.get('/health').expect(503)));
     await http.get('/health').expect(503);
     expect(sim.stats().tokenRequests - before).toBe(1);
-    await new Promise((r) => setTimeout(r, 350));
+    await new Promise((r) => setTimeout(r, 3_100));
     await http.get('/health').expect(503);
     expect(sim.stats().tokenRequests - before).toBe(2);
   });

@@ -127,7 +127,8 @@ describe('SingapaySimulator: fault injection', () => {
 
   it('latency processes the payment after the delay even when the client gave up; processFirst applies at once', async () => {
     const reference = await inquire();
-    sim.faults.add({ endpoint: 'payment', fault: { kind: 'latency', ms: 120 }, times: 1 });
+    // Delays long enough that a loaded machine cannot blur 'before' and 'after'.
+    sim.faults.add({ endpoint: 'payment', fault: { kind: 'latency', ms: 1_000 }, times: 1 });
     const token = await client.token();
     const gaveUp = new Promise<void>((resolve) => {
       const req = request(new URL(PAYMENT_PATH, sim.baseUrl), {
@@ -147,14 +148,15 @@ describe('SingapaySimulator: fault injection', () => {
     });
     await gaveUp;
     expect(sim.ledger().applied).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(sim.ledger().appliedByReference).toEqual({ [reference]: 1 });
+    await vi.waitFor(() => expect(sim.ledger().appliedByReference).toEqual({ [reference]: 1 }), { timeout: 5_000, interval: 50 });
 
     const second = await inquire('146300068065');
-    sim.faults.add({ endpoint: 'payment', fault: { kind: 'latency', ms: 100, processFirst: true }, times: 1 });
-    const pending = pay(second, '146300068065');
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    expect(sim.ledger().appliedByReference[second]).toBe(1);
+    sim.faults.add({ endpoint: 'payment', fault: { kind: 'latency', ms: 2_000, processFirst: true }, times: 1 });
+    let answered = false;
+    const pending = pay(second, '146300068065').finally(() => (answered = true));
+    // Applied at once, answered only after the delay.
+    await vi.waitFor(() => expect(sim.ledger().appliedByReference[second]).toBe(1), { timeout: 1_500, interval: 20 });
+    expect(answered).toBe(false);
     expect((await pending).body.response_code).toBe('00');
   });
 

@@ -13,7 +13,8 @@ import { renderMarkdown, type BenchResults, type ThroughputCell } from './bench-
 import { median, percentile, round } from './bench-stats.js';
 import { summariseCpuProfile } from './cpu-profile-summary.js';
 import type { AppKind } from './app-worker.js';
-import type { BurstMode, BurstResult, MemoryPoint, RotationResult, ThroughputResult } from './client-worker.js';
+import type { ThroughputResult } from './bench-drive.js';
+import type { BurstMode, BurstResult, MemoryPoint, RotationResult } from './client-worker.js';
 import type { UpstreamKind, UpstreamStats } from './upstream-server.js';
 
 const flags = new Set(process.argv.slice(2));

@@ -13,6 +13,7 @@ import { renderMarkdown } from './bench-report.js';
 import type { BenchResults } from './bench-results.js';
 import { round } from './bench-stats.js';
 import { measureApps, measureMemory } from './section-apps.js';
+import { measurePayments } from './section-payments.js';
 import { measureThroughput, probeSimulator } from './section-throughput.js';
 import { steadiness } from './report-throughput.js';
 import { measureBurst, measureRotation, measureSimulatorRotation } from './section-token.js';
@@ -57,6 +58,10 @@ async function runBench(): Promise<void> {
     if (runs('memory')) {
       say('▸ 5. memory after 10k vs 100k calls');
       results.memory = await measureMemory(minimal.target);
+    }
+    if (runs('payments')) {
+      say('▸ 6. payments: pay() on the memory, Redis and PostgreSQL stores vs a hand-written payment call');
+      results.payments = await measurePayments(minimal);
     }
   } finally {
     await client.stop();

@@ -1,12 +1,15 @@
-// `npm run bench -- --profile`: CPU profiles of the module and axios under the same load.
+// `npm run bench -- --profile`: CPU profiles of the module and axios under the same load, and
+// of pay() on each store against a hand-written payment (`--only=throughput` or `--only=payments` for one half).
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { OPERATIONS } from './bench-clients.js';
-import { machine, ONLY, ROOT, runs, say, startClient, startUpstream } from './bench-config.js';
+import { OPERATIONS, type UpstreamTarget } from './bench-clients.js';
+import { CONFIG, machine, ONLY, ROOT, runs, say, startClient, startUpstream } from './bench-config.js';
 import type { ThroughputResult } from './bench-drive.js';
 import { round } from './bench-stats.js';
+import { startBenchStores } from './bench-stores.js';
 import { summariseCpuProfile } from './cpu-profile-summary.js';
+import { PAYMENT_VARIANTS } from './payment-clients.js';
 
 /** One load-client process under `--cpu-prof`: 1 s of warm-up, 3 s profiled, summarised per call. */
 async function profileOne(title: string, op: 'throughput' | 'payments', args: object, isModule: boolean): Promise<string[]> {
@@ -45,6 +48,28 @@ async function profileOne(title: string, op: 'throughput' | 'payments', args: ob
   return lines;
 }
 
+async function profilePayments(target: UpstreamTarget): Promise<string[]> {
+  const stores = await startBenchStores();
+  const lines: string[] = [];
+  try {
+    for (const s of stores.skipped) lines.push(`*pay(), ${s.variant}: skipped (${s.reason}).*`, '');
+    for (const variant of PAYMENT_VARIANTS.filter((v) => !stores.skipped.some((s) => s.variant === v))) {
+      const args = {
+        target,
+        variant,
+        concurrency: 64,
+        redisUrl: stores.redis?.url,
+        postgresUrl: stores.postgres?.url,
+        postgresPoolSize: CONFIG.payments.postgresPoolSize,
+      };
+      lines.push(...(await profileOne(`pay(), ${variant}`, 'payments', args, variant !== 'axios')));
+    }
+  } finally {
+    await stores.stop();
+  }
+  return lines;
+}
+
 /**
  * `--profile`: a CPU profile (`--cpu-prof`) of each variant and call under the same load, cut to the measured
  * window (no start-up, no warm-up), summarised per call, and written to bench/profile.md.
@@ -57,6 +82,7 @@ export async function runProfile(): Promise<void> {
     `${machine().cpuCount} CPUs, Node ${process.version}. One load-client process per variant and call, run with \`--cpu-prof\`:`,
     'concurrency 64, 1 s of warm-up, then 3 s profiled against the minimal upstream. Costs are CPU time of the client',
     "process's main thread per completed call (µs), from the samples inside the profiled 3 s; the profiler itself adds some.",
+    'The pay() profiles use the stores of section 6 (a fresh idempotency key and customer per payment).',
     '',
   ];
   try {
@@ -68,6 +94,7 @@ export async function runProfile(): Promise<void> {
         }
       }
     }
+    if (runs('payments')) lines.push(...(await profilePayments(minimal.target)));
   } finally {
     await minimal.child.stop();
   }

@@ -3,6 +3,7 @@
 import { OPERATIONS } from './bench-clients.js';
 import type { BenchResults } from './bench-results.js';
 import { n, pct, table } from './report-format.js';
+import { renderPayments } from './report-payments.js';
 import { renderApps, renderBurst, renderMemory, renderRotation } from './report-sections.js';
 import { median } from './bench-stats.js';
 import { cellOf, renderThroughput, renderUpstreamProbe, runRatios, STEADY_RUNS } from './report-throughput.js';
@@ -112,5 +113,6 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.rotation && r.simulatorRotation) out.push(...renderRotation(r));
   if (r.apps) out.push(...renderApps(r));
   if (r.memory) out.push(...renderMemory(r));
+  if (r.payments) out.push(...renderPayments(r.payments, (r.config as { payments: { cellMs: number; rounds: number } }).payments));
   return out.join('\n');
 }

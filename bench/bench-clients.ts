@@ -89,6 +89,21 @@ function inquiryResult(body: unknown) {
  * No validation, retries, renewal or error mapping: the baseline the module must come close to.
  */
 export function createAxiosClient(target: UpstreamTarget): BenchClient {
+  const { post, close } = createAxiosPoster(target);
+  return {
+    calls: {
+      checkBalance: async () => balanceResult(await post(SINGAPAY_GENERAL_PATHS.checkBalance, BALANCE_BODY)),
+      inquiry: async () => inquiryResult(await post(INQUIRY_PATH, INQUIRY_BODY)),
+    },
+    close,
+  };
+}
+
+/** The hand-written client's one way of calling upstream: a token fetched once, the two headers, a JSON post. */
+export function createAxiosPoster(target: UpstreamTarget): {
+  post: (path: string, body: object) => Promise<unknown>;
+  close: () => Promise<void>;
+} {
   const agent = new http.Agent({ keepAlive: true });
   const client: AxiosInstance = axios.create({ baseURL: target.baseUrl, httpAgent: agent, timeout: 30_000 });
   const { apiKey, clientId, clientSecret } = target.credentials;
@@ -108,13 +123,7 @@ export function createAxiosClient(target: UpstreamTarget): BenchClient {
     const headers = { 'X-PARTNER-ID': apiKey, Authorization: `Bearer ${await accessToken()}` };
     return (await client.post(path, body, { headers })).data;
   };
-  return {
-    calls: {
-      checkBalance: async () => balanceResult(await post(SINGAPAY_GENERAL_PATHS.checkBalance, BALANCE_BODY)),
-      inquiry: async () => inquiryResult(await post(INQUIRY_PATH, INQUIRY_BODY)),
-    },
-    close: async () => agent.destroy(),
-  };
+  return { post, close: async () => agent.destroy() };
 }
 
 /** node:http with a keep-alive agent: the least any client can do for the same exchange. */

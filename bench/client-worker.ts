@@ -1,5 +1,6 @@
-// The load client: runs calls through the module, axios or node:http in this
-// process, at a fixed concurrency, and reports throughput and latency to the runner.
+// The load client: runs calls through the module, axios or node:http in this process (and
+// section 6's payments, see payment-clients.ts), at a fixed concurrency, and reports
+// throughput and latency to the runner.
 import 'reflect-metadata';
 import { serveIpc } from './bench-ipc.js';
 import {
@@ -11,7 +12,9 @@ import {
   type UpstreamTarget,
   type Variant,
 } from './bench-clients.js';
-import { epochMs, LatencyRecorder } from './bench-stats.js';
+import { describe, drive, type ThroughputResult } from './bench-drive.js';
+import { epochMs } from './bench-stats.js';
+import { closePaymentClients, paymentThroughput, type PaymentArgs } from './payment-clients.js';
 
 export interface ThroughputArgs {
   target: UpstreamTarget;
@@ -19,21 +22,6 @@ export interface ThroughputArgs {
   operation: Operation;
   concurrency: number;
   durationMs: number;
-}
-
-export interface ThroughputResult {
-  calls: number;
-  failures: number;
-  firstError?: string;
-  callsPerSecond: number;
-  p50: number;
-  p99: number;
-  /** CPU this process spent per successful call (user + system), in microseconds: less sensitive to a busy machine than calls/s. */
-  cpuMicrosPerCall: number;
-  /** Time the event loop (the one thread all calls share) was busy, per call, in microseconds: what caps calls/s. */
-  loopMicrosPerCall: number;
-  /** Monotonic clock (µs, the clock of V8's CPU profiles) at the start and end of the run, to cut a profile to it. */
-  window: [number, number];
 }
 
 export type BurstMode = 'cold' | 'warmToken' | 'warm';
@@ -90,54 +78,6 @@ function clientFor(variant: Variant, target: UpstreamTarget): Promise<BenchClien
     clients.set(key, client);
   }
   return client;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-function monotonicMicros(): number {
-  return Number(process.hrtime.bigint() / 1000n);
-}
-
-/** `concurrency` callers in a loop until `durationMs` has passed, as an app under steady load would be. */
-async function drive(call: () => Promise<unknown>, concurrency: number, durationMs: number): Promise<ThroughputResult> {
-  const latencies = new LatencyRecorder();
-  let failures = 0;
-  let firstError: string | undefined;
-  const started = performance.now();
-  const cpuAtStart = process.cpuUsage();
-  const loopAtStart = performance.eventLoopUtilization();
-  const windowStart = monotonicMicros();
-  const end = started + durationMs;
-  const caller = async () => {
-    while (performance.now() < end) {
-      const t0 = performance.now();
-      try {
-        await call();
-        latencies.record(performance.now() - t0);
-      } catch (error) {
-        failures++;
-        firstError ??= describe(error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, caller));
-  const elapsed = performance.now() - started;
-  const cpu = process.cpuUsage(cpuAtStart);
-  const loop = performance.eventLoopUtilization(loopAtStart);
-  const { p50, p99 } = latencies.summary();
-  return {
-    calls: latencies.count,
-    failures,
-    ...(firstError ? { firstError } : {}),
-    callsPerSecond: (latencies.count / elapsed) * 1000,
-    p50,
-    p99,
-    cpuMicrosPerCall: (cpu.user + cpu.system) / Math.max(1, latencies.count),
-    loopMicrosPerCall: (loop.active * 1000) / Math.max(1, latencies.count),
-    window: [windowStart, monotonicMicros()],
-  };
 }
 
 async function throughput(args: ThroughputArgs): Promise<ThroughputResult> {
@@ -239,8 +179,10 @@ serveIpc(
     burst: (args: BurstArgs) => burst(args),
     rotation: (args: RotationArgs) => rotation(args),
     memory: (args: MemoryArgs) => memory(args),
+    payments: (args: PaymentArgs) => paymentThroughput(args),
   },
   async () => {
     await Promise.all([...clients.values()].map(async (client) => (await client).close()));
+    await closePaymentClients();
   },
 );

@@ -50,6 +50,8 @@ function component(url: string, name: string): string {
   if (url.includes('/node_modules/class-validator/') || url.includes('/node_modules/class-transformer/'))
     return 'class-validator/transformer';
   if (url.includes('/node_modules/@nestjs/')) return 'nest';
+  if (/\/node_modules\/(ioredis|@ioredis|redis-parser|redis-errors|denque|cluster-key-slot)\//.test(url)) return 'ioredis';
+  if (/\/node_modules\/(pg|pg-[a-z-]+|postgres-[a-z-]+|pgpass)\//.test(url)) return 'pg';
   if (url.includes('/node_modules/')) return 'other packages';
   if (url.startsWith('node:')) return 'node internals';
   if (url.includes('/bench/')) return 'bench harness';

@@ -20,6 +20,8 @@ export interface UpstreamStats {
   connections: number;
   /** Business requests refused for their token (HTTP 401). */
   refused: number;
+  /** Payment requests answered (minimal server only). */
+  payments: number;
   /** CPU the server process spent since the last reset, in microseconds. */
   cpuMicros: number;
 }
@@ -29,6 +31,9 @@ const kind = (process.env.BENCH_UPSTREAM ?? 'minimal') as UpstreamKind;
 const tokenLifetimeSeconds = Number(process.env.BENCH_TOKEN_LIFETIME_SECONDS ?? 3600);
 
 const INQUIRY_PATH = '/api/v2/postpaid/inquiry';
+const PAYMENT_PATH = '/api/v2/prepaid/payment';
+/** The one product the payment path sells: Telkomsel airtime 10.000, as in the simulator's catalogue. */
+const PULSA = { productCode: 'SPTLKMAS10', amount: '10000', price: '11000' };
 const EXPECTED_BASIC = `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64')}`;
 const PARTNER_HEADER = SINGAPAY_HEADERS.partnerId.toLowerCase();
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -62,7 +67,68 @@ function inquiryBody(): string {
   });
 }
 
-const stats: UpstreamStats = { kind, tokenRequests: 0, tokenRequestTimes: [], requests: 0, connections: 0, refused: 0, cpuMicros: 0 };
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const WIB_OFFSET_MS = 7 * 3600_000;
+
+/** A ULID (48-bit millisecond time, 80 random bits), like Singapay's `transaction_id`. */
+function ulid(epochMs: number): string {
+  let time = '';
+  for (let rest = epochMs, i = 0; i < 10; i++, rest = Math.floor(rest / 32)) time = CROCKFORD[rest % 32] + time;
+  let random = '';
+  for (const byte of randomBytes(16)) random += CROCKFORD[byte % 32];
+  return time + random;
+}
+
+/**
+ * A direct purchase, answered as the simulator answers one by default: code 01 (pending), a fresh
+ * transaction, `created_at` printed in WIB without a zone. A wrong password or body gets the simulator's refusal codes.
+ */
+function paymentAnswer(text: string): { status: number; body: string } {
+  let request: { command?: unknown; data?: Record<string, unknown> } | undefined;
+  try {
+    request = JSON.parse(text) as typeof request;
+  } catch {
+    request = undefined;
+  }
+  const data = request?.data;
+  if (request?.command !== 'pulsa' || data?.product_code !== PULSA.productCode || typeof data.customer_id !== 'string') {
+    return {
+      status: 422,
+      body: JSON.stringify({ command: request?.command ?? null, response_code: '04', response_text: 'Invalid request' }),
+    };
+  }
+  if (data.password !== credentials.password) {
+    return { status: 200, body: JSON.stringify({ command: 'pulsa', response_code: '08', response_text: 'Invalid password' }) };
+  }
+  stats.payments++;
+  const now = Date.now();
+  return {
+    status: 200,
+    body: JSON.stringify({
+      command: 'pulsa',
+      response_code: '01',
+      response_text: 'Payment pending',
+      data: {
+        customer_id: data.customer_id,
+        amount: PULSA.amount,
+        price: PULSA.price,
+        transaction_id: ulid(now),
+        created_at: new Date(now + WIB_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' '),
+      },
+    }),
+  };
+}
+
+const stats: UpstreamStats = {
+  kind,
+  tokenRequests: 0,
+  tokenRequestTimes: [],
+  requests: 0,
+  connections: 0,
+  refused: 0,
+  payments: 0,
+  cpuMicros: 0,
+};
 let cpuAtReset = process.cpuUsage();
 /** Valid tokens and when they expire (epoch ms); the server clock is exact to the millisecond, unlike a JWT's `exp`. */
 const tokens = new Map<string, number>();
@@ -83,8 +149,10 @@ function tokenIsValid(header: string | undefined): boolean {
 
 function handle(req: IncomingMessage, res: ServerResponse): void {
   stats.requests++;
-  // Read the body in full, as any server must before answering on a keep-alive socket; its content is not needed.
-  req.resume();
+  // Read the body in full, as any server must before answering on a keep-alive socket; only a payment's is needed.
+  const chunks: Buffer[] = [];
+  if (req.url === PAYMENT_PATH) req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  else req.resume();
   req.on('end', () => {
     if (req.headers[PARTNER_HEADER] !== credentials.apiKey) return answer(res, 403, NOT_FOUND_BODY);
     if (req.url === SINGAPAY_TOKEN_PATH) {
@@ -109,6 +177,10 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     }
     if (req.url === SINGAPAY_GENERAL_PATHS.checkBalance) return answer(res, 200, BALANCE_BODY);
     if (req.url === INQUIRY_PATH) return answer(res, 200, inquiryBody());
+    if (req.url === PAYMENT_PATH) {
+      const { status, body } = paymentAnswer(Buffer.concat(chunks).toString('utf8'));
+      return answer(res, status, body);
+    }
     answer(res, 404, NOT_FOUND_BODY);
   });
 }
@@ -178,6 +250,7 @@ function reset(): void {
   stats.requests = 0;
   stats.connections = 0;
   stats.refused = 0;
+  stats.payments = 0;
   cpuAtReset = process.cpuUsage();
   if (simulator) simulatorBaseline = simulatorCounts();
 }

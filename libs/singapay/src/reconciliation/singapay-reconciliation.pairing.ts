@@ -225,6 +225,36 @@ export function totals(rows: readonly SingapayReconciliationRow[], side: 'singap
   return { byProductAndStatus, all };
 }
 
+/**
+ * A direct purchase whose answer was lost holds neither a transaction id nor a reference, so
+ * it cannot be paired; when exactly one transaction of Singapay's alone fits it (same customer
+ * and product, created within `skewMs` of the record), both rows say so. They stay two rows:
+ * which transaction is whose is the resolver's call (`getPayment`), which never guesses either.
+ */
+export function hintLostPurchases(rows: SingapayReconciliationRow[], skewMs: number): void {
+  const lost = rows.filter(
+    (r) =>
+      r.category === 'local_only' &&
+      (r.local!.state === 'unknown' || r.local!.state === 'sending') &&
+      !r.local!.transactionId &&
+      !r.local!.referenceNumber,
+  );
+  const alone = rows.filter((r) => r.category === 'singapay_only');
+  for (const mine of lost) {
+    const at = Date.parse(mine.local!.createdAt);
+    const fits = alone.filter(
+      (r) =>
+        r.singapay!.customerId === mine.local!.customerId &&
+        r.singapay!.productCode === mine.local!.productCode &&
+        Math.abs(Date.parse(r.singapay!.createdAt) - at) <= skewMs,
+    );
+    if (fits.length !== 1) continue;
+    const theirs = fits[0]!;
+    mine.note += `; transaction ${theirs.singapay!.transactionId} (singapay_only) may be this payment: getPayment(key) decides`;
+    theirs.note += `; it may be the payment recorded under key ${mine.local!.idempotencyKey} (unknown, its answer lost): getPayment(key) decides`;
+  }
+}
+
 /** Rows by time: the local record's creation, else the transaction's. */
 export function rowTime(row: SingapayReconciliationRow): number {
   return Date.parse(row.local?.createdAt ?? row.singapay?.createdAt ?? '') || 0;

@@ -10,6 +10,7 @@ import type { SingapayPaymentRecordCursor, SingapayPaymentStore } from '../payme
 import { SingapayPostgresError } from '../postgres/postgres-connection.js';
 import { SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../singapay.constants.js';
 import {
+  hintLostPurchases,
   localOnlyRow,
   pairedRow,
   pairRecords,
@@ -59,6 +60,8 @@ export class SingapayDayReconciliation {
     private readonly biller: SingapayBillerApi,
     private readonly store: SingapayPaymentStore,
     private readonly now: SingapayClock,
+    /** How far Singapay's clock may be from ours (`clockSkewToleranceMs`), for the hint on lost direct purchases. */
+    private readonly skewMs: number,
   ) {}
 
   async run(
@@ -127,6 +130,7 @@ export class SingapayDayReconciliation {
       else rows.push(localOnlyRow(record, list.complete, list.complete ? undefined : "Singapay's list was not read in full"));
     }
     for (const tx of alone) rows.push(singapayOnlyRow(tx, local.complete));
+    hintLostPurchases(rows, this.skewMs);
     rows.sort((a, b) => rowTime(a) - rowTime(b));
 
     const complete = list.complete && local.complete && unchecked.size === 0;

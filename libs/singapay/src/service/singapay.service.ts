@@ -60,7 +60,7 @@ export class SingapayService {
     @Inject(SingapayPaymentStore) store: SingapayPaymentStore,
     @Inject(SINGAPAY_CLOCK) now: SingapayClock,
   ) {
-    this.reconciliation = new SingapayDayReconciliation(biller, store, now);
+    this.reconciliation = new SingapayDayReconciliation(biller, store, now, options.clockSkewToleranceMs);
   }
 
   /** The merchant's deposit balance. */

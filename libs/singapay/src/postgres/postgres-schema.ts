@@ -57,10 +57,10 @@ COMMENT ON COLUMN ${SINGAPAY_POSTGRES_TABLE}.record_exact IS
     version: 2,
     name: 'index singapay_payments by creation',
     // For the daily reconciliation: the records of a day, in the byte order of their keys
-    // (COLLATE "C", the order every store lists them in). Building it holds writes to the table
-    // for as long as the build takes; on a large table, create it first with CREATE INDEX
-    // CONCURRENTLY under this name (outside a transaction) and this step finds it there.
-    sql: `CREATE INDEX IF NOT EXISTS singapay_payments_created_idx
+    // (COLLATE "C", the order every store lists them in).
+    sql: `-- Building it holds writes to the table until done: on a large table, run this statement with
+-- CREATE INDEX CONCURRENTLY first (outside a transaction); this step then finds the index there.
+CREATE INDEX IF NOT EXISTS singapay_payments_created_idx
   ON ${SINGAPAY_POSTGRES_TABLE} (namespace, created_at, idempotency_key COLLATE "C");`,
   },
 ]);

@@ -174,6 +174,7 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('singapay reconcile on 
         { ...env, SINGAPAY_DATABASE_URL: undefined },
         /no shared payment store is configured: set SINGAPAY_DATABASE_URL/,
       ],
+      [['--date', DAY, '--no-env-file'], { ...env, SINGAPAY_PAYMENT_STORE: 'memory' }, /no shared payment store is configured/],
       [
         ['--date', DAY, '--no-env-file'],
         { ...env, SINGAPAY_CLIENT_SECRET: undefined },

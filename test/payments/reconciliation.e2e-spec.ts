@@ -226,6 +226,28 @@ describe('reconcileDay input and stores', () => {
     }
   }, 60_000);
 
+  it('still pairs a record the listing by creation misses (a Redis record written before its index), through its transaction id', async () => {
+    const day = await plantDay({});
+    const store = day.store;
+    const hiding: SingapayPaymentStore = {
+      create: (r) => store.create(r),
+      get: (k) => store.get(k),
+      replace: (r, v) => store.replace(r, v),
+      findByTransactionId: (t) => store.findByTransactionId(t),
+      listUnsettled: (l, o) => store.listUnsettled(l, o),
+      listCreatedBetween: async (...args) => (await store.listCreatedBetween!(...args)).filter((r) => r.key !== 'pulsa-1'),
+    };
+    const ctx = await createSingapay({ baseUrl: day.sim.baseUrl, ...day.sim.credentials, paymentStore: hiding });
+    try {
+      const report = await ctx.service.reconcileDay(DAY);
+      expect(byKey(report, 'pulsa-1')).toMatchObject({ category: 'matched', pairedBy: 'transaction_id', foundIn: 'list' });
+      expect(report.summary).toMatchObject({ rows: 11, singapayOnly: 1 });
+    } finally {
+      await ctx.close();
+      await day.close();
+    }
+  }, 60_000);
+
   it('says clearly that a store without listCreatedBetween cannot be reconciled, before any request', async () => {
     const memory = new SingapayInMemoryPaymentStore();
     const { listCreatedBetween: _omitted, ...bare } = {

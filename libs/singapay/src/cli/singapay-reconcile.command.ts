@@ -117,7 +117,8 @@ export async function runSingapayReconcile(argv: readonly string[], io: Singapay
       );
       return 2;
     }
-    if (!raw.databaseUrl && !raw.redisUrl) {
+    // SINGAPAY_PAYMENT_STORE=memory wins over both in the module: this process's memory is empty.
+    if ((!raw.databaseUrl && !raw.redisUrl) || raw.paymentStore === 'memory') {
       say(NO_SHARED_STORE);
       return 2;
     }

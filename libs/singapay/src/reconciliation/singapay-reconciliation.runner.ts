@@ -107,10 +107,17 @@ export class SingapayDayReconciliation {
     for (const tx of list.transactions) {
       if (paired.has(tx.transactionId) || !inDay(transactionInstant(tx))) continue;
       const holder = await this.guard(() => this.store.findByTransactionId(tx.transactionId));
-      if (!holder || known.has(holder.key)) alone.push(tx);
+      if (!holder || pairs.has(holder.key)) alone.push(tx);
       else if (inDay(holder.createdAt)) {
-        // A record of this day the listing missed (a Redis record written before its index existed).
-        local.records.push(holder);
+        // A record of this day the listing missed (a Redis record written before its index existed),
+        // or one that took this transaction after it was read: the fresh copy pairs.
+        if (known.has(holder.key))
+          local.records.splice(
+            local.records.findIndex((r) => r.key === holder.key),
+            1,
+            holder,
+          );
+        else local.records.push(holder);
         known.add(holder.key);
         pairs.set(holder.key, { tx: { tx, foundIn: 'list' }, pairedBy: 'transaction_id' });
       } else elsewhere++;

@@ -14,10 +14,10 @@ import { runSingapayReconcile } from './singapay-reconcile.command.js';
 const USAGE = `Usage: singapay <command>
 
 Commands:
-  doctor   check a Singapay setup (configuration, host, token, balance, inquiry)
-  migrate  create or upgrade the PostgreSQL payment ledger (--print: the SQL)
-  prune    delete final payment records older than a date from the PostgreSQL ledger
-  reconcile  the daily reconciliation report: one day's payment records against Singapay's list
+  doctor     check a Singapay setup (configuration, host, token, balance, inquiry)
+  migrate    create or upgrade the PostgreSQL payment ledger (--print: the SQL)
+  prune      delete final payment records older than a date from the PostgreSQL ledger
+  reconcile  the daily reconciliation report: one WIB day's payment records against Singapay's list
 
 Run "singapay <command> --help" for its options.
 `;

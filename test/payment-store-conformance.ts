@@ -2,12 +2,15 @@
 // test/payment-stores.e2e-spec.ts. Only the interface is used here, so a new
 // store passes by behaving, not by sharing code.
 import { isSettledPaymentRecord, type SingapayPaymentRecord, type SingapayPaymentState, type SingapayPaymentStore } from '@app/singapay';
+import { describeListCreatedBetween } from './payment-store-conformance.created.js';
 
 export interface ConformanceTarget {
   /** A store no other test writes to (fresh, or a namespace of its own). */
   fresh(): Promise<SingapayPaymentStore>;
   /** Whether `withNamespace` is expected (shared stores). */
   shared: boolean;
+  /** Whether the optional `listCreatedBetween` is expected. @default true */
+  listsByCreation?: boolean;
 }
 
 const STATES: SingapayPaymentState[] = ['sending', 'pending', 'unknown', 'success', 'failed', 'refunded'];
@@ -32,7 +35,7 @@ export function paymentRecord(key: string, extra: Partial<SingapayPaymentRecord>
 }
 
 /** `record` as the next version, with a change. */
-function bump(record: SingapayPaymentRecord, patch: Partial<SingapayPaymentRecord>): SingapayPaymentRecord {
+export function bump(record: SingapayPaymentRecord, patch: Partial<SingapayPaymentRecord>): SingapayPaymentRecord {
   return { ...record, ...patch, version: record.version + 1, updatedAt: record.updatedAt + 1 };
 }
 
@@ -278,5 +281,10 @@ export function describePaymentStoreConformance(name: string, target: () => Conf
       expect(await store.listUnsettled(10)).toEqual([]);
       expect((await a.get('same-key'))?.owner).toBe('a');
     });
+
+    describeListCreatedBetween(
+      () => t,
+      () => store,
+    );
   });
 }

@@ -68,9 +68,9 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
         expect((missing as Error).message).toMatch(/no singapay_payments table.*npx singapay migrate/);
         await expect(store.get('any')).rejects.toBeInstanceOf(SingapayPostgresError);
 
-        expect(await store.migrate()).toEqual({ from: 0, to: SINGAPAY_POSTGRES_SCHEMA_VERSION, applied: [1] });
-        expect(await store.migrate()).toEqual({ from: 1, to: 1, applied: [] });
-        expect(await store.checkSchema()).toEqual({ version: 1, required: 1, newer: false });
+        expect(await store.migrate()).toEqual({ from: 0, to: SINGAPAY_POSTGRES_SCHEMA_VERSION, applied: [1, 2] });
+        expect(await store.migrate()).toEqual({ from: 2, to: 2, applied: [] });
+        expect(await store.checkSchema()).toEqual({ version: 2, required: 2, newer: false });
       } finally {
         await store.close();
       }
@@ -81,9 +81,9 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       const stores = Array.from({ length: 4 }, () => new PostgresPaymentStore(url));
       try {
         const results = await Promise.all(stores.map((s) => s.migrate()));
-        expect(results.filter((r) => r.applied.length > 0)).toEqual([{ from: 0, to: 1, applied: [1] }]);
+        expect(results.filter((r) => r.applied.length > 0)).toEqual([{ from: 0, to: 2, applied: [1, 2] }]);
         const versions = await server.pool(url.split('/').pop()!.split('?')[0]).query('SELECT version FROM singapay_schema_migrations');
-        expect(versions.rows).toEqual([{ version: 1 }]);
+        expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }]);
       } finally {
         await Promise.all(stores.map((s) => s.close()));
       }
@@ -110,14 +110,14 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       try {
         await store.migrate();
         await db.query('DELETE FROM singapay_schema_migrations');
-        await expect(store.checkSchema()).rejects.toThrow(/version 0, older than version 1 .*npx singapay migrate/);
+        await expect(store.checkSchema()).rejects.toThrow(/version 0, older than version 2 .*npx singapay migrate/);
         await store.migrate();
         await db.query(`INSERT INTO singapay_schema_migrations (version, name) VALUES (99, 'from the future')`);
         expect(await store.checkSchema()).toMatchObject({ version: 99, newer: true });
         const before = capturedLogLines.length;
         const ctx = await createSingapay(options({ databaseUrl: url }));
         await ctx.close();
-        expect(capturedLogLines.slice(before).join('\n')).toMatch(/schema is at version 99, newer than version 1/);
+        expect(capturedLogLines.slice(before).join('\n')).toMatch(/schema is at version 99, newer than version 2/);
       } finally {
         await store.close();
       }
@@ -125,15 +125,15 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
 
     it('prints SQL that sets up the same schema, and that can run twice', async () => {
       const sql = singapayPostgresMigrationSql();
-      expect(sql).toMatch(/^-- nestjs-singapay: PostgreSQL payment ledger, schema version 1/);
+      expect(sql).toMatch(/^-- nestjs-singapay: PostgreSQL payment ledger, schema version 2/);
       expect(sql).toContain('CREATE TABLE IF NOT EXISTS singapay_payments');
       expect(sql).toContain('BEGIN;');
       const url = await freshDatabase();
       const db = server.pool(url.split('/').pop()!);
       await db.query(sql);
       await db.query(sql);
-      expect(await checkSingapayPostgresSchema(db)).toEqual({ version: 1, required: 1, newer: false });
-      expect(await migrateSingapayPostgres(db)).toEqual({ from: 1, to: 1, applied: [] });
+      expect(await checkSingapayPostgresSchema(db)).toEqual({ version: 2, required: 2, newer: false });
+      expect(await migrateSingapayPostgres(db)).toEqual({ from: 2, to: 2, applied: [] });
       expect(singapayPostgresMigrationSql(1)).not.toContain('CREATE TABLE IF NOT EXISTS singapay_payments');
       const columns = await db.query(
         `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'singapay_payments' ORDER BY ordinal_position`,
@@ -254,7 +254,8 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
         await a.close();
         await b.close();
       }
-      expect(await connections('singapay-own-pool')).toBe(0);
+      // A backend leaves pg_stat_activity a moment after its client hung up; on a loaded machine, a noticeable one.
+      await expect.poll(() => connections('singapay-own-pool'), { timeout: 10_000 }).toBe(0);
     });
 
     it('a pool the app passes in is used and never closed by the module', async () => {
@@ -351,21 +352,21 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       const first = await cli(runSingapayMigrate, ['--no-env-file'], { env: { SINGAPAY_DATABASE_URL: url } });
       expect(first).toMatchObject({
         code: 0,
-        out: 'PostgreSQL payment ledger: schema version 0 -> 1; applied 1 (create singapay_payments)',
+        out: 'PostgreSQL payment ledger: schema version 0 -> 2; applied 1 (create singapay_payments), 2 (index singapay_payments by creation)',
       });
       const dir = mkdtempSync(join(tmpdir(), 'singapay-cli-'));
       try {
         writeFileSync(join(dir, '.env'), `SINGAPAY_DATABASE_URL=${url}\n`);
         expect(await cli(runSingapayMigrate, [], { cwd: dir })).toMatchObject({
           code: 0,
-          out: 'PostgreSQL payment ledger: up to date (schema version 1)',
+          out: 'PostgreSQL payment ledger: up to date (schema version 2)',
         });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
       expect(await cli(runSingapayMigrate, ['--database-url', url])).toMatchObject({
         code: 0,
-        out: 'PostgreSQL payment ledger: up to date (schema version 1)',
+        out: 'PostgreSQL payment ledger: up to date (schema version 2)',
       });
 
       const wrong = await cli(runSingapayMigrate, ['--database-url', url.replace(server.password, 'not-the-Pa55word')]);

@@ -319,7 +319,9 @@ describe.skipIf(!withPostgres && !withRedis)(
         const url = await server!.createDatabase('bin_migrate');
         const env = { ...process.env, SINGAPAY_DATABASE_URL: url };
         const first = await run(process.execPath, [build.cli, 'migrate', '--no-env-file'], { env });
-        expect(first.stdout.trim()).toBe('PostgreSQL payment ledger: schema version 0 -> 1; applied 1 (create singapay_payments)');
+        expect(first.stdout.trim()).toBe(
+          'PostgreSQL payment ledger: schema version 0 -> 2; applied 1 (create singapay_payments), 2 (index singapay_payments by creation)',
+        );
         const printed = await run(process.execPath, [build.cli, 'migrate', '--print'], { env: { PATH: process.env.PATH } });
         expect(printed.stdout).toContain('CREATE TABLE IF NOT EXISTS singapay_payments');
         const failed = await run(process.execPath, [build.cli, 'migrate', '--no-env-file'], {

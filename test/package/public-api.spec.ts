@@ -58,6 +58,7 @@ describe('the public API', () => {
         'SingapayTransportException',
         'SingapayValidationException',
         'checkSingapayPostgresSchema',
+        'formatSingapayReconciliation',
         'getSingapayToken',
         'isFinalPaymentState',
         'isSettledPaymentRecord',

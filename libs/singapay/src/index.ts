@@ -48,6 +48,20 @@ export type {
   SingapaySettlementSource,
   SingapayWaitOptions,
 } from './payments/singapay-payment.types.js';
+export type {
+  SingapayReconciliationReport,
+  SingapayReconciliationRow,
+  SingapayReconciliationCategory,
+  SingapayReconciliationDifference,
+  SingapayReconciliationLocal,
+  SingapayReconciliationTransaction,
+  SingapayReconciliationTotal,
+  SingapayReconciliationTotals,
+  SingapayReconciliationSummary,
+  SingapayReconciliationOptions,
+} from './reconciliation/singapay-reconciliation.types.js';
+export { formatSingapayReconciliation } from './reconciliation/singapay-reconciliation.format.js';
+export type { SingapayReconciliationFormat } from './reconciliation/singapay-reconciliation.format.js';
 
 // What Singapay's API is, as far as the module relies on it.
 export {
@@ -103,6 +117,7 @@ export { SingapayTokenStore } from './auth/singapay-token-store.interface.js';
 export type { SingapayStoredToken } from './auth/singapay-token-store.interface.js';
 export { SingapayInMemoryTokenStore } from './auth/singapay-in-memory-token.store.js';
 export { SingapayPaymentStore } from './payments/singapay-payment-store.interface.js';
+export type { SingapayPaymentRecordCursor } from './payments/singapay-payment-store.interface.js';
 export { SingapayInMemoryPaymentStore } from './payments/singapay-in-memory-payment.store.js';
 export { isSettledPaymentRecord, isFinalPaymentState, SINGAPAY_FINAL_PAYMENT_STATES } from './payments/singapay-payment-record.js';
 export type {

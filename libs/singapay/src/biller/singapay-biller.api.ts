@@ -23,9 +23,13 @@ import type {
   SingapayPaymentReceipt,
   SingapayResetResult,
   SingapayTransaction,
+  SingapayTransactionList,
   SingapayTransactionPage,
 } from './singapay-biller.types.js';
 import { envelopeReader } from './singapay-envelope.reader.js';
+
+/** `listAllTransactions` reads at most this many pages unless told otherwise; a longer list is not complete. */
+export const SINGAPAY_LIST_MAX_PAGES = 200;
 
 /** Allow-listed metadata for the log lines of a call about one customer's purchase. */
 export interface SingapayPaymentLog {
@@ -164,6 +168,47 @@ export class SingapayBillerApi {
         : null,
       raw: envelope.raw,
     };
+  }
+
+  /**
+   * Every page of a list, from page 1, until the list ends by its own rule: the last page
+   * pagination names or, without pagination (the legacy answer, which may ignore `page`),
+   * an empty page or one that holds nothing new. `complete` only then; a page limit reached
+   * or a page that failed (after the usual retries of reads) ends it early, `complete: false`,
+   * with what was read so far. It never throws for a page: the caller decides whether a
+   * partial list is of any use (a search for one payment is not; a report can say so).
+   */
+  async listAllTransactions(
+    filter: Omit<SingapayListParams, 'page'> = {},
+    call?: SingapayCallOptions,
+    { maxPages = SINGAPAY_LIST_MAX_PAGES }: { maxPages?: number } = {},
+  ): Promise<SingapayTransactionList> {
+    const seen = new Map<string, SingapayTransaction>();
+    const list = (extra: Partial<SingapayTransactionList>, pagesRead: number): SingapayTransactionList => ({
+      transactions: [...seen.values()],
+      complete: false,
+      pagesRead,
+      ...extra,
+    });
+    for (let page = 1; page <= maxPages; page++) {
+      let result: SingapayTransactionPage;
+      try {
+        result = await this.listTransactions({ ...filter, page }, call);
+      } catch (error) {
+        return list({ incomplete: 'page_failed', error }, page);
+      }
+      let fresh = 0;
+      for (const tx of result.items) {
+        if (!seen.has(tx.transactionId)) fresh++;
+        seen.set(tx.transactionId, tx);
+      }
+      const last = result.pagination
+        ? page >= result.pagination.lastPage
+        : // Without pagination, the list ends at an empty page or at one that repeats what we have (the page is ignored).
+          result.items.length === 0 || fresh === 0;
+      if (last) return list({ complete: true }, page);
+    }
+    return list({ incomplete: 'page_limit' }, maxPages);
   }
 
   async getGameTopupParameters(categoryCode: string, call?: SingapayCallOptions): Promise<SingapayGameTopupParameters> {

@@ -126,6 +126,23 @@ export interface SingapayTransactionPage {
   raw: Record<string, unknown>;
 }
 
+/**
+ * Every page of a list, as `SingapayBillerApi.listAllTransactions` read it. A list that is
+ * not `complete` proves nothing missing: a row may sit on a page that was never read.
+ */
+export interface SingapayTransactionList {
+  /** The rows read, each transaction once (a row repeated on a later page is kept once, last read wins). */
+  transactions: SingapayTransaction[];
+  /** True only when the list ended by its own rule (pagination's last page, or an empty or repeating page) without a failure. */
+  complete: boolean;
+  /** Pages asked for, the failed one included. */
+  pagesRead: number;
+  /** Why it is not complete: the page limit was reached, or a page failed (`error` says how). */
+  incomplete?: 'page_limit' | 'page_failed';
+  /** The failure of the page that failed (a `SingapayException`, after the retries of reads). */
+  error?: unknown;
+}
+
 export interface SingapayGameTopupParameters {
   categoryCode: string;
   /** Singapay's `data`, as sent: its shape is not documented (an object or a list). */

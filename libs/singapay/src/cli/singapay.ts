@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `singapay` command of the nestjs-singapay package. Subcommands:
- * `singapay doctor`, `singapay migrate`, `singapay prune` (see --help). A
+ * `singapay doctor`, `singapay migrate`, `singapay prune`, `singapay reconcile` (see --help). A
  * command-line tool: it writes to stdout.
  */
 import 'reflect-metadata';
@@ -9,13 +9,15 @@ import { Logger } from '@nestjs/common';
 import process from 'node:process';
 import { parseSingapayDoctorArgs, runSingapayDoctor, SINGAPAY_DOCTOR_USAGE, SingapayDoctorUsageError } from '../doctor/index.js';
 import { runSingapayMigrate, runSingapayPrune } from './singapay-postgres.commands.js';
+import { runSingapayReconcile } from './singapay-reconcile.command.js';
 
 const USAGE = `Usage: singapay <command>
 
 Commands:
-  doctor   check a Singapay setup (configuration, host, token, balance, inquiry)
-  migrate  create or upgrade the PostgreSQL payment ledger (--print: the SQL)
-  prune    delete final payment records older than a date from the PostgreSQL ledger
+  doctor     check a Singapay setup (configuration, host, token, balance, inquiry)
+  migrate    create or upgrade the PostgreSQL payment ledger (--print: the SQL)
+  prune      delete final payment records older than a date from the PostgreSQL ledger
+  reconcile  the daily reconciliation report: one WIB day's payment records against Singapay's list
 
 Run "singapay <command> --help" for its options.
 `;
@@ -26,10 +28,11 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined ? 1 : 0;
   }
-  if (command === 'migrate' || command === 'prune') {
+  if (command === 'migrate' || command === 'prune' || command === 'reconcile') {
     // The command prints its own outcome; the store's log lines would only repeat it.
     Logger.overrideLogger(false);
     const io = { write: (line: string) => process.stdout.write(`${line}\n`), error: (line: string) => process.stderr.write(`${line}\n`) };
+    if (command === 'reconcile') return runSingapayReconcile(rest, io);
     return command === 'migrate' ? runSingapayMigrate(rest, io) : runSingapayPrune(rest, io);
   }
   if (command !== 'doctor') {

@@ -1,5 +1,6 @@
 import { isSettledPaymentRecord, type SingapayPaymentRecord } from './singapay-payment-record.js';
-import type { SingapayPaymentStore } from './singapay-payment-store.interface.js';
+import { compareByCreation, inCreationPage } from './singapay-payment-record.order.js';
+import type { SingapayPaymentRecordCursor, SingapayPaymentStore } from './singapay-payment-store.interface.js';
 
 /**
  * The default payment store: records in this process's memory. Records are
@@ -51,6 +52,21 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
       .map((key) => this.records.get(key)!)
       .sort((a, b) => a.createdAt - b.createdAt)
       .slice(offset, offset + limit)
+      .map((r) => structuredClone(r));
+  }
+
+  async listCreatedBetween(
+    fromMs: number,
+    toMs: number,
+    limit: number,
+    after?: SingapayPaymentRecordCursor,
+  ): Promise<SingapayPaymentRecord[]> {
+    if (limit <= 0) return [];
+    // A scan is fine here: a report reads a few days once, and the hot path stays free of an index.
+    return [...this.records.values()]
+      .filter((r) => inCreationPage(r, fromMs, toMs, after))
+      .sort(compareByCreation)
+      .slice(0, Math.floor(limit))
       .map((r) => structuredClone(r));
   }
 

@@ -1,5 +1,11 @@
 import type { SingapayPaymentRecord } from './singapay-payment-record.js';
 
+/** Where `listCreatedBetween` resumes: the `createdAt` and `key` of the last record read. */
+export interface SingapayPaymentRecordCursor {
+  createdAt: number;
+  key: string;
+}
+
 /**
  * Where payment records live. Every write is compare-and-set on `version`, so
  * that exactly one caller (or replica) wins a claim or a state change. The
@@ -22,6 +28,15 @@ export interface SingapayPaymentStore {
   findByTransactionId(transactionId: string): Promise<SingapayPaymentRecord | undefined>;
   /** Records not yet final (`sending`, `pending`, `unknown`), oldest first: `limit` of them from `offset`. */
   listUnsettled(limit: number, offset?: number): Promise<SingapayPaymentRecord[]>;
+  /**
+   * Optional; the daily reconciliation (`reconcileDay`) needs it. Records created in
+   * `[fromMs, toMs)` (epoch ms, by `createdAt`), whatever their state, oldest first; ties
+   * in the byte order of their keys (UTF-8). At most `limit` of them, after `after` (the
+   * last record of the previous page) or from the start. A page shorter than `limit` is the
+   * last. Pages resume from a record rather than an offset, so that a record created, pruned
+   * or expired between two pages never shifts the rest: nothing is skipped or read twice.
+   */
+  listCreatedBetween?(fromMs: number, toMs: number, limit: number, after?: SingapayPaymentRecordCursor): Promise<SingapayPaymentRecord[]>;
   /**
    * Optional, for shared stores: the same storage with keys of one registration
    * and credential, so two Singapay accounts never see each other's records.

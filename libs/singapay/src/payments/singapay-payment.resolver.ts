@@ -162,6 +162,8 @@ export class SingapayPaymentResolver {
    * Transactions that could be this payment: the customer's, over the days around when
    * it was sent, every page. `complete` only when the list ended without a failure and
    * within the page limit; a search that is not complete never proves anything missing.
+   * A page that failed fails the search: a partial list could hide the second candidate
+   * that makes a direct purchase ambiguous.
    */
   private async search(
     record: SingapayPaymentRecord,
@@ -171,20 +173,10 @@ export class SingapayPaymentResolver {
     // The list filters on days of a zone it does not document: a day either side covers UTC and WIB.
     const startDate = singapayWibDay(from);
     const endDate = singapayWibDay(this.now() + 86_400_000);
-    const seen = new Map<string, SingapayTransaction>();
-    for (let page = 1; page <= SINGAPAY_SEARCH_MAX_PAGES; page++) {
-      const result = await this.biller.listTransactions({ customerId: record.customerId, startDate, endDate, page }, call);
-      let fresh = 0;
-      for (const tx of result.items) {
-        if (!seen.has(tx.transactionId)) fresh++;
-        seen.set(tx.transactionId, tx);
-      }
-      const last = result.pagination
-        ? page >= result.pagination.lastPage
-        : // Without pagination, the list ends at an empty page or at one that repeats what we have (the page is ignored).
-          result.items.length === 0 || fresh === 0;
-      if (last) return { transactions: [...seen.values()], complete: true };
-    }
-    return { transactions: [...seen.values()], complete: false };
+    const list = await this.biller.listAllTransactions({ customerId: record.customerId, startDate, endDate }, call, {
+      maxPages: SINGAPAY_SEARCH_MAX_PAGES,
+    });
+    if (list.error !== undefined) throw list.error;
+    return { transactions: list.transactions, complete: list.complete };
   }
 }

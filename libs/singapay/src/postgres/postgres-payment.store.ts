@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
 import { COLUMNS, parse, rowOf } from './postgres-payment.rows.js';
-import type { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
+import type { SingapayPaymentRecordCursor, SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import {
   connectionStringSecrets,
@@ -267,6 +267,27 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
       'list unsettled payments',
       `SELECT ${COLUMNS} FROM ${T} WHERE namespace = $1 AND NOT settled ORDER BY created_at, idempotency_key LIMIT $2 OFFSET $3`,
       [this.namespace, take, Math.max(0, Math.floor(offset))],
+    );
+    return rows.map((r) => parse(r.record));
+  }
+
+  async listCreatedBetween(
+    fromMs: number,
+    toMs: number,
+    limit: number,
+    after?: SingapayPaymentRecordCursor,
+  ): Promise<SingapayPaymentRecord[]> {
+    const take = Math.max(0, Math.floor(limit));
+    if (take === 0 || !(toMs > fromMs)) return [];
+    const at = (ms: number) => new Date(ms).toISOString();
+    // COLLATE "C": key order by bytes, as the index (migration 2) and every other store have it.
+    const { rows } = await this.#handle.run<{ record: string }>(
+      'list payments by creation',
+      `SELECT ${COLUMNS} FROM ${T}
+        WHERE namespace = $1 AND created_at >= $2 AND created_at < $3
+          AND ($4::timestamptz IS NULL OR (created_at, idempotency_key COLLATE "C") > ($4::timestamptz, $5::text))
+        ORDER BY created_at, idempotency_key COLLATE "C" LIMIT $6`,
+      [this.namespace, at(fromMs), at(toMs), after ? at(after.createdAt) : null, after?.key ?? null, take],
     );
     return rows.map((r) => parse(r.record));
   }

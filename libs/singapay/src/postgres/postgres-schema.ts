@@ -53,6 +53,16 @@ COMMENT ON COLUMN ${SINGAPAY_POSTGRES_TABLE}.settled IS 'needs no more looking a
 COMMENT ON COLUMN ${SINGAPAY_POSTGRES_TABLE}.record_exact IS
   'the exact record JSON when jsonb cannot hold it (NUL characters, unpaired surrogates, very deep nesting); record then holds a sanitised copy';`,
   },
+  {
+    version: 2,
+    name: 'index singapay_payments by creation',
+    // For the daily reconciliation: the records of a day, in the byte order of their keys
+    // (COLLATE "C", the order every store lists them in).
+    sql: `-- Building it holds writes to the table until done: on a large table, run this statement with
+-- CREATE INDEX CONCURRENTLY first (outside a transaction); this step then finds the index there.
+CREATE INDEX IF NOT EXISTS singapay_payments_created_idx
+  ON ${SINGAPAY_POSTGRES_TABLE} (namespace, created_at, idempotency_key COLLATE "C");`,
+  },
 ]);
 
 /** The schema version this package reads and writes. */

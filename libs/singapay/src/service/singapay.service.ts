@@ -10,10 +10,13 @@ import type {
   SingapayTransaction,
   SingapayTransactionPage,
 } from '../biller/singapay-biller.types.js';
-import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
+import { SINGAPAY_CLOCK, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { checkCallOptions, type SingapayCallOptions } from '../http/singapay-transport.js';
 import { SingapayPaymentEngine } from '../payments/singapay-payment.engine.js';
+import { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
+import { parseReconciliationDate, SingapayDayReconciliation } from '../reconciliation/singapay-reconciliation.runner.js';
+import type { SingapayReconciliationOptions, SingapayReconciliationReport } from '../reconciliation/singapay-reconciliation.types.js';
 import type {
   SingapayPayment,
   SingapayPaymentResult,
@@ -48,11 +51,17 @@ export type SingapayPayInput = Omit<SingapayPayRequest, never>;
  */
 @Injectable()
 export class SingapayService {
+  private readonly reconciliation: SingapayDayReconciliation;
+
   constructor(
     private readonly biller: SingapayBillerApi,
     private readonly payments: SingapayPaymentEngine,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
-  ) {}
+    @Inject(SingapayPaymentStore) store: SingapayPaymentStore,
+    @Inject(SINGAPAY_CLOCK) now: SingapayClock,
+  ) {
+    this.reconciliation = new SingapayDayReconciliation(biller, store, now, options.clockSkewToleranceMs);
+  }
 
   /** The merchant's deposit balance. */
   async checkBalance(call?: SingapayCallOptions): Promise<SingapayBalance> {
@@ -111,6 +120,24 @@ export class SingapayService {
   /** Sweeps pending and unknown payments once (the `reconcileIntervalMs` timer does it on its own). */
   async reconcile(): Promise<number> {
     return this.payments.reconcile();
+  }
+
+  /**
+   * The daily reconciliation report of one WIB day (`YYYY-MM-DD`): every payment record
+   * made that day against Singapay's transaction list (every page), paired by transaction
+   * id, then by reference number, with the totals finance checks. Read-only: list and
+   * detail calls only, nothing written. A report whose `complete` is false proves nothing
+   * missing (see `warnings`). A bad date is a 400 naming `date`, and nothing is sent; a store
+   * without `listCreatedBetween` is a 501.
+   */
+  async reconcileDay(
+    date: string,
+    call?: SingapayCallOptions,
+    options?: SingapayReconciliationOptions,
+  ): Promise<SingapayReconciliationReport> {
+    const day = parseReconciliationDate(date);
+    if (call) checkCallOptions('reconcileDay', call);
+    return this.reconciliation.run(day, call, options);
   }
 
   /** One transaction by Singapay's id: the status check for pending payments. */

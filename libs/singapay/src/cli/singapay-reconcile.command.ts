@@ -1,0 +1,145 @@
+/**
+ * `singapay reconcile --date YYYY-MM-DD`: the daily reconciliation report, run by a person
+ * or a nightly job against the payment store the app shares (PostgreSQL or Redis). It reads
+ * configuration as `singapay doctor` does and never prints a secret.
+ */
+import { BadRequestException, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { SingapayModuleOptions } from '../config/singapay-module-options.interface.js';
+import { resolveSingapayOptions, SingapayConfigurationError } from '../config/singapay-options.validation.js';
+import { readSingapayOptionsFromEnv, SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
+import { loadSingapayDoctorEnv } from '../doctor/singapay-doctor.env.js';
+import { connectionStringSecrets, redactConnectionSecrets, SingapayPostgresSchemaError } from '../postgres/postgres-connection.js';
+import { parseReconciliationDate } from '../reconciliation/singapay-reconciliation.runner.js';
+import { formatSingapayReconciliation, type SingapayReconciliationFormat } from '../reconciliation/singapay-reconciliation.format.js';
+import type { SingapayReconciliationReport } from '../reconciliation/singapay-reconciliation.types.js';
+import { SingapayService } from '../service/singapay.service.js';
+import { SingapayModule } from '../singapay.module.js';
+import { getSingapayToken } from '../singapay.tokens.js';
+import { redactSecrets } from '../util/singapay-secret.js';
+import type { SingapayCliIo } from './singapay-postgres.commands.js';
+
+export const SINGAPAY_RECONCILE_USAGE = `Usage: singapay reconcile --date YYYY-MM-DD [--format table|csv|json]
+                          [--env-file FILE | --no-env-file] [--production] [--name NAME]
+
+Compares the payment records of one WIB day (UTC+7) with Singapay's transaction list of it,
+every page, and prints what matched, what only Singapay has, what only the records have, and
+where state or amount differ, with count and sums per product and status. Read-only: list and
+detail calls at Singapay, reads of the store; nothing is paid and nothing is written.
+Reads SINGAPAY_* variables and ./.env as the app does (ConfigModule.forRoot()), and the
+payment store the app shares: ${SINGAPAY_ENV_VARS.databaseUrl} (PostgreSQL) or ${SINGAPAY_ENV_VARS.redisUrl} (Redis).
+
+Exit code: 0 everything matched; 1 rows need attention, or the report is incomplete, or it
+could not be made; 2 a usage or configuration error.
+
+  --date YYYY-MM-DD  the day, in WIB
+  --format F         table (default, for a person), csv (a header row, one row per
+                     reconciliation row, RFC 4180) or json (the whole report)
+  --env-file FILE    read variables from FILE instead of ./.env; --no-env-file reads none
+  --production       allow ${SINGAPAY_ENV_VARS.environment}=production (refused otherwise)
+  --name NAME        the registration's name, when the app names it (SingapayModule.forRoot({ name }))
+`;
+
+/** What a report means for the exit code: 0 only when complete and nothing needs attention. */
+export function singapayReconcileExitCode(report: SingapayReconciliationReport): 0 | 1 {
+  return report.complete && report.summary.needsAttention === 0 ? 0 : 1;
+}
+
+class UsageError extends Error {}
+
+interface ReconcileArgs {
+  help: boolean;
+  date?: string;
+  format: SingapayReconciliationFormat;
+  envFile?: string | false;
+  production: boolean;
+  name?: string;
+}
+
+function parseArgs(argv: readonly string[]): ReconcileArgs {
+  const out: ReconcileArgs = { help: false, format: 'table', production: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const [name, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '' || (inline === undefined && v.startsWith('--'))) throw new UsageError(`${name} needs a value`);
+      return v;
+    };
+    if (name === '--help' || name === '-h') out.help = true;
+    else if (name === '--production') out.production = true;
+    else if (name === '--no-env-file') out.envFile = false;
+    else if (name === '--env-file') out.envFile = value();
+    else if (name === '--date') out.date = value();
+    else if (name === '--name') out.name = value();
+    else if (name === '--format') {
+      const format = value();
+      if (format !== 'table' && format !== 'csv' && format !== 'json') throw new UsageError('--format must be table, csv or json');
+      out.format = format;
+    } else throw new UsageError(`unknown option ${arg.startsWith('--') ? name : `"${arg}"`}`);
+  }
+  return out;
+}
+
+const NO_SHARED_STORE =
+  `no shared payment store is configured: set ${SINGAPAY_ENV_VARS.databaseUrl} (PostgreSQL) or ${SINGAPAY_ENV_VARS.redisUrl} (Redis) ` +
+  'to the store your app uses. An app without them keeps its records in its own memory, which no other process can read: ' +
+  'reconcile from inside the app instead, with SingapayService.reconcileDay(date).';
+
+/** Runs `singapay reconcile`; returns the exit code. */
+export async function runSingapayReconcile(argv: readonly string[], io: SingapayCliIo): Promise<number> {
+  const fail = io.error ?? io.write;
+  const secrets: string[] = [];
+  const say = (line: string) => fail(`singapay reconcile: ${redactConnectionSecrets(redactSecrets(line, secrets), secrets)}`);
+  let app: INestApplicationContext | undefined;
+  try {
+    const args = parseArgs(argv);
+    if (args.help) {
+      io.write(SINGAPAY_RECONCILE_USAGE);
+      return 0;
+    }
+    if (args.date === undefined) throw new UsageError('--date YYYY-MM-DD is required');
+    try {
+      parseReconciliationDate(args.date);
+    } catch (error) {
+      if (error instanceof BadRequestException) throw new UsageError('--date must be a calendar day as YYYY-MM-DD (a day in WIB, UTC+7)');
+      throw error;
+    }
+    const loaded = loadSingapayDoctorEnv({ env: io.env, cwd: io.cwd, envFile: args.envFile });
+    const raw = readSingapayOptionsFromEnv(loaded.env);
+    secrets.push(raw.apiKey, raw.clientSecret, raw.password, raw.databaseUrl ?? '', raw.redisUrl ?? '');
+    secrets.push(...connectionStringSecrets(raw.databaseUrl), ...connectionStringSecrets(raw.redisUrl));
+    const resolved = resolveSingapayOptions(raw);
+    if (resolved.environment === 'production' && !args.production) {
+      say(
+        `${SINGAPAY_ENV_VARS.environment} is production: refused without --production (the report reads your live transactions; it pays nothing)`,
+      );
+      return 2;
+    }
+    // SINGAPAY_PAYMENT_STORE=memory wins over both in the module: this process's memory is empty.
+    if ((!raw.databaseUrl && !raw.redisUrl) || raw.paymentStore === 'memory') {
+      say(NO_SHARED_STORE);
+      return 2;
+    }
+    const options: SingapayModuleOptions = { ...raw, reconcileIntervalMs: 0, ...(args.name ? { name: args.name } : {}) };
+    // The module's own log lines would only repeat what the report says.
+    app = await NestFactory.createApplicationContext(SingapayModule.forRoot(options), { logger: false, abortOnError: false });
+    const service = app.get<SingapayService>(args.name ? getSingapayToken(args.name) : SingapayService);
+    const report = await service.reconcileDay(args.date);
+    io.write(redactSecrets(formatSingapayReconciliation(report, args.format), secrets).replace(/\n$/, ''));
+    // CSV and JSON go to a file or a program: the warnings go where a person sees them too.
+    if (args.format !== 'table') for (const w of report.warnings) say(w);
+    return singapayReconcileExitCode(report);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const usage = error instanceof UsageError;
+    const config = usage || error instanceof SingapayConfigurationError || error instanceof SingapayPostgresSchemaError;
+    say(message);
+    if (usage) fail(`\n${SINGAPAY_RECONCILE_USAGE}`);
+    // The env file named does not exist: a usage error too.
+    return config || /^the env file .* does not exist$/.test(message) ? 2 : 1;
+  } finally {
+    await app?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,210 @@
+import type { SingapayTransaction } from '../biller/singapay-biller.types.js';
+import type { SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
+import { formatSingapayReconciliation, SINGAPAY_RECONCILIATION_CSV_COLUMNS } from './singapay-reconciliation.format.js';
+import {
+  hintLostPurchases,
+  localOnlyRow,
+  pairedRow,
+  pairRecords,
+  singapayOnlyRow,
+  summarise,
+  totals,
+} from './singapay-reconciliation.pairing.js';
+import { parseReconciliationDate } from './singapay-reconciliation.runner.js';
+import type { SingapayReconciliationReport, SingapayReconciliationRow } from './singapay-reconciliation.types.js';
+
+const AT = Date.UTC(2025, 5, 10, 3); // 10:00 WIB
+const wibDay = (ms: number) => new Date(ms + 7 * 3600_000).toISOString().slice(0, 10);
+
+function record(key: string, extra: Partial<SingapayPaymentRecord> = {}): SingapayPaymentRecord {
+  return {
+    key,
+    requestHash: 'h',
+    command: 'pulsa',
+    productCode: 'SPTLKMAS10',
+    customerId: '081200000001',
+    state: 'success',
+    sendCount: 1,
+    lookups: 0,
+    createdAt: AT,
+    updatedAt: AT,
+    version: 1,
+    ...extra,
+  };
+}
+
+function tx(id: string, extra: Partial<SingapayTransaction> = {}): SingapayTransaction {
+  return {
+    transactionId: id,
+    referenceNumber: `REF-${id}`,
+    customerId: '081200000001',
+    type: 'prepaid',
+    status: 'success',
+    netPrice: 10_800,
+    amount: 10_000,
+    price: 11_000,
+    product: { code: 'SPTLKMAS10', name: 'Telkomsel 10' },
+    inquiredAt: null,
+    paidAt: null,
+    createdAt: '2025-06-10T10:00:01+07:00',
+    otherInfo: {},
+    raw: {},
+    ...extra,
+  };
+}
+
+describe('parseReconciliationDate', () => {
+  it('gives the WIB day as [00:00+07:00, next 00:00+07:00)', () => {
+    expect(parseReconciliationDate('2024-02-29')).toEqual({
+      date: '2024-02-29',
+      fromMs: Date.UTC(2024, 1, 28, 17),
+      toMs: Date.UTC(2024, 1, 29, 17),
+    });
+    for (const bad of ['2025-02-29', '2025-13-01', '2025-06-10T00:00', ' 2025-06-10', null, 20250610]) {
+      expect(() => parseReconciliationDate(bad)).toThrow(/Bad Request/);
+    }
+  });
+});
+
+describe('pairing', () => {
+  it('pairs by transaction id first, then by reference and customer for records holding none, each transaction once', () => {
+    const records = [
+      record('by-id', { transactionId: 'T1' }),
+      record('by-ref', { state: 'unknown', referenceNumber: 'REF-T2' }),
+      record('same-ref-later', { state: 'failed', referenceNumber: 'REF-T2' }),
+      record('other-customer', { state: 'unknown', referenceNumber: 'REF-T3', customerId: '081299999999' }),
+    ];
+    const pairs = pairRecords(records, [tx('T1'), tx('T2'), tx('T3')]);
+    expect([...pairs].map(([key, p]) => [key, p.tx.tx.transactionId, p.pairedBy])).toEqual([
+      ['by-id', 'T1', 'transaction_id'],
+      ['by-ref', 'T2', 'reference_number'],
+    ]);
+  });
+
+  it('puts a state difference first, names every field that differs, and leaves pairs both sides have in flight alone', () => {
+    const refunded = pairedRow(
+      record('r', { outcome: { transactionId: 'T', price: 12_000, amount: 10_000 } }),
+      { tx: { tx: tx('T', { status: 'refunded' }), foundIn: 'list' }, pairedBy: 'transaction_id' },
+      wibDay,
+    );
+    expect(refunded).toMatchObject({ category: 'state_differs', needsAttention: true, crossesMidnight: false });
+    expect(refunded.differences).toEqual([
+      { field: 'state', local: 'success', singapay: 'refunded' },
+      { field: 'price', local: 12_000, singapay: 11_000 },
+    ]);
+    expect(refunded.note).toMatch(/refund your customer.*price Rp 12,000 here, Rp 11,000 at Singapay/);
+    const inFlight = pairedRow(
+      record('p', { state: 'pending' }),
+      { tx: { tx: tx('T', { status: 'pending' }), foundIn: 'list' }, pairedBy: 'transaction_id' },
+      wibDay,
+    );
+    expect(inFlight).toMatchObject({ category: 'matched', needsAttention: false });
+    const unknownPending = pairedRow(
+      record('u', { state: 'unknown' }),
+      { tx: { tx: tx('T', { status: 'pending' }), foundIn: 'list' }, pairedBy: 'reference_number' },
+      wibDay,
+    );
+    expect(unknownPending).toMatchObject({ category: 'state_differs', needsAttention: false });
+    const midnight = pairedRow(
+      record('m', { createdAt: Date.UTC(2025, 5, 10, 16, 59, 59) }),
+      { tx: { tx: tx('T', { createdAt: '2025-06-11T00:00:01+07:00' }), foundIn: 'detail' }, pairedBy: 'transaction_id' },
+      wibDay,
+    );
+    expect(midnight).toMatchObject({ category: 'matched', crossesMidnight: true, foundIn: 'detail' });
+    expect(midnight.note).toMatch(/found by a detail lookup.*crosses midnight/);
+  });
+
+  it('asks for attention only where money may have moved on one side', () => {
+    const attention = (r: SingapayReconciliationRow) => r.needsAttention;
+    expect(attention(localOnlyRow(record('f', { state: 'failed' }), true))).toBe(false);
+    expect(attention(localOnlyRow(record('never', { state: 'sending', sendCount: 0 }), true))).toBe(false);
+    for (const state of ['success', 'pending', 'unknown', 'refunded'] as const)
+      expect(attention(localOnlyRow(record(state, { state }), true))).toBe(true);
+    expect(attention(localOnlyRow(record('left', { state: 'sending', sendCount: 1 }), true))).toBe(true);
+    expect(localOnlyRow(record('u', { state: 'unknown' }), false, 'page 2 failed')).toMatchObject({
+      category: 'unverified',
+      needsAttention: true,
+    });
+    expect(attention(singapayOnlyRow(tx('S'), true))).toBe(true);
+    expect(attention(singapayOnlyRow(tx('F', { status: 'failed' }), true))).toBe(false);
+    expect(singapayOnlyRow(tx('R', { status: 'refunded' }), false)).toMatchObject({ category: 'unverified', needsAttention: false });
+  });
+
+  it('points a lost direct purchase and the one transaction that fits it at each other, and only then', () => {
+    const lost = localOnlyRow(record('lost', { state: 'unknown' }), true);
+    const fits = singapayOnlyRow(tx('FIT', { referenceNumber: null }), true);
+    const otherProduct = singapayOnlyRow(tx('OTHER', { product: { code: 'SPTKMSF2G30', name: 'data' } }), true);
+    const rows = [lost, fits, otherProduct];
+    hintLostPurchases(rows, 600_000);
+    expect(lost.note).toMatch(/transaction FIT \(singapay_only\) may be this payment/);
+    expect(fits.note).toMatch(/recorded under key lost/);
+    expect(otherProduct.note).not.toMatch(/may be/);
+    const twice = [
+      localOnlyRow(record('lost2', { state: 'unknown' }), true),
+      singapayOnlyRow(tx('A'), true),
+      singapayOnlyRow(tx('B'), true),
+    ];
+    hintLostPurchases(twice, 600_000);
+    expect(twice.some((r) => /may be/.test(r.note))).toBe(false);
+  });
+});
+
+function reportOf(rows: SingapayReconciliationRow[]): SingapayReconciliationReport {
+  return {
+    date: '2025-06-10',
+    from: '2025-06-10T00:00:00+07:00',
+    to: '2025-06-11T00:00:00+07:00',
+    generatedAt: '2025-06-11T10:00:00+07:00',
+    complete: true,
+    warnings: [],
+    singapay: {
+      complete: true,
+      startDate: '2025-06-09',
+      endDate: '2025-06-11',
+      pagesRead: 1,
+      transactionsRead: rows.length,
+      detailLookups: 0,
+    },
+    local: { complete: true, recordsRead: rows.length },
+    summary: summarise(rows),
+    totals: { singapay: totals(rows, 'singapay'), local: totals(rows, 'local') },
+    rows,
+  };
+}
+
+describe('formats', () => {
+  it('writes RFC 4180 CSV: a header, CRLF, quotes doubled, and no formula a spreadsheet would run', () => {
+    const row = localOnlyRow(record('=HYPERLINK("http://x","y"),\nnext', { state: 'failed' }), true);
+    const csv = formatSingapayReconciliation(reportOf([row]), 'csv');
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe(SINGAPAY_RECONCILIATION_CSV_COLUMNS.join(','));
+    expect(csv.endsWith('\r\n')).toBe(true);
+    expect(csv).toContain(`,"'=HYPERLINK(""http://x"",""y""),\nnext",`);
+    expect(lines).toHaveLength(3);
+  });
+
+  it('sums per product and status, Singapay with net price, and prints a table of both sides', () => {
+    const rows = [
+      pairedRow(
+        record('a', { transactionId: 'A', outcome: { transactionId: 'A', price: 11_000 } }),
+        { tx: { tx: tx('A'), foundIn: 'list' }, pairedBy: 'transaction_id' },
+        wibDay,
+      ),
+      singapayOnlyRow(tx('B'), true),
+      localOnlyRow(record('c', { state: 'failed', productCode: 'SPPLNPOS' }), true),
+    ];
+    const sums = totals(rows, 'singapay');
+    expect(sums.byProductAndStatus).toEqual([{ productCode: 'SPTLKMAS10', status: 'success', count: 2, price: 22_000, netPrice: 21_600 }]);
+    expect(totals(rows, 'local')).toEqual({
+      byProductAndStatus: [
+        { productCode: 'SPPLNPOS', status: 'failed', count: 1, price: 0 },
+        { productCode: 'SPTLKMAS10', status: 'success', count: 1, price: 11_000 },
+      ],
+      all: { productCode: '*', status: '*', count: 2, price: 11_000 },
+    });
+    const table = formatSingapayReconciliation(reportOf(rows));
+    expect(table).toMatch(/^SPTLKMAS10 +success +2 +22,000 +21,600 +1 +11,000$/m);
+    expect(table).toMatch(/^all +2 +22,000 +21,600 +2 +11,000$/m);
+    expect(JSON.parse(formatSingapayReconciliation(reportOf(rows), 'json'))).toEqual(reportOf(rows));
+  });
+});

@@ -1,0 +1,184 @@
+import type { SingapayCommand, SingapayTransactionStatus } from '../contract/singapay-api.contract.js';
+import type { SingapayPaymentFailureReason, SingapayPaymentState } from '../payments/singapay-payment-record.js';
+
+/*
+ * The daily reconciliation report (`SingapayService.reconcileDay`, `singapay reconcile`):
+ * the payment records of one WIB day against Singapay's transaction list. Amounts are
+ * integer rupiah; times ISO 8601 with the WIB offset, as everywhere in this module.
+ */
+
+/**
+ * What a row of the report found.
+ * - `matched`: both sides agree on state, amount and price.
+ * - `singapay_only`: Singapay has the transaction, no local record holds it.
+ * - `local_only`: a local record Singapay has no transaction for (expected for a `failed` one).
+ * - `state_differs`: paired, but the local state is not Singapay's status.
+ * - `amount_differs`: paired, same state, but the amount or price the module recorded is not Singapay's.
+ * - `unverified`: the other side could not be read in full (an incomplete list, a failed lookup),
+ *   so the report cannot say whether it has a counterpart. Never read it as "missing".
+ */
+export type SingapayReconciliationCategory = 'matched' | 'singapay_only' | 'local_only' | 'state_differs' | 'amount_differs' | 'unverified';
+
+/** One field the two sides disagree on. */
+export interface SingapayReconciliationDifference {
+  field: 'state' | 'amount' | 'price';
+  local: string | number;
+  singapay: string | number;
+}
+
+/** The local record of a row, as the payment store holds it. */
+export interface SingapayReconciliationLocal {
+  idempotencyKey: string;
+  state: SingapayPaymentState;
+  /** Why it failed, for a `failed` record. */
+  failureReason?: SingapayPaymentFailureReason;
+  command: SingapayCommand;
+  productCode: string;
+  customerId: string;
+  referenceNumber?: string;
+  /** The transaction the record holds; absent while its answer is lost (or it never left). */
+  transactionId?: string;
+  /** From Singapay's answer to the payment; absent when no answer was read. */
+  amount?: number;
+  /** From Singapay's answer to the payment (what the customer pays); absent when no answer was read. */
+  price?: number;
+  /** When the record was made, just before sending. */
+  createdAt: string;
+}
+
+/** Singapay's transaction of a row, as its list (or detail) gives it. */
+export interface SingapayReconciliationTransaction {
+  transactionId: string;
+  referenceNumber: string | null;
+  customerId: string;
+  productCode: string;
+  status: SingapayTransactionStatus;
+  amount: number;
+  price: number;
+  /** What the deposit is charged. */
+  netPrice: number;
+  /** The instant its ULID encodes. */
+  createdAt: string;
+}
+
+/** One line of the report: a pair, or one side alone. */
+export interface SingapayReconciliationRow {
+  category: SingapayReconciliationCategory;
+  /**
+   * Whether a person should look at it: the sides disagree (state, amount or price), a
+   * record whose state says money moved (`success`, `pending`, `unknown`, `refunded`, a
+   * `sending` that left) has no transaction (or could not be checked), or Singapay has a
+   * `success`/`pending` transaction without a record. `false` for matches, for `failed`
+   * records without a transaction (nothing was charged), for Singapay's failed or refunded
+   * transactions without a record, and for rows both sides still have in flight (pending).
+   */
+  needsAttention: boolean;
+  /** How the sides were paired: the transaction id the record holds, or the reference number (a record whose answer was lost). */
+  pairedBy?: 'transaction_id' | 'reference_number';
+  /** Where the transaction was read: the list, or a detail lookup (a record's transaction the list did not show). */
+  foundIn?: 'list' | 'detail';
+  local?: SingapayReconciliationLocal;
+  singapay?: SingapayReconciliationTransaction;
+  /** What differs, for `state_differs` and `amount_differs` (a state row lists amounts too when they differ). */
+  differences: SingapayReconciliationDifference[];
+  /** The two sides fall on different WIB days (a pair across midnight): the row belongs to the local record's day. */
+  crossesMidnight: boolean;
+  /** One sentence for a person: what it means and what to do. */
+  note: string;
+}
+
+/** Count and sums of one product code and status (or local state). */
+export interface SingapayReconciliationTotal {
+  productCode: string;
+  /** Singapay's status, or the local record's state. */
+  status: string;
+  count: number;
+  /** Sum of `price`: Singapay's, or the one the module recorded from the payment's answer (0 when none was read). */
+  price: number;
+  /**
+   * Sum of `net_price`, what the deposit was charged: Singapay's side only. Singapay's answer to a
+   * payment carries no net price, so the local side has none to add up.
+   */
+  netPrice?: number;
+}
+
+/** The totals finance checks, for one side. */
+export interface SingapayReconciliationTotals {
+  /** By product code, then status; sorted by both. */
+  byProductAndStatus: SingapayReconciliationTotal[];
+  /** Every row of the side together (`productCode` and `status` are `*`). */
+  all: SingapayReconciliationTotal;
+}
+
+/** How many rows of each kind. */
+export interface SingapayReconciliationSummary {
+  rows: number;
+  matched: number;
+  singapayOnly: number;
+  localOnly: number;
+  stateDiffers: number;
+  amountDiffers: number;
+  unverified: number;
+  needsAttention: number;
+}
+
+/** The daily reconciliation of one WIB day. */
+export interface SingapayReconciliationReport {
+  /** The WIB day reconciled, `YYYY-MM-DD`. */
+  date: string;
+  /** Its first instant (`…T00:00:00+07:00`). */
+  from: string;
+  /** The first instant of the next day: the day is `[from, to)`. */
+  to: string;
+  generatedAt: string;
+  /**
+   * Both sides were read in full. When false, some rows are `unverified` and the report proves
+   * nothing missing; `warnings` says why. Never act on a `false` report as if it were complete.
+   */
+  complete: boolean;
+  /** Read these first: an incomplete list, a day not over yet, rows left to another day. */
+  warnings: string[];
+  /** What was asked of Singapay: list and detail calls only, nothing that moves money. */
+  singapay: {
+    complete: boolean;
+    /** The list filter sent: the day before to the day after (the filter's zone is undocumented). */
+    startDate: string;
+    endDate: string;
+    pagesRead: number;
+    transactionsRead: number;
+    /** Detail lookups of transactions that records hold and the list did not show. */
+    detailLookups: number;
+    incomplete?: 'page_limit' | 'page_failed';
+    /** What failed, when a page did: the exception's message (it never holds a secret). */
+    failure?: string;
+  };
+  local: {
+    complete: boolean;
+    /** Records read: those of the day and of the day either side (for pairs across midnight). */
+    recordsRead: number;
+  };
+  summary: SingapayReconciliationSummary;
+  totals: { singapay: SingapayReconciliationTotals; local: SingapayReconciliationTotals };
+  /** Sorted by time (the local record's, else the transaction's). */
+  rows: SingapayReconciliationRow[];
+}
+
+/** Limits of one run of `reconcileDay`. */
+export interface SingapayReconciliationOptions {
+  /**
+   * List pages read at most; a longer list makes the report incomplete.
+   * @default 2000
+   */
+  maxPages?: number;
+  /**
+   * Local records read at most (three days of them); more makes the report incomplete.
+   * @default 100000
+   */
+  maxRecords?: number;
+  /**
+   * Detail lookups at most, for transactions records hold that the list did not show;
+   * records beyond it are `unverified`.
+   * @default 100
+   */
+  maxDetailLookups?: number;
+}

@@ -29,6 +29,7 @@ import {
   SingapayTransactionIdRequest,
 } from './dto/singapay-requests.dto.js';
 import { validateSingapayInput } from './singapay-request.validation.js';
+import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 
 export type SingapayListTransactionsInput = Omit<SingapayListTransactionsRequest, never>;
 
@@ -52,6 +53,7 @@ export class SingapayService {
     private readonly biller: SingapayBillerApi,
     private readonly payments: SingapayPaymentEngine,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
+    private readonly telemetry: SingapayTelemetry,
   ) {}
 
   /** The merchant's deposit balance. */
@@ -82,7 +84,7 @@ export class SingapayService {
     const req = validateSingapayInput(SingapayPayRequest, input, (r) => this.payRules(r));
     // Before the record is made: a call refused for its options leaves no trace.
     if (call) checkCallOptions('pay', call);
-    return this.payments.pay(req, call);
+    return this.telemetry.tracePayment(req, () => this.payments.pay(req, call));
   }
 
   /** The payment recorded under a key, resolved against Singapay when pending or unknown. 404 for an unknown key. */

@@ -202,6 +202,10 @@ for (const target of Object.values(bin)) {
     chmodSync(file, 0o755);
   }
 }
+// The OpenTelemetry scope version is a constant in the source (no build can read package.json at run time).
+const names = readFileSync(join(root, 'libs/singapay/src/telemetry/singapay-telemetry.names.ts'), 'utf8');
+const scopeVersion = /SINGAPAY_PACKAGE_VERSION = '([^']+)'/.exec(names)?.[1];
+if (scopeVersion !== pkg.version) problems.push(`SINGAPAY_PACKAGE_VERSION is ${scopeVersion}, the package is ${pkg.version}`);
 if (problems.length > 0) fail(`\n  ${problems.join('\n  ')}`);
 
 say(`== nestjs-singapay@${pkg.version} in ${relative(root, out)} (${files.length} files, ${Date.now() - started} ms)`);

@@ -1,6 +1,6 @@
 /**
- * The package version, for the instrumentation scope. A constant because neither build
- * can read package.json at run time (the CommonJS one has no import.meta); a test and
+ * The package version, for the instrumentation scope. A constant: the ESM and CommonJS
+ * builds have no common way to find their package.json at run time. A test and
  * `build:lib` check that it matches the root package.json.
  */
 export const SINGAPAY_PACKAGE_VERSION = '0.1.0';

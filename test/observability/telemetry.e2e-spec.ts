@@ -262,12 +262,32 @@ describe('OpenTelemetry spans and metrics of a registration', () => {
     for (let i = 0; i < 30; i++) expect((await service.getPayment(`otel-burst-${i}`)).state).toBe('success');
   }, 60_000);
 
+  it('traces the later lookups of a PLN token payment in traces of their own, linked to the payment', async () => {
+    const customerId = '14234567891';
+    customerIds.add(customerId);
+    keys.add('otel-pln');
+    const { referenceNumber } = await service.inquiry({ command: 'plntok', productCode: 'SPPLNTOK', customerId });
+    const paid = await service.pay({ command: 'plntok', productCode: 'SPPLNTOK', customerId, referenceNumber, idempotencyKey: 'otel-pln' });
+    expect(paid).toMatchObject({ status: 'success', awaitingToken: true });
+    const [payment] = fresh(S.payment);
+    sim.settleAll(); // the token is issued; the module's follow-up (2 s after the payment) finds it
+    let followUp: ReadableSpan | undefined;
+    for (let waited = 0; !followUp && waited < 15_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      followUp = fresh(`${S.callPrefix}getTransaction`).find((s) => s.links.some((l) => l.context.spanId === payment.spanContext().spanId));
+    }
+    expect(followUp, 'a follow-up lookup linked to the payment').toBeDefined();
+    expect(followUp!.parentSpanContext).toBeUndefined();
+    expect(followUp!.spanContext().traceId).not.toBe(payment.spanContext().traceId);
+    expect((await service.getPayment('otel-pln')).token).toBeTruthy();
+  }, 30_000);
+
   it('counts calls by operation and code, their duration in seconds, token requests and payments by outcome', async () => {
     const all = await sdk.collect();
     const where = (extra: Record<string, string>) => ({ [A.registration]: 'default', ...extra });
     expect(counted(all, M.calls, where({ [A.operation]: 'checkBalance', [A.responseCode]: '00' }))).toBe(2);
-    expect(counted(all, M.calls, where({ [A.operation]: 'inquiry', [A.responseCode]: '00' }))).toBe(4);
-    expect(counted(all, M.calls, where({ [A.operation]: 'pay', [A.responseCode]: '00' }))).toBe(1);
+    expect(counted(all, M.calls, where({ [A.operation]: 'inquiry', [A.responseCode]: '00' }))).toBe(5);
+    expect(counted(all, M.calls, where({ [A.operation]: 'pay', [A.responseCode]: '00' }))).toBe(2);
     expect(counted(all, M.calls, where({ [A.operation]: 'pay', [A.responseCode]: '01' }))).toBe(30);
     expect(counted(all, M.calls, where({ [A.operation]: 'pay', [A.responseCode]: '17', [A.errorType]: 'insufficient_balance' }))).toBe(1);
     expect(counted(all, M.calls, where({ [A.operation]: 'pay', [A.errorType]: 'connection_reset' }))).toBe(2);

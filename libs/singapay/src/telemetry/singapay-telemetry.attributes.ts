@@ -44,7 +44,6 @@ export function callAttributes(call: SingapayTracedCall, registration: string): 
     [A.operation]: word(call.operation),
     [A.command]: word(call.body.command),
     [A.productCode]: word(call.log?.productCode),
-    [A.idempotencyKeyHash]: keyHash(call.log?.idempotencyKey),
   });
 }
 
@@ -61,8 +60,6 @@ export function paymentAttributes(payment: SingapayTracedPayment, registration: 
     [A.registration]: registration,
     [A.command]: word(payment.command),
     [A.productCode]: word(payment.productCode),
-    // The key the engine records it under, when the request decides it (see keyFor()).
-    [A.idempotencyKeyHash]: keyHash(payment.idempotencyKey ?? payment.referenceNumber),
   });
 }
 

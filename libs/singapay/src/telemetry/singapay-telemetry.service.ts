@@ -1,15 +1,5 @@
 import type { OnModuleDestroy } from '@nestjs/common';
-import type {
-  BatchObservableCallback,
-  Context,
-  Counter,
-  Histogram,
-  Meter,
-  Observable,
-  Span,
-  SpanOptions,
-  Tracer,
-} from '@opentelemetry/api';
+import type { Context, Span, SpanOptions } from '@opentelemetry/api';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { SingapayException } from '../errors/singapay.exception.js';
@@ -25,15 +15,12 @@ import {
   type SingapayTracedCall,
   type SingapayTracedPayment,
 } from './singapay-telemetry.attributes.js';
-import { SINGAPAY_PACKAGE_VERSION, SINGAPAY_TELEMETRY_NAMES } from './singapay-telemetry.names.js';
+import { createSingapayInstruments, type SingapayInstruments, type SingapayOtelApi } from './singapay-telemetry.instruments.js';
+import { SingapayAttributeMemo } from './singapay-telemetry.memo.js';
+import { SINGAPAY_TELEMETRY_NAMES } from './singapay-telemetry.names.js';
 import { SingapayUnknownPayments } from './singapay-unknown-payments.tracker.js';
 
-/** The part of `@opentelemetry/api` the module uses. */
-type SingapayOtelApi = Pick<typeof import('@opentelemetry/api'), 'trace' | 'metrics' | 'context' | 'SpanKind' | 'SpanStatusCode'>;
-
-const { spans: S, metrics: M, attributes: A } = SINGAPAY_TELEMETRY_NAMES;
-// Singapay answers in tens of milliseconds to tens of seconds; the SDK's default buckets are for milliseconds.
-const DURATION_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const { spans: S, attributes: A } = SINGAPAY_TELEMETRY_NAMES;
 const CALL_METRIC = [A.registration, A.operation, A.responseCode, A.errorType];
 const DURATION_METRIC = [A.registration, A.operation];
 const OUTCOME_METRIC = [A.registration, A.outcome, A.command, A.errorType];
@@ -42,22 +29,12 @@ const OUTCOME_METRIC = [A.registration, A.outcome, A.command, A.errorType];
 interface Scope {
   ctx: Context;
   span: Span;
+  /** Until its span ends; work it started that runs later (timers) is not its child any more. */
+  open: boolean;
   retries: number;
   /** Payment requests sent within a payment span. */
   sends: number;
   payment?: Scope;
-}
-
-interface Instruments {
-  api: SingapayOtelApi;
-  tracer: Tracer;
-  meter: Meter;
-  calls: Counter;
-  duration: Histogram;
-  tokens: Counter;
-  payments: Counter;
-  observe: BatchObservableCallback;
-  gauges: Observable[];
 }
 
 /**
@@ -70,8 +47,9 @@ interface Instruments {
 export class SingapayTelemetry implements OnModuleDestroy {
   /** The gauge's bookkeeping; undefined without OpenTelemetry, so nothing is kept for nobody. */
   readonly unknownPayments?: SingapayUnknownPayments;
-  private readonly otel?: Instruments;
+  private readonly otel?: SingapayInstruments;
   private readonly scopes = new AsyncLocalStorage<Scope>();
+  private readonly memo = new SingapayAttributeMemo();
   private queueDepth?: () => number;
 
   /**
@@ -84,36 +62,11 @@ export class SingapayTelemetry implements OnModuleDestroy {
   ) {
     const api = otelApi as SingapayOtelApi | undefined;
     if (!api) return;
-    const meter = api.metrics.getMeter(SINGAPAY_TELEMETRY_NAMES.scope, SINGAPAY_PACKAGE_VERSION);
-    const unknown = meter.createObservableGauge(M.unknownPayments, {
-      description: 'Payments this process last saw in state unknown (sent, outcome not yet known)',
-      unit: '{payment}',
-    });
-    const depth = meter.createObservableGauge(M.callbackQueueDepth, {
-      description: 'Callback transaction ids queued, being confirmed or waiting to retry',
-      unit: '{transaction}',
-    });
-    const base = { [A.registration]: registration };
     this.unknownPayments = new SingapayUnknownPayments();
-    this.otel = {
-      api,
-      tracer: api.trace.getTracer(SINGAPAY_TELEMETRY_NAMES.scope, SINGAPAY_PACKAGE_VERSION),
-      meter,
-      calls: meter.createCounter(M.calls, { description: 'Singapay business calls, by operation and outcome', unit: '{call}' }),
-      duration: meter.createHistogram(M.callDuration, {
-        description: 'Duration of Singapay calls, retries included',
-        unit: 's',
-        advice: { explicitBucketBoundaries: DURATION_BUCKETS_S },
-      }),
-      tokens: meter.createCounter(M.tokenRequests, { description: 'Access token requests, by outcome', unit: '{request}' }),
-      payments: meter.createCounter(M.payments, { description: 'pay() calls, by outcome and command', unit: '{payment}' }),
-      observe: (result) => {
-        result.observe(unknown, this.unknownPayments?.size ?? 0, base);
-        result.observe(depth, this.queueDepth?.() ?? 0, base);
-      },
-      gauges: [unknown, depth],
-    };
-    meter.addBatchObservableCallback(this.otel.observe, this.otel.gauges);
+    this.otel = createSingapayInstruments(api, registration, {
+      unknownPayments: () => this.unknownPayments?.size ?? 0,
+      callbackQueueDepth: () => this.queueDepth?.() ?? 0,
+    });
   }
 
   /** Whether `@opentelemetry/api` was loaded (an SDK may still be missing). */
@@ -125,29 +78,39 @@ export class SingapayTelemetry implements OnModuleDestroy {
   async traceCall<T extends { responseCode: string; httpStatus: number }>(call: SingapayTracedCall, run: () => Promise<T>): Promise<T> {
     const otel = this.otel;
     if (!otel) return run();
+    const { operation } = call;
     const parent = this.scopes.getStore();
-    const payment = parent?.payment;
-    if (payment && call.operation === 'pay') {
-      payment.sends++;
+    const payment = parent?.payment?.open ? parent.payment : undefined;
+    if (payment && operation === 'pay') payment.sends++;
+    const attributes = this.cached(['call', operation, call.body.command, call.log?.productCode], () =>
+      callAttributes(call, this.registration),
+    );
+    const scope = this.start(`${S.callPrefix}${operation}`, { kind: otel.api.SpanKind.CLIENT, attributes }, parent, payment);
+    const key = call.log?.idempotencyKey;
+    if (key !== undefined && scope.span.isRecording()) {
+      const hash = keyHash(key)!;
+      scope.span.setAttribute(A.idempotencyKeyHash, hash);
       // A generated key is only known once the engine chose it.
-      const hash = keyHash(call.log?.idempotencyKey);
-      if (hash) payment.span.setAttribute(A.idempotencyKeyHash, hash);
+      payment?.span.setAttribute(A.idempotencyKeyHash, hash);
     }
-    const attributes = callAttributes(call, this.registration);
-    const scope = this.start(`${S.callPrefix}${call.operation}`, { kind: otel.api.SpanKind.CLIENT, attributes }, parent, payment);
     const started = performance.now();
     try {
       const envelope = await this.within(scope, run);
-      this.end(scope, { ...answerAttributes(envelope.responseCode, envelope.httpStatus), [A.attempt]: scope.retries + 1 });
-      otel.calls.add(1, pick({ ...attributes, ...answerAttributes(envelope.responseCode, undefined) }, CALL_METRIC));
+      const code = envelope.responseCode;
+      this.end(scope, () => ({ ...answerAttributes(code, envelope.httpStatus), [A.attempt]: scope.retries + 1 }));
+      otel.calls.add(
+        1,
+        this.cached(['calls', operation, code], () => pick({ ...attributes, ...answerAttributes(code, undefined) }, CALL_METRIC)),
+      );
       return envelope;
     } catch (error) {
       const failure = failureAttributes(error);
-      this.end(scope, { ...failure, [A.attempt]: scope.retries + 1 }, true);
+      this.end(scope, () => ({ ...failure, [A.attempt]: scope.retries + 1 }), true);
       otel.calls.add(1, pick({ ...attributes, ...failure }, CALL_METRIC));
       throw error;
     } finally {
-      otel.duration.record((performance.now() - started) / 1000, pick(attributes, DURATION_METRIC));
+      const duration = this.cached(['duration', operation], () => pick(attributes, DURATION_METRIC));
+      otel.duration.record((performance.now() - started) / 1000, duration);
     }
   }
 
@@ -155,24 +118,31 @@ export class SingapayTelemetry implements OnModuleDestroy {
   async traceTokenRequest<T>(run: () => Promise<T>): Promise<T> {
     const otel = this.otel;
     if (!otel) return run();
-    const attributes = { [A.registration]: this.registration, [A.operation]: 'accessToken' };
+    const attributes = this.cached(['token'], () => ({ [A.registration]: this.registration, [A.operation]: 'accessToken' }));
     const parent = this.scopes.getStore();
-    const scope = this.start(`${S.callPrefix}accessToken`, { kind: otel.api.SpanKind.CLIENT, attributes }, parent, parent?.payment);
+    const payment = parent?.payment?.open ? parent.payment : undefined;
+    const scope = this.start(`${S.callPrefix}accessToken`, { kind: otel.api.SpanKind.CLIENT, attributes }, parent, payment);
     const started = performance.now();
     try {
       const token = await this.within(scope, run);
-      this.end(scope, { [A.outcome]: 'granted', [A.httpStatus]: 200 });
-      otel.tokens.add(1, pick({ ...attributes, [A.outcome]: 'granted' }, OUTCOME_METRIC));
+      this.end(scope, () => ({ [A.outcome]: 'granted', [A.httpStatus]: 200 }));
+      otel.tokens.add(
+        1,
+        this.cached(['tokens', 'granted'], () => pick({ ...attributes, [A.outcome]: 'granted' }, OUTCOME_METRIC)),
+      );
       return token;
     } catch (error) {
       const refused =
         error instanceof SingapayException && (error.responseType === 'unauthenticated' || error.responseType === 'permission_denied');
       const failure = { ...failureAttributes(error), [A.outcome]: refused ? 'refused' : 'failed' };
-      this.end(scope, failure, true);
+      this.end(scope, () => failure, true);
       otel.tokens.add(1, pick({ ...attributes, ...failure }, OUTCOME_METRIC));
       throw error;
     } finally {
-      otel.duration.record((performance.now() - started) / 1000, pick(attributes, DURATION_METRIC));
+      otel.duration.record(
+        (performance.now() - started) / 1000,
+        this.cached(['duration', 'accessToken'], () => pick(attributes, DURATION_METRIC)),
+      );
     }
   }
 
@@ -183,19 +153,29 @@ export class SingapayTelemetry implements OnModuleDestroy {
   ): Promise<T> {
     const otel = this.otel;
     if (!otel) return run();
-    const attributes = paymentAttributes(payment, this.registration);
+    const attributes = this.cached(['payment', payment.command, payment.productCode], () => paymentAttributes(payment, this.registration));
     const scope = this.start(S.payment, { kind: otel.api.SpanKind.INTERNAL, attributes }, this.scopes.getStore());
     scope.payment = scope;
+    // The key the engine records it under, when the request decides it (see keyFor()).
+    const key = payment.idempotencyKey ?? payment.referenceNumber;
+    if (key !== undefined && scope.span.isRecording()) scope.span.setAttribute(A.idempotencyKeyHash, keyHash(key)!);
     try {
       const result = await this.within(scope, run);
-      const outcome = { [A.outcome]: result.status, [A.idempotencyKeyHash]: keyHash(result.idempotencyKey)! };
-      this.end(scope, { ...outcome, ...answerAttributes(result.responseCode, undefined), [A.sendCount]: scope.sends });
-      otel.payments.add(1, pick({ ...attributes, ...outcome }, OUTCOME_METRIC));
+      this.end(scope, () => ({
+        [A.outcome]: result.status,
+        [A.idempotencyKeyHash]: keyHash(result.idempotencyKey)!,
+        ...answerAttributes(result.responseCode, undefined),
+        [A.sendCount]: scope.sends,
+      }));
+      const counted = this.cached(['payments', result.status, payment.command], () =>
+        pick({ ...attributes, [A.outcome]: result.status }, OUTCOME_METRIC),
+      );
+      otel.payments.add(1, counted);
       return result;
     } catch (error) {
       const refunded = error instanceof SingapayException && error.responseType === 'payment_refunded';
       const failure = { ...failureAttributes(error), [A.outcome]: refunded ? 'refunded' : 'failed' };
-      this.end(scope, { ...failure, [A.sendCount]: scope.sends }, true);
+      this.end(scope, () => ({ ...failure, [A.sendCount]: scope.sends }), true);
       otel.payments.add(1, pick({ ...attributes, ...failure }, OUTCOME_METRIC));
       throw error;
     }
@@ -227,9 +207,14 @@ export class SingapayTelemetry implements OnModuleDestroy {
 
   private start(name: string, options: SpanOptions, parent?: Scope, payment?: Scope): Scope {
     const { api, tracer } = this.otel!;
+    if (parent && !parent.open) {
+      // Started by a timer of an ended span (a PLN token follow-up): a trace of its own, linked to it.
+      const span = tracer.startSpan(name, { ...options, links: [{ context: parent.span.spanContext() }] }, api.ROOT_CONTEXT);
+      return { ctx: api.trace.setSpan(api.ROOT_CONTEXT, span), span, open: true, retries: 0, sends: 0 };
+    }
     const parentCtx = parent?.ctx ?? api.context.active();
     const span = tracer.startSpan(name, options, parentCtx);
-    return { ctx: api.trace.setSpan(parentCtx, span), span, retries: 0, sends: 0, ...(payment ? { payment } : {}) };
+    return { ctx: api.trace.setSpan(parentCtx, span), span, open: true, retries: 0, sends: 0, ...(payment ? { payment } : {}) };
   }
 
   /**
@@ -243,12 +228,19 @@ export class SingapayTelemetry implements OnModuleDestroy {
     return api.context.with(scope.ctx, () => this.scopes.run(scope, run));
   }
 
-  private end(scope: Scope, attributes: SingapayTelemetryAttributes, failed = false): void {
+  /** Ends the span; its closing attributes are only built when an SDK records it. */
+  private end(scope: Scope, attributes: () => SingapayTelemetryAttributes, failed = false): void {
     const { span } = scope;
+    scope.open = false;
     if (span.isRecording()) {
-      span.setAttributes(attributes);
-      if (failed) span.setStatus({ code: this.otel!.api.SpanStatusCode.ERROR, message: String(attributes[A.errorType] ?? 'error') });
+      const closing = attributes();
+      span.setAttributes(closing);
+      if (failed) span.setStatus({ code: this.otel!.api.SpanStatusCode.ERROR, message: String(closing[A.errorType] ?? 'error') });
     }
     span.end();
+  }
+
+  private cached(parts: readonly (string | undefined)[], build: () => SingapayTelemetryAttributes): SingapayTelemetryAttributes {
+    return this.memo.get(parts, build);
   }
 }

@@ -115,7 +115,7 @@ const APPS = [
   },
   {
     name: 'nest12-fastify-callback',
-    what: 'Nest 12 on Fastify, CommonJS (require of Nest 12), callbackPath receives the simulator callback; node:test',
+    what: 'Nest 12 on Fastify, CommonJS (require of Nest 12), callbackPath receives the simulator callback, spans to the OpenTelemetry SDK; node:test',
     steps: ['build', 'test'],
   },
 ];

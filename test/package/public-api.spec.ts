@@ -29,6 +29,7 @@ describe('the public API', () => {
         'SINGAPAY_RESPONSE_CODES',
         'SINGAPAY_RETRY_DEFAULTS',
         'SINGAPAY_TRANSACTION_STATUSES',
+        'SINGAPAY_TELEMETRY_NAMES',
         'SingapayAuthenticationException',
         'SingapayBillAlreadyPaidException',
         'SingapayCallbackReceiver',

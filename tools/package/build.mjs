@@ -151,9 +151,10 @@ copyFileSync(existsSync(join(root, 'LICENSE')) ? join(root, 'LICENSE') : join(he
 // without ioredis, compiling with skipLibCheck: false, would get TS2307 on them
 // although it never uses Redis. Marked like this, `Redis` is `any` there and the
 // full type when ioredis is installed. (@nestjs/terminus only appears under
-// ./health, which needs it anyway.)
-const OPTIONAL_TYPE_IMPORT = /^(import type \{[^}]*\} from '(?:ioredis|pg)';)$/gm;
-const IGNORE = '// @ts-ignore -- an optional peer dependency (ioredis, pg): without it this type is `any`.';
+// ./health, which needs it anyway. The telemetry's declarations that name
+// @opentelemetry/api are internal, never reached from an entry point; marked all the same.)
+const OPTIONAL_TYPE_IMPORT = /^(import type \{[^}]*\} from '(?:ioredis|pg|@opentelemetry\/api)';)$/gm;
+const IGNORE = '// @ts-ignore -- an optional peer dependency (ioredis, pg, @opentelemetry/api): without it this type is `any`.';
 
 // --- checks on the output ---------------------------------------------------
 const files = [];
@@ -202,6 +203,10 @@ for (const target of Object.values(bin)) {
     chmodSync(file, 0o755);
   }
 }
+// The OpenTelemetry scope version is a constant in the source (no build can read package.json at run time).
+const names = readFileSync(join(root, 'libs/singapay/src/telemetry/singapay-telemetry.names.ts'), 'utf8');
+const scopeVersion = /SINGAPAY_PACKAGE_VERSION = '([^']+)'/.exec(names)?.[1];
+if (scopeVersion !== pkg.version) problems.push(`SINGAPAY_PACKAGE_VERSION is ${scopeVersion}, the package is ${pkg.version}`);
 if (problems.length > 0) fail(`\n  ${problems.join('\n  ')}`);
 
 say(`== nestjs-singapay@${pkg.version} in ${relative(root, out)} (${files.length} files, ${Date.now() - started} ms)`);

@@ -4,6 +4,7 @@ import { SINGAPAY_ENV_VARS } from '@app/singapay';
 import { SingapaySimulator } from '@app/singapay-simulator';
 import { AppModule } from './app.module.js';
 import { setupSampleDocs } from './docs/sample-docs.js';
+import { startSampleTelemetry } from './telemetry/sample-telemetry.js';
 
 const CREDENTIAL_VARS = [
   SINGAPAY_ENV_VARS.apiKey,
@@ -56,6 +57,8 @@ export function configureSampleApp(app: INestApplication): INestApplication {
 
 /** Builds the sample app from `process.env`, which `singapayConfig` reads too; `port` is where it will listen. */
 export async function createSampleApp(logger = new Logger('Sample'), port = Number(process.env.PORT ?? 3000)): Promise<SampleApp> {
+  // Before Nest creates the app: the module binds its meter to the SDK registered by then.
+  const stopTelemetry = await startSampleTelemetry(process.env, logger);
   const simulator = await startSimulatorIfUnconfigured(process.env, logger, port);
   const database = Boolean(process.env[SINGAPAY_ENV_VARS.databaseUrl]?.trim());
   const redis = Boolean(process.env[SINGAPAY_ENV_VARS.redisUrl]?.trim());
@@ -74,10 +77,12 @@ export async function createSampleApp(logger = new Logger('Sample'), port = Numb
       close: async () => {
         await app.close();
         await simulator?.stop();
+        await stopTelemetry?.();
       },
     };
   } catch (error) {
     await simulator?.stop();
+    await stopTelemetry?.();
     throw error;
   }
 }

@@ -108,6 +108,9 @@ export {
   SingapayPaymentStoreException,
 } from './payments/singapay-payment.exception.js';
 
+// OpenTelemetry: the names of the module's spans, metrics and attributes, for dashboards and views.
+export { SINGAPAY_TELEMETRY_NAMES } from './telemetry/singapay-telemetry.names.js';
+
 // Callbacks, for apps that mount the receiver in a controller of their own.
 export { SingapayCallbackReceiver } from './callbacks/singapay-callback.receiver.js';
 export type { SingapayCallbackAck } from './callbacks/singapay-callback.receiver.js';

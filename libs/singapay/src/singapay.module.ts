@@ -21,6 +21,7 @@ import { SingapayBillerApi } from './biller/singapay-biller.api.js';
 import { SingapayInMemoryPaymentStore } from './payments/singapay-in-memory-payment.store.js';
 import { SingapayPaymentStore } from './payments/singapay-payment-store.interface.js';
 import { SingapayPaymentEngine } from './payments/singapay-payment.engine.js';
+import { SINGAPAY_TELEMETRY_PROVIDER } from './telemetry/singapay-telemetry.provider.js';
 import {
   SINGAPAY_CLOCK,
   SINGAPAY_HTTP_SERVICE,
@@ -77,6 +78,8 @@ import { hashSingapayCredential } from './util/singapay-log.js';
         createPaymentStore(options, name, redis, postgres),
       inject: [SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_INSTANCE_NAME, SINGAPAY_REDIS, SINGAPAY_POSTGRES],
     },
+    // Spans and metrics through @opentelemetry/api when it is installed (loaded lazily), else a no-op.
+    SINGAPAY_TELEMETRY_PROVIDER,
     SingapayErrorFactory,
     SingapayTransport,
     SingapayAuthService,

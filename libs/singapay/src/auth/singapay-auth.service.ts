@@ -8,6 +8,7 @@ import { readSingapayRefusal } from '../http/singapay-refusal.js';
 import { SINGAPAY_PERMISSION_DENIED_CODE, SINGAPAY_UNAUTHENTICATED_CODE } from '../errors/singapay-response-codes.js';
 import { SingapayTransport, type SingapayCallOptions } from '../http/singapay-transport.js';
 import { asRecord } from '../util/singapay-json.js';
+import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 
 export interface SingapayAccessToken {
   accessToken: string;
@@ -51,9 +52,14 @@ export class SingapayAuthService {
     private readonly transport: SingapayTransport,
     private readonly errors: SingapayErrorFactory,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
+    private readonly telemetry: SingapayTelemetry,
   ) {}
 
-  async requestAccessToken(call?: SingapayCallOptions): Promise<SingapayAccessToken> {
+  requestAccessToken(call?: SingapayCallOptions): Promise<SingapayAccessToken> {
+    return this.telemetry.traceTokenRequest(() => this.request(call));
+  }
+
+  private async request(call?: SingapayCallOptions): Promise<SingapayAccessToken> {
     const operation = 'accessToken';
     const { clientId, clientSecret, apiKey } = this.options;
     const basic = Buffer.from(`${clientId}:${clientSecret.reveal()}`).toString('base64');

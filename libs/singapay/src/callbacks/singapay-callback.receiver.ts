@@ -12,6 +12,7 @@ import { SingapayNotFoundException, type SingapayException } from '../errors/sin
 import { SingapayPaymentEngine } from '../payments/singapay-payment.engine.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import { asRecord } from '../util/singapay-json.js';
+import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import { SingapayCallbackQueue } from './singapay-callback.queue.js';
 
 /** Callbacks are small; anything far larger or deeper is not Singapay. The queue's sizes are below. */
@@ -63,6 +64,7 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
   constructor(
     private readonly biller: SingapayBillerApi,
     private readonly payments: SingapayPaymentEngine,
+    telemetry: SingapayTelemetry,
   ) {
     this.queue = new SingapayCallbackQueue(
       {
@@ -78,6 +80,7 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
           `callback could not be confirmed: ${(error as SingapayException).responseType ?? 'error'}; the reconciler or the next delivery will catch up`,
         ),
     );
+    telemetry.watchCallbackQueue(() => this.queue.size);
   }
 
   /**

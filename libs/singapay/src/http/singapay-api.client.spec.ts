@@ -8,6 +8,7 @@ import { SingapayTokenProvider } from '../auth/singapay-token.provider.js';
 import { resolveSingapayOptions } from '../config/singapay-options.validation.js';
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import { SingapayException } from '../errors/singapay.exception.js';
+import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import { json, ScriptedServer, tokenAnswer } from '../../../../test/support/scripted-server.js';
 import { SingapayApiClient } from './singapay-api.client.js';
 import { checkCallOptions, createSingapayHttpService, SingapayTransport } from './singapay-transport.js';
@@ -27,15 +28,17 @@ beforeAll(async () => {
     retry: { maxAttempts: 2, baseDelayMs: 1 },
   });
   const errors = new SingapayErrorFactory(options);
+  // Without @opentelemetry/api: every span and metric is a no-op.
+  const telemetry = new SingapayTelemetry(undefined, 'unit');
   const transport = new SingapayTransport(createSingapayHttpService(options), options, Date.now, errors);
   const tokens = new SingapayTokenProvider(
-    new SingapayAuthService(transport, errors, options),
+    new SingapayAuthService(transport, errors, options, telemetry),
     new SingapayInMemoryTokenStore(),
     options,
     Date.now,
     errors,
   );
-  client = new SingapayApiClient(transport, tokens, errors, options, Date.now);
+  client = new SingapayApiClient(transport, tokens, errors, options, Date.now, telemetry);
 });
 afterAll(() => server.stop());
 

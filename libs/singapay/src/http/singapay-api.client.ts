@@ -16,6 +16,7 @@ import { createSingapayException, SingapayException, type SingapayExceptionInit 
 import { hashIdempotencyKey, maskCustomerId } from '../util/singapay-log.js';
 import { isRetryablePaymentFailure, isRetryableRead, withSingapayRetries } from './singapay-retry.policy.js';
 import { asRecord } from '../util/singapay-json.js';
+import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import { readSingapayRefusal } from './singapay-refusal.js';
 import { SingapayTransport, type SingapayCallOptions, type SingapayHttpAnswer } from './singapay-transport.js';
 
@@ -65,6 +66,7 @@ export class SingapayApiClient {
     private readonly errors: SingapayErrorFactory,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
     @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
+    private readonly telemetry: SingapayTelemetry,
   ) {}
 
   /**
@@ -73,14 +75,18 @@ export class SingapayApiClient {
    */
   async call(request: SingapayRequest): Promise<SingapayEnvelope> {
     const retryable = request.moneyMoving ? isRetryablePaymentFailure : isRetryableRead;
-    return withSingapayRetries((n) => this.callOnce(request, n), this.options.retry, retryable, {
-      now: this.now,
-      ...(request.call?.signal ? { signal: request.call.signal } : {}),
-      onRetry: (error, n, delayMs) =>
-        this.logger.warn(
-          `${this.describe(request)} retry after attempt=${n} (${(error as SingapayException).responseType ?? 'error'}) in ${delayMs}ms`,
-        ),
-    });
+    return this.telemetry.traceCall(request, () =>
+      withSingapayRetries((n) => this.callOnce(request, n), this.options.retry, retryable, {
+        now: this.now,
+        ...(request.call?.signal ? { signal: request.call.signal } : {}),
+        onRetry: (error, n, delayMs) => {
+          this.telemetry.retried(error, n, delayMs);
+          this.logger.warn(
+            `${this.describe(request)} retry after attempt=${n} (${(error as SingapayException).responseType ?? 'error'}) in ${delayMs}ms`,
+          );
+        },
+      }),
+    );
   }
 
   private async callOnce(request: SingapayRequest, attempt: number): Promise<SingapayEnvelope> {
@@ -117,6 +123,7 @@ export class SingapayApiClient {
         return result.envelope;
       }
       this.log(request, answer, 'token_refused', attempt);
+      this.telemetry.tokenRefused();
       await this.tokens.invalidate(token);
       // A payment is replayed only after a refusal at the gateway (HTTP 401), which never reaches
       // the biller; a code 16 inside a business answer came from past the gateway, so it is final.

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, NotFoundException, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Observable } from 'rxjs';
 import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import type { SingapayPaymentParams, SingapayTransaction } from '../biller/singapay-biller.types.js';
@@ -20,8 +20,9 @@ import { SingapayPaymentInflight } from './singapay-payment.inflight.js';
 import { SingapayPaymentReconciler } from './singapay-payment.reconciler.js';
 import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
 import { SingapayPaymentSender } from './singapay-payment.sender.js';
-import { applyPatch, isAwaitingToken, watchReason, type SingapayRecordPatch } from './singapay-payment.state.js';
+import { applyPatch, hashPaymentRequest, isAwaitingToken, watchReason, type SingapayRecordPatch } from './singapay-payment.state.js';
 import { SingapayPaymentStore } from './singapay-payment-store.interface.js';
+import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import type {
   SingapayPayment,
   SingapayPaymentResult,
@@ -68,8 +69,9 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     @Inject(SingapayPaymentStore) store: SingapayPaymentStore,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
     @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
+    telemetry: SingapayTelemetry,
   ) {
-    this.ledger = new SingapayPaymentLedger(store, now);
+    this.ledger = new SingapayPaymentLedger(store, now, telemetry.unknownPayments);
     this.sender = new SingapayPaymentSender(biller, this.ledger, now, options.paymentReviewMs);
     this.resolver = new SingapayPaymentResolver(
       biller,
@@ -286,12 +288,4 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     const perRequest = call?.timeoutMs ?? this.options.timeoutMs;
     return perRequest * (this.options.retry.maxAttempts + 1) + this.options.retry.deadlineMs + 1_000;
   }
-}
-
-/** The request's identity: what must match for a key to be the same payment. */
-export function hashPaymentRequest(
-  req: Pick<SingapayPaymentParams, 'command' | 'productCode' | 'customerId' | 'referenceNumber' | 'phoneNumber'>,
-): string {
-  const identity = [req.command, req.productCode, req.customerId, req.referenceNumber ?? '', req.phoneNumber ?? ''];
-  return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }

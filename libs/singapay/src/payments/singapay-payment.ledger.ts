@@ -4,6 +4,7 @@ import { SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../singapay.constan
 import type { SingapayPaymentRecord } from './singapay-payment-record.js';
 import { SingapayPaymentStoreException, type SingapayStorePhase } from './singapay-payment.exception.js';
 import type { SingapayPaymentStore } from './singapay-payment-store.interface.js';
+import type { SingapayUnknownPayments } from '../telemetry/singapay-unknown-payments.tracker.js';
 import { applyPatch, canMove, type SingapayRecordPatch } from './singapay-payment.state.js';
 
 /**
@@ -18,28 +19,35 @@ export class SingapayPaymentLedger {
   constructor(
     private readonly store: SingapayPaymentStore,
     private readonly now: SingapayClock,
+    /** Shown every record this ledger sees, for the `singapay.payments.unknown` gauge. */
+    private readonly unknown?: SingapayUnknownPayments,
   ) {}
 
-  create(record: SingapayPaymentRecord): Promise<{ created: boolean; record: SingapayPaymentRecord }> {
-    return this.guard('record the payment', 'before_send', () => this.store.create(record));
+  async create(record: SingapayPaymentRecord): Promise<{ created: boolean; record: SingapayPaymentRecord }> {
+    const result = await this.guard('record the payment', 'before_send', () => this.store.create(record));
+    return { ...result, record: this.seen(result.record) };
   }
 
-  get(key: string, phase: SingapayStorePhase): Promise<SingapayPaymentRecord | undefined> {
-    return this.guard('read the payment', phase, () => this.store.get(key));
+  async get(key: string, phase: SingapayStorePhase): Promise<SingapayPaymentRecord | undefined> {
+    return this.seen(await this.guard('read the payment', phase, () => this.store.get(key)));
   }
 
-  findByTransactionId(transactionId: string): Promise<SingapayPaymentRecord | undefined> {
-    return this.guard('read the payment', 'after_send', () => this.store.findByTransactionId(transactionId));
+  async findByTransactionId(transactionId: string): Promise<SingapayPaymentRecord | undefined> {
+    return this.seen(await this.guard('read the payment', 'after_send', () => this.store.findByTransactionId(transactionId)));
   }
 
   /** Every unsettled record, page by page, up to `max`. */
   async listUnsettled(max = 10_000): Promise<SingapayPaymentRecord[]> {
     const page = 100;
     const records: SingapayPaymentRecord[] = [];
+    const mark = this.unknown?.mark() ?? 0;
     for (let offset = 0; offset < max; offset += page) {
       const batch = await this.guard('list unsettled payments', 'after_send', () => this.store.listUnsettled(page, offset));
       records.push(...batch);
-      if (batch.length < page) break;
+      if (batch.length < page) {
+        this.unknown?.listed(records, mark);
+        break;
+      }
     }
     return records;
   }
@@ -51,7 +59,9 @@ export class SingapayPaymentLedger {
     phase: SingapayStorePhase,
   ): Promise<SingapayPaymentRecord | undefined> {
     const updated = applyPatch(record, patch, this.now());
-    return (await this.guard('update the payment', phase, () => this.store.replace(updated, record.version))) ? updated : undefined;
+    return (await this.guard('update the payment', phase, () => this.store.replace(updated, record.version)))
+      ? this.seen(updated)
+      : undefined;
   }
 
   /**
@@ -73,6 +83,11 @@ export class SingapayPaymentLedger {
       base = latest;
     }
     return undefined;
+  }
+
+  private seen<T extends SingapayPaymentRecord | undefined>(record: T): T {
+    this.unknown?.seen(record);
+    return record;
   }
 
   private async guard<T>(what: string, phase: SingapayStorePhase, work: () => Promise<T>): Promise<T> {

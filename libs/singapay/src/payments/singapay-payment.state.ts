@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { SingapayPaymentParams } from '../biller/singapay-biller.types.js';
 import { singapayResponseCodeInfo } from '../errors/singapay-response-codes.js';
 import {
   isFinalPaymentState,
@@ -131,3 +133,11 @@ export const SINGAPAY_FAILURES = {
     message: `Singapay's complete list shows no such transaction ${Math.round((now - (record.sentAt ?? record.createdAt)) / 60_000)} minutes after it was sent; it most likely did not go through`,
   }),
 } as const;
+
+/** The request's identity: what must match for a key to be the same payment. */
+export function hashPaymentRequest(
+  req: Pick<SingapayPaymentParams, 'command' | 'productCode' | 'customerId' | 'referenceNumber' | 'phoneNumber'>,
+): string {
+  const identity = [req.command, req.productCode, req.customerId, req.referenceNumber ?? '', req.phoneNumber ?? ''];
+  return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
+}

@@ -32,6 +32,7 @@ import {
   SingapayTransactionIdRequest,
 } from './dto/singapay-requests.dto.js';
 import { validateSingapayInput } from './singapay-request.validation.js';
+import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 
 export type SingapayListTransactionsInput = Omit<SingapayListTransactionsRequest, never>;
 
@@ -57,6 +58,7 @@ export class SingapayService {
     private readonly biller: SingapayBillerApi,
     private readonly payments: SingapayPaymentEngine,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
+    private readonly telemetry: SingapayTelemetry,
     @Inject(SingapayPaymentStore) store: SingapayPaymentStore,
     @Inject(SINGAPAY_CLOCK) now: SingapayClock,
   ) {
@@ -93,7 +95,7 @@ export class SingapayService {
     const req = validateSingapayInput(SingapayPayRequest, input, (r) => this.payRules(r));
     // Before the record is made: a call refused for its options leaves no trace.
     checkCall('pay', call);
-    return this.payments.pay(req, call);
+    return this.telemetry.tracePayment(req, () => this.payments.pay(req, call));
   }
 
   /** The payment recorded under a key, resolved against Singapay when pending or unknown. 404 for an unknown key. */

@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import { NestFactory } from '@nestjs/core';
+import { SpanKind, trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { SingapayService, type SingapayPaymentSettlement } from 'nestjs-singapay';
+import { SINGAPAY_TELEMETRY_NAMES, SingapayService, type SingapayPaymentSettlement } from 'nestjs-singapay';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES } from 'nestjs-singapay/simulator';
 import { AppModule } from '../src/app.module.js';
 
@@ -22,8 +24,12 @@ function freePort(): Promise<number> {
 
 let sim: SingapaySimulator;
 let app: NestFastifyApplication;
+// The OpenTelemetry SDK, registered before Nest creates the app, as the README says.
+const spans = new InMemorySpanExporter();
+const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
 
 before(async () => {
+  trace.setGlobalTracerProvider(tracerProvider);
   const port = await freePort();
   sim = await SingapaySimulator.start({ settleDelayMs: 60_000, callbackUrl: `http://127.0.0.1:${port}/singapay/callback` });
   process.env.SINGAPAY_BASE_URL = sim.baseUrl;
@@ -38,6 +44,8 @@ before(async () => {
 after(async () => {
   await app?.close();
   await sim?.stop();
+  await tracerProvider.shutdown();
+  trace.disable();
 });
 
 test('the CommonJS build is what require() loads', () => {
@@ -72,4 +80,16 @@ test('a pending purchase settles through the callback the simulator posts to the
   assert.equal(settlement.via, 'callback');
   assert.ok(sim.stats().callbacks.delivered >= 1, 'the simulator delivered the callback');
   assert.equal((await singapay.getPayment('order-fastify-1')).state, 'success');
+});
+
+test('the module traces through the SDK the app registered (the CommonJS build loads @opentelemetry/api lazily)', async () => {
+  const finished = spans.getFinishedSpans().filter((s) => s.instrumentationScope.name === SINGAPAY_TELEMETRY_NAMES.scope);
+  const payment = finished.find((s) => s.name === SINGAPAY_TELEMETRY_NAMES.spans.payment);
+  assert.ok(payment, `a payment span among ${finished.map((s) => s.name).join(', ')}`);
+  assert.equal(payment.attributes['singapay.outcome'], 'pending');
+  const send = finished.find((s) => s.name === 'singapay pay');
+  assert.equal(send?.kind, SpanKind.CLIENT);
+  assert.equal(send?.parentSpanContext?.spanId, payment.spanContext().spanId);
+  const example = SINGAPAY_TEST_CUSTOMER_EXAMPLES.data;
+  assert.ok(!JSON.stringify(finished.map((s) => s.attributes)).includes(example.customerId), 'no customer id in a span');
 });

@@ -1,0 +1,98 @@
+import { SingapayException } from '../errors/singapay.exception.js';
+import { hashIdempotencyKey } from '../util/singapay-log.js';
+import { SINGAPAY_TELEMETRY_NAMES } from './singapay-telemetry.names.js';
+
+/*
+ * Every attribute a span or metric of the module carries is built here, from an allow
+ * list of fields whose values are the module's own words (operation, command, product
+ * code, code, type, cause, delivery), numbers, or the idempotency key's log hash. An
+ * exception's message, Singapay's texts, bodies, headers, URLs and customer ids are
+ * never read, so they cannot reach an exporter.
+ */
+
+export type SingapayTelemetryAttributes = Record<string, string | number>;
+
+const A = SINGAPAY_TELEMETRY_NAMES.attributes;
+
+// Operations, commands, product codes, types and causes are short identifiers.
+const WORD = /^[A-Za-z0-9_.-]{1,64}$/;
+// Normalised response codes (`00`…`99`, unknown ones up to three digits).
+const CODE = /^\d{2,3}$/;
+
+const word = (value: unknown): string | undefined => (typeof value === 'string' && WORD.test(value) ? value : undefined);
+const code = (value: unknown): string | undefined => (typeof value === 'string' && CODE.test(value) ? value : undefined);
+const httpStatus = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599 ? value : undefined;
+
+/** The attributes with a value; the others are left out rather than sent empty. */
+export function defined(attributes: Record<string, string | number | undefined>): SingapayTelemetryAttributes {
+  const out: SingapayTelemetryAttributes = {};
+  for (const [name, value] of Object.entries(attributes)) if (value !== undefined) out[name] = value;
+  return out;
+}
+
+/** What a business call is, as far as telemetry may say: never the customer or the body. */
+export interface SingapayTracedCall {
+  operation: string;
+  body: { command: string };
+  log?: { productCode?: string; idempotencyKey?: string };
+}
+
+export function callAttributes(call: SingapayTracedCall, registration: string): SingapayTelemetryAttributes {
+  return defined({
+    [A.registration]: registration,
+    [A.operation]: word(call.operation),
+    [A.command]: word(call.body.command),
+    [A.productCode]: word(call.log?.productCode),
+  });
+}
+
+/** What a payment is, as far as telemetry may say. */
+export interface SingapayTracedPayment {
+  command: string;
+  productCode: string;
+  idempotencyKey?: string;
+  referenceNumber?: string;
+}
+
+export function paymentAttributes(payment: SingapayTracedPayment, registration: string): SingapayTelemetryAttributes {
+  return defined({
+    [A.registration]: registration,
+    [A.command]: word(payment.command),
+    [A.productCode]: word(payment.productCode),
+  });
+}
+
+/** The same short hash the log lines show, so a span and a log line can be matched. */
+export function keyHash(key: string | undefined): string | undefined {
+  return key === undefined ? undefined : hashIdempotencyKey(key);
+}
+
+export function answerAttributes(responseCode: unknown, status: unknown): SingapayTelemetryAttributes {
+  return defined({ [A.responseCode]: code(responseCode), [A.httpStatus]: httpStatus(status) });
+}
+
+/**
+ * What a failure was: its `responseType` as the standard `error.type`, its cause, whether
+ * the request may have left, the code and HTTP status Singapay answered. Never its message.
+ */
+export function failureAttributes(error: unknown): SingapayTelemetryAttributes {
+  if (error instanceof SingapayException) {
+    return defined({
+      [A.errorType]: word(error.responseType) ?? '_OTHER',
+      [A.cause]: word(error.cause),
+      [A.delivery]: word(error.delivery),
+      [A.responseCode]: code(error.responseCode),
+      [A.httpStatus]: httpStatus(error.upstreamStatus),
+    });
+  }
+  // Not one of ours (a bug, a store's own error): the class name says enough.
+  return { [A.errorType]: word((error as Error | undefined)?.name) ?? '_OTHER' };
+}
+
+/** A subset of `attributes` for a metric: low-cardinality names only. */
+export function pick(attributes: SingapayTelemetryAttributes, names: readonly string[]): SingapayTelemetryAttributes {
+  const out: SingapayTelemetryAttributes = {};
+  for (const name of names) if (attributes[name] !== undefined) out[name] = attributes[name];
+  return out;
+}

@@ -1,0 +1,41 @@
+import { Logger, type Provider } from '@nestjs/common';
+import { SINGAPAY_INSTANCE_NAME, SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
+import { SingapayTelemetry } from './singapay-telemetry.service.js';
+
+/** Loads `@opentelemetry/api`; rejects when it is not installed. */
+export type SingapayOtelLoader = () => Promise<object>;
+
+// Loaded only here, at start-up, so that the optional peer is never required by a plain import.
+const loadOpenTelemetryApi: SingapayOtelLoader = () => import('@opentelemetry/api');
+
+/**
+ * The registration's telemetry: OpenTelemetry when `@opentelemetry/api` can be loaded
+ * and looks like the 1.x API, otherwise a no-op that changes nothing else.
+ */
+export async function createSingapayTelemetry(
+  registration: string,
+  load: SingapayOtelLoader = loadOpenTelemetryApi,
+): Promise<SingapayTelemetry> {
+  const logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
+  let api: Record<string, unknown> | undefined;
+  try {
+    api = (await load()) as Record<string, unknown>;
+  } catch {
+    logger.debug('@opentelemetry/api is not installed: no spans or metrics');
+    return new SingapayTelemetry(undefined, registration);
+  }
+  const usable = (name: string, method: string) => typeof (api?.[name] as Record<string, unknown> | undefined)?.[method] === 'function';
+  if (!usable('trace', 'getTracer') || !usable('metrics', 'getMeter') || !usable('context', 'with')) {
+    logger.warn('@opentelemetry/api is installed but is not the 1.x API this module needs (^1.9): no spans or metrics');
+    return new SingapayTelemetry(undefined, registration);
+  }
+  logger.debug('spans and metrics go to the OpenTelemetry SDK registered with @opentelemetry/api (no-op without one)');
+  return new SingapayTelemetry(api, registration);
+}
+
+/** The provider of `SingapayModule`: one telemetry per registration. */
+export const SINGAPAY_TELEMETRY_PROVIDER: Provider = {
+  provide: SingapayTelemetry,
+  useFactory: (name: string) => createSingapayTelemetry(name),
+  inject: [SINGAPAY_INSTANCE_NAME],
+};

@@ -1,0 +1,246 @@
+import type { OnModuleDestroy } from '@nestjs/common';
+import type { Context, Span, SpanOptions } from '@opentelemetry/api';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
+import { SingapayException } from '../errors/singapay.exception.js';
+import {
+  answerAttributes,
+  callAttributes,
+  defined,
+  failureAttributes,
+  keyHash,
+  paymentAttributes,
+  pick,
+  type SingapayTelemetryAttributes,
+  type SingapayTracedCall,
+  type SingapayTracedPayment,
+} from './singapay-telemetry.attributes.js';
+import { createSingapayInstruments, type SingapayInstruments, type SingapayOtelApi } from './singapay-telemetry.instruments.js';
+import { SingapayAttributeMemo } from './singapay-telemetry.memo.js';
+import { SINGAPAY_TELEMETRY_NAMES } from './singapay-telemetry.names.js';
+import { SingapayUnknownPayments } from './singapay-unknown-payments.tracker.js';
+
+const { spans: S, attributes: A } = SINGAPAY_TELEMETRY_NAMES;
+const CALL_METRIC = [A.registration, A.operation, A.responseCode, A.errorType];
+const DURATION_METRIC = [A.registration, A.operation];
+const OUTCOME_METRIC = [A.registration, A.outcome, A.command, A.errorType];
+
+/** A span in progress, as the code it encloses sees it (through an AsyncLocalStorage). */
+interface Scope {
+  ctx: Context;
+  span: Span;
+  /** Until its span ends; work it started that runs later (timers) is not its child any more. */
+  open: boolean;
+  retries: number;
+  /** Payment requests sent within a payment span. */
+  sends: number;
+  payment?: Scope;
+}
+
+/**
+ * The module's OpenTelemetry spans and metrics, one per registration. Built by
+ * `createSingapayTelemetry()`, which loads `@opentelemetry/api` lazily: without it every
+ * method only runs what it wraps; with it but no SDK registered, the API's own no-op
+ * tracer and meter apply. Only allow-listed attributes are ever set (see
+ * `singapay-telemetry.attributes.ts`): never a customer id, body, header, secret or token.
+ */
+export class SingapayTelemetry implements OnModuleDestroy {
+  /** The gauge's bookkeeping; undefined without OpenTelemetry, so nothing is kept for nobody. */
+  readonly unknownPayments?: SingapayUnknownPayments;
+  private readonly otel?: SingapayInstruments;
+  private readonly scopes = new AsyncLocalStorage<Scope>();
+  private readonly memo = new SingapayAttributeMemo();
+  private queueDepth?: () => number;
+
+  /**
+   * `api` is the loaded `@opentelemetry/api` module, typed loosely on purpose: the
+   * package's declarations must not name an optional peer a consumer may not have.
+   */
+  constructor(
+    otelApi: object | undefined,
+    private readonly registration: string,
+  ) {
+    const api = otelApi as SingapayOtelApi | undefined;
+    if (!api) return;
+    this.unknownPayments = new SingapayUnknownPayments();
+    this.otel = createSingapayInstruments(api, registration, {
+      unknownPayments: () => this.unknownPayments?.size ?? 0,
+      callbackQueueDepth: () => this.queueDepth?.() ?? 0,
+    });
+  }
+
+  /** Whether `@opentelemetry/api` was loaded (an SDK may still be missing). */
+  get enabled(): boolean {
+    return this.otel !== undefined;
+  }
+
+  /** A business call, retries included: span `singapay <operation>`, `singapay.calls`, `singapay.call.duration`. */
+  async traceCall<T extends { responseCode: string; httpStatus: number }>(call: SingapayTracedCall, run: () => Promise<T>): Promise<T> {
+    const otel = this.otel;
+    if (!otel) return run();
+    const { operation } = call;
+    const parent = this.scopes.getStore();
+    const payment = parent?.payment?.open ? parent.payment : undefined;
+    if (payment && operation === 'pay') payment.sends++;
+    const attributes = this.cached(['call', operation, call.body.command, call.log?.productCode], () =>
+      callAttributes(call, this.registration),
+    );
+    const scope = this.start(`${S.callPrefix}${operation}`, { kind: otel.api.SpanKind.CLIENT, attributes }, parent, payment);
+    const key = call.log?.idempotencyKey;
+    if (key !== undefined && scope.span.isRecording()) {
+      const hash = keyHash(key)!;
+      scope.span.setAttribute(A.idempotencyKeyHash, hash);
+      // A generated key is only known once the engine chose it.
+      payment?.span.setAttribute(A.idempotencyKeyHash, hash);
+    }
+    const started = performance.now();
+    try {
+      const envelope = await this.within(scope, run);
+      const code = envelope.responseCode;
+      this.end(scope, () => ({ ...answerAttributes(code, envelope.httpStatus), [A.attempt]: scope.retries + 1 }));
+      otel.calls.add(
+        1,
+        this.cached(['calls', operation, code], () => pick({ ...attributes, ...answerAttributes(code, undefined) }, CALL_METRIC)),
+      );
+      return envelope;
+    } catch (error) {
+      const failure = failureAttributes(error);
+      this.end(scope, () => ({ ...failure, [A.attempt]: scope.retries + 1 }), true);
+      otel.calls.add(1, pick({ ...attributes, ...failure }, CALL_METRIC));
+      throw error;
+    } finally {
+      const duration = this.cached(['duration', operation], () => pick(attributes, DURATION_METRIC));
+      otel.duration.record((performance.now() - started) / 1000, duration);
+    }
+  }
+
+  /** One access token request: span `singapay accessToken`, `singapay.token.requests`, `singapay.call.duration`. */
+  async traceTokenRequest<T>(run: () => Promise<T>): Promise<T> {
+    const otel = this.otel;
+    if (!otel) return run();
+    const attributes = this.cached(['token'], () => ({ [A.registration]: this.registration, [A.operation]: 'accessToken' }));
+    const parent = this.scopes.getStore();
+    const payment = parent?.payment?.open ? parent.payment : undefined;
+    const scope = this.start(`${S.callPrefix}accessToken`, { kind: otel.api.SpanKind.CLIENT, attributes }, parent, payment);
+    const started = performance.now();
+    try {
+      const token = await this.within(scope, run);
+      this.end(scope, () => ({ [A.outcome]: 'granted', [A.httpStatus]: 200 }));
+      otel.tokens.add(
+        1,
+        this.cached(['tokens', 'granted'], () => pick({ ...attributes, [A.outcome]: 'granted' }, OUTCOME_METRIC)),
+      );
+      return token;
+    } catch (error) {
+      const refused =
+        error instanceof SingapayException && (error.responseType === 'unauthenticated' || error.responseType === 'permission_denied');
+      const failure = { ...failureAttributes(error), [A.outcome]: refused ? 'refused' : 'failed' };
+      this.end(scope, () => failure, true);
+      otel.tokens.add(1, pick({ ...attributes, ...failure }, OUTCOME_METRIC));
+      throw error;
+    } finally {
+      otel.duration.record(
+        (performance.now() - started) / 1000,
+        this.cached(['duration', 'accessToken'], () => pick(attributes, DURATION_METRIC)),
+      );
+    }
+  }
+
+  /** One `pay()`: span `singapay payment` around its send and lookups, and `singapay.payments`. */
+  async tracePayment<T extends { status: string; idempotencyKey: string; responseCode?: string | undefined }>(
+    payment: SingapayTracedPayment,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    const otel = this.otel;
+    if (!otel) return run();
+    const attributes = this.cached(['payment', payment.command, payment.productCode], () => paymentAttributes(payment, this.registration));
+    const scope = this.start(S.payment, { kind: otel.api.SpanKind.INTERNAL, attributes }, this.scopes.getStore());
+    scope.payment = scope;
+    // The key the engine records it under, when the request decides it (see keyFor()).
+    const key = payment.idempotencyKey ?? payment.referenceNumber;
+    if (key !== undefined && scope.span.isRecording()) scope.span.setAttribute(A.idempotencyKeyHash, keyHash(key)!);
+    try {
+      const result = await this.within(scope, run);
+      this.end(scope, () => ({
+        [A.outcome]: result.status,
+        [A.idempotencyKeyHash]: keyHash(result.idempotencyKey)!,
+        ...answerAttributes(result.responseCode, undefined),
+        [A.sendCount]: scope.sends,
+      }));
+      const counted = this.cached(['payments', result.status, payment.command], () =>
+        pick({ ...attributes, [A.outcome]: result.status }, OUTCOME_METRIC),
+      );
+      otel.payments.add(1, counted);
+      return result;
+    } catch (error) {
+      const refunded = error instanceof SingapayException && error.responseType === 'payment_refunded';
+      const failure = { ...failureAttributes(error), [A.outcome]: refunded ? 'refunded' : 'failed' };
+      this.end(scope, () => ({ ...failure, [A.sendCount]: scope.sends }), true);
+      otel.payments.add(1, pick({ ...attributes, ...failure }, OUTCOME_METRIC));
+      throw error;
+    }
+  }
+
+  /** A retry of the call in progress: an event on its span, counted in `singapay.attempt`. */
+  retried(error: unknown, attempt: number, delayMs: number): void {
+    const scope = this.scopes.getStore();
+    if (!scope || scope === scope.payment) return;
+    scope.retries++;
+    const { [A.errorType]: type } = failureAttributes(error);
+    scope.span.addEvent(S.retryEvent, defined({ [A.attempt]: attempt, [A.errorType]: type, [A.delayMs]: delayMs }));
+  }
+
+  /** Singapay refused the access token and the call is made again with a new one. */
+  tokenRefused(): void {
+    this.scopes.getStore()?.span.addEvent(S.tokenRefusedEvent);
+  }
+
+  /** Where `singapay.callbacks.queue.depth` reads the callback queue's size. */
+  watchCallbackQueue(depth: () => number): void {
+    this.queueDepth = depth;
+  }
+
+  onModuleDestroy(): void {
+    // A closed registration stops reporting; the app's other registrations carry on.
+    this.otel?.meter.removeBatchObservableCallback(this.otel.observe, this.otel.gauges);
+  }
+
+  private start(name: string, options: SpanOptions, parent?: Scope, payment?: Scope): Scope {
+    const { api, tracer } = this.otel!;
+    if (parent && !parent.open) {
+      // Started by a timer of an ended span (a PLN token follow-up): a trace of its own, linked to it.
+      const span = tracer.startSpan(name, { ...options, links: [{ context: parent.span.spanContext() }] }, api.ROOT_CONTEXT);
+      return { ctx: api.trace.setSpan(api.ROOT_CONTEXT, span), span, open: true, retries: 0, sends: 0 };
+    }
+    const parentCtx = parent?.ctx ?? api.context.active();
+    const span = tracer.startSpan(name, options, parentCtx);
+    return { ctx: api.trace.setSpan(parentCtx, span), span, open: true, retries: 0, sends: 0, ...(payment ? { payment } : {}) };
+  }
+
+  /**
+   * Runs `run` inside the span: for the module's own spans through an AsyncLocalStorage
+   * (so they nest without a context manager), and for everyone else's through the API's
+   * active context. Without an SDK (an invalid span) there is nothing to propagate.
+   */
+  private within<T>(scope: Scope, run: () => Promise<T>): Promise<T> {
+    const { api } = this.otel!;
+    if (!api.trace.isSpanContextValid(scope.span.spanContext())) return run();
+    return api.context.with(scope.ctx, () => this.scopes.run(scope, run));
+  }
+
+  /** Ends the span; its closing attributes are only built when an SDK records it. */
+  private end(scope: Scope, attributes: () => SingapayTelemetryAttributes, failed = false): void {
+    const { span } = scope;
+    scope.open = false;
+    if (span.isRecording()) {
+      const closing = attributes();
+      span.setAttributes(closing);
+      if (failed) span.setStatus({ code: this.otel!.api.SpanStatusCode.ERROR, message: String(closing[A.errorType] ?? 'error') });
+    }
+    span.end();
+  }
+
+  private cached(parts: readonly (string | undefined)[], build: () => SingapayTelemetryAttributes): SingapayTelemetryAttributes {
+    return this.memo.get(parts, build);
+  }
+}

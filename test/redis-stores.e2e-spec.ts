@@ -85,6 +85,19 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-ser
       ...extra,
     });
 
+    it('runs its scripts by hash, and by source again after the server forgot them (SCRIPT FLUSH, a restart)', async () => {
+      const client = await redis.client();
+      const store = new RedisPaymentStore(client, { prefix: 'unit-scripts' });
+      const first = record('order-s');
+      expect((await store.create(first)).created).toBe(true);
+      await client.script('FLUSH');
+      const next = { ...first, state: 'unknown' as const, version: 2 };
+      expect(await store.replace(next, 1)).toBe(true);
+      // Once: the flushed script was not run by the refused EVALSHA, only by the EVAL after it.
+      expect((await store.get('order-s'))?.version).toBe(2);
+      expect(await store.replace({ ...next, version: 3 }, 1)).toBe(false);
+    });
+
     it('claims a key exactly once, even for concurrent claimers', async () => {
       const store = new RedisPaymentStore(await redis.client(), { prefix: 'unit-claim' });
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.create(record('order-1', { owner: `o${i}` }))));

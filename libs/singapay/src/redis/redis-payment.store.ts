@@ -3,6 +3,7 @@ import { isSettledPaymentRecord, type SingapayPaymentRecord } from '../payments/
 import { inCreationPage } from '../payments/singapay-payment-record.order.js';
 import type { SingapayPaymentRecordCursor, SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
 import type { RedisStoreOptions } from './redis-token.store.js';
+import { redisScript, runRedisScript } from './singapay-redis.script.js';
 
 // Values are "<version>|<json>": scripts compare the version without decoding the JSON, so
 // no answer Singapay sends (odd unicode, deep nesting) can make a record unwritable.
@@ -16,17 +17,17 @@ local function indexCreated(day, member, ttl)
 end`;
 
 // Claims a key: exactly one SET NX wins across all replicas.
-const CREATE = `${INDEX_CREATED}
+const CREATE = redisScript(`${INDEX_CREATED}
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   if ARGV[4] == '0' then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5]) end
   indexCreated(KEYS[3], ARGV[6], ARGV[2])
   return false
 end
-return redis.call('GET', KEYS[1])`;
+return redis.call('GET', KEYS[1])`);
 
 // Compare-and-set on the version; a transaction another key holds is refused; the
 // unsettled index and the transaction index change in the same step.
-const REPLACE = `${INDEX_CREATED}
+const REPLACE = redisScript(`${INDEX_CREATED}
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 if string.match(current, '^(%d+)|') ~= ARGV[2] then return 0 end
@@ -39,12 +40,12 @@ if ARGV[4] == '1' then redis.call('ZREM', KEYS[2], ARGV[5]) else redis.call('ZAD
 if KEYS[3] ~= KEYS[1] then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[3]) end
 -- Again on every write: a record written before this index existed joins it when it next changes.
 indexCreated(KEYS[4], ARGV[7], ARGV[3])
-return 1`;
+return 1`);
 
 // Drops an index entry only if its record is really gone (it may have been created again meanwhile).
-const FORGET_IF_GONE = `
+const FORGET_IF_GONE = redisScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return redis.call('ZREM', KEYS[2], ARGV[1]) end
-return 0`;
+return 0`);
 
 const DAY_MS = 86_400_000;
 // Members of a day's set are "<createdAt, 15 digits>:<key>" with one score: Redis orders them
@@ -105,18 +106,18 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   }
 
   async create(record: SingapayPaymentRecord): Promise<{ created: boolean; record: SingapayPaymentRecord }> {
-    const existing = (await this.redis.eval(
+    const existing = (await runRedisScript(
+      this.redis,
       CREATE,
-      3,
-      this.recordKey(record.key),
-      this.unsettledKey,
-      this.createdKey(record.createdAt),
-      encode(record),
-      String(this.retentionMs),
-      String(record.createdAt),
-      isSettledPaymentRecord(record) ? '1' : '0',
-      record.key,
-      createdMember(record.createdAt, record.key),
+      [this.recordKey(record.key), this.unsettledKey, this.createdKey(record.createdAt)],
+      [
+        encode(record),
+        String(this.retentionMs),
+        String(record.createdAt),
+        isSettledPaymentRecord(record) ? '1' : '0',
+        record.key,
+        createdMember(record.createdAt, record.key),
+      ],
     )) as string | null;
     if (existing === null) return { created: true, record };
     return { created: false, record: decode(existing) };
@@ -129,20 +130,24 @@ export class RedisPaymentStore implements SingapayPaymentStore {
 
   async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
     if (record.version !== expectedVersion + 1) return false;
-    const done = await this.redis.eval(
+    const done = await runRedisScript(
+      this.redis,
       REPLACE,
-      4,
-      this.recordKey(record.key),
-      this.unsettledKey,
-      record.transactionId ? this.txKey(record.transactionId) : this.recordKey(record.key),
-      this.createdKey(record.createdAt),
-      encode(record),
-      String(expectedVersion),
-      String(this.retentionMs),
-      isSettledPaymentRecord(record) ? '1' : '0',
-      record.key,
-      String(record.createdAt),
-      createdMember(record.createdAt, record.key),
+      [
+        this.recordKey(record.key),
+        this.unsettledKey,
+        record.transactionId ? this.txKey(record.transactionId) : this.recordKey(record.key),
+        this.createdKey(record.createdAt),
+      ],
+      [
+        encode(record),
+        String(expectedVersion),
+        String(this.retentionMs),
+        isSettledPaymentRecord(record) ? '1' : '0',
+        record.key,
+        String(record.createdAt),
+        createdMember(record.createdAt, record.key),
+      ],
     );
     return done === 1;
   }
@@ -161,7 +166,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
     const records: SingapayPaymentRecord[] = [];
     for (const [i, text] of texts.entries()) {
       if (!text) {
-        await this.redis.eval(FORGET_IF_GONE, 2, this.recordKey(keys[i]!), this.unsettledKey, keys[i]!);
+        await runRedisScript(this.redis, FORGET_IF_GONE, [this.recordKey(keys[i]!), this.unsettledKey], [keys[i]!]);
         continue;
       }
       // A record that settled after our read is left to the script that settled it.
@@ -196,7 +201,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
           const member = members[i]!;
           if (!text) {
             // Its record expired: the entry goes too (unless the key was created again meanwhile).
-            await this.redis.eval(FORGET_IF_GONE, 2, this.recordKey(keyOf(member)), set, member);
+            await runRedisScript(this.redis, FORGET_IF_GONE, [this.recordKey(keyOf(member)), set], [member]);
             continue;
           }
           const r = decode(text);

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SingapayStoredToken, SingapayTokenStore } from '../auth/singapay-token-store.interface.js';
+import { redisScript, runRedisScript } from './singapay-redis.script.js';
 
 // Compare-and-delete: a late refusal must not delete a token another replica just stored.
-const DELETE_IF_TOKEN = `
+const DELETE_IF_TOKEN = redisScript(`
 local v = redis.call('GET', KEYS[1])
 if not v then return 0 end
 local ok, t = pcall(cjson.decode, v)
 if ok and t.accessToken == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
+return 0`);
 
-const RELEASE_IF_OWNER = `
+const RELEASE_IF_OWNER = redisScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
+return 0`);
 
 export interface RedisStoreOptions {
   /**
@@ -59,7 +60,7 @@ export class RedisTokenStore implements SingapayTokenStore {
 
   async delete(key: string, ifAccessToken?: string): Promise<void> {
     if (ifAccessToken === undefined) await this.redis.del(this.k(key));
-    else await this.redis.eval(DELETE_IF_TOKEN, 1, this.k(key), ifAccessToken);
+    else await runRedisScript(this.redis, DELETE_IF_TOKEN, [this.k(key)], [ifAccessToken]);
   }
 
   async acquireLock(key: string, ttlMs: number): Promise<string | undefined> {
@@ -69,6 +70,6 @@ export class RedisTokenStore implements SingapayTokenStore {
   }
 
   async releaseLock(key: string, lockId: string): Promise<void> {
-    await this.redis.eval(RELEASE_IF_OWNER, 1, this.k(key), lockId);
+    await runRedisScript(this.redis, RELEASE_IF_OWNER, [this.k(key)], [lockId]);
   }
 }

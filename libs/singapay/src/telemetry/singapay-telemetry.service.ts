@@ -51,6 +51,9 @@ export class SingapayTelemetry implements OnModuleDestroy {
   private readonly scopes = new AsyncLocalStorage<Scope>();
   private readonly memo = new SingapayAttributeMemo();
   private queueDepth?: () => number;
+  private tracerProvider?: { getDelegate?: () => unknown };
+  private noopTracerProvider?: unknown;
+  private metricsLive = false;
 
   /**
    * `api` is the loaded `@opentelemetry/api` module, typed loosely on purpose: the
@@ -62,7 +65,12 @@ export class SingapayTelemetry implements OnModuleDestroy {
   ) {
     const api = otelApi as SingapayOtelApi | undefined;
     if (!api) return;
-    this.unknownPayments = new SingapayUnknownPayments();
+    this.tracerProvider = api.trace.getTracerProvider() as { getDelegate?: () => unknown };
+    const delegate = this.tracerProvider.getDelegate?.();
+    // No SDK yet: remember the API's no-op provider, so a call can tell in one comparison whether one came since.
+    this.noopTracerProvider = isNoop(delegate, 'NoopTracerProvider') ? delegate : undefined;
+    this.metricsLive = !isNoop(api.metrics.getMeterProvider(), 'NoopMeterProvider');
+    if (this.metricsLive) this.unknownPayments = new SingapayUnknownPayments();
     this.otel = createSingapayInstruments(api, registration, {
       unknownPayments: () => this.unknownPayments?.size ?? 0,
       callbackQueueDepth: () => this.queueDepth?.() ?? 0,
@@ -74,10 +82,20 @@ export class SingapayTelemetry implements OnModuleDestroy {
     return this.otel !== undefined;
   }
 
+  /**
+   * Whether anything listens: a meter provider registered before the module started, or a
+   * tracer provider registered at any time. Without either, the wrappers only run what they
+   * wrap, so an app with the API installed but no SDK pays nothing per call.
+   */
+  private get live(): boolean {
+    if (!this.otel) return false;
+    return this.metricsLive || this.noopTracerProvider === undefined || this.tracerProvider?.getDelegate?.() !== this.noopTracerProvider;
+  }
+
   /** A business call, retries included: span `singapay <operation>`, `singapay.calls`, `singapay.call.duration`. */
   async traceCall<T extends { responseCode: string; httpStatus: number }>(call: SingapayTracedCall, run: () => Promise<T>): Promise<T> {
     const otel = this.otel;
-    if (!otel) return run();
+    if (!otel || !this.live) return run();
     const { operation } = call;
     const parent = this.scopes.getStore();
     const payment = parent?.payment?.open ? parent.payment : undefined;
@@ -117,7 +135,7 @@ export class SingapayTelemetry implements OnModuleDestroy {
   /** One access token request: span `singapay accessToken`, `singapay.token.requests`, `singapay.call.duration`. */
   async traceTokenRequest<T>(run: () => Promise<T>): Promise<T> {
     const otel = this.otel;
-    if (!otel) return run();
+    if (!otel || !this.live) return run();
     const attributes = this.cached(['token'], () => ({ [A.registration]: this.registration, [A.operation]: 'accessToken' }));
     const parent = this.scopes.getStore();
     const payment = parent?.payment?.open ? parent.payment : undefined;
@@ -152,7 +170,7 @@ export class SingapayTelemetry implements OnModuleDestroy {
     run: () => Promise<T>,
   ): Promise<T> {
     const otel = this.otel;
-    if (!otel) return run();
+    if (!otel || !this.live) return run();
     const attributes = this.cached(['payment', payment.command, payment.productCode], () => paymentAttributes(payment, this.registration));
     const scope = this.start(S.payment, { kind: otel.api.SpanKind.INTERNAL, attributes }, this.scopes.getStore());
     scope.payment = scope;
@@ -243,4 +261,9 @@ export class SingapayTelemetry implements OnModuleDestroy {
   private cached(parts: readonly (string | undefined)[], build: () => SingapayTelemetryAttributes): SingapayTelemetryAttributes {
     return this.memo.get(parts, build);
   }
+}
+
+/** Whether a provider is the API's own no-op one (the API exports no class to compare with). */
+function isNoop(provider: unknown, className: string): boolean {
+  return typeof provider === 'object' && provider !== null && provider.constructor?.name === className;
 }

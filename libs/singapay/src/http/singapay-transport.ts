@@ -6,6 +6,7 @@ import https from 'node:https';
 import { SINGAPAY_HTTP_SERVICE, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock, SINGAPAY_CLOCK } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
+import { SingapayDeadlines } from './singapay-deadlines.js';
 import type { SingapayDelivery, SingapayTransportFailure } from '../errors/singapay.exception.js';
 
 /** Per-call knobs every service method accepts. */
@@ -35,8 +36,10 @@ export function createSingapayHttpService(options: SingapayResolvedOptions): Htt
   return new HttpService(
     axios.create({
       baseURL: options.baseUrl,
-      timeout: options.timeoutMs,
+      // No axios `timeout`: it only notices a silent socket, and every request carries a
+      // whole-exchange deadline (`SingapayDeadlines`) that covers that case too.
       maxRedirects: 0,
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
@@ -59,6 +62,7 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
 @Injectable()
 export class SingapayTransport implements OnApplicationShutdown {
   private readonly inflight = new Set<Promise<unknown>>();
+  private readonly deadlines = new SingapayDeadlines();
   constructor(
     @Inject(SINGAPAY_HTTP_SERVICE) private readonly http: HttpService,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
@@ -81,16 +85,12 @@ export class SingapayTransport implements OnApplicationShutdown {
         delivery: 'not_sent',
       });
     }
-    // axios' own timeout only notices a silent socket; this one bounds the whole exchange.
-    const deadline = AbortSignal.timeout(timeoutMs);
+    // The deadline bounds the whole exchange, a server that drips its answer included.
+    const deadline = this.deadlines.signal(timeoutMs);
     const signal = call.signal ? AbortSignal.any([deadline, call.signal]) : deadline;
     const started = this.now();
     let response: AxiosResponse<string>;
-    const request = this.http.axiosRef.post<string>(path, JSON.stringify(body), {
-      headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...headers },
-      timeout: timeoutMs,
-      signal,
-    });
+    const request = this.http.axiosRef.post<string>(path, JSON.stringify(body), { headers, signal });
     this.inflight.add(request);
     try {
       response = await request;
@@ -104,12 +104,13 @@ export class SingapayTransport implements OnApplicationShutdown {
   }
 
   private parse(operation: string, response: AxiosResponse<string>): unknown {
-    const text = (typeof response.data === 'string' ? response.data : '').replace(/^\uFEFF/, '');
-    const contentType = String(response.headers['content-type'] ?? 'none');
+    const data = typeof response.data === 'string' ? response.data : '';
+    // JSON.parse skips surrounding whitespace itself but not a byte-order mark, which some gateways prepend.
+    const text = data.charCodeAt(0) === 0xfeff ? data.slice(1) : data;
     try {
-      if (text.trim() === '') throw new Error('empty');
       return JSON.parse(text) as unknown;
     } catch {
+      const contentType = String(response.headers['content-type'] ?? 'none');
       // A refusal of our credentials says enough by its status, whatever page a gateway put in the body.
       if (response.status === 401 || response.status === 403) return {};
       const what = /^\s*</.test(text) ? 'an HTML page' : text.trim() === '' ? 'an empty body' : 'a body that is not valid JSON';

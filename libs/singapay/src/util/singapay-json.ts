@@ -4,11 +4,21 @@ export function asRecord(value: unknown): Record<string, unknown> | undefined {
 }
 
 /**
- * Drops `undefined` fields in place and returns the object, so optional values are
- * omitted rather than sent (or stored) as null.
+ * The object without its `undefined` fields, so optional values are omitted rather
+ * than sent (or stored) as null. The object itself when it has none; otherwise a
+ * copy, since deleting fields would turn the caller's object into a slow dictionary.
  */
 export function dropUndefined<T extends object>(value: T): T {
   const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
-  return value;
+  let found = false;
+  for (const key in record) {
+    if (record[key] === undefined) {
+      found = true;
+      break;
+    }
+  }
+  if (!found) return value;
+  const out: Record<string, unknown> = {};
+  for (const key in record) if (record[key] !== undefined) out[key] = record[key];
+  return out as T;
 }

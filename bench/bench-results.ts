@@ -14,6 +14,8 @@ export interface ThroughputCell extends CellSummary {
 /** One run of section 1 (with `--repeat=N`, one of N). */
 export interface ThroughputRun {
   cells: ThroughputCell[];
+  /** Module calls/s over axios calls/s, the median over rounds of each round's ratio (`pairedRatio`). */
+  moduleToAxios?: { operation: Operation; concurrency: number; ratio: number }[];
   /** What the upstream saw during the measured rounds. */
   upstream: { requests: number; connections: number; tokenRequests: number };
   loadAverageAtEnd: number[];

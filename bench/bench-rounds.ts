@@ -32,6 +32,8 @@ export interface InterleaveSpec<V extends string, C, R extends ThroughputResult>
   variants: readonly V[];
   cells: readonly C[];
   run: (variant: V, cell: C) => Promise<R>;
+  /** Rounds of one cell, when some cells need more than `rounds` (the ones a target is judged on). */
+  roundsOf?: (cell: C) => number;
   /** Names a cell in the line printed when calls fail. */
   label: (cell: C) => string;
 }
@@ -41,10 +43,13 @@ export async function interleave<V extends string, C, R extends ThroughputResult
   spec: InterleaveSpec<V, C, R>,
 ): Promise<(variant: V, cell: C) => R[]> {
   const samples = new Map<V, Map<C, R[]>>(spec.variants.map((v) => [v, new Map()]));
-  for (let round = 0; round < spec.rounds; round++) {
+  const roundsOf = spec.roundsOf ?? (() => spec.rounds);
+  const total = Math.max(...spec.cells.map(roundsOf));
+  for (let round = 0; round < total; round++) {
     // Rotate the order each round, so no variant always runs first (or right after the heaviest one).
     const variants = spec.variants.map((_, i) => spec.variants[(i + round) % spec.variants.length]);
     for (const cell of spec.cells) {
+      if (round >= roundsOf(cell)) continue;
       for (const variant of variants) {
         const r = await spec.run(variant, cell);
         if (r.failures > 0) say(`  ! ${variant} ${spec.label(cell)}: ${r.failures} failed calls (${r.firstError})`);
@@ -52,7 +57,16 @@ export async function interleave<V extends string, C, R extends ThroughputResult
         byCell.set(cell, [...(byCell.get(cell) ?? []), r]);
       }
     }
-    say(`  round ${round + 1}/${spec.rounds} done`);
+    say(`  round ${round + 1}/${total} done`);
   }
   return (variant, cell) => samples.get(variant)?.get(cell) ?? [];
+}
+
+/**
+ * The median over rounds of one variant's calls/s over another's in the same round. The two
+ * ran back to back, so a slow stretch of the machine (seconds long on a shared VM) lands on
+ * both; a ratio of two medians taken over different moments does not cancel it.
+ */
+export function pairedRatio(numerator: readonly ThroughputResult[], denominator: readonly ThroughputResult[]): number {
+  return median(numerator.map((r, i) => r.callsPerSecond / denominator[i].callsPerSecond));
 }

@@ -12,13 +12,21 @@ export function cellOf(cells: readonly ThroughputCell[], operation: Operation, c
   return cells.find((c) => c.operation === operation && c.concurrency === concurrency && c.variant === variant)!;
 }
 
-/** Module calls/s over axios calls/s at `concurrency`, one per run. */
-export function runRatios(runs: readonly ThroughputRun[], operation: Operation, concurrency = 64): number[] {
-  return runs.map(
-    (run) =>
-      cellOf(run.cells, operation, concurrency, 'module').callsPerSecond /
-      cellOf(run.cells, operation, concurrency, 'axios').callsPerSecond,
+/**
+ * Module calls/s over axios calls/s at `concurrency` in one run: the median of the rounds' paired
+ * ratios, or (results of older runs) the ratio of the two medians.
+ */
+export function moduleToAxios(run: ThroughputRun, operation: Operation, concurrency = 64): number {
+  const paired = run.moduleToAxios?.find((r) => r.operation === operation && r.concurrency === concurrency);
+  return (
+    paired?.ratio ??
+    cellOf(run.cells, operation, concurrency, 'module').callsPerSecond / cellOf(run.cells, operation, concurrency, 'axios').callsPerSecond
   );
+}
+
+/** `moduleToAxios`, one per run. */
+export function runRatios(runs: readonly ThroughputRun[], operation: Operation, concurrency = 64): number[] {
+  return runs.map((run) => moduleToAxios(run, operation, concurrency));
 }
 
 export function steadiness(runs: readonly ThroughputRun[], operation: Operation): { ratios: number[]; min: number; median: number } {
@@ -131,14 +139,16 @@ function renderSteadiness(runs: readonly ThroughputRun[]): string[] {
       ? `Section 1 ran once (\`--repeat=1\`); the throughput targets are judged over ${STEADY_RUNS} runs (\`--repeat=${STEADY_RUNS}\`, the default of a full run).`
       : `Section 1 ran ${runs.length} times (\`--repeat=${runs.length}\`), each time with fresh load-client processes, its own warm-up and its own rounds.`,
     `The module/axios ratio of calls/s at concurrency 64, run by run; the throughput targets hold when the lowest of ${STEADY_RUNS}`,
-    'runs does. *Load at end* is the 1-minute load average when the run finished.',
+    "runs does. A run's ratio is the median over its rounds of each round's module/axios ratio: the two variants ran back",
+    'to back in a round, so a slow stretch of the shared machine lands on both. *Load at end* is the 1-minute load average',
+    'when the run finished.',
     '',
   );
   const rows = runs.map((run, i) => [
     i + 1,
     ...OPERATIONS.map((op) => {
       const [mod, ax] = [cellOf(run.cells, op, 64, 'module'), cellOf(run.cells, op, 64, 'axios')];
-      return `${pct(mod.callsPerSecond / ax.callsPerSecond)} (${n(mod.loopMicrosPerCall, 0)} / ${n(ax.loopMicrosPerCall, 0)} µs)`;
+      return `${pct(moduleToAxios(run, op))} (${n(mod.loopMicrosPerCall, 0)} / ${n(ax.loopMicrosPerCall, 0)} µs)`;
     }),
     n(run.loadAverageAtEnd[0] ?? NaN),
   ]);

@@ -6,7 +6,8 @@ import { CONFIG, say, startClient, startUpstream, type Upstream } from './bench-
 import type { ThroughputResult } from './bench-drive.js';
 import type { BenchChild } from './bench-ipc.js';
 import type { BenchResults, ThroughputCell, ThroughputRun } from './bench-report.js';
-import { interleave, summarise } from './bench-rounds.js';
+import { interleave, pairedRatio, summarise } from './bench-rounds.js';
+import { moduleToAxios } from './report-throughput.js';
 import { median, round } from './bench-stats.js';
 import type { UpstreamStats } from './upstream-server.js';
 
@@ -59,11 +60,13 @@ async function measureThroughputOnce(upstream: Upstream): Promise<ThroughputRun>
       cells,
       run: (variant, c) => call(variant, c.operation, c.concurrency, CONFIG.cellMs),
       label: (c) => `${c.operation} c=${c.concurrency}`,
+      roundsOf: (c) => (c.concurrency === 64 ? CONFIG.targetRounds : CONFIG.rounds),
     });
     // Connections opened while measuring: with keep-alive working in every variant, none after the warm-up.
     const stats = await upstream.child.request<UpstreamStats>('stats', { reset: true });
     return {
       cells: cells.flatMap((cell) => VARIANTS.map((variant) => ({ ...cell, variant, ...summarise(samples(variant, cell)) }))),
+      moduleToAxios: cells.map((cell) => ({ ...cell, ratio: pairedRatio(samples('module', cell), samples('axios', cell)) })),
       upstream: { requests: stats.requests, connections: stats.connections, tokenRequests: stats.tokenRequests },
       loadAverageAtEnd: os.loadavg().map((l) => round(l, 2)),
     };
@@ -102,10 +105,7 @@ export async function measureThroughput(
     const run = await measureThroughputOnce(upstream);
     runs.push(run);
     if (CONFIG.repeat > 1) {
-      const ratios = OPERATIONS.map(
-        (op) =>
-          `${op} ${round((100 * cellOf(run.cells, op, 'module').callsPerSecond) / cellOf(run.cells, op, 'axios').callsPerSecond, 1)}%`,
-      );
+      const ratios = OPERATIONS.map((op) => `${op} ${round(100 * moduleToAxios(run, op), 1)}%`);
       say(`  run ${i + 1}: module/axios at concurrency 64: ${ratios.join(', ')}`);
     }
   }
@@ -119,8 +119,4 @@ export async function measureThroughput(
       tokenRequests: sum((r) => r.upstream.tokenRequests),
     },
   };
-}
-
-function cellOf(cells: readonly ThroughputCell[], operation: Operation, variant: Variant, concurrency = 64): ThroughputCell {
-  return cells.find((c) => c.operation === operation && c.concurrency === concurrency && c.variant === variant)!;
 }

@@ -35,7 +35,8 @@ export interface SingapayModuleOptions {
    */
   apiVersion?: SingapayApiVersion;
   /**
-   * Timeout of one HTTP request to Singapay, in milliseconds.
+   * Timeout of one HTTP request to Singapay, in milliseconds: it bounds the whole
+   * exchange (an answer dripped byte by byte included), and fires up to 20 ms late.
    * @default 30000
    */
   timeoutMs?: number;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { UpstreamTarget } from './bench-clients.js';
 import { BenchChild } from './bench-ipc.js';
-import type { BenchResults } from './bench-report.js';
+import type { BenchResults } from './bench-results.js';
 import { round } from './bench-stats.js';
 import type { UpstreamKind } from './upstream-server.js';
 

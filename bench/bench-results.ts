@@ -1,9 +1,19 @@
 // The shape of bench/results.json: what each section measured. A focused run (`--only=`)
 // fills in only the sections it ran.
 import type { Operation, Variant } from './bench-clients.js';
-import type { CellSummary } from './bench-rounds.js';
 import type { BurstMode, MemoryPoint } from './client-worker.js';
 import type { PaymentVariant, StoreTally } from './payment-clients.js';
+
+/** One cell's rounds, reduced to medians. */
+export interface CellSummary {
+  callsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuMicrosPerCall: number;
+  loopMicrosPerCall: number;
+  failures: number;
+  rounds: number;
+}
 
 export interface ThroughputCell extends CellSummary {
   operation: Operation;

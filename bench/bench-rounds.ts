@@ -2,18 +2,8 @@
 // from round to round, so a slow moment of the machine lands on all variants alike.
 import { say } from './bench-config.js';
 import type { ThroughputResult } from './bench-drive.js';
+import type { CellSummary } from './bench-results.js';
 import { median } from './bench-stats.js';
-
-/** One cell's rounds, reduced to medians. */
-export interface CellSummary {
-  callsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  cpuMicrosPerCall: number;
-  loopMicrosPerCall: number;
-  failures: number;
-  rounds: number;
-}
 
 export function summarise(list: readonly ThroughputResult[]): CellSummary {
   return {

@@ -5,7 +5,7 @@ import type { AppKind } from './app-worker.js';
 import type { UpstreamTarget } from './bench-clients.js';
 import { CONFIG, startClient } from './bench-config.js';
 import { BenchChild } from './bench-ipc.js';
-import type { BenchResults } from './bench-report.js';
+import type { BenchResults } from './bench-results.js';
 import { median } from './bench-stats.js';
 import type { MemoryPoint } from './client-worker.js';
 

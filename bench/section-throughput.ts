@@ -5,7 +5,7 @@ import { OPERATIONS, VARIANTS, type Operation, type Variant } from './bench-clie
 import { CONFIG, say, startClient, startUpstream, type Upstream } from './bench-config.js';
 import type { ThroughputResult } from './bench-drive.js';
 import type { BenchChild } from './bench-ipc.js';
-import type { BenchResults, ThroughputCell, ThroughputRun } from './bench-report.js';
+import type { BenchResults, ThroughputCell, ThroughputRun } from './bench-results.js';
 import { interleave, pairedRatio, summarise } from './bench-rounds.js';
 import { moduleToAxios } from './report-throughput.js';
 import { median, round } from './bench-stats.js';

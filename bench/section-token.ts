@@ -2,7 +2,7 @@
 // (against the minimal upstream with exact expiry, and against the simulator).
 import { CONFIG, say, startUpstream, type Upstream } from './bench-config.js';
 import type { BenchChild } from './bench-ipc.js';
-import type { BenchResults } from './bench-report.js';
+import type { BenchResults } from './bench-results.js';
 import { median, percentile } from './bench-stats.js';
 import type { BurstMode, BurstResult, RotationResult } from './client-worker.js';
 import type { UpstreamStats } from './upstream-server.js';

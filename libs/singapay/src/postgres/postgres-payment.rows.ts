@@ -34,7 +34,7 @@ function jsonbCopy(value: unknown, depth = 0): unknown {
 }
 
 /** The columns of a record: what the store indexes, and the document. */
-export function rowOf(record: SingapayPaymentRecord) {
+function rowOf(record: SingapayPaymentRecord) {
   const exact = JSON.stringify(record);
   const safe = jsonbSafe(record);
   return {
@@ -47,6 +47,26 @@ export function rowOf(record: SingapayPaymentRecord) {
     document: safe ? exact : JSON.stringify(jsonbCopy(record)),
     exact: safe ? null : exact,
   };
+}
+
+/**
+ * The parameters $1 to $10 of the statements that write a record (insert and update
+ * alike): namespace, key, then the columns of `rowOf` in the order of `COLUMNS`' table.
+ */
+export function rowParameters(namespace: string, record: SingapayPaymentRecord): unknown[] {
+  const row = rowOf(record);
+  return [
+    namespace,
+    record.key,
+    row.version,
+    row.state,
+    row.settled,
+    row.transactionId,
+    row.createdAt,
+    row.updatedAt,
+    row.document,
+    row.exact,
+  ];
 }
 
 function instant(ms: number, field: string): string {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
-import { COLUMNS, parse, rowOf } from './postgres-payment.rows.js';
+import { COLUMNS, parse, rowParameters } from './postgres-payment.rows.js';
 import type { SingapayPaymentRecordCursor, SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import {
@@ -170,7 +170,7 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
   }
 
   async create(record: SingapayPaymentRecord): Promise<{ created: boolean; record: SingapayPaymentRecord }> {
-    const row = rowOf(record);
+    const params = rowParameters(this.namespace, record);
     // A record read back can be gone only if it was pruned in between: claim again.
     for (let attempt = 0; attempt < 3; attempt++) {
       let inserted;
@@ -180,18 +180,7 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
           `INSERT INTO ${T} (namespace, idempotency_key, version, state, settled, transaction_id, created_at, updated_at, record, record_exact)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
            ON CONFLICT (namespace, idempotency_key) DO NOTHING`,
-          [
-            this.namespace,
-            record.key,
-            row.version,
-            row.state,
-            row.settled,
-            row.transactionId,
-            row.createdAt,
-            row.updatedAt,
-            row.document,
-            row.exact,
-          ],
+          params,
         );
       } catch (error) {
         if ((error as SingapayPostgresError).code === '23505') {
@@ -217,7 +206,7 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
 
   async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
     if (record.version !== expectedVersion + 1) return false;
-    const row = rowOf(record);
+    const params = rowParameters(this.namespace, record);
     try {
       // The NOT EXISTS spares the server an error in the usual case; the unique
       // constraint decides when two keys race for one transaction.
@@ -229,19 +218,7 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
           WHERE namespace = $1 AND idempotency_key = $2 AND version = $11
             AND ($6::text IS NULL OR NOT EXISTS (
               SELECT 1 FROM ${T} other WHERE other.namespace = $1 AND other.transaction_id = $6 AND other.idempotency_key <> $2))`,
-        [
-          this.namespace,
-          record.key,
-          row.version,
-          row.state,
-          row.settled,
-          row.transactionId,
-          row.createdAt,
-          row.updatedAt,
-          row.document,
-          row.exact,
-          expectedVersion,
-        ],
+        [...params, expectedVersion],
       );
       return rowCount === 1;
     } catch (error) {

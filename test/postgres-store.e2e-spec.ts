@@ -306,8 +306,14 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
         /warn paymentStore is 'memory' in production: a restart loses every idempotency record kept in memory, and the same order can then be paid twice/,
       );
 
-      const pg = await createSingapay(options({ environment: 'production', databaseUrl: url }));
-      await pg.close();
+      // Production refuses a server that runs with fsync off, as this throw-away one does for speed.
+      await server.setting('fsync', 'on');
+      try {
+        const pg = await createSingapay(options({ environment: 'production', databaseUrl: url }));
+        await pg.close();
+      } finally {
+        await server.setting('fsync', 'off');
+      }
       expect(resolveSingapayOptions({ ...sim.credentials, paymentStore: 'memory' }).paymentStore).toBe('memory');
       expect(() => resolveSingapayOptions({ ...sim.credentials, paymentStore: 'postgres' as never })).toThrow(
         /paymentStore \(SINGAPAY_PAYMENT_STORE\) must be/,

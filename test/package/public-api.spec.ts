@@ -50,6 +50,7 @@ describe('the public API', () => {
         'SingapayPaymentFailedException',
         'SingapayPaymentStore',
         'SingapayPaymentStoreException',
+        'SingapayPaymentStoreLostError',
         'SingapayPostgresError',
         'SingapayPostgresSchemaError',
         'SingapayService',

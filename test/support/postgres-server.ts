@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
+  appendFileSync,
   chownSync,
   closeSync,
   existsSync,
@@ -43,6 +44,8 @@ export interface TestPostgres {
   pool(database?: string, config?: pg.PoolConfig): pg.Pool;
   query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
   createDatabase(name: string): Promise<string>;
+  /** Sets a server setting that a reload applies (`fsync`, `synchronous_commit`…), for the whole server, until set again. */
+  setting(name: string, value: string): Promise<void>;
   /** Stops the server (fast shutdown) and starts it again on the same data and port. */
   restart(): Promise<void>;
   /** Stops the server, leaving the data in place (`start()` brings it back). */
@@ -99,7 +102,7 @@ process.once('exit', () => {
 
 /**
  * Starts a throw-away PostgreSQL cluster: initdb into a temporary directory, the
- * server on a free 127.0.0.1 port with its unix socket in that directory, fsync off.
+ * server on a free 127.0.0.1 port with its unix socket in that directory, fsync off (see `setting`).
  * TCP logins need the password (scram-sha-256), as a production server's would.
  */
 export async function startPostgres(): Promise<TestPostgres> {
@@ -139,6 +142,9 @@ export async function startPostgres(): Promise<TestPostgres> {
     throw new Error(`initdb failed (${init.status}): ${init.stderr?.toString().trim()}`);
   }
   rmSync(pwfile, { force: true });
+  // Speed over durability for a throw-away server, in postgresql.conf rather than on the command
+  // line, so that a test can change them (ALTER SYSTEM and a reload: see setting()).
+  appendFileSync(join(data, 'postgresql.conf'), '\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n');
   const port = await freePort();
   const logFile = join(dir, 'server.log');
   let proc: ChildProcess | undefined;
@@ -157,12 +163,6 @@ export async function startPostgres(): Promise<TestPostgres> {
         'listen_addresses=127.0.0.1',
         '-c',
         `unix_socket_directories=${dir}`,
-        '-c',
-        'fsync=off',
-        '-c',
-        'synchronous_commit=off',
-        '-c',
-        'full_page_writes=off',
         '-c',
         'max_connections=200',
         '-c',
@@ -243,6 +243,25 @@ export async function startPostgres(): Promise<TestPostgres> {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
       await (admin ??= pool()).query(`CREATE DATABASE ${name}`);
       return urlFor(name);
+    },
+    async setting(name, value) {
+      if (!/^[a-z_]+$/.test(name) || !/^[a-z0-9_]+$/.test(value)) throw new Error(`bad setting ${name}=${value}`);
+      const admin = pool();
+      try {
+        await admin.query(`ALTER SYSTEM SET ${name} = '${value}'`);
+        await admin.query('SELECT pg_reload_conf()');
+        // The reload reaches each backend at its next command: wait until a new session sees it.
+        for (let i = 0; i < 100; i++) {
+          const fresh = pool('postgres', { max: 1 });
+          const { rows } = await fresh.query<{ v: string }>('SELECT current_setting($1) AS v', [name]);
+          await fresh.end();
+          if (rows[0]?.v === value) return;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        throw new Error(`${name} did not become ${value}`);
+      } finally {
+        await admin.end().catch(() => undefined);
+      }
     },
     async restart() {
       await halt();

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { RedisPaymentStore } from './redis/redis-payment.store.js';
 import { RedisTokenStore } from './redis/redis-token.store.js';
 import { SingapayRedisConnection } from './redis/singapay-redis.connection.js';
+import { checkSingapayRedisLedger } from './redis/singapay-redis.durability.js';
 import { PostgresPaymentStore } from './postgres/postgres-payment.store.js';
 import { assertSingapayPostgresReady, SINGAPAY_POSTGRES, SingapayPostgresConnection } from './postgres/singapay-postgres.connection.js';
 import { SingapayCallbackReceiver } from './callbacks/singapay-callback.receiver.js';
@@ -127,7 +128,11 @@ async function createPaymentStore(
     return new SingapayInMemoryPaymentStore();
   }
   // A store the app built itself is checked too; the module's own was checked when it opened.
-  if (shared instanceof PostgresPaymentStore && shared !== postgres) await assertSingapayPostgresReady(shared);
+  if (shared instanceof PostgresPaymentStore && shared !== postgres) await assertSingapayPostgresReady(shared, production);
   const credential = hashSingapayCredential(options.clientId);
-  return shared.withNamespace?.(`${name}:${new URL(options.baseUrl).host}:${credential}`) ?? shared;
+  const store = shared.withNamespace?.(`${name}:${new URL(options.baseUrl).host}:${credential}`) ?? shared;
+  if (store instanceof RedisPaymentStore) {
+    await checkSingapayRedisLedger(store, { production, verified: options.redisDurabilityVerified });
+  }
+  return store;
 }

@@ -4,19 +4,14 @@
  * configuration as `singapay doctor` does and never prints a secret.
  */
 import { BadRequestException, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { SingapayModuleOptions } from '../config/singapay-module-options.interface.js';
-import { resolveSingapayOptions, SingapayConfigurationError } from '../config/singapay-options.validation.js';
-import { readSingapayOptionsFromEnv, SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
-import { loadSingapayDoctorEnv } from '../doctor/singapay-doctor.env.js';
-import { connectionStringSecrets, redactConnectionSecrets, SingapayPostgresSchemaError } from '../postgres/postgres-connection.js';
+import { SingapayConfigurationError } from '../config/singapay-options.validation.js';
+import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
+import { redactConnectionSecrets, SingapayPostgresSchemaError } from '../postgres/postgres-connection.js';
 import { parseReconciliationDate } from '../reconciliation/singapay-reconciliation.runner.js';
 import { formatSingapayReconciliation, type SingapayReconciliationFormat } from '../reconciliation/singapay-reconciliation.format.js';
 import type { SingapayReconciliationReport } from '../reconciliation/singapay-reconciliation.types.js';
-import { SingapayService } from '../service/singapay.service.js';
-import { SingapayModule } from '../singapay.module.js';
-import { getSingapayToken } from '../singapay.tokens.js';
 import { redactSecrets } from '../util/singapay-secret.js';
+import { openSingapayCliApp, SingapayCliRefusedError } from './singapay-cli.app.js';
 import type { SingapayCliIo } from './singapay-postgres.commands.js';
 
 export const SINGAPAY_RECONCILE_USAGE = `Usage: singapay reconcile --date YYYY-MM-DD [--format table|csv|json]
@@ -106,27 +101,12 @@ export async function runSingapayReconcile(argv: readonly string[], io: Singapay
       if (error instanceof BadRequestException) throw new UsageError('--date must be a calendar day as YYYY-MM-DD (a day in WIB, UTC+7)');
       throw error;
     }
-    const loaded = loadSingapayDoctorEnv({ env: io.env, cwd: io.cwd, envFile: args.envFile });
-    const raw = readSingapayOptionsFromEnv(loaded.env);
-    secrets.push(raw.apiKey, raw.clientSecret, raw.password, raw.databaseUrl ?? '', raw.redisUrl ?? '');
-    secrets.push(...connectionStringSecrets(raw.databaseUrl), ...connectionStringSecrets(raw.redisUrl));
-    const resolved = resolveSingapayOptions(raw);
-    if (resolved.environment === 'production' && !args.production) {
-      say(
-        `${SINGAPAY_ENV_VARS.environment} is production: refused without --production (the report reads your live transactions; it pays nothing)`,
-      );
-      return 2;
-    }
-    // SINGAPAY_PAYMENT_STORE=memory wins over both in the module: this process's memory is empty.
-    if ((!raw.databaseUrl && !raw.redisUrl) || raw.paymentStore === 'memory') {
-      say(NO_SHARED_STORE);
-      return 2;
-    }
-    const options: SingapayModuleOptions = { ...raw, reconcileIntervalMs: 0, ...(args.name ? { name: args.name } : {}) };
-    // The module's own log lines would only repeat what the report says.
-    app = await NestFactory.createApplicationContext(SingapayModule.forRoot(options), { logger: false, abortOnError: false });
-    const service = app.get<SingapayService>(args.name ? getSingapayToken(args.name) : SingapayService);
-    const report = await service.reconcileDay(args.date);
+    const opened = await openSingapayCliApp(args, io, secrets, {
+      production: 'the report reads your live transactions; it pays nothing',
+      noSharedStore: NO_SHARED_STORE,
+    });
+    app = opened.app;
+    const report = await opened.service.reconcileDay(args.date);
     io.write(redactSecrets(formatSingapayReconciliation(report, args.format), secrets).replace(/\n$/, ''));
     // CSV and JSON go to a file or a program: the warnings go where a person sees them too.
     if (args.format !== 'table') for (const w of report.warnings) say(w);
@@ -134,7 +114,11 @@ export async function runSingapayReconcile(argv: readonly string[], io: Singapay
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const usage = error instanceof UsageError;
-    const config = usage || error instanceof SingapayConfigurationError || error instanceof SingapayPostgresSchemaError;
+    const config =
+      usage ||
+      error instanceof SingapayCliRefusedError ||
+      error instanceof SingapayConfigurationError ||
+      error instanceof SingapayPostgresSchemaError;
     say(message);
     if (usage) fail(`\n${SINGAPAY_RECONCILE_USAGE}`);
     // The env file named does not exist: a usage error too.

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
  * The `singapay` command of the nestjs-singapay package. Subcommands:
- * `singapay doctor`, `singapay migrate`, `singapay prune`, `singapay reconcile` (see --help). A
+ * `singapay doctor`, `singapay migrate`, `singapay prune`, `singapay reconcile`, `singapay ledger` (see --help). A
  * command-line tool: it writes to stdout.
  */
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import process from 'node:process';
 import { parseSingapayDoctorArgs, runSingapayDoctor, SINGAPAY_DOCTOR_USAGE, SingapayDoctorUsageError } from '../doctor/index.js';
+import { runSingapayLedger } from './singapay-ledger.command.js';
 import { runSingapayMigrate, runSingapayPrune } from './singapay-postgres.commands.js';
 import { runSingapayReconcile } from './singapay-reconcile.command.js';
 
@@ -18,6 +19,7 @@ Commands:
   migrate    create or upgrade the PostgreSQL payment ledger (--print: the SQL)
   prune      delete final payment records older than a date from the PostgreSQL ledger
   reconcile  the daily reconciliation report: one WIB day's payment records against Singapay's list
+  ledger     whether the shared payment store lost records (payments stop then), and resume after checking
 
 Run "singapay <command> --help" for its options.
 `;
@@ -28,11 +30,12 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined ? 1 : 0;
   }
-  if (command === 'migrate' || command === 'prune' || command === 'reconcile') {
+  if (command === 'migrate' || command === 'prune' || command === 'reconcile' || command === 'ledger') {
     // The command prints its own outcome; the store's log lines would only repeat it.
     Logger.overrideLogger(false);
     const io = { write: (line: string) => process.stdout.write(`${line}\n`), error: (line: string) => process.stderr.write(`${line}\n`) };
     if (command === 'reconcile') return runSingapayReconcile(rest, io);
+    if (command === 'ledger') return runSingapayLedger(rest, io);
     return command === 'migrate' ? runSingapayMigrate(rest, io) : runSingapayPrune(rest, io);
   }
   if (command !== 'doctor') {

@@ -108,6 +108,15 @@ export interface SingapayModuleOptions {
    */
   redisUrl?: string;
   /**
+   * Say that you have checked the Redis that keeps payment records yourself: it never evicts
+   * (`maxmemory-policy noeviction`) and keeps its data across a restart (`appendonly yes`).
+   * Only for a Redis that refuses `CONFIG GET` (many managed services), whose settings the
+   * module cannot read: without it, production refuses to start on such a Redis. Settings the
+   * module can read and finds unsafe stop a production start whatever this says.
+   * @default false
+   */
+  redisDurabilityVerified?: boolean;
+  /**
    * A PostgreSQL connection string (`postgres://user:password@host:5432/db`). When set,
    * payment records are kept in PostgreSQL (table `singapay_payments`, created by
    * `npx singapay migrate`) until you prune them, shared by every replica, unless

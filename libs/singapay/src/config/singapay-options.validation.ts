@@ -36,6 +36,7 @@ export interface SingapayResolvedOptions {
   reconcileIntervalMs: number;
   /** May hold a password: kept wrapped. */
   redisUrl?: SingapaySecret;
+  redisDurabilityVerified: boolean;
   /** Holds a password: kept wrapped. */
   databaseUrl?: SingapaySecret;
 }
@@ -165,6 +166,11 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
     } else redisUrl = new SingapaySecret(o.redisUrl);
   }
 
+  const verified = o.redisDurabilityVerified;
+  if (verified !== undefined && verified !== null && typeof verified !== 'boolean') {
+    problems.push(`${label('redisDurabilityVerified')} must be true or false`);
+  }
+
   let databaseUrl: SingapaySecret | undefined;
   if (o.databaseUrl !== undefined && o.databaseUrl !== null && o.databaseUrl !== '') {
     if (typeof o.databaseUrl !== 'string' || !URL.canParse(o.databaseUrl) || !/^postgres(ql)?:$/.test(new URL(o.databaseUrl).protocol)) {
@@ -192,6 +198,7 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
     clockSkewToleranceMs,
     reconcileIntervalMs,
     ...(redisUrl ? { redisUrl } : {}),
+    redisDurabilityVerified: verified === true,
     ...(databaseUrl ? { databaseUrl } : {}),
   });
 }

@@ -13,6 +13,7 @@ export const SINGAPAY_ENV_VARS = {
   timeoutMs: 'SINGAPAY_TIMEOUT_MS',
   tokenRefreshBufferSeconds: 'SINGAPAY_TOKEN_REFRESH_BUFFER_SECONDS',
   redisUrl: 'SINGAPAY_REDIS_URL',
+  redisDurabilityVerified: 'SINGAPAY_REDIS_DURABILITY_VERIFIED',
   databaseUrl: 'SINGAPAY_DATABASE_URL',
   paymentStore: 'SINGAPAY_PAYMENT_STORE',
   reconcileIntervalMs: 'SINGAPAY_RECONCILE_INTERVAL_MS',
@@ -29,6 +30,15 @@ const integer = (env: NodeJS.ProcessEnv, name: string): number | undefined => {
   return v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : Number.NaN;
 };
 
+// true/false (also 1/0, yes/no); anything else is kept as text so that validation names the variable.
+const flag = (env: NodeJS.ProcessEnv, name: string): boolean | undefined => {
+  const v = text(env, name)?.toLowerCase();
+  if (v === undefined) return undefined;
+  if (v === 'true' || v === '1' || v === 'yes') return true;
+  if (v === 'false' || v === '0' || v === 'no') return false;
+  return v as unknown as boolean;
+};
+
 /** Reads `SINGAPAY_*` variables into module options; validation happens when the module starts. */
 export function readSingapayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SingapayModuleOptions {
   const v = SINGAPAY_ENV_VARS;
@@ -43,6 +53,7 @@ export function readSingapayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
     timeoutMs: integer(env, v.timeoutMs),
     tokenRefreshBufferSeconds: integer(env, v.tokenRefreshBufferSeconds),
     redisUrl: text(env, v.redisUrl),
+    redisDurabilityVerified: flag(env, v.redisDurabilityVerified),
     databaseUrl: text(env, v.databaseUrl),
     // Only 'memory' can be said in a variable; validation names anything else.
     paymentStore: text(env, v.paymentStore) as SingapayModuleOptions['paymentStore'],

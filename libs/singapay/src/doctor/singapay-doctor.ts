@@ -11,9 +11,10 @@ import { redactSecrets } from '../util/singapay-secret.js';
 import { configProblemFix, describeError, diagnoseTokenFailure, type SingapayTokenFailure } from './singapay-doctor.advice.js';
 import { loadSingapayDoctorEnv } from './singapay-doctor.env.js';
 import { checkSingapayHost } from './singapay-doctor.host.js';
+import { checkSingapayDoctorLedger } from './singapay-doctor.ledger.js';
 import { businessFixes, createDoctorContext, PASSWORD_PLACEHOLDER, trySwapped } from './singapay-doctor.context.js';
 
-export type SingapayDoctorStepName = 'config' | 'host' | 'token' | 'balance' | 'inquiry';
+export type SingapayDoctorStepName = 'config' | 'ledger' | 'host' | 'token' | 'balance' | 'inquiry';
 
 export interface SingapayDoctorStep {
   name: SingapayDoctorStepName;
@@ -60,6 +61,7 @@ export interface SingapayDoctorOptions {
 const MARK = { pass: '✓', fail: '✗', skip: '-' } as const;
 const TITLE: Record<SingapayDoctorStepName, string> = {
   config: 'configuration',
+  ledger: 'payment ledger',
   host: 'host reachable',
   token: 'access token',
   balance: 'balance',
@@ -184,6 +186,10 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
   }
 
   const timeoutMs = options.timeoutMs ?? Math.min(resolved.timeoutMs, 15_000);
+
+  // Where payment records are kept, and whether a crash or a full memory can lose them (only with a shared store).
+  const ledger = await checkSingapayDoctorLedger(raw, resolved.environment === 'production', timeoutMs);
+  if (ledger) record({ name: 'ledger', ...ledger });
   const baseUrlVariable = SINGAPAY_ENV_VARS.baseUrl;
 
   // 2. The host: DNS and a connection, before any credential is sent.

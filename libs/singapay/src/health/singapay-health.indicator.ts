@@ -16,8 +16,14 @@ export interface SingapayHealthOutcome {
 
 /** The fields next to `status` in the health answer. */
 export interface SingapayHealthData extends Record<string, unknown> {
-  /** `low_balance` when degraded; the failure's cause when down. */
-  cause?: SingapayDiagnosedCause | 'low_balance';
+  /**
+   * `low_balance` when degraded; the failure's cause when down: Singapay's, or the payment
+   * store's (`payment_store_lost`: it lost records and payments are stopped until an operator
+   * resumes them; `payment_store_unavailable`: it cannot be reached, payments are refused).
+   */
+  cause?: SingapayDiagnosedCause | 'low_balance' | 'payment_store_lost' | 'payment_store_unavailable';
+  /** With `payment_store_lost`: when the loss was first noticed (ISO 8601). */
+  since?: string;
   message?: string;
   balance?: number;
   currency?: string;
@@ -109,9 +115,13 @@ export class SingapayHealthIndicator {
       timer = setTimeout(() => reject(new HealthCheckTimeout()), timeoutMs);
     });
     const stamp = () => ({ checkedAt: new Date(started).toISOString(), responseTimeMs: Date.now() - started });
+    // The payment store is asked beside Singapay: a store that lost records stops payments whatever Singapay says.
+    const store = this.checkPaymentStore(deadline);
     try {
       // The token request is bounded by the module's own timeout; the race bounds the whole check.
       const balance = await Promise.race([this.singapay.checkBalance({ timeoutMs, signal: controller.signal }), deadline]);
+      const storeDown = await store;
+      if (storeDown) return { status: 'down', data: { ...storeDown, ...stamp() } };
       const shown = includeBalance ? { balance: balance.balance, currency: balance.currency } : {};
       if (minBalance !== undefined && balance.balance < minBalance) {
         this.logger.warn(`health: deposit below the configured minimum (degraded)`);
@@ -139,12 +149,36 @@ export class SingapayHealthIndicator {
               responseType: 'timeout',
             }
           : diagnoseSingapayFailure(error);
+      const storeDown = await store;
+      if (storeDown) return { status: 'down', data: { ...storeDown, ...stamp() } };
       this.logger.warn(`health: down, cause=${diagnosis.cause} type=${diagnosis.responseType} code=${diagnosis.responseCode ?? '-'}`);
       const { cause, message, responseCode, responseType, detail } = { detail: undefined, ...diagnosis };
       return { status: 'down', data: { cause, message, responseCode, responseType, ...(detail ? { detail } : {}), ...stamp() } };
     } finally {
       clearTimeout(timer);
       controller.abort();
+    }
+  }
+
+  /** What the payment store adds to a check: nothing when it is intact, else why payments cannot be made. Never rejects. */
+  private async checkPaymentStore(deadline: Promise<never>): Promise<Pick<SingapayHealthData, 'cause' | 'message' | 'since'> | undefined> {
+    try {
+      const integrity = await Promise.race([this.singapay.checkPaymentStore(), deadline]);
+      if (integrity.intact) return undefined;
+      this.logger.warn(`health: down, cause=payment_store_lost since=${integrity.since}`);
+      return {
+        cause: 'payment_store_lost',
+        since: integrity.since,
+        message:
+          `The payment store lost records (${integrity.reason}): payments are stopped, nothing is sent. Check the orders paid ` +
+          'since the last good state, then resume with: npx singapay ledger resume',
+      };
+    } catch (error) {
+      this.logger.warn(`health: down, cause=payment_store_unavailable (${error instanceof Error ? error.name : 'error'})`);
+      return {
+        cause: 'payment_store_unavailable',
+        message: 'The payment store could not be reached: payments are refused (nothing is sent) until it is back; reads carry on',
+      };
     }
   }
 }

@@ -42,6 +42,47 @@ export interface SingapayPaymentStore {
    * and credential, so two Singapay accounts never see each other's records.
    */
   withNamespace?(namespace: string): SingapayPaymentStore;
+  /**
+   * Optional, for stores that can lose records behind the module's back (a Redis that was
+   * flushed, restarted without its data, or failed over to a replica that lacked the latest
+   * writes): whether every record written is still there. A store that finds it is not
+   * refuses every claim and write with `SingapayPaymentStoreLostError` from then on, in
+   * every process that shares it, until `resumeAfterLoss()`.
+   */
+  checkIntegrity?(): Promise<SingapayPaymentStoreIntegrity>;
+  /**
+   * Optional, with `checkIntegrity`: lifts the stop after a loss, for every process that
+   * shares the store. Called by an operator (`npx singapay ledger resume`) once the orders
+   * paid in the affected window have been checked, since their keys are unknown again.
+   */
+  resumeAfterLoss?(): Promise<void>;
+}
+
+/** Whether a payment store still holds every record written to it. */
+export type SingapayPaymentStoreIntegrity =
+  | { intact: true }
+  | {
+      intact: false;
+      /** When the loss was first noticed (ISO 8601), by any process that shares the store. */
+      since: string;
+      /** What was noticed, for a person; never a secret. */
+      reason: string;
+    };
+
+/**
+ * A store refused a claim or a write because it has lost records: a key it no longer knows
+ * may have been paid already, so nothing is sent until an operator resumes payments.
+ * @publicApi
+ */
+export class SingapayPaymentStoreLostError extends Error {
+  constructor(
+    /** When the loss was first noticed (ISO 8601). */
+    readonly since: string,
+    readonly reason: string,
+  ) {
+    super(`the payment store lost records (${reason}; noticed ${since})`);
+    this.name = 'SingapayPaymentStoreLostError';
+  }
 }
 
 /** Injection token of the `SingapayPaymentStore`. */

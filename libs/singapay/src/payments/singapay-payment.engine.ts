@@ -21,7 +21,7 @@ import { SingapayPaymentReconciler } from './singapay-payment.reconciler.js';
 import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
 import { SingapayPaymentSender } from './singapay-payment.sender.js';
 import { applyPatch, hashPaymentRequest, isAwaitingToken, watchReason, type SingapayRecordPatch } from './singapay-payment.state.js';
-import { SingapayPaymentStore } from './singapay-payment-store.interface.js';
+import { SingapayPaymentStore, type SingapayPaymentStoreIntegrity } from './singapay-payment-store.interface.js';
 import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import type {
   SingapayPayment,
@@ -216,6 +216,17 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
   /** One sweep over unsettled payments; returns how many changed state. */
   reconcile(): Promise<number> {
     return this.reconciler.sweep();
+  }
+
+  /** Whether the payment store still holds every record written to it (see `SingapayPaymentStore.checkIntegrity`). */
+  checkIntegrity(): Promise<SingapayPaymentStoreIntegrity> {
+    return this.ledger.checkIntegrity();
+  }
+
+  /** Lifts the stop after the store lost records, for every process that shares it. */
+  async resumeAfterLoss(): Promise<void> {
+    await this.ledger.resumeAfterLoss();
+    this.logger.warn('payments resumed after the payment store lost records: an operator said the affected orders were checked');
   }
 
   /** Applies what a lookup after a callback says of a transaction (see `SingapayPaymentConfirmations`). */

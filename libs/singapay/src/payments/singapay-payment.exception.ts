@@ -1,6 +1,7 @@
 import { SINGAPAY_COMMANDS } from '../contract/singapay-api.contract.js';
 import { createSingapayException, SingapayException } from '../errors/singapay.exception.js';
 import type { SingapayPaymentRecord } from './singapay-payment-record.js';
+import type { SingapayPaymentStoreLostError } from './singapay-payment-store.interface.js';
 
 /** Where a store failure happened: before the payment left, nothing did; after, it may have. */
 export type SingapayStorePhase = 'before_send' | 'after_send';
@@ -106,6 +107,23 @@ export class SingapayPaymentStoreException extends SingapayException {
         phase === 'before_send'
           ? `The payment store could not ${what}; the payment was not sent`
           : `The payment store could not ${what}; the payment may have been sent, look it up with getPayment() once the store is back`,
+      operation: 'pay',
+      delivery: phase === 'before_send' ? 'not_sent' : 'maybe_sent',
+    });
+  }
+
+  /** The store has lost records: payments stop, in every process that shares it, until an operator resumes them. */
+  static lost(error: SingapayPaymentStoreLostError, phase: SingapayStorePhase): SingapayPaymentStoreException {
+    return new SingapayPaymentStoreException({
+      code: null,
+      type: 'payment_store_unavailable',
+      httpStatus: 503,
+      message:
+        `Payments are stopped: ${error.message}, so an idempotency key it no longer knows may have been paid already. ` +
+        (phase === 'before_send'
+          ? 'This payment was not sent. '
+          : 'This payment may have been sent: look it up with getPayment() or in the Singapay dashboard. ') +
+        'Once the orders paid since the last good state are checked, an operator resumes payments with: npx singapay ledger resume',
       operation: 'pay',
       delivery: phase === 'before_send' ? 'not_sent' : 'maybe_sent',
     });

@@ -3,7 +3,11 @@ import { SingapayException } from '../errors/singapay.exception.js';
 import { SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../singapay.constants.js';
 import type { SingapayPaymentRecord } from './singapay-payment-record.js';
 import { SingapayPaymentStoreException, type SingapayStorePhase } from './singapay-payment.exception.js';
-import type { SingapayPaymentStore } from './singapay-payment-store.interface.js';
+import {
+  SingapayPaymentStoreLostError,
+  type SingapayPaymentStore,
+  type SingapayPaymentStoreIntegrity,
+} from './singapay-payment-store.interface.js';
 import type { SingapayUnknownPayments } from '../telemetry/singapay-unknown-payments.tracker.js';
 import { applyPatch, canMove, type SingapayRecordPatch } from './singapay-payment.state.js';
 
@@ -85,6 +89,17 @@ export class SingapayPaymentLedger {
     return undefined;
   }
 
+  /** Whether the store still holds every record written to it; a store that cannot lose any is always intact. */
+  async checkIntegrity(): Promise<SingapayPaymentStoreIntegrity> {
+    return (await this.store.checkIntegrity?.()) ?? { intact: true };
+  }
+
+  /** Lifts a stop after the store lost records (an operator's decision; see `SingapayService.resumePayments`). */
+  async resumeAfterLoss(): Promise<void> {
+    if (!this.store.resumeAfterLoss) throw new Error('this payment store cannot lose records, so there is nothing to resume');
+    await this.store.resumeAfterLoss();
+  }
+
   private seen<T extends SingapayPaymentRecord | undefined>(record: T): T {
     this.unknown?.seen(record);
     return record;
@@ -95,6 +110,8 @@ export class SingapayPaymentLedger {
       return await work();
     } catch (error) {
       if (error instanceof SingapayException) throw error;
+      // The store logged the loss once when it noticed it; every refusal after that says so itself.
+      if (error instanceof SingapayPaymentStoreLostError) throw SingapayPaymentStoreException.lost(error, phase);
       this.logger.error(`payment store could not ${what}: ${(error as Error)?.name ?? 'error'}`);
       throw SingapayPaymentStoreException.unavailable(what, phase);
     }

@@ -32,6 +32,20 @@ export interface PostgresPaymentStoreOptions {
 }
 
 const T = SINGAPAY_POSTGRES_TABLE;
+
+// Every write of a record commits with synchronous_commit = on, whatever the server's or the
+// pool's default: with it off, a server crash can lose a committed claim, and a lost claim is a
+// key that pays twice. set_config(…, true) lasts until the statement's own (implicit)
+// transaction commits, so it costs no round trip and changes nothing else on the connection.
+const DURABLE = `WITH durable AS (SELECT set_config('synchronous_commit', 'on', true))`;
+
+/** The server settings that decide whether a committed record survives a crash. */
+export interface SingapayPostgresDurability {
+  /** `fsync`: off lets a server crash lose committed data, whatever the module does. */
+  fsync: boolean;
+  /** The server's (or the connection's) default `synchronous_commit`; the module's own writes use `on` regardless. */
+  synchronousCommit: string;
+}
 /** The pool and its state, shared by a store and its namespaced copies. */
 class PostgresHandle {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
@@ -143,6 +157,16 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
     }
   }
 
+  /** Reads the server settings that decide whether a committed record survives a crash. */
+  async checkDurability(): Promise<SingapayPostgresDurability> {
+    const { rows } = await this.#handle.run<{ fsync: string; synchronous_commit: string }>(
+      'read the server settings',
+      `SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS synchronous_commit`,
+      [],
+    );
+    return { fsync: rows[0]?.fsync !== 'off', synchronousCommit: rows[0]?.synchronous_commit ?? 'unknown' };
+  }
+
   /** Applies pending migrations (what `npx singapay migrate` does). */
   async migrate(): Promise<SingapayPostgresMigrateResult> {
     const pool = await this.#handle.pool();
@@ -177,8 +201,10 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
       try {
         inserted = await this.#handle.run(
           'record the payment',
-          `INSERT INTO ${T} (namespace, idempotency_key, version, state, settled, transaction_id, created_at, updated_at, record, record_exact)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
+          `${DURABLE}
+           INSERT INTO ${T} (namespace, idempotency_key, version, state, settled, transaction_id, created_at, updated_at, record, record_exact)
+           SELECT $1::text, $2::text, $3::bigint, $4::text, $5::boolean, $6::text, $7::timestamptz, $8::timestamptz, $9::jsonb, $10::text
+             FROM durable
            ON CONFLICT (namespace, idempotency_key) DO NOTHING`,
           params,
         );
@@ -212,9 +238,11 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
       // constraint decides when two keys race for one transaction.
       const { rowCount } = await this.#handle.run(
         'update the payment',
-        `UPDATE ${T}
+        `${DURABLE}
+         UPDATE ${T}
             SET version = $3, state = $4, settled = $5, transaction_id = $6, created_at = $7, updated_at = $8,
                 record = $9::jsonb, record_exact = $10
+           FROM durable
           WHERE namespace = $1 AND idempotency_key = $2 AND version = $11
             AND ($6::text IS NULL OR NOT EXISTS (
               SELECT 1 FROM ${T} other WHERE other.namespace = $1 AND other.transaction_id = $6 AND other.idempotency_key <> $2))`,

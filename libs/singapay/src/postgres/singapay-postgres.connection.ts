@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
+import { SingapayConfigurationError, type SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
 import { isConnectionFailure, SingapayPostgresError } from './postgres-connection.js';
 import { PostgresPaymentStore } from './postgres-payment.store.js';
@@ -17,6 +17,7 @@ const STARTUP_ATTEMPTS = 5;
  */
 export async function assertSingapayPostgresReady(
   store: PostgresPaymentStore,
+  production: boolean,
   logger = new Logger(SINGAPAY_LOGGER_CONTEXT),
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -27,7 +28,18 @@ export async function assertSingapayPostgresReady(
           `PostgreSQL payment ledger schema is at version ${status.version}, newer than version ${status.required} this package knows: a newer release migrated it; carrying on (steps are additive)`,
         );
       }
-      logger.log(`Payment records are kept in PostgreSQL (schema version ${status.version})`);
+      const durability = await store.checkDurability();
+      if (!durability.fsync) {
+        const problem =
+          'the PostgreSQL server that keeps payment records runs with fsync = off: a server crash can lose committed records, ' +
+          'and a lost claim is an idempotency key that pays twice. Set fsync = on in postgresql.conf';
+        if (production) throw new SingapayConfigurationError([problem]);
+        logger.warn(`${problem} (a warning in sandbox; production refuses to start)`);
+      }
+      logger.log(
+        `Payment records are kept in PostgreSQL (schema version ${status.version}; fsync ${durability.fsync ? 'on' : 'off'}, ` +
+          `its writes committed with synchronous_commit = on, the server's default being ${durability.synchronousCommit})`,
+      );
       return;
     } catch (error) {
       const retryable = error instanceof SingapayPostgresError && error.name === 'SingapayPostgresError' && isConnectionFailure(error.code);
@@ -56,7 +68,7 @@ export class SingapayPostgresConnection implements OnApplicationShutdown {
     const store = new PostgresPaymentStore(url);
     this.#store = store;
     try {
-      await assertSingapayPostgresReady(store, this.logger);
+      await assertSingapayPostgresReady(store, this.options.environment === 'production', this.logger);
     } catch (error) {
       await store.close();
       this.#store = undefined;

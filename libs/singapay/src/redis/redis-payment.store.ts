@@ -1,9 +1,15 @@
 import type { Redis } from 'ioredis';
 import { isSettledPaymentRecord, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
 import { inCreationPage } from '../payments/singapay-payment-record.order.js';
-import type { SingapayPaymentRecordCursor, SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
+import type {
+  SingapayPaymentRecordCursor,
+  SingapayPaymentStore,
+  SingapayPaymentStoreIntegrity,
+} from '../payments/singapay-payment-store.interface.js';
 import type { RedisStoreOptions } from './redis-token.store.js';
-import { redisScript, runRedisScript } from './singapay-redis.script.js';
+import { inspectRedisDurability, type SingapayRedisDurabilityReport } from './singapay-redis.durability.js';
+import { REDIS_LEDGER_GUARD, SingapayRedisLedgerEpoch } from './singapay-redis.ledger.js';
+import { redisScript, runRedisScript, type SingapayRedisScript } from './singapay-redis.script.js';
 
 // Values are "<version>|<json>": scripts compare the version without decoding the JSON, so
 // no answer Singapay sends (odd unicode, deep nesting) can make a record unwritable.
@@ -16,18 +22,23 @@ local function indexCreated(day, member, ttl)
   if redis.call('PTTL', day) < tonumber(ttl) then redis.call('PEXPIRE', day, ttl) end
 end`;
 
-// Claims a key: exactly one SET NX wins across all replicas.
-const CREATE = redisScript(`${INDEX_CREATED}
+// Claims a key: exactly one SET NX wins across all replicas. Answers -1 when the ledger is not
+// the one this process has been writing to, the write's sequence number when it claimed, or the
+// record that holds the key.
+const CREATE = redisScript(`${INDEX_CREATED}${REDIS_LEDGER_GUARD}
+if not ledgerIntact(KEYS[4], KEYS[5], ARGV[7], ARGV[8]) then return -1 end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   if ARGV[4] == '0' then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5]) end
   indexCreated(KEYS[3], ARGV[6], ARGV[2])
-  return false
+  return redis.call('HINCRBY', KEYS[4], 'seq', 1)
 end
 return redis.call('GET', KEYS[1])`);
 
 // Compare-and-set on the version; a transaction another key holds is refused; the
-// unsettled index and the transaction index change in the same step.
-const REPLACE = redisScript(`${INDEX_CREATED}
+// unsettled index and the transaction index change in the same step. Answers -1 as CREATE
+// does, 0 when refused, or the write's sequence number.
+const REPLACE = redisScript(`${INDEX_CREATED}${REDIS_LEDGER_GUARD}
+if not ledgerIntact(KEYS[5], KEYS[6], ARGV[8], ARGV[9]) then return -1 end
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 if string.match(current, '^(%d+)|') ~= ARGV[2] then return 0 end
@@ -40,7 +51,7 @@ if ARGV[4] == '1' then redis.call('ZREM', KEYS[2], ARGV[5]) else redis.call('ZAD
 if KEYS[3] ~= KEYS[1] then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[3]) end
 -- Again on every write: a record written before this index existed joins it when it next changes.
 indexCreated(KEYS[4], ARGV[7], ARGV[3])
-return 1`);
+return redis.call('HINCRBY', KEYS[5], 'seq', 1)`);
 
 // Drops an index entry only if its record is really gone (it may have been created again meanwhile).
 const FORGET_IF_GONE = redisScript(`
@@ -71,11 +82,18 @@ export interface RedisPaymentStoreOptions extends RedisStoreOptions {
  * idempotency key (so exactly one replica sends a payment), compare-and-set
  * updates, an index of unsettled records for the reconcilers, an index by
  * Singapay transaction id, and one by creation time per day for the daily reconciliation. Keys share a hash tag, so scripts work on a cluster.
+ *
+ * Redis is a ledger only while it forgets nothing: use `maxmemory-policy noeviction` and
+ * `appendonly yes` (the module refuses anything less in production). Each ledger carries an
+ * epoch and a write sequence that every claim and write checks in its own script; a ledger
+ * that was flushed, restarted empty or rolled back stops payments in every process until an
+ * operator resumes them (`npx singapay ledger resume`).
  * @publicApi
  */
 export class RedisPaymentStore implements SingapayPaymentStore {
   private readonly base: string;
   private readonly retentionMs: number;
+  private readonly epoch: SingapayRedisLedgerEpoch;
 
   constructor(
     private readonly redis: Redis,
@@ -85,6 +103,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
     this.base = `{${options.prefix ?? 'singapay'}:payments:${namespace}}`;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
     if (this.retentionMs < 24 * 3600_000) throw new RangeError('RedisPaymentStore retentionMs must be at least one day');
+    this.epoch = new SingapayRedisLedgerEpoch(redis, `${this.base}:ledger`, `${this.base}:halt`);
   }
 
   /** The same Redis, with keys of another registration/credential. */
@@ -106,8 +125,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   }
 
   async create(record: SingapayPaymentRecord): Promise<{ created: boolean; record: SingapayPaymentRecord }> {
-    const existing = (await runRedisScript(
-      this.redis,
+    const answer = await this.guarded(
       CREATE,
       [this.recordKey(record.key), this.unsettledKey, this.createdKey(record.createdAt)],
       [
@@ -118,9 +136,9 @@ export class RedisPaymentStore implements SingapayPaymentStore {
         record.key,
         createdMember(record.createdAt, record.key),
       ],
-    )) as string | null;
-    if (existing === null) return { created: true, record };
-    return { created: false, record: decode(existing) };
+    );
+    if (typeof answer === 'number') return { created: true, record };
+    return { created: false, record: decode(answer) };
   }
 
   async get(key: string): Promise<SingapayPaymentRecord | undefined> {
@@ -130,8 +148,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
 
   async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
     if (record.version !== expectedVersion + 1) return false;
-    const done = await runRedisScript(
-      this.redis,
+    const answer = await this.guarded(
       REPLACE,
       [
         this.recordKey(record.key),
@@ -149,7 +166,44 @@ export class RedisPaymentStore implements SingapayPaymentStore {
         createdMember(record.createdAt, record.key),
       ],
     );
-    return done === 1;
+    return answer !== 0;
+  }
+
+  /**
+   * Whether this ledger still holds every record written to it: its epoch is the one this
+   * process adopted and its write sequence has not gone back. Takes the epoch on first use.
+   */
+  checkIntegrity(): Promise<SingapayPaymentStoreIntegrity> {
+    return this.epoch.integrity();
+  }
+
+  /** Lifts a stop after a loss with a new epoch, for every process on this ledger (`npx singapay ledger resume`). */
+  resumeAfterLoss(): Promise<void> {
+    return this.epoch.resume();
+  }
+
+  /** Reads the settings of this Redis that decide whether it can lose records (eviction, persistence). */
+  inspectDurability(): Promise<SingapayRedisDurabilityReport> {
+    return inspectRedisDurability(this.redis);
+  }
+
+  /**
+   * Runs a claim or write script behind the ledger guard; a refusal is looked into, and retried
+   * once when it was only a resume this process had not seen yet. Answers a number (a write's
+   * sequence, or 0 for a refused compare-and-set) or the text of an existing record.
+   */
+  private async guarded(script: SingapayRedisScript, keys: string[], args: string[]): Promise<number | string> {
+    for (let attempt = 0; ; attempt++) {
+      const guard = await this.epoch.guardArgs();
+      const answer = (await runRedisScript(this.redis, script, [...keys, this.epoch.epochKey, this.epoch.haltKey], [...args, ...guard])) as
+        number | string;
+      if (answer !== -1) {
+        if (typeof answer === 'number') this.epoch.observe(answer);
+        return answer;
+      }
+      await this.epoch.refused();
+      if (attempt > 0) throw new Error('the Redis payment ledger refused a write twice without a reason it could name');
+    }
   }
 
   async findByTransactionId(transactionId: string): Promise<SingapayPaymentRecord | undefined> {

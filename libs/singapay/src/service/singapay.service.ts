@@ -14,7 +14,7 @@ import { SINGAPAY_CLOCK, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '.
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { checkCallOptions, type SingapayCallOptions } from '../http/singapay-transport.js';
 import { SingapayPaymentEngine } from '../payments/singapay-payment.engine.js';
-import { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
+import { SingapayPaymentStore, type SingapayPaymentStoreIntegrity } from '../payments/singapay-payment-store.interface.js';
 import { parseReconciliationDate, SingapayDayReconciliation } from '../reconciliation/singapay-reconciliation.runner.js';
 import type { SingapayReconciliationOptions, SingapayReconciliationReport } from '../reconciliation/singapay-reconciliation.types.js';
 import type {
@@ -117,6 +117,26 @@ export class SingapayService {
   /** PLN tokens as they are recorded: in the payment's answer or, usually, some seconds later. */
   get tokens$(): Observable<SingapayTokenDelivery> {
     return this.payments.tokens$;
+  }
+
+  /**
+   * Whether the payment store still holds every record written to it. A Redis that was
+   * flushed, restarted without its data or failed over to a replica that lacked the latest
+   * writes does not: payments then stop with a 503 (nothing sent) in every process that
+   * shares it, reads carry on, and the health indicator reports it.
+   */
+  async checkPaymentStore(): Promise<SingapayPaymentStoreIntegrity> {
+    return this.payments.checkIntegrity();
+  }
+
+  /**
+   * Lifts that stop, for every process that shares the store: an operator's decision, once
+   * the orders paid since the last good state are checked (their keys are unknown to the
+   * store again, so paying one of them again would pay it twice). `npx singapay ledger resume`
+   * does the same from a shell.
+   */
+  async resumePayments(): Promise<void> {
+    return this.payments.resumeAfterLoss();
   }
 
   /** Sweeps pending and unknown payments once (the `reconcileIntervalMs` timer does it on its own). */

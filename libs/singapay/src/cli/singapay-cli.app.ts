@@ -1,0 +1,56 @@
+/**
+ * The module as a command opens it: configuration read as the app reads it (`SINGAPAY_*` and
+ * ./.env), the payment store the app shares, the registration the app names. Used by the
+ * commands that act on the app's own records (`singapay reconcile`, `singapay ledger`).
+ */
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { SingapayModuleOptions } from '../config/singapay-module-options.interface.js';
+import { resolveSingapayOptions } from '../config/singapay-options.validation.js';
+import { readSingapayOptionsFromEnv, SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
+import { loadSingapayDoctorEnv } from '../doctor/singapay-doctor.env.js';
+import { connectionStringSecrets } from '../postgres/postgres-connection.js';
+import { SingapayService } from '../service/singapay.service.js';
+import { SingapayModule } from '../singapay.module.js';
+import { getSingapayToken } from '../singapay.tokens.js';
+
+/** A command refused to run as configured (production without --production, no shared store): exit 2, no usage. */
+export class SingapayCliRefusedError extends Error {}
+
+export interface SingapayCliAppArgs {
+  envFile?: string | false;
+  production: boolean;
+  /** The registration's name, when the app names it. */
+  name?: string;
+}
+
+export interface SingapayCliApp {
+  app: INestApplicationContext;
+  service: SingapayService;
+}
+
+/**
+ * Opens the app's registration for a command. Secrets read on the way are pushed to `secrets`
+ * (for the caller to scrub its output with) before anything can fail.
+ */
+export async function openSingapayCliApp(
+  args: SingapayCliAppArgs,
+  io: { env?: NodeJS.ProcessEnv; cwd?: string },
+  secrets: string[],
+  what: { production: string; noSharedStore: string },
+): Promise<SingapayCliApp> {
+  const loaded = loadSingapayDoctorEnv({ env: io.env, cwd: io.cwd, envFile: args.envFile });
+  const raw = readSingapayOptionsFromEnv(loaded.env);
+  secrets.push(raw.apiKey, raw.clientSecret, raw.password, raw.databaseUrl ?? '', raw.redisUrl ?? '');
+  secrets.push(...connectionStringSecrets(raw.databaseUrl), ...connectionStringSecrets(raw.redisUrl));
+  const resolved = resolveSingapayOptions(raw);
+  if (resolved.environment === 'production' && !args.production) {
+    throw new SingapayCliRefusedError(`${SINGAPAY_ENV_VARS.environment} is production: refused without --production (${what.production})`);
+  }
+  // SINGAPAY_PAYMENT_STORE=memory wins over both in the module: this process's memory is empty.
+  if ((!raw.databaseUrl && !raw.redisUrl) || raw.paymentStore === 'memory') throw new SingapayCliRefusedError(what.noSharedStore);
+  const options: SingapayModuleOptions = { ...raw, reconcileIntervalMs: 0, ...(args.name ? { name: args.name } : {}) };
+  // The module's own log lines would only repeat what the command says.
+  const app = await NestFactory.createApplicationContext(SingapayModule.forRoot(options), { logger: false, abortOnError: false });
+  return { app, service: app.get<SingapayService>(args.name ? getSingapayToken(args.name) : SingapayService) };
+}

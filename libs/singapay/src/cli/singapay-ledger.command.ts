@@ -1,0 +1,115 @@
+/**
+ * `singapay ledger` and `singapay ledger resume`: whether the payment store the app shares
+ * still holds every record, and the operator's resume after it lost some.
+ */
+import { SingapayConfigurationError } from '../config/singapay-options.validation.js';
+import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
+import { redactConnectionSecrets, SingapayPostgresSchemaError } from '../postgres/postgres-connection.js';
+import { redactSecrets } from '../util/singapay-secret.js';
+import { openSingapayCliApp, SingapayCliRefusedError, type SingapayCliApp } from './singapay-cli.app.js';
+import type { SingapayCliIo } from './singapay-postgres.commands.js';
+
+export const SINGAPAY_LEDGER_USAGE = `Usage: singapay ledger [status | resume] [--env-file FILE | --no-env-file] [--production] [--name NAME]
+
+A Redis that keeps payment records and loses some (flushed, restarted without its data, failed
+over to a replica that lacked the latest writes) stops payments in every replica: an
+idempotency key it no longer knows may have been paid already. Reads carry on.
+
+  status   (the default) whether the payment store holds every record; exit 0 when it does,
+           1 when payments are stopped (since when, and why)
+  resume   lift the stop for every replica. First check the orders paid since the last good
+           state (in your order system and Singapay's dashboard, or with singapay reconcile):
+           their keys are unknown to the store again, and paying one again pays it twice.
+
+Reads SINGAPAY_* variables and ./.env as the app does, and the store the app shares:
+${SINGAPAY_ENV_VARS.redisUrl} (Redis) or ${SINGAPAY_ENV_VARS.databaseUrl} (PostgreSQL, which cannot lose records this way).
+Exit code 2: a usage or configuration error.
+
+  --env-file FILE    read variables from FILE instead of ./.env; --no-env-file reads none
+  --production       allow ${SINGAPAY_ENV_VARS.environment}=production (refused otherwise)
+  --name NAME        the registration's name, when the app names it (SingapayModule.forRoot({ name }))
+`;
+
+class UsageError extends Error {}
+
+interface LedgerArgs {
+  action: 'status' | 'resume';
+  help: boolean;
+  envFile?: string | false;
+  production: boolean;
+  name?: string;
+}
+
+function parseArgs(argv: readonly string[]): LedgerArgs {
+  const out: LedgerArgs = { action: 'status', help: false, production: false };
+  let action: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const [name, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '' || (inline === undefined && v.startsWith('--'))) throw new UsageError(`${name} needs a value`);
+      return v;
+    };
+    if (name === '--help' || name === '-h') out.help = true;
+    else if (name === '--production') out.production = true;
+    else if (name === '--no-env-file') out.envFile = false;
+    else if (name === '--env-file') out.envFile = value();
+    else if (name === '--name') out.name = value();
+    else if (!arg.startsWith('-') && action === undefined) action = arg;
+    else throw new UsageError(`unknown option ${arg.startsWith('--') ? name : `"${arg}"`}`);
+  }
+  if (action !== undefined && action !== 'status' && action !== 'resume') throw new UsageError(`unknown action "${action}"`);
+  out.action = action ?? 'status';
+  return out;
+}
+
+/** Runs `singapay ledger`; returns the exit code. */
+export async function runSingapayLedger(argv: readonly string[], io: SingapayCliIo): Promise<number> {
+  const fail = io.error ?? io.write;
+  const secrets: string[] = [];
+  const scrub = (line: string) => redactConnectionSecrets(redactSecrets(line, secrets), secrets);
+  let opened: SingapayCliApp | undefined;
+  try {
+    const args = parseArgs(argv);
+    if (args.help) {
+      io.write(SINGAPAY_LEDGER_USAGE);
+      return 0;
+    }
+    opened = await openSingapayCliApp(args, io, secrets, {
+      production: args.action === 'resume' ? 'resume lets your live replicas pay again' : 'status reads your live payment store',
+      noSharedStore: `no shared payment store is configured: set ${SINGAPAY_ENV_VARS.redisUrl} or ${SINGAPAY_ENV_VARS.databaseUrl} to the store your app uses`,
+    });
+    const before = await opened.service.checkPaymentStore();
+    if (args.action === 'status') {
+      io.write(
+        scrub(
+          before.intact
+            ? 'payment store: intact; payments are not stopped'
+            : `payment store: LOST RECORDS (${before.reason}; noticed ${before.since}); payments are stopped in every replica until: singapay ledger resume`,
+        ),
+      );
+      return before.intact ? 0 : 1;
+    }
+    if (before.intact) {
+      io.write('payment store: intact; nothing to resume');
+      return 0;
+    }
+    await opened.service.resumePayments();
+    io.write(scrub(`payment store: payments resumed for every replica (they had stopped at ${before.since}: ${before.reason})`));
+    return 0;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    fail(`singapay ledger: ${scrub(message)}`);
+    if (error instanceof UsageError) fail(`\n${SINGAPAY_LEDGER_USAGE}`);
+    const config =
+      error instanceof UsageError ||
+      error instanceof SingapayCliRefusedError ||
+      error instanceof SingapayConfigurationError ||
+      error instanceof SingapayPostgresSchemaError;
+    return config || /^the env file .* does not exist$/.test(message) ? 2 : 1;
+  } finally {
+    await opened?.app.close().catch(() => undefined);
+  }
+}

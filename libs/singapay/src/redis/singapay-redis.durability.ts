@@ -1,0 +1,159 @@
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { SingapayConfigurationError } from '../config/singapay-options.validation.js';
+import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
+import type { SingapayPaymentStoreIntegrity } from '../payments/singapay-payment-store.interface.js';
+import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
+
+/*
+ * Whether a Redis can keep payment records: one that evicts keys when full, or keeps nothing
+ * on disk, forgets records, and a forgotten record makes its idempotency key new again, so the
+ * order is paid twice. Read at start-up (CONFIG GET), refused in production.
+ */
+
+/** The settings of a Redis that decide whether it can lose records. */
+export interface SingapayRedisDurability {
+  /** `maxmemory` in bytes; 0 is no limit. */
+  maxmemory: number;
+  maxmemoryPolicy: string;
+  /** Append-only file on. */
+  appendonly: boolean;
+  /** RDB snapshot rules (`save`), empty when snapshots are off. */
+  save: string;
+}
+
+/** What reading a Redis's settings found: the settings and what is wrong with them, or why they could not be read. */
+export type SingapayRedisDurabilityReport =
+  | {
+      readable: true;
+      settings: SingapayRedisDurability;
+      /** Each setting that can lose payment records, with its fix. Empty when the Redis is fit to keep them. */
+      problems: string[];
+      /** Weaker points worth knowing that do not by themselves lose a record silently. */
+      notes: string[];
+    }
+  | {
+      readable: false;
+      /** The server answered with an error (CONFIG disabled or not allowed, as on managed services). */
+      refused: boolean;
+      /** The error, without any connection detail. */
+      error: string;
+    };
+
+const FIX_ELSEWHERE = 'or keep payment records in PostgreSQL (SINGAPAY_DATABASE_URL)';
+
+/** Names the settings of `settings` that can lose payment records, each with its fix. */
+export function redisDurabilityProblems(settings: SingapayRedisDurability): { problems: string[]; notes: string[] } {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  if (settings.maxmemory > 0 && settings.maxmemoryPolicy !== 'noeviction') {
+    problems.push(
+      `Redis evicts keys when it is full (maxmemory ${settings.maxmemory} bytes, maxmemory-policy ${settings.maxmemoryPolicy}): ` +
+        `an evicted payment record makes its idempotency key new again and the order is paid twice. ` +
+        `Set maxmemory-policy noeviction (a full Redis then refuses new payments with a 503), ${FIX_ELSEWHERE}`,
+    );
+  }
+  if (!settings.appendonly && settings.save.trim() === '') {
+    problems.push(
+      'Redis keeps nothing on disk (appendonly no, save ""): a restart empties it, every idempotency key becomes new again ' +
+        `and orders are paid twice. Set appendonly yes, ${FIX_ELSEWHERE}`,
+    );
+  } else if (!settings.appendonly) {
+    notes.push(
+      `Redis persists by RDB snapshots only (save "${settings.save}"): a crash loses the writes since the last snapshot. ` +
+        'The module notices that and stops payments until an operator resumes them; appendonly yes loses at most a second',
+    );
+  }
+  return { problems, notes };
+}
+
+/** Reads the settings of the Redis behind `redis` (CONFIG GET, one parameter a call, as every Redis version takes it). */
+export async function inspectRedisDurability(redis: Redis, timeoutMs = 5_000): Promise<SingapayRedisDurabilityReport> {
+  const get = async (name: string): Promise<string> => {
+    const reply = (await redis.config('GET', name)) as unknown;
+    const pair = Array.isArray(reply) ? (reply as unknown[]) : [];
+    if (pair.length < 2) throw new Error(`CONFIG GET ${name} answered nothing`);
+    return String(pair[1]);
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    const [maxmemory, maxmemoryPolicy, appendonly, save] = await Promise.race([
+      Promise.all([get('maxmemory'), get('maxmemory-policy'), get('appendonly'), get('save')]),
+      deadline,
+    ]);
+    const settings: SingapayRedisDurability = {
+      maxmemory: Number(maxmemory) || 0,
+      maxmemoryPolicy,
+      appendonly: appendonly === 'yes',
+      save,
+    };
+    return { readable: true, settings, ...redisDurabilityProblems(settings) };
+  } catch (error) {
+    const e = error as { name?: string; message?: string };
+    const refused = e?.name === 'ReplyError';
+    // A reply error is the server's own words (no address or password); anything else is named only by its kind.
+    return { readable: false, refused, error: refused ? String(e.message).split('\n')[0]! : (e?.name ?? 'Error') };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One line that says what a report found, for logs and `singapay doctor`. */
+export function describeRedisDurability(report: SingapayRedisDurabilityReport): string {
+  if (!report.readable) return `settings unreadable (${report.refused ? `CONFIG GET refused: ${report.error}` : report.error})`;
+  const s = report.settings;
+  const persistence = [s.appendonly ? 'AOF' : '', s.save.trim() ? `RDB (save "${s.save}")` : ''].filter(Boolean).join(' + ') || 'none';
+  return `maxmemory-policy ${s.maxmemoryPolicy} (maxmemory ${s.maxmemory === 0 ? 'unlimited' : `${s.maxmemory} bytes`}), persistence ${persistence}`;
+}
+
+/** What the start-up check needs of a Redis payment store. */
+export interface SingapayRedisLedger {
+  inspectDurability(): Promise<SingapayRedisDurabilityReport>;
+  checkIntegrity(): Promise<SingapayPaymentStoreIntegrity>;
+}
+
+const WHERE = `the Redis that keeps payment records (${SINGAPAY_ENV_VARS.redisUrl})`;
+
+/**
+ * The start-up check of a Redis that keeps payment records: in production a Redis that can
+ * lose them (eviction, no persistence), one whose settings cannot be read unless the operator
+ * says they checked them (`redisDurabilityVerified`), and one that cannot be reached stop the
+ * start-up; in sandbox each is a warning. Then the ledger's epoch is taken, and a stop left by
+ * an earlier loss is logged.
+ */
+export async function checkSingapayRedisLedger(
+  store: SingapayRedisLedger,
+  { production, verified }: { production: boolean; verified: boolean },
+  logger = new Logger(SINGAPAY_LOGGER_CONTEXT),
+): Promise<void> {
+  const report = await store.inspectDurability();
+  const problems: string[] = [];
+  if (report.readable) {
+    problems.push(...report.problems.map((p) => `${WHERE} can lose them: ${p}`));
+    for (const note of report.notes) logger.warn(`${WHERE}: ${note}`);
+  } else if (report.refused) {
+    if (!verified) {
+      problems.push(
+        `${WHERE} does not let its settings be read (CONFIG GET refused: ${report.error}), so the module cannot tell whether it evicts or forgets records. ` +
+          `Check with your provider that it uses maxmemory-policy noeviction and appendonly yes, then set redisDurabilityVerified: true ` +
+          `(${SINGAPAY_ENV_VARS.redisDurabilityVerified}=true); or keep payment records in PostgreSQL (${SINGAPAY_ENV_VARS.databaseUrl})`,
+      );
+    }
+  } else if (production) {
+    problems.push(
+      `${WHERE} could not be reached to check it (${report.error}): production does not start on a payment ledger it cannot check; make sure Redis is up and reachable`,
+    );
+  }
+  if (problems.length > 0) {
+    if (production) throw new SingapayConfigurationError(problems);
+    for (const p of problems) logger.warn(`${p} (a warning in sandbox; production refuses to start)`);
+  } else if (report.readable) {
+    logger.log(`Payment records are kept in Redis: ${describeRedisDurability(report)}`);
+  }
+  if (!report.readable && !report.refused) return;
+  // Takes the epoch now, so that a loss is told from the first payment on; a stop left by an earlier loss is logged by the epoch.
+  await store.checkIntegrity();
+}

@@ -30,6 +30,7 @@ describe('the public API', () => {
         'SINGAPAY_RETRY_DEFAULTS',
         'SINGAPAY_TRANSACTION_STATUSES',
         'SINGAPAY_TELEMETRY_NAMES',
+        'SingapayAuthService',
         'SingapayAuthenticationException',
         'SingapayBillAlreadyPaidException',
         'SingapayCallbackReceiver',
@@ -55,6 +56,7 @@ describe('the public API', () => {
         'SingapayPostgresSchemaError',
         'SingapayService',
         'SingapayTimeoutException',
+        'SingapayTokenProvider',
         'SingapayTokenStore',
         'SingapayTransactionIdRequest',
         'SingapayTransportException',
@@ -109,6 +111,25 @@ describe('the public API', () => {
         'parseSingapaySimulatorFaultRule',
         'singapayTestCustomerId',
       ].sort(),
+    );
+  });
+
+  it('SingapayModule exports exactly what nestjs-singapay offers to inject', () => {
+    const dynamic = singapay.SingapayModule.forRoot({ apiKey: 'a', clientId: 'b', clientSecret: 'c', password: 'd' });
+    const offered = new Set<unknown>(Object.values(singapay));
+    const exported = dynamic.exports ?? [];
+    expect(exported.length).toBeGreaterThan(0);
+    for (const token of exported) expect(offered.has(token), String((token as { name?: string }).name ?? token)).toBe(true);
+    // The injectables an app builds on: the service, the receiver, the token provider and the auth service, and the stores.
+    expect(exported).toEqual(
+      expect.arrayContaining([
+        singapay.SingapayService,
+        singapay.SingapayCallbackReceiver,
+        singapay.SingapayTokenProvider,
+        singapay.SingapayAuthService,
+        singapay.SingapayTokenStore,
+        singapay.SingapayPaymentStore,
+      ]),
     );
   });
 

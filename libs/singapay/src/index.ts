@@ -19,6 +19,10 @@ export { SINGAPAY_RETRY_DEFAULTS } from './http/singapay-retry.policy.js';
 
 // The service, its inputs and its answers.
 export { SingapayService } from './service/singapay.service.js';
+// The access token, for an endpoint the module does not wrap (see the README).
+export { SingapayTokenProvider } from './auth/singapay-token.provider.js';
+export { SingapayAuthService } from './auth/singapay-auth.service.js';
+export type { SingapayAccessToken } from './auth/singapay-auth.service.js';
 export type { SingapayInquiryInput, SingapayPayInput, SingapayListTransactionsInput } from './service/singapay.service.js';
 export {
   SingapayInquiryRequest,

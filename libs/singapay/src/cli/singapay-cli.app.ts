@@ -14,6 +14,19 @@ import { SingapayService } from '../service/singapay.service.js';
 import { SingapayModule } from '../singapay.module.js';
 import { getSingapayToken } from '../singapay.tokens.js';
 
+/** Where a command writes, and what it reads; the `singapay` bin passes the process's. */
+export interface SingapayCliIo {
+  write(line: string): void;
+  /** Where failures go. @default write */
+  error?(line: string): void;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  now?: () => number;
+}
+
+/** The command line was wrong: the command says so and prints its usage. */
+export class SingapayCliUsageError extends Error {}
+
 /** A command refused to run as configured (production without --production, no shared store): exit 2, no usage. */
 export class SingapayCliRefusedError extends Error {}
 
@@ -22,6 +35,43 @@ export interface SingapayCliAppArgs {
   production: boolean;
   /** The registration's name, when the app names it. */
   name?: string;
+}
+
+/** A command line of a command that opens the app: its common options, its own `--name value` options, its words. */
+export interface SingapayCliAppCommandLine extends SingapayCliAppArgs {
+  help: boolean;
+  /** The command's own valued options, by name without the dashes. */
+  values: Record<string, string>;
+  /** Bare words (an action), in order. */
+  words: string[];
+}
+
+/**
+ * Reads `--help`, `--env-file F` / `--no-env-file`, `--production`, `--name N`, the command's
+ * own valued options (`--date D` or `--date=D`) and at most `maxWords` bare words.
+ */
+export function parseSingapayCliAppArgs(argv: readonly string[], valued: readonly string[], maxWords = 0): SingapayCliAppCommandLine {
+  const out: SingapayCliAppCommandLine = { help: false, production: false, values: {}, words: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const [name, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '' || (inline === undefined && v.startsWith('--')))
+        throw new SingapayCliUsageError(`${name} needs a value`);
+      return v;
+    };
+    if (name === '--help' || name === '-h') out.help = true;
+    else if (name === '--production') out.production = true;
+    else if (name === '--no-env-file') out.envFile = false;
+    else if (name === '--env-file') out.envFile = value();
+    else if (name === '--name') out.name = value();
+    else if (valued.includes(name)) out.values[name.slice(2)] = value();
+    else if (!arg.startsWith('-') && out.words.length < maxWords) out.words.push(arg);
+    else throw new SingapayCliUsageError(`unknown option ${arg.startsWith('--') ? name : `"${arg}"`}`);
+  }
+  return out;
 }
 
 export interface SingapayCliApp {

@@ -6,8 +6,14 @@ import { SingapayConfigurationError } from '../config/singapay-options.validatio
 import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
 import { redactConnectionSecrets, SingapayPostgresSchemaError } from '../postgres/postgres-connection.js';
 import { redactSecrets } from '../util/singapay-secret.js';
-import { openSingapayCliApp, SingapayCliRefusedError, type SingapayCliApp } from './singapay-cli.app.js';
-import type { SingapayCliIo } from './singapay-postgres.commands.js';
+import {
+  openSingapayCliApp,
+  parseSingapayCliAppArgs,
+  SingapayCliRefusedError,
+  SingapayCliUsageError,
+  type SingapayCliApp,
+  type SingapayCliIo,
+} from './singapay-cli.app.js';
 
 export const SINGAPAY_LEDGER_USAGE = `Usage: singapay ledger [status | resume] [--env-file FILE | --no-env-file] [--production] [--name NAME]
 
@@ -30,39 +36,11 @@ Exit code 2: a usage or configuration error.
   --name NAME        the registration's name, when the app names it (SingapayModule.forRoot({ name }))
 `;
 
-class UsageError extends Error {}
-
-interface LedgerArgs {
-  action: 'status' | 'resume';
-  help: boolean;
-  envFile?: string | false;
-  production: boolean;
-  name?: string;
-}
-
-function parseArgs(argv: readonly string[]): LedgerArgs {
-  const out: LedgerArgs = { action: 'status', help: false, production: false };
-  let action: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const [name, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '' || (inline === undefined && v.startsWith('--'))) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    if (name === '--help' || name === '-h') out.help = true;
-    else if (name === '--production') out.production = true;
-    else if (name === '--no-env-file') out.envFile = false;
-    else if (name === '--env-file') out.envFile = value();
-    else if (name === '--name') out.name = value();
-    else if (!arg.startsWith('-') && action === undefined) action = arg;
-    else throw new UsageError(`unknown option ${arg.startsWith('--') ? name : `"${arg}"`}`);
-  }
-  if (action !== undefined && action !== 'status' && action !== 'resume') throw new UsageError(`unknown action "${action}"`);
-  out.action = action ?? 'status';
-  return out;
+function parseArgs(argv: readonly string[]) {
+  const line = parseSingapayCliAppArgs(argv, [], 1);
+  const action = line.words[0] ?? 'status';
+  if (action !== 'status' && action !== 'resume') throw new SingapayCliUsageError(`unknown action "${action}"`);
+  return { ...line, action };
 }
 
 /** Runs `singapay ledger`; returns the exit code. */
@@ -102,9 +80,9 @@ export async function runSingapayLedger(argv: readonly string[], io: SingapayCli
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     fail(`singapay ledger: ${scrub(message)}`);
-    if (error instanceof UsageError) fail(`\n${SINGAPAY_LEDGER_USAGE}`);
+    if (error instanceof SingapayCliUsageError) fail(`\n${SINGAPAY_LEDGER_USAGE}`);
     const config =
-      error instanceof UsageError ||
+      error instanceof SingapayCliUsageError ||
       error instanceof SingapayCliRefusedError ||
       error instanceof SingapayConfigurationError ||
       error instanceof SingapayPostgresSchemaError;

@@ -4,6 +4,7 @@
  */
 import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
 import { loadSingapayDoctorEnv } from '../doctor/singapay-doctor.env.js';
+import { SingapayCliUsageError, type SingapayCliIo } from './singapay-cli.app.js';
 import { connectionStringSecrets, redactConnectionSecrets } from '../postgres/postgres-connection.js';
 import { PostgresPaymentStore } from '../postgres/postgres-payment.store.js';
 import {
@@ -40,18 +41,6 @@ money trail: keep them as long as your accounting needs (DATE must be at least 7
   --env-file FILE     read variables from FILE instead of ./.env
   --no-env-file       read the environment only
 `;
-
-export class SingapayCliUsageError extends Error {}
-
-/** Where a command writes, and what it reads; the `singapay` bin passes the process's. */
-export interface SingapayCliIo {
-  write(line: string): void;
-  /** Where failures go. @default write */
-  error?(line: string): void;
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-  now?: () => number;
-}
 
 interface CommonArgs {
   help: boolean;

@@ -11,8 +11,13 @@ import { parseReconciliationDate } from '../reconciliation/singapay-reconciliati
 import { formatSingapayReconciliation, type SingapayReconciliationFormat } from '../reconciliation/singapay-reconciliation.format.js';
 import type { SingapayReconciliationReport } from '../reconciliation/singapay-reconciliation.types.js';
 import { redactSecrets } from '../util/singapay-secret.js';
-import { openSingapayCliApp, SingapayCliRefusedError } from './singapay-cli.app.js';
-import type { SingapayCliIo } from './singapay-postgres.commands.js';
+import {
+  openSingapayCliApp,
+  parseSingapayCliAppArgs,
+  SingapayCliRefusedError,
+  SingapayCliUsageError,
+  type SingapayCliIo,
+} from './singapay-cli.app.js';
 
 export const SINGAPAY_RECONCILE_USAGE = `Usage: singapay reconcile --date YYYY-MM-DD [--format table|csv|json]
                           [--env-file FILE | --no-env-file] [--production] [--name NAME]
@@ -40,41 +45,11 @@ export function singapayReconcileExitCode(report: SingapayReconciliationReport):
   return report.complete && report.summary.needsAttention === 0 ? 0 : 1;
 }
 
-class UsageError extends Error {}
-
-interface ReconcileArgs {
-  help: boolean;
-  date?: string;
-  format: SingapayReconciliationFormat;
-  envFile?: string | false;
-  production: boolean;
-  name?: string;
-}
-
-function parseArgs(argv: readonly string[]): ReconcileArgs {
-  const out: ReconcileArgs = { help: false, format: 'table', production: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const [name, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '' || (inline === undefined && v.startsWith('--'))) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    if (name === '--help' || name === '-h') out.help = true;
-    else if (name === '--production') out.production = true;
-    else if (name === '--no-env-file') out.envFile = false;
-    else if (name === '--env-file') out.envFile = value();
-    else if (name === '--date') out.date = value();
-    else if (name === '--name') out.name = value();
-    else if (name === '--format') {
-      const format = value();
-      if (format !== 'table' && format !== 'csv' && format !== 'json') throw new UsageError('--format must be table, csv or json');
-      out.format = format;
-    } else throw new UsageError(`unknown option ${arg.startsWith('--') ? name : `"${arg}"`}`);
-  }
-  return out;
+function parseArgs(argv: readonly string[]) {
+  const line = parseSingapayCliAppArgs(argv, ['--date', '--format']);
+  const format = line.values.format ?? 'table';
+  if (format !== 'table' && format !== 'csv' && format !== 'json') throw new SingapayCliUsageError('--format must be table, csv or json');
+  return { ...line, date: line.values.date, format: format as SingapayReconciliationFormat };
 }
 
 const NO_SHARED_STORE =
@@ -94,11 +69,12 @@ export async function runSingapayReconcile(argv: readonly string[], io: Singapay
       io.write(SINGAPAY_RECONCILE_USAGE);
       return 0;
     }
-    if (args.date === undefined) throw new UsageError('--date YYYY-MM-DD is required');
+    if (args.date === undefined) throw new SingapayCliUsageError('--date YYYY-MM-DD is required');
     try {
       parseReconciliationDate(args.date);
     } catch (error) {
-      if (error instanceof BadRequestException) throw new UsageError('--date must be a calendar day as YYYY-MM-DD (a day in WIB, UTC+7)');
+      if (error instanceof BadRequestException)
+        throw new SingapayCliUsageError('--date must be a calendar day as YYYY-MM-DD (a day in WIB, UTC+7)');
       throw error;
     }
     const opened = await openSingapayCliApp(args, io, secrets, {
@@ -113,7 +89,7 @@ export async function runSingapayReconcile(argv: readonly string[], io: Singapay
     return singapayReconcileExitCode(report);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const usage = error instanceof UsageError;
+    const usage = error instanceof SingapayCliUsageError;
     const config =
       usage ||
       error instanceof SingapayCliRefusedError ||

@@ -192,7 +192,7 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
         expect(e.getStatus()).toBe(503);
         expect(e.delivery).toBe('not_sent');
         expect(e.message).toMatch(/^Payments are stopped: the payment store lost records \(its epoch is gone: .*\)/);
-        expect(e.message).toMatch(/This payment was not sent.*npx singapay ledger resume/);
+        expect(e.message).toMatch(/Nothing was sent by this call.*npx singapay ledger resume/);
       }
       expect(sim.stats().paymentsReceived).toBe(50);
       // Said once per process, at error level, not once per refused payment.
@@ -238,9 +238,44 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
           intact: false,
           reason: expect.stringMatching(/went back in time .*older snapshot/),
         });
-      // The five keys whose records the snapshot lacks would be new again: nothing is sent for any.
-      for (let i = 0; i < 10; i++) await expect(pay(a, `order-rdb-${i}`)).rejects.toBeInstanceOf(SingapayPaymentStoreException);
+      // The five keys the snapshot holds answer from their records; the five it lacks would be new again: nothing is sent for any.
+      for (let i = 0; i < 5; i++) expect(await pay(a, `order-rdb-${i}`)).toMatchObject({ status: 'pending' });
+      for (let i = 5; i < 10; i++) await expect(pay(a, `order-rdb-${i}`)).rejects.toBeInstanceOf(SingapayPaymentStoreException);
       expect(sim.stats().paymentsReceived).toBe(10);
+    });
+
+    it('a rollback is noticed by the replica whose writes it lost, whatever the other replicas wrote since', async () => {
+      const r = await redis({ persistence: 'rdb' });
+      const a = await app({ redisUrl: r.url });
+      const b = await app({ redisUrl: r.url });
+      await pay(a, 'order-roll-0');
+      await pay(b, 'order-roll-1');
+      await (await r.client()).save();
+      await pay(a, 'order-roll-2'); // lost by the restart below
+      await r.restart({ empty: false });
+      // b wrote nothing after the snapshot: it may go on, and its writes bring the sequence back up.
+      await expect.poll(() => pay(b, 'order-roll-3').catch(() => 'unreachable'), { timeout: 10_000 }).toMatchObject({ status: 'pending' });
+      await pay(b, 'order-roll-4');
+      // a's own mark is older than its last write: the key the snapshot lost is refused, not paid again.
+      const error = await failure(pay(a, 'order-roll-2'));
+      expect(error).toBeInstanceOf(SingapayPaymentStoreException);
+      expect((error as Error).message).toMatch(/went back in time/);
+      expect(sim.paymentsFor({ customerId })).toBe(5);
+      // From then on every replica is stopped.
+      await expect(pay(b, 'order-roll-5')).rejects.toBeInstanceOf(SingapayPaymentStoreException);
+    });
+
+    it('during a stop, a recorded key answers from its record and getPayment reads it; only new keys are refused', async () => {
+      const r = await redis();
+      const a = await app({ redisUrl: r.url });
+      await pay(a, 'order-held');
+      const raw = await r.client();
+      // The epoch alone is lost (an eviction, a hand-made DEL): the records are still there.
+      for (const key of await raw.keys('*:ledger')) await raw.del(key);
+      await expect(pay(a, 'order-fresh')).rejects.toBeInstanceOf(SingapayPaymentStoreException);
+      expect(await pay(a, 'order-held')).toMatchObject({ status: 'pending', idempotencyKey: 'order-held' });
+      expect(await a.service.getPayment('order-held')).toMatchObject({ state: 'pending', sendCount: 1 });
+      expect(sim.stats().paymentsReceived).toBe(1);
     });
 
     it('the health indicator reports payment_store_lost, and `singapay ledger` reports and resumes', async () => {
@@ -343,6 +378,14 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
       await two.resumeAfterLoss();
       expect((await one.create(record('k3'))).created).toBe(true);
       expect(await two.replace({ ...record('k2'), version: 2 }, 1)).toBe(true);
+
+      // A rollback to before the latest resume is a loss, not a resume to take.
+      const older = await raw.hget('{solo:payments:default}:ledger', 'id');
+      await two.resumeAfterLoss();
+      expect((await one.create(record('k4'))).created).toBe(true);
+      await raw.hset('{solo:payments:default}:ledger', 'id', older!);
+      await expect(one.create(record('k5'))).rejects.toMatchObject({ name: 'SingapayPaymentStoreLostError' });
+      expect(await two.checkIntegrity()).toMatchObject({ intact: false, reason: expect.stringMatching(/before the latest resume/) });
     });
   });
 });
@@ -366,7 +409,7 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('a PostgreSQL that keep
     await server?.stop();
   });
 
-  it("commits the module's writes with synchronous_commit = on on a server whose default is off, and nothing else", async () => {
+  it("commits the module's writes with synchronous_commit raised to on on a server whose default is off, and nothing else", async () => {
     const pool = server.pool('ledger');
     // The setting in force inside each statement that writes a payment record, as a trigger sees it.
     await pool.query(`CREATE TABLE commit_settings (op text, setting text)`);
@@ -412,7 +455,7 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('a PostgreSQL that keep
       const mark2 = capturedLogLines.length;
       await (await createSingapay({ ...options, environment: 'production' })).close();
       expect(logsSince(mark2)).toMatch(
-        /Payment records are kept in PostgreSQL \(schema version 2; fsync on, its writes committed with synchronous_commit = on, the server's default being off\)/,
+        /Payment records are kept in PostgreSQL \(schema version 2; fsync on, synchronous_commit raised from off to on for its writes\)/,
       );
     } finally {
       await server.setting('fsync', 'off');
@@ -433,7 +476,9 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('a PostgreSQL that keep
       return { report, text: lines.join('\n') };
     };
     const pgRun = await doctor({ ...base, SINGAPAY_DATABASE_URL: url });
-    expect(pgRun.text).toMatch(/✓ 2\. payment ledger: PostgreSQL: fsync off; commits of payment records synchronous/);
+    expect(pgRun.text).toMatch(
+      /✓ 2\. payment ledger: PostgreSQL: fsync off; commits of payment records wait for the disk \(synchronous_commit off on the server, raised to on/,
+    );
     expect(pgRun.text).toMatch(/fix: \(note, refused in production\) fsync is off/);
     expect(pgRun.text).not.toContain(server.password);
     expect(pgRun.report.ok).toBe(true);

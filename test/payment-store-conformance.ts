@@ -235,6 +235,23 @@ export function describePaymentStoreConformance(name: string, target: () => Conf
       expect(await store.listUnsettled(10)).toEqual([v4].filter((r) => !isSettledPaymentRecord(r)));
     });
 
+    it('lists a record that comes back unsettled in its place by creation, not last', async () => {
+      const base = 1_764_150_000_000;
+      const old = paymentRecord('k-back-old', { state: 'sending', createdAt: base });
+      await store.create(old);
+      for (let i = 1; i <= 3; i++) await store.create(paymentRecord(`k-back-${i}`, { state: 'sending', createdAt: base + i }));
+      const failed = bump(old, {
+        state: 'failed',
+        failure: { reason: 'not_sent', code: null, type: 'connection_failed', httpStatus: 503, message: 'm' },
+      });
+      expect(await store.replace(failed, 1)).toBe(true);
+      expect((await store.listUnsettled(10)).map((r) => r.key)).toEqual(['k-back-1', 'k-back-2', 'k-back-3']);
+      // Claimed again after it was provably never sent.
+      expect(await store.replace(bump(failed, { state: 'sending', failure: undefined }), 2)).toBe(true);
+      expect((await store.listUnsettled(10)).map((r) => r.key)).toEqual(['k-back-old', 'k-back-1', 'k-back-2', 'k-back-3']);
+      expect((await store.listUnsettled(2, 1)).map((r) => r.key)).toEqual(['k-back-1', 'k-back-2']);
+    });
+
     it('pages through hundreds of unsettled records without a gap or a repeat', async () => {
       const base = 1_764_200_000_000;
       // Ties on createdAt too: paging must still be stable.

@@ -20,21 +20,22 @@ if (!postgresAvailable)
 if (!redisAvailable) new Logger('RestartTests').warn('redis-server is not installed: the Redis restart tests are SKIPPED');
 
 // A test-only trigger holds a chosen write of a chosen key until the test lets go, so that a
-// process can be killed at an exact point: before its send is counted, or after Singapay's
-// answer came but before it was recorded.
+// process can be killed at an exact point: while its claim (which counts the send) is being
+// written, or after Singapay's answer came but before it was recorded.
 const GATE_SQL = `
 CREATE TABLE test_gates (idempotency_key text PRIMARY KEY, phase text NOT NULL);
 CREATE FUNCTION test_gate() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE g text;
 BEGIN
   SELECT phase INTO g FROM test_gates WHERE idempotency_key = NEW.idempotency_key;
-  IF (g = 'count' AND (NEW.record->>'sendCount')::int > (OLD.record->>'sendCount')::int)
-     OR (g = 'outcome' AND OLD.state = 'sending' AND NEW.state <> 'sending') THEN
+  IF TG_OP = 'INSERT' THEN
+    IF g = 'claim' THEN PERFORM pg_advisory_xact_lock(hashtext('gate:' || NEW.idempotency_key)); END IF;
+  ELSIF g = 'outcome' AND OLD.state = 'sending' AND NEW.state <> 'sending' THEN
     PERFORM pg_advisory_xact_lock(hashtext('gate:' || NEW.idempotency_key));
   END IF;
   RETURN NEW;
 END $$;
-CREATE TRIGGER test_gate BEFORE UPDATE ON singapay_payments FOR EACH ROW EXECUTE FUNCTION test_gate();`;
+CREATE TRIGGER test_gate BEFORE INSERT OR UPDATE ON singapay_payments FOR EACH ROW EXECUTE FUNCTION test_gate();`;
 
 // Each test starts Node processes (a Nest app each): on a loaded machine that takes seconds.
 describe.skipIf(!withPostgres && !withRedis)(
@@ -122,7 +123,7 @@ describe.skipIf(!withPostgres && !withRedis)(
       ).rows.map((r) => r.pid);
 
     /** Holds the gate of `key` at `phase`; `release` kills the waiting backends' statements first when asked. */
-    async function gate(key: string, phase: 'count' | 'outcome') {
+    async function gate(key: string, phase: 'claim' | 'outcome') {
       const holder = await admin.connect();
       await holder.query('INSERT INTO test_gates VALUES ($1, $2)', [key, phase]);
       await holder.query(`SELECT pg_advisory_lock(hashtext('gate:' || $1))`, [key]);
@@ -141,18 +142,19 @@ describe.skipIf(!withPostgres && !withRedis)(
     const truthFor = (customerId: string) => sim.ledger().transactions.filter((t) => t.customerId === customerId);
 
     describe.skipIf(!withPostgres)('on PostgreSQL', () => {
-      it('killed after claiming the key, before counting the send: the new process sends it, once', async () => {
+      it('killed while its claim (which counts the send) was being written: nothing recorded, and the new process sends it, once', async () => {
         const { productCode, customerId } = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
         const input = { command: 'pulsa', productCode, customerId, idempotencyKey: 'pg-before-count' };
-        const held = await gate('pg-before-count', 'count');
+        const held = await gate('pg-before-count', 'claim');
         const victim = await start('postgres', 'victim-before-count');
         void victim.call('pay', { input });
-        await until('the send count to wait at the gate', async () => (await backendsWaitingOnGate('victim-before-count')).length > 0);
+        await until('the claim to wait at the gate', async () => (await backendsWaitingOnGate('victim-before-count')).length > 0);
         await victim.kill();
         await held.release('victim-before-count');
         expect(sim.stats().paymentsReceived).toBe(0);
 
         const next = await start('postgres');
+        expect(await next.call('getPayment', { key: 'pg-before-count' })).toMatchObject({ ok: false, error: { status: 404 } });
         const reply = await payUntilKnown(next, input);
         expect(reply).toMatchObject({ ok: true, result: { status: 'pending' } });
         const truth = truthFor(customerId);
@@ -183,7 +185,7 @@ describe.skipIf(!withPostgres && !withRedis)(
     });
 
     describe.each([...(withPostgres ? (['postgres'] as const) : []), ...(withRedis ? (['redis'] as const) : [])])('on %s', (store) => {
-      it('killed while its token request hung, after counting the send: nothing reached Singapay, the new process concludes not_found', async () => {
+      it('killed while its token request hung, before the claim: nothing recorded, nothing reached Singapay, and the new process sends it, once', async () => {
         if (store === 'redis') for (const k of await (await redis!.client()).keys('*token*')) await (await redis!.client()).del(k);
         const { productCode, customerId } = SINGAPAY_TEST_CUSTOMER_EXAMPLES.vouchg;
         const key = `${store}-token-hang`;
@@ -196,16 +198,15 @@ describe.skipIf(!withPostgres && !withRedis)(
         sim.faults.clear();
 
         const next = await start(store);
-        const reply = await payUntilKnown(next, input);
-        // Concluded missing: a voucher could be bought twice, so it is not marked safe to repeat.
-        expect(reply).toMatchObject({ ok: false, error: { type: 'payment_not_found', status: 409 } });
+        // The payment is claimed (and its send counted) only once the token is in hand: the crash left no record.
+        expect(await next.call('getPayment', { key })).toMatchObject({ ok: false, error: { status: 404 } });
         expect(sim.stats().paymentsReceived).toBe(0);
-        expect(truthFor(customerId)).toEqual([]);
-        expect((await next.call('getPayment', { key })).result).toMatchObject({
-          state: 'failed',
-          failure: { reason: 'not_found' },
-          sendCount: 1,
-        });
+        const reply = await payUntilKnown(next, input);
+        const truth = truthFor(customerId);
+        expect(truth).toHaveLength(1);
+        expect(reply).toMatchObject({ ok: true, result: { status: truth[0]!.status, transactionId: truth[0]!.transactionId } });
+        expect(sim.paymentsFor({ customerId })).toBe(1);
+        expect((await next.call('getPayment', { key })).result).toMatchObject({ sendCount: 1, transactionId: truth[0]!.transactionId });
       });
 
       it('killed right after sending (the answer never came): the new process finds the transaction and never resends', async () => {

@@ -23,6 +23,19 @@ class FlakyStore extends SingapayInMemoryPaymentStore {
   }
 }
 
+/** Counts what the engine asks of the store. */
+class CountingStore extends SingapayInMemoryPaymentStore {
+  readonly calls = { create: 0, replace: 0 };
+  override create(record: SingapayPaymentRecord) {
+    this.calls.create++;
+    return super.create(record);
+  }
+  override replace(record: SingapayPaymentRecord, expectedVersion: number) {
+    this.calls.replace++;
+    return super.replace(record, expectedVersion);
+  }
+}
+
 describe('the payment engine under store failures and contention (simulator)', () => {
   let sim: SingapaySimulator;
   beforeAll(async () => {
@@ -31,6 +44,41 @@ describe('the payment engine under store failures and contention (simulator)', (
   });
   afterAll(() => sim.stop());
   beforeEach(() => sim.reset());
+
+  it('writes a payment twice: the claim, which counts the send, and the outcome', async () => {
+    const store = new CountingStore();
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
+    try {
+      const paid = await ctx.service.pay({ command: 'pulsa', ...PULSA, idempotencyKey: 'order-two-writes' });
+      expect(paid.status).toBe('pending');
+      expect(store.calls).toEqual({ create: 1, replace: 1 });
+      expect(await ctx.service.getPayment('order-two-writes')).toMatchObject({ state: 'pending', sendCount: 1 });
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('takes the token before the claim: without one a new key leaves no record and says not sent; a recorded key still answers', async () => {
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, retry: { maxAttempts: 1 } });
+    try {
+      await ctx.service.pay({ command: 'pulsa', ...PULSA, idempotencyKey: 'order-before-outage' });
+      await ctx.tokens.invalidate(await ctx.tokens.getAccessToken());
+      sim.faults.add({ endpoint: 'token', fault: { kind: 'tokenFailure', status: 503 }, times: 100 });
+      const error = await ctx.service.pay({ command: 'pulsa', ...PULSA, idempotencyKey: 'order-during-outage' }).then(
+        () => undefined,
+        (e: unknown) => e as { delivery?: string },
+      );
+      expect(error?.delivery).toBe('not_sent');
+      await expect(ctx.service.getPayment('order-during-outage')).rejects.toMatchObject({ status: 404 });
+      expect(await ctx.service.pay({ command: 'pulsa', ...PULSA, idempotencyKey: 'order-before-outage' })).toMatchObject({
+        status: 'pending',
+      });
+      expect(sim.stats().paymentsReceived).toBe(1);
+    } finally {
+      sim.faults.clear();
+      await ctx.close();
+    }
+  });
 
   it('a store error after Singapay answered is not "not sent": the caller gets the answer, and the key is never paid twice', async () => {
     const store = new FlakyStore();

@@ -132,7 +132,14 @@ async function createPaymentStore(
   const credential = hashSingapayCredential(options.clientId);
   const store = shared.withNamespace?.(`${name}:${new URL(options.baseUrl).host}:${credential}`) ?? shared;
   if (store instanceof RedisPaymentStore) {
-    await checkSingapayRedisLedger(store, { production, verified: options.redisDurabilityVerified });
+    await checkSingapayRedisLedger(store, {
+      production,
+      verified: options.redisDurabilityVerified,
+      where:
+        shared === options.paymentStore
+          ? 'the Redis of the RedisPaymentStore given as paymentStore'
+          : `the Redis that keeps payment records (redisUrl, ${SINGAPAY_ENV_VARS.redisUrl})`,
+    });
   }
   return store;
 }

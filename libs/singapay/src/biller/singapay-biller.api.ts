@@ -31,9 +31,11 @@ import { envelopeReader } from './singapay-envelope.reader.js';
 /** `listAllTransactions` reads at most this many pages unless told otherwise; a longer list is not complete. */
 export const SINGAPAY_LIST_MAX_PAGES = 200;
 
-/** Allow-listed metadata for the log lines of a call about one customer's purchase. */
+/** What a payment call carries besides its request: allow-listed log metadata, and the token it took beforehand. */
 export interface SingapayPaymentLog {
   idempotencyKey?: string;
+  /** From `paymentToken()`; without it the call takes its own. */
+  token?: string;
 }
 
 /**
@@ -90,6 +92,11 @@ export class SingapayBillerApi {
    * rule for money). Resolves for `00` and `01`; an answer that says so but cannot
    * be read throws `malformed_response` with the answer kept, since it was applied.
    */
+  /** The access token a payment is sent with; a failure is a `SingapayException` with `delivery: 'not_sent'`. */
+  paymentToken(): Promise<string> {
+    return this.api.accessTokenFor('pay');
+  }
+
   async pay(req: SingapayPaymentParams, call?: SingapayCallOptions, log: SingapayPaymentLog = {}): Promise<SingapayPaymentReceipt> {
     const envelope = await this.api.call({
       operation: 'pay',
@@ -107,6 +114,7 @@ export class SingapayBillerApi {
       acceptPending: true,
       moneyMoving: true,
       ...(call ? { call } : {}),
+      ...(log.token !== undefined ? { token: log.token } : {}),
       log: dropUndefined({ productCode: req.productCode, customerId: req.customerId, idempotencyKey: log.idempotencyKey }),
     });
     const data = envelopeReader(this.errors, envelope, 'pay', `Singapay accepted the payment (code ${envelope.responseCode}) but `);

@@ -31,7 +31,7 @@ export async function checkSingapayDoctorLedger(
       const fixes = d.fsync ? [] : ['fsync is off: a server crash can lose committed payment records; set fsync = on in postgresql.conf'];
       return {
         status: problem(fixes),
-        summary: `PostgreSQL: fsync ${d.fsync ? 'on' : 'off'}; commits of payment records synchronous (synchronous_commit = on for the module's writes, the server's default being ${d.synchronousCommit})`,
+        summary: `PostgreSQL: fsync ${d.fsync ? 'on' : 'off'}; commits of payment records wait for the disk (synchronous_commit ${d.synchronousCommit === 'off' ? "off on the server, raised to on for the module's writes" : d.synchronousCommit})`,
         fixes: note(fixes),
       };
     } catch (error) {

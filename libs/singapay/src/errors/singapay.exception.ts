@@ -31,7 +31,6 @@ export type SingapayExceptionType =
   | 'rate_limited'
   | 'idempotency_conflict'
   | 'payment_store_unavailable'
-  | 'payment_store_conflict'
   | 'payment_failed'
   | 'payment_refunded'
   | 'payment_not_found'
@@ -102,7 +101,6 @@ const CAUSE_OF_TYPE: Partial<Record<SingapayExceptionType, SingapayFailureCause>
   aborted: 'aborted',
   idempotency_conflict: 'idempotency_conflict',
   payment_store_unavailable: 'payment_store_unavailable',
-  payment_store_conflict: 'payment_store_unavailable',
   payment_failed: 'payment_failed',
   payment_refunded: 'payment_failed',
   payment_not_found: 'payment_failed',

@@ -43,6 +43,11 @@ export interface SingapayRequest {
   /** A payment: never retried once it may have left. */
   moneyMoving?: boolean;
   call?: SingapayCallOptions;
+  /**
+   * An access token already in hand, for the first attempt (a payment takes its token before
+   * it is claimed, so that nothing is counted as sent while a token is being fetched).
+   */
+  token?: string;
   /** Metadata for log lines; only these allow-listed fields are ever logged. */
   log?: { productCode?: string; customerId?: string; idempotencyKey?: string };
 }
@@ -91,7 +96,8 @@ export class SingapayApiClient {
 
   private async callOnce(request: SingapayRequest, attempt: number): Promise<SingapayEnvelope> {
     for (let replay = 0; ; replay++) {
-      const token = await this.tokenFor(request);
+      const token =
+        attempt === 1 && replay === 0 && request.token !== undefined ? request.token : await this.accessTokenFor(request.operation);
       let answer: SingapayHttpAnswer;
       try {
         answer = await this.transport.post(
@@ -139,8 +145,8 @@ export class SingapayApiClient {
     }
   }
 
-  /** A failure to get a token means the business request never left: say so, so a payment may be retried. */
-  private async tokenFor(request: SingapayRequest): Promise<string> {
+  /** The token for a call of `operation`. A failure to get one means the call never left: it says so, so a payment may be retried. */
+  async accessTokenFor(operation: string): Promise<string> {
     try {
       return await this.tokens.getAccessToken();
     } catch (error) {
@@ -149,8 +155,8 @@ export class SingapayApiClient {
         code: error.responseCode,
         type: error.responseType,
         httpStatus: error.getStatus(),
-        message: `${error.message} (so ${request.operation} was not sent)`,
-        operation: request.operation,
+        message: `${error.message} (so ${operation} was not sent)`,
+        operation,
         delivery: 'not_sent',
         ...(error.upstreamStatus !== undefined ? { upstreamStatus: error.upstreamStatus } : {}),
         raw: error.raw,

@@ -10,8 +10,15 @@ import type { SingapayPaymentRecordCursor, SingapayPaymentStore } from './singap
 export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
   private readonly records = new Map<string, SingapayPaymentRecord>();
   private readonly byTransaction = new Map<string, string>();
-  /** Keys of records not yet final: sweeps and callbacks read these, not every record of the last week. */
+  /**
+   * Keys of records not yet final, oldest first: sweeps and callbacks read these, not every
+   * record of the last week. Records arrive in creation order, so the set stays in order; only a
+   * key that comes back (a payment never sent, claimed again) can land out of place, and then the
+   * next listing puts it back once.
+   */
   private readonly unsettled = new Set<string>();
+  private unsettledInOrder = true;
+  private newestUnsettled = Number.NEGATIVE_INFINITY;
   private lastEviction = 0;
 
   constructor(
@@ -24,7 +31,8 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
     const existing = this.records.get(record.key);
     if (existing) return { created: false, record: structuredClone(existing) };
     this.store(record);
-    return { created: true, record: structuredClone(record) };
+    // The caller's own object: what is stored is a copy of it already.
+    return { created: true, record };
   }
 
   async get(key: string): Promise<SingapayPaymentRecord | undefined> {
@@ -48,11 +56,21 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
   }
 
   async listUnsettled(limit: number, offset = 0): Promise<SingapayPaymentRecord[]> {
-    return [...this.unsettled]
-      .map((key) => this.records.get(key)!)
-      .sort((a, b) => a.createdAt - b.createdAt)
-      .slice(offset, offset + limit)
-      .map((r) => structuredClone(r));
+    if (!this.unsettledInOrder) {
+      const ordered = [...this.unsettled].sort((a, b) => this.records.get(a)!.createdAt - this.records.get(b)!.createdAt);
+      this.unsettled.clear();
+      for (const key of ordered) this.unsettled.add(key);
+      this.unsettledInOrder = true;
+    }
+    const page: SingapayPaymentRecord[] = [];
+    if (limit <= 0) return page;
+    let index = 0;
+    for (const key of this.unsettled) {
+      if (index++ < offset) continue;
+      page.push(structuredClone(this.records.get(key)!));
+      if (page.length >= limit) break;
+    }
+    return page;
   }
 
   async listCreatedBetween(
@@ -71,9 +89,16 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
   }
 
   private store(record: SingapayPaymentRecord): void {
+    const previous = this.records.get(record.key);
     this.records.set(record.key, structuredClone(record));
     if (isSettledPaymentRecord(record)) this.unsettled.delete(record.key);
-    else this.unsettled.add(record.key);
+    else if (this.unsettled.has(record.key)) {
+      if (previous && previous.createdAt !== record.createdAt) this.unsettledInOrder = false;
+    } else {
+      if (record.createdAt < this.newestUnsettled) this.unsettledInOrder = false;
+      this.newestUnsettled = Math.max(this.newestUnsettled, record.createdAt);
+      this.unsettled.add(record.key);
+    }
     if (record.transactionId) this.byTransaction.set(record.transactionId, record.key);
   }
 

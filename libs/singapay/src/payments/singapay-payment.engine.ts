@@ -8,7 +8,6 @@ import { SingapayException } from '../errors/singapay.exception.js';
 import { singapaySleep } from '../http/singapay-retry.policy.js';
 import type { SingapayCallOptions } from '../http/singapay-transport.js';
 import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
-import { dropUndefined } from '../util/singapay-json.js';
 import { hashIdempotencyKey } from '../util/singapay-log.js';
 import { isFinalPaymentState, type SingapayPaymentRecord } from './singapay-payment-record.js';
 import { SingapayIdempotencyConflictException, SingapayPaymentFailedException } from './singapay-payment.exception.js';
@@ -20,7 +19,16 @@ import { SingapayPaymentInflight } from './singapay-payment.inflight.js';
 import { SingapayPaymentReconciler } from './singapay-payment.reconciler.js';
 import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
 import { SingapayPaymentSender } from './singapay-payment.sender.js';
-import { applyPatch, hashPaymentRequest, isAwaitingToken, watchReason, type SingapayRecordPatch } from './singapay-payment.state.js';
+import {
+  applyPatch,
+  hashPaymentRequest,
+  isAwaitingToken,
+  paymentClaim,
+  paymentParamsOf,
+  reclaimPatch,
+  watchReason,
+  type SingapayRecordPatch,
+} from './singapay-payment.state.js';
 import { SingapayPaymentStore, type SingapayPaymentStoreIntegrity } from './singapay-payment-store.interface.js';
 import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import type {
@@ -65,14 +73,14 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
   readonly tokens$: Observable<SingapayTokenDelivery> = this.events.tokens$;
 
   constructor(
-    biller: SingapayBillerApi,
+    private readonly biller: SingapayBillerApi,
     @Inject(SingapayPaymentStore) store: SingapayPaymentStore,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
     @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
     telemetry: SingapayTelemetry,
   ) {
     this.ledger = new SingapayPaymentLedger(store, now, telemetry.unknownPayments);
-    this.sender = new SingapayPaymentSender(biller, this.ledger, now, options.paymentReviewMs);
+    this.sender = new SingapayPaymentSender(biller, now, options.paymentReviewMs);
     this.resolver = new SingapayPaymentResolver(
       biller,
       this.ledger,
@@ -118,30 +126,28 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     const key = this.keyFor(req);
     const requestHash = hashPaymentRequest(req);
     const waitUntil = this.now() + (call?.timeoutMs ?? this.options.timeoutMs);
-    const params: SingapayPaymentParams = dropUndefined({
-      command: req.command,
-      productCode: req.productCode,
-      customerId: req.customerId,
-      referenceNumber: req.referenceNumber,
-      phoneNumber: req.phoneNumber,
-    });
+    const params = paymentParamsOf(req);
+    // The token first: a claim counts its send, so nothing may stand between the claim and the
+    // request but the request itself. A failure (or a crash) while the token is fetched leaves no
+    // record that could read as "may have been sent"; a key already recorded still answers.
+    let tokenError: unknown;
+    const token = await this.biller.paymentToken().catch((error: unknown) => void (tokenError = error));
     for (;;) {
       const now = this.now();
-      const fresh: SingapayPaymentRecord = dropUndefined({
-        key,
-        requestHash,
-        ...params,
-        state: 'sending' as const,
-        sendCount: 0,
-        lookups: 0,
-        createdAt: now,
-        updatedAt: now,
-        owner: this.owner,
-        leaseUntil: now + this.leaseMs(call),
-        version: 1,
-      });
-      const { created, record } = await this.ledger.create(fresh);
-      if (created) return this.answer(await this.inflight.track(key, () => this.send(record, params, call)));
+      let record: SingapayPaymentRecord;
+      if (token !== undefined) {
+        const claimed = await this.ledger.create(
+          paymentClaim({ key, requestHash, params, owner: this.owner, leaseUntil: now + this.leaseMs(call) }, now),
+        );
+        if (claimed.created) return this.answer(await this.inflight.track(key, () => this.send(claimed.record, params, token, call)));
+        record = claimed.record;
+      } else {
+        // Without a token nothing can be sent: a key already recorded answers from its record; a new
+        // one fails as the token did (`delivery: 'not_sent'`) and leaves no record.
+        const found = await this.ledger.get(key, 'before_send');
+        if (!found) throw tokenError;
+        record = found;
+      }
       if (record.requestHash !== requestHash) throw SingapayIdempotencyConflictException.forRecord(record);
 
       const local = this.inflight.get(key);
@@ -151,13 +157,10 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
       if (unrecorded) return this.answer(unrecorded);
 
       if (record.state === 'failed' && record.failure?.reason === 'not_sent') {
-        // Provably never sent: this call may send it, if it wins the record back first.
-        const reclaimed = await this.ledger.replace(
-          record,
-          { state: 'sending', owner: this.owner, leaseUntil: now + this.leaseMs(call), failure: null },
-          'before_send',
-        );
-        if (reclaimed) return this.answer(await this.inflight.track(key, () => this.send(reclaimed, params, call)));
+        if (token === undefined) throw tokenError;
+        // Provably never sent: this call may send it, if it wins the record back first (counting its send in the same write).
+        const reclaimed = await this.ledger.replace(record, reclaimPatch(record, this.owner, now + this.leaseMs(call), now), 'before_send');
+        if (reclaimed) return this.answer(await this.inflight.track(key, () => this.send(reclaimed, params, token, call)));
         continue;
       }
       if (record.state === 'sending') {
@@ -243,32 +246,33 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
   private async send(
     record: SingapayPaymentRecord,
     params: SingapayPaymentParams,
+    token: string,
     call?: SingapayCallOptions,
   ): Promise<SingapayPaymentRecord> {
-    const { counted, verdict } = await this.sender.send(record, params, call);
+    const verdict = await this.sender.send(record, params, token, call);
     if (verdict.kind === 'accepted') {
       // Singapay has answered: whatever the store does now, the caller learns the truth. A record
       // that cannot be written stays "sending", and a later lookup settles it; it is never resent.
-      const stored = await this.ledger.transition(counted, verdict.patch).catch((error: unknown) => {
+      const stored = await this.ledger.transition(record, verdict.patch).catch((error: unknown) => {
         this.logger.error(
           `pay key=${hashIdempotencyKey(record.key)} outcome could not be recorded (${(error as Error)?.name ?? 'error'}); kept in this process and looked up later`,
         );
         this.unrecorded.set(record.key, verdict.patch);
         return undefined;
       });
-      const current = stored ?? applyPatch(counted, verdict.patch, this.now());
-      this.events.changed(counted, current, 'payment');
+      const current = stored ?? applyPatch(record, verdict.patch, this.now());
+      this.events.changed(record, current, 'payment');
       if (isAwaitingToken(current)) this.followUp.start(current);
       return current;
     }
-    const recorded = await this.ledger.transition(counted, verdict.patch).catch(() => {
+    const recorded = await this.ledger.transition(record, verdict.patch).catch(() => {
       this.logger.error(`pay key=${hashIdempotencyKey(record.key)} failure could not be recorded; it will be looked up later`);
       return undefined;
     });
     if (verdict.kind === 'not_sent' || verdict.kind === 'refused') throw verdict.error;
-    const current = recorded ?? applyPatch(counted, verdict.patch, this.now());
+    const current = recorded ?? applyPatch(record, verdict.patch, this.now());
     if (verdict.kind === 'refunded') {
-      this.events.changed(counted, current, 'payment');
+      this.events.changed(record, current, 'payment');
       return current;
     }
     const cause = verdict.error instanceof SingapayException ? verdict.error.responseType : 'error';

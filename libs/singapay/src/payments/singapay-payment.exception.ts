@@ -121,22 +121,11 @@ export class SingapayPaymentStoreException extends SingapayException {
       message:
         `Payments are stopped: ${error.message}, so an idempotency key it no longer knows may have been paid already. ` +
         (phase === 'before_send'
-          ? 'This payment was not sent. '
+          ? 'Nothing was sent by this call. '
           : 'This payment may have been sent: look it up with getPayment() or in the Singapay dashboard. ') +
         'Once the orders paid since the last good state are checked, an operator resumes payments with: npx singapay ledger resume',
       operation: 'pay',
       delivery: phase === 'before_send' ? 'not_sent' : 'maybe_sent',
-    });
-  }
-
-  static conflict(): SingapayPaymentStoreException {
-    return new SingapayPaymentStoreException({
-      code: null,
-      type: 'payment_store_conflict',
-      httpStatus: 503,
-      message: 'The payment record changed under this call before it was sent; the payment was not sent, look it up with getPayment()',
-      operation: 'pay',
-      delivery: 'not_sent',
     });
   }
 }

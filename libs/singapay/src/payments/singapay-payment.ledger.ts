@@ -28,7 +28,14 @@ export class SingapayPaymentLedger {
   ) {}
 
   async create(record: SingapayPaymentRecord): Promise<{ created: boolean; record: SingapayPaymentRecord }> {
-    const result = await this.guard('record the payment', 'before_send', () => this.store.create(record));
+    const result = await this.guard('record the payment', 'before_send', () =>
+      this.store.create(record).catch(async (error: unknown) => {
+        // A store that lost records refuses every claim; a key it still holds answers from its record (reads carry on).
+        const existing = error instanceof SingapayPaymentStoreLostError ? await this.store.get(record.key) : undefined;
+        if (!existing) throw error;
+        return { created: false, record: existing };
+      }),
+    );
     return { ...result, record: this.seen(result.record) };
   }
 

@@ -9,6 +9,7 @@ import { dropUndefined } from '../util/singapay-json.js';
 import { hashIdempotencyKey } from '../util/singapay-log.js';
 import { isFinalPaymentState, type SingapayPaymentRecord } from './singapay-payment-record.js';
 import type { SingapayPaymentEvents } from './singapay-payment.events.js';
+import { SingapayPaymentStoreException } from './singapay-payment.exception.js';
 import type { SingapayPaymentLedger } from './singapay-payment.ledger.js';
 import { findPaymentCandidates, transactionState } from './singapay-payment.matching.js';
 import {
@@ -49,11 +50,30 @@ export class SingapayPaymentResolver {
     private readonly now: SingapayClock,
   ) {}
 
-  /** Lookup failures leave the record as it was; nothing here ever sends a payment. */
+  /**
+   * Lookup failures leave the record as it was, and so does a store that can be read but not
+   * written (one that lost records refuses every write): the caller gets the record as read.
+   * Nothing here ever sends a payment.
+   */
   async resolve(record: SingapayPaymentRecord, via: SingapaySettlementSource, call?: SingapayCallOptions): Promise<SingapayPaymentRecord> {
+    try {
+      return await this.settle(record, via, call);
+    } catch (error) {
+      if (!(error instanceof SingapayPaymentStoreException)) throw error;
+      this.logger.warn(`lookup key=${hashIdempotencyKey(record.key)} not written: the payment store refused it; answering from the record`);
+      return record;
+    }
+  }
+
+  private async settle(
+    record: SingapayPaymentRecord,
+    via: SingapaySettlementSource,
+    call?: SingapayCallOptions,
+  ): Promise<SingapayPaymentRecord> {
     let current = record;
     if (current.state === 'sending' && current.sendCount === 0) {
-      // Its sender stopped before counting a send, which it does before sending: it never left.
+      // No send counted: a claim counts its send as it is written, so this is a record from before
+      // that (a sender that stopped before counting), and it never left.
       const notSent = await this.ledger.transition(current, {
         state: 'failed',
         failure: SINGAPAY_FAILURES.notSent(),

@@ -7,7 +7,6 @@ import type { SingapayCallOptions } from '../http/singapay-transport.js';
 import type { SingapayClock } from '../singapay.constants.js';
 import type { SingapayPaymentFailure, SingapayPaymentRecord } from './singapay-payment-record.js';
 import { SingapayPaymentStoreException } from './singapay-payment.exception.js';
-import type { SingapayPaymentLedger } from './singapay-payment.ledger.js';
 import { isAwaitingToken, nextFollowUpAt, type SingapayRecordPatch } from './singapay-payment.state.js';
 
 /**
@@ -86,14 +85,13 @@ export function failureVerdict(error: unknown): SingapaySendVerdict {
 }
 
 /**
- * Sends a claimed payment exactly once. The send is counted in the record before the
- * request leaves, so that from then on everyone treats it as "may have been sent"; if
- * that count cannot be written, nothing is sent.
+ * Sends a claimed payment exactly once. The claim already counts the send (the engine writes
+ * it so, with the access token in hand), so from the claim on everyone treats the payment as
+ * "may have been sent"; a send that provably never left takes that count back.
  */
 export class SingapayPaymentSender {
   constructor(
     private readonly biller: SingapayBillerApi,
-    private readonly ledger: SingapayPaymentLedger,
     private readonly now: SingapayClock,
     private readonly reviewMs: number,
   ) {}
@@ -101,15 +99,17 @@ export class SingapayPaymentSender {
   async send(
     record: SingapayPaymentRecord,
     req: SingapayPaymentParams,
+    token: string,
     call?: SingapayCallOptions,
-  ): Promise<{ counted: SingapayPaymentRecord; verdict: SingapaySendVerdict }> {
-    const counted = await this.ledger.replace(record, { sendCount: record.sendCount + 1, sentAt: this.now() }, 'before_send');
-    if (!counted) throw SingapayPaymentStoreException.conflict();
+  ): Promise<SingapaySendVerdict> {
     try {
-      const receipt = await this.biller.pay(req, call, { idempotencyKey: record.key });
-      return { counted, verdict: { kind: 'accepted', patch: receiptPatch(counted, receipt, this.now(), this.reviewMs) } };
+      const receipt = await this.biller.pay(req, call, { idempotencyKey: record.key, token });
+      return { kind: 'accepted', patch: receiptPatch(record, receipt, this.now(), this.reviewMs) };
     } catch (error) {
-      return { counted, verdict: failureVerdict(error) };
+      const verdict = failureVerdict(error);
+      return verdict.kind === 'not_sent'
+        ? { ...verdict, patch: { ...verdict.patch, sendCount: Math.max(0, record.sendCount - 1) } }
+        : verdict;
     }
   }
 }

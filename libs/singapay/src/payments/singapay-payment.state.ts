@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { dropUndefined } from '../util/singapay-json.js';
 import type { SingapayPaymentParams } from '../biller/singapay-biller.types.js';
 import { singapayResponseCodeInfo } from '../errors/singapay-response-codes.js';
 import {
@@ -134,10 +135,43 @@ export const SINGAPAY_FAILURES = {
   }),
 } as const;
 
+/** What is sent to Singapay of a payment request (the order's own fields, such as its key, left out). */
+export function paymentParamsOf(req: SingapayPaymentParams): SingapayPaymentParams {
+  const { command, productCode, customerId, referenceNumber, phoneNumber } = req;
+  return dropUndefined({ command, productCode, customerId, referenceNumber, phoneNumber });
+}
+
 /** The request's identity: what must match for a key to be the same payment. */
 export function hashPaymentRequest(
   req: Pick<SingapayPaymentParams, 'command' | 'productCode' | 'customerId' | 'referenceNumber' | 'phoneNumber'>,
 ): string {
   const identity = [req.command, req.productCode, req.customerId, req.referenceNumber ?? '', req.phoneNumber ?? ''];
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
+}
+
+/**
+ * The record a payment starts as: claimed by `owner` until `leaseUntil`, its send already
+ * counted, since only the request itself stands between the claim and Singapay.
+ */
+export function paymentClaim(
+  claim: Pick<SingapayPaymentRecord, 'key' | 'requestHash' | 'owner' | 'leaseUntil'> & { params: SingapayPaymentParams },
+  now: number,
+): SingapayPaymentRecord {
+  const { params, ...fields } = claim;
+  return dropUndefined({
+    ...fields,
+    ...params,
+    state: 'sending',
+    sendCount: 1,
+    sentAt: now,
+    lookups: 0,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  });
+}
+
+/** A payment provably never sent, claimed again: the same change as a first claim, its send counted in the same write. */
+export function reclaimPatch(record: SingapayPaymentRecord, owner: string, leaseUntil: number, now: number): SingapayRecordPatch {
+  return { state: 'sending', owner, leaseUntil, failure: null, sendCount: record.sendCount + 1, sentAt: now };
 }

@@ -33,17 +33,20 @@ export interface PostgresPaymentStoreOptions {
 
 const T = SINGAPAY_POSTGRES_TABLE;
 
-// Every write of a record commits with synchronous_commit = on, whatever the server's or the
+// No write of a record commits with synchronous_commit = off, whatever the server's or the
 // pool's default: with it off, a server crash can lose a committed claim, and a lost claim is a
-// key that pays twice. set_config(…, true) lasts until the statement's own (implicit)
-// transaction commits, so it costs no round trip and changes nothing else on the connection.
-const DURABLE = `WITH durable AS (SELECT set_config('synchronous_commit', 'on', true))`;
+// key that pays twice. Off becomes on; any other setting (on, local, remote_write, remote_apply)
+// already waits for the local flush and is kept. set_config(…, true) lasts until the statement's
+// own (implicit) transaction commits: no round trip, and nothing else on the connection changes.
+const DURABLE = `WITH durable AS (
+  SELECT set_config('synchronous_commit',
+    CASE current_setting('synchronous_commit') WHEN 'off' THEN 'on' ELSE current_setting('synchronous_commit') END, true))`;
 
 /** The server settings that decide whether a committed record survives a crash. */
 export interface SingapayPostgresDurability {
   /** `fsync`: off lets a server crash lose committed data, whatever the module does. */
   fsync: boolean;
-  /** The server's (or the connection's) default `synchronous_commit`; the module's own writes use `on` regardless. */
+  /** The server's (or the connection's) default `synchronous_commit`; the module's own writes raise `off` to `on`. */
   synchronousCommit: string;
 }
 /** The pool and its state, shared by a store and its namespaced copies. */

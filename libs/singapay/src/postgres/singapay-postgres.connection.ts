@@ -38,7 +38,7 @@ export async function assertSingapayPostgresReady(
       }
       logger.log(
         `Payment records are kept in PostgreSQL (schema version ${status.version}; fsync ${durability.fsync ? 'on' : 'off'}, ` +
-          `its writes committed with synchronous_commit = on, the server's default being ${durability.synchronousCommit})`,
+          `synchronous_commit ${durability.synchronousCommit === 'off' ? 'raised from off to on for its writes' : durability.synchronousCommit})`,
       );
       return;
     } catch (error) {

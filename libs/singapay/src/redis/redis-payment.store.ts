@@ -26,11 +26,11 @@ end`;
 // the one this process has been writing to, the write's sequence number when it claimed, or the
 // record that holds the key.
 const CREATE = redisScript(`${INDEX_CREATED}${REDIS_LEDGER_GUARD}
-if not ledgerIntact(KEYS[4], KEYS[5], ARGV[7], ARGV[8]) then return -1 end
+if not ledgerIntact(KEYS[4], KEYS[5], ARGV[7], ARGV[8], ARGV[9], ARGV[10]) then return -1 end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   if ARGV[4] == '0' then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5]) end
   indexCreated(KEYS[3], ARGV[6], ARGV[2])
-  return redis.call('HINCRBY', KEYS[4], 'seq', 1)
+  return ledgerWrote(KEYS[4], ARGV[9])
 end
 return redis.call('GET', KEYS[1])`);
 
@@ -38,7 +38,7 @@ return redis.call('GET', KEYS[1])`);
 // unsettled index and the transaction index change in the same step. Answers -1 as CREATE
 // does, 0 when refused, or the write's sequence number.
 const REPLACE = redisScript(`${INDEX_CREATED}${REDIS_LEDGER_GUARD}
-if not ledgerIntact(KEYS[5], KEYS[6], ARGV[8], ARGV[9]) then return -1 end
+if not ledgerIntact(KEYS[5], KEYS[6], ARGV[8], ARGV[9], ARGV[10], ARGV[11]) then return -1 end
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 if string.match(current, '^(%d+)|') ~= ARGV[2] then return 0 end
@@ -51,7 +51,7 @@ if ARGV[4] == '1' then redis.call('ZREM', KEYS[2], ARGV[5]) else redis.call('ZAD
 if KEYS[3] ~= KEYS[1] then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[3]) end
 -- Again on every write: a record written before this index existed joins it when it next changes.
 indexCreated(KEYS[4], ARGV[7], ARGV[3])
-return redis.call('HINCRBY', KEYS[5], 'seq', 1)`);
+return ledgerWrote(KEYS[5], ARGV[10])`);
 
 // Drops an index entry only if its record is really gone (it may have been created again meanwhile).
 const FORGET_IF_GONE = redisScript(`

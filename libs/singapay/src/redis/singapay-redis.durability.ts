@@ -76,14 +76,24 @@ export async function inspectRedisDurability(redis: Redis, timeoutMs = 5_000): P
     return String(pair[1]);
   };
   let timer: NodeJS.Timeout | undefined;
+  let clear = () => undefined as unknown;
   try {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
-    const [maxmemory, maxmemoryPolicy, appendonly, save] = await Promise.race([
-      Promise.all([get('maxmemory'), get('maxmemory-policy'), get('appendonly'), get('save')]),
-      deadline,
-    ]);
+    // A client made just before the app starts is often still connecting: wait for it, within the same time.
+    const ready = async () => {
+      if (redis.status === 'wait') await redis.connect().catch(() => undefined);
+      if (redis.status !== 'ready') {
+        await new Promise<void>((resolve) => {
+          const done = () => resolve();
+          redis.once('ready', done);
+          clear = () => redis.off('ready', done);
+        });
+      }
+      return Promise.all([get('maxmemory'), get('maxmemory-policy'), get('appendonly'), get('save')]);
+    };
+    const [maxmemory, maxmemoryPolicy, appendonly, save] = await Promise.race([ready(), deadline]);
     const settings: SingapayRedisDurability = {
       maxmemory: Number(maxmemory) || 0,
       maxmemoryPolicy,
@@ -92,12 +102,14 @@ export async function inspectRedisDurability(redis: Redis, timeoutMs = 5_000): P
     };
     return { readable: true, settings, ...redisDurabilityProblems(settings) };
   } catch (error) {
-    const e = error as { name?: string; message?: string };
+    const e = error as { name?: string; message?: string; code?: string };
     const refused = e?.name === 'ReplyError';
-    // A reply error is the server's own words (no address or password); anything else is named only by its kind.
-    return { readable: false, refused, error: refused ? String(e.message).split('\n')[0]! : (e?.name ?? 'Error') };
+    // A reply error is the server's own words (no address or password); anything else is named by its kind and code only.
+    const kind = e?.message?.startsWith('no answer within') ? e.message : [e?.name ?? 'Error', e?.code].filter(Boolean).join(' ');
+    return { readable: false, refused, error: refused ? String(e.message).split('\n')[0]! : kind };
   } finally {
     clearTimeout(timer);
+    clear();
   }
 }
 
@@ -115,8 +127,6 @@ export interface SingapayRedisLedger {
   checkIntegrity(): Promise<SingapayPaymentStoreIntegrity>;
 }
 
-const WHERE = `the Redis that keeps payment records (${SINGAPAY_ENV_VARS.redisUrl})`;
-
 /**
  * The start-up check of a Redis that keeps payment records: in production a Redis that can
  * lose them (eviction, no persistence), one whose settings cannot be read unless the operator
@@ -126,25 +136,34 @@ const WHERE = `the Redis that keeps payment records (${SINGAPAY_ENV_VARS.redisUr
  */
 export async function checkSingapayRedisLedger(
   store: SingapayRedisLedger,
-  { production, verified }: { production: boolean; verified: boolean },
+  {
+    production,
+    verified,
+    where,
+  }: {
+    production: boolean;
+    verified: boolean;
+    /** Which Redis, for the messages: `redisUrl` or a store the app passed. */
+    where: string;
+  },
   logger = new Logger(SINGAPAY_LOGGER_CONTEXT),
 ): Promise<void> {
   const report = await store.inspectDurability();
   const problems: string[] = [];
   if (report.readable) {
-    problems.push(...report.problems.map((p) => `${WHERE} can lose them: ${p}`));
-    for (const note of report.notes) logger.warn(`${WHERE}: ${note}`);
+    problems.push(...report.problems.map((p) => `${where} can lose them: ${p}`));
+    for (const note of report.notes) logger.warn(`${where}: ${note}`);
   } else if (report.refused) {
     if (!verified) {
       problems.push(
-        `${WHERE} does not let its settings be read (CONFIG GET refused: ${report.error}), so the module cannot tell whether it evicts or forgets records. ` +
+        `${where} does not let its settings be read (CONFIG GET refused: ${report.error}), so the module cannot tell whether it evicts or forgets records. ` +
           `Check with your provider that it uses maxmemory-policy noeviction and appendonly yes, then set redisDurabilityVerified: true ` +
           `(${SINGAPAY_ENV_VARS.redisDurabilityVerified}=true); or keep payment records in PostgreSQL (${SINGAPAY_ENV_VARS.databaseUrl})`,
       );
     }
   } else if (production) {
     problems.push(
-      `${WHERE} could not be reached to check it (${report.error}): production does not start on a payment ledger it cannot check; make sure Redis is up and reachable`,
+      `${where} could not be reached to check it (${report.error}): production does not start on a payment ledger it cannot check; make sure Redis is up and reachable`,
     );
   }
   if (problems.length > 0) {

@@ -15,36 +15,61 @@ import { redisScript, runRedisScript } from './singapay-redis.script.js';
  * this process has been writing to.
  */
 
-// Refuses unless no loss was noticed, the epoch is this process's and the sequence has not gone
-// back below what this process saw. Evaluated inside the claim and write scripts, so a check and
-// its write are one atomic step and cost no round trip.
+// Refuses unless no loss was noticed, the epoch is the one this process adopted, the sequence has
+// not gone back below what this process saw, and this process's own last write is still there
+// (other processes' writes cannot hide the loss of its own). `ledgerWrote` bumps the sequence and
+// marks the writer. Both run inside the claim and write scripts: a check and its write are one
+// atomic step, at no extra round trip.
 export const REDIS_LEDGER_GUARD = `
-local function ledgerIntact(epochKey, haltKey, id, seen)
+local function ledgerIntact(epochKey, haltKey, id, seen, writer, ownSeen)
   if redis.call('EXISTS', haltKey) == 1 then return false end
-  local e = redis.call('HMGET', epochKey, 'id', 'seq')
-  return e[1] == id and (tonumber(e[2]) or 0) >= tonumber(seen)
+  local e = redis.call('HMGET', epochKey, 'id', 'seq', writer)
+  local own = tonumber(string.match(e[3] or '', '^(%d+)')) or 0
+  return e[1] == id and (tonumber(e[2]) or 0) >= tonumber(seen) and own >= tonumber(ownSeen)
+end
+local function ledgerWrote(epochKey, writer)
+  local seq = redis.call('HINCRBY', epochKey, 'seq', 1)
+  redis.call('HSET', epochKey, writer, seq .. ':' .. redis.call('TIME')[1])
+  return seq
 end`;
 
-// Takes the epoch a ledger has, or writes one for a ledger that has none.
+// Takes the epoch a ledger has, or writes one for a ledger that has none; drops the marks of
+// writers silent for longer than ARGV[2] seconds (processes long gone).
 const ADOPT = redisScript(`
 local halt = redis.call('GET', KEYS[2])
 if halt then return {'halted', halt} end
 redis.call('HSETNX', KEYS[1], 'id', ARGV[1])
+local now = tonumber(redis.call('TIME')[1])
+local fields = redis.call('HGETALL', KEYS[1])
+for i = 1, #fields, 2 do
+  local at = string.match(fields[i + 1], ':(%d+)$')
+  if string.sub(fields[i], 1, 2) == 'w:' and at and now - tonumber(at) > tonumber(ARGV[2]) then redis.call('HDEL', KEYS[1], fields[i]) end
+end
 local e = redis.call('HMGET', KEYS[1], 'id', 'seq')
 return {'ok', e[1], e[2] or '0'}`);
 
-// The first process to notice a loss says so for all of them; later ones read its words.
+// The first process to notice a loss says so for all of them, unless the epoch it saw has
+// changed meanwhile (an operator's resume); later ones read its words.
 const HALT = redisScript(`
+if (redis.call('HGET', KEYS[2], 'id') or '') ~= ARGV[2] then return false end
 redis.call('SET', KEYS[1], ARGV[1], 'NX')
 return redis.call('GET', KEYS[1])`);
 
-// An operator's resume: a new epoch that processes stopped by a loss may take.
+// An operator's resume: a new epoch, named by Redis's clock, that processes stopped by a loss may take.
 const RESUME = redisScript(`
 redis.call('DEL', KEYS[2])
-redis.call('HSET', KEYS[1], 'id', ARGV[1])
-return redis.call('HGET', KEYS[1], 'seq') or '0'`);
+local t = redis.call('TIME')
+local id = 'resumed:' .. t[1] .. string.format('%06d', tonumber(t[2])) .. ':' .. ARGV[1]
+redis.call('HSET', KEYS[1], 'id', id)
+return {id, redis.call('HGET', KEYS[1], 'seq') or '0'}`);
 
-const RESUMED = 'resumed:';
+/** Epochs an operator started (`resume`): `resumed:<Redis time in µs>:<uuid>`. */
+const RESUMED = /^resumed:(\d+):/;
+const resumedAt = (id: string | undefined | null): number => Number(RESUMED.exec(id ?? '')?.[1] ?? -1);
+
+// A writer's mark is dropped after this long without a write (at the next process start), and a
+// process whose own last write is older does not hold the ledger to it.
+const WRITER_MARK_SECONDS = 30 * 24 * 3600;
 
 interface Halt {
   since: string;
@@ -53,35 +78,46 @@ interface Halt {
 
 /**
  * The epoch of one Redis payment ledger (one namespace) as this process knows it: the id it
- * adopted and the highest write sequence it has seen. A mismatch found by a script, by a health
- * probe or at start-up becomes a stop that every process sharing the ledger obeys, until an
- * operator resumes with a new epoch.
+ * adopted, the highest write sequence it has seen, and the sequence of its own last write. A
+ * mismatch found by a script, by a health probe or at start-up becomes a stop that every process
+ * sharing the ledger obeys, until an operator resumes with a newer epoch.
  */
 export class SingapayRedisLedgerEpoch {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
+  /** This process's mark in the epoch hash. */
+  private readonly writer = `w:${randomUUID()}`;
   #id?: string;
   #seen = 0;
+  #ownSeen = 0;
+  #ownAt = 0;
   #adopting?: Promise<void>;
   #halt?: Halt;
 
   constructor(
     private readonly redis: Redis,
-    /** A hash: `id` (the epoch) and `seq` (bumped by every claim and write). */
+    /** A hash: `id` (the epoch), `seq` (bumped by every claim and write), and each writer's last write. */
     readonly epochKey: string,
     /** Set, without expiry, by the first process that notices a loss. */
     readonly haltKey: string,
   ) {}
 
   /** The arguments of the guard, once this process holds an epoch; throws while payments are stopped. */
-  async guardArgs(): Promise<[id: string, seen: string]> {
+  async guardArgs(): Promise<string[]> {
     if (this.#halt) await this.recheck();
     if (this.#id === undefined) await (this.#adopting ??= this.adopt().finally(() => (this.#adopting = undefined)));
-    return [this.#id!, String(this.#seen)];
+    return [this.#id!, String(this.#seen), this.writer, String(this.ownFloor())];
   }
 
-  /** A write reported its place in the sequence. */
+  /** The write of its own this process holds the ledger to; a mark older than the ones a process start drops is not held. */
+  private ownFloor(): number {
+    return Date.now() - this.#ownAt < (WRITER_MARK_SECONDS - 24 * 3600) * 1000 ? this.#ownSeen : 0;
+  }
+
+  /** A write of this process reported its place in the sequence. */
   observe(seq: number): void {
     if (seq > this.#seen) this.#seen = seq;
+    if (seq > this.#ownSeen) this.#ownSeen = seq;
+    this.#ownAt = Date.now();
   }
 
   /** A script refused: find out why, stop payments if the ledger lost records; returns normally when a retry may pass. */
@@ -101,57 +137,69 @@ export class SingapayRedisLedgerEpoch {
   }
 
   async resume(): Promise<void> {
-    const id = `${RESUMED}${randomUUID()}`;
-    const seq = Number(await runRedisScript(this.redis, RESUME, [this.epochKey, this.haltKey], [id]));
+    const [id, seq] = (await runRedisScript(this.redis, RESUME, [this.epochKey, this.haltKey], [randomUUID()])) as string[];
+    this.take(id!, Number(seq));
+  }
+
+  private take(id: string, seq: number): void {
     this.#id = id;
     this.#seen = seq;
+    this.#ownSeen = 0;
     this.#halt = undefined;
   }
 
   private async adopt(): Promise<void> {
-    const reply = (await runRedisScript(this.redis, ADOPT, [this.epochKey, this.haltKey], [randomUUID()])) as string[];
+    const reply = (await runRedisScript(
+      this.redis,
+      ADOPT,
+      [this.epochKey, this.haltKey],
+      [randomUUID(), String(WRITER_MARK_SECONDS)],
+    )) as string[];
     if (reply[0] === 'halted') this.stopped(parseHalt(reply[1]));
     this.#id = reply[1];
-    this.observe(Number(reply[2]));
+    if (Number(reply[2]) > this.#seen) this.#seen = Number(reply[2]);
   }
 
   /** Compares the ledger with what this process knows; throws `SingapayPaymentStoreLostError` while it stands stopped. */
   private async recheck(): Promise<void> {
-    const [halt, [id, seqText]] = await Promise.all([
-      this.redis.get(this.haltKey),
-      this.redis.hmget(this.epochKey, 'id', 'seq') as Promise<(string | null)[]>,
-    ]);
-    if (halt) this.stopped(parseHalt(halt));
-    const seq = Number(seqText ?? 0);
-    if (id !== null && id.startsWith(RESUMED) && id !== this.#id) {
-      // An operator resumed after the loss this process knew of, or before it noticed one.
-      if (this.#halt) this.logger.warn('payments resumed: an operator started a new payment ledger epoch after a loss');
-      this.#id = id;
-      this.#seen = seq;
-      this.#halt = undefined;
-      return;
+    for (let attempt = 0; ; attempt++) {
+      const [halt, [id, seqText, ownText]] = await Promise.all([
+        this.redis.get(this.haltKey),
+        this.redis.hmget(this.epochKey, 'id', 'seq', this.writer) as Promise<(string | null)[]>,
+      ]);
+      if (halt) this.stopped(parseHalt(halt));
+      const seq = Number(seqText ?? 0);
+      // An operator resumed after what this process knew: a newer resume only, never an older one a rollback brought back.
+      if (id !== null && resumedAt(id) > resumedAt(this.#id)) {
+        if (this.#halt) this.logger.warn('payments resumed: an operator started a new payment ledger epoch after a loss');
+        this.take(id, seq);
+        return;
+      }
+      if (this.#id === undefined) {
+        // Never adopted an epoch: the next claim adopts one, and checks for a stop in the same step.
+        this.#halt = undefined;
+        return;
+      }
+      const own = Number(/^\d+/.exec(ownText ?? '')?.[0] ?? 0);
+      const reason =
+        id === null
+          ? 'its epoch is gone: the Redis was flushed, restarted without its data, evicted it, or failed over to an empty replica'
+          : id !== this.#id
+            ? 'its epoch changed: the Redis was emptied and another process started a new ledger on it, or it went back to before the latest resume'
+            : seq < this.#seen || own < this.ownFloor()
+              ? `it went back in time (write ${Math.min(seq, own)} found, after this process saw write ${this.#seen}): a restart from an older snapshot, or a failover to a replica that lacked the latest writes`
+              : undefined;
+      if (reason === undefined) {
+        // Nothing is wrong any more (a resume between the script and this read): the caller may retry.
+        this.#halt = undefined;
+        return;
+      }
+      const mine = JSON.stringify({ since: formatSingapayIso(Date.now()), reason } satisfies Halt);
+      const held = (await runRedisScript(this.redis, HALT, [this.haltKey, this.epochKey], [mine, id ?? ''])) as string | null;
+      if (held !== null) this.stopped(parseHalt(held));
+      // The epoch changed between the read and the halt (a resume): look again, once.
+      if (attempt > 0) this.stopped(parseHalt(mine));
     }
-    if (this.#id === undefined) {
-      // Never adopted an epoch: the next claim adopts one, and checks for a stop in the same step.
-      this.#halt = undefined;
-      return;
-    }
-    const reason =
-      id === null
-        ? 'its epoch is gone: the Redis was flushed, restarted without its data, evicted it, or failed over to an empty replica'
-        : id !== this.#id
-          ? 'its epoch changed: the Redis was emptied and another process started a new ledger on it'
-          : seq < this.#seen
-            ? `it went back in time (write ${seq}, after this process saw write ${this.#seen}): a restart from an older snapshot, or a failover to a replica that lacked the latest writes`
-            : undefined;
-    if (reason === undefined) {
-      // Nothing is wrong any more (a resume between the script and this read): the caller may retry.
-      this.#halt = undefined;
-      return;
-    }
-    const mine = JSON.stringify({ since: formatSingapayIso(Date.now()), reason } satisfies Halt);
-    const held = (await runRedisScript(this.redis, HALT, [this.haltKey], [mine])) as string | null;
-    this.stopped(parseHalt(held ?? mine));
   }
 
   private stopped(halt: Halt): never {

@@ -36,7 +36,7 @@ export interface SingapayModuleOptions {
   apiVersion?: SingapayApiVersion;
   /**
    * Timeout of one HTTP request to Singapay, in milliseconds: it bounds the whole
-   * exchange (an answer dripped byte by byte included), and fires up to 20 ms late.
+   * exchange (an answer dripped byte by byte included).
    * @default 30000
    */
   timeoutMs?: number;

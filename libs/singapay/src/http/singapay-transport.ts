@@ -6,7 +6,6 @@ import https from 'node:https';
 import { SINGAPAY_HTTP_SERVICE, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock, SINGAPAY_CLOCK } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
-import { SingapayDeadlines } from './singapay-deadlines.js';
 import type { SingapayDelivery, SingapayTransportFailure } from '../errors/singapay.exception.js';
 
 /** Per-call knobs every service method accepts. */
@@ -37,7 +36,7 @@ export function createSingapayHttpService(options: SingapayResolvedOptions): Htt
     axios.create({
       baseURL: options.baseUrl,
       // No axios `timeout`: it only notices a silent socket, and every request carries a
-      // whole-exchange deadline (`SingapayDeadlines`) that covers that case too.
+      // whole-exchange deadline (an `AbortSignal.timeout`) that covers that case too.
       maxRedirects: 0,
       headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
       responseType: 'text',
@@ -62,7 +61,6 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
 @Injectable()
 export class SingapayTransport implements OnApplicationShutdown {
   private readonly inflight = new Set<Promise<unknown>>();
-  private readonly deadlines = new SingapayDeadlines();
   constructor(
     @Inject(SINGAPAY_HTTP_SERVICE) private readonly http: HttpService,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
@@ -86,7 +84,7 @@ export class SingapayTransport implements OnApplicationShutdown {
       });
     }
     // The deadline bounds the whole exchange, a server that drips its answer included.
-    const deadline = this.deadlines.signal(timeoutMs);
+    const deadline = AbortSignal.timeout(timeoutMs);
     const signal = call.signal ? AbortSignal.any([deadline, call.signal]) : deadline;
     const started = this.now();
     let response: AxiosResponse<string>;

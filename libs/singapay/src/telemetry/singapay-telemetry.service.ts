@@ -16,7 +16,6 @@ import {
   type SingapayTracedPayment,
 } from './singapay-telemetry.attributes.js';
 import { createSingapayInstruments, type SingapayInstruments, type SingapayOtelApi } from './singapay-telemetry.instruments.js';
-import { SingapayAttributeMemo } from './singapay-telemetry.memo.js';
 import { SINGAPAY_TELEMETRY_NAMES } from './singapay-telemetry.names.js';
 import { SingapayUnknownPayments } from './singapay-unknown-payments.tracker.js';
 
@@ -49,7 +48,6 @@ export class SingapayTelemetry implements OnModuleDestroy {
   readonly unknownPayments?: SingapayUnknownPayments;
   private readonly otel?: SingapayInstruments;
   private readonly scopes = new AsyncLocalStorage<Scope>();
-  private readonly memo = new SingapayAttributeMemo();
   private queueDepth?: () => number;
   private tracerProvider?: { getDelegate?: () => unknown };
   private noopTracerProvider?: unknown;
@@ -100,9 +98,7 @@ export class SingapayTelemetry implements OnModuleDestroy {
     const parent = this.scopes.getStore();
     const payment = parent?.payment?.open ? parent.payment : undefined;
     if (payment && operation === 'pay') payment.sends++;
-    const attributes = this.cached(['call', operation, call.body.command, call.log?.productCode], () =>
-      callAttributes(call, this.registration),
-    );
+    const attributes = callAttributes(call, this.registration);
     const scope = this.start(`${S.callPrefix}${operation}`, { kind: otel.api.SpanKind.CLIENT, attributes }, parent, payment);
     const key = call.log?.idempotencyKey;
     if (key !== undefined && scope.span.isRecording()) {
@@ -116,10 +112,7 @@ export class SingapayTelemetry implements OnModuleDestroy {
       const envelope = await this.within(scope, run);
       const code = envelope.responseCode;
       this.end(scope, () => ({ ...answerAttributes(code, envelope.httpStatus), [A.attempt]: scope.retries + 1 }));
-      otel.calls.add(
-        1,
-        this.cached(['calls', operation, code], () => pick({ ...attributes, ...answerAttributes(code, undefined) }, CALL_METRIC)),
-      );
+      otel.calls.add(1, pick({ ...attributes, ...answerAttributes(code, undefined) }, CALL_METRIC));
       return envelope;
     } catch (error) {
       const failure = failureAttributes(error);
@@ -127,7 +120,7 @@ export class SingapayTelemetry implements OnModuleDestroy {
       otel.calls.add(1, pick({ ...attributes, ...failure }, CALL_METRIC));
       throw error;
     } finally {
-      const duration = this.cached(['duration', operation], () => pick(attributes, DURATION_METRIC));
+      const duration = pick(attributes, DURATION_METRIC);
       otel.duration.record((performance.now() - started) / 1000, duration);
     }
   }
@@ -136,7 +129,7 @@ export class SingapayTelemetry implements OnModuleDestroy {
   async traceTokenRequest<T>(run: () => Promise<T>): Promise<T> {
     const otel = this.otel;
     if (!otel || !this.live) return run();
-    const attributes = this.cached(['token'], () => ({ [A.registration]: this.registration, [A.operation]: 'accessToken' }));
+    const attributes = { [A.registration]: this.registration, [A.operation]: 'accessToken' };
     const parent = this.scopes.getStore();
     const payment = parent?.payment?.open ? parent.payment : undefined;
     const scope = this.start(`${S.callPrefix}accessToken`, { kind: otel.api.SpanKind.CLIENT, attributes }, parent, payment);
@@ -144,10 +137,7 @@ export class SingapayTelemetry implements OnModuleDestroy {
     try {
       const token = await this.within(scope, run);
       this.end(scope, () => ({ [A.outcome]: 'granted', [A.httpStatus]: 200 }));
-      otel.tokens.add(
-        1,
-        this.cached(['tokens', 'granted'], () => pick({ ...attributes, [A.outcome]: 'granted' }, OUTCOME_METRIC)),
-      );
+      otel.tokens.add(1, pick({ ...attributes, [A.outcome]: 'granted' }, OUTCOME_METRIC));
       return token;
     } catch (error) {
       const refused =
@@ -157,10 +147,7 @@ export class SingapayTelemetry implements OnModuleDestroy {
       otel.tokens.add(1, pick({ ...attributes, ...failure }, OUTCOME_METRIC));
       throw error;
     } finally {
-      otel.duration.record(
-        (performance.now() - started) / 1000,
-        this.cached(['duration', 'accessToken'], () => pick(attributes, DURATION_METRIC)),
-      );
+      otel.duration.record((performance.now() - started) / 1000, pick(attributes, DURATION_METRIC));
     }
   }
 
@@ -171,7 +158,7 @@ export class SingapayTelemetry implements OnModuleDestroy {
   ): Promise<T> {
     const otel = this.otel;
     if (!otel || !this.live) return run();
-    const attributes = this.cached(['payment', payment.command, payment.productCode], () => paymentAttributes(payment, this.registration));
+    const attributes = paymentAttributes(payment, this.registration);
     const scope = this.start(S.payment, { kind: otel.api.SpanKind.INTERNAL, attributes }, this.scopes.getStore());
     scope.payment = scope;
     // The key the engine records it under, when the request decides it (see keyFor()).
@@ -185,9 +172,7 @@ export class SingapayTelemetry implements OnModuleDestroy {
         ...answerAttributes(result.responseCode, undefined),
         [A.sendCount]: scope.sends,
       }));
-      const counted = this.cached(['payments', result.status, payment.command], () =>
-        pick({ ...attributes, [A.outcome]: result.status }, OUTCOME_METRIC),
-      );
+      const counted = pick({ ...attributes, [A.outcome]: result.status }, OUTCOME_METRIC);
       otel.payments.add(1, counted);
       return result;
     } catch (error) {
@@ -256,10 +241,6 @@ export class SingapayTelemetry implements OnModuleDestroy {
       if (failed) span.setStatus({ code: this.otel!.api.SpanStatusCode.ERROR, message: String(closing[A.errorType] ?? 'error') });
     }
     span.end();
-  }
-
-  private cached(parts: readonly (string | undefined)[], build: () => SingapayTelemetryAttributes): SingapayTelemetryAttributes {
-    return this.memo.get(parts, build);
   }
 }
 

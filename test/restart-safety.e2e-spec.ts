@@ -264,7 +264,7 @@ describe.skipIf(!withPostgres && !withRedis)(
         await Promise.all(replicas.map((r) => r.stop()));
       });
 
-      it("a replica's reconciler settles a dead sender's payment, with nobody asking", async () => {
+      it("a replica's sweep settles a dead sender's payment, with nobody asking", async () => {
         const { productCode, customerId } = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
         const key = 'pg-reconciled';
         sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: { kind: 'latency', ms: 60_000, processFirst: true } });
@@ -275,10 +275,10 @@ describe.skipIf(!withPostgres && !withRedis)(
         sim.faults.clear();
         sim.settleAll();
 
-        const sweeper = await start('postgres', 'sweeper', { reconcileIntervalMs: 250 });
+        const sweeper = await start('postgres', 'sweeper', { sweepIntervalMs: 250 });
         let state: unknown;
         await until(
-          'the reconciler to settle it',
+          'the sweep to settle it',
           async () => {
             const { rows } = await admin.query<{ state: string }>('SELECT state FROM singapay_payments WHERE idempotency_key = $1', [key]);
             state = rows[0]?.state;

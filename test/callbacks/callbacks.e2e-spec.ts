@@ -183,15 +183,15 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
       });
       expect(pendingOne.status).toBe('pending');
       sim.settleAll();
-      expect(await other.service.reconcile()).toBe(2);
+      expect(await other.service.sweepPayments()).toBe(2);
       expect((await other.service.getPayment('order-reconcile')).state).toBe('refunded');
       expect((await other.service.getPayment('order-reconcile-2')).state).toBe('success');
       expect(seen.map((s) => [s.idempotencyKey, s.status, s.via]).sort()).toEqual([
-        ['order-reconcile', 'refunded', 'reconciler'],
-        ['order-reconcile-2', 'success', 'reconciler'],
+        ['order-reconcile', 'refunded', 'sweep'],
+        ['order-reconcile-2', 'success', 'sweep'],
       ]);
       // Nothing left to do: a second sweep changes nothing.
-      expect(await other.service.reconcile()).toBe(0);
+      expect(await other.service.sweepPayments()).toBe(0);
     } finally {
       await other.close();
       await sim.flushCallbacks();
@@ -199,8 +199,8 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
     }
   });
 
-  it('reconciles on its own when reconcileIntervalMs is set', async () => {
-    const other = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, reconcileIntervalMs: 50 });
+  it('reconciles on its own when sweepIntervalMs is set', async () => {
+    const other = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, sweepIntervalMs: 50 });
     try {
       await other.service.pay({
         command: 'pulsa',
@@ -215,7 +215,7 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
           timeout(5_000),
         ),
       );
-      expect(settled).toMatchObject({ status: 'success', via: 'reconciler' });
+      expect(settled).toMatchObject({ status: 'success', via: 'sweep' });
     } finally {
       await other.close();
       await sim.flushCallbacks();

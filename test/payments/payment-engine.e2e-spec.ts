@@ -5,7 +5,7 @@ import { createSingapay } from '../support/singapay-testing.js';
 
 /**
  * The payment engine under stress: a store that fails after Singapay answered, lost
- * purchases competing for one transaction, a reconciler with more than a page of work,
+ * purchases competing for one transaction, a sweep with more than a page of work,
  * and callers waiting on each other's payment.
  */
 
@@ -104,7 +104,7 @@ describe('the payment engine under store failures and contention (simulator)', (
     }
   });
 
-  it('the reconciler reaches unsettled payments beyond the oldest hundred', async () => {
+  it('the sweep reaches unsettled payments beyond the oldest hundred', async () => {
     const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials });
     try {
       for (let i = 0; i < 101; i++) {
@@ -117,7 +117,7 @@ describe('the payment engine under store failures and contention (simulator)', (
       const lost = await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'order-lost' });
       expect(lost.status).toBe('unknown');
       sim.faults.clear();
-      await ctx.service.reconcile();
+      await ctx.service.sweepPayments();
       const payment = await ctx.service.getPayment('order-lost');
       expect(payment.state).toBe('pending');
       expect(payment.transactionId).toBe(sim.ledger().transactions.find((t) => t.customerId === customerId)!.transactionId);

@@ -404,7 +404,7 @@ describe('fault matrix: payments', () => {
     // Singapay's clock moves with ours: matching a lost purchase allows only a minute of skew.
     sim.advance(NOT_FOUND_AFTER_MS + 100);
     const payment = await ctx.service.getPayment(idempotencyKey);
-    await ctx.service.reconcile();
+    await ctx.service.sweepPayments();
     const after = await ctx.service.getPayment(idempotencyKey);
     expect(after.state).toBe(payment.state);
     expect(payment.sendCount).toBe(1);

@@ -51,7 +51,7 @@ async function inquired(service: SingapayService, command: 'plnpos' | 'plntok', 
 /** Lets the not-found horizon pass on both clocks (they move together) and sweeps. */
 async function afterHorizon(pair: SkewedPair): Promise<void> {
   pair.clock.advance(HORIZON_MS + 100);
-  await pair.ctx.service.reconcile();
+  await pair.ctx.service.sweepPayments();
 }
 
 /** The invariants of one payment against the simulator's ledger, once everything had time to settle. */
@@ -265,7 +265,7 @@ describe('complete searches', () => {
       try {
         const req = await buriedLostPurchase(pair, 120);
         const listsBefore = pair.sim.stats().requests['/api/v1/list-bill-transaction'] ?? 0;
-        await pair.ctx.service.reconcile();
+        await pair.ctx.service.sweepPayments();
         const payment = await pair.ctx.service.getPayment(req.idempotencyKey!);
         const own = ledgerEntries(pair.sim, { customerId: req.customerId }).filter((e) => e.productCode === req.productCode);
         expect(own).toHaveLength(1);
@@ -389,7 +389,7 @@ describe('PLN tokens', () => {
       pair.clock.advance(10_000);
       expect(await pair.ctx.service.getPayment(req.idempotencyKey!)).toMatchObject({ state: 'success', awaitingToken: true });
       pair.clock.advance(60_000);
-      await pair.ctx.service.reconcile();
+      await pair.ctx.service.sweepPayments();
       const closed = await pair.ctx.service.getPayment(req.idempotencyKey!);
       expect(closed.reviewUntil).toBeUndefined();
       // Singapay's later word still lands (its callback): the record holds the transaction id.

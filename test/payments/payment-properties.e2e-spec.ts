@@ -73,7 +73,7 @@ interface CallSpec {
   conflict: boolean;
 }
 
-type Between = 'nothing' | 'settle' | 'reconcile' | 'notFoundWindowPasses';
+type Between = 'nothing' | 'settle' | 'sweep' | 'notFoundWindowPasses';
 
 interface Scenario {
   orders: OrderSpec[];
@@ -135,7 +135,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc
             fc.record({ order, client: fc.constantFrom<0 | 1>(0, 1), conflict: fc.integer({ min: 0, max: 4 }).map((n) => n === 0) }),
             { minLength: 1, maxLength: 4 },
           ),
-          then: fc.constantFrom<Between>('nothing', 'settle', 'reconcile', 'notFoundWindowPasses'),
+          then: fc.constantFrom<Between>('nothing', 'settle', 'sweep', 'notFoundWindowPasses'),
         }),
         { minLength: 1, maxLength: 4 },
       ),
@@ -237,7 +237,7 @@ describe('payments under random faults and caller retries (fast-check)', () => {
         await Promise.all(calls);
         for (const order of orders) expect(order.sent()).toBeLessThanOrEqual(groupOf(orders, order).length);
         if (batch.then === 'settle') sim.settleAll();
-        if (batch.then === 'reconcile') await clients[0]!.service.reconcile();
+        if (batch.then === 'sweep') await clients[0]!.service.sweepPayments();
         if (batch.then === 'notFoundWindowPasses') {
           clock.advance(NOT_FOUND_AFTER_MS + 100);
           // Singapay's clock moves with ours: matching a lost purchase allows only a minute of skew.
@@ -252,7 +252,7 @@ describe('payments under random faults and caller retries (fast-check)', () => {
       clock.advance(NOT_FOUND_AFTER_MS + 100);
       // Singapay's clock moves with ours: matching a lost purchase allows only a minute of skew.
       sim.advance(NOT_FOUND_AFTER_MS + 100);
-      await clients[1]!.service.reconcile();
+      await clients[1]!.service.sweepPayments();
       for (const [i, order] of orders.entries()) {
         expect(conflictSent[i]!()).toBe(0);
         if (!order.started) await expect(clients[0]!.service.getPayment(order.key)).rejects.toMatchObject({ status: 404 });

@@ -40,7 +40,7 @@ process.on('message', (message: Command) => {
       case 'getPayment':
         return singapay.getPayment(message.key!);
       case 'reconcile':
-        return singapay.reconcile();
+        return singapay.sweepPayments();
     }
   };
   run().then(

@@ -76,7 +76,7 @@ export class SingapayCallbackQueue {
     return new Promise((resolve) => this.idle.add(resolve));
   }
 
-  /** Stops taking work; pending retries are dropped (the reconciler catches up on recorded payments). */
+  /** Stops taking work; pending retries are dropped (the sweep catches up on recorded payments). */
   stop(): void {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);

@@ -77,7 +77,7 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
       (id) => this.confirm(id),
       (_id, error) =>
         this.logger.warn(
-          `callback could not be confirmed: ${(error as SingapayException).responseType ?? 'error'}; the reconciler or the next delivery will catch up`,
+          `callback could not be confirmed: ${(error as SingapayException).responseType ?? 'error'}; the sweep or the next delivery will catch up`,
         ),
     );
     telemetry.watchCallbackQueue(() => this.queue.size);
@@ -122,7 +122,7 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    // Shutdown waits for the lookups under way; retries still waiting are left to the reconciler.
+    // Shutdown waits for the lookups under way; retries still waiting are left to the sweep.
     await Promise.race([this.queue.drain(), new Promise((r) => setTimeout(r, 5_000).unref())]);
     this.queue.stop();
   }

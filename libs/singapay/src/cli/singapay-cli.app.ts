@@ -99,7 +99,7 @@ export async function openSingapayCliApp(
   }
   // SINGAPAY_PAYMENT_STORE=memory wins over both in the module: this process's memory is empty.
   if ((!raw.databaseUrl && !raw.redisUrl) || raw.paymentStore === 'memory') throw new SingapayCliRefusedError(what.noSharedStore);
-  const options: SingapayModuleOptions = { ...raw, reconcileIntervalMs: 0, ...(args.name ? { name: args.name } : {}) };
+  const options: SingapayModuleOptions = { ...raw, sweepIntervalMs: 0, ...(args.name ? { name: args.name } : {}) };
   // The module's own log lines would only repeat what the command says.
   const app = await NestFactory.createApplicationContext(SingapayModule.forRoot(options), { logger: false, abortOnError: false });
   return { app, service: app.get<SingapayService>(args.name ? getSingapayToken(args.name) : SingapayService) };

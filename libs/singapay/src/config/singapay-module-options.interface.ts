@@ -83,7 +83,7 @@ export interface SingapayModuleOptions {
   /**
    * How long a payment that is final only by inference stays looked after: a `not_found`
    * failure (Singapay's later word still wins) and a PLN token payment whose token has not
-   * arrived. The reconciler, `getPayment()` and callbacks keep checking it until then.
+   * arrived. The sweep, `getPayment()` and callbacks keep checking it until then.
    * @default 86400000 (24 hours)
    */
   paymentReviewMs?: number;
@@ -96,10 +96,10 @@ export interface SingapayModuleOptions {
   clockSkewToleranceMs?: number;
   /**
    * Sweep pending and unknown payments against Singapay every this many
-   * milliseconds, announcing settlements. 0 turns the reconciler off.
+   * milliseconds, announcing settlements. 0 turns the sweep off.
    * @default 0 (off)
    */
-  reconcileIntervalMs?: number;
+  sweepIntervalMs?: number;
   /**
    * A Redis URL (`redis://` or `rediss://`). When set, the token and the payment
    * records are kept in Redis and shared by every replica (unless `tokenStore` /

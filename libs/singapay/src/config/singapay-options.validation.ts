@@ -33,7 +33,7 @@ export interface SingapayResolvedOptions {
   paymentNotFoundAfterMs: number;
   paymentReviewMs: number;
   clockSkewToleranceMs: number;
-  reconcileIntervalMs: number;
+  sweepIntervalMs: number;
   /** May hold a password: kept wrapped. */
   redisUrl?: SingapaySecret;
   redisDurabilityVerified: boolean;
@@ -49,7 +49,7 @@ export const SINGAPAY_DEFAULTS = {
   paymentNotFoundAfterMs: 30 * 60_000,
   paymentReviewMs: 24 * 3600_000,
   clockSkewToleranceMs: 10 * 60_000,
-  reconcileIntervalMs: 0,
+  sweepIntervalMs: 0,
 } as const;
 
 const label = (field: string): string =>
@@ -118,7 +118,7 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
   const paymentNotFoundAfterMs = positiveInt('paymentNotFoundAfterMs', SINGAPAY_DEFAULTS.paymentNotFoundAfterMs, 1_000, 30 * 24 * 3600_000);
   const paymentReviewMs = positiveInt('paymentReviewMs', SINGAPAY_DEFAULTS.paymentReviewMs, 0, 30 * 24 * 3600_000);
   const clockSkewToleranceMs = positiveInt('clockSkewToleranceMs', SINGAPAY_DEFAULTS.clockSkewToleranceMs, 0, 24 * 3600_000);
-  const reconcileIntervalMs = positiveInt('reconcileIntervalMs', SINGAPAY_DEFAULTS.reconcileIntervalMs, 0, 24 * 3600_000);
+  const sweepIntervalMs = positiveInt('sweepIntervalMs', SINGAPAY_DEFAULTS.sweepIntervalMs, 0, 24 * 3600_000);
 
   const retryInput = o.retry ?? {};
   if (typeof retryInput !== 'object') problems.push('retry must be an object');
@@ -196,7 +196,7 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
     paymentNotFoundAfterMs,
     paymentReviewMs,
     clockSkewToleranceMs,
-    reconcileIntervalMs,
+    sweepIntervalMs,
     ...(redisUrl ? { redisUrl } : {}),
     redisDurabilityVerified: verified === true,
     ...(databaseUrl ? { databaseUrl } : {}),

@@ -16,7 +16,7 @@ export const SINGAPAY_ENV_VARS = {
   redisDurabilityVerified: 'SINGAPAY_REDIS_DURABILITY_VERIFIED',
   databaseUrl: 'SINGAPAY_DATABASE_URL',
   paymentStore: 'SINGAPAY_PAYMENT_STORE',
-  reconcileIntervalMs: 'SINGAPAY_RECONCILE_INTERVAL_MS',
+  sweepIntervalMs: 'SINGAPAY_SWEEP_INTERVAL_MS',
 } as const satisfies Partial<Record<keyof SingapayModuleOptions, string>>;
 
 const text = (env: NodeJS.ProcessEnv, name: string): string | undefined => {
@@ -57,7 +57,7 @@ export function readSingapayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
     databaseUrl: text(env, v.databaseUrl),
     // Only 'memory' can be said in a variable; validation names anything else.
     paymentStore: text(env, v.paymentStore) as SingapayModuleOptions['paymentStore'],
-    reconcileIntervalMs: integer(env, v.reconcileIntervalMs),
+    sweepIntervalMs: integer(env, v.sweepIntervalMs),
   };
   for (const key of Object.keys(options) as (keyof SingapayModuleOptions)[]) {
     if (options[key] === undefined) delete options[key];

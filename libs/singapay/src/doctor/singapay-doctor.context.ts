@@ -11,7 +11,7 @@ import { SingapayModule } from '../singapay.module.js';
 export const PASSWORD_PLACEHOLDER = 'doctor-password-not-set';
 
 function doctorOptions(raw: SingapayModuleOptions, passwordMissing: boolean, timeoutMs: number): SingapayModuleOptions {
-  // One attempt per call, no Redis or PostgreSQL, no reconciler: the doctor reports, it does not work around.
+  // One attempt per call, no Redis or PostgreSQL, no sweep: the doctor reports, it does not work around.
   const { redisUrl: _redis, databaseUrl: _database, paymentStore: _store, ...rest } = raw;
   return {
     ...rest,
@@ -19,7 +19,7 @@ function doctorOptions(raw: SingapayModuleOptions, passwordMissing: boolean, tim
     paymentStore: 'memory',
     ...(passwordMissing ? { password: PASSWORD_PLACEHOLDER } : {}),
     timeoutMs,
-    reconcileIntervalMs: 0,
+    sweepIntervalMs: 0,
     retry: { maxAttempts: 1 },
   };
 }

@@ -94,7 +94,7 @@ export function isFinalPaymentState(state: SingapayPaymentState): boolean {
 
 /**
  * Whether a record needs no more looking after. Stores keep every other record in
- * their unsettled index (`listUnsettled`), which the reconciler and callbacks read;
+ * their unsettled index (`listUnsettled`), which the sweep and callbacks read;
  * every store must decide it with this one function.
  */
 export function isSettledPaymentRecord(record: Pick<SingapayPaymentRecord, 'state' | 'watchUntil'>): boolean {

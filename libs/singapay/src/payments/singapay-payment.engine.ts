@@ -16,7 +16,7 @@ import { SingapayPaymentLedger } from './singapay-payment.ledger.js';
 import { SingapayPaymentConfirmations } from './singapay-payment.confirmations.js';
 import { SingapayTokenFollowUp } from './singapay-payment.follow-up.js';
 import { SingapayPaymentInflight } from './singapay-payment.inflight.js';
-import { SingapayPaymentReconciler } from './singapay-payment.reconciler.js';
+import { SingapayPaymentSweep } from './singapay-payment.sweep.js';
 import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
 import { SingapayPaymentSender } from './singapay-payment.sender.js';
 import {
@@ -50,7 +50,7 @@ export interface SingapayPaymentOrder extends SingapayPaymentParams {
  * The payment engine: one payment per idempotency key, recorded before it is sent,
  * never resent once any byte may have left, and resolved against Singapay when its
  * answer was lost. It composes the ledger (the store), the sender, the resolver and
- * the reconciler, and keeps per-key work in this process from running twice.
+ * the sweep, and keeps per-key work in this process from running twice.
  */
 @Injectable()
 export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
@@ -62,7 +62,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
   private readonly ledger: SingapayPaymentLedger;
   private readonly sender: SingapayPaymentSender;
   private readonly resolver: SingapayPaymentResolver;
-  private readonly reconciler: SingapayPaymentReconciler;
+  private readonly sweeper: SingapayPaymentSweep;
   private readonly followUp: SingapayTokenFollowUp;
   private readonly confirmations: SingapayPaymentConfirmations;
   private readonly events = new SingapayPaymentEvents();
@@ -88,11 +88,11 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
       { notFoundAfterMs: options.paymentNotFoundAfterMs, reviewMs: options.paymentReviewMs, skewMs: options.clockSkewToleranceMs },
       now,
     );
-    this.reconciler = new SingapayPaymentReconciler(
+    this.sweeper = new SingapayPaymentSweep(
       this.ledger,
       {
         isBusy: (key) => this.inflight.has(key),
-        resolve: (record) => this.inflight.track(record.key, () => this.resolver.resolve(record, 'reconciler')),
+        resolve: (record) => this.inflight.track(record.key, () => this.resolver.resolve(record, 'sweep')),
       },
       now,
     );
@@ -108,11 +108,11 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.reconciler.start(this.options.reconcileIntervalMs);
+    this.sweeper.start(this.options.sweepIntervalMs);
   }
 
   onModuleDestroy(): void {
-    this.reconciler.stop();
+    this.sweeper.stop();
     this.followUp.stop();
     this.events.complete();
   }
@@ -217,8 +217,8 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
   }
 
   /** One sweep over unsettled payments; returns how many changed state. */
-  reconcile(): Promise<number> {
-    return this.reconciler.sweep();
+  sweep(): Promise<number> {
+    return this.sweeper.sweep();
   }
 
   /** Whether the payment store still holds every record written to it (see `SingapayPaymentStore.checkIntegrity`). */

@@ -4,14 +4,14 @@ import type { SingapayPaymentInflight } from './singapay-payment.inflight.js';
 import type { SingapayPaymentLedger } from './singapay-payment.ledger.js';
 import { isAwaitingToken } from './singapay-payment.state.js';
 
-// In-process follow-ups of a late PLN token stop after this; the reconciler, getPayment()
+// In-process follow-ups of a late PLN token stop after this; the sweep, getPayment()
 // and callbacks carry on until the review window closes.
 const TOKEN_CHASE_MS = 30 * 60_000;
 
 /**
  * Looks a PLN token payment up again, in this process and with the record's backoff,
  * until its token arrives or the chase ends, so that a token reaches `tokens$` even when
- * nobody asks and no reconciler runs.
+ * nobody asks and no sweep runs.
  */
 export class SingapayTokenFollowUp {
   private readonly timers = new Map<string, NodeJS.Timeout>();

@@ -2,7 +2,7 @@ import type { SingapayPaymentRecord } from './singapay-payment-record.js';
 
 /**
  * The payment work under way in this process, one promise per key: a second caller
- * (a retry, the reconciler, a callback, a token follow-up) joins the work instead of
+ * (a retry, the sweep, a callback, a token follow-up) joins the work instead of
  * starting the same lookup or send again.
  */
 export class SingapayPaymentInflight {

@@ -33,7 +33,7 @@ export interface SingapayPayment {
 }
 
 /** How a settlement was learned. */
-export type SingapaySettlementSource = 'payment' | 'lookup' | 'callback' | 'reconciler';
+export type SingapaySettlementSource = 'payment' | 'lookup' | 'callback' | 'sweep';
 
 /** A payment reached a final state. Announced once per process per transition. */
 export interface SingapayPaymentSettlement {
@@ -47,7 +47,7 @@ export interface SingapayPaymentSettlement {
 
 /**
  * A PLN token was recorded for a payment: in the payment's own answer or, as is usual,
- * later (a lookup, a callback, the reconciler). Announced once per process.
+ * later (a lookup, a callback, the sweep). Announced once per process.
  */
 export interface SingapayTokenDelivery {
   idempotencyKey: string;

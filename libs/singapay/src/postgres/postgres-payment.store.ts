@@ -123,7 +123,7 @@ class PostgresHandle {
  * you prune it (`npx singapay prune`). One row per idempotency key, claimed
  * atomically (`INSERT … ON CONFLICT DO NOTHING`), changed by compare-and-set on a
  * version column, a Singapay transaction id held by at most one key (a unique
- * constraint), and a partial index of unsettled records for the reconcilers.
+ * constraint), and a partial index of unsettled records for the sweeps.
  * Create the table with `npx singapay migrate` first. `pg` is an optional peer
  * dependency: pass your `pg.Pool` (never closed by the store) or a connection string
  * (the store opens a pool and `close()` ends it).

@@ -49,7 +49,7 @@ CREATE INDEX IF NOT EXISTS singapay_payments_prunable_idx
 COMMENT ON TABLE ${SINGAPAY_POSTGRES_TABLE} IS
   'nestjs-singapay payment records, one per idempotency key: the money trail, kept until pruned (npx singapay prune)';
 COMMENT ON COLUMN ${SINGAPAY_POSTGRES_TABLE}.version IS 'compare-and-set version; equals record->version';
-COMMENT ON COLUMN ${SINGAPAY_POSTGRES_TABLE}.settled IS 'needs no more looking after (the package decides it); unsettled rows are swept by the reconciler';
+COMMENT ON COLUMN ${SINGAPAY_POSTGRES_TABLE}.settled IS 'needs no more looking after (the package decides it); unsettled rows are swept by the sweep';
 COMMENT ON COLUMN ${SINGAPAY_POSTGRES_TABLE}.record_exact IS
   'the exact record JSON when jsonb cannot hold it (NUL characters, unpaired surrogates, very deep nesting); record then holds a sanitised copy';`,
   },

@@ -31,7 +31,7 @@ function stateNote(row: SingapayReconciliationRow, record: SingapayPaymentRecord
           : status === 'success'
             ? '; Singapay says it went through: deliver'
             : '';
-    return `${how}${meaning}; getPayment(key) or the reconciler (reconcileIntervalMs) settles it${status === 'pending' ? ' once Singapay does' : ''}`;
+    return `${how}${meaning}; getPayment(key) or the sweep (sweepIntervalMs) settles it${status === 'pending' ? ' once Singapay does' : ''}`;
   }
   return `recorded ${local}, Singapay says ${status}: check with Singapay which is right`;
 }

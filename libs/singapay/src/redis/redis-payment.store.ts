@@ -80,7 +80,7 @@ export interface RedisPaymentStoreOptions extends RedisStoreOptions {
 /**
  * Payment records in Redis, shared by every replica: an atomic claim per
  * idempotency key (so exactly one replica sends a payment), compare-and-set
- * updates, an index of unsettled records for the reconcilers, an index by
+ * updates, an index of unsettled records for the sweeps, an index by
  * Singapay transaction id, and one by creation time per day for the daily reconciliation. Keys share a hash tag, so scripts work on a cluster.
  *
  * Redis is a ledger only while it forgets nothing: use `maxmemory-policy noeviction` and

@@ -139,9 +139,9 @@ export class SingapayService {
     return this.payments.resumeAfterLoss();
   }
 
-  /** Sweeps pending and unknown payments once (the `reconcileIntervalMs` timer does it on its own). */
-  async reconcile(): Promise<number> {
-    return this.payments.reconcile();
+  /** Sweeps pending and unknown payments once (the `sweepIntervalMs` timer does it on its own). */
+  async sweepPayments(): Promise<number> {
+    return this.payments.sweep();
   }
 
   /**

@@ -7,7 +7,7 @@ export const SINGAPAY_UNKNOWN_PAYMENTS_MAX = 10_000;
  * What the `singapay.payments.unknown` gauge counts: the payments whose record this
  * process last saw in state `unknown` (sent, no trustworthy answer, not yet resolved).
  * The payment ledger shows it every record it creates, reads or writes, and every
- * complete listing of unsettled records (reconciler sweeps, callbacks): a key enters
+ * complete listing of unsettled records (sweeps, callbacks): a key enters
  * when seen `unknown` and leaves when seen in any other state or missing from a
  * complete listing. Nothing is read from the store for the gauge; it costs a map.
  */

@@ -5,8 +5,8 @@ import { hashIdempotencyKey } from '../util/singapay-log.js';
 import type { SingapayPaymentRecord } from './singapay-payment-record.js';
 import type { SingapayPaymentLedger } from './singapay-payment.ledger.js';
 
-/** What the reconciler needs from the engine: its lookups, deduplicated per key. */
-export interface SingapayReconcileTarget {
+/** What the sweep needs from the engine: its lookups, deduplicated per key. */
+export interface SingapaySweepTarget {
   /** Whether this process is already working on the key (sending or looking it up). */
   isBusy(key: string): boolean;
   resolve(record: SingapayPaymentRecord): Promise<SingapayPaymentRecord>;
@@ -14,16 +14,16 @@ export interface SingapayReconcileTarget {
 
 /**
  * Sweeps every unsettled record (pending, unknown, and final ones still under review)
- * against Singapay, one sweep at a time, on a timer when `reconcileIntervalMs` is set.
+ * against Singapay, one sweep at a time, on a timer when `sweepIntervalMs` is set.
  */
-export class SingapayPaymentReconciler {
+export class SingapayPaymentSweep {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
 
   constructor(
     private readonly ledger: SingapayPaymentLedger,
-    private readonly target: SingapayReconcileTarget,
+    private readonly target: SingapaySweepTarget,
     private readonly now: SingapayClock,
   ) {}
 
@@ -57,7 +57,7 @@ export class SingapayPaymentReconciler {
         const after = await this.target.resolve(record);
         if (after.state !== record.state) changed++;
       } catch (error) {
-        this.logger.warn(`reconcile key=${hashIdempotencyKey(record.key)} failed: ${(error as SingapayException).responseType ?? 'error'}`);
+        this.logger.warn(`sweep key=${hashIdempotencyKey(record.key)} failed: ${(error as SingapayException).responseType ?? 'error'}`);
       }
     }
     return changed;

@@ -50,6 +50,7 @@ describe('the public API', () => {
         'SingapayPayRequest',
         'SingapayPaymentFailedException',
         'SingapayPaymentStore',
+        'SingapayPaymentStoreError',
         'SingapayPaymentStoreException',
         'SingapayPaymentStoreLostError',
         'SingapayPostgresError',

@@ -123,7 +123,11 @@ export type { SingapayCallbackAck } from './callbacks/singapay-callback.receiver
 export { SingapayTokenStore } from './auth/singapay-token-store.interface.js';
 export type { SingapayStoredToken } from './auth/singapay-token-store.interface.js';
 export { SingapayInMemoryTokenStore } from './auth/singapay-in-memory-token.store.js';
-export { SingapayPaymentStore, SingapayPaymentStoreLostError } from './payments/singapay-payment-store.interface.js';
+export {
+  SingapayPaymentStore,
+  SingapayPaymentStoreError,
+  SingapayPaymentStoreLostError,
+} from './payments/singapay-payment-store.interface.js';
 export type { SingapayPaymentRecordCursor, SingapayPaymentStoreIntegrity } from './payments/singapay-payment-store.interface.js';
 export { SingapayInMemoryPaymentStore } from './payments/singapay-in-memory-payment.store.js';
 export { isSettledPaymentRecord, isFinalPaymentState, SINGAPAY_FINAL_PAYMENT_STATES } from './payments/singapay-payment-record.js';

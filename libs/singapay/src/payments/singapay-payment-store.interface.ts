@@ -70,17 +70,34 @@ export type SingapayPaymentStoreIntegrity =
     };
 
 /**
+ * An error a payment store raises on purpose, whose message says what went wrong and never
+ * holds a credential (so that it may be shown, as the daily report does). Stores' own
+ * errors (`SingapayPostgresError`…) extend it.
+ * @publicApi
+ */
+export class SingapayPaymentStoreError extends Error {
+  constructor(
+    message: string,
+    /** The store's own code for it (a SQLSTATE, a socket error code…), when it has one. */
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'SingapayPaymentStoreError';
+  }
+}
+
+/**
  * A store refused a claim or a write because it has lost records: a key it no longer knows
  * may have been paid already, so nothing is sent until an operator resumes payments.
  * @publicApi
  */
-export class SingapayPaymentStoreLostError extends Error {
+export class SingapayPaymentStoreLostError extends SingapayPaymentStoreError {
   constructor(
     /** When the loss was first noticed (ISO 8601). */
     readonly since: string,
     readonly reason: string,
   ) {
-    super(`the payment store lost records (${reason}; noticed ${since})`);
+    super(`the payment store lost records (${reason}; noticed ${since})`, 'lost');
     this.name = 'SingapayPaymentStoreLostError';
   }
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Pool, PoolConfig } from 'pg';
+import { SingapayPaymentStoreError } from '../payments/singapay-payment-store.interface.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 
 /**
@@ -9,13 +10,12 @@ import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
  * carry connection settings).
  * @publicApi
  */
-export class SingapayPostgresError extends Error {
-  constructor(
-    message: string,
-    /** SQLSTATE (`42P01`…) or the socket error code (`ECONNREFUSED`…), when there was one. */
-    readonly code?: string,
-  ) {
-    super(message);
+export class SingapayPostgresError extends SingapayPaymentStoreError {
+  /** SQLSTATE (`42P01`…) or the socket error code (`ECONNREFUSED`…), when there was one. */
+  declare readonly code?: string;
+
+  constructor(message: string, code?: string) {
+    super(message, code);
     this.name = 'SingapayPostgresError';
   }
 }

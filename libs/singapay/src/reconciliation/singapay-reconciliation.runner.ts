@@ -6,8 +6,11 @@ import { SINGAPAY_WIB_OFFSET_MINUTES } from '../contract/singapay-api.contract.j
 import { SingapayException, SingapayNotFoundException } from '../errors/singapay.exception.js';
 import type { SingapayCallOptions } from '../http/singapay-transport.js';
 import type { SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
-import type { SingapayPaymentRecordCursor, SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
-import { SingapayPostgresError } from '../postgres/postgres-connection.js';
+import {
+  SingapayPaymentStoreError,
+  type SingapayPaymentRecordCursor,
+  type SingapayPaymentStore,
+} from '../payments/singapay-payment-store.interface.js';
 import { SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../singapay.constants.js';
 import {
   hintLostPurchases,
@@ -218,8 +221,8 @@ export class SingapayDayReconciliation {
       return await work();
     } catch (error) {
       this.logger.error(`reconcileDay: the payment store could not be read: ${(error as Error)?.name ?? 'error'}`);
-      // The PostgreSQL store's messages are scrubbed of credentials; others may not be, so only their name.
-      const detail = error instanceof SingapayPostgresError ? error.message : ((error as Error)?.name ?? 'error');
+      // A store's own errors hold no credential; any other error may, so only its name.
+      const detail = error instanceof SingapayPaymentStoreError ? error.message : ((error as Error)?.name ?? 'error');
       throw new ServiceUnavailableException({
         statusCode: 503,
         error: 'Service Unavailable',

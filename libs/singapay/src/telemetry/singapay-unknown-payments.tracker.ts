@@ -1,4 +1,8 @@
-import type { SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
+/** What the gauge reads of a payment record (telemetry sits below the payments it counts). */
+export interface SingapayTrackedPayment {
+  key: string;
+  state: string;
+}
 
 /** Most keys the gauge remembers; past it new ones are not counted (the gauge then reads "at least"). */
 export const SINGAPAY_UNKNOWN_PAYMENTS_MAX = 10_000;
@@ -22,7 +26,7 @@ export class SingapayUnknownPayments {
     return this.keys.size;
   }
 
-  seen(record: Pick<SingapayPaymentRecord, 'key' | 'state'> | undefined): void {
+  seen(record: SingapayTrackedPayment | undefined): void {
     if (!record) return;
     if (record.state !== 'unknown') this.keys.delete(record.key);
     else if (this.keys.size < this.max || this.keys.has(record.key)) this.keys.set(record.key, ++this.generation);
@@ -38,7 +42,7 @@ export class SingapayUnknownPayments {
    * since, is no longer unknown (another replica resolved it). Records that changed while
    * the listing ran were seen after `mark`, so they are kept.
    */
-  listed(records: readonly Pick<SingapayPaymentRecord, 'key' | 'state'>[], mark: number): void {
+  listed(records: readonly SingapayTrackedPayment[], mark: number): void {
     for (const record of records) this.seen(record);
     for (const [key, seenAt] of this.keys) if (seenAt < mark) this.keys.delete(key);
   }

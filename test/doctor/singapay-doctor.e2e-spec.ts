@@ -4,8 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SingapaySimulator } from '@app/singapay-simulator';
-import { singapayProxyFor } from './singapay-doctor.host.js';
-import { parseSingapayDoctorArgs, runSingapayDoctor, SingapayDoctorUsageError, type SingapayDoctorOptions } from './index.js';
+import { singapayProxyFor } from '@app/singapay/doctor/singapay-doctor.host.js';
+import {
+  parseSingapayDoctorArgs,
+  runSingapayDoctor,
+  SingapayDoctorUsageError,
+  type SingapayDoctorOptions,
+} from '@app/singapay/doctor/index.js';
 
 // Distinctive values, so that any of them showing in the output is caught.
 const credentials = {

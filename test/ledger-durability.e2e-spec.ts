@@ -7,9 +7,9 @@
  * writes commit with synchronous_commit = on whatever the server's default, and production
  * refuses fsync = off. `singapay doctor` reports both.
  */
-import { Controller, Get, Logger, Module, type INestApplication } from '@nestjs/common';
+import { Logger, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
+import { TerminusModule } from '@nestjs/terminus';
 import request from 'supertest';
 import {
   PostgresPaymentStore,
@@ -24,9 +24,10 @@ import { readSingapayOptionsFromEnv } from '@app/singapay/config/singapay.config
 import { resolveSingapayOptions } from '@app/singapay/config/singapay-options.validation.js';
 import { runSingapayDoctor } from '@app/singapay/doctor/index.js';
 import { runSingapayMigrate } from '@app/singapay/cli/singapay-postgres.commands.js';
-import { SingapayHealthIndicator, SingapayHealthModule } from '@app/singapay/health/index.js';
+import { SingapayHealthModule } from '@app/singapay/health/index.js';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES } from '@app/singapay-simulator';
 import { freePort } from './support/free-port.js';
+import { TestHealthController } from './support/health-testing.js';
 import { capturedLogLines, registerSecret, secretLeaks } from './support/log-capture.js';
 import { postgresAvailable, postgresRequired, startPostgres, type TestPostgres } from './support/postgres-server.js';
 import { redisAvailable, redisRequired, startRedis, type TestRedis, type TestRedisOptions } from './support/redis-server.js';
@@ -281,25 +282,13 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
     it('the health indicator reports payment_store_lost, and `singapay ledger` reports and resumes', async () => {
       const r = await redis();
       const credentials = sim.credentials;
-      @Controller('health')
-      class HealthController {
-        constructor(
-          private readonly health: HealthCheckService,
-          private readonly singapay: SingapayHealthIndicator,
-        ) {}
-        @Get()
-        @HealthCheck({ swaggerDocumentation: false })
-        check() {
-          return this.health.check([() => this.singapay.isHealthy()]);
-        }
-      }
       @Module({
         imports: [
           SingapayModule.forRoot({ ...credentials, baseUrl: sim.baseUrl, redisUrl: r.url, isGlobal: true }),
           TerminusModule.forRoot({ logger: false }),
           SingapayHealthModule.forFeature({ cacheTtlMs: 0 }),
         ],
-        controllers: [HealthController],
+        controllers: [TestHealthController],
       })
       class UserAppModule {}
       const nest: INestApplication = await NestFactory.create(UserAppModule, { logger: false, abortOnError: false });

@@ -16,6 +16,7 @@ import { SingapaySimulator } from '@app/singapay-simulator';
 import type { SampleApp } from '../../apps/sample/src/sample-bootstrap.js';
 import { freePort } from '../support/free-port.js';
 import { startSampleOnSimulator } from '../support/sample-testing.js';
+import { TestHealthController } from '../support/health-testing.js';
 import { registerSecret } from '../support/log-capture.js';
 
 const BALANCE_PATH = SINGAPAY_GENERAL_PATHS.checkBalance;
@@ -70,20 +71,6 @@ describe('GET /health in the sample app (real HTTP, built-in simulator)', () => 
   });
 });
 
-@Controller('health')
-class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly singapay: SingapayHealthIndicator,
-  ) {}
-
-  @Get()
-  @HealthCheck({ swaggerDocumentation: false })
-  check() {
-    return this.health.check([() => this.singapay.isHealthy()]);
-  }
-}
-
 @Controller('health-b')
 class NamedHealthController {
   constructor(
@@ -107,7 +94,7 @@ async function startHealthApp(options: Partial<SingapayModuleOptions> & { baseUr
       TerminusModule.forRoot({ logger: false }),
       SingapayHealthModule.forFeature(health),
     ],
-    controllers: [HealthController],
+    controllers: [TestHealthController],
   })
   class UserAppModule {}
   const app: INestApplication = await NestFactory.create(UserAppModule, { logger: false, abortOnError: false });

@@ -87,6 +87,9 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
         expect(message).toContain(`maxmemory-policy ${policy}`);
         expect(message).toMatch(/Set maxmemory-policy noeviction.*or keep payment records in PostgreSQL \(SINGAPAY_DATABASE_URL\)/);
         expect(sim.stats().tokenRequests).toBe(0);
+        // The refused start-up closed the client it had opened: only this test's own is connected.
+        const admin = await r.client();
+        await expect.poll(async () => ((await admin.client('LIST')) as string).trim().split('\n').length).toBe(1);
       },
     );
 

@@ -132,13 +132,17 @@ async function createPaymentStore(
   const credential = hashSingapayCredential(options.clientId);
   const store = shared.withNamespace?.(`${name}:${new URL(options.baseUrl).host}:${credential}`) ?? shared;
   if (store instanceof RedisPaymentStore) {
+    const own = shared !== options.paymentStore;
     await checkSingapayRedisLedger(store, {
       production,
       verified: options.redisDurabilityVerified,
-      where:
-        shared === options.paymentStore
-          ? 'the Redis of the RedisPaymentStore given as paymentStore'
-          : `the Redis that keeps payment records (redisUrl, ${SINGAPAY_ENV_VARS.redisUrl})`,
+      where: own
+        ? `the Redis that keeps payment records (redisUrl, ${SINGAPAY_ENV_VARS.redisUrl})`
+        : 'the Redis of the RedisPaymentStore given as paymentStore',
+    }).catch((error: unknown) => {
+      // A refused start-up leaves no client of the module's own reconnecting behind it.
+      if (own) redis?.disconnect();
+      throw error;
     });
   }
   return store;

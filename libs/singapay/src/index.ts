@@ -14,8 +14,8 @@ export { singapayConfig, readSingapayOptionsFromEnv, SINGAPAY_ENV_VARS } from '.
 export { getSingapayToken, InjectSingapay } from './singapay.tokens.js';
 export { SINGAPAY_CLOCK } from './singapay.constants.js';
 export type { SingapayClock } from './singapay.constants.js';
-export type { SingapayRetryOptions } from './http/singapay-retry.policy.js';
-export { SINGAPAY_RETRY_DEFAULTS } from './http/singapay-retry.policy.js';
+export type { SingapayRetryOptions } from './config/singapay-module-options.interface.js';
+export { SINGAPAY_RETRY_DEFAULTS } from './config/singapay-options.validation.js';
 
 // The service, its inputs and its answers.
 export { SingapayService } from './service/singapay.service.js';

@@ -1,6 +1,5 @@
 import type { SingapayApiVersion, SingapayEnvironment } from '../contract/singapay-api.contract.js';
 import type { SingapayTokenStore } from '../auth/singapay-token-store.interface.js';
-import type { SingapayRetryOptions } from '../http/singapay-retry.policy.js';
 import type { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
 
 /**
@@ -128,3 +127,29 @@ export interface SingapayModuleOptions {
    */
   databaseUrl?: string;
 }
+
+/** How reads and inquiries are tried again. Payments follow their own, stricter rule. */
+export interface SingapayRetryOptions {
+  /**
+   * Attempts in all, the first included; 1 turns retries off.
+   * @default 3
+   */
+  maxAttempts?: number;
+  /**
+   * Pause before the first retry; it doubles each time, with full jitter.
+   * @default 200
+   */
+  baseDelayMs?: number;
+  /**
+   * Longest pause between two attempts.
+   * @default 2000
+   */
+  maxDelayMs?: number;
+  /**
+   * No retry starts later than this after the call began.
+   * @default 60000
+   */
+  deadlineMs?: number;
+}
+
+export type SingapayResolvedRetryOptions = Required<SingapayRetryOptions>;

@@ -1,9 +1,8 @@
 import { SINGAPAY_BASE_URLS, type SingapayApiVersion, type SingapayEnvironment } from '../contract/singapay-api.contract.js';
 import type { SingapayTokenStore } from '../auth/singapay-token-store.interface.js';
-import { SINGAPAY_RETRY_DEFAULTS, type SingapayResolvedRetryOptions } from '../http/singapay-retry.policy.js';
 import type { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
 import { SingapaySecret } from '../util/singapay-secret.js';
-import type { SingapayModuleOptions } from './singapay-module-options.interface.js';
+import type { SingapayModuleOptions, SingapayResolvedRetryOptions } from './singapay-module-options.interface.js';
 import { SINGAPAY_ENV_VARS } from './singapay.config.js';
 
 /** Thrown at start-up for a bad configuration; a plain `Error` so the app refuses to boot. */
@@ -51,6 +50,13 @@ export const SINGAPAY_DEFAULTS = {
   clockSkewToleranceMs: 10 * 60_000,
   sweepIntervalMs: 0,
 } as const;
+
+export const SINGAPAY_RETRY_DEFAULTS: SingapayResolvedRetryOptions = Object.freeze({
+  maxAttempts: 3,
+  baseDelayMs: 200,
+  maxDelayMs: 2_000,
+  deadlineMs: 60_000,
+});
 
 const label = (field: string): string =>
   field in SINGAPAY_ENV_VARS ? `${field} (${SINGAPAY_ENV_VARS[field as keyof typeof SINGAPAY_ENV_VARS]})` : field;

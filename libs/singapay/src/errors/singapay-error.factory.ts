@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
-import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
-import { redactSecrets } from '../util/singapay-secret.js';
+import { redactSecrets, type SingapaySecret } from '../util/singapay-secret.js';
 import {
   createSingapayException,
   type SingapayDelivery,
@@ -33,13 +32,22 @@ export interface SingapayCodeFailure {
  * Turns failures into exceptions with the registration's status overrides
  * applied and every known secret scrubbed from upstream text.
  */
+/** What the factory needs of the options (the resolved options have it): the secrets to scrub, the status overrides. */
+export interface SingapayErrorOptions {
+  clientId: string;
+  clientSecret: SingapaySecret;
+  password: SingapaySecret;
+  apiKey: SingapaySecret;
+  httpStatusOverrides: Readonly<Record<string, number>>;
+}
+
 @Injectable()
 export class SingapayErrorFactory {
   private readonly secrets: string[];
   /** Recently issued access tokens: Singapay may echo one back in a refusal. */
   private readonly tokens: string[] = [];
 
-  constructor(@Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions) {
+  constructor(@Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayErrorOptions) {
     const { clientId, clientSecret, password, apiKey } = options;
     this.secrets = [
       clientSecret.reveal(),

@@ -1,5 +1,6 @@
 import { SingapayException, type SingapayExceptionInit } from '../errors/singapay.exception.js';
-import { SINGAPAY_RETRY_DEFAULTS, isRetryablePaymentFailure, isRetryableRead, withSingapayRetries } from './singapay-retry.policy.js';
+import { SINGAPAY_RETRY_DEFAULTS } from '../config/singapay-options.validation.js';
+import { isRetryablePaymentFailure, isRetryableRead, withSingapayRetries } from './singapay-retry.policy.js';
 
 const failure = (init: Partial<SingapayExceptionInit>) =>
   new SingapayException({ code: null, type: 'connection_reset', httpStatus: 502, message: 'x', ...init });

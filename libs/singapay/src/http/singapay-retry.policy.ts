@@ -1,38 +1,6 @@
 import { singapayResponseCodeInfo } from '../errors/singapay-response-codes.js';
 import { SingapayException } from '../errors/singapay.exception.js';
-
-/** How reads and inquiries are tried again. Payments follow their own, stricter rule. */
-export interface SingapayRetryOptions {
-  /**
-   * Attempts in all, the first included; 1 turns retries off.
-   * @default 3
-   */
-  maxAttempts?: number;
-  /**
-   * Pause before the first retry; it doubles each time, with full jitter.
-   * @default 200
-   */
-  baseDelayMs?: number;
-  /**
-   * Longest pause between two attempts.
-   * @default 2000
-   */
-  maxDelayMs?: number;
-  /**
-   * No retry starts later than this after the call began.
-   * @default 60000
-   */
-  deadlineMs?: number;
-}
-
-export type SingapayResolvedRetryOptions = Required<SingapayRetryOptions>;
-
-export const SINGAPAY_RETRY_DEFAULTS: SingapayResolvedRetryOptions = Object.freeze({
-  maxAttempts: 3,
-  baseDelayMs: 200,
-  maxDelayMs: 2_000,
-  deadlineMs: 60_000,
-});
+import type { SingapayResolvedRetryOptions } from '../config/singapay-module-options.interface.js';
 
 /** What may be retried for a call that moves no money: transport failures, 5xx, unreadable answers, retryable codes. */
 export function isRetryableRead(error: unknown): boolean {

@@ -8,7 +8,7 @@
 export { SingapayModule } from './singapay.module.js';
 export { SINGAPAY_MODULE_OPTIONS } from './singapay.module-definition.js';
 export type { SingapayModuleExtras, SingapayOptionsFactory } from './singapay.module-definition.js';
-export type { SingapayModuleOptions } from './config/singapay-module-options.interface.js';
+export type { SingapayModuleOptions } from './singapay-module-options.interface.js';
 export { SingapayConfigurationError } from './config/singapay-options.validation.js';
 export { singapayConfig, readSingapayOptionsFromEnv, SINGAPAY_ENV_VARS } from './config/singapay.config.js';
 export { getSingapayToken, InjectSingapay } from './singapay.tokens.js';

@@ -8,7 +8,7 @@ import { SingapayPaymentStore } from './payments/singapay-payment-store.interfac
 import { SingapayService } from './service/singapay.service.js';
 import { SINGAPAY_DEFAULT_NAME, SINGAPAY_INSTANCE_NAME } from './singapay.constants.js';
 import { assertSingapayName, getSingapayToken } from './singapay.tokens.js';
-import type { SingapayModuleOptions } from './config/singapay-module-options.interface.js';
+import type { SingapayModuleOptions } from './singapay-module-options.interface.js';
 
 /** Options that shape the registration itself rather than the client. */
 export interface SingapayModuleExtras {

@@ -11,11 +11,11 @@ import { SingapayAuthService } from './auth/singapay-auth.service.js';
 import { SingapayInMemoryTokenStore } from './auth/singapay-in-memory-token.store.js';
 import { SingapayTokenStore } from './auth/singapay-token-store.interface.js';
 import { SingapayTokenProvider } from './auth/singapay-token.provider.js';
-import type { SingapayModuleOptions } from './config/singapay-module-options.interface.js';
+import type { SingapayModuleOptions } from './singapay-module-options.interface.js';
 import { resolveSingapayOptions, SingapayConfigurationError, type SingapayResolvedOptions } from './config/singapay-options.validation.js';
 import { SINGAPAY_ENV_VARS } from './config/singapay.config.js';
 import { SingapayErrorFactory } from './errors/singapay-error.factory.js';
-import { SingapayApiClient } from './http/singapay-api.client.js';
+import { SingapayApiClient } from './biller/singapay-api.client.js';
 import { createSingapayHttpService, SingapayTransport } from './http/singapay-transport.js';
 import { SingapayService } from './service/singapay.service.js';
 import { SingapayBillerApi } from './biller/singapay-biller.api.js';
@@ -64,7 +64,8 @@ import { hashSingapayCredential } from './util/singapay-log.js';
     {
       provide: SingapayTokenStore,
       useFactory: (options: SingapayResolvedOptions, now: () => number, redis: Redis | undefined) =>
-        options.tokenStore ?? (redis ? new RedisTokenStore(redis) : new SingapayInMemoryTokenStore(now)),
+        (options.tokenStore as SingapayTokenStore | undefined) ??
+        (redis ? new RedisTokenStore(redis) : new SingapayInMemoryTokenStore(now)),
       inject: [SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_CLOCK, SINGAPAY_REDIS],
     },
     SingapayPostgresConnection,
@@ -116,7 +117,9 @@ async function createPaymentStore(
     }
     return new SingapayInMemoryPaymentStore();
   }
-  const shared = options.paymentStore ?? postgres ?? (redis ? new RedisPaymentStore(redis) : undefined);
+  // Validation checked the given store's methods; its type is known here, where stores are chosen.
+  const given = options.paymentStore as SingapayPaymentStore | undefined;
+  const shared = given ?? postgres ?? (redis ? new RedisPaymentStore(redis) : undefined);
   if (!shared) {
     if (production) {
       throw new SingapayConfigurationError([
@@ -132,7 +135,7 @@ async function createPaymentStore(
   const credential = hashSingapayCredential(options.clientId);
   const store = shared.withNamespace?.(`${name}:${new URL(options.baseUrl).host}:${credential}`) ?? shared;
   if (store instanceof RedisPaymentStore) {
-    const own = shared !== options.paymentStore;
+    const own = shared !== given;
     await checkSingapayRedisLedger(store, {
       production,
       verified: options.redisDurabilityVerified,

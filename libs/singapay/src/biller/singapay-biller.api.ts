@@ -8,7 +8,7 @@ import {
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import { SingapayNotFoundException } from '../errors/singapay.exception.js';
-import { SingapayApiClient, type SingapayEnvelope } from '../http/singapay-api.client.js';
+import { SingapayApiClient, type SingapayEnvelope } from './singapay-api.client.js';
 import type { SingapayCallOptions } from '../http/singapay-transport.js';
 import { SINGAPAY_CLOCK, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
 import { asRecord, dropUndefined } from '../util/singapay-json.js';

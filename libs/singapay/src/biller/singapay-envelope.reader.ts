@@ -1,5 +1,5 @@
 import type { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
-import type { SingapayEnvelope } from '../http/singapay-api.client.js';
+import type { SingapayEnvelope } from './singapay-api.client.js';
 import { SingapayFieldReader } from './singapay-field.reader.js';
 
 /**

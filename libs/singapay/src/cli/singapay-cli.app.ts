@@ -5,7 +5,7 @@
  */
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { SingapayModuleOptions } from '../config/singapay-module-options.interface.js';
+import type { SingapayModuleOptions } from '../singapay-module-options.interface.js';
 import { resolveSingapayOptions } from '../config/singapay-options.validation.js';
 import { readSingapayOptionsFromEnv, SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
 import { loadSingapayDoctorEnv } from '../doctor/singapay-doctor.env.js';

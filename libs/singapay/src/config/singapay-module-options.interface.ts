@@ -1,14 +1,10 @@
 import type { SingapayApiVersion, SingapayEnvironment } from '../contract/singapay-api.contract.js';
-import type { SingapayTokenStore } from '../auth/singapay-token-store.interface.js';
-import type { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
 
 /**
- * Options of `SingapayModule.forRoot()` / `forRootAsync()`. They are checked
- * when the module starts: a missing or malformed field stops the app with a
- * message naming the field (never its value).
- * @publicApi
+ * Every option of the module but the pluggable stores, which are typed where they are
+ * defined (`SingapayModuleOptions` adds them): this layer sits below the stores.
  */
-export interface SingapayModuleOptions {
+export interface SingapayClientOptions {
   /**
    * Which Singapay environment to call. `development` (Singapay's word) is read as `sandbox`.
    * Production refuses sandbox-only calls such as `resetCustomerIds()`.
@@ -46,11 +42,6 @@ export interface SingapayModuleOptions {
    */
   tokenRefreshBufferSeconds?: number;
   /**
-   * Where access tokens are kept. Plug a shared store in to share one token across replicas.
-   * @default an in-memory store per module registration
-   */
-  tokenStore?: SingapayTokenStore;
-  /**
    * HTTP status of the exception raised for a response code, overriding the
    * built-in table, e.g. `{ '17': 402 }`. Keys are two-digit codes or `unrecognised`.
    * @default {} (the table in the README)
@@ -63,16 +54,6 @@ export interface SingapayModuleOptions {
    * @default { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000, deadlineMs: 60000 }
    */
   retry?: SingapayRetryOptions;
-  /**
-   * Where payment records (one per idempotency key) are kept: a `SingapayPaymentStore`
-   * (`PostgresPaymentStore`, `RedisPaymentStore`, your own) or `'memory'`, this
-   * process's memory, said explicitly. A restart loses in-memory records, and the same
-   * order can then be paid twice: in production the module refuses to start with the
-   * in-memory store unless it is given as `'memory'` (env `SINGAPAY_PAYMENT_STORE=memory`).
-   * @default PostgreSQL when `databaseUrl` is set, else Redis when `redisUrl` is set, else in memory
-   * (records kept 7 days; refused in production, see above)
-   */
-  paymentStore?: SingapayPaymentStore | 'memory';
   /**
    * A payment whose outcome is unknown, and which Singapay still does not list
    * this long after it was sent, is concluded `failed` (`not_found`).

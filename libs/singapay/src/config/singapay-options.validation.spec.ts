@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { resolveSingapayOptions, SingapayConfigurationError } from './singapay-options.validation.js';
 import { readSingapayOptionsFromEnv } from './singapay.config.js';
-import type { SingapayModuleOptions } from './singapay-module-options.interface.js';
+import type { SingapayModuleOptions } from '../singapay-module-options.interface.js';
 
 const valid: SingapayModuleOptions = {
   apiKey: 'api-key-value',

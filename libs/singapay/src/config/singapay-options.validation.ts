@@ -1,8 +1,6 @@
 import { SINGAPAY_BASE_URLS, type SingapayApiVersion, type SingapayEnvironment } from '../contract/singapay-api.contract.js';
-import type { SingapayTokenStore } from '../auth/singapay-token-store.interface.js';
-import type { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
 import { SingapaySecret } from '../util/singapay-secret.js';
-import type { SingapayModuleOptions, SingapayResolvedRetryOptions } from './singapay-module-options.interface.js';
+import type { SingapayClientOptions, SingapayResolvedRetryOptions } from './singapay-module-options.interface.js';
 import { SINGAPAY_ENV_VARS } from './singapay.config.js';
 
 /** Thrown at start-up for a bad configuration; a plain `Error` so the app refuses to boot. */
@@ -24,11 +22,12 @@ export interface SingapayResolvedOptions {
   apiVersion: SingapayApiVersion;
   timeoutMs: number;
   tokenRefreshBufferMs: number;
-  tokenStore?: SingapayTokenStore;
+  /** Checked for its methods here; typed as `SingapayTokenStore` where stores are chosen. */
+  tokenStore?: object;
   httpStatusOverrides: Readonly<Record<string, number>>;
   retry: SingapayResolvedRetryOptions;
-  /** A store, or `'memory'` when in-memory records were asked for explicitly. */
-  paymentStore?: SingapayPaymentStore | 'memory';
+  /** A store (checked for its methods; typed where stores are chosen), or `'memory'` when in-memory records were asked for explicitly. */
+  paymentStore?: object | 'memory';
   paymentNotFoundAfterMs: number;
   paymentReviewMs: number;
   clockSkewToleranceMs: number;
@@ -58,6 +57,9 @@ export const SINGAPAY_RETRY_DEFAULTS: SingapayResolvedRetryOptions = Object.free
   deadlineMs: 60_000,
 });
 
+/** What `resolveSingapayOptions` reads: the options, with the stores still unchecked. */
+export type SingapayOptionsInput = SingapayClientOptions & { tokenStore?: unknown; paymentStore?: unknown };
+
 const label = (field: string): string =>
   field in SINGAPAY_ENV_VARS ? `${field} (${SINGAPAY_ENV_VARS[field as keyof typeof SINGAPAY_ENV_VARS]})` : field;
 
@@ -65,9 +67,9 @@ const label = (field: string): string =>
  * Checks the options a user gave and applies defaults. Every problem is
  * reported at once, by field name; values never appear in a message.
  */
-export function resolveSingapayOptions(input: SingapayModuleOptions | undefined | null): SingapayResolvedOptions {
+export function resolveSingapayOptions(input: SingapayOptionsInput | undefined | null): SingapayResolvedOptions {
   const problems: string[] = [];
-  const o = (input ?? {}) as Partial<Record<keyof SingapayModuleOptions, unknown>>;
+  const o = (input ?? {}) as Partial<Record<keyof SingapayOptionsInput, unknown>>;
 
   const requiredString = (field: 'apiKey' | 'clientId' | 'clientSecret' | 'password'): string => {
     const v = o[field];
@@ -138,11 +140,11 @@ export function resolveSingapayOptions(input: SingapayModuleOptions | undefined 
 
   const hasMethods = (value: unknown, methods: string[]) =>
     typeof value === 'object' && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
-  const store = o.tokenStore as SingapayTokenStore | undefined;
+  const store = o.tokenStore as object | undefined;
   if (store !== undefined && store !== null && !hasMethods(store, ['get', 'set', 'delete'])) {
     problems.push('tokenStore must implement get(), set() and delete()');
   }
-  let paymentStore = o.paymentStore as SingapayPaymentStore | 'memory' | undefined;
+  let paymentStore = o.paymentStore as object | 'memory' | undefined;
   const paymentMethods = ['create', 'get', 'replace', 'findByTransactionId', 'listUnsettled'];
   if (typeof paymentStore === 'string') {
     if (paymentStore.trim().toLowerCase() === 'memory') paymentStore = 'memory';

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import type { SingapayModuleOptions } from './singapay-module-options.interface.js';
+import type { SingapayClientOptions } from './singapay-module-options.interface.js';
 
 /** The environment variable behind each option, also named in configuration errors. */
 export const SINGAPAY_ENV_VARS = {
@@ -17,7 +17,10 @@ export const SINGAPAY_ENV_VARS = {
   databaseUrl: 'SINGAPAY_DATABASE_URL',
   paymentStore: 'SINGAPAY_PAYMENT_STORE',
   sweepIntervalMs: 'SINGAPAY_SWEEP_INTERVAL_MS',
-} as const satisfies Partial<Record<keyof SingapayModuleOptions, string>>;
+} as const satisfies Partial<Record<keyof SingapayClientOptions | 'paymentStore', string>>;
+
+/** The options `SINGAPAY_*` variables can say: every one but a store object (`'memory'` only). */
+export type SingapayEnvOptions = SingapayClientOptions & { paymentStore?: 'memory' };
 
 const text = (env: NodeJS.ProcessEnv, name: string): string | undefined => {
   const v = env[name]?.trim();
@@ -40,26 +43,26 @@ const flag = (env: NodeJS.ProcessEnv, name: string): boolean | undefined => {
 };
 
 /** Reads `SINGAPAY_*` variables into module options; validation happens when the module starts. */
-export function readSingapayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SingapayModuleOptions {
+export function readSingapayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SingapayEnvOptions {
   const v = SINGAPAY_ENV_VARS;
-  const options: SingapayModuleOptions = {
-    environment: text(env, v.environment) as SingapayModuleOptions['environment'],
+  const options: SingapayEnvOptions = {
+    environment: text(env, v.environment) as SingapayClientOptions['environment'],
     baseUrl: text(env, v.baseUrl),
     apiKey: text(env, v.apiKey) ?? '',
     clientId: text(env, v.clientId) ?? '',
     clientSecret: text(env, v.clientSecret) ?? '',
     password: text(env, v.password) ?? '',
-    apiVersion: text(env, v.apiVersion) as SingapayModuleOptions['apiVersion'],
+    apiVersion: text(env, v.apiVersion) as SingapayClientOptions['apiVersion'],
     timeoutMs: integer(env, v.timeoutMs),
     tokenRefreshBufferSeconds: integer(env, v.tokenRefreshBufferSeconds),
     redisUrl: text(env, v.redisUrl),
     redisDurabilityVerified: flag(env, v.redisDurabilityVerified),
     databaseUrl: text(env, v.databaseUrl),
     // Only 'memory' can be said in a variable; validation names anything else.
-    paymentStore: text(env, v.paymentStore) as SingapayModuleOptions['paymentStore'],
+    paymentStore: text(env, v.paymentStore) as 'memory' | undefined,
     sweepIntervalMs: integer(env, v.sweepIntervalMs),
   };
-  for (const key of Object.keys(options) as (keyof SingapayModuleOptions)[]) {
+  for (const key of Object.keys(options) as (keyof SingapayEnvOptions)[]) {
     if (options[key] === undefined) delete options[key];
   }
   return options;
@@ -70,4 +73,4 @@ export function readSingapayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
  * `SingapayModule.forRootAsync({ ...singapayConfig.asProvider(), isGlobal: true })`.
  * @publicApi
  */
-export const singapayConfig = registerAs('singapay', (): SingapayModuleOptions => readSingapayOptionsFromEnv());
+export const singapayConfig = registerAs('singapay', (): SingapayEnvOptions => readSingapayOptionsFromEnv());

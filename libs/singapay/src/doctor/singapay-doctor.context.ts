@@ -1,7 +1,7 @@
 import { type INestApplicationContext, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SingapayAuthService } from '../auth/singapay-auth.service.js';
-import type { SingapayModuleOptions } from '../config/singapay-module-options.interface.js';
+import type { SingapayModuleOptions } from '../singapay-module-options.interface.js';
 import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
 import { SingapayException } from '../errors/singapay.exception.js';
 import { SingapayModule } from '../singapay.module.js';

@@ -1,4 +1,4 @@
-import type { SingapayModuleOptions } from '../config/singapay-module-options.interface.js';
+import type { SingapayModuleOptions } from '../singapay-module-options.interface.js';
 import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
 import { PostgresPaymentStore } from '../postgres/postgres-payment.store.js';
 import { describeRedisDurability, inspectRedisDurability } from '../redis/singapay-redis.durability.js';

@@ -1,6 +1,6 @@
 import { type INestApplicationContext, type LogLevel } from '@nestjs/common';
 import { SingapayAuthService } from '../auth/singapay-auth.service.js';
-import type { SingapayModuleOptions } from '../config/singapay-module-options.interface.js';
+import type { SingapayModuleOptions } from '../singapay-module-options.interface.js';
 import { SingapayConfigurationError, resolveSingapayOptions, type SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SINGAPAY_ENV_VARS, readSingapayOptionsFromEnv } from '../config/singapay.config.js';
 import type { SingapayCommand } from '../contract/singapay-api.contract.js';

@@ -14,11 +14,11 @@ import {
 } from '../errors/singapay-response-codes.js';
 import { createSingapayException, SingapayException, type SingapayExceptionInit } from '../errors/singapay.exception.js';
 import { hashIdempotencyKey, maskCustomerId } from '../util/singapay-log.js';
-import { isRetryablePaymentFailure, isRetryableRead, withSingapayRetries } from './singapay-retry.policy.js';
+import { isRetryablePaymentFailure, isRetryableRead, withSingapayRetries } from '../http/singapay-retry.policy.js';
 import { asRecord } from '../util/singapay-json.js';
 import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
-import { readSingapayRefusal } from './singapay-refusal.js';
-import { SingapayTransport, type SingapayCallOptions, type SingapayHttpAnswer } from './singapay-transport.js';
+import { readSingapayRefusal } from '../http/singapay-refusal.js';
+import { SingapayTransport, type SingapayCallOptions, type SingapayHttpAnswer } from '../http/singapay-transport.js';
 
 /** A business answer that succeeded (`00`), or is pending (`01`) where the caller accepts that. */
 export interface SingapayEnvelope {

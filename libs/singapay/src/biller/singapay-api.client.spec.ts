@@ -11,7 +11,7 @@ import { SingapayException } from '../errors/singapay.exception.js';
 import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import { json, ScriptedServer, tokenAnswer } from '../../../../test/support/scripted-server.js';
 import { SingapayApiClient } from './singapay-api.client.js';
-import { checkCallOptions, createSingapayHttpService, SingapayTransport } from './singapay-transport.js';
+import { checkCallOptions, createSingapayHttpService, SingapayTransport } from '../http/singapay-transport.js';
 
 let server: ScriptedServer;
 let client: SingapayApiClient;

@@ -3,13 +3,9 @@
 // counting what the engine asks of it and the round trips its connection makes.
 import { Redis } from 'ioredis';
 import type { Pool } from 'pg';
-import {
-  PostgresPaymentStore,
-  RedisPaymentStore,
-  SingapayInMemoryPaymentStore,
-  SingapayService,
-  type SingapayPaymentRecord,
-} from '../libs/singapay/src/index.js';
+import { SingapayInMemoryPaymentStore, SingapayService, type SingapayPaymentRecord } from '../libs/singapay/src/index.js';
+import { PostgresPaymentStore } from '../libs/singapay/src/postgres/index.js';
+import { RedisPaymentStore } from '../libs/singapay/src/redis/index.js';
 import { openSingapayPostgresPool } from '../libs/singapay/src/postgres/postgres-connection.js';
 import { createAxiosPoster, createModuleClient, type UpstreamTarget } from './bench-clients.js';
 import { drive, type ThroughputResult } from './bench-drive.js';

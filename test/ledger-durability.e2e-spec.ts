@@ -11,14 +11,9 @@ import { Logger, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import request from 'supertest';
-import {
-  PostgresPaymentStore,
-  RedisPaymentStore,
-  SingapayConfigurationError,
-  SingapayModule,
-  SingapayPaymentStoreException,
-  type SingapayModuleOptions,
-} from '@app/singapay';
+import { SingapayConfigurationError, SingapayModule, SingapayPaymentStoreException, type SingapayModuleOptions } from '@app/singapay';
+import { PostgresPaymentStore } from '@app/singapay/postgres/index.js';
+import { RedisPaymentStore } from '@app/singapay/redis/index.js';
 import { runSingapayLedger } from '@app/singapay/cli/singapay-ledger.command.js';
 import { readSingapayOptionsFromEnv } from '@app/singapay/config/singapay.config.js';
 import { resolveSingapayOptions } from '@app/singapay/config/singapay-options.validation.js';

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { PostgresPaymentStore, RedisPaymentStore, SingapayInMemoryPaymentStore } from '@app/singapay';
+import { SingapayInMemoryPaymentStore } from '@app/singapay';
+import { PostgresPaymentStore } from '@app/singapay/postgres/index.js';
+import { RedisPaymentStore } from '@app/singapay/redis/index.js';
 import { describePaymentStoreConformance } from './payment-store-conformance.js';
 import { registerSecret } from './support/log-capture.js';
 import { postgresAvailable, postgresRequired, startPostgres, type TestPostgres } from './support/postgres-server.js';

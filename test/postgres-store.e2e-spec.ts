@@ -4,18 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { runSingapayMigrate, runSingapayPrune } from '@app/singapay/cli/singapay-postgres.commands.js';
+import { SingapayConfigurationError, SingapayPaymentStoreException, type SingapayPaymentRecord } from '@app/singapay';
 import {
   checkSingapayPostgresSchema,
   migrateSingapayPostgres,
   PostgresPaymentStore,
   SINGAPAY_POSTGRES_SCHEMA_VERSION,
   singapayPostgresMigrationSql,
-  SingapayConfigurationError,
-  SingapayPaymentStoreException,
   SingapayPostgresError,
   SingapayPostgresSchemaError,
-  type SingapayPaymentRecord,
-} from '@app/singapay';
+} from '@app/singapay/postgres/index.js';
 import { resolveSingapayOptions } from '@app/singapay/config/singapay-options.validation.js';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES } from '@app/singapay-simulator';
 import { paymentRecord } from './payment-store-conformance.js';

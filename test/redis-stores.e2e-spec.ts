@@ -1,11 +1,6 @@
 import { Logger } from '@nestjs/common';
-import {
-  RedisPaymentStore,
-  RedisTokenStore,
-  SingapayPaymentStoreException,
-  type SingapayAcceptedPayment,
-  type SingapayPaymentRecord,
-} from '@app/singapay';
+import { SingapayPaymentStoreException, type SingapayAcceptedPayment, type SingapayPaymentRecord } from '@app/singapay';
+import { RedisPaymentStore, RedisTokenStore } from '@app/singapay/redis/index.js';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES } from '@app/singapay-simulator';
 import { registerSecret } from './support/log-capture.js';
 import { redisAvailable, redisRequired, startRedis, type TestRedis } from './support/redis-server.js';

@@ -6,7 +6,7 @@ import { Logger } from '@nestjs/common';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { PostgresPaymentStore } from '@app/singapay';
+import { PostgresPaymentStore } from '@app/singapay/postgres/index.js';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES } from '@app/singapay-simulator';
 import { compileReplicaWorker, ReplicaProcess, until, type ReplicaReply } from './replicas/replica-process.js';
 import { capturedLogLines, registerSecret, secretLeaks } from './support/log-capture.js';

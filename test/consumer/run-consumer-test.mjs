@@ -146,7 +146,7 @@ async function checkNodeFloor(app, binary) {
       '-e',
       `import { createRequire } from 'node:module';
      const require = createRequire(process.cwd() + '/');
-     for (const sub of ['nestjs-singapay', 'nestjs-singapay/simulator', 'nestjs-singapay/health']) {
+     for (const sub of ['nestjs-singapay', 'nestjs-singapay/postgres', 'nestjs-singapay/redis', 'nestjs-singapay/simulator', 'nestjs-singapay/health']) {
        const cjs = require(sub), esm = await import(sub);
        if (Object.keys(cjs).length === 0 || Object.keys(esm).length === 0) throw new Error(sub + ' exported nothing');
      }`,

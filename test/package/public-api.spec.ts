@@ -6,6 +6,8 @@
  */
 import * as health from '@app/singapay/health/index.js';
 import * as singapay from '@app/singapay';
+import * as postgres from '@app/singapay/postgres/index.js';
+import * as redis from '@app/singapay/redis/index.js';
 import * as simulator from '@app/singapay-simulator';
 
 describe('the public API', () => {
@@ -13,9 +15,6 @@ describe('the public API', () => {
     expect(Object.keys(singapay).sort()).toEqual(
       [
         'InjectSingapay',
-        'PostgresPaymentStore',
-        'RedisPaymentStore',
-        'RedisTokenStore',
         'SINGAPAY_BASE_URLS',
         'SINGAPAY_CLOCK',
         'SINGAPAY_COMMANDS',
@@ -25,7 +24,6 @@ describe('the public API', () => {
         'SINGAPAY_FINAL_PAYMENT_STATES',
         'SINGAPAY_INQUIRY_COMMANDS',
         'SINGAPAY_MODULE_OPTIONS',
-        'SINGAPAY_POSTGRES_SCHEMA_VERSION',
         'SINGAPAY_RESPONSE_CODES',
         'SINGAPAY_RETRY_DEFAULTS',
         'SINGAPAY_TRANSACTION_STATUSES',
@@ -53,8 +51,6 @@ describe('the public API', () => {
         'SingapayPaymentStoreError',
         'SingapayPaymentStoreException',
         'SingapayPaymentStoreLostError',
-        'SingapayPostgresError',
-        'SingapayPostgresSchemaError',
         'SingapayService',
         'SingapayTimeoutException',
         'SingapayTokenProvider',
@@ -62,20 +58,32 @@ describe('the public API', () => {
         'SingapayTransactionIdRequest',
         'SingapayTransportException',
         'SingapayValidationException',
-        'checkSingapayPostgresSchema',
         'formatSingapayReconciliation',
         'getSingapayToken',
         'isFinalPaymentState',
         'isSettledPaymentRecord',
-        'migrateSingapayPostgres',
         'normalizeSingapayResponseCode',
-        'pruneSingapayPostgres',
         'readSingapayOptionsFromEnv',
         'singapayConfig',
-        'singapayPostgresMigrationSql',
         'singapayResponseCodeInfo',
       ].sort(),
     );
+  });
+
+  it('nestjs-singapay/postgres and nestjs-singapay/redis export exactly these names', () => {
+    expect(Object.keys(postgres).sort()).toEqual(
+      [
+        'PostgresPaymentStore',
+        'SINGAPAY_POSTGRES_SCHEMA_VERSION',
+        'SingapayPostgresError',
+        'SingapayPostgresSchemaError',
+        'checkSingapayPostgresSchema',
+        'migrateSingapayPostgres',
+        'pruneSingapayPostgres',
+        'singapayPostgresMigrationSql',
+      ].sort(),
+    );
+    expect(Object.keys(redis).sort()).toEqual(['RedisPaymentStore', 'RedisTokenStore']);
   });
 
   it('nestjs-singapay/health exports exactly these names', () => {
@@ -135,7 +143,7 @@ describe('the public API', () => {
   });
 
   it('every exported class and function is named as its role says', () => {
-    for (const [name, value] of Object.entries(singapay)) {
+    for (const [name, value] of Object.entries({ ...singapay, ...postgres, ...redis })) {
       if (typeof value !== 'function') continue;
       // Classes carry the Singapay prefix (or name their store's technology); functions are camelCase.
       expect(name, name).toMatch(/^(Singapay|Redis|Postgres|Inject)[A-Za-z]*$|^[a-z][A-Za-z]*$/);

@@ -5,7 +5,9 @@
  * ledger at version 1 is refused at start-up and upgraded by `singapay migrate`.
  */
 import { Logger } from '@nestjs/common';
-import { PostgresPaymentStore, RedisPaymentStore, SingapayPostgresSchemaError, type SingapayPaymentRecord } from '@app/singapay';
+import { type SingapayPaymentRecord } from '@app/singapay';
+import { PostgresPaymentStore, SingapayPostgresSchemaError } from '@app/singapay/postgres/index.js';
+import { RedisPaymentStore } from '@app/singapay/redis/index.js';
 import { runSingapayMigrate } from '@app/singapay/cli/singapay-postgres.commands.js';
 import { SINGAPAY_POSTGRES_MIGRATIONS, singapayPostgresMigrationSql } from '@app/singapay/postgres/postgres-schema.js';
 import { bump, paymentRecord } from '../payment-store-conformance.js';

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { Logger } from '@nestjs/common';
-import { PostgresPaymentStore, SINGAPAY_ENV_VARS } from '@app/singapay';
+import { SINGAPAY_ENV_VARS } from '@app/singapay';
+import { PostgresPaymentStore } from '@app/singapay/postgres/index.js';
 import { createSampleApp } from '../../apps/sample/src/sample-bootstrap.js';
 import { freePort } from '../support/free-port.js';
 import { capturedLogLines, registerSecret } from '../support/log-capture.js';

@@ -101,7 +101,12 @@ const entry = (dir) => ({
   import: { types: `./lib/esm/${dir}/index.d.ts`, default: `./lib/esm/${dir}/index.js` },
   require: { types: `./lib/cjs/${dir}/index.d.ts`, default: `./lib/cjs/${dir}/index.js` },
 });
-const SUBPATHS = { '.': 'singapay/src', './simulator': 'singapay-simulator/src' };
+const SUBPATHS = {
+  '.': 'singapay/src',
+  './postgres': 'singapay/src/postgres',
+  './redis': 'singapay/src/redis',
+  './simulator': 'singapay-simulator/src',
+};
 const hasHealth = existsSync(join(root, 'libs/singapay/src/health/index.ts'));
 if (hasHealth) SUBPATHS['./health'] = 'singapay/src/health';
 const exportsMap = Object.fromEntries(Object.entries(SUBPATHS).map(([sub, dir]) => [sub, entry(dir)]));
@@ -192,6 +197,20 @@ for (const file of files.filter((f) => /\.(js|d\.ts)$/.test(f))) {
     }
   }
 }
+// The main entry's declarations must not reach pg or ioredis: an app that keeps records
+// elsewhere type-checks without them (the stores are behind ./postgres and ./redis).
+const reached = new Set();
+const reach = (file) => {
+  if (reached.has(file) || !existsSync(file)) return;
+  reached.add(file);
+  for (const [, spec] of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+    if (spec.startsWith('.')) reach(resolve(dirname(file), spec).replace(/\.js$/, '.d.ts'));
+    else if (['pg', 'ioredis'].includes(packageName(spec)))
+      problems.push(`the main entry's types reach ${spec} (in ${relative(out, file)})`);
+  }
+};
+reach(join(lib, 'esm/singapay/src/index.d.ts'));
+
 const leaves = (value) => (typeof value === 'string' ? [value] : Object.values(value).flatMap(leaves));
 for (const target of [...leaves(exportsMap), ...leaves(typesVersions), ...Object.values(bin), pkg.main, pkg.types]) {
   if (!existsSync(join(out, target))) problems.push(`${target} (exports/bin) does not exist`);

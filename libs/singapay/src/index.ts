@@ -138,25 +138,4 @@ export type {
   SingapayPaymentFailureReason,
   SingapayPaymentOutcome,
 } from './payments/singapay-payment-record.js';
-export { RedisTokenStore } from './redis/redis-token.store.js';
-export type { RedisStoreOptions } from './redis/redis-token.store.js';
-export { RedisPaymentStore } from './redis/redis-payment.store.js';
-export type { RedisPaymentStoreOptions } from './redis/redis-payment.store.js';
-export { PostgresPaymentStore } from './postgres/postgres-payment.store.js';
-export type { PostgresPaymentStoreOptions } from './postgres/postgres-payment.store.js';
-export { SingapayPostgresError, SingapayPostgresSchemaError } from './postgres/postgres-connection.js';
-export type { SingapayPostgresPoolConfig } from './postgres/postgres-connection.js';
-// For teams that run their own migrations (the same as `singapay migrate` / `prune`).
-export {
-  checkSingapayPostgresSchema,
-  migrateSingapayPostgres,
-  pruneSingapayPostgres,
-  singapayPostgresMigrationSql,
-  SINGAPAY_POSTGRES_SCHEMA_VERSION,
-} from './postgres/postgres-schema.js';
-export type {
-  SingapayPostgresMigration,
-  SingapayPostgresMigrateResult,
-  SingapayPostgresPruneOptions,
-  SingapayPostgresSchemaStatus,
-} from './postgres/postgres-schema.js';
+// The Redis and PostgreSQL stores are entries of their own: `nestjs-singapay/redis`, `nestjs-singapay/postgres`.

@@ -2,6 +2,8 @@ import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { SingapayCustomerNotFoundException, SingapayException, SingapayService } from 'nestjs-singapay';
 import { SingapayHealthIndicator } from 'nestjs-singapay/health';
+import { PostgresPaymentStore, type PostgresPaymentStoreOptions } from 'nestjs-singapay/postgres';
+import type { RedisPaymentStoreOptions } from 'nestjs-singapay/redis';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from 'nestjs-singapay/simulator';
 import { AppModule } from '../src/app.module';
 
@@ -32,6 +34,12 @@ describe('nestjs-singapay in a Nest 10 CommonJS app (Jest)', () => {
     expect(require.resolve('nestjs-singapay')).toMatch(/lib\/cjs\/singapay\/src\/index\.js$/);
     expect(require.resolve('nestjs-singapay/simulator')).toMatch(/lib\/cjs\//);
     expect(require.resolve('nestjs-singapay/health')).toMatch(/lib\/cjs\//);
+    // The stores' entries resolve (typesVersions under moduleResolution node) and type-check without pg or ioredis installed.
+    expect(require.resolve('nestjs-singapay/postgres')).toMatch(/lib\/cjs\/singapay\/src\/postgres\//);
+    expect(require.resolve('nestjs-singapay/redis')).toMatch(/lib\/cjs\/singapay\/src\/redis\//);
+    const options: PostgresPaymentStoreOptions & RedisPaymentStoreOptions = { retentionMs: 86_400_000 };
+    expect(typeof PostgresPaymentStore).toBe('function');
+    expect(options.retentionMs).toBe(86_400_000);
   });
 
   it('pays a bill through the app, against the packaged simulator', async () => {

@@ -19,6 +19,7 @@ const LAYERS = [
   ['service'],
   ['singapay.tokens.ts', 'singapay-module-options.interface.ts'],
   ['singapay.module-definition.ts'],
+  ['singapay.providers.ts'],
   ['singapay.module.ts', 'health'],
   ['doctor'],
   ['cli', 'index.ts'],

@@ -13,11 +13,7 @@ import { isFinalPaymentState, type SingapayPaymentRecord } from './singapay-paym
 import { SingapayIdempotencyConflictException, SingapayPaymentFailedException } from './singapay-payment.exception.js';
 import { SingapayPaymentEvents } from './singapay-payment.events.js';
 import { SingapayPaymentLedger } from './singapay-payment.ledger.js';
-import { SingapayPaymentConfirmations } from './singapay-payment.confirmations.js';
-import { SingapayTokenFollowUp } from './singapay-payment.follow-up.js';
 import { SingapayPaymentInflight } from './singapay-payment.inflight.js';
-import { SingapayPaymentSweep } from './singapay-payment.sweep.js';
-import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
 import { SingapayPaymentSender } from './singapay-payment.sender.js';
 import {
   applyPatch,
@@ -26,11 +22,14 @@ import {
   paymentClaim,
   paymentParamsOf,
   reclaimPatch,
-  watchReason,
   type SingapayRecordPatch,
 } from './singapay-payment.state.js';
-import { SingapayPaymentStore, type SingapayPaymentStoreIntegrity } from './singapay-payment-store.interface.js';
-import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
+import type { SingapayPaymentStoreIntegrity } from './singapay-payment-store.interface.js';
+import { SingapayPaymentConfirmations } from './recovery/singapay-payment.confirmations.js';
+import { SingapayPaymentResolver } from './recovery/singapay-payment.resolver.js';
+import { SingapayPaymentSweep } from './recovery/singapay-payment.sweep.js';
+import { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
+import { SingapayTokenChase } from './recovery/singapay-token.chase.js';
 import type {
   SingapayPayment,
   SingapayPaymentResult,
@@ -49,62 +48,38 @@ export interface SingapayPaymentOrder extends SingapayPaymentParams {
 /**
  * The payment engine: one payment per idempotency key, recorded before it is sent,
  * never resent once any byte may have left, and resolved against Singapay when its
- * answer was lost. It composes the ledger (the store), the sender, the resolver and
- * the sweep, and keeps per-key work in this process from running twice.
+ * answer was lost. It composes the ledger (the store), the sender and the recovery
+ * (policy, resolver, sweep, token chase, confirmations), and keeps per-key work in
+ * this process from running twice.
  */
 @Injectable()
 export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
-  private readonly inflight = new SingapayPaymentInflight();
   /** Outcomes Singapay gave this process that the store could not take; written again on next use. */
   private readonly unrecorded = new Map<string, SingapayRecordPatch>();
   private readonly owner = randomUUID();
-  private readonly ledger: SingapayPaymentLedger;
-  private readonly sender: SingapayPaymentSender;
-  private readonly resolver: SingapayPaymentResolver;
-  private readonly sweeper: SingapayPaymentSweep;
-  private readonly followUp: SingapayTokenFollowUp;
-  private readonly confirmations: SingapayPaymentConfirmations;
-  private readonly events = new SingapayPaymentEvents();
 
   /** Payments that reached a final state, however that was learned. */
-  readonly settlements$: Observable<SingapayPaymentSettlement> = this.events.settlements$;
+  readonly settlements$: Observable<SingapayPaymentSettlement>;
   /** PLN tokens as they are recorded (often after the payment succeeded). */
-  readonly tokens$: Observable<SingapayTokenDelivery> = this.events.tokens$;
+  readonly tokens$: Observable<SingapayTokenDelivery>;
 
   constructor(
+    private readonly ledger: SingapayPaymentLedger,
+    private readonly sender: SingapayPaymentSender,
+    private readonly inflight: SingapayPaymentInflight,
+    private readonly events: SingapayPaymentEvents,
+    private readonly policy: SingapayRecoveryPolicy,
+    private readonly resolver: SingapayPaymentResolver,
+    private readonly sweeper: SingapayPaymentSweep,
+    private readonly chase: SingapayTokenChase,
+    private readonly confirmations: SingapayPaymentConfirmations,
     private readonly biller: SingapayBillerApi,
-    @Inject(SingapayPaymentStore) store: SingapayPaymentStore,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
     @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
-    telemetry: SingapayTelemetry,
   ) {
-    this.ledger = new SingapayPaymentLedger(store, now, telemetry.unknownPayments);
-    this.sender = new SingapayPaymentSender(biller, now, options.paymentReviewMs);
-    this.resolver = new SingapayPaymentResolver(
-      biller,
-      this.ledger,
-      this.events,
-      { notFoundAfterMs: options.paymentNotFoundAfterMs, reviewMs: options.paymentReviewMs, skewMs: options.clockSkewToleranceMs },
-      now,
-    );
-    this.sweeper = new SingapayPaymentSweep(
-      this.ledger,
-      {
-        isBusy: (key) => this.inflight.has(key),
-        resolve: (record) => this.inflight.track(record.key, () => this.resolver.resolve(record, 'sweep')),
-      },
-      now,
-    );
-    this.followUp = new SingapayTokenFollowUp(this.ledger, this.inflight, (record) => this.resolver.resolve(record, 'lookup'), now);
-    this.confirmations = new SingapayPaymentConfirmations(
-      this.ledger,
-      this.inflight,
-      this.resolver,
-      this.events,
-      options.clockSkewToleranceMs,
-      now,
-    );
+    this.settlements$ = events.settlements$;
+    this.tokens$ = events.tokens$;
   }
 
   onModuleInit(): void {
@@ -113,7 +88,6 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.sweeper.stop();
-    this.followUp.stop();
     this.events.complete();
   }
 
@@ -164,7 +138,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
         continue;
       }
       if (record.state === 'sending') {
-        if ((record.leaseUntil ?? 0) > now) {
+        if (!this.policy.isDueForLookup(record, now, 'pay')) {
           // Someone else is sending it: wait for its outcome, but no longer than this call may take.
           if (now >= waitUntil) return this.answer(record);
           await singapaySleep(Math.min(100, Math.max(1, waitUntil - now)), call?.signal);
@@ -175,9 +149,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
         if (resolved.state === 'failed' && resolved.failure?.reason === 'not_sent') continue;
         return this.answer(resolved);
       }
-      // A "not found" still under review is checked again when its turn has come: Singapay's word may have landed.
-      const recheck = watchReason(record) === 'not_found' && (record.nextCheckAt ?? 0) <= now;
-      if (record.state === 'pending' || record.state === 'unknown' || recheck) {
+      if (this.policy.isDueForLookup(record, now, 'pay')) {
         return this.answer(await this.inflight.track(key, () => this.resolver.resolve(record, 'lookup')));
       }
       return this.answer(record);
@@ -192,17 +164,8 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     if (local) return paymentView(await local);
     const unrecorded = await this.recordAgain(record);
     if (unrecorded) return paymentView(unrecorded);
-    const now = this.now();
-    // A late token is one cheap detail away, so a caller asking gets a lookup; a "not found"
-    // under review costs a whole search, so it waits for its turn.
-    const review = watchReason(record);
-    const open =
-      record.state === 'pending' ||
-      record.state === 'unknown' ||
-      (record.state === 'sending' && (record.leaseUntil ?? 0) <= now) ||
-      review === 'token' ||
-      (review === 'not_found' && (record.nextCheckAt ?? 0) <= now);
-    return paymentView(open ? await this.inflight.track(key, () => this.resolver.resolve(record, 'lookup', call)) : record);
+    const due = this.policy.isDueForLookup(record, this.now(), 'read');
+    return paymentView(due ? await this.inflight.track(key, () => this.resolver.resolve(record, 'lookup', call)) : record);
   }
 
   /** Waits until the payment is final (and its PLN token in) or the deadline passes, and returns where it stands. */
@@ -262,7 +225,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
       });
       const current = stored ?? applyPatch(record, verdict.patch, this.now());
       this.events.changed(record, current, 'payment');
-      if (isAwaitingToken(current)) this.followUp.start(current);
+      if (isAwaitingToken(current)) this.chase.start(current);
       return current;
     }
     const recorded = await this.ledger.transition(record, verdict.patch).catch(() => {

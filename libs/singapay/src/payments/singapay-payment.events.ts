@@ -1,15 +1,16 @@
-import { Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
 import type { SingapayTransaction } from '../biller/singapay-biller.types.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import { dropUndefined } from '../util/singapay-json.js';
 import { hashIdempotencyKey, maskCustomerId } from '../util/singapay-log.js';
 import { isFinalPaymentState, type SingapayPaymentRecord } from './singapay-payment-record.js';
-import { transactionState } from './singapay-payment.matching.js';
+import { transactionState } from './recovery/singapay-payment.matcher.js';
 import type { SingapayPaymentSettlement, SingapaySettlementSource, SingapayTokenDelivery } from './singapay-payment.types.js';
 import { paymentView } from './singapay-payment.views.js';
 
 /** The streams a registration announces on: settlements, and PLN tokens that came late. */
+@Injectable()
 export class SingapayPaymentEvents {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   private readonly settlements = new Subject<SingapayPaymentSettlement>();

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { SingapayPaymentRecord } from './singapay-payment-record.js';
 
 /**
@@ -5,6 +6,7 @@ import type { SingapayPaymentRecord } from './singapay-payment-record.js';
  * (a retry, the sweep, a callback, a token follow-up) joins the work instead of
  * starting the same lookup or send again.
  */
+@Injectable()
 export class SingapayPaymentInflight {
   private readonly work = new Map<string, Promise<SingapayPaymentRecord>>();
 

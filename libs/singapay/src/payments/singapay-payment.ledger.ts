@@ -1,13 +1,14 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SingapayException } from '../errors/singapay.exception.js';
-import { SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../singapay.constants.js';
+import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../singapay.constants.js';
 import type { SingapayPaymentRecord } from './singapay-payment-record.js';
 import { SingapayPaymentStoreException, type SingapayStorePhase } from './singapay-payment.exception.js';
 import {
+  SingapayPaymentStore,
   SingapayPaymentStoreLostError,
-  type SingapayPaymentStore,
   type SingapayPaymentStoreIntegrity,
 } from './singapay-payment-store.interface.js';
+import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import type { SingapayUnknownPayments } from '../telemetry/singapay-unknown-payments.tracker.js';
 import { applyPatch, canMove, type SingapayRecordPatch } from './singapay-payment.state.js';
 
@@ -17,15 +18,19 @@ import { applyPatch, canMove, type SingapayRecordPatch } from './singapay-paymen
  * and only here: before sending it says "not sent", at any later point "may have been
  * sent", so a caller is never told a payment that left did not.
  */
+@Injectable()
 export class SingapayPaymentLedger {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
+  /** Shown every record this ledger sees, for the `singapay.payments.unknown` gauge. */
+  private readonly unknown?: SingapayUnknownPayments;
 
   constructor(
-    private readonly store: SingapayPaymentStore,
-    private readonly now: SingapayClock,
-    /** Shown every record this ledger sees, for the `singapay.payments.unknown` gauge. */
-    private readonly unknown?: SingapayUnknownPayments,
-  ) {}
+    @Inject(SingapayPaymentStore) private readonly store: SingapayPaymentStore,
+    @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
+    telemetry: SingapayTelemetry,
+  ) {
+    this.unknown = telemetry.unknownPayments;
+  }
 
   async create(record: SingapayPaymentRecord): Promise<{ created: boolean; record: SingapayPaymentRecord }> {
     const result = await this.guard('record the payment', 'before_send', () =>

@@ -1,13 +1,15 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import { transactionIdIn } from '../biller/singapay-biller.readers.js';
 import type { SingapayPaymentParams, SingapayPaymentReceipt } from '../biller/singapay-biller.types.js';
 import { singapayResponseCodeInfo } from '../errors/singapay-response-codes.js';
 import { SingapayException } from '../errors/singapay.exception.js';
 import type { SingapayCallOptions } from '../http/singapay-transport.js';
-import type { SingapayClock } from '../singapay.constants.js';
+import { SINGAPAY_CLOCK, type SingapayClock } from '../singapay.constants.js';
 import type { SingapayPaymentFailure, SingapayPaymentRecord } from './singapay-payment-record.js';
 import { SingapayPaymentStoreException } from './singapay-payment.exception.js';
-import { isAwaitingToken, nextFollowUpAt, type SingapayRecordPatch } from './singapay-payment.state.js';
+import { isAwaitingToken, type SingapayRecordPatch } from './singapay-payment.state.js';
+import { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
 
 /**
  * What one send came to, and the change it makes to the record:
@@ -32,7 +34,7 @@ export function receiptPatch(
   record: SingapayPaymentRecord,
   receipt: SingapayPaymentReceipt,
   now: number,
-  reviewMs: number,
+  policy: Pick<SingapayRecoveryPolicy, 'watch'>,
 ): SingapayRecordPatch {
   const { responseCode, ...outcome } = receipt;
   const patch: SingapayRecordPatch = {
@@ -43,11 +45,9 @@ export function receiptPatch(
     failure: null,
     ...released,
   };
-  if (isAwaitingToken({ state: patch.state!, command: record.command, outcome })) {
-    patch.watchUntil = now + reviewMs;
-    patch.nextCheckAt = nextFollowUpAt({ lookups: 0 }, now);
-  }
-  return patch;
+  return isAwaitingToken({ state: patch.state!, command: record.command, outcome })
+    ? { ...patch, ...policy.watch({ lookups: 0 }, now) }
+    : patch;
 }
 
 /** What a failed send means for the money, decided by the one code table and the failure's `delivery`. */
@@ -89,11 +89,12 @@ export function failureVerdict(error: unknown): SingapaySendVerdict {
  * it so, with the access token in hand), so from the claim on everyone treats the payment as
  * "may have been sent"; a send that provably never left takes that count back.
  */
+@Injectable()
 export class SingapayPaymentSender {
   constructor(
     private readonly biller: SingapayBillerApi,
-    private readonly now: SingapayClock,
-    private readonly reviewMs: number,
+    private readonly policy: SingapayRecoveryPolicy,
+    @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
   ) {}
 
   async send(
@@ -104,7 +105,7 @@ export class SingapayPaymentSender {
   ): Promise<SingapaySendVerdict> {
     try {
       const receipt = await this.biller.pay(req, call, { idempotencyKey: record.key, token });
-      return { kind: 'accepted', patch: receiptPatch(record, receipt, this.now(), this.reviewMs) };
+      return { kind: 'accepted', patch: receiptPatch(record, receipt, this.now(), this.policy) };
     } catch (error) {
       const verdict = failureVerdict(error);
       return verdict.kind === 'not_sent'

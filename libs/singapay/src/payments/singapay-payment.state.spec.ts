@@ -1,14 +1,6 @@
 import type { SingapayPaymentRecord, SingapayPaymentState } from './singapay-payment-record.js';
-import { isSettledPaymentRecord } from './singapay-payment-record.js';
-import {
-  applyPatch,
-  canMove,
-  isAwaitingToken,
-  mayConcludeNotFound,
-  nextFollowUpAt,
-  singapaySaidApplied,
-  watchReason,
-} from './singapay-payment.state.js';
+import { applyPatch, canMove } from './singapay-payment.state.js';
+import { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
 import { failureVerdict, receiptPatch } from './singapay-payment.sender.js';
 import { SingapayException, type SingapayExceptionType } from '../errors/singapay.exception.js';
 import { SingapayPaymentStoreException } from './singapay-payment.exception.js';
@@ -79,30 +71,6 @@ describe('the payment state machine', () => {
     expect(before.owner).toBe('me');
     expect(applyPatch(after, { state: 'refunded' }, T0 + 9).settledAt).toBe(T0 + 5);
   });
-
-  it('concludes "not found" only from a search that began after the horizon, and never after Singapay said it went through', () => {
-    const horizon = 30 * 60_000;
-    expect(mayConcludeNotFound(record(), T0 + horizon, horizon)).toBe(true);
-    expect(mayConcludeNotFound(record(), T0 + horizon - 1, horizon)).toBe(false);
-    expect(mayConcludeNotFound(record({ state: 'pending' }), T0 + horizon, horizon)).toBe(false);
-    for (const code of ['51', '00', '01']) expect(mayConcludeNotFound(record({ responseCode: code }), T0 + horizon, horizon)).toBe(false);
-    for (const code of ['03', '07', '99']) expect(mayConcludeNotFound(record({ responseCode: code }), T0 + horizon, horizon)).toBe(true);
-    expect(singapaySaidApplied(record({ responseCode: '51' }))).toBe(true);
-  });
-
-  it('keeps final records in doubt unsettled until their watch ends', () => {
-    const tokenless = record({ state: 'success', command: 'plntok', outcome: { transactionId: 'TX' }, watchUntil: T0 + 1 });
-    expect([isAwaitingToken(tokenless), watchReason(tokenless), isSettledPaymentRecord(tokenless)]).toEqual([true, 'token', false]);
-    const withToken = { ...tokenless, outcome: { transactionId: 'TX', token: '1234-5678-9012-3456-7890' } };
-    expect([isAwaitingToken(withToken), watchReason(withToken)]).toEqual([false, undefined]);
-    const { watchUntil: _w, ...closed } = tokenless;
-    expect(isSettledPaymentRecord(closed)).toBe(true);
-    expect(isSettledPaymentRecord(record({ state: 'unknown' }))).toBe(false);
-  });
-
-  it('backs follow-ups off from 2 s to at most 5 minutes', () => {
-    expect([0, 1, 2, 10].map((lookups) => nextFollowUpAt({ lookups }, 0))).toEqual([2_000, 4_000, 8_000, 300_000]);
-  });
 });
 
 describe('what a send comes to', () => {
@@ -134,6 +102,11 @@ describe('what a send comes to', () => {
   });
 
   it('an accepted PLN token payment without its token is put under watch', () => {
+    const policy = new SingapayRecoveryPolicy({
+      paymentNotFoundAfterMs: 1_800_000,
+      paymentReviewMs: 60_000,
+      clockSkewToleranceMs: 600_000,
+    });
     const receipt = {
       responseCode: '00' as const,
       transactionId: 'TX',
@@ -142,11 +115,11 @@ describe('what a send comes to', () => {
       createdAt: '2025-06-10T17:00:00+07:00',
       raw: {},
     };
-    const patch = receiptPatch(record({ command: 'plntok' }), receipt, T0, 60_000);
+    const patch = receiptPatch(record({ command: 'plntok' }), receipt, T0, policy);
     expect(patch).toMatchObject({ state: 'success', transactionId: 'TX', watchUntil: T0 + 60_000, nextCheckAt: T0 + 2_000, owner: null });
     expect(
-      receiptPatch(record({ command: 'plntok' }), { ...receipt, token: '1234-5678-9012-3456-7890' }, T0, 60_000).watchUntil,
+      receiptPatch(record({ command: 'plntok' }), { ...receipt, token: '1234-5678-9012-3456-7890' }, T0, policy).watchUntil,
     ).toBeUndefined();
-    expect(receiptPatch(record(), { ...receipt, responseCode: '01' }, T0, 60_000)).toMatchObject({ state: 'pending' });
+    expect(receiptPatch(record(), { ...receipt, responseCode: '01' }, T0, policy)).toMatchObject({ state: 'pending' });
   });
 });

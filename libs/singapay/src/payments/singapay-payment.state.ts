@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { dropUndefined } from '../util/singapay-json.js';
 import type { SingapayPaymentParams } from '../biller/singapay-biller.types.js';
-import { singapayResponseCodeInfo } from '../errors/singapay-response-codes.js';
 import {
   isFinalPaymentState,
   type SingapayPaymentFailure,
@@ -73,40 +72,6 @@ export function isNotFoundFailure(record: Pick<SingapayPaymentRecord, 'state' | 
 /** A PLN token purchase that succeeded before its token arrived. */
 export function isAwaitingToken(record: Pick<SingapayPaymentRecord, 'state' | 'command' | 'outcome'>): boolean {
   return record.state === 'success' && record.command === 'plntok' && !record.outcome?.token;
-}
-
-/**
- * Whether the last code Singapay gave says the transaction exists: 51, or a 00 / 01 whose
- * answer could not be read. Such a payment is never concluded missing.
- */
-export function singapaySaidApplied(record: Pick<SingapayPaymentRecord, 'responseCode'>): boolean {
-  if (record.responseCode === undefined) return false;
-  const outcome = singapayResponseCodeInfo(record.responseCode).paymentOutcome;
-  return outcome === 'applied' || outcome === 'success' || outcome === 'pending';
-}
-
-/**
- * Whether an unknown payment may be concluded `failed` (`not_found`) after a search that
- * began at `searchedAt`, read every page without a failure and found nothing: Singapay
- * never said it exists, and that search began after the horizon. A partial search (a
- * page missing, the page limit reached) proves nothing and is never passed here.
- */
-export function mayConcludeNotFound(record: SingapayPaymentRecord, searchedAt: number, horizonMs: number): boolean {
-  if (record.state !== 'unknown' || singapaySaidApplied(record)) return false;
-  return searchedAt >= (record.sentAt ?? record.createdAt) + horizonMs;
-}
-
-/** What a final record is still watched for, or undefined when it needs nothing more. */
-export function watchReason(record: SingapayPaymentRecord): 'token' | 'not_found' | undefined {
-  if (record.watchUntil === undefined) return undefined;
-  if (isAwaitingToken(record)) return 'token';
-  if (isNotFoundFailure(record)) return 'not_found';
-  return undefined;
-}
-
-/** When a watched record is next looked up: doubling from 2 s to at most 5 minutes. */
-export function nextFollowUpAt(record: Pick<SingapayPaymentRecord, 'lookups'>, now: number): number {
-  return now + Math.min(300_000, 2_000 * 2 ** Math.min(record.lookups, 8));
 }
 
 /** The failures the engine concludes itself (the others come from an exception). */

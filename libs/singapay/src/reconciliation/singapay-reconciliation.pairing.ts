@@ -1,6 +1,7 @@
 import type { SingapayTransaction } from '../biller/singapay-biller.types.js';
 import { formatSingapayIso } from '../biller/singapay-time.js';
 import type { SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
+import { transactionDistance } from '../payments/recovery/singapay-payment.matcher.js';
 import { dropUndefined } from '../util/singapay-json.js';
 import { explainRow } from './singapay-reconciliation.notes.js';
 import type {
@@ -35,8 +36,8 @@ export const transactionInstant = (tx: SingapayTransaction): number => Date.pars
 
 /**
  * Pairs records with listed transactions: by the transaction id a record holds first, then,
- * for records that hold none (their answer was lost), by reference number and customer.
- * A transaction pairs once. Returns the pairs by record key.
+ * for records that hold none (their answer was lost), by the payments' matcher, where only a
+ * reference number (and customer) pairs outright. A transaction pairs once. Returns the pairs by record key.
  */
 export function pairRecords(
   records: readonly SingapayPaymentRecord[],
@@ -55,9 +56,7 @@ export function pairRecords(
   const byTime = [...listed].sort((a, b) => transactionInstant(a) - transactionInstant(b));
   for (const record of records) {
     if (record.transactionId || !record.referenceNumber || pairs.has(record.key)) continue;
-    const tx = byTime.find(
-      (t) => !used.has(t.transactionId) && t.referenceNumber === record.referenceNumber && t.customerId === record.customerId,
-    );
+    const tx = byTime.find((t) => !used.has(t.transactionId) && transactionDistance(record, t, 0) === 0);
     if (!tx) continue;
     used.add(tx.transactionId);
     pairs.set(record.key, { tx: { tx, foundIn: 'list' }, pairedBy: 'reference_number' });
@@ -227,9 +226,10 @@ export function totals(rows: readonly SingapayReconciliationRow[], side: 'singap
 
 /**
  * A direct purchase whose answer was lost holds neither a transaction id nor a reference, so
- * it cannot be paired; when exactly one transaction of Singapay's alone fits it (same customer
- * and product, created within `skewMs` of the record), both rows say so. They stay two rows:
- * which transaction is whose is the resolver's call (`getPayment`), which never guesses either.
+ * it cannot be paired; when exactly one transaction of Singapay's alone fits it (the payments'
+ * matcher: same customer and product, created within `skewMs` of the send), both rows say so.
+ * They stay two rows: which transaction is whose is the resolver's call (`getPayment`), which
+ * never guesses either.
  */
 export function hintLostPurchases(rows: SingapayReconciliationRow[], skewMs: number): void {
   const lost = rows.filter(
@@ -241,13 +241,17 @@ export function hintLostPurchases(rows: SingapayReconciliationRow[], skewMs: num
   );
   const alone = rows.filter((r) => r.category === 'singapay_only');
   for (const mine of lost) {
-    const at = Date.parse(mine.local!.createdAt);
-    const fits = alone.filter(
-      (r) =>
-        r.singapay!.customerId === mine.local!.customerId &&
-        r.singapay!.productCode === mine.local!.productCode &&
-        Math.abs(Date.parse(r.singapay!.createdAt) - at) <= skewMs,
-    );
+    const payment = { ...mine.local!, referenceNumber: undefined, createdAt: Date.parse(mine.local!.createdAt), sentAt: undefined };
+    const fits = alone.filter((r) => {
+      const theirs = r.singapay!;
+      const tx = {
+        customerId: theirs.customerId,
+        referenceNumber: theirs.referenceNumber,
+        createdAt: theirs.createdAt,
+        product: { code: theirs.productCode },
+      };
+      return transactionDistance(payment, tx, skewMs) !== undefined;
+    });
     if (fits.length !== 1) continue;
     const theirs = fits[0]!;
     mine.note += `; transaction ${theirs.singapay!.transactionId} (singapay_only) may be this payment: getPayment(key) decides`;

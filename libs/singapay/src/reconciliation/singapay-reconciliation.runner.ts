@@ -1,5 +1,5 @@
-import { BadRequestException, Logger, NotImplementedException, ServiceUnavailableException } from '@nestjs/common';
-import type { SingapayBillerApi } from '../biller/singapay-biller.api.js';
+import { BadRequestException, Inject, Injectable, Logger, NotImplementedException, ServiceUnavailableException } from '@nestjs/common';
+import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import type { SingapayTransaction } from '../biller/singapay-biller.types.js';
 import { formatSingapayIso, singapayWibDay } from '../biller/singapay-time.js';
 import { SINGAPAY_WIB_OFFSET_MINUTES } from '../contract/singapay-api.contract.js';
@@ -9,9 +9,10 @@ import type { SingapayPaymentRecord } from '../payments/singapay-payment-record.
 import {
   SingapayPaymentStoreError,
   type SingapayPaymentRecordCursor,
-  type SingapayPaymentStore,
+  SingapayPaymentStore,
 } from '../payments/singapay-payment-store.interface.js';
-import { SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../singapay.constants.js';
+import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../singapay.constants.js';
+import { SingapayRecoveryPolicy } from '../payments/recovery/singapay-recovery.policy.js';
 import {
   hintLostPurchases,
   localOnlyRow,
@@ -56,15 +57,16 @@ export function parseReconciliationDate(date: unknown): { date: string; fromMs: 
  * show are looked up by id. Read-only: list and detail calls at Singapay, reads of the
  * store, and nothing written anywhere.
  */
+@Injectable()
 export class SingapayDayReconciliation {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
 
   constructor(
     private readonly biller: SingapayBillerApi,
-    private readonly store: SingapayPaymentStore,
-    private readonly now: SingapayClock,
-    /** How far Singapay's clock may be from ours (`clockSkewToleranceMs`), for the hint on lost direct purchases. */
-    private readonly skewMs: number,
+    @Inject(SingapayPaymentStore) private readonly store: SingapayPaymentStore,
+    @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
+    /** Its matching rule pairs records and transactions; its clock skew bounds the hint on lost direct purchases. */
+    private readonly policy: SingapayRecoveryPolicy,
   ) {}
 
   async run(
@@ -140,7 +142,7 @@ export class SingapayDayReconciliation {
       else rows.push(localOnlyRow(record, list.complete, list.complete ? undefined : "Singapay's list was not read in full"));
     }
     for (const tx of alone) rows.push(singapayOnlyRow(tx, local.complete));
-    hintLostPurchases(rows, this.skewMs);
+    hintLostPurchases(rows, this.policy.options.skewMs);
     rows.sort((a, b) => rowTime(a) - rowTime(b));
 
     const complete = list.complete && local.complete && unchecked.size === 0;

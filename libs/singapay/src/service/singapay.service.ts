@@ -10,11 +10,11 @@ import type {
   SingapayTransaction,
   SingapayTransactionPage,
 } from '../biller/singapay-biller.types.js';
-import { SINGAPAY_CLOCK, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
+import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { checkCallOptions, type SingapayCallOptions } from '../http/singapay-transport.js';
 import { SingapayPaymentEngine } from '../payments/singapay-payment.engine.js';
-import { SingapayPaymentStore, type SingapayPaymentStoreIntegrity } from '../payments/singapay-payment-store.interface.js';
+import type { SingapayPaymentStoreIntegrity } from '../payments/singapay-payment-store.interface.js';
 import { parseReconciliationDate, SingapayDayReconciliation } from '../reconciliation/singapay-reconciliation.runner.js';
 import type { SingapayReconciliationOptions, SingapayReconciliationReport } from '../reconciliation/singapay-reconciliation.types.js';
 import type {
@@ -52,18 +52,13 @@ export type SingapayPayInput = Omit<SingapayPayRequest, never>;
  */
 @Injectable()
 export class SingapayService {
-  private readonly reconciliation: SingapayDayReconciliation;
-
   constructor(
     private readonly biller: SingapayBillerApi,
     private readonly payments: SingapayPaymentEngine,
+    private readonly reconciliation: SingapayDayReconciliation,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
     private readonly telemetry: SingapayTelemetry,
-    @Inject(SingapayPaymentStore) store: SingapayPaymentStore,
-    @Inject(SINGAPAY_CLOCK) now: SingapayClock,
-  ) {
-    this.reconciliation = new SingapayDayReconciliation(biller, store, now, options.clockSkewToleranceMs);
-  }
+  ) {}
 
   /** The merchant's deposit balance. */
   async checkBalance(call?: SingapayCallOptions): Promise<SingapayBalance> {

@@ -1,13 +1,14 @@
-import type { SingapayTransaction } from '../biller/singapay-biller.types.js';
-import type { SingapayClock } from '../singapay.constants.js';
-import type { SingapayPaymentRecord } from './singapay-payment-record.js';
-import type { SingapayPaymentEvents } from './singapay-payment.events.js';
-import type { SingapayPaymentInflight } from './singapay-payment.inflight.js';
-import type { SingapayPaymentLedger } from './singapay-payment.ledger.js';
-import { findPaymentCandidates } from './singapay-payment.matching.js';
-import type { SingapayPaymentResolver } from './singapay-payment.resolver.js';
-import { isNotFoundFailure } from './singapay-payment.state.js';
-import type { SingapaySettlementSource } from './singapay-payment.types.js';
+import { Inject, Injectable } from '@nestjs/common';
+import type { SingapayTransaction } from '../../biller/singapay-biller.types.js';
+import { SINGAPAY_CLOCK, type SingapayClock } from '../../singapay.constants.js';
+import type { SingapayPaymentRecord } from '../singapay-payment-record.js';
+import { SingapayPaymentEvents } from '../singapay-payment.events.js';
+import { SingapayPaymentInflight } from '../singapay-payment.inflight.js';
+import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
+import type { SingapaySettlementSource } from '../singapay-payment.types.js';
+import { findPaymentCandidates, transactionDistance } from './singapay-payment.matcher.js';
+import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
+import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
 
 /**
  * Transactions Singapay confirmed outside our own lookups (a callback, then a lookup of
@@ -16,6 +17,7 @@ import type { SingapaySettlementSource } from './singapay-payment.types.js';
  * through a full search of its own, so that the rule "two candidates, no guess" sees
  * every transaction and not just this one.
  */
+@Injectable()
 export class SingapayPaymentConfirmations {
   private openCache?: { at: number; records: Promise<SingapayPaymentRecord[]> };
 
@@ -24,18 +26,19 @@ export class SingapayPaymentConfirmations {
     private readonly inflight: SingapayPaymentInflight,
     private readonly resolver: SingapayPaymentResolver,
     private readonly events: SingapayPaymentEvents,
-    private readonly skewMs: number,
-    private readonly now: SingapayClock,
+    private readonly policy: SingapayRecoveryPolicy,
+    @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
   ) {}
 
   async apply(tx: SingapayTransaction, via: SingapaySettlementSource): Promise<SingapayPaymentRecord | undefined> {
     const holder = await this.ledger.findByTransactionId(tx.transactionId);
     if (holder) return this.inflight.track(holder.key, () => this.resolver.adopt(holder, tx, via));
     const open = await this.lost();
-    const byReference = open.find((r) => r.referenceNumber && r.referenceNumber === tx.referenceNumber && r.customerId === tx.customerId);
+    const { skewMs } = this.policy.options;
+    const byReference = open.find((r) => r.referenceNumber && transactionDistance(r, tx, skewMs) !== undefined);
     if (byReference) return this.inflight.track(byReference.key, () => this.resolver.adopt(byReference, tx, via));
     const direct = open.filter((r) => !r.referenceNumber);
-    const { matches } = await findPaymentCandidates(direct, [tx], async () => false, this.skewMs);
+    const { matches } = await findPaymentCandidates(direct, [tx], async () => false, skewMs);
     let adopted: SingapayPaymentRecord | undefined;
     for (const { record } of matches) {
       const resolved = await this.inflight.track(record.key, () => this.resolver.resolve(record, via));
@@ -64,6 +67,6 @@ export class SingapayPaymentConfirmations {
       records.catch(() => (this.openCache = undefined));
       this.openCache = { at: now, records };
     }
-    return (await this.openCache.records).filter((r) => !r.transactionId && (r.state === 'unknown' || isNotFoundFailure(r)));
+    return (await this.openCache.records).filter((r) => this.policy.isOpenToEvidence(r));
   }
 }

@@ -1,44 +1,30 @@
-import { Logger } from '@nestjs/common';
-import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
-import type { SingapayTransaction } from '../biller/singapay-biller.types.js';
-import { singapayWibDay } from '../biller/singapay-time.js';
-import { SingapayNotFoundException, type SingapayException } from '../errors/singapay.exception.js';
-import type { SingapayCallOptions } from '../http/singapay-transport.js';
-import { SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../singapay.constants.js';
-import { dropUndefined } from '../util/singapay-json.js';
-import { hashIdempotencyKey } from '../util/singapay-log.js';
-import { isFinalPaymentState, type SingapayPaymentRecord } from './singapay-payment-record.js';
-import type { SingapayPaymentEvents } from './singapay-payment.events.js';
-import { SingapayPaymentStoreException } from './singapay-payment.exception.js';
-import type { SingapayPaymentLedger } from './singapay-payment.ledger.js';
-import { findPaymentCandidates, transactionState } from './singapay-payment.matching.js';
-import {
-  isAwaitingToken,
-  mayConcludeNotFound,
-  nextFollowUpAt,
-  SINGAPAY_FAILURES,
-  watchReason,
-  type SingapayRecordPatch,
-} from './singapay-payment.state.js';
-import type { SingapaySettlementSource } from './singapay-payment.types.js';
-
-/** The timing rules of the resolver, from the module options. */
-export interface SingapayResolverTimes {
-  notFoundAfterMs: number;
-  reviewMs: number;
-  skewMs: number;
-}
-
-/** A search reads at most this many list pages; a longer list leaves the search incomplete. */
-export const SINGAPAY_SEARCH_MAX_PAGES = 200;
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SingapayBillerApi } from '../../biller/singapay-biller.api.js';
+import type { SingapayTransaction } from '../../biller/singapay-biller.types.js';
+import { SingapayNotFoundException, type SingapayException } from '../../errors/singapay.exception.js';
+import type { SingapayCallOptions } from '../../http/singapay-transport.js';
+import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../../singapay.constants.js';
+import { dropUndefined } from '../../util/singapay-json.js';
+import { hashIdempotencyKey } from '../../util/singapay-log.js';
+import { isFinalPaymentState, type SingapayPaymentRecord } from '../singapay-payment-record.js';
+import { SingapayPaymentEvents } from '../singapay-payment.events.js';
+import { SingapayPaymentStoreException } from '../singapay-payment.exception.js';
+import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
+import { isAwaitingToken, SINGAPAY_FAILURES, type SingapayRecordPatch } from '../singapay-payment.state.js';
+import type { SingapaySettlementSource } from '../singapay-payment.types.js';
+import { findPaymentCandidates, transactionState } from './singapay-payment.matcher.js';
+import { SingapayRecoveryPolicy, type SingapayWatchReason } from './singapay-recovery.policy.js';
 
 /**
  * Finds out what became of a payment by asking Singapay, and never by resending
  * it: the detail of its transaction id, or else a search of the list that reads
  * every page. Applies what Singapay says (adopt); concludes "not found" only from
  * complete searches long after sending; keeps following up final records that are
- * still in doubt (a `not_found` inference, a PLN token not yet issued).
+ * still in doubt (a `not_found` inference, a PLN token not yet issued). When to do each is
+ * `SingapayRecoveryPolicy`'s to say; the engine, the sweep, the token chase and callbacks
+ * only trigger it.
  */
+@Injectable()
 export class SingapayPaymentResolver {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
 
@@ -46,8 +32,8 @@ export class SingapayPaymentResolver {
     private readonly biller: SingapayBillerApi,
     private readonly ledger: SingapayPaymentLedger,
     private readonly events: SingapayPaymentEvents,
-    private readonly times: SingapayResolverTimes,
-    private readonly now: SingapayClock,
+    private readonly policy: SingapayRecoveryPolicy,
+    @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
   ) {}
 
   /**
@@ -87,8 +73,7 @@ export class SingapayPaymentResolver {
     }
     if (isFinalPaymentState(current.state)) {
       if (current.watchUntil === undefined) return current;
-      const reason = watchReason(current);
-      if (!reason || this.now() >= current.watchUntil) return this.endWatch(current, reason);
+      if (this.policy.watchIsOver(current, this.now())) return this.endWatch(current, this.policy.watchReason(current));
     }
     const lookedUp = (await this.ledger.transition(current, { lookups: current.lookups + 1 }, true)) ?? current;
     try {
@@ -111,7 +96,6 @@ export class SingapayPaymentResolver {
       createdAt: record.outcome?.createdAt ?? tx.createdAt,
     });
     const awaiting = isAwaitingToken({ state, command: record.command, outcome });
-    const now = this.now();
     const patch: SingapayRecordPatch = {
       state,
       transactionId: tx.transactionId,
@@ -119,8 +103,7 @@ export class SingapayPaymentResolver {
       owner: null,
       leaseUntil: null,
       failure: state === 'failed' ? SINGAPAY_FAILURES.transactionFailed() : null,
-      watchUntil: awaiting ? (record.watchUntil ?? now + this.times.reviewMs) : null,
-      nextCheckAt: awaiting ? nextFollowUpAt(record, now) : null,
+      ...(awaiting ? this.policy.watch(record, this.now()) : { watchUntil: null, nextCheckAt: null }),
     };
     const updated = await this.ledger.transition(record, patch);
     if (updated) this.events.changed(record, updated, via);
@@ -148,28 +131,27 @@ export class SingapayPaymentResolver {
         const owner = await this.ledger.findByTransactionId(txid);
         return owner !== undefined && owner.key !== record.key;
       };
-      const { matches, ambiguous } = await findPaymentCandidates([record], search.transactions, claimedByOther, this.times.skewMs);
+      const { matches, ambiguous } = await findPaymentCandidates([record], search.transactions, claimedByOther, this.policy.options.skewMs);
       if (matches[0]) return await this.adopt(record, matches[0].transaction, via);
       // Candidates it cannot choose between are not an absence: it stays unknown.
       complete = search.complete && !ambiguous.has(record.key);
     }
     const now = this.now();
-    if (complete && mayConcludeNotFound(record, started, this.times.notFoundAfterMs)) {
+    if (complete && this.policy.mayConcludeNotFound(record, started)) {
       const failed = await this.ledger.transition(record, {
         state: 'failed',
         failure: SINGAPAY_FAILURES.notFound(record, now),
-        watchUntil: now + this.times.reviewMs,
-        nextCheckAt: nextFollowUpAt(record, now),
+        ...this.policy.watch({ lookups: record.lookups }, now),
       });
       if (failed) this.events.changed(record, failed, via);
       return failed ?? record;
     }
     if (record.watchUntil === undefined) return record;
-    return (await this.ledger.transition(record, { nextCheckAt: nextFollowUpAt(record, now) }, true)) ?? record;
+    return (await this.ledger.transition(record, { nextCheckAt: this.policy.nextFollowUpAt(record, now) }, true)) ?? record;
   }
 
   /** The doubt of a watched record is over (time is up, or nothing is left to learn): it settles for good. */
-  private async endWatch(record: SingapayPaymentRecord, reason: 'token' | 'not_found' | undefined): Promise<SingapayPaymentRecord> {
+  private async endWatch(record: SingapayPaymentRecord, reason: SingapayWatchReason | undefined): Promise<SingapayPaymentRecord> {
     if (reason === 'token') {
       this.logger.warn(
         `payment key=${hashIdempotencyKey(record.key)} succeeded but Singapay issued no PLN token within the review window; look it up in the Singapay dashboard`,
@@ -189,12 +171,9 @@ export class SingapayPaymentResolver {
     record: SingapayPaymentRecord,
     call?: SingapayCallOptions,
   ): Promise<{ transactions: SingapayTransaction[]; complete: boolean }> {
-    const from = record.createdAt - this.times.skewMs - 86_400_000;
-    // The list filters on days of a zone it does not document: a day either side covers UTC and WIB.
-    const startDate = singapayWibDay(from);
-    const endDate = singapayWibDay(this.now() + 86_400_000);
-    const list = await this.biller.listAllTransactions({ customerId: record.customerId, startDate, endDate }, call, {
-      maxPages: SINGAPAY_SEARCH_MAX_PAGES,
+    const days = this.policy.searchDays(record, this.now());
+    const list = await this.biller.listAllTransactions({ customerId: record.customerId, ...days }, call, {
+      maxPages: this.policy.options.searchMaxPages,
     });
     if (list.error !== undefined) throw list.error;
     return { transactions: list.transactions, complete: list.complete };

@@ -1,0 +1,166 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { singapayWibDay } from '../../biller/singapay-time.js';
+import type { SingapayResolvedOptions } from '../../config/singapay-options.validation.js';
+import { singapayResponseCodeInfo } from '../../errors/singapay-response-codes.js';
+import { SINGAPAY_RESOLVED_OPTIONS } from '../../singapay.constants.js';
+import type { SingapayPaymentRecord } from '../singapay-payment-record.js';
+import { isAwaitingToken, isNotFoundFailure } from '../singapay-payment.state.js';
+
+/**
+ * The rules for a payment in doubt, in one place: when a record is due for a lookup, when "not
+ * found" may be concluded, how long an inference stays under review, how follow-ups back off,
+ * how long a late PLN token is chased and how far a search reads. No I/O: every answer is a pure
+ * function of the record, the time and these options.
+ */
+export interface SingapayRecoveryOptions {
+  /** `paymentNotFoundAfterMs`: how long after its send a payment Singapay does not list may be concluded not found. */
+  notFoundAfterMs: number;
+  /** `paymentReviewMs`: how long a payment final only by inference (not found, token missing) stays looked after. */
+  reviewMs: number;
+  /** `clockSkewToleranceMs`: how far Singapay's clock may be from ours when a transaction is matched by time. */
+  skewMs: number;
+  /**
+   * How long this process keeps looking a late PLN token up by itself; the sweep, `getPayment()` and callbacks
+   * carry on until the review window closes.
+   * @default 1800000 (30 minutes)
+   */
+  tokenChaseMs: number;
+  /**
+   * The first follow-up of a record under review comes this long after it is put under review, and the wait
+   * doubles with each lookup up to `followUpMaxMs`.
+   * @default 2000
+   */
+  followUpFirstMs: number;
+  /** @default 300000 (5 minutes) */
+  followUpMaxMs: number;
+  /**
+   * A search for a lost payment reads at most this many list pages; a longer list leaves the search
+   * incomplete, and an incomplete search never proves a payment missing.
+   * @default 200
+   */
+  searchMaxPages: number;
+}
+
+export const SINGAPAY_RECOVERY_DEFAULTS = {
+  tokenChaseMs: 30 * 60_000,
+  followUpFirstMs: 2_000,
+  followUpMaxMs: 300_000,
+  searchMaxPages: 200,
+} as const;
+
+/**
+ * Who asks whether a record is due for a lookup:
+ * - `pay`: the same key paid again;
+ * - `read`: `getPayment()` (a caller waiting for an answer);
+ * - `sweep`: the sweep, and the token chase, which keep records under review on their backoff.
+ */
+export type SingapayLookupTrigger = 'pay' | 'read' | 'sweep';
+
+/** Why a final record is still watched, or undefined when nothing is left to learn of it. */
+export type SingapayWatchReason = 'token' | 'not_found';
+
+const DAY_MS = 86_400_000;
+
+@Injectable()
+export class SingapayRecoveryPolicy {
+  readonly options: SingapayRecoveryOptions;
+
+  constructor(
+    @Inject(SINGAPAY_RESOLVED_OPTIONS)
+    resolved: Pick<SingapayResolvedOptions, 'paymentNotFoundAfterMs' | 'paymentReviewMs' | 'clockSkewToleranceMs'>,
+  ) {
+    this.options = {
+      ...SINGAPAY_RECOVERY_DEFAULTS,
+      notFoundAfterMs: resolved.paymentNotFoundAfterMs,
+      reviewMs: resolved.paymentReviewMs,
+      skewMs: resolved.clockSkewToleranceMs,
+    };
+  }
+
+  /**
+   * Whether `trigger` should look the record up now. A record being sent is left to its sender
+   * until its claim runs out; pending and unknown ones are always due; a final record only while
+   * it is watched, on its backoff, except that a caller reading a payment whose PLN token is late
+   * gets a lookup at once (one cheap detail request) and one paying again gets the success as it
+   * stands. The sweep also takes a watched record nothing is left to learn of, to end its watch.
+   */
+  isDueForLookup(record: SingapayPaymentRecord, now: number, trigger: SingapayLookupTrigger): boolean {
+    if (record.state === 'sending') return (record.leaseUntil ?? 0) <= now;
+    if (record.state === 'pending' || record.state === 'unknown') return true;
+    if (record.watchUntil === undefined) return false;
+    const reason = this.watchReason(record);
+    if (reason === undefined) return trigger === 'sweep';
+    if (reason === 'token' && trigger !== 'sweep') return trigger === 'read';
+    return (record.nextCheckAt ?? 0) <= now || (trigger === 'sweep' && record.watchUntil <= now);
+  }
+
+  /** Why a final record is still watched: a PLN token not yet issued, or a "not found" Singapay may still overturn. */
+  watchReason(record: SingapayPaymentRecord): SingapayWatchReason | undefined {
+    if (record.watchUntil === undefined) return undefined;
+    if (isAwaitingToken(record)) return 'token';
+    if (isNotFoundFailure(record)) return 'not_found';
+    return undefined;
+  }
+
+  /** Whether the watch of a final record is over: its time is up, or nothing is left to learn. */
+  watchIsOver(record: SingapayPaymentRecord, now: number): boolean {
+    return record.watchUntil !== undefined && (this.watchReason(record) === undefined || now >= record.watchUntil);
+  }
+
+  /**
+   * Whether the last code Singapay gave says the transaction exists: 51, or a 00 / 01 whose
+   * answer could not be read. Such a payment is never concluded missing.
+   */
+  singapaySaidApplied(record: Pick<SingapayPaymentRecord, 'responseCode'>): boolean {
+    if (record.responseCode === undefined) return false;
+    const outcome = singapayResponseCodeInfo(record.responseCode).paymentOutcome;
+    return outcome === 'applied' || outcome === 'success' || outcome === 'pending';
+  }
+
+  /**
+   * Whether an unknown payment may be concluded `failed` (`not_found`) after a search that
+   * began at `searchedAt`, read every page without a failure and found nothing: Singapay
+   * never said it exists, and that search began after the horizon. A partial search (a
+   * page missing, the page limit reached) proves nothing and is never passed here.
+   */
+  mayConcludeNotFound(record: SingapayPaymentRecord, searchedAt: number): boolean {
+    if (record.state !== 'unknown' || this.singapaySaidApplied(record)) return false;
+    return searchedAt >= (record.sentAt ?? record.createdAt) + this.options.notFoundAfterMs;
+  }
+
+  /**
+   * A payment still looking for its transaction, so that evidence from elsewhere (a callback's
+   * transaction) is offered to it: unknown, or concluded not found, and holding no transaction.
+   */
+  isOpenToEvidence(record: SingapayPaymentRecord): boolean {
+    return !record.transactionId && (record.state === 'unknown' || isNotFoundFailure(record));
+  }
+
+  /** The watch a record is put under (or keeps): until the review window closes, next looked at on its backoff. */
+  watch(record: Pick<SingapayPaymentRecord, 'lookups' | 'watchUntil'>, now: number): { watchUntil: number; nextCheckAt: number } {
+    return { watchUntil: record.watchUntil ?? now + this.options.reviewMs, nextCheckAt: this.nextFollowUpAt(record, now) };
+  }
+
+  /** When a watched record is next looked up: doubling from `followUpFirstMs` to at most `followUpMaxMs`. */
+  nextFollowUpAt(record: Pick<SingapayPaymentRecord, 'lookups'>, now: number): number {
+    const { followUpFirstMs, followUpMaxMs } = this.options;
+    return now + Math.min(followUpMaxMs, followUpFirstMs * 2 ** Math.min(record.lookups, 16));
+  }
+
+  /** Whether this process goes on chasing a late PLN token it began chasing at `startedAt`. */
+  keepsChasingToken(record: SingapayPaymentRecord, startedAt: number, now: number): boolean {
+    return isAwaitingToken(record) && record.watchUntil !== undefined && now - startedAt < this.options.tokenChaseMs;
+  }
+
+  /**
+   * The list days a search for a lost payment reads: from a day before it was first sent (less
+   * the skew) to a day after now. The list filters on days of a zone it does not document; a day
+   * either side covers UTC and WIB.
+   */
+  searchDays(record: Pick<SingapayPaymentRecord, 'createdAt'>, now: number): { startDate: string; endDate: string } {
+    return {
+      startDate: singapayWibDay(record.createdAt - this.options.skewMs - DAY_MS),
+      endDate: singapayWibDay(now + DAY_MS),
+    };
+  }
+}

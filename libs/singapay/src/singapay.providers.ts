@@ -1,0 +1,166 @@
+import { Logger, type Provider } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { RedisPaymentStore } from './redis/redis-payment.store.js';
+import { RedisTokenStore } from './redis/redis-token.store.js';
+import { SingapayRedisConnection } from './redis/singapay-redis.connection.js';
+import { checkSingapayRedisLedger } from './redis/singapay-redis.durability.js';
+import { PostgresPaymentStore } from './postgres/postgres-payment.store.js';
+import { assertSingapayPostgresReady, SINGAPAY_POSTGRES, SingapayPostgresConnection } from './postgres/singapay-postgres.connection.js';
+import { SingapayCallbackReceiver } from './callbacks/singapay-callback.receiver.js';
+import { SingapayAuthService } from './auth/singapay-auth.service.js';
+import { SingapayInMemoryTokenStore } from './auth/singapay-in-memory-token.store.js';
+import { SingapayTokenStore } from './auth/singapay-token-store.interface.js';
+import { SingapayTokenProvider } from './auth/singapay-token.provider.js';
+import type { SingapayModuleOptions } from './singapay-module-options.interface.js';
+import { resolveSingapayOptions, SingapayConfigurationError, type SingapayResolvedOptions } from './config/singapay-options.validation.js';
+import { SINGAPAY_ENV_VARS } from './config/singapay.config.js';
+import { SingapayErrorFactory } from './errors/singapay-error.factory.js';
+import { SingapayApiClient } from './biller/singapay-api.client.js';
+import { createSingapayHttpService, SingapayTransport } from './http/singapay-transport.js';
+import { SingapayService } from './service/singapay.service.js';
+import { SingapayBillerApi } from './biller/singapay-biller.api.js';
+import { SingapayInMemoryPaymentStore } from './payments/singapay-in-memory-payment.store.js';
+import { SingapayPaymentStore } from './payments/singapay-payment-store.interface.js';
+import { SingapayPaymentEngine } from './payments/singapay-payment.engine.js';
+import { SingapayPaymentEvents } from './payments/singapay-payment.events.js';
+import { SingapayPaymentInflight } from './payments/singapay-payment.inflight.js';
+import { SingapayPaymentLedger } from './payments/singapay-payment.ledger.js';
+import { SingapayPaymentSender } from './payments/singapay-payment.sender.js';
+import { SingapayPaymentConfirmations } from './payments/recovery/singapay-payment.confirmations.js';
+import { SingapayPaymentResolver } from './payments/recovery/singapay-payment.resolver.js';
+import { SingapayPaymentSweep } from './payments/recovery/singapay-payment.sweep.js';
+import { SingapayRecoveryPolicy } from './payments/recovery/singapay-recovery.policy.js';
+import { SingapayTokenChase } from './payments/recovery/singapay-token.chase.js';
+import { SingapayDayReconciliation } from './reconciliation/singapay-reconciliation.runner.js';
+import { SINGAPAY_TELEMETRY_PROVIDER } from './telemetry/singapay-telemetry.provider.js';
+import {
+  SINGAPAY_CLOCK,
+  SINGAPAY_HTTP_SERVICE,
+  SINGAPAY_INSTANCE_NAME,
+  SINGAPAY_LOGGER_CONTEXT,
+  SINGAPAY_REDIS,
+  SINGAPAY_RESOLVED_OPTIONS,
+} from './singapay.constants.js';
+import { SINGAPAY_MODULE_OPTIONS } from './singapay.module-definition.js';
+import { hashSingapayCredential } from './util/singapay-log.js';
+
+/**
+ * Every provider of a registration, each built by Nest's DI from the ones below it: options,
+ * transport, auth, the Biller API, the payment engine and its recovery, the service; and the
+ * choice of the stores (`createPaymentStore`).
+ */
+export const SINGAPAY_PROVIDERS: Provider[] = [
+  {
+    // Validating here makes a bad configuration stop the app at start-up, not at the first payment.
+    provide: SINGAPAY_RESOLVED_OPTIONS,
+    useFactory: (options: SingapayModuleOptions) => resolveSingapayOptions(options),
+    inject: [SINGAPAY_MODULE_OPTIONS],
+  },
+  { provide: SINGAPAY_CLOCK, useValue: Date.now },
+  {
+    provide: SINGAPAY_HTTP_SERVICE,
+    useFactory: (options: SingapayResolvedOptions) => createSingapayHttpService(options),
+    inject: [SINGAPAY_RESOLVED_OPTIONS],
+  },
+  SingapayRedisConnection,
+  {
+    provide: SINGAPAY_REDIS,
+    useFactory: (connection: SingapayRedisConnection) => connection.connect(),
+    inject: [SingapayRedisConnection],
+  },
+  {
+    provide: SingapayTokenStore,
+    useFactory: (options: SingapayResolvedOptions, now: () => number, redis: Redis | undefined) =>
+      (options.tokenStore as SingapayTokenStore | undefined) ?? (redis ? new RedisTokenStore(redis) : new SingapayInMemoryTokenStore(now)),
+    inject: [SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_CLOCK, SINGAPAY_REDIS],
+  },
+  SingapayPostgresConnection,
+  {
+    provide: SINGAPAY_POSTGRES,
+    useFactory: (connection: SingapayPostgresConnection) => connection.connect(),
+    inject: [SingapayPostgresConnection],
+  },
+  {
+    provide: SingapayPaymentStore,
+    useFactory: (options: SingapayResolvedOptions, name: string, redis: Redis | undefined, postgres: PostgresPaymentStore | undefined) =>
+      createPaymentStore(options, name, redis, postgres),
+    inject: [SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_INSTANCE_NAME, SINGAPAY_REDIS, SINGAPAY_POSTGRES],
+  },
+  // Spans and metrics through @opentelemetry/api when it is installed (loaded lazily), else a no-op.
+  SINGAPAY_TELEMETRY_PROVIDER,
+  SingapayErrorFactory,
+  SingapayTransport,
+  SingapayAuthService,
+  SingapayTokenProvider,
+  SingapayApiClient,
+  SingapayBillerApi,
+  SingapayPaymentEvents,
+  SingapayPaymentInflight,
+  SingapayPaymentLedger,
+  SingapayPaymentSender,
+  SingapayRecoveryPolicy,
+  SingapayPaymentResolver,
+  SingapayPaymentSweep,
+  SingapayTokenChase,
+  SingapayPaymentConfirmations,
+  SingapayPaymentEngine,
+  SingapayDayReconciliation,
+  SingapayService,
+  SingapayCallbackReceiver,
+];
+
+const MEMORY_IN_PRODUCTION = 'a restart loses every idempotency record kept in memory, and the same order can then be paid twice';
+
+/**
+ * Picks the payment store: the one given, else PostgreSQL (`databaseUrl`), else Redis
+ * (`redisUrl`), else memory, which production accepts only when asked for by name.
+ * A shared store is scoped to this registration and credential (a hash, never the id itself).
+ */
+export async function createPaymentStore(
+  options: SingapayResolvedOptions,
+  name: string,
+  redis: Redis | undefined,
+  postgres: PostgresPaymentStore | undefined,
+): Promise<SingapayPaymentStore> {
+  const production = options.environment === 'production';
+  if (options.paymentStore === 'memory') {
+    if (production) {
+      new Logger(SINGAPAY_LOGGER_CONTEXT).warn(
+        `paymentStore is 'memory' in production: ${MEMORY_IN_PRODUCTION}. Keep payment records in PostgreSQL (${SINGAPAY_ENV_VARS.databaseUrl}) or Redis (${SINGAPAY_ENV_VARS.redisUrl}).`,
+      );
+    }
+    return new SingapayInMemoryPaymentStore();
+  }
+  // Validation checked the given store's methods; its type is known here, where stores are chosen.
+  const given = options.paymentStore as SingapayPaymentStore | undefined;
+  const shared = given ?? postgres ?? (redis ? new RedisPaymentStore(redis) : undefined);
+  if (!shared) {
+    if (production) {
+      throw new SingapayConfigurationError([
+        `environment is production but payment records would be kept in memory (${MEMORY_IN_PRODUCTION}): ` +
+          `set databaseUrl (${SINGAPAY_ENV_VARS.databaseUrl}) to keep them in PostgreSQL, or redisUrl (${SINGAPAY_ENV_VARS.redisUrl}), or pass a paymentStore; ` +
+          `to accept the risk, set paymentStore: 'memory' (${SINGAPAY_ENV_VARS.paymentStore}=memory)`,
+      ]);
+    }
+    return new SingapayInMemoryPaymentStore();
+  }
+  // A store the app built itself is checked too; the module's own was checked when it opened.
+  if (shared instanceof PostgresPaymentStore && shared !== postgres) await assertSingapayPostgresReady(shared, production);
+  const credential = hashSingapayCredential(options.clientId);
+  const store = shared.withNamespace?.(`${name}:${new URL(options.baseUrl).host}:${credential}`) ?? shared;
+  if (store instanceof RedisPaymentStore) {
+    const own = shared !== given;
+    await checkSingapayRedisLedger(store, {
+      production,
+      verified: options.redisDurabilityVerified,
+      where: own
+        ? `the Redis that keeps payment records (redisUrl, ${SINGAPAY_ENV_VARS.redisUrl})`
+        : 'the Redis of the RedisPaymentStore given as paymentStore',
+    }).catch((error: unknown) => {
+      // A refused start-up leaves no client of the module's own reconnecting behind it.
+      if (own) redis?.disconnect();
+      throw error;
+    });
+  }
+  return store;
+}

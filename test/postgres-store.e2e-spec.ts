@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import pg from 'pg';
 import { runSingapayMigrate, runSingapayPrune } from '@app/singapay/cli/singapay-postgres.commands.js';
 import { SingapayConfigurationError, SingapayPaymentStoreException, type SingapayPaymentRecord } from '@app/singapay';
 import {
@@ -179,6 +180,29 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
         record: { key: 'k-cols', state: 'success', transactionId: 'TX-cols', version: 2 },
       });
       expect((rows[0].created_at as Date).getTime()).toBe(record.createdAt);
+    });
+
+    it('prepares the payment path once per connection, and goes unnamed by itself when a pooler loses prepared statements', async () => {
+      // One connection, so that what the test does to it is what the store meets next.
+      const pool = new pg.Pool({ connectionString: url, max: 1 });
+      onTestFinished(() => pool.end());
+      const ns = new PostgresPaymentStore(pool).withNamespace('prepared');
+      const record = paymentRecord('k-prep', { state: 'sending' });
+      expect((await ns.create(record)).created).toBe(true);
+      const prepared = await pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name');
+      expect(prepared.rows.map((r) => r.name)).toEqual(['singapay_payment_create_v2']);
+      // What PgBouncer in transaction mode does to a client: the next statement lands on a session without them.
+      await pool.query('DEALLOCATE ALL');
+      const logs = capturedLogLines.length;
+      expect(await ns.replace({ ...record, state: 'pending', version: 2 }, 1)).toBe(true);
+      expect(await ns.create(paymentRecord('k-prep-2'))).toMatchObject({ created: true });
+      expect((await ns.get('k-prep'))?.state).toBe('pending');
+      expect(capturedLogLines.slice(logs).join('\n')).toMatch(/refused a prepared statement.*unnamed from now on/);
+      expect((await pool.query('SELECT count(*)::int AS n FROM pg_prepared_statements')).rows[0].n).toBe(0);
+      // Said up front, nothing is prepared at all.
+      const plain = new PostgresPaymentStore(pool, { preparedStatements: false }).withNamespace('unprepared');
+      await plain.create(paymentRecord('k-plain'));
+      expect((await pool.query('SELECT count(*)::int AS n FROM pg_prepared_statements')).rows[0].n).toBe(0);
     });
 
     it('prunes only final records older than the date, in every namespace, and never recent ones', async () => {

@@ -29,9 +29,21 @@ export interface PostgresPaymentStoreOptions {
    * @default { max: 10, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000, query_timeout: 15000 }
    */
   pool?: SingapayPostgresPoolConfig;
+  /**
+   * Prepare the statements of the payment path once per connection, so that a payment's two
+   * writes are neither parsed nor planned again. Turn off behind a pooler that cannot keep a
+   * connection's prepared statements (PgBouncer in transaction mode before 1.21, or without
+   * `max_prepared_statements`); left on there, the store notices the first refusal (nothing
+   * was written by it) and goes unnamed by itself.
+   * @default true
+   */
+  preparedStatements?: boolean;
 }
 
 const T = SINGAPAY_POSTGRES_TABLE;
+
+// "prepared statement does not exist" / "already exists": answered before the statement ran.
+const PREPARED_STATEMENT_REFUSED = new Set(['26000', '42P05']);
 
 // No write of a record commits with synchronous_commit = off, whatever the server's or the
 // pool's default: with it off, a server crash can lose a committed claim, and a lost claim is a
@@ -61,8 +73,11 @@ class PostgresHandle {
 
   readonly #poolConfig?: SingapayPostgresPoolConfig;
 
-  constructor(source: Pool | string, poolConfig: SingapayPostgresPoolConfig | undefined) {
+  private named: boolean;
+
+  constructor(source: Pool | string, poolConfig: SingapayPostgresPoolConfig | undefined, preparedStatements = true) {
     this.#poolConfig = poolConfig;
+    this.named = preparedStatements;
     if (typeof source === 'string') {
       this.#url = source;
       this.secrets = connectionStringSecrets(source);
@@ -85,10 +100,21 @@ class PostgresHandle {
     return this.#own;
   }
 
-  async run<R extends Record<string, unknown>>(what: string, sql: string, values: unknown[]): Promise<{ rows: R[]; rowCount: number }> {
+  /**
+   * Runs a statement. One with a `name` is prepared once per connection (no parse or plan per
+   * payment) unless prepared statements are off, or the server refused one: a pooler that hands
+   * a connection's statements to another server session (PgBouncer in transaction mode before
+   * 1.21) answers "does not exist", before anything ran, and from then on every statement goes unnamed.
+   */
+  async run<R extends Record<string, unknown>>(
+    what: string,
+    sql: string,
+    values: unknown[],
+    name?: string,
+  ): Promise<{ rows: R[]; rowCount: number }> {
     const pool = await this.pool();
     try {
-      const result = await pool.query<R>(sql, values);
+      const result = await this.query<R>(pool, sql, values, name);
       if (this.down) this.logger.log('PostgreSQL reachable again');
       this.down = false;
       this.missingTable = false;
@@ -96,6 +122,21 @@ class PostgresHandle {
     } catch (error) {
       throw this.failure(error, what);
     }
+  }
+
+  private async query<R extends Record<string, unknown>>(pool: Pool, text: string, values: unknown[], name?: string) {
+    if (name && this.named) {
+      try {
+        return await pool.query<R>({ name, text, values });
+      } catch (error) {
+        if (!PREPARED_STATEMENT_REFUSED.has((error as { code?: string })?.code ?? '')) throw error;
+        this.named = false;
+        this.logger.warn(
+          'PostgreSQL refused a prepared statement (a pooler in transaction mode?): the payment store sends its statements unnamed from now on; set preparedStatements: false to say so',
+        );
+      }
+    }
+    return pool.query<R>({ text, values });
   }
 
   failure(error: unknown, what: string): SingapayPostgresError {
@@ -142,7 +183,9 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
     this.#options = options;
     // withNamespace() hands its copies the same handle, so that they share one pool.
     this.#handle =
-      (pool as unknown) instanceof PostgresHandle ? (pool as unknown as PostgresHandle) : new PostgresHandle(pool, options.pool);
+      (pool as unknown) instanceof PostgresHandle
+        ? (pool as unknown as PostgresHandle)
+        : new PostgresHandle(pool, options.pool, options.preparedStatements);
   }
 
   /** The same database and pool, with the records of another registration/credential. */
@@ -210,6 +253,7 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
              FROM durable
            ON CONFLICT (namespace, idempotency_key) DO NOTHING`,
           params,
+          'singapay_payment_create_v2',
         );
       } catch (error) {
         if ((error as SingapayPostgresError).code === '23505') {
@@ -229,6 +273,7 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
       'read the payment',
       `SELECT ${COLUMNS} FROM ${T} WHERE namespace = $1 AND idempotency_key = $2`,
       [this.namespace, key],
+      'singapay_payment_get_v2',
     );
     return rows[0] ? parse(rows[0].record) : undefined;
   }
@@ -250,6 +295,7 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
             AND ($6::text IS NULL OR NOT EXISTS (
               SELECT 1 FROM ${T} other WHERE other.namespace = $1 AND other.transaction_id = $6 AND other.idempotency_key <> $2))`,
         [...params, expectedVersion],
+        'singapay_payment_replace_v2',
       );
       return rowCount === 1;
     } catch (error) {

@@ -133,6 +133,7 @@ export { SingapayInMemoryPaymentStore } from './payments/singapay-in-memory-paym
 export { isSettledPaymentRecord, isFinalPaymentState, SINGAPAY_FINAL_PAYMENT_STATES } from './payments/singapay-payment-record.js';
 export type {
   SingapayPaymentRecord,
+  SingapayPaymentEvidence,
   SingapayPaymentState,
   SingapayPaymentFailure,
   SingapayPaymentFailureReason,

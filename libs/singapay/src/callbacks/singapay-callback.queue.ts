@@ -32,6 +32,8 @@ export class SingapayCallbackQueue {
   private readonly otherLane: string[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly idle = new Set<() => void>();
+  /** Callers waiting for the next attempt of an id (`attempt()`), told whether it went through. */
+  private readonly waiting = new Map<string, ((done: boolean) => void)[]>();
   private unknownCount = 0;
   private running = 0;
   private stopped = false;
@@ -70,6 +72,19 @@ export class SingapayCallbackQueue {
     return 'queued';
   }
 
+  /**
+   * Resolves when the next attempt of `transactionId` ends: true when its work went through
+   * (or nothing is queued for it), false when it failed (it is retried, or given up).
+   */
+  attempt(transactionId: string): Promise<boolean> {
+    if (!this.jobs.has(transactionId)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const list = this.waiting.get(transactionId) ?? [];
+      list.push(resolve);
+      this.waiting.set(transactionId, list);
+    });
+  }
+
   /** Resolves when nothing is queued, running or waiting to retry. */
   drain(): Promise<void> {
     if (this.jobs.size === 0) return Promise.resolve();
@@ -85,6 +100,7 @@ export class SingapayCallbackQueue {
     this.unknownCount = 0;
     this.knownLane.length = 0;
     this.otherLane.length = 0;
+    for (const id of [...this.waiting.keys()]) this.tell(id, false);
     this.settleIdle();
   }
 
@@ -107,7 +123,9 @@ export class SingapayCallbackQueue {
     try {
       await this.work(id);
       this.finish(id, job);
+      this.tell(id, true);
     } catch (error) {
+      this.tell(id, false);
       job.attempt++;
       if (job.attempt >= this.limits.attempts || this.stopped) {
         this.onGiveUp(id, error);
@@ -128,6 +146,12 @@ export class SingapayCallbackQueue {
       this.running--;
       this.pump();
     }
+  }
+
+  private tell(id: string, done: boolean): void {
+    const list = this.waiting.get(id);
+    this.waiting.delete(id);
+    for (const resolve of list ?? []) resolve(done);
   }
 
   private finish(id: string, job: Job): void {

@@ -51,8 +51,9 @@ function depthOf(value: unknown, limit: number, depth = 0): number {
  * says is applied to the recorded payment (and announced on `settlements$`).
  * Each id is queued once (repeats are acknowledged), confirmed in the background,
  * and retried while Singapay fails. A callback is only acknowledged when it was
- * queued: with the queue full it gets 503, because Singapay does not resend a
- * callback it got a 200 for.
+ * queued (with the queue full it gets 503, because Singapay does not resend a
+ * callback it got a 200 for), and one that may belong to an open payment only once
+ * its confirmation went through.
  * @publicApi
  */
 @Injectable()
@@ -104,14 +105,21 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
     const transactionId = data && Object.hasOwn(data, 'transaction_id') ? data.transaction_id : undefined;
     if (!isSingapayTransactionId(transactionId)) throw new BadRequestException('callback data.transaction_id is missing or malformed');
     const customerId = typeof data!.customer_id === 'string' ? data!.customer_id : undefined;
-    const known = await this.payments.mayHoldTransaction(transactionId, customerId).catch(() => false);
-    if (this.queue.offer(transactionId, known) === 'full') {
+    const claim = await this.payments.mayHoldTransaction(transactionId, customerId).catch(() => undefined);
+    if (this.queue.offer(transactionId, claim !== undefined) === 'full') {
       const now = Date.now();
       if (now - this.lastFullWarning > 10_000) {
         this.lastFullWarning = now;
         this.logger.warn('callback queue is full: answering 503 so that Singapay delivers again later');
       }
       throw new ServiceUnavailableException('callback queue is full; deliver it again later');
+    }
+    // A callback that may be the only word of an open payment is acknowledged only once what it
+    // says is kept (applied, or held as evidence on the payment's record): Singapay does not deliver
+    // again what got a 200. Until then, and if it failed, 503 asks for another delivery; the queue
+    // keeps trying. A payment that holds the id needs no such care: a lookup of it settles it.
+    if (claim === 'open' && !(await this.queue.attempt(transactionId))) {
+      throw new ServiceUnavailableException('the callback could not be confirmed yet; deliver it again later');
     }
     return { received: true, transactionId };
   }

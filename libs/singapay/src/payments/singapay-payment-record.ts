@@ -1,3 +1,4 @@
+import type { SingapayTransaction } from '../biller/singapay-biller.types.js';
 import type { SingapayCommand } from '../contract/singapay-api.contract.js';
 import type { SingapayExceptionType } from '../errors/singapay.exception.js';
 
@@ -49,6 +50,9 @@ export interface SingapayPaymentOutcome {
   raw?: Record<string, unknown>;
 }
 
+/** A transaction as a payment record keeps it: Singapay's reading of it, without the answer it came in. */
+export type SingapayPaymentEvidence = Omit<SingapayTransaction, 'raw'>;
+
 /** One payment attempt per idempotency key, as kept in the `SingapayPaymentStore`. */
 export interface SingapayPaymentRecord {
   key: string;
@@ -81,6 +85,13 @@ export interface SingapayPaymentRecord {
   watchUntil?: number;
   /** When the next follow-up lookup of a watched record is due (epoch ms); backs off. */
   nextCheckAt?: number;
+  /**
+   * A transaction Singapay confirmed (a callback, then a lookup of its id) that only this payment
+   * could hold, while the payment held none: kept here so that a restart keeps it, and weighed
+   * when the payment is resolved, with whatever Singapay's list shows, or alone when the list
+   * cannot be read. Cleared when the payment takes a transaction.
+   */
+  evidence?: SingapayPaymentEvidence;
   /** Who sends it, and until when that claim holds (epoch ms); after it, others resolve instead of waiting. */
   owner?: string;
   leaseUntil?: number;

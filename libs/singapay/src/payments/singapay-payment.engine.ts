@@ -9,7 +9,7 @@ import { singapaySleep } from '../http/singapay-retry.policy.js';
 import type { SingapayCallOptions } from '../http/singapay-transport.js';
 import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
 import { hashIdempotencyKey } from '../util/singapay-log.js';
-import { isFinalPaymentState, type SingapayPaymentRecord } from './singapay-payment-record.js';
+import { isFinalPaymentState, type SingapayPaymentEvidence, type SingapayPaymentRecord } from './singapay-payment-record.js';
 import { SingapayIdempotencyConflictException, SingapayPaymentFailedException } from './singapay-payment.exception.js';
 import { SingapayPaymentEvents } from './singapay-payment.events.js';
 import { SingapayPaymentLedger } from './singapay-payment.ledger.js';
@@ -25,7 +25,7 @@ import {
   type SingapayRecordPatch,
 } from './singapay-payment.state.js';
 import type { SingapayPaymentStoreIntegrity } from './singapay-payment-store.interface.js';
-import { SingapayPaymentConfirmations } from './recovery/singapay-payment.confirmations.js';
+import { SingapayPaymentConfirmations, type SingapayTransactionClaim } from './recovery/singapay-payment.confirmations.js';
 import { SingapayPaymentResolver } from './recovery/singapay-payment.resolver.js';
 import { SingapayPaymentSweep } from './recovery/singapay-payment.sweep.js';
 import { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
@@ -202,7 +202,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Whether a callback's transaction may be one of ours (gives it room forged ones cannot take). */
-  mayHoldTransaction(transactionId: string, customerId?: string): Promise<boolean> {
+  mayHoldTransaction(transactionId: string, customerId?: string): Promise<SingapayTransactionClaim | undefined> {
     return this.confirmations.mayHold(transactionId, customerId);
   }
 
@@ -223,8 +223,9 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
         this.unrecorded.set(record.key, verdict.patch);
         return undefined;
       });
-      const current = stored ?? applyPatch(record, verdict.patch, this.now());
+      let current = stored ?? applyPatch(record, verdict.patch, this.now());
       this.events.changed(record, current, 'payment');
+      if (current.evidence) current = await this.weighEvidence(current, current.evidence);
       if (isAwaitingToken(current)) this.chase.start(current);
       return current;
     }
@@ -242,6 +243,18 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     this.logger.warn(`pay key=${hashIdempotencyKey(record.key)} outcome unknown (${cause}); looking it up`);
     if (!(verdict.error instanceof SingapayException)) throw verdict.error;
     return this.resolver.resolve(current, 'lookup');
+  }
+
+  /**
+   * A transaction a callback confirmed while this payment was being sent, now that its answer
+   * came: its own transaction (Singapay's later word on it, applied), or another payment's,
+   * which goes back to the confirmations to find its owner.
+   */
+  private async weighEvidence(record: SingapayPaymentRecord, evidence: SingapayPaymentEvidence): Promise<SingapayPaymentRecord> {
+    if (evidence.transactionId === record.transactionId) return this.resolver.adopt(record, evidence, 'callback');
+    const cleared = await this.ledger.transition(record, { evidence: null }, true).catch(() => undefined);
+    void this.confirmations.apply(evidence, 'callback').catch(() => undefined);
+    return cleared ?? record;
   }
 
   /** Writes an outcome the store could not take earlier; returns the record as it now stands, if there was one. */

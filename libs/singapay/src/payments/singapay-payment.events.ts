@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
-import type { SingapayTransaction } from '../biller/singapay-biller.types.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import { dropUndefined } from '../util/singapay-json.js';
 import { hashIdempotencyKey, maskCustomerId } from '../util/singapay-log.js';
-import { isFinalPaymentState, type SingapayPaymentRecord } from './singapay-payment-record.js';
+import { isFinalPaymentState, type SingapayPaymentEvidence, type SingapayPaymentRecord } from './singapay-payment-record.js';
 import { transactionState } from './recovery/singapay-payment.matcher.js';
 import type { SingapayPaymentSettlement, SingapaySettlementSource, SingapayTokenDelivery } from './singapay-payment.types.js';
 import { paymentView } from './singapay-payment.views.js';
@@ -43,7 +42,7 @@ export class SingapayPaymentEvents {
   }
 
   /** A final transaction that no recorded payment holds (paid elsewhere, or records pruned). */
-  orphan(tx: SingapayTransaction, via: SingapaySettlementSource): void {
+  orphan(tx: SingapayPaymentEvidence, via: SingapaySettlementSource): void {
     const state = transactionState(tx.status);
     if (isFinalPaymentState(state))
       this.settlements.next({ transactionId: tx.transactionId, status: state as SingapayPaymentSettlement['status'], via });

@@ -1,21 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { SingapayTransaction } from '../../biller/singapay-biller.types.js';
 import { SINGAPAY_CLOCK, type SingapayClock } from '../../singapay.constants.js';
-import type { SingapayPaymentRecord } from '../singapay-payment-record.js';
+import type { SingapayPaymentEvidence, SingapayPaymentRecord } from '../singapay-payment-record.js';
 import { SingapayPaymentEvents } from '../singapay-payment.events.js';
 import { SingapayPaymentInflight } from '../singapay-payment.inflight.js';
 import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
 import type { SingapaySettlementSource } from '../singapay-payment.types.js';
-import { findPaymentCandidates, transactionDistance } from './singapay-payment.matcher.js';
+import { transactionDistance } from './singapay-payment.matcher.js';
 import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
 import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
 
 /**
+ * Who may hold a transaction a callback names: `held`, a payment records its id (a lookup of
+ * that id settles it whenever it runs); `open`, a payment of its customer still looks for its
+ * transaction, and the callback may be the only word of it that comes.
+ */
+export type SingapayTransactionClaim = 'held' | 'open';
+
+/**
  * Transactions Singapay confirmed outside our own lookups (a callback, then a lookup of
- * its id): applied to the payment that holds the id, or to a lost payment it can only
- * belong to. A lost payment is matched by its reference at once; a direct purchase only
- * through a full search of its own, so that the rule "two candidates, no guess" sees
- * every transaction and not just this one.
+ * its id): applied to the payment that holds the id, or offered to the open payments it
+ * could belong to (the matcher: same customer, and reference or product and send window).
+ * One candidate keeps it as evidence on its record (a restart keeps it) and is resolved
+ * with it, or, while still being sent, resolves with it once its send concludes; a
+ * purchase with an inquiry takes it at once by its reference. Two candidates get nothing
+ * from it: each is looked up on its own, as before, and never guessed.
  */
 @Injectable()
 export class SingapayPaymentConfirmations {
@@ -30,22 +38,36 @@ export class SingapayPaymentConfirmations {
     @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
   ) {}
 
-  async apply(tx: SingapayTransaction, via: SingapaySettlementSource): Promise<SingapayPaymentRecord | undefined> {
+  async apply(tx: SingapayPaymentEvidence, via: SingapaySettlementSource): Promise<SingapayPaymentRecord | undefined> {
     const holder = await this.ledger.findByTransactionId(tx.transactionId);
     if (holder) return this.inflight.track(holder.key, () => this.resolver.adopt(holder, tx, via));
-    const open = await this.lost();
-    const { skewMs } = this.policy.options;
-    const byReference = open.find((r) => r.referenceNumber && transactionDistance(r, tx, skewMs) !== undefined);
-    if (byReference) return this.inflight.track(byReference.key, () => this.resolver.adopt(byReference, tx, via));
-    const direct = open.filter((r) => !r.referenceNumber);
-    const { matches } = await findPaymentCandidates(direct, [tx], async () => false, skewMs);
-    let adopted: SingapayPaymentRecord | undefined;
-    for (const { record } of matches) {
-      const resolved = await this.inflight.track(record.key, () => this.resolver.resolve(record, via));
-      if (resolved.transactionId === tx.transactionId) adopted = resolved;
+    const fits = (records: SingapayPaymentRecord[]) =>
+      records.filter((r) => transactionDistance(r, tx, this.policy.options.skewMs) !== undefined);
+    let open = fits(await this.lost());
+    // A payment claimed since the list was cached would be missed: read it afresh before concluding there is none.
+    if (open.length === 0) open = fits(await this.lost(true));
+    if (open.length === 0) {
+      this.events.orphan(tx, via);
+      return undefined;
     }
-    if (!adopted && matches.length === 0) this.events.orphan(tx, via);
-    return adopted;
+    if (open.length > 1) {
+      let adopted: SingapayPaymentRecord | undefined;
+      for (const record of open.filter((r) => r.state !== 'sending')) {
+        const resolved = await this.inflight.track(record.key, () => this.resolver.resolve(record, via));
+        if (resolved.transactionId === tx.transactionId) adopted = resolved;
+      }
+      return adopted;
+    }
+    const [candidate] = open as [SingapayPaymentRecord];
+    if (candidate.referenceNumber && candidate.state !== 'sending') {
+      return this.inflight.track(candidate.key, () => this.resolver.adopt(candidate, tx, via));
+    }
+    // Not through inflight: while the key is being sent, its work is the send itself, which this must not join.
+    const { raw: _raw, ...evidence } = tx as SingapayPaymentEvidence & { raw?: unknown };
+    const kept = await this.ledger.transition(candidate, { evidence }, true);
+    if (!kept || kept.transactionId) return kept;
+    if (kept.state === 'sending') return kept;
+    return this.inflight.track(kept.key, () => this.resolver.resolve(kept, via));
   }
 
   /**
@@ -53,16 +75,20 @@ export class SingapayPaymentConfirmations {
    * that customer is still looking for its transaction. Such callbacks get room that
    * forged ones cannot take; the lookup decides the rest.
    */
-  async mayHold(transactionId: string, customerId?: string): Promise<boolean> {
-    if (await this.ledger.findByTransactionId(transactionId)) return true;
-    if (customerId === undefined) return false;
-    return (await this.lost()).some((r) => r.customerId === customerId);
+  async mayHold(transactionId: string, customerId?: string): Promise<SingapayTransactionClaim | undefined> {
+    if (await this.ledger.findByTransactionId(transactionId)) return 'held';
+    if (customerId === undefined) return undefined;
+    const ofCustomer = (records: SingapayPaymentRecord[]) => records.some((r) => r.customerId === customerId);
+    if (ofCustomer(await this.lost())) return 'open';
+    // A payment claimed since the list was read must not be missed; under a flood, read again at most every 100 ms.
+    const age = this.now() - (this.openCache?.at ?? 0);
+    return age > 100 && ofCustomer(await this.lost(true)) ? 'open' : undefined;
   }
 
-  /** Payments still looking for their transaction, read at most once a second under a burst. */
-  private async lost(): Promise<SingapayPaymentRecord[]> {
+  /** Payments still looking for their transaction, read at most once a second under a burst (`fresh`: now). */
+  private async lost(fresh = false): Promise<SingapayPaymentRecord[]> {
     const now = this.now();
-    if (!this.openCache || now - this.openCache.at > 1_000) {
+    if (fresh || !this.openCache || now - this.openCache.at > 1_000) {
       const records = this.ledger.listUnsettled();
       records.catch(() => (this.openCache = undefined));
       this.openCache = { at: now, records };

@@ -1,6 +1,6 @@
 import type { SingapayTransactionStatus } from '../../contract/singapay-api.contract.js';
 import type { SingapayTransaction } from '../../biller/singapay-biller.types.js';
-import type { SingapayPaymentRecord, SingapayPaymentState } from '../singapay-payment-record.js';
+import type { SingapayPaymentEvidence, SingapayPaymentRecord, SingapayPaymentState } from '../singapay-payment-record.js';
 
 /*
  * Which transaction is a payment's: the one rule, used by the lost-answer resolution, by the
@@ -46,7 +46,7 @@ export function transactionDistance(
 
 export interface SingapayPaymentMatch {
   record: SingapayPaymentRecord;
-  transaction: SingapayTransaction;
+  transaction: SingapayPaymentEvidence;
   /** How far the transaction's creation is from our last send; 0 for a reference match. */
   distanceMs: number;
 }
@@ -68,7 +68,7 @@ export interface SingapayPaymentCandidates {
  */
 export async function findPaymentCandidates(
   records: readonly SingapayPaymentRecord[],
-  transactions: readonly SingapayTransaction[],
+  transactions: readonly SingapayPaymentEvidence[],
   claimedByOther: (transactionId: string) => Promise<boolean>,
   skewMs: number,
 ): Promise<SingapayPaymentCandidates> {

@@ -6,7 +6,7 @@ import type { SingapayCallOptions } from '../../http/singapay-transport.js';
 import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../../singapay.constants.js';
 import { dropUndefined } from '../../util/singapay-json.js';
 import { hashIdempotencyKey } from '../../util/singapay-log.js';
-import { isFinalPaymentState, type SingapayPaymentRecord } from '../singapay-payment-record.js';
+import { isFinalPaymentState, type SingapayPaymentEvidence, type SingapayPaymentRecord } from '../singapay-payment-record.js';
 import { SingapayPaymentEvents } from '../singapay-payment.events.js';
 import { SingapayPaymentStoreException } from '../singapay-payment.exception.js';
 import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
@@ -85,7 +85,7 @@ export class SingapayPaymentResolver {
   }
 
   /** Applies what Singapay says of a transaction to the payment that holds (or is matched to) it. */
-  async adopt(record: SingapayPaymentRecord, tx: SingapayTransaction, via: SingapaySettlementSource): Promise<SingapayPaymentRecord> {
+  async adopt(record: SingapayPaymentRecord, tx: SingapayPaymentEvidence, via: SingapaySettlementSource): Promise<SingapayPaymentRecord> {
     const state = transactionState(tx.status);
     const outcome = dropUndefined({
       ...record.outcome,
@@ -103,6 +103,7 @@ export class SingapayPaymentResolver {
       owner: null,
       leaseUntil: null,
       failure: state === 'failed' ? SINGAPAY_FAILURES.transactionFailed() : null,
+      evidence: null,
       ...(awaiting ? this.policy.watch(record, this.now()) : { watchUntil: null, nextCheckAt: null }),
     };
     const updated = await this.ledger.transition(record, patch);
@@ -126,12 +127,21 @@ export class SingapayPaymentResolver {
         complete = true;
       }
     } else {
-      const search = await this.search(record, call);
+      const search = await this.search(record, call).catch((error: unknown) => {
+        // A list that cannot be read leaves the evidence alone to weigh (never enough to conclude "not found").
+        if (!record.evidence) throw error;
+        return { transactions: [], complete: false };
+      });
+      const evidence = record.evidence;
+      const transactions: SingapayPaymentEvidence[] =
+        evidence && !search.transactions.some((t) => t.transactionId === evidence.transactionId)
+          ? [...search.transactions, evidence]
+          : search.transactions;
       const claimedByOther = async (txid: string) => {
         const owner = await this.ledger.findByTransactionId(txid);
         return owner !== undefined && owner.key !== record.key;
       };
-      const { matches, ambiguous } = await findPaymentCandidates([record], search.transactions, claimedByOther, this.policy.options.skewMs);
+      const { matches, ambiguous } = await findPaymentCandidates([record], transactions, claimedByOther, this.policy.options.skewMs);
       if (matches[0]) return await this.adopt(record, matches[0].transaction, via);
       // Candidates it cannot choose between are not an absence: it stays unknown.
       complete = search.complete && !ambiguous.has(record.key);

@@ -130,10 +130,11 @@ export class SingapayRecoveryPolicy {
 
   /**
    * A payment still looking for its transaction, so that evidence from elsewhere (a callback's
-   * transaction) is offered to it: unknown, or concluded not found, and holding no transaction.
+   * transaction) is offered to it: being sent (its answer may yet be lost), unknown, or
+   * concluded not found, and holding no transaction.
    */
   isOpenToEvidence(record: SingapayPaymentRecord): boolean {
-    return !record.transactionId && (record.state === 'unknown' || isNotFoundFailure(record));
+    return !record.transactionId && (record.state === 'sending' || record.state === 'unknown' || isNotFoundFailure(record));
   }
 
   /** The watch a record is put under (or keeps): until the review window closes, next looked at on its backoff. */

@@ -100,6 +100,7 @@ describe('the recovery policy', () => {
     expect(policy.isOpenToEvidence(record({ state: 'failed', failure: notFound }))).toBe(true);
     expect(policy.isOpenToEvidence(record({ transactionId: 'TX' }))).toBe(false);
     expect(policy.isOpenToEvidence(record({ state: 'pending' }))).toBe(false);
+    expect(policy.isOpenToEvidence(record({ state: 'sending' }))).toBe(true);
   });
 
   it('chases a late token for tokenChaseMs, and puts records under review for paymentReviewMs', () => {

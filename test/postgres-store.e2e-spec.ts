@@ -182,6 +182,14 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       expect((rows[0].created_at as Date).getTime()).toBe(record.createdAt);
     });
 
+    it('a key with a NUL byte is a 400 naming the key, not a store outage', async () => {
+      const singapay = await createSingapay({ ...options(), paymentStore: store.withNamespace('nul') });
+      onTestFinished(() => singapay.close());
+      const logs = capturedLogLines.length;
+      await expect(singapay.service.getPayment('k\u0000')).rejects.toMatchObject({ status: 400 });
+      expect(capturedLogLines.slice(logs).join('\n')).not.toMatch(/payment store could not/);
+    });
+
     it('prepares the payment path once per connection, and goes unnamed by itself when a pooler loses prepared statements', async () => {
       // One connection, so that what the test does to it is what the store meets next.
       const pool = new pg.Pool({ connectionString: url, max: 1 });

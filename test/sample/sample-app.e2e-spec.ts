@@ -116,3 +116,42 @@ describe('sample app with partial credentials', () => {
     await expect(createSampleApp(new Logger('Sample'))).rejects.toThrow(/clientId \(SINGAPAY_CLIENT_ID\) is missing/);
   });
 });
+
+describe('sample app in production without credentials (secrets that failed to load)', () => {
+  const nodeEnv = process.env.NODE_ENV;
+  afterEach(() => {
+    clearEnv();
+    process.env.NODE_ENV = nodeEnv;
+  });
+
+  it.each([
+    ['SINGAPAY_ENV=production', () => (process.env[SINGAPAY_ENV_VARS.environment] = 'production'), /SINGAPAY_ENV is production/],
+    ['NODE_ENV=production, SINGAPAY_ENV unset', () => (process.env.NODE_ENV = 'production'), /NODE_ENV is production/],
+  ])('%s: refuses to start, naming the variables, and never starts the simulator', async (_name, set, why) => {
+    clearEnv();
+    set();
+    const logs = capturedLogLines.length;
+    const refused = await createSampleApp(new Logger('Sample')).then(
+      async (sample) => {
+        await sample.close();
+        throw new Error('the sample app started');
+      },
+      (error: unknown) => error as Error,
+    );
+    expect(refused.message).toMatch(why);
+    expect(refused.message).toMatch(/SINGAPAY_API_KEY, SINGAPAY_CLIENT_ID, SINGAPAY_CLIENT_SECRET, SINGAPAY_PASSWORD/);
+    expect(capturedLogLines.slice(logs).some((l) => l.includes('built-in Singapay simulator'))).toBe(false);
+  });
+
+  it('still runs on the simulator when NODE_ENV=production but SINGAPAY_ENV=sandbox says so', async () => {
+    clearEnv();
+    process.env.NODE_ENV = 'production';
+    process.env[SINGAPAY_ENV_VARS.environment] = 'sandbox';
+    const sample = await createSampleApp(new Logger('Sample'));
+    try {
+      expect(sample.simulator).toBeDefined();
+    } finally {
+      await sample.close();
+    }
+  });
+});

@@ -321,6 +321,24 @@ describe('hostile inputs to SingapayService', () => {
       expect(error).toBeInstanceOf(BadRequestException);
       expect(JSON.stringify((error as BadRequestException).getResponse())).toMatch(/idempotencyKey|key/);
     });
+    it.each([
+      ['a NUL', 'k\u0000'],
+      ['a newline', 'k\n'],
+      ['a space', 'k k'],
+      ['DEL', 'k\u007f'],
+      ['unicode', 'kunci-\u00e9'],
+    ])('getPayment and waitForPayment refuse a key with %s: a 400 naming idempotencyKey, before any store is asked', async (_name, key) => {
+      for (const call of [() => service.getPayment(key), () => service.waitForPayment(key, { timeoutMs: 1_000 })]) {
+        const error = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(BadRequestException);
+        expect(JSON.stringify((error as BadRequestException).getResponse())).toMatch(
+          /idempotencyKey must be 1-255 visible ASCII characters/,
+        );
+      }
+    });
     it.each(keys.filter(([name]) => !['undefined'].includes(name)))(
       'waitForPayment(%s) does not wait, and is a 404 or a 400',
       async (_name, key) => {

@@ -1,6 +1,6 @@
 import { Logger, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { SINGAPAY_ENV_VARS } from '@app/singapay';
+import { SINGAPAY_ENV_VARS, SingapayConfigurationError } from '@app/singapay';
 import { SingapaySimulator } from '@app/singapay-simulator';
 import { AppModule } from './app.module.js';
 import { setupSampleDocs } from './docs/sample-docs.js';
@@ -24,7 +24,9 @@ export interface SampleApp {
  * With no `SINGAPAY_*` credentials at all, starts the simulator in this
  * process and points the module at it through the environment, so the same
  * `singapayConfig` path runs as in production. Partial credentials are not
- * completed: the module then names what is missing.
+ * completed: the module then names what is missing. In production
+ * (`SINGAPAY_ENV=production`, or `NODE_ENV=production` with `SINGAPAY_ENV` unset)
+ * missing credentials stop the start-up instead.
  */
 export async function startSimulatorIfUnconfigured(
   env: NodeJS.ProcessEnv,
@@ -32,6 +34,17 @@ export async function startSimulatorIfUnconfigured(
   appPort: number,
 ): Promise<SingapaySimulator | undefined> {
   if (CREDENTIAL_VARS.some((name) => env[name]?.trim())) return undefined;
+  // Secrets that failed to load in production must stop the app, never send it to a simulator
+  // that takes orders nobody pays: the simulator is for sandbox and development only.
+  const environment = env[SINGAPAY_ENV_VARS.environment]?.trim().toLowerCase();
+  const production =
+    environment === 'production' || (environment === undefined || environment === '' ? env.NODE_ENV === 'production' : false);
+  if (production) {
+    throw new SingapayConfigurationError([
+      `${environment === 'production' ? `${SINGAPAY_ENV_VARS.environment} is production` : 'NODE_ENV is production'} but no Singapay credentials are set: ` +
+        `set ${CREDENTIAL_VARS.join(', ')} (the built-in simulator runs only with ${SINGAPAY_ENV_VARS.environment}=sandbox or development, or unset outside production)`,
+    ]);
+  }
   const simulator = await SingapaySimulator.start({
     port: Number(env.SIMULATOR_PORT ?? 0),
     // The simulator reports settlements to this app's callback receiver, as Singapay would.

@@ -30,6 +30,7 @@ import {
   SingapayListTransactionsRequest,
   SingapayPayRequest,
   SingapayTransactionIdRequest,
+  SingapayIdempotencyKeyRequest,
 } from './dto/singapay-requests.dto.js';
 import { validateSingapayInput } from './singapay-request.validation.js';
 import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
@@ -95,13 +96,15 @@ export class SingapayService {
 
   /** The payment recorded under a key, resolved against Singapay when pending or unknown. 404 for an unknown key. */
   async getPayment(idempotencyKey: string, call?: SingapayCallOptions): Promise<SingapayPayment> {
+    const req = validateSingapayInput(SingapayIdempotencyKeyRequest, { idempotencyKey });
     checkCall('getPayment', call);
-    return this.payments.getPayment(idempotencyKey, call);
+    return this.payments.getPayment(req.idempotencyKey, call);
   }
 
   /** Waits (polling Singapay) until the payment is final or `timeoutMs` passes; returns its state either way. */
   async waitForPayment(idempotencyKey: string, options?: SingapayWaitOptions): Promise<SingapayPayment> {
-    return this.payments.waitForPayment(idempotencyKey, options);
+    const req = validateSingapayInput(SingapayIdempotencyKeyRequest, { idempotencyKey });
+    return this.payments.waitForPayment(req.idempotencyKey, options);
   }
 
   /** Payments that reached a final state (success, failed, refunded), however that was learned. */

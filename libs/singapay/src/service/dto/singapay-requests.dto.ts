@@ -155,6 +155,13 @@ export class SingapayTransactionIdRequest {
   transactionId!: string;
 }
 
+/** An idempotency key to look a payment up by: refused at the edge, before any store is asked. */
+export class SingapayIdempotencyKeyRequest {
+  @IsString()
+  @Matches(IDEMPOTENCY_KEY, { message: 'idempotencyKey must be 1-255 visible ASCII characters' })
+  idempotencyKey!: string;
+}
+
 /** A game category code, for `getGameTopupParameters()`. */
 export class SingapayGameCategoryRequest {
   @IsString()

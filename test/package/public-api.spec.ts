@@ -40,6 +40,7 @@ describe('the public API', () => {
         'SingapayInMemoryPaymentStore',
         'SingapayInMemoryTokenStore',
         'SingapayInquiryRequest',
+        'SingapayInputShapePipe',
         'SingapayInsufficientBalanceException',
         'SingapayListTransactionsRequest',
         'SingapayMalformedResponseException',

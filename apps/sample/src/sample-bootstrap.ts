@@ -1,6 +1,6 @@
 import { Logger, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { SINGAPAY_ENV_VARS, SingapayConfigurationError } from '@app/singapay';
+import { SINGAPAY_ENV_VARS, SingapayConfigurationError, SingapayInputShapePipe } from '@app/singapay';
 import { SingapaySimulator } from '@app/singapay-simulator';
 import { AppModule } from './app.module.js';
 import { setupSampleDocs } from './docs/sample-docs.js';
@@ -62,7 +62,8 @@ export async function startSimulatorIfUnconfigured(
 
 /** Pipes, API docs (/docs, /docs-json) and shutdown hooks shared by `main.ts` and the tests. */
 export function configureSampleApp(app: INestApplication): INestApplication {
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  // The shape pipe first: class-transformer (transform: true) would recurse into a body nested thousands of levels deep.
+  app.useGlobalPipes(new SingapayInputShapePipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   setupSampleDocs(app);
   app.enableShutdownHooks();
   return app;

@@ -32,6 +32,8 @@ export {
   SingapayGameCategoryRequest,
 } from './service/dto/singapay-requests.dto.js';
 export type { SingapayCallOptions } from './http/singapay-transport.js';
+export { SingapayInputShapePipe } from './service/singapay-input-shape.pipe.js';
+export type { SingapayInputShapeLimits } from './service/singapay-input-shape.pipe.js';
 export type {
   SingapayBalance,
   SingapayInquiryResult,

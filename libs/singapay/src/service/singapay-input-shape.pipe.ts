@@ -1,0 +1,51 @@
+import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
+
+/** How deep and how large a request body, query or parameter may be before `SingapayInputShapePipe` refuses it. */
+export interface SingapayInputShapeLimits {
+  /**
+   * Levels of nesting: `{ a: { b: 1 } }` has 2. The module's requests are flat; the default leaves room
+   * for the other routes of an app that registers the pipe globally.
+   * @default 32
+   */
+  maxDepth?: number;
+  /**
+   * Values in all (each property and each array element counts one).
+   * @default 10000
+   */
+  maxValues?: number;
+}
+
+export const SINGAPAY_INPUT_SHAPE_DEFAULTS: Required<SingapayInputShapeLimits> = Object.freeze({ maxDepth: 32, maxValues: 10_000 });
+
+/**
+ * Refuses, with a 400, input nested or sized beyond its limits, before anything recurses into it.
+ * Register it before Nest's `ValidationPipe`: class-transformer (`transform: true`) walks an
+ * object's unknown properties recursively, so a body of a few kilobytes nested a few thousand
+ * levels deep ends in a `RangeError` (a 500) and blocks the event loop while it gets there.
+ * The walk here keeps its own stack and stops at the first limit it meets.
+ * @publicApi
+ */
+@Injectable()
+export class SingapayInputShapePipe implements PipeTransform {
+  private readonly limits: Required<SingapayInputShapeLimits>;
+
+  constructor(limits: SingapayInputShapeLimits = {}) {
+    this.limits = { ...SINGAPAY_INPUT_SHAPE_DEFAULTS, ...limits };
+  }
+
+  transform<T>(value: T): T {
+    if (value === null || typeof value !== 'object') return value;
+    const { maxDepth, maxValues } = this.limits;
+    const stack: [unknown, number][] = [[value, 1]];
+    let values = 0;
+    while (stack.length > 0) {
+      const [current, depth] = stack.pop()!;
+      if (depth > maxDepth) throw new BadRequestException(`request is nested too deeply (more than ${maxDepth} levels)`);
+      for (const child of Object.values(current as object)) {
+        if (++values > maxValues) throw new BadRequestException(`request has too many values (more than ${maxValues})`);
+        if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+      }
+    }
+    return value;
+  }
+}

@@ -6,7 +6,7 @@ import { createSampleApp } from '../../apps/sample/src/sample-bootstrap.js';
 import { freePort } from '../support/free-port.js';
 import { capturedLogLines, registerSecret } from '../support/log-capture.js';
 import { postgresAvailable, postgresRequired, startPostgres, type TestPostgres } from '../support/postgres-server.js';
-import { clearSingapayEnv } from '../support/sample-testing.js';
+import { clearSingapayEnv, SAMPLE_KEY } from '../support/sample-testing.js';
 
 describe.skipIf(!postgresAvailable && !postgresRequired)('sample app with SINGAPAY_DATABASE_URL (real PostgreSQL server)', () => {
   let server: TestPostgres;
@@ -49,7 +49,11 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('sample app with SINGAP
     const first = await sampleOn(url);
     expect(capturedLogLines.some((l) => l.includes('Payment records are kept in PostgreSQL (SINGAPAY_DATABASE_URL'))).toBe(true);
     const body = { command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567891' };
-    const paid = await request(first.app.getHttpServer()).post('/bills/pay').set('Idempotency-Key', 'sample-order-1').send(body);
+    const paid = await request(first.app.getHttpServer())
+      .post('/bills/pay')
+      .set('X-Api-Key', SAMPLE_KEY)
+      .set('Idempotency-Key', 'sample-order-1')
+      .send(body);
     expect(paid.status).toBe(202);
     expect(first.simulator!.paymentsFor({ customerId: body.customerId })).toBe(1);
     await first.close();
@@ -62,7 +66,11 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('sample app with SINGAP
     // A new app (and a new simulator, which knows nothing of the first payment) on the same database.
     const second = await sampleOn(url);
     try {
-      const again = await request(second.app.getHttpServer()).post('/bills/pay').set('Idempotency-Key', 'sample-order-1').send(body);
+      const again = await request(second.app.getHttpServer())
+        .post('/bills/pay')
+        .set('X-Api-Key', SAMPLE_KEY)
+        .set('Idempotency-Key', 'sample-order-1')
+        .send(body);
       expect(again.body).toMatchObject({ idempotencyKey: 'sample-order-1', transactionId: paid.body.transactionId });
       expect(second.simulator!.paymentsFor({ customerId: body.customerId })).toBe(0);
       const followed = await request(second.app.getHttpServer()).get('/payments/sample-order-1');

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { SINGAPAY_ENV_VARS, SingapayCallbackReceiver } from '@app/singapay';
 import { createSampleApp, type SampleApp } from '../../apps/sample/src/sample-bootstrap.js';
 import { capturedLogLines } from '../support/log-capture.js';
-import { clearSingapayEnv, startSampleOnSimulator } from '../support/sample-testing.js';
+import { clearSingapayEnv, SAMPLE_KEY, startSampleOnSimulator } from '../support/sample-testing.js';
 
 const clearEnv = clearSingapayEnv;
 
@@ -23,6 +23,7 @@ describe('sample app on the built-in simulator (supertest)', () => {
   it('says in its log that it runs on the simulator', () => {
     expect(sample.simulator).toBeDefined();
     expect(capturedLogLines.some((l) => l.includes('using the built-in Singapay simulator at http://127.0.0.1:'))).toBe(true);
+    expect(capturedLogLines.some((l) => l.includes(`POST /bills/pay takes X-Api-Key: ${SAMPLE_KEY}`))).toBe(true);
   });
 
   it('GET /balance answers the deposit', async () => {
@@ -38,12 +39,12 @@ describe('sample app on the built-in simulator (supertest)', () => {
     expect(inquiry.body).toMatchObject({ customerName: 'NARSONO', amount: 151005, price: 152505 });
 
     const pay = { command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: inquiry.body.referenceNumber };
-    const paid = await http.post('/bills/pay').send(pay).expect(200);
+    const paid = await http.post('/bills/pay').set('X-Api-Key', SAMPLE_KEY).send(pay).expect(200);
     expect(paid.body).toMatchObject({ status: 'success', price: 152505 });
     expect(sample.simulator!.paymentsFor({ referenceNumber: pay.referenceNumber })).toBe(1);
 
     // Paying the same reference again returns the recorded payment: nothing is sent twice.
-    const again = await http.post('/bills/pay').send(pay).expect(200);
+    const again = await http.post('/bills/pay').set('X-Api-Key', SAMPLE_KEY).send(pay).expect(200);
     expect(again.body).toMatchObject({ status: 'success', transactionId: paid.body.transactionId });
     expect(sample.simulator!.paymentsFor({ referenceNumber: pay.referenceNumber })).toBe(1);
 
@@ -59,11 +60,13 @@ describe('sample app on the built-in simulator (supertest)', () => {
     const before = sample.simulator!.stats().paymentsReceived;
     const missing = await http
       .post('/bills/pay')
+      .set('X-Api-Key', SAMPLE_KEY)
       .send({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064' })
       .expect(400);
     expect(JSON.stringify(missing.body.message)).toContain('referenceNumber is required');
     const extra = await http
       .post('/bills/pay')
+      .set('X-Api-Key', SAMPLE_KEY)
       .send({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567891', password: 'x' })
       .expect(400);
     expect(JSON.stringify(extra.body.message)).toContain('password');
@@ -76,14 +79,15 @@ describe('sample app on the built-in simulator (supertest)', () => {
   it('pays once per Idempotency-Key, follows it at /payments/:key, and learns the settlement from the callback', async () => {
     const sim = sample.simulator!;
     const body = { command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567001' };
-    const first = await http.post('/bills/pay').set('Idempotency-Key', 'order-1001').send(body).expect(202);
+    const first = await http.post('/bills/pay').set('X-Api-Key', SAMPLE_KEY).set('Idempotency-Key', 'order-1001').send(body).expect(202);
     expect(first.body).toMatchObject({ status: 'pending', idempotencyKey: 'order-1001' });
-    const again = await http.post('/bills/pay').set('Idempotency-Key', 'order-1001').send(body).expect(202);
+    const again = await http.post('/bills/pay').set('X-Api-Key', SAMPLE_KEY).set('Idempotency-Key', 'order-1001').send(body).expect(202);
     expect(again.body.transactionId).toBe(first.body.transactionId);
     expect(sim.paymentsFor({ customerId: body.customerId })).toBe(1);
 
     const conflict = await http
       .post('/bills/pay')
+      .set('X-Api-Key', SAMPLE_KEY)
       .set('Idempotency-Key', 'order-1001')
       .send({ ...body, productCode: 'SPTKMSF2G30', command: 'data' })
       .expect(409);
@@ -99,6 +103,23 @@ describe('sample app on the built-in simulator (supertest)', () => {
       transactionId: first.body.transactionId,
     });
     await http.get('/payments/no-such-order').expect(404);
+  });
+
+  it('takes a payment only with the API key, and only as JSON: an HTML form cannot pay', async () => {
+    const paymentsBefore = sample.simulator!.stats().paymentsReceived;
+    const pay = { command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567891' };
+    expect((await http.post('/bills/pay').set('Idempotency-Key', 'guarded-1').send(pay)).status).toBe(401);
+    expect((await http.post('/bills/pay').set('X-Api-Key', 'wrong').set('Idempotency-Key', 'guarded-2').send(pay)).status).toBe(401);
+    const form = await http
+      .post('/bills/pay')
+      .set('X-Api-Key', SAMPLE_KEY)
+      .type('form')
+      .send('command=pulsa&productCode=SPTLKMAS10&customerId=081234567891');
+    expect(form.status).toBe(415);
+    expect(
+      (await http.post('/bills/inquiry').type('form').send('command=plnpos&productCode=SPPLNPOS&customerId=146300068064')).status,
+    ).toBe(415);
+    expect(sample.simulator!.stats().paymentsReceived).toBe(paymentsBefore);
   });
 
   it('answers 404 for an unknown transaction', async () => {

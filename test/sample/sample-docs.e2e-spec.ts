@@ -4,7 +4,7 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import { SINGAPAY_ENV_VARS, SingapayInquiryRequest, SingapayListTransactionsRequest, SingapayPayRequest } from '@app/singapay';
 import type { SampleApp } from '../../apps/sample/src/sample-bootstrap.js';
 import { INQUIRY_EXAMPLES, INQUIRY_RESULT_EXAMPLE, PAY_EXAMPLES } from '../../apps/sample/src/docs/sample-examples.js';
-import { startSampleOnSimulator } from '../support/sample-testing.js';
+import { SAMPLE_KEY, startSampleOnSimulator } from '../support/sample-testing.js';
 
 type Operation = {
   summary?: string;
@@ -89,8 +89,8 @@ describe('sample app API docs (/docs, /docs-json)', () => {
 
   it('documents the status codes of each endpoint, with examples for each error', () => {
     const statuses = (method: string, path: string) => Object.keys(op(method, path).responses).sort();
-    expect(statuses('POST', '/bills/pay')).toEqual(['200', '202', '400', '404', '409', '502', '503', '504']);
-    expect(statuses('POST', '/bills/inquiry')).toEqual(['200', '400', '404', '409', '502', '503', '504']);
+    expect(statuses('POST', '/bills/pay')).toEqual(['200', '202', '400', '401', '404', '409', '415', '502', '503', '504']);
+    expect(statuses('POST', '/bills/inquiry')).toEqual(['200', '400', '404', '409', '415', '502', '503', '504']);
     expect(statuses('GET', '/balance')).toEqual(['200', '502', '503', '504']);
     expect(statuses('GET', '/transactions/{id}')).toEqual(['200', '400', '404', '502', '503', '504']);
     expect(statuses('GET', '/payments/{key}')).toEqual(['200', '404']);
@@ -152,7 +152,12 @@ describe('sample app API docs (/docs, /docs-json)', () => {
     for (const name of ['plntok', 'pdam', 'bpjsks', 'topupg'] as const) {
       await http.post('/bills/inquiry').send(INQUIRY_EXAMPLES[name].value).expect(200);
     }
-    await http.post('/bills/pay').set('Idempotency-Key', 'docs-pulsa-1').send(PAY_EXAMPLES.pulsa.value).expect(202);
+    await http
+      .post('/bills/pay')
+      .set('X-Api-Key', SAMPLE_KEY)
+      .set('Idempotency-Key', 'docs-pulsa-1')
+      .send(PAY_EXAMPLES.pulsa.value)
+      .expect(202);
     expect((await http.get('/balance').expect(200)).body.currency).toBe('IDR');
   });
 

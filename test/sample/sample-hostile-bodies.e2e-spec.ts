@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { BadRequestException, Logger } from '@nestjs/common';
 import { SingapayInputShapePipe } from '@app/singapay';
 import type { SampleApp } from '../../apps/sample/src/sample-bootstrap.js';
-import { clearSingapayEnv, startSampleOnSimulator } from '../support/sample-testing.js';
+import { clearSingapayEnv, SAMPLE_KEY, startSampleOnSimulator } from '../support/sample-testing.js';
 
 /** `{"extra":{"a":{"a":…}}}` about `bytes` long: some 12,000 levels in 90 KB. */
 function nestedBody(fields: Record<string, unknown>, bytes: number): string {
@@ -54,7 +54,7 @@ describe('hostile bodies: deep nesting is refused before class-transformer walks
         const [path, body] = bodies[i % 2]!;
         return fetch(`${baseUrl}${path}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': `hostile-${i}` },
+          headers: { 'content-type': 'application/json', 'idempotency-key': `hostile-${i}`, 'x-api-key': SAMPLE_KEY },
           body,
         }).then(async (res) => ({ status: res.status, body: (await res.json()) as { message?: unknown } }));
       }),

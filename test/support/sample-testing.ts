@@ -1,12 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { SINGAPAY_ENV_VARS } from '@app/singapay';
 import { createSampleApp, type SampleApp } from '../../apps/sample/src/sample-bootstrap.js';
+import { SAMPLE_API_KEY_VAR, SAMPLE_SIMULATOR_API_KEY } from '../../apps/sample/src/auth/sample-guards.js';
 import { freePort } from './free-port.js';
 import { registerSecret } from './log-capture.js';
 
-/** Removes every `SINGAPAY_*` variable, so the sample app falls back to its built-in simulator. */
+/** The key the sample on its simulator takes as `X-Api-Key` on the routes that pay. */
+export const SAMPLE_KEY = SAMPLE_SIMULATOR_API_KEY;
+
+/** Removes every `SINGAPAY_*` variable (and the sample's API key), so the sample app falls back to its built-in simulator. */
 export function clearSingapayEnv(): void {
   for (const name of Object.values(SINGAPAY_ENV_VARS)) delete process.env[name];
+  delete process.env[SAMPLE_API_KEY_VAR];
 }
 
 /**

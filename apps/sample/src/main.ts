@@ -14,7 +14,7 @@ try {
   logger.log(`Sample app listening on ${url}`);
   logger.log(`API docs: ${url}/docs (OpenAPI JSON at ${url}/docs-json); health: ${url}/health`);
   logger.log(`Try: curl ${url}/balance`);
-  logger.log(`Payments: POST ${url}/bills/pay with an Idempotency-Key header; follow one at GET ${url}/payments/<key>`);
+  logger.log(`Payments: POST ${url}/bills/pay with Idempotency-Key and X-Api-Key headers; follow one at GET ${url}/payments/<key>`);
   logger.log(
     `Try: curl -X POST ${url}/bills/inquiry -H 'Content-Type: application/json' -d '{"command":"plnpos","productCode":"SPPLNPOS","customerId":"146300068064"}'`,
   );

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { SINGAPAY_ENV_VARS, SingapayConfigurationError, SingapayInputShapePipe } from '@app/singapay';
 import { SingapaySimulator } from '@app/singapay-simulator';
 import { AppModule } from './app.module.js';
+import { SAMPLE_API_KEY_VAR, SAMPLE_SIMULATOR_API_KEY } from './auth/sample-guards.js';
 import { setupSampleDocs } from './docs/sample-docs.js';
 import { startSampleTelemetry } from './telemetry/sample-telemetry.js';
 
@@ -57,6 +58,12 @@ export async function startSimulatorIfUnconfigured(
   env[SINGAPAY_ENV_VARS.clientSecret] = simulator.credentials.clientSecret;
   env[SINGAPAY_ENV_VARS.password] = simulator.credentials.password;
   logger.warn(`No SINGAPAY_* credentials set: using the built-in Singapay simulator at ${simulator.baseUrl} (no real money moves)`);
+  if (!env[SAMPLE_API_KEY_VAR]?.trim()) {
+    env[SAMPLE_API_KEY_VAR] = SAMPLE_SIMULATOR_API_KEY;
+    logger.log(
+      `POST /bills/pay takes X-Api-Key: ${SAMPLE_SIMULATOR_API_KEY} (the simulator's key; set ${SAMPLE_API_KEY_VAR} with real credentials)`,
+    );
+  }
   return simulator;
 }
 
@@ -85,6 +92,12 @@ export async function createSampleApp(logger = new Logger('Sample'), port = Numb
   );
   try {
     const app = configureSampleApp(await NestFactory.create(AppModule, { abortOnError: false }));
+    if (!process.env[SAMPLE_API_KEY_VAR]?.trim()) {
+      await app.close();
+      throw new SingapayConfigurationError([
+        `${SAMPLE_API_KEY_VAR} is missing: POST /bills/pay moves money and must not be open to whoever reaches this port; set it to a long random key that callers send as X-Api-Key`,
+      ]);
+    }
     return {
       app,
       ...(simulator ? { simulator } : {}),

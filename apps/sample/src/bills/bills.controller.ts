@@ -1,5 +1,6 @@
-import { BadRequestException, Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { SampleApiKeyGuard, SampleJsonOnlyGuard } from '../auth/sample-guards.js';
 import type { Response } from 'express';
 import { SingapayService, type SingapayInquiryResult, type SingapayPaymentResult } from '@app/singapay';
 import { ApiErrors, UPSTREAM_ERRORS } from '../docs/api-responses.js';
@@ -17,6 +18,7 @@ import {
 
 @ApiTags('bills')
 @Controller('bills')
+@UseGuards(SampleJsonOnlyGuard)
 export class BillsController {
   constructor(private readonly singapay: SingapayService) {}
 
@@ -30,7 +32,13 @@ export class BillsController {
   })
   @ApiBody({ type: InquiryRequestDto, examples: INQUIRY_EXAMPLES })
   @ApiOkResponse({ type: InquiryResultDto, description: 'What the customer owes; charge price.', example: INQUIRY_RESULT_EXAMPLE })
-  @ApiErrors({ 400: ['validation'], 404: ['customerNotFound'], 409: ['billAlreadyPaid'], ...UPSTREAM_ERRORS })
+  @ApiErrors({
+    400: ['validation'],
+    404: ['customerNotFound'],
+    409: ['billAlreadyPaid'],
+    415: ['unsupportedMediaType'],
+    ...UPSTREAM_ERRORS,
+  })
   inquiry(@Body() body: InquiryRequestDto): Promise<SingapayInquiryResult> {
     return this.singapay.inquiry(body);
   }
@@ -42,6 +50,8 @@ export class BillsController {
    */
   @Post('pay')
   @HttpCode(200)
+  @UseGuards(SampleApiKeyGuard)
+  @ApiSecurity('api-key')
   @ApiOperation({
     summary: 'Pay a bill or buy a product (moves money)',
     description:
@@ -68,8 +78,10 @@ export class BillsController {
   })
   @ApiErrors({
     400: ['validation'],
+    401: ['apiKey'],
     404: ['transactionNotFound', 'customerNotFound'],
     409: ['idempotencyConflict', 'billAlreadyPaid'],
+    415: ['unsupportedMediaType'],
     ...UPSTREAM_ERRORS,
   })
   async pay(

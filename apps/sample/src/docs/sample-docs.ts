@@ -18,6 +18,8 @@ export function createSampleDocument(app: INestApplication): OpenAPIObject {
       ].join('\n\n'),
     )
     .setVersion('1.0')
+    // POST /bills/pay moves money: it takes the key of SAMPLE_API_KEY (on the simulator, sample-simulator-key).
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
     .addTag('balance', 'Your deposit at Singapay')
     .addTag('bills', 'Inquiry and payment')
     .addTag('payments', 'Payments by Idempotency-Key')

@@ -236,6 +236,14 @@ export const ERROR_EXAMPLES = {
       message: ['referenceNumber is required for command plnpos: pay the referenceNumber returned by inquiry()'],
     },
   },
+  apiKey: {
+    summary: 'No or wrong X-Api-Key: nothing was sent to Singapay',
+    value: { statusCode: 401, error: 'Unauthorized', message: 'send your API key in the X-Api-Key header' },
+  },
+  unsupportedMediaType: {
+    summary: 'Not JSON (an HTML form, say): nothing was sent to Singapay',
+    value: { statusCode: 415, error: 'Unsupported Media Type', message: 'send the request as application/json' },
+  },
   transactionNotFound: {
     summary: 'Unknown transaction (code 06)',
     value: {

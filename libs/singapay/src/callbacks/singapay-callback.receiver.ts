@@ -105,7 +105,10 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
     const transactionId = data && Object.hasOwn(data, 'transaction_id') ? data.transaction_id : undefined;
     if (!isSingapayTransactionId(transactionId)) throw new BadRequestException('callback data.transaction_id is missing or malformed');
     const customerId = typeof data!.customer_id === 'string' ? data!.customer_id : undefined;
-    const claim = await this.payments.mayHoldTransaction(transactionId, customerId).catch(() => undefined);
+    // A store that cannot tell whether an open payment waits for this is no ground for a 200.
+    const claim = await this.payments.mayHoldTransaction(transactionId, customerId).catch(() => {
+      throw new ServiceUnavailableException('the payment store could not be read; deliver the callback again later');
+    });
     if (this.queue.offer(transactionId, claim !== undefined) === 'full') {
       const now = Date.now();
       if (now - this.lastFullWarning > 10_000) {
@@ -144,7 +147,9 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
       if (error instanceof SingapayNotFoundException) return;
       throw error;
     }
-    const payment = await this.payments.applyConfirmedTransaction(tx, 'callback');
+    const { outcome, payment } = await this.payments.applyConfirmedTransaction(tx, 'callback');
     this.logger.log(`callback confirmed transaction status=${tx.status}${payment ? '' : ' (no payment recorded for it)'}`);
+    // Several open payments could hold it: nothing was kept, so it must come again (503), never be dropped.
+    if (outcome === 'undecided') throw new Error('undecided: several open payments could hold it');
   }
 }

@@ -25,7 +25,11 @@ import {
   type SingapayRecordPatch,
 } from './singapay-payment.state.js';
 import type { SingapayPaymentStoreIntegrity } from './singapay-payment-store.interface.js';
-import { SingapayPaymentConfirmations, type SingapayTransactionClaim } from './recovery/singapay-payment.confirmations.js';
+import {
+  SingapayPaymentConfirmations,
+  type SingapayConfirmation,
+  type SingapayTransactionClaim,
+} from './recovery/singapay-payment.confirmations.js';
 import { SingapayPaymentResolver } from './recovery/singapay-payment.resolver.js';
 import { SingapayPaymentSweep } from './recovery/singapay-payment.sweep.js';
 import { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
@@ -196,9 +200,12 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Applies what a lookup after a callback says of a transaction (see `SingapayPaymentConfirmations`). */
-  async applyConfirmedTransaction(tx: SingapayTransaction, via: SingapaySettlementSource): Promise<SingapayPayment | undefined> {
-    const record = await this.confirmations.apply(tx, via);
-    return record ? paymentView(record) : undefined;
+  async applyConfirmedTransaction(
+    tx: SingapayTransaction,
+    via: SingapaySettlementSource,
+  ): Promise<{ outcome: SingapayConfirmation['outcome']; payment?: SingapayPayment }> {
+    const { outcome, record } = await this.confirmations.apply(tx, via);
+    return { outcome, ...(record ? { payment: paymentView(record) } : {}) };
   }
 
   /** Whether a callback's transaction may be one of ours (gives it room forged ones cannot take). */
@@ -223,7 +230,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
         this.unrecorded.set(record.key, verdict.patch);
         return undefined;
       });
-      let current = stored ?? applyPatch(record, verdict.patch, this.now());
+      let current = stored ?? (await this.refusedOutcome(record, verdict.patch));
       this.events.changed(record, current, 'payment');
       if (current.evidence) current = await this.weighEvidence(current, current.evidence);
       if (isAwaitingToken(current)) this.chase.start(current);
@@ -251,10 +258,31 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
    * which goes back to the confirmations to find its owner.
    */
   private async weighEvidence(record: SingapayPaymentRecord, evidence: SingapayPaymentEvidence): Promise<SingapayPaymentRecord> {
-    if (evidence.transactionId === record.transactionId) return this.resolver.adopt(record, evidence, 'callback');
-    const cleared = await this.ledger.transition(record, { evidence: null }, true).catch(() => undefined);
-    void this.confirmations.apply(evidence, 'callback').catch(() => undefined);
-    return cleared ?? record;
+    try {
+      if (evidence.transactionId === record.transactionId) return await this.resolver.adopt(record, evidence, 'callback');
+      // Offered on before it is cleared here, so that it is never dropped on the way.
+      if ((await this.confirmations.apply(evidence, 'callback')).outcome === 'undecided') return record;
+      return (await this.ledger.transition(record, { evidence: null }, true)) ?? record;
+    } catch {
+      // Singapay's answer is recorded already; the evidence waits on the record for the next lookup.
+      return record;
+    }
+  }
+
+  /**
+   * An accepted answer the record refused: it moved on meanwhile (a callback settled it with this
+   * very transaction, say), and then it is answered as it now stands; or it holds another
+   * transaction, which Singapay's answer contradicts: kept in this process, written again on next
+   * use, and said loudly, because records and Singapay disagree about money.
+   */
+  private async refusedOutcome(record: SingapayPaymentRecord, patch: SingapayRecordPatch): Promise<SingapayPaymentRecord> {
+    const latest = await this.ledger.get(record.key, 'after_send').catch(() => undefined);
+    if (latest && latest.transactionId === patch.transactionId) return latest;
+    this.logger.error(
+      `pay key=${hashIdempotencyKey(record.key)} answer (transaction ${String(patch.transactionId)}) could not be recorded: the record ${latest?.transactionId ? `holds transaction ${latest.transactionId}` : 'refused it'}; kept in this process, check the Singapay dashboard`,
+    );
+    this.unrecorded.set(record.key, patch);
+    return applyPatch(latest ?? record, patch, this.now());
   }
 
   /** Writes an outcome the store could not take earlier; returns the record as it now stands, if there was one. */

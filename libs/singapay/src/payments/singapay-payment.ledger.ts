@@ -12,6 +12,9 @@ import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import type { SingapayUnknownPayments } from '../telemetry/singapay-unknown-payments.tracker.js';
 import { applyPatch, canMove, type SingapayRecordPatch } from './singapay-payment.state.js';
 
+/** Most unsettled records one listing reads; a listing that reaches it may have left some out. */
+export const SINGAPAY_UNSETTLED_LIST_MAX = 10_000;
+
 /**
  * The engine's only way to the payment store. Every failure of the store becomes a
  * `SingapayPaymentStoreException` whose `delivery` follows the phase it happened in,
@@ -53,7 +56,7 @@ export class SingapayPaymentLedger {
   }
 
   /** Every unsettled record, page by page, up to `max`. */
-  async listUnsettled(max = 10_000): Promise<SingapayPaymentRecord[]> {
+  async listUnsettled(max = SINGAPAY_UNSETTLED_LIST_MAX): Promise<SingapayPaymentRecord[]> {
     const page = 100;
     const records: SingapayPaymentRecord[] = [];
     const mark = this.unknown?.mark() ?? 0;
@@ -83,13 +86,20 @@ export class SingapayPaymentLedger {
   /**
    * Writes a change with compare-and-set, re-reading on conflict. Returns undefined when
    * the change is no longer allowed (a state move the current state refuses, or a second
-   * transaction id for a payment that holds one). `force` skips the state rule, for
-   * bookkeeping that changes no state.
+   * transaction id for a payment that holds one, or a record `when` refuses). `force` skips
+   * the state rule, for bookkeeping that changes no state. `when` is asked of every version
+   * the write would land on, the first and any re-read after a conflict.
    */
-  async transition(record: SingapayPaymentRecord, patch: SingapayRecordPatch, force = false): Promise<SingapayPaymentRecord | undefined> {
+  async transition(
+    record: SingapayPaymentRecord,
+    patch: SingapayRecordPatch,
+    force = false,
+    when?: (current: SingapayPaymentRecord) => boolean,
+  ): Promise<SingapayPaymentRecord | undefined> {
     let base = record;
     for (let i = 0; i < 5; i++) {
       if (patch.state && !force && !canMove(base, patch.state)) return undefined;
+      if (when && !when(base)) return undefined;
       // A payment holds one transaction for good: a later match never replaces it.
       if (patch.transactionId && base.transactionId && base.transactionId !== patch.transactionId) return undefined;
       const updated = await this.replace(base, patch, 'after_send');

@@ -3,7 +3,7 @@ import { SINGAPAY_CLOCK, type SingapayClock } from '../../singapay.constants.js'
 import type { SingapayPaymentEvidence, SingapayPaymentRecord } from '../singapay-payment-record.js';
 import { SingapayPaymentEvents } from '../singapay-payment.events.js';
 import { SingapayPaymentInflight } from '../singapay-payment.inflight.js';
-import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
+import { SINGAPAY_UNSETTLED_LIST_MAX, SingapayPaymentLedger } from '../singapay-payment.ledger.js';
 import type { SingapaySettlementSource } from '../singapay-payment.types.js';
 import { transactionDistance } from './singapay-payment.matcher.js';
 import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
@@ -15,6 +15,17 @@ import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
  * transaction, and the callback may be the only word of it that comes.
  */
 export type SingapayTransactionClaim = 'held' | 'open';
+
+/**
+ * What became of a confirmed transaction: `applied` to the payment that holds it (or now took
+ * it); `kept` as evidence on the one open payment it fits, to be weighed when that payment is
+ * resolved; `orphan`, no open payment could hold it; `undecided`, several could (or the open
+ * payments could not all be read), so nothing was kept, and its callback should be delivered again.
+ */
+export interface SingapayConfirmation {
+  outcome: 'applied' | 'kept' | 'orphan' | 'undecided';
+  record?: SingapayPaymentRecord;
+}
 
 /**
  * Transactions Singapay confirmed outside our own lookups (a callback, then a lookup of
@@ -38,36 +49,51 @@ export class SingapayPaymentConfirmations {
     @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
   ) {}
 
-  async apply(tx: SingapayPaymentEvidence, via: SingapaySettlementSource): Promise<SingapayPaymentRecord | undefined> {
+  async apply(tx: SingapayPaymentEvidence, via: SingapaySettlementSource): Promise<SingapayConfirmation> {
     const holder = await this.ledger.findByTransactionId(tx.transactionId);
-    if (holder) return this.inflight.track(holder.key, () => this.resolver.adopt(holder, tx, via));
-    const fits = (records: SingapayPaymentRecord[]) =>
-      records.filter((r) => transactionDistance(r, tx, this.policy.options.skewMs) !== undefined);
-    let open = fits(await this.lost());
-    // A payment claimed since the list was cached would be missed: read it afresh before concluding there is none.
-    if (open.length === 0) open = fits(await this.lost(true));
+    if (holder) return this.applyToHolder(holder, tx, via);
+    const { skewMs } = this.policy.options;
+    const takes = (r: SingapayPaymentRecord) => this.policy.isOpenToEvidence(r) && transactionDistance(r, tx, skewMs) !== undefined;
+    // Read afresh, not from the callbacks' cache: the payment this transaction is can have been claimed a moment ago.
+    const listed = await this.ledger.listUnsettled();
+    const open = listed.filter(takes);
+    if (listed.length >= SINGAPAY_UNSETTLED_LIST_MAX) return { outcome: 'undecided' };
     if (open.length === 0) {
+      // Its payment may have recorded it since the first look (its own answer came meanwhile).
+      const late = await this.ledger.findByTransactionId(tx.transactionId);
+      if (late) return this.applyToHolder(late, tx, via);
       this.events.orphan(tx, via);
-      return undefined;
+      return { outcome: 'orphan' };
     }
     if (open.length > 1) {
+      // Several could hold it: each looks itself up (its resolution refuses what a rival could hold too).
       let adopted: SingapayPaymentRecord | undefined;
       for (const record of open.filter((r) => r.state !== 'sending')) {
         const resolved = await this.inflight.track(record.key, () => this.resolver.resolve(record, via));
         if (resolved.transactionId === tx.transactionId) adopted = resolved;
       }
-      return adopted;
+      return adopted ? { outcome: 'applied', record: adopted } : { outcome: 'undecided' };
     }
     const [candidate] = open as [SingapayPaymentRecord];
     if (candidate.referenceNumber && candidate.state !== 'sending') {
-      return this.inflight.track(candidate.key, () => this.resolver.adopt(candidate, tx, via));
+      return { outcome: 'applied', record: await this.inflight.track(candidate.key, () => this.resolver.adopt(candidate, tx, via)) };
     }
-    // Not through inflight: while the key is being sent, its work is the send itself, which this must not join.
     const { raw: _raw, ...evidence } = tx as SingapayPaymentEvidence & { raw?: unknown };
-    const kept = await this.ledger.transition(candidate, { evidence }, true);
-    if (!kept || kept.transactionId) return kept;
-    if (kept.state === 'sending') return kept;
-    return this.inflight.track(kept.key, () => this.resolver.resolve(kept, via));
+    // Not through inflight: while the key is being sent, its work is the send itself, which this must not join.
+    // Written only on a version that can still take it: a record that meanwhile took a transaction refuses.
+    const kept = await this.ledger.transition(candidate, { evidence }, true, takes);
+    if (!kept) {
+      const latest = await this.ledger.get(candidate.key, 'after_send');
+      return latest?.transactionId === tx.transactionId ? this.applyToHolder(latest, tx, via) : { outcome: 'undecided' };
+    }
+    if (kept.state === 'sending') return { outcome: 'kept', record: kept };
+    const resolved = await this.inflight.track(kept.key, () => this.resolver.resolve(kept, via));
+    return { outcome: resolved.transactionId === tx.transactionId ? 'applied' : 'kept', record: resolved };
+  }
+
+  private async applyToHolder(holder: SingapayPaymentRecord, tx: SingapayPaymentEvidence, via: SingapaySettlementSource) {
+    const record = await this.inflight.track(holder.key, () => this.resolver.adopt(holder, tx, via));
+    return { outcome: 'applied', record } satisfies SingapayConfirmation;
   }
 
   /**

@@ -25,8 +25,10 @@ export type SingapayMatchableTransaction = Pick<SingapayTransaction, 'customerId
 /**
  * Whether `tx` could be `payment`'s transaction, and how close it is: the same customer and, for
  * a purchase with an inquiry, the same reference number (distance 0); for a direct purchase (no
- * reference) the same product created between its first and last send, give or take `skewMs`
- * between Singapay's clock and ours (the distance from the last send). Undefined when it cannot be.
+ * reference) the same product created around its last send (`sentAt`), give or take `skewMs`
+ * between Singapay's clock and ours (the distance from that send). Only the last send can have
+ * reached Singapay: a payment is sent again only after its earlier send provably never left.
+ * Undefined when it cannot be.
  * Whether it is the only one that could be is for the caller: see `findPaymentCandidates`.
  */
 export function transactionDistance(
@@ -40,7 +42,7 @@ export function transactionDistance(
   // ISO with an offset: Date.parse reads the instant exactly.
   const at = Date.parse(tx.createdAt);
   const lastSent = payment.sentAt ?? payment.createdAt;
-  if (Number.isNaN(at) || at < payment.createdAt - skewMs || at > lastSent + skewMs) return undefined;
+  if (Number.isNaN(at) || at < lastSent - skewMs || at > lastSent + skewMs) return undefined;
   return Math.abs(at - lastSent);
 }
 

@@ -9,10 +9,10 @@ import { hashIdempotencyKey } from '../../util/singapay-log.js';
 import { isFinalPaymentState, type SingapayPaymentEvidence, type SingapayPaymentRecord } from '../singapay-payment-record.js';
 import { SingapayPaymentEvents } from '../singapay-payment.events.js';
 import { SingapayPaymentStoreException } from '../singapay-payment.exception.js';
-import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
+import { SINGAPAY_UNSETTLED_LIST_MAX, SingapayPaymentLedger } from '../singapay-payment.ledger.js';
 import { isAwaitingToken, SINGAPAY_FAILURES, type SingapayRecordPatch } from '../singapay-payment.state.js';
 import type { SingapaySettlementSource } from '../singapay-payment.types.js';
-import { findPaymentCandidates, transactionState } from './singapay-payment.matcher.js';
+import { findPaymentCandidates, transactionDistance, transactionState } from './singapay-payment.matcher.js';
 import { SingapayRecoveryPolicy, type SingapayWatchReason } from './singapay-recovery.policy.js';
 
 /**
@@ -73,7 +73,10 @@ export class SingapayPaymentResolver {
     }
     if (isFinalPaymentState(current.state)) {
       if (current.watchUntil === undefined) return current;
-      if (this.policy.watchIsOver(current, this.now())) return this.endWatch(current, this.policy.watchReason(current));
+      // Evidence a callback left on it is weighed first: Singapay's word outlasts the watch.
+      if (this.policy.watchIsOver(current, this.now()) && !current.evidence) {
+        return this.endWatch(current, this.policy.watchReason(current));
+      }
     }
     const lookedUp = (await this.ledger.transition(current, { lookups: current.lookups + 1 }, true)) ?? current;
     try {
@@ -142,7 +145,13 @@ export class SingapayPaymentResolver {
         return owner !== undefined && owner.key !== record.key;
       };
       const { matches, ambiguous } = await findPaymentCandidates([record], transactions, claimedByOther, this.policy.options.skewMs);
-      if (matches[0]) return await this.adopt(record, matches[0].transaction, via);
+      const match = matches[0];
+      // A direct purchase takes a transaction only if no other open payment could hold it too (one
+      // still being sent, say): which of them it belongs to cannot be told, so none is guessed.
+      if (match && (record.referenceNumber || !(await this.hasRival(record, match.transaction)))) {
+        return await this.adopt(record, match.transaction, via);
+      }
+      if (match) return record;
       // Candidates it cannot choose between are not an absence: it stays unknown.
       complete = search.complete && !ambiguous.has(record.key);
     }
@@ -158,6 +167,14 @@ export class SingapayPaymentResolver {
     }
     if (record.watchUntil === undefined) return record;
     return (await this.ledger.transition(record, { nextCheckAt: this.policy.nextFollowUpAt(record, now) }, true)) ?? record;
+  }
+
+  /** Whether another open payment could hold `tx` as well (a listing cut short counts as one). */
+  private async hasRival(record: SingapayPaymentRecord, tx: SingapayPaymentEvidence): Promise<boolean> {
+    const open = await this.ledger.listUnsettled();
+    if (open.length >= SINGAPAY_UNSETTLED_LIST_MAX) return true;
+    const { skewMs } = this.policy.options;
+    return open.some((r) => r.key !== record.key && this.policy.isOpenToEvidence(r) && transactionDistance(r, tx, skewMs) !== undefined);
   }
 
   /** The doubt of a watched record is over (time is up, or nothing is left to learn): it settles for good. */

@@ -46,7 +46,8 @@ export class SingapayTokenChase implements OnModuleDestroy {
     this.timers.delete(key);
     if (this.stopped) return;
     const record = await this.ledger.get(key, 'after_send').catch(() => undefined);
-    if (!record || !this.policy.keepsChasingToken(record, startedAt, this.now())) return;
+    // The step that comes due still looks; only the next one is weighed against the chase's length.
+    if (!record || !this.policy.keepsChasingToken(record, startedAt, startedAt)) return;
     const after = await this.inflight.track(key, () => this.resolver.resolve(record, 'lookup')).catch(() => record);
     if (!this.stopped && this.policy.keepsChasingToken(after, startedAt, this.now())) this.schedule(after, startedAt);
   }

@@ -1,0 +1,165 @@
+/*
+ * The races of a callback's transaction against the payments it could belong to, each driven
+ * step by step on the real ledger, resolver and in-memory store (only Singapay's answers are
+ * scripted): the interleavings a review found, pinned.
+ */
+import type { SingapayBillerApi } from '../../biller/singapay-biller.api.js';
+import type { SingapayTransaction } from '../../biller/singapay-biller.types.js';
+import type { SingapayTelemetry } from '../../telemetry/singapay-telemetry.service.js';
+import { SingapayInMemoryPaymentStore } from '../singapay-in-memory-payment.store.js';
+import type { SingapayPaymentRecord } from '../singapay-payment-record.js';
+import { SingapayPaymentEvents } from '../singapay-payment.events.js';
+import { SingapayPaymentInflight } from '../singapay-payment.inflight.js';
+import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
+import { SingapayPaymentConfirmations } from './singapay-payment.confirmations.js';
+import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
+import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
+
+const T0 = Date.UTC(2025, 5, 10, 10, 0, 0);
+let clock = T0;
+const now = () => clock;
+const policy = new SingapayRecoveryPolicy({ paymentNotFoundAfterMs: 60_000, paymentReviewMs: 3_600_000, clockSkewToleranceMs: 600_000 });
+const notFound = { reason: 'not_found', code: null, type: 'not_found', httpStatus: 409, message: '' } as const;
+
+const record = (key: string, patch: Partial<SingapayPaymentRecord> = {}): SingapayPaymentRecord => ({
+  key,
+  requestHash: 'h',
+  command: 'pulsa',
+  productCode: 'P10',
+  customerId: '081200000001',
+  state: 'sending',
+  sendCount: 1,
+  lookups: 0,
+  createdAt: T0,
+  sentAt: T0,
+  updatedAt: T0,
+  version: 1,
+  owner: 'sender',
+  leaseUntil: T0 + 60_000,
+  ...patch,
+});
+const unknown = (key: string, patch: Partial<SingapayPaymentRecord> = {}) =>
+  record(key, { state: 'unknown', owner: undefined, leaseUntil: undefined, ...patch });
+const transaction = (id: string, at: number, status: SingapayTransaction['status'] = 'success'): SingapayTransaction => ({
+  transactionId: id,
+  referenceNumber: null,
+  customerId: '081200000001',
+  type: 'prepaid',
+  status,
+  netPrice: 10_800,
+  amount: 10_000,
+  price: 11_000,
+  product: { code: 'P10', name: 'Pulsa 10k' } as SingapayTransaction['product'],
+  inquiredAt: null,
+  paidAt: null,
+  createdAt: new Date(at).toISOString(),
+  otherInfo: {},
+  raw: {},
+});
+
+/** The recovery on a fresh in-memory store; `list` is what Singapay's list answers a search. */
+function recovery(list: () => Promise<{ transactions: SingapayTransaction[]; complete: boolean; error?: unknown }>) {
+  const store = new SingapayInMemoryPaymentStore(7 * 86_400_000, now);
+  const ledger = new SingapayPaymentLedger(store, now, {} as SingapayTelemetry);
+  const events = new SingapayPaymentEvents();
+  const biller = { listAllTransactions: list } as unknown as SingapayBillerApi;
+  const resolver = new SingapayPaymentResolver(biller, ledger, events, policy, now);
+  const confirmations = new SingapayPaymentConfirmations(ledger, new SingapayPaymentInflight(), resolver, events, policy, now);
+  const orphans: string[] = [];
+  events.settlements$.subscribe((s) => s.idempotencyKey === undefined && orphans.push(s.transactionId!));
+  return { store, ledger, confirmations, orphans };
+}
+const listDown = async () => ({ transactions: [], complete: false, error: new Error('list unavailable') });
+
+describe('a confirmed transaction and the payments it could belong to', () => {
+  beforeEach(() => {
+    clock = T0;
+  });
+
+  it('never lands on a payment that took another transaction meanwhile: it is offered on, and orphaned', async () => {
+    const { store, ledger, confirmations, orphans } = recovery(listDown);
+    const r = record('R');
+    await store.create(r);
+    await confirmations.mayHold('TX-B', r.customerId);
+    await ledger.transition(r, { state: 'success', transactionId: 'TX-A', owner: null, leaseUntil: null });
+    clock += 200;
+    expect((await confirmations.apply(transaction('TX-B', T0 + 100), 'callback')).outcome).toBe('orphan');
+    expect((await store.get('R'))?.evidence).toBeUndefined();
+    expect(orphans).toEqual(['TX-B']);
+  });
+
+  it('applies the success of the very transaction the sender recorded meanwhile', async () => {
+    const { store, ledger, confirmations } = recovery(listDown);
+    const r = record('R');
+    await store.create(r);
+    const find = store.findByTransactionId.bind(store);
+    let first = true;
+    // The sender's pending answer lands between the confirmation's look for a holder and its write.
+    store.findByTransactionId = async (id) => {
+      const found = await find(id);
+      if (first) {
+        first = false;
+        await ledger.transition(r, { state: 'pending', transactionId: 'TX-A', owner: null, leaseUntil: null });
+      }
+      return found;
+    };
+    clock += 200;
+    const confirmed = await confirmations.apply(transaction('TX-A', T0 + 100, 'success'), 'callback');
+    expect(confirmed.outcome).toBe('applied');
+    expect(await store.get('R')).toMatchObject({ state: 'success', transactionId: 'TX-A' });
+  });
+
+  it('weighs evidence on a "not found" whose watch ran out before it ends the watch', async () => {
+    const { store, confirmations } = recovery(listDown);
+    await store.create(unknown('R', { state: 'failed', failure: notFound, watchUntil: T0 + 3_600_000, nextCheckAt: T0 + 10 }));
+    clock = T0 + 3_600_001;
+    await confirmations.apply(transaction('TX-A', T0 + 100), 'callback');
+    expect(await store.get('R')).toMatchObject({ state: 'success', transactionId: 'TX-A' });
+  });
+
+  it('reads the open payments afresh: one claimed a moment ago is a candidate too, and nobody guesses', async () => {
+    const { store, confirmations } = recovery(listDown);
+    await store.create(unknown('R1'));
+    await confirmations.mayHold('X', '081200000001');
+    clock += 300;
+    await store.create(record('R2', { createdAt: clock, sentAt: clock, updatedAt: clock }));
+    clock += 300;
+    expect((await confirmations.apply(transaction('TX-R2', clock - 100), 'callback')).outcome).toBe('undecided');
+    expect((await store.get('R1'))?.state).toBe('unknown');
+    expect((await store.get('R1'))?.transactionId).toBeUndefined();
+  });
+
+  it('a lost payment does not take a transaction a payment still being sent could hold', async () => {
+    const { store, ledger, confirmations } = recovery(async () => ({ transactions: [transaction('TX-R2', T0 + 120_000)], complete: true }));
+    await store.create(unknown('R1'));
+    const r2 = record('R2', { createdAt: T0 + 119_000, sentAt: T0 + 119_000, updatedAt: T0 + 119_000 });
+    await store.create(r2);
+    clock = T0 + 121_000;
+    expect((await confirmations.apply(transaction('TX-R2', T0 + 120_000), 'callback')).outcome).toBe('undecided');
+    expect((await store.get('R1'))?.transactionId).toBeUndefined();
+    // R2's own answer is then written as Singapay gave it.
+    expect(await ledger.transition(r2, { state: 'success', transactionId: 'TX-R2', owner: null, leaseUntil: null })).toMatchObject({
+      state: 'success',
+    });
+  });
+
+  it('one open payment keeps the evidence, and takes it once its send concludes without an answer', async () => {
+    const { store, ledger, confirmations } = recovery(listDown);
+    const r = record('R');
+    await store.create(r);
+    clock += 100;
+    expect((await confirmations.apply(transaction('TX-A', T0 + 50), 'callback')).outcome).toBe('kept');
+    const kept = await store.get('R');
+    expect(kept?.evidence?.transactionId).toBe('TX-A');
+    await ledger.transition(kept!, { state: 'unknown', owner: null, leaseUntil: null });
+    const resolved = await new SingapayPaymentResolver(
+      { listAllTransactions: listDown } as unknown as SingapayBillerApi,
+      ledger,
+      new SingapayPaymentEvents(),
+      policy,
+      now,
+    ).resolve((await store.get('R'))!, 'lookup');
+    expect(resolved).toMatchObject({ state: 'success', transactionId: 'TX-A' });
+    expect(resolved.evidence).toBeUndefined();
+  });
+});

@@ -373,7 +373,7 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       expect(all.out).toBe(singapayPostgresMigrationSql());
       expect((await cli(runSingapayMigrate, ['--print', '--from', '1'])).out).not.toContain('CREATE TABLE IF NOT EXISTS singapay_payments');
       const misuse = await cli(runSingapayMigrate, ['--from', '1']);
-      expect(misuse.code).toBe(1);
+      expect(misuse.code).toBe(2);
       expect(misuse.err).toMatch(/--from goes with --print[\s\S]*Usage: singapay migrate/);
       expect((await cli(runSingapayMigrate, ['--bogus'])).err).toMatch(/unknown option --bogus/);
       expect((await cli(runSingapayMigrate, ['--help'])).out).toMatch(/^Usage: singapay migrate/);
@@ -382,7 +382,7 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
     it('migrates the database of SINGAPAY_DATABASE_URL (environment, .env or --database-url), once', async () => {
       const url = await freshDatabase();
       const none = await cli(runSingapayMigrate, ['--no-env-file']);
-      expect(none).toMatchObject({ code: 1 });
+      expect(none).toMatchObject({ code: 2 });
       expect(none.err).toMatch(/no database: set SINGAPAY_DATABASE_URL or pass --database-url/);
 
       const first = await cli(runSingapayMigrate, ['--no-env-file'], { env: { SINGAPAY_DATABASE_URL: url } });
@@ -437,9 +437,13 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       });
       expect((await store.get('old-open'))?.state).toBe('pending');
       const recent = await cli(runSingapayPrune, ['--before', new Date().toISOString().slice(0, 10), '--no-env-file'], { env });
-      expect(recent.code).toBe(1);
+      // Usage errors exit 2, as every singapay command's do.
+      expect(recent.code).toBe(2);
       expect(recent.err).toMatch(/--before must be at least 7 days ago/);
-      expect((await cli(runSingapayPrune, ['--no-env-file'], { env })).err).toMatch(/--before DATE is required/);
+      expect(await cli(runSingapayPrune, ['--no-env-file'], { env })).toMatchObject({
+        code: 2,
+        err: expect.stringMatching(/--before DATE is required/),
+      });
       expect((await cli(runSingapayPrune, ['--before', 'yesterday', '--no-env-file'], { env })).err).toMatch(/--before needs a date/);
     });
   });

@@ -65,7 +65,16 @@ function expectedSingapayTotals(sim: SingapaySimulator, day: PlantedDay) {
         (inDay(tx.createdAt) && tx.transactionId !== day.transactions[PLANTED.beforeMidnight]) ||
         tx.transactionId === day.transactions['near-midnight'],
     );
-  return { count: txs.length, netPrice: txs.reduce((n, tx) => n + tx.netPrice, 0), price: txs.reduce((n, tx) => n + tx.price, 0) };
+  const sum = (list: typeof txs) => ({
+    count: list.length,
+    netPrice: list.reduce((n, tx) => n + tx.netPrice, 0),
+    price: list.reduce((n, tx) => n + tx.price, 0),
+  });
+  // The money that moved: refunded and failed transactions kept nothing.
+  return {
+    moved: sum(txs.filter((tx) => tx.status === 'success' || tx.status === 'pending')),
+    refunded: sum(txs.filter((tx) => tx.status === 'refunded')),
+  };
 }
 
 function expectPlantedFound(report: SingapayReconciliationReport, day: PlantedDay): void {
@@ -125,8 +134,13 @@ function expectPlantedFound(report: SingapayReconciliationReport, day: PlantedDa
     unverified: 0,
     needsAttention: 6,
   });
-  expect(report.totals.singapay.all).toEqual({ productCode: '*', status: '*', ...expectedSingapayTotals(day.sim, day) });
-  expect(report.totals.local.all.count).toBe(10);
+  const expected = expectedSingapayTotals(day.sim, day);
+  expect(report.totals.singapay.all).toEqual({ productCode: '*', status: '*', ...expected.moved });
+  expect(report.totals.singapay.refunded).toEqual({ productCode: '*', status: 'refunded', ...expected.refunded });
+  expect(expected.refunded.count).toBeGreaterThan(0);
+  expect(report.totals.local.all.count).toBe(
+    report.rows.filter((r) => r.local?.state === 'success' || r.local?.state === 'pending').length,
+  );
 }
 
 describe.each([

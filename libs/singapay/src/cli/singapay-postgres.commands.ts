@@ -27,6 +27,8 @@ version ${SINGAPAY_POSTGRES_SCHEMA_VERSION}, in one transaction; safe to run aga
   --no-env-file       read the environment only
   --print             print the SQL instead of running it, for teams that run their own migrations
   --from VERSION      with --print: only the steps after that schema version
+
+Exit code: 0 done; 1 it failed (the database refused or could not be reached); 2 a usage error.
 `;
 
 export const SINGAPAY_PRUNE_USAGE = `Usage: singapay prune --before DATE [--dry-run] [--database-url URL] [--env-file FILE | --no-env-file]
@@ -40,6 +42,8 @@ money trail: keep them as long as your accounting needs (DATE must be at least 7
   --database-url URL  the database (default: ${SINGAPAY_ENV_VARS.databaseUrl}, from the environment or .env)
   --env-file FILE     read variables from FILE instead of ./.env
   --no-env-file       read the environment only
+
+Exit code: 0 done; 1 it failed (the database refused or could not be reached); 2 a usage error.
 `;
 
 interface CommonArgs {
@@ -182,6 +186,7 @@ async function command(
     const fail = io.error ?? io.write;
     fail(`singapay ${name}: ${redactConnectionSecrets(message, secrets)}`);
     if (error instanceof SingapayCliUsageError) fail(`\n${usage}`);
-    return 1;
+    // The exit codes of every singapay command: 2 a usage or configuration error, 1 a failure.
+    return error instanceof SingapayCliUsageError ? 2 : 1;
   }
 }

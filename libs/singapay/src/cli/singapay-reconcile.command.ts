@@ -73,9 +73,9 @@ export async function runSingapayReconcile(argv: readonly string[], io: Singapay
     try {
       parseReconciliationDate(args.date);
     } catch (error) {
-      if (error instanceof BadRequestException)
-        throw new SingapayCliUsageError('--date must be a calendar day as YYYY-MM-DD (a day in WIB, UTC+7)');
-      throw error;
+      if (!(error instanceof BadRequestException)) throw error;
+      const [why] = (error.getResponse() as { message: string[] }).message;
+      throw new SingapayCliUsageError(`--date: ${why}`);
     }
     const opened = await openSingapayCliApp(args, io, secrets, {
       production: 'the report reads your live transactions; it pays nothing',

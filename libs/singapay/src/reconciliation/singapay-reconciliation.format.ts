@@ -124,7 +124,9 @@ function table(report: SingapayReconciliationReport): string {
     ]);
     out.push(...grid([head, ...body]), '');
   }
-  out.push('Totals (Singapay: its price and net price; local: the price recorded from the payment answer)');
+  out.push(
+    'Totals (Singapay: its price and net price; local: the price recorded from the payment answer). "moved" is the money the deposit kept; refunds are on their own line',
+  );
   const key = (t: SingapayReconciliationTotal) => `${t.productCode}\u0000${t.status}`;
   const theirs = new Map(report.totals.singapay.byProductAndStatus.map((t) => [key(t), t]));
   const ours = new Map(report.totals.local.byProductAndStatus.map((t) => [key(t), t]));
@@ -145,7 +147,8 @@ function table(report: SingapayReconciliationReport): string {
         const [product, status] = k.split('\u0000') as [string, string];
         return line(product, status, theirs.get(k), ours.get(k));
       }),
-      line('all', '', report.totals.singapay.all, report.totals.local.all),
+      line('moved', 'success+pending', report.totals.singapay.all, report.totals.local.all),
+      line('refunded', 'given back', report.totals.singapay.refunded, report.totals.local.refunded),
     ]),
   );
   return `${out.join('\n')}\n`;

@@ -185,16 +185,21 @@ export function summarise(rows: readonly SingapayReconciliationRow[]): SingapayR
   };
 }
 
-/** Count and sums per product code and status, and over all; Singapay's side sums net price too. */
+/**
+ * Count and sums per product code and status, the money that moved (success and pending), and
+ * the refunds on their own; Singapay's side sums net price too.
+ */
 export function totals(rows: readonly SingapayReconciliationRow[], side: 'singapay' | 'local'): SingapayReconciliationTotals {
   const groups = new Map<string, SingapayReconciliationTotal>();
-  const all: SingapayReconciliationTotal = {
+  const total = (status: string): SingapayReconciliationTotal => ({
     productCode: '*',
-    status: '*',
+    status,
     count: 0,
     price: 0,
     ...(side === 'singapay' ? { netPrice: 0 } : {}),
-  };
+  });
+  const all = total('*');
+  const refunded = total('refunded');
   for (const row of rows) {
     const entry =
       side === 'singapay'
@@ -212,7 +217,8 @@ export function totals(rows: readonly SingapayReconciliationRow[], side: 'singap
       group = { productCode: entry.productCode, status: entry.status, count: 0, price: 0, ...(side === 'singapay' ? { netPrice: 0 } : {}) };
       groups.set(id, group);
     }
-    for (const t of [group, all]) {
+    const moved = entry.status === 'success' || entry.status === 'pending';
+    for (const t of [group, ...(moved ? [all] : entry.status === 'refunded' ? [refunded] : [])]) {
       t.count += 1;
       t.price += entry.price;
       if (t.netPrice !== undefined) t.netPrice += entry.net;
@@ -221,7 +227,7 @@ export function totals(rows: readonly SingapayReconciliationRow[], side: 'singap
   const byProductAndStatus = [...groups.values()].sort(
     (a, b) => a.productCode.localeCompare(b.productCode, 'en') || a.status.localeCompare(b.status, 'en'),
   );
-  return { byProductAndStatus, all };
+  return { byProductAndStatus, all, refunded };
 }
 
 /**

@@ -36,19 +36,22 @@ const WIB_OFFSET_MS = SINGAPAY_WIB_OFFSET_MINUTES * 60_000;
 const RECORD_PAGE = 500;
 
 /** The WIB day `date` names, as `[fromMs, toMs)`; a 400 naming `date` for anything but a calendar day `YYYY-MM-DD`. */
-export function parseReconciliationDate(date: unknown): { date: string; fromMs: number; toMs: number } {
+export function parseReconciliationDate(date: unknown, now = Date.now()): { date: string; fromMs: number; toMs: number } {
+  const refuse = (why: string) => new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [why] });
   const text = typeof date === 'string' ? date : '';
   const midnightUtc = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Number.NaN;
   if (Number.isNaN(midnightUtc) || new Date(midnightUtc).toISOString().slice(0, 10) !== text) {
-    throw new BadRequestException({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: ['date must be a calendar day as YYYY-MM-DD (a day in WIB, UTC+7), e.g. 2025-06-10'],
-    });
+    throw refuse('date must be a calendar day as YYYY-MM-DD (a day in WIB, UTC+7), e.g. 2025-06-10');
   }
+  // A nightly job with a wrong date must not show green: no such day has a transaction.
+  if (text < RECONCILIATION_FIRST_DAY) throw refuse(`date must be ${RECONCILIATION_FIRST_DAY} or later`);
   const fromMs = midnightUtc - WIB_OFFSET_MS;
+  if (fromMs > now) throw refuse(`date ${text} has not begun yet in WIB (UTC+7): a report covers a day that has begun`);
   return { date: text, fromMs, toMs: fromMs + DAY_MS };
 }
+
+/** No report reaches further back: PPOB through Singapay's Biller API does not. */
+const RECONCILIATION_FIRST_DAY = '2000-01-01';
 
 /**
  * The daily reconciliation: every local record of a WIB day against Singapay's list of
@@ -68,6 +71,11 @@ export class SingapayDayReconciliation {
     /** Its matching rule pairs records and transactions; its clock skew bounds the hint on lost direct purchases. */
     private readonly policy: SingapayRecoveryPolicy,
   ) {}
+
+  /** The WIB day of `date` on this registration's clock (a future day is refused). */
+  dayOf(date: unknown): { date: string; fromMs: number; toMs: number } {
+    return parseReconciliationDate(date, this.now());
+  }
 
   async run(
     day: { date: string; fromMs: number; toMs: number },

@@ -200,11 +200,20 @@ describe('formats', () => {
         { productCode: 'SPPLNPOS', status: 'failed', count: 1, price: 0 },
         { productCode: 'SPTLKMAS10', status: 'success', count: 1, price: 11_000 },
       ],
-      all: { productCode: '*', status: '*', count: 2, price: 11_000 },
+      // The money that moved: the failed record drew nothing.
+      all: { productCode: '*', status: '*', count: 1, price: 11_000 },
+      refunded: { productCode: '*', status: 'refunded', count: 0, price: 0 },
     });
     const table = formatSingapayReconciliation(reportOf(rows));
     expect(table).toMatch(/^SPTLKMAS10 +success +2 +22,000 +21,600 +1 +11,000$/m);
-    expect(table).toMatch(/^all +2 +22,000 +21,600 +2 +11,000$/m);
+    expect(table).toMatch(/^moved +success\+pending +2 +22,000 +21,600 +1 +11,000$/m);
+    // A refund is paid and given back: on its own line, never in what moved.
+    const refund = singapayOnlyRow(tx('R', { status: 'refunded', price: 5_000, netPrice: 4_900 }), true);
+    const withRefund = totals([...rows, refund], 'singapay');
+    expect([withRefund.all.price, withRefund.refunded]).toEqual([
+      22_000,
+      { productCode: '*', status: 'refunded', count: 1, price: 5_000, netPrice: 4_900 },
+    ]);
     expect(JSON.parse(formatSingapayReconciliation(reportOf(rows), 'json'))).toEqual(reportOf(rows));
   });
 });

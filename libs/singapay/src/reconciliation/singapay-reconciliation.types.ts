@@ -106,8 +106,14 @@ export interface SingapayReconciliationTotal {
 export interface SingapayReconciliationTotals {
   /** By product code, then status; sorted by both. */
   byProductAndStatus: SingapayReconciliationTotal[];
-  /** Every row of the side together (`productCode` and `status` are `*`). */
+  /**
+   * The money that moved: every row of the side whose status drew on the deposit and kept it
+   * (`success`, `pending`; `productCode` and `status` are `*`). Failed rows drew nothing, and
+   * refunded ones gave it back: they are not in it.
+   */
   all: SingapayReconciliationTotal;
+  /** The refunded rows of the side together (`productCode` `*`, `status` `refunded`): paid, then given back. */
+  refunded: SingapayReconciliationTotal;
 }
 
 /** How many rows of each kind. */

@@ -15,7 +15,7 @@ import type { SingapayResolvedOptions } from '../config/singapay-options.validat
 import { checkCallOptions, type SingapayCallOptions } from '../http/singapay-transport.js';
 import { SingapayPaymentEngine } from '../payments/singapay-payment.engine.js';
 import type { SingapayPaymentStoreIntegrity } from '../payments/singapay-payment-store.interface.js';
-import { parseReconciliationDate, SingapayDayReconciliation } from '../reconciliation/singapay-reconciliation.runner.js';
+import { SingapayDayReconciliation } from '../reconciliation/singapay-reconciliation.runner.js';
 import type { SingapayReconciliationOptions, SingapayReconciliationReport } from '../reconciliation/singapay-reconciliation.types.js';
 import type {
   SingapayPayment,
@@ -155,7 +155,7 @@ export class SingapayService {
     call?: SingapayCallOptions,
     options?: SingapayReconciliationOptions,
   ): Promise<SingapayReconciliationReport> {
-    const day = parseReconciliationDate(date);
+    const day = this.reconciliation.dayOf(date);
     if (call) checkCallOptions('reconcileDay', call);
     return this.reconciliation.run(day, call, options);
   }

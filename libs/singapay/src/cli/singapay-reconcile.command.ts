@@ -34,7 +34,7 @@ could not be made; 2 a usage or configuration error.
 
   --date YYYY-MM-DD  the day, in WIB
   --format F         table (default, for a person), csv (a header row, one row per
-                     reconciliation row, RFC 4180) or json (the whole report)
+                     reconciliation row, RFC 4180; ids with a leading zero as ="0…") or json (the whole report)
   --env-file FILE    read variables from FILE instead of ./.env; --no-env-file reads none
   --production       allow ${SINGAPAY_ENV_VARS.environment}=production (refused otherwise)
   --name NAME        the registration's name, when the app names it (SingapayModule.forRoot({ name }))

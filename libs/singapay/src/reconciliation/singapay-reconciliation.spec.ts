@@ -183,6 +183,13 @@ describe('formats', () => {
     expect(lines).toHaveLength(3);
   });
 
+  it("keeps a customer number's leading zero in a spreadsheet: digits-only ids are written as text formulas", () => {
+    const row = localOnlyRow(record('k', { state: 'failed', customerId: '081234567891' }), true);
+    const csv = formatSingapayReconciliation(reportOf([row]), 'csv');
+    expect(csv).toContain(',"=""081234567891""",');
+    expect(csv).not.toContain(',081234567891,');
+  });
+
   it('sums per product and status, Singapay with net price, and prints a table of both sides', () => {
     const rows = [
       pairedRow(

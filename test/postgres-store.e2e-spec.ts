@@ -22,6 +22,7 @@ import { capturedLogLines, registerSecret } from './support/log-capture.js';
 import { postgresAvailable, postgresRequired, startPostgres, type TestPostgres } from './support/postgres-server.js';
 import { redisAvailable, startRedis } from './support/redis-server.js';
 import { createSingapay } from './support/singapay-testing.js';
+import { freePort } from './support/free-port.js';
 
 if (!postgresAvailable) {
   new Logger('PostgresTests').warn(
@@ -180,6 +181,29 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
         record: { key: 'k-cols', state: 'success', transactionId: 'TX-cols', version: 2 },
       });
       expect((rows[0].created_at as Date).getTime()).toBe(record.createdAt);
+    });
+
+    it('says where it could not connect (host, port, database, timeout; never the password), and does not retry an SSL mismatch', async () => {
+      const port = await freePort();
+      const down = new PostgresPaymentStore(`postgres://app:s3cret-Pa55@127.0.0.1:${port}/shop`);
+      onTestFinished(() => down.close());
+      const refused = (await down.get('k').catch((e: unknown) => e)) as Error;
+      expect(refused).toBeInstanceOf(SingapayPostgresError);
+      expect(refused.message).toMatch(new RegExp(`server 127\\.0\\.0\\.1:${port}, database shop, connect timeout 5000 ms`));
+      expect(refused.message).not.toContain('s3cret-Pa55');
+      // The test server has no SSL: sslmode=require cannot work, and is said at once, not retried for seconds.
+      const url = `${await freshDatabase()}?sslmode=require`;
+      const started = Date.now();
+      const failure = await createSingapay({ ...options(), databaseUrl: url }).then(
+        async (s) => {
+          await s.close();
+          return undefined;
+        },
+        (e: unknown) => e as Error,
+      );
+      expect(failure?.message).toMatch(/SSL/);
+      // Retries of an unreachable server would take over 5 s; this bound is generous.
+      expect(Date.now() - started).toBeLessThan(4_000);
     });
 
     it('a key with a NUL byte is a 400 naming the key, not a store outage', async () => {

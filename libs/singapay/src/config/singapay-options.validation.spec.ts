@@ -62,6 +62,11 @@ describe('resolveSingapayOptions', () => {
     [{ databaseUrl: 'mysql://user:pw@host/db' }, 'databaseUrl (SINGAPAY_DATABASE_URL) must be a postgres:// or postgresql:// URL'],
     [{ databaseUrl: 'not a url' }, 'databaseUrl (SINGAPAY_DATABASE_URL)'],
     [{ paymentStore: 'redis' }, "paymentStore (SINGAPAY_PAYMENT_STORE) must be a SingapayPaymentStore or 'memory'"],
+    [
+      { databaseUrl: 'postgres://app:secret@db:99999/shop' },
+      'databaseUrl (SINGAPAY_DATABASE_URL) is not a valid URL: check its host and port',
+    ],
+    [{ redisUrl: 'redis://cache:70000' }, 'redisUrl (SINGAPAY_REDIS_URL) is not a valid URL: check its host and port'],
   ])('refuses %j naming the field', (patch, expected) => {
     expect(problemsOf({ ...valid, ...patch })).toContain(expected);
   });

@@ -169,7 +169,11 @@ export function resolveSingapayOptions(input: SingapayOptionsInput | undefined |
 
   let redisUrl: SingapaySecret | undefined;
   if (o.redisUrl !== undefined && o.redisUrl !== null && o.redisUrl !== '') {
-    if (typeof o.redisUrl !== 'string' || !URL.canParse(o.redisUrl) || !/^rediss?:$/.test(new URL(o.redisUrl).protocol)) {
+    if (typeof o.redisUrl === 'string' && /^rediss?:\/\//i.test(o.redisUrl) && !URL.canParse(o.redisUrl)) {
+      problems.push(
+        `${label('redisUrl')} is not a valid URL: check its host and port (1-65535), and percent-encode special characters in the password`,
+      );
+    } else if (typeof o.redisUrl !== 'string' || !URL.canParse(o.redisUrl) || !/^rediss?:$/.test(new URL(o.redisUrl).protocol)) {
       problems.push(`${label('redisUrl')} must be a redis:// or rediss:// URL`);
     } else redisUrl = new SingapaySecret(o.redisUrl);
   }
@@ -181,7 +185,15 @@ export function resolveSingapayOptions(input: SingapayOptionsInput | undefined |
 
   let databaseUrl: SingapaySecret | undefined;
   if (o.databaseUrl !== undefined && o.databaseUrl !== null && o.databaseUrl !== '') {
-    if (typeof o.databaseUrl !== 'string' || !URL.canParse(o.databaseUrl) || !/^postgres(ql)?:$/.test(new URL(o.databaseUrl).protocol)) {
+    if (typeof o.databaseUrl === 'string' && /^postgres(ql)?:\/\//i.test(o.databaseUrl) && !URL.canParse(o.databaseUrl)) {
+      problems.push(
+        `${label('databaseUrl')} is not a valid URL: check its host and port (1-65535), and percent-encode special characters in the password`,
+      );
+    } else if (
+      typeof o.databaseUrl !== 'string' ||
+      !URL.canParse(o.databaseUrl) ||
+      !/^postgres(ql)?:$/.test(new URL(o.databaseUrl).protocol)
+    ) {
       problems.push(`${label('databaseUrl')} must be a postgres:// or postgresql:// URL`);
     } else databaseUrl = new SingapaySecret(o.databaseUrl);
   }

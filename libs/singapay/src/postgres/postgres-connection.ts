@@ -64,16 +64,31 @@ export function isConnectionFailure(code: string | undefined): boolean {
   );
 }
 
-/** Wraps a driver error (never rethrown as is: its fields may hold connection settings). */
-export function toSingapayPostgresError(error: unknown, secrets: readonly string[], what: string): SingapayPostgresError {
+/**
+ * Wraps a driver error (never rethrown as is: its fields may hold connection settings). `where`
+ * (host, port, database and timeout, never a password) is added when the server was out of reach.
+ */
+export function toSingapayPostgresError(error: unknown, secrets: readonly string[], what: string, where?: string): SingapayPostgresError {
   if (error instanceof SingapayPostgresError) return error;
   const e = error as { code?: unknown; message?: unknown; name?: unknown } | undefined;
-  const code = typeof e?.code === 'string' ? e.code : undefined;
   const message = typeof e?.message === 'string' && e.message ? e.message : typeof e?.name === 'string' ? e.name : 'unknown error';
+  // An SSL mismatch comes without a code; it is the settings, which no retry changes.
+  const code = typeof e?.code === 'string' ? e.code : /\bSSL\b/.test(message) ? 'ssl' : undefined;
+  const at = where && isConnectionFailure(code) ? `; ${where}` : '';
   return new SingapayPostgresError(
-    `PostgreSQL could not ${what}: ${redactConnectionSecrets(message, secrets)}${code ? ` (${code})` : ''}`,
+    `PostgreSQL could not ${what}: ${redactConnectionSecrets(message, secrets)}${code ? ` (${code})` : ''}${at}`,
     code,
   );
+}
+
+/** Where a connection string points, for messages: host, port, database and the connect timeout; never the user or password. */
+export function describePostgresTarget(url: string, config: SingapayPostgresPoolConfig = {}): string | undefined {
+  if (!URL.canParse(url)) return undefined;
+  const u = new URL(url);
+  const host = u.hostname || u.searchParams.get('host') || 'localhost';
+  const database = u.pathname.replace(/^\//, '') || '(default database)';
+  const timeout = config.connectionTimeoutMillis ?? SINGAPAY_POSTGRES_POOL_DEFAULTS.connectionTimeoutMillis;
+  return `server ${host}:${u.port || '5432'}, database ${database}, connect timeout ${timeout} ms`;
 }
 
 type PgModule = { Pool: typeof Pool };
@@ -98,6 +113,14 @@ export async function loadPg(): Promise<PgModule> {
 /** Settings of a pool the module or a store opens itself from a connection string. */
 export type SingapayPostgresPoolConfig = Omit<PoolConfig, 'connectionString'>;
 
+const SINGAPAY_POSTGRES_POOL_DEFAULTS = {
+  max: 10,
+  connectionTimeoutMillis: 5_000,
+  idleTimeoutMillis: 30_000,
+  // A stuck statement must not hold a payment forever; the engine treats a store error as "not recorded", safely.
+  query_timeout: 15_000,
+} as const;
+
 /**
  * Opens a pool from a connection string. The string (password inside) is kept off
  * the pool's enumerable settings, so printing the pool cannot show it; the pool's
@@ -108,15 +131,7 @@ export async function openSingapayPostgresPool(url: string, config: SingapayPost
   const pg = await loadPg();
   let pool: Pool;
   try {
-    pool = new pg.Pool({
-      max: 10,
-      connectionTimeoutMillis: 5_000,
-      idleTimeoutMillis: 30_000,
-      // A stuck statement must not hold a payment forever; the engine treats a store error as "not recorded", safely.
-      query_timeout: 15_000,
-      ...config,
-      connectionString: url,
-    });
+    pool = new pg.Pool({ ...SINGAPAY_POSTGRES_POOL_DEFAULTS, ...config, connectionString: url });
   } catch (error) {
     throw toSingapayPostgresError(error, connectionStringSecrets(url), 'open a connection pool');
   }

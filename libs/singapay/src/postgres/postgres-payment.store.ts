@@ -10,6 +10,7 @@ import {
   openSingapayPostgresPool,
   SingapayPostgresError,
   toSingapayPostgresError,
+  describePostgresTarget,
   type SingapayPostgresPoolConfig,
 } from './postgres-connection.js';
 import {
@@ -140,7 +141,8 @@ class PostgresHandle {
   }
 
   failure(error: unknown, what: string): SingapayPostgresError {
-    const wrapped = toSingapayPostgresError(error, this.secrets, what);
+    const where = this.#url ? describePostgresTarget(this.#url, this.#poolConfig) : undefined;
+    const wrapped = toSingapayPostgresError(error, this.secrets, what, where);
     if (wrapped.code === '42P01') {
       if (!this.missingTable) this.logger.error(`PostgreSQL has no ${T} table: run npx singapay migrate; payments are refused until then`);
       this.missingTable = true;

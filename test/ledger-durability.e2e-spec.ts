@@ -142,11 +142,13 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
       expect(secretLeaks()).toEqual([]);
     });
 
-    it('refuses a Redis it cannot reach to check', async () => {
+    it('refuses a Redis it cannot reach to check, in sandbox too (as an unreachable PostgreSQL is)', async () => {
       const url = `redis://127.0.0.1:${await freePort()}`;
-      expect(await startFailure({ environment: 'production', redisUrl: url })).toMatch(
-        /could not be reached to check it.*production does not start on a payment ledger it cannot check/,
-      );
+      for (const environment of ['production', 'sandbox'] as const) {
+        expect(await startFailure({ environment, redisUrl: url })).toMatch(
+          /could not be reached to check it.*does not start on a payment ledger it cannot reach or check/,
+        );
+      }
     });
 
     it('reads SINGAPAY_REDIS_DURABILITY_VERIFIED and names it when it is not a yes or a no', async () => {

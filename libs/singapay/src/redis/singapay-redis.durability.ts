@@ -128,10 +128,10 @@ export interface SingapayRedisLedger {
 }
 
 /**
- * The start-up check of a Redis that keeps payment records: in production a Redis that can
- * lose them (eviction, no persistence), one whose settings cannot be read unless the operator
- * says they checked them (`redisDurabilityVerified`), and one that cannot be reached stop the
- * start-up; in sandbox each is a warning. Then the ledger's epoch is taken, and a stop left by
+ * The start-up check of a Redis that keeps payment records: one that cannot be reached stops
+ * the start-up, as an unreachable PostgreSQL does; in production a Redis that can lose them
+ * (eviction, no persistence), or one whose settings cannot be read unless the operator says
+ * they checked them (`redisDurabilityVerified`), stops it too; in sandbox those are warnings. Then the ledger's epoch is taken, and a stop left by
  * an earlier loss is logged.
  */
 export async function checkSingapayRedisLedger(
@@ -161,10 +161,11 @@ export async function checkSingapayRedisLedger(
           `(${SINGAPAY_ENV_VARS.redisDurabilityVerified}=true); or keep payment records in PostgreSQL (${SINGAPAY_ENV_VARS.databaseUrl})`,
       );
     }
-  } else if (production) {
-    problems.push(
-      `${where} could not be reached to check it (${report.error}): production does not start on a payment ledger it cannot check; make sure Redis is up and reachable`,
-    );
+  } else {
+    // As with PostgreSQL, in every environment: no payment could be recorded on it.
+    throw new SingapayConfigurationError([
+      `${where} could not be reached to check it (${report.error}): the app does not start on a payment ledger it cannot reach or check; make sure Redis is up and reachable`,
+    ]);
   }
   if (problems.length > 0) {
     if (production) throw new SingapayConfigurationError(problems);

@@ -5,7 +5,7 @@ import { Controller, Get, Logger, Module, ValidationPipe, type INestApplication 
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { createSampleApp } from '../apps/sample/src/sample-bootstrap.js';
-import { SINGAPAY_ENV_VARS } from '../libs/singapay/src/index.js';
+import { SINGAPAY_ENV_VARS, SingapayInputShapePipe } from '../libs/singapay/src/index.js';
 import { createAxiosClient, type UpstreamTarget } from './bench-clients.js';
 import { serveIpc } from './bench-ipc.js';
 
@@ -22,6 +22,8 @@ async function sampleApp(): Promise<{ app: INestApplication; close: () => Promis
   process.env[SINGAPAY_ENV_VARS.clientId] = target.credentials.clientId;
   process.env[SINGAPAY_ENV_VARS.clientSecret] = target.credentials.clientSecret;
   process.env[SINGAPAY_ENV_VARS.password] = target.credentials.password;
+  // With credentials the sample wants a key for its route that pays (the bench only reads the balance).
+  process.env.SAMPLE_API_KEY = 'bench-sample-key';
   const sample = await createSampleApp(new Logger('Sample'), 0);
   return sample;
 }
@@ -42,7 +44,7 @@ async function bareApp(): Promise<{ app: INestApplication; close: () => Promise<
 
   const app = await NestFactory.create(BareModule, { abortOnError: false });
   // The sample app's global pipe, so the two differ only in how they call upstream.
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new SingapayInputShapePipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   return {
     app,
     close: async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { SampleApp } from '../../apps/sample/src/sample-bootstrap.js';
-import { clearSingapayEnv, startSampleOnSimulator } from '../support/sample-testing.js';
+import { clearSingapayEnv, SAMPLE_KEY, startSampleOnSimulator } from '../support/sample-testing.js';
 
 /** Debian's Chromium; never a browser downloaded by playwright. Override with CHROMIUM_PATH. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -84,6 +84,15 @@ describe('Swagger UI of the sample app in Chromium', () => {
         '/singapay/callback',
       ]),
     );
+  });
+
+  it("authorizes with the simulator's API key, as a reader of the README would", async () => {
+    await page.locator('.auth-wrapper button.authorize').first().click();
+    const modal = page.locator('.modal-ux');
+    await modal.locator('input').first().fill(SAMPLE_KEY);
+    await modal.locator('.auth-btn-wrapper button.authorize').click();
+    await modal.locator('.auth-btn-wrapper button.btn-done').click();
+    await expect(page.locator('.auth-wrapper button.authorize.locked').count()).resolves.toBeGreaterThan(0);
   });
 
   it('tries GET /balance and shows the deposit', async () => {

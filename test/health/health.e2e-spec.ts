@@ -44,7 +44,8 @@ describe('GET /health in the sample app (real HTTP, built-in simulator)', () => 
       info: { singapay: { status: 'up', balance: 10_000_000, currency: 'IDR', minBalance: 1_000_000 } },
       error: {},
     });
-    expect(typeof res.body.info.singapay.checkedAt).toBe('string');
+    // One time format everywhere: milliseconds and the WIB offset, like the API's own times.
+    expect(res.body.info.singapay.checkedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+07:00$/);
   });
 
   it('is degraded (still 200) when the deposit is below the minimum', async () => {

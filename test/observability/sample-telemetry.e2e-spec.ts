@@ -7,7 +7,7 @@ import { Logger } from '@nestjs/common';
 import { SINGAPAY_TELEMETRY_NAMES } from '@app/singapay';
 import { startSampleTelemetry } from '../../apps/sample/src/telemetry/sample-telemetry.js';
 import { capturedLogLines } from '../support/log-capture.js';
-import { clearSingapayEnv, startSampleOnSimulator } from '../support/sample-testing.js';
+import { clearSingapayEnv, SAMPLE_KEY, startSampleOnSimulator } from '../support/sample-testing.js';
 
 const { spans: S, metrics: M, attributes: A } = SINGAPAY_TELEMETRY_NAMES;
 
@@ -26,7 +26,7 @@ describe('sample app: OTEL_EXPORTER=console', () => {
     const { sample } = await startSampleOnSimulator();
     try {
       expect(capturedLogLines.some((l) => l.includes('OpenTelemetry: spans and metrics are printed to the console'))).toBe(true);
-      await request(sample.app.getHttpServer()).get('/balance').expect(200);
+      await request(sample.app.getHttpServer()).get('/balance').set('X-Api-Key', SAMPLE_KEY).expect(200);
       const span = printed.find((p) => p.name === `${S.callPrefix}checkBalance`);
       expect(span?.attributes).toMatchObject({ [A.operation]: 'checkBalance', [A.responseCode]: '00' });
       expect(span?.instrumentationScope).toMatchObject({ name: SINGAPAY_TELEMETRY_NAMES.scope });

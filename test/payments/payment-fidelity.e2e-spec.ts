@@ -88,7 +88,7 @@ describe('timestamps as Singapay documents them', () => {
       expect(paid.createdAt).toMatch(iso);
       const tx = await pair.ctx.service.getTransaction(paid.transactionId);
       expect(tx.createdAt).toMatch(iso);
-      expect(tx.paidAt).toMatch(/^2025-06-10T17:54:29\+07:00$/);
+      expect(tx.paidAt).toMatch(/^2025-06-10T17:54:29\.000\+07:00$/);
       expect((tx.raw as { data: { created_at: string } }).data.created_at).toBe('2025-06-10 10:54:29');
       const payment = await pair.ctx.service.getPayment(paid.idempotencyKey);
       for (const at of [payment.createdAt, payment.updatedAt]) expect(at).toMatch(/^2025-06-10T17:54:\d{2}(\.\d{3})?\+07:00$/);

@@ -89,7 +89,9 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('singapay reconcile on 
     const run = await cli(['--date', DAY, '--no-env-file'], env);
     expect(run.code).toBe(1);
     expect(run.err).toBe('');
-    expect(run.out).toMatch(/^Singapay reconciliation of 2025-06-10 \(WIB: 2025-06-10T00:00:00\+07:00 to 2025-06-11T00:00:00\+07:00\)/);
+    expect(run.out).toMatch(
+      /^Singapay reconciliation of 2025-06-10 \(WIB: 2025-06-10T00:00:00\.000\+07:00 to 2025-06-11T00:00:00\.000\+07:00\)/,
+    );
     expect(run.out).toMatch(
       /^Complete: 11 rows: 4 matched, 1 singapay_only, 3 local_only, 2 state_differs, 1 amount_differs, 0 unverified; 6 need attention/m,
     );

@@ -170,7 +170,7 @@ describe.each([
     // Nine transactions over three days: three pages of 4, or three of 3 and the empty page that ends a list without pagination.
     expect(report.singapay.pagesRead).toBe(variants.listPagination ? 3 : 4);
     expect((day.sim.stats().requests[LIST] ?? 0) - listCalls).toBe(report.singapay.pagesRead);
-    expect(report).toMatchObject({ date: DAY, from: '2025-06-10T00:00:00+07:00', to: '2025-06-11T00:00:00+07:00' });
+    expect(report).toMatchObject({ date: DAY, from: '2025-06-10T00:00:00.000+07:00', to: '2025-06-11T00:00:00.000+07:00' });
     expectPlantedFound(report, day);
     const times = report.rows.map((r) => Date.parse(r.local?.createdAt ?? r.singapay!.createdAt));
     expect(times).toEqual([...times].sort((a, b) => a - b));

@@ -73,7 +73,7 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('sample app with SINGAP
         .send(body);
       expect(again.body).toMatchObject({ idempotencyKey: 'sample-order-1', transactionId: paid.body.transactionId });
       expect(second.simulator!.paymentsFor({ customerId: body.customerId })).toBe(0);
-      const followed = await request(second.app.getHttpServer()).get('/payments/sample-order-1');
+      const followed = await request(second.app.getHttpServer()).get('/payments/sample-order-1').set('X-Api-Key', SAMPLE_KEY);
       expect(followed.body).toMatchObject({ idempotencyKey: 'sample-order-1', transactionId: paid.body.transactionId, sendCount: 1 });
     } finally {
       await second.close();

@@ -9,11 +9,14 @@ const clearEnv = clearSingapayEnv;
 
 describe('sample app on the built-in simulator (supertest)', () => {
   let sample: SampleApp;
-  let http: ReturnType<typeof request>;
+  let http: ReturnType<typeof request.agent>;
+  let anonymous: ReturnType<typeof request>;
 
   beforeAll(async () => {
     ({ sample } = await startSampleOnSimulator());
-    http = request(sample.app.getHttpServer());
+    // Every API route takes the key; the agent sends it, `anonymous` does not.
+    http = request.agent(sample.app.getHttpServer()).set('X-Api-Key', SAMPLE_KEY);
+    anonymous = request(sample.app.getHttpServer());
   });
   afterAll(async () => {
     await sample.close();
@@ -23,7 +26,7 @@ describe('sample app on the built-in simulator (supertest)', () => {
   it('says in its log that it runs on the simulator', () => {
     expect(sample.simulator).toBeDefined();
     expect(capturedLogLines.some((l) => l.includes('using the built-in Singapay simulator at http://127.0.0.1:'))).toBe(true);
-    expect(capturedLogLines.some((l) => l.includes(`POST /bills/pay takes X-Api-Key: ${SAMPLE_KEY}`))).toBe(true);
+    expect(capturedLogLines.some((l) => l.includes(`The API takes X-Api-Key: ${SAMPLE_KEY}`))).toBe(true);
   });
 
   it('GET /balance answers the deposit', async () => {
@@ -39,12 +42,12 @@ describe('sample app on the built-in simulator (supertest)', () => {
     expect(inquiry.body).toMatchObject({ customerName: 'NARSONO', amount: 151005, price: 152505 });
 
     const pay = { command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: inquiry.body.referenceNumber };
-    const paid = await http.post('/bills/pay').set('X-Api-Key', SAMPLE_KEY).send(pay).expect(200);
+    const paid = await http.post('/bills/pay').send(pay).expect(200);
     expect(paid.body).toMatchObject({ status: 'success', price: 152505 });
     expect(sample.simulator!.paymentsFor({ referenceNumber: pay.referenceNumber })).toBe(1);
 
     // Paying the same reference again returns the recorded payment: nothing is sent twice.
-    const again = await http.post('/bills/pay').set('X-Api-Key', SAMPLE_KEY).send(pay).expect(200);
+    const again = await http.post('/bills/pay').send(pay).expect(200);
     expect(again.body).toMatchObject({ status: 'success', transactionId: paid.body.transactionId });
     expect(sample.simulator!.paymentsFor({ referenceNumber: pay.referenceNumber })).toBe(1);
 
@@ -60,13 +63,11 @@ describe('sample app on the built-in simulator (supertest)', () => {
     const before = sample.simulator!.stats().paymentsReceived;
     const missing = await http
       .post('/bills/pay')
-      .set('X-Api-Key', SAMPLE_KEY)
       .send({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064' })
       .expect(400);
     expect(JSON.stringify(missing.body.message)).toContain('referenceNumber is required');
     const extra = await http
       .post('/bills/pay')
-      .set('X-Api-Key', SAMPLE_KEY)
       .send({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567891', password: 'x' })
       .expect(400);
     expect(JSON.stringify(extra.body.message)).toContain('password');
@@ -79,15 +80,14 @@ describe('sample app on the built-in simulator (supertest)', () => {
   it('pays once per Idempotency-Key, follows it at /payments/:key, and learns the settlement from the callback', async () => {
     const sim = sample.simulator!;
     const body = { command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567001' };
-    const first = await http.post('/bills/pay').set('X-Api-Key', SAMPLE_KEY).set('Idempotency-Key', 'order-1001').send(body).expect(202);
+    const first = await http.post('/bills/pay').set('Idempotency-Key', 'order-1001').send(body).expect(202);
     expect(first.body).toMatchObject({ status: 'pending', idempotencyKey: 'order-1001' });
-    const again = await http.post('/bills/pay').set('X-Api-Key', SAMPLE_KEY).set('Idempotency-Key', 'order-1001').send(body).expect(202);
+    const again = await http.post('/bills/pay').set('Idempotency-Key', 'order-1001').send(body).expect(202);
     expect(again.body.transactionId).toBe(first.body.transactionId);
     expect(sim.paymentsFor({ customerId: body.customerId })).toBe(1);
 
     const conflict = await http
       .post('/bills/pay')
-      .set('X-Api-Key', SAMPLE_KEY)
       .set('Idempotency-Key', 'order-1001')
       .send({ ...body, productCode: 'SPTKMSF2G30', command: 'data' })
       .expect(409);
@@ -108,13 +108,12 @@ describe('sample app on the built-in simulator (supertest)', () => {
   it('takes a payment only with the API key, and only as JSON: an HTML form cannot pay', async () => {
     const paymentsBefore = sample.simulator!.stats().paymentsReceived;
     const pay = { command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567891' };
-    expect((await http.post('/bills/pay').set('Idempotency-Key', 'guarded-1').send(pay)).status).toBe(401);
-    expect((await http.post('/bills/pay').set('X-Api-Key', 'wrong').set('Idempotency-Key', 'guarded-2').send(pay)).status).toBe(401);
-    const form = await http
-      .post('/bills/pay')
-      .set('X-Api-Key', SAMPLE_KEY)
-      .type('form')
-      .send('command=pulsa&productCode=SPTLKMAS10&customerId=081234567891');
+    expect((await anonymous.post('/bills/pay').set('Idempotency-Key', 'guarded-1').send(pay)).status).toBe(401);
+    expect((await anonymous.post('/bills/pay').set('X-Api-Key', 'wrong').set('Idempotency-Key', 'guarded-2').send(pay)).status).toBe(401);
+    // What shows payments, transactions and the deposit takes the key too; health and the docs do not.
+    for (const path of ['/balance', '/transactions', '/payments/guarded-1']) expect((await anonymous.get(path)).status).toBe(401);
+    for (const path of ['/health', '/docs-json']) expect((await anonymous.get(path)).status).toBe(200);
+    const form = await http.post('/bills/pay').type('form').send('command=pulsa&productCode=SPTLKMAS10&customerId=081234567891');
     expect(form.status).toBe(415);
     expect(
       (await http.post('/bills/inquiry').type('form').send('command=plnpos&productCode=SPPLNPOS&customerId=146300068064')).status,
@@ -162,6 +161,27 @@ describe('sample app in production without credentials (secrets that failed to l
     expect(refused.message).toMatch(why);
     expect(refused.message).toMatch(/SINGAPAY_API_KEY, SINGAPAY_CLIENT_ID, SINGAPAY_CLIENT_SECRET, SINGAPAY_PASSWORD/);
     expect(capturedLogLines.slice(logs).some((l) => l.includes('built-in Singapay simulator'))).toBe(false);
+  });
+
+  it('refuses a misspelt SINGAPAY_ENV instead of taking it for sandbox, and a weak API key with real credentials', async () => {
+    clearEnv();
+    process.env[SINGAPAY_ENV_VARS.environment] = 'prod';
+    await expect(createSampleApp(new Logger('Sample'))).rejects.toThrow(
+      /SINGAPAY_ENV must be 'sandbox' \(or 'development'\) or 'production'/,
+    );
+    clearEnv();
+    Object.assign(process.env, {
+      [SINGAPAY_ENV_VARS.baseUrl]: 'http://127.0.0.1:9',
+      [SINGAPAY_ENV_VARS.apiKey]: 'key',
+      [SINGAPAY_ENV_VARS.clientId]: 'id',
+      [SINGAPAY_ENV_VARS.clientSecret]: 'secret-of-the-test',
+      [SINGAPAY_ENV_VARS.password]: 'password-of-the-test',
+    });
+    for (const key of [undefined, 'short', 'sample-simulator-key']) {
+      if (key === undefined) delete process.env.SAMPLE_API_KEY;
+      else process.env.SAMPLE_API_KEY = key;
+      await expect(createSampleApp(new Logger('Sample'))).rejects.toThrow(/SAMPLE_API_KEY is (missing|too weak)/);
+    }
   });
 
   it('still runs on the simulator when NODE_ENV=production but SINGAPAY_ENV=sandbox says so', async () => {

@@ -43,7 +43,7 @@ const validatedFields = (cls: new () => object) =>
 
 describe('sample app API docs (/docs, /docs-json)', () => {
   let sample: SampleApp;
-  let http: ReturnType<typeof request>;
+  let http: ReturnType<typeof request.agent>;
   let doc: OpenAPIObject;
   const op = (method: string, path: string) => (doc.paths[path] as Record<string, Operation>)[method.toLowerCase()]!;
   const schema = (name: string) =>
@@ -52,7 +52,7 @@ describe('sample app API docs (/docs, /docs-json)', () => {
   beforeAll(async () => {
     const started = await startSampleOnSimulator();
     sample = started.sample;
-    http = request(started.baseUrl);
+    http = request.agent(started.baseUrl).set('X-Api-Key', SAMPLE_KEY);
     doc = (await http.get('/docs-json').expect(200).expect('content-type', /json/)).body;
   });
   afterAll(async () => {
@@ -90,10 +90,10 @@ describe('sample app API docs (/docs, /docs-json)', () => {
   it('documents the status codes of each endpoint, with examples for each error', () => {
     const statuses = (method: string, path: string) => Object.keys(op(method, path).responses).sort();
     expect(statuses('POST', '/bills/pay')).toEqual(['200', '202', '400', '401', '404', '409', '415', '502', '503', '504']);
-    expect(statuses('POST', '/bills/inquiry')).toEqual(['200', '400', '404', '409', '415', '502', '503', '504']);
-    expect(statuses('GET', '/balance')).toEqual(['200', '502', '503', '504']);
-    expect(statuses('GET', '/transactions/{id}')).toEqual(['200', '400', '404', '502', '503', '504']);
-    expect(statuses('GET', '/payments/{key}')).toEqual(['200', '404']);
+    expect(statuses('POST', '/bills/inquiry')).toEqual(['200', '400', '401', '404', '409', '415', '502', '503', '504']);
+    expect(statuses('GET', '/balance')).toEqual(['200', '401', '502', '503', '504']);
+    expect(statuses('GET', '/transactions/{id}')).toEqual(['200', '400', '401', '404', '502', '503', '504']);
+    expect(statuses('GET', '/payments/{key}')).toEqual(['200', '401', '404']);
     expect(statuses('GET', '/health')).toEqual(['200', '503']);
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(ops as Record<string, Operation>)) {

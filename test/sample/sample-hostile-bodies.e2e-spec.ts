@@ -39,6 +39,10 @@ describe('hostile bodies: deep nesting is refused before class-transformer walks
       /nested too deeply \(more than 32 levels\)/,
     );
     expect(pipe.transform('plain')).toBe('plain');
+    // An upload or a raw body is bytes, not JSON: left alone, never walked byte by byte.
+    const upload = { originalname: 'bill.pdf', buffer: Buffer.alloc(200_000) };
+    expect(pipe.transform(Buffer.alloc(200_000)).length).toBe(200_000);
+    expect(new SingapayInputShapePipe({ maxValues: 10 }).transform(upload)).toBe(upload);
   });
 
   it('a burst of 200 bodies of 90 KB nested 12,000 levels: each a 400, and the event loop stays free', async () => {

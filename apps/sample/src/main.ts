@@ -13,10 +13,10 @@ try {
   const url = `http://127.0.0.1:${port}`;
   logger.log(`Sample app listening on ${url}`);
   logger.log(`API docs: ${url}/docs (OpenAPI JSON at ${url}/docs-json); health: ${url}/health`);
-  logger.log(`Try: curl ${url}/balance`);
+  logger.log(`Try: curl -H 'X-Api-Key: <key>' ${url}/balance (the key: SAMPLE_API_KEY, sample-simulator-key on the simulator)`);
   logger.log(`Payments: POST ${url}/bills/pay with Idempotency-Key and X-Api-Key headers; follow one at GET ${url}/payments/<key>`);
   logger.log(
-    `Try: curl -X POST ${url}/bills/inquiry -H 'Content-Type: application/json' -d '{"command":"plnpos","productCode":"SPPLNPOS","customerId":"146300068064"}'`,
+    `Try: curl -H 'X-Api-Key: <key>' -X POST ${url}/bills/inquiry -H 'Content-Type: application/json' -d '{"command":"plnpos","productCode":"SPPLNPOS","customerId":"146300068064"}'`,
   );
 } catch (error) {
   // Configuration errors name the field; print them without a stack trace wall.

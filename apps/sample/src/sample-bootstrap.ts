@@ -37,9 +37,12 @@ export async function startSimulatorIfUnconfigured(
   if (CREDENTIAL_VARS.some((name) => env[name]?.trim())) return undefined;
   // Secrets that failed to load in production must stop the app, never send it to a simulator
   // that takes orders nobody pays: the simulator is for sandbox and development only.
-  const environment = env[SINGAPAY_ENV_VARS.environment]?.trim().toLowerCase();
-  const production =
-    environment === 'production' || (environment === undefined || environment === '' ? env.NODE_ENV === 'production' : false);
+  const environment = env[SINGAPAY_ENV_VARS.environment]?.trim().toLowerCase() || undefined;
+  // A misspelt environment (prod, live) is no permission for the simulator: said, not guessed.
+  if (environment !== undefined && !['sandbox', 'development', 'production'].includes(environment)) {
+    throw new SingapayConfigurationError([`${SINGAPAY_ENV_VARS.environment} must be 'sandbox' (or 'development') or 'production'`]);
+  }
+  const production = environment === 'production' || (environment === undefined && env.NODE_ENV?.trim().toLowerCase() === 'production');
   if (production) {
     throw new SingapayConfigurationError([
       `${environment === 'production' ? `${SINGAPAY_ENV_VARS.environment} is production` : 'NODE_ENV is production'} but no Singapay credentials are set: ` +
@@ -61,7 +64,7 @@ export async function startSimulatorIfUnconfigured(
   if (!env[SAMPLE_API_KEY_VAR]?.trim()) {
     env[SAMPLE_API_KEY_VAR] = SAMPLE_SIMULATOR_API_KEY;
     logger.log(
-      `POST /bills/pay takes X-Api-Key: ${SAMPLE_SIMULATOR_API_KEY} (the simulator's key; set ${SAMPLE_API_KEY_VAR} with real credentials)`,
+      `The API takes X-Api-Key: ${SAMPLE_SIMULATOR_API_KEY} (the simulator's key; set ${SAMPLE_API_KEY_VAR} with real credentials)`,
     );
   }
   return simulator;
@@ -92,10 +95,13 @@ export async function createSampleApp(logger = new Logger('Sample'), port = Numb
   );
   try {
     const app = configureSampleApp(await NestFactory.create(AppModule, { abortOnError: false }));
-    if (!process.env[SAMPLE_API_KEY_VAR]?.trim()) {
+    const apiKey = process.env[SAMPLE_API_KEY_VAR]?.trim() ?? '';
+    const weak = !simulator && (apiKey.length < 16 || apiKey === SAMPLE_SIMULATOR_API_KEY);
+    if (!apiKey || weak) {
       await app.close();
       throw new SingapayConfigurationError([
-        `${SAMPLE_API_KEY_VAR} is missing: POST /bills/pay moves money and must not be open to whoever reaches this port; set it to a long random key that callers send as X-Api-Key`,
+        `${SAMPLE_API_KEY_VAR} is ${apiKey ? "too weak (at least 16 characters, and not the simulator's key)" : 'missing'}: ` +
+          "the sample's routes move money and show payments, and must not be open to whoever reaches this port; set it to a long random key that callers send as X-Api-Key",
       ]);
     }
     return {

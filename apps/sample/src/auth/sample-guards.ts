@@ -1,8 +1,18 @@
-import { Injectable, UnauthorizedException, UnsupportedMediaTypeException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  Injectable,
+  UnauthorizedException,
+  UnsupportedMediaTypeException,
+  UseGuards,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
+import { ApiSecurity } from '@nestjs/swagger';
+import { ApiErrors } from '../docs/api-responses.js';
 
-/** The environment variable holding the key a caller must send as `X-Api-Key` to a route that pays. */
+/** The environment variable holding the key a caller must send as `X-Api-Key` to the sample's API routes. */
 export const SAMPLE_API_KEY_VAR = 'SAMPLE_API_KEY';
 
 /**
@@ -45,3 +55,11 @@ export class SampleJsonOnlyGuard implements CanActivate {
     return true;
   }
 }
+
+/**
+ * The sample's API routes take the API key: those that pay, and those that show payments,
+ * transactions (PLN tokens, customer names) or the deposit. Health, the docs and Singapay's
+ * callback stay open. Documented in the OpenAPI document as the `api-key` scheme.
+ */
+export const SampleApiKeyProtected = (): ClassDecorator & MethodDecorator =>
+  applyDecorators(UseGuards(SampleApiKeyGuard), ApiSecurity('api-key'), ApiErrors({ 401: ['apiKey'] }));

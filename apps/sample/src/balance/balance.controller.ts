@@ -4,9 +4,11 @@ import { SingapayService, type SingapayBalance } from '@app/singapay';
 import { ApiErrors, UPSTREAM_ERRORS } from '../docs/api-responses.js';
 import { BalanceDto } from '../docs/response-dtos.js';
 import { BALANCE_EXAMPLE } from '../docs/sample-examples.js';
+import { SampleApiKeyProtected } from '../auth/sample-guards.js';
 
 @ApiTags('balance')
 @Controller('balance')
+@SampleApiKeyProtected()
 export class BalanceController {
   constructor(private readonly singapay: SingapayService) {}
 

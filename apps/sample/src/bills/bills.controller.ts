@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { SampleApiKeyGuard, SampleJsonOnlyGuard } from '../auth/sample-guards.js';
+import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SampleApiKeyProtected, SampleJsonOnlyGuard } from '../auth/sample-guards.js';
 import type { Response } from 'express';
 import { SingapayService, type SingapayInquiryResult, type SingapayPaymentResult } from '@app/singapay';
 import { ApiErrors, UPSTREAM_ERRORS } from '../docs/api-responses.js';
@@ -18,6 +18,7 @@ import {
 
 @ApiTags('bills')
 @Controller('bills')
+@SampleApiKeyProtected()
 @UseGuards(SampleJsonOnlyGuard)
 export class BillsController {
   constructor(private readonly singapay: SingapayService) {}
@@ -50,8 +51,6 @@ export class BillsController {
    */
   @Post('pay')
   @HttpCode(200)
-  @UseGuards(SampleApiKeyGuard)
-  @ApiSecurity('api-key')
   @ApiOperation({
     summary: 'Pay a bill or buy a product (moves money)',
     description:
@@ -78,7 +77,6 @@ export class BillsController {
   })
   @ApiErrors({
     400: ['validation'],
-    401: ['apiKey'],
     404: ['transactionNotFound', 'customerNotFound'],
     409: ['idempotencyConflict', 'billAlreadyPaid'],
     415: ['unsupportedMediaType'],

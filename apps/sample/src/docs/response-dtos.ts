@@ -40,7 +40,7 @@ export class InquiryResultDto {
   @ApiProperty({
     format: 'date-time',
     description: "ISO 8601 with the WIB offset; `raw` keeps Singapay's text.",
-    example: '2026-11-24T04:10:22+07:00',
+    example: '2026-11-24T04:10:22.000+07:00',
   })
   createdAt!: string;
   @ApiProperty({ ...RAW, example: INQUIRY_RESULT_EXAMPLE.raw }) raw!: Record<string, unknown>;
@@ -75,7 +75,7 @@ export class PaymentResultDto {
     example: 'Singapay did not answer pay within 30000 ms',
   })
   reason?: string;
-  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-24T04:10:22+07:00' }) createdAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-24T04:10:22.000+07:00' }) createdAt?: string;
   @ApiPropertyOptional(RAW) raw?: Record<string, unknown>;
 }
 
@@ -138,9 +138,13 @@ export class TransactionDto {
   @ApiProperty({ example: 152505 }) price!: number;
   @ApiProperty({ type: ProductDto }) product!: ProductDto;
   @ApiPropertyOptional({ description: 'PLN token or similar, once delivered.', example: '1234-5678-9012-3456-7890' }) token?: string;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-24T04:10:22+07:00' }) inquiredAt!: string | null;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-24T04:10:22+07:00' }) paidAt!: string | null;
-  @ApiProperty({ format: 'date-time', description: 'The instant the ULID transaction id encodes.', example: '2026-11-24T04:10:22+07:00' })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-24T04:10:22.000+07:00' }) inquiredAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-24T04:10:22.000+07:00' }) paidAt!: string | null;
+  @ApiProperty({
+    format: 'date-time',
+    description: 'The instant the ULID transaction id encodes.',
+    example: '2026-11-24T04:10:22.000+07:00',
+  })
   createdAt!: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Product-specific extras (other_info), as sent.', example: {} })
   otherInfo!: unknown;

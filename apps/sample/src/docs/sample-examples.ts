@@ -81,7 +81,7 @@ export const INQUIRY_RESULT_EXAMPLE = {
   amount: 151005,
   price: 152505,
   period: '202403',
-  createdAt: '2026-11-24T04:10:22+07:00',
+  createdAt: '2026-11-24T04:10:22.000+07:00',
   raw: {
     command: 'plnpos',
     response_code: '00',
@@ -109,7 +109,7 @@ export const PAYMENT_SUCCESS_EXAMPLE = {
   amount: 151005,
   price: 152505,
   period: '202403',
-  createdAt: '2026-11-24T04:10:22+07:00',
+  createdAt: '2026-11-24T04:10:22.000+07:00',
   raw: {
     command: 'plnpos',
     response_code: '00',
@@ -135,7 +135,7 @@ export const PAYMENT_PENDING_EXAMPLE = {
   customerId: '081234567891',
   amount: 10000,
   price: 11000,
-  createdAt: '2026-11-24T04:10:22+07:00',
+  createdAt: '2026-11-24T04:10:22.000+07:00',
   raw: {
     command: 'pulsa',
     response_code: '01',
@@ -203,9 +203,9 @@ export const TRANSACTION_EXAMPLE = {
   amount: 151005,
   price: 152505,
   product: { code: 'SPPLNPOS', name: 'PLN Pascabayar', category: { code: 'PLNPOS', name: 'PLN Pascabayar' } },
-  inquiredAt: '2026-11-24T04:10:22+07:00',
-  paidAt: '2026-11-24T04:10:22+07:00',
-  createdAt: '2026-11-24T04:10:22+07:00',
+  inquiredAt: '2026-11-24T04:10:22.000+07:00',
+  paidAt: '2026-11-24T04:10:22.000+07:00',
+  createdAt: '2026-11-24T04:10:22.000+07:00',
   otherInfo: {},
   raw: {
     command: 'detail-bill-transaction',
@@ -342,7 +342,7 @@ export const HEALTH_UP_EXAMPLE = {
       balance: 10_000_000,
       currency: 'IDR',
       minBalance: 1_000_000,
-      checkedAt: '2026-11-23T21:10:22.662Z',
+      checkedAt: '2026-11-24T04:10:22.662+07:00',
       responseTimeMs: 12,
     },
   },
@@ -353,7 +353,7 @@ export const HEALTH_UP_EXAMPLE = {
       balance: 10_000_000,
       currency: 'IDR',
       minBalance: 1_000_000,
-      checkedAt: '2026-11-23T21:10:22.662Z',
+      checkedAt: '2026-11-24T04:10:22.662+07:00',
       responseTimeMs: 12,
     },
   },
@@ -366,7 +366,7 @@ const DEGRADED = {
   balance: 5000,
   currency: 'IDR',
   minBalance: 1_000_000,
-  checkedAt: '2026-11-23T21:10:22.662Z',
+  checkedAt: '2026-11-24T04:10:22.662+07:00',
   responseTimeMs: 9,
 };
 export const HEALTH_DEGRADED_EXAMPLE = { status: 'degraded', info: { singapay: DEGRADED }, error: {}, details: { singapay: DEGRADED } };
@@ -379,7 +379,7 @@ const DOWN = {
   responseType: 'permission_denied',
   detail:
     "Singapay accessToken failed with code 08 (permission_denied): Singapay refused the caller's IP address (203.0.113.7): submit it to Singapay for whitelisting in this environment (so checkBalance was not sent)",
-  checkedAt: '2026-11-23T21:10:22.662Z',
+  checkedAt: '2026-11-24T04:10:22.662+07:00',
   responseTimeMs: 15,
 };
 export const HEALTH_DOWN_EXAMPLE = { status: 'error', info: {}, error: { singapay: DOWN }, details: { singapay: DOWN } };

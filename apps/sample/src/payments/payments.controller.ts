@@ -4,9 +4,11 @@ import { SingapayService, type SingapayPayment } from '@app/singapay';
 import { ApiErrors } from '../docs/api-responses.js';
 import { PaymentDto } from '../docs/response-dtos.js';
 import { EXAMPLE_IDEMPOTENCY_KEY, PAYMENT_RECORD_EXAMPLE } from '../docs/sample-examples.js';
+import { SampleApiKeyProtected } from '../auth/sample-guards.js';
 
 @ApiTags('payments')
 @Controller('payments')
+@SampleApiKeyProtected()
 export class PaymentsController {
   constructor(private readonly singapay: SingapayService) {}
 

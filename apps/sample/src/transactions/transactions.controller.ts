@@ -5,9 +5,11 @@ import { ApiErrors, UPSTREAM_ERRORS } from '../docs/api-responses.js';
 import { ListTransactionsQueryDto } from '../docs/request-dtos.js';
 import { TransactionDto, TransactionPageDto } from '../docs/response-dtos.js';
 import { EXAMPLE_TRANSACTION_ID, TRANSACTION_EXAMPLE, TRANSACTION_PAGE_EXAMPLE } from '../docs/sample-examples.js';
+import { SampleApiKeyProtected } from '../auth/sample-guards.js';
 
 @ApiTags('transactions')
 @Controller('transactions')
+@SampleApiKeyProtected()
 export class TransactionsController {
   constructor(private readonly singapay: SingapayService) {}
 

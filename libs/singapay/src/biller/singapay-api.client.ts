@@ -274,9 +274,22 @@ export class SingapayApiClient {
     if (ok && !Logger.isLevelEnabled('debug')) return;
     const line = `${this.describe(request)} http=${answer.status} result=${outcome} attempt=${attempt} ${answer.durationMs}ms`;
     if (ok) this.logger.debug(line);
+    else if (isBusinessAnswer(outcome)) this.logger.log(line);
     else this.logger.warn(line);
   }
 }
+
+/**
+ * An answer about the request itself (a customer not found, a bill already paid, a field refused):
+ * an ordinary business outcome, logged at LOG. WARN is kept for what an operator should act on:
+ * refused credentials or IP, a low deposit, Singapay failing, an answer that could not be read.
+ */
+function isBusinessAnswer(outcome: string): boolean {
+  return /^\d{2}$/.test(outcome) && BUSINESS_ANSWERS.has(singapayResponseCodeInfo(outcome).type);
+}
+
+// Not 04 (a field the module validated refused: the API changed) nor 10/11 (an account or state problem).
+const BUSINESS_ANSWERS: ReadonlySet<string> = new Set(['not_found', 'customer_not_found', 'bill_already_paid', 'out_of_range']);
 
 /** `04` answers carry `{ "data.field": "message" }`; keep only string messages. */
 function fieldErrors(data: Record<string, unknown>): Record<string, string> | undefined {

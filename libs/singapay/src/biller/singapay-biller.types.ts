@@ -60,7 +60,7 @@ export interface SingapayInquiryResult {
   lateFee?: number;
   /** Display text; its format varies by product (`"202403"`, `"04/2024"`…). */
   period?: string;
-  /** When Singapay made the inquiry: ISO 8601 with the WIB offset (`2025-06-10T16:36:49+07:00`); `raw` keeps Singapay's text. */
+  /** When Singapay made the inquiry: ISO 8601 with the WIB offset (`2025-06-10T16:36:49.000+07:00`); `raw` keeps Singapay's text. */
   createdAt: string;
   raw: Record<string, unknown>;
 }

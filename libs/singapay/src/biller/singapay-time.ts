@@ -50,12 +50,12 @@ export function ulidInstant(id: string, now = Date.now()): number | undefined {
 
 /**
  * The one format of every timestamp this module gives out: ISO 8601 with the WIB
- * offset (`2025-06-10T17:54:29+07:00`), Singapay's business time. The offset makes it
+ * offset and milliseconds (`2025-06-10T17:54:29.000+07:00`), Singapay's business time. The offset makes it
  * unambiguous; one offset everywhere keeps the strings comparable as text.
  */
 export function formatSingapayIso(epochMs: number): string {
-  const local = new Date(Math.trunc(epochMs) + WIB_OFFSET_MS).toISOString();
-  return `${local.endsWith('.000Z') ? local.slice(0, 19) : local.slice(0, 23)}+07:00`;
+  // Always with milliseconds: one format for every time the module gives out, whatever its source's precision.
+  return `${new Date(Math.trunc(epochMs) + WIB_OFFSET_MS).toISOString().slice(0, 23)}+07:00`;
 }
 
 /** The WIB calendar day of an instant, as `YYYY-MM-DD` (the list filter's days). */

@@ -12,6 +12,7 @@ import { SingapayNotFoundException, type SingapayException } from '../errors/sin
 import { SingapayPaymentEngine } from '../payments/singapay-payment.engine.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import { asRecord } from '../util/singapay-json.js';
+import { hashIdempotencyKey } from '../util/singapay-log.js';
 import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import { SingapayCallbackQueue } from './singapay-callback.queue.js';
 
@@ -148,7 +149,12 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
       throw error;
     }
     const { outcome, payment } = await this.payments.applyConfirmedTransaction(tx, 'callback');
-    this.logger.log(`callback confirmed transaction status=${tx.status}${payment ? '' : ' (no payment recorded for it)'}`);
+    const whose = payment
+      ? `payment key=${hashIdempotencyKey(payment.idempotencyKey)} state=${payment.state}`
+      : outcome === 'undecided'
+        ? 'several open payments could hold it: not kept, to be delivered again'
+        : 'no payment recorded for it';
+    this.logger.log(`callback confirmed transaction ${transactionId} status=${tx.status}: ${whose}`);
     // Several open payments could hold it: nothing was kept, so it must come again (503), never be dropped.
     if (outcome === 'undecided') throw new Error('undecided: several open payments could hold it');
   }

@@ -28,7 +28,7 @@ version ${SINGAPAY_POSTGRES_SCHEMA_VERSION}, in one transaction; safe to run aga
   --print             print the SQL instead of running it, for teams that run their own migrations
   --from VERSION      with --print: only the steps after that schema version
 
-Exit code: 0 done; 1 it failed (the database refused or could not be reached); 2 a usage error.
+Exit code: 0 done; 1 it failed (the database refused or could not be reached); 2 a usage or configuration error.
 `;
 
 export const SINGAPAY_PRUNE_USAGE = `Usage: singapay prune --before DATE [--dry-run] [--database-url URL] [--env-file FILE | --no-env-file]
@@ -43,7 +43,7 @@ money trail: keep them as long as your accounting needs (DATE must be at least 7
   --env-file FILE     read variables from FILE instead of ./.env
   --no-env-file       read the environment only
 
-Exit code: 0 done; 1 it failed (the database refused or could not be reached); 2 a usage error.
+Exit code: 0 done; 1 it failed (the database refused or could not be reached); 2 a usage or configuration error.
 `;
 
 interface CommonArgs {
@@ -168,7 +168,7 @@ export async function runSingapayPrune(argv: readonly string[], io: SingapayCliI
   });
 }
 
-/** Usage errors exit 1 with the usage; other errors exit 1 with their message, scrubbed of credentials. */
+/** Usage errors exit 2 with the usage; other errors exit 1 with their message, scrubbed of credentials. */
 async function command(
   name: string,
   usage: string,
@@ -187,6 +187,7 @@ async function command(
     fail(`singapay ${name}: ${redactConnectionSecrets(message, secrets)}`);
     if (error instanceof SingapayCliUsageError) fail(`\n${usage}`);
     // The exit codes of every singapay command: 2 a usage or configuration error, 1 a failure.
-    return error instanceof SingapayCliUsageError ? 2 : 1;
+    const misuse = error instanceof SingapayCliUsageError || /^the env file .* does not exist$/.test(message);
+    return misuse ? 2 : 1;
   }
 }

@@ -1,3 +1,4 @@
+import { formatSingapayIso } from '../biller/singapay-time.js';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult, type HealthIndicatorStatus } from '@nestjs/terminus';
 import { SingapayService } from '../service/singapay.service.js';
@@ -31,7 +32,7 @@ export interface SingapayHealthData extends Record<string, unknown> {
   responseCode?: string | null;
   responseType?: string;
   detail?: string;
-  /** When Singapay was last asked (ISO 8601). */
+  /** When Singapay was last asked: ISO 8601 with milliseconds and the WIB offset, as every time the module gives out. */
   checkedAt: string;
   /** How long that check took. */
   responseTimeMs: number;
@@ -114,7 +115,7 @@ export class SingapayHealthIndicator {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new HealthCheckTimeout()), timeoutMs);
     });
-    const stamp = () => ({ checkedAt: new Date(started).toISOString(), responseTimeMs: Date.now() - started });
+    const stamp = () => ({ checkedAt: formatSingapayIso(started), responseTimeMs: Date.now() - started });
     // The payment store is asked beside Singapay: a store that lost records stops payments whatever Singapay says.
     const store = this.checkPaymentStore(deadline);
     try {

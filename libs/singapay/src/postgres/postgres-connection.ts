@@ -85,6 +85,8 @@ export function toSingapayPostgresError(error: unknown, secrets: readonly string
 export function describePostgresTarget(url: string, config: SingapayPostgresPoolConfig = {}): string | undefined {
   if (!URL.canParse(url)) return undefined;
   const u = new URL(url);
+  // An '@' past the host means a password with an unencoded '/', '?' or '#': the parts are not what they seem, and may hold the password.
+  if (/@/.test(`${u.pathname}${u.search}${u.hash}`)) return undefined;
   const host = u.hostname || u.searchParams.get('host') || 'localhost';
   const database = u.pathname.replace(/^\//, '') || '(default database)';
   const timeout = config.connectionTimeoutMillis ?? SINGAPAY_POSTGRES_POOL_DEFAULTS.connectionTimeoutMillis;

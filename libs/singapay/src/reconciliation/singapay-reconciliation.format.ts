@@ -70,19 +70,27 @@ function csvRow(row: SingapayReconciliationRow, date: string): CsvValue[] {
  * One CSV field (RFC 4180): quoted when it holds a quote, a comma or a line break, quotes
  * doubled. Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a
  * leading apostrophe: keys and ids come from outside, and opening the file must not run them.
- * Digits-only text that a spreadsheet would read as a number and change (a customer number with
- * a leading zero, a long id) is written as the text formula `="0812…"`, which keeps it as is.
+ * A customer number a spreadsheet would read as a number and change (a leading zero, more than
+ * 15 digits) is written as the text formula `="0812…"`, which keeps it as is; only that column,
+ * so that keys and ids stay as they are for a program joining on them.
  */
-function csvField(value: CsvValue): string {
+function csvField(value: CsvValue, column: string): string {
   if (value === undefined || value === null) return '';
   let text = String(value);
-  if (typeof value === 'string' && /^\d+$/.test(text) && (text.startsWith('0') || text.length > 15)) text = `="${text}"`;
+  if (column === 'customer_id' && /^\d+$/.test(text) && (text.startsWith('0') || text.length > 15)) text = `="${text}"`;
   else if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 function csv(report: SingapayReconciliationReport): string {
-  const lines = [SINGAPAY_RECONCILIATION_CSV_COLUMNS.join(','), ...report.rows.map((r) => csvRow(r, report.date).map(csvField).join(','))];
+  const lines = [
+    SINGAPAY_RECONCILIATION_CSV_COLUMNS.join(','),
+    ...report.rows.map((r) =>
+      csvRow(r, report.date)
+        .map((value, i) => csvField(value, SINGAPAY_RECONCILIATION_CSV_COLUMNS[i]!))
+        .join(','),
+    ),
+  ];
   return `${lines.join('\r\n')}\r\n`;
 }
 

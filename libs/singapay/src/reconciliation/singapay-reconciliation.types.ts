@@ -132,7 +132,7 @@ export interface SingapayReconciliationSummary {
 export interface SingapayReconciliationReport {
   /** The WIB day reconciled, `YYYY-MM-DD`. */
   date: string;
-  /** Its first instant (`…T00:00:00+07:00`). */
+  /** Its first instant (`…T00:00:00.000+07:00`). */
   from: string;
   /** The first instant of the next day: the day is `[from, to)`. */
   to: string;

@@ -42,7 +42,8 @@ export class SingapayRedisConnection implements OnApplicationShutdown {
       warned = false;
     });
     this.client = client;
-    // Start-up does not wait long for Redis: the app comes up and refuses payments until it is reachable.
+    // Start-up waits a little for Redis; a payment ledger still out of reach then stops it (see checkSingapayRedisLedger),
+    // a Redis that holds only the token lets the app come up and fetch tokens itself until it is back.
     await Promise.race([
       new Promise((resolve) => client.once('ready', resolve)),
       new Promise((resolve) => setTimeout(resolve, 2_000).unref()),

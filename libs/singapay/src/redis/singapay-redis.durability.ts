@@ -173,7 +173,6 @@ export async function checkSingapayRedisLedger(
   } else if (report.readable) {
     logger.log(`Payment records are kept in Redis: ${describeRedisDurability(report)}`);
   }
-  if (!report.readable && !report.refused) return;
   // Takes the epoch now, so that a loss is told from the first payment on; a stop left by an earlier loss is logged by the epoch.
   await store.checkIntegrity();
 }

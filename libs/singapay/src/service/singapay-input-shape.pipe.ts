@@ -10,12 +10,23 @@ export interface SingapayInputShapeLimits {
   maxDepth?: number;
   /**
    * Values in all (each property and each array element counts one).
-   * @default 10000
+   * @default 100000
    */
   maxValues?: number;
 }
 
-export const SINGAPAY_INPUT_SHAPE_DEFAULTS: Required<SingapayInputShapeLimits> = Object.freeze({ maxDepth: 32, maxValues: 10_000 });
+export const SINGAPAY_INPUT_SHAPE_DEFAULTS: Required<SingapayInputShapeLimits> = Object.freeze({ maxDepth: 32, maxValues: 100_000 });
+
+/**
+ * What parsed JSON is made of: plain objects and arrays. A Buffer (an upload, a raw body), a Date
+ * or any other class instance another pipe built is left alone, never walked byte by byte.
+ */
+function isWalkable(value: unknown): value is object {
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return false;
+  if (Array.isArray(value)) return true;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
 
 /**
  * Refuses, with a 400, input nested or sized beyond its limits, before anything recurses into it.
@@ -34,7 +45,7 @@ export class SingapayInputShapePipe implements PipeTransform {
   }
 
   transform<T>(value: T): T {
-    if (value === null || typeof value !== 'object') return value;
+    if (!isWalkable(value)) return value;
     const { maxDepth, maxValues } = this.limits;
     const stack: [unknown, number][] = [[value, 1]];
     let values = 0;
@@ -43,7 +54,7 @@ export class SingapayInputShapePipe implements PipeTransform {
       if (depth > maxDepth) throw new BadRequestException(`request is nested too deeply (more than ${maxDepth} levels)`);
       for (const child of Object.values(current as object)) {
         if (++values > maxValues) throw new BadRequestException(`request has too many values (more than ${maxValues})`);
-        if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+        if (isWalkable(child)) stack.push([child, depth + 1]);
       }
     }
     return value;

@@ -20,8 +20,14 @@ export async function createSingapayTelemetry(
   let api: Record<string, unknown> | undefined;
   try {
     api = (await load()) as Record<string, unknown>;
-  } catch {
-    logger.debug('@opentelemetry/api is not installed: no spans or metrics');
+  } catch (error) {
+    // Not installed is the usual case, said in the README: no line for it. Anything else is a broken install.
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') {
+      logger.warn(
+        `@opentelemetry/api could not be loaded (${String(code ?? (error as Error | undefined)?.name ?? 'error')}): no spans or metrics`,
+      );
+    }
     return new SingapayTelemetry(undefined, registration);
   }
   const usable = (name: string, method: string) => typeof (api?.[name] as Record<string, unknown> | undefined)?.[method] === 'function';

@@ -2,22 +2,14 @@
 // Fails when the source files under the given folders import each other in a cycle
 // (type-only imports included: a cycle of types is still a knot a reader must untie).
 // Usage: node tools/checks/check-cycles.mjs [dir ...]   (default: libs)
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import process from 'node:process';
+import { RELATIVE_IMPORT as IMPORT, sources } from './source-files.mjs';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '../..');
 const dirs = (process.argv.slice(2).length ? process.argv.slice(2) : ['libs']).map((d) => resolve(root, d));
 
-function* sources(dir) {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) yield* sources(path);
-    else if (/\.ts$/.test(name) && !/\.(e2e-)?spec\.ts$/.test(name) && !name.endsWith('.d.ts')) yield path;
-  }
-}
-
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 const graph = new Map();
 for (const dir of dirs) {
   for (const file of sources(dir)) {

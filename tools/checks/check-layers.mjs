@@ -2,9 +2,10 @@
 // Fails when a source file of the library imports a part that sits above its own in the layer
 // order below (the README's "Repository layout" lists the same order). Parts on one line are
 // peers: neither imports the other. Tests (`*.spec.ts`) may import anything.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import process from 'node:process';
+import { RELATIVE_IMPORT as IMPORT, sources } from './source-files.mjs';
 
 const LAYERS = [
   ['util', 'contract', 'singapay.constants.ts'],
@@ -30,15 +31,6 @@ const src = join(root, 'libs/singapay/src');
 const rank = new Map(LAYERS.flatMap((parts, i) => parts.map((part) => [part, i])));
 const partOf = (file) => relative(src, file).split('/')[0];
 
-function* sources(dir) {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) yield* sources(path);
-    else if (/\.ts$/.test(name) && !/\.(e2e-)?spec\.ts$/.test(name) && !name.endsWith('.d.ts')) yield path;
-  }
-}
-
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 const problems = [];
 let files = 0;
 for (const file of sources(src)) {

@@ -29,7 +29,7 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
   async create(record: SingapayPaymentRecord): Promise<{ created: boolean; record: SingapayPaymentRecord }> {
     this.evict();
     const existing = this.records.get(record.key);
-    if (existing) return { created: false, record: structuredClone(existing) };
+    if (existing) return { created: false, record: copyRecord(existing) };
     this.store(record);
     // The caller's own object: what is stored is a copy of it already.
     return { created: true, record };
@@ -37,7 +37,7 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
 
   async get(key: string): Promise<SingapayPaymentRecord | undefined> {
     const r = this.records.get(key);
-    return r ? structuredClone(r) : undefined;
+    return r ? copyRecord(r) : undefined;
   }
 
   async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
@@ -67,7 +67,7 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
     let index = 0;
     for (const key of this.unsettled) {
       if (index++ < offset) continue;
-      page.push(structuredClone(this.records.get(key)!));
+      page.push(copyRecord(this.records.get(key)!));
       if (page.length >= limit) break;
     }
     return page;
@@ -85,12 +85,12 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
       .filter((r) => inCreationPage(r, fromMs, toMs, after))
       .sort(compareByCreation)
       .slice(0, Math.floor(limit))
-      .map((r) => structuredClone(r));
+      .map(copyRecord);
   }
 
   private store(record: SingapayPaymentRecord): void {
     const previous = this.records.get(record.key);
-    this.records.set(record.key, structuredClone(record));
+    this.records.set(record.key, copyRecord(record));
     if (isSettledPaymentRecord(record)) this.unsettled.delete(record.key);
     else if (this.unsettled.has(record.key)) {
       if (previous && previous.createdAt !== record.createdAt) this.unsettledInOrder = false;
@@ -115,4 +115,22 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
       }
     }
   }
+}
+
+/**
+ * A deep copy of a record. Records hold JSON values only (Singapay's raw answer included), so
+ * a walk of plain objects and arrays is enough, and it is several times cheaper than
+ * `structuredClone`, which the payment path would otherwise pay twice a payment.
+ */
+function copyRecord<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyRecord) as T;
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    const item = copyRecord((value as Record<string, unknown>)[key]);
+    // JSON.parse makes `__proto__` an own field; an assignment would set the prototype instead.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else out[key] = item;
+  }
+  return out as T;
 }

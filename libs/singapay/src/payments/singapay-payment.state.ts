@@ -122,10 +122,13 @@ export function paymentClaim(
   claim: Pick<SingapayPaymentRecord, 'key' | 'requestHash' | 'owner' | 'leaseUntil'> & { params: SingapayPaymentParams },
   now: number,
 ): SingapayPaymentRecord {
-  const { params, ...fields } = claim;
-  return dropUndefined({
-    ...fields,
-    ...params,
+  const { params } = claim;
+  const record: SingapayPaymentRecord = {
+    key: claim.key,
+    requestHash: claim.requestHash,
+    command: params.command,
+    productCode: params.productCode,
+    customerId: params.customerId,
     state: 'sending',
     sendCount: 1,
     sentAt: now,
@@ -133,7 +136,13 @@ export function paymentClaim(
     createdAt: now,
     updatedAt: now,
     version: 1,
-  });
+  };
+  // Optional fields are left out rather than stored as undefined.
+  if (params.referenceNumber !== undefined) record.referenceNumber = params.referenceNumber;
+  if (params.phoneNumber !== undefined) record.phoneNumber = params.phoneNumber;
+  if (claim.owner !== undefined) record.owner = claim.owner;
+  if (claim.leaseUntil !== undefined) record.leaseUntil = claim.leaseUntil;
+  return record;
 }
 
 /** A payment provably never sent, claimed again: the same change as a first claim, its send counted in the same write. */

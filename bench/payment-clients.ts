@@ -3,7 +3,8 @@
 // counting what the engine asks of it and the round trips its connection makes.
 import { Redis } from 'ioredis';
 import type { Pool } from 'pg';
-import { SingapayInMemoryPaymentStore, SingapayService, type SingapayPaymentRecord } from '../libs/singapay/src/index.js';
+import { SingapayService } from '../libs/singapay/src/index.js';
+import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord } from '../libs/singapay/src/stores/index.js';
 import { PostgresPaymentStore } from '../libs/singapay/src/postgres/index.js';
 import { RedisPaymentStore } from '../libs/singapay/src/redis/index.js';
 import { openSingapayPostgresPool } from '../libs/singapay/src/postgres/postgres-connection.js';

@@ -1,6 +1,7 @@
 // The contract of the optional SingapayPaymentStore.listCreatedBetween (the daily
 // reconciliation reads a store with it), part of test/payment-store-conformance.ts.
-import type { SingapayPaymentRecord, SingapayPaymentState, SingapayPaymentStore } from '@app/singapay';
+import type { SingapayPaymentState } from '@app/singapay';
+import type { SingapayPaymentRecord, SingapayPaymentStore } from '@app/singapay/stores/index.js';
 import { bump, paymentRecord, type ConformanceTarget } from './payment-store-conformance.js';
 
 const DAY = 86_400_000;

@@ -1,7 +1,8 @@
 // The contract every SingapayPaymentStore keeps, run over each store by
 // test/payment-stores.e2e-spec.ts. Only the interface is used here, so a new
 // store passes by behaving, not by sharing code.
-import { isSettledPaymentRecord, type SingapayPaymentRecord, type SingapayPaymentState, type SingapayPaymentStore } from '@app/singapay';
+import { type SingapayPaymentState } from '@app/singapay';
+import { isSettledPaymentRecord, type SingapayPaymentRecord, type SingapayPaymentStore } from '@app/singapay/stores/index.js';
 import { describeListCreatedBetween } from './payment-store-conformance.created.js';
 
 export interface ConformanceTarget {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { SingapayInMemoryPaymentStore } from '@app/singapay';
+import { SingapayInMemoryPaymentStore } from '@app/singapay/stores/index.js';
 import { PostgresPaymentStore } from '@app/singapay/postgres/index.js';
 import { RedisPaymentStore } from '@app/singapay/redis/index.js';
 import { describePaymentStoreConformance } from './payment-store-conformance.js';

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import pg from 'pg';
 import { runSingapayMigrate, runSingapayPrune } from '@app/singapay/cli/singapay-postgres.commands.js';
-import { SingapayConfigurationError, SingapayPaymentStoreException, type SingapayPaymentRecord } from '@app/singapay';
+import { SingapayConfigurationError, SingapayPaymentStoreException } from '@app/singapay';
+import { type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
 import {
   checkSingapayPostgresSchema,
   migrateSingapayPostgres,

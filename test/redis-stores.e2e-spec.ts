@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { SingapayPaymentStoreException, type SingapayAcceptedPayment, type SingapayPaymentRecord } from '@app/singapay';
+import { SingapayPaymentStoreException, type SingapayAcceptedPayment } from '@app/singapay';
+import { type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
 import { RedisPaymentStore, RedisTokenStore } from '@app/singapay/redis/index.js';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES } from '@app/singapay-simulator';
 import { registerSecret } from './support/log-capture.js';

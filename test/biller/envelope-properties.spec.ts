@@ -7,7 +7,8 @@
 import http from 'node:http';
 import fc from 'fast-check';
 import { BadRequestException } from '@nestjs/common';
-import { normalizeSingapayResponseCode, SingapayException, type SingapayService } from '@app/singapay';
+import { SingapayException, type SingapayService } from '@app/singapay';
+import { normalizeSingapayResponseCode } from '@app/singapay/errors/singapay-response-codes.js';
 import { ScriptedServer, tokenAnswer } from '../support/scripted-server.js';
 import { createSingapay, type SingapayTestContext } from '../support/singapay-testing.js';
 

@@ -18,7 +18,7 @@ import {
   SingapayInsufficientBalanceException,
   SingapayModule,
   SingapayService,
-  type SingapayPayInput,
+  type SingapayPayRequest,
 } from '@app/singapay';
 import { SingapaySimulator, singapayTestCustomerId } from '@app/singapay-simulator';
 import { SingapayTokenProvider } from '@app/singapay/auth/singapay-token.provider.js';
@@ -57,7 +57,7 @@ describe('OpenTelemetry spans and metrics of a registration', () => {
   const gauge = async (name: string, registration = 'default') =>
     points(await sdk.collect(), name, { [A.registration]: registration })[0]?.value;
 
-  async function inquiredBill(n: number, key: string): Promise<SingapayPayInput> {
+  async function inquiredBill(n: number, key: string): Promise<SingapayPayRequest> {
     const customerId = `1463000${pad(n, 5)}`;
     customerIds.add(customerId);
     keys.add(key);

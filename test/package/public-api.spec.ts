@@ -7,7 +7,9 @@
 import * as health from '@app/singapay/health/index.js';
 import * as singapay from '@app/singapay';
 import * as postgres from '@app/singapay/postgres/index.js';
+import * as reconciliation from '@app/singapay/reconciliation/index.js';
 import * as redis from '@app/singapay/redis/index.js';
+import * as stores from '@app/singapay/stores/index.js';
 import * as simulator from '@app/singapay-simulator';
 
 describe('the public API', () => {
@@ -19,11 +21,8 @@ describe('the public API', () => {
         'SINGAPAY_CLOCK',
         'SINGAPAY_COMMANDS',
         'SINGAPAY_COMMAND_NAMES',
-        'SINGAPAY_DIRECT_COMMANDS',
         'SINGAPAY_ENV_VARS',
-        'SINGAPAY_FINAL_PAYMENT_STATES',
         'SINGAPAY_INQUIRY_COMMANDS',
-        'SINGAPAY_MODULE_OPTIONS',
         'SINGAPAY_RESPONSE_CODES',
         'SINGAPAY_RETRY_DEFAULTS',
         'SINGAPAY_TRANSACTION_STATUSES',
@@ -37,8 +36,6 @@ describe('the public API', () => {
         'SingapayException',
         'SingapayGameCategoryRequest',
         'SingapayIdempotencyConflictException',
-        'SingapayInMemoryPaymentStore',
-        'SingapayInMemoryTokenStore',
         'SingapayInquiryRequest',
         'SingapayInputShapePipe',
         'SingapayInsufficientBalanceException',
@@ -48,22 +45,15 @@ describe('the public API', () => {
         'SingapayNotFoundException',
         'SingapayPayRequest',
         'SingapayPaymentFailedException',
-        'SingapayPaymentStore',
-        'SingapayPaymentStoreError',
         'SingapayPaymentStoreException',
-        'SingapayPaymentStoreLostError',
         'SingapayService',
         'SingapayTimeoutException',
         'SingapayTokenProvider',
-        'SingapayTokenStore',
         'SingapayTransactionIdRequest',
         'SingapayTransportException',
         'SingapayValidationException',
-        'formatSingapayReconciliation',
         'getSingapayToken',
         'isFinalPaymentState',
-        'isSettledPaymentRecord',
-        'normalizeSingapayResponseCode',
         'readSingapayOptionsFromEnv',
         'singapayConfig',
         'singapayResponseCodeInfo',
@@ -85,6 +75,22 @@ describe('the public API', () => {
       ].sort(),
     );
     expect(Object.keys(redis).sort()).toEqual(['RedisPaymentStore', 'RedisTokenStore']);
+  });
+
+  it('nestjs-singapay/stores and nestjs-singapay/reconciliation export exactly these names', () => {
+    expect(Object.keys(stores).sort()).toEqual(
+      [
+        'SINGAPAY_FINAL_PAYMENT_STATES',
+        'SingapayInMemoryPaymentStore',
+        'SingapayInMemoryTokenStore',
+        'SingapayPaymentStore',
+        'SingapayPaymentStoreError',
+        'SingapayPaymentStoreLostError',
+        'SingapayTokenStore',
+        'isSettledPaymentRecord',
+      ].sort(),
+    );
+    expect(Object.keys(reconciliation)).toEqual(['formatSingapayReconciliation']);
   });
 
   it('nestjs-singapay/health exports exactly these names', () => {
@@ -124,9 +130,9 @@ describe('the public API', () => {
     );
   });
 
-  it('SingapayModule exports exactly what nestjs-singapay offers to inject', () => {
+  it('SingapayModule exports exactly what nestjs-singapay and its stores entry offer to inject', () => {
     const dynamic = singapay.SingapayModule.forRoot({ apiKey: 'a', clientId: 'b', clientSecret: 'c', password: 'd' });
-    const offered = new Set<unknown>(Object.values(singapay));
+    const offered = new Set<unknown>([...Object.values(singapay), ...Object.values(stores)]);
     const exported = dynamic.exports ?? [];
     expect(exported.length).toBeGreaterThan(0);
     for (const token of exported) expect(offered.has(token), String((token as { name?: string }).name ?? token)).toBe(true);
@@ -137,14 +143,14 @@ describe('the public API', () => {
         singapay.SingapayCallbackReceiver,
         singapay.SingapayTokenProvider,
         singapay.SingapayAuthService,
-        singapay.SingapayTokenStore,
-        singapay.SingapayPaymentStore,
+        stores.SingapayTokenStore,
+        stores.SingapayPaymentStore,
       ]),
     );
   });
 
   it('every exported class and function is named as its role says', () => {
-    for (const [name, value] of Object.entries({ ...singapay, ...postgres, ...redis })) {
+    for (const [name, value] of Object.entries({ ...singapay, ...stores, ...reconciliation, ...postgres, ...redis })) {
       if (typeof value !== 'function') continue;
       // Classes carry the Singapay prefix (or name their store's technology); functions are camelCase.
       expect(name, name).toMatch(/^(Singapay|Redis|Postgres|Inject)[A-Za-z]*$|^[a-z][A-Za-z]*$/);

@@ -1,4 +1,4 @@
-import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord } from '@app/singapay';
+import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
 import { registerSecret } from '../support/log-capture.js';
 import { createSingapay } from '../support/singapay-testing.js';

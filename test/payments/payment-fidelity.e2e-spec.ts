@@ -15,7 +15,7 @@ import {
   SingapayPaymentFailedException,
   type SingapayPayment,
   type SingapayPaymentResult,
-  type SingapayPayInput,
+  type SingapayPayRequest,
   type SingapayService,
   type SingapayTokenDelivery,
 } from '@app/singapay';
@@ -28,20 +28,20 @@ const MINUTE = 60_000;
 let serial = 0;
 const next = () => ++serial;
 
-const pulsa = (n: number): SingapayPayInput => ({
+const pulsa = (n: number): SingapayPayRequest => ({
   command: 'pulsa',
   productCode: 'SPTLKMAS10',
   customerId: `081${pad(n, 6)}1234`,
   idempotencyKey: `pulsa-${n}`,
 });
-const data = (n: number): SingapayPayInput => ({
+const data = (n: number): SingapayPayRequest => ({
   command: 'data',
   productCode: 'SPTKMSF2G30',
   customerId: `082${pad(n, 6)}1234`,
   idempotencyKey: `data-${n}`,
 });
 
-async function inquired(service: SingapayService, command: 'plnpos' | 'plntok', n: number): Promise<SingapayPayInput> {
+async function inquired(service: SingapayService, command: 'plnpos' | 'plntok', n: number): Promise<SingapayPayRequest> {
   const productCode = command === 'plnpos' ? 'SPPLNPOS' : 'SPPLNTOK';
   const customerId = `${command === 'plnpos' ? '1463' : '1423'}${pad(n, 6)}1234`;
   const { referenceNumber } = await service.inquiry({ command, productCode, customerId });
@@ -55,7 +55,7 @@ async function afterHorizon(pair: SkewedPair): Promise<void> {
 }
 
 /** The invariants of one payment against the simulator's ledger, once everything had time to settle. */
-function expectTruth(sim: SingapaySimulator, req: SingapayPayInput, payment: SingapayPayment): void {
+function expectTruth(sim: SingapaySimulator, req: SingapayPayRequest, payment: SingapayPayment): void {
   const entries = ledgerEntries(sim, req.referenceNumber ? { referenceNumber: req.referenceNumber } : { customerId: req.customerId });
   expect(sim.paymentsFor({ customerId: req.customerId }), `${req.idempotencyKey} sent more than once`).toBeLessThanOrEqual(1);
   expect(entries.length).toBeLessThanOrEqual(1);
@@ -244,7 +244,7 @@ describe('codes 51 and 07 after the payment was applied', () => {
 
 describe('complete searches', () => {
   /** A lost purchase whose first lookup failed, then `others` newer transactions of the same customer (another product). */
-  async function buriedLostPurchase(pair: SkewedPair, others: number): Promise<SingapayPayInput> {
+  async function buriedLostPurchase(pair: SkewedPair, others: number): Promise<SingapayPayRequest> {
     const req = pulsa(next());
     pair.sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId }, fault: { kind: 'resetAfterApply' }, times: 1 });
     // Its own lookup (three tries of the first page) fails, so it stays unknown.
@@ -440,10 +440,10 @@ describe('lost answers under random variants (fast-check)', () => {
         const pair = await startSkewedPair(scenario.variants, scenario.skewMinutes * MINUTE, { timeoutMs: 400 });
         const { sim, ctx } = pair;
         try {
-          const orders: SingapayPayInput[] = [];
+          const orders: SingapayPayRequest[] = [];
           for (const o of scenario.orders) {
             const n = next();
-            let req: SingapayPayInput;
+            let req: SingapayPayRequest;
             if (o.kind === 'plnpos' || o.kind === 'plntok') req = await inquired(ctx.service, o.kind, n);
             else {
               req = o.kind === 'pulsa' ? pulsa(n) : data(n);

@@ -10,11 +10,11 @@ import {
   SINGAPAY_COMMANDS,
   SingapayException,
   SingapayIdempotencyConflictException,
-  SingapayInMemoryPaymentStore,
   type SingapayCommand,
   type SingapayPaymentResult,
-  type SingapayPayInput,
+  type SingapayPayRequest,
 } from '@app/singapay';
+import { SingapayInMemoryPaymentStore } from '@app/singapay/stores/index.js';
 import { SingapaySimulator, type SingapaySimulatorFault } from '@app/singapay-simulator';
 import {
   ManualClock,
@@ -145,8 +145,8 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc
 interface LiveOrder {
   spec: OrderSpec;
   key: string;
-  request: SingapayPayInput;
-  conflicting: SingapayPayInput;
+  request: SingapayPayRequest;
+  conflicting: SingapayPayRequest;
   customerId: string;
   referenceNumber?: string;
   /** Orders paying the same thing (same reference, or same customer and product). */
@@ -200,14 +200,14 @@ describe('payments under random faults and caller retries (fast-check)', () => {
         }
         const useDefault = spec.defaultKey && referenceNumber !== undefined;
         const key = useDefault ? referenceNumber! : `order-${n}`;
-        const request: SingapayPayInput = {
+        const request: SingapayPayRequest = {
           command: flow.command,
           productCode: flow.productCode,
           customerId,
           ...(referenceNumber ? { referenceNumber } : {}),
           ...(useDefault ? {} : { idempotencyKey: key }),
         };
-        const conflicting: SingapayPayInput = { ...request, customerId: flow.customerId(n + 500_000, '1234'), idempotencyKey: key };
+        const conflicting: SingapayPayRequest = { ...request, customerId: flow.customerId(n + 500_000, '1234'), idempotencyKey: key };
         const group = referenceNumber ?? `${customerId}/${flow.productCode}`;
         const sent = earlier?.sent ?? countPaymentRequests(sim, customerId);
         orders.push({ spec, key, request, conflicting, customerId, referenceNumber, group, sent, started: false });

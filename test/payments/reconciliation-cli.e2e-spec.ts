@@ -6,7 +6,7 @@
  */
 import { Logger } from '@nestjs/common';
 import { runSingapayReconcile } from '@app/singapay/cli/singapay-reconcile.command.js';
-import { type SingapayReconciliationReport } from '@app/singapay';
+import { type SingapayReconciliationReport } from '@app/singapay/reconciliation/index.js';
 import { PostgresPaymentStore } from '@app/singapay/postgres/index.js';
 import { SINGAPAY_RECONCILIATION_CSV_COLUMNS } from '@app/singapay/reconciliation/singapay-reconciliation.format.js';
 import { registerSecret } from '../support/log-capture.js';

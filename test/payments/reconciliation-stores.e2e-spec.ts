@@ -5,7 +5,7 @@
  * ledger at version 1 is refused at start-up and upgraded by `singapay migrate`.
  */
 import { Logger } from '@nestjs/common';
-import { type SingapayPaymentRecord } from '@app/singapay';
+import { type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
 import { PostgresPaymentStore, SingapayPostgresSchemaError } from '@app/singapay/postgres/index.js';
 import { RedisPaymentStore } from '@app/singapay/redis/index.js';
 import { runSingapayMigrate } from '@app/singapay/cli/singapay-postgres.commands.js';

@@ -6,14 +6,12 @@
  * Read-only: no payment or inquiry reaches Singapay and no record changes.
  */
 import { BadRequestException, NotImplementedException } from '@nestjs/common';
+import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord, type SingapayPaymentStore } from '@app/singapay/stores/index.js';
 import {
   formatSingapayReconciliation,
-  SingapayInMemoryPaymentStore,
-  type SingapayPaymentRecord,
-  type SingapayPaymentStore,
   type SingapayReconciliationReport,
   type SingapayReconciliationRow,
-} from '@app/singapay';
+} from '@app/singapay/reconciliation/index.js';
 import type { SingapaySimulator } from '@app/singapay-simulator';
 import { createSingapay } from '../support/singapay-testing.js';
 import { DAY, DAY_AFTER, DAY_BEFORE, DAY_START, PLANTED, plantDay, type PlantedDay } from '../support/reconciliation-day.js';

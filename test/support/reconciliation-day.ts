@@ -3,14 +3,8 @@
  * the module against the simulator, one of each kind of mismatch planted, on WIB day
  * 2025-06-10. Both clocks (the module's and the simulator's) are moved by hand.
  */
-import {
-  SingapayInMemoryPaymentStore,
-  SingapayPaymentStore,
-  SingapayService,
-  type SingapayModuleOptions,
-  type SingapayPaymentRecord,
-  type SingapayPayInput,
-} from '@app/singapay';
+import { SingapayService, type SingapayModuleOptions, type SingapayPayRequest } from '@app/singapay';
+import { SingapayInMemoryPaymentStore, SingapayPaymentStore, type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
 import { SingapaySimulator, singapayTestCustomerId, type SingapaySimulatorVariants } from '@app/singapay-simulator';
 import { newUlid } from '@app/singapay-simulator/simulator-ids.js';
 import { createSingapayWithClock, ManualClock, registerSimulatorSecrets, settle } from './adversarial-testing.js';
@@ -55,14 +49,14 @@ function setClock(clock: ManualClock, at: number): void {
   clock.advance(at - clock.now());
 }
 
-const pulsa = (key: string, customerId: string): SingapayPayInput => ({
+const pulsa = (key: string, customerId: string): SingapayPayRequest => ({
   command: 'pulsa',
   productCode: 'SPTLKMAS10',
   customerId,
   idempotencyKey: key,
 });
 
-async function bill(service: SingapayService, key: string, customerId: string): Promise<SingapayPayInput> {
+async function bill(service: SingapayService, key: string, customerId: string): Promise<SingapayPayRequest> {
   const { referenceNumber } = await service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId });
   return { command: 'plnpos', productCode: 'SPPLNPOS', customerId, referenceNumber, idempotencyKey: key };
 }
@@ -90,7 +84,7 @@ export async function plantDay(
   const store = ctx.moduleRef.get<SingapayPaymentStore>(SingapayPaymentStore);
   const s = ctx.service;
   const transactions: Record<string, string> = {};
-  const paid = async (input: SingapayPayInput, via = s) => {
+  const paid = async (input: SingapayPayRequest, via = s) => {
     const result = await via.pay(input);
     if (result.status !== 'unknown') transactions[input.idempotencyKey!] = result.transactionId;
     return result;

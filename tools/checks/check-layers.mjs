@@ -23,7 +23,7 @@ const LAYERS = [
   ['singapay.providers.ts'],
   ['singapay.module.ts', 'health'],
   ['doctor'],
-  ['cli', 'index.ts'],
+  ['cli', 'index.ts', 'stores'],
 ];
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '../..');

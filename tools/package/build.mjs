@@ -105,6 +105,8 @@ const SUBPATHS = {
   '.': 'singapay/src',
   './postgres': 'singapay/src/postgres',
   './redis': 'singapay/src/redis',
+  './stores': 'singapay/src/stores',
+  './reconciliation': 'singapay/src/reconciliation',
   './simulator': 'singapay-simulator/src',
 };
 const hasHealth = existsSync(join(root, 'libs/singapay/src/health/index.ts'));

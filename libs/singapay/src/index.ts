@@ -6,7 +6,6 @@
 
 // The module, its options and its injection helpers.
 export { SingapayModule } from './singapay.module.js';
-export { SINGAPAY_MODULE_OPTIONS } from './singapay.module-definition.js';
 export type { SingapayModuleExtras, SingapayOptionsFactory } from './singapay.module-definition.js';
 export type { SingapayModuleOptions } from './singapay-module-options.interface.js';
 export { SingapayConfigurationError } from './config/singapay-options.validation.js';
@@ -23,7 +22,6 @@ export { SingapayService } from './service/singapay.service.js';
 export { SingapayTokenProvider } from './auth/singapay-token.provider.js';
 export { SingapayAuthService } from './auth/singapay-auth.service.js';
 export type { SingapayAccessToken } from './auth/singapay-auth.service.js';
-export type { SingapayInquiryInput, SingapayPayInput, SingapayListTransactionsInput } from './service/singapay.service.js';
 export {
   SingapayInquiryRequest,
   SingapayPayRequest,
@@ -54,27 +52,12 @@ export type {
   SingapaySettlementSource,
   SingapayWaitOptions,
 } from './payments/singapay-payment.types.js';
-export type {
-  SingapayReconciliationReport,
-  SingapayReconciliationRow,
-  SingapayReconciliationCategory,
-  SingapayReconciliationDifference,
-  SingapayReconciliationLocal,
-  SingapayReconciliationTransaction,
-  SingapayReconciliationTotal,
-  SingapayReconciliationTotals,
-  SingapayReconciliationSummary,
-  SingapayReconciliationOptions,
-} from './reconciliation/singapay-reconciliation.types.js';
-export { formatSingapayReconciliation } from './reconciliation/singapay-reconciliation.format.js';
-export type { SingapayReconciliationFormat } from './reconciliation/singapay-reconciliation.format.js';
 
 // What Singapay's API is, as far as the module relies on it.
 export {
   SINGAPAY_COMMANDS,
   SINGAPAY_COMMAND_NAMES,
   SINGAPAY_INQUIRY_COMMANDS,
-  SINGAPAY_DIRECT_COMMANDS,
   SINGAPAY_TRANSACTION_STATUSES,
   SINGAPAY_BASE_URLS,
 } from './contract/singapay-api.contract.js';
@@ -87,8 +70,8 @@ export type {
 } from './contract/singapay-api.contract.js';
 
 // Failures: the one code table and the exceptions.
-export { SINGAPAY_RESPONSE_CODES, singapayResponseCodeInfo, normalizeSingapayResponseCode } from './errors/singapay-response-codes.js';
-export type { SingapayResponseCodeInfo, SingapayResponseType, SingapayCodePaymentOutcome } from './errors/singapay-response-codes.js';
+export { SINGAPAY_RESPONSE_CODES, singapayResponseCodeInfo } from './errors/singapay-response-codes.js';
+export type { SingapayResponseCodeInfo, SingapayResponseType } from './errors/singapay-response-codes.js';
 export {
   SingapayException,
   SingapayValidationException,
@@ -106,7 +89,6 @@ export type {
   SingapayExceptionResponse,
   SingapayExceptionType,
   SingapayFailureCause,
-  SingapayTransportFailure,
 } from './errors/singapay.exception.js';
 export {
   SingapayIdempotencyConflictException,
@@ -121,24 +103,10 @@ export { SINGAPAY_TELEMETRY_NAMES } from './telemetry/singapay-telemetry.names.j
 export { SingapayCallbackReceiver } from './callbacks/singapay-callback.receiver.js';
 export type { SingapayCallbackAck } from './callbacks/singapay-callback.receiver.js';
 
-// Stores: the interfaces (each a Symbol token of the same name), the built-in ones, and what a store keeps.
-export { SingapayTokenStore } from './auth/singapay-token-store.interface.js';
-export type { SingapayStoredToken } from './auth/singapay-token-store.interface.js';
-export { SingapayInMemoryTokenStore } from './auth/singapay-in-memory-token.store.js';
-export {
-  SingapayPaymentStore,
-  SingapayPaymentStoreError,
-  SingapayPaymentStoreLostError,
-} from './payments/singapay-payment-store.interface.js';
-export type { SingapayPaymentRecordCursor, SingapayPaymentStoreIntegrity } from './payments/singapay-payment-store.interface.js';
-export { SingapayInMemoryPaymentStore } from './payments/singapay-in-memory-payment.store.js';
-export { isSettledPaymentRecord, isFinalPaymentState, SINGAPAY_FINAL_PAYMENT_STATES } from './payments/singapay-payment-record.js';
-export type {
-  SingapayPaymentRecord,
-  SingapayPaymentEvidence,
-  SingapayPaymentState,
-  SingapayPaymentFailure,
-  SingapayPaymentFailureReason,
-  SingapayPaymentOutcome,
-} from './payments/singapay-payment-record.js';
-// The Redis and PostgreSQL stores are entries of their own: `nestjs-singapay/redis`, `nestjs-singapay/postgres`.
+// Payment states, as `getPayment()` and the settlement stream give them.
+export { isFinalPaymentState } from './payments/singapay-payment-record.js';
+export type { SingapayPaymentState } from './payments/singapay-payment-record.js';
+
+// Entries of their own: `nestjs-singapay/stores` (the store interfaces, the in-memory stores, what a
+// record keeps), `/redis`, `/postgres`, `/reconciliation` (the daily report's types and formats),
+// `/health` and `/simulator`.

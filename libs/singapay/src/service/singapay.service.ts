@@ -35,12 +35,6 @@ import {
 import { validateSingapayInput } from './singapay-request.validation.js';
 import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 
-export type SingapayListTransactionsInput = Omit<SingapayListTransactionsRequest, never>;
-
-/** Input shapes of the service, as plain objects (the DTO classes validate them). */
-export type SingapayInquiryInput = Omit<SingapayInquiryRequest, never>;
-export type SingapayPayInput = Omit<SingapayPayRequest, never>;
-
 /**
  * The Biller API as a Nest service: inquiry, payment, transactions and the
  * deposit. Inputs are validated before anything is sent (a 400 naming the
@@ -71,7 +65,7 @@ export class SingapayService {
    * Asks what a customer owes (postpaid) or confirms a prepaid customer
    * (`plntok`, `topupg`). Returns the `referenceNumber` to pay. No money moves.
    */
-  async inquiry(input: SingapayInquiryInput, call?: SingapayCallOptions): Promise<SingapayInquiryResult> {
+  async inquiry(input: SingapayInquiryRequest, call?: SingapayCallOptions): Promise<SingapayInquiryResult> {
     const req = validateSingapayInput(SingapayInquiryRequest, input, (r) => this.inquiryRules(r));
     checkCall('inquiry', call);
     return this.biller.inquiry(req, call);
@@ -87,7 +81,7 @@ export class SingapayService {
    * Resolves to `success`, `pending` or `unknown` (it may have gone through:
    * never pay again, follow it with `getPayment()`); definitive refusals throw.
    */
-  async pay(input: SingapayPayInput, call?: SingapayCallOptions): Promise<SingapayPaymentResult> {
+  async pay(input: SingapayPayRequest, call?: SingapayCallOptions): Promise<SingapayPaymentResult> {
     const req = validateSingapayInput(SingapayPayRequest, input, (r) => this.payRules(r));
     // Before the record is made: a call refused for its options leaves no trace.
     checkCall('pay', call);
@@ -168,7 +162,7 @@ export class SingapayService {
   }
 
   /** Lists transactions, newest first, filtered and paginated by Singapay. */
-  async listTransactions(input: SingapayListTransactionsInput = {}, call?: SingapayCallOptions): Promise<SingapayTransactionPage> {
+  async listTransactions(input: SingapayListTransactionsRequest = {}, call?: SingapayCallOptions): Promise<SingapayTransactionPage> {
     const req = validateSingapayInput(SingapayListTransactionsRequest, input, listRules);
     checkCall('listTransactions', call);
     return this.biller.listTransactions(req, call);

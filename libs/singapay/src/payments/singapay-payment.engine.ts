@@ -240,7 +240,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
       this.logger.error(`pay key=${hashIdempotencyKey(record.key)} failure could not be recorded; it will be looked up later`);
       return undefined;
     });
-    if (verdict.kind === 'not_sent' || verdict.kind === 'refused') throw verdict.error;
+    if (verdict.kind === 'not_sent' || verdict.kind === 'rejected') throw verdict.error;
     const current = recorded ?? applyPatch(record, verdict.patch, this.now());
     if (verdict.kind === 'refunded') {
       this.events.changed(record, current, 'payment');

@@ -15,13 +15,13 @@ import { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
  * What one send came to, and the change it makes to the record:
  * - `accepted`: `00` or `01`, the transaction exists;
  * - `not_sent`: provably never left, the key may be paid again;
- * - `refused`: a definitive code, nothing was applied;
+ * - `rejected`: a definitive code, nothing was applied (the code table's and the failure reason's word);
  * - `refunded`: `50`, applied and paid back;
  * - `uncertain`: it may have been applied; it is looked up, never resent.
  */
 export type SingapaySendVerdict =
   | { kind: 'accepted'; patch: SingapayRecordPatch }
-  | { kind: 'not_sent' | 'refused' | 'refunded' | 'uncertain'; patch: SingapayRecordPatch; error: unknown };
+  | { kind: 'not_sent' | 'rejected' | 'refunded' | 'uncertain'; patch: SingapayRecordPatch; error: unknown };
 
 const released = { owner: null, leaseUntil: null } as const;
 
@@ -61,7 +61,7 @@ export function failureVerdict(error: unknown): SingapaySendVerdict {
   const outcome = readable ? singapayResponseCodeInfo(e.responseCode!).paymentOutcome : 'uncertain';
   if (e && outcome === 'rejected') {
     return {
-      kind: 'refused',
+      kind: 'rejected',
       error,
       patch: { state: 'failed', responseCode: e.responseCode!, failure: failureOf(e, 'rejected'), ...released },
     };

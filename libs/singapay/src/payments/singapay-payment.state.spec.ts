@@ -84,9 +84,9 @@ describe('what a send comes to', () => {
       ['04', '17', '21', '07', '51', '50', '99', '42'].map((c) => [c, failureVerdict(codeError(c, 'unknown')).kind]),
     );
     expect(kinds).toEqual({
-      '04': 'refused',
-      '17': 'refused',
-      '21': 'refused',
+      '04': 'rejected',
+      '17': 'rejected',
+      '21': 'rejected',
       '07': 'uncertain',
       '51': 'uncertain',
       '50': 'refunded',

@@ -247,8 +247,8 @@ describe('complete searches', () => {
   async function buriedLostPurchase(pair: SkewedPair, others: number): Promise<SingapayPayRequest> {
     const req = pulsa(next());
     pair.sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId }, fault: { kind: 'resetAfterApply' }, times: 1 });
-    // Its own lookup (three tries of the first page) fails, so it stays unknown.
-    pair.sim.faults.add({ endpoint: 'list', fault: { kind: 'html', status: 503 }, times: 3 });
+    // Its own lookup fails (the first page, three tries of a read, asked twice), so it stays unknown.
+    pair.sim.faults.add({ endpoint: 'list', fault: { kind: 'html', status: 503 }, times: 6 });
     expect((await pair.ctx.service.pay(req)).status).toBe('unknown');
     pair.clock.advance(1_000);
     for (let i = 0; i < others; i++) {

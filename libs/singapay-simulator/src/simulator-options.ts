@@ -57,6 +57,13 @@ export interface SingapaySimulatorVariants {
    */
   listPageSize?: number;
   /**
+   * What a list request's `per_page` does. The docs name only `page`: an API may honour a page
+   * size asked for (up to 1000 rows), ignore it (pages of `listPageSize`), or refuse the
+   * request with 04 as an unknown field.
+   * @default 'ignored'
+   */
+  listPerPage?: 'ignored' | 'honoured' | 'refused';
+  /**
    * The balance as the legacy page prints it (`"8910003.00"` with `currency`) or as the
    * OpenAPI example does (a bare number, no currency).
    * @default 'decimalString'
@@ -87,6 +94,7 @@ export const SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS: Readonly<SimulatorResolvedV
   emptyList: 'emptyArray',
   listPagination: true,
   listPageSize: 10,
+  listPerPage: 'ignored',
   balance: 'decimalString',
   wrongPasswordCode: '08',
 });
@@ -241,6 +249,7 @@ function resolveVariants(input: SingapaySimulatorVariants = {}): SimulatorResolv
     emptyList: pick('emptyList', input.emptyList, ['emptyArray', 'noData', 'notFound'] as const, d.emptyList),
     listPagination: input.listPagination ?? d.listPagination,
     listPageSize: pageSize,
+    listPerPage: pick('listPerPage', input.listPerPage, ['ignored', 'honoured', 'refused'] as const, d.listPerPage),
     balance: pick('balance', input.balance, ['decimalString', 'number'] as const, d.balance),
     wrongPasswordCode,
   };

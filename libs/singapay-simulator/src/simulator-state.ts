@@ -101,10 +101,33 @@ export class SingapaySimulatorState {
     return stored;
   }
 
-  /** Newest first, as the list endpoint orders them. */
+  /** Newest first, as the list endpoint orders them; sorted again only after a transaction was added. */
   transactionsNewestFirst(): SimulatorTransactionRecord[] {
-    return [...this.transactions.values()].sort((a, b) => b.createdAt - a.createdAt || b.sequence - a.sequence);
+    if (this.ordered?.sequence !== this.sequence) {
+      const rows = [...this.transactions.values()].sort((a, b) => b.createdAt - a.createdAt || b.sequence - a.sequence);
+      this.ordered = { sequence: this.sequence, rows };
+    }
+    return this.ordered.rows;
   }
+
+  /**
+   * The rows of a list search, newest first. The rows of the last few searches are kept until a
+   * transaction is added, so that reading a day of 100,000 transactions page by page does not
+   * filter the whole ledger for every page. `key` names the search; `status` filters are never
+   * kept, since a settlement changes a status in place.
+   */
+  search(key: string | undefined, matches: (tx: SimulatorTransactionRecord) => boolean): SimulatorTransactionRecord[] {
+    if (key === undefined) return this.transactionsNewestFirst().filter(matches);
+    const kept = this.searches.get(key);
+    if (kept && kept.sequence === this.sequence) return kept.rows;
+    const rows = this.transactionsNewestFirst().filter(matches);
+    if (this.searches.size >= 8) this.searches.delete(this.searches.keys().next().value!);
+    this.searches.set(key, { sequence: this.sequence, rows });
+    return rows;
+  }
+
+  private ordered?: { sequence: number; rows: SimulatorTransactionRecord[] };
+  private readonly searches = new Map<string, { sequence: number; rows: SimulatorTransactionRecord[] }>();
 }
 
 export const billKey = (productCode: string, customerId: string): string => `${productCode}:${customerId}`;

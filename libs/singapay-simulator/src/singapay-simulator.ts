@@ -18,6 +18,8 @@ import type { SingapaySimulatorLedger, SingapaySimulatorLedgerEntry, SingapaySim
 
 export type { SingapaySimulatorLedger, SingapaySimulatorLedgerEntry, SingapaySimulatorStats } from './simulator-reports.js';
 import { SingapaySimulatorTokens } from './simulator-token.js';
+import { newReferenceNumber, newUlid } from './simulator-ids.js';
+import { SIMULATOR_COMMANDS } from './simulator-api-docs.js';
 
 /** A transaction of the simulator's ledger, in plain numbers (epoch ms, whole rupiah): its record without the bookkeeping. */
 export type SingapaySimulatorTransaction = Readonly<Omit<SimulatorTransactionRecord, 'sequence' | 'steps' | 'nextStepAt'>>;
@@ -172,6 +174,46 @@ export class SingapaySimulator {
   transaction(transactionId: string): SingapaySimulatorTransaction | undefined {
     const tx = this.#state.transactions.get(transactionId);
     return tx ? snapshot(tx) : undefined;
+  }
+
+  /**
+   * Fills the ledger with `count` settled Telkomsel pulsa purchases (`SPTLKMAS10`), their creation
+   * times spread evenly over `[fromMs, toMs)`, each with a customer and a reference of its own: a busy
+   * merchant's history, for reports and list reads at volume. The balance is left as it is: the
+   * history was paid for before. Returns the transaction ids, oldest first.
+   */
+  seedTransactions(spec: { count: number; fromMs: number; toMs: number }): string[] {
+    const { count, fromMs, toMs } = spec;
+    if (!Number.isSafeInteger(count) || count < 0 || count > 2_000_000)
+      throw new RangeError('seedTransactions count must be from 0 to 2,000,000');
+    if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || toMs <= fromMs) throw new RangeError('seedTransactions needs fromMs < toMs');
+    const step = (toMs - fromMs) / Math.max(1, count);
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const at = Math.floor(fromMs + i * step);
+      const tx = this.#state.addTransaction({
+        transactionId: newUlid(at),
+        referenceNumber: newReferenceNumber('SPTLKMAS10', at),
+        command: 'pulsa',
+        productCode: 'SPTLKMAS10',
+        customerId: `0899${String(this.#state.sequence + 1).padStart(8, '0')}`,
+        customerName: null,
+        transactionType: SIMULATOR_COMMANDS.pulsa.family,
+        status: 'success',
+        amount: 10_000,
+        price: 11_000,
+        netPrice: 11_000,
+        period: null,
+        inquiredAt: null,
+        paidAt: at,
+        createdAt: at,
+        token: null,
+        steps: [],
+        nextStepAt: null,
+      });
+      ids.push(tx.transactionId);
+    }
+    return ids;
   }
 
   /** Deposit balance in whole rupiah. */

@@ -3,11 +3,12 @@ import {
   SINGAPAY_COMMANDS,
   SINGAPAY_GENERAL_COMMANDS,
   SINGAPAY_GENERAL_PATHS,
+  SINGAPAY_LIST_PAGE_SIZE,
   singapayProductPath,
 } from '../contract/singapay-api.contract.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
-import { SingapayNotFoundException } from '../errors/singapay.exception.js';
+import { SingapayNotFoundException, SingapayValidationException } from '../errors/singapay.exception.js';
 import { SingapayApiClient, type SingapayEnvelope } from './singapay-api.client.js';
 import type { SingapayCallOptions } from '../http/singapay-transport.js';
 import { SINGAPAY_CLOCK, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
@@ -28,8 +29,11 @@ import type {
 } from './singapay-biller.types.js';
 import { envelopeReader } from './singapay-envelope.reader.js';
 
-/** `listAllTransactions` reads at most this many pages unless told otherwise; a longer list is not complete. */
+/** Without pagination, `listAllTransactions` reads at most this many pages unless told otherwise; a longer list is not complete. */
 export const SINGAPAY_LIST_MAX_PAGES = 200;
+
+/** List pages `listAllTransactions` reads at a time once the first page named the last. */
+export const SINGAPAY_LIST_CONCURRENCY = 4;
 
 /** What a payment call carries besides its request: allow-listed log metadata, and the token it took beforehand. */
 export interface SingapayPaymentLog {
@@ -46,6 +50,9 @@ export interface SingapayPaymentLog {
  */
 @Injectable()
 export class SingapayBillerApi {
+  /** Whether this registration's Singapay refused `SINGAPAY_LIST_PAGE_SIZE`: then pages are read at its own size. */
+  private pageSizeRefused = false;
+
   constructor(
     private readonly api: SingapayApiClient,
     private readonly errors: SingapayErrorFactory,
@@ -140,6 +147,7 @@ export class SingapayBillerApi {
       end_date: req.endDate,
       // Sent as text, as in Singapay's example.
       page: req.page === undefined ? undefined : String(req.page),
+      [SINGAPAY_LIST_PAGE_SIZE.field]: req.perPage === undefined ? undefined : String(req.perPage),
     });
     let envelope: SingapayEnvelope;
     try {
@@ -179,44 +187,108 @@ export class SingapayBillerApi {
   }
 
   /**
-   * Every page of a list, from page 1, until the list ends by its own rule: the last page
-   * pagination names or, without pagination (the legacy answer, which may ignore `page`),
-   * an empty page or one that holds nothing new. `complete` only then; a page limit reached
-   * or a page that failed (after the usual retries of reads) ends it early, `complete: false`,
-   * with what was read so far. It never throws for a page: the caller decides whether a
-   * partial list is of any use (a search for one payment is not; a report can say so).
+   * Every page of a list, until the list ends by its own rule: the last page pagination names or,
+   * without pagination (the legacy answer, which may ignore `page`), an empty page or one that
+   * holds nothing new. Page 1 comes first; with pagination the rest are read `concurrency` at a
+   * time, in page order, and a failed page (after the usual retries of reads) is asked once more
+   * before the list gives up on it. `maxPages` defaults to what the first page's total needs,
+   * with room for a list that grows while it is read. `complete` only when the list ended by its
+   * rule; a page limit reached or a page that failed ends it early, `complete: false`, with what
+   * was read so far. It never throws for a page: the caller decides whether a partial list is of
+   * any use (a search for one payment is not; a report can say so).
    */
   async listAllTransactions(
     filter: Omit<SingapayListParams, 'page'> = {},
     call?: SingapayCallOptions,
-    { maxPages = SINGAPAY_LIST_MAX_PAGES }: { maxPages?: number } = {},
+    { maxPages, concurrency = SINGAPAY_LIST_CONCURRENCY }: { maxPages?: number; concurrency?: number } = {},
   ): Promise<SingapayTransactionList> {
     const seen = new Map<string, SingapayTransaction>();
-    const list = (extra: Partial<SingapayTransactionList>, pagesRead: number): SingapayTransactionList => ({
-      transactions: [...seen.values()],
-      complete: false,
-      pagesRead,
-      ...extra,
-    });
-    for (let page = 1; page <= maxPages; page++) {
-      let result: SingapayTransactionPage;
-      try {
-        result = await this.listTransactions({ ...filter, page }, call);
-      } catch (error) {
-        return list({ incomplete: 'page_failed', error }, page);
-      }
+    let pagesRead = 0;
+    const take = (result: SingapayTransactionPage): number => {
       let fresh = 0;
       for (const tx of result.items) {
         if (!seen.has(tx.transactionId)) fresh++;
         seen.set(tx.transactionId, tx);
       }
-      const last = result.pagination
-        ? page >= result.pagination.lastPage
-        : // Without pagination, the list ends at an empty page or at one that repeats what we have (the page is ignored).
-          result.items.length === 0 || fresh === 0;
-      if (last) return list({ complete: true }, page);
+      return fresh;
+    };
+    const list = (extra: Partial<SingapayTransactionList>): SingapayTransactionList => ({
+      transactions: [...seen.values()],
+      complete: false,
+      pagesRead,
+      ...extra,
+    });
+    const read = async (page: number): Promise<SingapayTransactionPage> => {
+      pagesRead++;
+      return this.listPage(filter, page, call).catch(() => this.listPage(filter, page, call));
+    };
+
+    let first: SingapayTransactionPage;
+    try {
+      first = await read(1);
+    } catch (error) {
+      return list({ incomplete: 'page_failed', error });
     }
-    return list({ incomplete: 'page_limit' }, maxPages);
+    take(first);
+    if (!first.pagination) {
+      const limit = maxPages ?? SINGAPAY_LIST_MAX_PAGES;
+      if (first.items.length === 0) return list({ complete: true });
+      for (let page = 2; page <= limit; page++) {
+        let result: SingapayTransactionPage;
+        try {
+          result = await read(page);
+        } catch (error) {
+          return list({ incomplete: 'page_failed', error });
+        }
+        // The list ends at an empty page or at one that repeats what we have (the page is ignored).
+        if (result.items.length === 0 || take(result) === 0) return list({ complete: true });
+      }
+      return list({ incomplete: 'page_limit' });
+    }
+
+    let lastPage = first.pagination.lastPage;
+    const limit = maxPages ?? lastPage + Math.max(10, Math.ceil(lastPage / 10));
+    let next = 2;
+    let failure: { error: unknown } | undefined;
+    const worker = async (): Promise<void> => {
+      while (failure === undefined && next <= Math.min(lastPage, limit)) {
+        const page = next++;
+        try {
+          const result = await read(page);
+          take(result);
+          // A list that grows while it is read names a later last page: those pages are read too.
+          if (result.pagination) lastPage = Math.max(lastPage, result.pagination.lastPage);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.floor(concurrency)) }, worker));
+    if (failure) return list({ incomplete: 'page_failed', error: failure.error });
+    if (lastPage > limit) return list({ incomplete: 'page_limit' });
+    return list({ complete: true });
+  }
+
+  /**
+   * One list page, asking for pages of `SINGAPAY_LIST_PAGE_SIZE` rows until Singapay refuses the
+   * field (an answer 04 that the same request without it does not get): then never again.
+   */
+  private async listPage(
+    filter: Omit<SingapayListParams, 'page'>,
+    page: number,
+    call?: SingapayCallOptions,
+  ): Promise<SingapayTransactionPage> {
+    if (!this.pageSizeRefused) {
+      try {
+        return await this.listTransactions({ ...filter, page, perPage: SINGAPAY_LIST_PAGE_SIZE.rows }, call);
+      } catch (error) {
+        if (!(error instanceof SingapayValidationException)) throw error;
+        const without = await this.listTransactions({ ...filter, page }, call);
+        this.pageSizeRefused = true;
+        return without;
+      }
+    }
+    return this.listTransactions({ ...filter, page }, call);
   }
 
   async getGameTopupParameters(categoryCode: string, call?: SingapayCallOptions): Promise<SingapayGameTopupParameters> {

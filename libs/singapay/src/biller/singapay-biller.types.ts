@@ -34,6 +34,8 @@ export interface SingapayListParams {
   startDate?: string;
   endDate?: string;
   page?: number;
+  /** Rows asked for per page (`SINGAPAY_LIST_PAGE_SIZE`); the answer's pagination says what was honoured. */
+  perPage?: number;
 }
 
 /** Deposit balance. */

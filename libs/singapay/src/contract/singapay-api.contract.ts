@@ -132,6 +132,13 @@ export const SINGAPAY_FIELD_LIMITS = {
   phoneNumberMaxLength: 25,
 } as const;
 
+/**
+ * The page size the module asks of the transaction list. Uncertain: the docs name only `page`
+ * (pages of 10 in every example), so `per_page` is a guess at the usual name. The answer's
+ * `pagination` says what was honoured, and a list that refuses the field is read without it.
+ */
+export const SINGAPAY_LIST_PAGE_SIZE = { field: 'per_page', rows: 100 } as const;
+
 /** Date format of the list filter (`Y-m-d`). */
 export const SINGAPAY_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 

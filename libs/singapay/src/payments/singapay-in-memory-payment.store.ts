@@ -20,6 +20,8 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
   private unsettledInOrder = true;
   private newestUnsettled = Number.NEGATIVE_INFINITY;
   private lastEviction = 0;
+  /** Every key with its creation time, in `listCreatedBetween` order: a report reads a page without sorting every record. */
+  private byCreation: SingapayPaymentRecordCursor[] = [];
 
   constructor(
     private readonly retentionMs = 7 * 24 * 3600_000,
@@ -79,17 +81,39 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
     limit: number,
     after?: SingapayPaymentRecordCursor,
   ): Promise<SingapayPaymentRecord[]> {
-    if (limit <= 0) return [];
-    // A scan is fine here: a report reads a few days once, and the hot path stays free of an index.
-    return [...this.records.values()]
-      .filter((r) => inCreationPage(r, fromMs, toMs, after))
-      .sort(compareByCreation)
-      .slice(0, Math.floor(limit))
-      .map(copyRecord);
+    const page: SingapayPaymentRecord[] = [];
+    if (limit <= 0) return page;
+    const from = after && after.createdAt >= fromMs ? after : { createdAt: fromMs, key: '' };
+    for (let i = this.firstAfter(from, after !== undefined && after.createdAt >= fromMs); i < this.byCreation.length; i++) {
+      const entry = this.byCreation[i]!;
+      if (entry.createdAt >= toMs || page.length >= limit) break;
+      if (inCreationPage(entry, fromMs, toMs, after)) page.push(copyRecord(this.records.get(entry.key)!));
+    }
+    return page;
+  }
+
+  /** The position of the first entry after `cursor` (`strictly`) or at it or after. */
+  private firstAfter(cursor: SingapayPaymentRecordCursor, strictly: boolean): number {
+    let lo = 0;
+    let hi = this.byCreation.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const order = compareByCreation(this.byCreation[mid]!, cursor);
+      if (order < 0 || (strictly && order === 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   private store(record: SingapayPaymentRecord): void {
     const previous = this.records.get(record.key);
+    // A record's creation time never changes: it is placed in the creation order once.
+    if (!previous) {
+      const entry = { createdAt: record.createdAt, key: record.key };
+      const last = this.byCreation[this.byCreation.length - 1];
+      if (!last || compareByCreation(last, entry) < 0) this.byCreation.push(entry);
+      else this.byCreation.splice(this.firstAfter(entry, false), 0, entry);
+    }
     this.records.set(record.key, copyRecord(record));
     if (isSettledPaymentRecord(record)) this.unsettled.delete(record.key);
     else if (this.unsettled.has(record.key)) {
@@ -108,12 +132,15 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
     if (now - this.lastEviction < 60_000) return;
     this.lastEviction = now;
     const horizon = now - this.retentionMs;
+    let evicted = false;
     for (const [key, r] of this.records) {
       if (isSettledPaymentRecord(r) && r.updatedAt < horizon) {
         this.records.delete(key);
         if (r.transactionId) this.byTransaction.delete(r.transactionId);
+        evicted = true;
       }
     }
+    if (evicted) this.byCreation = this.byCreation.filter((entry) => this.records.has(entry.key));
   }
 }
 

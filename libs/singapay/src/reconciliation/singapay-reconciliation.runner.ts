@@ -1,5 +1,5 @@
 import { BadRequestException, Inject, Injectable, Logger, NotImplementedException, ServiceUnavailableException } from '@nestjs/common';
-import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
+import { SINGAPAY_LIST_CONCURRENCY, SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import type { SingapayTransaction } from '../biller/singapay-biller.types.js';
 import { formatSingapayIso, singapayWibDay } from '../biller/singapay-time.js';
 import { SINGAPAY_WIB_OFFSET_MINUTES } from '../contract/singapay-api.contract.js';
@@ -82,20 +82,46 @@ export class SingapayDayReconciliation {
     call?: SingapayCallOptions,
     options: SingapayReconciliationOptions = {},
   ): Promise<SingapayReconciliationReport> {
-    const { maxPages = 2000, maxRecords = 100_000, maxDetailLookups = 100 } = options;
+    const { maxPages, maxDetailLookups = 100, listConcurrency = SINGAPAY_LIST_CONCURRENCY } = options;
     const inDay = (ms: number) => ms >= day.fromMs && ms < day.toMs;
     const wibDay = (ms: number) => singapayWibDay(ms);
+    this.recordLister(); // a store that cannot list by creation is refused before any request
+
+    // The WIB day falls on its own date and the one before, whichever zone the filter reads dates in.
+    const startDate = wibDay(day.fromMs - DAY_MS);
+    const endDate = wibDay(day.fromMs);
+    const list = await this.biller.listAllTransactions(
+      { startDate, endDate },
+      call,
+      maxPages === undefined ? { concurrency: listConcurrency } : { maxPages, concurrency: listConcurrency },
+    );
+    // Room for every transaction read to have its record, and for records that never reached Singapay.
+    const maxRecords = options.maxRecords ?? Math.max(100_000, 2 * list.transactions.length);
     const local = await this.readRecords(day.fromMs - DAY_MS, day.toMs + DAY_MS, maxRecords);
 
-    const startDate = wibDay(day.fromMs - DAY_MS);
-    const endDate = wibDay(day.toMs);
-    const list = await this.biller.listAllTransactions({ startDate, endDate }, call, { maxPages });
-    const pairs = pairRecords(local.records, list.transactions);
-
-    // Transactions records hold that the list did not show: asked for one by one.
+    // A payment sent just before midnight may be dated the next day by Singapay's clock. When its
+    // record holds no transaction (its answer was lost), the next day of its customer is read too.
     const notFound = new Set<string>();
     const unchecked = new Map<string, string>();
     let detailLookups = 0;
+    const nextDate = wibDay(day.toMs);
+    const transactions = new Map(list.transactions.map((tx) => [tx.transactionId, tx]));
+    for (const record of local.records) {
+      if (!inDay(record.createdAt) || record.transactionId || record.createdAt < day.toMs - this.policy.options.skewMs) continue;
+      if (detailLookups >= maxDetailLookups) {
+        unchecked.set(record.key, `the limit of ${maxDetailLookups} detail lookups was reached`);
+        continue;
+      }
+      detailLookups++;
+      const own = await this.biller.listAllTransactions({ customerId: record.customerId, startDate: nextDate, endDate: nextDate }, call, {
+        maxPages: this.policy.options.searchMaxPages,
+      });
+      for (const tx of own.transactions) transactions.set(tx.transactionId, tx);
+      if (!own.complete) unchecked.set(record.key, `its customer's transactions of ${nextDate} could not be read in full`);
+    }
+    const pairs = pairRecords(local.records, [...transactions.values()]);
+
+    // Transactions records hold that the list did not show: asked for one by one.
     for (const record of local.records) {
       if (!inDay(record.createdAt) || !record.transactionId || pairs.has(record.key)) continue;
       if (detailLookups >= maxDetailLookups) {
@@ -159,7 +185,7 @@ export class SingapayDayReconciliation {
     if (!list.complete) {
       const why =
         list.incomplete === 'page_limit'
-          ? `the limit of ${maxPages} pages was reached`
+          ? `the limit of ${list.pagesRead} pages was reached`
           : `page ${list.pagesRead} failed (${describe(list.error)})`;
       warnings.push(
         `INCOMPLETE: Singapay's list was not read in full: ${why}. Records without a transaction are "unverified", not missing; run the report again.`,
@@ -208,12 +234,7 @@ export class SingapayDayReconciliation {
 
   /** The records created in `[fromMs, toMs)`, page by page, up to `max`. */
   private async readRecords(fromMs: number, toMs: number, max: number): Promise<{ records: SingapayPaymentRecord[]; complete: boolean }> {
-    const list = this.store.listCreatedBetween?.bind(this.store);
-    if (!list) {
-      throw new NotImplementedException(
-        `reconcileDay needs a payment store that lists records by creation (listCreatedBetween); ${this.store.constructor?.name ?? 'this store'} does not. The built-in memory, Redis and PostgreSQL stores do.`,
-      );
-    }
+    const list = this.recordLister();
     const records = new Map<string, SingapayPaymentRecord>();
     let after: SingapayPaymentRecordCursor | undefined;
     for (;;) {
@@ -224,6 +245,16 @@ export class SingapayDayReconciliation {
       if (records.size >= max) return { records: [...records.values()], complete: false };
       after = { createdAt: last.createdAt, key: last.key };
     }
+  }
+
+  private recordLister(): NonNullable<SingapayPaymentStore['listCreatedBetween']> {
+    const list = this.store.listCreatedBetween?.bind(this.store);
+    if (!list) {
+      throw new NotImplementedException(
+        `reconcileDay needs a payment store that lists records by creation (listCreatedBetween); ${this.store.constructor?.name ?? 'this store'} does not. The built-in memory, Redis and PostgreSQL stores do.`,
+      );
+    }
+    return list;
   }
 
   private async guard<T>(work: () => Promise<T>): Promise<T> {

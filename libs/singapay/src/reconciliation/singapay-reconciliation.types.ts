@@ -173,12 +173,17 @@ export interface SingapayReconciliationReport {
 export interface SingapayReconciliationOptions {
   /**
    * List pages read at most; a longer list makes the report incomplete.
-   * @default 2000
+   * @default what the first page's `pagination.total` needs, plus a tenth (at least 10) for a list that grows meanwhile; 200 without pagination
    */
   maxPages?: number;
   /**
+   * List pages read at a time, once the first page named the last.
+   * @default 4
+   */
+  listConcurrency?: number;
+  /**
    * Local records read at most (three days of them); more makes the report incomplete.
-   * @default 100000
+   * @default twice the transactions Singapay listed, and at least 100000
    */
   maxRecords?: number;
   /**

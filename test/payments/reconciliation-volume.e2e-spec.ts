@@ -1,0 +1,155 @@
+/**
+ * The daily reconciliation at a busy merchant's volume, over real HTTP against the simulator:
+ * a day of tens of thousands of transactions (more pages than the old fixed limit of 2,000),
+ * read several pages at a time, complete; the page size Singapay may or may not honour, in each
+ * of the simulator's readings of the undocumented `per_page`; a failed page asked again before
+ * the report gives up on it; and a payment lost just before midnight whose transaction Singapay
+ * dates the next day, which the two-date window must still find.
+ */
+import { SingapayInMemoryPaymentStore } from '@app/singapay/stores/index.js';
+import { SingapaySimulator, type SingapaySimulatorVariants } from '@app/singapay-simulator';
+import { createSingapayWithClock, ManualClock, registerSimulatorSecrets } from '../support/adversarial-testing.js';
+import type { SingapayTestContext } from '../support/singapay-testing.js';
+
+const LIST = '/api/v1/list-bill-transaction';
+const HOUR = 3600_000;
+const DAY = '2025-06-10';
+/** 00:00 WIB of DAY. */
+const DAY_START = Date.UTC(2025, 5, 10) - 7 * HOUR;
+
+async function start(
+  variants: SingapaySimulatorVariants = {},
+): Promise<{ sim: SingapaySimulator; ctx: SingapayTestContext; clock: ManualClock }> {
+  const clock = new ManualClock();
+  clock.advance(DAY_START + 34 * HOUR - clock.now());
+  const sim = await SingapaySimulator.start({ variants, now: () => clock.now() });
+  registerSimulatorSecrets(sim);
+  const ctx = await createSingapayWithClock(
+    {
+      baseUrl: sim.baseUrl,
+      ...sim.credentials,
+      retry: { baseDelayMs: 1 },
+      timeoutMs: 5_000,
+      paymentStore: new SingapayInMemoryPaymentStore(),
+    },
+    clock,
+  );
+  return { sim, ctx, clock };
+}
+
+describe('reconcileDay at volume', () => {
+  it('reads a day of 24,000 transactions (2,400+ pages of 10) in full, several pages at a time', async () => {
+    const { sim, ctx } = await start();
+    try {
+      // The day itself and the evening before (which the list's two dates also cover), as busy.
+      sim.seedTransactions({ count: 3_000, fromMs: DAY_START - 7 * HOUR, toMs: DAY_START });
+      const ours = sim.seedTransactions({ count: 24_000, fromMs: DAY_START, toMs: DAY_START + 24 * HOUR });
+      const report = await ctx.service.reconcileDay(DAY);
+      expect(report.complete).toBe(true);
+      expect(report.warnings).toEqual([]);
+      // Singapay lists by date: the two dates hold the 24,000 of the day and the 3,000 of the evening before.
+      const listed = 27_000;
+      expect(report.singapay).toMatchObject({ complete: true, transactionsRead: listed, pagesRead: Math.ceil(listed / 10) });
+      expect(report.singapay.pagesRead).toBeGreaterThan(2_000);
+      expect(sim.stats().requests[LIST]).toBe(report.singapay.pagesRead);
+      // No records: every transaction of the day is Singapay's alone, and the money adds up.
+      expect(report.summary).toMatchObject({ rows: ours.length, singapayOnly: ours.length });
+      expect(new Set(report.rows.map((r) => r.singapay?.transactionId))).toEqual(new Set(ours));
+      expect(report.totals.singapay.all).toMatchObject({ count: ours.length, price: ours.length * 11_000 });
+    } finally {
+      await ctx.close();
+      await sim.stop();
+    }
+  }, 120_000);
+
+  it.each([
+    ['honoured', 3],
+    ['ignored', 21],
+    ['refused', 21],
+  ] as const)('asks for pages of 100 rows; a list that %s it is read in full all the same', async (listPerPage, pages) => {
+    const { sim, ctx } = await start({ listPerPage });
+    try {
+      sim.seedTransactions({ count: 205, fromMs: DAY_START, toMs: DAY_START + 24 * HOUR });
+      const report = await ctx.service.reconcileDay(DAY);
+      expect(report.complete).toBe(true);
+      expect(report.singapay).toMatchObject({ transactionsRead: 205, pagesRead: pages });
+      // A refusal is learnt once: the refused first page is asked again without the field, and no later page carries it.
+      expect(sim.stats().requests[LIST]).toBe(listPerPage === 'refused' ? pages + 1 : pages);
+    } finally {
+      await ctx.close();
+      await sim.stop();
+    }
+  });
+
+  it('asks a page that failed every retry once more before giving up on it, and then says the list is incomplete', async () => {
+    const { sim, ctx } = await start();
+    try {
+      sim.seedTransactions({ count: 95, fromMs: DAY_START, toMs: DAY_START + 24 * HOUR });
+      // Three answers: every attempt of one read (the default retries) fails; the page's second read succeeds.
+      const flaky = sim.faults.add({ endpoint: 'list', match: { page: '7' }, fault: { kind: 'html', status: 502 }, times: 3 });
+      const report = await ctx.service.reconcileDay(DAY);
+      expect(report.complete).toBe(true);
+      expect(report.singapay).toMatchObject({ transactionsRead: 95, pagesRead: 10 });
+      sim.faults.remove(flaky);
+
+      sim.faults.add({ endpoint: 'list', match: { page: '4' }, fault: { kind: 'html', status: 502 } });
+      const broken = await ctx.service.reconcileDay(DAY);
+      expect(broken.complete).toBe(false);
+      expect(broken.singapay).toMatchObject({ complete: false, incomplete: 'page_failed' });
+      expect(broken.warnings[0]).toMatch(/^INCOMPLETE: Singapay's list was not read in full: page \d+ failed \(/);
+    } finally {
+      await ctx.close();
+      await sim.stop();
+    }
+  });
+
+  it('finds the transaction of a payment lost at 23:59:58 WIB that Singapay dates the next day', async () => {
+    const clock = new ManualClock();
+    let skew = 0;
+    const sim = await SingapaySimulator.start({ now: () => clock.now() + skew });
+    registerSimulatorSecrets(sim);
+    const ctx = await createSingapayWithClock(
+      {
+        baseUrl: sim.baseUrl,
+        ...sim.credentials,
+        retry: { baseDelayMs: 1 },
+        timeoutMs: 5_000,
+        paymentStore: new SingapayInMemoryPaymentStore(),
+      },
+      clock,
+    );
+    try {
+      clock.advance(DAY_START + 24 * HOUR - 2_000 - clock.now());
+      const { referenceNumber } = await ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300000004' });
+      // Singapay's clock 2.5 s ahead: applied on the next day, the answer lost, and the search that followed failing too.
+      skew = 2_500;
+      sim.faults.add({ endpoint: 'payment', match: { customerId: '146300000004' }, fault: { kind: 'resetAfterApply' }, times: 1 });
+      const listDown = sim.faults.add({ endpoint: 'list', match: { customerId: '146300000004' }, fault: { kind: 'html', status: 502 } });
+      const paid = await ctx.service.pay({
+        command: 'plnpos',
+        productCode: 'SPPLNPOS',
+        customerId: '146300000004',
+        referenceNumber,
+        idempotencyKey: 'lost-at-midnight',
+      });
+      expect(paid.status).toBe('unknown');
+      sim.faults.remove(listDown);
+      skew = 0;
+      clock.advance(10 * HOUR);
+
+      const report = await ctx.service.reconcileDay(DAY);
+      expect(report.singapay).toMatchObject({ startDate: '2025-06-09', endDate: DAY, transactionsRead: 0, detailLookups: 1 });
+      const row = report.rows.find((r) => r.local?.idempotencyKey === 'lost-at-midnight');
+      expect(row).toMatchObject({
+        category: 'state_differs',
+        pairedBy: 'reference_number',
+        local: { state: 'unknown' },
+        singapay: { status: 'success', transactionId: sim.transactions()[0]!.transactionId },
+      });
+      expect(report.complete).toBe(true);
+    } finally {
+      await ctx.close();
+      await sim.stop();
+    }
+  });
+});

@@ -15,7 +15,7 @@ export const QUICK = flags.includes('--quick');
 export const PROFILE = flags.includes('--profile');
 /** `--only=throughput,payments`: run just those sections (results are then printed, not written). */
 export const ONLY = new Set(value('only')?.split(',') ?? []);
-export const SECTIONS = ['upstream', 'throughput', 'burst', 'rotation', 'apps', 'memory', 'payments'] as const;
+export const SECTIONS = ['upstream', 'throughput', 'burst', 'rotation', 'apps', 'memory', 'payments', 'scale'] as const;
 export type Section = (typeof SECTIONS)[number];
 export const runs = (section: Section): boolean => ONLY.size === 0 || ONLY.has(section);
 

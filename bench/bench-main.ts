@@ -14,6 +14,7 @@ import type { BenchResults } from './bench-results.js';
 import { round } from './bench-stats.js';
 import { measureApps, measureMemory } from './section-apps.js';
 import { measurePayments } from './section-payments.js';
+import { measureScale } from './section-scale.js';
 import { measureThroughput, probeSimulator } from './section-throughput.js';
 import { steadiness } from './report-throughput.js';
 import { measureBurst, measureRotation, measureSimulatorRotation } from './section-token.js';
@@ -62,6 +63,10 @@ async function runBench(): Promise<void> {
     if (runs('payments')) {
       say('▸ 6. payments: pay() on the memory, Redis and PostgreSQL stores vs a hand-written payment call');
       results.payments = await measurePayments(minimal);
+    }
+    if (runs('scale')) {
+      say('▸ 7. scale: the daily report of 1k to 100k transactions a day, the sweep among 10k to 1M final records');
+      results.scale = await measureScale();
     }
   } finally {
     await client.stop();

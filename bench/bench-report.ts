@@ -4,6 +4,7 @@ import { OPERATIONS } from './bench-clients.js';
 import type { BenchResults } from './bench-results.js';
 import { n, pct, table } from './report-format.js';
 import { renderPayments } from './report-payments.js';
+import { renderScale } from './section-scale.js';
 import { renderApps, renderBurst, renderMemory, renderRotation } from './report-sections.js';
 import { median } from './bench-stats.js';
 import { cellOf, renderThroughput, renderUpstreamProbe, runRatios, STEADY_RUNS } from './report-throughput.js';
@@ -114,5 +115,6 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.apps) out.push(...renderApps(r));
   if (r.memory) out.push(...renderMemory(r));
   if (r.payments) out.push(...renderPayments(r.payments, (r.config as { payments: { cellMs: number; rounds: number } }).payments));
+  if (r.scale) out.push(...renderScale(r.scale));
   return out.join('\n');
 }

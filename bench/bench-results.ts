@@ -1,5 +1,6 @@
 // The shape of bench/results.json: what each section measured. A focused run (`--only=`)
 // fills in only the sections it ran.
+import type { ScaleResults } from './section-scale.js';
 import type { Operation, Variant } from './bench-clients.js';
 import type { BurstMode, MemoryPoint } from './client-worker.js';
 import type { PaymentVariant, StoreTally } from './payment-clients.js';
@@ -140,4 +141,5 @@ export interface BenchResults {
   apps?: AppRow[];
   memory?: MemoryPoint[];
   payments?: PaymentsResults;
+  scale?: ScaleResults;
 }

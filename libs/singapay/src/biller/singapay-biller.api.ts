@@ -25,6 +25,7 @@ import type {
   SingapayResetResult,
   SingapayTransaction,
   SingapayTransactionList,
+  SingapayListedTransaction,
   SingapayTransactionPage,
 } from './singapay-biller.types.js';
 import { envelopeReader } from './singapay-envelope.reader.js';
@@ -202,11 +203,11 @@ export class SingapayBillerApi {
     call?: SingapayCallOptions,
     { maxPages, concurrency = SINGAPAY_LIST_CONCURRENCY }: { maxPages?: number; concurrency?: number } = {},
   ): Promise<SingapayTransactionList> {
-    const seen = new Map<string, SingapayTransaction>();
+    const seen = new Map<string, SingapayListedTransaction>();
     let pagesRead = 0;
     const take = (result: SingapayTransactionPage): number => {
       let fresh = 0;
-      for (const tx of result.items) {
+      for (const { raw: _raw, ...tx } of result.items) {
         if (!seen.has(tx.transactionId)) fresh++;
         seen.set(tx.transactionId, tx);
       }

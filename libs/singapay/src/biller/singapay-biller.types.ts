@@ -132,9 +132,15 @@ export interface SingapayTransactionPage {
  * Every page of a list, as `SingapayBillerApi.listAllTransactions` read it. A list that is
  * not `complete` proves nothing missing: a row may sit on a page that was never read.
  */
+/** A transaction as Singapay reads it, without the answer it came in: what a list keeps of each row, and a record of the transaction it holds. */
+export type SingapayListedTransaction = Omit<SingapayTransaction, 'raw'>;
+
 export interface SingapayTransactionList {
-  /** The rows read, each transaction once (a row repeated on a later page is kept once, last read wins). */
-  transactions: SingapayTransaction[];
+  /**
+   * The rows read, each transaction once (a row repeated on a later page is kept once, last read
+   * wins), without the row each came in: a day of 200,000 rows would otherwise be held twice.
+   */
+  transactions: SingapayListedTransaction[];
   /** True only when the list ended by its own rule (pagination's last page, or an empty or repeating page) without a failure. */
   complete: boolean;
   /** Pages asked for, the failed one included. */

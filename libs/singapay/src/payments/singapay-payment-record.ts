@@ -1,4 +1,4 @@
-import type { SingapayTransaction } from '../biller/singapay-biller.types.js';
+import type { SingapayListedTransaction } from '../biller/singapay-biller.types.js';
 import type { SingapayCommand } from '../contract/singapay-api.contract.js';
 import type { SingapayExceptionType } from '../errors/singapay.exception.js';
 
@@ -51,7 +51,7 @@ export interface SingapayPaymentOutcome {
 }
 
 /** A transaction as a payment record keeps it: Singapay's reading of it, without the answer it came in. */
-export type SingapayPaymentEvidence = Omit<SingapayTransaction, 'raw'>;
+export type SingapayPaymentEvidence = SingapayListedTransaction;
 
 /** One payment attempt per idempotency key, as kept in the `SingapayPaymentStore`. */
 export interface SingapayPaymentRecord {

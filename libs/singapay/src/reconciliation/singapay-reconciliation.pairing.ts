@@ -1,4 +1,4 @@
-import type { SingapayTransaction } from '../biller/singapay-biller.types.js';
+import type { SingapayListedTransaction } from '../biller/singapay-biller.types.js';
 import { formatSingapayIso } from '../biller/singapay-time.js';
 import type { SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
 import { transactionDistance } from '../payments/recovery/singapay-payment.matcher.js';
@@ -22,7 +22,7 @@ import type {
 
 /** A transaction and where it was read. */
 export interface SingapayFoundTransaction {
-  tx: SingapayTransaction;
+  tx: SingapayListedTransaction;
   foundIn: 'list' | 'detail';
 }
 
@@ -32,7 +32,7 @@ export interface SingapayPairing {
 }
 
 /** The instant of a transaction: its `createdAt` is the ULID's instant, ISO with an offset. */
-export const transactionInstant = (tx: SingapayTransaction): number => Date.parse(tx.createdAt);
+export const transactionInstant = (tx: SingapayListedTransaction): number => Date.parse(tx.createdAt);
 
 /**
  * Pairs records with listed transactions: by the transaction id a record holds first, then,
@@ -41,7 +41,7 @@ export const transactionInstant = (tx: SingapayTransaction): number => Date.pars
  */
 export function pairRecords(
   records: readonly SingapayPaymentRecord[],
-  listed: readonly SingapayTransaction[],
+  listed: readonly SingapayListedTransaction[],
 ): Map<string, SingapayPairing> {
   const byId = new Map(listed.map((tx) => [tx.transactionId, tx]));
   const used = new Set<string>();
@@ -80,7 +80,7 @@ export function localSide(record: SingapayPaymentRecord): SingapayReconciliation
   });
 }
 
-export function singapaySide(tx: SingapayTransaction): SingapayReconciliationTransaction {
+export function singapaySide(tx: SingapayListedTransaction): SingapayReconciliationTransaction {
   return {
     transactionId: tx.transactionId,
     referenceNumber: tx.referenceNumber,
@@ -95,7 +95,7 @@ export function singapaySide(tx: SingapayTransaction): SingapayReconciliationTra
 }
 
 /** What the two sides disagree on: the state, and the amount and price the module recorded (when it read any). */
-function differences(record: SingapayPaymentRecord, tx: SingapayTransaction): SingapayReconciliationDifference[] {
+function differences(record: SingapayPaymentRecord, tx: SingapayListedTransaction): SingapayReconciliationDifference[] {
   const out: SingapayReconciliationDifference[] = [];
   if (record.state !== tx.status) out.push({ field: 'state', local: record.state, singapay: tx.status });
   for (const field of ['amount', 'price'] as const) {
@@ -157,7 +157,7 @@ export function localOnlyRow(record: SingapayPaymentRecord, confirmed: boolean, 
 }
 
 /** A transaction without a record: `confirmed` when every local record was read. */
-export function singapayOnlyRow(tx: SingapayTransaction, confirmed: boolean): SingapayReconciliationRow {
+export function singapayOnlyRow(tx: SingapayListedTransaction, confirmed: boolean): SingapayReconciliationRow {
   const row: SingapayReconciliationRow = {
     category: confirmed ? 'singapay_only' : 'unverified',
     // Failed and refunded transactions kept no money.

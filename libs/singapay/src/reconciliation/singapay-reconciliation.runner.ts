@@ -1,6 +1,6 @@
 import { BadRequestException, Inject, Injectable, Logger, NotImplementedException, ServiceUnavailableException } from '@nestjs/common';
 import { SINGAPAY_LIST_CONCURRENCY, SingapayBillerApi } from '../biller/singapay-biller.api.js';
-import type { SingapayTransaction } from '../biller/singapay-biller.types.js';
+import type { SingapayListedTransaction } from '../biller/singapay-biller.types.js';
 import { formatSingapayIso, singapayWibDay } from '../biller/singapay-time.js';
 import { SINGAPAY_WIB_OFFSET_MINUTES } from '../contract/singapay-api.contract.js';
 import { SingapayException, SingapayNotFoundException } from '../errors/singapay.exception.js';
@@ -141,7 +141,7 @@ export class SingapayDayReconciliation {
     // Transactions of the day no record in the window holds: a record of another day may.
     const paired = new Set([...pairs.values()].map((p) => p.tx.tx.transactionId));
     const known = new Set(local.records.map((r) => r.key));
-    const alone: SingapayTransaction[] = [];
+    const alone: SingapayListedTransaction[] = [];
     let elsewhere = 0;
     for (const tx of list.transactions) {
       if (paired.has(tx.transactionId) || !inDay(transactionInstant(tx))) continue;

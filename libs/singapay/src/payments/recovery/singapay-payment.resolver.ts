@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SingapayBillerApi } from '../../biller/singapay-biller.api.js';
-import type { SingapayTransaction } from '../../biller/singapay-biller.types.js';
+import type { SingapayListedTransaction } from '../../biller/singapay-biller.types.js';
 import { SingapayNotFoundException, type SingapayException } from '../../errors/singapay.exception.js';
 import type { SingapayCallOptions } from '../../http/singapay-transport.js';
 import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../../singapay.constants.js';
@@ -197,7 +197,7 @@ export class SingapayPaymentResolver {
   private async search(
     record: SingapayPaymentRecord,
     call?: SingapayCallOptions,
-  ): Promise<{ transactions: SingapayTransaction[]; complete: boolean }> {
+  ): Promise<{ transactions: SingapayListedTransaction[]; complete: boolean }> {
     const days = this.policy.searchDays(record, this.now());
     const list = await this.biller.listAllTransactions({ customerId: record.customerId, ...days }, call, {
       maxPages: this.policy.options.searchMaxPages,

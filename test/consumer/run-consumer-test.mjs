@@ -91,6 +91,10 @@ const bin = (name) => join(root, 'node_modules/.bin', name);
 // absent: packages that must not be installed (the package must work without its optional peers).
 // format: which build `require`/`import` of nestjs-singapay must reach from the app's folder.
 // nodeFloor: also load both builds and run the Jest e2e suite on Node 20.12.0 (the engines floor).
+// readmeInstall: the package and its peers come from the package README's install lines for that
+//   Nest major, run verbatim with the tarball's path for the package's name (the app's own
+//   package.json holds only what `nest new` gives); without it, the app's pinned versions and a
+//   plain `npm install`.
 const APPS = [
   {
     name: 'nest12-esm-vitest',
@@ -102,12 +106,14 @@ const APPS = [
   },
   {
     name: 'nest11-cjs-jest',
-    what: 'Nest 11, CommonJS, TypeScript 5.7 (nodenext), Jest + ts-jest with test/jest-e2e.json as generated',
+    what: 'Nest 11, CommonJS, TypeScript 5.9 (nodenext), Jest 30 + ts-jest with test/jest-e2e.json as generated; installed by the README',
     steps: ['typecheck', 'test:e2e'],
+    readmeInstall: 'Nest 11',
   },
   {
     name: 'nest10-cjs-jest',
-    what: 'Nest 10, CommonJS, TypeScript 5.4 (moduleResolution node), Jest + ts-jest; /simulator and /health with terminus 11; again on Node 20.12.0',
+    what: 'Nest 10, CommonJS, TypeScript 5.4 (moduleResolution node), Jest + ts-jest; installed by the README; /simulator and /health with terminus 10; again on Node 20.12.0',
+    readmeInstall: 'Nest 10',
     // ts-jest type-checks src/ and test/ here (no isolatedModules), with the app's moduleResolution node.
     steps: ['test:e2e'],
     bins: true,
@@ -229,6 +235,18 @@ async function checkFormat(app, format) {
   if (got.deep !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw new StepFailure(`a deep import was not refused by the exports map (${got.deep})`);
 }
 
+/** The `npm install` lines under `# <major>` in the package README's install block, comments cut. */
+function readmeInstallLines(major) {
+  const readme = readFileSync(join(root, 'tools/package/README.md'), 'utf8').split('\n');
+  const at = readme.findIndex((line) => line.trim() === `# ${major}`);
+  const lines = [];
+  for (let i = at + 1; at >= 0 && i < readme.length && readme[i].trim().startsWith('npm install '); i++) {
+    lines.push(readme[i].replace(/#.*$/, '').trim());
+  }
+  if (lines.length === 0) throw new StepFailure(`tools/package/README.md has no npm install lines under "# ${major}"`);
+  return lines;
+}
+
 async function runApp(spec, work, tarball, nodeFloor) {
   const app = join(work, spec.name);
   const log = [];
@@ -239,12 +257,18 @@ async function runApp(spec, work, tarball, nodeFloor) {
     return output;
   };
   cpSync(join(templates, spec.name), app, { recursive: true });
-  const pkgFile = join(app, 'package.json');
-  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
-  pkg.dependencies = { 'nestjs-singapay': `file:${tarball}`, ...pkg.dependencies };
-  writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
-
-  await step('npm install (plain)', () => run('npm install', npm, ['install'], { cwd: app }));
+  if (spec.readmeInstall) {
+    for (const line of readmeInstallLines(spec.readmeInstall)) {
+      const args = line.split(/\s+/).map((word) => (word === 'nestjs-singapay' ? tarball : word));
+      await step(line, () => run(line, npm, args.slice(1), { cwd: app }));
+    }
+  } else {
+    const pkgFile = join(app, 'package.json');
+    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
+    pkg.dependencies = { 'nestjs-singapay': `file:${tarball}`, ...pkg.dependencies };
+    writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
+    await step('npm install (plain)', () => run('npm install', npm, ['install'], { cwd: app }));
+  }
   await step('npm ls --all (no invalid or missing peer)', () => run('npm ls', npm, ['ls', '--all'], { cwd: app }));
   for (const absent of spec.absent ?? []) {
     if (existsSync(join(app, 'node_modules', absent)))

@@ -36,8 +36,9 @@ const fail = (message) => {
  * - Nest 10, 11, 12: @nestjs/common/core.
  * - @nestjs/axios: 3.x is the Nest 10 line, 4.x Nest 10/11, 12.x Nest 10-12.
  * - @nestjs/config: 3.x Nest 8-10, 4.x Nest 10/11, 12.x Nest 11/12.
- * - @nestjs/terminus (optional, ./health only): the indicator needs the public
- *   HealthIndicatorService, which appeared in 11.0 (11.x also supports Nest 10).
+ * - @nestjs/terminus (optional, ./health only): 10.x is the Nest 10 line, 11.x Nest 10/11,
+ *   12.x Nest 11/12; the indicator builds its results itself and reads which of them it runs on.
+ * - class-validator: 0.x, so each minor may break; the ones the matrix runs.
  */
 export const PEER_RANGES = {
   '@nestjs/common': '^10.0.0 || ^11.0.0 || ^12.0.0',
@@ -46,13 +47,13 @@ export const PEER_RANGES = {
   '@nestjs/config': '^3.0.0 || ^4.0.0 || ^12.0.0',
   axios: '^1.3.1',
   rxjs: '^7.1.0',
-  'class-validator': '>=0.14.0',
+  'class-validator': '^0.14.0 || ^0.15.0',
   'class-transformer': '^0.5.1',
   'reflect-metadata': '^0.1.13 || ^0.2.0',
 };
 export const OPTIONAL_PEER_RANGES = {
   ioredis: '^5.0.0 || ^6.0.0',
-  '@nestjs/terminus': '^11.0.0 || ^12.0.0',
+  '@nestjs/terminus': '^10.0.0 || ^11.0.0 || ^12.0.0',
   pg: '^8.0.0',
   '@opentelemetry/api': '^1.9.0',
 };

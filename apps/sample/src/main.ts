@@ -1,16 +1,20 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { createSampleApp } from './sample-bootstrap.js';
+import { createSampleLogger } from './sample-logger.js';
 
-// The module logs one debug line per Singapay call; show them only when asked (LOG_LEVEL=debug).
-Logger.overrideLogger(process.env.LOG_LEVEL === 'debug' ? ['fatal', 'error', 'warn', 'log', 'debug'] : ['fatal', 'error', 'warn', 'log']);
+Logger.overrideLogger(createSampleLogger());
 const logger = new Logger('Sample');
 let sample: Awaited<ReturnType<typeof createSampleApp>> | undefined;
 try {
   const port = Number(process.env.PORT ?? 3000);
   sample = await createSampleApp(logger, port);
-  await sample.app.listen(port, process.env.HOST ?? '127.0.0.1');
-  const url = `http://127.0.0.1:${port}`;
+  const host = process.env.HOST ?? '127.0.0.1';
+  await sample.app.listen(port, host);
+  // The port it got (PORT=0 picks a free one), on the host it listens on.
+  const bound = (sample.app.getHttpServer().address() as AddressInfo).port;
+  const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${bound}`;
   logger.log(`Sample app listening on ${url}`);
   logger.log(`API docs: ${url}/docs (OpenAPI JSON at ${url}/docs-json); health: ${url}/health`);
   logger.log(`Try: curl -H 'X-Api-Key: <key>' ${url}/balance (the key: SAMPLE_API_KEY, sample-simulator-key on the simulator)`);

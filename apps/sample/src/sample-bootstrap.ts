@@ -51,8 +51,9 @@ export async function startSimulatorIfUnconfigured(
   }
   const simulator = await SingapaySimulator.start({
     port: Number(env.SIMULATOR_PORT ?? 0),
-    // The simulator reports settlements to this app's callback receiver, as Singapay would.
-    callbackUrl: `http://127.0.0.1:${appPort}/singapay/callback`,
+    // The simulator reports settlements to this app's callback receiver, as Singapay would; with
+    // PORT=0 the app's port is not known yet, and settlements are learnt by lookups alone.
+    ...(appPort > 0 ? { callbackUrl: `http://127.0.0.1:${appPort}/singapay/callback` } : {}),
   });
   env[SINGAPAY_ENV_VARS.environment] = 'sandbox';
   env[SINGAPAY_ENV_VARS.baseUrl] = simulator.baseUrl;

@@ -1,10 +1,25 @@
 import { formatSingapayIso } from '../biller/singapay-time.js';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { HealthIndicatorService, type HealthIndicatorResult, type HealthIndicatorStatus } from '@nestjs/terminus';
+import * as terminus from '@nestjs/terminus';
+import type { HealthIndicatorResult, HealthIndicatorStatus } from '@nestjs/terminus';
 import { SingapayService } from '../service/singapay.service.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import { diagnoseSingapayFailure, type SingapayDiagnosedCause } from '../errors/singapay-failure.diagnosis.js';
 import { resolveSingapayHealthOptions, type SingapayHealthOptions, type SingapayResolvedHealthOptions } from './singapay-health.options.js';
+
+/**
+ * What the installed `@nestjs/terminus` understands, read from its exports: 12 has a degraded
+ * state (11 and 10 show it as up, HTTP 200 as degraded is, with the cause); 10, without
+ * `HealthIndicatorService`, takes a down check only as a thrown `HealthCheckError`.
+ */
+const TERMINUS = ((): { degraded: boolean; throwsDown?: new (message: string, causes: unknown) => Error } => {
+  const exported = terminus as unknown as Record<string, unknown>;
+  const service = exported.HealthIndicatorService as (new () => { check(key: string): Record<string, unknown> }) | undefined;
+  return {
+    degraded: typeof (service && new service().check('probe'))?.degraded === 'function',
+    ...(service ? {} : { throwsDown: exported.HealthCheckError as new (message: string, causes: unknown) => Error }),
+  };
+})();
 
 /** Options of a `SingapayHealthIndicator` provided by hand (optional). */
 export const SINGAPAY_HEALTH_OPTIONS = Symbol('SINGAPAY_HEALTH_OPTIONS');
@@ -67,7 +82,6 @@ export class SingapayHealthIndicator {
   private entry?: CacheEntry;
 
   constructor(
-    @Inject(HealthIndicatorService) private readonly health: HealthIndicatorService,
     @Inject(SingapayService) private readonly singapay: SingapayService,
     @Optional() @Inject(SINGAPAY_HEALTH_OPTIONS) options?: SingapayHealthOptions | SingapayResolvedHealthOptions,
   ) {
@@ -77,17 +91,12 @@ export class SingapayHealthIndicator {
   /** The indicator's result under `key` (default: the `key` option), from the cache when fresh. */
   async isHealthy(key: string = this.options.key): Promise<HealthIndicatorResult<string>> {
     const { outcome, cached } = await this.outcome();
-    const session = this.health.check(key);
     const data = cached ? { ...outcome.data, cachedResponse: true } : outcome.data;
-    switch (outcome.status) {
-      case 'up':
-        return session.up(data);
-      case 'degraded':
-        // @nestjs/terminus 11 has no degraded state: there it reads up (HTTP 200, as degraded does), with the cause.
-        return typeof session.degraded === 'function' ? session.degraded(data) : session.up(data);
-      default:
-        return session.down(data);
-    }
+    const status = outcome.status === 'degraded' && !TERMINUS.degraded ? 'up' : outcome.status;
+    const result = { [key]: { status, ...data } } as HealthIndicatorResult<string>;
+    // Terminus 10 reads a check as down only when it throws; 11 and 12 read the returned status.
+    if (status === 'down' && TERMINUS.throwsDown) throw new TERMINUS.throwsDown(`${key} is down`, result);
+    return result;
   }
 
   /** Forgets the cached result: the next probe asks Singapay. */

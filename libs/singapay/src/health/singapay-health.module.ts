@@ -1,5 +1,4 @@
 import { ConfigurableModuleBuilder, Inject, Module } from '@nestjs/common';
-import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { SingapayService } from '../service/singapay.service.js';
 import { SINGAPAY_DEFAULT_NAME } from '../singapay.constants.js';
 import { assertSingapayName, getSingapayToken } from '../singapay.tokens.js';
@@ -44,15 +43,14 @@ export const { ConfigurableModuleClass: SingapayHealthConfigurableModuleClass } 
     const defaultKey = name === SINGAPAY_DEFAULT_NAME ? SINGAPAY_HEALTH_DEFAULTS.key : `${SINGAPAY_HEALTH_DEFAULTS.key}-${name}`;
     return {
       ...definition,
-      imports: [...(definition.imports ?? []), TerminusModule],
       providers: [
         ...(definition.providers ?? []),
         {
           provide: token,
-          useFactory: (health: HealthIndicatorService, singapay: SingapayService, options: SingapayHealthOptions) =>
+          useFactory: (singapay: SingapayService, options: SingapayHealthOptions) =>
             // Resolved here so that a bad option stops the app at start-up, naming the field.
-            new SingapayHealthIndicator(health, singapay, resolveSingapayHealthOptions(options, defaultKey)),
-          inject: [HealthIndicatorService, getSingapayToken(name), SINGAPAY_HEALTH_MODULE_OPTIONS],
+            new SingapayHealthIndicator(singapay, resolveSingapayHealthOptions(options, defaultKey)),
+          inject: [getSingapayToken(name), SINGAPAY_HEALTH_MODULE_OPTIONS],
         },
       ],
       exports: [token],

@@ -65,12 +65,12 @@ describe('nestjs-singapay in a Nest 10 CommonJS app (Jest)', () => {
     expect(error).toBeInstanceOf(SingapayException);
   });
 
-  it('answers GET /health (terminus 11): up, then degraded below the minimum, down when Singapay refuses', async () => {
+  it('answers GET /health (terminus 10): up, then degraded below the minimum, down when Singapay refuses', async () => {
     const up = await fetch(`${url}/health`);
     expect(up.status).toBe(200);
     expect((await up.json()).details.singapay.status).toBe('up');
 
-    // Terminus 11 has no degraded state: still 200, with the cause.
+    // Terminus 10 has no degraded state: still 200, with the cause.
     sim.setBalance(1);
     const low = await fetch(`${url}/health`);
     expect(low.status).toBe(200);

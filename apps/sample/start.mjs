@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: the sample app on its built-in simulator. It runs the build in dist/ when that is
-// newer than every file it is made from, and builds it first (`nest build sample`, about 20 s)
+// newer than every file it is made from, and builds it first (`nest build sample`, about 7 s)
 // when it is not, saying which; so only the first start after a change waits for the compiler.
 // `npm run start:dev` watches the sources instead.
 import { spawn, spawnSync } from 'node:child_process';
@@ -37,7 +37,7 @@ if (built < newestInput()) {
   say(
     built
       ? 'sources changed since the last build: compiling (nest build sample) …'
-      : 'first start: compiling (nest build sample, about 20 s; later starts skip it) …',
+      : 'first start: compiling (nest build sample, a few seconds; later starts skip it) …',
   );
   const build = spawnSync(process.execPath, [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', 'sample'], {
     cwd: root,

@@ -70,6 +70,11 @@ function expectTruth(sim: SingapaySimulator, req: SingapayPayRequest, payment: S
     const token = sim.transaction(truth.transactionId)?.token;
     if (token) expect(payment.token, `${req.idempotencyKey}: the token Singapay gave`).toBe(token);
     expect(payment.awaitingToken).toBeUndefined();
+    // The code says where it stands now, whatever the payment's own answer said (01, 51, none).
+    const settled = { success: ['00', 'Operation completed successfully'], refunded: ['50', 'Transaction will be or has been refunded'] };
+    if (truth.status === 'success' || truth.status === 'refunded') {
+      expect([req.idempotencyKey, payment.responseCode, payment.responseText]).toEqual([req.idempotencyKey, ...settled[truth.status]]);
+    }
   } else {
     expect(payment.state).not.toBe('success');
     expect(payment.state).not.toBe('pending');

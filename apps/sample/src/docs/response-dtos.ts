@@ -95,7 +95,12 @@ export class PaymentDto {
   @ApiProperty({ example: PLNPOS_CUSTOMER }) customerId!: string;
   @ApiPropertyOptional({ example: EXAMPLE_REFERENCE }) referenceNumber?: string;
   @ApiPropertyOptional({ example: EXAMPLE_TRANSACTION_ID }) transactionId?: string;
-  @ApiPropertyOptional({ example: '00' }) responseCode?: string;
+  @ApiPropertyOptional({
+    example: '00',
+    description: "Where the payment stands: the settlement's code once settled, the failure's when failed, else Singapay's last answer",
+  })
+  responseCode?: string;
+  @ApiPropertyOptional({ example: 'Operation completed successfully' }) responseText?: string;
   @ApiPropertyOptional({ example: 151005 }) amount?: number;
   @ApiPropertyOptional({ example: 152505 }) price?: number;
   @ApiPropertyOptional({ example: 'NARSONO' }) customerName?: string;

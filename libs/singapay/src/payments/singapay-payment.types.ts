@@ -10,7 +10,14 @@ export interface SingapayPayment {
   customerId: string;
   referenceNumber?: string;
   transactionId?: string;
+  /**
+   * Where the payment stands in Singapay's codes: the settlement's once it settled (`00`, or `50`
+   * refunded; a payment answered `01` and settled later reads `00`), the failure's when it failed,
+   * else the last code Singapay answered. `pay()`'s result keeps the code of its own answer.
+   */
   responseCode?: string;
+  /** What `responseCode` means, from the code table. */
+  responseText?: string;
   amount?: number;
   price?: number;
   customerName?: string;

@@ -1,12 +1,37 @@
 import { formatSingapayIso } from '../biller/singapay-time.js';
+import { SINGAPAY_PENDING_CODE, SINGAPAY_SUCCESS_CODE, singapayResponseCodeInfo } from '../errors/singapay-response-codes.js';
 import { dropUndefined } from '../util/singapay-json.js';
 import type { SingapayPaymentRecord } from './singapay-payment-record.js';
 import { isAwaitingToken } from './singapay-payment.state.js';
 import type { SingapayAcceptedPayment, SingapayPayment, SingapayUnknownPayment } from './singapay-payment.types.js';
 
+/** The code refunds carry in the code table (`50`). */
+const REFUNDED_CODE = '50';
+
+/**
+ * The code that says where a payment stands now: its settlement's once it settled (a payment
+ * answered `01` and settled later reads `00`, or `50` once refunded), its failure's when it failed,
+ * else the last code Singapay answered. `pay()`'s own result keeps the code of its answer.
+ */
+function currentCode(record: SingapayPaymentRecord): string | undefined {
+  switch (record.state) {
+    case 'success':
+      return SINGAPAY_SUCCESS_CODE;
+    case 'pending':
+      return record.responseCode ?? SINGAPAY_PENDING_CODE;
+    case 'refunded':
+      return REFUNDED_CODE;
+    case 'failed':
+      return record.failure?.code ?? record.responseCode;
+    default:
+      return record.responseCode;
+  }
+}
+
 /** What `getPayment()` shows of a record. */
 export function paymentView(record: SingapayPaymentRecord): SingapayPayment {
   const o = record.outcome;
+  const responseCode = currentCode(record);
   return dropUndefined({
     idempotencyKey: record.key,
     state: record.state,
@@ -15,7 +40,8 @@ export function paymentView(record: SingapayPaymentRecord): SingapayPayment {
     customerId: record.customerId,
     referenceNumber: record.referenceNumber,
     transactionId: record.transactionId,
-    responseCode: record.responseCode,
+    responseCode,
+    responseText: responseCode === undefined ? undefined : singapayResponseCodeInfo(responseCode).description,
     amount: o?.amount,
     price: o?.price,
     customerName: o?.customerName,

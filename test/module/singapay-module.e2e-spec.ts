@@ -13,6 +13,7 @@ import {
 } from '@app/singapay';
 import { json, ScriptedServer, tokenAnswer } from '../support/scripted-server.js';
 import { TEST_CREDENTIALS } from '../support/singapay-testing.js';
+import { capturedLogLines, capturingLogger } from '../support/log-capture.js';
 
 let server: ScriptedServer;
 beforeAll(async () => {
@@ -146,6 +147,30 @@ describe('SingapayModule registration rules', () => {
     expect(error!.message).toContain('password (SINGAPAY_PASSWORD)');
     expect(error!.message).toContain('timeoutMs (SINGAPAY_TIMEOUT_MS)');
     expect(error!.message).not.toContain('leaked-password');
+  });
+
+  it("logs nothing below LOG under Nest's default levels (DEBUG shown) until debugLogs asks for its per-call lines", async () => {
+    const debugLines = async (extra: Partial<SingapayModuleOptions>): Promise<string[]> => {
+      const moduleRef = await Test.createTestingModule({ imports: [SingapayModule.forRoot({ ...options(), ...extra })] })
+        .setLogger(capturingLogger)
+        .compile();
+      await moduleRef.init();
+      const from = capturedLogLines.length;
+      try {
+        await moduleRef.get(SingapayService).checkBalance();
+        await moduleRef.get(SingapayService).checkBalance();
+      } finally {
+        await moduleRef.close();
+      }
+      return capturedLogLines.slice(from).filter((line) => line.startsWith('debug '));
+    };
+    expect(await debugLines({})).toEqual([]);
+    const asked = await debugLines({ debugLogs: true });
+    expect(asked).toEqual([
+      expect.stringMatching(/^debug access token granted, lifetime \d+s/),
+      expect.stringMatching(/^debug checkBalance command=check-balance http=200 result=00 attempt=1 \d+ms/),
+      expect.stringMatching(/^debug checkBalance command=check-balance http=200 result=00 attempt=1 \d+ms/),
+    ]);
   });
 
   it('reads its configuration from SINGAPAY_* variables through singapayConfig', async () => {

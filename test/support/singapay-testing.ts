@@ -27,7 +27,8 @@ export async function createSingapay(
   { now }: { now?: () => number } = {},
 ): Promise<SingapayTestContext> {
   const builder = Test.createTestingModule({
-    imports: [SingapayModule.forRoot({ ...TEST_CREDENTIALS, ...options })],
+    // Debug lines on, so that every line a call can log passes the secret check of every test.
+    imports: [SingapayModule.forRoot({ ...TEST_CREDENTIALS, debugLogs: true, ...options })],
   }).setLogger(capturingLogger); // compile() would otherwise swap the capturing logger for Nest's TestingLogger
   const moduleRef = await (now ? builder.overrideProvider(SINGAPAY_CLOCK).useValue(now) : builder).compile();
   await moduleRef.init();

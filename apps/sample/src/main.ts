@@ -5,6 +5,8 @@ import { createSampleApp } from './sample-bootstrap.js';
 import { createSampleLogger } from './sample-logger.js';
 
 Logger.overrideLogger(createSampleLogger());
+// LOG_LEVEL=debug shows the module's per-call lines too (SINGAPAY_DEBUG_LOGS, off by default).
+if (process.env.LOG_LEVEL === 'debug') process.env.SINGAPAY_DEBUG_LOGS ??= 'true';
 const logger = new Logger('Sample');
 let sample: Awaited<ReturnType<typeof createSampleApp>> | undefined;
 try {

@@ -171,7 +171,7 @@ export class SingapayTokenProvider {
       };
       this.local = token;
       await this.guard('set', () => this.store.set(this.cacheKey, token, Math.max(1, token.expiresAt - this.now())));
-      this.logger.debug(`access token granted, lifetime ${granted.expiresIn}s, took ${this.now() - started}ms`);
+      if (this.options.debugLogs) this.logger.debug(`access token granted, lifetime ${granted.expiresIn}s, took ${this.now() - started}ms`);
       return token;
     } catch (error) {
       this.logger.warn(`access token request failed: ${describeTokenFailure(error)}`);

@@ -270,8 +270,8 @@ export class SingapayApiClient {
 
   private log(request: SingapayRequest, answer: SingapayHttpAnswer, outcome: string, attempt: number): void {
     const ok = outcome === SINGAPAY_SUCCESS_CODE || outcome === SINGAPAY_PENDING_CODE;
-    // Every successful call passes here: build its line only when debug lines are shown.
-    if (ok && !Logger.isLevelEnabled('debug')) return;
+    // Every successful call passes here: build its line only when debug lines are asked for and shown.
+    if (ok && !(this.options.debugLogs && Logger.isLevelEnabled('debug'))) return;
     const line = `${this.describe(request)} http=${answer.status} result=${outcome} attempt=${attempt} ${answer.durationMs}ms`;
     if (ok) this.logger.debug(line);
     else if (isBusinessAnswer(outcome)) this.logger.log(line);

@@ -42,6 +42,14 @@ export interface SingapayClientOptions {
    */
   tokenRefreshBufferSeconds?: number;
   /**
+   * DEBUG lines for what goes well: one per successful Singapay call (operation, product, masked
+   * customer, hashed key, result, duration) and one per access token granted. Off by default, so
+   * that an app on Nest's default logger (which shows DEBUG) logs only what needs a reader:
+   * refusals and failures, at LOG, WARN and ERROR.
+   * @default false
+   */
+  debugLogs?: boolean;
+  /**
    * HTTP status of the exception raised for a response code, overriding the
    * built-in table, e.g. `{ '17': 402 }`. Keys are two-digit codes or `unrecognised`.
    * @default {} (the table in the README)

@@ -22,6 +22,7 @@ export interface SingapayResolvedOptions {
   apiVersion: SingapayApiVersion;
   timeoutMs: number;
   tokenRefreshBufferMs: number;
+  debugLogs: boolean;
   /** Checked for its methods here; typed as `SingapayTokenStore` where stores are chosen. */
   tokenStore?: object;
   httpStatusOverrides: Readonly<Record<string, number>>;
@@ -178,6 +179,10 @@ export function resolveSingapayOptions(input: SingapayOptionsInput | undefined |
     } else redisUrl = new SingapaySecret(o.redisUrl);
   }
 
+  const debugLogs = o.debugLogs;
+  if (debugLogs !== undefined && debugLogs !== null && typeof debugLogs !== 'boolean') {
+    problems.push(`${label('debugLogs')} must be true or false`);
+  }
   const verified = o.redisDurabilityVerified;
   if (verified !== undefined && verified !== null && typeof verified !== 'boolean') {
     problems.push(`${label('redisDurabilityVerified')} must be true or false`);
@@ -209,6 +214,7 @@ export function resolveSingapayOptions(input: SingapayOptionsInput | undefined |
     apiVersion,
     timeoutMs,
     tokenRefreshBufferMs: bufferSeconds * 1000,
+    debugLogs: debugLogs === true,
     ...(store ? { tokenStore: store } : {}),
     httpStatusOverrides: Object.freeze(overrides),
     retry: Object.freeze(retry),

@@ -35,7 +35,7 @@ export async function createSingapayTelemetry(
     logger.warn('@opentelemetry/api is installed but is not the 1.x API this module needs (^1.9): no spans or metrics');
     return new SingapayTelemetry(undefined, registration);
   }
-  logger.debug('spans and metrics go to the OpenTelemetry SDK registered with @opentelemetry/api (no-op without one)');
+  logger.log('spans and metrics go to the OpenTelemetry SDK registered with @opentelemetry/api (no-op without one)');
   return new SingapayTelemetry(api, registration);
 }
 

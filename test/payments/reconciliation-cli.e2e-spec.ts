@@ -43,11 +43,17 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv) {
+async function cli(argv: string[], env: NodeJS.ProcessEnv, terminal = false) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runSingapayReconcile(argv, { write: (l) => out.push(l), error: (l) => err.push(l), env });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  const progress: string[] = [];
+  const code = await runSingapayReconcile(argv, {
+    write: (l) => out.push(l),
+    error: (l) => err.push(l),
+    env,
+    ...(terminal ? { progress: (l: string) => progress.push(l) } : {}),
+  });
+  return { code, out: out.join('\n'), err: err.join('\n'), progress };
 }
 
 const envOf = (day: PlantedDay, store: Record<string, string>): NodeJS.ProcessEnv => ({
@@ -86,9 +92,12 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('singapay reconcile on 
   };
 
   it('prints the table for a person and exits 1: rows need attention', async () => {
-    const run = await cli(['--date', DAY, '--no-env-file'], env);
+    const run = await cli(['--date', DAY, '--no-env-file'], env, true);
     expect(run.code).toBe(1);
     expect(run.err).toBe('');
+    // On a terminal: the list's pages as they come in (pages of 4 here), then the line cleared.
+    expect(run.progress).toEqual(["Singapay's list: page 1 of 2", "Singapay's list: page 2 of 2", '']);
+    expect(run.out).toMatch(/\n2025-06-10 took \d+\.\d s: \d+ list pages, \d+ records read$/);
     expect(run.out).toMatch(
       /^Singapay reconciliation of 2025-06-10 \(WIB: 2025-06-10T00:00:00\.000\+07:00 to 2025-06-11T00:00:00\.000\+07:00\)/,
     );

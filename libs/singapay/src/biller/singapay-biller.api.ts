@@ -201,7 +201,16 @@ export class SingapayBillerApi {
   async listAllTransactions(
     filter: Omit<SingapayListParams, 'page'> = {},
     call?: SingapayCallOptions,
-    { maxPages, concurrency = SINGAPAY_LIST_CONCURRENCY }: { maxPages?: number; concurrency?: number } = {},
+    {
+      maxPages,
+      concurrency = SINGAPAY_LIST_CONCURRENCY,
+      onPage,
+    }: {
+      maxPages?: number;
+      concurrency?: number;
+      /** After each page read: how many so far, and how many the list has when its first page said. */
+      onPage?: (pagesRead: number, pages: number | undefined) => void;
+    } = {},
   ): Promise<SingapayTransactionList> {
     const seen = new Map<string, SingapayListedTransaction>();
     let pagesRead = 0;
@@ -219,9 +228,13 @@ export class SingapayBillerApi {
       pagesRead,
       ...extra,
     });
+    let pages: number | undefined;
     const read = async (page: number): Promise<SingapayTransactionPage> => {
       pagesRead++;
-      return this.listPage(filter, page, call).catch(() => this.listPage(filter, page, call));
+      const result = await this.listPage(filter, page, call).catch(() => this.listPage(filter, page, call));
+      pages = result.pagination ? Math.max(pages ?? 0, result.pagination.lastPage) : pages;
+      onPage?.(pagesRead, pages);
+      return result;
     };
 
     let first: SingapayTransactionPage;

@@ -19,6 +19,8 @@ export interface SingapayCliIo {
   write(line: string): void;
   /** Where failures go. @default write */
   error?(line: string): void;
+  /** A progress line for a terminal, each replacing the last; absent when no person watches. */
+  progress?(line: string): void;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   now?: () => number;

@@ -82,10 +82,24 @@ export async function runSingapayReconcile(argv: readonly string[], io: Singapay
       noSharedStore: NO_SHARED_STORE,
     });
     app = opened.app;
-    const report = await opened.service.reconcileDay(args.date);
+    const now = io.now ?? Date.now;
+    const started = now();
+    const progress = io.progress?.bind(io);
+    const report = await opened.service.reconcileDay(
+      args.date,
+      undefined,
+      progress
+        ? { onProgress: ({ pagesRead, pages }) => progress(`Singapay's list: page ${pagesRead}${pages ? ` of ${pages}` : ''}`) }
+        : {},
+    );
+    if (progress) progress('');
     io.write(redactSecrets(formatSingapayReconciliation(report, args.format), secrets).replace(/\n$/, ''));
     // CSV and JSON go to a file or a program: the warnings go where a person sees them too.
     if (args.format !== 'table') for (const w of report.warnings) say(w);
+    const took = `${report.date} took ${((now() - started) / 1000).toFixed(1)} s: ${report.singapay.pagesRead} list pages, ${report.local.recordsRead} records read`;
+    // Under the table a person reads; beside CSV and JSON, where the warnings go.
+    if (args.format === 'table') io.write(took);
+    else say(took);
     return singapayReconcileExitCode(report);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -33,7 +33,12 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === 'migrate' || command === 'prune' || command === 'reconcile' || command === 'ledger') {
     // The command prints its own outcome; the store's log lines would only repeat it.
     Logger.overrideLogger(false);
-    const io = { write: (line: string) => process.stdout.write(`${line}\n`), error: (line: string) => process.stderr.write(`${line}\n`) };
+    const io = {
+      write: (line: string) => process.stdout.write(`${line}\n`),
+      error: (line: string) => process.stderr.write(`${line}\n`),
+      // On a terminal only: a log file or a pipe gets no carriage returns.
+      ...(process.stderr.isTTY ? { progress: (line: string) => process.stderr.write(`\r\x1b[K${line}`) } : {}),
+    };
     if (command === 'reconcile') return runSingapayReconcile(rest, io);
     if (command === 'ledger') return runSingapayLedger(rest, io);
     return command === 'migrate' ? runSingapayMigrate(rest, io) : runSingapayPrune(rest, io);

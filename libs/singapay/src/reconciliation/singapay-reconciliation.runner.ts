@@ -82,7 +82,7 @@ export class SingapayDayReconciliation {
     call?: SingapayCallOptions,
     options: SingapayReconciliationOptions = {},
   ): Promise<SingapayReconciliationReport> {
-    const { maxPages, maxDetailLookups = 100, listConcurrency = SINGAPAY_LIST_CONCURRENCY } = options;
+    const { maxPages, maxDetailLookups = 100, listConcurrency = SINGAPAY_LIST_CONCURRENCY, onProgress } = options;
     const inDay = (ms: number) => ms >= day.fromMs && ms < day.toMs;
     const wibDay = (ms: number) => singapayWibDay(ms);
     this.recordLister(); // a store that cannot list by creation is refused before any request
@@ -90,11 +90,13 @@ export class SingapayDayReconciliation {
     // The WIB day falls on its own date and the one before, whichever zone the filter reads dates in.
     const startDate = wibDay(day.fromMs - DAY_MS);
     const endDate = wibDay(day.fromMs);
-    const list = await this.biller.listAllTransactions(
-      { startDate, endDate },
-      call,
-      maxPages === undefined ? { concurrency: listConcurrency } : { maxPages, concurrency: listConcurrency },
-    );
+    const onPage =
+      onProgress && ((pagesRead: number, pages?: number) => onProgress(pages === undefined ? { pagesRead } : { pagesRead, pages }));
+    const list = await this.biller.listAllTransactions({ startDate, endDate }, call, {
+      concurrency: listConcurrency,
+      ...(maxPages === undefined ? {} : { maxPages }),
+      ...(onPage ? { onPage } : {}),
+    });
     // Room for every transaction read to have its record, and for records that never reached Singapay.
     const maxRecords = options.maxRecords ?? Math.max(100_000, 2 * list.transactions.length);
     const local = await this.readRecords(day.fromMs - DAY_MS, day.toMs + DAY_MS, maxRecords);

@@ -182,6 +182,11 @@ export interface SingapayReconciliationOptions {
    */
   listConcurrency?: number;
   /**
+   * Told after each list page: how many pages were read, and how many the list has once its
+   * first page said (with pagination). For a progress line; it must not throw.
+   */
+  onProgress?: (progress: { pagesRead: number; pages?: number }) => void;
+  /**
    * Local records read at most (three days of them); more makes the report incomplete.
    * @default twice the transactions Singapay listed, and at least 100000
    */

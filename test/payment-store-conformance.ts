@@ -12,6 +12,8 @@ export interface ConformanceTarget {
   shared: boolean;
   /** Whether the optional `listCreatedBetween` is expected. @default true */
   listsByCreation?: boolean;
+  /** Whether the optional `listUnsettledOf` is expected. @default true */
+  listsByCustomer?: boolean;
 }
 
 const STATES: SingapayPaymentState[] = ['sending', 'pending', 'unknown', 'success', 'failed', 'refunded'];
@@ -216,6 +218,31 @@ export function describePaymentStoreConformance(name: string, target: () => Conf
       expect(await store.listUnsettled(5, 1_000)).toEqual([]);
       expect(await store.listUnsettled(0)).toEqual([]);
       expect(await store.listUnsettled(100)).toEqual(records.filter((r) => !isSettledPaymentRecord(r)));
+    });
+
+    it("lists one customer's unsettled records when it offers listUnsettledOf, oldest first, as they settle", async (ctx) => {
+      if (t.listsByCustomer === false) {
+        // Optional: without it the ledger lists every unsettled record and filters.
+        expect(store.listUnsettledOf).toBeUndefined();
+        ctx.skip();
+      }
+      const base = 1_764_120_000_000;
+      const records = STATES.flatMap((state, i) => [
+        paymentRecord(`k-of-${state}-mine`, { state, customerId: '081200000777', createdAt: base + i * 10 }),
+        paymentRecord(`k-of-${state}-other`, { state, customerId: '081200000778', createdAt: base + i * 10 + 5 }),
+      ]);
+      for (const r of [...records].reverse()) await store.create(r);
+      const of = store.listUnsettledOf!.bind(store);
+      const mine = records.filter((r) => r.customerId === '081200000777' && !isSettledPaymentRecord(r));
+      expect(mine.length).toBeGreaterThan(1);
+      expect(await of('081200000777', 100)).toEqual(mine);
+      expect(await of('081200000777', 1)).toEqual(mine.slice(0, 1));
+      expect(await of('081200000777', 0)).toEqual([]);
+      expect(await of('081200000779', 10)).toEqual([]);
+      // Settling one takes it out; the other customer's are never there.
+      const settled = bump(mine[0]!, { state: 'success', transactionId: 'TX-of-mine' });
+      expect(await store.replace(settled, mine[0]!.version)).toBe(true);
+      expect((await of('081200000777', 100)).map((r) => r.key)).toEqual(mine.slice(1).map((r) => r.key));
     });
 
     it('moves a record in and out of the unsettled list as it changes', async () => {

@@ -18,6 +18,8 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
    */
   private readonly unsettled = new Set<string>();
   private unsettledInOrder = true;
+  /** The keys of `unsettled`, by customer: a callback asks for one customer's open payments. */
+  private readonly unsettledByCustomer = new Map<string, Set<string>>();
   private newestUnsettled = Number.NEGATIVE_INFINITY;
   private lastEviction = 0;
   /** Every key with its creation time, in `listCreatedBetween` order: a report reads a page without sorting every record. */
@@ -75,6 +77,16 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
     return page;
   }
 
+  async listUnsettledOf(customerId: string, limit: number): Promise<SingapayPaymentRecord[]> {
+    const keys = this.unsettledByCustomer.get(customerId);
+    if (!keys || limit <= 0) return [];
+    return [...keys]
+      .map((key) => this.records.get(key)!)
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .slice(0, Math.floor(limit))
+      .map(copyRecord);
+  }
+
   async listCreatedBetween(
     fromMs: number,
     toMs: number,
@@ -115,15 +127,26 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
       else this.byCreation.splice(this.firstAfter(entry, false), 0, entry);
     }
     this.records.set(record.key, copyRecord(record));
-    if (isSettledPaymentRecord(record)) this.unsettled.delete(record.key);
-    else if (this.unsettled.has(record.key)) {
+    if (isSettledPaymentRecord(record)) {
+      this.unsettled.delete(record.key);
+      this.byCustomer(record.customerId, (keys) => keys.delete(record.key));
+    } else if (this.unsettled.has(record.key)) {
       if (previous && previous.createdAt !== record.createdAt) this.unsettledInOrder = false;
     } else {
       if (record.createdAt < this.newestUnsettled) this.unsettledInOrder = false;
       this.newestUnsettled = Math.max(this.newestUnsettled, record.createdAt);
       this.unsettled.add(record.key);
+      this.byCustomer(record.customerId, (keys) => keys.add(record.key));
     }
     if (record.transactionId) this.byTransaction.set(record.transactionId, record.key);
+  }
+
+  /** Changes the unsettled keys of one customer, forgetting the customer once none is left. */
+  private byCustomer(customerId: string, change: (keys: Set<string>) => void): void {
+    let keys = this.unsettledByCustomer.get(customerId);
+    if (!keys) this.unsettledByCustomer.set(customerId, (keys = new Set()));
+    change(keys);
+    if (keys.size === 0) this.unsettledByCustomer.delete(customerId);
   }
 
   // A sweep at most once a minute keeps create() O(1) on the hot path.

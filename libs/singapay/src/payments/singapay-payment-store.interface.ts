@@ -29,6 +29,13 @@ export interface SingapayPaymentStore {
   /** Records not yet final (`sending`, `pending`, `unknown`), oldest first: `limit` of them from `offset`. */
   listUnsettled(limit: number, offset?: number): Promise<SingapayPaymentRecord[]>;
   /**
+   * Optional: the records of one customer not yet final, oldest first, at most `limit`. Asked
+   * whenever a transaction could be one of several open payments (a callback, a lost answer); a
+   * transaction is only ever a payment of its own customer. Without it, every unsettled record
+   * is listed and filtered, which costs what the whole backlog costs.
+   */
+  listUnsettledOf?(customerId: string, limit: number): Promise<SingapayPaymentRecord[]>;
+  /**
    * Optional; the daily reconciliation (`reconcileDay`) needs it. Records created in
    * `[fromMs, toMs)` (epoch ms, by `createdAt`), whatever their state, oldest first; ties
    * in the byte order of their keys (UTF-8). At most `limit` of them, after `after` (the

@@ -71,6 +71,23 @@ export class SingapayPaymentLedger {
     return records;
   }
 
+  /**
+   * The unsettled records of one customer, from the store's own query when it has one (else every
+   * unsettled record, filtered); `complete` false when a listing reached `max` and may have left some out.
+   */
+  async listUnsettledOf(
+    customerId: string,
+    max = SINGAPAY_UNSETTLED_LIST_MAX,
+  ): Promise<{ records: SingapayPaymentRecord[]; complete: boolean }> {
+    if (!this.store.listUnsettledOf) {
+      const all = await this.listUnsettled(max);
+      return { records: all.filter((r) => r.customerId === customerId), complete: all.length < max };
+    }
+    const records = await this.guard('list unsettled payments', 'after_send', () => this.store.listUnsettledOf!(customerId, max));
+    for (const record of records) this.seen(record);
+    return { records, complete: records.length < max };
+  }
+
   /** One compare-and-set write of `patch`; undefined when another writer came first. No state rule is checked. */
   async replace(
     record: SingapayPaymentRecord,

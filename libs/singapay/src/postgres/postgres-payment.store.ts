@@ -327,6 +327,18 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
     return rows.map((r) => parse(r.record));
   }
 
+  async listUnsettledOf(customerId: string, limit: number): Promise<SingapayPaymentRecord[]> {
+    const take = Math.max(0, Math.floor(limit));
+    if (take === 0) return [];
+    // The unsettled index narrows it to the open payments; the customer is read from each of them.
+    const { rows } = await this.#handle.run<{ record: string }>(
+      'list unsettled payments',
+      `SELECT ${COLUMNS} FROM ${T} WHERE namespace = $1 AND NOT settled AND record->>'customerId' = $2 ORDER BY created_at, idempotency_key LIMIT $3`,
+      [this.namespace, customerId, take],
+    );
+    return rows.map((r) => parse(r.record));
+  }
+
   async listCreatedBetween(
     fromMs: number,
     toMs: number,

@@ -3,7 +3,7 @@ import { SINGAPAY_CLOCK, type SingapayClock } from '../../singapay.constants.js'
 import type { SingapayPaymentEvidence, SingapayPaymentRecord } from '../singapay-payment-record.js';
 import { SingapayPaymentEvents } from '../singapay-payment.events.js';
 import { SingapayPaymentInflight } from '../singapay-payment.inflight.js';
-import { SINGAPAY_UNSETTLED_LIST_MAX, SingapayPaymentLedger } from '../singapay-payment.ledger.js';
+import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
 import type { SingapaySettlementSource } from '../singapay-payment.types.js';
 import { transactionDistance } from './singapay-payment.matcher.js';
 import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
@@ -55,9 +55,9 @@ export class SingapayPaymentConfirmations {
     const { skewMs } = this.policy.options;
     const takes = (r: SingapayPaymentRecord) => this.policy.isOpenToEvidence(r) && transactionDistance(r, tx, skewMs) !== undefined;
     // Read afresh, not from the callbacks' cache: the payment this transaction is can have been claimed a moment ago.
-    const listed = await this.ledger.listUnsettled();
-    const open = listed.filter(takes);
-    if (listed.length >= SINGAPAY_UNSETTLED_LIST_MAX) return { outcome: 'undecided' };
+    const listed = await this.ledger.listUnsettledOf(tx.customerId);
+    const open = listed.records.filter(takes);
+    if (!listed.complete) return { outcome: 'undecided' };
     if (open.length === 0) {
       // Its payment may have recorded it since the first look (its own answer came meanwhile).
       const late = await this.ledger.findByTransactionId(tx.transactionId);

@@ -9,7 +9,7 @@ import { hashIdempotencyKey } from '../../util/singapay-log.js';
 import { isFinalPaymentState, type SingapayPaymentEvidence, type SingapayPaymentRecord } from '../singapay-payment-record.js';
 import { SingapayPaymentEvents } from '../singapay-payment.events.js';
 import { SingapayPaymentStoreException } from '../singapay-payment.exception.js';
-import { SINGAPAY_UNSETTLED_LIST_MAX, SingapayPaymentLedger } from '../singapay-payment.ledger.js';
+import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
 import { isAwaitingToken, SINGAPAY_FAILURES, type SingapayRecordPatch } from '../singapay-payment.state.js';
 import type { SingapaySettlementSource } from '../singapay-payment.types.js';
 import { findPaymentCandidates, transactionDistance, transactionState } from './singapay-payment.matcher.js';
@@ -171,10 +171,10 @@ export class SingapayPaymentResolver {
 
   /** Whether another open payment could hold `tx` as well (a listing cut short counts as one). */
   private async hasRival(record: SingapayPaymentRecord, tx: SingapayPaymentEvidence): Promise<boolean> {
-    const open = await this.ledger.listUnsettled();
-    if (open.length >= SINGAPAY_UNSETTLED_LIST_MAX) return true;
+    const open = await this.ledger.listUnsettledOf(record.customerId);
+    if (!open.complete) return true;
     const { skewMs } = this.policy.options;
-    return open.some((r) => r.key !== record.key && this.policy.isOpenToEvidence(r) && transactionDistance(r, tx, skewMs) !== undefined);
+    return open.records.some((r) => r.key !== record.key && this.policy.isOpenToEvidence(r) && transactionDistance(r, tx, skewMs) !== undefined);
   }
 
   /** The doubt of a watched record is over (time is up, or nothing is left to learn): it settles for good. */

@@ -3,6 +3,7 @@
 //
 // Builds the package (tools/package/build.mjs), packs it once, then runs, in parallel:
 // - package: publint --strict and attw --pack (every resolution mode) must find nothing,
+//   `npm publish --dry-run` must accept it,
 //   the tarball ships lib/esm, lib/cjs and the package README (links absolute), no tests;
 // - one test per app in test/consumer/apps/<name>, each copied to a fresh folder in
 //   os.tmpdir() (outside the repository, so nothing resolves from its node_modules), with
@@ -312,6 +313,13 @@ async function checkPackage(packed) {
     run('attw --pack', bin('attw'), ['--pack', join(root, 'dist/package'), '--format', 'table-flipped'], { cwd: root }),
   ]);
   if (!/All good!/.test(publint)) throw new StepFailure('publint --strict reported something', publint);
+  // What `npm publish` would send, checked by npm itself (nothing is sent; no login needed).
+  const publish = await run('npm publish --dry-run', npm, ['publish', '--dry-run', '--ignore-scripts'], {
+    cwd: join(root, 'dist/package'),
+  });
+  const published = /\+ nestjs-singapay@\S+/.exec(publish)?.[0];
+  if (!published) throw new StepFailure('npm publish --dry-run did not accept the package', publish);
+  log.push(`   npm publish --dry-run: ${published} (not sent)`);
   if (!/No problems found/.test(attw)) throw new StepFailure('attw --pack reported problems', attw);
   log.push(
     ...publint

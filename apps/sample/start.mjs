@@ -4,8 +4,8 @@
 // when it is not, saying which; so only the first start after a change waits for the compiler.
 // `npm run start:dev` watches the sources instead.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
 
@@ -33,7 +33,11 @@ function newestInput() {
 }
 
 const built = existsSync(main) && existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
-if (built < newestInput()) {
+// Taken before the build: a file saved while it compiles is newer than the stamp, and builds next time.
+const newest = newestInput();
+if (built < newest) {
+  // Without its output, an incremental build would find nothing to emit.
+  if (!existsSync(main)) rmSync(join(root, 'dist/tsbuildinfo/sample.tsbuildinfo'), { force: true });
   say(
     built
       ? 'sources changed since the last build: compiling (nest build sample) …'
@@ -47,7 +51,9 @@ if (built < newestInput()) {
     process.stderr.write('sample: the build failed (see above)\n');
     process.exit(build.status ?? 1);
   }
-  writeFileSync(stamp, `${new Date().toISOString()}\n`);
+  mkdirSync(dirname(stamp), { recursive: true });
+  writeFileSync(stamp, `${new Date(newest).toISOString()}\n`);
+  utimesSync(stamp, new Date(newest), new Date(newest));
 } else {
   say('the build is up to date: starting it');
 }

@@ -245,6 +245,9 @@ function readmeInstallLines(major) {
     lines.push(readme[i].replace(/#.*$/, '').trim());
   }
   if (lines.length === 0) throw new StepFailure(`tools/package/README.md has no npm install lines under "# ${major}"`);
+  // The package by its bare name, which the tarball stands in for: a version or tag would install from the registry.
+  if (!lines.some((line) => line.split(/\s+/).includes('nestjs-singapay')))
+    throw new StepFailure(`the "# ${major}" lines of tools/package/README.md do not install nestjs-singapay by its name`);
   return lines;
 }
 

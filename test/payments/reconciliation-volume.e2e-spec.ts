@@ -6,9 +6,11 @@
  * the report gives up on it; and a payment lost just before midnight whose transaction Singapay
  * dates the next day, which the two-date window must still find.
  */
+import { BadRequestException } from '@nestjs/common';
 import { SingapayInMemoryPaymentStore } from '@app/singapay/stores/index.js';
 import { SingapaySimulator, type SingapaySimulatorVariants } from '@app/singapay-simulator';
 import { createSingapayWithClock, ManualClock, registerSimulatorSecrets } from '../support/adversarial-testing.js';
+import { json, ScriptedServer, tokenAnswer } from '../support/scripted-server.js';
 import type { SingapayTestContext } from '../support/singapay-testing.js';
 
 const LIST = '/api/v1/list-bill-transaction';
@@ -75,6 +77,23 @@ describe('reconcileDay at volume', () => {
       expect(report.singapay).toMatchObject({ transactionsRead: 205, pagesRead: pages });
       // A refusal is learnt once: the refused first page is asked again without the field, and no later page carries it.
       expect(sim.stats().requests[LIST]).toBe(listPerPage === 'refused' ? pages + 1 : pages);
+    } finally {
+      await ctx.close();
+      await sim.stop();
+    }
+  });
+
+  it('refuses limits that are not whole numbers with a 400 naming them, before any request (a NaN would end a list as read)', async () => {
+    const { sim, ctx } = await start();
+    try {
+      sim.seedTransactions({ count: 30, fromMs: DAY_START, toMs: DAY_START + 24 * HOUR });
+      const before = sim.stats().requests[LIST] ?? 0;
+      const refused = await ctx.service.reconcileDay(DAY, undefined, { listConcurrency: Number.NaN, maxPages: 0 }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(BadRequestException);
+      expect((refused as BadRequestException).getResponse()).toMatchObject({
+        message: ['maxPages must be a whole number of at least 1', 'listConcurrency must be a whole number of at least 1'],
+      });
+      expect(sim.stats().requests[LIST] ?? 0).toBe(before);
     } finally {
       await ctx.close();
       await sim.stop();
@@ -150,6 +169,78 @@ describe('reconcileDay at volume', () => {
     } finally {
       await ctx.close();
       await sim.stop();
+    }
+  });
+});
+
+describe('a list that grows while its pages are read out of order', () => {
+  it('reads it again in order rather than lose the row pushed between two pages, and says each page as it comes', async () => {
+    const server = await ScriptedServer.start();
+    // Thirty transactions of the day, newest first, as Singapay lists them; a thirty-first arrives mid-read.
+    const row = (n: number) => ({
+      transaction_id: `TX-${String(n).padStart(2, '0')}`,
+      reference_number: `REF-${n}`,
+      customer_id: `0812000${String(n).padStart(5, '0')}`,
+      transaction_type: 'prepaid',
+      status: 'success',
+      inquired_at: null,
+      paid_at: '2025-06-10 08:00:00',
+      net_price: '10500',
+      display_price: { amount: '10000', price: '10500' },
+      other_info: [],
+      created_at: `2025-06-10 01:${String(n).padStart(2, '0')}:00`,
+      product: { code: 'SPTLKMAS10', name: 'Telkomsel 10.000', category: { code: 'TELASD', name: 'Telkomsel/AS' } },
+    });
+    let rows = Array.from({ length: 30 }, (_, i) => row(30 - i));
+    let pageThreeAnswered!: () => void;
+    const afterPageThree = new Promise<void>((resolve) => (pageThreeAnswered = resolve));
+    const answer = (res: Parameters<Parameters<ScriptedServer['handle']>[0]>[1], page: number) =>
+      json(res, 200, {
+        command: 'list-bill-transaction',
+        response_code: '00',
+        response_text: 'Operation completed successfully',
+        data: {
+          bill_transactions: rows.slice((page - 1) * 10, page * 10),
+          pagination: { current_page: page, last_page: Math.ceil(rows.length / 10), per_page: 10, total: rows.length },
+        },
+      });
+    let concurrentPass = true;
+    server.handle(async (req, res) => {
+      if (req.path.includes('access-token')) return tokenAnswer(res);
+      const page = Number((req.json as { data: { page: string } }).data.page);
+      if (concurrentPass && page === 3) {
+        answer(res, 3); // TX-10 … TX-01, before the new one arrives
+        rows = [row(31), ...rows];
+        pageThreeAnswered();
+        return;
+      }
+      if (concurrentPass && page === 2) await afterPageThree; // then TX-21 … TX-12: TX-11 fell between the two
+      if (page === 4) concurrentPass = false;
+      answer(res, page);
+    });
+    const ctx = await createSingapayWithClock(
+      { baseUrl: server.baseUrl, paymentStore: new SingapayInMemoryPaymentStore(), retry: { baseDelayMs: 1 } },
+      (() => {
+        const clock = new ManualClock();
+        clock.advance(DAY_START + 34 * HOUR - clock.now());
+        return clock;
+      })(),
+    );
+    try {
+      const progress: string[] = [];
+      const report = await ctx.service.reconcileDay(DAY, undefined, {
+        onProgress: ({ pagesRead, pages }) => progress.push(`${pagesRead}/${pages}`),
+      });
+      expect(report.complete).toBe(true);
+      expect(report.singapay.transactionsRead).toBe(31);
+      expect(report.rows.map((r) => r.singapay?.transactionId)).toContain('TX-11');
+      // Four pages out of order (the fourth named once the list grew), then four again in order.
+      expect(report.singapay.pagesRead).toBe(8);
+      expect(progress[0]).toBe('1/3');
+      expect(progress.at(-1)).toBe('8/4');
+    } finally {
+      await ctx.close();
+      await server.stop();
     }
   });
 });

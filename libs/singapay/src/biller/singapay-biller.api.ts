@@ -214,6 +214,7 @@ export class SingapayBillerApi {
   ): Promise<SingapayTransactionList> {
     const seen = new Map<string, SingapayListedTransaction>();
     let pagesRead = 0;
+    let pagesDone = 0;
     const take = (result: SingapayTransactionPage): number => {
       let fresh = 0;
       for (const { raw: _raw, ...tx } of result.items) {
@@ -228,12 +229,29 @@ export class SingapayBillerApi {
       pagesRead,
       ...extra,
     });
+    // One page size for the whole list: pages cut at different sizes would not line up.
+    let askPageSize = !this.pageSizeRefused;
     let pages: number | undefined;
     const read = async (page: number): Promise<SingapayTransactionPage> => {
       pagesRead++;
-      const result = await this.listPage(filter, page, call).catch(() => this.listPage(filter, page, call));
+      const once = async (): Promise<SingapayTransactionPage> => {
+        if (!askPageSize) return this.listTransactions({ ...filter, page }, call);
+        try {
+          return await this.listTransactions({ ...filter, page, perPage: SINGAPAY_LIST_PAGE_SIZE.rows }, call);
+        } catch (error) {
+          // Refused with 04 for the field alone (the same request without it is answered): never asked again.
+          if (page !== 1 || !(error instanceof SingapayValidationException)) throw error;
+          const without = await this.listTransactions({ ...filter, page }, call);
+          askPageSize = false;
+          this.pageSizeRefused = true;
+          return without;
+        }
+      };
+      // A page that failed every retry of a read is asked once more before the list gives up on it.
+      const result = await once().catch(() => once());
+      pagesDone++;
       pages = result.pagination ? Math.max(pages ?? 0, result.pagination.lastPage) : pages;
-      onPage?.(pagesRead, pages);
+      onPage?.(pagesDone, pages);
       return result;
     };
 
@@ -241,18 +259,19 @@ export class SingapayBillerApi {
     try {
       first = await read(1);
     } catch (error) {
-      return list({ incomplete: 'page_failed', error });
+      return list({ incomplete: 'page_failed', error, failedPage: 1 });
     }
     take(first);
+    const cap = maxPages !== undefined && Number.isFinite(maxPages) && maxPages >= 1 ? Math.floor(maxPages) : undefined;
     if (!first.pagination) {
-      const limit = maxPages ?? SINGAPAY_LIST_MAX_PAGES;
+      const limit = cap ?? SINGAPAY_LIST_MAX_PAGES;
       if (first.items.length === 0) return list({ complete: true });
       for (let page = 2; page <= limit; page++) {
         let result: SingapayTransactionPage;
         try {
           result = await read(page);
         } catch (error) {
-          return list({ incomplete: 'page_failed', error });
+          return list({ incomplete: 'page_failed', error, failedPage: page });
         }
         // The list ends at an empty page or at one that repeats what we have (the page is ignored).
         if (result.items.length === 0 || take(result) === 0) return list({ complete: true });
@@ -260,49 +279,47 @@ export class SingapayBillerApi {
       return list({ incomplete: 'page_limit' });
     }
 
+    const total = first.pagination.total;
+    const totals = new Set([total]);
     let lastPage = first.pagination.lastPage;
-    const limit = maxPages ?? lastPage + Math.max(10, Math.ceil(lastPage / 10));
+    const limit = cap ?? lastPage + Math.max(10, Math.ceil(lastPage / 10));
+    const noted = (result: SingapayTransactionPage): void => {
+      take(result);
+      if (!result.pagination) return;
+      totals.add(result.pagination.total);
+      // A list that grows while it is read names a later last page: those pages are read too.
+      lastPage = Math.max(lastPage, result.pagination.lastPage);
+    };
     let next = 2;
-    let failure: { error: unknown } | undefined;
+    let failure: { error: unknown; page: number } | undefined;
     const worker = async (): Promise<void> => {
       while (failure === undefined && next <= Math.min(lastPage, limit)) {
         const page = next++;
         try {
-          const result = await read(page);
-          take(result);
-          // A list that grows while it is read names a later last page: those pages are read too.
-          if (result.pagination) lastPage = Math.max(lastPage, result.pagination.lastPage);
+          noted(await read(page));
         } catch (error) {
-          failure ??= { error };
+          failure ??= { error, page };
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.floor(concurrency)) }, worker));
-    if (failure) return list({ incomplete: 'page_failed', error: failure.error });
-    if (lastPage > limit) return list({ incomplete: 'page_limit' });
-    return list({ complete: true });
-  }
-
-  /**
-   * One list page, asking for pages of `SINGAPAY_LIST_PAGE_SIZE` rows until Singapay refuses the
-   * field (an answer 04 that the same request without it does not get): then never again.
-   */
-  private async listPage(
-    filter: Omit<SingapayListParams, 'page'>,
-    page: number,
-    call?: SingapayCallOptions,
-  ): Promise<SingapayTransactionPage> {
-    if (!this.pageSizeRefused) {
-      try {
-        return await this.listTransactions({ ...filter, page, perPage: SINGAPAY_LIST_PAGE_SIZE.rows }, call);
-      } catch (error) {
-        if (!(error instanceof SingapayValidationException)) throw error;
-        const without = await this.listTransactions({ ...filter, page }, call);
-        this.pageSizeRefused = true;
-        return without;
+    const workers = Number.isFinite(concurrency) && concurrency >= 1 ? Math.floor(concurrency) : 1;
+    await Promise.all(Array.from({ length: workers }, worker));
+    if (failure) return list({ incomplete: 'page_failed', error: failure.error, failedPage: failure.page, total });
+    if (totals.size > 1) {
+      // The list changed while its pages were read out of order, and a row pushed from one page to
+      // the next may have fallen between two reads. Read in order, a pushed row is only read twice.
+      for (let page = 1; page <= Math.min(lastPage, limit); page++) {
+        try {
+          noted(await read(page));
+        } catch (error) {
+          return list({ incomplete: 'page_failed', error, failedPage: page, total });
+        }
       }
     }
-    return this.listTransactions({ ...filter, page }, call);
+    if (lastPage > limit) return list({ incomplete: 'page_limit', total });
+    // Fewer rows than the list counts (a page size asked for, echoed, and not kept): rows went unread.
+    if (totals.size === 1 && seen.size < total) return list({ incomplete: 'rows_missing', total });
+    return list({ complete: true, total });
   }
 
   async getGameTopupParameters(categoryCode: string, call?: SingapayCallOptions): Promise<SingapayGameTopupParameters> {

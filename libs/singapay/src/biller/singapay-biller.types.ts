@@ -145,10 +145,17 @@ export interface SingapayTransactionList {
   complete: boolean;
   /** Pages asked for, the failed one included. */
   pagesRead: number;
-  /** Why it is not complete: the page limit was reached, or a page failed (`error` says how). */
-  incomplete?: 'page_limit' | 'page_failed';
+  /**
+   * Why it is not complete: the page limit was reached, a page failed (`error` says how), or the
+   * pages held fewer rows than the list counts (`total`).
+   */
+  incomplete?: 'page_limit' | 'page_failed' | 'rows_missing';
   /** The failure of the page that failed (a `SingapayException`, after the retries of reads). */
   error?: unknown;
+  /** The page that failed. */
+  failedPage?: number;
+  /** The rows the list counted on its first page, when it has pagination. */
+  total?: number;
 }
 
 export interface SingapayGameTopupParameters {

@@ -15,6 +15,12 @@ import { resolveSingapayHealthOptions, type SingapayHealthOptions, type Singapay
 const TERMINUS = ((): { degraded: boolean; throwsDown?: new (message: string, causes: unknown) => Error } => {
   const exported = terminus as unknown as Record<string, unknown>;
   const service = exported.HealthIndicatorService as (new () => { check(key: string): Record<string, unknown> }) | undefined;
+  // Neither export seen: a down check could read as up. Said at load rather than at the first outage.
+  if (!service && typeof exported.HealthCheckError !== 'function') {
+    throw new Error(
+      '@nestjs/terminus exports neither HealthIndicatorService (11+) nor HealthCheckError (10): install terminus 10, 11 or 12',
+    );
+  }
   return {
     degraded: typeof (service && new service().check('probe'))?.degraded === 'function',
     ...(service ? {} : { throwsDown: exported.HealthCheckError as new (message: string, causes: unknown) => Error }),

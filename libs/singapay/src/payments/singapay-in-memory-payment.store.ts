@@ -94,11 +94,12 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
     after?: SingapayPaymentRecordCursor,
   ): Promise<SingapayPaymentRecord[]> {
     const page: SingapayPaymentRecord[] = [];
-    if (limit <= 0) return page;
+    const take = Math.floor(limit);
+    if (!(take > 0)) return page;
     const from = after && after.createdAt >= fromMs ? after : { createdAt: fromMs, key: '' };
     for (let i = this.firstAfter(from, after !== undefined && after.createdAt >= fromMs); i < this.byCreation.length; i++) {
       const entry = this.byCreation[i]!;
-      if (entry.createdAt >= toMs || page.length >= limit) break;
+      if (entry.createdAt >= toMs || page.length >= take) break;
       if (inCreationPage(entry, fromMs, toMs, after)) page.push(copyRecord(this.records.get(entry.key)!));
     }
     return page;

@@ -11,9 +11,10 @@ export interface SingapayPayment {
   referenceNumber?: string;
   transactionId?: string;
   /**
-   * Where the payment stands in Singapay's codes: the settlement's once it settled (`00`, or `50`
-   * refunded; a payment answered `01` and settled later reads `00`), the failure's when it failed,
-   * else the last code Singapay answered. `pay()`'s result keeps the code of its own answer.
+   * Where the payment stands in Singapay's codes: `00` settled (a payment answered `01` and
+   * settled later reads `00`), `01` pending, `50` refunded, the failure's code when it failed
+   * (none when Singapay marked the transaction failed), else the last code Singapay answered.
+   * `pay()`'s result keeps the code of its own answer.
    */
   responseCode?: string;
   /** What `responseCode` means, from the code table. */

@@ -9,20 +9,21 @@ import type { SingapayAcceptedPayment, SingapayPayment, SingapayUnknownPayment }
 const REFUNDED_CODE = '50';
 
 /**
- * The code that says where a payment stands now: its settlement's once it settled (a payment
- * answered `01` and settled later reads `00`, or `50` once refunded), its failure's when it failed,
- * else the last code Singapay answered. `pay()`'s own result keeps the code of its answer.
+ * The code that says where a payment stands now: `00` settled, `01` pending (whatever uncertain
+ * answer came before), `50` refunded, its failure's when it failed (none when Singapay marked the
+ * transaction failed), else the last code Singapay answered. `pay()`'s own result keeps the code of its answer.
  */
 function currentCode(record: SingapayPaymentRecord): string | undefined {
   switch (record.state) {
     case 'success':
       return SINGAPAY_SUCCESS_CODE;
     case 'pending':
-      return record.responseCode ?? SINGAPAY_PENDING_CODE;
+      return SINGAPAY_PENDING_CODE;
     case 'refunded':
       return REFUNDED_CODE;
     case 'failed':
-      return record.failure?.code ?? record.responseCode;
+      // A transaction Singapay marked failed carries no code; an earlier answer's would say something else.
+      return record.failure?.code ?? undefined;
     default:
       return record.responseCode;
   }

@@ -50,15 +50,27 @@ export function parseReconciliationDate(date: unknown, now = Date.now()): { date
   return { date: text, fromMs, toMs: fromMs + DAY_MS };
 }
 
+/** A 400 naming the limit that is not a whole number of at least 1 (a NaN would end a list as read in full). */
+function checkReconciliationOptions(options: SingapayReconciliationOptions): void {
+  const problems = (['maxPages', 'listConcurrency', 'maxRecords', 'maxDetailLookups'] as const)
+    .filter(
+      (name) =>
+        options[name] !== undefined && !(Number.isSafeInteger(options[name]) && options[name]! >= (name === 'maxDetailLookups' ? 0 : 1)),
+    )
+    .map((name) => `${name} must be a whole number of at least ${name === 'maxDetailLookups' ? 0 : 1}`);
+  if (problems.length > 0) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems });
+}
+
 /** No report reaches further back: PPOB through Singapay's Biller API does not. */
 const RECONCILIATION_FIRST_DAY = '2000-01-01';
 
 /**
- * The daily reconciliation: every local record of a WIB day against Singapay's list of
- * the day before to the day after (the list filter's zone is undocumented), paired by
- * transaction id, then by reference number; records whose transaction the list does not
- * show are looked up by id. Read-only: list and detail calls at Singapay, reads of the
- * store, and nothing written anywhere.
+ * The daily reconciliation: every local record of a WIB day against Singapay's list of the two
+ * dates the day can fall on (the list filter's zone is undocumented: UTC or WIB), paired by
+ * transaction id, then by reference number; records whose transaction the list does not show
+ * are looked up by id, and the next day of a customer is read for a record sent in the day's
+ * last minutes. Read-only: list and detail calls at Singapay, reads of the store, and nothing
+ * written anywhere.
  */
 @Injectable()
 export class SingapayDayReconciliation {
@@ -82,6 +94,7 @@ export class SingapayDayReconciliation {
     call?: SingapayCallOptions,
     options: SingapayReconciliationOptions = {},
   ): Promise<SingapayReconciliationReport> {
+    checkReconciliationOptions(options);
     const { maxPages, maxDetailLookups = 100, listConcurrency = SINGAPAY_LIST_CONCURRENCY, onProgress } = options;
     const inDay = (ms: number) => ms >= day.fromMs && ms < day.toMs;
     const wibDay = (ms: number) => singapayWibDay(ms);
@@ -109,7 +122,12 @@ export class SingapayDayReconciliation {
     const nextDate = wibDay(day.toMs);
     const transactions = new Map(list.transactions.map((tx) => [tx.transactionId, tx]));
     for (const record of local.records) {
-      if (!inDay(record.createdAt) || record.transactionId || record.createdAt < day.toMs - this.policy.options.skewMs) continue;
+      // Its last send counts (a payment resent after midnight keeps its creation time), and only a
+      // purchase with a reference is paired without a transaction id; one refused or never sent has no transaction.
+      const sent = record.sentAt ?? record.createdAt;
+      const noTransaction = record.state === 'failed' && (record.failure?.reason === 'rejected' || record.failure?.reason === 'not_sent');
+      if (!inDay(record.createdAt) || record.transactionId || !record.referenceNumber || noTransaction) continue;
+      if (sent < day.toMs - this.policy.options.skewMs) continue;
       if (detailLookups >= maxDetailLookups) {
         unchecked.set(record.key, `the limit of ${maxDetailLookups} detail lookups was reached`);
         continue;
@@ -188,7 +206,9 @@ export class SingapayDayReconciliation {
       const why =
         list.incomplete === 'page_limit'
           ? `the limit of ${list.pagesRead} pages was reached`
-          : `page ${list.pagesRead} failed (${describe(list.error)})`;
+          : list.incomplete === 'rows_missing'
+            ? `its pages held ${list.transactions.length} transactions where it counts ${list.total}`
+            : `page ${list.failedPage ?? list.pagesRead} failed (${describe(list.error)})`;
       warnings.push(
         `INCOMPLETE: Singapay's list was not read in full: ${why}. Records without a transaction are "unverified", not missing; run the report again.`,
       );

@@ -154,7 +154,8 @@ export interface SingapayReconciliationReport {
     transactionsRead: number;
     /** Detail lookups of transactions that records hold and the list did not show. */
     detailLookups: number;
-    incomplete?: 'page_limit' | 'page_failed';
+    /** Why the list is not complete: its page limit, a page that failed, or pages that held fewer rows than it counts. */
+    incomplete?: 'page_limit' | 'page_failed' | 'rows_missing';
     /** What failed, when a page did: the exception's message (it never holds a secret). */
     failure?: string;
   };

@@ -4,14 +4,14 @@
 // when it is not, saying which; so only the first start after a change waits for the compiler.
 // `npm run start:dev` watches the sources instead.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const main = join(root, 'dist/apps/sample/src/main.js');
-// Touched after each build: an incremental build leaves the files it did not change as they were.
+// Written after each build: an incremental build leaves the files it did not change as they were.
 const stamp = join(root, 'dist/apps/sample/.built');
 const inputs = ['apps/sample/src', 'libs/singapay/src', 'libs/singapay-simulator/src'];
 const configs = ['tsconfig.json', 'apps/sample/tsconfig.app.json', 'nest-cli.json', 'package-lock.json'];
@@ -32,7 +32,8 @@ function newestInput() {
   return newest;
 }
 
-const built = existsSync(main) && existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+// The stamp holds the newest source time the last build saw, as a number (file times lose precision when set).
+const built = existsSync(main) && existsSync(stamp) ? Number(readFileSync(stamp, 'utf8')) || 0 : 0;
 // Taken before the build: a file saved while it compiles is newer than the stamp, and builds next time.
 const newest = newestInput();
 if (built < newest) {
@@ -52,8 +53,7 @@ if (built < newest) {
     process.exit(build.status ?? 1);
   }
   mkdirSync(dirname(stamp), { recursive: true });
-  writeFileSync(stamp, `${new Date(newest).toISOString()}\n`);
-  utimesSync(stamp, new Date(newest), new Date(newest));
+  writeFileSync(stamp, `${newest}\n`);
 } else {
   say('the build is up to date: starting it');
 }

@@ -1,6 +1,6 @@
 // The shape of bench/results.json: what each section measured. A focused run (`--only=`)
 // fills in only the sections it ran.
-import type { ScaleResults } from './section-scale.js';
+import type { ScaleReportResult, ScaleSweepResult } from './scale-worker.js';
 import type { Operation, Variant } from './bench-clients.js';
 import type { BurstMode, MemoryPoint } from './client-worker.js';
 import type { PaymentVariant, StoreTally } from './payment-clients.js';
@@ -142,4 +142,17 @@ export interface BenchResults {
   memory?: MemoryPoint[];
   payments?: PaymentsResults;
   scale?: ScaleResults;
+}
+
+export interface ScaleReportCase extends ScaleReportResult {
+  transactionsPerDay: number;
+  /** Rows a list page holds: 10 as documented, or 100 where Singapay honours the module's `per_page`. */
+  pageRows: number;
+  latencyMs: number;
+  listRequests: number;
+}
+
+export interface ScaleResults {
+  reports: ScaleReportCase[];
+  sweeps: ScaleSweepResult[];
 }

@@ -6,24 +6,12 @@ import { Logger } from '@nestjs/common';
 import { SingapaySimulator } from '../libs/singapay-simulator/src/index.js';
 import { BenchChild } from './bench-ipc.js';
 import { QUICK, say } from './bench-config.js';
+import type { ScaleReportCase, ScaleResults } from './bench-results.js';
 import type { ScaleRecords, ScaleReportResult, ScaleSweepResult } from './scale-worker.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const WIB = 7 * HOUR;
-
-export interface ScaleReportCase extends ScaleReportResult {
-  transactionsPerDay: number;
-  /** Rows a list page holds: 10 as documented, or 100 where Singapay honours the module's `per_page`. */
-  pageRows: number;
-  latencyMs: number;
-  listRequests: number;
-}
-
-export interface ScaleResults {
-  reports: ScaleReportCase[];
-  sweeps: ScaleSweepResult[];
-}
 
 export const SCALE = {
   latencyMs: 50,

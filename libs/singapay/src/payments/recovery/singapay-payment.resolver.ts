@@ -174,7 +174,9 @@ export class SingapayPaymentResolver {
     const open = await this.ledger.listUnsettledOf(record.customerId);
     if (!open.complete) return true;
     const { skewMs } = this.policy.options;
-    return open.records.some((r) => r.key !== record.key && this.policy.isOpenToEvidence(r) && transactionDistance(r, tx, skewMs) !== undefined);
+    return open.records.some(
+      (r) => r.key !== record.key && this.policy.isOpenToEvidence(r) && transactionDistance(r, tx, skewMs) !== undefined,
+    );
   }
 
   /** The doubt of a watched record is over (time is up, or nothing is left to learn): it settles for good. */

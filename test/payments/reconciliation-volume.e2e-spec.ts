@@ -19,12 +19,14 @@ const DAY = '2025-06-10';
 /** 00:00 WIB of DAY. */
 const DAY_START = Date.UTC(2025, 5, 10) - 7 * HOUR;
 
+/** A simulator and a module on one clock at 10:00 WIB the day after DAY; `skew` puts Singapay's clock ahead. */
 async function start(
   variants: SingapaySimulatorVariants = {},
+  skew: () => number = () => 0,
 ): Promise<{ sim: SingapaySimulator; ctx: SingapayTestContext; clock: ManualClock }> {
   const clock = new ManualClock();
   clock.advance(DAY_START + 34 * HOUR - clock.now());
-  const sim = await SingapaySimulator.start({ variants, now: () => clock.now() });
+  const sim = await SingapaySimulator.start({ variants, now: () => clock.now() + skew() });
   registerSimulatorSecrets(sim);
   const ctx = await createSingapayWithClock(
     {
@@ -123,20 +125,8 @@ describe('reconcileDay at volume', () => {
   });
 
   it('finds the transaction of a payment lost at 23:59:58 WIB that Singapay dates the next day', async () => {
-    const clock = new ManualClock();
     let skew = 0;
-    const sim = await SingapaySimulator.start({ now: () => clock.now() + skew });
-    registerSimulatorSecrets(sim);
-    const ctx = await createSingapayWithClock(
-      {
-        baseUrl: sim.baseUrl,
-        ...sim.credentials,
-        retry: { baseDelayMs: 1 },
-        timeoutMs: 5_000,
-        paymentStore: new SingapayInMemoryPaymentStore(),
-      },
-      clock,
-    );
+    const { sim, ctx, clock } = await start({}, () => skew);
     try {
       clock.advance(DAY_START + 24 * HOUR - 2_000 - clock.now());
       const { referenceNumber } = await ctx.service.inquiry({ command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300000004' });

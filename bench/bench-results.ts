@@ -155,4 +155,6 @@ export interface ScaleReportCase extends ScaleReportResult {
 export interface ScaleResults {
   reports: ScaleReportCase[];
   sweeps: ScaleSweepResult[];
+  /** Stores whose sweep was not measured, and why. */
+  skippedStores?: string[];
 }

@@ -6,6 +6,12 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SingapayModule, SingapayService } from '../libs/singapay/src/index.js';
 import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord, type SingapayPaymentStore } from '../libs/singapay/src/stores/index.js';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { PostgresPaymentStore } from '../libs/singapay/src/postgres/index.js';
+import { rowParameters } from '../libs/singapay/src/postgres/postgres-payment.rows.js';
+import { SINGAPAY_POSTGRES_TABLE } from '../libs/singapay/src/postgres/postgres-schema.js';
+import { RedisPaymentStore } from '../libs/singapay/src/redis/index.js';
 import { serveIpc } from './bench-ipc.js';
 
 interface Credentials {
@@ -33,13 +39,45 @@ export interface ScaleReportResult {
   peakRssMb: number;
 }
 
+export type ScaleSweepStore = 'memory' | 'redis' | 'postgres';
+
 export interface ScaleSweepResult {
+  store: ScaleSweepStore;
   finalRecords: number;
   dueRecords: number;
   msPerDueRecord: number;
+  /** PostgreSQL only, when asked: the plan of each statement the store ran, with the table at `finalRecords` rows. */
+  plans?: ScalePlan[];
+}
+
+/** What PostgreSQL did for one of the store's statements: its plan's nodes, outermost first, and its time. */
+export interface ScalePlan {
+  statement: string;
+  plan: string;
+  /** `EXPLAIN ANALYZE`'s execution time; writes are explained without running them, so they have none. */
+  executionMs?: number;
+}
+
+interface SweepArgs {
+  baseUrl: string;
+  credentials: Credentials;
+  store: ScaleSweepStore;
+  /** The Redis or PostgreSQL (database) URL of that store. */
+  url?: string;
+  finalRecords: number;
+  dueRecords: number;
+  explain?: boolean;
+}
+
+interface SweepStore {
+  store: SingapayPaymentStore;
+  fill(count: number, make: (i: number) => SingapayPaymentRecord): Promise<void>;
+  explain?(at: number, finalRecords: number): Promise<ScalePlan[]>;
+  close(): Promise<void>;
 }
 
 const mb = (bytes: number) => Math.round(bytes / 1048576);
+const customerOf = (i: number) => `0899${String(i % 100_000).padStart(8, '0')}`;
 
 function record(key: string, at: number, fields: Partial<SingapayPaymentRecord>): SingapayPaymentRecord {
   return {
@@ -77,6 +115,134 @@ async function withModule<T>(
   }
 }
 
+/** The store as the module's own: without `withNamespace`, the module works on the records filled here. */
+function unnamespaced(store: SingapayPaymentStore): SingapayPaymentStore {
+  return new Proxy(store, {
+    get: (target, p) => {
+      if (p === 'withNamespace') return undefined;
+      const value = Reflect.get(target, p, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+async function sweepStore(args: SweepArgs): Promise<SweepStore> {
+  if (args.store === 'memory') {
+    const store = new SingapayInMemoryPaymentStore();
+    return {
+      store,
+      fill: async (count, make) => {
+        for (let i = 0; i < count; i++) await store.create(make(i));
+      },
+      close: async () => {},
+    };
+  }
+  if (args.store === 'redis') {
+    const redis = new Redis(args.url!);
+    await redis.flushdb();
+    const store = new RedisPaymentStore(redis);
+    return {
+      store,
+      // Through the store's own claim script, many at a time (ioredis pipelines them).
+      fill: async (count, make) => {
+        for (let from = 0; from < count; from += 1000) {
+          await Promise.all(Array.from({ length: Math.min(1000, count - from) }, (_, i) => store.create(make(from + i))));
+        }
+      },
+      close: async () => {
+        await redis.flushdb();
+        redis.disconnect();
+      },
+    };
+  }
+  const pool = new pg.Pool({ connectionString: args.url, max: 4 });
+  await pool.query(`TRUNCATE ${SINGAPAY_POSTGRES_TABLE}`);
+  const explaining = explainingPool(pool);
+  const store = new PostgresPaymentStore(explaining.pool);
+  return {
+    store,
+    // Rows as the store writes them (its own row mapping), many to a statement; then the statistics autovacuum would gather.
+    fill: async (count, make) => {
+      for (let from = 0; from < count; from += 5000) {
+        const rows = Array.from({ length: Math.min(5000, count - from) }, (_, i) => rowParameters('default', make(from + i)));
+        const column = (c: number) => rows.map((r) => r[c]);
+        await pool.query(
+          `INSERT INTO ${SINGAPAY_POSTGRES_TABLE} (namespace, idempotency_key, version, state, settled, transaction_id, created_at, updated_at, record, record_exact)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[], $10::text[])`,
+          Array.from({ length: 10 }, (_, c) => column(c)),
+        );
+      }
+      await pool.query(`ANALYZE ${SINGAPAY_POSTGRES_TABLE}`);
+    },
+    // Each read the module makes of this store, with its plan: the sweep's list, a callback's list of one customer's open
+    // payments, a day's records for the report, a record by key and by transaction; and the two writes of a payment.
+    explain: async (at, finalRecords) => {
+      const claim = record('explain-claim', at, { state: 'sending', settledAt: undefined, responseCode: undefined });
+      const steps: [string, () => Promise<unknown>][] = [
+        ['listUnsettled (the sweep)', () => store.listUnsettled(100)],
+        ["listUnsettledOf (a callback: one customer's open payments)", () => store.listUnsettledOf(customerOf(7), 100)],
+        ["listCreatedBetween (a page of the day's records)", () => store.listCreatedBetween(at - 3_600_000, at + 1, 100)],
+        ['get (a record by key)', () => store.get(`final-${Math.floor(finalRecords / 2)}`)],
+        ['findByTransactionId', () => store.findByTransactionId(`01JD${String(7).padStart(22, '0')}`)],
+        ["create (a payment's claim)", () => store.create(claim)],
+        [
+          "replace (a payment's outcome)",
+          () => store.replace({ ...claim, state: 'success', responseCode: '00', settledAt: at, version: 2 }, 1),
+        ],
+      ];
+      for (const [label, step] of steps) {
+        explaining.label = label;
+        await step();
+      }
+      explaining.label = undefined;
+      return explaining.plans;
+    },
+    close: async () => {
+      await pool.query(`TRUNCATE ${SINGAPAY_POSTGRES_TABLE}`);
+      await pool.end();
+    },
+  };
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+/** "Limit > Index Scan (singapay_payments_unsettled_idx)": a plan's nodes, depth first. */
+function describePlan(node: PlanNode): string {
+  const self = node['Index Name'] ? `${node['Node Type']} (${node['Index Name']})` : node['Node Type'];
+  return [self, ...(node.Plans ?? []).map(describePlan)].join(' > ');
+}
+
+/**
+ * A pool that, while a statement is labelled, first asks PostgreSQL for the plan of each statement the store sends, with the store's own
+ * text and values: reads are explained by running them (`EXPLAIN ANALYZE`), writes only planned.
+ */
+function explainingPool(pool: pg.Pool): { pool: pg.Pool; label?: string; plans: ScalePlan[] } {
+  const state: { pool: pg.Pool; label?: string; plans: ScalePlan[] } = { pool, plans: [] };
+  const query = async (textOrConfig: string | { text: string; values?: unknown[]; name?: string }, values?: unknown[]) => {
+    const config = typeof textOrConfig === 'string' ? { text: textOrConfig, values } : textOrConfig;
+    if (state.label !== undefined) {
+      const writes = /\b(INSERT|UPDATE)\b/.test(config.text);
+      const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time'?: number }] }>(
+        `EXPLAIN (${writes ? '' : 'ANALYZE, '}FORMAT JSON) ${config.text}`,
+        config.values,
+      );
+      const [explained] = rows[0]!['QUERY PLAN'];
+      state.plans.push({
+        statement: state.label,
+        plan: describePlan(explained.Plan),
+        ...(explained['Execution Time'] !== undefined ? { executionMs: explained['Execution Time'] } : {}),
+      });
+    }
+    return pool.query(config);
+  };
+  state.pool = new Proxy(pool, { get: (target, p) => (p === 'query' ? query : Reflect.get(target, p, target)) });
+  return state;
+}
+
 serveIpc(
   {},
   {
@@ -112,30 +278,39 @@ serveIpc(
       });
     },
 
-    async sweep(args: { baseUrl: string; credentials: Credentials; finalRecords: number; dueRecords: number }): Promise<ScaleSweepResult> {
-      const store = new SingapayInMemoryPaymentStore();
+    async sweep(args: SweepArgs): Promise<ScaleSweepResult> {
+      const stores = await sweepStore(args);
       const at = Date.now() - 3_600_000;
-      for (let i = 0; i < args.finalRecords; i++) await store.create(record(`final-${i}`, at, {}));
-      // Pending for an hour: due for a lookup, which the simulator answers "not found" (these ids were never paid).
-      for (let i = 0; i < args.dueRecords; i++) {
-        await store.create(
-          record(`due-${i}`, at, {
-            state: 'pending',
-            responseCode: '01',
-            transactionId: `01JD${String(i).padStart(22, '0')}`,
-            settledAt: undefined,
-          }),
-        );
-      }
-      return withModule(args.baseUrl, args.credentials, store, async (singapay) => {
-        const started = performance.now();
-        await singapay.sweepPayments();
+      try {
+        await stores.fill(args.finalRecords, (i) => record(`final-${i}`, at - (args.finalRecords - i), { customerId: customerOf(i) }));
+        // Pending for an hour: due for a lookup, which the simulator answers "not found" (these ids were never paid).
+        for (let i = 0; i < args.dueRecords; i++) {
+          await stores.store.create(
+            record(`due-${i}`, at, {
+              customerId: customerOf(i),
+              state: 'pending',
+              responseCode: '01',
+              transactionId: `01JD${String(i).padStart(22, '0')}`,
+              settledAt: undefined,
+            }),
+          );
+        }
+        const msPerDueRecord = await withModule(args.baseUrl, args.credentials, unnamespaced(stores.store), async (singapay) => {
+          const started = performance.now();
+          await singapay.sweepPayments();
+          return (performance.now() - started) / args.dueRecords;
+        });
+        const plans = args.explain ? await stores.explain?.(at, args.finalRecords) : undefined;
         return {
+          store: args.store,
           finalRecords: args.finalRecords,
           dueRecords: args.dueRecords,
-          msPerDueRecord: (performance.now() - started) / args.dueRecords,
+          msPerDueRecord,
+          ...(plans ? { plans } : {}),
         };
-      });
+      } finally {
+        await stores.close();
+      }
     },
   },
 );

@@ -7,7 +7,8 @@ import { SingapaySimulator } from '../libs/singapay-simulator/src/index.js';
 import { BenchChild } from './bench-ipc.js';
 import { QUICK, say } from './bench-config.js';
 import type { ScaleReportCase, ScaleResults } from './bench-results.js';
-import type { ScaleRecords, ScaleReportResult, ScaleSweepResult } from './scale-worker.js';
+import { startBenchStores } from './bench-stores.js';
+import type { ScaleRecords, ScaleReportResult, ScaleSweepResult, ScaleSweepStore } from './scale-worker.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -67,17 +68,24 @@ async function reportCase(transactionsPerDay: number, pageRows: number): Promise
   }
 }
 
-async function sweepCase(finalRecords: number): Promise<ScaleSweepResult> {
+async function sweepCase(store: ScaleSweepStore, url: string | undefined, finalRecords: number): Promise<ScaleSweepResult> {
   const sim = await SingapaySimulator.start();
   const worker = await BenchChild.start('scale worker', './scale-worker.js', { execArgv: ['--max-old-space-size=4096'] });
   try {
+    const started = performance.now();
     const result = await worker.request<ScaleSweepResult>('sweep', {
       baseUrl: sim.baseUrl,
       credentials: sim.credentials,
+      store,
+      url,
       finalRecords,
       dueRecords: SCALE.sweeps.dueRecords,
+      explain: store === 'postgres' && finalRecords === Math.max(...SCALE.sweeps.finalRecords),
     });
-    say(`  sweep of ${result.dueRecords} due among ${finalRecords} final records: ${result.msPerDueRecord.toFixed(2)} ms a due record`);
+    say(
+      `  sweep of ${result.dueRecords} due among ${finalRecords} final records (${store}): ${result.msPerDueRecord.toFixed(2)} ms a due record` +
+        ` (case ${((performance.now() - started) / 1000).toFixed(0)} s with the filling)`,
+    );
     return result;
   } finally {
     await worker.stop();
@@ -91,8 +99,18 @@ export async function measureScale(): Promise<ScaleResults> {
   const reports: ScaleReportCase[] = [];
   for (const c of SCALE.reports) reports.push(await reportCase(c.transactionsPerDay, c.pageRows));
   const sweeps: ScaleSweepResult[] = [];
-  for (const n of SCALE.sweeps.finalRecords) sweeps.push(await sweepCase(n));
-  return { reports, sweeps };
+  const servers = await startBenchStores();
+  try {
+    const stores: [ScaleSweepStore, string | undefined][] = [
+      ['memory', undefined],
+      ...(servers.redis ? [['redis', servers.redis.url] as [ScaleSweepStore, string]] : []),
+      ...(servers.postgres ? [['postgres', servers.postgres.url] as [ScaleSweepStore, string]] : []),
+    ];
+    for (const [store, url] of stores) for (const n of SCALE.sweeps.finalRecords) sweeps.push(await sweepCase(store, url, n));
+  } finally {
+    await servers.stop();
+  }
+  return { reports, sweeps, skippedStores: servers.skipped.map((s) => `${s.variant}: ${s.reason}`) };
 }
 
 export function renderScale(r: ScaleResults): string[] {
@@ -112,15 +130,33 @@ export function renderScale(r: ScaleResults): string[] {
       `| ${c.transactionsPerDay.toLocaleString('en-US')} | ${c.pageRows} | ${c.listRequests.toLocaleString('en-US')} | ${c.seconds.toFixed(1)} | ${c.complete ? 'yes' : '**no**'} | ${c.rows.toLocaleString('en-US')} (${c.matched.toLocaleString('en-US')}) | ${c.rssBeforeMb} / ${c.peakRssMb} |`,
     );
   }
+  const stores = [...new Set(r.sweeps.map((s) => s.store))];
+  const finals = [...new Set(r.sweeps.map((s) => s.finalRecords))];
+  const cell = (store: string, n: number) =>
+    r.sweeps.find((s) => s.store === store && s.finalRecords === n)?.msPerDueRecord.toFixed(2) ?? '–';
   out.push(
     '',
-    `One sweep (\`sweepPayments()\`) over ${SCALE.sweeps.dueRecords} pending records due for a lookup, among many final records, in the`,
-    'in-memory store; each lookup is a detail request to the simulator.',
+    `One sweep (\`sweepPayments()\`) over ${SCALE.sweeps.dueRecords} pending records due for a lookup, among many final records, in each`,
+    "store (Redis and PostgreSQL on this machine's loopback; PostgreSQL with fsync off and its statistics gathered after the filling);",
+    'each lookup is a detail request to the simulator. *ms a due record*, by the final records the store holds:',
     '',
-    '| final records | ms a due record |',
-    '|---|---|',
+    `| final records | ${stores.join(' | ')} |`,
+    `|---|${stores.map(() => '---|').join('')}`,
   );
-  for (const s of r.sweeps) out.push(`| ${s.finalRecords.toLocaleString('en-US')} | ${s.msPerDueRecord.toFixed(2)} |`);
+  for (const n of finals) out.push(`| ${n.toLocaleString('en-US')} | ${stores.map((st) => cell(st, n)).join(' | ')} |`);
+  for (const skipped of r.skippedStores ?? []) out.push('', `Not measured: ${skipped}.`);
+  const explained = r.sweeps.find((s) => s.plans);
+  if (explained?.plans) {
+    out.push(
+      '',
+      `PostgreSQL's plans for the store's statements with ${explained.finalRecords.toLocaleString('en-US')} final records in the table`,
+      '(`EXPLAIN ANALYZE` of the text and values the store sent; the two writes only planned, not run):',
+      '',
+      '| statement | plan | execution (ms) |',
+      '|---|---|---|',
+    );
+    for (const p of explained.plans) out.push(`| ${p.statement} | ${p.plan} | ${p.executionMs?.toFixed(3) ?? '–'} |`);
+  }
   out.push('');
   return out;
 }

@@ -83,9 +83,12 @@ export class SingapayTransport implements OnApplicationShutdown {
         delivery: 'not_sent',
       });
     }
-    // The deadline bounds the whole exchange, a server that drips its answer included.
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = call.signal ? AbortSignal.any([deadline, call.signal]) : deadline;
+    // The deadline bounds the whole exchange, a server that drips its answer included. A plain
+    // timer, cleared with the answer: AbortSignal.timeout costs about 10 µs a call in its weak
+    // references and finalizers (npm run bench -- --profile).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    const signal = call.signal ? AbortSignal.any([deadline.signal, call.signal]) : deadline.signal;
     const started = this.now();
     let response: AxiosResponse<string>;
     const request = this.http.axiosRef.post<string>(path, JSON.stringify(body), { headers, signal });
@@ -93,8 +96,9 @@ export class SingapayTransport implements OnApplicationShutdown {
     try {
       response = await request;
     } catch (error) {
-      throw this.transportFailure(operation, error, timeoutMs, deadline.aborted && !call.signal?.aborted);
+      throw this.transportFailure(operation, error, timeoutMs, deadline.signal.aborted && !call.signal?.aborted);
     } finally {
+      clearTimeout(timer);
       this.inflight.delete(request);
     }
     const durationMs = this.now() - started;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { dropUndefined } from '../util/singapay-json.js';
 import type { SingapayPaymentParams } from '../biller/singapay-biller.types.js';
 import {
@@ -52,11 +52,12 @@ export function canMove(from: SingapayPaymentRecord, to: SingapayPaymentState): 
 
 /** The record after `patch`: a new version, `updatedAt` now, `settledAt` on first reaching a final state. */
 export function applyPatch(record: SingapayPaymentRecord, patch: SingapayRecordPatch, now: number): SingapayPaymentRecord {
-  const merged: Record<string, unknown> = { ...record };
-  for (const [field, value] of Object.entries(patch)) {
-    if (value === null) delete merged[field];
-    else if (value !== undefined) merged[field] = value;
-  }
+  // Built field by field rather than copied and `delete`d: a deletion turns the object into a
+  // slow dictionary for every later read and copy of the record.
+  const fields = patch as Record<string, unknown>;
+  const merged: Record<string, unknown> = {};
+  for (const field in record) if (fields[field] !== null) merged[field] = record[field as keyof SingapayPaymentRecord];
+  for (const field in fields) if (fields[field] !== null && fields[field] !== undefined) merged[field] = fields[field];
   const next = merged as unknown as SingapayPaymentRecord;
   next.updatedAt = now;
   next.version = record.version + 1;
@@ -111,7 +112,7 @@ export function hashPaymentRequest(
   req: Pick<SingapayPaymentParams, 'command' | 'productCode' | 'customerId' | 'referenceNumber' | 'phoneNumber'>,
 ): string {
   const identity = [req.command, req.productCode, req.customerId, req.referenceNumber ?? '', req.phoneNumber ?? ''];
-  return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
+  return hash('sha256', JSON.stringify(identity), 'hex');
 }
 
 /**

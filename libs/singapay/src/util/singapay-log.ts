@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** `146300068064` → `1463****8064`: enough to tell customers apart in logs, not enough to identify one. */
 export function maskCustomerId(customerId: string): string {
@@ -9,7 +9,7 @@ export function maskCustomerId(customerId: string): string {
 
 /** A short, stable hash of an idempotency key: correlates log lines without exposing order ids. */
 export function hashIdempotencyKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 12);
+  return hash('sha256', key, 'hex').slice(0, 12);
 }
 
 /**
@@ -18,5 +18,5 @@ export function hashIdempotencyKey(key: string): string {
  * never written. Both stores must derive it the same way, so it is computed here only.
  */
 export function hashSingapayCredential(clientId: string): string {
-  return createHash('sha256').update(clientId).digest('hex').slice(0, 16);
+  return hash('sha256', clientId, 'hex').slice(0, 16);
 }

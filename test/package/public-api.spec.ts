@@ -17,14 +17,11 @@ describe('the public API', () => {
     expect(Object.keys(singapay).sort()).toEqual(
       [
         'InjectSingapay',
-        'SINGAPAY_BASE_URLS',
         'SINGAPAY_CLOCK',
-        'SINGAPAY_COMMANDS',
         'SINGAPAY_COMMAND_NAMES',
         'SINGAPAY_ENV_VARS',
         'SINGAPAY_INQUIRY_COMMANDS',
         'SINGAPAY_RESPONSE_CODES',
-        'SINGAPAY_RETRY_DEFAULTS',
         'SINGAPAY_TRANSACTION_STATUSES',
         'SINGAPAY_TELEMETRY_NAMES',
         'SingapayAuthService',
@@ -54,7 +51,6 @@ describe('the public API', () => {
         'SingapayValidationException',
         'getSingapayToken',
         'isFinalPaymentState',
-        'readSingapayOptionsFromEnv',
         'singapayConfig',
         'singapayResponseCodeInfo',
       ].sort(),

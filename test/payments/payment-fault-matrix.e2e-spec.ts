@@ -5,9 +5,7 @@
  * the recorded state against the simulator's ledger once everything settled.
  */
 import {
-  SINGAPAY_COMMANDS,
   SINGAPAY_RESPONSE_CODES,
-  SINGAPAY_RETRY_DEFAULTS,
   SingapayException,
   SingapayTransportException,
   singapayResponseCodeInfo,
@@ -16,7 +14,8 @@ import {
   type SingapayPaymentResult,
   type SingapayService,
 } from '@app/singapay';
-import { SINGAPAY_GENERAL_PATHS, singapayProductPath } from '@app/singapay/contract/singapay-api.contract.js';
+import { SINGAPAY_RETRY_DEFAULTS } from '@app/singapay/config/singapay-options.validation.js';
+import { SINGAPAY_COMMANDS, SINGAPAY_GENERAL_PATHS, singapayProductPath } from '@app/singapay/contract/singapay-api.contract.js';
 import { SingapaySimulator, type SingapaySimulatorFault, type SingapaySimulatorFaultEndpointName } from '@app/singapay-simulator';
 import {
   ManualClock,

@@ -7,13 +7,13 @@
  */
 import fc from 'fast-check';
 import {
-  SINGAPAY_COMMANDS,
   SingapayException,
   SingapayIdempotencyConflictException,
   type SingapayCommand,
   type SingapayPaymentResult,
   type SingapayPayRequest,
 } from '@app/singapay';
+import { SINGAPAY_COMMANDS } from '@app/singapay/contract/singapay-api.contract.js';
 import { SingapayInMemoryPaymentStore } from '@app/singapay/stores/index.js';
 import { SingapaySimulator, type SingapaySimulatorFault } from '@app/singapay-simulator';
 import {

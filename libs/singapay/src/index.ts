@@ -9,12 +9,11 @@ export { SingapayModule } from './singapay.module.js';
 export type { SingapayModuleExtras, SingapayOptionsFactory } from './singapay.module-definition.js';
 export type { SingapayModuleOptions } from './singapay-module-options.interface.js';
 export { SingapayConfigurationError } from './config/singapay-options.validation.js';
-export { singapayConfig, readSingapayOptionsFromEnv, SINGAPAY_ENV_VARS } from './config/singapay.config.js';
+export { singapayConfig, SINGAPAY_ENV_VARS } from './config/singapay.config.js';
 export { getSingapayToken, InjectSingapay } from './singapay.tokens.js';
 export { SINGAPAY_CLOCK } from './singapay.constants.js';
 export type { SingapayClock } from './singapay.constants.js';
 export type { SingapayRetryOptions } from './config/singapay-module-options.interface.js';
-export { SINGAPAY_RETRY_DEFAULTS } from './config/singapay-options.validation.js';
 
 // The service, its inputs and its answers.
 export { SingapayService } from './service/singapay.service.js';
@@ -54,16 +53,9 @@ export type {
 } from './payments/singapay-payment.types.js';
 
 // What Singapay's API is, as far as the module relies on it.
-export {
-  SINGAPAY_COMMANDS,
-  SINGAPAY_COMMAND_NAMES,
-  SINGAPAY_INQUIRY_COMMANDS,
-  SINGAPAY_TRANSACTION_STATUSES,
-  SINGAPAY_BASE_URLS,
-} from './contract/singapay-api.contract.js';
+export { SINGAPAY_COMMAND_NAMES, SINGAPAY_INQUIRY_COMMANDS, SINGAPAY_TRANSACTION_STATUSES } from './contract/singapay-api.contract.js';
 export type {
   SingapayCommand,
-  SingapayCommandSpec,
   SingapayEnvironment,
   SingapayApiVersion,
   SingapayTransactionStatus,

@@ -9,9 +9,9 @@ import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord, type Singapay
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { PostgresPaymentStore } from '../libs/singapay/src/postgres/index.js';
-import { rowParameters } from '../libs/singapay/src/postgres/postgres-payment.rows.js';
 import { SINGAPAY_POSTGRES_TABLE } from '../libs/singapay/src/postgres/postgres-schema.js';
 import { RedisPaymentStore } from '../libs/singapay/src/redis/index.js';
+import { explainingPool, insertPaymentRows, type PostgresPlan } from '../test/support/postgres-plans.js';
 import { serveIpc } from './bench-ipc.js';
 
 interface Credentials {
@@ -47,15 +47,7 @@ export interface ScaleSweepResult {
   dueRecords: number;
   msPerDueRecord: number;
   /** PostgreSQL only, when asked: the plan of each statement the store ran, with the table at `finalRecords` rows. */
-  plans?: ScalePlan[];
-}
-
-/** What PostgreSQL did for one of the store's statements: its plan's nodes, outermost first, and its time. */
-export interface ScalePlan {
-  statement: string;
-  plan: string;
-  /** `EXPLAIN ANALYZE`'s execution time; writes are explained without running them, so they have none. */
-  executionMs?: number;
+  plans?: PostgresPlan[];
 }
 
 interface SweepArgs {
@@ -72,7 +64,7 @@ interface SweepArgs {
 interface SweepStore {
   store: SingapayPaymentStore;
   fill(count: number, make: (i: number) => SingapayPaymentRecord): Promise<void>;
-  explain?(at: number, finalRecords: number): Promise<ScalePlan[]>;
+  explain?(at: number, finalRecords: number): Promise<PostgresPlan[]>;
   close(): Promise<void>;
 }
 
@@ -161,19 +153,7 @@ async function sweepStore(args: SweepArgs): Promise<SweepStore> {
   const store = new PostgresPaymentStore(explaining.pool);
   return {
     store,
-    // Rows as the store writes them (its own row mapping), many to a statement; then the statistics autovacuum would gather.
-    fill: async (count, make) => {
-      for (let from = 0; from < count; from += 5000) {
-        const rows = Array.from({ length: Math.min(5000, count - from) }, (_, i) => rowParameters('default', make(from + i)));
-        const column = (c: number) => rows.map((r) => r[c]);
-        await pool.query(
-          `INSERT INTO ${SINGAPAY_POSTGRES_TABLE} (namespace, idempotency_key, version, state, settled, transaction_id, created_at, updated_at, record, record_exact)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[], $10::text[])`,
-          Array.from({ length: 10 }, (_, c) => column(c)),
-        );
-      }
-      await pool.query(`ANALYZE ${SINGAPAY_POSTGRES_TABLE}`);
-    },
+    fill: (count, make) => insertPaymentRows(pool, 'default', count, make),
     // Each read the module makes of this store, with its plan: the sweep's list, a callback's list of one customer's open
     // payments, a day's records for the report, a record by key and by transaction; and the two writes of a payment.
     explain: async (at, finalRecords) => {
@@ -202,45 +182,6 @@ async function sweepStore(args: SweepArgs): Promise<SweepStore> {
       await pool.end();
     },
   };
-}
-
-interface PlanNode {
-  'Node Type': string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-/** "Limit > Index Scan (singapay_payments_unsettled_idx)": a plan's nodes, depth first. */
-function describePlan(node: PlanNode): string {
-  const self = node['Index Name'] ? `${node['Node Type']} (${node['Index Name']})` : node['Node Type'];
-  return [self, ...(node.Plans ?? []).map(describePlan)].join(' > ');
-}
-
-/**
- * A pool that, while a statement is labelled, first asks PostgreSQL for the plan of each statement the store sends, with the store's own
- * text and values: reads are explained by running them (`EXPLAIN ANALYZE`), writes only planned.
- */
-function explainingPool(pool: pg.Pool): { pool: pg.Pool; label?: string; plans: ScalePlan[] } {
-  const state: { pool: pg.Pool; label?: string; plans: ScalePlan[] } = { pool, plans: [] };
-  const query = async (textOrConfig: string | { text: string; values?: unknown[]; name?: string }, values?: unknown[]) => {
-    const config = typeof textOrConfig === 'string' ? { text: textOrConfig, values } : textOrConfig;
-    if (state.label !== undefined) {
-      const writes = /\b(INSERT|UPDATE)\b/.test(config.text);
-      const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time'?: number }] }>(
-        `EXPLAIN (${writes ? '' : 'ANALYZE, '}FORMAT JSON) ${config.text}`,
-        config.values,
-      );
-      const [explained] = rows[0]!['QUERY PLAN'];
-      state.plans.push({
-        statement: state.label,
-        plan: describePlan(explained.Plan),
-        ...(explained['Execution Time'] !== undefined ? { executionMs: explained['Execution Time'] } : {}),
-      });
-    }
-    return pool.query(config);
-  };
-  state.pool = new Proxy(pool, { get: (target, p) => (p === 'query' ? query : Reflect.get(target, p, target)) });
-  return state;
 }
 
 serveIpc(

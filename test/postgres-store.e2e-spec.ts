@@ -20,6 +20,7 @@ import { resolveSingapayOptions } from '@app/singapay/config/singapay-options.va
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES } from '@app/singapay-simulator';
 import { paymentRecord } from './payment-store-conformance.js';
 import { capturedLogLines, registerSecret } from './support/log-capture.js';
+import { explainingPool, insertPaymentRows } from './support/postgres-plans.js';
 import { postgresAvailable, postgresRequired, startPostgres, type TestPostgres } from './support/postgres-server.js';
 import { redisAvailable, startRedis } from './support/redis-server.js';
 import { createSingapay } from './support/singapay-testing.js';
@@ -183,6 +184,59 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       });
       expect((rows[0].created_at as Date).getTime()).toBe(record.createdAt);
     });
+
+    it("reads through its indexes with 50,000 final records: the sweep, a customer's open payments, a day's page, a key, a transaction", async () => {
+      // A table the planner sees as large (statistics gathered), with a few open payments among final ones:
+      // each read the module makes must find its rows from an index, never by reading the table.
+      const url = await freshDatabase();
+      const db = server.pool(url.split('/').pop()!);
+      await migrateSingapayPostgres(db);
+      const at = Date.UTC(2026, 10, 20, 3);
+      const customer = (i: number) => `0899${String(i % 5000).padStart(8, '0')}`;
+      await insertPaymentRows(db, 'plans', 50_000, (i) =>
+        paymentRecord(`final-${i}`, {
+          customerId: customer(i),
+          state: 'success',
+          responseCode: '00',
+          transactionId: `TX-${i}`,
+          createdAt: at - 50_000 + i,
+          updatedAt: at,
+          settledAt: at,
+        }),
+      );
+      await insertPaymentRows(db, 'plans', 20, (i) =>
+        paymentRecord(`open-${i}`, { customerId: customer(i), state: 'unknown', createdAt: at + i }),
+      );
+      const explaining = explainingPool(db);
+      const ns = new PostgresPaymentStore(explaining.pool, {}, 'plans');
+      const reads: [string, () => Promise<unknown>][] = [
+        ['listUnsettled', () => ns.listUnsettled(100)],
+        ['listUnsettledOf', () => ns.listUnsettledOf(customer(7), 100)],
+        ['listCreatedBetween', () => ns.listCreatedBetween(at - 10_000, at, 100)],
+        ['get', () => ns.get('final-25000')],
+        ['findByTransactionId', () => ns.findByTransactionId('TX-25000')],
+      ];
+      const answers: unknown[] = [];
+      for (const [label, read] of reads) {
+        explaining.label = label;
+        answers.push(await read());
+      }
+      const plans = Object.fromEntries(explaining.plans.map((p) => [p.statement, p.plan]));
+      expect(plans).toEqual({
+        listUnsettled: expect.stringContaining('Index Scan (singapay_payments_unsettled_idx)'),
+        listUnsettledOf: expect.stringContaining('Index Scan (singapay_payments_unsettled_idx)'),
+        listCreatedBetween: expect.stringContaining('Index Scan (singapay_payments_created_idx)'),
+        get: expect.stringContaining('Index Scan (singapay_payments_pkey)'),
+        findByTransactionId: expect.stringContaining('Index Scan (singapay_payments_transaction_id_key)'),
+      });
+      for (const plan of Object.values(plans)) expect(plan).not.toMatch(/Seq Scan|Sort/);
+      // And the reads still answer what they should.
+      expect((answers[0] as SingapayPaymentRecord[]).map((r) => r.key)).toEqual(Array.from({ length: 20 }, (_, i) => `open-${i}`));
+      expect((answers[1] as SingapayPaymentRecord[]).map((r) => r.key)).toEqual(['open-7']);
+      expect(answers[2]).toHaveLength(100);
+      expect((answers[3] as SingapayPaymentRecord).key).toBe('final-25000');
+      expect((answers[4] as SingapayPaymentRecord).key).toBe('final-25000');
+    }, 60_000);
 
     it('says where it could not connect (host, port, database, timeout; never the password), and does not retry an SSL mismatch', async () => {
       const port = await freePort();

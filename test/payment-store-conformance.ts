@@ -12,8 +12,6 @@ export interface ConformanceTarget {
   shared: boolean;
   /** Whether the optional `listCreatedBetween` is expected. @default true */
   listsByCreation?: boolean;
-  /** Whether the optional `listUnsettledOf` is expected. @default true */
-  listsByCustomer?: boolean;
 }
 
 const STATES: SingapayPaymentState[] = ['sending', 'pending', 'unknown', 'success', 'failed', 'refunded'];
@@ -220,12 +218,7 @@ export function describePaymentStoreConformance(name: string, target: () => Conf
       expect(await store.listUnsettled(100)).toEqual(records.filter((r) => !isSettledPaymentRecord(r)));
     });
 
-    it("lists one customer's unsettled records when it offers listUnsettledOf, oldest first, as they settle", async (ctx) => {
-      if (t.listsByCustomer === false) {
-        // Optional: without it the ledger lists every unsettled record and filters.
-        expect(store.listUnsettledOf).toBeUndefined();
-        ctx.skip();
-      }
+    it("lists one customer's unsettled records (listUnsettledOf), oldest first, as they settle", async () => {
       const base = 1_764_120_000_000;
       const records = STATES.flatMap((state, i) => [
         paymentRecord(`k-of-${state}-mine`, { state, customerId: '081200000777', createdAt: base + i * 10 }),

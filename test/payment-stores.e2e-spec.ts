@@ -28,7 +28,6 @@ describe.skipIf(!redisAvailable && !redisRequired)('on a real redis-server', () 
   afterAll(() => redis?.stop());
   describePaymentStoreConformance('RedisPaymentStore', () => ({
     shared: true,
-    listsByCustomer: false,
     fresh: async () => base.withNamespace(randomUUID()),
   }));
 });

@@ -116,6 +116,30 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-ser
       expect((await store.listUnsettled(10)).map((r) => r.key)).toEqual(['k2']);
     });
 
+    it('indexes open payments by customer, and takes in those a release without the index wrote, once', async () => {
+      const client = await redis.client();
+      const store = new RedisPaymentStore(client, { prefix: 'unit-of' });
+      const at = Date.now();
+      await store.create(record('of-1', { customerId: '0811', createdAt: at }));
+      await store.create(record('of-2', { customerId: '0811', createdAt: at + 1 }));
+      await store.create(record('of-3', { customerId: '0822', createdAt: at + 2 }));
+      await store.create(record('of-4', { customerId: '0811', createdAt: at + 3, state: 'success', transactionId: 'TX-of-4' }));
+      // As a release before the index left them: the records and the unsettled index, no customer sets.
+      await client.del('{unit-of:payments:default}:unsettled-of:0811', '{unit-of:payments:default}:unsettled-of:0822');
+      await client.del('{unit-of:payments:default}:unsettled-of-indexed');
+      const upgraded = new RedisPaymentStore(client, { prefix: 'unit-of' });
+      expect((await upgraded.listUnsettledOf('0811', 10)).map((r) => r.key)).toEqual(['of-1', 'of-2']);
+      expect((await upgraded.listUnsettledOf('0822', 10)).map((r) => r.key)).toEqual(['of-3']);
+      expect(await client.exists('{unit-of:payments:default}:unsettled-of-indexed')).toBe(1);
+      // Later writes keep the sets themselves: settling one takes it out, a new claim goes in.
+      expect(await upgraded.replace({ ...record('of-1', { customerId: '0811', createdAt: at }), state: 'failed', version: 2 }, 1)).toBe(
+        true,
+      );
+      await upgraded.create(record('of-5', { customerId: '0811', createdAt: at + 4 }));
+      expect((await upgraded.listUnsettledOf('0811', 10)).map((r) => r.key)).toEqual(['of-2', 'of-5']);
+      expect((await upgraded.listUnsettledOf('0811', 1)).map((r) => r.key)).toEqual(['of-2']);
+    });
+
     it('keeps namespaces apart', async () => {
       const base = new RedisPaymentStore(await redis.client(), { prefix: 'unit-ns' });
       const a = base.withNamespace('a');

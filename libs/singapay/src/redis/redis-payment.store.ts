@@ -24,13 +24,16 @@ end`;
 
 // Claims a key: exactly one SET NX wins across all replicas. Answers -1 when the ledger is not
 // the one this process has been writing to, the write's sequence number when it claimed, or the
-// record that holds the key.
+// record that holds the key. An unsettled record joins the unsettled index and its customer's.
 const CREATE = redisScript(`${INDEX_CREATED}${REDIS_LEDGER_GUARD}
-if not ledgerIntact(KEYS[4], KEYS[5], ARGV[7], ARGV[8], ARGV[9], ARGV[10]) then return -1 end
+if not ledgerIntact(KEYS[5], KEYS[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]) then return -1 end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  if ARGV[4] == '0' then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5]) end
+  if ARGV[4] == '0' then
+    redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
+    redis.call('ZADD', KEYS[4], ARGV[3], ARGV[5])
+  end
   indexCreated(KEYS[3], ARGV[6], ARGV[2])
-  return ledgerWrote(KEYS[4], ARGV[9])
+  return ledgerWrote(KEYS[5], ARGV[9])
 end
 return redis.call('GET', KEYS[1])`);
 
@@ -38,7 +41,7 @@ return redis.call('GET', KEYS[1])`);
 // unsettled index and the transaction index change in the same step. Answers -1 as CREATE
 // does, 0 when refused, or the write's sequence number.
 const REPLACE = redisScript(`${INDEX_CREATED}${REDIS_LEDGER_GUARD}
-if not ledgerIntact(KEYS[5], KEYS[6], ARGV[8], ARGV[9], ARGV[10], ARGV[11]) then return -1 end
+if not ledgerIntact(KEYS[6], KEYS[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]) then return -1 end
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 if string.match(current, '^(%d+)|') ~= ARGV[2] then return 0 end
@@ -47,11 +50,17 @@ if KEYS[3] ~= KEYS[1] then
   if holder and holder ~= ARGV[5] then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
-if ARGV[4] == '1' then redis.call('ZREM', KEYS[2], ARGV[5]) else redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5]) end
+if ARGV[4] == '1' then
+  redis.call('ZREM', KEYS[2], ARGV[5])
+  redis.call('ZREM', KEYS[5], ARGV[5])
+else
+  redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5])
+  redis.call('ZADD', KEYS[5], ARGV[6], ARGV[5])
+end
 if KEYS[3] ~= KEYS[1] then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[3]) end
 -- Again on every write: a record written before this index existed joins it when it next changes.
 indexCreated(KEYS[4], ARGV[7], ARGV[3])
-return ledgerWrote(KEYS[5], ARGV[10])`);
+return ledgerWrote(KEYS[6], ARGV[10])`);
 
 // Drops an index entry only if its record is really gone (it may have been created again meanwhile).
 const FORGET_IF_GONE = redisScript(`
@@ -80,8 +89,9 @@ export interface RedisPaymentStoreOptions extends RedisStoreOptions {
 /**
  * Payment records in Redis, shared by every replica: an atomic claim per
  * idempotency key (so exactly one replica sends a payment), compare-and-set
- * updates, an index of unsettled records for the sweeps, an index by
- * Singapay transaction id, and one by creation time per day for the daily reconciliation. Keys share a hash tag, so scripts work on a cluster.
+ * updates, an index of unsettled records for the sweeps and one per customer for callbacks, an
+ * index by Singapay transaction id, and one by creation time per day for the daily reconciliation.
+ * Keys share a hash tag, so scripts work on a cluster.
  *
  * Redis is a ledger only while it forgets nothing: use `maxmemory-policy noeviction` and
  * `appendonly yes` (the module refuses anything less in production). Each ledger carries an
@@ -94,6 +104,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   private readonly base: string;
   private readonly retentionMs: number;
   private readonly epoch: SingapayRedisLedgerEpoch;
+  private customersIndexed?: Promise<void>;
 
   constructor(
     private readonly redis: Redis,
@@ -123,11 +134,15 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   private createdKey(createdAt: number): string {
     return `${this.base}:created:${Math.floor(createdAt / DAY_MS)}`;
   }
+  /** One customer's unsettled keys, scored by creation: what a callback or a lost answer asks for. */
+  private customerKey(customerId: string): string {
+    return `${this.base}:unsettled-of:${customerId}`;
+  }
 
   async create(record: SingapayPaymentRecord): Promise<{ created: boolean; record: SingapayPaymentRecord }> {
     const answer = await this.guarded(
       CREATE,
-      [this.recordKey(record.key), this.unsettledKey, this.createdKey(record.createdAt)],
+      [this.recordKey(record.key), this.unsettledKey, this.createdKey(record.createdAt), this.customerKey(record.customerId)],
       [
         encode(record),
         String(this.retentionMs),
@@ -155,6 +170,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
         this.unsettledKey,
         record.transactionId ? this.txKey(record.transactionId) : this.recordKey(record.key),
         this.createdKey(record.createdAt),
+        this.customerKey(record.customerId),
       ],
       [
         encode(record),
@@ -228,6 +244,50 @@ export class RedisPaymentStore implements SingapayPaymentStore {
       if (!isSettledPaymentRecord(r)) records.push(r);
     }
     return records;
+  }
+
+  async listUnsettledOf(customerId: string, limit: number): Promise<SingapayPaymentRecord[]> {
+    const take = Math.floor(limit);
+    if (!(take > 0)) return [];
+    await (this.customersIndexed ??= this.indexCustomers().catch((error: unknown) => {
+      this.customersIndexed = undefined;
+      throw error;
+    }));
+    const set = this.customerKey(customerId);
+    const keys = await this.redis.zrange(set, '0', String(take - 1));
+    if (keys.length === 0) return [];
+    const texts = await this.redis.mget(keys.map((k) => this.recordKey(k)));
+    const records: SingapayPaymentRecord[] = [];
+    for (const [i, text] of texts.entries()) {
+      if (!text) {
+        await runRedisScript(this.redis, FORGET_IF_GONE, [this.recordKey(keys[i]!), set], [keys[i]!]);
+        continue;
+      }
+      const r = decode(text);
+      if (!isSettledPaymentRecord(r)) records.push(r);
+    }
+    return records;
+  }
+
+  /**
+   * Puts the unsettled records written before the customer index existed into it, once per ledger
+   * (a marker says it was done). Records written since join it in their own claim or write.
+   */
+  private async indexCustomers(): Promise<void> {
+    const marker = `${this.base}:unsettled-of-indexed`;
+    if (await this.redis.exists(marker)) return;
+    const keys = await this.redis.zrange(this.unsettledKey, '0', '-1');
+    for (let from = 0; from < keys.length; from += 500) {
+      const batch = keys.slice(from, from + 500);
+      const texts = await this.redis.mget(batch.map((k) => this.recordKey(k)));
+      const writes = this.redis.pipeline();
+      for (const text of texts) {
+        const r = text ? decode(text) : undefined;
+        if (r && !isSettledPaymentRecord(r)) writes.zadd(this.customerKey(r.customerId), String(r.createdAt), r.key);
+      }
+      await writes.exec();
+    }
+    await this.redis.set(marker, new Date().toISOString());
   }
 
   async listCreatedBetween(

@@ -253,18 +253,23 @@ export class RedisPaymentStore implements SingapayPaymentStore {
       this.customersIndexed = undefined;
       throw error;
     }));
+    // The whole set in one read: one customer's open payments are few, and a page taken by offset
+    // could skip a member that a concurrent write removed before it.
     const set = this.customerKey(customerId);
-    const keys = await this.redis.zrange(set, '0', String(take - 1));
-    if (keys.length === 0) return [];
-    const texts = await this.redis.mget(keys.map((k) => this.recordKey(k)));
+    const keys = await this.redis.zrange(set, '0', '-1');
     const records: SingapayPaymentRecord[] = [];
-    for (const [i, text] of texts.entries()) {
-      if (!text) {
-        await runRedisScript(this.redis, FORGET_IF_GONE, [this.recordKey(keys[i]!), set], [keys[i]!]);
-        continue;
+    for (let from = 0; from < keys.length && records.length < take; from += 500) {
+      const batch = keys.slice(from, from + 500);
+      const texts = await this.redis.mget(batch.map((k) => this.recordKey(k)));
+      for (const [i, text] of texts.entries()) {
+        if (!text) {
+          await runRedisScript(this.redis, FORGET_IF_GONE, [this.recordKey(batch[i]!), set], [batch[i]!]);
+          continue;
+        }
+        const r = decode(text);
+        // A settled record is not an open payment; the write that settled it took its member out (or will).
+        if (!isSettledPaymentRecord(r) && records.length < take) records.push(r);
       }
-      const r = decode(text);
-      if (!isSettledPaymentRecord(r)) records.push(r);
     }
     return records;
   }

@@ -138,6 +138,12 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-ser
       await upgraded.create(record('of-5', { customerId: '0811', createdAt: at + 4 }));
       expect((await upgraded.listUnsettledOf('0811', 10)).map((r) => r.key)).toEqual(['of-2', 'of-5']);
       expect((await upgraded.listUnsettledOf('0811', 1)).map((r) => r.key)).toEqual(['of-2']);
+      // A ledger that loses the marker (restored from a snapshot taken before the index) is indexed
+      // again at the next listing, by a process that had already indexed it once.
+      await client.del('{unit-of:payments:default}:unsettled-of:0811', '{unit-of:payments:default}:unsettled-of-indexed');
+      expect((await upgraded.listUnsettledOf('0811', 10)).map((r) => r.key)).toEqual(['of-2', 'of-5']);
+      // A settled record never joins a set, by a script or by the indexing.
+      expect(await client.zrange('{unit-of:payments:default}:unsettled-of:0811', 0, -1)).toEqual(['of-2', 'of-5']);
     });
 
     it('keeps namespaces apart', async () => {

@@ -104,7 +104,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   private readonly base: string;
   private readonly retentionMs: number;
   private readonly epoch: SingapayRedisLedgerEpoch;
-  private customersIndexed?: Promise<void>;
+  private indexing?: Promise<void>;
 
   constructor(
     private readonly redis: Redis,
@@ -249,14 +249,20 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   async listUnsettledOf(customerId: string, limit: number): Promise<SingapayPaymentRecord[]> {
     const take = Math.floor(limit);
     if (!(take > 0)) return [];
-    await (this.customersIndexed ??= this.indexCustomers().catch((error: unknown) => {
-      this.customersIndexed = undefined;
-      throw error;
-    }));
-    // The whole set in one read: one customer's open payments are few, and a page taken by offset
-    // could skip a member that a concurrent write removed before it.
     const set = this.customerKey(customerId);
-    const keys = await this.redis.zrange(set, '0', '-1');
+    // The whole set in one read (one customer's open payments are few; a page taken by offset could
+    // skip a member that a concurrent write removed), with the marker that the sets are complete:
+    // a ledger without it (written before the index, flushed, restored from an older snapshot) is
+    // indexed first.
+    const read = await this.redis.multi().exists(this.customersIndexedKey).zrange(set, '0', '-1').exec();
+    const failed = read?.find(([error]) => error);
+    if (!read || failed)
+      throw (failed?.[0] as Error | undefined) ?? new Error("Redis did not answer the read of a customer's open payments");
+    let keys = read[1]![1] as string[];
+    if (!read[0]![1]) {
+      await (this.indexing ??= this.indexCustomers().finally(() => (this.indexing = undefined)));
+      keys = await this.redis.zrange(set, '0', '-1');
+    }
     const records: SingapayPaymentRecord[] = [];
     for (let from = 0; from < keys.length && records.length < take; from += 500) {
       const batch = keys.slice(from, from + 500);
@@ -274,13 +280,16 @@ export class RedisPaymentStore implements SingapayPaymentStore {
     return records;
   }
 
+  private get customersIndexedKey(): string {
+    return `${this.base}:unsettled-of-indexed`;
+  }
+
   /**
-   * Puts the unsettled records written before the customer index existed into it, once per ledger
-   * (a marker says it was done). Records written since join it in their own claim or write.
+   * Puts every unsettled record into its customer's set, then marks the sets complete. Records
+   * claimed or written since join their set in their own script; the marker is set only once
+   * every addition was confirmed, so a failed one is tried again by the next listing.
    */
   private async indexCustomers(): Promise<void> {
-    const marker = `${this.base}:unsettled-of-indexed`;
-    if (await this.redis.exists(marker)) return;
     const keys = await this.redis.zrange(this.unsettledKey, '0', '-1');
     for (let from = 0; from < keys.length; from += 500) {
       const batch = keys.slice(from, from + 500);
@@ -290,9 +299,10 @@ export class RedisPaymentStore implements SingapayPaymentStore {
         const r = text ? decode(text) : undefined;
         if (r && !isSettledPaymentRecord(r)) writes.zadd(this.customerKey(r.customerId), String(r.createdAt), r.key);
       }
-      await writes.exec();
+      const failed = ((await writes.exec()) ?? []).find(([error]) => error);
+      if (failed) throw failed[0] as Error;
     }
-    await this.redis.set(marker, new Date().toISOString());
+    await this.redis.set(this.customersIndexedKey, new Date().toISOString());
   }
 
   async listCreatedBetween(

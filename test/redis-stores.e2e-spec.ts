@@ -143,7 +143,7 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-ser
       await client.del('{unit-of:payments:default}:unsettled-of:0811', '{unit-of:payments:default}:unsettled-of-indexed');
       expect((await upgraded.listUnsettledOf('0811', 10)).map((r) => r.key)).toEqual(['of-2', 'of-5']);
       // A settled record never joins a set, by a script or by the indexing.
-      expect(await client.zrange('{unit-of:payments:default}:unsettled-of:0811', 0, -1)).toEqual(['of-2', 'of-5']);
+      expect(await client.zrange('{unit-of:payments:default}:unsettled-of:0811', '0', '-1')).toEqual(['of-2', 'of-5']);
     });
 
     it('keeps namespaces apart', async () => {

@@ -98,15 +98,17 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL: migration 
       for (const r of records) await store.withNamespace('v1').create(r);
       const refused = await store.checkSchema().catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(SingapayPostgresSchemaError);
-      expect((refused as Error).message).toMatch(/schema is at version 1, older than version 2 .*npx singapay migrate/);
+      expect((refused as Error).message).toMatch(/schema is at version 1, older than version 3 .*npx singapay migrate/);
 
       const out: string[] = [];
       const code = await runSingapayMigrate(['--no-env-file'], { write: (l) => out.push(l), env: { SINGAPAY_DATABASE_URL: url } });
       expect({ code, out }).toEqual({
         code: 0,
-        out: ['PostgreSQL payment ledger: schema version 1 -> 2; applied 2 (index singapay_payments by creation)'],
+        out: [
+          'PostgreSQL payment ledger: schema version 1 -> 3; applied 2 (index singapay_payments by creation), 3 (index open singapay_payments by customer)',
+        ],
       });
-      expect(await store.checkSchema()).toEqual({ version: 2, required: 2, newer: false });
+      expect(await store.checkSchema()).toEqual({ version: 3, required: 3, newer: false });
       const { rows } = await db.query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'singapay_payments_created_idx'`);
       expect(rows[0]?.indexdef).toMatch(/\(namespace, created_at, idempotency_key COLLATE "C"\)/);
       expect(await store.withNamespace('v1').listCreatedBetween(at, at + DAY, 10)).toEqual(records);
@@ -127,11 +129,11 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL: migration 
     }
   });
 
-  it('prints step 2 alone after version 1, and the step runs twice harmlessly', async () => {
+  it('prints the steps after version 1 alone, and they run twice harmlessly', async () => {
     const step = singapayPostgresMigrationSql(1);
     expect(step).toContain('-- 2: index singapay_payments by creation');
     expect(step).not.toContain('CREATE TABLE IF NOT EXISTS singapay_payments ');
-    expect(SINGAPAY_POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2]);
+    expect(SINGAPAY_POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3]);
     await server.createDatabase('ledger_twice');
     const db = server.pool('ledger_twice');
     await db.query(singapayPostgresMigrationSql(0));
@@ -139,6 +141,7 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL: migration 
     expect((await db.query('SELECT version FROM singapay_schema_migrations ORDER BY version')).rows).toEqual([
       { version: 1 },
       { version: 2 },
+      { version: 3 },
     ]);
   });
 });

@@ -330,7 +330,7 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
   async listUnsettledOf(customerId: string, limit: number): Promise<SingapayPaymentRecord[]> {
     const take = Math.max(0, Math.floor(limit));
     if (take === 0) return [];
-    // The unsettled index narrows it to the open payments; the customer is read from each of them.
+    // Served by the index of open payments by customer (migration 3), in its order.
     const { rows } = await this.#handle.run<{ record: string }>(
       'list unsettled payments',
       `SELECT ${COLUMNS} FROM ${T} WHERE namespace = $1 AND NOT settled AND record->>'customerId' = $2 ORDER BY created_at, idempotency_key LIMIT $3`,

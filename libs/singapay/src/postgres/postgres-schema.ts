@@ -63,6 +63,16 @@ COMMENT ON COLUMN ${SINGAPAY_POSTGRES_TABLE}.record_exact IS
 CREATE INDEX IF NOT EXISTS singapay_payments_created_idx
   ON ${SINGAPAY_POSTGRES_TABLE} (namespace, created_at, idempotency_key COLLATE "C");`,
   },
+  {
+    version: 3,
+    name: 'index open singapay_payments by customer',
+    // For callbacks and lost answers: one customer's open payments, oldest first, without reading
+    // the whole backlog of open payments (which grows when Singapay is down, just when it matters).
+    sql: `-- Only unsettled rows enter it, but building it reads the whole table and holds writes until done:
+-- on a large table, run this statement with CREATE INDEX CONCURRENTLY first (outside a transaction).
+CREATE INDEX IF NOT EXISTS singapay_payments_unsettled_customer_idx
+  ON ${SINGAPAY_POSTGRES_TABLE} (namespace, (record->>'customerId'), created_at, idempotency_key) WHERE NOT settled;`,
+  },
 ]);
 
 /** The schema version this package reads and writes. */

@@ -444,7 +444,7 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('a PostgreSQL that keep
       const mark2 = capturedLogLines.length;
       await (await createSingapay({ ...options, environment: 'production' })).close();
       expect(logsSince(mark2)).toMatch(
-        /Payment records are kept in PostgreSQL \(schema version 2; fsync on, synchronous_commit raised from off to on for its writes\)/,
+        /Payment records are kept in PostgreSQL \(schema version 3; fsync on, synchronous_commit raised from off to on for its writes\)/,
       );
     } finally {
       await server.setting('fsync', 'off');

@@ -321,7 +321,7 @@ describe.skipIf(!withPostgres && !withRedis)(
         const env = { ...process.env, SINGAPAY_DATABASE_URL: url };
         const first = await run(process.execPath, [build.cli, 'migrate', '--no-env-file'], { env });
         expect(first.stdout.trim()).toBe(
-          'PostgreSQL payment ledger: schema version 0 -> 2; applied 1 (create singapay_payments), 2 (index singapay_payments by creation)',
+          'PostgreSQL payment ledger: schema version 0 -> 3; applied 1 (create singapay_payments), 2 (index singapay_payments by creation), 3 (index open singapay_payments by customer)',
         );
         const printed = await run(process.execPath, [build.cli, 'migrate', '--print'], { env: { PATH: process.env.PATH } });
         expect(printed.stdout).toContain('CREATE TABLE IF NOT EXISTS singapay_payments');

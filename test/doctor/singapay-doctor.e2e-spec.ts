@@ -145,6 +145,22 @@ describe('singapay doctor', () => {
     expect(report.steps.slice(2).every((s) => s.status === 'skip')).toBe(true);
   });
 
+  it("names a token request that gets no answer with the health check's cause, after the host check passed", async () => {
+    const silent = createServer((req) => req.resume());
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const report = await run({ env: envFor({ SINGAPAY_BASE_URL: `http://127.0.0.1:${port}` }), timeoutMs: 300 });
+      expect(report.steps.find((s) => s.name === 'host')).toMatchObject({ status: 'pass' });
+      expect(report.steps.find((s) => s.name === 'token')).toMatchObject({ status: 'fail', failure: 'timeout' });
+      expect(text()).toMatch(/Singapay could not be reached/);
+      expect(report.steps.slice(report.steps.findIndex((s) => s.name === 'token') + 1).every((s) => s.status === 'skip')).toBe(true);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
   it('treats a customer-not-found inquiry as a working integration, a malformed one as a failure', async () => {
     const found = await run({ env: envFor(), inquiry: { command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300069020' } });
     expect(found.ok).toBe(true);

@@ -1,15 +1,13 @@
 import { HttpException } from '@nestjs/common';
 import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
-import { diagnoseSingapayFailure } from '../errors/singapay-failure.diagnosis.js';
+import { diagnoseSingapayFailure, type SingapayDiagnosedCause } from '../errors/singapay-failure.diagnosis.js';
 import { SingapayException } from '../errors/singapay.exception.js';
 
 const V = SINGAPAY_ENV_VARS;
 
-/** What went wrong on a token request, for the advice the doctor gives. */
-export type SingapayTokenFailure = 'ip_not_whitelisted' | 'partner_id_refused' | 'client_credentials_refused' | 'unreachable' | 'other';
-
-export interface SingapayDiagnosis {
-  kind: SingapayTokenFailure;
+export interface SingapayTokenDiagnosis {
+  /** What the failure comes down to: the cause every diagnosis of the module names. */
+  cause: SingapayDiagnosedCause;
   /** The caller IP Singapay named in its refusal, when it named one. */
   ip?: string;
   summary: string;
@@ -44,15 +42,29 @@ export function configProblemFix(problem: string): string | undefined {
   return undefined;
 }
 
-/** Reads a failed token request (through the one diagnosis the health check uses too): which credential to check, or which IP to submit. */
-export function diagnoseTokenFailure(error: unknown, environment: string): SingapayDiagnosis {
-  if (!(error instanceof SingapayException)) return { kind: 'other', summary: describeError(error), fixes: [] };
-  const { cause, ipAddress: ip } = diagnoseSingapayFailure(error);
-  // The host answered the doctor's own connection check: a connection broken on this request is the same path failing.
-  switch (error.responseType === 'connection_reset' ? 'unreachable' : cause) {
+/**
+ * Reads a failed token request through the one diagnosis the health check uses too, with the fixes
+ * for this request: which credential to check, or which IP to submit.
+ */
+export function diagnoseTokenFailure(error: unknown, environment: string): SingapayTokenDiagnosis {
+  const diagnosis = diagnoseSingapayFailure(error);
+  const { cause, ipAddress: ip } = diagnosis;
+  const summary = error instanceof SingapayException ? error.message : describeError(error);
+  // The host answered the doctor's own connection check: a connection broken or silent on this request is the same path failing.
+  const unreachable = cause === 'unreachable' || cause === 'timeout' || diagnosis.responseType === 'connection_reset';
+  if (unreachable) {
+    return {
+      cause,
+      summary: `Singapay could not be reached: ${summary}`,
+      fixes: [
+        "the host answered the connection check but not this request: a proxy, a firewall or an outage on Singapay's side; try again, then contact Singapay",
+      ],
+    };
+  }
+  switch (cause) {
     case 'ip_not_whitelisted':
       return {
-        kind: 'ip_not_whitelisted',
+        cause,
         ...(ip ? { ip } : {}),
         summary: ip
           ? `Singapay refused this caller's IP address ${ip} (not whitelisted)`
@@ -64,10 +76,11 @@ export function diagnoseTokenFailure(error: unknown, environment: string): Singa
           'each environment is whitelisted separately, and so is each server or NAT gateway that calls Singapay',
         ],
       };
+    // Code 08 on the token request itself: nothing but the partner id was judged yet.
     case 'partner_id_refused':
     case 'permission_denied':
       return {
-        kind: 'partner_id_refused',
+        cause,
         summary: 'Singapay refused the partner id (X-PARTNER-ID)',
         fixes: [
           `check ${V.apiKey}: it is sent as X-PARTNER-ID and must be the API key of ${environment} (sandbox and production keys differ)`,
@@ -77,28 +90,21 @@ export function diagnoseTokenFailure(error: unknown, environment: string): Singa
     case 'client_credentials_refused':
     case 'credentials_mismatch':
       return {
-        kind: 'client_credentials_refused',
+        cause,
         summary: 'Singapay refused the client id / client secret (HTTP 401)',
         fixes: [
           `check ${V.clientId} and ${V.clientSecret}: both must come from the same credential set of ${environment} (sandbox and production sets differ)`,
           `check they are not swapped: ${V.clientId} is the user name, ${V.clientSecret} the password of the token request`,
         ],
       };
-    case 'unreachable':
-    case 'timeout':
-      return {
-        kind: 'unreachable',
-        summary: `Singapay could not be reached: ${error.message}`,
-        fixes: [
-          "the host answered the connection check but not this request: a proxy, a firewall or an outage on Singapay's side; try again, then contact Singapay",
-        ],
-      };
+    case 'unexpected_error':
+      return { cause, summary, fixes: [] };
     default:
       return {
-        kind: 'other',
-        summary: error.message,
+        cause,
+        summary,
         fixes: [
-          `Singapay answered ${error.upstreamStatus ? `HTTP ${error.upstreamStatus}` : 'something unexpected'}: check ${V.baseUrl} points at Singapay (or leave it unset), then ask Singapay`,
+          `Singapay answered ${error instanceof SingapayException && error.upstreamStatus ? `HTTP ${error.upstreamStatus}` : 'something unexpected'}: check ${V.baseUrl} points at Singapay (or leave it unset), then ask Singapay`,
         ],
       };
   }

@@ -8,7 +8,8 @@ import { SingapayException } from '../errors/singapay.exception.js';
 import { SingapayService } from '../service/singapay.service.js';
 import { maskCustomerId } from '../util/singapay-log.js';
 import { redactSecrets } from '../util/singapay-secret.js';
-import { configProblemFix, describeError, diagnoseTokenFailure, type SingapayTokenFailure } from './singapay-doctor.advice.js';
+import { configProblemFix, describeError, diagnoseTokenFailure } from './singapay-doctor.advice.js';
+import type { SingapayDiagnosedCause } from '../errors/singapay-failure.diagnosis.js';
 import { loadSingapayDoctorEnv } from './singapay-doctor.env.js';
 import { checkSingapayHost } from './singapay-doctor.host.js';
 import { checkSingapayDoctorLedger } from './singapay-doctor.ledger.js';
@@ -23,8 +24,8 @@ export interface SingapayDoctorStep {
   summary: string;
   /** What to do about it. */
   fixes: string[];
-  /** For token failures: what Singapay refused. */
-  failure?: SingapayTokenFailure | 'production_refused' | 'config_invalid' | 'password_missing';
+  /** What a failed step comes down to: for the token, the cause of the module's diagnosis (what Singapay refused). */
+  failure?: SingapayDiagnosedCause | 'production_refused' | 'config_invalid' | 'password_missing';
 }
 
 export interface SingapayDoctorReport {
@@ -211,7 +212,7 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
       record({ name: 'token', status: 'pass', summary: `granted (${token.tokenType}, lifetime ${token.expiresIn} s)`, fixes: [] });
     } catch (error) {
       const diagnosis = diagnoseTokenFailure(error, resolved.environment);
-      if (diagnosis.kind === 'client_credentials_refused') {
+      if (diagnosis.cause === 'client_credentials_refused' || diagnosis.cause === 'credentials_mismatch') {
         const swapped = await trySwapped(raw, passwordMissing, timeoutMs, options.logLevels);
         if (swapped)
           diagnosis.fixes = [
@@ -219,7 +220,7 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
           ];
         else diagnosis.fixes.push('(they are not simply swapped: the other way round is refused too)');
       }
-      record({ name: 'token', status: 'fail', summary: diagnosis.summary, fixes: diagnosis.fixes, failure: diagnosis.kind });
+      record({ name: 'token', status: 'fail', summary: diagnosis.summary, fixes: diagnosis.fixes, failure: diagnosis.cause });
       skipRest(later.slice(2), 'no token');
       return finish();
     }

@@ -71,6 +71,11 @@ export class SingapayPaymentLedger {
     return records;
   }
 
+  /** Whether the store lists one customer's unsettled records by itself (`listUnsettledOf`). */
+  get listsByCustomer(): boolean {
+    return typeof this.store.listUnsettledOf === 'function';
+  }
+
   /**
    * The unsettled records of one customer, from the store's own query when it has one (else every
    * unsettled record, filtered); `complete` false when a listing reached `max` and may have left some out.

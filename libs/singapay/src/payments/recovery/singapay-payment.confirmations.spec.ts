@@ -163,3 +163,38 @@ describe('a confirmed transaction and the payments it could belong to', () => {
     expect(resolved.evidence).toBeUndefined();
   });
 });
+
+describe('whether a callback may be ours (the room it gets in the queue)', () => {
+  beforeEach(() => {
+    clock = T0;
+  });
+
+  it("reads the customer's own open payments, never the backlog, on a store that lists by customer", async () => {
+    const { store, confirmations } = recovery(listDown);
+    const listAll = vi.spyOn(store, 'listUnsettled');
+    await store.create(unknown('R1'));
+    for (let i = 0; i < 50; i++) await store.create(unknown(`other-${i}`, { customerId: `0899${String(i).padStart(8, '0')}` }));
+    expect(await confirmations.mayHold('TX-X', '081200000001')).toBe('open');
+    expect(await confirmations.mayHold('TX-X', '081299999999')).toBeUndefined();
+    // Claimed a moment ago: seen at once, with no cache in between.
+    await store.create(record('R2', { customerId: '081277777777' }));
+    expect(await confirmations.mayHold('TX-Y', '081277777777')).toBe('open');
+    expect(listAll).not.toHaveBeenCalled();
+  });
+
+  it('falls back on the backlog, read at most once a second, for a store without a per-customer query', async () => {
+    const { store, confirmations } = recovery(listDown);
+    Object.assign(store, { listUnsettledOf: undefined });
+    const listAll = vi.spyOn(store, 'listUnsettled');
+    await store.create(unknown('R1'));
+    expect(await confirmations.mayHold('TX-X', '081200000001')).toBe('open');
+    const reads = listAll.mock.calls.length;
+    for (let i = 0; i < 20; i++) expect(await confirmations.mayHold(`TX-F${i}`, '081200000001')).toBe('open');
+    expect(listAll.mock.calls.length).toBe(reads);
+    // An unknown customer re-reads at most every 100 ms, so a payment claimed since is not missed.
+    await store.create(record('R2', { customerId: '081277777777' }));
+    clock += 150;
+    expect(await confirmations.mayHold('TX-Y', '081277777777')).toBe('open');
+    expect(await confirmations.mayHold('TX-Z', '081299999999')).toBeUndefined();
+  });
+});

@@ -38,7 +38,7 @@ export interface SingapayConfirmation {
  */
 @Injectable()
 export class SingapayPaymentConfirmations {
-  private openCache?: { at: number; records: Promise<SingapayPaymentRecord[]> };
+  private backlogCache?: { at: number; records: Promise<SingapayPaymentRecord[]> };
 
   constructor(
     private readonly ledger: SingapayPaymentLedger,
@@ -104,21 +104,23 @@ export class SingapayPaymentConfirmations {
   async mayHold(transactionId: string, customerId?: string): Promise<SingapayTransactionClaim | undefined> {
     if (await this.ledger.findByTransactionId(transactionId)) return 'held';
     if (customerId === undefined) return undefined;
-    const ofCustomer = (records: SingapayPaymentRecord[]) => records.some((r) => r.customerId === customerId);
-    if (ofCustomer(await this.lost())) return 'open';
+    const open = (records: SingapayPaymentRecord[]) => records.some((r) => r.customerId === customerId && this.policy.isOpenToEvidence(r));
+    // A store with a per-customer query reads that customer's open payments; the one it misses (none
+    // of the built-in stores) costs the whole backlog, read at most once a second under a flood.
+    if (this.ledger.listsByCustomer) return open((await this.ledger.listUnsettledOf(customerId)).records) ? 'open' : undefined;
+    if (open(await this.backlog())) return 'open';
     // A payment claimed since the list was read must not be missed; under a flood, read again at most every 100 ms.
-    const age = this.now() - (this.openCache?.at ?? 0);
-    return age > 100 && ofCustomer(await this.lost(true)) ? 'open' : undefined;
+    const age = this.now() - (this.backlogCache?.at ?? 0);
+    return age > 100 && open(await this.backlog(true)) ? 'open' : undefined;
   }
 
-  /** Payments still looking for their transaction, read at most once a second under a burst (`fresh`: now). */
-  private async lost(fresh = false): Promise<SingapayPaymentRecord[]> {
+  private async backlog(fresh = false): Promise<SingapayPaymentRecord[]> {
     const now = this.now();
-    if (fresh || !this.openCache || now - this.openCache.at > 1_000) {
+    if (fresh || !this.backlogCache || now - this.backlogCache.at > 1_000) {
       const records = this.ledger.listUnsettled();
-      records.catch(() => (this.openCache = undefined));
-      this.openCache = { at: now, records };
+      records.catch(() => (this.backlogCache = undefined));
+      this.backlogCache = { at: now, records };
     }
-    return (await this.openCache.records).filter((r) => this.policy.isOpenToEvidence(r));
+    return this.backlogCache.records;
   }
 }

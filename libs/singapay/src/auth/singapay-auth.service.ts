@@ -3,8 +3,7 @@ import { SINGAPAY_GRANT_TYPE, SINGAPAY_HEADERS, SINGAPAY_TOKEN_PATH } from '../c
 import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
-import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
-import { readSingapayRefusal } from '../http/singapay-refusal.js';
+import { readSingapayRefusal, SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import { SINGAPAY_PERMISSION_DENIED_CODE, SINGAPAY_UNAUTHENTICATED_CODE } from '../errors/singapay-response-codes.js';
 import { SingapayTransport, type SingapayCallOptions } from '../http/singapay-transport.js';
 import { asRecord } from '../util/singapay-json.js';

@@ -3,7 +3,7 @@ import { SINGAPAY_HEADERS } from '../contract/singapay-api.contract.js';
 import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayTokenProvider } from '../auth/singapay-token.provider.js';
-import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
+import { readSingapayRefusal, SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import {
   normalizeSingapayResponseCode,
   SINGAPAY_PENDING_CODE,
@@ -17,7 +17,6 @@ import { hashIdempotencyKey, maskCustomerId } from '../util/singapay-log.js';
 import { isRetryablePaymentFailure, isRetryableRead, withSingapayRetries } from '../http/singapay-retry.policy.js';
 import { asRecord } from '../util/singapay-json.js';
 import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
-import { readSingapayRefusal } from '../http/singapay-refusal.js';
 import { SingapayTransport, type SingapayCallOptions, type SingapayHttpAnswer } from '../http/singapay-transport.js';
 
 /** A business answer that succeeded (`00`), or is pending (`01`) where the caller accepts that. */

@@ -14,6 +14,7 @@ import type { SingapayCallOptions } from '../http/singapay-transport.js';
 import { SINGAPAY_CLOCK, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
 import { asRecord, dropUndefined } from '../util/singapay-json.js';
 import { readInquiry, readPaymentReceipt, readTransaction } from './singapay-biller.readers.js';
+import { SingapayFieldReader } from './singapay-field.reader.js';
 import type {
   SingapayBalance,
   SingapayGameTopupParameters,
@@ -28,7 +29,6 @@ import type {
   SingapayListedTransaction,
   SingapayTransactionPage,
 } from './singapay-biller.types.js';
-import { envelopeReader } from './singapay-envelope.reader.js';
 
 /** Without pagination, `listAllTransactions` reads at most this many pages unless told otherwise; a longer list is not complete. */
 export const SINGAPAY_LIST_MAX_PAGES = 200;
@@ -41,6 +41,20 @@ export interface SingapayPaymentLog {
   idempotencyKey?: string;
   /** From `paymentToken()`; without it the call takes its own. */
   token?: string;
+}
+
+/**
+ * A reader over an answer's `data` whose missing or unreadable fields become
+ * a `malformed_response` exception that keeps the code and the raw answer.
+ */
+function envelopeReader(errors: SingapayErrorFactory, envelope: SingapayEnvelope, operation: string, context = ''): SingapayFieldReader {
+  return new SingapayFieldReader(envelope.data, (problem) => {
+    throw errors.malformed(operation, `${context || `Singapay ${operation} answered code ${envelope.responseCode} but `}${problem}`, {
+      code: envelope.responseCode,
+      upstreamStatus: envelope.httpStatus,
+      raw: envelope.raw,
+    });
+  });
 }
 
 /**

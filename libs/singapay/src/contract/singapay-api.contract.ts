@@ -117,7 +117,6 @@ export type SingapayCommand = keyof typeof COMMANDS;
 export const SINGAPAY_COMMANDS: Readonly<Record<SingapayCommand, SingapayCommandSpec>> = COMMANDS;
 export const SINGAPAY_COMMAND_NAMES = Object.keys(SINGAPAY_COMMANDS) as SingapayCommand[];
 export const SINGAPAY_INQUIRY_COMMANDS = SINGAPAY_COMMAND_NAMES.filter((c) => SINGAPAY_COMMANDS[c].hasInquiry);
-export const SINGAPAY_DIRECT_COMMANDS = SINGAPAY_COMMAND_NAMES.filter((c) => !SINGAPAY_COMMANDS[c].hasInquiry);
 
 export function singapayCommandSpec(command: string): SingapayCommandSpec | undefined {
   return Object.hasOwn(SINGAPAY_COMMANDS, command) ? (SINGAPAY_COMMANDS as Record<string, SingapayCommandSpec>)[command] : undefined;

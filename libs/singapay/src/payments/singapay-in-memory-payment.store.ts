@@ -1,6 +1,10 @@
 import { isSettledPaymentRecord, type SingapayPaymentRecord } from './singapay-payment-record.js';
-import { compareByCreation, inCreationPage } from './singapay-payment-record.order.js';
-import type { SingapayPaymentRecordCursor, SingapayPaymentStore } from './singapay-payment-store.interface.js';
+import {
+  compareByCreation,
+  inCreationPage,
+  type SingapayPaymentRecordCursor,
+  type SingapayPaymentStore,
+} from './singapay-payment-store.interface.js';
 
 /**
  * The default payment store: records in this process's memory. Records are

@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import { isSettledPaymentRecord, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
-import { inCreationPage } from '../payments/singapay-payment-record.order.js';
-import type {
-  SingapayPaymentRecordCursor,
-  SingapayPaymentStore,
-  SingapayPaymentStoreIntegrity,
+import {
+  inCreationPage,
+  type SingapayPaymentRecordCursor,
+  type SingapayPaymentStore,
+  type SingapayPaymentStoreIntegrity,
 } from '../payments/singapay-payment-store.interface.js';
 import type { RedisStoreOptions } from './redis-token.store.js';
 import { inspectRedisDurability, type SingapayRedisDurabilityReport } from './singapay-redis.durability.js';

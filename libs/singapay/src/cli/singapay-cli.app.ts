@@ -1,18 +1,19 @@
 /**
- * The module as a command opens it: configuration read as the app reads it (`SINGAPAY_*` and
- * ./.env), the payment store the app shares, the registration the app names. Used by the
- * commands that act on the app's own records (`singapay reconcile`, `singapay ledger`).
+ * What every `singapay` command but the doctor shares: its command line, how it runs (secrets
+ * scrubbed, one exit-code rule), and the module as a command opens it: configuration read as the
+ * app reads it (`SINGAPAY_*` and ./.env), the payment store the app shares, the registration the
+ * app names (`singapay reconcile`, `singapay ledger`).
  */
-import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { SingapayModuleOptions } from '../singapay-module-options.interface.js';
-import { resolveSingapayOptions } from '../config/singapay-options.validation.js';
+import { resolveSingapayOptions, SingapayConfigurationError } from '../config/singapay-options.validation.js';
 import { readSingapayOptionsFromEnv, SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
 import { loadSingapayDoctorEnv } from '../doctor/singapay-doctor.env.js';
-import { connectionStringSecrets } from '../postgres/postgres-connection.js';
+import { connectionStringSecrets, redactConnectionSecrets, SingapayPostgresSchemaError } from '../postgres/postgres-connection.js';
 import { SingapayService } from '../service/singapay.service.js';
 import { SingapayModule } from '../singapay.module.js';
 import { getSingapayToken } from '../singapay.tokens.js';
+import { redactSecrets } from '../util/singapay-secret.js';
 
 /** Where a command writes, and what it reads; the `singapay` bin passes the process's. */
 export interface SingapayCliIo {
@@ -32,28 +33,28 @@ export class SingapayCliUsageError extends Error {}
 /** A command refused to run as configured (production without --production, no shared store): exit 2, no usage. */
 export class SingapayCliRefusedError extends Error {}
 
-export interface SingapayCliAppArgs {
-  envFile?: string | false;
-  production: boolean;
-  /** The registration's name, when the app names it. */
-  name?: string;
-}
-
-/** A command line of a command that opens the app: its common options, its own `--name value` options, its words. */
-export interface SingapayCliAppCommandLine extends SingapayCliAppArgs {
+/** A command line: `--help`, `--env-file F` / `--no-env-file`, the command's own options and bare words. */
+export interface SingapayCliCommandLine {
   help: boolean;
-  /** The command's own valued options, by name without the dashes. */
+  envFile?: string | false;
+  /** The command's valued options given (`--date D` or `--date=D`), by name without the dashes. */
   values: Record<string, string>;
+  /** The command's flags given, by name without the dashes. */
+  flags: Set<string>;
   /** Bare words (an action), in order. */
   words: string[];
 }
 
-/**
- * Reads `--help`, `--env-file F` / `--no-env-file`, `--production`, `--name N`, the command's
- * own valued options (`--date D` or `--date=D`) and at most `maxWords` bare words.
- */
-export function parseSingapayCliAppArgs(argv: readonly string[], valued: readonly string[], maxWords = 0): SingapayCliAppCommandLine {
-  const out: SingapayCliAppCommandLine = { help: false, production: false, values: {}, words: [] };
+/** The options of a command that opens the app: `--production` and `--name N`. */
+export const SINGAPAY_CLI_APP_OPTIONS = { valued: ['--name'], flags: ['--production'] } as const;
+
+/** Reads a command line: the common options, the command's own `valued` options and `flags`, at most `words` bare words. */
+export function parseSingapayCliArgs(
+  argv: readonly string[],
+  own: { valued?: readonly string[]; flags?: readonly string[]; words?: number } = {},
+): SingapayCliCommandLine {
+  const { valued = [], flags = [], words = 0 } = own;
+  const out: SingapayCliCommandLine = { help: false, values: {}, flags: new Set(), words: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -65,44 +66,84 @@ export function parseSingapayCliAppArgs(argv: readonly string[], valued: readonl
       return v;
     };
     if (name === '--help' || name === '-h') out.help = true;
-    else if (name === '--production') out.production = true;
     else if (name === '--no-env-file') out.envFile = false;
     else if (name === '--env-file') out.envFile = value();
-    else if (name === '--name') out.name = value();
     else if (valued.includes(name)) out.values[name.slice(2)] = value();
-    else if (!arg.startsWith('-') && out.words.length < maxWords) out.words.push(arg);
+    else if (flags.includes(name)) out.flags.add(name.slice(2));
+    else if (!arg.startsWith('-') && out.words.length < words) out.words.push(arg);
     else throw new SingapayCliUsageError(`unknown option ${arg.startsWith('--') ? name : `"${arg}"`}`);
   }
   return out;
 }
 
-export interface SingapayCliApp {
-  app: INestApplicationContext;
-  service: SingapayService;
+/** One run of a command: the secrets it read (its output and failure are scrubbed of them), and what to close at its end. */
+export interface SingapayCliRun {
+  readonly secrets: string[];
+  scrub(line: string): string;
+  onClose(close: () => Promise<unknown>): void;
 }
 
 /**
- * Opens the app's registration for a command. Secrets read on the way are pushed to `secrets`
- * (for the caller to scrub its output with) before anything can fail.
+ * Runs a command. Its failure is one line, scrubbed of every secret the run read, and the exit
+ * code of every `singapay` command but the doctor is decided here: 2 a usage or configuration
+ * error (a usage error followed by the usage), 1 any other failure.
+ */
+export async function runSingapayCliCommand(
+  name: string,
+  usage: string,
+  io: SingapayCliIo,
+  body: (run: SingapayCliRun) => Promise<number>,
+): Promise<number> {
+  const closers: (() => Promise<unknown>)[] = [];
+  const secrets: string[] = [];
+  const run: SingapayCliRun = {
+    secrets,
+    scrub: (line) => redactConnectionSecrets(redactSecrets(line, secrets), secrets),
+    onClose: (close) => closers.push(close),
+  };
+  try {
+    return await body(run);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const fail = io.error ?? io.write;
+    fail(`singapay ${name}: ${run.scrub(message)}`);
+    if (error instanceof SingapayCliUsageError) fail(`\n${usage}`);
+    const misuse =
+      error instanceof SingapayCliUsageError ||
+      error instanceof SingapayCliRefusedError ||
+      error instanceof SingapayConfigurationError ||
+      error instanceof SingapayPostgresSchemaError ||
+      /^the env file .* does not exist$/.test(message);
+    return misuse ? 2 : 1;
+  } finally {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  }
+}
+
+/**
+ * Opens the app's registration for a command (`--production`, `--name` of its command line).
+ * Secrets read on the way join the run's before anything can fail; the app closes with the run.
  */
 export async function openSingapayCliApp(
-  args: SingapayCliAppArgs,
+  args: SingapayCliCommandLine,
   io: { env?: NodeJS.ProcessEnv; cwd?: string },
-  secrets: string[],
+  run: SingapayCliRun,
   what: { production: string; noSharedStore: string },
-): Promise<SingapayCliApp> {
+): Promise<SingapayService> {
   const loaded = loadSingapayDoctorEnv({ env: io.env, cwd: io.cwd, envFile: args.envFile });
   const raw = readSingapayOptionsFromEnv(loaded.env);
-  secrets.push(raw.apiKey, raw.clientSecret, raw.password, raw.databaseUrl ?? '', raw.redisUrl ?? '');
-  secrets.push(...connectionStringSecrets(raw.databaseUrl), ...connectionStringSecrets(raw.redisUrl));
+  run.secrets.push(raw.apiKey, raw.clientSecret, raw.password, raw.databaseUrl ?? '', raw.redisUrl ?? '');
+  run.secrets.push(...connectionStringSecrets(raw.databaseUrl), ...connectionStringSecrets(raw.redisUrl));
   const resolved = resolveSingapayOptions(raw);
-  if (resolved.environment === 'production' && !args.production) {
+  if (resolved.environment === 'production' && !args.flags.has('production')) {
     throw new SingapayCliRefusedError(`${SINGAPAY_ENV_VARS.environment} is production: refused without --production (${what.production})`);
   }
   // SINGAPAY_PAYMENT_STORE=memory wins over both in the module: this process's memory is empty.
   if ((!raw.databaseUrl && !raw.redisUrl) || raw.paymentStore === 'memory') throw new SingapayCliRefusedError(what.noSharedStore);
-  const options: SingapayModuleOptions = { ...raw, sweepIntervalMs: 0, ...(args.name ? { name: args.name } : {}) };
+  const name = args.values.name;
+  const options: SingapayModuleOptions = { ...raw, sweepIntervalMs: 0, ...(name ? { name } : {}) };
   // The module's own log lines would only repeat what the command says.
   const app = await NestFactory.createApplicationContext(SingapayModule.forRoot(options), { logger: false, abortOnError: false });
-  return { app, service: app.get<SingapayService>(args.name ? getSingapayToken(args.name) : SingapayService) };
+  run.onClose(() => app.close());
+  return app.get<SingapayService>(name ? getSingapayToken(name) : SingapayService);
 }

@@ -2,16 +2,13 @@
  * `singapay ledger` and `singapay ledger resume`: whether the payment store the app shares
  * still holds every record, and the operator's resume after it lost some.
  */
-import { SingapayConfigurationError } from '../config/singapay-options.validation.js';
 import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
-import { redactConnectionSecrets, SingapayPostgresSchemaError } from '../postgres/postgres-connection.js';
-import { redactSecrets } from '../util/singapay-secret.js';
 import {
   openSingapayCliApp,
-  parseSingapayCliAppArgs,
-  SingapayCliRefusedError,
+  parseSingapayCliArgs,
+  runSingapayCliCommand,
+  SINGAPAY_CLI_APP_OPTIONS,
   SingapayCliUsageError,
-  type SingapayCliApp,
   type SingapayCliIo,
 } from './singapay-cli.app.js';
 
@@ -37,32 +34,28 @@ Exit code 2: a usage or configuration error.
 `;
 
 function parseArgs(argv: readonly string[]) {
-  const line = parseSingapayCliAppArgs(argv, [], 1);
+  const line = parseSingapayCliArgs(argv, { ...SINGAPAY_CLI_APP_OPTIONS, words: 1 });
   const action = line.words[0] ?? 'status';
   if (action !== 'status' && action !== 'resume') throw new SingapayCliUsageError(`unknown action "${action}"`);
   return { ...line, action };
 }
 
 /** Runs `singapay ledger`; returns the exit code. */
-export async function runSingapayLedger(argv: readonly string[], io: SingapayCliIo): Promise<number> {
-  const fail = io.error ?? io.write;
-  const secrets: string[] = [];
-  const scrub = (line: string) => redactConnectionSecrets(redactSecrets(line, secrets), secrets);
-  let opened: SingapayCliApp | undefined;
-  try {
+export function runSingapayLedger(argv: readonly string[], io: SingapayCliIo): Promise<number> {
+  return runSingapayCliCommand('ledger', SINGAPAY_LEDGER_USAGE, io, async (run) => {
     const args = parseArgs(argv);
     if (args.help) {
       io.write(SINGAPAY_LEDGER_USAGE);
       return 0;
     }
-    opened = await openSingapayCliApp(args, io, secrets, {
+    const service = await openSingapayCliApp(args, io, run, {
       production: args.action === 'resume' ? 'resume lets your live replicas pay again' : 'status reads your live payment store',
       noSharedStore: `no shared payment store is configured: set ${SINGAPAY_ENV_VARS.redisUrl} or ${SINGAPAY_ENV_VARS.databaseUrl} to the store your app uses`,
     });
-    const before = await opened.service.checkPaymentStore();
+    const before = await service.checkPaymentStore();
     if (args.action === 'status') {
       io.write(
-        scrub(
+        run.scrub(
           before.intact
             ? 'payment store: intact; payments are not stopped'
             : `payment store: LOST RECORDS (${before.reason}; noticed ${before.since}); payments are stopped in every replica until: singapay ledger resume`,
@@ -74,20 +67,8 @@ export async function runSingapayLedger(argv: readonly string[], io: SingapayCli
       io.write('payment store: intact; nothing to resume');
       return 0;
     }
-    await opened.service.resumePayments();
-    io.write(scrub(`payment store: payments resumed for every replica (they had stopped at ${before.since}: ${before.reason})`));
+    await service.resumePayments();
+    io.write(run.scrub(`payment store: payments resumed for every replica (they had stopped at ${before.since}: ${before.reason})`));
     return 0;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    fail(`singapay ledger: ${scrub(message)}`);
-    if (error instanceof SingapayCliUsageError) fail(`\n${SINGAPAY_LEDGER_USAGE}`);
-    const config =
-      error instanceof SingapayCliUsageError ||
-      error instanceof SingapayCliRefusedError ||
-      error instanceof SingapayConfigurationError ||
-      error instanceof SingapayPostgresSchemaError;
-    return config || /^the env file .* does not exist$/.test(message) ? 2 : 1;
-  } finally {
-    await opened?.app.close().catch(() => undefined);
-  }
+  });
 }

@@ -3,18 +3,17 @@
  * or a nightly job against the payment store the app shares (PostgreSQL or Redis). It reads
  * configuration as `singapay doctor` does and never prints a secret.
  */
-import { BadRequestException, type INestApplicationContext } from '@nestjs/common';
-import { SingapayConfigurationError } from '../config/singapay-options.validation.js';
+import { BadRequestException } from '@nestjs/common';
 import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
-import { redactConnectionSecrets, SingapayPostgresSchemaError } from '../postgres/postgres-connection.js';
 import { parseReconciliationDate } from '../reconciliation/singapay-reconciliation.runner.js';
 import { formatSingapayReconciliation, type SingapayReconciliationFormat } from '../reconciliation/singapay-reconciliation.format.js';
 import type { SingapayReconciliationReport } from '../reconciliation/singapay-reconciliation.types.js';
 import { redactSecrets } from '../util/singapay-secret.js';
 import {
   openSingapayCliApp,
-  parseSingapayCliAppArgs,
-  SingapayCliRefusedError,
+  parseSingapayCliArgs,
+  runSingapayCliCommand,
+  SINGAPAY_CLI_APP_OPTIONS,
   SingapayCliUsageError,
   type SingapayCliIo,
 } from './singapay-cli.app.js';
@@ -46,7 +45,10 @@ export function singapayReconcileExitCode(report: SingapayReconciliationReport):
 }
 
 function parseArgs(argv: readonly string[]) {
-  const line = parseSingapayCliAppArgs(argv, ['--date', '--format']);
+  const line = parseSingapayCliArgs(argv, {
+    ...SINGAPAY_CLI_APP_OPTIONS,
+    valued: [...SINGAPAY_CLI_APP_OPTIONS.valued, '--date', '--format'],
+  });
   const format = line.values.format ?? 'table';
   if (format !== 'table' && format !== 'csv' && format !== 'json') throw new SingapayCliUsageError('--format must be table, csv or json');
   return { ...line, date: line.values.date, format: format as SingapayReconciliationFormat };
@@ -58,12 +60,9 @@ const NO_SHARED_STORE =
   'reconcile from inside the app instead, with SingapayService.reconcileDay(date).';
 
 /** Runs `singapay reconcile`; returns the exit code. */
-export async function runSingapayReconcile(argv: readonly string[], io: SingapayCliIo): Promise<number> {
-  const fail = io.error ?? io.write;
-  const secrets: string[] = [];
-  const say = (line: string) => fail(`singapay reconcile: ${redactConnectionSecrets(redactSecrets(line, secrets), secrets)}`);
-  let app: INestApplicationContext | undefined;
-  try {
+export function runSingapayReconcile(argv: readonly string[], io: SingapayCliIo): Promise<number> {
+  return runSingapayCliCommand('reconcile', SINGAPAY_RECONCILE_USAGE, io, async (run) => {
+    const say = (line: string) => (io.error ?? io.write)(`singapay reconcile: ${run.scrub(line)}`);
     const args = parseArgs(argv);
     if (args.help) {
       io.write(SINGAPAY_RECONCILE_USAGE);
@@ -77,15 +76,14 @@ export async function runSingapayReconcile(argv: readonly string[], io: Singapay
       const [why] = (error.getResponse() as { message: string[] }).message;
       throw new SingapayCliUsageError(`--date: ${why}`);
     }
-    const opened = await openSingapayCliApp(args, io, secrets, {
+    const service = await openSingapayCliApp(args, io, run, {
       production: 'the report reads your live transactions; it pays nothing',
       noSharedStore: NO_SHARED_STORE,
     });
-    app = opened.app;
     const now = io.now ?? Date.now;
     const started = now();
     const progress = io.progress?.bind(io);
-    const report = await opened.service.reconcileDay(
+    const report = await service.reconcileDay(
       args.date,
       undefined,
       progress
@@ -93,7 +91,7 @@ export async function runSingapayReconcile(argv: readonly string[], io: Singapay
         : {},
     );
     if (progress) progress('');
-    io.write(redactSecrets(formatSingapayReconciliation(report, args.format), secrets).replace(/\n$/, ''));
+    io.write(redactSecrets(formatSingapayReconciliation(report, args.format), run.secrets).replace(/\n$/, ''));
     // CSV and JSON go to a file or a program: the warnings go where a person sees them too.
     if (args.format !== 'table') for (const w of report.warnings) say(w);
     const took = `${report.date} took ${((now() - started) / 1000).toFixed(1)} s: ${report.singapay.pagesRead} list pages, ${report.local.recordsRead} records read`;
@@ -101,19 +99,5 @@ export async function runSingapayReconcile(argv: readonly string[], io: Singapay
     if (args.format === 'table') io.write(took);
     else say(took);
     return singapayReconcileExitCode(report);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const usage = error instanceof SingapayCliUsageError;
-    const config =
-      usage ||
-      error instanceof SingapayCliRefusedError ||
-      error instanceof SingapayConfigurationError ||
-      error instanceof SingapayPostgresSchemaError;
-    say(message);
-    if (usage) fail(`\n${SINGAPAY_RECONCILE_USAGE}`);
-    // The env file named does not exist: a usage error too.
-    return config || /^the env file .* does not exist$/.test(message) ? 2 : 1;
-  } finally {
-    await app?.close().catch(() => undefined);
-  }
+  });
 }

@@ -5,12 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SingapaySimulator } from '@app/singapay-simulator';
 import { singapayProxyFor } from '@app/singapay/doctor/singapay-doctor.host.js';
-import {
-  parseSingapayDoctorArgs,
-  runSingapayDoctor,
-  SingapayDoctorUsageError,
-  type SingapayDoctorOptions,
-} from '@app/singapay/doctor/index.js';
+import { runSingapayDoctor, type SingapayDoctorOptions } from '@app/singapay/doctor/index.js';
+import { SingapayCliUsageError } from '@app/singapay/cli/singapay-cli.app.js';
+import { parseSingapayDoctorArgs, runSingapayDoctorCommand } from '@app/singapay/cli/singapay-doctor.command.js';
 
 // Distinctive values, so that any of them showing in the output is caught.
 const credentials = {
@@ -234,14 +231,39 @@ describe('singapay doctor', () => {
     expect(singapayProxyFor(url, {})).toBeUndefined();
   });
 
+  it('runs as a command: exit 0 when every check passes, 1 when one fails, 2 for a usage error with the usage', async () => {
+    const io = (env: NodeJS.ProcessEnv) => ({
+      env,
+      write: (line: string) => output.push(line),
+      error: (line: string) => output.push(`ERR ${line}`),
+    });
+    expect(await runSingapayDoctorCommand(['--no-env-file'], io(envFor()))).toBe(0);
+    expect(text()).toMatch(/PASS: 4 of 4 checks passed/);
+    output = [];
+    expect(await runSingapayDoctorCommand(['--no-env-file'], io(envFor({ SINGAPAY_CLIENT_SECRET: 'wrong-secret-0a1b2c3d' })))).toBe(1);
+    output = [];
+    const requests = sim.stats().tokenRequests;
+    expect(await runSingapayDoctorCommand(['--timeout', 'soon'], io(envFor()))).toBe(2);
+    expect(text()).toMatch(/ERR singapay doctor: --timeout must be a number of milliseconds/);
+    expect(text()).toMatch(/Usage: singapay doctor/);
+    expect(sim.stats().tokenRequests).toBe(requests);
+  });
+
   it('parses its command line', () => {
     expect(parseSingapayDoctorArgs(['--inquiry', 'bpjsks:SPBPJSKS:0001234567891:3', '--timeout=800', '--no-env-file'])).toEqual({
       inquiry: { command: 'bpjsks', productCode: 'SPBPJSKS', customerId: '0001234567891', period: 3 },
       timeoutMs: 800,
       envFile: false,
     });
-    expect(() => parseSingapayDoctorArgs(['--inquiry', 'plnpos:SPPLNPOS'])).toThrow(SingapayDoctorUsageError);
+    expect(() => parseSingapayDoctorArgs(['--inquiry', 'plnpos:SPPLNPOS'])).toThrow(SingapayCliUsageError);
     expect(() => parseSingapayDoctorArgs(['--inquiry', 'pulsa:X:1'])).toThrow(/command must be one of/);
-    expect(() => parseSingapayDoctorArgs(['--bogus'])).toThrow(/unknown argument --bogus/);
+    expect(() => parseSingapayDoctorArgs(['--bogus'])).toThrow(/unknown option --bogus/);
+    expect(() => parseSingapayDoctorArgs(['--timeout', '--verbose'])).toThrow(/--timeout needs a value/);
+    expect(parseSingapayDoctorArgs(['--production', '--verbose', '--env-file=.env.sandbox', '--help'])).toEqual({
+      help: true,
+      production: true,
+      logLevels: ['error', 'warn', 'log'],
+      envFile: '.env.sandbox',
+    });
   });
 });

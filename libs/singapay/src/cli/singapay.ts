@@ -7,7 +7,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import process from 'node:process';
-import { parseSingapayDoctorArgs, runSingapayDoctor, SINGAPAY_DOCTOR_USAGE, SingapayDoctorUsageError } from '../doctor/index.js';
+import { runSingapayDoctorCommand } from './singapay-doctor.command.js';
 import { runSingapayLedger } from './singapay-ledger.command.js';
 import { runSingapayMigrate, runSingapayPrune } from './singapay-postgres.commands.js';
 import { runSingapayReconcile } from './singapay-reconcile.command.js';
@@ -24,43 +24,32 @@ Commands:
 Run "singapay <command> --help" for its options.
 `;
 
+const COMMANDS = {
+  doctor: runSingapayDoctorCommand,
+  migrate: runSingapayMigrate,
+  prune: runSingapayPrune,
+  reconcile: runSingapayReconcile,
+  ledger: runSingapayLedger,
+} as const;
+
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return command === undefined ? 1 : 0;
   }
-  if (command === 'migrate' || command === 'prune' || command === 'reconcile' || command === 'ledger') {
-    // The command prints its own outcome; the store's log lines would only repeat it.
-    Logger.overrideLogger(false);
-    const io = {
-      write: (line: string) => process.stdout.write(`${line}\n`),
-      error: (line: string) => process.stderr.write(`${line}\n`),
-      // On a terminal only: a log file or a pipe gets no carriage returns.
-      ...(process.stderr.isTTY ? { progress: (line: string) => process.stderr.write(`\r\x1b[K${line}`) } : {}),
-    };
-    if (command === 'reconcile') return runSingapayReconcile(rest, io);
-    if (command === 'ledger') return runSingapayLedger(rest, io);
-    return command === 'migrate' ? runSingapayMigrate(rest, io) : runSingapayPrune(rest, io);
-  }
-  if (command !== 'doctor') {
+  if (!Object.hasOwn(COMMANDS, command)) {
     process.stderr.write(`singapay: unknown command "${command}"\n\n${USAGE}`);
     return 1;
   }
-  let options;
-  try {
-    options = parseSingapayDoctorArgs(rest);
-  } catch (error) {
-    if (!(error instanceof SingapayDoctorUsageError)) throw error;
-    process.stderr.write(`singapay doctor: ${error.message}\n\n${SINGAPAY_DOCTOR_USAGE}`);
-    return 1;
-  }
-  if (options.help) {
-    process.stdout.write(SINGAPAY_DOCTOR_USAGE);
-    return 0;
-  }
-  const report = await runSingapayDoctor({ ...options, write: (line) => process.stdout.write(`${line}\n`) });
-  return report.ok ? 0 : 1;
+  // The command prints its own outcome; the store's log lines would only repeat it (the doctor shows the module's with --verbose).
+  if (command !== 'doctor') Logger.overrideLogger(false);
+  return COMMANDS[command as keyof typeof COMMANDS](rest, {
+    write: (line: string) => process.stdout.write(`${line}\n`),
+    error: (line: string) => process.stderr.write(`${line}\n`),
+    // On a terminal only: a log file or a pipe gets no carriage returns.
+    ...(process.stderr.isTTY ? { progress: (line: string) => process.stderr.write(`\r\x1b[K${line}`) } : {}),
+  });
 }
 
 main(process.argv.slice(2)).then(

@@ -6,6 +6,5 @@ export type {
   SingapayDoctorStep,
   SingapayDoctorStepName,
 } from './singapay-doctor.js';
-export { parseSingapayDoctorArgs, SingapayDoctorUsageError, SINGAPAY_DOCTOR_USAGE } from './singapay-doctor.args.js';
 export { loadSingapayDoctorEnv } from './singapay-doctor.env.js';
 export type { SingapayDoctorEnv } from './singapay-doctor.env.js';

@@ -459,6 +459,11 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       expect(misuse.err).toMatch(/--from goes with --print[\s\S]*Usage: singapay migrate/);
       expect((await cli(runSingapayMigrate, ['--bogus'])).err).toMatch(/unknown option --bogus/);
       expect((await cli(runSingapayMigrate, ['--help'])).out).toMatch(/^Usage: singapay migrate/);
+      // A configuration error exits 2 too, without the usage: one rule for every singapay command.
+      const noFile = await cli(runSingapayMigrate, ['--env-file', '/nonexistent/.env']);
+      expect(noFile.code).toBe(2);
+      expect(noFile.err).toMatch(/the env file \/nonexistent\/\.env does not exist/);
+      expect(noFile.err).not.toMatch(/Usage:/);
     });
 
     it('migrates the database of SINGAPAY_DATABASE_URL (environment, .env or --database-url), once', async () => {

@@ -112,8 +112,7 @@ export async function runSingapayCliCommand(
       error instanceof SingapayCliUsageError ||
       error instanceof SingapayCliRefusedError ||
       error instanceof SingapayConfigurationError ||
-      error instanceof SingapayPostgresSchemaError ||
-      /^the env file .* does not exist$/.test(message);
+      error instanceof SingapayPostgresSchemaError;
     return misuse ? 2 : 1;
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);

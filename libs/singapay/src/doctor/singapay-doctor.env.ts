@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { SingapayConfigurationError } from '../config/singapay-options.validation.js';
 
 /** The variables the doctor reads, and where they came from. */
 export interface SingapayDoctorEnv {
@@ -27,7 +28,7 @@ export function loadSingapayDoctorEnv(
 
   const file = resolve(options.cwd ?? process.cwd(), options.envFile ?? '.env');
   if (!existsSync(file)) {
-    if (options.envFile !== undefined) throw new Error(`the env file ${file} does not exist`);
+    if (options.envFile !== undefined) throw new SingapayConfigurationError([`the env file ${file} does not exist`]);
     return { env: { ...base }, sources };
   }
   const parsed = parseEnv(readFileSync(file, 'utf8'));

@@ -259,6 +259,9 @@ describe('singapay doctor', () => {
     expect(() => parseSingapayDoctorArgs(['--inquiry', 'pulsa:X:1'])).toThrow(/command must be one of/);
     expect(() => parseSingapayDoctorArgs(['--bogus'])).toThrow(/unknown option --bogus/);
     expect(() => parseSingapayDoctorArgs(['--timeout', '--verbose'])).toThrow(/--timeout needs a value/);
+    // A flag takes no value: `--production=false` must not turn production on.
+    expect(() => parseSingapayDoctorArgs(['--production=false'])).toThrow(/--production takes no value/);
+    expect(() => parseSingapayDoctorArgs(['--no-env-file=.env.prod'])).toThrow(/--no-env-file takes no value/);
     expect(parseSingapayDoctorArgs(['--production', '--verbose', '--env-file=.env.sandbox', '--help'])).toEqual({
       help: true,
       production: true,

@@ -1,8 +1,8 @@
 /**
- * What every `singapay` command but the doctor shares: its command line, how it runs (secrets
- * scrubbed, one exit-code rule), and the module as a command opens it: configuration read as the
- * app reads it (`SINGAPAY_*` and ./.env), the payment store the app shares, the registration the
- * app names (`singapay reconcile`, `singapay ledger`).
+ * What every `singapay` command shares: its command line, how it runs (secrets scrubbed, one
+ * exit-code rule), and the module as a command opens it: configuration read as the app reads it
+ * (`SINGAPAY_*` and ./.env), the payment store the app shares, the registration the app names
+ * (`singapay reconcile`, `singapay ledger`).
  */
 import { NestFactory } from '@nestjs/core';
 import type { SingapayModuleOptions } from '../singapay-module-options.interface.js';
@@ -65,11 +65,16 @@ export function parseSingapayCliArgs(
         throw new SingapayCliUsageError(`${name} needs a value`);
       return v;
     };
-    if (name === '--help' || name === '-h') out.help = true;
-    else if (name === '--no-env-file') out.envFile = false;
+    const flag = () => {
+      // `--production=false` must not turn production on: a flag takes no value.
+      if (inline !== undefined) throw new SingapayCliUsageError(`${name} takes no value`);
+      return true;
+    };
+    if (name === '--help' || name === '-h') out.help = flag();
+    else if (name === '--no-env-file' && flag()) out.envFile = false;
     else if (name === '--env-file') out.envFile = value();
     else if (valued.includes(name)) out.values[name.slice(2)] = value();
-    else if (flags.includes(name)) out.flags.add(name.slice(2));
+    else if (flags.includes(name) && flag()) out.flags.add(name.slice(2));
     else if (!arg.startsWith('-') && out.words.length < words) out.words.push(arg);
     else throw new SingapayCliUsageError(`unknown option ${arg.startsWith('--') ? name : `"${arg}"`}`);
   }
@@ -85,8 +90,8 @@ export interface SingapayCliRun {
 
 /**
  * Runs a command. Its failure is one line, scrubbed of every secret the run read, and the exit
- * code of every `singapay` command but the doctor is decided here: 2 a usage or configuration
- * error (a usage error followed by the usage), 1 any other failure.
+ * code of a failure is decided here: 2 a usage or configuration error (a usage error followed by
+ * the usage), 1 any other. (The doctor reports configuration problems as a failed check: 1.)
  */
 export async function runSingapayCliCommand(
   name: string,
@@ -107,7 +112,7 @@ export async function runSingapayCliCommand(
     const message = error instanceof Error ? error.message : String(error);
     const fail = io.error ?? io.write;
     fail(`singapay ${name}: ${run.scrub(message)}`);
-    if (error instanceof SingapayCliUsageError) fail(`\n${usage}`);
+    if (error instanceof SingapayCliUsageError) fail(`\n${usage.trimEnd()}`);
     const misuse =
       error instanceof SingapayCliUsageError ||
       error instanceof SingapayCliRefusedError ||

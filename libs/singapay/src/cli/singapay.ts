@@ -21,7 +21,7 @@ Commands:
   reconcile  the daily reconciliation report: one WIB day's payment records against Singapay's list
   ledger     whether the shared payment store lost records (payments stop then), and resume after checking
 
-Run "singapay <command> --help" for its options.
+Run "singapay <command> --help" for its options. Exit code 2: a usage or configuration error.
 `;
 
 const COMMANDS = {
@@ -35,12 +35,12 @@ const COMMANDS = {
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(USAGE);
-    return command === undefined ? 1 : 0;
+    (command === undefined ? process.stderr : process.stdout).write(USAGE);
+    return command === undefined ? 2 : 0;
   }
   if (!Object.hasOwn(COMMANDS, command)) {
     process.stderr.write(`singapay: unknown command "${command}"\n\n${USAGE}`);
-    return 1;
+    return 2;
   }
   // The command prints its own outcome; the store's log lines would only repeat it (the doctor shows the module's with --verbose).
   if (command !== 'doctor') Logger.overrideLogger(false);

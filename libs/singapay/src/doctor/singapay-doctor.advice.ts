@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { SingapayConfigurationError } from '../config/singapay-options.validation.js';
 import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
 import { diagnoseSingapayFailure, type SingapayDiagnosedCause } from '../errors/singapay-failure.diagnosis.js';
 import { SingapayException } from '../errors/singapay.exception.js';
@@ -80,7 +81,7 @@ export function diagnoseTokenFailure(error: unknown, environment: string): Singa
     case 'partner_id_refused':
     case 'permission_denied':
       return {
-        cause,
+        cause: 'partner_id_refused',
         summary: 'Singapay refused the partner id (X-PARTNER-ID)',
         fixes: [
           `check ${V.apiKey}: it is sent as X-PARTNER-ID and must be the API key of ${environment} (sandbox and production keys differ)`,
@@ -112,6 +113,7 @@ export function diagnoseTokenFailure(error: unknown, environment: string): Singa
 
 /** One line for an error, without stack or request details. */
 export function describeError(error: unknown): string {
+  if (error instanceof SingapayConfigurationError) return error.problems.join('; ');
   if (error instanceof SingapayException) {
     return `${error.message} (${error.responseCode ? `code ${error.responseCode}, ` : ''}${error.responseType})`;
   }

@@ -182,6 +182,19 @@ describe('whether a callback may be ours (the room it gets in the queue)', () =>
     expect(listAll).not.toHaveBeenCalled();
   });
 
+  it("reads a few of the customer's payments: one with more open payments than that gets the room", async () => {
+    const { store, confirmations } = recovery(listDown);
+    const listOf = vi.spyOn(store, 'listUnsettledOf');
+    const pending = (key: string, customerId: string) =>
+      record(key, { customerId, state: 'pending', transactionId: `TX-${key}`, owner: undefined, leaseUntil: undefined });
+    // Pending payments hold their transaction: none of them waits for a callback's.
+    for (let i = 0; i < 5; i++) await store.create(pending(`few-${i}`, '081211111111'));
+    for (let i = 0; i < 25; i++) await store.create(pending(`many-${i}`, '081222222222'));
+    expect(await confirmations.mayHold('TX-X', '081211111111')).toBeUndefined();
+    expect(await confirmations.mayHold('TX-X', '081222222222')).toBe('open');
+    expect(listOf.mock.calls.every(([, limit]) => limit <= 20)).toBe(true);
+  });
+
   it('falls back on the backlog, read at most once a second, for a store without a per-customer query', async () => {
     const { store, confirmations } = recovery(listDown);
     Object.assign(store, { listUnsettledOf: undefined });

@@ -9,6 +9,9 @@ import { transactionDistance } from './singapay-payment.matcher.js';
 import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
 import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
 
+/** How many of a customer's open payments a callback's claim reads. */
+const CLAIM_READ_MAX = 20;
+
 /**
  * Who may hold a transaction a callback names: `held`, a payment records its id (a lookup of
  * that id settles it whenever it runs); `open`, a payment of its customer still looks for its
@@ -105,9 +108,13 @@ export class SingapayPaymentConfirmations {
     if (await this.ledger.findByTransactionId(transactionId)) return 'held';
     if (customerId === undefined) return undefined;
     const open = (records: SingapayPaymentRecord[]) => records.some((r) => r.customerId === customerId && this.policy.isOpenToEvidence(r));
-    // A store with a per-customer query reads that customer's open payments; the one it misses (none
-    // of the built-in stores) costs the whole backlog, read at most once a second under a flood.
-    if (this.ledger.listsByCustomer) return open((await this.ledger.listUnsettledOf(customerId)).records) ? 'open' : undefined;
+    if (this.ledger.listsByCustomer) {
+      // A few records, read afresh (a payment claimed a moment ago counts): a customer with more open
+      // payments than that has one that may be waiting, and gets the room.
+      const { records, complete } = await this.ledger.listUnsettledOf(customerId, CLAIM_READ_MAX);
+      return open(records) || !complete ? 'open' : undefined;
+    }
+    // A store without a per-customer query: the whole backlog, read at most once a second under a flood.
     if (open(await this.backlog())) return 'open';
     // A payment claimed since the list was read must not be missed; under a flood, read again at most every 100 ms.
     const age = this.now() - (this.backlogCache?.at ?? 0);

@@ -2,7 +2,12 @@
 // test/payment-stores.e2e-spec.ts. Only the interface is used here, so a new
 // store passes by behaving, not by sharing code.
 import { type SingapayPaymentState } from '@app/singapay';
-import { isSettledPaymentRecord, type SingapayPaymentRecord, type SingapayPaymentStore } from '@app/singapay/stores/index.js';
+import {
+  isSettledPaymentRecord,
+  type SingapayPaymentRecord,
+  type SingapayPaymentRecordCursor,
+  type SingapayPaymentStore,
+} from '@app/singapay/stores/index.js';
 import { describeListCreatedBetween } from './payment-store-conformance.created.js';
 
 export interface ConformanceTarget {
@@ -212,8 +217,10 @@ export function describePaymentStoreConformance(name: string, target: () => Conf
       expect(expected.length).toBeGreaterThan(0);
       expect((await store.listUnsettled(100)).map((r) => r.key)).toEqual(expected);
       expect((await store.listUnsettled(2)).map((r) => r.key)).toEqual(expected.slice(0, 2));
-      expect((await store.listUnsettled(2, 2)).map((r) => r.key)).toEqual(expected.slice(2, 4));
-      expect(await store.listUnsettled(5, 1_000)).toEqual([]);
+      const second = records.find((r) => r.key === expected[1])!;
+      expect((await store.listUnsettled(2, second)).map((r) => r.key)).toEqual(expected.slice(2, 4));
+      const last = records.find((r) => r.key === expected[expected.length - 1])!;
+      expect(await store.listUnsettled(5, last)).toEqual([]);
       expect(await store.listUnsettled(0)).toEqual([]);
       expect(await store.listUnsettled(100)).toEqual(records.filter((r) => !isSettledPaymentRecord(r)));
     });
@@ -270,7 +277,7 @@ export function describePaymentStoreConformance(name: string, target: () => Conf
       // Claimed again after it was provably never sent.
       expect(await store.replace(bump(failed, { state: 'sending', failure: undefined }), 2)).toBe(true);
       expect((await store.listUnsettled(10)).map((r) => r.key)).toEqual(['k-back-old', 'k-back-1', 'k-back-2', 'k-back-3']);
-      expect((await store.listUnsettled(2, 1)).map((r) => r.key)).toEqual(['k-back-1', 'k-back-2']);
+      expect((await store.listUnsettled(2, { createdAt: base, key: 'k-back-old' })).map((r) => r.key)).toEqual(['k-back-1', 'k-back-2']);
     });
 
     it('pages through hundreds of unsettled records without a gap or a repeat', async () => {
@@ -281,15 +288,35 @@ export function describePaymentStoreConformance(name: string, target: () => Conf
       );
       await Promise.all(records.map((r) => store.create(r)));
       const seen: string[] = [];
-      for (let offset = 0; ; offset += 50) {
-        const page = await store.listUnsettled(50, offset);
+      for (let after: SingapayPaymentRecordCursor | undefined; ;) {
+        const page = await store.listUnsettled(50, after);
         seen.push(...page.map((r) => r.key));
         if (page.length < 50) break;
+        after = { createdAt: page[49]!.createdAt, key: page[49]!.key };
       }
       expect(seen).toHaveLength(230);
       expect(new Set(seen).size).toBe(230);
       const createdAt = new Map(records.map((r) => [r.key, r.createdAt]));
       for (let i = 1; i < seen.length; i++) expect(createdAt.get(seen[i]!)!).toBeGreaterThanOrEqual(createdAt.get(seen[i - 1]!)!);
+    });
+
+    it('resumes a listing from a record: records that settle or come in between two pages shift nothing', async () => {
+      const base = 1_764_300_000_000;
+      const records = Array.from({ length: 12 }, (_, i) =>
+        paymentRecord(`k-shift-${String(i).padStart(2, '0')}`, { state: 'unknown', createdAt: base + Math.floor(i / 2) }),
+      );
+      for (const r of records) await store.create(r);
+      const first = await store.listUnsettled(4);
+      expect(first.map((r) => r.key)).toEqual(records.slice(0, 4).map((r) => r.key));
+      // Between the pages: two listed records settle, one not yet listed settles, a newer one comes in.
+      for (const r of [records[0]!, records[3]!, records[6]!]) {
+        expect(await store.replace(bump(r, { state: 'success', transactionId: `TX-${r.key}` }), r.version)).toBe(true);
+      }
+      const newer = paymentRecord('k-shift-99', { state: 'unknown', createdAt: base + 100 });
+      await store.create(newer);
+      const last = first[first.length - 1]!;
+      const rest = await store.listUnsettled(100, { createdAt: last.createdAt, key: last.key });
+      expect(rest.map((r) => r.key)).toEqual([...records.slice(4).filter((_, i) => i !== 2), newer].map((r) => r.key));
     });
 
     it('keeps namespaces apart: keys, transaction ids and unsettled lists', async () => {

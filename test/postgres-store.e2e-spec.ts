@@ -212,6 +212,7 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       const ns = new PostgresPaymentStore(explaining.pool, {}, 'plans');
       const reads: [string, () => Promise<unknown>][] = [
         ['listUnsettled', () => ns.listUnsettled(100)],
+        ['listUnsettled (resumed)', () => ns.listUnsettled(100, { createdAt: at + 99, key: 'open-0099' })],
         ['listUnsettledOf', () => ns.listUnsettledOf(customer(7), 100)],
         ['listCreatedBetween', () => ns.listCreatedBetween(at - 10_000, at, 100)],
         ['get', () => ns.get('final-25000')],
@@ -225,6 +226,7 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       const plans = Object.fromEntries(explaining.plans.map((p) => [p.statement, p.plan]));
       expect(plans).toEqual({
         listUnsettled: expect.stringContaining('Index Scan (singapay_payments_unsettled_idx)'),
+        'listUnsettled (resumed)': expect.stringContaining('Index Scan (singapay_payments_unsettled_idx)'),
         listUnsettledOf: expect.stringContaining('Index Scan (singapay_payments_unsettled_customer_idx)'),
         listCreatedBetween: expect.stringContaining('Index Scan (singapay_payments_created_idx)'),
         get: expect.stringContaining('Index Scan (singapay_payments_pkey)'),
@@ -235,10 +237,13 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       expect((answers[0] as SingapayPaymentRecord[]).map((r) => r.key)).toEqual(
         Array.from({ length: 100 }, (_, i) => `open-${String(i).padStart(4, '0')}`),
       );
-      expect((answers[1] as SingapayPaymentRecord[]).map((r) => r.key)).toEqual(['open-0007']);
-      expect(answers[2]).toHaveLength(100);
-      expect((answers[3] as SingapayPaymentRecord).key).toBe('final-25000');
+      expect((answers[1] as SingapayPaymentRecord[]).map((r) => r.key)).toEqual(
+        Array.from({ length: 100 }, (_, i) => `open-${String(100 + i).padStart(4, '0')}`),
+      );
+      expect((answers[2] as SingapayPaymentRecord[]).map((r) => r.key)).toEqual(['open-0007']);
+      expect(answers[3]).toHaveLength(100);
       expect((answers[4] as SingapayPaymentRecord).key).toBe('final-25000');
+      expect((answers[5] as SingapayPaymentRecord).key).toBe('final-25000');
     }, 60_000);
 
     it('says where it could not connect (host, port, database, timeout; never the password), and does not retry an SSL mismatch', async () => {

@@ -247,7 +247,7 @@ describe('reconcileDay input and stores', () => {
       get: (k) => store.get(k),
       replace: (r, v) => store.replace(r, v),
       findByTransactionId: (t) => store.findByTransactionId(t),
-      listUnsettled: (l, o) => store.listUnsettled(l, o),
+      listUnsettled: (l, a) => store.listUnsettled(l, a),
       listCreatedBetween: async (...args) => (await store.listCreatedBetween!(...args)).filter((r) => r.key !== 'pulsa-1'),
     };
     const ctx = await createSingapay({ baseUrl: day.sim.baseUrl, ...day.sim.credentials, paymentStore: hiding });

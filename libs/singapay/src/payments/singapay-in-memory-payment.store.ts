@@ -15,8 +15,8 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
   private readonly records = new Map<string, SingapayPaymentRecord>();
   private readonly byTransaction = new Map<string, string>();
   /**
-   * Keys of records not yet final, oldest first: sweeps and callbacks read these, not every
-   * record of the last week. Records arrive in creation order, so the set stays in order; only a
+   * Keys of records not yet final, oldest first (ties by key, as `listUnsettled` pages them): sweeps
+   * and callbacks read these, not every record of the last week. Records arrive in creation order, so the set stays in order; only a
    * key that comes back (a payment never sent, claimed again) can land out of place, and then the
    * next listing puts it back once.
    */
@@ -24,7 +24,7 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
   private unsettledInOrder = true;
   /** The keys of `unsettled`, by customer: a callback asks for one customer's open payments. */
   private readonly unsettledByCustomer = new Map<string, Set<string>>();
-  private newestUnsettled = Number.NEGATIVE_INFINITY;
+  private newestUnsettled?: SingapayPaymentRecordCursor;
   private lastEviction = 0;
   /** Every key with its creation time, in `listCreatedBetween` order: a report reads a page without sorting every record. */
   private byCreation: SingapayPaymentRecordCursor[] = [];
@@ -63,19 +63,19 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
     return key ? this.get(key) : undefined;
   }
 
-  async listUnsettled(limit: number, offset = 0): Promise<SingapayPaymentRecord[]> {
+  async listUnsettled(limit: number, after?: SingapayPaymentRecordCursor): Promise<SingapayPaymentRecord[]> {
     if (!this.unsettledInOrder) {
-      const ordered = [...this.unsettled].sort((a, b) => this.records.get(a)!.createdAt - this.records.get(b)!.createdAt);
+      const ordered = [...this.unsettled].sort((a, b) => compareByCreation(this.records.get(a)!, this.records.get(b)!));
       this.unsettled.clear();
       for (const key of ordered) this.unsettled.add(key);
       this.unsettledInOrder = true;
     }
     const page: SingapayPaymentRecord[] = [];
-    if (limit <= 0) return page;
-    let index = 0;
+    if (!(limit > 0)) return page;
     for (const key of this.unsettled) {
-      if (index++ < offset) continue;
-      page.push(copyRecord(this.records.get(key)!));
+      const record = this.records.get(key)!;
+      if (after && compareByCreation(record, after) <= 0) continue;
+      page.push(copyRecord(record));
       if (page.length >= limit) break;
     }
     return page;
@@ -138,8 +138,9 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
     } else if (this.unsettled.has(record.key)) {
       if (previous && previous.createdAt !== record.createdAt) this.unsettledInOrder = false;
     } else {
-      if (record.createdAt < this.newestUnsettled) this.unsettledInOrder = false;
-      this.newestUnsettled = Math.max(this.newestUnsettled, record.createdAt);
+      if (!this.newestUnsettled || compareByCreation(record, this.newestUnsettled) > 0)
+        this.newestUnsettled = { createdAt: record.createdAt, key: record.key };
+      else this.unsettledInOrder = false;
       this.unsettled.add(record.key);
       this.byCustomer(record.customerId, (keys) => keys.add(record.key));
     }

@@ -1,6 +1,6 @@
 import type { SingapayPaymentRecord } from './singapay-payment-record.js';
 
-/** Where `listCreatedBetween` resumes: the `createdAt` and `key` of the last record read. */
+/** Where a listing (`listUnsettled`, `listCreatedBetween`) resumes: the `createdAt` and `key` of the last record read. */
 export interface SingapayPaymentRecordCursor {
   createdAt: number;
   key: string;
@@ -48,8 +48,13 @@ export interface SingapayPaymentStore {
   replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean>;
   /** The record that holds this Singapay transaction id, if any. */
   findByTransactionId(transactionId: string): Promise<SingapayPaymentRecord | undefined>;
-  /** Records not yet final (`sending`, `pending`, `unknown`), oldest first: `limit` of them from `offset`. */
-  listUnsettled(limit: number, offset?: number): Promise<SingapayPaymentRecord[]>;
+  /**
+   * Records not yet final (`sending`, `pending`, `unknown`), oldest first (ties in the order of
+   * their keys): at most `limit` of them after `after` (the last record of the previous page) or
+   * from the start. Pages resume from a record rather than an offset, so a record that settles
+   * between two pages never shifts the rest: no unsettled record is skipped for a sweep.
+   */
+  listUnsettled(limit: number, after?: SingapayPaymentRecordCursor): Promise<SingapayPaymentRecord[]>;
   /**
    * Optional: the records of one customer not yet final, oldest first, at most `limit`. Asked
    * whenever a transaction could be one of several open payments (a callback, a lost answer); a

@@ -60,8 +60,10 @@ export class SingapayPaymentLedger {
     const page = 100;
     const records: SingapayPaymentRecord[] = [];
     const mark = this.unknown?.mark() ?? 0;
-    for (let offset = 0; offset < max; offset += page) {
-      const batch = await this.guard('list unsettled payments', 'after_send', () => this.store.listUnsettled(page, offset));
+    while (records.length < max) {
+      const last = records[records.length - 1];
+      const after = last && { createdAt: last.createdAt, key: last.key };
+      const batch = await this.guard('list unsettled payments', 'after_send', () => this.store.listUnsettled(page, after));
       records.push(...batch);
       if (batch.length < page) {
         this.unknown?.listed(records, mark);

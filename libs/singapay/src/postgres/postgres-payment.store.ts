@@ -316,13 +316,16 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
     return rows[0] ? parse(rows[0].record) : undefined;
   }
 
-  async listUnsettled(limit: number, offset = 0): Promise<SingapayPaymentRecord[]> {
+  async listUnsettled(limit: number, after?: SingapayPaymentRecordCursor): Promise<SingapayPaymentRecord[]> {
     const take = Math.max(0, Math.floor(limit));
     if (take === 0) return [];
+    // Resumed in the order of the index of open payments (migration 1), its keys in the database's collation.
     const { rows } = await this.#handle.run<{ record: string }>(
       'list unsettled payments',
-      `SELECT ${COLUMNS} FROM ${T} WHERE namespace = $1 AND NOT settled ORDER BY created_at, idempotency_key LIMIT $2 OFFSET $3`,
-      [this.namespace, take, Math.max(0, Math.floor(offset))],
+      `SELECT ${COLUMNS} FROM ${T}
+        WHERE namespace = $1 AND NOT settled AND ($2::timestamptz IS NULL OR (created_at, idempotency_key) > ($2::timestamptz, $3::text))
+        ORDER BY created_at, idempotency_key LIMIT $4`,
+      [this.namespace, after ? new Date(after.createdAt).toISOString() : null, after?.key ?? null, take],
     );
     return rows.map((r) => parse(r.record));
   }

@@ -227,23 +227,54 @@ export class RedisPaymentStore implements SingapayPaymentStore {
     return key ? this.get(key) : undefined;
   }
 
-  async listUnsettled(limit: number, offset = 0): Promise<SingapayPaymentRecord[]> {
-    // ZRANGE's stop is inclusive: a limit of 0 would otherwise read one record.
-    if (limit <= 0) return [];
-    const keys = await this.redis.zrange(this.unsettledKey, String(offset), String(offset + Math.max(0, limit - 1)));
-    if (keys.length === 0) return [];
-    const texts = await this.redis.mget(keys.map((k) => this.recordKey(k)));
+  async listUnsettled(limit: number, after?: SingapayPaymentRecordCursor): Promise<SingapayPaymentRecord[]> {
+    const take = Math.floor(limit);
     const records: SingapayPaymentRecord[] = [];
-    for (const [i, text] of texts.entries()) {
-      if (!text) {
-        await runRedisScript(this.redis, FORGET_IF_GONE, [this.recordKey(keys[i]!), this.unsettledKey], [keys[i]!]);
-        continue;
+    let from = after;
+    // A member whose record expired, or settled after the read, is passed over: read on from it until the page is full.
+    while (records.length < take) {
+      const need = take - records.length;
+      const members = await this.unsettledAfter(from, need);
+      if (members.length === 0) break;
+      const texts = await this.redis.mget(members.map((m) => this.recordKey(m.key)));
+      for (const [i, text] of texts.entries()) {
+        const { key } = members[i]!;
+        if (!text) {
+          await runRedisScript(this.redis, FORGET_IF_GONE, [this.recordKey(key), this.unsettledKey], [key]);
+          continue;
+        }
+        // A record that settled after our read is left to the script that settled it.
+        const r = decode(text);
+        if (!isSettledPaymentRecord(r)) records.push(r);
       }
-      // A record that settled after our read is left to the script that settled it.
-      const r = decode(text);
-      if (!isSettledPaymentRecord(r)) records.push(r);
+      if (members.length < need) break;
+      from = members[members.length - 1];
     }
     return records;
+  }
+
+  /** Up to `count` members of the unsettled index after `after`, in its order: by score (creation), then by their bytes. */
+  private async unsettledAfter(after: SingapayPaymentRecordCursor | undefined, count: number): Promise<SingapayPaymentRecordCursor[]> {
+    const pairs = (flat: string[]) =>
+      Array.from({ length: flat.length / 2 }, (_, i) => ({ key: flat[2 * i]!, createdAt: Number(flat[2 * i + 1]) }));
+    if (!after) return pairs(await this.redis.zrange(this.unsettledKey, '0', String(count - 1), 'WITHSCORES'));
+    // The members of the cursor's own millisecond after it (few), then those of later ones.
+    const cursorKey = Buffer.from(after.key, 'utf8');
+    const tied = (await this.redis.zrangebyscore(this.unsettledKey, after.createdAt, after.createdAt))
+      .filter((key) => Buffer.compare(Buffer.from(key, 'utf8'), cursorKey) > 0)
+      .slice(0, count)
+      .map((key) => ({ key, createdAt: after.createdAt }));
+    if (tied.length >= count) return tied;
+    const later = await this.redis.zrangebyscore(
+      this.unsettledKey,
+      `(${after.createdAt}`,
+      '+inf',
+      'WITHSCORES',
+      'LIMIT',
+      0,
+      count - tied.length,
+    );
+    return [...tied, ...pairs(later)];
   }
 
   async listUnsettledOf(customerId: string, limit: number): Promise<SingapayPaymentRecord[]> {

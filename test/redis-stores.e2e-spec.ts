@@ -116,6 +116,21 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-ser
       expect((await store.listUnsettled(10)).map((r) => r.key)).toEqual(['k2']);
     });
 
+    it('fills a page of unsettled records past members whose records expired, and resumes after them', async () => {
+      const client = await redis.client();
+      const store = new RedisPaymentStore(client, { prefix: 'unit-fill' });
+      const at = Date.now();
+      for (let i = 0; i < 8; i++) await store.create(record(`f${i}`, { createdAt: at + i }));
+      // Two records gone from under the index (their TTL ran out): the index still names them.
+      const gone = (await client.keys('{unit-fill:payments:*}:record:f[23]')).sort();
+      expect(gone).toHaveLength(2);
+      await client.del(...gone);
+      expect((await store.listUnsettled(4)).map((r) => r.key)).toEqual(['f0', 'f1', 'f4', 'f5']);
+      expect((await store.listUnsettled(4, { createdAt: at + 5, key: 'f5' })).map((r) => r.key)).toEqual(['f6', 'f7']);
+      // Their members were dropped on the way.
+      expect((await store.listUnsettled(10)).map((r) => r.key)).toEqual(['f0', 'f1', 'f4', 'f5', 'f6', 'f7']);
+    });
+
     it('indexes open payments by customer, and takes in those a release without the index wrote, once', async () => {
       const client = await redis.client();
       const store = new RedisPaymentStore(client, { prefix: 'unit-of' });

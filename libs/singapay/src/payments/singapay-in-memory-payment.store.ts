@@ -15,10 +15,10 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
   private readonly records = new Map<string, SingapayPaymentRecord>();
   private readonly byTransaction = new Map<string, string>();
   /**
-   * Keys of records not yet final, oldest first (ties by key, as `listUnsettled` pages them): sweeps
-   * and callbacks read these, not every record of the last week. Records arrive in creation order, so the set stays in order; only a
-   * key that comes back (a payment never sent, claimed again) can land out of place, and then the
-   * next listing puts it back once.
+   * Keys of records not yet final, oldest first (ties by key, as `listUnsettled` pages them):
+   * sweeps and callbacks read these, not every record of the last week. Records arrive in
+   * creation order, so the set stays in order; only a key that comes back (a payment never sent,
+   * claimed again) can land out of place, and then the next listing puts it back once.
    */
   private readonly unsettled = new Set<string>();
   private unsettledInOrder = true;

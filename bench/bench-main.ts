@@ -14,7 +14,7 @@ async function runBench(): Promise<void> {
   const results: BenchResults = { date, quick: QUICK, wallClockSeconds: 0, machine: machine(), config: CONFIG, upstream: 'minimal' };
   say(`nestjs-singapay bench${QUICK ? ' (quick: not for numbers)' : ''}: ${results.machine.cpuCount} CPUs, Node ${process.version}`);
   const [minimal, client] = [await startUpstream('minimal'), await startWorker()];
-  await stopAfter([minimal.child, client], async () => {
+  await stopAfter([minimal, client], async () => {
     for (const [, title, measure] of SECTIONS.filter(([name]) => runs(name))) {
       say(`▸ ${title}`);
       Object.assign(results, await measure({ client, minimal }));

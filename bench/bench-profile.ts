@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import { join } from 'node:path';
 import { CONFIG, machine, ONLY, ROOT, runs, say, startBenchStores, startWorker, startUpstream, stopAfter } from './bench-sections.js';
-import { OPERATIONS, PAYMENT_VARIANTS, round } from './bench-util.js';
+import { OPERATIONS, round } from './bench-util.js';
 import type { Drive } from './bench-worker.js';
 
 type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
@@ -30,10 +30,7 @@ function frameName({ callFrame: { functionName, url, lineNumber } }: ProfileNode
   return `${functionName || '(anonymous)'} ${short ? `${short}:${lineNumber + 1}` : ''}`.trim();
 }
 
-/**
- * One load-client process under `--cpu-prof`: 1 s of warm-up, then 3 s profiled. Its busy (non-idle) samples inside the
- * measured window (µs of the clock V8 stamps samples with), by component, by module function (inclusive) and by frame.
- */
+/** Only the busy (non-idle) samples inside the measured window count (µs of the clock V8 stamps samples with). */
 async function profileOne(title: string, op: 'throughput' | 'payments', args: object, isModule: boolean): Promise<string[]> {
   const dir = mkdtempSync(join(os.tmpdir(), 'singapay-cpuprof-'));
   const worker = await startWorker(['--cpu-prof', '--cpu-prof-dir', dir]);
@@ -80,7 +77,6 @@ async function profileOne(title: string, op: 'throughput' | 'payments', args: ob
   ];
 }
 
-/** `--profile`: written to bench/profile.md (printed only with `--only=throughput` or `--only=payments`). */
 export async function runProfile(): Promise<void> {
   const minimal = await startUpstream('minimal');
   const lines = [
@@ -90,7 +86,7 @@ concurrency 64, 1 s of warm-up, then 3 s profiled against the minimal upstream. 
 process's main thread per completed call (µs), from the samples inside the profiled 3 s; the profiler itself adds some.
 The pay() profiles use the stores of section 6 (a fresh idempotency key and customer per payment).\n`,
   ];
-  await stopAfter([minimal.child], async () => {
+  await stopAfter([minimal], async () => {
     for (const operation of runs('throughput') ? OPERATIONS : []) {
       for (const variant of ['module', 'axios'] as const) {
         const args = { target: minimal.target, variant, operation, concurrency: 64 };
@@ -101,10 +97,9 @@ The pay() profiles use the stores of section 6 (a fresh idempotency key and cust
     const stores = await startBenchStores();
     await stopAfter([stores], async () => {
       lines.push(...stores.skipped.map((s) => `*pay(), ${s.variant}: skipped (${s.reason}).*\n`));
-      const { redis, postgres } = stores;
-      const { postgresPoolSize } = CONFIG.payments;
+      const [{ postgresPoolSize }, { redis, postgres }] = [CONFIG.payments, stores];
       const common = { target: minimal.target, concurrency: 64, redisUrl: redis?.url, postgresUrl: postgres?.url, postgresPoolSize };
-      for (const variant of PAYMENT_VARIANTS.filter((v) => !stores.skipped.some((s) => s.variant === v))) {
+      for (const variant of stores.variants) {
         lines.push(...(await profileOne(`pay(), ${variant}`, 'payments', { ...common, variant }, variant !== 'axios')));
       }
     });

@@ -1,6 +1,6 @@
 // The markdown `npm run bench` prints and writes to bench/results.md: the targets, then each section that ran.
 import type { BenchResults as Results } from './bench-sections.js';
-import { median, OPERATIONS, round, sum, type Operation } from './bench-util.js';
+import { median, OPERATIONS, round, sum, VARIANTS, type Operation } from './bench-util.js';
 
 /** Module calls/s at least this share of bare axios' at concurrency 64, in each of STEADY_RUNS runs. */
 const THROUGHPUT_TARGET = 0.95;
@@ -12,21 +12,21 @@ const n = (v: number, digits = 2) =>
   Number.isFinite(v) ? round(v, digits).toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a';
 const pct = (v: number) => (Number.isFinite(v) ? `${round(v * 100, 1)}%` : 'n/a');
 const int = (v: number) => v.toLocaleString('en-US');
-/** `{ create: 1, replace: 1 }` as `create 1, replace 1`. */
 function counts(c: Record<string, number>): string {
-  const names = Object.keys(c)
-    .filter((k) => c[k] > 0)
-    .sort((a, b) => a.localeCompare(b));
-  return names.map((k) => `${k} ${n(c[k])}`).join(', ') || 'none';
+  const names = Object.keys(c).filter((k) => c[k] > 0);
+  const sorted = names.sort((a, b) => a.localeCompare(b));
+  return sorted.map((k) => `${k} ${n(c[k])}`).join(', ') || 'none';
 }
 
-/** A markdown table: `head` is the header row, its columns separated by ` | `. */
-function table(head: string, rows: (string | number)[][]): string {
+/** `head` names the columns, separated by ` | `; `row` makes the cells of each item. */
+function table<T>(head: string, items: readonly T[], row: (item: T) => (string | number)[]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
-  return [line([head]), `|${head.split(' | ').fill('---').join('|')}|`, ...rows.map(line)].join('\n');
+  return [line([head]), `|${head.split(' | ').fill('---').join('|')}|`, ...items.map((item) => line(row(item)))].join('\n');
 }
-/** A section: its heading, then its paragraphs and tables. */
-const section = (title: string, ...parts: string[]) => [`## ${title}`, ...parts].join('\n\n');
+/** Parts left out (`false`, `undefined`) are those of data the run does not hold. */
+const section = (title: string, ...parts: (string | false | undefined)[]) => [`## ${title}`, ...parts.filter(Boolean)].join('\n\n');
+/** As `module / axios / http`. */
+const each = (cells: readonly Cell[], pick: (c: Cell) => number, digits = 0) => cells.map((c) => n(pick(c), digits)).join(' / ');
 
 const cellOf = (cells: Cell[], op: Operation, concurrency: number, variant: string) =>
   cells.find((c) => c.operation === op && c.concurrency === concurrency && c.variant === variant)!;
@@ -35,19 +35,20 @@ const runRatios = (r: Results, op: Operation) =>
   r.throughputRuns!.map((run) => run.moduleToAxios.find((m) => m.operation === op && m.concurrency === 64)!.ratio);
 
 function targets(r: Results): string {
-  const rows: [string, string, boolean | string][] = [];
-  for (const op of r.throughput ? OPERATIONS : []) {
-    const [ratios, loop] = [runRatios(r, op), (v: string) => n(cellOf(r.throughput!, op, 64, v).loopMicrosPerCall, 0)];
+  const ops = r.throughput ? OPERATIONS : [];
+  const at = (op: Operation, concurrency: number, variant: string) => cellOf(r.throughput!, op, concurrency, variant);
+  const rows: [string, string, boolean | string][] = ops.map((op) => {
+    const [ratios, loop] = [runRatios(r, op), (v: string) => n(at(op, 64, v).loopMicrosPerCall, 0)];
     const min = Math.min(...ratios);
     const fewer = ratios.length < STEADY_RUNS && `yes in ${ratios.length} of ${STEADY_RUNS} runs (run \`--repeat=${STEADY_RUNS}\`)`;
-    rows.push([
+    return [
       `${op}: module throughput >= ${pct(THROUGHPUT_TARGET)} of bare axios at concurrency 64, in each of ${STEADY_RUNS} runs`,
       `${ratios.map(pct).join(', ')} (min ${pct(min)}, median ${pct(median(ratios))}; event-loop µs per call ${loop('module')} vs ${loop('axios')})`,
       min >= THROUGHPUT_TARGET && (fewer || true),
-    ]);
-  }
-  for (const op of r.throughput ? OPERATIONS : []) {
-    const added = cellOf(r.throughput!, op, 1, 'module').p50Ms - cellOf(r.throughput!, op, 1, 'axios').p50Ms;
+    ];
+  });
+  for (const op of ops) {
+    const added = at(op, 1, 'module').p50Ms - at(op, 1, 'axios').p50Ms;
     rows.push([`${op}: added median latency < 0.3 ms at concurrency 1`, `${n(added, 3)} ms`, added < 0.3]);
   }
   const tokens = r.burst?.find((b) => b.variant === 'module' && b.mode === 'cold')?.tokenRequestsPerRound;
@@ -59,26 +60,17 @@ function targets(r: Results): string {
   const [first, last] = [r.memory?.[0], r.memory?.at(-1)];
   if (first && last) {
     const growth = last.heapUsedMb - first.heapUsedMb;
-    rows.push([
-      `memory: no heap growth with call count (< ${MEMORY_GROWTH_LIMIT_MB} MB from ${first.calls / 1000}k to ${last.calls / 1000}k calls)`,
-      `${n(growth)} MB heap, ${n(last.rssMb - first.rssMb)} MB RSS`,
-      growth < MEMORY_GROWTH_LIMIT_MB,
-    ]);
+    const checkpoints = `from ${first.calls / 1000}k to ${last.calls / 1000}k calls`;
+    const memory = `memory: no heap growth with call count (< ${MEMORY_GROWTH_LIMIT_MB} MB ${checkpoints})`;
+    rows.push([memory, `${n(growth)} MB heap, ${n(last.rssMb - first.rssMb)} MB RSS`, growth < MEMORY_GROWTH_LIMIT_MB]);
   }
   if (rows.length === 0) return '(no target depends on the sections that ran)';
-  return table(
-    'target | measured | holds',
-    rows.map(([t, m, h]) => [t, m, h === true ? 'yes' : h || '**no**']),
-  );
+  return table('target | measured | holds', rows, ([t, m, h]) => [t, m, h === true ? 'yes' : h || '**no**']);
 }
 
 function throughput(r: Results): string {
   const [cells, runs, tu] = [r.throughput!, r.throughputRuns!, r.throughputUpstream!];
-  const rows = OPERATIONS.flatMap((op) =>
-    r.config.concurrencies.map((c) => ({ op, c, x: ['module', 'axios', 'http'].map((v) => cellOf(cells, op, c, v)) })),
-  );
-  /** One figure of the three variants, as `module / axios / http`. */
-  const each = (x: Cell[], f: (c: Cell) => number, digits = 0) => x.map((c) => n(f(c), digits)).join(' / ');
+  const rows = OPERATIONS.flatMap((op) => r.config.concurrencies.map((c) => ({ op, c, x: VARIANTS.map((v) => cellOf(cells, op, c, v)) })));
   const ratios = (op: Operation) => runRatios(r, op);
   return section(
     '1. Throughput and latency',
@@ -91,18 +83,20 @@ saturated, and moves less than calls/s when other work runs on the machine. *Pro
     table(
       'call | concurrency | calls/s module / axios / http | module/axios | module/http | event-loop µs per call module / axios / http | ' +
         'loop µs added vs axios | process CPU µs per call module / axios / http',
-      rows.map(({ op, c, x: [mod, ax, raw] }) => [
+      rows,
+      ({ op, c, x: [mod, ax, raw] }) => [
         ...[op, c, each([mod, ax, raw], (v) => v.callsPerSecond), pct(mod.callsPerSecond / ax.callsPerSecond)],
         ...[pct(mod.callsPerSecond / raw.callsPerSecond), each([mod, ax, raw], (v) => v.loopMicrosPerCall)],
         ...[n(mod.loopMicrosPerCall - ax.loopMicrosPerCall, 0), each([mod, ax, raw], (v) => v.cpuMicrosPerCall)],
-      ]),
+      ],
     ),
     table(
       'call | concurrency | p50 ms module / axios / http | p99 ms module / axios / http | added p50 vs axios (ms) | added p50 vs http (ms) | failed calls',
-      rows.map(({ op, c, x }) => [
+      rows,
+      ({ op, c, x }) => [
         ...[op, c, each(x, (v) => v.p50Ms, 3), each(x, (v) => v.p99Ms, 3)],
         ...[n(x[0].p50Ms - x[1].p50Ms, 3), n(x[0].p50Ms - x[2].p50Ms, 3), sum(x.map((v) => v.failures))],
-      ]),
+      ],
     ),
     `During the measured rounds the upstream saw ${int(tu.requests)} requests on ${tu.connections} new connections and ${tu.tokenRequests} token requests: every variant reuses its keep-alive sockets and its token.`,
     `### Steadiness over runs
@@ -110,18 +104,22 @@ saturated, and moves less than calls/s when other work runs on the machine. *Pro
 Section 1 ran ${runs.length === 1 ? 'once' : `${runs.length} times`} (\`--repeat=${runs.length}\`), in fresh load-client processes each time; the throughput targets hold
 when the lowest of ${STEADY_RUNS} runs does. A run's module/axios ratio at concurrency 64 is the median over its rounds of each round's
 ratio (the two ran back to back, so a slow stretch of the machine lands on both). *Load at end*: the 1-minute load average.`,
-    table(`run | ${OPERATIONS.map((op) => `${op} module/axios (event-loop µs module / axios)`).join(' | ')} | load at end`, [
-      ...runs.map((run, i) => [
-        i + 1,
-        ...OPERATIONS.map((op) => {
-          const loop = ['module', 'axios'].map((v) => cellOf(run.cells, op, 64, v));
-          return `${pct(ratios(op)[i])} (${each(loop, (v) => v.loopMicrosPerCall)} µs)`;
-        }),
-        n(run.loadAverageAtEnd[0] ?? NaN),
-      ]),
-      ['**min**', ...OPERATIONS.map((op) => `**${pct(Math.min(...ratios(op)))}**`), ''],
-      ['**median**', ...OPERATIONS.map((op) => `**${pct(median(ratios(op)))}**`), ''],
-    ]),
+    table(
+      `run | ${OPERATIONS.map((op) => `${op} module/axios (event-loop µs module / axios)`).join(' | ')} | load at end`,
+      [
+        ...runs.map((run, i) => [
+          i + 1,
+          ...OPERATIONS.map((op) => {
+            const loop = ['module', 'axios'].map((v) => cellOf(run.cells, op, 64, v));
+            return `${pct(ratios(op)[i])} (${each(loop, (v) => v.loopMicrosPerCall)} µs)`;
+          }),
+          n(run.loadAverageAtEnd[0] ?? NaN),
+        ]),
+        ['**min**', ...OPERATIONS.map((op) => `**${pct(Math.min(...ratios(op)))}**`), ''],
+        ['**median**', ...OPERATIONS.map((op) => `**${pct(median(ratios(op)))}**`), ''],
+      ],
+      (row) => row,
+    ),
   );
 }
 
@@ -134,42 +132,33 @@ function payments(r: Results): string {
   const u = p.upstream;
   return section(
     '6. Payments',
-    `\`SingapayService.pay()\` of a direct \`${p.product.command}\` purchase (\`${p.product.productCode}\`), answered \`${p.product.answerCode}\` (pending) with a fresh ULID
-\`transaction_id\` as the simulator does, with a fresh idempotency key and customer id per payment: each creates its record, none
-is deduplicated. **axios** makes the same request by hand and records nothing; **module-memory / -redis / -postgres** is the
-module with that \`paymentStore\` (the engine records the claim, counts the send, calls Singapay, records the outcome), Redis and
-PostgreSQL throw-away servers on loopback (${Object.values(p.servers).filter(Boolean).join(', ') || 'none'}; PostgreSQL with \`fsync\`, \`synchronous_commit\` and
-\`full_page_writes\` off, as in the test suite; a pool of ${p.postgresPoolSize}, the module's default). ${cellMs} ms per cell, median of ${rounds} interleaved
-rounds, a load-client process per variant; the store servers' CPU is not in the client's *event-loop µs* but shares the cores.` +
+    `\`SingapayService.pay()\` of a direct \`${p.product.command}\` purchase (\`${p.product.productCode}\`, answered \`${p.product.answerCode}\`) with a fresh idempotency key and
+customer id per payment, on the \`paymentStore\` each **module-** variant names; **axios** makes the same request by hand and records
+nothing. Throw-away servers on loopback (${Object.values(p.servers).filter(Boolean).join(', ') || 'none'}; PostgreSQL with \`fsync\`, \`synchronous_commit\` and
+\`full_page_writes\` off, a pool of ${p.postgresPoolSize}). ${cellMs} ms per cell, median of ${rounds} interleaved rounds, a load-client process per variant;
+the store servers' CPU is not in the client's *event-loop µs* but shares the cores.` +
       p.skipped.map((s) => `\n- **${s.variant} skipped**: ${s.reason}.`).join(''),
     table(
       'variant | concurrency | payments/s | vs axios | event-loop µs per payment | process CPU µs per payment | p50 ms | p99 ms | failed',
-      p.cells.map((c) => [
+      p.cells,
+      (c) => [
         ...[c.variant, c.concurrency, n(c.callsPerSecond, 0), c.variant === 'axios' ? '' : pct(c.callsPerSecond / axios(c).callsPerSecond)],
         ...[n(c.loopMicrosPerCall, 0), n(c.cpuMicrosPerCall, 0), n(c.p50Ms, 3), n(c.p99Ms, 3), c.failures],
-      ]),
+      ],
     ),
     `**Bookkeeping cost per payment**: each module variant minus axios at the same concurrency. *Store calls* are what the engine
 asked of the store, *round trips* what its connection sent (Redis commands, PostgreSQL statements), per payment made.`,
     table(
       'store | concurrency | event-loop µs added | process CPU µs added | p50 added (ms) | payments/s vs axios | store calls per payment | round trips per payment',
-      Object.keys(STORES)
-        .flatMap((v) => p.cells.filter((c) => c.variant === v))
-        .map((c) => [
-          ...[STORES[c.variant], c.concurrency, n(c.loopMicrosPerCall - axios(c).loopMicrosPerCall, 0)],
-          ...[
-            n(c.cpuMicrosPerCall - axios(c).cpuMicrosPerCall, 0),
-            n(c.p50Ms - axios(c).p50Ms, 3),
-            pct(c.callsPerSecond / axios(c).callsPerSecond),
-          ],
-          ...[counts(c.perPayment.storeCalls), trips(c.perPayment.roundTrips)],
-        ]),
+      Object.keys(STORES).flatMap((v) => p.cells.filter((c) => c.variant === v)),
+      (c) => [
+        ...[STORES[c.variant], c.concurrency, n(c.loopMicrosPerCall - axios(c).loopMicrosPerCall, 0)],
+        ...[n(c.cpuMicrosPerCall - axios(c).cpuMicrosPerCall, 0), n(c.p50Ms - axios(c).p50Ms, 3)],
+        ...[pct(c.callsPerSecond / axios(c).callsPerSecond), counts(c.perPayment.storeCalls), trips(c.perPayment.roundTrips)],
+      ],
     ),
-    ...(p.redisServer
-      ? [
-          `redis-server ran, per payment (\`INFO commandstats\`, the scripts' own calls included): ${counts(p.redisServer.commandsPerPayment)}, in ${n(p.redisServer.microsPerPayment, 1)} µs of its own time.`,
-        ]
-      : []),
+    p.redisServer &&
+      `redis-server ran, per payment (\`INFO commandstats\`, the scripts' own calls included): ${counts(p.redisServer.commandsPerPayment)}, in ${n(p.redisServer.microsPerPayment, 1)} µs of its own time.`,
     `The upstream answered ${int(u.paymentRequests)} payment requests for ${int(u.paymentsMade)} payments made in the measured rounds` +
       (u.paymentRequests === u.paymentsMade ? ': one request per payment, none deduplicated or retried.' : ' (**not one per payment**).'),
   );
@@ -186,31 +175,24 @@ process of its own holding a record for each transaction of the day in memory, r
 process at its largest (records included), *before* after the records were made.`,
     table(
       'transactions a day | rows a page | list requests | time (s) | complete | rows (matched) | RSS before / peak (MB)',
-      reports.map((c) => [
+      reports,
+      (c) => [
         ...[int(c.transactionsPerDay), c.pageRows, int(c.listRequests), c.seconds.toFixed(1), c.complete ? 'yes' : '**no**'],
         ...[`${int(c.rows)} (${int(c.matched)})`, `${c.rssBeforeMb} / ${c.peakRssMb}`],
-      ]),
+      ],
     ),
     `One sweep (\`sweepPayments()\`) over ${sweeps[0]?.dueRecords} records due for a lookup (a detail request to the simulator) among many final
 records in each store (PostgreSQL with fsync off, its statistics gathered): *ms a due record*, by the final records held.`,
-    table(
-      `final records | ${stores.join(' | ')}`,
-      [...new Set(sweeps.map((s) => s.finalRecords))].map((f) => [
-        int(f),
-        ...stores.map((st) => sweeps.find((s) => s.store === st && s.finalRecords === f)?.msPerDueRecord.toFixed(2) ?? '–'),
-      ]),
-    ),
+    table(`final records | ${stores.join(' | ')}`, [...new Set(sweeps.map((s) => s.finalRecords))], (f) => [
+      int(f),
+      ...stores.map((st) => sweeps.find((s) => s.store === st && s.finalRecords === f)?.msPerDueRecord.toFixed(2) ?? '–'),
+    ]),
     ...(skippedStores ?? []).map((s) => `Not measured: ${s}.`),
-    ...(explained?.plans
-      ? [
-          `PostgreSQL's plans for the store's statements with ${int(explained.finalRecords)} final records in the table
+    explained?.plans &&
+      `PostgreSQL's plans for the store's statements with ${int(explained.finalRecords)} final records in the table
 (\`EXPLAIN ANALYZE\` of the text and values the store sent; the two writes only planned, not run):`,
-          table(
-            'statement | plan | execution (ms)',
-            explained.plans.map((p) => [p.statement, p.plan, p.executionMs?.toFixed(3) ?? '–']),
-          ),
-        ]
-      : []),
+    explained?.plans &&
+      table('statement | plan | execution (ms)', explained.plans, (p) => [p.statement, p.plan, p.executionMs?.toFixed(3) ?? '–']),
   );
 }
 
@@ -221,14 +203,10 @@ export function renderMarkdown(r: Results): string {
   const parts = [
     `# nestjs-singapay bench results
 
-**How to read this.** One \`npm run bench\` run on the machine below: the upstream (the bench's minimal Singapay look-alike, see
-*Upstream*), the load client and the app under test each in their own Node process; medians over rounds that interleave the
-variants, so a slow moment of the machine hits all of them alike. **module** is \`SingapayService\` (\`SingapayModule.forRoot\`);
-**axios** a hand-written integration (a keep-alive axios instance, a cached token, the partner-id and Bearer headers, a JSON
-post, code \`00\` checked); **http** \`node:http\` with a keep-alive agent, the floor. The ratios matter, not the absolute numbers:
-the upstream answers in microseconds, so the module's own cost shows in full (a far smaller share against a real Singapay).
-Client and upstream share ${m.cpuCount} cores, so at concurrency 16 and 64 calls/s is bound by CPU: *event-loop µs per call* says
-what each variant costs, and moves less than calls/s when other work runs on the machine (see the load average below).
+One \`npm run bench\` run on the machine below (how to read it: the README's *Performance* section), each figure a median over rounds
+that interleave the variants. **module** is \`SingapayService\` (\`SingapayModule.forRoot\`), **axios** a hand-written keep-alive axios
+integration with a cached token, **http** \`node:http\` with a keep-alive agent, the floor. Client and upstream share ${m.cpuCount}
+cores, so at concurrency 16 and 64 calls/s is bound by CPU.
 
 Machine: ${m.cpuCount} CPUs (${m.cpuModel}), ${m.totalMemoryGb} GB, ${m.platform}, Node ${m.node}. Load average (1/5/15 min) ${m.loadAverageAtStart.join(', ')} at start, ${m.loadAverageAtEnd?.join(', ') ?? 'n/a'} at end. Run ${r.date}, ${r.wallClockSeconds} s wall clock${r.quick ? ' (**quick run: not for numbers**)' : ''}.`,
     section('Targets', targets(r)),
@@ -238,10 +216,9 @@ Machine: ${m.cpuCount} CPUs (${m.cpuModel}), ${m.totalMemoryGb} GB, ${m.platform
         `The same node:http client at concurrency 16 against the simulator and the bench's minimal server, which answers the token,
 balance, inquiry and prepaid payment paths with the simulator's bodies, checks the partner id and the token (refusing expired
 ones with 401), and nothing else: it is the upstream of every section below.`,
-        table(
-          'upstream | call | calls/s | upstream CPU per call (µs)',
-          r.upstreamProbe.map((p) => [p.upstream, p.operation, n(p.callsPerSecond, 0), n(p.upstreamCpuMicrosPerCall, 1)]),
-        ),
+        table('upstream | call | calls/s | upstream CPU per call (µs)', r.upstreamProbe, (p) => [
+          ...[p.upstream, p.operation, n(p.callsPerSecond, 0), n(p.upstreamCpuMicrosPerCall, 1)],
+        ]),
       ),
     r.throughput && throughput(r),
     r.burst &&
@@ -252,14 +229,11 @@ ones with 401), and nothing else: it is the upstream of every section below.`,
 pooled: Node's default \`maxFreeSockets\`, so the other 744 connect again). The hand-written client caches its token promise too.`,
         table(
           'client | state | all done (ms) | token requests per round | connections opened per round (warm-up included) | failed',
-          r.burst.map((b) => [
-            b.variant,
-            BURST_STATES[b.mode],
-            n(b.ms, 1),
-            b.tokenRequestsPerRound.join(', '),
-            b.connectionsPerRound.join(', '),
-            b.failures,
-          ]),
+          r.burst,
+          (b) => [
+            ...[b.variant, BURST_STATES[b.mode], n(b.ms, 1)],
+            ...[b.tokenRequestsPerRound.join(', '), b.connectionsPerRound.join(', '), b.failures],
+          ],
         ),
       ),
     rot &&
@@ -271,12 +245,11 @@ pooled: Node's default \`maxFreeSockets\`, so the other 744 connect again). The 
 ${rot.window[0].toUpperCase()}${rot.window.slice(1)}; calls around the very first token request are left out (that is section 2).`,
         table(
           'calls | failed | token requests | refused (401) / replayed | calls during / outside rotation | p99 during (ms) | p99 outside (ms) | ratio | max during (ms)',
-          [
-            [
-              ...[rot.calls, rot.failedCalls, rot.tokenRequests, `${rot.refusedByUpstream} / ${rot.replayedRequests}`],
-              ...[`${rot.callsDuringRotation} / ${rot.callsOutsideRotation}`, n(rot.p99DuringMs, 3), n(rot.p99OutsideMs, 3)],
-              ...[`${n(rot.p99Ratio)}x`, n(rot.maxDuringMs, 3)],
-            ],
+          [rot],
+          (t) => [
+            ...[t.calls, t.failedCalls, t.tokenRequests, `${t.refusedByUpstream} / ${t.replayedRequests}`],
+            ...[`${t.callsDuringRotation} / ${t.callsOutsideRotation}`, n(t.p99DuringMs, 3), n(t.p99OutsideMs, 3)],
+            ...[`${n(t.p99Ratio)}x`, n(t.maxDuringMs, 3)],
           ],
         ),
         `The same load against the simulator with \`tokenLifetimeSeconds: 2\`, whose JWT \`exp\` counts from the issue time rounded down
@@ -290,11 +263,12 @@ ${sim.calls} calls, ${sim.failedCalls} failed, ${sim.tokenRequests} token reques
 variables, Nest logger at \`error\`) and of a bare Nest app whose controller makes the same call with the axios client of section 1.`,
         table(
           'connections | sample req/s | bare req/s | sample/bare | p50 sample / bare (ms) | p99 sample / bare (ms) | errors',
-          [...new Set(r.apps.map((a) => a.connections))].map((c) => {
+          [...new Set(r.apps.map((a) => a.connections))],
+          (c) => {
             const [s, b] = ['sample', 'bare'].map((app) => r.apps!.find((a) => a.app === app && a.connections === c)!);
             const rps = [n(s.requestsPerSecond, 0), n(b.requestsPerSecond, 0), pct(s.requestsPerSecond / b.requestsPerSecond)];
             return [c, ...rps, `${s.p50Ms} / ${b.p50Ms}`, `${s.p99Ms} / ${b.p99Ms}`, s.errors + b.errors];
-          }),
+          },
         ),
       ),
     r.memory &&
@@ -302,10 +276,9 @@ variables, Nest logger at \`error\`) and of a bare Nest app whose controller mak
         '5. Memory',
         `A fresh process (\`--expose-gc\`), 1000 warm-up calls, then \`checkBalance()\` and \`inquiry()\` alternately at concurrency
 ${r.config.memory.concurrency}; at each checkpoint the heap is collected until it settles, then measured.`,
-        table(
-          'after calls | heap used (MB) | RSS (MB) | external (MB)',
-          r.memory.map((p) => [int(p.calls), n(p.heapUsedMb), n(p.rssMb, 1), n(p.externalMb)]),
-        ),
+        table('after calls | heap used (MB) | RSS (MB) | external (MB)', r.memory, (p) => [
+          ...[int(p.calls), n(p.heapUsedMb), n(p.rssMb, 1), n(p.externalMb)],
+        ]),
       ),
     r.payments && payments(r),
     r.scale && scale(r),

@@ -9,16 +9,14 @@ import { migrateSingapayPostgres } from '../libs/singapay/src/postgres/postgres-
 import { postgresAvailable, startPostgres } from '../test/support/postgres-server.js';
 import { redisAvailable, startRedis } from '../test/support/redis-server.js';
 import { median, OPERATIONS, PAYMENT_PRODUCT, PAYMENT_VARIANTS, percentile, round, sorted, startChild, sum } from './bench-util.js';
-import { VARIANTS, type BenchChild } from './bench-util.js';
-import type { Operation, PaymentVariant, UpstreamTarget, Variant } from './bench-util.js';
-import type { Drive, MemoryPoint, PaymentRun, ScaleReport, ScaleSweep, SweepStore, Tally } from './bench-worker.js';
+import { VARIANTS, type BenchChild, type Operation, type PaymentVariant, type UpstreamTarget } from './bench-util.js';
+import type { Answer, Drive, SweepStore, Tally } from './bench-worker.js';
 import type { UpstreamStats } from './upstream-server.js';
 
 const flags = process.argv.slice(2);
 const value = (name: string) => flags.find((f) => f.startsWith(`--${name}=`))?.slice(name.length + 3);
 export const QUICK = flags.includes('--quick');
 export const PROFILE = flags.includes('--profile');
-/** `--only=throughput,payments`: those sections alone, printed and not written. */
 export const ONLY = new Set(value('only')?.split(',') ?? []);
 export const runs = (section: string): boolean => ONLY.size === 0 || ONLY.has(section);
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -58,16 +56,17 @@ export function machine() {
   return { cpuCount, availableParallelism, cpuModel, node: process.version, platform, totalMemoryGb, loadAverageAtStart: loadAverage() };
 }
 
+type Stoppable = { stop(): Promise<unknown> };
 export async function startUpstream(kind: 'minimal' | 'simulator', tokenLifetimeSeconds = 3600) {
   const env = { BENCH_UPSTREAM: kind, BENCH_TOKEN_LIFETIME_SECONDS: String(tokenLifetimeSeconds) };
   const child = await startChild(`upstream (${kind})`, './upstream-server.js', { env });
-  return { child, target: child.ready as unknown as UpstreamTarget };
+  return { ...child, target: child.ready as unknown as UpstreamTarget };
 }
 export type Upstream = Awaited<ReturnType<typeof startUpstream>>;
 export const startWorker = (execArgv: string[] = [], name = 'load client') => startChild(name, './bench-worker.js', { execArgv });
-const stats = (u: Upstream, reset = true) => u.child.request<UpstreamStats>('stats', { reset });
+const stats = (u: Upstream, reset = true) => u.request<UpstreamStats>('stats', { reset });
 /** Runs `work`, then stops what is in `started` (it may add to it) in reverse order, whatever happened. */
-export async function stopAfter<T>(started: { stop(): Promise<unknown> }[], work: () => Promise<T>): Promise<T> {
+export async function stopAfter<T>(started: Stoppable[], work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } finally {
@@ -116,9 +115,11 @@ async function interleave<V extends string, C, R>(
  */
 const pairedRatio = (a: readonly Drive[], b: readonly Drive[]): number => median(a.map((r, i) => r.callsPerSecond / b[i].callsPerSecond));
 
-/** A throw-away redis-server and PostgreSQL cluster on loopback (the test suite's helpers), or why each is skipped. */
+const ADMIN_COMMANDS = new Set(['INFO', 'CONFIG', 'CONFIG|RESETSTAT', 'CONFIG|SET', 'CONFIG|GET', 'CLIENT', 'HELLO', 'PING']);
+
+/** Throw-away servers from the test suite's helpers, on loopback: a store whose server is missing is skipped, saying why. */
 export async function startBenchStores() {
-  const [skipped, servers]: [{ variant: PaymentVariant; reason: string }[], { stop(): Promise<unknown> }[]] = [[], []];
+  const [skipped, servers]: [{ variant: PaymentVariant; reason: string }[], Stoppable[]] = [[], []];
   const start = async <T>(variant: PaymentVariant, name: string, missing: string | undefined, up: () => Promise<T>) => {
     if (missing) return void skipped.push({ variant, reason: missing });
     try {
@@ -133,11 +134,11 @@ export async function startBenchStores() {
     servers.push(server);
     const admin = await server.client();
     const version = `redis-server ${/redis_version:(\S+)/.exec(await admin.info('server'))?.[1]}`;
-    // Calls and server time (µs) per command since the reset, commands run by scripts included.
+    // Calls and server time (µs) per command since the reset, commands run by scripts included, not the admin connection's.
     const commandStats = async () =>
-      [...(await admin.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)].map(
-        ([, name, calls, usec]) => [name.toUpperCase(), Number(calls), Number(usec)] as const,
-      );
+      [...(await admin.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)]
+        .map(([, name, calls, usec]) => [name.toUpperCase(), Number(calls), Number(usec)] as const)
+        .filter(([name]) => !ADMIN_COMMANDS.has(name));
     return { url: server.url, version, resetStats: () => admin.config('RESETSTAT'), commandStats };
   });
   const noPostgres = postgresAvailable ? undefined : 'no PostgreSQL server binaries under /usr/lib/postgresql/*/bin';
@@ -151,7 +152,8 @@ export async function startBenchStores() {
     return { url: server.urlFor('singapay_bench'), version: `PostgreSQL ${rows[0]?.server_version}` };
   });
   for (const s of skipped) say(`  - ${s.variant} skipped: ${s.reason}`);
-  return { redis, postgres, skipped, stop: () => Promise.all(servers.map((s) => s.stop())) };
+  const variants = PAYMENT_VARIANTS.filter((v) => !skipped.some((s) => s.variant === v));
+  return { redis, postgres, skipped, variants, stop: () => Promise.all(servers.map((s) => s.stop())) };
 }
 
 type Context = { client: BenchChild; minimal: Upstream };
@@ -159,13 +161,13 @@ type Context = { client: BenchChild; minimal: Upstream };
 /** Is the simulator fast enough to be the upstream? The node:http client at concurrency 16 against it and the minimal server. */
 async function probeUpstream({ client, minimal }: Context) {
   const simulator = await startUpstream('simulator');
-  const upstreamProbe = await stopAfter([simulator.child], async () => {
+  const upstreamProbe = await stopAfter([simulator], async () => {
     const rows = [];
     for (const [upstream, u] of [['simulator', simulator] as const, ['minimal', minimal] as const]) {
       for (const operation of OPERATIONS) {
         const args = { target: u.target, variant: 'http', operation, concurrency: 16 };
         await client.request('throughput', { ...args, durationMs: CONFIG.warmMs });
-        await u.child.request('reset');
+        await u.request('reset');
         const r = await client.request<Drive>('throughput', { ...args, durationMs: CONFIG.simulatorProbeMs });
         const s = await stats(u);
         const upstreamCpuMicrosPerCall = round(s.cpuMicros / Math.max(1, s.requests), 1);
@@ -183,11 +185,11 @@ async function throughputRun(upstream: Upstream) {
   return stopAfter(workers, async () => {
     for (const _ of VARIANTS) workers.push(await startWorker());
     type Cell = { operation: Operation; concurrency: number };
-    const call = (variant: Variant, cell: Cell, durationMs: number) =>
+    const call = (variant: (typeof VARIANTS)[number], cell: Cell, durationMs: number) =>
       workers[VARIANTS.indexOf(variant)].request<Drive>('throughput', { target: upstream.target, variant, ...cell, durationMs });
     // JIT and sockets warm in every variant before any round counts.
     for (const variant of VARIANTS) for (const operation of OPERATIONS) await call(variant, { operation, concurrency: 64 }, CONFIG.warmMs);
-    await upstream.child.request('reset');
+    await upstream.request('reset');
     const cells: Cell[] = OPERATIONS.flatMap((operation) => CONFIG.concurrencies.map((concurrency) => ({ operation, concurrency })));
     const rounds = (c: Cell) => (c.concurrency === 64 ? CONFIG.targetRounds : CONFIG.rounds);
     const samples = await interleave(VARIANTS, cells, rounds, (v, c) => call(v, c, CONFIG.cellMs));
@@ -202,7 +204,6 @@ async function throughputRun(upstream: Upstream) {
   });
 }
 
-/** Section 1, `CONFIG.repeat` times over; each cell's median over the runs. */
 async function measureThroughput({ minimal }: Context) {
   const runs: Awaited<ReturnType<typeof throughputRun>>[] = [];
   for (let i = 1; i <= CONFIG.repeat; i++) {
@@ -219,43 +220,35 @@ async function measureThroughput({ minimal }: Context) {
   };
 }
 
-/** Section 2: 1000 first calls at once on a fresh client, and the same burst once the token (and sockets) are warm. */
 async function measureBurst({ client, minimal }: Context) {
   const { size, rounds } = CONFIG.burst;
   const modes = ['module cold', 'module warmToken', 'module warm', 'axios warmToken', 'axios warm'].map(
     (m) => m.split(' ') as ['module' | 'axios', 'cold' | 'warmToken' | 'warm'],
   );
-  const samples = modes.map(() => [] as { ms: number; failures: number; tokenRequests: number; connections: number }[]);
+  const samples = modes.map(() => [] as (Answer<'burst'> & UpstreamStats)[]);
   for (let round = 0; round < rounds; round++) {
     for (const [i, [variant, mode]] of modes.entries()) {
-      await minimal.child.request('reset');
-      type Burst = { ms: number; failures: number; firstError?: string };
-      const r = await client.request<Burst>('burst', { target: minimal.target, variant, mode, size });
-      const { tokenRequests, connections } = await stats(minimal);
+      await minimal.request('reset');
+      const r = await client.request<Answer<'burst'>>('burst', { target: minimal.target, variant, mode, size });
+      samples[i].push({ ...r, ...(await stats(minimal)) });
       if (r.failures > 0) say(`  ! burst ${variant} ${mode}: ${r.failures} failed calls (${r.firstError})`);
-      samples[i].push({ ms: r.ms, failures: r.failures, tokenRequests, connections });
     }
   }
-  const burst = modes.map(([variant, mode], i) => ({
-    variant,
-    mode,
-    size,
-    ms: median(samples[i].map((s) => s.ms)),
-    tokenRequestsPerRound: samples[i].map((s) => s.tokenRequests),
-    connectionsPerRound: samples[i].map((s) => s.connections),
-    failures: sum(samples[i].map((s) => s.failures)),
-  }));
+  const burst = modes.map(([variant, mode], i) => {
+    const of = (key: 'ms' | 'failures' | 'tokenRequests' | 'connections') => samples[i].map((s) => s[key]);
+    const [tokenRequestsPerRound, connectionsPerRound] = [of('tokenRequests'), of('connections')];
+    return { variant, mode, size, ms: median(of('ms')), tokenRequestsPerRound, connectionsPerRound, failures: sum(of('failures')) };
+  });
   return { burst };
 }
 
-/** Section 3: steady load while 2-second tokens rotate underneath, on the minimal upstream (exact expiry) and the simulator. */
+/** On the minimal upstream, which expires tokens to the millisecond, and on the simulator. */
 async function measureRotation({ client }: Context) {
   const { lifetimeSeconds, durationMs, concurrency, windowBeforeMs, windowAfterMs } = CONFIG.rotation;
   const load = async (kind: 'minimal' | 'simulator') => {
     const upstream = await startUpstream(kind, lifetimeSeconds);
-    return stopAfter([upstream.child], async () => {
-      type Rotation = { starts: number[]; latencies: number[]; failed: number[]; firstError?: string };
-      const r = await client.request<Rotation>('rotation', { target: upstream.target, concurrency, durationMs });
+    return stopAfter([upstream], async () => {
+      const r = await client.request<Answer<'rotation'>>('rotation', { target: upstream.target, concurrency, durationMs });
       const s = await stats(upstream, false);
       const common = { calls: r.starts.length, failedCalls: sum(r.failed), firstError: r.firstError, tokenRequests: s.tokenRequests };
       // Requests beyond one per call and the token requests: calls replayed after a refused token.
@@ -274,20 +267,9 @@ async function measureRotation({ client }: Context) {
   }
   const [p99DuringMs, p99OutsideMs] = [percentile(sorted(during), 99), percentile(sorted(outside), 99)];
   const window = `a call counts as "during rotation" if it overlaps [token request - ${windowBeforeMs} ms, token request + ${windowAfterMs} ms]`;
-  const rotation = {
-    tokenLifetimeSeconds: lifetimeSeconds,
-    durationMs,
-    concurrency,
-    ...common,
-    refusedByUpstream: s.refused,
-    callsDuringRotation: during.length,
-    callsOutsideRotation: outside.length,
-    p99DuringMs,
-    p99OutsideMs,
-    p99Ratio: p99DuringMs / p99OutsideMs,
-    maxDuringMs: Math.max(...during),
-    window,
-  };
+  const counted = { ...common, refusedByUpstream: s.refused, callsDuringRotation: during.length, callsOutsideRotation: outside.length };
+  const latency = { p99DuringMs, p99OutsideMs, p99Ratio: p99DuringMs / p99OutsideMs, maxDuringMs: Math.max(...during), window };
+  const rotation = { tokenLifetimeSeconds: lifetimeSeconds, durationMs, concurrency, ...counted, ...latency };
   // The simulator's JWT `exp` is in whole seconds, so a token may die up to a second early: the module's replay shows.
   const sim = await load('simulator');
   const all = sorted(sim.r.latencies);
@@ -295,18 +277,15 @@ async function measureRotation({ client }: Context) {
   return { rotation, simulatorRotation };
 }
 
-/** Section 4: autocannon against GET /balance of the sample app and of a bare Nest app calling upstream by hand. */
 async function measureApps({ minimal }: Context) {
   const kinds = ['sample', 'bare'] as const;
   // Every route of the sample but health, docs and the callback takes this key as X-Api-Key.
   const apiKey = 'bench-sample-api-key';
   const apps: BenchChild[] = [];
   return stopAfter(apps, async () => {
+    for (const kind of kinds) apps.push(await startWorker([], `${kind} app`));
     const urls: string[] = [];
-    for (const kind of kinds) {
-      apps.push(await startWorker([], `${kind} app`));
-      urls.push(await apps[apps.length - 1].request<string>('app', { target: minimal.target, kind, apiKey }));
-    }
+    for (const [i, kind] of kinds.entries()) urls.push(await apps[i].request<string>('app', { target: minimal.target, kind, apiKey }));
     const load = (kind: (typeof kinds)[number], connections: number, duration = CONFIG.app.durationSeconds) =>
       autocannon({ url: `${urls[kinds.indexOf(kind)]}/balance`, connections, duration, headers: { 'x-api-key': apiKey } });
     for (const kind of kinds) await load(kind, 16, 1);
@@ -323,12 +302,11 @@ async function measureApps({ minimal }: Context) {
   });
 }
 
-/** Section 5: heap and RSS of a fresh process after 10k to 100k calls, garbage collected first. */
+/** In a fresh process, so the heap holds nothing but the module's. */
 async function measureMemory({ minimal }: Context) {
   const worker = await startWorker(['--expose-gc']);
-  return stopAfter([worker], async () => ({
-    memory: await worker.request<MemoryPoint[]>('memory', { target: minimal.target, ...CONFIG.memory }),
-  }));
+  const memory = await stopAfter([worker], () => worker.request<Answer<'memory'>>('memory', { target: minimal.target, ...CONFIG.memory }));
+  return { memory };
 }
 
 const per = (counts: Record<string, number>, by: number) =>
@@ -336,29 +314,26 @@ const per = (counts: Record<string, number>, by: number) =>
 const add = (into: Record<string, number>, counts: Record<string, number>) => {
   for (const [k, v] of Object.entries(counts)) into[k] = (into[k] ?? 0) + v;
 };
-// Commands of the bench's own admin connection, not of any payment.
-const ADMIN_COMMANDS = new Set(['INFO', 'CONFIG', 'CONFIG|RESETSTAT', 'CONFIG|SET', 'CONFIG|GET', 'CLIENT', 'HELLO', 'PING']);
 
-/** Section 6: pay() through the module on each store against the same payment by hand, interleaved like section 1. */
 async function measurePayments({ minimal }: Context) {
   const { rounds, cellMs, warmMs, concurrencies, postgresPoolSize } = CONFIG.payments;
   say('  starting the stores: a throw-away redis-server and PostgreSQL cluster on loopback');
   const stores = await startBenchStores();
-  const variants = PAYMENT_VARIANTS.filter((v) => !stores.skipped.some((s) => s.variant === v));
-  const started: { stop(): Promise<unknown> }[] = [stores];
+  const { variants } = stores;
+  const started: Stoppable[] = [stores];
   return stopAfter(started, async () => {
     for (const variant of variants) started.push(await startWorker([], `payment client (${variant})`));
     const workers = started.slice(1) as BenchChild[];
     const args = { target: minimal.target, redisUrl: stores.redis?.url, postgresUrl: stores.postgres?.url, postgresPoolSize };
     const call = (variant: PaymentVariant, concurrency: number, durationMs: number) =>
-      workers[variants.indexOf(variant)].request<PaymentRun>('payments', { ...args, variant, concurrency, durationMs });
+      workers[variants.indexOf(variant)].request<Answer<'payments'>>('payments', { ...args, variant, concurrency, durationMs });
     // JIT, sockets and the store connections (the whole pool) warm before any round counts.
     for (const variant of variants) await call(variant, Math.max(...concurrencies), warmMs);
-    await minimal.child.request('reset');
+    await minimal.request('reset');
     await stores.redis?.resetStats();
     const samples = await interleave(variants, concurrencies, rounds, (v, c) => call(v, c, cellMs));
     const seen = await stats(minimal);
-    const redisCommands = (await stores.redis?.commandStats())?.filter(([name]) => !ADMIN_COMMANDS.has(name));
+    const redisCommands = await stores.redis?.commandStats();
     const cells = concurrencies.flatMap((concurrency) =>
       variants.map((variant) => {
         const list = samples(variant, concurrency);
@@ -377,17 +352,10 @@ async function measurePayments({ minimal }: Context) {
       commandsPerPayment: per(Object.fromEntries(redisCommands.map(([name, calls]) => [name, calls])), redisPayments),
       microsPerPayment: sum(redisCommands.filter(([name]) => sent.has(name)).map(([, , usec]) => usec)) / redisPayments,
     };
-    return {
-      payments: {
-        product: { ...PAYMENT_PRODUCT },
-        cells,
-        skipped: stores.skipped,
-        ...(redisServer && redisPayments > 0 ? { redisServer } : {}),
-        servers: { redis: stores.redis?.version, postgres: stores.postgres?.version },
-        postgresPoolSize,
-        upstream: { paymentRequests: seen.payments, paymentsMade: sum(cells.map((c) => c.payments)) },
-      },
-    };
+    const servers = { redis: stores.redis?.version, postgres: stores.postgres?.version };
+    const upstream = { paymentRequests: seen.payments, paymentsMade: sum(cells.map((c) => c.payments)) };
+    const redis = redisServer && redisPayments > 0 ? { redisServer } : {};
+    return { payments: { product: { ...PAYMENT_PRODUCT }, cells, skipped: stores.skipped, ...redis, servers, postgresPoolSize, upstream } };
   });
 }
 
@@ -407,14 +375,13 @@ async function reportCase(perDay: number, pageRows: number) {
     const listed = () => sim.stats().requests['/api/v1/list-bill-transaction'] ?? 0;
     const before = listed();
     const date = new Date(startMs + WIB).toISOString().slice(0, 10);
-    const result = await worker.request<ScaleReport>('report', { baseUrl: sim.baseUrl, credentials: sim.credentials, date, records });
+    const result = await worker.request<Answer<'report'>>('report', { baseUrl: sim.baseUrl, credentials: sim.credentials, date, records });
     const listRequests = listed() - before;
     say(`  report of ${perDay} a day, ${pageRows} rows a page: ${result.seconds.toFixed(1)} s, ${listRequests} list requests`);
     return { transactionsPerDay: perDay, pageRows, latencyMs: SCALE.latencyMs, listRequests, ...result };
   });
 }
 
-/** One sweep over due records among `finalRecords` final ones in `store`, with PostgreSQL's plans at the largest. */
 async function sweepCase(store: SweepStore, url: string | undefined, finalRecords: number) {
   const sim = await SingapaySimulator.start();
   const worker = await startWorker(['--max-old-space-size=4096'], 'scale worker');
@@ -423,14 +390,13 @@ async function sweepCase(store: SweepStore, url: string | undefined, finalRecord
     const { dueRecords } = SCALE.sweeps;
     const explain = store === 'postgres' && finalRecords === Math.max(...SCALE.sweeps.finalRecords);
     const args = { baseUrl: sim.baseUrl, credentials: sim.credentials, store, url, finalRecords, dueRecords, explain };
-    const result = await worker.request<ScaleSweep>('sweep', args);
+    const result = await worker.request<Answer<'sweep'>>('sweep', args);
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
     say(`  sweep among ${finalRecords} final records (${store}): ${result.msPerDueRecord.toFixed(2)} ms a due record, ${seconds} s`);
     return result;
   });
 }
 
-/** Section 7: the daily report of a busy merchant, and the sweep among many final records in each store. */
 async function measureScale() {
   // The simulator notes each list answer it delays at DEBUG: tens of thousands of lines.
   Logger.overrideLogger(['error', 'warn']);
@@ -438,7 +404,7 @@ async function measureScale() {
   for (const [perDay, pageRows] of SCALE.reports) reports.push(await reportCase(perDay, pageRows));
   const servers = await startBenchStores();
   const sweeps = await stopAfter([servers], async () => {
-    const [list, url] = [[] as ScaleSweep[], { memory: '', redis: servers.redis?.url, postgres: servers.postgres?.url }];
+    const [list, url] = [[] as Answer<'sweep'>[], { memory: '', redis: servers.redis?.url, postgres: servers.postgres?.url }];
     for (const store of ['memory', 'redis', 'postgres'] as const) {
       for (const n of url[store] === undefined ? [] : SCALE.sweeps.finalRecords) list.push(await sweepCase(store, url[store], n));
     }
@@ -461,7 +427,6 @@ export const SECTIONS = [
 
 type Measured = Awaited<ReturnType<(typeof SECTIONS)[number][2]>>;
 type AllOf<U> = (U extends unknown ? (u: U) => void : never) extends (all: infer I) => void ? I : never;
-/** bench/results.json: the run, and what each section that ran measured. */
 export type BenchResults = Partial<AllOf<Measured>> & { date: string; quick: boolean; wallClockSeconds: number; upstream: 'minimal' } & {
   machine: ReturnType<typeof machine> & { loadAverageAtEnd?: number[] };
   config: typeof CONFIG;

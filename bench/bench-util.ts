@@ -12,10 +12,7 @@ export type PaymentVariant = (typeof PAYMENT_VARIANTS)[number];
 /** A direct airtime purchase: no inquiry, and the upstream answers `01` (pending), as the simulator does. */
 export const PAYMENT_PRODUCT = { command: 'pulsa', productCode: 'SPTLKMAS10', answerCode: '01' } as const;
 
-export interface UpstreamTarget {
-  baseUrl: string;
-  credentials: { apiKey: string; clientId: string; clientSecret: string; password: string };
-}
+export type UpstreamTarget = { baseUrl: string; credentials: { apiKey: string; clientId: string; clientSecret: string; password: string } };
 
 /** Nearest rank, so p99 of 100 samples is the 99th, never an interpolated value no call had. */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
@@ -30,10 +27,7 @@ export const epochMs = (): number => performance.timeOrigin + performance.now();
 
 type Reply = { id: number; result?: unknown; error?: string };
 
-/**
- * Forks `script` (a file next to this one), a child process of the bench (load client, upstream, app under test) so
- * that the one measured has its event loop to itself, and waits for its `{ ready }` message.
- */
+/** A process for each part of the bench (load client, upstream, app under test), so the one measured has its event loop to itself. */
 export async function startChild(name: string, script: string, { env = {} as NodeJS.ProcessEnv, execArgv = [] as string[] } = {}) {
   const path = fileURLToPath(new URL(script, import.meta.url));
   const child = fork(path, [], { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -59,7 +53,6 @@ export async function startChild(name: string, script: string, { env = {} as Nod
       pending.set(nextId, { resolve: resolve as (v: unknown) => void, reject });
       child.send({ id: nextId++, op, args });
     });
-  /** Asks the child to exit, and kills it if it has not within 5 s. */
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.send({ id: 0, op: 'exit' });
@@ -71,7 +64,7 @@ export async function startChild(name: string, script: string, { env = {} as Nod
 }
 export type BenchChild = Awaited<ReturnType<typeof startChild>>;
 
-/** The child's side: answers the runner's requests with `handlers`, and exits on `exit` (its servers and connections with it). */
+/** The child's side: exiting on `exit` takes its servers and connections with it. */
 export function serveIpc(ready: Record<string, unknown>, handlers: Record<string, (args: never) => Promise<unknown>>): void {
   process.on('message', ({ id, op, args }: { id: number; op: string; args?: unknown }) => {
     if (op === 'exit') process.exit(0);

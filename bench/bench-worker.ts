@@ -130,15 +130,15 @@ function httpClient(target: UpstreamTarget) {
   return { calls, close: async () => agent.destroy() };
 }
 
+const CLIENTS = { module: moduleClient, axios: axiosClient, http: httpClient };
+
 /** `concurrency` callers, each making its next call when its last one answered, for `durationMs`, as under steady load. */
 async function drive(call: () => Promise<unknown>, concurrency: number, durationMs: number) {
   let latencies = new Float64Array(1 << 14); // growable, so recording allocates nothing per call
   let [calls, failures, firstError] = [0, 0, undefined as string | undefined];
   const started = performance.now();
   const end = started + durationMs;
-  const cpuAtStart = process.cpuUsage();
-  const loopAtStart = performance.eventLoopUtilization();
-  const windowStart = monotonicMicros();
+  const [cpuAtStart, loopAtStart, windowStart] = [process.cpuUsage(), performance.eventLoopUtilization(), monotonicMicros()];
   const caller = async () => {
     while (performance.now() < end) {
       const t0 = performance.now();
@@ -158,37 +158,24 @@ async function drive(call: () => Promise<unknown>, concurrency: number, duration
     }
   };
   await Promise.all(Array.from({ length: concurrency }, caller));
-  const elapsed = performance.now() - started;
-  const cpu = process.cpuUsage(cpuAtStart);
-  const loop = performance.eventLoopUtilization(loopAtStart);
+  const [elapsed, cpu, loop] = [performance.now() - started, process.cpuUsage(cpuAtStart), performance.eventLoopUtilization(loopAtStart)];
   const sorted = latencies.slice(0, calls).sort();
-  return {
-    calls,
-    failures,
-    firstError,
-    callsPerSecond: (calls / elapsed) * 1000,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-    /** CPU of this process per call (user + system, µs): V8's helper threads and libuv included. */
-    cpuMicrosPerCall: (cpu.user + cpu.system) / Math.max(1, calls),
-    /** Event-loop busy time per call (µs): what caps calls/s once the one thread all calls share is saturated. */
-    loopMicrosPerCall: (loop.active * 1000) / Math.max(1, calls),
-    /** [start, end] on the clock of V8's CPU profiles, to cut a profile to the measured run. */
-    window: [windowStart, monotonicMicros()] as [number, number],
-  };
+  const [p50Ms, p99Ms, perCall] = [percentile(sorted, 50), percentile(sorted, 99), (total: number) => total / Math.max(1, calls)];
+  // [start, end] on the clock of V8's CPU profiles, to cut a profile to the measured run.
+  const window: [number, number] = [windowStart, monotonicMicros()];
+  // Process CPU (user + system) includes V8's helper threads and libuv; event-loop busy time is what caps calls/s once the one
+  // thread all calls share is saturated.
+  const costs = { cpuMicrosPerCall: perCall(cpu.user + cpu.system), loopMicrosPerCall: perCall(loop.active * 1000) };
+  return { calls, failures, firstError, callsPerSecond: (calls / elapsed) * 1000, p50Ms, p99Ms, ...costs, window };
 }
 export type Drive = Awaited<ReturnType<typeof drive>>;
 
 // One long-lived client per variant and upstream, as an app keeps one (warm sockets, a cached token), until the process exits.
 const kept = new Map<string, Promise<unknown>>();
-function keep<T>(key: string, make: () => Promise<T>): Promise<T> {
-  if (!kept.has(key)) kept.set(key, make());
-  return kept.get(key) as Promise<T>;
-}
+const keep = <T>(key: string, make: () => Promise<T>) => (kept.get(key) ?? kept.set(key, make()).get(key)) as Promise<T>;
 
-/** `size` first calls at once on a fresh client; `mode` says what is already warm when they start. */
 async function burst(a: { target: UpstreamTarget; variant: 'module' | 'axios'; mode: 'cold' | 'warmToken' | 'warm'; size: number }) {
-  const client = a.variant === 'module' ? await moduleClient(a.target) : axiosClient(a.target);
+  const client = await CLIENTS[a.variant](a.target);
   const fire = () => Promise.allSettled(Array.from({ length: a.size }, () => client.calls.checkBalance()));
   if (a.mode === 'warmToken') await client.calls.checkBalance();
   // A whole untimed burst first leaves the token and pooled sockets behind.
@@ -201,7 +188,7 @@ async function burst(a: { target: UpstreamTarget; variant: 'module' | 'axios'; m
   return { ms, failures: rejected.length, firstError: rejected[0] };
 }
 
-/** Steady load mixing both calls, as an app would: each call's start (epoch ms), latency and failure (1 or 0). */
+/** Both calls mixed, as an app makes them: each call's start (epoch ms), latency and failure (1 or 0). */
 async function rotation(a: Load) {
   const client = await moduleClient(a.target);
   const [starts, latencies, failed] = [[], [], []] as number[][];
@@ -226,7 +213,6 @@ async function rotation(a: Load) {
   return { starts, latencies, failed, firstError };
 }
 
-/** Heap and RSS at each checkpoint of calls, after 1000 uncounted warm-up calls, collected until the heap settles. */
 async function memory(a: { target: UpstreamTarget; concurrency: number; checkpoints: number[] }) {
   const client = await moduleClient(a.target);
   const points = [];
@@ -248,9 +234,7 @@ async function memory(a: { target: UpstreamTarget; concurrency: number; checkpoi
   await client.close();
   return points;
 }
-export type MemoryPoint = Awaited<ReturnType<typeof memory>>[number];
 
-/** What a store was asked (`storeCalls`: create, get, replace) and what its connection sent (`roundTrips`, by command). */
 export type Tally = { storeCalls: Record<string, number>; roundTrips: Record<string, number> };
 const count = (counts: Record<string, number>, name: string) => void (counts[name] = (counts[name] ?? 0) + 1);
 type PaymentArgs = Load & { variant: PaymentVariant; redisUrl?: string; postgresUrl?: string; postgresPoolSize: number };
@@ -305,7 +289,6 @@ function nextPayment() {
   return { customerId: `08${tag}${String(sequence).padStart(8, '0')}`, idempotencyKey: `bench-${process.pid}-${sequence}` };
 }
 
-/** axios: the module's payment request by hand, code 00 or 01 checked, the receipt read. The module: `pay()` on a counted store. */
 async function paymentClient(a: PaymentArgs) {
   const tally: Tally = { storeCalls: {}, roundTrips: {} };
   const { command, productCode } = PAYMENT_PRODUCT;
@@ -325,7 +308,6 @@ async function paymentClient(a: PaymentArgs) {
   return { pay: () => singapay.pay({ command, productCode, ...nextPayment() }), tally };
 }
 
-/** Section 4: the sample app as shipped (`createSampleApp`, configured from SINGAPAY_* variables), or a bare Nest app calling by hand. */
 async function app(a: { target: UpstreamTarget; kind: 'sample' | 'bare'; apiKey: string }) {
   // The sample logs a debug line per Singapay call by default: printing them would measure the terminal.
   Logger.overrideLogger(['error']);
@@ -363,23 +345,10 @@ const customerOf = (i: number) => `0899${String(i % 100_000).padStart(8, '0')}`;
 const transactionOf = (i: number) => `01JD${String(i).padStart(22, '0')}`;
 function record(key: string, at: number, fields: Partial<SingapayPaymentRecord>): SingapayPaymentRecord {
   const common = { requestHash: 'b'.repeat(64), command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '089900000000' } as const;
-  return {
-    key,
-    ...common,
-    state: 'success',
-    responseCode: '00',
-    sendCount: 1,
-    lookups: 0,
-    createdAt: at,
-    sentAt: at,
-    updatedAt: at,
-    settledAt: at,
-    version: 1,
-    ...fields,
-  };
+  const times = { createdAt: at, sentAt: at, updatedAt: at, settledAt: at };
+  return { key, ...common, state: 'success', responseCode: '00', sendCount: 1, lookups: 0, ...times, version: 1, ...fields };
 }
 
-/** The daily report of a day whose records (one per transaction the simulator listed) this process holds in memory. */
 type Records = { transactionIds: string[]; customerIds: string[]; createdAt: number[] };
 async function report(a: UpstreamTarget & { date: string; records: Records }) {
   const store = new SingapayInMemoryPaymentStore();
@@ -397,50 +366,36 @@ async function report(a: UpstreamTarget & { date: string; records: Records }) {
   const seconds = (performance.now() - started) / 1000;
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   await client.close();
-  const { pagesRead, transactionsRead } = read;
-  return { seconds, complete, pagesRead, transactionsRead, rows: summary.rows, matched: summary.matched, rssBeforeMb, peakRssMb };
+  const [{ pagesRead, transactionsRead }, { rows, matched }] = [read, summary];
+  return { seconds, complete, pagesRead, transactionsRead, rows, matched, rssBeforeMb, peakRssMb };
 }
-export type ScaleReport = Awaited<ReturnType<typeof report>>;
 
 export type SweepStore = 'memory' | 'redis' | 'postgres';
 type Make = (i: number) => SingapayPaymentRecord;
-
-type Filled = {
-  store: SingapayPaymentStore;
-  fill(count: number, make: Make): Promise<void>;
-  explain?(at: number): Promise<PostgresPlan[]>;
+/** Fills a store with `count` records made by `make`, `batch` at a time. */
+const filler = (batch: number, create: (r: SingapayPaymentRecord) => Promise<unknown>) => async (count: number, make: Make) => {
+  for (let from = 0; from < count; from += batch) {
+    await Promise.all(Array.from({ length: Math.min(batch, count - from) }, (_, i) => create(make(from + i))));
+  }
 };
 
-/**
- * The store, emptied, how to fill it fast, and for PostgreSQL the plan of each statement the module sends it. Its connection
- * closes with this process, a fresh one per case.
- */
-async function sweepStore(a: { store: SweepStore; url?: string; finalRecords: number }): Promise<Filled> {
+/** Its connection closes with this process, a fresh one per case. */
+async function sweepStore(a: { store: SweepStore; url?: string; finalRecords: number }) {
   if (a.store === 'memory') {
     const store = new SingapayInMemoryPaymentStore();
-    const fill = async (count: number, make: Make) => {
-      for (let i = 0; i < count; i++) await store.create(make(i));
-    };
-    return { store, fill };
+    return { store, fill: filler(1, (r) => store.create(r)) };
   }
   if (a.store === 'redis') {
     const redis = new Redis(a.url!);
     await redis.flushdb();
     const store = new RedisPaymentStore(redis);
     // Through the store's own claim script, 1000 at a time (ioredis pipelines them).
-    const fill = async (count: number, make: Make) => {
-      for (let from = 0; from < count; from += 1000) {
-        await Promise.all(Array.from({ length: Math.min(1000, count - from) }, (_, i) => store.create(make(from + i))));
-      }
-    };
-    return { store, fill };
+    return { store, fill: filler(1000, (r) => store.create(r)) };
   }
   const pool = new (await import('pg')).default.Pool({ connectionString: a.url, max: 4 });
   await pool.query(`TRUNCATE ${SINGAPAY_POSTGRES_TABLE}`);
   const explaining = explainingPool(pool);
   const store = new PostgresPaymentStore(explaining.pool);
-  // The sweep's list, a callback's list of one customer's open payments, a page of the day's records for the report,
-  // a record by key and by transaction, and a payment's two writes (planned, not run).
   const explain = async (at: number): Promise<PostgresPlan[]> => {
     const claim = record('explain-claim', at, { state: 'sending', settledAt: undefined, responseCode: undefined });
     const outcome = { ...claim, state: 'success', responseCode: '00', settledAt: at, version: 2 } as const;
@@ -463,7 +418,6 @@ async function sweepStore(a: { store: SweepStore; url?: string; finalRecords: nu
   return { store, fill: (count: number, make: Make) => insertPaymentRows(pool, 'default', count, make), explain };
 }
 
-/** One sweep over `dueRecords` pending records among `finalRecords` final ones. */
 async function sweep(a: UpstreamTarget & { store: SweepStore; url?: string; finalRecords: number; dueRecords: number; explain: boolean }) {
   const stores = await sweepStore(a);
   const at = Date.now() - 3_600_000;
@@ -488,12 +442,9 @@ async function sweep(a: UpstreamTarget & { store: SweepStore; url?: string; fina
   const plans = a.explain ? await stores.explain?.(at) : undefined;
   return { store: a.store, finalRecords, dueRecords, msPerDueRecord, ...(plans ? { plans } : {}) };
 }
-export type ScaleSweep = Awaited<ReturnType<typeof sweep>>;
 
 async function throughput(a: Load & { variant: Variant; operation: Operation }) {
-  const make = async () =>
-    a.variant === 'module' ? moduleClient(a.target) : a.variant === 'axios' ? axiosClient(a.target) : httpClient(a.target);
-  const client = await keep(`${a.variant} ${a.target.baseUrl}`, make);
+  const client = await keep(`${a.variant} ${a.target.baseUrl}`, async () => CLIENTS[a.variant](a.target));
   return drive(client.calls[a.operation], a.concurrency, a.durationMs);
 }
 
@@ -503,6 +454,8 @@ async function payments(a: PaymentArgs) {
   client.tally.roundTrips = {};
   return { ...(await drive(client.pay, a.concurrency, a.durationMs)), tally: client.tally };
 }
-export type PaymentRun = Awaited<ReturnType<typeof payments>>;
 
-serveIpc({ pid: process.pid }, { throughput, payments, burst, rotation, memory, app, report, sweep });
+const roles = { throughput, payments, burst, rotation, memory, app, report, sweep };
+/** What the worker answers to a request for `role`. */
+export type Answer<Role extends keyof typeof roles> = Awaited<ReturnType<(typeof roles)[Role]>>;
+serveIpc({ pid: process.pid }, roles);

@@ -17,17 +17,14 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 // The simulator's answers, prebuilt where nothing varies per call.
-const BALANCE_BODY = JSON.stringify({
-  command: 'check-balance',
-  response_code: '00',
-  response_text: 'Operation completed successfully',
-  data: { balance: '10000000.00', currency: 'IDR' },
-});
+const BALANCE = { command: 'check-balance', response_code: '00', response_text: 'Operation completed successfully' };
+const BALANCE_BODY = JSON.stringify({ ...BALANCE, data: { balance: '10000000.00', currency: 'IDR' } });
 const REFUSED_BODY = JSON.stringify({ status: 401, success: false, error: { code: 401, message: 'Unauthenticated' } });
 const NOT_FOUND_BODY = JSON.stringify({ status: 404, success: false, error: { code: 404, message: 'Not found' } });
 
 /** Since the last reset (the simulator counts only token requests and requests); `connections` shows keep-alive at work. */
-const stats = { tokenRequests: 0, tokenRequestTimes: [] as number[], requests: 0, connections: 0, refused: 0, payments: 0, cpuMicros: 0 };
+const zero = () => ({ tokenRequests: 0, tokenRequestTimes: [] as number[], requests: 0, connections: 0, refused: 0, payments: 0 });
+const stats = { ...zero(), cpuMicros: 0 };
 export type UpstreamStats = typeof stats;
 let cpuAtReset = process.cpuUsage();
 /** Valid tokens and when they expire (epoch ms): exact to the millisecond, unlike a JWT's `exp`. */
@@ -128,12 +125,11 @@ const simulator =
   process.env.BENCH_UPSTREAM === 'simulator'
     ? await SingapaySimulator.start({ tokenLifetimeSeconds: lifetimeSeconds, settleDelayMs: 3_600_000 })
     : undefined;
-/** The simulator's own counts: token requests, requests. */
 const simulatorCounts = () => [simulator!.stats().tokenRequests, sum(Object.values(simulator!.stats().requests))];
 let simulatorAtReset = simulator && simulatorCounts();
 
 function reset(): void {
-  Object.assign(stats, { tokenRequests: 0, tokenRequestTimes: [], requests: 0, connections: 0, refused: 0, payments: 0 });
+  Object.assign(stats, zero());
   cpuAtReset = process.cpuUsage();
   if (simulator) simulatorAtReset = simulatorCounts();
 }

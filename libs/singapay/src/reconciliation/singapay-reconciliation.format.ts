@@ -7,64 +7,43 @@ import type {
 /** How `formatSingapayReconciliation` writes a report: a table for a person, CSV or JSON for a spreadsheet or a program. */
 export type SingapayReconciliationFormat = 'table' | 'csv' | 'json';
 
-/** The CSV columns, one row per reconciliation row. */
-export const SINGAPAY_RECONCILIATION_CSV_COLUMNS = [
-  'date',
-  'category',
-  'needs_attention',
-  'paired_by',
-  'found_in',
-  'crosses_midnight',
-  'idempotency_key',
-  'local_state',
-  'local_failure_reason',
-  'local_created_at',
-  'local_amount',
-  'local_price',
-  'transaction_id',
-  'reference_number',
-  'customer_id',
-  'product_code',
-  'singapay_status',
-  'singapay_created_at',
-  'singapay_amount',
-  'singapay_price',
-  'singapay_net_price',
-  'differences',
-  'note',
-] as const;
-
+type Row = SingapayReconciliationRow;
 type CsvValue = string | number | boolean | undefined | null;
 
-function csvRow(row: SingapayReconciliationRow, date: string): CsvValue[] {
-  const l = row.local;
-  const s = row.singapay;
-  return [
-    date,
-    row.category,
-    row.needsAttention,
-    row.pairedBy,
-    row.foundIn,
-    row.crossesMidnight,
-    l?.idempotencyKey,
-    l?.state,
-    l?.failureReason,
-    l?.createdAt,
-    l?.amount,
-    l?.price,
-    s?.transactionId ?? l?.transactionId,
-    s?.referenceNumber ?? l?.referenceNumber,
-    l?.customerId ?? s?.customerId,
-    l?.productCode ?? s?.productCode,
-    s?.status,
-    s?.createdAt,
-    s?.amount,
-    s?.price,
-    s?.netPrice,
-    row.differences.map((d) => `${d.field}:${d.local}->${d.singapay}`).join('; '),
-    row.note,
-  ];
-}
+// Of the ids a row's two sides both hold, the table and the CSV show Singapay's transaction and the record's product and customer.
+const transactionOf = (r: Row) => r.singapay?.transactionId ?? r.local?.transactionId;
+const productOf = (r: Row) => r.local?.productCode ?? r.singapay?.productCode;
+const customerOf = (r: Row) => r.local?.customerId ?? r.singapay?.customerId;
+
+/** The CSV columns, in order, and what each holds of a row. */
+const CSV_COLUMNS = {
+  date: (_, date) => date,
+  category: (r) => r.category,
+  needs_attention: (r) => r.needsAttention,
+  paired_by: (r) => r.pairedBy,
+  found_in: (r) => r.foundIn,
+  crosses_midnight: (r) => r.crossesMidnight,
+  idempotency_key: (r) => r.local?.idempotencyKey,
+  local_state: (r) => r.local?.state,
+  local_failure_reason: (r) => r.local?.failureReason,
+  local_created_at: (r) => r.local?.createdAt,
+  local_amount: (r) => r.local?.amount,
+  local_price: (r) => r.local?.price,
+  transaction_id: transactionOf,
+  reference_number: (r) => r.singapay?.referenceNumber ?? r.local?.referenceNumber,
+  customer_id: customerOf,
+  product_code: productOf,
+  singapay_status: (r) => r.singapay?.status,
+  singapay_created_at: (r) => r.singapay?.createdAt,
+  singapay_amount: (r) => r.singapay?.amount,
+  singapay_price: (r) => r.singapay?.price,
+  singapay_net_price: (r) => r.singapay?.netPrice,
+  differences: (r) => r.differences.map((d) => `${d.field}:${d.local}->${d.singapay}`).join('; '),
+  note: (r) => r.note,
+} satisfies Record<string, (row: Row, date: string) => CsvValue>;
+
+/** The CSV columns, one row per reconciliation row. */
+export const SINGAPAY_RECONCILIATION_CSV_COLUMNS = Object.keys(CSV_COLUMNS) as (keyof typeof CSV_COLUMNS)[];
 
 /**
  * One CSV field (RFC 4180): quoted when it holds a quote, a comma or a line break, quotes
@@ -83,13 +62,10 @@ function csvField(value: CsvValue, column: string): string {
 }
 
 function csv(report: SingapayReconciliationReport): string {
+  const columns = Object.entries(CSV_COLUMNS);
   const lines = [
     SINGAPAY_RECONCILIATION_CSV_COLUMNS.join(','),
-    ...report.rows.map((r) =>
-      csvRow(r, report.date)
-        .map((value, i) => csvField(value, SINGAPAY_RECONCILIATION_CSV_COLUMNS[i]!))
-        .join(','),
-    ),
+    ...report.rows.map((r) => columns.map(([column, value]) => csvField(value(r, report.date), column)).join(',')),
   ];
   return `${lines.join('\r\n')}\r\n`;
 }
@@ -108,6 +84,21 @@ function grid(rows: string[][]): string[] {
 const rupiah = (n: number | undefined): string => (n === undefined ? '-' : n.toLocaleString('en-US'));
 const time = (iso: string | undefined): string => (iso ? iso.slice(11, 19) : '-');
 
+/** The table's columns, in order, and what each shows of a row. */
+const TABLE_COLUMNS: Record<string, (r: Row) => string> = {
+  '': (r) => (r.needsAttention ? '!' : ''),
+  category: (r) => r.category,
+  time: (r) => time(r.local?.createdAt ?? r.singapay?.createdAt),
+  key: (r) => r.local?.idempotencyKey ?? '-',
+  transaction: (r) => transactionOf(r) ?? '-',
+  product: (r) => productOf(r) ?? '-',
+  customer: (r) => customerOf(r) ?? '-',
+  local: (r) => r.local?.state ?? '-',
+  singapay: (r) => r.singapay?.status ?? '-',
+  'price here/there': (r) => `${rupiah(r.local?.price)}/${rupiah(r.singapay?.price)}`,
+  note: (r) => r.note,
+};
+
 function table(report: SingapayReconciliationReport): string {
   const { summary: sum, singapay: sp } = report;
   const out = [`Singapay reconciliation of ${report.date} (WIB: ${report.from} to ${report.to}), generated ${report.generatedAt}`];
@@ -119,21 +110,8 @@ function table(report: SingapayReconciliationReport): string {
     '',
   );
   if (report.rows.length > 0) {
-    const head = ['', 'category', 'time', 'key', 'transaction', 'product', 'customer', 'local', 'singapay', 'price here/there', 'note'];
-    const body = report.rows.map((r) => [
-      r.needsAttention ? '!' : '',
-      r.category,
-      time(r.local?.createdAt ?? r.singapay?.createdAt),
-      r.local?.idempotencyKey ?? '-',
-      r.singapay?.transactionId ?? r.local?.transactionId ?? '-',
-      r.local?.productCode ?? r.singapay?.productCode ?? '-',
-      r.local?.customerId ?? r.singapay?.customerId ?? '-',
-      r.local?.state ?? '-',
-      r.singapay?.status ?? '-',
-      `${rupiah(r.local?.price)}/${rupiah(r.singapay?.price)}`,
-      r.note,
-    ]);
-    out.push(...grid([head, ...body]), '');
+    const columns = Object.values(TABLE_COLUMNS);
+    out.push(...grid([Object.keys(TABLE_COLUMNS), ...report.rows.map((r) => columns.map((cell) => cell(r)))]), '');
   }
   out.push(
     'Totals (Singapay: its price and net price; local: the price recorded from the payment answer). "moved" is the money the deposit kept; refunds are on their own line',
@@ -154,10 +132,7 @@ function table(report: SingapayReconciliationReport): string {
   out.push(
     ...grid([
       ['product', 'status', 'singapay count', 'price', 'net price', 'local count', 'price'],
-      ...keys.map((k) => {
-        const [product, status] = k.split('\u0000') as [string, string];
-        return line(product, status, theirs.get(k), ours.get(k));
-      }),
+      ...keys.map((k) => line(...(k.split('\u0000') as [string, string]), theirs.get(k), ours.get(k))),
       line('moved', 'success+pending', report.totals.singapay.all, report.totals.local.all),
       line('refunded', 'given back', report.totals.singapay.refunded, report.totals.local.refunded),
     ]),

@@ -1,5 +1,7 @@
-import type { SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
-import type { SingapayReconciliationRow } from './singapay-reconciliation.types.js';
+import type { SingapayTransactionStatus } from '../contract/singapay-api.contract.js';
+import { isFinalPaymentState, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
+import { isNotFoundFailure } from '../payments/singapay-payment.state.js';
+import type { SingapayReconciliationDifference, SingapayReconciliationRow } from './singapay-reconciliation.types.js';
 
 /*
  * The one sentence each row carries for the person who reads the report: what the
@@ -7,31 +9,35 @@ import type { SingapayReconciliationRow } from './singapay-reconciliation.types.
  * ids, states and amounts only).
  */
 
+/** Whether a status says the deposit drew money and kept it: a failed transaction drew none, and a refunded one gave it back. */
+export const keptMoney = (status: string): boolean => status === 'success' || status === 'pending';
+
 const rupiah = (n: number | string): string => (typeof n === 'number' ? `Rp ${n.toLocaleString('en-US')}` : n);
+const amounts = (diffs: SingapayReconciliationDifference[], here: string): string[] =>
+  diffs.map((d) => `${d.field} ${rupiah(d.local)} ${here}, ${rupiah(d.singapay)} at Singapay`);
+
+/** What Singapay's status means for a record that has not caught up with it. */
+const CATCHING_UP: Partial<Record<SingapayTransactionStatus, string>> = {
+  refunded: '; Singapay refunded it: refund your customer',
+  failed: '; Singapay failed it: nothing was charged',
+  success: '; Singapay says it went through: deliver',
+};
 
 function stateNote(row: SingapayReconciliationRow, record: SingapayPaymentRecord): string {
   const status = row.singapay!.status;
   const local = record.state;
-  if (local === 'failed' && record.failure?.reason === 'not_found') {
-    return `concluded not found, but Singapay has it (${status}): ${status === 'success' || status === 'pending' ? 'money moved; do not pay it again' : 'no money kept'}; getPayment(key) applies Singapay's word`;
+  if (isNotFoundFailure(record)) {
+    return `concluded not found, but Singapay has it (${status}): ${keptMoney(status) ? 'money moved; do not pay it again' : 'no money kept'}; getPayment(key) applies Singapay's word`;
   }
   if (local === 'success' && status === 'refunded') return 'recorded success, then refunded by Singapay: refund your customer';
   if (local === 'success' && status === 'failed')
     return 'recorded success, but Singapay marks it failed: check with Singapay before delivering';
-  if (local === 'sending' || local === 'pending' || local === 'unknown') {
+  if (!isFinalPaymentState(local)) {
     const how =
       row.pairedBy === 'reference_number'
         ? 'its answer was lost and the record does not hold the transaction yet'
         : 'the record has not caught up with Singapay';
-    const meaning =
-      status === 'refunded'
-        ? '; Singapay refunded it: refund your customer'
-        : status === 'failed'
-          ? '; Singapay failed it: nothing was charged'
-          : status === 'success'
-            ? '; Singapay says it went through: deliver'
-            : '';
-    return `${how}${meaning}; getPayment(key) or the sweep (sweepIntervalMs) settles it${status === 'pending' ? ' once Singapay does' : ''}`;
+    return `${how}${CATCHING_UP[status] ?? ''}; getPayment(key) or the sweep (sweepIntervalMs) settles it${status === 'pending' ? ' once Singapay does' : ''}`;
   }
   return `recorded ${local}, Singapay says ${status}: check with Singapay which is right`;
 }
@@ -44,26 +50,24 @@ export function explainRow(row: SingapayReconciliationRow, record?: SingapayPaym
     case 'matched':
       return `state, amount and price agree${row.pairedBy === 'reference_number' ? '; paired by reference number' : ''}${viaDetail}${across}`;
     case 'state_differs': {
-      const amounts = row.differences.filter((d) => d.field !== 'state');
-      const extra = amounts.length
-        ? `; ${amounts.map((d) => `${d.field} ${rupiah(d.local)} here, ${rupiah(d.singapay)} at Singapay`).join(', ')}`
-        : '';
-      return `${stateNote(row, record!)}${extra}${viaDetail}${across}`;
+      const priced = row.differences.filter((d) => d.field !== 'state');
+      const extra = amounts(priced, 'here').join(', ');
+      return `${stateNote(row, record!)}${extra && `; ${extra}`}${viaDetail}${across}`;
     }
     case 'amount_differs':
-      return `${row.differences.map((d) => `${d.field} ${rupiah(d.local)} recorded, ${rupiah(d.singapay)} at Singapay`).join('; ')}: check what your customer was charged${viaDetail}${across}`;
+      return `${amounts(row.differences, 'recorded').join('; ')}: check what your customer was charged${viaDetail}${across}`;
     case 'local_only': {
-      if (record!.state === 'failed') {
-        return `no transaction, as expected: the payment failed (${record!.failure?.reason ?? 'failed'}) and nothing was charged`;
-      }
-      if (record!.state === 'sending' && record!.sendCount === 0) return 'no transaction, as expected: it was never sent';
-      const lookedUp = record!.transactionId ? ' (its transaction id is unknown to Singapay)' : '';
-      return record!.state === 'unknown' || record!.state === 'sending'
+      const { state, failure, sendCount, transactionId } = record!;
+      if (state === 'failed')
+        return `no transaction, as expected: the payment failed (${failure?.reason ?? 'failed'}) and nothing was charged`;
+      if (state === 'sending' && sendCount === 0) return 'no transaction, as expected: it was never sent';
+      const lookedUp = transactionId ? ' (its transaction id is unknown to Singapay)' : '';
+      return state === 'unknown' || state === 'sending'
         ? `Singapay has no transaction for it${lookedUp}: the payment may never have arrived; it stays unknown until a complete search after paymentNotFoundAfterMs concludes it`
-        : `recorded ${record!.state}, but Singapay has no such transaction${lookedUp}: check with Singapay before delivering or refunding`;
+        : `recorded ${state}, but Singapay has no such transaction${lookedUp}: check with Singapay before delivering or refunding`;
     }
     case 'singapay_only':
-      return row.singapay!.status === 'success' || row.singapay!.status === 'pending'
+      return keptMoney(row.singapay!.status)
         ? 'no local record: a payment made outside this module (another system, the dashboard, another store), or a record lost: find out who paid it'
         : `no local record; ${row.singapay!.status} at Singapay, so no money was kept`;
     case 'unverified':

@@ -1,9 +1,9 @@
 import type { SingapayListedTransaction } from '../biller/singapay-biller.types.js';
-import { formatSingapayIso } from '../biller/singapay-time.js';
-import type { SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
+import { formatSingapayIso, singapayWibDay } from '../biller/singapay-time.js';
+import { isFinalPaymentState, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
 import { transactionDistance } from '../payments/recovery/singapay-payment.matcher.js';
 import { dropUndefined } from '../util/singapay-json.js';
-import { explainRow } from './singapay-reconciliation.notes.js';
+import { explainRow, keptMoney } from './singapay-reconciliation.notes.js';
 import type {
   SingapayReconciliationCategory,
   SingapayReconciliationDifference,
@@ -20,15 +20,9 @@ import type {
  * and note of each row, and the totals. The runner reads both sides; nothing here does I/O.
  */
 
-/** A transaction and where it was read. */
-export interface SingapayFoundTransaction {
+/** A record's transaction: how the two were paired, and where the transaction was read. */
+export interface SingapayPairing extends Required<Pick<SingapayReconciliationRow, 'pairedBy' | 'foundIn'>> {
   tx: SingapayListedTransaction;
-  foundIn: 'list' | 'detail';
-}
-
-export interface SingapayPairing {
-  tx: SingapayFoundTransaction;
-  pairedBy: 'transaction_id' | 'reference_number';
 }
 
 /** The instant of a transaction: its `createdAt` is the ULID's instant, ISO with an offset. */
@@ -44,27 +38,28 @@ export function pairRecords(
   listed: readonly SingapayListedTransaction[],
 ): Map<string, SingapayPairing> {
   const byId = new Map(listed.map((tx) => [tx.transactionId, tx]));
-  const used = new Set<string>();
-  const pairs = new Map<string, SingapayPairing>();
-  for (const record of records) {
-    const tx = record.transactionId ? byId.get(record.transactionId) : undefined;
-    if (!tx || used.has(tx.transactionId)) continue;
-    used.add(tx.transactionId);
-    pairs.set(record.key, { tx: { tx, foundIn: 'list' }, pairedBy: 'transaction_id' });
-  }
   // Oldest first, so that when several transactions carry one reference the first one pairs.
   const byTime = [...listed].sort((a, b) => transactionInstant(a) - transactionInstant(b));
-  for (const record of records) {
-    if (record.transactionId || !record.referenceNumber || pairs.has(record.key)) continue;
-    const tx = byTime.find((t) => !used.has(t.transactionId) && transactionDistance(record, t, 0) === 0);
-    if (!tx) continue;
-    used.add(tx.transactionId);
-    pairs.set(record.key, { tx: { tx, foundIn: 'list' }, pairedBy: 'reference_number' });
-  }
+  const used = new Set<string>();
+  const pairs = new Map<string, SingapayPairing>();
+  const pass = (pairedBy: SingapayPairing['pairedBy'], find: (record: SingapayPaymentRecord) => SingapayListedTransaction | undefined) => {
+    for (const record of records) {
+      const tx = find(record);
+      if (!tx || used.has(tx.transactionId)) continue;
+      used.add(tx.transactionId);
+      pairs.set(record.key, { tx, foundIn: 'list', pairedBy });
+    }
+  };
+  pass('transaction_id', (record) => (record.transactionId ? byId.get(record.transactionId) : undefined));
+  pass('reference_number', (record) =>
+    record.transactionId || !record.referenceNumber || pairs.has(record.key)
+      ? undefined
+      : byTime.find((t) => !used.has(t.transactionId) && transactionDistance(record, t, 0) === 0),
+  );
   return pairs;
 }
 
-export function localSide(record: SingapayPaymentRecord): SingapayReconciliationLocal {
+function localSide(record: SingapayPaymentRecord): SingapayReconciliationLocal {
   return dropUndefined({
     idempotencyKey: record.key,
     state: record.state,
@@ -80,18 +75,9 @@ export function localSide(record: SingapayPaymentRecord): SingapayReconciliation
   });
 }
 
-export function singapaySide(tx: SingapayListedTransaction): SingapayReconciliationTransaction {
-  return {
-    transactionId: tx.transactionId,
-    referenceNumber: tx.referenceNumber,
-    customerId: tx.customerId,
-    productCode: tx.product.code,
-    status: tx.status,
-    amount: tx.amount,
-    price: tx.price,
-    netPrice: tx.netPrice,
-    createdAt: tx.createdAt,
-  };
+function singapaySide(tx: SingapayListedTransaction): SingapayReconciliationTransaction {
+  const { transactionId, referenceNumber, customerId, status, amount, price, netPrice, createdAt } = tx;
+  return { transactionId, referenceNumber, customerId, productCode: tx.product.code, status, amount, price, netPrice, createdAt };
 }
 
 /** What the two sides disagree on: the state, and the amount and price the module recorded (when it read any). */
@@ -105,70 +91,60 @@ function differences(record: SingapayPaymentRecord, tx: SingapayListedTransactio
   return out;
 }
 
-const IN_FLIGHT_LOCALLY = new Set(['sending', 'pending', 'unknown']);
+type RowFields = Omit<SingapayReconciliationRow, 'differences' | 'crossesMidnight' | 'note'> &
+  Partial<Pick<SingapayReconciliationRow, 'differences' | 'crossesMidnight'>>;
+
+/** A row with its note; one side alone has no differences and crosses no midnight. */
+function row(fields: RowFields, record?: SingapayPaymentRecord, why?: string): SingapayReconciliationRow {
+  const out = { ...fields, differences: fields.differences ?? [], crossesMidnight: fields.crossesMidnight ?? false, note: '' };
+  out.note = explainRow(out, record, why);
+  return out;
+}
 
 /** A row of a record and its transaction. */
-export function pairedRow(
-  record: SingapayPaymentRecord,
-  pairing: SingapayPairing,
-  wibDay: (ms: number) => string,
-): SingapayReconciliationRow {
-  const { tx, foundIn } = pairing.tx;
+export function pairedRow(record: SingapayPaymentRecord, { tx, foundIn, pairedBy }: SingapayPairing): SingapayReconciliationRow {
   const diffs = differences(record, tx);
   const category: SingapayReconciliationCategory = diffs.some((d) => d.field === 'state')
     ? 'state_differs'
     : diffs.length > 0
       ? 'amount_differs'
       : 'matched';
-  // Both sides still in flight is a payment on its way, not a disagreement.
-  const inFlight = IN_FLIGHT_LOCALLY.has(record.state) && tx.status === 'pending' && category === 'state_differs';
-  const row: SingapayReconciliationRow = {
-    category,
-    needsAttention: category !== 'matched' && !inFlight,
-    pairedBy: pairing.pairedBy,
-    foundIn,
-    local: localSide(record),
-    singapay: singapaySide(tx),
-    differences: diffs,
-    crossesMidnight: wibDay(record.createdAt) !== wibDay(transactionInstant(tx)),
-    note: '',
-  };
-  return { ...row, note: explainRow(row, record) };
-}
-
-/** Local states that say money moved (or may have): such a record without a transaction needs a look. */
-function claimsMoneyMoved(record: SingapayPaymentRecord): boolean {
-  if (record.state === 'failed') return false;
-  return record.state !== 'sending' || record.sendCount > 0;
+  // Both sides still in flight (not final here, pending there) is a payment on its way, not a disagreement.
+  const inFlight = !isFinalPaymentState(record.state) && tx.status === 'pending' && category === 'state_differs';
+  return row(
+    {
+      category,
+      needsAttention: category !== 'matched' && !inFlight,
+      pairedBy,
+      foundIn,
+      local: localSide(record),
+      singapay: singapaySide(tx),
+      differences: diffs,
+      crossesMidnight: singapayWibDay(record.createdAt) !== singapayWibDay(transactionInstant(tx)),
+    },
+    record,
+  );
 }
 
 /** A record without a transaction: `confirmed` when Singapay's side was read in full (or a lookup said not found). */
 export function localOnlyRow(record: SingapayPaymentRecord, confirmed: boolean, why?: string): SingapayReconciliationRow {
-  const row: SingapayReconciliationRow = {
-    category: confirmed ? 'local_only' : 'unverified',
-    // Unchecked or not, a failed record kept no money; one that claims money moved needs a look either way.
-    needsAttention: claimsMoneyMoved(record),
-    local: localSide(record),
-    differences: [],
-    crossesMidnight: false,
-    note: '',
-  };
-  return { ...row, note: explainRow(row, record, why) };
+  // Unchecked or not, a failed record kept no money, nor did one never sent; one that claims money moved needs a look either way.
+  const claimsMoneyMoved = record.state !== 'failed' && (record.state !== 'sending' || record.sendCount > 0);
+  return row(
+    { category: confirmed ? 'local_only' : 'unverified', needsAttention: claimsMoneyMoved, local: localSide(record) },
+    record,
+    why,
+  );
 }
 
 /** A transaction without a record: `confirmed` when every local record was read. */
 export function singapayOnlyRow(tx: SingapayListedTransaction, confirmed: boolean): SingapayReconciliationRow {
-  const row: SingapayReconciliationRow = {
+  return row({
     category: confirmed ? 'singapay_only' : 'unverified',
-    // Failed and refunded transactions kept no money.
-    needsAttention: tx.status === 'success' || tx.status === 'pending',
+    needsAttention: keptMoney(tx.status),
     foundIn: 'list',
     singapay: singapaySide(tx),
-    differences: [],
-    crossesMidnight: false,
-    note: '',
-  };
-  return { ...row, note: explainRow(row) };
+  });
 }
 
 export function summarise(rows: readonly SingapayReconciliationRow[]): SingapayReconciliationSummary {
@@ -190,38 +166,28 @@ export function summarise(rows: readonly SingapayReconciliationRow[]): SingapayR
  * the refunds on their own; Singapay's side sums net price too.
  */
 export function totals(rows: readonly SingapayReconciliationRow[], side: 'singapay' | 'local'): SingapayReconciliationTotals {
-  const groups = new Map<string, SingapayReconciliationTotal>();
-  const total = (status: string): SingapayReconciliationTotal => ({
-    productCode: '*',
+  const total = (productCode: string, status: string): SingapayReconciliationTotal => ({
+    productCode,
     status,
     count: 0,
     price: 0,
     ...(side === 'singapay' ? { netPrice: 0 } : {}),
   });
-  const all = total('*');
-  const refunded = total('refunded');
+  const groups = new Map<string, SingapayReconciliationTotal>();
+  const all = total('*', '*');
+  const refunded = total('*', 'refunded');
   for (const row of rows) {
+    // A record's side adds the price it recorded, 0 when it read none; it has no net price.
     const entry =
-      side === 'singapay'
-        ? row.singapay && {
-            productCode: row.singapay.productCode,
-            status: row.singapay.status,
-            price: row.singapay.price,
-            net: row.singapay.netPrice,
-          }
-        : row.local && { productCode: row.local.productCode, status: row.local.state, price: row.local.price ?? 0, net: 0 };
+      side === 'singapay' ? row.singapay : row.local && { ...row.local, status: row.local.state, price: row.local.price ?? 0, netPrice: 0 };
     if (!entry) continue;
     const id = `${entry.productCode}\u0000${entry.status}`;
     let group = groups.get(id);
-    if (!group) {
-      group = { productCode: entry.productCode, status: entry.status, count: 0, price: 0, ...(side === 'singapay' ? { netPrice: 0 } : {}) };
-      groups.set(id, group);
-    }
-    const moved = entry.status === 'success' || entry.status === 'pending';
-    for (const t of [group, ...(moved ? [all] : entry.status === 'refunded' ? [refunded] : [])]) {
+    if (!group) groups.set(id, (group = total(entry.productCode, entry.status)));
+    for (const t of [group, ...(keptMoney(entry.status) ? [all] : entry.status === 'refunded' ? [refunded] : [])]) {
       t.count += 1;
       t.price += entry.price;
-      if (t.netPrice !== undefined) t.netPrice += entry.net;
+      if (t.netPrice !== undefined) t.netPrice += entry.netPrice;
     }
   }
   const byProductAndStatus = [...groups.values()].sort(
@@ -247,17 +213,11 @@ export function hintLostPurchases(rows: SingapayReconciliationRow[], skewMs: num
   );
   const alone = rows.filter((r) => r.category === 'singapay_only');
   for (const mine of lost) {
-    const payment = { ...mine.local!, referenceNumber: undefined, createdAt: Date.parse(mine.local!.createdAt), sentAt: undefined };
-    const fits = alone.filter((r) => {
-      const theirs = r.singapay!;
-      const tx = {
-        customerId: theirs.customerId,
-        referenceNumber: theirs.referenceNumber,
-        createdAt: theirs.createdAt,
-        product: { code: theirs.productCode },
-      };
-      return transactionDistance(payment, tx, skewMs) !== undefined;
-    });
+    // The matcher reads a record's creation as epoch ms and a transaction's product as `product.code`.
+    const payment = { ...mine.local!, createdAt: Date.parse(mine.local!.createdAt) };
+    const fits = alone.filter(
+      (r) => transactionDistance(payment, { ...r.singapay!, product: { code: r.singapay!.productCode } }, skewMs) !== undefined,
+    );
     if (fits.length !== 1) continue;
     const theirs = fits[0]!;
     mine.note += `; transaction ${theirs.singapay!.transactionId} (singapay_only) may be this payment: getPayment(key) decides`;

@@ -1,5 +1,5 @@
 import { BadRequestException, Inject, Injectable, Logger, NotImplementedException, ServiceUnavailableException } from '@nestjs/common';
-import { SINGAPAY_LIST_CONCURRENCY, SingapayBillerApi } from '../biller/singapay-biller.api.js';
+import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import type { SingapayListedTransaction } from '../biller/singapay-biller.types.js';
 import { formatSingapayIso, singapayWibDay } from '../biller/singapay-time.js';
 import { SINGAPAY_WIB_OFFSET_MINUTES } from '../contract/singapay-api.contract.js';
@@ -23,7 +23,6 @@ import {
   summarise,
   totals,
   transactionInstant,
-  type SingapayPairing,
 } from './singapay-reconciliation.pairing.js';
 import type {
   SingapayReconciliationOptions,
@@ -35,8 +34,11 @@ const DAY_MS = 86_400_000;
 const WIB_OFFSET_MS = SINGAPAY_WIB_OFFSET_MINUTES * 60_000;
 const RECORD_PAGE = 500;
 
-/** The WIB day `date` names, as `[fromMs, toMs)`; a 400 naming `date` for anything but a calendar day `YYYY-MM-DD`. */
-export function parseReconciliationDate(date: unknown, now = Date.now()): { date: string; fromMs: number; toMs: number } {
+/** A WIB day: its `YYYY-MM-DD` and its instants `[fromMs, toMs)`. */
+export type SingapayReconciliationDay = { date: string; fromMs: number; toMs: number };
+
+/** The WIB day `date` names; a 400 naming `date` for anything but a calendar day `YYYY-MM-DD`. */
+export function parseReconciliationDate(date: unknown, now = Date.now()): SingapayReconciliationDay {
   const refuse = (why: string) => new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [why] });
   const text = typeof date === 'string' ? date : '';
   const midnightUtc = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Number.NaN;
@@ -52,12 +54,10 @@ export function parseReconciliationDate(date: unknown, now = Date.now()): { date
 
 /** A 400 naming the limit that is not a whole number of at least 1 (a NaN would end a list as read in full). */
 function checkReconciliationOptions(options: SingapayReconciliationOptions): void {
+  const least = (name: keyof SingapayReconciliationOptions) => (name === 'maxDetailLookups' ? 0 : 1);
   const problems = (['maxPages', 'listConcurrency', 'maxRecords', 'maxDetailLookups'] as const)
-    .filter(
-      (name) =>
-        options[name] !== undefined && !(Number.isSafeInteger(options[name]) && options[name]! >= (name === 'maxDetailLookups' ? 0 : 1)),
-    )
-    .map((name) => `${name} must be a whole number of at least ${name === 'maxDetailLookups' ? 0 : 1}`);
+    .filter((name) => options[name] !== undefined && !(Number.isSafeInteger(options[name]) && options[name]! >= least(name)))
+    .map((name) => `${name} must be a whole number of at least ${least(name)}`);
   if (problems.length > 0) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems });
 }
 
@@ -85,73 +85,69 @@ export class SingapayDayReconciliation {
   ) {}
 
   /** The WIB day of `date` on this registration's clock (a future day is refused). */
-  dayOf(date: unknown): { date: string; fromMs: number; toMs: number } {
+  dayOf(date: unknown): SingapayReconciliationDay {
     return parseReconciliationDate(date, this.now());
   }
 
   async run(
-    day: { date: string; fromMs: number; toMs: number },
+    day: SingapayReconciliationDay,
     call?: SingapayCallOptions,
     options: SingapayReconciliationOptions = {},
   ): Promise<SingapayReconciliationReport> {
     checkReconciliationOptions(options);
-    const { maxPages, maxDetailLookups = 100, listConcurrency = SINGAPAY_LIST_CONCURRENCY, onProgress } = options;
+    const { maxPages, maxDetailLookups = 100, listConcurrency, onProgress } = options;
     const inDay = (ms: number) => ms >= day.fromMs && ms < day.toMs;
-    const wibDay = (ms: number) => singapayWibDay(ms);
     this.recordLister(); // a store that cannot list by creation is refused before any request
 
     // The WIB day falls on its own date and the one before, whichever zone the filter reads dates in.
-    const startDate = wibDay(day.fromMs - DAY_MS);
-    const endDate = wibDay(day.fromMs);
+    const startDate = singapayWibDay(day.fromMs - DAY_MS);
+    const endDate = singapayWibDay(day.fromMs);
     const onPage =
       onProgress && ((pagesRead: number, pages?: number) => onProgress(pages === undefined ? { pagesRead } : { pagesRead, pages }));
-    const list = await this.biller.listAllTransactions({ startDate, endDate }, call, {
-      concurrency: listConcurrency,
-      ...(maxPages === undefined ? {} : { maxPages }),
-      ...(onPage ? { onPage } : {}),
-    });
+    const list = await this.biller.listAllTransactions({ startDate, endDate }, call, { concurrency: listConcurrency, maxPages, onPage });
     // Room for every transaction read to have its record, and for records that never reached Singapay.
     const maxRecords = options.maxRecords ?? Math.max(100_000, 2 * list.transactions.length);
     const local = await this.readRecords(day.fromMs - DAY_MS, day.toMs + DAY_MS, maxRecords);
 
-    // A payment sent just before midnight may be dated the next day by Singapay's clock. When its
-    // record holds no transaction (its answer was lost), the next day of its customer is read too.
+    // Records whose transaction a lookup proved missing, and those left unverified (with why).
     const notFound = new Set<string>();
     const unchecked = new Map<string, string>();
     let detailLookups = 0;
-    const nextDate = wibDay(day.toMs);
+    /** Whether a record may have a lookup of its own: at most `maxDetailLookups`, and the records beyond are unverified. */
+    const mayLookUp = (record: SingapayPaymentRecord): boolean => {
+      if (detailLookups < maxDetailLookups) {
+        detailLookups++;
+        return true;
+      }
+      unchecked.set(record.key, `the limit of ${maxDetailLookups} detail lookups was reached`);
+      return false;
+    };
+
+    // A payment sent just before midnight may be dated the next day by Singapay's clock. When its
+    // record holds no transaction (its answer was lost), the next day of its customer is read too.
+    const nextDate = singapayWibDay(day.toMs);
     const transactions = new Map(list.transactions.map((tx) => [tx.transactionId, tx]));
-    for (const record of local.records) {
+    for (const record of local.records.values()) {
       // Its last send counts (a payment resent after midnight keeps its creation time), and only a
       // purchase with a reference is paired without a transaction id; one refused or never sent has no transaction.
       const sent = record.sentAt ?? record.createdAt;
       const noTransaction = record.state === 'failed' && (record.failure?.reason === 'rejected' || record.failure?.reason === 'not_sent');
       if (!inDay(record.createdAt) || record.transactionId || !record.referenceNumber || noTransaction) continue;
-      if (sent < day.toMs - this.policy.options.skewMs) continue;
-      if (detailLookups >= maxDetailLookups) {
-        unchecked.set(record.key, `the limit of ${maxDetailLookups} detail lookups was reached`);
-        continue;
-      }
-      detailLookups++;
+      if (sent < day.toMs - this.policy.options.skewMs || !mayLookUp(record)) continue;
       const own = await this.biller.listAllTransactions({ customerId: record.customerId, startDate: nextDate, endDate: nextDate }, call, {
         maxPages: this.policy.options.searchMaxPages,
       });
       for (const tx of own.transactions) transactions.set(tx.transactionId, tx);
       if (!own.complete) unchecked.set(record.key, `its customer's transactions of ${nextDate} could not be read in full`);
     }
-    const pairs = pairRecords(local.records, [...transactions.values()]);
+    const pairs = pairRecords([...local.records.values()], [...transactions.values()]);
 
     // Transactions records hold that the list did not show: asked for one by one.
-    for (const record of local.records) {
-      if (!inDay(record.createdAt) || !record.transactionId || pairs.has(record.key)) continue;
-      if (detailLookups >= maxDetailLookups) {
-        unchecked.set(record.key, `the limit of ${maxDetailLookups} detail lookups was reached`);
-        continue;
-      }
-      detailLookups++;
+    for (const record of local.records.values()) {
+      if (!inDay(record.createdAt) || !record.transactionId || pairs.has(record.key) || !mayLookUp(record)) continue;
       try {
         const tx = await this.biller.getTransaction(record.transactionId, call);
-        pairs.set(record.key, { tx: { tx, foundIn: 'detail' }, pairedBy: 'transaction_id' });
+        pairs.set(record.key, { tx, foundIn: 'detail', pairedBy: 'transaction_id' });
       } catch (error) {
         if (error instanceof SingapayNotFoundException) notFound.add(record.key);
         else unchecked.set(record.key, `the detail lookup failed (${describe(error)})`);
@@ -159,8 +155,7 @@ export class SingapayDayReconciliation {
     }
 
     // Transactions of the day no record in the window holds: a record of another day may.
-    const paired = new Set([...pairs.values()].map((p) => p.tx.tx.transactionId));
-    const known = new Set(local.records.map((r) => r.key));
+    const paired = new Set([...pairs.values()].map((p) => p.tx.transactionId));
     const alone: SingapayListedTransaction[] = [];
     let elsewhere = 0;
     for (const tx of list.transactions) {
@@ -169,31 +164,24 @@ export class SingapayDayReconciliation {
       if (!holder || pairs.has(holder.key)) alone.push(tx);
       else if (inDay(holder.createdAt)) {
         // A record of this day the listing missed (a Redis record written before its index existed),
-        // or one that took this transaction after it was read: the fresh copy pairs.
-        if (known.has(holder.key))
-          local.records.splice(
-            local.records.findIndex((r) => r.key === holder.key),
-            1,
-            holder,
-          );
-        else local.records.push(holder);
-        known.add(holder.key);
-        pairs.set(holder.key, { tx: { tx, foundIn: 'list' }, pairedBy: 'transaction_id' });
+        // or one that took this transaction after it was read: the fresh copy pairs, in the place of any copy read.
+        local.records.set(holder.key, holder);
+        pairs.set(holder.key, { tx, foundIn: 'list', pairedBy: 'transaction_id' });
       } else elsewhere++;
     }
 
     const rows: SingapayReconciliationRow[] = [];
     let pairedAcross = 0;
-    for (const record of local.records) {
-      const pairing: SingapayPairing | undefined = pairs.get(record.key);
+    for (const record of local.records.values()) {
+      const pairing = pairs.get(record.key);
       if (!inDay(record.createdAt)) {
-        if (pairing && inDay(transactionInstant(pairing.tx.tx))) pairedAcross++;
+        if (pairing && inDay(transactionInstant(pairing.tx))) pairedAcross++;
         continue;
       }
-      if (pairing) rows.push(pairedRow(record, pairing, wibDay));
-      else if (notFound.has(record.key)) rows.push(localOnlyRow(record, true));
-      else if (unchecked.has(record.key)) rows.push(localOnlyRow(record, false, unchecked.get(record.key)));
-      else rows.push(localOnlyRow(record, list.complete, list.complete ? undefined : "Singapay's list was not read in full"));
+      // Without a transaction: confirmed when a lookup said not found, or the list was read in full and nothing was left unchecked.
+      const why = unchecked.get(record.key);
+      if (pairing) rows.push(pairedRow(record, pairing));
+      else rows.push(localOnlyRow(record, notFound.has(record.key) || (why === undefined && list.complete), why));
     }
     for (const tx of alone) rows.push(singapayOnlyRow(tx, local.complete));
     hintLostPurchases(rows, this.policy.options.skewMs);
@@ -201,35 +189,26 @@ export class SingapayDayReconciliation {
 
     const complete = list.complete && local.complete && unchecked.size === 0;
     const summary = summarise(rows);
-    const warnings: string[] = [];
-    if (!list.complete) {
-      const why =
-        list.incomplete === 'page_limit'
-          ? `the limit of ${list.pagesRead} pages was reached`
-          : list.incomplete === 'rows_missing'
-            ? `its pages held ${list.transactions.length} transactions where it counts ${list.total}`
-            : `page ${list.failedPage ?? list.pagesRead} failed (${describe(list.error)})`;
-      warnings.push(
-        `INCOMPLETE: Singapay's list was not read in full: ${why}. Records without a transaction are "unverified", not missing; run the report again.`,
-      );
-    }
-    if (!local.complete)
-      warnings.push(`INCOMPLETE: more than ${maxRecords} local records in three days; transactions without a record are "unverified".`);
-    if (unchecked.size > 0)
-      warnings.push(`INCOMPLETE: ${unchecked.size} record(s) could not be looked up at Singapay; they are "unverified".`);
+    const listWhy =
+      list.incomplete === 'page_limit'
+        ? `the limit of ${list.pagesRead} pages was reached`
+        : list.incomplete === 'rows_missing'
+          ? `its pages held ${list.transactions.length} transactions where it counts ${list.total}`
+          : `page ${list.failedPage ?? list.pagesRead} failed (${describe(list.error)})`;
     const now = this.now();
-    if (now < day.toMs) warnings.push(`${day.date} is not over yet in WIB: payments of the day are still coming in.`);
-    if (pairedAcross > 0) {
-      warnings.push(
+    const warnings = [
+      !list.complete &&
+        `INCOMPLETE: Singapay's list was not read in full: ${listWhy}. Records without a transaction are "unverified", not missing; run the report again.`,
+      !local.complete && `INCOMPLETE: more than ${maxRecords} local records in three days; transactions without a record are "unverified".`,
+      unchecked.size > 0 && `INCOMPLETE: ${unchecked.size} record(s) could not be looked up at Singapay; they are "unverified".`,
+      now < day.toMs && `${day.date} is not over yet in WIB: payments of the day are still coming in.`,
+      pairedAcross > 0 &&
         `${pairedAcross} transaction(s) of this day belong to records of the day before or after (near midnight): reported there.`,
-      );
-    }
-    if (elsewhere > 0)
-      warnings.push(`${elsewhere} transaction(s) of this day belong to records made on other days: reported on those days.`);
+      elsewhere > 0 && `${elsewhere} transaction(s) of this day belong to records made on other days: reported on those days.`,
+    ].filter((w) => w !== false);
 
     const line = `reconcileDay ${day.date}: ${summary.rows} rows, ${summary.needsAttention} need attention${complete ? '' : ', INCOMPLETE'}`;
-    if (complete) this.logger.log(line);
-    else this.logger.warn(line);
+    this.logger[complete ? 'log' : 'warn'](line);
     return {
       date: day.date,
       from: formatSingapayIso(day.fromMs),
@@ -247,15 +226,15 @@ export class SingapayDayReconciliation {
         ...(list.incomplete ? { incomplete: list.incomplete } : {}),
         ...(list.error !== undefined ? { failure: describe(list.error) } : {}),
       },
-      local: { complete: local.complete, recordsRead: local.records.length },
+      local: { complete: local.complete, recordsRead: local.records.size },
       summary,
       totals: { singapay: totals(rows, 'singapay'), local: totals(rows, 'local') },
       rows,
     };
   }
 
-  /** The records created in `[fromMs, toMs)`, page by page, up to `max`. */
-  private async readRecords(fromMs: number, toMs: number, max: number): Promise<{ records: SingapayPaymentRecord[]; complete: boolean }> {
+  /** The records created in `[fromMs, toMs)` by key, in the order read, page by page, up to `max`. */
+  private async readRecords(fromMs: number, toMs: number, max: number) {
     const list = this.recordLister();
     const records = new Map<string, SingapayPaymentRecord>();
     let after: SingapayPaymentRecordCursor | undefined;
@@ -263,8 +242,8 @@ export class SingapayDayReconciliation {
       const page = await this.guard(() => list(fromMs, toMs, RECORD_PAGE, after));
       for (const r of page) records.set(r.key, r);
       const last = page[page.length - 1];
-      if (page.length < RECORD_PAGE || !last) return { records: [...records.values()], complete: true };
-      if (records.size >= max) return { records: [...records.values()], complete: false };
+      if (page.length < RECORD_PAGE || !last) return { records, complete: true };
+      if (records.size >= max) return { records, complete: false };
       after = { createdAt: last.createdAt, key: last.key };
     }
   }

@@ -14,7 +14,6 @@ import { parseReconciliationDate } from './singapay-reconciliation.runner.js';
 import type { SingapayReconciliationReport, SingapayReconciliationRow } from './singapay-reconciliation.types.js';
 
 const AT = Date.UTC(2025, 5, 10, 3); // 10:00 WIB
-const wibDay = (ms: number) => new Date(ms + 7 * 3600_000).toISOString().slice(0, 10);
 
 function record(key: string, extra: Partial<SingapayPaymentRecord> = {}): SingapayPaymentRecord {
   return {
@@ -75,41 +74,41 @@ describe('pairing', () => {
       record('other-customer', { state: 'unknown', referenceNumber: 'REF-T3', customerId: '081299999999' }),
     ];
     const pairs = pairRecords(records, [tx('T1'), tx('T2'), tx('T3')]);
-    expect([...pairs].map(([key, p]) => [key, p.tx.tx.transactionId, p.pairedBy])).toEqual([
+    expect([...pairs].map(([key, p]) => [key, p.tx.transactionId, p.pairedBy])).toEqual([
       ['by-id', 'T1', 'transaction_id'],
       ['by-ref', 'T2', 'reference_number'],
     ]);
   });
 
   it('puts a state difference first, names every field that differs, and leaves pairs both sides have in flight alone', () => {
-    const refunded = pairedRow(
-      record('r', { outcome: { transactionId: 'T', price: 12_000, amount: 10_000 } }),
-      { tx: { tx: tx('T', { status: 'refunded' }), foundIn: 'list' }, pairedBy: 'transaction_id' },
-      wibDay,
-    );
+    const refunded = pairedRow(record('r', { outcome: { transactionId: 'T', price: 12_000, amount: 10_000 } }), {
+      tx: tx('T', { status: 'refunded' }),
+      foundIn: 'list',
+      pairedBy: 'transaction_id',
+    });
     expect(refunded).toMatchObject({ category: 'state_differs', needsAttention: true, crossesMidnight: false });
     expect(refunded.differences).toEqual([
       { field: 'state', local: 'success', singapay: 'refunded' },
       { field: 'price', local: 12_000, singapay: 11_000 },
     ]);
     expect(refunded.note).toMatch(/refund your customer.*price Rp 12,000 here, Rp 11,000 at Singapay/);
-    const inFlight = pairedRow(
-      record('p', { state: 'pending' }),
-      { tx: { tx: tx('T', { status: 'pending' }), foundIn: 'list' }, pairedBy: 'transaction_id' },
-      wibDay,
-    );
+    const inFlight = pairedRow(record('p', { state: 'pending' }), {
+      tx: tx('T', { status: 'pending' }),
+      foundIn: 'list',
+      pairedBy: 'transaction_id',
+    });
     expect(inFlight).toMatchObject({ category: 'matched', needsAttention: false });
-    const unknownPending = pairedRow(
-      record('u', { state: 'unknown' }),
-      { tx: { tx: tx('T', { status: 'pending' }), foundIn: 'list' }, pairedBy: 'reference_number' },
-      wibDay,
-    );
+    const unknownPending = pairedRow(record('u', { state: 'unknown' }), {
+      tx: tx('T', { status: 'pending' }),
+      foundIn: 'list',
+      pairedBy: 'reference_number',
+    });
     expect(unknownPending).toMatchObject({ category: 'state_differs', needsAttention: false });
-    const midnight = pairedRow(
-      record('m', { createdAt: Date.UTC(2025, 5, 10, 16, 59, 59) }),
-      { tx: { tx: tx('T', { createdAt: '2025-06-11T00:00:01+07:00' }), foundIn: 'detail' }, pairedBy: 'transaction_id' },
-      wibDay,
-    );
+    const midnight = pairedRow(record('m', { createdAt: Date.UTC(2025, 5, 10, 16, 59, 59) }), {
+      tx: tx('T', { createdAt: '2025-06-11T00:00:01+07:00' }),
+      foundIn: 'detail',
+      pairedBy: 'transaction_id',
+    });
     expect(midnight).toMatchObject({ category: 'matched', crossesMidnight: true, foundIn: 'detail' });
     expect(midnight.note).toMatch(/found by a detail lookup.*crosses midnight/);
   });
@@ -192,11 +191,11 @@ describe('formats', () => {
 
   it('sums per product and status, Singapay with net price, and prints a table of both sides', () => {
     const rows = [
-      pairedRow(
-        record('a', { transactionId: 'A', outcome: { transactionId: 'A', price: 11_000 } }),
-        { tx: { tx: tx('A'), foundIn: 'list' }, pairedBy: 'transaction_id' },
-        wibDay,
-      ),
+      pairedRow(record('a', { transactionId: 'A', outcome: { transactionId: 'A', price: 11_000 } }), {
+        tx: tx('A'),
+        foundIn: 'list',
+        pairedBy: 'transaction_id',
+      }),
       singapayOnlyRow(tx('B'), true),
       localOnlyRow(record('c', { state: 'failed', productCode: 'SPPLNPOS' }), true),
     ];

@@ -1,5 +1,6 @@
-import type { SingapayCommand, SingapayTransactionStatus } from '../contract/singapay-api.contract.js';
-import type { SingapayPaymentFailureReason, SingapayPaymentState } from '../payments/singapay-payment-record.js';
+import type { SingapayListedTransaction, SingapayTransactionList } from '../biller/singapay-biller.types.js';
+import type { SingapayPaymentFailureReason } from '../payments/singapay-payment-record.js';
+import type { SingapayPayment } from '../payments/singapay-payment.types.js';
 
 /*
  * The daily reconciliation report (`SingapayService.reconcileDay`, `singapay reconcile`):
@@ -26,39 +27,35 @@ export interface SingapayReconciliationDifference {
   singapay: string | number;
 }
 
-/** The local record of a row, as the payment store holds it. */
-export interface SingapayReconciliationLocal {
-  idempotencyKey: string;
-  state: SingapayPaymentState;
+/**
+ * The local record of a row, as `getPayment()` shows it: `transactionId` is absent while its
+ * answer is lost (or it never left), `amount` and `price` (what the customer pays) come from
+ * Singapay's answer to the payment and are absent when no answer was read, and `createdAt` is
+ * when the record was made, just before sending.
+ */
+export interface SingapayReconciliationLocal extends Pick<
+  SingapayPayment,
+  | 'idempotencyKey'
+  | 'state'
+  | 'command'
+  | 'productCode'
+  | 'customerId'
+  | 'referenceNumber'
+  | 'transactionId'
+  | 'amount'
+  | 'price'
+  | 'createdAt'
+> {
   /** Why it failed, for a `failed` record. */
   failureReason?: SingapayPaymentFailureReason;
-  command: SingapayCommand;
-  productCode: string;
-  customerId: string;
-  referenceNumber?: string;
-  /** The transaction the record holds; absent while its answer is lost (or it never left). */
-  transactionId?: string;
-  /** From Singapay's answer to the payment; absent when no answer was read. */
-  amount?: number;
-  /** From Singapay's answer to the payment (what the customer pays); absent when no answer was read. */
-  price?: number;
-  /** When the record was made, just before sending. */
-  createdAt: string;
 }
 
-/** Singapay's transaction of a row, as its list (or detail) gives it. */
-export interface SingapayReconciliationTransaction {
-  transactionId: string;
-  referenceNumber: string | null;
-  customerId: string;
+/** Singapay's transaction of a row, as its list (or detail) gives it: `netPrice` is what the deposit is charged, `createdAt` the instant its ULID encodes. */
+export interface SingapayReconciliationTransaction extends Pick<
+  SingapayListedTransaction,
+  'transactionId' | 'referenceNumber' | 'customerId' | 'status' | 'amount' | 'price' | 'netPrice' | 'createdAt'
+> {
   productCode: string;
-  status: SingapayTransactionStatus;
-  amount: number;
-  price: number;
-  /** What the deposit is charged. */
-  netPrice: number;
-  /** The instant its ULID encodes. */
-  createdAt: string;
 }
 
 /** One line of the report: a pair, or one side alone. */
@@ -155,7 +152,7 @@ export interface SingapayReconciliationReport {
     /** Detail lookups of transactions that records hold and the list did not show. */
     detailLookups: number;
     /** Why the list is not complete: its page limit, a page that failed, or pages that held fewer rows than it counts. */
-    incomplete?: 'page_limit' | 'page_failed' | 'rows_missing';
+    incomplete?: SingapayTransactionList['incomplete'];
     /** What failed, when a page did: the exception's message (it never holds a secret). */
     failure?: string;
   };

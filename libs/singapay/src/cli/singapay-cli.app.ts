@@ -45,15 +45,15 @@ export interface SingapayCliCommandLine {
   words: string[];
 }
 
-/** The options of a command that opens the app: `--production` and `--name N`. */
-export const SINGAPAY_CLI_APP_OPTIONS = { valued: ['--name'], flags: ['--production'] } as const;
-
-/** Reads a command line: the common options, the command's own `valued` options and `flags`, at most `words` bare words. */
+/**
+ * Reads a command line: the common options, the command's own `valued` options and `flags`, at most `words` bare
+ * words, and with `app` those of a command that opens the app (`--name N`, `--production`).
+ */
 export function parseSingapayCliArgs(
   argv: readonly string[],
-  own: { valued?: readonly string[]; flags?: readonly string[]; words?: number } = {},
+  own: { valued?: readonly string[]; flags?: readonly string[]; words?: number; app?: boolean } = {},
 ): SingapayCliCommandLine {
-  const { valued = [], flags = [], words = 0 } = own;
+  const { valued = [], flags = [], words = 0, app = false } = own;
   const out: SingapayCliCommandLine = { help: false, values: {}, flags: new Set(), words: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -73,8 +73,8 @@ export function parseSingapayCliArgs(
     if (name === '--help' || name === '-h') out.help = flag();
     else if (name === '--no-env-file' && flag()) out.envFile = false;
     else if (name === '--env-file') out.envFile = value();
-    else if (valued.includes(name)) out.values[name.slice(2)] = value();
-    else if (flags.includes(name) && flag()) out.flags.add(name.slice(2));
+    else if (valued.includes(name) || (app && name === '--name')) out.values[name.slice(2)] = value();
+    else if ((flags.includes(name) || (app && name === '--production')) && flag()) out.flags.add(name.slice(2));
     else if (!arg.startsWith('-') && out.words.length < words) out.words.push(arg);
     else throw new SingapayCliUsageError(`unknown option ${arg.startsWith('--') ? name : `"${arg}"`}`);
   }
@@ -89,15 +89,18 @@ export interface SingapayCliRun {
 }
 
 /**
- * Runs a command. Its failure is one line, scrubbed of every secret the run read, and the exit
- * code of a failure is decided here: 2 a usage or configuration error (a usage error followed by
- * the usage), 1 any other. (The doctor reports configuration problems as a failed check: 1.)
+ * Runs a command: `parse` reads its command line `argv`, `--help` prints the usage, else `body` runs.
+ * Its failure is one line, scrubbed of every secret the run read, and the exit code of a failure is
+ * decided here: 2 a usage or configuration error (a usage error followed by the usage), 1 any
+ * other. (The doctor reports configuration problems as a failed check: 1.)
  */
-export async function runSingapayCliCommand(
+export async function runSingapayCliCommand<A extends { help?: boolean }>(
   name: string,
   usage: string,
+  argv: readonly string[],
+  parse: (argv: readonly string[]) => A,
   io: SingapayCliIo,
-  body: (run: SingapayCliRun) => Promise<number>,
+  body: (args: A, run: SingapayCliRun) => Promise<number>,
 ): Promise<number> {
   const closers: (() => Promise<unknown>)[] = [];
   const secrets: string[] = [];
@@ -107,18 +110,17 @@ export async function runSingapayCliCommand(
     onClose: (close) => closers.push(close),
   };
   try {
-    return await body(run);
+    const args = parse(argv);
+    if (!args.help) return await body(args, run);
+    io.write(usage);
+    return 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const fail = io.error ?? io.write;
     fail(`singapay ${name}: ${run.scrub(message)}`);
     if (error instanceof SingapayCliUsageError) fail(`\n${usage.trimEnd()}`);
-    const misuse =
-      error instanceof SingapayCliUsageError ||
-      error instanceof SingapayCliRefusedError ||
-      error instanceof SingapayConfigurationError ||
-      error instanceof SingapayPostgresSchemaError;
-    return misuse ? 2 : 1;
+    const misuse = [SingapayCliUsageError, SingapayCliRefusedError, SingapayConfigurationError, SingapayPostgresSchemaError];
+    return misuse.some((type) => error instanceof type) ? 2 : 1;
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);
   }

@@ -40,18 +40,8 @@ export function parseSingapayDoctorArgs(argv: readonly string[]): SingapayDoctor
 
 /** Runs `singapay doctor`; returns the exit code. */
 export function runSingapayDoctorCommand(argv: readonly string[], io: SingapayCliIo): Promise<number> {
-  return runSingapayCliCommand('doctor', SINGAPAY_DOCTOR_USAGE, io, async () => {
-    const options = parseSingapayDoctorArgs(argv);
-    if (options.help) {
-      io.write(SINGAPAY_DOCTOR_USAGE);
-      return 0;
-    }
-    const report = await runSingapayDoctor({
-      ...options,
-      ...(io.env ? { env: io.env } : {}),
-      ...(io.cwd ? { cwd: io.cwd } : {}),
-      write: io.write,
-    });
+  return runSingapayCliCommand('doctor', SINGAPAY_DOCTOR_USAGE, argv, parseSingapayDoctorArgs, io, async (options) => {
+    const report = await runSingapayDoctor({ ...options, env: io.env, cwd: io.cwd, write: io.write });
     return report.ok ? 0 : 1;
   });
 }

@@ -7,7 +7,6 @@ import {
   openSingapayCliApp,
   parseSingapayCliArgs,
   runSingapayCliCommand,
-  SINGAPAY_CLI_APP_OPTIONS,
   SingapayCliUsageError,
   type SingapayCliIo,
 } from './singapay-cli.app.js';
@@ -34,7 +33,7 @@ Exit code 2: a usage or configuration error.
 `;
 
 function parseArgs(argv: readonly string[]) {
-  const line = parseSingapayCliArgs(argv, { ...SINGAPAY_CLI_APP_OPTIONS, words: 1 });
+  const line = parseSingapayCliArgs(argv, { app: true, words: 1 });
   const action = line.words[0] ?? 'status';
   if (action !== 'status' && action !== 'resume') throw new SingapayCliUsageError(`unknown action "${action}"`);
   return { ...line, action };
@@ -42,30 +41,23 @@ function parseArgs(argv: readonly string[]) {
 
 /** Runs `singapay ledger`; returns the exit code. */
 export function runSingapayLedger(argv: readonly string[], io: SingapayCliIo): Promise<number> {
-  return runSingapayCliCommand('ledger', SINGAPAY_LEDGER_USAGE, io, async (run) => {
-    const args = parseArgs(argv);
-    if (args.help) {
-      io.write(SINGAPAY_LEDGER_USAGE);
-      return 0;
-    }
+  return runSingapayCliCommand('ledger', SINGAPAY_LEDGER_USAGE, argv, parseArgs, io, async (args, run) => {
     const service = await openSingapayCliApp(args, io, run, {
       production: args.action === 'resume' ? 'resume lets your live replicas pay again' : 'status reads your live payment store',
       noSharedStore: `no shared payment store is configured: set ${SINGAPAY_ENV_VARS.redisUrl} or ${SINGAPAY_ENV_VARS.databaseUrl} to the store your app uses`,
     });
     const before = await service.checkPaymentStore();
+    if (before.intact) {
+      io.write(run.scrub(`payment store: intact; ${args.action === 'status' ? 'payments are not stopped' : 'nothing to resume'}`));
+      return 0;
+    }
     if (args.action === 'status') {
       io.write(
         run.scrub(
-          before.intact
-            ? 'payment store: intact; payments are not stopped'
-            : `payment store: LOST RECORDS (${before.reason}; noticed ${before.since}); payments are stopped in every replica until: singapay ledger resume`,
+          `payment store: LOST RECORDS (${before.reason}; noticed ${before.since}); payments are stopped in every replica until: singapay ledger resume`,
         ),
       );
-      return before.intact ? 0 : 1;
-    }
-    if (before.intact) {
-      io.write('payment store: intact; nothing to resume');
-      return 0;
+      return 1;
     }
     await service.resumePayments();
     io.write(run.scrub(`payment store: payments resumed for every replica (they had stopped at ${before.since}: ${before.reason})`));

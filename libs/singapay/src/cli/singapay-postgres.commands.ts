@@ -53,35 +53,30 @@ money trail: keep them as long as your accounting needs (DATE must be at least 7
 Exit code: 0 done; 1 it failed (the database refused or could not be reached); 2 a usage or configuration error.
 `;
 
-function databaseUrlOf(args: SingapayCliCommandLine, io: SingapayCliIo, run: SingapayCliRun): string {
-  let url: string | undefined = args.values['database-url'];
-  if (!url) {
-    const loaded = loadSingapayDoctorEnv({ env: io.env, cwd: io.cwd, envFile: args.envFile });
-    url = loaded.env[SINGAPAY_ENV_VARS.databaseUrl]?.trim();
-  }
+/** The PostgreSQL ledger of --database-url, else of SINGAPAY_DATABASE_URL as the app reads it; it closes with the run. */
+function openStore(args: SingapayCliCommandLine, io: SingapayCliIo, run: SingapayCliRun): PostgresPaymentStore {
+  const url =
+    args.values['database-url'] ??
+    loadSingapayDoctorEnv({ env: io.env, cwd: io.cwd, envFile: args.envFile }).env[SINGAPAY_ENV_VARS.databaseUrl]?.trim();
   if (!url) throw new SingapayCliUsageError(`no database: set ${SINGAPAY_ENV_VARS.databaseUrl} or pass --database-url`);
   run.secrets.push(...connectionStringSecrets(url));
   if (!URL.canParse(url) || !/^postgres(ql)?:$/.test(new URL(url).protocol)) {
     throw new SingapayCliUsageError(`the database URL must be a postgres:// or postgresql:// URL`);
   }
-  return url;
-}
-
-function openStore(url: string, run: SingapayCliRun): PostgresPaymentStore {
   const store = new PostgresPaymentStore(url, { pool: { max: 1 } });
   run.onClose(() => store.close());
   return store;
 }
 
+// Backquoted: the package build's import check would take a quoted --from for an import.
+const parseMigrateArgs = (argv: readonly string[]) =>
+  parseSingapayCliArgs(argv, { valued: ['--database-url', `--from`], flags: ['--print'] });
+const parsePruneArgs = (argv: readonly string[]) =>
+  parseSingapayCliArgs(argv, { valued: ['--database-url', '--before'], flags: ['--dry-run'] });
+
 /** Runs `singapay migrate`; returns the exit code. */
 export function runSingapayMigrate(argv: readonly string[], io: SingapayCliIo): Promise<number> {
-  return runSingapayCliCommand('migrate', SINGAPAY_MIGRATE_USAGE, io, async (run) => {
-    // Backquoted: the package build's import check would take a quoted --from for an import.
-    const args = parseSingapayCliArgs(argv, { valued: ['--database-url', `--from`], flags: ['--print'] });
-    if (args.help) {
-      io.write(SINGAPAY_MIGRATE_USAGE);
-      return 0;
-    }
+  return runSingapayCliCommand('migrate', SINGAPAY_MIGRATE_USAGE, argv, parseMigrateArgs, io, async (args, run) => {
     const print = args.flags.has('print');
     if (args.values.from !== undefined && !print) throw new SingapayCliUsageError('--from goes with --print');
     if (print) {
@@ -90,7 +85,7 @@ export function runSingapayMigrate(argv: readonly string[], io: SingapayCliIo): 
       io.write(singapayPostgresMigrationSql(from));
       return 0;
     }
-    const result = await openStore(databaseUrlOf(args, io, run), run).migrate();
+    const result = await openStore(args, io, run).migrate();
     if (result.applied.length === 0) {
       io.write(`PostgreSQL payment ledger: up to date (schema version ${result.to})`);
     } else {
@@ -103,12 +98,7 @@ export function runSingapayMigrate(argv: readonly string[], io: SingapayCliIo): 
 
 /** Runs `singapay prune`; returns the exit code. */
 export function runSingapayPrune(argv: readonly string[], io: SingapayCliIo): Promise<number> {
-  return runSingapayCliCommand('prune', SINGAPAY_PRUNE_USAGE, io, async (run) => {
-    const args = parseSingapayCliArgs(argv, { valued: ['--database-url', '--before'], flags: ['--dry-run'] });
-    if (args.help) {
-      io.write(SINGAPAY_PRUNE_USAGE);
-      return 0;
-    }
+  return runSingapayCliCommand('prune', SINGAPAY_PRUNE_USAGE, argv, parsePruneArgs, io, async (args, run) => {
     const text = args.values.before;
     if (text === undefined) throw new SingapayCliUsageError('--before DATE is required');
     const before = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
@@ -122,7 +112,7 @@ export function runSingapayPrune(argv: readonly string[], io: SingapayCliIo): Pr
       );
     }
     const dryRun = args.flags.has('dry-run');
-    const n = await openStore(databaseUrlOf(args, io, run), run).prune({ before, dryRun, now: () => now });
+    const n = await openStore(args, io, run).prune({ before, dryRun, now: () => now });
     io.write(
       `${dryRun ? 'would prune' : 'pruned'} ${n} final payment record${n === 1 ? '' : 's'} last changed before ${before.toISOString()}`,
     );

@@ -7,13 +7,11 @@ import { BadRequestException } from '@nestjs/common';
 import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
 import { parseReconciliationDate } from '../reconciliation/singapay-reconciliation.runner.js';
 import { formatSingapayReconciliation, type SingapayReconciliationFormat } from '../reconciliation/singapay-reconciliation.format.js';
-import type { SingapayReconciliationReport } from '../reconciliation/singapay-reconciliation.types.js';
 import { redactSecrets } from '../util/singapay-secret.js';
 import {
   openSingapayCliApp,
   parseSingapayCliArgs,
   runSingapayCliCommand,
-  SINGAPAY_CLI_APP_OPTIONS,
   SingapayCliUsageError,
   type SingapayCliIo,
 } from './singapay-cli.app.js';
@@ -39,16 +37,8 @@ could not be made; 2 a usage or configuration error.
   --name NAME        the registration's name, when the app names it (SingapayModule.forRoot({ name }))
 `;
 
-/** What a report means for the exit code: 0 only when complete and nothing needs attention. */
-export function singapayReconcileExitCode(report: SingapayReconciliationReport): 0 | 1 {
-  return report.complete && report.summary.needsAttention === 0 ? 0 : 1;
-}
-
 function parseArgs(argv: readonly string[]) {
-  const line = parseSingapayCliArgs(argv, {
-    ...SINGAPAY_CLI_APP_OPTIONS,
-    valued: [...SINGAPAY_CLI_APP_OPTIONS.valued, '--date', '--format'],
-  });
+  const line = parseSingapayCliArgs(argv, { app: true, valued: ['--date', '--format'] });
   const format = line.values.format ?? 'table';
   if (format !== 'table' && format !== 'csv' && format !== 'json') throw new SingapayCliUsageError('--format must be table, csv or json');
   return { ...line, date: line.values.date, format: format as SingapayReconciliationFormat };
@@ -61,13 +51,8 @@ const NO_SHARED_STORE =
 
 /** Runs `singapay reconcile`; returns the exit code. */
 export function runSingapayReconcile(argv: readonly string[], io: SingapayCliIo): Promise<number> {
-  return runSingapayCliCommand('reconcile', SINGAPAY_RECONCILE_USAGE, io, async (run) => {
+  return runSingapayCliCommand('reconcile', SINGAPAY_RECONCILE_USAGE, argv, parseArgs, io, async (args, run) => {
     const say = (line: string) => (io.error ?? io.write)(`singapay reconcile: ${run.scrub(line)}`);
-    const args = parseArgs(argv);
-    if (args.help) {
-      io.write(SINGAPAY_RECONCILE_USAGE);
-      return 0;
-    }
     if (args.date === undefined) throw new SingapayCliUsageError('--date YYYY-MM-DD is required');
     try {
       parseReconciliationDate(args.date);
@@ -98,6 +83,7 @@ export function runSingapayReconcile(argv: readonly string[], io: SingapayCliIo)
     // Under the table a person reads; beside CSV and JSON, where the warnings go.
     if (args.format === 'table') io.write(took);
     else say(took);
-    return singapayReconcileExitCode(report);
+    // 0 only when the report is complete and nothing needs attention.
+    return report.complete && report.summary.needsAttention === 0 ? 0 : 1;
   });
 }

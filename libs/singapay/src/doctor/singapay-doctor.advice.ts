@@ -4,32 +4,32 @@ import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
 import { diagnoseSingapayFailure, type SingapayDiagnosedCause } from '../errors/singapay-failure.diagnosis.js';
 import { SingapayException } from '../errors/singapay.exception.js';
 
+/* What the doctor says about what it found: a check's outcome, and the fix for each failure. */
+
 const V = SINGAPAY_ENV_VARS;
 
-export interface SingapayTokenDiagnosis {
-  /** What the failure comes down to: the cause every diagnosis of the module names. */
-  cause: SingapayDiagnosedCause;
-  /** The caller IP Singapay named in its refusal, when it named one. */
-  ip?: string;
+/** What one check found (the host, the payment ledger, the token): how it went, in one line, and what to do about it. */
+export interface SingapayDoctorCheck {
+  status: 'pass' | 'fail';
   summary: string;
   fixes: string[];
+  /** What a failed token request comes down to: the cause every diagnosis of the module names. */
+  failure?: SingapayDiagnosedCause;
 }
+
+/** What each credential is, for the fix of a missing one. */
+const MISSING: Record<string, string> = {
+  [V.apiKey]: 'the API key (partner id, sent as X-PARTNER-ID) Singapay issued for this environment',
+  [V.clientId]: 'the client id Singapay issued with the client secret (user name of the token request)',
+  [V.clientSecret]: 'the client secret Singapay issued with the client id',
+  [V.password]:
+    'the payment password Singapay sent with your credentials. Token and balance work without it, but every payment is refused (code 08)',
+};
 
 /** A fix for each problem `resolveSingapayOptions` reports (it names fields, never values). */
 export function configProblemFix(problem: string): string | undefined {
   const variable = /\((SINGAPAY_[A-Z_]+)\)/.exec(problem)?.[1];
-  if (/ is missing$/.test(problem)) {
-    switch (variable) {
-      case V.apiKey:
-        return `set ${V.apiKey}: the API key (partner id, sent as X-PARTNER-ID) Singapay issued for this environment`;
-      case V.clientId:
-        return `set ${V.clientId}: the client id Singapay issued with the client secret (user name of the token request)`;
-      case V.clientSecret:
-        return `set ${V.clientSecret}: the client secret Singapay issued with the client id`;
-      case V.password:
-        return `set ${V.password}: the payment password Singapay sent with your credentials. Token and balance work without it, but every payment is refused (code 08)`;
-    }
-  }
+  if (/ is missing$/.test(problem) && variable && MISSING[variable]) return `set ${variable}: ${MISSING[variable]}`;
   if (/leading\/trailing spaces/.test(problem) && variable) {
     return `remove the spaces, line breaks or stray quotes around ${variable} (in .env, write NAME=value or NAME="value")`;
   }
@@ -45,69 +45,79 @@ export function configProblemFix(problem: string): string | undefined {
 
 /**
  * Reads a failed token request through the one diagnosis the health check uses too, with the fixes
- * for this request: which credential to check, or which IP to submit.
+ * for this request: which credential to check, or which IP to submit. After a 401, `grantsSwapped`
+ * says whether client id and secret the other way round would be granted a token.
  */
-export function diagnoseTokenFailure(error: unknown, environment: string): SingapayTokenDiagnosis {
-  const diagnosis = diagnoseSingapayFailure(error);
-  const { cause, ipAddress: ip } = diagnosis;
-  const summary = error instanceof SingapayException ? error.message : describeError(error);
+export async function diagnoseTokenFailure(
+  error: unknown,
+  environment: string,
+  grantsSwapped: () => Promise<boolean>,
+): Promise<SingapayDoctorCheck> {
+  const { cause, ipAddress: ip, responseType } = diagnoseSingapayFailure(error);
+  const described = error instanceof SingapayException ? error.message : describeError(error);
+  const fail = (summary: string, fixes: string[], failure = cause): SingapayDoctorCheck => ({ status: 'fail', summary, fixes, failure });
   // The host answered the doctor's own connection check: a connection broken or silent on this request is the same path failing.
-  const unreachable = cause === 'unreachable' || cause === 'timeout' || diagnosis.responseType === 'connection_reset';
-  if (unreachable) {
-    return {
-      cause,
-      summary: `Singapay could not be reached: ${summary}`,
-      fixes: [
-        "the host answered the connection check but not this request: a proxy, a firewall or an outage on Singapay's side; try again, then contact Singapay",
-      ],
-    };
+  if (cause === 'unreachable' || cause === 'timeout' || responseType === 'connection_reset') {
+    return fail(`Singapay could not be reached: ${described}`, [
+      "the host answered the connection check but not this request: a proxy, a firewall or an outage on Singapay's side; try again, then contact Singapay",
+    ]);
   }
   switch (cause) {
     case 'ip_not_whitelisted':
-      return {
-        cause,
-        ...(ip ? { ip } : {}),
-        summary: ip
-          ? `Singapay refused this caller's IP address ${ip} (not whitelisted)`
-          : `Singapay refused this caller's IP address (not whitelisted)`,
-        fixes: [
-          ip
-            ? `submit ${ip} to Singapay for IP whitelisting in ${environment}: it is the address Singapay saw, this network's public (egress) address, which differs from the machine's own address behind NAT, a proxy or a load balancer`
-            : `submit this server's public (egress) IP address to Singapay for whitelisting in ${environment} (Singapay's answer did not name it; ask your network team or cloud console for the NAT/egress address)`,
-          'each environment is whitelisted separately, and so is each server or NAT gateway that calls Singapay',
-        ],
-      };
+      return fail(`Singapay refused this caller's IP address${ip ? ` ${ip}` : ''} (not whitelisted)`, [
+        ip
+          ? `submit ${ip} to Singapay for IP whitelisting in ${environment}: it is the address Singapay saw, this network's public (egress) address, which differs from the machine's own address behind NAT, a proxy or a load balancer`
+          : `submit this server's public (egress) IP address to Singapay for whitelisting in ${environment} (Singapay's answer did not name it; ask your network team or cloud console for the NAT/egress address)`,
+        'each environment is whitelisted separately, and so is each server or NAT gateway that calls Singapay',
+      ]);
     // Code 08 on the token request itself: nothing but the partner id was judged yet.
     case 'partner_id_refused':
     case 'permission_denied':
-      return {
-        cause: 'partner_id_refused',
-        summary: 'Singapay refused the partner id (X-PARTNER-ID)',
-        fixes: [
+      return fail(
+        'Singapay refused the partner id (X-PARTNER-ID)',
+        [
           `check ${V.apiKey}: it is sent as X-PARTNER-ID and must be the API key of ${environment} (sandbox and production keys differ)`,
           `make sure ${V.apiKey} holds the API key, not the client id or client secret`,
         ],
-      };
+        'partner_id_refused',
+      );
     case 'client_credentials_refused':
     case 'credentials_mismatch':
-      return {
-        cause,
-        summary: 'Singapay refused the client id / client secret (HTTP 401)',
-        fixes: [
-          `check ${V.clientId} and ${V.clientSecret}: both must come from the same credential set of ${environment} (sandbox and production sets differ)`,
-          `check they are not swapped: ${V.clientId} is the user name, ${V.clientSecret} the password of the token request`,
-        ],
-      };
+      return fail(
+        'Singapay refused the client id / client secret (HTTP 401)',
+        (await grantsSwapped())
+          ? [`${V.clientId} and ${V.clientSecret} are swapped: Singapay grants a token with them the other way round. Swap the two values`]
+          : [
+              `check ${V.clientId} and ${V.clientSecret}: both must come from the same credential set of ${environment} (sandbox and production sets differ)`,
+              `check they are not swapped: ${V.clientId} is the user name, ${V.clientSecret} the password of the token request`,
+              '(they are not simply swapped: the other way round is refused too)',
+            ],
+      );
     case 'unexpected_error':
-      return { cause, summary, fixes: [] };
+      return fail(described, []);
     default:
-      return {
-        cause,
-        summary,
-        fixes: [
-          `Singapay answered ${error instanceof SingapayException && error.upstreamStatus ? `HTTP ${error.upstreamStatus}` : 'something unexpected'}: check ${V.baseUrl} points at Singapay (or leave it unset), then ask Singapay`,
-        ],
-      };
+      return fail(described, [
+        `Singapay answered ${error instanceof SingapayException && error.upstreamStatus ? `HTTP ${error.upstreamStatus}` : 'something unexpected'}: check ${V.baseUrl} points at Singapay (or leave it unset), then ask Singapay`,
+      ]);
+  }
+}
+
+/** The fixes for a failed balance or inquiry, once a token was granted. */
+export function businessFixes(error: unknown): string[] {
+  if (!(error instanceof SingapayException)) return ['check the --inquiry value: command:productCode:customerId[:period]'];
+  switch (error.responseCode) {
+    case '08':
+      return ['Singapay denied permission: the account may not be activated for this product or environment; ask Singapay'];
+    case '16':
+      return ['Singapay refused the token it had just granted: check the system clock, then ask Singapay'];
+    case '04':
+    case '12':
+    case '06':
+      return ["check the --inquiry value: command, product code and customer id as in Singapay's product list"];
+    default:
+      return error.responseType === 'malformed_response'
+        ? [`Singapay's answer could not be read: check ${V.baseUrl} points at Singapay (or leave it unset)`]
+        : ['try again; if it persists, give Singapay the time of this run'];
   }
 }
 

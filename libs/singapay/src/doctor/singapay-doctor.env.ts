@@ -22,18 +22,15 @@ export function loadSingapayDoctorEnv(
   options: { env?: NodeJS.ProcessEnv; cwd?: string; envFile?: string | false } = {},
 ): SingapayDoctorEnv {
   const base = options.env ?? process.env;
+  const env: NodeJS.ProcessEnv = { ...base };
   const sources: SingapayDoctorEnv['sources'] = {};
   for (const key of Object.keys(base)) if (key.startsWith('SINGAPAY_') && base[key]?.trim()) sources[key] = 'environment';
-  if (options.envFile === false) return { env: { ...base }, sources };
-
-  const file = resolve(options.cwd ?? process.cwd(), options.envFile ?? '.env');
-  if (!existsSync(file)) {
-    if (options.envFile !== undefined) throw new SingapayConfigurationError([`the env file ${file} does not exist`]);
-    return { env: { ...base }, sources };
+  const file = options.envFile === false ? undefined : resolve(options.cwd ?? process.cwd(), options.envFile ?? '.env');
+  if (!file || !existsSync(file)) {
+    if (file && options.envFile !== undefined) throw new SingapayConfigurationError([`the env file ${file} does not exist`]);
+    return { env, sources };
   }
-  const parsed = parseEnv(readFileSync(file, 'utf8'));
-  const env: NodeJS.ProcessEnv = { ...base };
-  for (const [key, value] of Object.entries(parsed)) {
+  for (const [key, value] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) {
     if (env[key] !== undefined || value === undefined) continue;
     env[key] = value;
     if (key.startsWith('SINGAPAY_') && value.trim()) sources[key] = '.env';

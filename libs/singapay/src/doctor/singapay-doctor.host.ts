@@ -1,28 +1,15 @@
 import { lookup } from 'node:dns/promises';
 import { isIP, connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { SingapayDoctorCheck } from './singapay-doctor.advice.js';
 
-export interface SingapayHostCheck {
-  ok: boolean;
-  /** One line: what was checked and how it went. */
-  summary: string;
-  fixes: string[];
-}
-
-const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(Object.assign(new Error(`${what} timed out after ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
+const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`${what} timed out after ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
   });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+};
 
 const codeOf = (error: unknown): string =>
   typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'error';
@@ -56,7 +43,7 @@ export function singapayProxyFor(url: URL, env: NodeJS.ProcessEnv = process.env)
  * DNS, then a TCP connection (and a TLS handshake for https) to the base URL's
  * host and port, or to the proxy when HTTP(S)_PROXY applies. Sends no HTTP request.
  */
-export async function checkSingapayHost(baseUrl: string, timeoutMs: number, baseUrlVariable: string): Promise<SingapayHostCheck> {
+export async function checkSingapayHost(baseUrl: string, timeoutMs: number, baseUrlVariable: string): Promise<SingapayDoctorCheck> {
   const target = new URL(baseUrl);
   const proxy = singapayProxyFor(target);
   const check = await checkEndpoint(proxy ? proxy.url : target, timeoutMs, proxy ? proxy.variable : baseUrlVariable);
@@ -67,20 +54,19 @@ export async function checkSingapayHost(baseUrl: string, timeoutMs: number, base
   };
 }
 
-async function checkEndpoint(url: URL, timeoutMs: number, baseUrlVariable: string): Promise<SingapayHostCheck> {
+async function checkEndpoint(url: URL, timeoutMs: number, baseUrlVariable: string): Promise<SingapayDoctorCheck> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const secure = url.protocol === 'https:';
   const port = Number(url.port || (secure ? 443 : 80));
 
-  let addresses: string[];
-  if (isIP(host)) addresses = [host];
-  else {
+  let addresses = [host];
+  if (!isIP(host)) {
     try {
       addresses = (await withTimeout(lookup(host, { all: true }), timeoutMs, 'DNS lookup')).map((a) => a.address);
     } catch (error) {
       const code = codeOf(error);
       return {
-        ok: false,
+        status: 'fail',
         summary: `${host} could not be resolved (${code})`,
         fixes: [
           code === 'ENOTFOUND'
@@ -96,23 +82,16 @@ async function checkEndpoint(url: URL, timeoutMs: number, baseUrlVariable: strin
   try {
     const protocol = await withTimeout(
       new Promise<string>((resolve, reject) => {
-        if (secure) {
-          const s = tlsConnect({ host, port, servername: isIP(host) ? undefined : host });
-          socket = s;
-          s.once('secureConnect', () => resolve(s.getProtocol() ?? 'TLS'));
-          s.once('error', reject);
-        } else {
-          const s = tcpConnect({ host, port });
-          socket = s;
-          s.once('connect', () => resolve('TCP'));
-          s.once('error', reject);
-        }
+        const s = secure ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host }) : tcpConnect({ host, port });
+        socket = s;
+        s.once(secure ? 'secureConnect' : 'connect', () => resolve(secure ? ((s as TLSSocket).getProtocol() ?? 'TLS') : 'TCP'));
+        s.once('error', reject);
       }),
       timeoutMs,
       'connection',
     );
     return {
-      ok: true,
+      status: 'pass',
       summary: `${host}:${port} (${addresses.join(', ')}) answered, ${protocol} in ${Date.now() - started} ms`,
       fixes: [],
     };
@@ -128,7 +107,7 @@ async function checkEndpoint(url: URL, timeoutMs: number, baseUrlVariable: strin
           : /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)
             ? [`the TLS certificate of ${host} is not trusted (${code}): a proxy that intercepts TLS? Add its CA with NODE_EXTRA_CA_CERTS`]
             : [`the connection to ${host}:${port} failed (${code}): check the network between this machine and Singapay`];
-    return { ok: false, summary: `${host}:${port} (${addresses.join(', ')}) could not be reached (${code})`, fixes };
+    return { status: 'fail', summary: `${host}:${port} (${addresses.join(', ')}) could not be reached (${code})`, fixes };
   } finally {
     (socket as Socket | undefined)?.destroy();
   }

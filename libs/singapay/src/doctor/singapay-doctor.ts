@@ -1,19 +1,20 @@
 import { type INestApplicationContext, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { SingapayAuthService } from '../auth/singapay-auth.service.js';
 import type { SingapayModuleOptions } from '../singapay-module-options.interface.js';
 import { SingapayConfigurationError, resolveSingapayOptions, type SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SINGAPAY_ENV_VARS, readSingapayOptionsFromEnv } from '../config/singapay.config.js';
 import type { SingapayCommand } from '../contract/singapay-api.contract.js';
+import type { SingapayDiagnosedCause } from '../errors/singapay-failure.diagnosis.js';
 import { SingapayException } from '../errors/singapay.exception.js';
 import { SingapayService } from '../service/singapay.service.js';
+import { SingapayModule } from '../singapay.module.js';
 import { maskCustomerId } from '../util/singapay-log.js';
 import { redactSecrets } from '../util/singapay-secret.js';
-import { configProblemFix, describeError, diagnoseTokenFailure } from './singapay-doctor.advice.js';
-import type { SingapayDiagnosedCause } from '../errors/singapay-failure.diagnosis.js';
-import { loadSingapayDoctorEnv } from './singapay-doctor.env.js';
+import { businessFixes, configProblemFix, describeError, diagnoseTokenFailure } from './singapay-doctor.advice.js';
+import { loadSingapayDoctorEnv, type SingapayDoctorEnv } from './singapay-doctor.env.js';
 import { checkSingapayHost } from './singapay-doctor.host.js';
 import { checkSingapayDoctorLedger } from './singapay-doctor.ledger.js';
-import { businessFixes, createDoctorContext, PASSWORD_PLACEHOLDER, trySwapped } from './singapay-doctor.context.js';
 
 export type SingapayDoctorStepName = 'config' | 'ledger' | 'host' | 'token' | 'balance' | 'inquiry';
 
@@ -59,6 +60,7 @@ export interface SingapayDoctorOptions {
   logLevels?: LogLevel[];
 }
 
+const V = SINGAPAY_ENV_VARS;
 const MARK = { pass: '✓', fail: '✗', skip: '-' } as const;
 const TITLE: Record<SingapayDoctorStepName, string> = {
   config: 'configuration',
@@ -68,6 +70,9 @@ const TITLE: Record<SingapayDoctorStepName, string> = {
   balance: 'balance',
   inquiry: 'inquiry',
 };
+const PASSWORD_PLACEHOLDER = 'doctor-password-not-set';
+const SAME_VALUES =
+  'two of the credentials hold the same value: each of API key, client id, client secret and password is a different value from Singapay';
 const rupiah = (n: number): string => `Rp ${n.toLocaleString('id-ID')}`;
 
 /**
@@ -80,15 +85,11 @@ const rupiah = (n: number): string => `Rp ${n.toLocaleString('id-ID')}`;
 export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Promise<SingapayDoctorReport> {
   const steps: SingapayDoctorStep[] = [];
   const secrets: string[] = [];
-  const sink = options.write ?? (() => undefined);
-  const write = (line: string) => sink(redactSecrets(line, secrets));
+  const write = (line: string) => options.write?.(redactSecrets(line, secrets));
   const record = (step: SingapayDoctorStep) => {
     steps.push(step);
     write(`${MARK[step.status]} ${steps.length}. ${TITLE[step.name]}: ${step.summary}`);
     for (const fix of step.fixes) write(`     fix: ${fix}`);
-  };
-  const skipRest = (from: SingapayDoctorStepName[], why: string) => {
-    for (const name of from) record({ name, status: 'skip', summary: `skipped (${why})`, fixes: [] });
   };
   const finish = (): SingapayDoctorReport => {
     const failed = steps.filter((s) => s.status === 'fail').length;
@@ -102,42 +103,40 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
     return { ok: failed === 0, steps };
   };
   const later: SingapayDoctorStepName[] = ['host', 'token', 'balance', ...(options.inquiry ? (['inquiry'] as const) : [])];
+  /** A failed step the later ones need: they are skipped, and the report ends. */
+  const stop = (step: SingapayDoctorStep, why: string): SingapayDoctorReport => {
+    record(step);
+    for (const name of later.filter((n) => !steps.some((s) => s.name === n))) {
+      record({ name, status: 'skip', summary: `skipped (${why})`, fixes: [] });
+    }
+    return finish();
+  };
+
+  /** A configuration that cannot be read stops the doctor before the network. */
+  const invalid = (error: unknown, fixes: string[]) =>
+    stop({ name: 'config', status: 'fail', summary: describeError(error), fixes, failure: 'config_invalid' }, 'configuration incomplete');
 
   // 1. Configuration, read as the app reads it.
   write('Singapay doctor');
-  let loaded;
+  let loaded: SingapayDoctorEnv;
   try {
     loaded = loadSingapayDoctorEnv({ env: options.env, cwd: options.cwd, envFile: options.envFile });
   } catch (error) {
-    record({
-      name: 'config',
-      status: 'fail',
-      summary: describeError(error),
-      fixes: ['give an existing file to --env-file'],
-      failure: 'config_invalid',
-    });
-    skipRest(later, 'configuration incomplete');
-    return finish();
+    return invalid(error, ['give an existing file to --env-file']);
   }
   write(`  reading SINGAPAY_* from the environment${loaded.envFile ? ` and ${loaded.envFile}` : ' (no .env file found)'}`);
   const raw: SingapayModuleOptions = readSingapayOptionsFromEnv(loaded.env);
-  secrets.push(raw.apiKey, raw.clientSecret, raw.password);
-  if (raw.redisUrl) secrets.push(raw.redisUrl);
-  if (raw.databaseUrl) secrets.push(raw.databaseUrl);
+  secrets.push(raw.apiKey, raw.clientSecret, raw.password, raw.redisUrl ?? '', raw.databaseUrl ?? '');
 
+  const passwordProblem = `password (${V.password}) is missing`;
   let resolved: SingapayResolvedOptions;
   let passwordMissing = false;
   try {
     resolved = resolveSingapayOptions(raw);
   } catch (error) {
     if (!(error instanceof SingapayConfigurationError)) throw error;
-    const onlyPassword = error.problems.every((p) => p.startsWith(`password (${SINGAPAY_ENV_VARS.password}) is missing`));
     const fixes = error.problems.map((p) => configProblemFix(p) ?? p);
-    if (!onlyPassword) {
-      record({ name: 'config', status: 'fail', summary: error.problems.join('; '), fixes, failure: 'config_invalid' });
-      skipRest(later, 'configuration incomplete');
-      return finish();
-    }
+    if (!error.problems.every((p) => p.startsWith(passwordProblem))) return invalid(error, fixes);
     // Token, balance and inquiry do not use the password: check them anyway.
     passwordMissing = true;
     resolved = resolveSingapayOptions({ ...raw, password: PASSWORD_PLACEHOLDER });
@@ -145,84 +144,82 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
 
   const where = `${resolved.environment} at ${resolved.baseUrl} (API ${resolved.apiVersion})`;
   if (resolved.environment === 'production' && !options.production) {
-    record({
-      name: 'config',
-      status: 'fail',
-      summary: `${SINGAPAY_ENV_VARS.environment} is production: refused without --production`,
-      fixes: [
-        'the doctor would request a token and read the balance with your live credentials (no money moves); run it again with --production if that is what you want',
-      ],
-      failure: 'production_refused',
-    });
-    skipRest(later, 'production not confirmed');
-    return finish();
+    const fixes = [
+      'the doctor would request a token and read the balance with your live credentials (no money moves); run it again with --production if that is what you want',
+    ];
+    const summary = `${V.environment} is production: refused without --production`;
+    return stop({ name: 'config', status: 'fail', summary, fixes, failure: 'production_refused' }, 'production not confirmed');
   }
 
-  const set = (['apiKey', 'clientId', 'clientSecret', 'password'] as const)
-    .map((k) => SINGAPAY_ENV_VARS[k])
-    .filter((v) => loaded.sources[v]);
+  const set = (['apiKey', 'clientId', 'clientSecret', 'password'] as const).map((k) => V[k]).filter((v) => loaded.sources[v]);
   const fromFile = set.filter((v) => loaded.sources[v] === '.env');
-  const configFixes: string[] = [];
   const credentials = [raw.apiKey, raw.clientId, raw.clientSecret, raw.password].filter(Boolean);
-  if (new Set(credentials).size < credentials.length) {
-    configFixes.push(
-      'two of the credentials hold the same value: each of API key, client id, client secret and password is a different value from Singapay',
-    );
-  }
-  if (passwordMissing) {
-    record({
-      name: 'config',
-      status: 'fail',
-      summary: `${SINGAPAY_ENV_VARS.password} is missing; the rest is complete: ${where}`,
-      fixes: [configProblemFix(`password (${SINGAPAY_ENV_VARS.password}) is missing`)!, ...configFixes],
-      failure: 'password_missing',
-    });
-  } else {
-    record({
-      name: 'config',
-      status: configFixes.length ? 'fail' : 'pass',
-      summary: `complete: ${where}; ${set.join(', ')} set${fromFile.length === set.length ? ' (from .env)' : fromFile.length ? ` (${fromFile.join(', ')} from .env)` : ''}`,
-      fixes: configFixes,
-    });
-  }
+  const configFixes = [
+    ...(passwordMissing ? [configProblemFix(passwordProblem)!] : []),
+    ...(new Set(credentials).size < credentials.length ? [SAME_VALUES] : []),
+  ];
+  const fromEnvFile = fromFile.length === set.length ? ' (from .env)' : fromFile.length ? ` (${fromFile.join(', ')} from .env)` : '';
+  record({
+    name: 'config',
+    status: configFixes.length ? 'fail' : 'pass',
+    summary: passwordMissing
+      ? `${V.password} is missing; the rest is complete: ${where}`
+      : `complete: ${where}; ${set.join(', ')} set${fromEnvFile}`,
+    fixes: configFixes,
+    ...(passwordMissing ? { failure: 'password_missing' as const } : {}),
+  });
 
   const timeoutMs = options.timeoutMs ?? Math.min(resolved.timeoutMs, 15_000);
 
   // Where payment records are kept, and whether a crash or a full memory can lose them (only with a shared store).
   const ledger = await checkSingapayDoctorLedger(raw, resolved.environment === 'production', timeoutMs);
   if (ledger) record({ name: 'ledger', ...ledger });
-  const baseUrlVariable = SINGAPAY_ENV_VARS.baseUrl;
 
   // 2. The host: DNS and a connection, before any credential is sent.
-  const host = await checkSingapayHost(resolved.baseUrl, timeoutMs, baseUrlVariable);
-  record({ name: 'host', status: host.ok ? 'pass' : 'fail', summary: host.summary, fixes: host.fixes });
-  if (!host.ok) {
-    skipRest(later.slice(1), 'host unreachable');
-    return finish();
-  }
+  const host = await checkSingapayHost(resolved.baseUrl, timeoutMs, V.baseUrl);
+  if (host.status === 'fail') return stop({ name: 'host', ...host }, 'host unreachable');
+  record({ name: 'host', ...host });
 
-  // 3-5 through the module itself, as the app would call them.
+  // 3-5 through the module itself, as the app would call them. One attempt per call, no Redis or PostgreSQL, no
+  // sweep: the doctor reports, it does not work around. It pays nothing: in-memory records, which production
+  // accepts when asked for by name.
+  const openApp = (credentials: Partial<SingapayModuleOptions> = {}): Promise<INestApplicationContext> => {
+    const { redisUrl: _redis, databaseUrl: _database, ...rest } = raw;
+    const module = SingapayModule.forRoot({
+      ...rest,
+      ...credentials,
+      paymentStore: 'memory',
+      ...(passwordMissing ? { password: PASSWORD_PLACEHOLDER } : {}),
+      timeoutMs,
+      sweepIntervalMs: 0,
+      retry: { maxAttempts: 1 },
+    });
+    const logger = options.logLevels?.length ? options.logLevels : false;
+    return NestFactory.createApplicationContext(module, { logger, abortOnError: false });
+  };
+  /** After a 401: would the token be granted with client id and secret the other way round? */
+  const grantsSwapped = async (): Promise<boolean> => {
+    if (!raw.clientSecret || raw.clientSecret.includes(':') || raw.clientId === raw.clientSecret) return false;
+    let swapped: INestApplicationContext | undefined;
+    try {
+      swapped = await openApp({ clientId: raw.clientSecret, clientSecret: raw.clientId });
+      await swapped.get(SingapayAuthService).requestAccessToken({ timeoutMs });
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await swapped?.close().catch(() => undefined);
+    }
+  };
   let app: INestApplicationContext | undefined;
   try {
-    app = await createDoctorContext(raw, passwordMissing, timeoutMs, options.logLevels);
-    const auth = app.get(SingapayAuthService);
+    app = await openApp();
     try {
-      const token = await auth.requestAccessToken({ timeoutMs });
+      const token = await app.get(SingapayAuthService).requestAccessToken({ timeoutMs });
       secrets.push(token.accessToken);
       record({ name: 'token', status: 'pass', summary: `granted (${token.tokenType}, lifetime ${token.expiresIn} s)`, fixes: [] });
     } catch (error) {
-      const diagnosis = diagnoseTokenFailure(error, resolved.environment);
-      if (diagnosis.cause === 'client_credentials_refused' || diagnosis.cause === 'credentials_mismatch') {
-        const swapped = await trySwapped(raw, passwordMissing, timeoutMs, options.logLevels);
-        if (swapped)
-          diagnosis.fixes = [
-            `${SINGAPAY_ENV_VARS.clientId} and ${SINGAPAY_ENV_VARS.clientSecret} are swapped: Singapay grants a token with them the other way round. Swap the two values`,
-          ];
-        else diagnosis.fixes.push('(they are not simply swapped: the other way round is refused too)');
-      }
-      record({ name: 'token', status: 'fail', summary: diagnosis.summary, fixes: diagnosis.fixes, failure: diagnosis.cause });
-      skipRest(later.slice(2), 'no token');
-      return finish();
+      return stop({ name: 'token', ...(await diagnoseTokenFailure(error, resolved.environment, grantsSwapped)) }, 'no token');
     }
 
     const service = app.get(SingapayService);
@@ -235,9 +232,7 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
         fixes: balance.balance <= 0 ? ['(note) the deposit is empty: payments are refused with code 17 until you top it up'] : [],
       });
     } catch (error) {
-      record({ name: 'balance', status: 'fail', summary: describeError(error), fixes: businessFixes(error) });
-      if (options.inquiry) skipRest(['inquiry'], 'balance unreadable');
-      return finish();
+      return stop({ name: 'balance', status: 'fail', summary: describeError(error), fixes: businessFixes(error) }, 'balance unreadable');
     }
 
     if (options.inquiry) {

@@ -61,12 +61,6 @@ export interface SingapayHealthData extends Record<string, unknown> {
   cachedResponse?: boolean;
 }
 
-interface CacheEntry {
-  promise: Promise<SingapayHealthOutcome>;
-  expiresAt: number;
-  settled: boolean;
-}
-
 /**
  * A `@nestjs/terminus` health indicator for Singapay: `up` when an access
  * token can be had and the deposit read; `degraded` when the deposit is below
@@ -85,7 +79,8 @@ interface CacheEntry {
 export class SingapayHealthIndicator {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   private readonly options: SingapayResolvedHealthOptions;
-  private entry?: CacheEntry;
+  /** The last check, or the one running: probes arriving meanwhile share it. */
+  private entry?: { promise: Promise<SingapayHealthOutcome>; expiresAt: number; settled: boolean };
 
   constructor(
     @Inject(SingapayService) private readonly singapay: SingapayService,
@@ -113,7 +108,7 @@ export class SingapayHealthIndicator {
   private async outcome(): Promise<{ outcome: SingapayHealthOutcome; cached: boolean }> {
     const current = this.entry;
     if (current && current.expiresAt > Date.now()) return { outcome: await current.promise, cached: current.settled };
-    const entry: CacheEntry = { promise: this.run(), expiresAt: Number.POSITIVE_INFINITY, settled: false };
+    const entry = { promise: this.run(), expiresAt: Number.POSITIVE_INFINITY, settled: false };
     this.entry = entry;
     const outcome = await entry.promise;
     entry.settled = true;
@@ -130,46 +125,42 @@ export class SingapayHealthIndicator {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new HealthCheckTimeout()), timeoutMs);
     });
-    const stamp = () => ({ checkedAt: formatSingapayIso(started), responseTimeMs: Date.now() - started });
-    // The payment store is asked beside Singapay: a store that lost records stops payments whatever Singapay says.
-    const store = this.checkPaymentStore(deadline);
     try {
-      // The token request is bounded by the module's own timeout; the race bounds the whole check.
-      const balance = await Promise.race([this.singapay.checkBalance({ timeoutMs, signal: controller.signal }), deadline]);
-      const storeDown = await store;
-      if (storeDown) return { status: 'down', data: { ...storeDown, ...stamp() } };
-      const shown = includeBalance ? { balance: balance.balance, currency: balance.currency } : {};
-      if (minBalance !== undefined && balance.balance < minBalance) {
-        this.logger.warn(`health: deposit below the configured minimum (degraded)`);
-        return {
-          status: 'degraded',
-          data: {
-            cause: 'low_balance',
-            message: includeBalance
-              ? `The deposit (${balance.balance} ${balance.currency}) is below the configured minimum of ${minBalance}: top it up at Singapay before payments fail with code 17`
-              : `The deposit is below the configured minimum of ${minBalance}: top it up at Singapay before payments fail with code 17`,
-            ...shown,
-            minBalance,
-            ...stamp(),
-          },
-        };
+      const [storeDown, singapay] = await Promise.all([
+        // The payment store is asked beside Singapay: a store that lost records stops payments whatever Singapay says.
+        this.checkPaymentStore(deadline),
+        // The token request is bounded by the module's own timeout; the race bounds the whole check.
+        Promise.race([this.singapay.checkBalance({ timeoutMs, signal: controller.signal }), deadline]).then(
+          (balance) => ({ balance }),
+          (error: unknown) => ({
+            failure:
+              error instanceof HealthCheckTimeout
+                ? {
+                    cause: 'timeout' as const,
+                    message: `Singapay did not answer the health check within ${timeoutMs} ms: check the network path to Singapay, or Singapay's status`,
+                    responseCode: null,
+                    responseType: 'timeout',
+                  }
+                : diagnoseSingapayFailure(error),
+          }),
+        ),
+      ]);
+      const stamp = { checkedAt: formatSingapayIso(started), responseTimeMs: Date.now() - started };
+      if (storeDown) return { status: 'down', data: { ...storeDown, ...stamp } };
+      if ('failure' in singapay) {
+        const { cause, message, responseCode, responseType, detail } = { detail: undefined, ...singapay.failure };
+        this.logger.warn(`health: down, cause=${cause} type=${responseType} code=${responseCode ?? '-'}`);
+        return { status: 'down', data: { cause, message, responseCode, responseType, ...(detail ? { detail } : {}), ...stamp } };
       }
-      return { status: 'up', data: { ...shown, ...(minBalance !== undefined ? { minBalance } : {}), ...stamp() } };
-    } catch (error) {
-      const diagnosis =
-        error instanceof HealthCheckTimeout
-          ? {
-              cause: 'timeout' as const,
-              message: `Singapay did not answer the health check within ${timeoutMs} ms: check the network path to Singapay, or Singapay's status`,
-              responseCode: null,
-              responseType: 'timeout',
-            }
-          : diagnoseSingapayFailure(error);
-      const storeDown = await store;
-      if (storeDown) return { status: 'down', data: { ...storeDown, ...stamp() } };
-      this.logger.warn(`health: down, cause=${diagnosis.cause} type=${diagnosis.responseType} code=${diagnosis.responseCode ?? '-'}`);
-      const { cause, message, responseCode, responseType, detail } = { detail: undefined, ...diagnosis };
-      return { status: 'down', data: { cause, message, responseCode, responseType, ...(detail ? { detail } : {}), ...stamp() } };
+      const { balance, currency } = singapay.balance;
+      const shown = includeBalance ? { balance, currency } : {};
+      if (minBalance === undefined || balance >= minBalance) {
+        return { status: 'up', data: { ...shown, ...(minBalance !== undefined ? { minBalance } : {}), ...stamp } };
+      }
+      this.logger.warn(`health: deposit below the configured minimum (degraded)`);
+      const deposit = includeBalance ? `The deposit (${balance} ${currency})` : 'The deposit';
+      const message = `${deposit} is below the configured minimum of ${minBalance}: top it up at Singapay before payments fail with code 17`;
+      return { status: 'degraded', data: { cause: 'low_balance', message, ...shown, minBalance, ...stamp } };
     } finally {
       clearTimeout(timer);
       controller.abort();

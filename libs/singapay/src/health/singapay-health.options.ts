@@ -33,13 +33,8 @@ export interface SingapayHealthOptions {
   includeBalance?: boolean;
 }
 
-export interface SingapayResolvedHealthOptions {
-  key: string;
-  minBalance: number | undefined;
-  cacheTtlMs: number;
-  timeoutMs: number;
-  includeBalance: boolean;
-}
+/** The options with their defaults applied (`minBalance` stays unset when not given). */
+export type SingapayResolvedHealthOptions = Required<Omit<SingapayHealthOptions, 'minBalance'>> & { minBalance: number | undefined };
 
 export const SINGAPAY_HEALTH_DEFAULTS = { key: 'singapay', cacheTtlMs: 10_000, timeoutMs: 5_000, includeBalance: true } as const;
 

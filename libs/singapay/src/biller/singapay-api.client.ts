@@ -12,21 +12,23 @@ import {
   SINGAPAY_UNAUTHENTICATED_CODE,
   singapayResponseCodeInfo,
 } from '../errors/singapay-response-codes.js';
-import { createSingapayException, SingapayException, type SingapayExceptionInit } from '../errors/singapay.exception.js';
+import { createSingapayException, SingapayException } from '../errors/singapay.exception.js';
 import { hashIdempotencyKey, maskCustomerId } from '../util/singapay-log.js';
 import { isRetryablePaymentFailure, isRetryableRead, withSingapayRetries } from '../http/singapay-retry.policy.js';
 import { asRecord } from '../util/singapay-json.js';
 import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import { SingapayTransport, type SingapayCallOptions, type SingapayHttpAnswer } from '../http/singapay-transport.js';
+import { phpMap, SingapayFieldReader } from './singapay-field.reader.js';
 
 /** A business answer that succeeded (`00`), or is pending (`01`) where the caller accepts that. */
 export interface SingapayEnvelope {
-  command: string;
   /** Normalised two-digit code. */
   responseCode: string;
   responseText: string;
   /** `data` as an object; `{}` when Singapay sent none. */
   data: Record<string, unknown>;
+  /** A reader over `data`: a field missing or unreadable is a `malformed_response` that keeps the code and the raw answer. */
+  fields: SingapayFieldReader;
   /** The body exactly as Singapay sent it. */
   raw: Record<string, unknown>;
   httpStatus: number;
@@ -73,16 +75,13 @@ export class SingapayApiClient {
     private readonly telemetry: SingapayTelemetry,
   ) {}
 
-  /**
-   * Reads and inquiries are retried on failures that may pass; a payment only
-   * when it provably never left (no connection, no token).
-   */
+  /** Reads and inquiries are retried on failures that may pass; a payment only when it provably never left (no connection, no token). */
   async call(request: SingapayRequest): Promise<SingapayEnvelope> {
     const retryable = request.moneyMoving ? isRetryablePaymentFailure : isRetryableRead;
     return this.telemetry.traceCall(request, () =>
       withSingapayRetries((n) => this.callOnce(request, n), this.options.retry, retryable, {
         now: this.now,
-        ...(request.call?.signal ? { signal: request.call.signal } : {}),
+        signal: request.call?.signal,
         onRetry: (error, n, delayMs) => {
           this.telemetry.retried(error, n, delayMs);
           this.logger.warn(
@@ -97,25 +96,16 @@ export class SingapayApiClient {
     for (let replay = 0; ; replay++) {
       const token =
         attempt === 1 && replay === 0 && request.token !== undefined ? request.token : await this.accessTokenFor(request.operation);
-      let answer: SingapayHttpAnswer;
-      try {
-        answer = await this.transport.post(
-          request.operation,
-          request.path,
-          request.body,
-          {
-            [SINGAPAY_HEADERS.partnerId]: this.options.apiKey.reveal(),
-            [SINGAPAY_HEADERS.authorization]: `Bearer ${token}`,
-          },
-          request.call,
-        );
-      } catch (error) {
-        const e = error as SingapayException;
-        this.logger.warn(
-          `${this.describe(request)} result=${e.responseType ?? 'error'} delivery=${e.delivery ?? 'unknown'} attempt=${attempt}`,
-        );
-        throw error;
-      }
+      const headers = { [SINGAPAY_HEADERS.partnerId]: this.options.apiKey.reveal(), [SINGAPAY_HEADERS.authorization]: `Bearer ${token}` };
+      const answer = await this.transport
+        .post(request.operation, request.path, request.body, headers, request.call)
+        .catch((error: unknown) => {
+          const e = error as SingapayException;
+          this.logger.warn(
+            `${this.describe(request)} result=${e.responseType ?? 'error'} delivery=${e.delivery ?? 'unknown'} attempt=${attempt}`,
+          );
+          throw error;
+        });
       let result: Interpretation;
       try {
         result = this.interpret(request, answer);
@@ -150,28 +140,25 @@ export class SingapayApiClient {
       return await this.tokens.getAccessToken();
     } catch (error) {
       if (!(error instanceof SingapayException)) throw error;
-      const init: SingapayExceptionInit = {
+      throw createSingapayException({
         code: error.responseCode,
         type: error.responseType,
         httpStatus: error.getStatus(),
         message: `${error.message} (so ${operation} was not sent)`,
         operation,
         delivery: 'not_sent',
-        ...(error.upstreamStatus !== undefined ? { upstreamStatus: error.upstreamStatus } : {}),
+        upstreamStatus: error.upstreamStatus,
         raw: error.raw,
         cause: error.cause,
-        ...(error.ipAddress ? { ipAddress: error.ipAddress } : {}),
-      };
-      throw createSingapayException(init);
+        ipAddress: error.ipAddress,
+      });
     }
   }
 
   private interpret(request: SingapayRequest, answer: SingapayHttpAnswer): Interpretation {
     const { operation } = request;
     const body = asRecord(answer.body);
-    if (!body) {
-      throw this.malformed(operation, answer, 'a JSON value that is not an object');
-    }
+    if (!body) throw this.malformed(operation, answer, 'a JSON value that is not an object');
     const code = normalizeSingapayResponseCode(body.response_code);
     const text = typeof body.response_text === 'string' ? body.response_text : '';
 
@@ -202,12 +189,7 @@ export class SingapayApiClient {
           'rate_limited',
           operation,
           `Singapay rate-limited ${operation} (HTTP 429)${message ? `: ${message}` : ''}`,
-          {
-            httpStatus: 429,
-            delivery: 'received',
-            upstreamStatus: answer.status,
-            raw: body,
-          },
+          { httpStatus: 429, delivery: 'received', upstreamStatus: answer.status, raw: body },
         );
       }
       throw this.malformed(operation, answer, body.response_code === undefined ? 'no response_code' : 'an unreadable response_code');
@@ -215,25 +197,18 @@ export class SingapayApiClient {
     if (code === SINGAPAY_UNAUTHENTICATED_CODE)
       return { kind: 'token_refused', detail: `code 16${text ? `: ${text}` : ''}`, atGateway: false };
 
-    // PHP encodes an empty map as [].
-    const data =
-      body.data === undefined || body.data === null || (Array.isArray(body.data) && body.data.length === 0) ? {} : asRecord(body.data);
+    const data = body.data === undefined || body.data === null ? {} : phpMap(body.data);
     if (code === SINGAPAY_SUCCESS_CODE || (code === SINGAPAY_PENDING_CODE && request.acceptPending)) {
       if (!data) throw this.malformed(operation, answer, `code ${code} with a data field that is not an object`);
-      return {
-        kind: 'ok',
-        envelope: {
-          command: typeof body.command === 'string' ? body.command : request.body.command,
-          responseCode: code,
-          responseText: text,
-          data,
-          raw: body,
-          httpStatus: answer.status,
-        },
-      };
+      const fields = new SingapayFieldReader(data, (problem) => {
+        const context = request.moneyMoving
+          ? `Singapay accepted the payment (code ${code}) but `
+          : `Singapay ${operation} answered code ${code} but `;
+        throw this.errors.malformed(operation, `${context}${problem}`, { code, upstreamStatus: answer.status, raw: body });
+      });
+      return { kind: 'ok', envelope: { responseCode: code, responseText: text, data, fields, raw: body, httpStatus: answer.status } };
     }
 
-    const fields = code === '04' && data ? fieldErrors(data) : undefined;
     const info = singapayResponseCodeInfo(code);
     throw this.errors.fromCode({
       code,
@@ -241,7 +216,7 @@ export class SingapayApiClient {
       upstreamStatus: answer.status,
       responseText: text,
       raw: body,
-      ...(fields ? { fields } : {}),
+      fields: code === '04' && data ? fieldErrors(data) : undefined,
       // Pending where no pending is expected: not an error we can name, and not a success.
       ...(info.httpStatus < 400 ? { message: `unexpected ${info.type} answer to ${operation}`, httpStatus: 502 } : {}),
     });
@@ -251,10 +226,7 @@ export class SingapayApiClient {
     return this.errors.malformed(
       operation,
       `Singapay ${operation} answered HTTP ${answer.status} with ${what}; the request may have been processed`,
-      {
-        upstreamStatus: answer.status,
-        raw: answer.body,
-      },
+      { upstreamStatus: answer.status, raw: answer.body },
     );
   }
 

@@ -7,14 +7,12 @@ import {
   singapayProductPath,
 } from '../contract/singapay-api.contract.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
-import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import { SingapayNotFoundException, SingapayValidationException } from '../errors/singapay.exception.js';
 import { SingapayApiClient, type SingapayEnvelope } from './singapay-api.client.js';
 import type { SingapayCallOptions } from '../http/singapay-transport.js';
 import { SINGAPAY_CLOCK, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
 import { asRecord, dropUndefined } from '../util/singapay-json.js';
 import { readInquiry, readPaymentReceipt, readTransaction } from './singapay-biller.readers.js';
-import { SingapayFieldReader } from './singapay-field.reader.js';
 import type {
   SingapayBalance,
   SingapayGameTopupParameters,
@@ -44,20 +42,6 @@ export interface SingapayPaymentLog {
 }
 
 /**
- * A reader over an answer's `data` whose missing or unreadable fields become
- * a `malformed_response` exception that keeps the code and the raw answer.
- */
-function envelopeReader(errors: SingapayErrorFactory, envelope: SingapayEnvelope, operation: string, context = ''): SingapayFieldReader {
-  return new SingapayFieldReader(envelope.data, (problem) => {
-    throw errors.malformed(operation, `${context || `Singapay ${operation} answered code ${envelope.responseCode} but `}${problem}`, {
-      code: envelope.responseCode,
-      upstreamStatus: envelope.httpStatus,
-      raw: envelope.raw,
-    });
-  });
-}
-
-/**
  * The Biller API, one method per Singapay call: it builds every request body and
  * reads every answer, so the service and the payments engine above it deal in
  * camelCase values only. Inputs are trusted here (the service validates what users
@@ -70,21 +54,20 @@ export class SingapayBillerApi {
 
   constructor(
     private readonly api: SingapayApiClient,
-    private readonly errors: SingapayErrorFactory,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
     @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
   ) {}
 
+  /** A call that is not a purchase: the contract names its path and its command by the same key. */
+  private general(operation: string, key: keyof typeof SINGAPAY_GENERAL_PATHS, call?: SingapayCallOptions, data?: Record<string, unknown>) {
+    const body = { command: SINGAPAY_GENERAL_COMMANDS[key], ...(data ? { data } : {}) };
+    return this.api.call({ operation, path: SINGAPAY_GENERAL_PATHS[key], body, call });
+  }
+
   async checkBalance(call?: SingapayCallOptions): Promise<SingapayBalance> {
-    const envelope = await this.api.call({
-      operation: 'checkBalance',
-      path: SINGAPAY_GENERAL_PATHS.checkBalance,
-      body: { command: SINGAPAY_GENERAL_COMMANDS.checkBalance },
-      ...(call ? { call } : {}),
-    });
-    const data = envelopeReader(this.errors, envelope, 'checkBalance');
+    const { fields, raw } = await this.general('checkBalance', 'checkBalance', call);
     // One documented answer has a bare number and no currency: the deposit is in rupiah.
-    return { balance: data.decimal('balance'), currency: data.optionalString('currency') ?? 'IDR', raw: envelope.raw };
+    return { balance: fields.decimal('balance'), currency: fields.optionalString('currency') ?? 'IDR', raw };
   }
 
   async inquiry(req: SingapayInquiryParams, call?: SingapayCallOptions): Promise<SingapayInquiryResult> {
@@ -103,10 +86,15 @@ export class SingapayBillerApi {
           platform: req.platform,
         }),
       },
-      ...(call ? { call } : {}),
+      call,
       log: { productCode: req.productCode, customerId: req.customerId },
     });
-    return readInquiry(envelopeReader(this.errors, envelope, 'inquiry'), req.command, req.customerId, envelope.raw);
+    return readInquiry(envelope.fields, req.command, req.customerId, envelope.raw);
+  }
+
+  /** The access token a payment is sent with; a failure is a `SingapayException` with `delivery: 'not_sent'`. */
+  paymentToken(): Promise<string> {
+    return this.api.accessTokenFor('pay');
   }
 
   /**
@@ -114,11 +102,6 @@ export class SingapayBillerApi {
    * rule for money). Resolves for `00` and `01`; an answer that says so but cannot
    * be read throws `malformed_response` with the answer kept, since it was applied.
    */
-  /** The access token a payment is sent with; a failure is a `SingapayException` with `delivery: 'not_sent'`. */
-  paymentToken(): Promise<string> {
-    return this.api.accessTokenFor('pay');
-  }
-
   async pay(req: SingapayPaymentParams, call?: SingapayCallOptions, log: SingapayPaymentLog = {}): Promise<SingapayPaymentReceipt> {
     const envelope = await this.api.call({
       operation: 'pay',
@@ -135,26 +118,20 @@ export class SingapayBillerApi {
       },
       acceptPending: true,
       moneyMoving: true,
-      ...(call ? { call } : {}),
-      ...(log.token !== undefined ? { token: log.token } : {}),
+      call,
+      token: log.token,
       log: dropUndefined({ productCode: req.productCode, customerId: req.customerId, idempotencyKey: log.idempotencyKey }),
     });
-    const data = envelopeReader(this.errors, envelope, 'pay', `Singapay accepted the payment (code ${envelope.responseCode}) but `);
-    return readPaymentReceipt(data, envelope.responseCode === '00' ? '00' : '01', envelope.raw, this.now());
+    return readPaymentReceipt(envelope.fields, envelope.responseCode === '00' ? '00' : '01', envelope.raw, this.now());
   }
 
   async getTransaction(transactionId: string, call?: SingapayCallOptions): Promise<SingapayTransaction> {
-    const envelope = await this.api.call({
-      operation: 'getTransaction',
-      path: SINGAPAY_GENERAL_PATHS.detailTransaction,
-      body: { command: SINGAPAY_GENERAL_COMMANDS.detailTransaction, data: { transaction_id: transactionId } },
-      ...(call ? { call } : {}),
-    });
-    return readTransaction(envelopeReader(this.errors, envelope, 'getTransaction'), envelope.raw, this.now());
+    const envelope = await this.general('getTransaction', 'detailTransaction', call, { transaction_id: transactionId });
+    return readTransaction(envelope.fields, envelope.raw, this.now());
   }
 
   async listTransactions(req: SingapayListParams = {}, call?: SingapayCallOptions): Promise<SingapayTransactionPage> {
-    const data = dropUndefined({
+    const filter = dropUndefined({
       transaction_id: req.transactionId,
       customer_id: req.customerId,
       status: req.status,
@@ -166,12 +143,7 @@ export class SingapayBillerApi {
     });
     let envelope: SingapayEnvelope;
     try {
-      envelope = await this.api.call({
-        operation: 'listTransactions',
-        path: SINGAPAY_GENERAL_PATHS.listTransactions,
-        body: { command: SINGAPAY_GENERAL_COMMANDS.listTransactions, ...(Object.keys(data).length ? { data } : {}) },
-        ...(call ? { call } : {}),
-      });
+      envelope = await this.general('listTransactions', 'listTransactions', call, Object.keys(filter).length ? filter : undefined);
     } catch (error) {
       // How Singapay answers a search that finds nothing is undocumented; "not found" is one
       // plausible way. Only when it echoes the list command: a wrong path is never "no rows".
@@ -179,14 +151,11 @@ export class SingapayBillerApi {
       if (raw?.command === SINGAPAY_GENERAL_COMMANDS.listTransactions) return { items: [], pagination: null, raw };
       throw error;
     }
-    const reader = envelopeReader(this.errors, envelope, 'listTransactions');
     // `00` with no data at all is the other plausible empty answer; `bill_transactions: []` the documented one.
-    if (!reader.has('bill_transactions') && Object.keys(envelope.data).length === 0) {
-      return { items: [], pagination: null, raw: envelope.raw };
-    }
+    if (Object.keys(envelope.data).length === 0) return { items: [], pagination: null, raw: envelope.raw };
     const now = this.now();
-    const items = reader.array('bill_transactions').map((row) => readTransaction(row, row.value(), now));
-    const page = reader.optionalObject('pagination');
+    const items = envelope.fields.array('bill_transactions').map((row) => readTransaction(row, row.value(), now));
+    const page = envelope.fields.optionalObject('pagination');
     return {
       items,
       pagination: page
@@ -229,14 +198,6 @@ export class SingapayBillerApi {
     const seen = new Map<string, SingapayListedTransaction>();
     let pagesRead = 0;
     let pagesDone = 0;
-    const take = (result: SingapayTransactionPage): number => {
-      let fresh = 0;
-      for (const { raw: _raw, ...tx } of result.items) {
-        if (!seen.has(tx.transactionId)) fresh++;
-        seen.set(tx.transactionId, tx);
-      }
-      return fresh;
-    };
     const list = (extra: Partial<SingapayTransactionList>): SingapayTransactionList => ({
       transactions: [...seen.values()],
       complete: false,
@@ -261,7 +222,6 @@ export class SingapayBillerApi {
           return without;
         }
       };
-      // A page that failed every retry of a read is asked once more before the list gives up on it.
       const result = await once().catch(() => once());
       pagesDone++;
       pages = result.pagination ? Math.max(pages ?? 0, result.pagination.lastPage) : pages;
@@ -275,39 +235,28 @@ export class SingapayBillerApi {
     } catch (error) {
       return list({ incomplete: 'page_failed', error, failedPage: 1 });
     }
-    take(first);
     const cap = maxPages !== undefined && Number.isFinite(maxPages) && maxPages >= 1 ? Math.floor(maxPages) : undefined;
-    if (!first.pagination) {
-      const limit = cap ?? SINGAPAY_LIST_MAX_PAGES;
-      if (first.items.length === 0) return list({ complete: true });
-      for (let page = 2; page <= limit; page++) {
-        let result: SingapayTransactionPage;
-        try {
-          result = await read(page);
-        } catch (error) {
-          return list({ incomplete: 'page_failed', error, failedPage: page });
-        }
-        // The list ends at an empty page or at one that repeats what we have (the page is ignored).
-        if (result.items.length === 0 || take(result) === 0) return list({ complete: true });
-      }
-      return list({ incomplete: 'page_limit' });
-    }
-
-    const total = first.pagination.total;
-    const totals = new Set([total]);
-    let lastPage = first.pagination.lastPage;
-    const limit = cap ?? lastPage + Math.max(10, Math.ceil(lastPage / 10));
+    const paged = first.pagination;
+    const totals = new Set<number>();
+    // Without pagination there is no last page: pages are read one at a time.
+    let lastPage = paged ? paged.lastPage : Infinity;
+    const limit = cap ?? (paged ? lastPage + Math.max(10, Math.ceil(lastPage / 10)) : SINGAPAY_LIST_MAX_PAGES);
+    let ended = false;
     const noted = (result: SingapayTransactionPage): void => {
-      take(result);
-      if (!result.pagination) return;
-      totals.add(result.pagination.total);
-      // A list that grows while it is read names a later last page: those pages are read too.
-      lastPage = Math.max(lastPage, result.pagination.lastPage);
+      const known = seen.size;
+      for (const { raw: _raw, ...tx } of result.items) seen.set(tx.transactionId, tx);
+      if (!paged) ended = seen.size === known;
+      else if (result.pagination) {
+        totals.add(result.pagination.total);
+        // A list that grows while it is read names a later last page: those pages are read too.
+        lastPage = Math.max(lastPage, result.pagination.lastPage);
+      }
     };
+    noted(first);
     let next = 2;
     let failure: { error: unknown; page: number } | undefined;
     const worker = async (): Promise<void> => {
-      while (failure === undefined && next <= Math.min(lastPage, limit)) {
+      while (failure === undefined && !ended && next <= Math.min(lastPage, limit)) {
         const page = next++;
         try {
           noted(await read(page));
@@ -316,43 +265,29 @@ export class SingapayBillerApi {
         }
       }
     };
-    const workers = Number.isFinite(concurrency) && concurrency >= 1 ? Math.floor(concurrency) : 1;
+    const workers = paged && Number.isFinite(concurrency) && concurrency >= 1 ? Math.floor(concurrency) : 1;
     await Promise.all(Array.from({ length: workers }, worker));
-    if (failure) return list({ incomplete: 'page_failed', error: failure.error, failedPage: failure.page, total });
-    if (totals.size > 1) {
+    if (failure === undefined && totals.size > 1) {
       // The list changed while its pages were read out of order, and a row pushed from one page to
       // the next may have fallen between two reads. Read in order, a pushed row is only read twice.
-      for (let page = 1; page <= Math.min(lastPage, limit); page++) {
-        try {
-          noted(await read(page));
-        } catch (error) {
-          return list({ incomplete: 'page_failed', error, failedPage: page, total });
-        }
-      }
+      next = 1;
+      await worker();
     }
-    if (lastPage > limit) return list({ incomplete: 'page_limit', total });
+    const counted = paged ? { total: paged.total } : {};
+    if (failure) return list({ incomplete: 'page_failed', error: failure.error, failedPage: failure.page, ...counted });
+    if (!ended && lastPage > limit) return list({ incomplete: 'page_limit', ...counted });
     // Fewer rows than the list counts (a page size asked for, echoed, and not kept): rows went unread.
-    if (totals.size === 1 && seen.size < total) return list({ incomplete: 'rows_missing', total });
-    return list({ complete: true, total });
+    if (paged && totals.size === 1 && seen.size < paged.total) return list({ incomplete: 'rows_missing', ...counted });
+    return list({ complete: true, ...counted });
   }
 
   async getGameTopupParameters(categoryCode: string, call?: SingapayCallOptions): Promise<SingapayGameTopupParameters> {
-    const envelope = await this.api.call({
-      operation: 'getGameTopupParameters',
-      path: SINGAPAY_GENERAL_PATHS.gameTopupParameters,
-      body: { command: SINGAPAY_GENERAL_COMMANDS.gameTopupParameters, data: { category_code: categoryCode } },
-      ...(call ? { call } : {}),
-    });
+    const envelope = await this.general('getGameTopupParameters', 'gameTopupParameters', call, { category_code: categoryCode });
     return { categoryCode, parameters: envelope.raw.data ?? {}, raw: envelope.raw };
   }
 
   async resetCustomerIds(call?: SingapayCallOptions): Promise<SingapayResetResult> {
-    const envelope = await this.api.call({
-      operation: 'resetCustomerIds',
-      path: SINGAPAY_GENERAL_PATHS.resetCustomerId,
-      body: { command: SINGAPAY_GENERAL_COMMANDS.resetCustomerId },
-      ...(call ? { call } : {}),
-    });
+    const envelope = await this.general('resetCustomerIds', 'resetCustomerId', call);
     return { responseText: envelope.responseText, raw: envelope.raw };
   }
 }

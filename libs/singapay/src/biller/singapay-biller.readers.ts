@@ -5,7 +5,7 @@ import {
   type SingapayTransactionStatus,
 } from '../contract/singapay-api.contract.js';
 import { asRecord, dropUndefined } from '../util/singapay-json.js';
-import type { SingapayFieldReader } from './singapay-field.reader.js';
+import { phpMap, type SingapayFieldReader } from './singapay-field.reader.js';
 import type { SingapayInquiryResult, SingapayPaymentReceipt, SingapayTransaction } from './singapay-biller.types.js';
 import { formatSingapayIso, ulidInstant } from './singapay-time.js';
 import { readSingapayToken } from './singapay-token.reader.js';
@@ -76,9 +76,8 @@ export function readTransaction(data: SingapayFieldReader, raw: Record<string, u
   const paidAt = data.nullableInstant('paid_at', zones.paid_at);
   const inquiredAt = data.nullableInstant('inquired_at', zones.inquired_at);
   // Undocumented and product-specific: passed on as it comes (`[]` is PHP's empty map).
-  const rawOther = data.value().other_info;
-  const otherInfo: unknown =
-    rawOther === undefined || rawOther === null || (Array.isArray(rawOther) && rawOther.length === 0) ? {} : rawOther;
+  const other = data.value().other_info;
+  const otherInfo: unknown = other === undefined || other === null ? {} : (phpMap(other) ?? other);
   return dropUndefined({
     transactionId,
     referenceNumber: data.nullableString('reference_number'),
@@ -105,7 +104,7 @@ export function readTransaction(data: SingapayFieldReader, raw: Record<string, u
 /** The `transaction_id` an answer carried, even when the rest of it was unusable. */
 export function transactionIdIn(raw: unknown): string | undefined {
   const id = asRecord(asRecord(raw)?.data)?.transaction_id;
-  return typeof id === 'string' && TRANSACTION_ID.test(id) ? id : undefined;
+  return isSingapayTransactionId(id) ? id : undefined;
 }
 
 /** Whether a callback's or a lookup's id can be a Singapay transaction id at all. */

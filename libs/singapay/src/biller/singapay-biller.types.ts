@@ -18,19 +18,12 @@ export interface SingapayInquiryParams {
 }
 
 /** A payment as the Biller API sends it; the password is added from the options. */
-export interface SingapayPaymentParams {
-  command: SingapayCommand;
-  productCode: string;
-  customerId: string;
+export interface SingapayPaymentParams extends Pick<SingapayInquiryParams, 'command' | 'productCode' | 'customerId' | 'phoneNumber'> {
   referenceNumber?: string;
-  phoneNumber?: string;
 }
 
-/** The list filter; every field optional, dates `YYYY-MM-DD` (both or neither). */
-export interface SingapayListParams {
-  transactionId?: string;
-  customerId?: string;
-  status?: SingapayTransactionStatus;
+/** The list filter: a transaction's fields, and dates `YYYY-MM-DD` (both or neither); every field optional. */
+export interface SingapayListParams extends Partial<Pick<SingapayTransaction, 'transactionId' | 'customerId' | 'status'>> {
   startDate?: string;
   endDate?: string;
   page?: number;
@@ -128,13 +121,13 @@ export interface SingapayTransactionPage {
   raw: Record<string, unknown>;
 }
 
+/** A transaction as Singapay reads it, without the answer it came in: what a list keeps of each row, and a record of the transaction it holds. */
+export type SingapayListedTransaction = Omit<SingapayTransaction, 'raw'>;
+
 /**
  * Every page of a list, as `SingapayBillerApi.listAllTransactions` read it. A list that is
  * not `complete` proves nothing missing: a row may sit on a page that was never read.
  */
-/** A transaction as Singapay reads it, without the answer it came in: what a list keeps of each row, and a record of the transaction it holds. */
-export type SingapayListedTransaction = Omit<SingapayTransaction, 'raw'>;
-
 export interface SingapayTransactionList {
   /**
    * The rows read, each transaction once (a row repeated on a later page is kept once, last read

@@ -5,6 +5,11 @@ import { asRecord } from '../util/singapay-json.js';
 const INTEGER = /^\s*-?\d{1,15}(\.0+)?\s*$/;
 const DECIMAL = /^\s*-?\d{1,15}(\.\d{1,4})?\s*$/;
 
+/** PHP encodes an empty map as `[]`: it reads as `{}`. Anything else that is not an object is `undefined`. */
+export function phpMap(value: unknown): Record<string, unknown> | undefined {
+  return Array.isArray(value) && value.length === 0 ? {} : asRecord(value);
+}
+
 /**
  * Reads fields out of an answer's `data`, with Singapay's loose typing
  * (amounts as strings or numbers, `null` for absent) and one rule: a field we
@@ -27,6 +32,19 @@ export class SingapayFieldReader {
     return Object.hasOwn(this.data, name) ? this.data[name] : undefined;
   }
 
+  /** The one report of a field that is missing, or present and `not…` what was asked for. */
+  private bad(name: string, not: string): never {
+    return this.fail(`${this.path}.${name} is ${this.at(name) === undefined ? 'missing' : not}`);
+  }
+
+  /** A number sent as one (when `ok`) or as text (when it matches `text`). */
+  private number(name: string, text: RegExp, ok: (n: number) => boolean, not: string): number {
+    const v = this.at(name);
+    if (typeof v === 'number' && ok(v)) return v;
+    if (typeof v === 'string' && text.test(v)) return Number(v);
+    return this.bad(name, not);
+  }
+
   has(name: string): boolean {
     const v = this.at(name);
     return v !== undefined && v !== null && v !== '';
@@ -36,7 +54,7 @@ export class SingapayFieldReader {
     const v = this.at(name);
     if (typeof v === 'string' && v !== '') return v;
     if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-    return this.fail(`${this.path}.${name} is ${v === undefined ? 'missing' : 'not a non-empty string'}`);
+    return this.bad(name, 'not a non-empty string');
   }
 
   optionalString(name: string): string | undefined {
@@ -49,10 +67,7 @@ export class SingapayFieldReader {
 
   /** Whole rupiah, from `"151005"`, `"151005.00"` or `151005`. */
   rupiah(name: string): number {
-    const v = this.at(name);
-    if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
-    if (typeof v === 'string' && INTEGER.test(v)) return Math.trunc(Number(v));
-    return this.fail(`${this.path}.${name} is ${v === undefined ? 'missing' : 'not an amount in whole rupiah'}`);
+    return this.number(name, INTEGER, Number.isSafeInteger, 'not an amount in whole rupiah');
   }
 
   optionalRupiah(name: string): number | undefined {
@@ -61,17 +76,11 @@ export class SingapayFieldReader {
 
   /** A decimal amount such as the balance `"8910003.00"`. */
   decimal(name: string): number {
-    const v = this.at(name);
-    if (typeof v === 'number' && Number.isFinite(v)) return v;
-    if (typeof v === 'string' && DECIMAL.test(v)) return Number(v);
-    return this.fail(`${this.path}.${name} is ${v === undefined ? 'missing' : 'not a decimal amount'}`);
+    return this.number(name, DECIMAL, Number.isFinite, 'not a decimal amount');
   }
 
   integer(name: string): number {
-    const v = this.at(name);
-    const n = typeof v === 'string' && /^\s*\d{1,15}\s*$/.test(v) ? Number(v) : v;
-    if (typeof n === 'number' && Number.isSafeInteger(n)) return n;
-    return this.fail(`${this.path}.${name} is ${v === undefined ? 'missing' : 'not an integer'}`);
+    return this.number(name, /^\s*\d{1,15}\s*$/, Number.isSafeInteger, 'not an integer');
   }
 
   /** A zone-less Singapay timestamp read in `zone` (the contract's table), as epoch ms. */
@@ -86,10 +95,8 @@ export class SingapayFieldReader {
 
   /** A nested object; `[]` (PHP's empty map) reads as `{}`. */
   object(name: string): SingapayFieldReader {
-    const v = this.at(name);
-    const record = Array.isArray(v) && v.length === 0 ? {} : asRecord(v);
-    if (!record) return this.fail(`${this.path}.${name} is ${v === undefined ? 'missing' : 'not an object'}`);
-    return new SingapayFieldReader(record, this.fail, `${this.path}.${name}`);
+    const record = phpMap(this.at(name));
+    return record ? new SingapayFieldReader(record, this.fail, `${this.path}.${name}`) : this.bad(name, 'not an object');
   }
 
   optionalObject(name: string): SingapayFieldReader | undefined {
@@ -98,7 +105,7 @@ export class SingapayFieldReader {
 
   array(name: string): SingapayFieldReader[] {
     const v = this.at(name);
-    if (!Array.isArray(v)) return this.fail(`${this.path}.${name} is ${v === undefined ? 'missing' : 'not a list'}`);
+    if (!Array.isArray(v)) return this.bad(name, 'not a list');
     return v.map((item, i) => {
       const record = asRecord(item);
       if (!record) return this.fail(`${this.path}.${name}[${i}] is not an object`);

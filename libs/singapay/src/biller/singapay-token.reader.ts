@@ -15,29 +15,22 @@ function tokenValue(value: unknown): string | undefined {
 
 function fromMap(map: Record<string, unknown>): string | undefined {
   for (const [name, value] of Object.entries(map)) {
-    if (TOKEN_NAMES.has(fold(name))) {
-      const token = tokenValue(value);
-      if (token) return token;
-    }
+    const token = TOKEN_NAMES.has(fold(name)) ? tokenValue(value) : undefined;
+    if (token) return token;
   }
   return undefined;
 }
 
 function fromPairs(list: readonly unknown[]): string | undefined {
   for (const item of list) {
-    const pair = asRecord(item);
-    if (!pair) continue;
+    const pair = asRecord(item) ?? {};
     const nameKey = SINGAPAY_PAIR_NAME_KEYS.find((k) => typeof pair[k] === 'string');
-    if (!nameKey || !TOKEN_NAMES.has(fold(pair[nameKey] as string))) {
-      // A list of one-entry maps ([{ "token": "…" }]) is a pair list too.
-      const token = fromMap(pair);
-      if (token) return token;
-      continue;
-    }
-    for (const valueKey of SINGAPAY_PAIR_VALUE_KEYS) {
-      const token = tokenValue(pair[valueKey]);
-      if (token) return token;
-    }
+    // A list of one-entry maps ([{ "token": "…" }]) is a pair list too.
+    const token =
+      nameKey && TOKEN_NAMES.has(fold(pair[nameKey] as string))
+        ? SINGAPAY_PAIR_VALUE_KEYS.map((k) => tokenValue(pair[k])).find(Boolean)
+        : fromMap(pair);
+    if (token) return token;
   }
   return undefined;
 }
@@ -60,7 +53,5 @@ export function readSingapayToken(data: Record<string, unknown>): string | undef
       return undefined;
     }
   }
-  if (Array.isArray(other)) return fromPairs(other);
-  const map = asRecord(other);
-  return map ? fromMap(map) : undefined;
+  return Array.isArray(other) ? fromPairs(other) : fromMap(asRecord(other) ?? {});
 }

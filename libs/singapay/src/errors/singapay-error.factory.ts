@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
-import { redactSecrets, type SingapaySecret } from '../util/singapay-secret.js';
+import { redactSecrets } from '../util/singapay-secret.js';
+import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import {
   createSingapayException,
   type SingapayDelivery,
@@ -26,43 +27,28 @@ export function readSingapayRefusal(message: string): {
   return ip ? { cause: 'ip_not_whitelisted', ipAddress: ip } : { cause: 'ip_not_whitelisted' };
 }
 
-export interface SingapayCodeFailure {
+/** A failure Singapay answered with a code; the table gives its type, status and description. */
+export interface SingapayCodeFailure extends Pick<SingapayExceptionInit, 'upstreamStatus' | 'fields' | 'raw' | 'ipAddress'> {
   code: string;
   operation: string;
-  upstreamStatus?: number;
   /** Singapay's `response_text`; shown after our own description. */
   responseText?: string;
-  fields?: Record<string, string>;
-  raw?: unknown;
   /** Replaces the table's description, for messages that need more context. */
   message?: string;
   /** Replaces the table's status, where the code is not a failure in itself (a pending inquiry). */
   httpStatus?: number;
   /** What it comes down to, where the caller knows better than the code (a refused IP, refused client credentials). */
   cause?: SingapayFailureCause;
-  ipAddress?: string;
 }
 
-/**
- * Turns failures into exceptions with the registration's status overrides
- * applied and every known secret scrubbed from upstream text.
- */
-/** What the factory needs of the options (the resolved options have it): the secrets to scrub, the status overrides. */
-export interface SingapayErrorOptions {
-  clientId: string;
-  clientSecret: SingapaySecret;
-  password: SingapaySecret;
-  apiKey: SingapaySecret;
-  httpStatusOverrides: Readonly<Record<string, number>>;
-}
-
+/** Turns failures into exceptions with the registration's status overrides applied and every known secret scrubbed from upstream text. */
 @Injectable()
 export class SingapayErrorFactory {
   private readonly secrets: string[];
   /** Recently issued access tokens: Singapay may echo one back in a refusal. */
   private readonly tokens: string[] = [];
 
-  constructor(@Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayErrorOptions) {
+  constructor(@Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions) {
     const { clientId, clientSecret, password, apiKey } = options;
     this.secrets = [
       clientSecret.reveal(),
@@ -85,23 +71,22 @@ export class SingapayErrorFactory {
   }
 
   fromCode(failure: SingapayCodeFailure): SingapayException {
+    const { operation, responseText } = failure;
     const info = singapayResponseCodeInfo(failure.code);
     const override = this.options.httpStatusOverrides[info.code] ?? this.options.httpStatusOverrides[info.type];
-    const text = failure.responseText ? this.redact(failure.responseText).trim().slice(0, 500) : '';
-    const base = this.redact(failure.message ?? (failure.operation === 'pay' ? info.onPayment : undefined) ?? info.description);
-    const message = `Singapay ${failure.operation} failed with code ${info.code} (${info.type}): ${base}${text && text !== base ? ` - ${text}` : ''}`;
+    const text = responseText ? this.redact(responseText).trim().slice(0, 500) : '';
+    const base = this.redact(failure.message ?? (operation === 'pay' ? info.onPayment : undefined) ?? info.description);
     return createSingapayException({
       code: info.code,
       type: info.type,
       httpStatus: failure.httpStatus ?? override ?? info.httpStatus,
-      message,
-      operation: failure.operation,
-      ...(failure.upstreamStatus !== undefined ? { upstreamStatus: failure.upstreamStatus } : {}),
-      ...(failure.fields ? { fields: this.redact(failure.fields) } : {}),
+      message: `Singapay ${operation} failed with code ${info.code} (${info.type}): ${base}${text && text !== base ? ` - ${text}` : ''}`,
+      operation,
+      upstreamStatus: failure.upstreamStatus,
+      fields: failure.fields && this.redact(failure.fields),
       raw: this.redact(failure.raw),
-      delivery: 'received',
-      ...(failure.cause ? { cause: failure.cause } : {}),
-      ...(failure.ipAddress ? { ipAddress: failure.ipAddress } : {}),
+      cause: failure.cause,
+      ipAddress: failure.ipAddress,
     });
   }
 
@@ -117,36 +102,25 @@ export class SingapayErrorFactory {
   malformed(
     operation: string,
     message: string,
-    extra: { code?: string | null; upstreamStatus?: number; raw?: unknown; httpStatus?: number } = {},
+    extra: Partial<Pick<SingapayExceptionInit, 'code' | 'upstreamStatus' | 'raw' | 'httpStatus'>> = {},
   ): SingapayException {
-    return this.other({
-      code: extra.code ?? null,
-      type: 'malformed_response',
+    return this.transport('malformed_response', operation, message, {
+      ...extra,
       httpStatus: extra.httpStatus ?? 502,
-      message,
-      operation,
-      ...(extra.upstreamStatus !== undefined ? { upstreamStatus: extra.upstreamStatus } : {}),
-      raw: extra.raw,
       delivery: 'received',
     });
   }
 
-  /** A failure before or around an answer, with no response code; `delivery` says whether the request may have left. */
+  /**
+   * A failure before or around an answer, with no response code (a malformed answer may carry
+   * one); `delivery` says whether the request may have left.
+   */
   transport(
     type: SingapayTransportFailure | 'rate_limited' | 'token_request_failed',
     operation: string,
     message: string,
-    extra: { httpStatus: number; delivery: SingapayDelivery; upstreamStatus?: number; raw?: unknown },
+    extra: { httpStatus: number; delivery: SingapayDelivery; code?: string | null; upstreamStatus?: number; raw?: unknown },
   ): SingapayException {
-    return this.other({
-      code: null,
-      type,
-      message,
-      operation,
-      httpStatus: extra.httpStatus,
-      delivery: extra.delivery,
-      ...(extra.upstreamStatus !== undefined ? { upstreamStatus: extra.upstreamStatus } : {}),
-      ...(extra.raw !== undefined ? { raw: extra.raw } : {}),
-    });
+    return this.other({ ...extra, code: extra.code ?? null, type, message, operation });
   }
 }

@@ -11,7 +11,7 @@ const OUTCOME: Record<SingapayCodePaymentOutcome, string> = {
 
 /** The README's response code table, rendered from `SINGAPAY_RESPONSE_CODES` so the two cannot drift. */
 export function renderSingapayResponseCodeTable(): string {
-  const rows = [
+  return [
     '| code | type | meaning | HTTP status raised | retried (reads) | a payment answered with it is |',
     '|---|---|---|---|---|---|',
     ...SINGAPAY_RESPONSE_CODES.map(
@@ -19,6 +19,5 @@ export function renderSingapayResponseCodeTable(): string {
         `| \`${r.code}\` | \`${r.type}\` | ${r.description}${r.onPayment ? `. On a payment: ${r.onPayment}` : ''} | ${r.code === '00' || r.code === '01' ? '-' : r.httpStatus} | ${r.retryable ? 'yes' : 'no'} | ${OUTCOME[r.paymentOutcome]} |`,
     ),
     `| other | \`${SINGAPAY_UNRECOGNISED_CODE.type}\` | ${SINGAPAY_UNRECOGNISED_CODE.description} | ${SINGAPAY_UNRECOGNISED_CODE.httpStatus} | no | ${OUTCOME[SINGAPAY_UNRECOGNISED_CODE.paymentOutcome]} |`,
-  ];
-  return rows.join('\n');
+  ].join('\n');
 }

@@ -19,36 +19,6 @@
  */
 export type SingapayCodePaymentOutcome = 'success' | 'pending' | 'rejected' | 'uncertain' | 'applied' | 'refunded';
 
-/** The code table's types: Singapay's names, typos fixed. */
-export type SingapayResponseType =
-  | 'success'
-  | 'pending'
-  | 'canceled'
-  | 'unknown'
-  | 'invalid_argument'
-  | 'deadline_exceeded'
-  | 'not_found'
-  | 'already_exists'
-  | 'permission_denied'
-  | 'resource_exhausted'
-  | 'failed_precondition'
-  | 'aborted'
-  | 'out_of_range'
-  | 'unimplemented'
-  | 'unavailable'
-  | 'data_loss'
-  | 'unauthenticated'
-  | 'insufficient_balance'
-  | 'customer_not_found'
-  | 'bill_already_paid'
-  | 'biller_side_error'
-  | 'transaction_refund'
-  | 'transaction_already_success'
-  | 'general_service_error'
-  | 'internal'
-  /** A code missing from the table. */
-  | 'unrecognised';
-
 export interface SingapayResponseCodeInfo {
   /** Two-digit code as Singapay documents it. */
   code: string;
@@ -66,42 +36,34 @@ export interface SingapayResponseCodeInfo {
   onPayment?: string;
 }
 
-const row = (
+/** A row of the table, generic in `type` so that the table itself lists the types (`SingapayResponseType`). */
+interface SingapayResponseCodeRow<T extends string> extends Omit<SingapayResponseCodeInfo, 'type'> {
+  type: T;
+}
+
+const row = <T extends string>(
   code: string,
-  type: SingapayResponseType,
+  type: T,
   httpStatus: number,
   retryable: boolean,
   paymentOutcome: SingapayCodePaymentOutcome,
   description: string,
-  onPayment?: string,
-): SingapayResponseCodeInfo =>
-  Object.freeze({ code, type, description, httpStatus, retryable, paymentOutcome, ...(onPayment ? { onPayment } : {}) });
+  extra?: { onPayment: string },
+): SingapayResponseCodeRow<T> => Object.freeze({ code, type, description, httpStatus, retryable, paymentOutcome, ...extra });
 
-export const SINGAPAY_RESPONSE_CODES: readonly SingapayResponseCodeInfo[] = Object.freeze([
+const ROWS = Object.freeze([
   row('00', 'success', 200, false, 'success', 'Operation completed successfully'),
   row('01', 'pending', 202, false, 'pending', 'Pending confirmation or in progress'),
   row('02', 'canceled', 409, false, 'uncertain', 'Canceled by the user or the system'),
   row('03', 'unknown', 502, true, 'uncertain', 'Unknown error'),
   row('04', 'invalid_argument', 400, false, 'rejected', 'Invalid input or parameters'),
   row('05', 'deadline_exceeded', 504, true, 'uncertain', 'Timed out before completion'),
-  row(
-    '06',
-    'not_found',
-    404,
-    false,
-    'rejected',
-    'Resource or endpoint not found',
-    'The inquiry reference is unknown or has expired: inquire again and pay the new referenceNumber',
-  ),
-  row(
-    '07',
-    'already_exists',
-    409,
-    false,
-    'uncertain',
-    'Resource already exists',
-    'Singapay says the transaction already exists: it may have gone through, so it is looked up',
-  ),
+  row('06', 'not_found', 404, false, 'rejected', 'Resource or endpoint not found', {
+    onPayment: 'The inquiry reference is unknown or has expired: inquire again and pay the new referenceNumber',
+  }),
+  row('07', 'already_exists', 409, false, 'uncertain', 'Resource already exists', {
+    onPayment: 'Singapay says the transaction already exists: it may have gone through, so it is looked up',
+  }),
   row('08', 'permission_denied', 502, false, 'rejected', 'Permission denied'),
   row('09', 'resource_exhausted', 429, true, 'rejected', 'Resource limit or quota reached'),
   row('10', 'failed_precondition', 409, false, 'rejected', 'System state does not allow the operation'),
@@ -116,18 +78,17 @@ export const SINGAPAY_RESPONSE_CODES: readonly SingapayResponseCodeInfo[] = Obje
   row('21', 'bill_already_paid', 409, false, 'rejected', 'Bill already paid'),
   row('22', 'biller_side_error', 502, true, 'uncertain', "Error on the biller's side"),
   row('50', 'transaction_refund', 502, false, 'refunded', 'Transaction will be or has been refunded'),
-  row(
-    '51',
-    'transaction_already_success',
-    409,
-    false,
-    'applied',
-    'Transaction already marked successful',
-    'Singapay says the transaction already succeeded: it is looked up to confirm which one',
-  ),
+  row('51', 'transaction_already_success', 409, false, 'applied', 'Transaction already marked successful', {
+    onPayment: 'Singapay says the transaction already succeeded: it is looked up to confirm which one',
+  }),
   row('89', 'general_service_error', 503, true, 'uncertain', 'Temporary issue at the service provider, try later'),
   row('99', 'internal', 502, true, 'uncertain', 'Internal system error'),
 ]);
+
+/** The code table's types: Singapay's names, typos fixed; `unrecognised` for a code missing from the table. */
+export type SingapayResponseType = (typeof ROWS)[number]['type'] | 'unrecognised';
+
+export const SINGAPAY_RESPONSE_CODES: readonly SingapayResponseCodeInfo[] = ROWS;
 
 /** What we assume of a code missing from the table: Singapay failed in a way we cannot read. */
 export const SINGAPAY_UNRECOGNISED_CODE: Omit<SingapayResponseCodeInfo, 'code'> = Object.freeze({
@@ -151,18 +112,9 @@ export const SINGAPAY_PERMISSION_DENIED_CODE = '08';
  * value is not a code at all. Idempotent: normalising a normalised code is a no-op.
  */
 export function normalizeSingapayResponseCode(value: unknown): string | undefined {
-  let text: string;
-  if (typeof value === 'number') {
-    if (!Number.isInteger(value) || value < 0) return undefined;
-    text = String(value);
-  } else if (typeof value === 'string') {
-    text = value.trim();
-  } else {
-    return undefined;
-  }
-  if (!/^\d{1,3}$/.test(text)) return undefined;
-  const stripped = text.replace(/^0+(?=\d)/, '');
-  return stripped.length >= 2 ? stripped : stripped.padStart(2, '0');
+  const text = typeof value === 'string' ? value.trim() : typeof value === 'number' && Number.isInteger(value) ? String(value) : '';
+  // Three digits at most, no sign: a negative number is not a code.
+  return /^\d{1,3}$/.test(text) ? text.replace(/^0+(?=\d)/, '').padStart(2, '0') : undefined;
 }
 
 /** The table row of a code; an unknown code gets the `unrecognised` row. */

@@ -2,10 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { singapayResponseCodeInfo, type SingapayResponseCodeInfo, type SingapayResponseType } from './singapay-response-codes.js';
 
-/**
- * Failures that happen before or around an answer, where Singapay sent no
- * response code we could read.
- */
+/** Failures that happen before or around an answer, where Singapay sent no response code we could read. */
 export type SingapayTransportFailure =
   /** No connection could be made (refused, DNS); the request never left. */
   | 'connection_failed'
@@ -73,45 +70,23 @@ export type SingapayFailureCause =
   /** The payment recorded under the key failed, was refunded, or was concluded missing. */
   | 'payment_failed';
 
-export interface SingapayExceptionInit {
+/** What an exception is made of: the fields it keeps, and what goes into `getResponse()`. */
+export interface SingapayExceptionInit extends Partial<
+  Pick<SingapayException, 'operation' | 'upstreamStatus' | 'delivery' | 'cause' | 'ipAddress' | 'raw'>
+> {
   /** Normalised two-digit response code, or `null` for transport failures. */
   code: string | null;
   /** Table type (`insufficient_balance`…), transport failure kind, or the module's own. */
   type: SingapayExceptionType;
   httpStatus: number;
   message: string;
-  /** The call that failed, e.g. `pay`, `checkBalance`, `accessToken`. */
-  operation?: string;
-  /** HTTP status Singapay answered with, when it answered. */
-  upstreamStatus?: number;
   /** Field errors of a `04` answer, keyed by Singapay's field path. */
   fields?: Record<string, string>;
-  /** The upstream body, secrets redacted. Not part of `getResponse()`. */
-  raw?: unknown;
-  delivery?: SingapayDelivery;
-  /** What it comes down to; derived from the code or the type when not given. */
-  cause?: SingapayFailureCause;
-  /** The caller IP Singapay named when it refused it (`ip_not_whitelisted`). */
-  ipAddress?: string;
 }
-
-const CAUSE_OF_TYPE: Partial<Record<SingapayExceptionType, SingapayFailureCause>> = {
-  connection_failed: 'unreachable',
-  timeout: 'timeout',
-  aborted: 'aborted',
-  idempotency_conflict: 'idempotency_conflict',
-  payment_store_unavailable: 'payment_store_unavailable',
-  payment_failed: 'payment_failed',
-  payment_refunded: 'payment_failed',
-  payment_not_found: 'payment_failed',
-  permission_denied: 'permission_denied',
-  unauthenticated: 'credentials_mismatch',
-  insufficient_balance: 'insufficient_balance',
-};
 
 /** The cause a failure has when its maker did not know better: from its type, else from the code table's status. */
 export function singapayDefaultCause(init: Pick<SingapayExceptionInit, 'code' | 'type' | 'httpStatus'>): SingapayFailureCause {
-  const byType = CAUSE_OF_TYPE[init.type];
+  const byType = BY_TYPE[init.type]?.[1];
   if (byType) return byType;
   // 4xx is the table's way of saying the caller can fix the request; everything else is Singapay failing.
   return init.code !== null && init.httpStatus >= 400 && init.httpStatus < 500 ? 'rejected' : 'singapay_error';
@@ -135,12 +110,15 @@ export interface SingapayExceptionResponse {
 export class SingapayException extends HttpException {
   readonly responseCode: string | null;
   readonly responseType: SingapayExceptionType;
+  /** The call that failed, e.g. `pay`, `checkBalance`, `accessToken`. */
   readonly operation?: string;
+  /** HTTP status Singapay answered with, when it answered. */
   readonly upstreamStatus?: number;
+  /** By default `maybe_sent` without a code, `received` with one. */
   readonly delivery: SingapayDelivery;
-  /** What the failure comes down to (see `SingapayFailureCause`). */
+  /** What the failure comes down to (see `SingapayFailureCause`); derived from the code or the type when not given. */
   declare readonly cause: SingapayFailureCause;
-  /** The caller IP Singapay named in an IP refusal. */
+  /** The caller IP Singapay named in an IP refusal (`ip_not_whitelisted`). */
   readonly ipAddress?: string;
   /** Upstream body, secrets redacted; kept off `getResponse()` so it never reaches a client. */
   declare readonly raw?: unknown;
@@ -200,24 +178,34 @@ export class SingapayTimeoutException extends SingapayTransportException {}
 
 type SingapayExceptionClass = new (init: SingapayExceptionInit) => SingapayException;
 
-const CLASS_BY_TYPE: Partial<Record<SingapayExceptionType, SingapayExceptionClass>> = {
-  invalid_argument: SingapayValidationException,
-  out_of_range: SingapayValidationException,
-  not_found: SingapayNotFoundException,
-  customer_not_found: SingapayCustomerNotFoundException,
-  bill_already_paid: SingapayBillAlreadyPaidException,
-  insufficient_balance: SingapayInsufficientBalanceException,
-  unauthenticated: SingapayAuthenticationException,
-  permission_denied: SingapayAuthenticationException,
-  timeout: SingapayTimeoutException,
-  malformed_response: SingapayMalformedResponseException,
-  connection_failed: SingapayTransportException,
-  connection_reset: SingapayTransportException,
-  aborted: SingapayTransportException,
+/**
+ * What each type means beyond the code table (which gives the type and the status): the subclass
+ * `createSingapayException` builds, so callers can branch with `instanceof`, and the cause a failure
+ * of that type has unless its maker knew better. Types not listed are a plain `SingapayException`.
+ */
+const BY_TYPE: Partial<Record<SingapayExceptionType, [SingapayExceptionClass, SingapayFailureCause?]>> = {
+  invalid_argument: [SingapayValidationException],
+  out_of_range: [SingapayValidationException],
+  not_found: [SingapayNotFoundException],
+  customer_not_found: [SingapayCustomerNotFoundException],
+  bill_already_paid: [SingapayBillAlreadyPaidException],
+  insufficient_balance: [SingapayInsufficientBalanceException, 'insufficient_balance'],
+  unauthenticated: [SingapayAuthenticationException, 'credentials_mismatch'],
+  permission_denied: [SingapayAuthenticationException, 'permission_denied'],
+  timeout: [SingapayTimeoutException, 'timeout'],
+  malformed_response: [SingapayMalformedResponseException],
+  connection_failed: [SingapayTransportException, 'unreachable'],
+  connection_reset: [SingapayTransportException],
+  aborted: [SingapayTransportException, 'aborted'],
+  idempotency_conflict: [SingapayException, 'idempotency_conflict'],
+  payment_store_unavailable: [SingapayException, 'payment_store_unavailable'],
+  payment_failed: [SingapayException, 'payment_failed'],
+  payment_refunded: [SingapayException, 'payment_failed'],
+  payment_not_found: [SingapayException, 'payment_failed'],
 };
 
 /** Builds the right subclass for an `init`, so callers can branch with `instanceof`. */
 export function createSingapayException(init: SingapayExceptionInit): SingapayException {
-  const Cls = CLASS_BY_TYPE[init.type] ?? SingapayException;
+  const Cls = BY_TYPE[init.type]?.[0] ?? SingapayException;
   return new Cls(init);
 }

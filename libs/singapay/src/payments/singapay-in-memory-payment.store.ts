@@ -134,7 +134,9 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
     this.records.set(record.key, copyRecord(record));
     if (isSettledPaymentRecord(record)) {
       this.unsettled.delete(record.key);
-      this.byCustomer(record.customerId, (keys) => keys.delete(record.key));
+      // A customer is forgotten once none of its keys is left.
+      const keys = this.unsettledByCustomer.get(record.customerId);
+      if (keys?.delete(record.key) && keys.size === 0) this.unsettledByCustomer.delete(record.customerId);
     } else if (this.unsettled.has(record.key)) {
       if (previous && previous.createdAt !== record.createdAt) this.unsettledInOrder = false;
     } else {
@@ -142,17 +144,11 @@ export class SingapayInMemoryPaymentStore implements SingapayPaymentStore {
         this.newestUnsettled = { createdAt: record.createdAt, key: record.key };
       else this.unsettledInOrder = false;
       this.unsettled.add(record.key);
-      this.byCustomer(record.customerId, (keys) => keys.add(record.key));
+      const keys = this.unsettledByCustomer.get(record.customerId);
+      if (keys) keys.add(record.key);
+      else this.unsettledByCustomer.set(record.customerId, new Set<string>().add(record.key));
     }
     if (record.transactionId) this.byTransaction.set(record.transactionId, record.key);
-  }
-
-  /** Changes the unsettled keys of one customer, forgetting the customer once none is left. */
-  private byCustomer(customerId: string, change: (keys: Set<string>) => void): void {
-    let keys = this.unsettledByCustomer.get(customerId);
-    if (!keys) this.unsettledByCustomer.set(customerId, (keys = new Set()));
-    change(keys);
-    if (keys.size === 0) this.unsettledByCustomer.delete(customerId);
   }
 
   // A sweep at most once a minute keeps create() O(1) on the hot path.

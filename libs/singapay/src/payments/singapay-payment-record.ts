@@ -43,6 +43,7 @@ export interface SingapayPaymentOutcome {
   price?: number;
   customerName?: string;
   period?: string;
+  /** PLN token, once Singapay delivered it. */
   token?: string;
   /** When Singapay created the transaction, ISO 8601 with the WIB offset. */
   createdAt?: string;

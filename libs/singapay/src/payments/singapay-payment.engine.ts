@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, NotFoundException, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Observable } from 'rxjs';
 import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import type { SingapayPaymentParams, SingapayTransaction } from '../biller/singapay-biller.types.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
@@ -19,35 +18,21 @@ import {
   applyPatch,
   hashPaymentRequest,
   isAwaitingToken,
+  isFailedFor,
   paymentClaim,
   paymentParamsOf,
   reclaimPatch,
   type SingapayRecordPatch,
 } from './singapay-payment.state.js';
-import type { SingapayPaymentStoreIntegrity } from './singapay-payment-store.interface.js';
-import {
-  SingapayPaymentConfirmations,
-  type SingapayConfirmation,
-  type SingapayTransactionClaim,
-} from './recovery/singapay-payment.confirmations.js';
+import { SingapayPaymentConfirmations } from './recovery/singapay-payment.confirmations.js';
 import { SingapayPaymentResolver } from './recovery/singapay-payment.resolver.js';
-import { SingapayPaymentSweep } from './recovery/singapay-payment.sweep.js';
+import { SingapayPaymentSweep, SingapayTokenChase } from './recovery/singapay-payment.sweep.js';
 import { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
-import { SingapayTokenChase } from './recovery/singapay-token.chase.js';
-import type {
-  SingapayPayment,
-  SingapayPaymentResult,
-  SingapayPaymentSettlement,
-  SingapaySettlementSource,
-  SingapayTokenDelivery,
-  SingapayWaitOptions,
-} from './singapay-payment.types.js';
+import type { SingapayPayment, SingapayPaymentResult, SingapaySettlementSource, SingapayWaitOptions } from './singapay-payment.types.js';
 import { paymentResult, paymentView } from './singapay-payment.views.js';
 
 /** A payment request as the engine takes it: validated by the service. */
-export interface SingapayPaymentOrder extends SingapayPaymentParams {
-  idempotencyKey?: string;
-}
+export type SingapayPaymentOrder = SingapayPaymentParams & { idempotencyKey?: string };
 
 /**
  * The payment engine: one payment per idempotency key, recorded before it is sent,
@@ -64,9 +49,9 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
   private readonly owner = randomUUID();
 
   /** Payments that reached a final state, however that was learned. */
-  readonly settlements$: Observable<SingapayPaymentSettlement>;
+  readonly settlements$: SingapayPaymentEvents['settlements$'];
   /** PLN tokens as they are recorded (often after the payment succeeded). */
-  readonly tokens$: Observable<SingapayTokenDelivery>;
+  readonly tokens$: SingapayPaymentEvents['tokens$'];
 
   constructor(
     private readonly ledger: SingapayPaymentLedger,
@@ -128,35 +113,31 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
       }
       if (record.requestHash !== requestHash) throw SingapayIdempotencyConflictException.forRecord(record);
 
-      const local = this.inflight.get(key);
-      if (local) return this.answer((await this.inflight.joinUntil(key, waitUntil, this.now)) ?? record);
+      if (this.inflight.get(key)) return this.answer((await this.inflight.joinUntil(key, waitUntil, this.now)) ?? record);
 
       const unrecorded = await this.recordAgain(record);
       if (unrecorded) return this.answer(unrecorded);
 
-      if (record.state === 'failed' && record.failure?.reason === 'not_sent') {
+      if (isFailedFor(record, 'not_sent')) {
         if (token === undefined) throw tokenError;
         // Provably never sent: this call may send it, if it wins the record back first (counting its send in the same write).
         const reclaimed = await this.ledger.replace(record, reclaimPatch(record, this.owner, now + this.leaseMs(call), now), 'before_send');
         if (reclaimed) return this.answer(await this.inflight.track(key, () => this.send(reclaimed, params, token, call)));
         continue;
       }
-      if (record.state === 'sending') {
-        if (!this.policy.isDueForLookup(record, now, 'pay')) {
-          // Someone else is sending it: wait for its outcome, but no longer than this call may take.
-          if (now >= waitUntil) return this.answer(record);
-          await singapaySleep(Math.min(100, Math.max(1, waitUntil - now)), call?.signal);
-          continue;
-        }
-        // The sender died or lost its claim mid-payment: never resend, find out what happened.
-        const resolved = await this.inflight.track(key, () => this.resolver.resolve(record, 'lookup'));
-        if (resolved.state === 'failed' && resolved.failure?.reason === 'not_sent') continue;
-        return this.answer(resolved);
+      const due = this.policy.isDueForLookup(record, now, 'pay');
+      if (record.state === 'sending' && !due) {
+        // Someone else is sending it: wait for its outcome, but no longer than this call may take.
+        if (now >= waitUntil) return this.answer(record);
+        await singapaySleep(Math.min(100, Math.max(1, waitUntil - now)), call?.signal);
+        continue;
       }
-      if (this.policy.isDueForLookup(record, now, 'pay')) {
-        return this.answer(await this.inflight.track(key, () => this.resolver.resolve(record, 'lookup')));
-      }
-      return this.answer(record);
+      if (!due) return this.answer(record);
+      // Due for a lookup (a sender that died or lost its claim mid-payment among them): never resent, only looked up.
+      const resolved = await this.resolver.resolve(record, 'lookup');
+      // Its sender stopped before counting the send: it never left, and this call may send it.
+      if (record.state === 'sending' && isFailedFor(resolved, 'not_sent')) continue;
+      return this.answer(resolved);
     }
   }
 
@@ -169,7 +150,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     const unrecorded = await this.recordAgain(record);
     if (unrecorded) return paymentView(unrecorded);
     const due = this.policy.isDueForLookup(record, this.now(), 'read');
-    return paymentView(due ? await this.inflight.track(key, () => this.resolver.resolve(record, 'lookup', call)) : record);
+    return paymentView(due ? await this.resolver.resolve(record, 'lookup', call) : record);
   }
 
   /** Waits until the payment is final (and its PLN token in) or the deadline passes, and returns where it stands. */
@@ -189,7 +170,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Whether the payment store still holds every record written to it (see `SingapayPaymentStore.checkIntegrity`). */
-  checkIntegrity(): Promise<SingapayPaymentStoreIntegrity> {
+  checkIntegrity() {
     return this.ledger.checkIntegrity();
   }
 
@@ -200,25 +181,17 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Applies what a lookup after a callback says of a transaction (see `SingapayPaymentConfirmations`). */
-  async applyConfirmedTransaction(
-    tx: SingapayTransaction,
-    via: SingapaySettlementSource,
-  ): Promise<{ outcome: SingapayConfirmation['outcome']; payment?: SingapayPayment }> {
+  async applyConfirmedTransaction(tx: SingapayTransaction, via: SingapaySettlementSource) {
     const { outcome, record } = await this.confirmations.apply(tx, via);
     return { outcome, ...(record ? { payment: paymentView(record) } : {}) };
   }
 
   /** Whether a callback's transaction may be one of ours (gives it room forged ones cannot take). */
-  mayHoldTransaction(transactionId: string, customerId?: string): Promise<SingapayTransactionClaim | undefined> {
+  mayHoldTransaction(transactionId: string, customerId?: string) {
     return this.confirmations.mayHold(transactionId, customerId);
   }
 
-  private async send(
-    record: SingapayPaymentRecord,
-    params: SingapayPaymentParams,
-    token: string,
-    call?: SingapayCallOptions,
-  ): Promise<SingapayPaymentRecord> {
+  private async send(record: SingapayPaymentRecord, params: SingapayPaymentParams, token: string, call?: SingapayCallOptions) {
     const verdict = await this.sender.send(record, params, token, call);
     if (verdict.kind === 'accepted') {
       // Singapay has answered: whatever the store does now, the caller learns the truth. A record
@@ -249,7 +222,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     const cause = verdict.error instanceof SingapayException ? verdict.error.responseType : 'error';
     this.logger.warn(`pay key=${hashIdempotencyKey(record.key)} outcome unknown (${cause}); looking it up`);
     if (!(verdict.error instanceof SingapayException)) throw verdict.error;
-    return this.resolver.resolve(current, 'lookup');
+    return this.resolver.resolveHeld(current, 'lookup');
   }
 
   /**
@@ -259,7 +232,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
    */
   private async weighEvidence(record: SingapayPaymentRecord, evidence: SingapayPaymentEvidence): Promise<SingapayPaymentRecord> {
     try {
-      if (evidence.transactionId === record.transactionId) return await this.resolver.adopt(record, evidence, 'callback');
+      if (evidence.transactionId === record.transactionId) return await this.resolver.adoptHeld(record, evidence, 'callback');
       // Offered on before it is cleared here, so that it is never dropped on the way.
       if ((await this.confirmations.apply(evidence, 'callback')).outcome === 'undecided') return record;
       return (await this.ledger.transition(record, { evidence: null }, true)) ?? record;

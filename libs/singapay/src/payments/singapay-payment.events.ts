@@ -4,7 +4,6 @@ import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import { dropUndefined } from '../util/singapay-json.js';
 import { hashIdempotencyKey, maskCustomerId } from '../util/singapay-log.js';
 import { isFinalPaymentState, type SingapayPaymentEvidence, type SingapayPaymentRecord } from './singapay-payment-record.js';
-import { transactionState } from './recovery/singapay-payment.matcher.js';
 import type { SingapayPaymentSettlement, SingapaySettlementSource, SingapayTokenDelivery } from './singapay-payment.types.js';
 import { paymentView } from './singapay-payment.views.js';
 
@@ -43,9 +42,8 @@ export class SingapayPaymentEvents {
 
   /** A final transaction that no recorded payment holds (paid elsewhere, or records pruned). */
   orphan(tx: SingapayPaymentEvidence, via: SingapaySettlementSource): void {
-    const state = transactionState(tx.status);
-    if (isFinalPaymentState(state))
-      this.settlements.next({ transactionId: tx.transactionId, status: state as SingapayPaymentSettlement['status'], via });
+    if (isFinalPaymentState(tx.status))
+      this.settlements.next({ transactionId: tx.transactionId, status: tx.status as SingapayPaymentSettlement['status'], via });
   }
 
   complete(): void {

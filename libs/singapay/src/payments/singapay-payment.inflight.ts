@@ -10,10 +10,6 @@ import type { SingapayPaymentRecord } from './singapay-payment-record.js';
 export class SingapayPaymentInflight {
   private readonly work = new Map<string, Promise<SingapayPaymentRecord>>();
 
-  has(key: string): boolean {
-    return this.work.has(key);
-  }
-
   get(key: string): Promise<SingapayPaymentRecord> | undefined {
     return this.work.get(key);
   }

@@ -8,7 +8,7 @@ import type { SingapayCallOptions } from '../http/singapay-transport.js';
 import { SINGAPAY_CLOCK, type SingapayClock } from '../singapay.constants.js';
 import type { SingapayPaymentFailure, SingapayPaymentRecord } from './singapay-payment-record.js';
 import { SingapayPaymentStoreException } from './singapay-payment.exception.js';
-import { isAwaitingToken, type SingapayRecordPatch } from './singapay-payment.state.js';
+import { isAwaitingToken, RELEASED, type SingapayRecordPatch } from './singapay-payment.state.js';
 import { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
 
 /**
@@ -22,8 +22,6 @@ import { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
 export type SingapaySendVerdict =
   | { kind: 'accepted'; patch: SingapayRecordPatch }
   | { kind: 'not_sent' | 'rejected' | 'refunded' | 'uncertain'; patch: SingapayRecordPatch; error: unknown };
-
-const released = { owner: null, leaseUntil: null } as const;
 
 function failureOf(error: SingapayException, reason: SingapayPaymentFailure['reason']): SingapayPaymentFailure {
   return { reason, code: error.responseCode, type: error.responseType, httpStatus: error.getStatus(), message: error.message };
@@ -43,45 +41,40 @@ export function receiptPatch(
     transactionId: receipt.transactionId,
     outcome,
     failure: null,
-    ...released,
+    ...RELEASED,
   };
   return isAwaitingToken({ state: patch.state!, command: record.command, outcome })
     ? { ...patch, ...policy.watch({ lookups: 0 }, now) }
     : patch;
 }
 
-/** What a failed send means for the money, decided by the one code table and the failure's `delivery`. */
-export function failureVerdict(error: unknown): SingapaySendVerdict {
+/** What a failed send means for the money, by the one code table and `delivery`; one that never left takes its `sendCount` back. */
+export function failureVerdict(error: unknown, sendCount = 1): SingapaySendVerdict {
+  // Every one lets the claim go.
+  const verdict = (kind: Exclude<SingapaySendVerdict['kind'], 'accepted'>, patch: SingapayRecordPatch) => ({
+    kind,
+    error,
+    patch: { ...patch, ...RELEASED },
+  });
   // A store error here comes after the request may have left: only the API call's own verdict can say "never left".
   if (error instanceof SingapayException && error.delivery === 'not_sent' && !(error instanceof SingapayPaymentStoreException)) {
-    return { kind: 'not_sent', error, patch: { state: 'failed', failure: failureOf(error, 'not_sent'), ...released } };
+    return verdict('not_sent', { state: 'failed', failure: failureOf(error, 'not_sent'), sendCount: Math.max(0, sendCount - 1) });
   }
   const e = error instanceof SingapayException ? error : undefined;
   const readable = e?.responseCode != null && e.responseType !== 'malformed_response';
   const outcome = readable ? singapayResponseCodeInfo(e.responseCode!).paymentOutcome : 'uncertain';
   if (e && outcome === 'rejected') {
-    return {
-      kind: 'rejected',
-      error,
-      patch: { state: 'failed', responseCode: e.responseCode!, failure: failureOf(e, 'rejected'), ...released },
-    };
+    return verdict('rejected', { state: 'failed', responseCode: e.responseCode!, failure: failureOf(e, 'rejected') });
   }
   const transactionId = transactionIdIn(e?.raw);
-  if (e && outcome === 'refunded') {
-    return { kind: 'refunded', error, patch: { state: 'refunded', responseCode: e.responseCode!, transactionId, ...released } };
-  }
+  if (e && outcome === 'refunded') return verdict('refunded', { state: 'refunded', responseCode: e.responseCode!, transactionId });
   // Uncertain, or Singapay said it went through (51): keep what the answer carried and look it up.
-  return {
-    kind: 'uncertain',
-    error,
-    patch: {
-      state: 'unknown',
-      responseCode: e?.responseCode ?? undefined,
-      transactionId,
-      failure: e ? failureOf(e, 'not_found') : undefined,
-      ...released,
-    },
-  };
+  return verdict('uncertain', {
+    state: 'unknown',
+    responseCode: e?.responseCode ?? undefined,
+    transactionId,
+    failure: e ? failureOf(e, 'not_found') : undefined,
+  });
 }
 
 /**
@@ -107,10 +100,7 @@ export class SingapayPaymentSender {
       const receipt = await this.biller.pay(req, call, { idempotencyKey: record.key, token });
       return { kind: 'accepted', patch: receiptPatch(record, receipt, this.now(), this.policy) };
     } catch (error) {
-      const verdict = failureVerdict(error);
-      return verdict.kind === 'not_sent'
-        ? { ...verdict, patch: { ...verdict.patch, sendCount: Math.max(0, record.sendCount - 1) } }
-        : verdict;
+      return failureVerdict(error, record.sendCount);
     }
   }
 }

@@ -14,23 +14,14 @@ import {
  * here is a pure function of its arguments, so it is tested on its own.
  */
 
-/** The fields a change may touch: the identity (key, request, customer) never changes. */
-type Mutable = Omit<
-  SingapayPaymentRecord,
-  | 'key'
-  | 'requestHash'
-  | 'command'
-  | 'productCode'
-  | 'customerId'
-  | 'referenceNumber'
-  | 'phoneNumber'
-  | 'createdAt'
-  | 'updatedAt'
-  | 'version'
->;
+/** The fields a change may touch: the identity (key, request, customer) never changes; times and version are `applyPatch`'s. */
+type Mutable = Omit<SingapayPaymentRecord, keyof SingapayPaymentParams | 'key' | 'requestHash' | 'createdAt' | 'updatedAt' | 'version'>;
 
 /** A change to a record: a value sets the field, `null` clears it, a missing key leaves it. */
 export type SingapayRecordPatch = { [K in keyof Mutable]?: Mutable[K] | null };
+
+/** A claim let go: every outcome, and every send that never left, leaves the record with no sender. */
+export const RELEASED = { owner: null, leaseUntil: null } as const;
 
 // Which earlier states a new state may replace: nothing leaves refunded, and a
 // success can only turn refunded, so an out-of-order answer never rolls a payment back.
@@ -65,9 +56,14 @@ export function applyPatch(record: SingapayPaymentRecord, patch: SingapayRecordP
   return next;
 }
 
+/** A `failed` for `reason`; one `not_sent` was provably never sent, so its key may be paid again. */
+export function isFailedFor(record: Pick<SingapayPaymentRecord, 'state' | 'failure'>, reason: SingapayPaymentFailure['reason']): boolean {
+  return record.state === 'failed' && record.failure?.reason === reason;
+}
+
 /** A `failed` concluded from not finding the transaction: an inference Singapay may still overturn. */
 export function isNotFoundFailure(record: Pick<SingapayPaymentRecord, 'state' | 'failure'>): boolean {
-  return record.state === 'failed' && record.failure?.reason === 'not_found';
+  return isFailedFor(record, 'not_found');
 }
 
 /** A PLN token purchase that succeeded before its token arrived. */
@@ -75,30 +71,24 @@ export function isAwaitingToken(record: Pick<SingapayPaymentRecord, 'state' | 'c
   return record.state === 'success' && record.command === 'plntok' && !record.outcome?.token;
 }
 
+/** A failure the engine concludes itself: its type is its reason, its code whatever Singapay last said (if anything). */
+function concluded(reason: Concluded, httpStatus: number, message: string, code: string | null = null): SingapayPaymentFailure {
+  return { reason, code, type: reason, httpStatus, message };
+}
+type Concluded = SingapayPaymentFailure['reason'] & SingapayPaymentFailure['type'];
+
 /** The failures the engine concludes itself (the others come from an exception). */
 export const SINGAPAY_FAILURES = {
   /** Its sender stopped before counting a send, which it does before sending: it never left. */
-  notSent: (): SingapayPaymentFailure => ({
-    reason: 'not_sent',
-    code: null,
-    type: 'not_sent',
-    httpStatus: 503,
-    message: 'The sender stopped before the payment was sent',
-  }),
-  transactionFailed: (): SingapayPaymentFailure => ({
-    reason: 'transaction_failed',
-    code: null,
-    type: 'transaction_failed',
-    httpStatus: 409,
-    message: 'Singapay marked the transaction failed',
-  }),
-  notFound: (record: SingapayPaymentRecord, now: number): SingapayPaymentFailure => ({
-    reason: 'not_found',
-    code: record.responseCode ?? null,
-    type: 'not_found',
-    httpStatus: 409,
-    message: `Singapay's complete list shows no such transaction ${Math.round((now - (record.sentAt ?? record.createdAt)) / 60_000)} minutes after it was sent; it most likely did not go through`,
-  }),
+  notSent: () => concluded('not_sent', 503, 'The sender stopped before the payment was sent'),
+  transactionFailed: () => concluded('transaction_failed', 409, 'Singapay marked the transaction failed'),
+  notFound: (record: SingapayPaymentRecord, now: number) =>
+    concluded(
+      'not_found',
+      409,
+      `Singapay's complete list shows no such transaction ${Math.round((now - (record.sentAt ?? record.createdAt)) / 60_000)} minutes after it was sent; it most likely did not go through`,
+      record.responseCode ?? null,
+    ),
 } as const;
 
 /** What is sent to Singapay of a payment request (the order's own fields, such as its key, left out). */
@@ -108,9 +98,7 @@ export function paymentParamsOf(req: SingapayPaymentParams): SingapayPaymentPara
 }
 
 /** The request's identity: what must match for a key to be the same payment. */
-export function hashPaymentRequest(
-  req: Pick<SingapayPaymentParams, 'command' | 'productCode' | 'customerId' | 'referenceNumber' | 'phoneNumber'>,
-): string {
+export function hashPaymentRequest(req: SingapayPaymentParams): string {
   const identity = [req.command, req.productCode, req.customerId, req.referenceNumber ?? '', req.phoneNumber ?? ''];
   return hash('sha256', JSON.stringify(identity), 'hex');
 }

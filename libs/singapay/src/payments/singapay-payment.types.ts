@@ -1,15 +1,11 @@
-import type { SingapayCommand } from '../contract/singapay-api.contract.js';
-import type { SingapayPaymentFailure, SingapayPaymentState } from './singapay-payment-record.js';
+import type { SingapayPaymentOutcome, SingapayPaymentRecord } from './singapay-payment-record.js';
 
 /** A payment as `getPayment()` shows it. Times are ISO 8601 with the WIB offset (`+07:00`). */
-export interface SingapayPayment {
+export interface SingapayPayment
+  extends
+    Pick<SingapayPaymentRecord, 'state' | 'command' | 'productCode' | 'customerId' | 'referenceNumber' | 'transactionId' | 'failure'>,
+    Pick<SingapayPaymentOutcome, 'amount' | 'price' | 'customerName' | 'period' | 'token'> {
   idempotencyKey: string;
-  state: SingapayPaymentState;
-  command: SingapayCommand;
-  productCode: string;
-  customerId: string;
-  referenceNumber?: string;
-  transactionId?: string;
   /**
    * Where the payment stands in Singapay's codes: `00` settled (a payment answered `01` and
    * settled later reads `00`), `01` pending, `50` refunded, the failure's code when it failed
@@ -19,15 +15,8 @@ export interface SingapayPayment {
   responseCode?: string;
   /** What `responseCode` means, from the code table. */
   responseText?: string;
-  amount?: number;
-  price?: number;
-  customerName?: string;
-  period?: string;
-  /** PLN token, once Singapay delivered it. */
-  token?: string;
   /** `plntok` only: paid, and the token not issued yet; it is being looked up. */
   awaitingToken?: true;
-  failure?: SingapayPaymentFailure;
   /**
    * Until when this module keeps checking a payment that is final only by inference
    * (`not_found`), or waits for its PLN token. Absent when nothing is in doubt.
@@ -80,15 +69,13 @@ export interface SingapayWaitOptions {
 }
 
 /** A payment Singapay accepted: `success`, or `pending` (settles later; poll or wait for the callback). */
-export interface SingapayAcceptedPayment {
+export interface SingapayAcceptedPayment extends Pick<SingapayPaymentRecord, 'command' | 'customerId'> {
   /** The key the payment is recorded under (yours, else the reference number, else generated). */
   idempotencyKey: string;
-  command: SingapayCommand;
   status: 'success' | 'pending';
   responseCode: string;
   /** Singapay's transaction id (a ULID); keep it. */
   transactionId: string;
-  customerId: string;
   customerName?: string;
   amount: number;
   price: number;
@@ -111,15 +98,13 @@ export interface SingapayAcceptedPayment {
  * that a lookup could not settle yet. It is not an error: do not pay again;
  * follow it with `getPayment(idempotencyKey)` / `waitForPayment()`.
  */
-export interface SingapayUnknownPayment {
+export interface SingapayUnknownPayment extends Pick<SingapayPaymentRecord, 'command' | 'customerId'> {
   idempotencyKey: string;
-  command: SingapayCommand;
   status: 'unknown';
   /** The last code Singapay sent, if any. */
   responseCode?: string;
   /** Known when the answer carried it even though the rest was unreadable. */
   transactionId?: string;
-  customerId: string;
   /** Why the outcome is unknown. */
   reason: string;
 }

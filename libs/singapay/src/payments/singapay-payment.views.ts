@@ -1,38 +1,23 @@
 import { formatSingapayIso } from '../biller/singapay-time.js';
 import { SINGAPAY_PENDING_CODE, SINGAPAY_SUCCESS_CODE, singapayResponseCodeInfo } from '../errors/singapay-response-codes.js';
 import { dropUndefined } from '../util/singapay-json.js';
-import type { SingapayPaymentRecord } from './singapay-payment-record.js';
+import type { SingapayPaymentRecord, SingapayPaymentState } from './singapay-payment-record.js';
 import { isAwaitingToken } from './singapay-payment.state.js';
 import type { SingapayAcceptedPayment, SingapayPayment, SingapayUnknownPayment } from './singapay-payment.types.js';
 
-/** The code refunds carry in the code table (`50`). */
-const REFUNDED_CODE = '50';
-
-/**
- * The code that says where a payment stands now: `00` settled, `01` pending (whatever uncertain
- * answer came before), `50` refunded, its failure's when it failed (none when Singapay marked the
- * transaction failed), else the last code Singapay answered. `pay()`'s own result keeps the code of its answer.
- */
-function currentCode(record: SingapayPaymentRecord): string | undefined {
-  switch (record.state) {
-    case 'success':
-      return SINGAPAY_SUCCESS_CODE;
-    case 'pending':
-      return SINGAPAY_PENDING_CODE;
-    case 'refunded':
-      return REFUNDED_CODE;
-    case 'failed':
-      // A transaction Singapay marked failed carries no code; an earlier answer's would say something else.
-      return record.failure?.code ?? undefined;
-    default:
-      return record.responseCode;
-  }
-}
+/** The code of a state that has one: `00` settled, `01` pending (whatever uncertain answer came before), `50` refunded. */
+const STATE_CODES: Partial<Record<SingapayPaymentState, string>> = {
+  success: SINGAPAY_SUCCESS_CODE,
+  pending: SINGAPAY_PENDING_CODE,
+  refunded: '50',
+};
 
 /** What `getPayment()` shows of a record. */
 export function paymentView(record: SingapayPaymentRecord): SingapayPayment {
   const o = record.outcome;
-  const responseCode = currentCode(record);
+  // Where it stands now (`SingapayPayment.responseCode`). A transaction Singapay marked failed carries no code: an earlier
+  // answer's would say something else.
+  const responseCode = record.state === 'failed' ? (record.failure?.code ?? undefined) : (STATE_CODES[record.state] ?? record.responseCode);
   return dropUndefined({
     idempotencyKey: record.key,
     state: record.state,
@@ -66,7 +51,7 @@ export function paymentResult(record: SingapayPaymentRecord): SingapayAcceptedPa
       idempotencyKey: record.key,
       command: record.command,
       status: record.state,
-      responseCode: record.responseCode ?? (record.state === 'success' ? '00' : '01'),
+      responseCode: record.responseCode ?? STATE_CODES[record.state]!,
       transactionId: record.transactionId ?? o?.transactionId ?? '',
       customerId: record.customerId,
       customerName: o?.customerName,

@@ -63,8 +63,8 @@ function recovery(list: () => Promise<{ transactions: SingapayTransaction[]; com
   const ledger = new SingapayPaymentLedger(store, now, {} as SingapayTelemetry);
   const events = new SingapayPaymentEvents();
   const biller = { listAllTransactions: list } as unknown as SingapayBillerApi;
-  const resolver = new SingapayPaymentResolver(biller, ledger, events, policy, now);
-  const confirmations = new SingapayPaymentConfirmations(ledger, new SingapayPaymentInflight(), resolver, events, policy, now);
+  const resolver = new SingapayPaymentResolver(biller, ledger, new SingapayPaymentInflight(), events, policy, now);
+  const confirmations = new SingapayPaymentConfirmations(ledger, resolver, events, policy, now);
   const orphans: string[] = [];
   events.settlements$.subscribe((s) => s.idempotencyKey === undefined && orphans.push(s.transactionId!));
   return { store, ledger, confirmations, orphans };
@@ -155,6 +155,7 @@ describe('a confirmed transaction and the payments it could belong to', () => {
     const resolved = await new SingapayPaymentResolver(
       { listAllTransactions: listDown } as unknown as SingapayBillerApi,
       ledger,
+      new SingapayPaymentInflight(),
       new SingapayPaymentEvents(),
       policy,
       now,

@@ -2,10 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SINGAPAY_CLOCK, type SingapayClock } from '../../singapay.constants.js';
 import type { SingapayPaymentEvidence, SingapayPaymentRecord } from '../singapay-payment-record.js';
 import { SingapayPaymentEvents } from '../singapay-payment.events.js';
-import { SingapayPaymentInflight } from '../singapay-payment.inflight.js';
 import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
 import type { SingapaySettlementSource } from '../singapay-payment.types.js';
-import { transactionDistance } from './singapay-payment.matcher.js';
 import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
 import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
 
@@ -45,7 +43,6 @@ export class SingapayPaymentConfirmations {
 
   constructor(
     private readonly ledger: SingapayPaymentLedger,
-    private readonly inflight: SingapayPaymentInflight,
     private readonly resolver: SingapayPaymentResolver,
     private readonly events: SingapayPaymentEvents,
     private readonly policy: SingapayRecoveryPolicy,
@@ -55,8 +52,7 @@ export class SingapayPaymentConfirmations {
   async apply(tx: SingapayPaymentEvidence, via: SingapaySettlementSource): Promise<SingapayConfirmation> {
     const holder = await this.ledger.findByTransactionId(tx.transactionId);
     if (holder) return this.applyToHolder(holder, tx, via);
-    const { skewMs } = this.policy.options;
-    const takes = (r: SingapayPaymentRecord) => this.policy.isOpenToEvidence(r) && transactionDistance(r, tx, skewMs) !== undefined;
+    const takes = (r: SingapayPaymentRecord) => this.policy.couldHold(r, tx);
     // Read afresh, not from the callbacks' cache: the payment this transaction is can have been claimed a moment ago.
     const listed = await this.ledger.listUnsettledOf(tx.customerId);
     const open = listed.records.filter(takes);
@@ -72,17 +68,15 @@ export class SingapayPaymentConfirmations {
       // Several could hold it: each looks itself up (its resolution refuses what a rival could hold too).
       let adopted: SingapayPaymentRecord | undefined;
       for (const record of open.filter((r) => r.state !== 'sending')) {
-        const resolved = await this.inflight.track(record.key, () => this.resolver.resolve(record, via));
+        const resolved = await this.resolver.resolve(record, via);
         if (resolved.transactionId === tx.transactionId) adopted = resolved;
       }
       return adopted ? { outcome: 'applied', record: adopted } : { outcome: 'undecided' };
     }
     const [candidate] = open as [SingapayPaymentRecord];
-    if (candidate.referenceNumber && candidate.state !== 'sending') {
-      return { outcome: 'applied', record: await this.inflight.track(candidate.key, () => this.resolver.adopt(candidate, tx, via)) };
-    }
+    if (candidate.referenceNumber && candidate.state !== 'sending') return this.applyToHolder(candidate, tx, via);
     const { raw: _raw, ...evidence } = tx as SingapayPaymentEvidence & { raw?: unknown };
-    // Not through inflight: while the key is being sent, its work is the send itself, which this must not join.
+    // Not as work on the key: while the key is being sent, its work is the send itself, which this must not join.
     // Written only on a version that can still take it: a record that meanwhile took a transaction refuses.
     const kept = await this.ledger.transition(candidate, { evidence }, true, takes);
     if (!kept) {
@@ -90,13 +84,12 @@ export class SingapayPaymentConfirmations {
       return latest?.transactionId === tx.transactionId ? this.applyToHolder(latest, tx, via) : { outcome: 'undecided' };
     }
     if (kept.state === 'sending') return { outcome: 'kept', record: kept };
-    const resolved = await this.inflight.track(kept.key, () => this.resolver.resolve(kept, via));
+    const resolved = await this.resolver.resolve(kept, via);
     return { outcome: resolved.transactionId === tx.transactionId ? 'applied' : 'kept', record: resolved };
   }
 
   private async applyToHolder(holder: SingapayPaymentRecord, tx: SingapayPaymentEvidence, via: SingapaySettlementSource) {
-    const record = await this.inflight.track(holder.key, () => this.resolver.adopt(holder, tx, via));
-    return { outcome: 'applied', record } satisfies SingapayConfirmation;
+    return { outcome: 'applied', record: await this.resolver.adopt(holder, tx, via) } satisfies SingapayConfirmation;
   }
 
   /**

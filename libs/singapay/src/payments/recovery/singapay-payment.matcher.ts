@@ -1,16 +1,10 @@
-import type { SingapayTransactionStatus } from '../../contract/singapay-api.contract.js';
 import type { SingapayTransaction } from '../../biller/singapay-biller.types.js';
-import type { SingapayPaymentEvidence, SingapayPaymentRecord, SingapayPaymentState } from '../singapay-payment-record.js';
+import type { SingapayPaymentEvidence, SingapayPaymentRecord } from '../singapay-payment-record.js';
 
 /*
  * Which transaction is a payment's: the one rule, used by the lost-answer resolution, by the
  * confirmations of callbacks and by the daily report's pairing. No I/O.
  */
-
-/** What a transaction's status makes of the payment it belongs to. */
-export function transactionState(status: SingapayTransactionStatus): SingapayPaymentState {
-  return status;
-}
 
 /** What the matcher reads of a payment. */
 export type SingapayMatchablePayment = Pick<
@@ -29,7 +23,7 @@ export type SingapayMatchableTransaction = Pick<SingapayTransaction, 'customerId
  * between Singapay's clock and ours (the distance from that send). Only the last send can have
  * reached Singapay: a payment is sent again only after its earlier send provably never left.
  * Undefined when it cannot be.
- * Whether it is the only one that could be is for the caller: see `findPaymentCandidates`.
+ * Whether it is the only one that could be is for the caller: see `findPaymentCandidate`.
  */
 export function transactionDistance(
   payment: SingapayMatchablePayment,
@@ -46,49 +40,26 @@ export function transactionDistance(
   return Math.abs(at - lastSent);
 }
 
-export interface SingapayPaymentMatch {
-  record: SingapayPaymentRecord;
-  transaction: SingapayPaymentEvidence;
-  /** How far the transaction's creation is from our last send; 0 for a reference match. */
-  distanceMs: number;
-}
-
-export interface SingapayPaymentCandidates {
-  /** Pairs that can only be right, best first (closest in time). */
-  matches: SingapayPaymentMatch[];
-  /**
-   * Keys of direct purchases with more than one candidate: which one is theirs cannot be
-   * told, so they get none, and since a candidate exists they must not be concluded missing.
-   */
-  ambiguous: Set<string>;
-}
-
 /**
- * Pairs unresolved payments with transactions that can only be theirs (`transactionDistance`).
- * A transaction another payment already holds is never taken, and a direct purchase with two
- * candidates gets none: guessing could hand one payment's money to another.
+ * The one transaction that can only be `record`'s (`transactionDistance`), the first if several
+ * carry its reference; none when it holds one already. A transaction another payment holds is
+ * never taken, and a direct purchase with two candidates gets none: which one is its own cannot be
+ * told (guessing could hand one payment's money to another), and since a candidate exists it is
+ * `ambiguous`, and must not be concluded missing.
  */
-export async function findPaymentCandidates(
-  records: readonly SingapayPaymentRecord[],
+export async function findPaymentCandidate(
+  record: SingapayPaymentRecord,
   transactions: readonly SingapayPaymentEvidence[],
   claimedByOther: (transactionId: string) => Promise<boolean>,
   skewMs: number,
-): Promise<SingapayPaymentCandidates> {
-  const pairs: SingapayPaymentMatch[] = [];
-  const ambiguous = new Set<string>();
-  for (const record of records) {
-    if (record.transactionId) continue;
-    const mine: SingapayPaymentMatch[] = [];
-    for (const tx of transactions) {
-      const distanceMs = transactionDistance(record, tx, skewMs);
-      if (distanceMs === undefined || (await claimedByOther(tx.transactionId))) continue;
-      mine.push({ record, transaction: tx, distanceMs });
-    }
-    if (!record.referenceNumber && mine.length > 1) {
-      ambiguous.add(record.key);
-      continue;
-    }
-    pairs.push(...mine);
+): Promise<{ match?: SingapayPaymentEvidence; ambiguous?: true }> {
+  if (record.transactionId) return {};
+  const mine: SingapayPaymentEvidence[] = [];
+  for (const tx of transactions) {
+    if (transactionDistance(record, tx, skewMs) === undefined || (await claimedByOther(tx.transactionId))) continue;
+    mine.push(tx);
   }
-  return { matches: pairs.sort((a, b) => a.distanceMs - b.distanceMs), ambiguous };
+  // A reference match is distance 0, so the first is as close as any; a direct purchase has one, or is ambiguous.
+  if (!record.referenceNumber && mine.length > 1) return { ambiguous: true };
+  return { match: mine[0] };
 }

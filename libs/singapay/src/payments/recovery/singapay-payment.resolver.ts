@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SingapayBillerApi } from '../../biller/singapay-biller.api.js';
-import type { SingapayListedTransaction } from '../../biller/singapay-biller.types.js';
 import { SingapayNotFoundException, type SingapayException } from '../../errors/singapay.exception.js';
 import type { SingapayCallOptions } from '../../http/singapay-transport.js';
 import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../../singapay.constants.js';
@@ -10,10 +9,11 @@ import { isFinalPaymentState, type SingapayPaymentEvidence, type SingapayPayment
 import { SingapayPaymentEvents } from '../singapay-payment.events.js';
 import { SingapayPaymentStoreException } from '../singapay-payment.exception.js';
 import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
-import { isAwaitingToken, SINGAPAY_FAILURES, type SingapayRecordPatch } from '../singapay-payment.state.js';
+import { SingapayPaymentInflight } from '../singapay-payment.inflight.js';
+import { isAwaitingToken, RELEASED, SINGAPAY_FAILURES, type SingapayRecordPatch } from '../singapay-payment.state.js';
 import type { SingapaySettlementSource } from '../singapay-payment.types.js';
-import { findPaymentCandidates, transactionDistance, transactionState } from './singapay-payment.matcher.js';
-import { SingapayRecoveryPolicy, type SingapayWatchReason } from './singapay-recovery.policy.js';
+import { findPaymentCandidate } from './singapay-payment.matcher.js';
+import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
 
 /**
  * Finds out what became of a payment by asking Singapay, and never by resending
@@ -22,7 +22,8 @@ import { SingapayRecoveryPolicy, type SingapayWatchReason } from './singapay-rec
  * complete searches long after sending; keeps following up final records that are
  * still in doubt (a `not_found` inference, a PLN token not yet issued). When to do each is
  * `SingapayRecoveryPolicy`'s to say; the engine, the sweep, the token chase and callbacks
- * only trigger it.
+ * only trigger it, and it runs once per key in this process: a second trigger joins the work
+ * under way on that key (its send, or another lookup) instead of starting the same again.
  */
 @Injectable()
 export class SingapayPaymentResolver {
@@ -31,65 +32,70 @@ export class SingapayPaymentResolver {
   constructor(
     private readonly biller: SingapayBillerApi,
     private readonly ledger: SingapayPaymentLedger,
+    private readonly inflight: SingapayPaymentInflight,
     private readonly events: SingapayPaymentEvents,
     private readonly policy: SingapayRecoveryPolicy,
     @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
   ) {}
 
+  /** Finds out what became of the payment, or joins the work on its key under way in this process. */
+  resolve(record: SingapayPaymentRecord, via: SingapaySettlementSource, call?: SingapayCallOptions): Promise<SingapayPaymentRecord> {
+    return this.inflight.track(record.key, () => this.resolveHeld(record, via, call));
+  }
+
+  /** Applies what Singapay says of a transaction to the payment that holds (or is matched to) it, or joins the work on its key. */
+  adopt(record: SingapayPaymentRecord, tx: SingapayPaymentEvidence, via: SingapaySettlementSource): Promise<SingapayPaymentRecord> {
+    return this.inflight.track(record.key, () => this.adoptHeld(record, tx, via));
+  }
+
   /**
+   * `resolve` for the work that holds the key already (its send), which joining would wait on.
    * Lookup failures leave the record as it was, and so does a store that can be read but not
    * written (one that lost records refuses every write): the caller gets the record as read.
    * Nothing here ever sends a payment.
    */
-  async resolve(record: SingapayPaymentRecord, via: SingapaySettlementSource, call?: SingapayCallOptions): Promise<SingapayPaymentRecord> {
+  async resolveHeld(record: SingapayPaymentRecord, via: SingapaySettlementSource, call?: SingapayCallOptions) {
+    let current = record;
     try {
-      return await this.settle(record, via, call);
+      if (current.state === 'sending' && current.sendCount === 0) {
+        // No send counted: a claim counts its send as it is written, so this is a record from before
+        // that (a sender that stopped before counting), and it never left.
+        return (await this.ledger.transition(current, { state: 'failed', failure: SINGAPAY_FAILURES.notSent(), ...RELEASED })) ?? current;
+      }
+      if (current.state === 'sending') {
+        current = (await this.ledger.transition(current, { state: 'unknown', ...RELEASED })) ?? current;
+      }
+      if (isFinalPaymentState(current.state)) {
+        if (current.watchUntil === undefined) return current;
+        // Evidence a callback left on it is weighed first: Singapay's word outlasts the watch.
+        if (this.policy.watchIsOver(current, this.now()) && !current.evidence) {
+          // The doubt is over (time is up, or nothing is left to learn): it settles for good.
+          if (this.policy.watchReason(current) === 'token') {
+            this.logger.warn(
+              `payment key=${hashIdempotencyKey(current.key)} succeeded but Singapay issued no PLN token within the review window; look it up in the Singapay dashboard`,
+            );
+          }
+          return (await this.ledger.transition(current, { watchUntil: null, nextCheckAt: null }, true)) ?? current;
+        }
+      }
+      current = (await this.ledger.transition(current, { lookups: current.lookups + 1 }, true)) ?? current;
     } catch (error) {
       if (!(error instanceof SingapayPaymentStoreException)) throw error;
       this.logger.warn(`lookup key=${hashIdempotencyKey(record.key)} not written: the payment store refused it; answering from the record`);
       return record;
     }
-  }
-
-  private async settle(
-    record: SingapayPaymentRecord,
-    via: SingapaySettlementSource,
-    call?: SingapayCallOptions,
-  ): Promise<SingapayPaymentRecord> {
-    let current = record;
-    if (current.state === 'sending' && current.sendCount === 0) {
-      // No send counted: a claim counts its send as it is written, so this is a record from before
-      // that (a sender that stopped before counting), and it never left.
-      const notSent = await this.ledger.transition(current, {
-        state: 'failed',
-        failure: SINGAPAY_FAILURES.notSent(),
-        owner: null,
-        leaseUntil: null,
-      });
-      return notSent ?? current;
-    }
-    if (current.state === 'sending') {
-      current = (await this.ledger.transition(current, { state: 'unknown', owner: null, leaseUntil: null })) ?? current;
-    }
-    if (isFinalPaymentState(current.state)) {
-      if (current.watchUntil === undefined) return current;
-      // Evidence a callback left on it is weighed first: Singapay's word outlasts the watch.
-      if (this.policy.watchIsOver(current, this.now()) && !current.evidence) {
-        return this.endWatch(current, this.policy.watchReason(current));
-      }
-    }
-    const lookedUp = (await this.ledger.transition(current, { lookups: current.lookups + 1 }, true)) ?? current;
     try {
-      return await this.lookUp(lookedUp, via, call);
+      return await this.lookUp(current, via, call);
     } catch (error) {
       this.logger.warn(`lookup key=${hashIdempotencyKey(record.key)} failed: ${(error as SingapayException).responseType ?? 'error'}`);
-      return lookedUp;
+      return current;
     }
   }
 
-  /** Applies what Singapay says of a transaction to the payment that holds (or is matched to) it. */
-  async adopt(record: SingapayPaymentRecord, tx: SingapayPaymentEvidence, via: SingapaySettlementSource): Promise<SingapayPaymentRecord> {
-    const state = transactionState(tx.status);
+  /** `adopt` for the work that holds the key already, which joining would wait on. */
+  async adoptHeld(record: SingapayPaymentRecord, tx: SingapayPaymentEvidence, via: SingapaySettlementSource) {
+    // A transaction's status is the state of the payment it belongs to.
+    const state = tx.status;
     const outcome = dropUndefined({
       ...record.outcome,
       transactionId: tx.transactionId,
@@ -103,8 +109,7 @@ export class SingapayPaymentResolver {
       state,
       transactionId: tx.transactionId,
       outcome,
-      owner: null,
-      leaseUntil: null,
+      ...RELEASED,
       failure: state === 'failed' ? SINGAPAY_FAILURES.transactionFailed() : null,
       evidence: null,
       ...(awaiting ? this.policy.watch(record, this.now()) : { watchUntil: null, nextCheckAt: null }),
@@ -114,46 +119,30 @@ export class SingapayPaymentResolver {
     return updated ?? (await this.ledger.get(record.key, 'after_send')) ?? record;
   }
 
-  private async lookUp(
-    record: SingapayPaymentRecord,
-    via: SingapaySettlementSource,
-    call?: SingapayCallOptions,
-  ): Promise<SingapayPaymentRecord> {
+  private async lookUp(record: SingapayPaymentRecord, via: SingapaySettlementSource, call?: SingapayCallOptions) {
     const started = this.now();
     let complete: boolean;
     if (record.transactionId) {
       try {
-        return await this.adopt(record, await this.biller.getTransaction(record.transactionId, call), via);
+        return await this.adoptHeld(record, await this.biller.getTransaction(record.transactionId, call), via);
       } catch (error) {
         if (!(error instanceof SingapayNotFoundException)) throw error;
         // An id Singapay does not know falls under the same not-found horizon as a missing one.
         complete = true;
       }
     } else {
-      const search = await this.search(record, call).catch((error: unknown) => {
-        // A list that cannot be read leaves the evidence alone to weigh (never enough to conclude "not found").
-        if (!record.evidence) throw error;
-        return { transactions: [], complete: false };
-      });
-      const evidence = record.evidence;
-      const transactions: SingapayPaymentEvidence[] =
-        evidence && !search.transactions.some((t) => t.transactionId === evidence.transactionId)
-          ? [...search.transactions, evidence]
-          : search.transactions;
+      const search = await this.search(record, call);
       const claimedByOther = async (txid: string) => {
         const owner = await this.ledger.findByTransactionId(txid);
         return owner !== undefined && owner.key !== record.key;
       };
-      const { matches, ambiguous } = await findPaymentCandidates([record], transactions, claimedByOther, this.policy.options.skewMs);
-      const match = matches[0];
+      const { match, ambiguous } = await findPaymentCandidate(record, search.transactions, claimedByOther, this.policy.options.skewMs);
       // A direct purchase takes a transaction only if no other open payment could hold it too (one
       // still being sent, say): which of them it belongs to cannot be told, so none is guessed.
-      if (match && (record.referenceNumber || !(await this.hasRival(record, match.transaction)))) {
-        return await this.adopt(record, match.transaction, via);
-      }
+      if (match && (record.referenceNumber || !(await this.hasRival(record, match)))) return await this.adoptHeld(record, match, via);
       if (match) return record;
       // Candidates it cannot choose between are not an absence: it stays unknown.
-      complete = search.complete && !ambiguous.has(record.key);
+      complete = search.complete && !ambiguous;
     }
     const now = this.now();
     if (complete && this.policy.mayConcludeNotFound(record, started)) {
@@ -172,39 +161,31 @@ export class SingapayPaymentResolver {
   /** Whether another open payment could hold `tx` as well (a listing cut short counts as one). */
   private async hasRival(record: SingapayPaymentRecord, tx: SingapayPaymentEvidence): Promise<boolean> {
     const open = await this.ledger.listUnsettledOf(record.customerId);
-    if (!open.complete) return true;
-    const { skewMs } = this.policy.options;
-    return open.records.some(
-      (r) => r.key !== record.key && this.policy.isOpenToEvidence(r) && transactionDistance(r, tx, skewMs) !== undefined,
-    );
-  }
-
-  /** The doubt of a watched record is over (time is up, or nothing is left to learn): it settles for good. */
-  private async endWatch(record: SingapayPaymentRecord, reason: SingapayWatchReason | undefined): Promise<SingapayPaymentRecord> {
-    if (reason === 'token') {
-      this.logger.warn(
-        `payment key=${hashIdempotencyKey(record.key)} succeeded but Singapay issued no PLN token within the review window; look it up in the Singapay dashboard`,
-      );
-    }
-    return (await this.ledger.transition(record, { watchUntil: null, nextCheckAt: null }, true)) ?? record;
+    return !open.complete || open.records.some((r) => r.key !== record.key && this.policy.couldHold(r, tx));
   }
 
   /**
    * Transactions that could be this payment: the customer's, over the days around when
-   * it was sent, every page. `complete` only when the list ended without a failure and
-   * within the page limit; a search that is not complete never proves anything missing.
-   * A page that failed fails the search: a partial list could hide the second candidate
-   * that makes a direct purchase ambiguous.
+   * it was sent, every page, and the evidence a callback left on it. `complete` only when
+   * the list ended without a failure and within the page limit; a search that is not
+   * complete never proves anything missing. A page that failed fails the search: a partial
+   * list could hide the second candidate that makes a direct purchase ambiguous.
    */
-  private async search(
-    record: SingapayPaymentRecord,
-    call?: SingapayCallOptions,
-  ): Promise<{ transactions: SingapayListedTransaction[]; complete: boolean }> {
-    const days = this.policy.searchDays(record, this.now());
-    const list = await this.biller.listAllTransactions({ customerId: record.customerId, ...days }, call, {
-      maxPages: this.policy.options.searchMaxPages,
-    });
-    if (list.error !== undefined) throw list.error;
-    return { transactions: list.transactions, complete: list.complete };
+  private async search(record: SingapayPaymentRecord, call?: SingapayCallOptions) {
+    const { evidence } = record;
+    let search: { transactions: SingapayPaymentEvidence[]; complete: boolean } = { transactions: [], complete: false };
+    try {
+      const days = this.policy.searchDays(record, this.now());
+      const list = await this.biller.listAllTransactions({ customerId: record.customerId, ...days }, call, {
+        maxPages: this.policy.options.searchMaxPages,
+      });
+      if (list.error !== undefined) throw list.error;
+      search = list;
+    } catch (error) {
+      // A list that cannot be read leaves the evidence alone to weigh (never enough to conclude "not found").
+      if (!evidence) throw error;
+    }
+    if (!evidence || search.transactions.some((t) => t.transactionId === evidence.transactionId)) return search;
+    return { transactions: [...search.transactions, evidence], complete: search.complete };
   }
 }

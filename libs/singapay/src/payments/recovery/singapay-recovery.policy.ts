@@ -5,6 +5,21 @@ import { singapayResponseCodeInfo } from '../../errors/singapay-response-codes.j
 import { SINGAPAY_RESOLVED_OPTIONS } from '../../singapay.constants.js';
 import type { SingapayPaymentRecord } from '../singapay-payment-record.js';
 import { isAwaitingToken, isNotFoundFailure } from '../singapay-payment.state.js';
+import { transactionDistance, type SingapayMatchableTransaction } from './singapay-payment.matcher.js';
+
+/** The recovery's own settings, which are not options of the module. */
+export const SINGAPAY_RECOVERY_DEFAULTS = {
+  /**
+   * How long this process keeps looking a late PLN token up by itself (30 minutes); the sweep,
+   * `getPayment()` and callbacks carry on until the review window closes.
+   */
+  tokenChaseMs: 30 * 60_000,
+  /** When the first follow-up of a record put under review comes; the wait doubles with each lookup up to `followUpMaxMs`. */
+  followUpFirstMs: 2_000,
+  followUpMaxMs: 300_000,
+  /** List pages a search for a lost payment reads at most: a longer list leaves it incomplete, which never proves a payment missing. */
+  searchMaxPages: 200,
+} as const;
 
 /**
  * The rules for a payment in doubt, in one place: when a record is due for a lookup, when "not
@@ -12,41 +27,14 @@ import { isAwaitingToken, isNotFoundFailure } from '../singapay-payment.state.js
  * how long a late PLN token is chased and how far a search reads. No I/O: every answer is a pure
  * function of the record, the time and these options.
  */
-export interface SingapayRecoveryOptions {
+export interface SingapayRecoveryOptions extends Record<keyof typeof SINGAPAY_RECOVERY_DEFAULTS, number> {
   /** `paymentNotFoundAfterMs`: how long after its send a payment Singapay does not list may be concluded not found. */
   notFoundAfterMs: number;
   /** `paymentReviewMs`: how long a payment final only by inference (not found, token missing) stays looked after. */
   reviewMs: number;
   /** `clockSkewToleranceMs`: how far Singapay's clock may be from ours when a transaction is matched by time. */
   skewMs: number;
-  /**
-   * How long this process keeps looking a late PLN token up by itself; the sweep, `getPayment()` and callbacks
-   * carry on until the review window closes.
-   * @default 1800000 (30 minutes)
-   */
-  tokenChaseMs: number;
-  /**
-   * The first follow-up of a record under review comes this long after it is put under review, and the wait
-   * doubles with each lookup up to `followUpMaxMs`.
-   * @default 2000
-   */
-  followUpFirstMs: number;
-  /** @default 300000 (5 minutes) */
-  followUpMaxMs: number;
-  /**
-   * A search for a lost payment reads at most this many list pages; a longer list leaves the search
-   * incomplete, and an incomplete search never proves a payment missing.
-   * @default 200
-   */
-  searchMaxPages: number;
 }
-
-export const SINGAPAY_RECOVERY_DEFAULTS = {
-  tokenChaseMs: 30 * 60_000,
-  followUpFirstMs: 2_000,
-  followUpMaxMs: 300_000,
-  searchMaxPages: 200,
-} as const;
 
 /**
  * Who asks whether a record is due for a lookup:
@@ -137,6 +125,11 @@ export class SingapayRecoveryPolicy {
     return !record.transactionId && (record.state === 'sending' || record.state === 'unknown' || isNotFoundFailure(record));
   }
 
+  /** Whether `tx` could be the transaction of `record`, a payment still looking for its own (the matcher's rule). */
+  couldHold(record: SingapayPaymentRecord, tx: SingapayMatchableTransaction): boolean {
+    return this.isOpenToEvidence(record) && transactionDistance(record, tx, this.options.skewMs) !== undefined;
+  }
+
   /** The watch a record is put under (or keeps): until the review window closes, next looked at on its backoff. */
   watch(record: Pick<SingapayPaymentRecord, 'lookups' | 'watchUntil'>, now: number): { watchUntil: number; nextCheckAt: number } {
     return { watchUntil: record.watchUntil ?? now + this.options.reviewMs, nextCheckAt: this.nextFollowUpAt(record, now) };
@@ -150,7 +143,7 @@ export class SingapayRecoveryPolicy {
 
   /** Whether this process goes on chasing a late PLN token it began chasing at `startedAt`. */
   keepsChasingToken(record: SingapayPaymentRecord, startedAt: number, now: number): boolean {
-    return isAwaitingToken(record) && record.watchUntil !== undefined && now - startedAt < this.options.tokenChaseMs;
+    return this.watchReason(record) === 'token' && now - startedAt < this.options.tokenChaseMs;
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { SingapayTransaction } from '../../biller/singapay-biller.types.js';
 import { isSettledPaymentRecord, type SingapayPaymentRecord } from '../singapay-payment-record.js';
 import { isAwaitingToken } from '../singapay-payment.state.js';
-import { findPaymentCandidates, transactionDistance } from './singapay-payment.matcher.js';
+import { findPaymentCandidate, transactionDistance } from './singapay-payment.matcher.js';
 import { SingapayRecoveryPolicy, type SingapayLookupTrigger } from './singapay-recovery.policy.js';
 
 const T0 = Date.UTC(2025, 5, 10, 10, 0, 0);
@@ -132,9 +132,9 @@ describe('the matcher', () => {
 
   it('never guesses between two candidates, and never takes a transaction another payment holds', async () => {
     const direct = record();
-    const two = await findPaymentCandidates([direct], [tx('A'), tx('B')], async () => false, 600_000);
-    expect([two.matches.length, [...two.ambiguous]]).toEqual([0, ['k']]);
-    const held = await findPaymentCandidates([direct], [tx('A'), tx('B')], async (id) => id === 'B', 600_000);
-    expect(held.matches.map((m) => m.transaction.transactionId)).toEqual(['A']);
+    const two = await findPaymentCandidate(direct, [tx('A'), tx('B')], async () => false, 600_000);
+    expect([two.match, two.ambiguous]).toEqual([undefined, true]);
+    const held = await findPaymentCandidate(direct, [tx('A'), tx('B')], async (id) => id === 'B', 600_000);
+    expect(held.match?.transactionId).toBe('A');
   });
 });

@@ -3,20 +3,16 @@
  * their own (the same as `singapay migrate` / `prune`). Apart from the main entry so that its
  * declarations name `pg` (an optional peer dependency) only for apps that use it.
  */
-export { PostgresPaymentStore } from './postgres-payment.store.js';
-export type { PostgresPaymentStoreOptions } from './postgres-payment.store.js';
-export { SingapayPostgresError, SingapayPostgresSchemaError } from './postgres-connection.js';
-export type { SingapayPostgresPoolConfig } from './postgres-connection.js';
+export { PostgresPaymentStore, type PostgresPaymentStoreOptions } from './postgres-payment.store.js';
+export { SingapayPostgresError, SingapayPostgresSchemaError, type SingapayPostgresPoolConfig } from './postgres-connection.js';
 export {
   checkSingapayPostgresSchema,
   migrateSingapayPostgres,
   pruneSingapayPostgres,
   singapayPostgresMigrationSql,
   SINGAPAY_POSTGRES_SCHEMA_VERSION,
-} from './postgres-schema.js';
-export type {
-  SingapayPostgresMigration,
-  SingapayPostgresMigrateResult,
-  SingapayPostgresPruneOptions,
-  SingapayPostgresSchemaStatus,
+  type SingapayPostgresMigration,
+  type SingapayPostgresMigrateResult,
+  type SingapayPostgresPruneOptions,
+  type SingapayPostgresSchemaStatus,
 } from './postgres-schema.js';

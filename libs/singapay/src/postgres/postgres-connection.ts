@@ -2,29 +2,25 @@ import { Logger } from '@nestjs/common';
 import type { Pool, PoolConfig } from 'pg';
 import { SingapayPaymentStoreError } from '../payments/singapay-payment-store.interface.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
+import { redactSecrets } from '../util/singapay-secret.js';
 
 /**
  * An error of the PostgreSQL payment ledger. Its message never holds a password:
  * a driver error is re-made with its message scrubbed of credentials, its SQLSTATE
- * (or socket error code) kept in `code`, and no `cause` (the driver's error can
- * carry connection settings).
+ * (`42P01`…) or socket error code (`ECONNREFUSED`…) kept in `code`, and no `cause`
+ * (the driver's error can carry connection settings).
  * @publicApi
  */
 export class SingapayPostgresError extends SingapayPaymentStoreError {
-  /** SQLSTATE (`42P01`…) or the socket error code (`ECONNREFUSED`…), when there was one. */
-  declare readonly code?: string;
-
-  constructor(message: string, code?: string) {
-    super(message, code);
-    this.name = 'SingapayPostgresError';
-  }
+  override name = 'SingapayPostgresError';
 }
 
 /** The ledger's table is missing, or its schema is older than this package needs. */
 export class SingapayPostgresSchemaError extends SingapayPostgresError {
+  override name = 'SingapayPostgresSchemaError';
+
   constructor(message: string) {
     super(message, 'schema');
-    this.name = 'SingapayPostgresSchemaError';
   }
 }
 
@@ -35,17 +31,14 @@ const KEYWORD_PASSWORD = /(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/gi;
 
 /** Removes credentials from a text: known secrets, and whatever sits where a URL or keyword string keeps a password. */
 export function redactConnectionSecrets(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(URL_CREDENTIALS, '$1:[REDACTED]@').replace(KEYWORD_PASSWORD, '$1[REDACTED]');
-  for (const secret of secrets) if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join('[REDACTED]');
-  return out;
+  return redactSecrets(text.replace(URL_CREDENTIALS, '$1:[REDACTED]@').replace(KEYWORD_PASSWORD, '$1[REDACTED]'), secrets);
 }
 
 /** The password of a connection string, decoded, so that it can be scrubbed from messages. */
 export function connectionStringSecrets(url: string | undefined): string[] {
   if (!url || !URL.canParse(url)) return [];
   const u = new URL(url);
-  const secrets = [u.password, safeDecode(u.password), u.searchParams.get('password') ?? ''];
-  return secrets.filter((s) => s.length > 0);
+  return [u.password, safeDecode(u.password), u.searchParams.get('password') ?? ''].filter((s) => s.length > 0);
 }
 
 function safeDecode(text: string): string {
@@ -58,10 +51,7 @@ function safeDecode(text: string): string {
 
 /** SQLSTATE classes 08 (connection) and 57P (shutdown), and socket errors: the server is out of reach, not the query wrong. */
 export function isConnectionFailure(code: string | undefined): boolean {
-  if (!code) return true;
-  return (
-    code.startsWith('08') || code.startsWith('57P') || /^E(CONN|TIMEDOUT|HOSTUNREACH|NETUNREACH|NOTFOUND|AI_|PIPE|ADDRNOTAVAIL)/.test(code)
-  );
+  return !code || /^(08|57P|E(CONN|TIMEDOUT|HOSTUNREACH|NETUNREACH|NOTFOUND|AI_|PIPE|ADDRNOTAVAIL))/.test(code);
 }
 
 /**
@@ -138,14 +128,7 @@ export async function openSingapayPostgresPool(url: string, config: SingapayPost
     throw toSingapayPostgresError(error, connectionStringSecrets(url), 'open a connection pool');
   }
   const options = (pool as unknown as { options?: Record<string, unknown> }).options;
-  if (options && 'connectionString' in options) {
-    Object.defineProperty(options, 'connectionString', {
-      value: options.connectionString,
-      enumerable: false,
-      writable: true,
-      configurable: true,
-    });
-  }
+  if (options && Object.hasOwn(options, 'connectionString')) Object.defineProperty(options, 'connectionString', { enumerable: false });
   const logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   let warned = false;
   pool.on('error', (error: Error & { code?: string }) => {

@@ -2,15 +2,13 @@ import { isSettledPaymentRecord, type SingapayPaymentRecord } from '../payments/
 
 /*
  * A payment record as a table row: the columns the store indexes, and the document.
- * jsonb refuses some valid JSON (NUL characters, lone surrogates, deep nesting): such a
- * record is kept exactly as text beside a cleaned jsonb copy, so no record is unwritable.
+ * jsonb refuses NUL characters and unpaired surrogates, and very deep nesting would hit the
+ * server's stack limit: such a record is kept exactly as text in record_exact, and record holds
+ * a copy jsonb can take, so no answer Singapay sends can make a record unwritable.
  */
 
 export const COLUMNS = 'COALESCE(record_exact, record::text) AS record';
 
-// jsonb refuses NUL characters and unpaired surrogates, and very deep nesting would hit
-// the server's stack limit: such a record is kept exactly in record_exact, and record
-// holds a copy jsonb can take, so no answer Singapay sends can make a record unwritable.
 const JSONB_UNSAFE_TEXT = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const JSONB_MAX_DEPTH = 100;
 
@@ -33,39 +31,25 @@ function jsonbCopy(value: unknown, depth = 0): unknown {
   return out;
 }
 
-/** The columns of a record: what the store indexes, and the document. */
-function rowOf(record: SingapayPaymentRecord) {
-  const exact = JSON.stringify(record);
-  const safe = jsonbSafe(record);
-  return {
-    version: record.version,
-    state: record.state,
-    settled: isSettledPaymentRecord(record),
-    transactionId: record.transactionId ?? null,
-    createdAt: instant(record.createdAt, 'createdAt'),
-    updatedAt: instant(record.updatedAt, 'updatedAt'),
-    document: safe ? exact : JSON.stringify(jsonbCopy(record)),
-    exact: safe ? null : exact,
-  };
-}
-
 /**
- * The parameters $1 to $10 of the statements that write a record (insert and update
- * alike): namespace, key, then the columns of `rowOf` in the order of `COLUMNS`' table.
+ * The parameters $1 to $10 of the statements that write a record (insert and update alike):
+ * namespace, key, version, state, settled, transaction_id, created_at, updated_at, then the
+ * document: record (jsonb) and record_exact.
  */
 export function rowParameters(namespace: string, record: SingapayPaymentRecord): unknown[] {
-  const row = rowOf(record);
+  const exact = JSON.stringify(record);
+  const safe = jsonbSafe(record);
   return [
     namespace,
     record.key,
-    row.version,
-    row.state,
-    row.settled,
-    row.transactionId,
-    row.createdAt,
-    row.updatedAt,
-    row.document,
-    row.exact,
+    record.version,
+    record.state,
+    isSettledPaymentRecord(record),
+    record.transactionId ?? null,
+    instant(record.createdAt, 'createdAt'),
+    instant(record.updatedAt, 'updatedAt'),
+    safe ? exact : JSON.stringify(jsonbCopy(record)),
+    safe ? null : exact,
   ];
 }
 

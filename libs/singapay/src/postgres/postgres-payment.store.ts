@@ -67,29 +67,17 @@ class PostgresHandle {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   readonly #given?: Pool;
   readonly #url?: string;
+  readonly #poolConfig?: SingapayPostgresPoolConfig;
   #own?: Promise<Pool>;
-  readonly secrets: string[];
   private down = false;
   private missingTable = false;
-
-  readonly #poolConfig?: SingapayPostgresPoolConfig;
-
   private named: boolean;
 
   constructor(source: Pool | string, poolConfig: SingapayPostgresPoolConfig | undefined, preparedStatements = true) {
+    if (typeof source === 'string') this.#url = source;
+    else this.#given = source;
     this.#poolConfig = poolConfig;
     this.named = preparedStatements;
-    if (typeof source === 'string') {
-      this.#url = source;
-      this.secrets = connectionStringSecrets(source);
-    } else {
-      this.#given = source;
-      this.secrets = [];
-    }
-  }
-
-  get ownsPool(): boolean {
-    return this.#url !== undefined;
   }
 
   pool(): Promise<Pool> {
@@ -107,12 +95,7 @@ class PostgresHandle {
    * a connection's statements to another server session (PgBouncer in transaction mode before
    * 1.21) answers "does not exist", before anything ran, and from then on every statement goes unnamed.
    */
-  async run<R extends Record<string, unknown>>(
-    what: string,
-    sql: string,
-    values: unknown[],
-    name?: string,
-  ): Promise<{ rows: R[]; rowCount: number }> {
+  async run<R extends Record<string, unknown>>(what: string, sql: string, values: unknown[], name?: string) {
     const pool = await this.pool();
     try {
       const result = await this.query<R>(pool, sql, values, name);
@@ -140,9 +123,19 @@ class PostgresHandle {
     return pool.query<R>({ text, values });
   }
 
-  failure(error: unknown, what: string): SingapayPostgresError {
+  /** Runs a schema function (check, migrate, prune) on the pool; its errors wrapped as `run` wraps them, but those of class `own`. */
+  async use<T>(what: string, work: (pool: Pool) => Promise<T>, own?: ErrorConstructor): Promise<T> {
+    const pool = await this.pool();
+    try {
+      return await work(pool);
+    } catch (error) {
+      throw own && error instanceof own ? error : this.failure(error, what);
+    }
+  }
+
+  private failure(error: unknown, what: string): SingapayPostgresError {
     const where = this.#url ? describePostgresTarget(this.#url, this.#poolConfig) : undefined;
-    const wrapped = toSingapayPostgresError(error, this.secrets, what, where);
+    const wrapped = toSingapayPostgresError(error, connectionStringSecrets(this.#url), what, where);
     if (wrapped.code === '42P01') {
       if (!this.missingTable) this.logger.error(`PostgreSQL has no ${T} table: run npx singapay migrate; payments are refused until then`);
       this.missingTable = true;
@@ -173,17 +166,15 @@ class PostgresHandle {
  * @publicApi
  */
 export class PostgresPaymentStore implements SingapayPaymentStore {
+  // A private field: the pool's settings may hold a password, and util.inspect() shows ordinary fields.
   readonly #handle: PostgresHandle;
-  // Private fields: pool settings may hold a password, and util.inspect() shows ordinary ones.
-  readonly #options: PostgresPaymentStoreOptions;
 
   constructor(
     pool: Pool | string,
     options: PostgresPaymentStoreOptions = {},
     private readonly namespace = 'default',
   ) {
-    this.#options = options;
-    // withNamespace() hands its copies the same handle, so that they share one pool.
+    // withNamespace() hands its copies the same handle (its options with it), so that they share one pool.
     this.#handle =
       (pool as unknown) instanceof PostgresHandle
         ? (pool as unknown as PostgresHandle)
@@ -192,17 +183,12 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
 
   /** The same database and pool, with the records of another registration/credential. */
   withNamespace(namespace: string): PostgresPaymentStore {
-    return new PostgresPaymentStore(this.#handle as unknown as Pool, this.#options, namespace);
+    return new PostgresPaymentStore(this.#handle as unknown as Pool, {}, namespace);
   }
 
   /** Throws `SingapayPostgresSchemaError` (naming `npx singapay migrate`) when the table is missing or old. */
-  async checkSchema(): Promise<SingapayPostgresSchemaStatus> {
-    const pool = await this.#handle.pool();
-    try {
-      return await checkSingapayPostgresSchema(pool);
-    } catch (error) {
-      throw this.#handle.failure(error, 'check the payment ledger schema');
-    }
+  checkSchema(): Promise<SingapayPostgresSchemaStatus> {
+    return this.#handle.use('check the payment ledger schema', checkSingapayPostgresSchema);
   }
 
   /** Reads the server settings that decide whether a committed record survives a crash. */
@@ -216,24 +202,14 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
   }
 
   /** Applies pending migrations (what `npx singapay migrate` does). */
-  async migrate(): Promise<SingapayPostgresMigrateResult> {
-    const pool = await this.#handle.pool();
-    try {
-      return await migrateSingapayPostgres(pool);
-    } catch (error) {
-      throw this.#handle.failure(error, 'migrate the payment ledger');
-    }
+  migrate(): Promise<SingapayPostgresMigrateResult> {
+    return this.#handle.use('migrate the payment ledger', migrateSingapayPostgres);
   }
 
   /** Deletes final records last changed before `before`, in every namespace (what `npx singapay prune` does). */
-  async prune(options: SingapayPostgresPruneOptions): Promise<number> {
-    const pool = await this.#handle.pool();
-    try {
-      return await pruneSingapayPostgres(pool, options);
-    } catch (error) {
-      if (error instanceof RangeError) throw error;
-      throw this.#handle.failure(error, 'prune the payment ledger');
-    }
+  prune(options: SingapayPostgresPruneOptions): Promise<number> {
+    // A RangeError is prune's refusal of its options: the caller's own mistake, passed on as it is.
+    return this.#handle.use('prune the payment ledger', (pool) => pruneSingapayPostgres(pool, options), RangeError);
   }
 
   /** Ends the pool the store opened from a connection string; a pool you passed is left open. */
@@ -245,9 +221,8 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
     const params = rowParameters(this.namespace, record);
     // A record read back can be gone only if it was pruned in between: claim again.
     for (let attempt = 0; attempt < 3; attempt++) {
-      let inserted;
-      try {
-        inserted = await this.#handle.run(
+      const inserted = await this.#handle
+        .run(
           'record the payment',
           `${DURABLE}
            INSERT INTO ${T} (namespace, idempotency_key, version, state, settled, transaction_id, created_at, updated_at, record, record_exact)
@@ -256,13 +231,11 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
            ON CONFLICT (namespace, idempotency_key) DO NOTHING`,
           params,
           'singapay_payment_create_v2',
-        );
-      } catch (error) {
-        if ((error as SingapayPostgresError).code === '23505') {
+        )
+        .catch((error: SingapayPostgresError) => {
+          if (error.code !== '23505') throw error;
           throw new SingapayPostgresError('PostgreSQL refused the record: its transaction id is held by another payment', '23505');
-        }
-        throw error;
-      }
+        });
       if (inserted.rowCount === 1) return { created: true, record };
       const existing = await this.get(record.key);
       if (existing) return { created: false, record: existing };

@@ -84,7 +84,12 @@ const MIGRATION_LOCK = '8316299577211773305';
 const FIX =
   '`npx singapay migrate` (reads SINGAPAY_DATABASE_URL, or pass --database-url), or apply the SQL of `npx singapay migrate --print` with your own migrations';
 
-const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+// What a migration run starts with, printed or applied: its transaction, the lock, the table of versions.
+const OPENING = ['BEGIN;', `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK});`, MIGRATIONS_TABLE_SQL];
+
+/** The statement that records a migration as applied. */
+const recorded = (m: SingapayPostgresMigration): string =>
+  `INSERT INTO ${SINGAPAY_POSTGRES_MIGRATIONS_TABLE} (version, name) VALUES (${m.version}, '${m.name.replace(/'/g, "''")}') ON CONFLICT (version) DO NOTHING;`;
 
 /**
  * The SQL of the migrations after `fromVersion`, as one transaction, for teams
@@ -97,16 +102,9 @@ export function singapayPostgresMigrationSql(fromVersion = 0): string {
     `-- nestjs-singapay: PostgreSQL payment ledger, schema version ${SINGAPAY_POSTGRES_SCHEMA_VERSION}` +
       (fromVersion > 0 ? ` (steps after version ${fromVersion})` : ''),
     '-- Idempotent: safe to run again. `npx singapay migrate` applies the same statements.',
-    'BEGIN;',
-    `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK});`,
-    MIGRATIONS_TABLE_SQL,
+    ...OPENING,
   ];
-  for (const m of pending) {
-    lines.push('', `-- ${m.version}: ${m.name}`, m.sql);
-    lines.push(
-      `INSERT INTO ${SINGAPAY_POSTGRES_MIGRATIONS_TABLE} (version, name) VALUES (${m.version}, ${quote(m.name)}) ON CONFLICT (version) DO NOTHING;`,
-    );
-  }
+  for (const m of pending) lines.push('', `-- ${m.version}: ${m.name}`, m.sql, recorded(m));
   lines.push('COMMIT;', '');
   return lines.join('\n');
 }
@@ -124,18 +122,13 @@ export interface SingapayPostgresMigrateResult {
 export async function migrateSingapayPostgres(pool: Pool): Promise<SingapayPostgresMigrateResult> {
   const client: PoolClient = await pool.connect();
   try {
-    await client.query('BEGIN');
-    await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
-    await client.query(MIGRATIONS_TABLE_SQL);
+    for (const sql of OPENING) await client.query(sql);
     const from = await currentVersion(client);
     const applied: number[] = [];
     for (const m of SINGAPAY_POSTGRES_MIGRATIONS) {
       if (m.version <= from) continue;
       await client.query(m.sql);
-      await client.query(
-        `INSERT INTO ${SINGAPAY_POSTGRES_MIGRATIONS_TABLE} (version, name) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING`,
-        [m.version, m.name],
-      );
+      await client.query(recorded(m));
       applied.push(m.version);
     }
     await client.query('COMMIT');
@@ -223,12 +216,11 @@ export async function pruneSingapayPostgres(pool: Pick<Pool, 'query'>, options: 
       `prune: before must be at least 7 days ago (${new Date(now - SINGAPAY_POSTGRES_PRUNE_MIN_AGE_MS).toISOString()} or earlier): refunds and callbacks still arrive for recent payments`,
     );
   }
-  const at = before.toISOString();
+  const values = [before.toISOString()];
+  // What may go: final, and last changed before $1.
+  const prunable = 'settled AND updated_at < $1';
   if (options.dryRun) {
-    const { rows } = await pool.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${SINGAPAY_POSTGRES_TABLE} WHERE settled AND updated_at < $1`,
-      [at],
-    );
+    const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${SINGAPAY_POSTGRES_TABLE} WHERE ${prunable}`, values);
     return Number(rows[0]?.n ?? 0);
   }
   let total = 0;
@@ -237,9 +229,9 @@ export async function pruneSingapayPostgres(pool: Pick<Pool, 'query'>, options: 
     const { rowCount } = await pool.query(
       `DELETE FROM ${SINGAPAY_POSTGRES_TABLE}
         WHERE (namespace, idempotency_key) IN (
-          SELECT namespace, idempotency_key FROM ${SINGAPAY_POSTGRES_TABLE} WHERE settled AND updated_at < $1 LIMIT 1000)
-          AND settled AND updated_at < $1`,
-      [at],
+          SELECT namespace, idempotency_key FROM ${SINGAPAY_POSTGRES_TABLE} WHERE ${prunable} LIMIT 1000)
+          AND ${prunable}`,
+      values,
     );
     total += rowCount ?? 0;
     if ((rowCount ?? 0) < 1000) return total;

@@ -56,7 +56,6 @@ export async function assertSingapayPostgresReady(
  */
 @Injectable()
 export class SingapayPostgresConnection implements OnApplicationShutdown {
-  private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   #store?: PostgresPaymentStore;
 
   constructor(@Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions) {}
@@ -67,13 +66,11 @@ export class SingapayPostgresConnection implements OnApplicationShutdown {
     if (!url || this.options.paymentStore) return undefined;
     const store = new PostgresPaymentStore(url);
     this.#store = store;
-    try {
-      await assertSingapayPostgresReady(store, this.options.environment === 'production', this.logger);
-    } catch (error) {
-      await store.close();
-      this.#store = undefined;
+    // A start-up it refuses closes the pool it opened.
+    await assertSingapayPostgresReady(store, this.options.environment === 'production').catch(async (error: unknown) => {
+      await this.onApplicationShutdown();
       throw error;
-    }
+    });
     return store;
   }
 

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { isSettledPaymentRecord, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
 import {
+  compareByCreation,
   inCreationPage,
   type SingapayPaymentRecordCursor,
   type SingapayPaymentStore,
@@ -25,6 +26,8 @@ end`;
 // Claims a key: exactly one SET NX wins across all replicas. Answers -1 when the ledger is not
 // the one this process has been writing to, the write's sequence number when it claimed, or the
 // record that holds the key. An unsettled record joins the unsettled index and its customer's.
+// KEYS: the record, the unsettled index, its day's creation index, its customer's unsettled set; ARGV: the value,
+// the retention (ms), createdAt, settled ('1' or '0'), the key, its creation member; then the ledger guard's.
 const CREATE = redisScript(`${INDEX_CREATED}${REDIS_LEDGER_GUARD}
 if not ledgerIntact(KEYS[5], KEYS[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]) then return -1 end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
@@ -38,28 +41,29 @@ end
 return redis.call('GET', KEYS[1])`);
 
 // Compare-and-set on the version; a transaction another key holds is refused; the
-// unsettled index and the transaction index change in the same step. Answers -1 as CREATE
-// does, 0 when refused, or the write's sequence number.
+// unsettled index and the transaction index change in the same step. Keys and arguments are
+// CREATE's, then the transaction's key (KEYS[5], the record's own when it has none) and the
+// expected version (ARGV[7]). Answers -1 as CREATE does, 0 when refused, or the write's sequence number.
 const REPLACE = redisScript(`${INDEX_CREATED}${REDIS_LEDGER_GUARD}
 if not ledgerIntact(KEYS[6], KEYS[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]) then return -1 end
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
-if string.match(current, '^(%d+)|') ~= ARGV[2] then return 0 end
-if KEYS[3] ~= KEYS[1] then
-  local holder = redis.call('GET', KEYS[3])
+if string.match(current, '^(%d+)|') ~= ARGV[7] then return 0 end
+if KEYS[5] ~= KEYS[1] then
+  local holder = redis.call('GET', KEYS[5])
   if holder and holder ~= ARGV[5] then return 0 end
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 if ARGV[4] == '1' then
   redis.call('ZREM', KEYS[2], ARGV[5])
-  redis.call('ZREM', KEYS[5], ARGV[5])
+  redis.call('ZREM', KEYS[4], ARGV[5])
 else
-  redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5])
-  redis.call('ZADD', KEYS[5], ARGV[6], ARGV[5])
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
+  redis.call('ZADD', KEYS[4], ARGV[3], ARGV[5])
 end
-if KEYS[3] ~= KEYS[1] then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[3]) end
+if KEYS[5] ~= KEYS[1] then redis.call('SET', KEYS[5], ARGV[5], 'PX', ARGV[2]) end
 -- Again on every write: a record written before this index existed joins it when it next changes.
-indexCreated(KEYS[4], ARGV[7], ARGV[3])
+indexCreated(KEYS[3], ARGV[6], ARGV[2])
 return ledgerWrote(KEYS[6], ARGV[10])`);
 
 // Drops an index entry only if its record is really gone (it may have been created again meanwhile).
@@ -89,7 +93,7 @@ export interface RedisPaymentStoreOptions extends RedisStoreOptions {
 /**
  * Payment records in Redis, shared by every replica: an atomic claim per
  * idempotency key (so exactly one replica sends a payment), compare-and-set
- * updates, an index of unsettled records for the sweeps and one per customer for callbacks, an
+ * updates, an index of unsettled records for the sweeps and one per customer for callbacks and lost answers, an
  * index by Singapay transaction id, and one by creation time per day for the daily reconciliation.
  * Keys share a hash tag, so scripts work on a cluster.
  *
@@ -112,9 +116,9 @@ export class RedisPaymentStore implements SingapayPaymentStore {
     namespace = 'default',
   ) {
     this.base = `{${options.prefix ?? 'singapay'}:payments:${namespace}}`;
-    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
-    if (this.retentionMs < 24 * 3600_000) throw new RangeError('RedisPaymentStore retentionMs must be at least one day');
-    this.epoch = new SingapayRedisLedgerEpoch(redis, `${this.base}:ledger`, `${this.base}:halt`);
+    this.retentionMs = options.retentionMs ?? 7 * DAY_MS;
+    if (this.retentionMs < DAY_MS) throw new RangeError('RedisPaymentStore retentionMs must be at least one day');
+    this.epoch = new SingapayRedisLedgerEpoch(redis, this.key('ledger'), this.key('halt'));
   }
 
   /** The same Redis, with keys of another registration/credential. */
@@ -122,67 +126,29 @@ export class RedisPaymentStore implements SingapayPaymentStore {
     return new RedisPaymentStore(this.redis, this.options, namespace);
   }
 
-  private recordKey(key: string): string {
-    return `${this.base}:record:${key}`;
-  }
-  private txKey(transactionId: string): string {
-    return `${this.base}:tx:${transactionId}`;
-  }
-  private get unsettledKey(): string {
-    return `${this.base}:unsettled`;
-  }
-  private createdKey(createdAt: number): string {
-    return `${this.base}:created:${Math.floor(createdAt / DAY_MS)}`;
-  }
-  /** One customer's unsettled keys, scored by creation: what a callback or a lost answer asks for. */
-  private customerKey(customerId: string): string {
-    return `${this.base}:unsettled-of:${customerId}`;
+  /**
+   * A key of this ledger: `record:<key>`, `tx:<transaction id>`, `unsettled`, `unsettled-of:<customer id>`
+   * (and `unsettled-of-indexed`: those sets are complete), `created:<day>`, `ledger` (the epoch), `halt`.
+   */
+  private key(name: string): string {
+    return `${this.base}:${name}`;
   }
 
   async create(record: SingapayPaymentRecord): Promise<{ created: boolean; record: SingapayPaymentRecord }> {
-    const answer = await this.guarded(
-      CREATE,
-      [this.recordKey(record.key), this.unsettledKey, this.createdKey(record.createdAt), this.customerKey(record.customerId)],
-      [
-        encode(record),
-        String(this.retentionMs),
-        String(record.createdAt),
-        isSettledPaymentRecord(record) ? '1' : '0',
-        record.key,
-        createdMember(record.createdAt, record.key),
-      ],
-    );
+    const answer = await this.guarded(CREATE, record);
     if (typeof answer === 'number') return { created: true, record };
     return { created: false, record: decode(answer) };
   }
 
   async get(key: string): Promise<SingapayPaymentRecord | undefined> {
-    const text = await this.redis.get(this.recordKey(key));
+    const text = await this.redis.get(this.key(`record:${key}`));
     return text ? decode(text) : undefined;
   }
 
   async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
     if (record.version !== expectedVersion + 1) return false;
-    const answer = await this.guarded(
-      REPLACE,
-      [
-        this.recordKey(record.key),
-        this.unsettledKey,
-        record.transactionId ? this.txKey(record.transactionId) : this.recordKey(record.key),
-        this.createdKey(record.createdAt),
-        this.customerKey(record.customerId),
-      ],
-      [
-        encode(record),
-        String(expectedVersion),
-        String(this.retentionMs),
-        isSettledPaymentRecord(record) ? '1' : '0',
-        record.key,
-        String(record.createdAt),
-        createdMember(record.createdAt, record.key),
-      ],
-    );
-    return answer !== 0;
+    const holder = record.transactionId ? this.key(`tx:${record.transactionId}`) : this.key(`record:${record.key}`);
+    return (await this.guarded(REPLACE, record, [holder], [String(expectedVersion)])) !== 0;
   }
 
   /**
@@ -203,27 +169,21 @@ export class RedisPaymentStore implements SingapayPaymentStore {
     return inspectRedisDurability(this.redis);
   }
 
-  /**
-   * Runs a claim or write script behind the ledger guard; a refusal is looked into, and retried
-   * once when it was only a resume this process had not seen yet. Answers a number (a write's
-   * sequence, or 0 for a refused compare-and-set) or the text of an existing record.
-   */
-  private async guarded(script: SingapayRedisScript, keys: string[], args: string[]): Promise<number | string> {
-    for (let attempt = 0; ; attempt++) {
-      const guard = await this.epoch.guardArgs();
-      const answer = (await runRedisScript(this.redis, script, [...keys, this.epoch.epochKey, this.epoch.haltKey], [...args, ...guard])) as
-        number | string;
-      if (answer !== -1) {
-        if (typeof answer === 'number') this.epoch.observe(answer);
-        return answer;
-      }
-      await this.epoch.refused();
-      if (attempt > 0) throw new Error('the Redis payment ledger refused a write twice without a reason it could name');
-    }
+  /** Runs CREATE or REPLACE on `record` behind the ledger guard: the keys and arguments they share, then `keys` and `args`. */
+  private guarded(script: SingapayRedisScript, record: SingapayPaymentRecord, keys: string[] = [], args: string[] = []) {
+    const day = Math.floor(record.createdAt / DAY_MS);
+    const own = [`record:${record.key}`, 'unsettled', `created:${day}`, `unsettled-of:${record.customerId}`].map((k) => this.key(k));
+    const settled = isSettledPaymentRecord(record) ? '1' : '0';
+    const member = createdMember(record.createdAt, record.key);
+    return this.epoch.write(
+      script,
+      [...own, ...keys],
+      [encode(record), String(this.retentionMs), String(record.createdAt), settled, record.key, member, ...args],
+    );
   }
 
   async findByTransactionId(transactionId: string): Promise<SingapayPaymentRecord | undefined> {
-    const key = await this.redis.get(this.txKey(transactionId));
+    const key = await this.redis.get(this.key(`tx:${transactionId}`));
     return key ? this.get(key) : undefined;
   }
 
@@ -236,17 +196,9 @@ export class RedisPaymentStore implements SingapayPaymentStore {
       const need = take - records.length;
       const members = await this.unsettledAfter(from, need);
       if (members.length === 0) break;
-      const texts = await this.redis.mget(members.map((m) => this.recordKey(m.key)));
-      for (const [i, text] of texts.entries()) {
-        const { key } = members[i]!;
-        if (!text) {
-          await runRedisScript(this.redis, FORGET_IF_GONE, [this.recordKey(key), this.unsettledKey], [key]);
-          continue;
-        }
-        // A record that settled after our read is left to the script that settled it.
-        const r = decode(text);
-        if (!isSettledPaymentRecord(r)) records.push(r);
-      }
+      const keys = members.map((m) => m.key);
+      // A record that settled after our read is left to the script that settled it.
+      for (const r of await this.recordsOf(this.key('unsettled'), keys)) if (r && !isSettledPaymentRecord(r)) records.push(r);
       if (members.length < need) break;
       from = members[members.length - 1];
     }
@@ -257,35 +209,42 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   private async unsettledAfter(after: SingapayPaymentRecordCursor | undefined, count: number): Promise<SingapayPaymentRecordCursor[]> {
     const pairs = (flat: string[]) =>
       Array.from({ length: flat.length / 2 }, (_, i) => ({ key: flat[2 * i]!, createdAt: Number(flat[2 * i + 1]) }));
-    if (!after) return pairs(await this.redis.zrange(this.unsettledKey, '0', String(count - 1), 'WITHSCORES'));
+    const unsettled = this.key('unsettled');
+    if (!after) return pairs(await this.redis.zrange(unsettled, '0', String(count - 1), 'WITHSCORES'));
     // The members of the cursor's own millisecond after it (few), then those of later ones.
-    const cursorKey = Buffer.from(after.key, 'utf8');
-    const tied = (await this.redis.zrangebyscore(this.unsettledKey, after.createdAt, after.createdAt))
-      .filter((key) => Buffer.compare(Buffer.from(key, 'utf8'), cursorKey) > 0)
-      .slice(0, count)
-      .map((key) => ({ key, createdAt: after.createdAt }));
+    const tied = (await this.redis.zrangebyscore(unsettled, after.createdAt, after.createdAt))
+      .map((key) => ({ key, createdAt: after.createdAt }))
+      .filter((member) => compareByCreation(member, after) > 0)
+      .slice(0, count);
     if (tied.length >= count) return tied;
-    const later = await this.redis.zrangebyscore(
-      this.unsettledKey,
-      `(${after.createdAt}`,
-      '+inf',
-      'WITHSCORES',
-      'LIMIT',
-      0,
-      count - tied.length,
-    );
+    const later = await this.redis.zrangebyscore(unsettled, `(${after.createdAt}`, '+inf', 'WITHSCORES', 'LIMIT', 0, count - tied.length);
     return [...tied, ...pairs(later)];
+  }
+
+  /**
+   * The records of an index's members (`keyOf` a member is its record's key), in one round trip
+   * and in the members' order. A member whose record is gone (it expired) reads as undefined and
+   * leaves the index, unless its key was created again meanwhile.
+   */
+  private async recordsOf(index: string, members: string[], keyOf = (member: string) => member) {
+    const texts = await this.redis.mget(members.map((m) => this.key(`record:${keyOf(m)}`)));
+    const records: (SingapayPaymentRecord | undefined)[] = [];
+    for (const [i, text] of texts.entries()) {
+      if (!text) await runRedisScript(this.redis, FORGET_IF_GONE, [this.key(`record:${keyOf(members[i]!)}`), index], [members[i]!]);
+      records.push(text ? decode(text) : undefined);
+    }
+    return records;
   }
 
   async listUnsettledOf(customerId: string, limit: number): Promise<SingapayPaymentRecord[]> {
     const take = Math.floor(limit);
     if (!(take > 0)) return [];
-    const set = this.customerKey(customerId);
+    const set = this.key(`unsettled-of:${customerId}`);
     // The whole set in one read (one customer's open payments are few; a page taken by offset could
     // skip a member that a concurrent write removed), with the marker that the sets are complete:
     // a ledger without it (written before the index, flushed, restored from an older snapshot) is
     // indexed first.
-    const read = await this.redis.multi().exists(this.customersIndexedKey).zrange(set, '0', '-1').exec();
+    const read = await this.redis.multi().exists(this.key('unsettled-of-indexed')).zrange(set, '0', '-1').exec();
     const failed = read?.find(([error]) => error);
     if (!read || failed)
       throw (failed?.[0] as Error | undefined) ?? new Error("Redis did not answer the read of a customer's open payments");
@@ -296,23 +255,12 @@ export class RedisPaymentStore implements SingapayPaymentStore {
     }
     const records: SingapayPaymentRecord[] = [];
     for (let from = 0; from < keys.length && records.length < take; from += 500) {
-      const batch = keys.slice(from, from + 500);
-      const texts = await this.redis.mget(batch.map((k) => this.recordKey(k)));
-      for (const [i, text] of texts.entries()) {
-        if (!text) {
-          await runRedisScript(this.redis, FORGET_IF_GONE, [this.recordKey(batch[i]!), set], [batch[i]!]);
-          continue;
-        }
-        const r = decode(text);
-        // A settled record is not an open payment; the write that settled it took its member out (or will).
-        if (!isSettledPaymentRecord(r) && records.length < take) records.push(r);
+      // A settled record is not an open payment; the write that settled it took its member out (or will).
+      for (const r of await this.recordsOf(set, keys.slice(from, from + 500))) {
+        if (r && !isSettledPaymentRecord(r) && records.length < take) records.push(r);
       }
     }
     return records;
-  }
-
-  private get customersIndexedKey(): string {
-    return `${this.base}:unsettled-of-indexed`;
   }
 
   /**
@@ -321,19 +269,19 @@ export class RedisPaymentStore implements SingapayPaymentStore {
    * every addition was confirmed, so a failed one is tried again by the next listing.
    */
   private async indexCustomers(): Promise<void> {
-    const keys = await this.redis.zrange(this.unsettledKey, '0', '-1');
+    const keys = await this.redis.zrange(this.key('unsettled'), '0', '-1');
     for (let from = 0; from < keys.length; from += 500) {
       const batch = keys.slice(from, from + 500);
-      const texts = await this.redis.mget(batch.map((k) => this.recordKey(k)));
+      const texts = await this.redis.mget(batch.map((k) => this.key(`record:${k}`)));
       const writes = this.redis.pipeline();
       for (const text of texts) {
         const r = text ? decode(text) : undefined;
-        if (r && !isSettledPaymentRecord(r)) writes.zadd(this.customerKey(r.customerId), String(r.createdAt), r.key);
+        if (r && !isSettledPaymentRecord(r)) writes.zadd(this.key(`unsettled-of:${r.customerId}`), String(r.createdAt), r.key);
       }
       const failed = ((await writes.exec()) ?? []).find(([error]) => error);
       if (failed) throw failed[0] as Error;
     }
-    await this.redis.set(this.customersIndexedKey, new Date().toISOString());
+    await this.redis.set(this.key('unsettled-of-indexed'), new Date().toISOString());
   }
 
   async listCreatedBetween(
@@ -347,26 +295,18 @@ export class RedisPaymentStore implements SingapayPaymentStore {
     if (take <= 0 || !(toMs > fromMs)) return records;
     const start = Math.max(fromMs, after?.createdAt ?? fromMs);
     for (let day = Math.floor(start / DAY_MS); day <= Math.floor((toMs - 1) / DAY_MS) && records.length < take; day++) {
-      const set = `${this.base}:created:${day}`;
+      const set = this.key(`created:${day}`);
       // "(" resumes strictly after the cursor's member; "[" starts at the first member of fromMs.
       const resume = after !== undefined && after.createdAt >= fromMs && Math.floor(after.createdAt / DAY_MS) === day;
       let min = resume ? `(${createdMember(after.createdAt, after.key)}` : `[${createdMember(fromMs, '')}`;
-      const max = `(${String(Math.floor(toMs)).padStart(15, '0')}:`;
+      const max = `(${createdMember(toMs, '')}`;
       while (records.length < take) {
         const need = take - records.length;
         const members = await this.redis.zrangebylex(set, min, max, 'LIMIT', 0, need);
         if (members.length === 0) break;
-        const texts = await this.redis.mget(members.map((m) => this.recordKey(keyOf(m))));
-        for (const [i, text] of texts.entries()) {
-          const member = members[i]!;
-          if (!text) {
-            // Its record expired: the entry goes too (unless the key was created again meanwhile).
-            await runRedisScript(this.redis, FORGET_IF_GONE, [this.recordKey(keyOf(member)), set], [member]);
-            continue;
-          }
-          const r = decode(text);
+        for (const [i, r] of (await this.recordsOf(set, members, keyOf)).entries()) {
           // An entry left by a createdAt that changed is not this record's place.
-          if (Math.floor(r.createdAt) === createdAtOf(member) && inCreationPage(r, fromMs, toMs, after)) records.push(r);
+          if (r && Math.floor(r.createdAt) === createdAtOf(members[i]!) && inCreationPage(r, fromMs, toMs, after)) records.push(r);
         }
         if (members.length < need) break;
         min = `(${members[members.length - 1]!}`;

@@ -19,12 +19,9 @@ export class SingapayRedisConnection implements OnApplicationShutdown {
   async connect(): Promise<Redis | undefined> {
     const url = this.options.redisUrl?.reveal();
     if (!url) return undefined;
-    let RedisClass: typeof import('ioredis').Redis;
-    try {
-      ({ Redis: RedisClass } = await import('ioredis'));
-    } catch {
+    const { Redis: RedisClass } = await import('ioredis').catch(() => {
       throw new Error('redisUrl (SINGAPAY_REDIS_URL) is set but the ioredis package is not installed: npm install ioredis');
-    }
+    });
     const client = new RedisClass(url, {
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
@@ -52,8 +49,6 @@ export class SingapayRedisConnection implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.client) {
-      await this.client.quit().catch(() => this.client?.disconnect());
-    }
+    await this.client?.quit().catch(() => this.client?.disconnect());
   }
 }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { SingapayConfigurationError } from '../config/singapay-options.validation.js';
 import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
-import type { SingapayPaymentStoreIntegrity } from '../payments/singapay-payment-store.interface.js';
+import type { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 
 /*
@@ -40,7 +40,7 @@ export type SingapayRedisDurabilityReport =
       error: string;
     };
 
-const FIX_ELSEWHERE = 'or keep payment records in PostgreSQL (SINGAPAY_DATABASE_URL)';
+const FIX_ELSEWHERE = `or keep payment records in PostgreSQL (${SINGAPAY_ENV_VARS.databaseUrl})`;
 
 /** Names the settings of `settings` that can lose payment records, each with its fix. */
 export function redisDurabilityProblems(settings: SingapayRedisDurability): { problems: string[]; notes: string[] } {
@@ -71,9 +71,8 @@ export function redisDurabilityProblems(settings: SingapayRedisDurability): { pr
 export async function inspectRedisDurability(redis: Redis, timeoutMs = 5_000): Promise<SingapayRedisDurabilityReport> {
   const get = async (name: string): Promise<string> => {
     const reply = (await redis.config('GET', name)) as unknown;
-    const pair = Array.isArray(reply) ? (reply as unknown[]) : [];
-    if (pair.length < 2) throw new Error(`CONFIG GET ${name} answered nothing`);
-    return String(pair[1]);
+    if (!Array.isArray(reply) || reply.length < 2) throw new Error(`CONFIG GET ${name} answered nothing`);
+    return String(reply[1]);
   };
   let timer: NodeJS.Timeout | undefined;
   let clear = () => undefined as unknown;
@@ -94,12 +93,7 @@ export async function inspectRedisDurability(redis: Redis, timeoutMs = 5_000): P
       return Promise.all([get('maxmemory'), get('maxmemory-policy'), get('appendonly'), get('save')]);
     };
     const [maxmemory, maxmemoryPolicy, appendonly, save] = await Promise.race([ready(), deadline]);
-    const settings: SingapayRedisDurability = {
-      maxmemory: Number(maxmemory) || 0,
-      maxmemoryPolicy,
-      appendonly: appendonly === 'yes',
-      save,
-    };
+    const settings = { maxmemory: Number(maxmemory) || 0, maxmemoryPolicy, appendonly: appendonly === 'yes', save };
     return { readable: true, settings, ...redisDurabilityProblems(settings) };
   } catch (error) {
     const e = error as { name?: string; message?: string; code?: string };
@@ -121,31 +115,17 @@ export function describeRedisDurability(report: SingapayRedisDurabilityReport): 
   return `maxmemory-policy ${s.maxmemoryPolicy} (maxmemory ${s.maxmemory === 0 ? 'unlimited' : `${s.maxmemory} bytes`}), persistence ${persistence}`;
 }
 
-/** What the start-up check needs of a Redis payment store. */
-export interface SingapayRedisLedger {
-  inspectDurability(): Promise<SingapayRedisDurabilityReport>;
-  checkIntegrity(): Promise<SingapayPaymentStoreIntegrity>;
-}
-
 /**
- * The start-up check of a Redis that keeps payment records: one that cannot be reached stops
- * the start-up, as an unreachable PostgreSQL does; in production a Redis that can lose them
- * (eviction, no persistence), or one whose settings cannot be read unless the operator says
- * they checked them (`redisDurabilityVerified`), stops it too; in sandbox those are warnings. Then the ledger's epoch is taken, and a stop left by
- * an earlier loss is logged.
+ * The start-up check of a Redis that keeps payment records (`where` names it for the messages:
+ * `redisUrl` or a store the app passed): one that cannot be reached stops the start-up, as an
+ * unreachable PostgreSQL does; in production a Redis that can lose them (eviction, no persistence),
+ * or one whose settings cannot be read unless the operator says they checked them
+ * (`redisDurabilityVerified`), stops it too; in sandbox those are warnings. Then the ledger's epoch
+ * is taken, and a stop left by an earlier loss is logged.
  */
 export async function checkSingapayRedisLedger(
-  store: SingapayRedisLedger,
-  {
-    production,
-    verified,
-    where,
-  }: {
-    production: boolean;
-    verified: boolean;
-    /** Which Redis, for the messages: `redisUrl` or a store the app passed. */
-    where: string;
-  },
+  store: Required<Pick<SingapayPaymentStore, 'checkIntegrity'>> & { inspectDurability(): Promise<SingapayRedisDurabilityReport> },
+  { production, verified, where }: { production: boolean; verified: boolean; where: string },
   logger = new Logger(SINGAPAY_LOGGER_CONTEXT),
 ): Promise<void> {
   const report = await store.inspectDurability();
@@ -158,7 +138,7 @@ export async function checkSingapayRedisLedger(
       problems.push(
         `${where} does not let its settings be read (CONFIG GET refused: ${report.error}), so the module cannot tell whether it evicts or forgets records. ` +
           `Check with your provider that it uses maxmemory-policy noeviction and appendonly yes, then set redisDurabilityVerified: true ` +
-          `(${SINGAPAY_ENV_VARS.redisDurabilityVerified}=true); or keep payment records in PostgreSQL (${SINGAPAY_ENV_VARS.databaseUrl})`,
+          `(${SINGAPAY_ENV_VARS.redisDurabilityVerified}=true); ${FIX_ELSEWHERE}`,
       );
     }
   } else {

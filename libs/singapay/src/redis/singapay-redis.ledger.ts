@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { formatSingapayIso } from '../biller/singapay-time.js';
 import { SingapayPaymentStoreLostError, type SingapayPaymentStoreIntegrity } from '../payments/singapay-payment-store.interface.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
-import { redisScript, runRedisScript } from './singapay-redis.script.js';
+import { redisScript, runRedisScript, type SingapayRedisScript } from './singapay-redis.script.js';
 
 /*
  * A Redis that keeps payment records is a ledger only while it forgets nothing: a record it
@@ -51,9 +51,9 @@ return {'ok', e[1], e[2] or '0'}`);
 // The first process to notice a loss says so for all of them, unless the epoch it saw has
 // changed meanwhile (an operator's resume); later ones read its words.
 const HALT = redisScript(`
-if (redis.call('HGET', KEYS[2], 'id') or '') ~= ARGV[2] then return false end
-redis.call('SET', KEYS[1], ARGV[1], 'NX')
-return redis.call('GET', KEYS[1])`);
+if (redis.call('HGET', KEYS[1], 'id') or '') ~= ARGV[2] then return false end
+redis.call('SET', KEYS[2], ARGV[1], 'NX')
+return redis.call('GET', KEYS[2])`);
 
 // An operator's resume: a new epoch, named by Redis's clock, that processes stopped by a loss may take.
 const RESUME = redisScript(`
@@ -71,10 +71,7 @@ const resumedAt = (id: string | undefined | null): number => Number(RESUMED.exec
 // process whose own last write is older does not hold the ledger to it.
 const WRITER_MARK_SECONDS = 30 * 24 * 3600;
 
-interface Halt {
-  since: string;
-  reason: string;
-}
+type Halt = Pick<SingapayPaymentStoreLostError, 'since' | 'reason'>;
 
 /**
  * The epoch of one Redis payment ledger (one namespace) as this process knows it: the id it
@@ -96,13 +93,40 @@ export class SingapayRedisLedgerEpoch {
   constructor(
     private readonly redis: Redis,
     /** A hash: `id` (the epoch), `seq` (bumped by every claim and write), and each writer's last write. */
-    readonly epochKey: string,
+    private readonly epochKey: string,
     /** Set, without expiry, by the first process that notices a loss. */
-    readonly haltKey: string,
+    private readonly haltKey: string,
   ) {}
 
+  /**
+   * Runs a claim or write script behind the guard (its keys and arguments after the script's own); a refusal
+   * is looked into, and retried once when it was only a resume this process had not seen yet. Answers a
+   * number (a write's sequence, or 0 for a refused compare-and-set) or the text of an existing record.
+   */
+  async write(script: SingapayRedisScript, keys: string[], args: string[]): Promise<number | string> {
+    for (let attempt = 0; ; attempt++) {
+      const guard = await this.guardArgs();
+      const answer = (await this.run(script, [...args, ...guard], keys)) as number | string;
+      if (typeof answer === 'string') return answer;
+      if (answer !== -1) {
+        // A write of this process reported its place in the sequence.
+        this.#seen = Math.max(this.#seen, answer);
+        this.#ownSeen = Math.max(this.#ownSeen, answer);
+        this.#ownAt = Date.now();
+        return answer;
+      }
+      await this.recheck();
+      if (attempt > 0) throw new Error('the Redis payment ledger refused a write twice without a reason it could name');
+    }
+  }
+
+  /** Runs a script on this ledger: its own keys first (if any), then the epoch's and the halt's. */
+  private run(script: SingapayRedisScript, args: string[], keys: string[] = []): Promise<unknown> {
+    return runRedisScript(this.redis, script, [...keys, this.epochKey, this.haltKey], args);
+  }
+
   /** The arguments of the guard, once this process holds an epoch; throws while payments are stopped. */
-  async guardArgs(): Promise<string[]> {
+  private async guardArgs(): Promise<string[]> {
     if (this.#halt) await this.recheck();
     if (this.#id === undefined) await (this.#adopting ??= this.adopt().finally(() => (this.#adopting = undefined)));
     return [this.#id!, String(this.#seen), this.writer, String(this.ownFloor())];
@@ -111,18 +135,6 @@ export class SingapayRedisLedgerEpoch {
   /** The write of its own this process holds the ledger to; a mark older than the ones a process start drops is not held. */
   private ownFloor(): number {
     return Date.now() - this.#ownAt < (WRITER_MARK_SECONDS - 24 * 3600) * 1000 ? this.#ownSeen : 0;
-  }
-
-  /** A write of this process reported its place in the sequence. */
-  observe(seq: number): void {
-    if (seq > this.#seen) this.#seen = seq;
-    if (seq > this.#ownSeen) this.#ownSeen = seq;
-    this.#ownAt = Date.now();
-  }
-
-  /** A script refused: find out why, stop payments if the ledger lost records; returns normally when a retry may pass. */
-  async refused(): Promise<void> {
-    await this.recheck();
   }
 
   async integrity(): Promise<SingapayPaymentStoreIntegrity> {
@@ -137,7 +149,7 @@ export class SingapayRedisLedgerEpoch {
   }
 
   async resume(): Promise<void> {
-    const [id, seq] = (await runRedisScript(this.redis, RESUME, [this.epochKey, this.haltKey], [randomUUID()])) as string[];
+    const [id, seq] = (await this.run(RESUME, [randomUUID()])) as string[];
     this.take(id!, Number(seq));
   }
 
@@ -149,25 +161,23 @@ export class SingapayRedisLedgerEpoch {
   }
 
   private async adopt(): Promise<void> {
-    const reply = (await runRedisScript(
-      this.redis,
-      ADOPT,
-      [this.epochKey, this.haltKey],
-      [randomUUID(), String(WRITER_MARK_SECONDS)],
-    )) as string[];
-    if (reply[0] === 'halted') this.stopped(parseHalt(reply[1]));
+    const reply = (await this.run(ADOPT, [randomUUID(), String(WRITER_MARK_SECONDS)])) as string[];
+    if (reply[0] === 'halted') this.stopped(reply[1]);
     this.#id = reply[1];
     if (Number(reply[2]) > this.#seen) this.#seen = Number(reply[2]);
   }
 
-  /** Compares the ledger with what this process knows; throws `SingapayPaymentStoreLostError` while it stands stopped. */
+  /**
+   * Compares the ledger with what this process knows (a script refused, a probe asks): stops payments if it
+   * lost records, and throws `SingapayPaymentStoreLostError` while it stands stopped; returns when a retry may pass.
+   */
   private async recheck(): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const [halt, [id, seqText, ownText]] = await Promise.all([
         this.redis.get(this.haltKey),
         this.redis.hmget(this.epochKey, 'id', 'seq', this.writer) as Promise<(string | null)[]>,
       ]);
-      if (halt) this.stopped(parseHalt(halt));
+      if (halt) this.stopped(halt);
       const seq = Number(seqText ?? 0);
       // An operator resumed after what this process knew: a newer resume only, never an older one a rollback brought back.
       if (id !== null && resumedAt(id) > resumedAt(this.#id)) {
@@ -195,14 +205,22 @@ export class SingapayRedisLedgerEpoch {
         return;
       }
       const mine = JSON.stringify({ since: formatSingapayIso(Date.now()), reason } satisfies Halt);
-      const held = (await runRedisScript(this.redis, HALT, [this.haltKey, this.epochKey], [mine, id ?? ''])) as string | null;
-      if (held !== null) this.stopped(parseHalt(held));
+      const held = (await this.run(HALT, [mine, id ?? ''])) as string | null;
+      if (held !== null) this.stopped(held);
       // The epoch changed between the read and the halt (a resume): look again, once.
-      if (attempt > 0) this.stopped(parseHalt(mine));
+      if (attempt > 0) this.stopped(mine);
     }
   }
 
-  private stopped(halt: Halt): never {
+  /** Stops payments for the halt a marker in Redis tells of; one written by hand or by another tool is still a stop. */
+  private stopped(marker: string | undefined): never {
+    let halt: Halt = { since: 'unknown', reason: 'payments were stopped by a halt marker in Redis' };
+    try {
+      const h = JSON.parse(marker ?? '') as Partial<Halt>;
+      if (typeof h.since === 'string' && typeof h.reason === 'string') halt = { since: h.since, reason: h.reason };
+    } catch {
+      // Not JSON: a stop all the same.
+    }
     if (!this.#halt || this.#halt.since !== halt.since) {
       this.logger.error(
         `Redis payment ledger lost records (${halt.reason}; noticed ${halt.since}): payments are stopped in every process that shares it, nothing is sent; ` +
@@ -212,14 +230,4 @@ export class SingapayRedisLedgerEpoch {
     this.#halt = halt;
     throw new SingapayPaymentStoreLostError(halt.since, halt.reason);
   }
-}
-
-function parseHalt(text: string | undefined | null): Halt {
-  try {
-    const h = JSON.parse(text ?? '') as Partial<Halt>;
-    if (typeof h.since === 'string' && typeof h.reason === 'string') return { since: h.since, reason: h.reason };
-  } catch {
-    // Written by hand or by another tool: still a stop.
-  }
-  return { since: 'unknown', reason: 'payments were stopped by a halt marker in Redis' };
 }

@@ -3,8 +3,7 @@
  * reads records directly. Each interface is also the `Symbol` token it is injected by. The
  * Redis and PostgreSQL stores are entries of their own (`nestjs-singapay/redis`, `/postgres`).
  */
-export { SingapayTokenStore } from '../auth/singapay-token-store.interface.js';
-export type { SingapayStoredToken } from '../auth/singapay-token-store.interface.js';
+export { SingapayTokenStore, type SingapayStoredToken } from '../auth/singapay-token-store.interface.js';
 export { SingapayInMemoryTokenStore } from '../auth/singapay-in-memory-token.store.js';
 export {
   SingapayPaymentStore,

@@ -1,23 +1,27 @@
-/** Sizes of the callback queue. */
-export interface SingapayCallbackQueueLimits {
-  /** Transaction ids waiting or being confirmed, in all. */
-  capacity: number;
-  /** Part of `capacity` only ids we know may take, so forged ids cannot crowd them out. */
-  reservedForKnown: number;
+/** Sizes of the callback queue the receiver runs. */
+export const SINGAPAY_CALLBACK_QUEUE_LIMITS = Object.freeze({
+  /** Transaction ids waiting or being confirmed, in all; past it, callbacks get 503 and Singapay retries. */
+  capacity: 10_000,
+  /** Part of `capacity` only ids we know may take, so a flood of forged ids cannot crowd them out. */
+  reservedForKnown: 2_000,
   /** Lookups at Singapay at once. */
-  concurrency: number;
+  concurrency: 16,
   /** Tries per id when the lookup fails (Singapay down), with a doubling pause. */
-  attempts: number;
+  attempts: 6,
   /** Pause before the first retry. */
-  retryDelayMs: number;
-}
+  retryDelayMs: 500,
+});
+export type SingapayCallbackQueueLimits = Record<keyof typeof SINGAPAY_CALLBACK_QUEUE_LIMITS, number>;
 
 /** What `offer()` did: queued it, found it already queued, or had no room (answer 503 so the sender retries). */
 export type SingapayCallbackOffer = 'queued' | 'duplicate' | 'full';
 
 interface Job {
+  id: string;
   known: boolean;
   attempt: number;
+  /** Callers waiting for its next attempt (`attempt()`), told whether it went through. */
+  waiting: ((done: boolean) => void)[];
 }
 
 /**
@@ -28,12 +32,10 @@ interface Job {
  */
 export class SingapayCallbackQueue {
   private readonly jobs = new Map<string, Job>();
-  private readonly knownLane: string[] = [];
-  private readonly otherLane: string[] = [];
+  private readonly knownLane: Job[] = [];
+  private readonly otherLane: Job[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly idle = new Set<() => void>();
-  /** Callers waiting for the next attempt of an id (`attempt()`), told whether it went through. */
-  private readonly waiting = new Map<string, ((done: boolean) => void)[]>();
+  private readonly idle: (() => void)[] = [];
   private unknownCount = 0;
   private running = 0;
   private stopped = false;
@@ -53,11 +55,8 @@ export class SingapayCallbackQueue {
     if (job) {
       if (known && !job.known) {
         // Learned it is ours after all: it moves to the reserved room if it is still waiting.
-        const waiting = this.otherLane.indexOf(transactionId);
-        if (waiting >= 0) {
-          this.otherLane.splice(waiting, 1);
-          this.knownLane.push(transactionId);
-        }
+        const at = this.otherLane.indexOf(job);
+        if (at >= 0) this.knownLane.push(...this.otherLane.splice(at, 1));
         job.known = true;
         this.unknownCount--;
       }
@@ -65,9 +64,10 @@ export class SingapayCallbackQueue {
     }
     if (this.stopped || this.jobs.size >= this.limits.capacity) return 'full';
     if (!known && this.unknownCount >= this.limits.capacity - this.limits.reservedForKnown) return 'full';
-    this.jobs.set(transactionId, { known, attempt: 0 });
+    const queued: Job = { id: transactionId, known, attempt: 0, waiting: [] };
+    this.jobs.set(transactionId, queued);
     if (!known) this.unknownCount++;
-    (known ? this.knownLane : this.otherLane).push(transactionId);
+    (known ? this.knownLane : this.otherLane).push(queued);
     this.pump();
     return 'queued';
   }
@@ -77,18 +77,13 @@ export class SingapayCallbackQueue {
    * (or nothing is queued for it), false when it failed (it is retried, or given up).
    */
   attempt(transactionId: string): Promise<boolean> {
-    if (!this.jobs.has(transactionId)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const list = this.waiting.get(transactionId) ?? [];
-      list.push(resolve);
-      this.waiting.set(transactionId, list);
-    });
+    const job = this.jobs.get(transactionId);
+    return job ? new Promise((resolve) => job.waiting.push(resolve)) : Promise.resolve(true);
   }
 
   /** Resolves when nothing is queued, running or waiting to retry. */
   drain(): Promise<void> {
-    if (this.jobs.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idle.add(resolve));
+    return this.jobs.size === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
   }
 
   /** Stops taking work; pending retries are dropped (the sweep catches up on recorded payments). */
@@ -96,51 +91,43 @@ export class SingapayCallbackQueue {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    for (const job of this.jobs.values()) this.tell(job, false);
     this.jobs.clear();
     this.unknownCount = 0;
     this.knownLane.length = 0;
     this.otherLane.length = 0;
-    for (const id of [...this.waiting.keys()]) this.tell(id, false);
     this.settleIdle();
   }
 
   private pump(): void {
     while (!this.stopped && this.running < this.limits.concurrency) {
-      const id = this.knownLane.shift() ?? this.otherLane.shift();
-      if (id === undefined) break;
+      const job = this.knownLane.shift() ?? this.otherLane.shift();
+      if (job === undefined) break;
       this.running++;
-      void this.run(id);
+      void this.run(job);
     }
     this.settleIdle();
   }
 
-  private async run(id: string): Promise<void> {
-    const job = this.jobs.get(id);
-    if (!job) {
-      this.running--;
-      return;
-    }
+  private async run(job: Job): Promise<void> {
     try {
-      await this.work(id);
-      this.finish(id, job);
-      this.tell(id, true);
+      await this.work(job.id);
+      this.finish(job);
+      this.tell(job, true);
     } catch (error) {
-      this.tell(id, false);
+      this.tell(job, false);
       job.attempt++;
       if (job.attempt >= this.limits.attempts || this.stopped) {
-        this.onGiveUp(id, error);
-        this.finish(id, job);
+        this.onGiveUp(job.id, error);
+        this.finish(job);
       } else {
-        const timer = setTimeout(
-          () => {
-            this.timers.delete(timer);
-            (job.known ? this.knownLane : this.otherLane).push(id);
-            this.pump();
-          },
-          this.limits.retryDelayMs * 2 ** (job.attempt - 1),
-        );
-        timer.unref();
-        this.timers.add(timer);
+        const delay = this.limits.retryDelayMs * 2 ** (job.attempt - 1);
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          (job.known ? this.knownLane : this.otherLane).push(job);
+          this.pump();
+        }, delay);
+        this.timers.add(timer.unref());
       }
     } finally {
       this.running--;
@@ -148,19 +135,16 @@ export class SingapayCallbackQueue {
     }
   }
 
-  private tell(id: string, done: boolean): void {
-    const list = this.waiting.get(id);
-    this.waiting.delete(id);
-    for (const resolve of list ?? []) resolve(done);
+  private tell(job: Job, done: boolean): void {
+    for (const resolve of job.waiting.splice(0)) resolve(done);
   }
 
-  private finish(id: string, job: Job): void {
-    if (this.jobs.delete(id) && !job.known) this.unknownCount--;
+  private finish(job: Job): void {
+    if (this.jobs.delete(job.id) && !job.known) this.unknownCount--;
   }
 
   private settleIdle(): void {
     if (this.jobs.size > 0 || this.running > 0) return;
-    for (const resolve of this.idle) resolve();
-    this.idle.clear();
+    for (const resolve of this.idle.splice(0)) resolve();
   }
 }

@@ -14,36 +14,19 @@ import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import { asRecord } from '../util/singapay-json.js';
 import { hashIdempotencyKey } from '../util/singapay-log.js';
 import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
-import { SingapayCallbackQueue } from './singapay-callback.queue.js';
+import { SINGAPAY_CALLBACK_QUEUE_LIMITS, SingapayCallbackQueue } from './singapay-callback.queue.js';
 
-/** Callbacks are small; anything far larger or deeper is not Singapay. The queue's sizes are below. */
-export const SINGAPAY_CALLBACK_LIMITS = Object.freeze({
-  maxBytes: 64 * 1024,
-  maxDepth: 8,
-  /** Transaction ids waiting or being confirmed; past it, callbacks get 503 and Singapay retries. */
-  queueCapacity: 10_000,
-  /** Room only ids of our own payments may take, so a flood of forged ids cannot crowd them out. */
-  reservedForKnown: 2_000,
-  /** Lookups at Singapay at once. */
-  concurrency: 16,
-  /** Lookups per id while Singapay fails, a doubling pause from 500 ms apart. */
-  attempts: 6,
-  retryDelayMs: 500,
-});
+/** Callbacks are small; anything far larger or deeper is not Singapay. (The queue's sizes: SINGAPAY_CALLBACK_QUEUE_LIMITS.) */
+export const SINGAPAY_CALLBACK_LIMITS = Object.freeze({ maxBytes: 64 * 1024, maxDepth: 8 });
 
 export interface SingapayCallbackAck {
   received: true;
   transactionId: string;
 }
 
-function depthOf(value: unknown, limit: number, depth = 0): number {
-  if (depth > limit || value === null || typeof value !== 'object') return depth;
-  let max = depth;
-  for (const child of Object.values(value as Record<string, unknown>)) {
-    max = Math.max(max, depthOf(child, limit, depth + 1));
-    if (max > limit) break;
-  }
-  return max;
+/** Whether anything in `value` (an object or a plain value) sits more than `limit` levels down; stops at the first that does. */
+function deeperThan(value: unknown, limit: number): boolean {
+  return limit < 0 || (value !== null && typeof value === 'object' && Object.values(value).some((child) => deeperThan(child, limit - 1)));
 }
 
 /**
@@ -69,13 +52,7 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
     telemetry: SingapayTelemetry,
   ) {
     this.queue = new SingapayCallbackQueue(
-      {
-        capacity: SINGAPAY_CALLBACK_LIMITS.queueCapacity,
-        reservedForKnown: SINGAPAY_CALLBACK_LIMITS.reservedForKnown,
-        concurrency: SINGAPAY_CALLBACK_LIMITS.concurrency,
-        attempts: SINGAPAY_CALLBACK_LIMITS.attempts,
-        retryDelayMs: SINGAPAY_CALLBACK_LIMITS.retryDelayMs,
-      },
+      SINGAPAY_CALLBACK_QUEUE_LIMITS,
       (id) => this.confirm(id),
       (_id, error) =>
         this.logger.warn(
@@ -99,9 +76,7 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
       throw new BadRequestException('callback body is not serialisable JSON');
     }
     if (size > SINGAPAY_CALLBACK_LIMITS.maxBytes) throw new PayloadTooLargeException('callback body is too large');
-    if (depthOf(body, SINGAPAY_CALLBACK_LIMITS.maxDepth) > SINGAPAY_CALLBACK_LIMITS.maxDepth) {
-      throw new BadRequestException('callback body is nested too deeply');
-    }
+    if (deeperThan(body, SINGAPAY_CALLBACK_LIMITS.maxDepth)) throw new BadRequestException('callback body is nested too deeply');
     const data = asRecord(Object.hasOwn(record, 'data') ? record.data : undefined);
     const transactionId = data && Object.hasOwn(data, 'transaction_id') ? data.transaction_id : undefined;
     if (!isSingapayTransactionId(transactionId)) throw new BadRequestException('callback data.transaction_id is missing or malformed');
@@ -140,14 +115,12 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
   }
 
   private async confirm(transactionId: string): Promise<void> {
-    let tx;
-    try {
-      tx = await this.biller.getTransaction(transactionId);
-    } catch (error) {
+    const tx = await this.biller.getTransaction(transactionId).catch((error: unknown) => {
       // Singapay does not know it: forged, or not ours. Nothing to retry.
-      if (error instanceof SingapayNotFoundException) return;
+      if (error instanceof SingapayNotFoundException) return undefined;
       throw error;
-    }
+    });
+    if (!tx) return;
     const { outcome, payment } = await this.payments.applyConfirmedTransaction(tx, 'callback');
     const whose = payment
       ? `payment key=${hashIdempotencyKey(payment.idempotencyKey)} state=${payment.state}`

@@ -1,5 +1,4 @@
 import { SingapayException } from '../errors/singapay.exception.js';
-import { hashIdempotencyKey } from '../util/singapay-log.js';
 import { SINGAPAY_TELEMETRY_NAMES } from './singapay-telemetry.names.js';
 
 /*
@@ -14,20 +13,18 @@ export type SingapayTelemetryAttributes = Record<string, string | number>;
 
 const A = SINGAPAY_TELEMETRY_NAMES.attributes;
 
+const matching = (pattern: RegExp) => (value: unknown) => (typeof value === 'string' && pattern.test(value) ? value : undefined);
 // Operations, commands, product codes, types and causes are short identifiers.
-const WORD = /^[A-Za-z0-9_.-]{1,64}$/;
+const word = matching(/^[A-Za-z0-9_.-]{1,64}$/);
 // Normalised response codes (`00`…`99`, unknown ones up to three digits).
-const CODE = /^\d{2,3}$/;
-
-const word = (value: unknown): string | undefined => (typeof value === 'string' && WORD.test(value) ? value : undefined);
-const code = (value: unknown): string | undefined => (typeof value === 'string' && CODE.test(value) ? value : undefined);
+const code = matching(/^\d{2,3}$/);
 const httpStatus = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599 ? value : undefined;
 
-/** The attributes with a value; the others are left out rather than sent empty. */
-export function defined(attributes: Record<string, string | number | undefined>): SingapayTelemetryAttributes {
+/** The attributes with a value (of `names` only: a metric's low-cardinality ones); the others are left out rather than sent empty. */
+export function defined(attributes: Partial<SingapayTelemetryAttributes>, names = Object.keys(attributes)): SingapayTelemetryAttributes {
   const out: SingapayTelemetryAttributes = {};
-  for (const [name, value] of Object.entries(attributes)) if (value !== undefined) out[name] = value;
+  for (const name of names) if (attributes[name] !== undefined) out[name] = attributes[name];
   return out;
 }
 
@@ -63,11 +60,6 @@ export function paymentAttributes(payment: SingapayTracedPayment, registration: 
   });
 }
 
-/** The same short hash the log lines show, so a span and a log line can be matched. */
-export function keyHash(key: string | undefined): string | undefined {
-  return key === undefined ? undefined : hashIdempotencyKey(key);
-}
-
 export function answerAttributes(responseCode: unknown, status: unknown): SingapayTelemetryAttributes {
   return defined({ [A.responseCode]: code(responseCode), [A.httpStatus]: httpStatus(status) });
 }
@@ -82,17 +74,9 @@ export function failureAttributes(error: unknown): SingapayTelemetryAttributes {
       [A.errorType]: word(error.responseType) ?? '_OTHER',
       [A.cause]: word(error.cause),
       [A.delivery]: word(error.delivery),
-      [A.responseCode]: code(error.responseCode),
-      [A.httpStatus]: httpStatus(error.upstreamStatus),
+      ...answerAttributes(error.responseCode, error.upstreamStatus),
     });
   }
   // Not one of ours (a bug, a store's own error): the class name says enough.
   return { [A.errorType]: word((error as Error | undefined)?.name) ?? '_OTHER' };
-}
-
-/** A subset of `attributes` for a metric: low-cardinality names only. */
-export function pick(attributes: SingapayTelemetryAttributes, names: readonly string[]): SingapayTelemetryAttributes {
-  const out: SingapayTelemetryAttributes = {};
-  for (const name of names) if (attributes[name] !== undefined) out[name] = attributes[name];
-  return out;
 }

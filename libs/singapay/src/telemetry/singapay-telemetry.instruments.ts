@@ -4,9 +4,7 @@ import type {
   ContextAPI,
   Counter,
   Histogram,
-  Meter,
   MetricsAPI,
-  Observable,
   SpanKind,
   SpanStatusCode,
   TraceAPI,
@@ -31,13 +29,11 @@ export interface SingapayOtelApi {
 export interface SingapayInstruments {
   api: SingapayOtelApi;
   tracer: Tracer;
-  meter: Meter;
   calls: Counter;
   duration: Histogram;
   tokens: Counter;
   payments: Counter;
-  observe: BatchObservableCallback;
-  gauges: Observable[];
+  close: () => void;
 }
 
 const { metrics: M, attributes: A } = SINGAPAY_TELEMETRY_NAMES;
@@ -47,7 +43,7 @@ const DURATION_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 /**
  * Creates the instruments from the meter the global provider gives now (hence: register
  * the SDK before Nest creates the app), and registers the gauges' callback, which only
- * reads two numbers: `removeBatchObservableCallback` undoes it.
+ * reads two numbers: `close()` removes it.
  */
 export function createSingapayInstruments(
   api: SingapayOtelApi,
@@ -55,19 +51,19 @@ export function createSingapayInstruments(
   read: { unknownPayments: () => number; callbackQueueDepth: () => number },
 ): SingapayInstruments {
   const meter = api.metrics.getMeter(SINGAPAY_TELEMETRY_NAMES.scope, SINGAPAY_PACKAGE_VERSION);
-  const unknown = meter.createObservableGauge(M.unknownPayments, {
-    description: 'Payments this process last saw in state unknown (sent, outcome not yet known)',
-    unit: '{payment}',
-  });
-  const depth = meter.createObservableGauge(M.callbackQueueDepth, {
-    description: 'Callback transaction ids queued, being confirmed or waiting to retry',
-    unit: '{transaction}',
-  });
+  const gauge = (name: string, description: string, unit: string) => meter.createObservableGauge(name, { description, unit });
+  const unknown = gauge(M.unknownPayments, 'Payments this process last saw in state unknown (sent, outcome not yet known)', '{payment}');
+  const depth = gauge(M.callbackQueueDepth, 'Callback transaction ids queued, being confirmed or waiting to retry', '{transaction}');
   const base = { [A.registration]: registration };
-  const instruments: SingapayInstruments = {
+  const gauges = [unknown, depth];
+  const observe: BatchObservableCallback = (result) => {
+    result.observe(unknown, read.unknownPayments(), base);
+    result.observe(depth, read.callbackQueueDepth(), base);
+  };
+  meter.addBatchObservableCallback(observe, gauges);
+  return {
     api,
     tracer: api.trace.getTracer(SINGAPAY_TELEMETRY_NAMES.scope, SINGAPAY_PACKAGE_VERSION),
-    meter,
     calls: meter.createCounter(M.calls, { description: 'Singapay business calls, by operation and outcome', unit: '{call}' }),
     duration: meter.createHistogram(M.callDuration, {
       description: 'Duration of Singapay calls, retries included',
@@ -76,12 +72,6 @@ export function createSingapayInstruments(
     }),
     tokens: meter.createCounter(M.tokenRequests, { description: 'Access token requests, by outcome', unit: '{request}' }),
     payments: meter.createCounter(M.payments, { description: 'pay() calls, by outcome and command', unit: '{payment}' }),
-    observe: (result) => {
-      result.observe(unknown, read.unknownPayments(), base);
-      result.observe(depth, read.callbackQueueDepth(), base);
-    },
-    gauges: [unknown, depth],
+    close: () => meter.removeBatchObservableCallback(observe, gauges),
   };
-  meter.addBatchObservableCallback(instruments.observe, instruments.gauges);
-  return instruments;
 }

@@ -46,6 +46,7 @@ export const SINGAPAY_TELEMETRY_NAMES = Object.freeze({
     attempt: 'singapay.attempt',
     delivery: 'singapay.delivery',
     cause: 'singapay.cause',
+    /** The same short hash the log lines show, so a span and a log line can be matched. */
     idempotencyKeyHash: 'singapay.idempotency_key_hash',
     sendCount: 'singapay.send_count',
     delayMs: 'singapay.delay_ms',

@@ -17,9 +17,9 @@ export async function createSingapayTelemetry(
   load: SingapayOtelLoader = loadOpenTelemetryApi,
 ): Promise<SingapayTelemetry> {
   const logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
-  let api: Record<string, unknown> | undefined;
+  let api: Record<string, Record<string, unknown> | undefined>;
   try {
-    api = (await load()) as Record<string, unknown>;
+    api = (await load()) as typeof api;
   } catch (error) {
     // Not installed is the usual case, said in the README: no line for it. Anything else is a broken install.
     const code = (error as { code?: unknown } | undefined)?.code;
@@ -30,8 +30,7 @@ export async function createSingapayTelemetry(
     }
     return new SingapayTelemetry(undefined, registration);
   }
-  const usable = (name: string, method: string) => typeof (api?.[name] as Record<string, unknown> | undefined)?.[method] === 'function';
-  if (!usable('trace', 'getTracer') || !usable('metrics', 'getMeter') || !usable('context', 'with')) {
+  if (![api.trace?.getTracer, api.metrics?.getMeter, api.context?.with].every((method) => typeof method === 'function')) {
     logger.warn('@opentelemetry/api is installed but is not the 1.x API this module needs (^1.9): no spans or metrics');
     return new SingapayTelemetry(undefined, registration);
   }

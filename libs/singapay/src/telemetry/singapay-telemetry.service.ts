@@ -1,20 +1,10 @@
 import type { OnModuleDestroy } from '@nestjs/common';
 import type { Context, Span, SpanOptions } from '@opentelemetry/api';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { performance } from 'node:perf_hooks';
 import { SingapayException } from '../errors/singapay.exception.js';
-import {
-  answerAttributes,
-  callAttributes,
-  defined,
-  failureAttributes,
-  keyHash,
-  paymentAttributes,
-  pick,
-  type SingapayTelemetryAttributes,
-  type SingapayTracedCall,
-  type SingapayTracedPayment,
-} from './singapay-telemetry.attributes.js';
+import { hashIdempotencyKey } from '../util/singapay-log.js';
+import { answerAttributes, callAttributes, defined, failureAttributes, paymentAttributes } from './singapay-telemetry.attributes.js';
+import type { SingapayTelemetryAttributes, SingapayTracedCall, SingapayTracedPayment } from './singapay-telemetry.attributes.js';
 import { createSingapayInstruments, type SingapayInstruments, type SingapayOtelApi } from './singapay-telemetry.instruments.js';
 import { SINGAPAY_TELEMETRY_NAMES } from './singapay-telemetry.names.js';
 import { SingapayUnknownPayments } from './singapay-unknown-payments.tracker.js';
@@ -49,9 +39,12 @@ export class SingapayTelemetry implements OnModuleDestroy {
   private readonly otel?: SingapayInstruments;
   private readonly scopes = new AsyncLocalStorage<Scope>();
   private queueDepth?: () => number;
-  private tracerProvider?: { getDelegate?: () => unknown };
-  private noopTracerProvider?: unknown;
-  private metricsLive = false;
+  /**
+   * Whether anything listens: a meter provider registered before the module started, or a
+   * tracer provider registered at any time. Without either, the wrappers only run what they
+   * wrap, so an app with the API installed but no SDK pays nothing per call.
+   */
+  private readonly live: () => boolean = () => false;
 
   /**
    * `api` is the loaded `@opentelemetry/api` module, typed loosely on purpose: the
@@ -63,12 +56,13 @@ export class SingapayTelemetry implements OnModuleDestroy {
   ) {
     const api = otelApi as SingapayOtelApi | undefined;
     if (!api) return;
-    this.tracerProvider = api.trace.getTracerProvider() as { getDelegate?: () => unknown };
-    const delegate = this.tracerProvider.getDelegate?.();
+    const tracerProvider = api.trace.getTracerProvider() as { getDelegate?: () => unknown };
+    const delegate = tracerProvider.getDelegate?.();
     // No SDK yet: remember the API's no-op provider, so a call can tell in one comparison whether one came since.
-    this.noopTracerProvider = isNoop(delegate, 'NoopTracerProvider') ? delegate : undefined;
-    this.metricsLive = !isNoop(api.metrics.getMeterProvider(), 'NoopMeterProvider');
-    if (this.metricsLive) this.unknownPayments = new SingapayUnknownPayments();
+    const noopTracerProvider = isNoop(delegate, 'NoopTracerProvider') ? delegate : undefined;
+    const metricsLive = !isNoop(api.metrics.getMeterProvider(), 'NoopMeterProvider');
+    this.live = metricsLive || noopTracerProvider === undefined ? () => true : () => tracerProvider.getDelegate?.() !== noopTracerProvider;
+    if (metricsLive) this.unknownPayments = new SingapayUnknownPayments();
     this.otel = createSingapayInstruments(api, registration, {
       unknownPayments: () => this.unknownPayments?.size ?? 0,
       callbackQueueDepth: () => this.queueDepth?.() ?? 0,
@@ -80,74 +74,60 @@ export class SingapayTelemetry implements OnModuleDestroy {
     return this.otel !== undefined;
   }
 
-  /**
-   * Whether anything listens: a meter provider registered before the module started, or a
-   * tracer provider registered at any time. Without either, the wrappers only run what they
-   * wrap, so an app with the API installed but no SDK pays nothing per call.
-   */
-  private get live(): boolean {
-    if (!this.otel) return false;
-    return this.metricsLive || this.noopTracerProvider === undefined || this.tracerProvider?.getDelegate?.() !== this.noopTracerProvider;
-  }
-
   /** A business call, retries included: span `singapay <operation>`, `singapay.calls`, `singapay.call.duration`. */
   async traceCall<T extends { responseCode: string; httpStatus: number }>(call: SingapayTracedCall, run: () => Promise<T>): Promise<T> {
     const otel = this.otel;
-    if (!otel || !this.live) return run();
-    const { operation } = call;
+    if (!otel || !this.live()) return run();
     const parent = this.scopes.getStore();
     const payment = parent?.payment?.open ? parent.payment : undefined;
-    if (payment && operation === 'pay') payment.sends++;
+    if (payment && call.operation === 'pay') payment.sends++;
     const attributes = callAttributes(call, this.registration);
-    const scope = this.start(`${S.callPrefix}${operation}`, { kind: otel.api.SpanKind.CLIENT, attributes }, parent, payment);
+    const scope = this.start(`${S.callPrefix}${call.operation}`, { kind: otel.api.SpanKind.CLIENT, attributes }, parent, payment);
     const key = call.log?.idempotencyKey;
     if (key !== undefined && scope.span.isRecording()) {
-      const hash = keyHash(key)!;
+      const hash = hashIdempotencyKey(key);
       scope.span.setAttribute(A.idempotencyKeyHash, hash);
       // A generated key is only known once the engine chose it.
       payment?.span.setAttribute(A.idempotencyKeyHash, hash);
     }
     const started = performance.now();
+    let outcome: SingapayTelemetryAttributes = {};
     try {
       const envelope = await this.within(scope, run);
-      const code = envelope.responseCode;
-      this.end(scope, () => ({ ...answerAttributes(code, envelope.httpStatus), [A.attempt]: scope.retries + 1 }));
-      otel.calls.add(1, pick({ ...attributes, ...answerAttributes(code, undefined) }, CALL_METRIC));
+      outcome = answerAttributes(envelope.responseCode, envelope.httpStatus);
       return envelope;
     } catch (error) {
-      const failure = failureAttributes(error);
-      this.end(scope, () => ({ ...failure, [A.attempt]: scope.retries + 1 }), true);
-      otel.calls.add(1, pick({ ...attributes, ...failure }, CALL_METRIC));
+      outcome = failureAttributes(error);
       throw error;
     } finally {
-      const duration = pick(attributes, DURATION_METRIC);
-      otel.duration.record((performance.now() - started) / 1000, duration);
+      this.end(scope, () => ({ ...outcome, [A.attempt]: scope.retries + 1 }));
+      otel.calls.add(1, defined({ ...attributes, ...outcome }, CALL_METRIC));
+      otel.duration.record((performance.now() - started) / 1000, defined(attributes, DURATION_METRIC));
     }
   }
 
   /** One access token request: span `singapay accessToken`, `singapay.token.requests`, `singapay.call.duration`. */
   async traceTokenRequest<T>(run: () => Promise<T>): Promise<T> {
     const otel = this.otel;
-    if (!otel || !this.live) return run();
+    if (!otel || !this.live()) return run();
     const attributes = { [A.registration]: this.registration, [A.operation]: 'accessToken' };
     const parent = this.scopes.getStore();
     const payment = parent?.payment?.open ? parent.payment : undefined;
     const scope = this.start(`${S.callPrefix}accessToken`, { kind: otel.api.SpanKind.CLIENT, attributes }, parent, payment);
     const started = performance.now();
+    let outcome: SingapayTelemetryAttributes = {};
     try {
       const token = await this.within(scope, run);
-      this.end(scope, () => ({ [A.outcome]: 'granted', [A.httpStatus]: 200 }));
-      otel.tokens.add(1, pick({ ...attributes, [A.outcome]: 'granted' }, OUTCOME_METRIC));
+      outcome = { [A.outcome]: 'granted', [A.httpStatus]: 200 };
       return token;
     } catch (error) {
-      const refused =
-        error instanceof SingapayException && (error.responseType === 'unauthenticated' || error.responseType === 'permission_denied');
-      const failure = { ...failureAttributes(error), [A.outcome]: refused ? 'refused' : 'failed' };
-      this.end(scope, () => failure, true);
-      otel.tokens.add(1, pick({ ...attributes, ...failure }, OUTCOME_METRIC));
+      const refused = error instanceof SingapayException && ['unauthenticated', 'permission_denied'].includes(error.responseType);
+      outcome = { ...failureAttributes(error), [A.outcome]: refused ? 'refused' : 'failed' };
       throw error;
     } finally {
-      otel.duration.record((performance.now() - started) / 1000, pick(attributes, DURATION_METRIC));
+      this.end(scope, () => outcome);
+      otel.tokens.add(1, defined({ ...attributes, ...outcome }, OUTCOME_METRIC));
+      otel.duration.record((performance.now() - started) / 1000, defined(attributes, DURATION_METRIC));
     }
   }
 
@@ -157,29 +137,28 @@ export class SingapayTelemetry implements OnModuleDestroy {
     run: () => Promise<T>,
   ): Promise<T> {
     const otel = this.otel;
-    if (!otel || !this.live) return run();
+    if (!otel || !this.live()) return run();
     const attributes = paymentAttributes(payment, this.registration);
     const scope = this.start(S.payment, { kind: otel.api.SpanKind.INTERNAL, attributes }, this.scopes.getStore());
     scope.payment = scope;
     // The key the engine records it under, when the request decides it (see keyFor()).
     const key = payment.idempotencyKey ?? payment.referenceNumber;
-    if (key !== undefined && scope.span.isRecording()) scope.span.setAttribute(A.idempotencyKeyHash, keyHash(key)!);
+    if (key !== undefined && scope.span.isRecording()) scope.span.setAttribute(A.idempotencyKeyHash, hashIdempotencyKey(key));
     try {
       const result = await this.within(scope, run);
       this.end(scope, () => ({
         [A.outcome]: result.status,
-        [A.idempotencyKeyHash]: keyHash(result.idempotencyKey)!,
+        [A.idempotencyKeyHash]: hashIdempotencyKey(result.idempotencyKey),
         ...answerAttributes(result.responseCode, undefined),
         [A.sendCount]: scope.sends,
       }));
-      const counted = pick({ ...attributes, [A.outcome]: result.status }, OUTCOME_METRIC);
-      otel.payments.add(1, counted);
+      otel.payments.add(1, defined({ ...attributes, [A.outcome]: result.status }, OUTCOME_METRIC));
       return result;
     } catch (error) {
       const refunded = error instanceof SingapayException && error.responseType === 'payment_refunded';
       const failure = { ...failureAttributes(error), [A.outcome]: refunded ? 'refunded' : 'failed' };
-      this.end(scope, () => ({ ...failure, [A.sendCount]: scope.sends }), true);
-      otel.payments.add(1, pick({ ...attributes, ...failure }, OUTCOME_METRIC));
+      this.end(scope, () => ({ ...failure, [A.sendCount]: scope.sends }));
+      otel.payments.add(1, defined({ ...attributes, ...failure }, OUTCOME_METRIC));
       throw error;
     }
   }
@@ -189,8 +168,7 @@ export class SingapayTelemetry implements OnModuleDestroy {
     const scope = this.scopes.getStore();
     if (!scope || scope === scope.payment) return;
     scope.retries++;
-    const { [A.errorType]: type } = failureAttributes(error);
-    scope.span.addEvent(S.retryEvent, defined({ [A.attempt]: attempt, [A.errorType]: type, [A.delayMs]: delayMs }));
+    scope.span.addEvent(S.retryEvent, { [A.attempt]: attempt, [A.errorType]: failureAttributes(error)[A.errorType], [A.delayMs]: delayMs });
   }
 
   /** Singapay refused the access token and the call is made again with a new one. */
@@ -205,19 +183,16 @@ export class SingapayTelemetry implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     // A closed registration stops reporting; the app's other registrations carry on.
-    this.otel?.meter.removeBatchObservableCallback(this.otel.observe, this.otel.gauges);
+    this.otel?.close();
   }
 
   private start(name: string, options: SpanOptions, parent?: Scope, payment?: Scope): Scope {
     const { api, tracer } = this.otel!;
-    if (parent && !parent.open) {
-      // Started by a timer of an ended span (a PLN token follow-up): a trace of its own, linked to it.
-      const span = tracer.startSpan(name, { ...options, links: [{ context: parent.span.spanContext() }] }, api.ROOT_CONTEXT);
-      return { ctx: api.trace.setSpan(api.ROOT_CONTEXT, span), span, open: true, retries: 0, sends: 0 };
-    }
-    const parentCtx = parent?.ctx ?? api.context.active();
-    const span = tracer.startSpan(name, options, parentCtx);
-    return { ctx: api.trace.setSpan(parentCtx, span), span, open: true, retries: 0, sends: 0, ...(payment ? { payment } : {}) };
+    // Started by a timer of an ended span (a PLN token follow-up): a trace of its own, linked to it.
+    const linked = parent && !parent.open ? { ...options, links: [{ context: parent.span.spanContext() }] } : undefined;
+    const parentCtx = linked ? api.ROOT_CONTEXT : (parent?.ctx ?? api.context.active());
+    const span = tracer.startSpan(name, linked ?? options, parentCtx);
+    return { ctx: api.trace.setSpan(parentCtx, span), span, open: true, retries: 0, sends: 0, payment: linked ? undefined : payment };
   }
 
   /**
@@ -231,14 +206,14 @@ export class SingapayTelemetry implements OnModuleDestroy {
     return api.context.with(scope.ctx, () => this.scopes.run(scope, run));
   }
 
-  /** Ends the span; its closing attributes are only built when an SDK records it. */
-  private end(scope: Scope, attributes: () => SingapayTelemetryAttributes, failed = false): void {
+  /** Ends the span; its closing attributes are only built when an SDK records it. A failure's, and only those, carry an `error.type`. */
+  private end(scope: Scope, attributes: () => SingapayTelemetryAttributes): void {
     const { span } = scope;
     scope.open = false;
     if (span.isRecording()) {
       const closing = attributes();
       span.setAttributes(closing);
-      if (failed) span.setStatus({ code: this.otel!.api.SpanStatusCode.ERROR, message: String(closing[A.errorType] ?? 'error') });
+      if (A.errorType in closing) span.setStatus({ code: this.otel!.api.SpanStatusCode.ERROR, message: String(closing[A.errorType]) });
     }
     span.end();
   }

@@ -1,8 +1,5 @@
 /** What the gauge reads of a payment record (telemetry sits below the payments it counts). */
-export interface SingapayTrackedPayment {
-  key: string;
-  state: string;
-}
+export type SingapayTrackedPayment = { key: string; state: string };
 
 /** Most keys the gauge remembers; past it new ones are not counted (the gauge then reads "at least"). */
 export const SINGAPAY_UNKNOWN_PAYMENTS_MAX = 10_000;

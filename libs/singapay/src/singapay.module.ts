@@ -9,7 +9,5 @@ import { SINGAPAY_PROVIDERS } from './singapay.providers.js';
  * axios instance, token and token store.
  * @publicApi
  */
-@Module({
-  providers: SINGAPAY_PROVIDERS,
-})
+@Module({ providers: SINGAPAY_PROVIDERS })
 export class SingapayModule extends SingapayConfigurableModuleClass {}

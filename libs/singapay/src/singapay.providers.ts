@@ -11,7 +11,6 @@ import { SingapayAuthService } from './auth/singapay-auth.service.js';
 import { SingapayInMemoryTokenStore } from './auth/singapay-in-memory-token.store.js';
 import { SingapayTokenStore } from './auth/singapay-token-store.interface.js';
 import { SingapayTokenProvider } from './auth/singapay-token.provider.js';
-import type { SingapayModuleOptions } from './singapay-module-options.interface.js';
 import { resolveSingapayOptions, SingapayConfigurationError, type SingapayResolvedOptions } from './config/singapay-options.validation.js';
 import { SINGAPAY_ENV_VARS } from './config/singapay.config.js';
 import { SingapayErrorFactory } from './errors/singapay-error.factory.js';
@@ -28,9 +27,8 @@ import { SingapayPaymentLedger } from './payments/singapay-payment.ledger.js';
 import { SingapayPaymentSender } from './payments/singapay-payment.sender.js';
 import { SingapayPaymentConfirmations } from './payments/recovery/singapay-payment.confirmations.js';
 import { SingapayPaymentResolver } from './payments/recovery/singapay-payment.resolver.js';
-import { SingapayPaymentSweep } from './payments/recovery/singapay-payment.sweep.js';
+import { SingapayPaymentSweep, SingapayTokenChase } from './payments/recovery/singapay-payment.sweep.js';
 import { SingapayRecoveryPolicy } from './payments/recovery/singapay-recovery.policy.js';
-import { SingapayTokenChase } from './payments/recovery/singapay-token.chase.js';
 import { SingapayDayReconciliation } from './reconciliation/singapay-reconciliation.runner.js';
 import { SINGAPAY_TELEMETRY_PROVIDER } from './telemetry/singapay-telemetry.provider.js';
 import {
@@ -42,7 +40,7 @@ import {
   SINGAPAY_RESOLVED_OPTIONS,
 } from './singapay.constants.js';
 import { SINGAPAY_MODULE_OPTIONS } from './singapay.module-definition.js';
-import { hashSingapayCredential } from './util/singapay-log.js';
+import { singapayStoreScope } from './util/singapay-log.js';
 
 /**
  * Every provider of a registration, each built by Nest's DI from the ones below it: options,
@@ -50,40 +48,21 @@ import { hashSingapayCredential } from './util/singapay-log.js';
  * choice of the stores (`createPaymentStore`).
  */
 export const SINGAPAY_PROVIDERS: Provider[] = [
-  {
-    // Validating here makes a bad configuration stop the app at start-up, not at the first payment.
-    provide: SINGAPAY_RESOLVED_OPTIONS,
-    useFactory: (options: SingapayModuleOptions) => resolveSingapayOptions(options),
-    inject: [SINGAPAY_MODULE_OPTIONS],
-  },
+  // Validating here makes a bad configuration stop the app at start-up, not at the first payment.
+  { provide: SINGAPAY_RESOLVED_OPTIONS, useFactory: resolveSingapayOptions, inject: [SINGAPAY_MODULE_OPTIONS] },
   { provide: SINGAPAY_CLOCK, useValue: Date.now },
-  {
-    provide: SINGAPAY_HTTP_SERVICE,
-    useFactory: (options: SingapayResolvedOptions) => createSingapayHttpService(options),
-    inject: [SINGAPAY_RESOLVED_OPTIONS],
-  },
-  SingapayRedisConnection,
-  {
-    provide: SINGAPAY_REDIS,
-    useFactory: (connection: SingapayRedisConnection) => connection.connect(),
-    inject: [SingapayRedisConnection],
-  },
+  { provide: SINGAPAY_HTTP_SERVICE, useFactory: createSingapayHttpService, inject: [SINGAPAY_RESOLVED_OPTIONS] },
+  ...connection(SINGAPAY_REDIS, SingapayRedisConnection),
   {
     provide: SingapayTokenStore,
     useFactory: (options: SingapayResolvedOptions, now: () => number, redis: Redis | undefined) =>
       (options.tokenStore as SingapayTokenStore | undefined) ?? (redis ? new RedisTokenStore(redis) : new SingapayInMemoryTokenStore(now)),
     inject: [SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_CLOCK, SINGAPAY_REDIS],
   },
-  SingapayPostgresConnection,
-  {
-    provide: SINGAPAY_POSTGRES,
-    useFactory: (connection: SingapayPostgresConnection) => connection.connect(),
-    inject: [SingapayPostgresConnection],
-  },
+  ...connection(SINGAPAY_POSTGRES, SingapayPostgresConnection),
   {
     provide: SingapayPaymentStore,
-    useFactory: (options: SingapayResolvedOptions, name: string, redis: Redis | undefined, postgres: PostgresPaymentStore | undefined) =>
-      createPaymentStore(options, name, redis, postgres),
+    useFactory: createPaymentStore,
     inject: [SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_INSTANCE_NAME, SINGAPAY_REDIS, SINGAPAY_POSTGRES],
   },
   // Spans and metrics through @opentelemetry/api when it is installed (loaded lazily), else a no-op.
@@ -109,6 +88,11 @@ export const SINGAPAY_PROVIDERS: Provider[] = [
   SingapayCallbackReceiver,
 ];
 
+/** A shared store's connection, and under `provide` the client it opens (undefined when its URL is not set). */
+function connection(provide: symbol, type: new (...args: never[]) => { connect(): unknown }): Provider[] {
+  return [type, { provide, useFactory: (opened: { connect(): unknown }) => opened.connect(), inject: [type] }];
+}
+
 const MEMORY_IN_PRODUCTION = 'a restart loses every idempotency record kept in memory, and the same order can then be paid twice';
 
 /**
@@ -123,7 +107,19 @@ export async function createPaymentStore(
   postgres: PostgresPaymentStore | undefined,
 ): Promise<SingapayPaymentStore> {
   const production = options.environment === 'production';
-  if (options.paymentStore === 'memory') {
+  // 'memory' said by name wins over any URL. Validation checked a given store's methods; its type is
+  // known here, where stores are chosen.
+  const memory = options.paymentStore === 'memory';
+  const given = memory ? undefined : (options.paymentStore as SingapayPaymentStore | undefined);
+  const shared = memory ? undefined : (given ?? postgres ?? (redis ? new RedisPaymentStore(redis) : undefined));
+  if (!shared) {
+    if (production && !memory) {
+      throw new SingapayConfigurationError([
+        `environment is production but payment records would be kept in memory (${MEMORY_IN_PRODUCTION}): ` +
+          `set databaseUrl (${SINGAPAY_ENV_VARS.databaseUrl}) to keep them in PostgreSQL, or redisUrl (${SINGAPAY_ENV_VARS.redisUrl}), or pass a paymentStore; ` +
+          `to accept the risk, set paymentStore: 'memory' (${SINGAPAY_ENV_VARS.paymentStore}=memory)`,
+      ]);
+    }
     if (production) {
       new Logger(SINGAPAY_LOGGER_CONTEXT).warn(
         `paymentStore is 'memory' in production: ${MEMORY_IN_PRODUCTION}. Keep payment records in PostgreSQL (${SINGAPAY_ENV_VARS.databaseUrl}) or Redis (${SINGAPAY_ENV_VARS.redisUrl}).`,
@@ -131,23 +127,9 @@ export async function createPaymentStore(
     }
     return new SingapayInMemoryPaymentStore();
   }
-  // Validation checked the given store's methods; its type is known here, where stores are chosen.
-  const given = options.paymentStore as SingapayPaymentStore | undefined;
-  const shared = given ?? postgres ?? (redis ? new RedisPaymentStore(redis) : undefined);
-  if (!shared) {
-    if (production) {
-      throw new SingapayConfigurationError([
-        `environment is production but payment records would be kept in memory (${MEMORY_IN_PRODUCTION}): ` +
-          `set databaseUrl (${SINGAPAY_ENV_VARS.databaseUrl}) to keep them in PostgreSQL, or redisUrl (${SINGAPAY_ENV_VARS.redisUrl}), or pass a paymentStore; ` +
-          `to accept the risk, set paymentStore: 'memory' (${SINGAPAY_ENV_VARS.paymentStore}=memory)`,
-      ]);
-    }
-    return new SingapayInMemoryPaymentStore();
-  }
   // A store the app built itself is checked too; the module's own was checked when it opened.
   if (shared instanceof PostgresPaymentStore && shared !== postgres) await assertSingapayPostgresReady(shared, production);
-  const credential = hashSingapayCredential(options.clientId);
-  const store = shared.withNamespace?.(`${name}:${new URL(options.baseUrl).host}:${credential}`) ?? shared;
+  const store = shared.withNamespace?.(singapayStoreScope(name, options)) ?? shared;
   if (store instanceof RedisPaymentStore) {
     const own = shared !== given;
     await checkSingapayRedisLedger(store, {

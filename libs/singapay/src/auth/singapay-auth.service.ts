@@ -31,8 +31,6 @@ function jwtLifetimeSeconds(token: string, nowMs: number): number | undefined {
   }
 }
 
-// Only an address is ever copied from Singapay's message into ours.
-
 /** Reads `expires_in`: a string in Singapay's examples, a number on other hosts. */
 export function parseExpiresIn(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
@@ -73,29 +71,22 @@ export class SingapayAuthService {
     const error = asRecord(body?.error);
     const upstreamMessage = typeof error?.message === 'string' ? error.message : '';
 
-    // A refusal may be stated by the HTTP status or only inside the envelope.
+    // A refusal may be stated by the HTTP status or only inside the envelope. Only an address is
+    // ever copied from Singapay's message into ours.
     const stated = [answer.status, Number(body?.status), Number(error?.code)];
-    if (stated.includes(401)) {
+    if (stated.includes(401) || stated.includes(403)) {
+      const refusal = stated.includes(401) ? ({ cause: 'client_credentials_refused' } as const) : readSingapayRefusal(upstreamMessage);
       throw this.errors.fromCode({
-        code: SINGAPAY_UNAUTHENTICATED_CODE,
-        operation,
-        upstreamStatus: answer.status,
-        raw: body,
-        message: `Singapay refused the client credentials: check the client ID and client secret (${SINGAPAY_ENV_VARS.clientId}, ${SINGAPAY_ENV_VARS.clientSecret}) of this environment`,
-        cause: 'client_credentials_refused',
-      });
-    }
-    if (stated.includes(403)) {
-      const refusal = readSingapayRefusal(upstreamMessage);
-      throw this.errors.fromCode({
-        code: SINGAPAY_PERMISSION_DENIED_CODE,
+        code: refusal.cause === 'client_credentials_refused' ? SINGAPAY_UNAUTHENTICATED_CODE : SINGAPAY_PERMISSION_DENIED_CODE,
         operation,
         upstreamStatus: answer.status,
         raw: body,
         message:
-          refusal.cause === 'ip_not_whitelisted'
-            ? `Singapay refused the caller's IP address (${refusal.ipAddress ?? 'this server'}): submit it to Singapay for whitelisting in this environment`
-            : `Singapay refused the partner id: check the API key (${SINGAPAY_ENV_VARS.apiKey}, sent as ${SINGAPAY_HEADERS.partnerId}) of this environment`,
+          refusal.cause === 'client_credentials_refused'
+            ? `Singapay refused the client credentials: check the client ID and client secret (${SINGAPAY_ENV_VARS.clientId}, ${SINGAPAY_ENV_VARS.clientSecret}) of this environment`
+            : refusal.cause === 'ip_not_whitelisted'
+              ? `Singapay refused the caller's IP address (${refusal.ipAddress ?? 'this server'}): submit it to Singapay for whitelisting in this environment`
+              : `Singapay refused the partner id: check the API key (${SINGAPAY_ENV_VARS.apiKey}, sent as ${SINGAPAY_HEADERS.partnerId}) of this environment`,
         ...refusal,
       });
     }

@@ -8,13 +8,13 @@ import {
   SINGAPAY_RESOLVED_OPTIONS,
   type SingapayClock,
 } from '../singapay.constants.js';
-
-const FAILED = Symbol('store failed');
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import { SingapayAuthService } from './singapay-auth.service.js';
 import { SingapayTokenStore, type SingapayStoredToken } from './singapay-token-store.interface.js';
-import { hashSingapayCredential } from '../util/singapay-log.js';
+import { singapayStoreScope } from '../util/singapay-log.js';
+
+const FAILED = Symbol('store failed');
 
 /**
  * Serves the access token. It is fetched once for any number of concurrent
@@ -36,6 +36,8 @@ export class SingapayTokenProvider {
   /** The token this process last fetched or read: the fallback while the store is down. */
   private local?: SingapayStoredToken;
   private storeDown = false;
+  /** The last token Singapay refused here, never taken back from the store. */
+  private refused?: string;
   /** Store key: registration, host and a hash of the client id, so registrations never share a token by accident. */
   readonly cacheKey: string;
 
@@ -47,17 +49,20 @@ export class SingapayTokenProvider {
     private readonly errors: SingapayErrorFactory,
     @Optional() @Inject(SINGAPAY_INSTANCE_NAME) name: string = SINGAPAY_DEFAULT_NAME,
   ) {
-    const credential = hashSingapayCredential(options.clientId);
-    this.cacheKey = `singapay:token:${name}:${new URL(options.baseUrl).host}:${credential}`;
+    this.cacheKey = `singapay:token:${singapayStoreScope(name, options)}`;
   }
 
   async getAccessToken(): Promise<string> {
     const cached = await this.read();
     const now = this.now();
-    if (cached && now < this.usableUntil(cached)) {
+    // Usable until a margin before the real expiry, so a request in flight does not arrive with a dead
+    // token; between renewAt and that point the old token is served while a new one is fetched.
+    if (cached && now < cached.expiresAt - Math.min(5_000, Math.floor((cached.expiresAt - cached.renewAt) / 2))) {
       // A token fetched by another replica is scrubbed from errors too.
       this.errors.rememberToken(cached.accessToken);
-      if (now >= cached.renewAt) this.renewInBackground();
+      // Due: renewed in the background. Callers still hold a valid token, and a failure (logged in
+      // fetchOnce()) is tried again by the next due call.
+      if (now >= cached.renewAt && !this.inflight) this.fetch().catch(() => undefined);
       return cached.accessToken;
     }
     return (await this.fetch()).accessToken;
@@ -84,35 +89,15 @@ export class SingapayTokenProvider {
   private async guard<T>(what: string, work: () => Promise<T>): Promise<T | typeof FAILED> {
     try {
       const result = await work();
-      if (this.storeDown) {
-        this.storeDown = false;
-        this.logger.log('token store reachable again');
-      }
+      if (this.storeDown) this.logger.log('token store reachable again');
+      this.storeDown = false;
       return result;
     } catch (error) {
-      if (!this.storeDown) {
-        this.storeDown = true;
+      if (!this.storeDown)
         this.logger.warn(`token store ${what} failed (${(error as Error)?.name ?? 'error'}); carrying on with this process's token`);
-      }
+      this.storeDown = true;
       return FAILED;
     }
-  }
-
-  // Keep a margin before the real expiry so a request in flight does not arrive with a dead token.
-  // Between renewAt and this point the old token is served while a new one is fetched.
-  private usableUntil(token: SingapayStoredToken): number {
-    return token.expiresAt - Math.min(5_000, Math.floor((token.expiresAt - token.renewAt) / 2));
-  }
-
-  private bufferFor(lifetimeMs: number): number {
-    return Math.min(this.options.tokenRefreshBufferMs, Math.floor(lifetimeMs * 0.1));
-  }
-
-  private renewInBackground(): void {
-    if (this.inflight) return;
-    this.fetch().catch(() => {
-      // Already logged in fetch(); callers still hold a valid token and the next due call tries again.
-    });
   }
 
   private fetch(): Promise<SingapayStoredToken> {
@@ -153,25 +138,23 @@ export class SingapayTokenProvider {
     }
   }
 
-  /** The last token Singapay refused here, never taken back from the store. */
-  private refused?: string;
-
   private async fetchOnce(): Promise<SingapayStoredToken> {
     const started = this.now();
     try {
-      const granted = await this.auth.requestAccessToken();
-      this.errors.rememberToken(granted.accessToken);
+      const { accessToken, tokenType, expiresIn } = await this.auth.requestAccessToken();
+      this.errors.rememberToken(accessToken);
       // Count the lifetime from when we asked, not when the answer came: the server started its clock first.
-      const lifetimeMs = granted.expiresIn * 1000;
+      const lifetimeMs = expiresIn * 1000;
       const token: SingapayStoredToken = {
-        accessToken: granted.accessToken,
-        tokenType: granted.tokenType,
+        accessToken,
+        tokenType,
         expiresAt: started + lifetimeMs,
-        renewAt: started + lifetimeMs - this.bufferFor(lifetimeMs),
+        // The buffer is at most a tenth of the lifetime, so short-lived tokens are renewed in time too.
+        renewAt: started + lifetimeMs - Math.min(this.options.tokenRefreshBufferMs, Math.floor(lifetimeMs * 0.1)),
       };
       this.local = token;
       await this.guard('set', () => this.store.set(this.cacheKey, token, Math.max(1, token.expiresAt - this.now())));
-      if (this.options.debugLogs) this.logger.debug(`access token granted, lifetime ${granted.expiresIn}s, took ${this.now() - started}ms`);
+      if (this.options.debugLogs) this.logger.debug(`access token granted, lifetime ${expiresIn}s, took ${this.now() - started}ms`);
       return token;
     } catch (error) {
       this.logger.warn(`access token request failed: ${describeTokenFailure(error)}`);

@@ -23,51 +23,37 @@ export const SINGAPAY_ENV_VARS = {
 /** The options `SINGAPAY_*` variables can say: every one but a store object (`'memory'` only). */
 export type SingapayEnvOptions = SingapayClientOptions & { paymentStore?: 'memory' };
 
-const text = (env: NodeJS.ProcessEnv, name: string): string | undefined => {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
+// An unparsable number stays NaN, and a flag other than true/false (also 1/0, yes/no) stays text,
+// so that validation names the variable.
+const integer = (text: string): number => (/^\d+$/.test(text) ? Number(text) : Number.NaN);
+const flag = (text: string): boolean | string => {
+  const v = text.toLowerCase();
+  return v === 'true' || v === '1' || v === 'yes' ? true : v === 'false' || v === '0' || v === 'no' ? false : v;
 };
 
-// An unparsable number stays NaN so that validation names the variable.
-const integer = (env: NodeJS.ProcessEnv, name: string): number | undefined => {
-  const v = text(env, name);
-  return v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : Number.NaN;
+// How a variable's text becomes its option's value; the text itself for the options not named here
+// (paymentStore included: only 'memory' can be said in a variable, and validation names anything else).
+const PARSERS: Partial<Record<string, (text: string) => unknown>> = {
+  timeoutMs: integer,
+  tokenRefreshBufferSeconds: integer,
+  debugLogs: flag,
+  redisDurabilityVerified: flag,
+  sweepIntervalMs: integer,
 };
 
-// true/false (also 1/0, yes/no); anything else is kept as text so that validation names the variable.
-const flag = (env: NodeJS.ProcessEnv, name: string): boolean | undefined => {
-  const v = text(env, name)?.toLowerCase();
-  if (v === undefined) return undefined;
-  if (v === 'true' || v === '1' || v === 'yes') return true;
-  if (v === 'false' || v === '0' || v === 'no') return false;
-  return v as unknown as boolean;
-};
+/** The options that must be given; read from their variables as '' when unset, so that validation names each missing one. */
+export const SINGAPAY_CREDENTIALS = ['apiKey', 'clientId', 'clientSecret', 'password'] as const;
 
 /** Reads `SINGAPAY_*` variables into module options; validation happens when the module starts. */
 export function readSingapayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SingapayEnvOptions {
-  const v = SINGAPAY_ENV_VARS;
-  const options: SingapayEnvOptions = {
-    environment: text(env, v.environment) as SingapayClientOptions['environment'],
-    baseUrl: text(env, v.baseUrl),
-    apiKey: text(env, v.apiKey) ?? '',
-    clientId: text(env, v.clientId) ?? '',
-    clientSecret: text(env, v.clientSecret) ?? '',
-    password: text(env, v.password) ?? '',
-    apiVersion: text(env, v.apiVersion) as SingapayClientOptions['apiVersion'],
-    timeoutMs: integer(env, v.timeoutMs),
-    tokenRefreshBufferSeconds: integer(env, v.tokenRefreshBufferSeconds),
-    debugLogs: flag(env, v.debugLogs),
-    redisUrl: text(env, v.redisUrl),
-    redisDurabilityVerified: flag(env, v.redisDurabilityVerified),
-    databaseUrl: text(env, v.databaseUrl),
-    // Only 'memory' can be said in a variable; validation names anything else.
-    paymentStore: text(env, v.paymentStore) as 'memory' | undefined,
-    sweepIntervalMs: integer(env, v.sweepIntervalMs),
-  };
-  for (const key of Object.keys(options) as (keyof SingapayEnvOptions)[]) {
-    if (options[key] === undefined) delete options[key];
+  const options: Record<string, unknown> = {};
+  for (const [option, name] of Object.entries(SINGAPAY_ENV_VARS)) {
+    // Surrounding spaces are dropped, and a variable left empty is unset.
+    const text = env[name]?.trim();
+    if (text) options[option] = PARSERS[option]?.(text) ?? text;
+    else if ((SINGAPAY_CREDENTIALS as readonly string[]).includes(option)) options[option] = '';
   }
-  return options;
+  return options as unknown as SingapayEnvOptions;
 }
 
 /**

@@ -48,15 +48,6 @@ export function singapayProductPath(version: SingapayApiVersion, family: Singapa
   return `/api/${version}/${family}/${stage}`;
 }
 
-/** How a period (months to pay) is accepted by a command. */
-export interface SingapayPeriodRule {
-  required: boolean;
-  /** Allowed values; when absent any integer from `min` to `max`. */
-  values?: readonly number[];
-  min: number;
-  max: number;
-}
-
 export interface SingapayCommandSpec {
   /** Product family: decides the prepaid or postpaid path. */
   family: SingapayProductFamily;
@@ -64,8 +55,8 @@ export interface SingapayCommandSpec {
   hasInquiry: boolean;
   /** API versions that know this command. */
   versions: readonly SingapayApiVersion[];
-  /** Months-to-pay rule; absent where the command takes no period. */
-  period?: SingapayPeriodRule;
+  /** Months-to-pay rule, absent where the command takes no period: the allowed `values`, else any integer from `min` to `max`. */
+  period?: { required: boolean; values?: readonly number[]; min: number; max: number };
   /** Whether the inquiry accepts `phone_number` (v2 postpaid). */
   phoneNumber?: boolean;
   /** Extra inquiry fields the command needs (game top-up). Uncertain in the docs. */
@@ -74,42 +65,29 @@ export interface SingapayCommandSpec {
   description: string;
 }
 
+// What most commands share: every version, and for postpaid bills an inquiry and a phone number.
+const BOTH = ['v1', 'v2'] as const;
+const POSTPAID = { family: 'postpaid', hasInquiry: true, versions: BOTH, phoneNumber: true } as const;
+
 const COMMANDS = {
-  plntok: { family: 'prepaid', hasInquiry: true, versions: ['v1', 'v2'], description: 'PLN prepaid electricity token' },
+  plntok: { family: 'prepaid', hasInquiry: true, versions: BOTH, description: 'PLN prepaid electricity token' },
   topupg: { family: 'prepaid', hasInquiry: true, versions: ['v2'], gameFields: true, description: 'Game top-up' },
-  pulsa: { family: 'prepaid', hasInquiry: false, versions: ['v1', 'v2'], description: 'Mobile airtime' },
-  data: { family: 'prepaid', hasInquiry: false, versions: ['v1', 'v2'], description: 'Mobile data package' },
+  pulsa: { family: 'prepaid', hasInquiry: false, versions: BOTH, description: 'Mobile airtime' },
+  data: { family: 'prepaid', hasInquiry: false, versions: BOTH, description: 'Mobile data package' },
   vouchg: { family: 'prepaid', hasInquiry: false, versions: ['v2'], description: 'Game voucher' },
-  pdam: { family: 'postpaid', hasInquiry: true, versions: ['v1', 'v2'], phoneNumber: true, description: 'Water utility bill (PDAM)' },
-  plnpos: { family: 'postpaid', hasInquiry: true, versions: ['v1', 'v2'], phoneNumber: true, description: 'PLN postpaid bill' },
-  plnnon: { family: 'postpaid', hasInquiry: true, versions: ['v1', 'v2'], phoneNumber: true, description: 'PLN non-bill charges' },
-  intv: { family: 'postpaid', hasInquiry: true, versions: ['v1', 'v2'], phoneNumber: true, description: 'Internet & TV bill' },
-  bpjsks: {
-    family: 'postpaid',
-    hasInquiry: true,
-    versions: ['v1', 'v2'],
-    phoneNumber: true,
-    period: { required: true, min: 1, max: 12 },
-    description: 'BPJS Kesehatan (health insurance)',
-  },
+  pdam: { ...POSTPAID, description: 'Water utility bill (PDAM)' },
+  plnpos: { ...POSTPAID, description: 'PLN postpaid bill' },
+  plnnon: { ...POSTPAID, description: 'PLN non-bill charges' },
+  intv: { ...POSTPAID, description: 'Internet & TV bill' },
+  bpjsks: { ...POSTPAID, period: { required: true, min: 1, max: 12 }, description: 'BPJS Kesehatan (health insurance)' },
   bputk: {
-    family: 'postpaid',
-    hasInquiry: true,
-    versions: ['v1', 'v2'],
-    phoneNumber: true,
+    ...POSTPAID,
     period: { required: true, values: [1, 2, 3, 6, 12], min: 1, max: 12 },
     description: 'BPJS Ketenagakerjaan, informal workers',
   },
   // Whether putk requires a period is uncertain: accepted, not demanded.
-  putk: {
-    family: 'postpaid',
-    hasInquiry: true,
-    versions: ['v1', 'v2'],
-    phoneNumber: true,
-    period: { required: false, min: 1, max: 12 },
-    description: 'BPJS Ketenagakerjaan, wage earners',
-  },
-  mobpos: { family: 'postpaid', hasInquiry: true, versions: ['v1', 'v2'], phoneNumber: true, description: 'Postpaid mobile bill' },
+  putk: { ...POSTPAID, period: { required: false, min: 1, max: 12 }, description: 'BPJS Ketenagakerjaan, wage earners' },
+  mobpos: { ...POSTPAID, description: 'Postpaid mobile bill' },
 } as const satisfies Record<string, SingapayCommandSpec>;
 
 export type SingapayCommand = keyof typeof COMMANDS;
@@ -117,10 +95,6 @@ export type SingapayCommand = keyof typeof COMMANDS;
 export const SINGAPAY_COMMANDS: Readonly<Record<SingapayCommand, SingapayCommandSpec>> = COMMANDS;
 export const SINGAPAY_COMMAND_NAMES = Object.keys(SINGAPAY_COMMANDS) as SingapayCommand[];
 export const SINGAPAY_INQUIRY_COMMANDS = SINGAPAY_COMMAND_NAMES.filter((c) => SINGAPAY_COMMANDS[c].hasInquiry);
-
-export function singapayCommandSpec(command: string): SingapayCommandSpec | undefined {
-  return Object.hasOwn(SINGAPAY_COMMANDS, command) ? (SINGAPAY_COMMANDS as Record<string, SingapayCommandSpec>)[command] : undefined;
-}
 
 /** Transaction states of `detail-bill-transaction` and the list filter. */
 export const SINGAPAY_TRANSACTION_STATUSES = ['pending', 'success', 'refunded', 'failed'] as const;

@@ -4,7 +4,7 @@ import axios, { type AxiosResponse } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
 import { SINGAPAY_HTTP_SERVICE, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock, SINGAPAY_CLOCK } from '../singapay.constants.js';
-import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
+import { isIntegerIn, type SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import type { SingapayDelivery, SingapayTransportFailure } from '../errors/singapay.exception.js';
 
@@ -132,36 +132,20 @@ export class SingapayTransport implements OnApplicationShutdown {
 
   private transportFailure(operation: string, error: unknown, timeoutMs: number, timedOut: boolean) {
     const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
-    let type: SingapayTransportFailure;
-    let delivery: SingapayDelivery = 'maybe_sent';
-    let httpStatus: number;
-    let message: string;
-    if (timedOut) {
-      type = 'timeout';
-      httpStatus = 504;
-      message = `Singapay did not answer ${operation} within ${timeoutMs} ms`;
-    } else if (axios.isCancel(error) || code === 'ERR_CANCELED') {
-      type = 'aborted';
-      httpStatus = 499;
-      message = `Singapay ${operation} was aborted by the caller before an answer came`;
-    } else if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') {
-      type = 'timeout';
-      httpStatus = 504;
-      message = `Singapay did not answer ${operation} within ${timeoutMs} ms`;
+    const cancelled = axios.isCancel(error) || code === 'ERR_CANCELED';
+    // Our own deadline first, then the caller's abort, then what the error code says.
+    let [type, httpStatus, delivery]: [SingapayTransportFailure, number, SingapayDelivery] = ['connection_reset', 502, 'maybe_sent'];
+    let message = `The connection to Singapay broke during ${operation} (${code || 'no error code'}); the request may have been processed`;
+    if (timedOut || (!cancelled && (code === 'ETIMEDOUT' || code === 'ECONNABORTED'))) {
+      [type, httpStatus, message] = ['timeout', 504, `Singapay did not answer ${operation} within ${timeoutMs} ms`];
+    } else if (cancelled) {
+      [type, httpStatus, message] = ['aborted', 499, `Singapay ${operation} was aborted by the caller before an answer came`];
     } else if (NOT_SENT_CODES.has(code)) {
-      type = 'connection_failed';
-      delivery = 'not_sent';
-      httpStatus = 503;
+      [type, httpStatus, delivery] = ['connection_failed', 503, 'not_sent'];
       message = `Could not connect to Singapay for ${operation} (${code}); the request was not sent`;
     } else if (code === 'ERR_BAD_RESPONSE' || code === 'ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED') {
-      type = 'malformed_response';
-      delivery = 'received';
-      httpStatus = 502;
+      [type, httpStatus, delivery] = ['malformed_response', 502, 'received'];
       message = `Singapay ${operation} sent an answer that could not be read (${code})`;
-    } else {
-      type = 'connection_reset';
-      httpStatus = 502;
-      message = `The connection to Singapay broke during ${operation} (${code || 'no error code'}); the request may have been processed`;
     }
     return this.errors.transport(type, operation, message, { httpStatus, delivery });
   }
@@ -175,13 +159,15 @@ export class SingapayTransport implements OnApplicationShutdown {
   }
 }
 
-/** Per-call options come from callers' code: refuse nonsense before anything is sent. */
-export function checkCallOptions(operation: string, call: SingapayCallOptions): number | undefined {
+/**
+ * Per-call options come from callers' code: the service checks them once, at the door, and
+ * refuses nonsense before anything is recorded or sent.
+ */
+export function checkCallOptions(operation: string, call: SingapayCallOptions | undefined): number | undefined {
+  if (!call) return undefined;
   const { timeoutMs, signal } = call;
   const problems: string[] = [];
-  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000)) {
-    problems.push('timeoutMs must be an integer from 1 to 600000');
-  }
+  if (timeoutMs !== undefined && !isIntegerIn(timeoutMs, 1, 600_000)) problems.push('timeoutMs must be an integer from 1 to 600000');
   if (signal !== undefined && !(signal instanceof AbortSignal)) problems.push('signal must be an AbortSignal');
   if (problems.length > 0) {
     throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${operation}: ${p}`) });

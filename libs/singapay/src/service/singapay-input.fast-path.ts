@@ -11,56 +11,62 @@ import { getMetadataStorage } from 'class-validator';
  */
 
 type Check = (value: unknown) => boolean;
+type FieldRules = { optional: boolean; checks: Check[] };
 
-interface FieldRules {
-  optional: boolean;
-  checks: Check[];
+/** What a DTO class declares, read once from its validation metadata. */
+export interface SingapayInputRules {
+  /** Its fields: any other is refused. */
+  known: Set<string>;
+  /** Their rules as checks, or null when one of them is beyond the fast path. */
+  fields: Map<string, FieldRules> | null;
 }
 
-function checkOf(name: string | undefined, constraints: unknown[] | undefined): Check | undefined {
-  const [a] = constraints ?? [];
-  switch (name) {
-    case 'isString':
-      return (v) => typeof v === 'string';
-    case 'isInt':
-      return (v) => typeof v === 'number' && Number.isInteger(v);
-    case 'min':
-      return typeof a === 'number' ? (v) => typeof v === 'number' && v >= a : undefined;
-    case 'max':
-      return typeof a === 'number' ? (v) => typeof v === 'number' && v <= a : undefined;
-    case 'isIn':
-      return Array.isArray(a) ? (v) => a.includes(v) : undefined;
-    case 'matches':
-      // A global or sticky pattern keeps state between calls: leave it to class-validator.
-      return a instanceof RegExp && !a.global && !a.sticky && (constraints?.[1] === undefined || constraints?.[1] === null)
-        ? (v) => typeof v === 'string' && a.test(v)
-        : undefined;
-    case 'maxLength':
-      // class-validator counts a surrogate pair as one character: a string no longer in code units is surely short enough.
-      return typeof a === 'number' ? (v) => typeof v === 'string' && v.length <= a : undefined;
-    default:
-      return undefined;
+// The class-validator rules the fast path knows, each made a check from its constraints.
+const CHECKS: Record<string, (a: unknown, constraints: unknown[]) => Check | undefined> = {
+  isString: () => (v) => typeof v === 'string',
+  isInt: () => (v) => typeof v === 'number' && Number.isInteger(v),
+  min: (a) => (typeof a === 'number' ? (v) => typeof v === 'number' && v >= a : undefined),
+  max: (a) => (typeof a === 'number' ? (v) => typeof v === 'number' && v <= a : undefined),
+  isIn: (a) => (Array.isArray(a) ? (v) => a.includes(v) : undefined),
+  // A global or sticky pattern keeps state between calls: leave it to class-validator.
+  matches: (a, [, modifiers]) =>
+    a instanceof RegExp && !a.global && !a.sticky && (modifiers === undefined || modifiers === null)
+      ? (v) => typeof v === 'string' && a.test(v)
+      : undefined,
+  // class-validator counts a surrogate pair as one character: a string no longer in code units is surely short enough.
+  maxLength: (a) => (typeof a === 'number' ? (v) => typeof v === 'string' && v.length <= a : undefined),
+};
+
+const RULES = new WeakMap<object, SingapayInputRules>();
+
+/** The rules of a DTO class, read on its first input. */
+export function singapayInputRules(cls: new () => object): SingapayInputRules {
+  let rules = RULES.get(cls);
+  if (!rules) {
+    rules = compile(cls);
+    RULES.set(cls, rules);
   }
+  return rules;
 }
 
-const COMPILED = new WeakMap<object, Map<string, FieldRules> | null>();
-
-/** The class's rules as checks, or null when one of them is beyond the fast path. */
-function compile(cls: new () => object): Map<string, FieldRules> | null {
+function compile(cls: new () => object): SingapayInputRules {
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
+  const known = new Set(metadata.map((m) => m.propertyName));
   const fields = new Map<string, FieldRules>();
-  for (const meta of getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false)) {
+  for (const meta of metadata) {
     const rules = fields.get(meta.propertyName) ?? { optional: false, checks: [] };
     fields.set(meta.propertyName, rules);
-    if (meta.each || meta.always || (meta.groups && meta.groups.length > 0)) return null;
+    if (meta.each || meta.always || (meta.groups && meta.groups.length > 0)) return { known, fields: null };
     if (meta.type === 'conditionalValidation' && meta.name === 'isOptional') {
       rules.optional = true;
       continue;
     }
-    const check = meta.type === 'customValidation' ? checkOf(meta.name, meta.constraints) : undefined;
-    if (!check) return null;
+    const make = meta.type === 'customValidation' && meta.name && Object.hasOwn(CHECKS, meta.name) ? CHECKS[meta.name] : undefined;
+    const check = make?.(meta.constraints?.[0], meta.constraints ?? []);
+    if (!check) return { known, fields: null };
     rules.checks.push(check);
   }
-  return fields;
+  return { known, fields };
 }
 
 /**
@@ -68,11 +74,7 @@ function compile(cls: new () => object): Map<string, FieldRules> | null {
  * already checked to be the class's own, scalar ones); `undefined` means "ask class-validator".
  */
 export function fastValidatedInput<T extends object>(cls: new () => T, input: object): T | undefined {
-  let fields = COMPILED.get(cls);
-  if (fields === undefined) {
-    fields = compile(cls);
-    COMPILED.set(cls, fields);
-  }
+  const { fields } = singapayInputRules(cls);
   if (fields === null) return undefined;
   const record = input as Record<string, unknown>;
   for (const [name, rules] of fields) {

@@ -1,43 +1,23 @@
 import { BadRequestException } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
-import { fastValidatedInput } from './singapay-input.fast-path.js';
+import { validateSync, type ValidationError } from 'class-validator';
+import { fastValidatedInput, singapayInputRules } from './singapay-input.fast-path.js';
 
-function messages(errors: ValidationError[], prefix = ''): string[] {
-  return errors.flatMap((e) => {
-    const path = `${prefix}${e.property}`;
-    const own = Object.values(e.constraints ?? {}).map((m) =>
-      m.startsWith(`property ${e.property} should not exist`) ? `${path} is not accepted` : m,
-    );
-    return [...own, ...messages(e.children ?? [], `${path}.`)];
-  });
-}
+// Every field is a known scalar (checked first), so no error has children or names an unknown field.
+const messages = (errors: ValidationError[]): string[] => errors.flatMap((e) => Object.values(e.constraints ?? {}));
 
 // A hostile request with thousands of bad fields must not get an answer as large.
 const MAX_PROBLEMS = 20;
 
-function badRequest(problems: string[]): BadRequestException {
+function badRequest(problems: readonly string[]): BadRequestException {
   const shown =
     problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `and ${problems.length - MAX_PROBLEMS} more problems`] : problems;
   return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: shown });
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-const KNOWN = new WeakMap<object, Set<string>>();
-
-/** The fields a DTO class declares, from its validation metadata. */
-function knownFields(cls: new () => object): Set<string> {
-  let fields = KNOWN.get(cls);
-  if (!fields) {
-    fields = new Set(
-      getMetadataStorage()
-        .getTargetValidationMetadatas(cls, '', true, false)
-        .map((m) => m.propertyName),
-    );
-    KNOWN.set(cls, fields);
-  }
-  return fields;
-}
+const NO_PROBLEMS: readonly string[] = Object.freeze([]);
+const FULL_PATH = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true };
 
 /**
  * Validates a caller's input against a DTO class before anything is sent.
@@ -47,13 +27,13 @@ function knownFields(cls: new () => object): Set<string> {
  */
 export function validateSingapayInput<T extends object>(cls: new () => T, input: unknown, extra?: (value: T) => string[]): T {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['request must be an object'] });
+    throw badRequest(['request must be an object']);
   }
   // Every field of every request is a scalar. Checking that first keeps hostile shapes
   // (deep nesting, __proto__ / constructor keys, which class-transformer would recurse
   // into or drop silently) from ever reaching it.
   const shape: string[] = [];
-  const known = knownFields(cls);
+  const { known } = singapayInputRules(cls);
   for (const key of Reflect.ownKeys(input)) {
     const name = String(key);
     if (typeof key === 'symbol' || FORBIDDEN_KEYS.has(name) || !known.has(name)) shape.push(`${name} is not accepted`);
@@ -64,16 +44,12 @@ export function validateSingapayInput<T extends object>(cls: new () => T, input:
     }
   }
   if (shape.length > 0) throw badRequest(shape);
-  const fast = fastValidatedInput(cls, input);
-  if (fast) {
-    const crossField = extra?.(fast) ?? [];
-    if (crossField.length > 0) throw badRequest(crossField);
-    return fast;
-  }
+  // The fast path when it can say "valid", else class-validator, which also writes the messages.
   // A DTO instance (from Nest's ValidationPipe) needs no second transformation.
-  const value = input instanceof cls ? input : plainToInstance(cls, input);
-  const problems = messages(validateSync(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
-  if (problems.length === 0 && extra) problems.push(...extra(value));
+  const fast = fastValidatedInput(cls, input);
+  const value = fast ?? (input instanceof cls ? input : plainToInstance(cls, input));
+  const found = fast ? NO_PROBLEMS : messages(validateSync(value, FULL_PATH));
+  const problems = found.length === 0 && extra ? extra(value) : found;
   if (problems.length > 0) throw badRequest(problems);
   return value;
 }

@@ -1,6 +1,6 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { SINGAPAY_COMMANDS, singapayCommandSpec, type SingapayCommand } from '../contract/singapay-api.contract.js';
+import { SINGAPAY_COMMANDS, type SingapayCommand } from '../contract/singapay-api.contract.js';
 import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import type {
   SingapayBalance,
@@ -57,7 +57,7 @@ export class SingapayService {
 
   /** The merchant's deposit balance. */
   async checkBalance(call?: SingapayCallOptions): Promise<SingapayBalance> {
-    checkCall('checkBalance', call);
+    checkCallOptions('checkBalance', call);
     return this.biller.checkBalance(call);
   }
 
@@ -66,8 +66,8 @@ export class SingapayService {
    * (`plntok`, `topupg`). Returns the `referenceNumber` to pay. No money moves.
    */
   async inquiry(input: SingapayInquiryRequest, call?: SingapayCallOptions): Promise<SingapayInquiryResult> {
-    const req = validateSingapayInput(SingapayInquiryRequest, input, (r) => this.inquiryRules(r));
-    checkCall('inquiry', call);
+    const req = validateSingapayInput(SingapayInquiryRequest, input, this.inquiryRules);
+    checkCallOptions('inquiry', call);
     return this.biller.inquiry(req, call);
   }
 
@@ -82,16 +82,16 @@ export class SingapayService {
    * never pay again, follow it with `getPayment()`); definitive refusals throw.
    */
   async pay(input: SingapayPayRequest, call?: SingapayCallOptions): Promise<SingapayPaymentResult> {
-    const req = validateSingapayInput(SingapayPayRequest, input, (r) => this.payRules(r));
+    const req = validateSingapayInput(SingapayPayRequest, input, this.payRules);
     // Before the record is made: a call refused for its options leaves no trace.
-    checkCall('pay', call);
+    checkCallOptions('pay', call);
     return this.telemetry.tracePayment(req, () => this.payments.pay(req, call));
   }
 
   /** The payment recorded under a key, resolved against Singapay when pending or unknown. 404 for an unknown key. */
   async getPayment(idempotencyKey: string, call?: SingapayCallOptions): Promise<SingapayPayment> {
     const req = validateSingapayInput(SingapayIdempotencyKeyRequest, { idempotencyKey });
-    checkCall('getPayment', call);
+    checkCallOptions('getPayment', call);
     return this.payments.getPayment(req.idempotencyKey, call);
   }
 
@@ -150,88 +150,86 @@ export class SingapayService {
     options?: SingapayReconciliationOptions,
   ): Promise<SingapayReconciliationReport> {
     const day = this.reconciliation.dayOf(date);
-    if (call) checkCallOptions('reconcileDay', call);
+    checkCallOptions('reconcileDay', call);
     return this.reconciliation.run(day, call, options);
   }
 
   /** One transaction by Singapay's id: the status check for pending payments. */
   async getTransaction(transactionId: string, call?: SingapayCallOptions): Promise<SingapayTransaction> {
     const req = validateSingapayInput(SingapayTransactionIdRequest, { transactionId });
-    checkCall('getTransaction', call);
+    checkCallOptions('getTransaction', call);
     return this.biller.getTransaction(req.transactionId, call);
   }
 
   /** Lists transactions, newest first, filtered and paginated by Singapay. */
   async listTransactions(input: SingapayListTransactionsRequest = {}, call?: SingapayCallOptions): Promise<SingapayTransactionPage> {
     const req = validateSingapayInput(SingapayListTransactionsRequest, input, listRules);
-    checkCall('listTransactions', call);
+    checkCallOptions('listTransactions', call);
     return this.biller.listTransactions(req, call);
   }
 
   /** Parameters of a game top-up category (servers…), for `inquiry({ command: 'topupg' })`. */
   async getGameTopupParameters(categoryCode: string, call?: SingapayCallOptions): Promise<SingapayGameTopupParameters> {
     const req = validateSingapayInput(SingapayGameCategoryRequest, { categoryCode });
-    checkCall('getGameTopupParameters', call);
+    checkCallOptions('getGameTopupParameters', call);
     return this.biller.getGameTopupParameters(req.categoryCode, call);
   }
 
   /** Sandbox only: lets test customer ids be used again today. Refused in production before anything is sent. */
   async resetCustomerIds(call?: SingapayCallOptions): Promise<SingapayResetResult> {
-    checkCall('resetCustomerIds', call);
+    checkCallOptions('resetCustomerIds', call);
     if (this.options.environment !== 'sandbox') {
       throw new ForbiddenException('resetCustomerIds() is a sandbox-only call; this module is configured for production');
     }
     return this.biller.resetCustomerIds(call);
   }
 
-  private versionRule(command: SingapayCommand): string[] {
-    const spec = singapayCommandSpec(command);
-    return spec && !spec.versions.includes(this.options.apiVersion)
-      ? [`command ${command} is not available on API ${this.options.apiVersion} (needs ${spec.versions.join(' or ')})`]
-      : [];
-  }
-
-  private inquiryRules(r: SingapayInquiryRequest): string[] {
-    const spec = SINGAPAY_COMMANDS[r.command];
+  // Cross-field rules, checked on a valid DTO; arrow properties, so that no closure is made per call.
+  private readonly inquiryRules = (r: SingapayInquiryRequest): string[] => {
     const problems = this.versionRule(r.command);
-    const rule = spec.period;
-    if (!rule && r.period !== undefined) problems.push(`period is not accepted for command ${r.command}`);
-    if (rule?.required && r.period === undefined) problems.push(`period is required for command ${r.command}`);
-    if (rule && r.period !== undefined) {
-      const ok = rule.values ? rule.values.includes(r.period) : r.period >= rule.min && r.period <= rule.max;
-      if (!ok)
-        problems.push(
-          `period must be ${rule.values ? `one of ${rule.values.join(', ')}` : `from ${rule.min} to ${rule.max}`} for command ${r.command}`,
-        );
+    const { period: rule, gameFields: takesGameFields } = SINGAPAY_COMMANDS[r.command];
+    if (r.period === undefined) {
+      if (rule?.required) problems.push(`period is required for command ${r.command}`);
+    } else if (!rule) {
+      problems.push(`period is not accepted for command ${r.command}`);
+    } else if (rule.values ? !rule.values.includes(r.period) : r.period < rule.min || r.period > rule.max) {
+      const allowed = rule.values ? `one of ${rule.values.join(', ')}` : `from ${rule.min} to ${rule.max}`;
+      problems.push(`period must be ${allowed} for command ${r.command}`);
     }
-    problems.push(...this.phoneRule(r.command, r.phoneNumber));
-    const gameFields = (['serverId', 'username', 'platform'] as const).filter((f) => r[f] !== undefined);
-    if (!spec.gameFields && gameFields.length)
+    this.phoneRule(r, problems);
+    const gameFields = GAME_FIELDS.filter((f) => r[f] !== undefined);
+    if (!takesGameFields && gameFields.length)
       problems.push(`${gameFields.join(', ')} ${gameFields.length > 1 ? 'are' : 'is'} only accepted for game top-up (topupg)`);
     return problems;
-  }
+  };
 
-  private payRules(r: SingapayPayRequest): string[] {
-    const spec = SINGAPAY_COMMANDS[r.command];
+  private readonly payRules = (r: SingapayPayRequest): string[] => {
     const problems = this.versionRule(r.command);
-    if (spec.hasInquiry && !r.referenceNumber) {
+    const { hasInquiry } = SINGAPAY_COMMANDS[r.command];
+    if (hasInquiry && !r.referenceNumber) {
       problems.push(`referenceNumber is required for command ${r.command}: pay the referenceNumber returned by inquiry()`);
     }
-    if (!spec.hasInquiry && r.referenceNumber !== undefined) {
+    if (!hasInquiry && r.referenceNumber !== undefined) {
       problems.push(`referenceNumber is not accepted for command ${r.command}: it is a direct purchase without inquiry`);
     }
-    problems.push(...this.phoneRule(r.command, r.phoneNumber));
+    this.phoneRule(r, problems);
     return problems;
+  };
+
+  private versionRule(command: SingapayCommand): string[] {
+    const { versions } = SINGAPAY_COMMANDS[command];
+    if (versions.includes(this.options.apiVersion)) return [];
+    return [`command ${command} is not available on API ${this.options.apiVersion} (needs ${versions.join(' or ')})`];
   }
 
-  private phoneRule(command: SingapayCommand, phoneNumber: string | undefined): string[] {
-    if (phoneNumber === undefined) return [];
-    const spec = SINGAPAY_COMMANDS[command];
-    if (!spec.phoneNumber) return [`phoneNumber is not accepted for command ${command}`];
-    if (this.options.apiVersion !== 'v2') return ['phoneNumber is only accepted on API v2'];
-    return [];
+  private phoneRule({ command, phoneNumber }: { command: SingapayCommand; phoneNumber?: string }, problems: string[]): void {
+    if (phoneNumber === undefined) return;
+    if (!SINGAPAY_COMMANDS[command].phoneNumber) problems.push(`phoneNumber is not accepted for command ${command}`);
+    else if (this.options.apiVersion !== 'v2') problems.push('phoneNumber is only accepted on API v2');
   }
 }
+
+const GAME_FIELDS = ['serverId', 'username', 'platform'] as const;
 
 function listRules(r: SingapayListTransactionsRequest): string[] {
   if ((r.startDate === undefined) !== (r.endDate === undefined)) return ['startDate and endDate must be given together'];
@@ -242,9 +240,4 @@ function listRules(r: SingapayListTransactionsRequest): string[] {
     if (r.startDate > r.endDate) return ['startDate must not be after endDate'];
   }
   return [];
-}
-
-/** Per-call options are checked once, here at the door, before anything is recorded or sent. */
-function checkCall(operation: string, call: SingapayCallOptions | undefined): void {
-  if (call) checkCallOptions(operation, call);
 }

@@ -10,15 +10,11 @@ export function asRecord(value: unknown): Record<string, unknown> | undefined {
  */
 export function dropUndefined<T extends object>(value: T): T {
   const record = value as Record<string, unknown>;
-  let found = false;
-  for (const key in record) {
-    if (record[key] === undefined) {
-      found = true;
-      break;
-    }
+  for (const found in record) {
+    if (record[found] !== undefined) continue;
+    const out: Record<string, unknown> = {};
+    for (const key in record) if (record[key] !== undefined) out[key] = record[key];
+    return out as T;
   }
-  if (!found) return value;
-  const out: Record<string, unknown> = {};
-  for (const key in record) if (record[key] !== undefined) out[key] = record[key];
-  return out as T;
+  return value;
 }

@@ -13,10 +13,10 @@ export function hashIdempotencyKey(key: string): string {
 }
 
 /**
- * The credential part of shared store keys (the token cache, payment namespaces): a hash
- * of the client id, so two Singapay accounts never share records and the id itself is
- * never written. Both stores must derive it the same way, so it is computed here only.
+ * The scope of shared store keys (the token cache, payment namespaces): registration, host and a
+ * hash of the client id, so two registrations or Singapay accounts never share records and the id
+ * itself is never written. Both stores must derive it the same way, so it is computed here only.
  */
-export function hashSingapayCredential(clientId: string): string {
-  return hash('sha256', clientId, 'hex').slice(0, 16);
+export function singapayStoreScope(name: string, { baseUrl, clientId }: { baseUrl: string; clientId: string }): string {
+  return `${name}:${new URL(baseUrl).host}:${hash('sha256', clientId, 'hex').slice(0, 16)}`;
 }

@@ -10,16 +10,31 @@ import {
   type SingapayTransactionStatus,
 } from '../../contract/singapay-api.contract.js';
 
+/**
+ * A string field matching `pattern`, its message naming the field (`$property`). The rules are
+ * added in the order stacked decorators add them (the last first), which orders a 400's messages.
+ */
+function text(pattern: RegExp, message: string, maxLength?: number): PropertyDecorator {
+  return (target, key) => {
+    Matches(pattern, { message: `$property ${message}` })(target, key);
+    if (maxLength !== undefined) MaxLength(maxLength)(target, key);
+    IsString()(target, key);
+  };
+}
+
 // Identifiers end up in JSON bodies and log lines; a narrow alphabet keeps
 // path tricks, injection and invisible characters out before anything is sent.
-const CODE = /^[A-Za-z0-9_-]{1,64}$/;
-const CUSTOMER_ID = /^\+?[A-Za-z0-9._-]{1,64}$/;
-const REFERENCE = /^[A-Za-z0-9_-]{1,128}$/;
-const TRANSACTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const IsCode = () => text(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"');
+const IsCustomerId = () => text(/^\+?[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
+const IsReference = () => text(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 letters, digits, "_" or "-"');
+const IsTransactionId = () => text(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"');
+const IsIdempotencyKey = () => text(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters');
+const IsDate = () => text(SINGAPAY_DATE_PATTERN, 'must be a date YYYY-MM-DD');
+const IsPhoneNumber = () =>
+  text(/^\+?\d{1,24}$/, 'must contain digits only (an optional leading +)', SINGAPAY_FIELD_LIMITS.phoneNumberMaxLength);
 // Control characters are exactly what this pattern exists to refuse.
 // eslint-disable-next-line no-control-regex
-const FREE_TEXT = /^[^\u0000-\u001f\u007f]{1,100}$/;
+const IsFreeText = () => text(/^[^\u0000-\u001f\u007f]{1,100}$/, 'must be 1-100 printable characters');
 
 // Query strings carry numbers as text; convert digits only, so `true` or `1.5` still fail validation.
 const digitsToNumber = ({ value }: { value: unknown }): unknown =>
@@ -32,13 +47,11 @@ export class SingapayInquiryRequest {
   command!: SingapayCommand;
 
   /** Singapay product code, e.g. `SPPLNPOS`. */
-  @IsString()
-  @Matches(CODE, { message: 'productCode must be 1-64 letters, digits, "_" or "-"' })
+  @IsCode()
   productCode!: string;
 
   /** Customer number: meter, bill or phone number, NIK… */
-  @IsString()
-  @Matches(CUSTOMER_ID, { message: 'customerId must be 1-64 letters, digits, ".", "_" or "-"' })
+  @IsCustomerId()
   customerId!: string;
 
   /** Months to pay (BPJS); sent as an integer. */
@@ -51,27 +64,22 @@ export class SingapayInquiryRequest {
 
   /** Customer's phone number (v2 postpaid). */
   @IsOptional()
-  @IsString()
-  @MaxLength(SINGAPAY_FIELD_LIMITS.phoneNumberMaxLength)
-  @Matches(/^\+?\d{1,24}$/, { message: 'phoneNumber must contain digits only (an optional leading +)' })
+  @IsPhoneNumber()
   phoneNumber?: string;
 
   /** Game top-up: game server id (from `getGameTopupParameters`). */
   @IsOptional()
-  @IsString()
-  @Matches(FREE_TEXT, { message: 'serverId must be 1-100 printable characters' })
+  @IsFreeText()
   serverId?: string;
 
   /** Game top-up: in-game user name. */
   @IsOptional()
-  @IsString()
-  @Matches(FREE_TEXT, { message: 'username must be 1-100 printable characters' })
+  @IsFreeText()
   username?: string;
 
   /** Game top-up: platform. */
   @IsOptional()
-  @IsString()
-  @Matches(FREE_TEXT, { message: 'platform must be 1-100 printable characters' })
+  @IsFreeText()
   platform?: string;
 }
 
@@ -80,25 +88,20 @@ export class SingapayPayRequest {
   @IsIn(SINGAPAY_COMMAND_NAMES, { message: `command must be one of: ${SINGAPAY_COMMAND_NAMES.join(', ')}` })
   command!: SingapayCommand;
 
-  @IsString()
-  @Matches(CODE, { message: 'productCode must be 1-64 letters, digits, "_" or "-"' })
+  @IsCode()
   productCode!: string;
 
-  @IsString()
-  @Matches(CUSTOMER_ID, { message: 'customerId must be 1-64 letters, digits, ".", "_" or "-"' })
+  @IsCustomerId()
   customerId!: string;
 
   /** The `referenceNumber` of the inquiry; required after an inquiry, refused for direct purchases. */
   @IsOptional()
-  @IsString()
-  @Matches(REFERENCE, { message: 'referenceNumber must be 1-128 letters, digits, "_" or "-"' })
+  @IsReference()
   referenceNumber?: string;
 
   /** Customer's phone number (v2 postpaid). */
   @IsOptional()
-  @IsString()
-  @MaxLength(SINGAPAY_FIELD_LIMITS.phoneNumberMaxLength)
-  @Matches(/^\+?\d{1,24}$/, { message: 'phoneNumber must contain digits only (an optional leading +)' })
+  @IsPhoneNumber()
   phoneNumber?: string;
 
   /**
@@ -107,21 +110,18 @@ export class SingapayPayRequest {
    * @default the referenceNumber for purchases with an inquiry; none for direct purchases
    */
   @IsOptional()
-  @IsString()
-  @Matches(IDEMPOTENCY_KEY, { message: 'idempotencyKey must be 1-255 visible ASCII characters' })
+  @IsIdempotencyKey()
   idempotencyKey?: string;
 }
 
 /** Filters of `listTransactions()`; all optional. */
 export class SingapayListTransactionsRequest {
   @IsOptional()
-  @IsString()
-  @Matches(TRANSACTION_ID, { message: 'transactionId must be 1-64 letters, digits, "_" or "-"' })
+  @IsTransactionId()
   transactionId?: string;
 
   @IsOptional()
-  @IsString()
-  @Matches(CUSTOMER_ID, { message: 'customerId must be 1-64 letters, digits, ".", "_" or "-"' })
+  @IsCustomerId()
   customerId?: string;
 
   @IsOptional()
@@ -130,14 +130,12 @@ export class SingapayListTransactionsRequest {
 
   /** `YYYY-MM-DD`; needs `endDate`. */
   @IsOptional()
-  @IsString()
-  @Matches(SINGAPAY_DATE_PATTERN, { message: 'startDate must be a date YYYY-MM-DD' })
+  @IsDate()
   startDate?: string;
 
   /** `YYYY-MM-DD`; needs `startDate`. */
   @IsOptional()
-  @IsString()
-  @Matches(SINGAPAY_DATE_PATTERN, { message: 'endDate must be a date YYYY-MM-DD' })
+  @IsDate()
   endDate?: string;
 
   @IsOptional()
@@ -150,21 +148,18 @@ export class SingapayListTransactionsRequest {
 
 /** A transaction id, as a DTO so that the same validation serves route params. */
 export class SingapayTransactionIdRequest {
-  @IsString()
-  @Matches(TRANSACTION_ID, { message: 'transactionId must be 1-64 letters, digits, "_" or "-"' })
+  @IsTransactionId()
   transactionId!: string;
 }
 
 /** An idempotency key to look a payment up by: refused at the edge, before any store is asked. */
 export class SingapayIdempotencyKeyRequest {
-  @IsString()
-  @Matches(IDEMPOTENCY_KEY, { message: 'idempotencyKey must be 1-255 visible ASCII characters' })
+  @IsIdempotencyKey()
   idempotencyKey!: string;
 }
 
 /** A game category code, for `getGameTopupParameters()`. */
 export class SingapayGameCategoryRequest {
-  @IsString()
-  @Matches(CODE, { message: 'categoryCode must be 1-64 letters, digits, "_" or "-"' })
+  @IsCode()
   categoryCode!: string;
 }

@@ -49,7 +49,7 @@ export function receiptPatch(
 }
 
 /** What a failed send means for the money, by the one code table and `delivery`; one that never left takes its `sendCount` back. */
-export function failureVerdict(error: unknown, sendCount = 1): SingapaySendVerdict {
+export function failureVerdict(error: unknown, sendCount: number): SingapaySendVerdict {
   // Every one lets the claim go.
   const verdict = (kind: Exclude<SingapaySendVerdict['kind'], 'accepted'>, patch: SingapayRecordPatch) => ({
     kind,

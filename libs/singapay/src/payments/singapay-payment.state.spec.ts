@@ -75,13 +75,13 @@ describe('the payment state machine', () => {
 
 describe('what a send comes to', () => {
   it('a provable "never left" may be paid again; a store failure never counts as that', () => {
-    expect(failureVerdict(codeError(null, 'connection_failed', 'not_sent')).kind).toBe('not_sent');
-    expect(failureVerdict(SingapayPaymentStoreException.unavailable('write', 'before_send')).kind).toBe('uncertain');
+    expect(failureVerdict(codeError(null, 'connection_failed', 'not_sent'), 1).kind).toBe('not_sent');
+    expect(failureVerdict(SingapayPaymentStoreException.unavailable('write', 'before_send'), 1).kind).toBe('uncertain');
   });
 
   it('reads each code through the one table', () => {
     const kinds = Object.fromEntries(
-      ['04', '17', '21', '07', '51', '50', '99', '42'].map((c) => [c, failureVerdict(codeError(c, 'unknown')).kind]),
+      ['04', '17', '21', '07', '51', '50', '99', '42'].map((c) => [c, failureVerdict(codeError(c, 'unknown'), 1).kind]),
     );
     expect(kinds).toEqual({
       '04': 'rejected',
@@ -96,9 +96,10 @@ describe('what a send comes to', () => {
     // An unreadable 00 keeps its code (it says "applied") but is not trusted as a success.
     const unreadable = failureVerdict(
       new SingapayException({ code: '00', type: 'malformed_response', httpStatus: 502, message: 'm', delivery: 'received' }),
+      1,
     );
     expect([unreadable.kind, unreadable.patch.responseCode]).toEqual(['uncertain', '00']);
-    expect(failureVerdict(new Error('bug')).kind).toBe('uncertain');
+    expect(failureVerdict(new Error('bug'), 1).kind).toBe('uncertain');
   });
 
   it('an accepted PLN token payment without its token is put under watch', () => {

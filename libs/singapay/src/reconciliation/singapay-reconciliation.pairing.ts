@@ -185,8 +185,11 @@ export function totals(rows: readonly SingapayReconciliationRow[], side: 'singap
   const refunded = total('*', 'refunded');
   for (const row of rows) {
     // A record's side adds the price it recorded, 0 when it read none; it has no net price.
+    const local = row.local;
     const entry =
-      side === 'singapay' ? row.singapay : row.local && { ...row.local, status: row.local.state, price: row.local.price ?? 0, netPrice: 0 };
+      side === 'singapay'
+        ? row.singapay
+        : local && { productCode: local.productCode, status: local.state, price: local.price ?? 0, netPrice: 0 };
     if (!entry) continue;
     const id = `${entry.productCode}\u0000${entry.status}`;
     let group = groups.get(id);

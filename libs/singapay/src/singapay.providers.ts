@@ -24,10 +24,9 @@ import { SingapayPaymentEngine } from './payments/singapay-payment.engine.js';
 import { SingapayPaymentEvents } from './payments/singapay-payment.events.js';
 import { SingapayPaymentInflight } from './payments/singapay-payment.inflight.js';
 import { SingapayPaymentLedger } from './payments/singapay-payment.ledger.js';
-import { SingapayPaymentSender } from './payments/singapay-payment.sender.js';
 import { SingapayPaymentConfirmations } from './payments/recovery/singapay-payment.confirmations.js';
 import { SingapayPaymentResolver } from './payments/recovery/singapay-payment.resolver.js';
-import { SingapayPaymentSweep, SingapayTokenChase } from './payments/recovery/singapay-payment.sweep.js';
+import { SingapayPaymentSweep } from './payments/recovery/singapay-payment.sweep.js';
 import { SingapayRecoveryPolicy } from './payments/recovery/singapay-recovery.policy.js';
 import { SingapayDayReconciliation } from './reconciliation/singapay-reconciliation.runner.js';
 import { SINGAPAY_TELEMETRY_PROVIDER } from './telemetry/singapay-telemetry.provider.js';
@@ -76,11 +75,9 @@ export const SINGAPAY_PROVIDERS: Provider[] = [
   SingapayPaymentEvents,
   SingapayPaymentInflight,
   SingapayPaymentLedger,
-  SingapayPaymentSender,
   SingapayRecoveryPolicy,
   SingapayPaymentResolver,
   SingapayPaymentSweep,
-  SingapayTokenChase,
   SingapayPaymentConfirmations,
   SingapayPaymentEngine,
   SingapayDayReconciliation,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, NotFoundException, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import type { SingapayPaymentParams, SingapayTransaction } from '../biller/singapay-biller.types.js';
@@ -13,7 +13,6 @@ import { SingapayIdempotencyConflictException, SingapayPaymentFailedException } 
 import { SingapayPaymentEvents } from './singapay-payment.events.js';
 import { SingapayPaymentLedger } from './singapay-payment.ledger.js';
 import { SingapayPaymentInflight } from './singapay-payment.inflight.js';
-import { SingapayPaymentSender } from './singapay-payment.sender.js';
 import {
   applyPatch,
   hashPaymentRequest,
@@ -26,10 +25,11 @@ import {
 } from './singapay-payment.state.js';
 import { SingapayPaymentConfirmations } from './recovery/singapay-payment.confirmations.js';
 import { SingapayPaymentResolver } from './recovery/singapay-payment.resolver.js';
-import { SingapayPaymentSweep, SingapayTokenChase } from './recovery/singapay-payment.sweep.js';
+import { SingapayPaymentSweep } from './recovery/singapay-payment.sweep.js';
 import { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
 import type { SingapayPayment, SingapayPaymentResult, SingapaySettlementSource, SingapayWaitOptions } from './singapay-payment.types.js';
 import { paymentResult, paymentView } from './singapay-payment.views.js';
+import { failureVerdict, receiptPatch, type SingapaySendVerdict } from './singapay-payment.verdict.js';
 
 /** A payment request as the engine takes it: validated by the service. */
 export type SingapayPaymentOrder = SingapayPaymentParams & { idempotencyKey?: string };
@@ -37,12 +37,12 @@ export type SingapayPaymentOrder = SingapayPaymentParams & { idempotencyKey?: st
 /**
  * The payment engine: one payment per idempotency key, recorded before it is sent,
  * never resent once any byte may have left, and resolved against Singapay when its
- * answer was lost. It composes the ledger (the store), the sender and the recovery
- * (policy, resolver, sweep, token chase, confirmations), and keeps per-key work in
- * this process from running twice.
+ * answer was lost. It sends, and composes the ledger (the store) and the recovery
+ * (policy, resolver, sweep and token chase, confirmations); per-key work in this
+ * process never runs twice.
  */
 @Injectable()
-export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
+export class SingapayPaymentEngine {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   /** Outcomes Singapay gave this process that the store could not take; written again on next use. */
   private readonly unrecorded = new Map<string, SingapayRecordPatch>();
@@ -55,13 +55,11 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly ledger: SingapayPaymentLedger,
-    private readonly sender: SingapayPaymentSender,
     private readonly inflight: SingapayPaymentInflight,
     private readonly events: SingapayPaymentEvents,
     private readonly policy: SingapayRecoveryPolicy,
     private readonly resolver: SingapayPaymentResolver,
     private readonly sweeper: SingapayPaymentSweep,
-    private readonly chase: SingapayTokenChase,
     private readonly confirmations: SingapayPaymentConfirmations,
     private readonly biller: SingapayBillerApi,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
@@ -69,15 +67,6 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
   ) {
     this.settlements$ = events.settlements$;
     this.tokens$ = events.tokens$;
-  }
-
-  onModuleInit(): void {
-    this.sweeper.start(this.options.sweepIntervalMs);
-  }
-
-  onModuleDestroy(): void {
-    this.sweeper.stop();
-    this.events.complete();
   }
 
   /** The key a payment is recorded under: the caller's, else the inquiry's reference number. */
@@ -191,8 +180,19 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
     return this.confirmations.mayHold(transactionId, customerId);
   }
 
+  /**
+   * Sends a claimed payment exactly once. The claim already counts the send (it is written with
+   * the access token in hand), so from the claim on everyone treats the payment as "may have been
+   * sent"; a send that provably never left takes that count back.
+   */
   private async send(record: SingapayPaymentRecord, params: SingapayPaymentParams, token: string, call?: SingapayCallOptions) {
-    const verdict = await this.sender.send(record, params, token, call);
+    let verdict: SingapaySendVerdict;
+    try {
+      const receipt = await this.biller.pay(params, call, { idempotencyKey: record.key, token });
+      verdict = { kind: 'accepted', patch: receiptPatch(record, receipt, this.now(), this.policy) };
+    } catch (error) {
+      verdict = failureVerdict(error, record.sendCount);
+    }
     if (verdict.kind === 'accepted') {
       // Singapay has answered: whatever the store does now, the caller learns the truth. A record
       // that cannot be written stays "sending", and a later lookup settles it; it is never resent.
@@ -206,7 +206,7 @@ export class SingapayPaymentEngine implements OnModuleInit, OnModuleDestroy {
       let current = stored ?? (await this.refusedOutcome(record, verdict.patch));
       this.events.changed(record, current, 'payment');
       if (current.evidence) current = await this.weighEvidence(current, current.evidence);
-      if (isAwaitingToken(current)) this.chase.start(current);
+      if (isAwaitingToken(current)) this.sweeper.chaseToken(current);
       return current;
     }
     const recorded = await this.ledger.transition(record, verdict.patch).catch(() => {

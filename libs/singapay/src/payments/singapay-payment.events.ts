@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import { dropUndefined } from '../util/singapay-json.js';
@@ -9,7 +9,7 @@ import { paymentView } from './singapay-payment.views.js';
 
 /** The streams a registration announces on: settlements, and PLN tokens that came late. */
 @Injectable()
-export class SingapayPaymentEvents {
+export class SingapayPaymentEvents implements OnModuleDestroy {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   private readonly settlements = new Subject<SingapayPaymentSettlement>();
   private readonly tokens = new Subject<SingapayTokenDelivery>();
@@ -46,7 +46,7 @@ export class SingapayPaymentEvents {
       this.settlements.next({ transactionId: tx.transactionId, status: tx.status as SingapayPaymentSettlement['status'], via });
   }
 
-  complete(): void {
+  onModuleDestroy(): void {
     this.settlements.complete();
     this.tokens.complete();
   }

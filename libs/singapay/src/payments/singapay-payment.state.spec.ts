@@ -1,7 +1,7 @@
 import type { SingapayPaymentRecord, SingapayPaymentState } from './singapay-payment-record.js';
 import { applyPatch, canMove } from './singapay-payment.state.js';
 import { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
-import { failureVerdict, receiptPatch } from './singapay-payment.sender.js';
+import { failureVerdict, receiptPatch } from './singapay-payment.verdict.js';
 import { SingapayException, type SingapayExceptionType } from '../errors/singapay.exception.js';
 import { SingapayPaymentStoreException } from './singapay-payment.exception.js';
 

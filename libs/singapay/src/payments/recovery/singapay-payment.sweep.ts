@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { SingapayResolvedOptions } from '../../config/singapay-options.validation.js';
 import type { SingapayException } from '../../errors/singapay.exception.js';
-import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../../singapay.constants.js';
+import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../../singapay.constants.js';
 import { hashIdempotencyKey } from '../../util/singapay-log.js';
 import type { SingapayPaymentRecord } from '../singapay-payment-record.js';
 import { SingapayPaymentInflight } from '../singapay-payment.inflight.js';
@@ -8,37 +9,43 @@ import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
 import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
 import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
 
-/** What the sweep and the token chase share: records looked up again in the background, through the resolver, as the policy says. */
-@Injectable()
-export abstract class SingapayPaymentFollowUp {
-  constructor(
-    protected readonly ledger: SingapayPaymentLedger,
-    protected readonly inflight: SingapayPaymentInflight,
-    protected readonly resolver: SingapayPaymentResolver,
-    protected readonly policy: SingapayRecoveryPolicy,
-    @Inject(SINGAPAY_CLOCK) protected readonly now: SingapayClock,
-  ) {}
-}
-
 /**
- * Sweeps every unsettled record (pending, unknown, and final ones still under review) that the
- * policy says is due, against Singapay, one sweep at a time, on a timer when `sweepIntervalMs`
- * is set. A key this process is already working on is left to that work.
+ * The follow-ups that run in the background, through the resolver and as the policy says: the
+ * sweep of every unsettled record that is due (pending, unknown, and final ones still under
+ * review), one sweep at a time, on a timer when `sweepIntervalMs` is set, which leaves a key this
+ * process is already working on to that work; and the chase of a late PLN token, in this process
+ * and on the record's backoff, for as long as the policy says (`tokenChaseMs`), so that a token
+ * reaches `tokens$` even when nobody asks and no sweep runs.
  */
 @Injectable()
-export class SingapayPaymentSweep extends SingapayPaymentFollowUp {
+export class SingapayPaymentSweep implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
+  /** The token chases under way: the timer of each one's next step, by key. */
+  private readonly chases = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
 
-  start(intervalMs: number): void {
-    if (intervalMs <= 0) return;
-    this.timer = setInterval(() => void this.sweep().catch(() => undefined), intervalMs);
+  constructor(
+    private readonly ledger: SingapayPaymentLedger,
+    private readonly inflight: SingapayPaymentInflight,
+    private readonly resolver: SingapayPaymentResolver,
+    private readonly policy: SingapayRecoveryPolicy,
+    @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: Pick<SingapayResolvedOptions, 'sweepIntervalMs'>,
+    @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
+  ) {}
+
+  onModuleInit(): void {
+    if (this.options.sweepIntervalMs <= 0) return;
+    this.timer = setInterval(() => void this.sweep().catch(() => undefined), this.options.sweepIntervalMs);
     this.timer.unref();
   }
 
-  stop(): void {
+  onModuleDestroy(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    for (const timer of this.chases.values()) clearTimeout(timer);
+    this.chases.clear();
   }
 
   /** One sweep; a call during a sweep joins it. Resolves to how many records changed state. */
@@ -47,6 +54,12 @@ export class SingapayPaymentSweep extends SingapayPaymentFollowUp {
       this.running = undefined;
     });
     return this.running;
+  }
+
+  /** Chases the record's PLN token, unless it is chased already. */
+  chaseToken(record: SingapayPaymentRecord): void {
+    if (this.stopped || this.chases.has(record.key)) return;
+    this.schedule(record, this.now());
   }
 
   private async run(): Promise<number> {
@@ -62,38 +75,16 @@ export class SingapayPaymentSweep extends SingapayPaymentFollowUp {
     }
     return changed;
   }
-}
-
-/**
- * Looks a PLN token payment up again, in this process and on the record's backoff, for as long
- * as the policy says (`tokenChaseMs`), so that a token reaches `tokens$` even when nobody asks
- * and no sweep runs.
- */
-@Injectable()
-export class SingapayTokenChase extends SingapayPaymentFollowUp implements OnModuleDestroy {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private stopped = false;
-
-  start(record: SingapayPaymentRecord): void {
-    if (this.stopped || this.timers.has(record.key)) return;
-    this.schedule(record, this.now());
-  }
-
-  onModuleDestroy(): void {
-    this.stopped = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
-  }
 
   private schedule(record: SingapayPaymentRecord, startedAt: number): void {
     const delay = Math.max(0, (record.nextCheckAt ?? this.now()) - this.now());
     const timer = setTimeout(() => void this.step(record.key, startedAt), delay);
     timer.unref();
-    this.timers.set(record.key, timer);
+    this.chases.set(record.key, timer);
   }
 
   private async step(key: string, startedAt: number): Promise<void> {
-    this.timers.delete(key);
+    this.chases.delete(key);
     if (this.stopped) return;
     const record = await this.ledger.get(key, 'after_send').catch(() => undefined);
     // The step that comes due still looks; only the next one is weighed against the chase's length.

@@ -21,12 +21,7 @@ export const SINGAPAY_RECOVERY_DEFAULTS = {
   searchMaxPages: 200,
 } as const;
 
-/**
- * The rules for a payment in doubt, in one place: when a record is due for a lookup, when "not
- * found" may be concluded, how long an inference stays under review, how follow-ups back off,
- * how long a late PLN token is chased and how far a search reads. No I/O: every answer is a pure
- * function of the record, the time and these options.
- */
+/** What the policy decides by: its own settings, and three options of the module under shorter names. */
 export interface SingapayRecoveryOptions extends Record<keyof typeof SINGAPAY_RECOVERY_DEFAULTS, number> {
   /** `paymentNotFoundAfterMs`: how long after its send a payment Singapay does not list may be concluded not found. */
   notFoundAfterMs: number;
@@ -44,11 +39,14 @@ export interface SingapayRecoveryOptions extends Record<keyof typeof SINGAPAY_RE
  */
 export type SingapayLookupTrigger = 'pay' | 'read' | 'sweep';
 
-/** Why a final record is still watched, or undefined when nothing is left to learn of it. */
-export type SingapayWatchReason = 'token' | 'not_found';
-
 const DAY_MS = 86_400_000;
 
+/**
+ * The rules for a payment in doubt, in one place: when a record is due for a lookup, when "not
+ * found" may be concluded, how long an inference stays under review, how follow-ups back off,
+ * how long a late PLN token is chased and how far a search reads. No I/O: every answer is a pure
+ * function of the record, the time and the options.
+ */
 @Injectable()
 export class SingapayRecoveryPolicy {
   readonly options: SingapayRecoveryOptions;
@@ -82,8 +80,11 @@ export class SingapayRecoveryPolicy {
     return (record.nextCheckAt ?? 0) <= now || (trigger === 'sweep' && record.watchUntil <= now);
   }
 
-  /** Why a final record is still watched: a PLN token not yet issued, or a "not found" Singapay may still overturn. */
-  watchReason(record: SingapayPaymentRecord): SingapayWatchReason | undefined {
+  /**
+   * Why a final record is still watched: a PLN token not yet issued, or a "not found" Singapay may
+   * still overturn; undefined when nothing is left to learn of it.
+   */
+  watchReason(record: SingapayPaymentRecord): 'token' | 'not_found' | undefined {
     if (record.watchUntil === undefined) return undefined;
     if (isAwaitingToken(record)) return 'token';
     if (isNotFoundFailure(record)) return 'not_found';

@@ -1,15 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import { transactionIdIn } from '../biller/singapay-biller.readers.js';
-import type { SingapayPaymentParams, SingapayPaymentReceipt } from '../biller/singapay-biller.types.js';
+import type { SingapayPaymentReceipt } from '../biller/singapay-biller.types.js';
 import { singapayResponseCodeInfo } from '../errors/singapay-response-codes.js';
 import { SingapayException } from '../errors/singapay.exception.js';
-import type { SingapayCallOptions } from '../http/singapay-transport.js';
-import { SINGAPAY_CLOCK, type SingapayClock } from '../singapay.constants.js';
 import type { SingapayPaymentFailure, SingapayPaymentRecord } from './singapay-payment-record.js';
 import { SingapayPaymentStoreException } from './singapay-payment.exception.js';
 import { isAwaitingToken, RELEASED, type SingapayRecordPatch } from './singapay-payment.state.js';
-import { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
+import type { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
 
 /**
  * What one send came to, and the change it makes to the record:
@@ -75,32 +71,4 @@ export function failureVerdict(error: unknown, sendCount: number): SingapaySendV
     transactionId,
     failure: e ? failureOf(e, 'not_found') : undefined,
   });
-}
-
-/**
- * Sends a claimed payment exactly once. The claim already counts the send (the engine writes
- * it so, with the access token in hand), so from the claim on everyone treats the payment as
- * "may have been sent"; a send that provably never left takes that count back.
- */
-@Injectable()
-export class SingapayPaymentSender {
-  constructor(
-    private readonly biller: SingapayBillerApi,
-    private readonly policy: SingapayRecoveryPolicy,
-    @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock,
-  ) {}
-
-  async send(
-    record: SingapayPaymentRecord,
-    req: SingapayPaymentParams,
-    token: string,
-    call?: SingapayCallOptions,
-  ): Promise<SingapaySendVerdict> {
-    try {
-      const receipt = await this.biller.pay(req, call, { idempotencyKey: record.key, token });
-      return { kind: 'accepted', patch: receiptPatch(record, receipt, this.now(), this.policy) };
-    } catch (error) {
-      return failureVerdict(error, record.sendCount);
-    }
-  }
 }

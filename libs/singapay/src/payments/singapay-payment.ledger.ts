@@ -13,7 +13,7 @@ import type { SingapayUnknownPayments } from '../telemetry/singapay-unknown-paym
 import { applyPatch, canMove, type SingapayRecordPatch } from './singapay-payment.state.js';
 
 /** Most unsettled records one listing reads; a listing that reaches it may have left some out. */
-export const SINGAPAY_UNSETTLED_LIST_MAX = 10_000;
+const SINGAPAY_UNSETTLED_LIST_MAX = 10_000;
 
 /**
  * The engine's only way to the payment store. Every failure of the store becomes a

@@ -108,7 +108,7 @@ export function hashPaymentRequest(req: SingapayPaymentParams): string {
  * counted, since only the request itself stands between the claim and Singapay.
  */
 export function paymentClaim(
-  claim: Pick<SingapayPaymentRecord, 'key' | 'requestHash' | 'owner' | 'leaseUntil'> & { params: SingapayPaymentParams },
+  claim: Pick<SingapayPaymentRecord, 'key' | 'requestHash'> & { params: SingapayPaymentParams; owner: string; leaseUntil: number },
   now: number,
 ): SingapayPaymentRecord {
   const { params } = claim;
@@ -129,8 +129,8 @@ export function paymentClaim(
   // Optional fields are left out rather than stored as undefined.
   if (params.referenceNumber !== undefined) record.referenceNumber = params.referenceNumber;
   if (params.phoneNumber !== undefined) record.phoneNumber = params.phoneNumber;
-  if (claim.owner !== undefined) record.owner = claim.owner;
-  if (claim.leaseUntil !== undefined) record.leaseUntil = claim.leaseUntil;
+  record.owner = claim.owner;
+  record.leaseUntil = claim.leaseUntil;
   return record;
 }
 

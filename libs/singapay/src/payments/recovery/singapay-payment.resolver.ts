@@ -16,14 +16,12 @@ import { findPaymentCandidate } from './singapay-payment.matcher.js';
 import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
 
 /**
- * Finds out what became of a payment by asking Singapay, and never by resending
- * it: the detail of its transaction id, or else a search of the list that reads
- * every page. Applies what Singapay says (adopt); concludes "not found" only from
- * complete searches long after sending; keeps following up final records that are
- * still in doubt (a `not_found` inference, a PLN token not yet issued). When to do each is
- * `SingapayRecoveryPolicy`'s to say; the engine, the sweep, the token chase and callbacks
- * only trigger it, and it runs once per key in this process: a second trigger joins the work
- * under way on that key (its send, or another lookup) instead of starting the same again.
+ * Finds out what became of a payment by asking Singapay, never by resending it: the detail of its
+ * transaction id, or else a search of the list that reads every page. Applies what Singapay says
+ * (adopt); concludes "not found" only from complete searches long after sending; keeps following up
+ * final records still in doubt (a `not_found` inference, a PLN token not yet issued). When is the
+ * policy's to say; the engine, the sweep and callbacks only trigger it, and a second trigger on a
+ * key joins the work under way on it (its send, or another lookup) instead of starting it again.
  */
 @Injectable()
 export class SingapayPaymentResolver {

@@ -43,7 +43,7 @@ export type SingapayRedisDurabilityReport =
 const FIX_ELSEWHERE = `or keep payment records in PostgreSQL (${SINGAPAY_ENV_VARS.databaseUrl})`;
 
 /** Names the settings of `settings` that can lose payment records, each with its fix. */
-export function redisDurabilityProblems(settings: SingapayRedisDurability): { problems: string[]; notes: string[] } {
+function redisDurabilityProblems(settings: SingapayRedisDurability): { problems: string[]; notes: string[] } {
   const problems: string[] = [];
   const notes: string[] = [];
   if (settings.maxmemory > 0 && settings.maxmemoryPolicy !== 'noeviction') {

@@ -63,9 +63,8 @@ local id = 'resumed:' .. t[1] .. string.format('%06d', tonumber(t[2])) .. ':' ..
 redis.call('HSET', KEYS[1], 'id', id)
 return {id, redis.call('HGET', KEYS[1], 'seq') or '0'}`);
 
-/** Epochs an operator started (`resume`): `resumed:<Redis time in µs>:<uuid>`. */
-const RESUMED = /^resumed:(\d+):/;
-const resumedAt = (id: string | undefined | null): number => Number(RESUMED.exec(id ?? '')?.[1] ?? -1);
+/** When an operator started an epoch (`resume`, `resumed:<Redis time in µs>:<uuid>`); -1 for any other. */
+const resumedAt = (id: string | undefined | null): number => Number(/^resumed:(\d+):/.exec(id ?? '')?.[1] ?? -1);
 
 // A writer's mark is dropped after this long without a write (at the next process start), and a
 // process whose own last write is older does not hold the ledger to it.

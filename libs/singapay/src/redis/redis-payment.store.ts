@@ -226,10 +226,10 @@ export class RedisPaymentStore implements SingapayPaymentStore {
    * leaves the index, unless its key was created again meanwhile.
    */
   private async recordsOf(index: string, members: string[], keyOf = (member: string) => member) {
-    const texts = await this.redis.mget(members.map((m) => this.key(`record:${keyOf(m)}`)));
+    const keys = members.map((m) => this.key(`record:${keyOf(m)}`));
     const records: (SingapayPaymentRecord | undefined)[] = [];
-    for (const [i, text] of texts.entries()) {
-      if (!text) await runRedisScript(this.redis, FORGET_IF_GONE, [this.key(`record:${keyOf(members[i]!)}`), index], [members[i]!]);
+    for (const [i, text] of (await this.redis.mget(keys)).entries()) {
+      if (!text) await runRedisScript(this.redis, FORGET_IF_GONE, [keys[i]!, index], [members[i]!]);
       records.push(text ? decode(text) : undefined);
     }
     return records;

@@ -85,9 +85,8 @@ export async function inspectRedisDurability(redis: Redis, timeoutMs = 5_000): P
       if (redis.status === 'wait') await redis.connect().catch(() => undefined);
       if (redis.status !== 'ready') {
         await new Promise<void>((resolve) => {
-          const done = () => resolve();
-          redis.once('ready', done);
-          clear = () => redis.off('ready', done);
+          redis.once('ready', resolve);
+          clear = () => redis.off('ready', resolve);
         });
       }
       return Promise.all([get('maxmemory'), get('maxmemory-policy'), get('appendonly'), get('save')]);

@@ -7,12 +7,10 @@ import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import { redisScript, runRedisScript, type SingapayRedisScript } from './singapay-redis.script.js';
 
 /*
- * A Redis that keeps payment records is a ledger only while it forgets nothing: a record it
- * drops makes its idempotency key new again, and the order is paid twice. Its settings are
- * checked at start-up (singapay-redis.durability.ts); what a restart, a flush or a failover
- * loses anyway is noticed here: an epoch, written once per ledger, and a sequence bumped by
- * every write let each claim and write check, in its own script, that the ledger is the one
- * this process has been writing to.
+ * What a restart, a flush or a failover loses despite the settings checked at start-up
+ * (singapay-redis.durability.ts) is noticed here: an epoch, written once per ledger, and a
+ * sequence bumped by every write let each claim and write check, in its own script, that the
+ * ledger is the one this process has been writing to.
  */
 
 // Refuses unless no loss was noticed, the epoch is the one this process adopted, the sequence has

@@ -85,21 +85,15 @@ export function describePostgresTarget(url: string, config: SingapayPostgresPool
 
 type PgModule = { Pool: typeof Pool };
 
-let loading: Promise<PgModule> | undefined;
-
 /** `pg` is an optional peer dependency: loaded the first time a PostgreSQL store needs a pool. */
-export async function loadPg(): Promise<PgModule> {
-  loading ??= import('pg').then(
-    (m) => ((m as unknown as { default?: PgModule }).default ?? m) as PgModule,
-    () => {
-      loading = undefined;
-      throw new SingapayPostgresError(
-        'The PostgreSQL payment store needs the pg package, which is not installed: npm install pg',
-        'ERR_MODULE_NOT_FOUND',
-      );
-    },
-  );
-  return loading;
+async function loadPg(): Promise<PgModule> {
+  const m = await import('pg').catch(() => {
+    throw new SingapayPostgresError(
+      'The PostgreSQL payment store needs the pg package, which is not installed: npm install pg',
+      'ERR_MODULE_NOT_FOUND',
+    );
+  });
+  return ((m as unknown as { default?: PgModule }).default ?? m) as PgModule;
 }
 
 /** Settings of a pool the module or a store opens itself from a connection string. */

@@ -57,5 +57,3 @@ function instant(ms: number, field: string): string {
   if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new TypeError(`payment record ${field} must be epoch milliseconds`);
   return new Date(ms).toISOString();
 }
-
-export const parse = (text: string): SingapayPaymentRecord => JSON.parse(text) as SingapayPaymentRecord;

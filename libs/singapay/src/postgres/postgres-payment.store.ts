@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
-import { COLUMNS, parse, rowParameters } from './postgres-payment.rows.js';
+import { COLUMNS, rowParameters } from './postgres-payment.rows.js';
 import type { SingapayPaymentRecordCursor, SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import {
@@ -62,50 +62,35 @@ export interface SingapayPostgresDurability {
   /** The server's (or the connection's) default `synchronous_commit`; the module's own writes raise `off` to `on`. */
   synchronousCommit: string;
 }
+
 /** The pool and its state, shared by a store and its namespaced copies. */
 class PostgresHandle {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
-  readonly #given?: Pool;
   readonly #url?: string;
   readonly #poolConfig?: SingapayPostgresPoolConfig;
-  #own?: Promise<Pool>;
+  // The pool passed in, or the one opened from #url on first use.
+  #pool?: Promise<Pool>;
   private down = false;
   private missingTable = false;
   private named: boolean;
 
   constructor(source: Pool | string, poolConfig: SingapayPostgresPoolConfig | undefined, preparedStatements = true) {
     if (typeof source === 'string') this.#url = source;
-    else this.#given = source;
+    else this.#pool = Promise.resolve(source);
     this.#poolConfig = poolConfig;
     this.named = preparedStatements;
   }
 
-  pool(): Promise<Pool> {
-    if (this.#given) return Promise.resolve(this.#given);
-    this.#own ??= openSingapayPostgresPool(this.#url!, this.#poolConfig).catch((error: unknown) => {
-      this.#own = undefined;
-      throw error;
-    });
-    return this.#own;
-  }
-
   /**
-   * Runs a statement. One with a `name` is prepared once per connection (no parse or plan per
-   * payment) unless prepared statements are off, or the server refused one: a pooler that hands
-   * a connection's statements to another server session (PgBouncer in transaction mode before
-   * 1.21) answers "does not exist", before anything ran, and from then on every statement goes unnamed.
+   * Runs a statement. One with a `name` is prepared once per connection unless `preparedStatements`
+   * is off or the server refused one (a pooler that lost it), after which every statement goes unnamed.
    */
   async run<R extends Record<string, unknown>>(what: string, sql: string, values: unknown[], name?: string) {
-    const pool = await this.pool();
-    try {
-      const result = await this.query<R>(pool, sql, values, name);
-      if (this.down) this.logger.log('PostgreSQL reachable again');
-      this.down = false;
-      this.missingTable = false;
-      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
-    } catch (error) {
-      throw this.failure(error, what);
-    }
+    const { rows, rowCount } = await this.use(what, (pool) => this.query<R>(pool, sql, values, name));
+    if (this.down) this.logger.log('PostgreSQL reachable again');
+    this.down = false;
+    this.missingTable = false;
+    return { rows, rowCount: rowCount ?? 0 };
   }
 
   private async query<R extends Record<string, unknown>>(pool: Pool, text: string, values: unknown[], name?: string) {
@@ -123,9 +108,13 @@ class PostgresHandle {
     return pool.query<R>({ text, values });
   }
 
-  /** Runs a schema function (check, migrate, prune) on the pool; its errors wrapped as `run` wraps them, but those of class `own`. */
+  /** Runs work on the pool (a statement, or a schema function: check, migrate, prune); its errors wrapped, but those of class `own`. */
   async use<T>(what: string, work: (pool: Pool) => Promise<T>, own?: ErrorConstructor): Promise<T> {
-    const pool = await this.pool();
+    this.#pool ??= openSingapayPostgresPool(this.#url!, this.#poolConfig).catch((error: unknown) => {
+      this.#pool = undefined;
+      throw error;
+    });
+    const pool = await this.#pool;
     try {
       return await work(pool);
     } catch (error) {
@@ -148,8 +137,10 @@ class PostgresHandle {
   }
 
   async close(): Promise<void> {
-    const own = this.#own;
-    this.#own = undefined;
+    // A pool passed in is never closed here.
+    if (this.#url === undefined) return;
+    const own = this.#pool;
+    this.#pool = undefined;
     if (own) await (await own.catch(() => undefined))?.end().catch(() => undefined);
   }
 }
@@ -244,13 +235,13 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
   }
 
   async get(key: string): Promise<SingapayPaymentRecord | undefined> {
-    const { rows } = await this.#handle.run<{ record: string }>(
+    const [record] = await this.select(
       'read the payment',
-      `SELECT ${COLUMNS} FROM ${T} WHERE namespace = $1 AND idempotency_key = $2`,
+      'WHERE namespace = $1 AND idempotency_key = $2',
       [this.namespace, key],
       'singapay_payment_get_v2',
     );
-    return rows[0] ? parse(rows[0].record) : undefined;
+    return record;
   }
 
   async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
@@ -281,38 +272,34 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
   }
 
   async findByTransactionId(transactionId: string): Promise<SingapayPaymentRecord | undefined> {
-    const { rows } = await this.#handle.run<{ record: string }>(
-      'find the payment of a transaction',
-      `SELECT ${COLUMNS} FROM ${T} WHERE namespace = $1 AND transaction_id = $2`,
-      [this.namespace, transactionId],
-    );
-    return rows[0] ? parse(rows[0].record) : undefined;
+    const [record] = await this.select('find the payment of a transaction', 'WHERE namespace = $1 AND transaction_id = $2', [
+      this.namespace,
+      transactionId,
+    ]);
+    return record;
   }
 
   async listUnsettled(limit: number, after?: SingapayPaymentRecordCursor): Promise<SingapayPaymentRecord[]> {
     const take = Math.max(0, Math.floor(limit));
     if (take === 0) return [];
     // Resumed in the order of the index of open payments (migration 1), its keys in the database's collation.
-    const { rows } = await this.#handle.run<{ record: string }>(
+    return this.select(
       'list unsettled payments',
-      `SELECT ${COLUMNS} FROM ${T}
-        WHERE namespace = $1 AND NOT settled AND ($2::timestamptz IS NULL OR (created_at, idempotency_key) > ($2::timestamptz, $3::text))
+      `WHERE namespace = $1 AND NOT settled AND ($2::timestamptz IS NULL OR (created_at, idempotency_key) > ($2::timestamptz, $3::text))
         ORDER BY created_at, idempotency_key LIMIT $4`,
       [this.namespace, after ? new Date(after.createdAt).toISOString() : null, after?.key ?? null, take],
     );
-    return rows.map((r) => parse(r.record));
   }
 
   async listUnsettledOf(customerId: string, limit: number): Promise<SingapayPaymentRecord[]> {
     const take = Math.max(0, Math.floor(limit));
     if (take === 0) return [];
     // Served by the index of open payments by customer (migration 3), in its order.
-    const { rows } = await this.#handle.run<{ record: string }>(
+    return this.select(
       'list unsettled payments',
-      `SELECT ${COLUMNS} FROM ${T} WHERE namespace = $1 AND NOT settled AND record->>'customerId' = $2 ORDER BY created_at, idempotency_key LIMIT $3`,
+      `WHERE namespace = $1 AND NOT settled AND record->>'customerId' = $2 ORDER BY created_at, idempotency_key LIMIT $3`,
       [this.namespace, customerId, take],
     );
-    return rows.map((r) => parse(r.record));
   }
 
   async listCreatedBetween(
@@ -325,14 +312,18 @@ export class PostgresPaymentStore implements SingapayPaymentStore {
     if (take === 0 || !(toMs > fromMs)) return [];
     const at = (ms: number) => new Date(ms).toISOString();
     // COLLATE "C": key order by bytes, as the index (migration 2) and every other store have it.
-    const { rows } = await this.#handle.run<{ record: string }>(
+    return this.select(
       'list payments by creation',
-      `SELECT ${COLUMNS} FROM ${T}
-        WHERE namespace = $1 AND created_at >= $2 AND created_at < $3
+      `WHERE namespace = $1 AND created_at >= $2 AND created_at < $3
           AND ($4::timestamptz IS NULL OR (created_at, idempotency_key COLLATE "C") > ($4::timestamptz, $5::text))
         ORDER BY created_at, idempotency_key COLLATE "C" LIMIT $6`,
       [this.namespace, at(fromMs), at(toMs), after ? at(after.createdAt) : null, after?.key ?? null, take],
     );
-    return rows.map((r) => parse(r.record));
+  }
+
+  /** The records a `SELECT … FROM` the table finds, `where` saying which and in what order. */
+  private async select(what: string, where: string, values: unknown[], name?: string): Promise<SingapayPaymentRecord[]> {
+    const { rows } = await this.#handle.run<{ record: string }>(what, `SELECT ${COLUMNS} FROM ${T} ${where}`, values, name);
+    return rows.map((r) => JSON.parse(r.record) as SingapayPaymentRecord);
   }
 }

@@ -4,7 +4,7 @@ import { SingapayPostgresError, SingapayPostgresSchemaError } from './postgres-c
 /** The table of payment records. */
 export const SINGAPAY_POSTGRES_TABLE = 'singapay_payments';
 /** One row per applied migration: the schema version is its highest `version`. */
-export const SINGAPAY_POSTGRES_MIGRATIONS_TABLE = 'singapay_schema_migrations';
+const SINGAPAY_POSTGRES_MIGRATIONS_TABLE = 'singapay_schema_migrations';
 
 /** A step of the ledger's schema. Every step is idempotent, so the printed script can run twice. */
 export interface SingapayPostgresMigration {

@@ -12,9 +12,6 @@ import { inspectRedisDurability, type SingapayRedisDurabilityReport } from './si
 import { REDIS_LEDGER_GUARD, SingapayRedisLedgerEpoch } from './singapay-redis.ledger.js';
 import { redisScript, runRedisScript, type SingapayRedisScript } from './singapay-redis.script.js';
 
-// Values are "<version>|<json>": scripts compare the version without decoding the JSON, so
-// no answer Singapay sends (odd unicode, deep nesting) can make a record unwritable.
-
 // Indexes a record by creation in its day's set, which lives at least as long as the record
 // (it expires when the last record of the day does), so the index is cleaned up with the records.
 const INDEX_CREATED = `
@@ -79,6 +76,8 @@ const createdMember = (createdAt: number, key: string): string => `${String(Math
 const createdAtOf = (member: string): number => Number(member.slice(0, 15));
 const keyOf = (member: string): string => member.slice(16);
 
+// Values are "<version>|<json>": scripts compare the version without decoding the JSON, so
+// no answer Singapay sends (odd unicode, deep nesting) can make a record unwritable.
 const encode = (record: SingapayPaymentRecord): string => `${record.version}|${JSON.stringify(record)}`;
 const decode = (text: string): SingapayPaymentRecord => JSON.parse(text.slice(text.indexOf('|') + 1)) as SingapayPaymentRecord;
 
@@ -227,10 +226,10 @@ export class RedisPaymentStore implements SingapayPaymentStore {
    * leaves the index, unless its key was created again meanwhile.
    */
   private async recordsOf(index: string, members: string[], keyOf = (member: string) => member) {
-    const texts = await this.redis.mget(members.map((m) => this.key(`record:${keyOf(m)}`)));
+    const keys = members.map((m) => this.key(`record:${keyOf(m)}`));
     const records: (SingapayPaymentRecord | undefined)[] = [];
-    for (const [i, text] of texts.entries()) {
-      if (!text) await runRedisScript(this.redis, FORGET_IF_GONE, [this.key(`record:${keyOf(members[i]!)}`), index], [members[i]!]);
+    for (const [i, text] of (await this.redis.mget(keys)).entries()) {
+      if (!text) await runRedisScript(this.redis, FORGET_IF_GONE, [keys[i]!, index], [members[i]!]);
       records.push(text ? decode(text) : undefined);
     }
     return records;

@@ -43,7 +43,7 @@ export type SingapayRedisDurabilityReport =
 const FIX_ELSEWHERE = `or keep payment records in PostgreSQL (${SINGAPAY_ENV_VARS.databaseUrl})`;
 
 /** Names the settings of `settings` that can lose payment records, each with its fix. */
-export function redisDurabilityProblems(settings: SingapayRedisDurability): { problems: string[]; notes: string[] } {
+function redisDurabilityProblems(settings: SingapayRedisDurability): { problems: string[]; notes: string[] } {
   const problems: string[] = [];
   const notes: string[] = [];
   if (settings.maxmemory > 0 && settings.maxmemoryPolicy !== 'noeviction') {
@@ -85,9 +85,8 @@ export async function inspectRedisDurability(redis: Redis, timeoutMs = 5_000): P
       if (redis.status === 'wait') await redis.connect().catch(() => undefined);
       if (redis.status !== 'ready') {
         await new Promise<void>((resolve) => {
-          const done = () => resolve();
-          redis.once('ready', done);
-          clear = () => redis.off('ready', done);
+          redis.once('ready', resolve);
+          clear = () => redis.off('ready', resolve);
         });
       }
       return Promise.all([get('maxmemory'), get('maxmemory-policy'), get('appendonly'), get('save')]);

@@ -7,12 +7,10 @@ import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import { redisScript, runRedisScript, type SingapayRedisScript } from './singapay-redis.script.js';
 
 /*
- * A Redis that keeps payment records is a ledger only while it forgets nothing: a record it
- * drops makes its idempotency key new again, and the order is paid twice. Its settings are
- * checked at start-up (singapay-redis.durability.ts); what a restart, a flush or a failover
- * loses anyway is noticed here: an epoch, written once per ledger, and a sequence bumped by
- * every write let each claim and write check, in its own script, that the ledger is the one
- * this process has been writing to.
+ * What a restart, a flush or a failover loses despite the settings checked at start-up
+ * (singapay-redis.durability.ts) is noticed here: an epoch, written once per ledger, and a
+ * sequence bumped by every write let each claim and write check, in its own script, that the
+ * ledger is the one this process has been writing to.
  */
 
 // Refuses unless no loss was noticed, the epoch is the one this process adopted, the sequence has
@@ -63,9 +61,8 @@ local id = 'resumed:' .. t[1] .. string.format('%06d', tonumber(t[2])) .. ':' ..
 redis.call('HSET', KEYS[1], 'id', id)
 return {id, redis.call('HGET', KEYS[1], 'seq') or '0'}`);
 
-/** Epochs an operator started (`resume`): `resumed:<Redis time in µs>:<uuid>`. */
-const RESUMED = /^resumed:(\d+):/;
-const resumedAt = (id: string | undefined | null): number => Number(RESUMED.exec(id ?? '')?.[1] ?? -1);
+/** When an operator started an epoch (`resume`, `resumed:<Redis time in µs>:<uuid>`); -1 for any other. */
+const resumedAt = (id: string | undefined | null): number => Number(/^resumed:(\d+):/.exec(id ?? '')?.[1] ?? -1);
 
 // A writer's mark is dropped after this long without a write (at the next process start), and a
 // process whose own last write is older does not hold the ledger to it.

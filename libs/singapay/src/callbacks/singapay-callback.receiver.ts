@@ -17,7 +17,7 @@ import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import { SINGAPAY_CALLBACK_QUEUE_LIMITS, SingapayCallbackQueue } from './singapay-callback.queue.js';
 
 /** Callbacks are small; anything far larger or deeper is not Singapay. (The queue's sizes: SINGAPAY_CALLBACK_QUEUE_LIMITS.) */
-export const SINGAPAY_CALLBACK_LIMITS = Object.freeze({ maxBytes: 64 * 1024, maxDepth: 8 });
+const SINGAPAY_CALLBACK_LIMITS = Object.freeze({ maxBytes: 64 * 1024, maxDepth: 8 });
 
 export interface SingapayCallbackAck {
   received: true;
@@ -93,10 +93,9 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
       }
       throw new ServiceUnavailableException('callback queue is full; deliver it again later');
     }
-    // A callback that may be the only word of an open payment is acknowledged only once what it
-    // says is kept (applied, or held as evidence on the payment's record): Singapay does not deliver
-    // again what got a 200. Until then, and if it failed, 503 asks for another delivery; the queue
-    // keeps trying. A payment that holds the id needs no such care: a lookup of it settles it.
+    // What may be the only word of an open payment waits until it is kept (applied, or held as evidence
+    // on the payment's record): until then, and if that failed, 503 asks for another delivery while the
+    // queue keeps trying. A payment that holds the id needs no such care: a lookup of it settles it.
     if (claim === 'open' && !(await this.queue.attempt(transactionId))) {
       throw new ServiceUnavailableException('the callback could not be confirmed yet; deliver it again later');
     }

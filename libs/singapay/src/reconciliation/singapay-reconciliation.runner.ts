@@ -2,7 +2,7 @@ import { BadRequestException, Inject, Injectable, Logger, NotImplementedExceptio
 import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import type { SingapayListedTransaction } from '../biller/singapay-biller.types.js';
 import { formatSingapayIso, singapayWibDay } from '../biller/singapay-time.js';
-import { SINGAPAY_WIB_OFFSET_MINUTES } from '../contract/singapay-api.contract.js';
+import { SINGAPAY_DATE_PATTERN, SINGAPAY_WIB_OFFSET_MINUTES } from '../contract/singapay-api.contract.js';
 import { SingapayException, SingapayNotFoundException } from '../errors/singapay.exception.js';
 import type { SingapayCallOptions } from '../http/singapay-transport.js';
 import type { SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
@@ -37,18 +37,22 @@ const RECORD_PAGE = 500;
 /** A WIB day: its `YYYY-MM-DD` and its instants `[fromMs, toMs)`. */
 export type SingapayReconciliationDay = { date: string; fromMs: number; toMs: number };
 
+const badRequest = (message: string[]) => new BadRequestException({ statusCode: 400, error: 'Bad Request', message });
+
+/** No report reaches further back: PPOB through Singapay's Biller API does not. */
+const RECONCILIATION_FIRST_DAY = '2000-01-01';
+
 /** The WIB day `date` names; a 400 naming `date` for anything but a calendar day `YYYY-MM-DD`. */
 export function parseReconciliationDate(date: unknown, now = Date.now()): SingapayReconciliationDay {
-  const refuse = (why: string) => new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [why] });
   const text = typeof date === 'string' ? date : '';
-  const midnightUtc = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Number.NaN;
+  const midnightUtc = SINGAPAY_DATE_PATTERN.test(text) ? Date.parse(`${text}T00:00:00Z`) : Number.NaN;
   if (Number.isNaN(midnightUtc) || new Date(midnightUtc).toISOString().slice(0, 10) !== text) {
-    throw refuse('date must be a calendar day as YYYY-MM-DD (a day in WIB, UTC+7), e.g. 2025-06-10');
+    throw badRequest(['date must be a calendar day as YYYY-MM-DD (a day in WIB, UTC+7), e.g. 2025-06-10']);
   }
   // A nightly job with a wrong date must not show green: no such day has a transaction.
-  if (text < RECONCILIATION_FIRST_DAY) throw refuse(`date must be ${RECONCILIATION_FIRST_DAY} or later`);
+  if (text < RECONCILIATION_FIRST_DAY) throw badRequest([`date must be ${RECONCILIATION_FIRST_DAY} or later`]);
   const fromMs = midnightUtc - WIB_OFFSET_MS;
-  if (fromMs > now) throw refuse(`date ${text} has not begun yet in WIB (UTC+7): a report covers a day that has begun`);
+  if (fromMs > now) throw badRequest([`date ${text} has not begun yet in WIB (UTC+7): a report covers a day that has begun`]);
   return { date: text, fromMs, toMs: fromMs + DAY_MS };
 }
 
@@ -58,20 +62,10 @@ function checkReconciliationOptions(options: SingapayReconciliationOptions): voi
   const problems = (['maxPages', 'listConcurrency', 'maxRecords', 'maxDetailLookups'] as const)
     .filter((name) => options[name] !== undefined && !(Number.isSafeInteger(options[name]) && options[name]! >= least(name)))
     .map((name) => `${name} must be a whole number of at least ${least(name)}`);
-  if (problems.length > 0) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems });
+  if (problems.length > 0) throw badRequest(problems);
 }
 
-/** No report reaches further back: PPOB through Singapay's Biller API does not. */
-const RECONCILIATION_FIRST_DAY = '2000-01-01';
-
-/**
- * The daily reconciliation: every local record of a WIB day against Singapay's list of the two
- * dates the day can fall on (the list filter's zone is undocumented: UTC or WIB), paired by
- * transaction id, then by reference number; records whose transaction the list does not show
- * are looked up by id, and the next day of a customer is read for a record sent in the day's
- * last minutes. Read-only: list and detail calls at Singapay, reads of the store, and nothing
- * written anywhere.
- */
+/** The daily reconciliation behind `SingapayService.reconcileDay()`: read-only, nothing written anywhere. */
 @Injectable()
 export class SingapayDayReconciliation {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);

@@ -15,8 +15,6 @@ export interface SingapayInputShapeLimits {
   maxValues?: number;
 }
 
-export const SINGAPAY_INPUT_SHAPE_DEFAULTS: Required<SingapayInputShapeLimits> = Object.freeze({ maxDepth: 32, maxValues: 100_000 });
-
 /**
  * What parsed JSON is made of: plain objects and arrays. A Buffer (an upload, a raw body), a Date
  * or any other class instance another pipe built is left alone, never walked byte by byte.
@@ -41,7 +39,7 @@ export class SingapayInputShapePipe implements PipeTransform {
   private readonly limits: Required<SingapayInputShapeLimits>;
 
   constructor(limits: SingapayInputShapeLimits = {}) {
-    this.limits = { ...SINGAPAY_INPUT_SHAPE_DEFAULTS, ...limits };
+    this.limits = { maxDepth: 32, maxValues: 100_000, ...limits };
   }
 
   transform<T>(value: T): T {

@@ -2,20 +2,14 @@ import { Logger, type Provider } from '@nestjs/common';
 import { SINGAPAY_INSTANCE_NAME, SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import { SingapayTelemetry } from './singapay-telemetry.service.js';
 
-/** Loads `@opentelemetry/api`; rejects when it is not installed. */
-export type SingapayOtelLoader = () => Promise<object>;
-
 // Loaded only here, at start-up, so that the optional peer is never required by a plain import.
-const loadOpenTelemetryApi: SingapayOtelLoader = () => import('@opentelemetry/api');
+const loadOpenTelemetryApi = (): Promise<object> => import('@opentelemetry/api');
 
 /**
  * The registration's telemetry: OpenTelemetry when `@opentelemetry/api` can be loaded
  * and looks like the 1.x API, otherwise a no-op that changes nothing else.
  */
-export async function createSingapayTelemetry(
-  registration: string,
-  load: SingapayOtelLoader = loadOpenTelemetryApi,
-): Promise<SingapayTelemetry> {
+export async function createSingapayTelemetry(registration: string, load = loadOpenTelemetryApi): Promise<SingapayTelemetry> {
   const logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   let api: Record<string, Record<string, unknown> | undefined>;
   try {

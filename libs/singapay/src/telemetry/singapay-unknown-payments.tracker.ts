@@ -2,7 +2,7 @@
 export type SingapayTrackedPayment = { key: string; state: string };
 
 /** Most keys the gauge remembers; past it new ones are not counted (the gauge then reads "at least"). */
-export const SINGAPAY_UNKNOWN_PAYMENTS_MAX = 10_000;
+const SINGAPAY_UNKNOWN_PAYMENTS_MAX = 10_000;
 
 /**
  * What the `singapay.payments.unknown` gauge counts: the payments whose record this

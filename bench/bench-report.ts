@@ -12,11 +12,12 @@ const n = (v: number, digits = 2) =>
   Number.isFinite(v) ? round(v, digits).toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a';
 const pct = (v: number) => (Number.isFinite(v) ? `${round(v * 100, 1)}%` : 'n/a');
 const int = (v: number) => v.toLocaleString('en-US');
-function counts(c: Record<string, number>): string {
-  const names = Object.keys(c).filter((k) => c[k] > 0);
-  const sorted = names.sort((a, b) => a.localeCompare(b));
-  return sorted.map((k) => `${k} ${n(c[k])}`).join(', ') || 'none';
-}
+const counts = (c: Record<string, number>): string =>
+  Object.keys(c)
+    .filter((k) => c[k] > 0)
+    .sort((a, b) => a.localeCompare(b))
+    .map((k) => `${k} ${n(c[k])}`)
+    .join(', ') || 'none';
 
 /** `head` names the columns, separated by ` | `; `row` makes the cells of each item. */
 function table<T>(head: string, items: readonly T[], row: (item: T) => (string | number)[]): string {
@@ -71,7 +72,6 @@ function targets(r: Results): string {
 function throughput(r: Results): string {
   const [cells, runs, tu] = [r.throughput!, r.throughputRuns!, r.throughputUpstream!];
   const rows = OPERATIONS.flatMap((op) => r.config.concurrencies.map((c) => ({ op, c, x: VARIANTS.map((v) => cellOf(cells, op, c, v)) })));
-  const ratios = (op: Operation) => runRatios(r, op);
   return section(
     '1. Throughput and latency',
     `Closed-loop callers (each waits for its answer before the next call), ${r.config.cellMs} ms per cell, median of ${cells[0].rounds / runs.length} rounds` +
@@ -111,12 +111,12 @@ ratio (the two ran back to back, so a slow stretch of the machine lands on both)
           i + 1,
           ...OPERATIONS.map((op) => {
             const loop = ['module', 'axios'].map((v) => cellOf(run.cells, op, 64, v));
-            return `${pct(ratios(op)[i])} (${each(loop, (v) => v.loopMicrosPerCall)} µs)`;
+            return `${pct(runRatios(r, op)[i])} (${each(loop, (v) => v.loopMicrosPerCall)} µs)`;
           }),
           n(run.loadAverageAtEnd[0] ?? NaN),
         ]),
-        ['**min**', ...OPERATIONS.map((op) => `**${pct(Math.min(...ratios(op)))}**`), ''],
-        ['**median**', ...OPERATIONS.map((op) => `**${pct(median(ratios(op)))}**`), ''],
+        ['**min**', ...OPERATIONS.map((op) => `**${pct(Math.min(...runRatios(r, op)))}**`), ''],
+        ['**median**', ...OPERATIONS.map((op) => `**${pct(median(runRatios(r, op)))}**`), ''],
       ],
       (row) => row,
     ),

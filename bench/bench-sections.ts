@@ -161,7 +161,7 @@ type Context = { client: BenchChild; minimal: Upstream };
 /** Is the simulator fast enough to be the upstream? The node:http client at concurrency 16 against it and the minimal server. */
 async function probeUpstream({ client, minimal }: Context) {
   const simulator = await startUpstream('simulator');
-  const upstreamProbe = await stopAfter([simulator], async () => {
+  return stopAfter([simulator], async () => {
     const rows = [];
     for (const [upstream, u] of [['simulator', simulator] as const, ['minimal', minimal] as const]) {
       for (const operation of OPERATIONS) {
@@ -174,9 +174,8 @@ async function probeUpstream({ client, minimal }: Context) {
         rows.push({ upstream, operation, callsPerSecond: round(r.callsPerSecond, 0), upstreamCpuMicrosPerCall });
       }
     }
-    return rows;
+    return { upstreamProbe: rows };
   });
-  return { upstreamProbe };
 }
 
 /** One run of section 1: a load-client process per variant, so none pays for another's garbage, heap or JIT state. */
@@ -250,7 +249,7 @@ async function measureRotation({ client }: Context) {
     return stopAfter([upstream], async () => {
       const r = await client.request<Answer<'rotation'>>('rotation', { target: upstream.target, concurrency, durationMs });
       const s = await stats(upstream, false);
-      const common = { calls: r.starts.length, failedCalls: sum(r.failed), firstError: r.firstError, tokenRequests: s.tokenRequests };
+      const common = { calls: r.starts.length, failedCalls: r.failures, firstError: r.firstError, tokenRequests: s.tokenRequests };
       // Requests beyond one per call and the token requests: calls replayed after a refused token.
       return { r, s, common: { ...common, replayedRequests: s.requests - r.starts.length - s.tokenRequests } };
     });

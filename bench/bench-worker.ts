@@ -188,20 +188,19 @@ async function burst(a: { target: UpstreamTarget; variant: 'module' | 'axios'; m
   return { ms, failures: rejected.length, firstError: rejected[0] };
 }
 
-/** Both calls mixed, as an app makes them: each call's start (epoch ms), latency and failure (1 or 0). */
+/** Both calls mixed, as an app makes them: each call's start (epoch ms) and latency, and the failed calls. */
 async function rotation(a: Load) {
   const client = await moduleClient(a.target);
-  const [starts, latencies, failed] = [[], [], []] as number[][];
-  let firstError: string | undefined;
+  const [starts, latencies] = [[], []] as number[][];
+  let [failures, firstError] = [0, undefined as string | undefined];
   const end = performance.now() + a.durationMs;
   const caller = async (call: () => Promise<unknown>) => {
     while (performance.now() < end) {
       const [startedAt, t0] = [epochMs(), performance.now()];
       try {
         await call();
-        failed.push(0);
       } catch (error) {
-        failed.push(1);
+        failures++;
         firstError ??= describe(error);
       }
       starts.push(startedAt);
@@ -210,7 +209,7 @@ async function rotation(a: Load) {
   };
   const callers = Array.from({ length: a.concurrency }, (_, n) => caller(n % 2 === 0 ? client.calls.checkBalance : client.calls.inquiry));
   await Promise.all(callers).finally(() => client.close());
-  return { starts, latencies, failed, firstError };
+  return { starts, latencies, failures, firstError };
 }
 
 async function memory(a: { target: UpstreamTarget; concurrency: number; checkpoints: number[] }) {

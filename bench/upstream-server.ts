@@ -5,6 +5,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { SINGAPAY_GENERAL_PATHS, SINGAPAY_HEADERS, SINGAPAY_TOKEN_PATH } from '../libs/singapay/src/contract/singapay-api.contract.js';
 import { SINGAPAY_SIMULATOR_DEFAULT_CREDENTIALS as credentials, SingapaySimulator } from '../libs/singapay-simulator/src/index.js';
+import { formatSingapayDateTime } from '../libs/singapay-simulator/src/simulator-format.js';
+import { newUlid } from '../libs/singapay-simulator/src/simulator-ids.js';
 import { epochMs, serveIpc, sum } from './bench-util.js';
 
 const lifetimeSeconds = Number(process.env.BENCH_TOKEN_LIFETIME_SECONDS ?? 3600);
@@ -14,11 +16,12 @@ const PAYMENT_PATH = '/api/v2/prepaid/payment';
 const EXPECTED_BASIC = `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64')}`;
 const PARTNER_HEADER = SINGAPAY_HEADERS.partnerId.toLowerCase();
 const JSON_HEADERS = { 'content-type': 'application/json' };
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 // The simulator's answers, prebuilt where nothing varies per call.
 const BALANCE = { command: 'check-balance', response_code: '00', response_text: 'Operation completed successfully' };
 const BALANCE_BODY = JSON.stringify({ ...BALANCE, data: { balance: '10000000.00', currency: 'IDR' } });
+const INQUIRY = { command: 'plnpos', response_code: '00', response_text: 'Inquiry success' };
+const BILL = { amount: '151005', customer_name: 'NARSONO', period: '202401', customer_id: '146300068064' };
 const REFUSED_BODY = JSON.stringify({ status: 401, success: false, error: { code: 401, message: 'Unauthenticated' } });
 const NOT_FOUND_BODY = JSON.stringify({ status: 404, success: false, error: { code: 404, message: 'Not found' } });
 
@@ -33,29 +36,7 @@ let inquiries = 0;
 
 function inquiryBody(): string {
   const reference_number = `SPPLNPOSBENCH${String(++inquiries).padStart(10, '0')}`;
-  return JSON.stringify({
-    command: 'plnpos',
-    response_code: '00',
-    response_text: 'Inquiry success',
-    data: {
-      amount: '151005',
-      customer_name: 'NARSONO',
-      period: '202401',
-      customer_id: '146300068064',
-      reference_number,
-      price: '152505',
-      created_at: '2024-01-15 10:00:00',
-    },
-  });
-}
-
-/** A ULID (48-bit millisecond time, 80 random bits), like Singapay's `transaction_id`. */
-function ulid(ms: number): string {
-  let time = '';
-  for (let rest = ms, i = 0; i < 10; i++, rest = Math.floor(rest / 32)) time = CROCKFORD[rest % 32] + time;
-  let random = '';
-  for (const byte of randomBytes(16)) random += CROCKFORD[byte % 32];
-  return time + random;
+  return JSON.stringify({ ...INQUIRY, data: { ...BILL, reference_number, price: '152505', created_at: '2024-01-15 10:00:00' } });
 }
 
 /** A direct purchase of SPTLKMAS10, answered as the simulator does by default: 01 (pending), a fresh transaction, WIB time. */
@@ -66,8 +47,8 @@ function paymentAnswer(text: string): [number, string] {
   }
   stats.payments++;
   const now = Date.now();
-  const created_at = new Date(now + 7 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-  const paid = { customer_id: data.customer_id, amount: '10000', price: '11000', transaction_id: ulid(now), created_at };
+  const created_at = formatSingapayDateTime(now, 'WIB');
+  const paid = { customer_id: data.customer_id, amount: '10000', price: '11000', transaction_id: newUlid(now), created_at };
   return [200, JSON.stringify({ command: 'pulsa', response_code: '01', response_text: 'Payment pending', data: paid })];
 }
 

@@ -7,7 +7,7 @@ import { createSingapayCallbackController } from './callbacks/singapay-callback.
 import { SingapayPaymentStore } from './payments/singapay-payment-store.interface.js';
 import { SingapayService } from './service/singapay.service.js';
 import { SINGAPAY_DEFAULT_NAME, SINGAPAY_INSTANCE_NAME } from './singapay.constants.js';
-import { assertSingapayName, getSingapayToken } from './singapay.tokens.js';
+import { getSingapayToken, singapayName } from './singapay.tokens.js';
 import type { SingapayModuleOptions } from './singapay-module-options.interface.js';
 
 /** Options that shape the registration itself rather than the client. */
@@ -41,7 +41,7 @@ export const {
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createSingapayOptions')
   .setExtras<SingapayModuleExtras>({ isGlobal: false }, (definition, extras) => {
-    const name = extras.name === undefined ? SINGAPAY_DEFAULT_NAME : assertSingapayName(extras.name);
+    const name = singapayName(extras.name);
     const named = name !== SINGAPAY_DEFAULT_NAME;
     const token = getSingapayToken(name);
     return {

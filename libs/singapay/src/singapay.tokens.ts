@@ -4,10 +4,10 @@ import { SINGAPAY_DEFAULT_NAME } from './singapay.constants.js';
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Checks a registration name; it ends up in injection tokens and store keys. */
-export function assertSingapayName(name: string): string {
-  if (!NAME.test(name)) throw new Error(`Singapay registration name must be 1-64 letters, digits, "_" or "-"`);
-  return name;
+/** A registration's name, checked (it ends up in injection tokens and store keys); `default` when unset. */
+export function singapayName(name: string | undefined): string {
+  if (name !== undefined && !NAME.test(name)) throw new Error(`Singapay registration name must be 1-64 letters, digits, "_" or "-"`);
+  return name ?? SINGAPAY_DEFAULT_NAME;
 }
 
 /**
@@ -15,7 +15,8 @@ export function assertSingapayName(name: string): string {
  * `moduleRef.get()` and test overrides. The unnamed registration is `SingapayService` itself.
  */
 export function getSingapayToken(name?: string): string | typeof SingapayService {
-  return name === undefined || name === SINGAPAY_DEFAULT_NAME ? SingapayService : `SingapayService(${assertSingapayName(name)})`;
+  const checked = singapayName(name);
+  return checked === SINGAPAY_DEFAULT_NAME ? SingapayService : `SingapayService(${checked})`;
 }
 
 /** Injects the `SingapayService` of the registration called `name` (the unnamed one without it). */

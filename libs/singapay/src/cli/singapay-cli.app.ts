@@ -1,9 +1,4 @@
-/**
- * What every `singapay` command shares: its command line, how it runs (secrets scrubbed, one
- * exit-code rule), and the module as a command opens it: configuration read as the app reads it
- * (`SINGAPAY_*` and ./.env), the payment store the app shares, the registration the app names
- * (`singapay reconcile`, `singapay ledger`).
- */
+/** What every `singapay` command shares: its command line, how it runs, and the app as a command opens it. */
 import { NestFactory } from '@nestjs/core';
 import type { SingapayModuleOptions } from '../singapay-module-options.interface.js';
 import { resolveSingapayOptions, SingapayConfigurationError } from '../config/singapay-options.validation.js';

@@ -1,7 +1,4 @@
-/**
- * `singapay doctor`: the command line of the doctor (`runSingapayDoctor`), read and run like
- * every other `singapay` command.
- */
+/** `singapay doctor`: the command line of `runSingapayDoctor`, read and run like every other `singapay` command. */
 import { SINGAPAY_INQUIRY_COMMANDS, type SingapayCommand } from '../contract/singapay-api.contract.js';
 import { runSingapayDoctor, type SingapayDoctorOptions } from '../doctor/singapay-doctor.js';
 import { parseSingapayCliArgs, runSingapayCliCommand, SingapayCliUsageError, type SingapayCliIo } from './singapay-cli.app.js';

@@ -68,15 +68,11 @@ function openStore(args: SingapayCliCommandLine, io: SingapayCliIo, run: Singapa
   return store;
 }
 
-// Backquoted: the package build's import check would take a quoted --from for an import.
-const parseMigrateArgs = (argv: readonly string[]) =>
-  parseSingapayCliArgs(argv, { valued: ['--database-url', `--from`], flags: ['--print'] });
-const parsePruneArgs = (argv: readonly string[]) =>
-  parseSingapayCliArgs(argv, { valued: ['--database-url', '--before'], flags: ['--dry-run'] });
-
 /** Runs `singapay migrate`; returns the exit code. */
 export function runSingapayMigrate(argv: readonly string[], io: SingapayCliIo): Promise<number> {
-  return runSingapayCliCommand('migrate', SINGAPAY_MIGRATE_USAGE, argv, parseMigrateArgs, io, async (args, run) => {
+  // Backquoted: the package build's import check would take a quoted --from for an import.
+  const parse = (line: readonly string[]) => parseSingapayCliArgs(line, { valued: ['--database-url', `--from`], flags: ['--print'] });
+  return runSingapayCliCommand('migrate', SINGAPAY_MIGRATE_USAGE, argv, parse, io, async (args, run) => {
     const print = args.flags.has('print');
     if (args.values.from !== undefined && !print) throw new SingapayCliUsageError('--from goes with --print');
     if (print) {
@@ -98,7 +94,8 @@ export function runSingapayMigrate(argv: readonly string[], io: SingapayCliIo): 
 
 /** Runs `singapay prune`; returns the exit code. */
 export function runSingapayPrune(argv: readonly string[], io: SingapayCliIo): Promise<number> {
-  return runSingapayCliCommand('prune', SINGAPAY_PRUNE_USAGE, argv, parsePruneArgs, io, async (args, run) => {
+  const parse = (line: readonly string[]) => parseSingapayCliArgs(line, { valued: ['--database-url', '--before'], flags: ['--dry-run'] });
+  return runSingapayCliCommand('prune', SINGAPAY_PRUNE_USAGE, argv, parse, io, async (args, run) => {
     const text = args.values.before;
     if (text === undefined) throw new SingapayCliUsageError('--before DATE is required');
     const before = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);

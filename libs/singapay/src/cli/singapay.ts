@@ -1,9 +1,5 @@
 #!/usr/bin/env node
-/**
- * The `singapay` command of the nestjs-singapay package. Subcommands:
- * `singapay doctor`, `singapay migrate`, `singapay prune`, `singapay reconcile`, `singapay ledger` (see --help). A
- * command-line tool: it writes to stdout.
- */
+/** The `singapay` command of the nestjs-singapay package (its commands: USAGE). A command-line tool: it writes to stdout. */
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import process from 'node:process';

@@ -4,18 +4,25 @@ import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
 import { diagnoseSingapayFailure, type SingapayDiagnosedCause } from '../errors/singapay-failure.diagnosis.js';
 import { SingapayException } from '../errors/singapay.exception.js';
 
-/* What the doctor says about what it found: a check's outcome, and the fix for each failure. */
+/* What the doctor says about what it found: each step's outcome, and the fix for each failure. */
 
 const V = SINGAPAY_ENV_VARS;
 
-/** What one check found (the host, the payment ledger, the token): how it went, in one line, and what to do about it. */
-export interface SingapayDoctorCheck {
-  status: 'pass' | 'fail';
+export type SingapayDoctorStepName = 'config' | 'ledger' | 'host' | 'token' | 'balance' | 'inquiry';
+
+export interface SingapayDoctorStep {
+  name: SingapayDoctorStepName;
+  status: 'pass' | 'fail' | 'skip';
+  /** One line, never a secret. */
   summary: string;
+  /** What to do about it. */
   fixes: string[];
-  /** What a failed token request comes down to: the cause every diagnosis of the module names. */
-  failure?: SingapayDiagnosedCause;
+  /** What a failed step comes down to: for the token, the cause of the module's diagnosis (what Singapay refused). */
+  failure?: SingapayDiagnosedCause | 'production_refused' | 'config_invalid' | 'password_missing';
 }
+
+/** What one check found (the host, the payment ledger, the token), before it is numbered as a step. */
+export type SingapayDoctorCheck = Omit<SingapayDoctorStep, 'name' | 'status'> & { status: 'pass' | 'fail' };
 
 /** What each credential is, for the fix of a missing one. */
 const MISSING: Record<string, string> = {

@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP, connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { SINGAPAY_ENV_VARS as V } from '../config/singapay.config.js';
 import type { SingapayDoctorCheck } from './singapay-doctor.advice.js';
 
 const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
@@ -43,10 +44,10 @@ export function singapayProxyFor(url: URL, env: NodeJS.ProcessEnv = process.env)
  * DNS, then a TCP connection (and a TLS handshake for https) to the base URL's
  * host and port, or to the proxy when HTTP(S)_PROXY applies. Sends no HTTP request.
  */
-export async function checkSingapayHost(baseUrl: string, timeoutMs: number, baseUrlVariable: string): Promise<SingapayDoctorCheck> {
+export async function checkSingapayHost(baseUrl: string, timeoutMs: number): Promise<SingapayDoctorCheck> {
   const target = new URL(baseUrl);
   const proxy = singapayProxyFor(target);
-  const check = await checkEndpoint(proxy ? proxy.url : target, timeoutMs, proxy ? proxy.variable : baseUrlVariable);
+  const check = await checkEndpoint(proxy ? proxy.url : target, timeoutMs, proxy?.variable);
   if (!proxy) return check;
   return {
     ...check,
@@ -54,7 +55,8 @@ export async function checkSingapayHost(baseUrl: string, timeoutMs: number, base
   };
 }
 
-async function checkEndpoint(url: URL, timeoutMs: number, baseUrlVariable: string): Promise<SingapayDoctorCheck> {
+/** `url` is Singapay's, or with `proxyVariable` the proxy's. */
+async function checkEndpoint(url: URL, timeoutMs: number, proxyVariable?: string): Promise<SingapayDoctorCheck> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const secure = url.protocol === 'https:';
   const port = Number(url.port || (secure ? 443 : 80));
@@ -70,7 +72,7 @@ async function checkEndpoint(url: URL, timeoutMs: number, baseUrlVariable: strin
         summary: `${host} could not be resolved (${code})`,
         fixes: [
           code === 'ENOTFOUND'
-            ? `check the host: it comes from ${baseUrlVariable === 'SINGAPAY_BASE_URL' ? `SINGAPAY_ENV, or from ${baseUrlVariable} if set` : baseUrlVariable}; a typo there is the usual cause`
+            ? `check the host: it comes from ${proxyVariable ?? `${V.environment}, or from ${V.baseUrl} if set`}; a typo there is the usual cause`
             : "the DNS server did not answer: check this machine's DNS settings and network",
         ],
       };
@@ -103,7 +105,7 @@ async function checkEndpoint(url: URL, timeoutMs: number, baseUrlVariable: strin
             `nothing answered on ${host}:${port}: a firewall may drop outgoing connections to port ${port}: allow them (if this network goes out through a proxy only, set HTTPS_PROXY, which the module's HTTP client honours)`,
           ]
         : code === 'ECONNREFUSED'
-          ? [`${host}:${port} refused the connection: check ${baseUrlVariable} (is the port right? is the service running?)`]
+          ? [`${host}:${port} refused the connection: check ${proxyVariable ?? V.baseUrl} (is the port right? is the service running?)`]
           : /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)
             ? [`the TLS certificate of ${host} is not trusted (${code}): a proxy that intercepts TLS? Add its CA with NODE_EXTRA_CA_CERTS`]
             : [`the connection to ${host}:${port} failed (${code}): check the network between this machine and Singapay`];

@@ -3,31 +3,24 @@ import { NestFactory } from '@nestjs/core';
 import { SingapayAuthService } from '../auth/singapay-auth.service.js';
 import type { SingapayModuleOptions } from '../singapay-module-options.interface.js';
 import { SingapayConfigurationError, resolveSingapayOptions, type SingapayResolvedOptions } from '../config/singapay-options.validation.js';
-import { SINGAPAY_ENV_VARS, readSingapayOptionsFromEnv } from '../config/singapay.config.js';
+import { SINGAPAY_CREDENTIALS, SINGAPAY_ENV_VARS, readSingapayOptionsFromEnv } from '../config/singapay.config.js';
 import type { SingapayCommand } from '../contract/singapay-api.contract.js';
-import type { SingapayDiagnosedCause } from '../errors/singapay-failure.diagnosis.js';
 import { SingapayException } from '../errors/singapay.exception.js';
 import { SingapayService } from '../service/singapay.service.js';
 import { SingapayModule } from '../singapay.module.js';
 import { maskCustomerId } from '../util/singapay-log.js';
 import { redactSecrets } from '../util/singapay-secret.js';
-import { businessFixes, configProblemFix, describeError, diagnoseTokenFailure } from './singapay-doctor.advice.js';
+import {
+  businessFixes,
+  configProblemFix,
+  describeError,
+  diagnoseTokenFailure,
+  type SingapayDoctorStep,
+  type SingapayDoctorStepName,
+} from './singapay-doctor.advice.js';
 import { loadSingapayDoctorEnv, type SingapayDoctorEnv } from './singapay-doctor.env.js';
 import { checkSingapayHost } from './singapay-doctor.host.js';
 import { checkSingapayDoctorLedger } from './singapay-doctor.ledger.js';
-
-export type SingapayDoctorStepName = 'config' | 'ledger' | 'host' | 'token' | 'balance' | 'inquiry';
-
-export interface SingapayDoctorStep {
-  name: SingapayDoctorStepName;
-  status: 'pass' | 'fail' | 'skip';
-  /** One line, never a secret. */
-  summary: string;
-  /** What to do about it. */
-  fixes: string[];
-  /** What a failed step comes down to: for the token, the cause of the module's diagnosis (what Singapay refused). */
-  failure?: SingapayDiagnosedCause | 'production_refused' | 'config_invalid' | 'password_missing';
-}
 
 export interface SingapayDoctorReport {
   ok: boolean;
@@ -151,9 +144,9 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
     return stop({ name: 'config', status: 'fail', summary, fixes, failure: 'production_refused' }, 'production not confirmed');
   }
 
-  const set = (['apiKey', 'clientId', 'clientSecret', 'password'] as const).map((k) => V[k]).filter((v) => loaded.sources[v]);
+  const set = SINGAPAY_CREDENTIALS.map((k) => V[k]).filter((v) => loaded.sources[v]);
   const fromFile = set.filter((v) => loaded.sources[v] === '.env');
-  const credentials = [raw.apiKey, raw.clientId, raw.clientSecret, raw.password].filter(Boolean);
+  const credentials = SINGAPAY_CREDENTIALS.map((k) => raw[k]).filter(Boolean);
   const configFixes = [
     ...(passwordMissing ? [configProblemFix(passwordProblem)!] : []),
     ...(new Set(credentials).size < credentials.length ? [SAME_VALUES] : []),
@@ -176,7 +169,7 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
   if (ledger) record({ name: 'ledger', ...ledger });
 
   // 2. The host: DNS and a connection, before any credential is sent.
-  const host = await checkSingapayHost(resolved.baseUrl, timeoutMs, V.baseUrl);
+  const host = await checkSingapayHost(resolved.baseUrl, timeoutMs);
   if (host.status === 'fail') return stop({ name: 'host', ...host }, 'host unreachable');
   record({ name: 'host', ...host });
 

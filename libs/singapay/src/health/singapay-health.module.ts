@@ -1,7 +1,7 @@
 import { ConfigurableModuleBuilder, Inject, Module } from '@nestjs/common';
 import { SingapayService } from '../service/singapay.service.js';
 import { SINGAPAY_DEFAULT_NAME } from '../singapay.constants.js';
-import { assertSingapayName, getSingapayToken } from '../singapay.tokens.js';
+import { getSingapayToken, singapayName } from '../singapay.tokens.js';
 import { SingapayHealthIndicator } from './singapay-health.indicator.js';
 import { resolveSingapayHealthOptions, SINGAPAY_HEALTH_DEFAULTS, type SingapayHealthOptions } from './singapay-health.options.js';
 
@@ -19,9 +19,8 @@ export interface SingapayHealthModuleExtras {
  * unnamed registration's is `SingapayHealthIndicator` itself.
  */
 export function getSingapayHealthIndicatorToken(name?: string): string | typeof SingapayHealthIndicator {
-  return name === undefined || name === SINGAPAY_DEFAULT_NAME
-    ? SingapayHealthIndicator
-    : `SingapayHealthIndicator(${assertSingapayName(name)})`;
+  const checked = singapayName(name);
+  return checked === SINGAPAY_DEFAULT_NAME ? SingapayHealthIndicator : `SingapayHealthIndicator(${checked})`;
 }
 
 /** Injects the health indicator of the registration called `name` (the unnamed one without it). */
@@ -38,7 +37,7 @@ export const { ConfigurableModuleClass: SingapayHealthConfigurableModuleClass } 
   .setClassMethodName('forFeature')
   .setFactoryMethodName('createSingapayHealthOptions')
   .setExtras<SingapayHealthModuleExtras>({}, (definition, extras) => {
-    const name = extras.name === undefined ? SINGAPAY_DEFAULT_NAME : assertSingapayName(extras.name);
+    const name = singapayName(extras.name);
     const token = getSingapayHealthIndicatorToken(name);
     const defaultKey = name === SINGAPAY_DEFAULT_NAME ? SINGAPAY_HEALTH_DEFAULTS.key : `${SINGAPAY_HEALTH_DEFAULTS.key}-${name}`;
     return {

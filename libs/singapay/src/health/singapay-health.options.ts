@@ -1,3 +1,5 @@
+import { isIntegerIn } from '../config/singapay-options.validation.js';
+
 /**
  * Options of `SingapayHealthModule.forFeature()` / `forFeatureAsync()`, or of a
  * `SingapayHealthIndicator` listed in your own providers (`SINGAPAY_HEALTH_OPTIONS`).
@@ -46,14 +48,13 @@ export function resolveSingapayHealthOptions(
   defaultKey: string = SINGAPAY_HEALTH_DEFAULTS.key,
 ): SingapayResolvedHealthOptions {
   const problems: string[] = [];
-  const integer = (field: keyof SingapayHealthOptions, value: unknown, min: number, max: number) => {
-    if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)) {
+  const integer = (field: 'minBalance' | 'cacheTtlMs' | 'timeoutMs', min: number, max: number) => {
+    if (options[field] !== undefined && !isIntegerIn(options[field], min, max))
       problems.push(`${field} must be an integer from ${min} to ${max}`);
-    }
   };
-  integer('minBalance', options.minBalance, 0, Number.MAX_SAFE_INTEGER);
-  integer('cacheTtlMs', options.cacheTtlMs, 0, 3_600_000);
-  integer('timeoutMs', options.timeoutMs, 1, 600_000);
+  integer('minBalance', 0, Number.MAX_SAFE_INTEGER);
+  integer('cacheTtlMs', 0, 3_600_000);
+  integer('timeoutMs', 1, 600_000);
   if (options.key !== undefined && (typeof options.key !== 'string' || !KEY.test(options.key))) {
     problems.push('key must be 1-64 letters, digits, "_", ".", ":" or "-"');
   }

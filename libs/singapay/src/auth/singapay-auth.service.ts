@@ -58,15 +58,9 @@ export class SingapayAuthService {
 
   private async request(call?: SingapayCallOptions): Promise<SingapayAccessToken> {
     const operation = 'accessToken';
-    const { clientId, clientSecret, apiKey } = this.options;
+    const { clientId, clientSecret } = this.options;
     const basic = Buffer.from(`${clientId}:${clientSecret.reveal()}`).toString('base64');
-    const answer = await this.transport.post(
-      operation,
-      SINGAPAY_TOKEN_PATH,
-      { grant_type: SINGAPAY_GRANT_TYPE },
-      { [SINGAPAY_HEADERS.partnerId]: apiKey.reveal(), [SINGAPAY_HEADERS.authorization]: `Basic ${basic}` },
-      call,
-    );
+    const answer = await this.transport.post(operation, SINGAPAY_TOKEN_PATH, { grant_type: SINGAPAY_GRANT_TYPE }, `Basic ${basic}`, call);
     const body = asRecord(answer.body);
     const refusal = readSingapayRefusal(answer.status, body);
     // Only an address is ever copied from Singapay's message into ours.

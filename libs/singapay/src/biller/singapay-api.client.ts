@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { SINGAPAY_HEADERS } from '../contract/singapay-api.contract.js';
 import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayTokenProvider } from '../auth/singapay-token.provider.js';
@@ -56,11 +55,10 @@ export interface SingapayRequest {
 type Interpretation = { kind: 'ok'; envelope: SingapayEnvelope } | { kind: 'token_refused'; detail: string; atGateway: boolean };
 
 /**
- * Makes one business call: adds the partner id and Bearer token, reads the
- * envelope, and turns every failure into an exception. When Singapay refuses
- * the token (HTTP 401 or code 16) the token is dropped and the call made once
- * more with a new one; a request refused for its token was not processed, so
- * this replay is safe even for payments. A second refusal is final.
+ * Makes one business call with a Bearer token, reads the envelope, and turns every failure into an
+ * exception. When Singapay refuses the token (HTTP 401 or code 16) the token is dropped and the call
+ * made once more with a new one; a request refused for its token was not processed, so this replay
+ * is safe even for payments. A second refusal is final.
  */
 @Injectable()
 export class SingapayApiClient {
@@ -96,9 +94,8 @@ export class SingapayApiClient {
     for (let replay = 0; ; replay++) {
       const token =
         attempt === 1 && replay === 0 && request.token !== undefined ? request.token : await this.accessTokenFor(request.operation);
-      const headers = { [SINGAPAY_HEADERS.partnerId]: this.options.apiKey.reveal(), [SINGAPAY_HEADERS.authorization]: `Bearer ${token}` };
       const answer = await this.transport
-        .post(request.operation, request.path, request.body, headers, request.call)
+        .post(request.operation, request.path, request.body, `Bearer ${token}`, request.call)
         .catch((error: unknown) => {
           const e = error as SingapayException;
           this.logger.warn(

@@ -17,7 +17,7 @@ export interface SingapayAccessToken {
 }
 
 /** Lifetime assumed when Singapay states none we can read: short, so a wrong guess costs one extra request. */
-export const SINGAPAY_FALLBACK_TOKEN_LIFETIME_SECONDS = 300;
+const SINGAPAY_FALLBACK_TOKEN_LIFETIME_SECONDS = 300;
 
 /** Seconds until the JWT's `exp`, if the token is a JWT with one. */
 function jwtLifetimeSeconds(token: string, nowMs: number): number | undefined {
@@ -58,36 +58,27 @@ export class SingapayAuthService {
 
   private async request(call?: SingapayCallOptions): Promise<SingapayAccessToken> {
     const operation = 'accessToken';
-    const { clientId, clientSecret, apiKey } = this.options;
+    const { clientId, clientSecret } = this.options;
     const basic = Buffer.from(`${clientId}:${clientSecret.reveal()}`).toString('base64');
-    const answer = await this.transport.post(
-      operation,
-      SINGAPAY_TOKEN_PATH,
-      { grant_type: SINGAPAY_GRANT_TYPE },
-      { [SINGAPAY_HEADERS.partnerId]: apiKey.reveal(), [SINGAPAY_HEADERS.authorization]: `Basic ${basic}` },
-      call,
-    );
+    const answer = await this.transport.post(operation, SINGAPAY_TOKEN_PATH, { grant_type: SINGAPAY_GRANT_TYPE }, `Basic ${basic}`, call);
     const body = asRecord(answer.body);
-    const error = asRecord(body?.error);
-    const upstreamMessage = typeof error?.message === 'string' ? error.message : '';
-
-    // A refusal may be stated by the HTTP status or only inside the envelope. Only an address is
-    // ever copied from Singapay's message into ours.
-    const stated = [answer.status, Number(body?.status), Number(error?.code)];
-    if (stated.includes(401) || stated.includes(403)) {
-      const refusal = stated.includes(401) ? ({ cause: 'client_credentials_refused' } as const) : readSingapayRefusal(upstreamMessage);
+    const refusal = readSingapayRefusal(answer.status, body);
+    // Only an address is ever copied from Singapay's message into ours.
+    if (refusal.status === 401 || refusal.status === 403) {
+      const cause = refusal.cause ?? 'client_credentials_refused';
       throw this.errors.fromCode({
-        code: refusal.cause === 'client_credentials_refused' ? SINGAPAY_UNAUTHENTICATED_CODE : SINGAPAY_PERMISSION_DENIED_CODE,
+        code: cause === 'client_credentials_refused' ? SINGAPAY_UNAUTHENTICATED_CODE : SINGAPAY_PERMISSION_DENIED_CODE,
         operation,
         upstreamStatus: answer.status,
         raw: body,
         message:
-          refusal.cause === 'client_credentials_refused'
+          cause === 'client_credentials_refused'
             ? `Singapay refused the client credentials: check the client ID and client secret (${SINGAPAY_ENV_VARS.clientId}, ${SINGAPAY_ENV_VARS.clientSecret}) of this environment`
-            : refusal.cause === 'ip_not_whitelisted'
+            : cause === 'ip_not_whitelisted'
               ? `Singapay refused the caller's IP address (${refusal.ipAddress ?? 'this server'}): submit it to Singapay for whitelisting in this environment`
               : `Singapay refused the partner id: check the API key (${SINGAPAY_ENV_VARS.apiKey}, sent as ${SINGAPAY_HEADERS.partnerId}) of this environment`,
-        ...refusal,
+        cause,
+        ipAddress: refusal.ipAddress,
       });
     }
 
@@ -97,7 +88,7 @@ export class SingapayAuthService {
       throw this.errors.transport(
         answer.status >= 200 && answer.status < 300 ? 'malformed_response' : 'token_request_failed',
         operation,
-        `Singapay token request answered HTTP ${answer.status} without an access token${upstreamMessage ? `: ${upstreamMessage.slice(0, 200)}` : ''}`,
+        `Singapay token request answered HTTP ${answer.status} without an access token${refusal.message ? `: ${refusal.message.slice(0, 200)}` : ''}`,
         {
           httpStatus: answer.status === 503 || answer.status === 429 ? 503 : 502,
           delivery: 'received',

@@ -85,6 +85,12 @@ export class SingapayTokenProvider {
     return stored;
   }
 
+  /** The stored token, when another caller renewed it: not yet due, and not the one Singapay refused here. */
+  private async readFresh(): Promise<SingapayStoredToken | undefined> {
+    const current = await this.read();
+    return current && this.now() < current.renewAt && current.accessToken !== this.refused ? current : undefined;
+  }
+
   /** Runs a store operation; a failing store is logged once and worked around. */
   private async guard<T>(what: string, work: () => Promise<T>): Promise<T | typeof FAILED> {
     try {
@@ -121,16 +127,14 @@ export class SingapayTokenProvider {
       if (lockId) {
         try {
           // Someone may have refreshed between our look and our lock.
-          const current = await this.read();
-          if (current && this.now() < current.renewAt && current.accessToken !== this.refused) return current;
-          return await this.fetchOnce();
+          return (await this.readFresh()) ?? (await this.fetchOnce());
         } finally {
           await this.guard('unlock', () => releaseLock.call(this.store, lockKey, lockId));
         }
       }
       await singapaySleep(pause);
-      const current = await this.read();
-      if (current && this.now() < current.renewAt && current.accessToken !== this.refused) return current;
+      const current = await this.readFresh();
+      if (current) return current;
       if (this.now() >= waitUntil) {
         this.logger.warn('token lock not released in time; requesting a token without it');
         return this.fetchOnce();

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { SINGAPAY_HEADERS } from '../contract/singapay-api.contract.js';
 import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayTokenProvider } from '../auth/singapay-token.provider.js';
@@ -56,11 +55,10 @@ export interface SingapayRequest {
 type Interpretation = { kind: 'ok'; envelope: SingapayEnvelope } | { kind: 'token_refused'; detail: string; atGateway: boolean };
 
 /**
- * Makes one business call: adds the partner id and Bearer token, reads the
- * envelope, and turns every failure into an exception. When Singapay refuses
- * the token (HTTP 401 or code 16) the token is dropped and the call made once
- * more with a new one; a request refused for its token was not processed, so
- * this replay is safe even for payments. A second refusal is final.
+ * Makes one business call with a Bearer token, reads the envelope, and turns every failure into an
+ * exception. When Singapay refuses the token (HTTP 401 or code 16) the token is dropped and the call
+ * made once more with a new one; a request refused for its token was not processed, so this replay
+ * is safe even for payments. A second refusal is final.
  */
 @Injectable()
 export class SingapayApiClient {
@@ -96,9 +94,8 @@ export class SingapayApiClient {
     for (let replay = 0; ; replay++) {
       const token =
         attempt === 1 && replay === 0 && request.token !== undefined ? request.token : await this.accessTokenFor(request.operation);
-      const headers = { [SINGAPAY_HEADERS.partnerId]: this.options.apiKey.reveal(), [SINGAPAY_HEADERS.authorization]: `Bearer ${token}` };
       const answer = await this.transport
-        .post(request.operation, request.path, request.body, headers, request.call)
+        .post(request.operation, request.path, request.body, `Bearer ${token}`, request.call)
         .catch((error: unknown) => {
           const e = error as SingapayException;
           this.logger.warn(
@@ -163,28 +160,24 @@ export class SingapayApiClient {
     const text = typeof body.response_text === 'string' ? body.response_text : '';
 
     if (code === undefined) {
-      // The status/success envelope of the token endpoint, which business calls use for auth failures.
-      const error = asRecord(body.error);
-      const message = typeof error?.message === 'string' ? error.message : '';
-      // The refusal may be stated by the HTTP status or only inside the envelope.
-      const stated = [answer.status, Number(body.status), Number(error?.code)];
-      if (stated.includes(401)) return { kind: 'token_refused', detail: message || 'HTTP 401', atGateway: true };
-      if (stated.includes(403)) {
-        const refusal = readSingapayRefusal(message);
+      const { status, message, cause, ipAddress } = readSingapayRefusal(answer.status, body);
+      if (status === 401) return { kind: 'token_refused', detail: message || 'HTTP 401', atGateway: true };
+      if (status === 403) {
         throw this.errors.fromCode({
           code: SINGAPAY_PERMISSION_DENIED_CODE,
           operation,
           upstreamStatus: 403,
           raw: body,
           message:
-            refusal.cause === 'ip_not_whitelisted'
+            cause === 'ip_not_whitelisted'
               ? "Singapay refused the caller's IP address: submit it to Singapay for whitelisting"
               : 'Singapay refused the request: check the API key (X-PARTNER-ID)',
           responseText: message,
-          ...refusal,
+          cause,
+          ipAddress,
         });
       }
-      if (stated.includes(429)) {
+      if (status === 429) {
         throw this.errors.transport(
           'rate_limited',
           operation,
@@ -245,21 +238,17 @@ export class SingapayApiClient {
     if (ok && !(this.options.debugLogs && Logger.isLevelEnabled('debug'))) return;
     const line = `${this.describe(request)} http=${answer.status} result=${outcome} attempt=${attempt} ${answer.durationMs}ms`;
     if (ok) this.logger.debug(line);
-    else if (isBusinessAnswer(outcome)) this.logger.log(line);
+    else if (BUSINESS_ANSWERS.has(singapayResponseCodeInfo(outcome).type)) this.logger.log(line);
     else this.logger.warn(line);
   }
 }
 
 /**
- * An answer about the request itself (a customer not found, a bill already paid, a field refused):
- * an ordinary business outcome, logged at LOG. WARN is kept for what an operator should act on:
+ * Answers about the request itself (a customer not found, a bill already paid, a field refused):
+ * ordinary business outcomes, logged at LOG. WARN is kept for what an operator should act on:
  * refused credentials or IP, a low deposit, Singapay failing, an answer that could not be read.
+ * Not 04 (a field the module validated refused: the API changed) nor 10/11 (an account or state problem).
  */
-function isBusinessAnswer(outcome: string): boolean {
-  return /^\d{2}$/.test(outcome) && BUSINESS_ANSWERS.has(singapayResponseCodeInfo(outcome).type);
-}
-
-// Not 04 (a field the module validated refused: the API changed) nor 10/11 (an account or state problem).
 const BUSINESS_ANSWERS: ReadonlySet<string> = new Set(['not_found', 'customer_not_found', 'bill_already_paid', 'out_of_range']);
 
 /** `04` answers carry `{ "data.field": "message" }`; keep only string messages. */

@@ -29,10 +29,10 @@ import type {
 } from './singapay-biller.types.js';
 
 /** Without pagination, `listAllTransactions` reads at most this many pages unless told otherwise; a longer list is not complete. */
-export const SINGAPAY_LIST_MAX_PAGES = 200;
+const SINGAPAY_LIST_MAX_PAGES = 200;
 
 /** List pages `listAllTransactions` reads at a time once the first page named the last. */
-export const SINGAPAY_LIST_CONCURRENCY = 4;
+const SINGAPAY_LIST_CONCURRENCY = 4;
 
 /** What a payment call carries besides its request: allow-listed log metadata, and the token it took beforehand. */
 export interface SingapayPaymentLog {
@@ -171,15 +171,13 @@ export class SingapayBillerApi {
   }
 
   /**
-   * Every page of a list, until the list ends by its own rule: the last page pagination names or,
-   * without pagination (the legacy answer, which may ignore `page`), an empty page or one that
-   * holds nothing new. Page 1 comes first; with pagination the rest are read `concurrency` at a
-   * time, in page order, and a failed page (after the usual retries of reads) is asked once more
-   * before the list gives up on it. `maxPages` defaults to what the first page's total needs,
-   * with room for a list that grows while it is read. `complete` only when the list ended by its
-   * rule; a page limit reached or a page that failed ends it early, `complete: false`, with what
-   * was read so far. It never throws for a page: the caller decides whether a partial list is of
-   * any use (a search for one payment is not; a report can say so).
+   * Every page of a list, until the list ends by its own rule (`SingapayTransactionList.complete`;
+   * the legacy answer, without pagination, may ignore `page`). Page 1 comes first; with pagination
+   * the rest are read `concurrency` at a time, in page order, and a failed page (after the usual
+   * retries of reads) is asked once more before the list gives up on it. `maxPages` defaults to
+   * what the first page's total needs, with room for a list that grows while it is read. It never
+   * throws for a page: a list ended early keeps what was read, and the caller decides whether that
+   * is of any use (a search for one payment is not; a report can say so).
    */
   async listAllTransactions(
     filter: Omit<SingapayListParams, 'page'> = {},

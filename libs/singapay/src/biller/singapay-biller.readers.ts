@@ -64,7 +64,7 @@ export function readPaymentReceipt(
 export function readTransaction(data: SingapayFieldReader, raw: Record<string, unknown>, now: number): SingapayTransaction {
   const status = data.string('status').toLowerCase();
   if (!(SINGAPAY_TRANSACTION_STATUSES as readonly string[]).includes(status)) {
-    data.reject(`data.status is not one of ${SINGAPAY_TRANSACTION_STATUSES.join(', ')}`);
+    data.fail(`data.status is not one of ${SINGAPAY_TRANSACTION_STATUSES.join(', ')}`);
   }
   const display = data.object('display_price');
   const product = data.object('product');

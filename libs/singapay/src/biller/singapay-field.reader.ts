@@ -19,14 +19,10 @@ export function phpMap(value: unknown): Record<string, unknown> | undefined {
 export class SingapayFieldReader {
   constructor(
     private readonly data: Record<string, unknown>,
-    private readonly fail: (problem: string) => never,
+    /** Reports a problem: a field's, or one its caller found. */
+    readonly fail: (problem: string) => never,
     private readonly path = 'data',
   ) {}
-
-  /** Reports a problem found by the caller, the same way as a missing field. */
-  reject(problem: string): never {
-    return this.fail(problem);
-  }
 
   private at(name: string): unknown {
     return Object.hasOwn(this.data, name) ? this.data[name] : undefined;

@@ -49,12 +49,11 @@ export function ulidInstant(id: string, now = Date.now()): number | undefined {
 }
 
 /**
- * The one format of every timestamp this module gives out: ISO 8601 with the WIB
- * offset and milliseconds (`2025-06-10T17:54:29.000+07:00`), Singapay's business time. The offset makes it
- * unambiguous; one offset everywhere keeps the strings comparable as text.
+ * The one format of every timestamp this module gives out, whatever its source's precision: ISO 8601
+ * with the WIB offset and milliseconds (`2025-06-10T17:54:29.000+07:00`), Singapay's business time.
+ * The offset makes it unambiguous; one offset everywhere keeps the strings comparable as text.
  */
 export function formatSingapayIso(epochMs: number): string {
-  // Always with milliseconds: one format for every time the module gives out, whatever its source's precision.
   return `${new Date(Math.trunc(epochMs) + WIB_OFFSET_MS).toISOString().slice(0, 23)}+07:00`;
 }
 

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
 import { redactSecrets } from '../util/singapay-secret.js';
+import { asRecord } from '../util/singapay-json.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import {
   createSingapayException,
   type SingapayDelivery,
   type SingapayException,
   type SingapayExceptionInit,
-  type SingapayFailureCause,
   type SingapayTransportFailure,
 } from './singapay.exception.js';
 import { singapayResponseCodeInfo } from './singapay-response-codes.js';
@@ -15,20 +15,26 @@ import { singapayResponseCodeInfo } from './singapay-response-codes.js';
 const IP_ADDRESS = /\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\b/i;
 
 /**
- * What an HTTP 403 from Singapay's gateway refuses, read from its message: this
- * server's IP ("Your IP address (1.2.3.4) is not registered"), or else the partner id.
+ * The refusal an answer without a response code states, by its HTTP status or only inside the
+ * `status`/`error` envelope of the token endpoint (which business calls use for auth failures too):
+ * 401 before 403 before 429, with the envelope's message (`''` if none). A 403 refuses, by that
+ * message, this server's IP ("Your IP address (1.2.3.4) is not registered") or else the partner id.
  */
-export function readSingapayRefusal(message: string): {
-  cause: Extract<SingapayFailureCause, 'ip_not_whitelisted' | 'partner_id_refused'>;
-  ipAddress?: string;
-} {
-  if (!/\bIP\b/i.test(message)) return { cause: 'partner_id_refused' };
-  const ip = IP_ADDRESS.exec(message)?.[0];
-  return ip ? { cause: 'ip_not_whitelisted', ipAddress: ip } : { cause: 'ip_not_whitelisted' };
+export function readSingapayRefusal(
+  httpStatus: number,
+  body: Record<string, unknown> | undefined,
+): { status?: 401 | 403 | 429; message: string; cause?: 'ip_not_whitelisted' | 'partner_id_refused'; ipAddress?: string } {
+  const error = asRecord(body?.error);
+  const message = typeof error?.message === 'string' ? error.message : '';
+  const stated = [httpStatus, Number(body?.status), Number(error?.code)];
+  const status = ([401, 403, 429] as const).find((s) => stated.includes(s));
+  if (status !== 403) return { status, message };
+  if (!/\bIP\b/i.test(message)) return { status, message, cause: 'partner_id_refused' };
+  return { status, message, cause: 'ip_not_whitelisted', ipAddress: IP_ADDRESS.exec(message)?.[0] };
 }
 
 /** A failure Singapay answered with a code; the table gives its type, status and description. */
-export interface SingapayCodeFailure extends Pick<SingapayExceptionInit, 'upstreamStatus' | 'fields' | 'raw' | 'ipAddress'> {
+export interface SingapayCodeFailure extends Pick<SingapayExceptionInit, 'upstreamStatus' | 'fields' | 'raw' | 'cause' | 'ipAddress'> {
   code: string;
   operation: string;
   /** Singapay's `response_text`; shown after our own description. */
@@ -37,8 +43,6 @@ export interface SingapayCodeFailure extends Pick<SingapayExceptionInit, 'upstre
   message?: string;
   /** Replaces the table's status, where the code is not a failure in itself (a pending inquiry). */
   httpStatus?: number;
-  /** What it comes down to, where the caller knows better than the code (a refused IP, refused client credentials). */
-  cause?: SingapayFailureCause;
 }
 
 /** Turns failures into exceptions with the registration's status overrides applied and every known secret scrubbed from upstream text. */

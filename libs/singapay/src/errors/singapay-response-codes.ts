@@ -36,11 +36,7 @@ export interface SingapayResponseCodeInfo {
   onPayment?: string;
 }
 
-/** A row of the table, generic in `type` so that the table itself lists the types (`SingapayResponseType`). */
-interface SingapayResponseCodeRow<T extends string> extends Omit<SingapayResponseCodeInfo, 'type'> {
-  type: T;
-}
-
+// Generic in `type`, so that the table itself lists the types (`SingapayResponseType`).
 const row = <T extends string>(
   code: string,
   type: T,
@@ -49,7 +45,8 @@ const row = <T extends string>(
   paymentOutcome: SingapayCodePaymentOutcome,
   description: string,
   extra?: { onPayment: string },
-): SingapayResponseCodeRow<T> => Object.freeze({ code, type, description, httpStatus, retryable, paymentOutcome, ...extra });
+): Omit<SingapayResponseCodeInfo, 'type'> & { type: T } =>
+  Object.freeze({ code, type, description, httpStatus, retryable, paymentOutcome, ...extra });
 
 const ROWS = Object.freeze([
   row('00', 'success', 200, false, 'success', 'Operation completed successfully'),

@@ -84,14 +84,6 @@ export interface SingapayExceptionInit extends Partial<
   fields?: Record<string, string>;
 }
 
-/** The cause a failure has when its maker did not know better: from its type, else from the code table's status. */
-export function singapayDefaultCause(init: Pick<SingapayExceptionInit, 'code' | 'type' | 'httpStatus'>): SingapayFailureCause {
-  const byType = BY_TYPE[init.type]?.[1];
-  if (byType) return byType;
-  // 4xx is the table's way of saying the caller can fix the request; everything else is Singapay failing.
-  return init.code !== null && init.httpStatus >= 400 && init.httpStatus < 500 ? 'rejected' : 'singapay_error';
-}
-
 /** The body `getResponse()` returns, what a Nest app sends to its own clients. */
 export interface SingapayExceptionResponse {
   statusCode: number;
@@ -137,8 +129,14 @@ export class SingapayException extends HttpException {
     if (init.operation) this.operation = init.operation;
     if (init.upstreamStatus !== undefined) this.upstreamStatus = init.upstreamStatus;
     this.delivery = init.delivery ?? (init.code === null ? 'maybe_sent' : 'received');
+    // Unless its maker knew better, the cause follows from the type or else from the table's status: 4xx is
+    // the table's way of saying the caller can fix the request, everything else is Singapay failing.
+    const cause =
+      init.cause ??
+      BY_TYPE[init.type]?.[1] ??
+      (init.code !== null && init.httpStatus >= 400 && init.httpStatus < 500 ? 'rejected' : 'singapay_error');
     // A string, never an error: nothing carrying a request or a header is ever attached.
-    Object.defineProperty(this, 'cause', { value: init.cause ?? singapayDefaultCause(init), enumerable: false, writable: false });
+    Object.defineProperty(this, 'cause', { value: cause, enumerable: false, writable: false });
     if (init.ipAddress) this.ipAddress = init.ipAddress;
     Object.defineProperty(this, 'raw', { value: init.raw, enumerable: false, writable: false });
   }
@@ -176,14 +174,12 @@ export class SingapayMalformedResponseException extends SingapayTransportExcepti
 /** No answer within the timeout. */
 export class SingapayTimeoutException extends SingapayTransportException {}
 
-type SingapayExceptionClass = new (init: SingapayExceptionInit) => SingapayException;
-
 /**
  * What each type means beyond the code table (which gives the type and the status): the subclass
  * `createSingapayException` builds, so callers can branch with `instanceof`, and the cause a failure
  * of that type has unless its maker knew better. Types not listed are a plain `SingapayException`.
  */
-const BY_TYPE: Partial<Record<SingapayExceptionType, [SingapayExceptionClass, SingapayFailureCause?]>> = {
+const BY_TYPE: Partial<Record<SingapayExceptionType, [typeof SingapayException, SingapayFailureCause?]>> = {
   invalid_argument: [SingapayValidationException],
   out_of_range: [SingapayValidationException],
   not_found: [SingapayNotFoundException],

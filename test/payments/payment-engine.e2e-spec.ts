@@ -1,6 +1,6 @@
 import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
-import { registerSecret } from '../support/log-capture.js';
+import { capturedLogLines, registerSecret } from '../support/log-capture.js';
 import { createSingapay } from '../support/singapay-testing.js';
 
 /**
@@ -20,6 +20,19 @@ class FlakyStore extends SingapayInMemoryPaymentStore {
       throw new Error('connection lost');
     }
     return super.replace(record, expectedVersion);
+  }
+}
+
+/** A store whose next write of an accepted outcome is kept and then reported failed, as when a connection drops before the reply. */
+class CommittedThenFailedStore extends SingapayInMemoryPaymentStore {
+  failNextOutcome = true;
+  override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+    const written = await super.replace(record, expectedVersion);
+    if (this.failNextOutcome && (record.state === 'success' || record.state === 'pending')) {
+      this.failNextOutcome = false;
+      throw new Error('connection lost');
+    }
+    return written;
   }
 }
 
@@ -83,6 +96,7 @@ describe('the payment engine under store failures and contention (simulator)', (
   it('a store error after Singapay answered is not "not sent": the caller gets the answer, and the key is never paid twice', async () => {
     const store = new FlakyStore();
     const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
+    const logged = capturedLogLines.length;
     try {
       const first = await ctx.service.pay({
         command: 'pulsa',
@@ -98,6 +112,26 @@ describe('the payment engine under store failures and contention (simulator)', (
         idempotencyKey: 'order-flaky',
       });
       expect(['pending', 'unknown']).toContain(second.status);
+      expect(sim.paymentsFor({ customerId: PULSA.customerId })).toBe(1);
+      // One line, which says the store failed: not that the record refused Singapay's answer.
+      const unrecorded = capturedLogLines.slice(logged).filter((line) => line.includes('could not be recorded'));
+      expect(unrecorded).toEqual([expect.stringMatching(/^error pay key=\S+ outcome could not be recorded \(\w+\); kept in this process/)]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('an outcome the store kept but reported failed is read back: answered as stored, with no word of an unrecorded answer', async () => {
+    const store = new CommittedThenFailedStore();
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
+    const logged = capturedLogLines.length;
+    try {
+      const paid = await ctx.service.pay({ command: 'pulsa', ...PULSA, idempotencyKey: 'order-committed' });
+      expect(paid.status).toBe('pending');
+      const stored = await store.get('order-committed');
+      expect(stored).toMatchObject({ state: 'pending', transactionId: paid.transactionId, sendCount: 1 });
+      expect(await ctx.service.getPayment('order-committed')).toMatchObject({ transactionId: paid.transactionId, sendCount: 1 });
+      expect(capturedLogLines.slice(logged).filter((line) => line.includes('could not be recorded'))).toEqual([]);
       expect(sim.paymentsFor({ customerId: PULSA.customerId })).toBe(1);
     } finally {
       await ctx.close();

@@ -1,4 +1,4 @@
-import { SINGAPAY_WIB_OFFSET_MINUTES, type SingapayTimeZone } from '../contract/singapay-api.contract.js';
+import { SINGAPAY_DATE_PATTERN, SINGAPAY_WIB_OFFSET_MINUTES, type SingapayTimeZone } from '../contract/singapay-api.contract.js';
 
 const WIB_OFFSET_MS = SINGAPAY_WIB_OFFSET_MINUTES * 60_000;
 const SINGAPAY_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?$/;
@@ -60,4 +60,10 @@ export function formatSingapayIso(epochMs: number): string {
 /** The WIB calendar day of an instant, as `YYYY-MM-DD` (the list filter's days). */
 export function singapayWibDay(epochMs: number): string {
   return new Date(epochMs + WIB_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The UTC midnight of a calendar day written `YYYY-MM-DD`; undefined for anything else, 2025-02-30 included (which `Date.parse` takes for 2 March). */
+export function calendarDayStart(text: string): number | undefined {
+  const midnightUtc = SINGAPAY_DATE_PATTERN.test(text) ? Date.parse(`${text}T00:00:00Z`) : Number.NaN;
+  return !Number.isNaN(midnightUtc) && new Date(midnightUtc).toISOString().slice(0, 10) === text ? midnightUtc : undefined;
 }

@@ -9,7 +9,7 @@ import {
 import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import { isSingapayTransactionId } from '../biller/singapay-biller.readers.js';
 import { SingapayNotFoundException, type SingapayException } from '../errors/singapay.exception.js';
-import { SingapayPaymentEngine } from '../payments/singapay-payment.engine.js';
+import { SingapayPaymentConfirmations } from '../payments/recovery/singapay-payment.confirmations.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import { asRecord } from '../util/singapay-json.js';
 import { hashIdempotencyKey } from '../util/singapay-log.js';
@@ -48,7 +48,7 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
 
   constructor(
     private readonly biller: SingapayBillerApi,
-    private readonly payments: SingapayPaymentEngine,
+    private readonly confirmations: SingapayPaymentConfirmations,
     telemetry: SingapayTelemetry,
   ) {
     this.queue = new SingapayCallbackQueue(
@@ -82,7 +82,7 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
     if (!isSingapayTransactionId(transactionId)) throw new BadRequestException('callback data.transaction_id is missing or malformed');
     const customerId = typeof data!.customer_id === 'string' ? data!.customer_id : undefined;
     // A store that cannot tell whether an open payment waits for this is no ground for a 200.
-    const claim = await this.payments.mayHoldTransaction(transactionId, customerId).catch(() => {
+    const claim = await this.confirmations.mayHold(transactionId, customerId).catch(() => {
       throw new ServiceUnavailableException('the payment store could not be read; deliver the callback again later');
     });
     if (this.queue.offer(transactionId, claim !== undefined) === 'full') {
@@ -120,9 +120,9 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
       throw error;
     });
     if (!tx) return;
-    const { outcome, payment } = await this.payments.applyConfirmedTransaction(tx, 'callback');
-    const whose = payment
-      ? `payment key=${hashIdempotencyKey(payment.idempotencyKey)} state=${payment.state}`
+    const { outcome, record } = await this.confirmations.apply(tx, 'callback');
+    const whose = record
+      ? `payment key=${hashIdempotencyKey(record.key)} state=${record.state}`
       : outcome === 'undecided'
         ? 'several open payments could hold it: not kept, to be delivered again'
         : 'no payment recorded for it';

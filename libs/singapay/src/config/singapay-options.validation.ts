@@ -1,3 +1,4 @@
+import type { Logger } from '@nestjs/common';
 import { SINGAPAY_BASE_URLS, type SingapayApiVersion, type SingapayEnvironment } from '../contract/singapay-api.contract.js';
 import { SingapaySecret } from '../util/singapay-secret.js';
 import type { SingapayClientOptions, SingapayResolvedRetryOptions } from './singapay-module-options.interface.js';
@@ -9,6 +10,16 @@ export class SingapayConfigurationError extends Error {
     super(`Invalid Singapay configuration: ${problems.join('; ')}`);
     this.name = 'SingapayConfigurationError';
   }
+}
+
+/**
+ * A payment ledger that could lose records is a reason to refuse the start-up in production and
+ * a warning in sandbox, where an app must still start on a developer's own server.
+ */
+export function refuseInProduction(problems: readonly string[], production: boolean, logger: Pick<Logger, 'warn'>): void {
+  if (problems.length === 0) return;
+  if (production) throw new SingapayConfigurationError(problems);
+  for (const problem of problems) logger.warn(`${problem} (a warning in sandbox; production refuses to start)`);
 }
 
 /** Options after validation: defaults applied, secrets wrapped so they cannot be printed. */

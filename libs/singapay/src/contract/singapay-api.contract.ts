@@ -2,7 +2,8 @@
  * Everything the module assumes about the Singapay Biller B2B API that could
  * turn out different from the public documentation lives in this file: hosts,
  * paths, header names, commands and their flows, and per-command field rules.
- * The simulator reads the same table, so one edit moves both.
+ * The simulator does not read it: it keeps its own reading of the documentation
+ * (`simulator-api-docs.ts`), so that a wrong guess here fails against it.
  */
 
 /** Where each environment lives. `development` is Singapay's own word for the sandbox. */

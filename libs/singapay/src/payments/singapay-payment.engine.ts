@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
-import type { SingapayPaymentParams, SingapayTransaction } from '../biller/singapay-biller.types.js';
+import type { SingapayPaymentParams } from '../biller/singapay-biller.types.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayException } from '../errors/singapay.exception.js';
 import { singapaySleep } from '../http/singapay-retry.policy.js';
@@ -27,7 +27,7 @@ import { SingapayPaymentConfirmations } from './recovery/singapay-payment.confir
 import { SingapayPaymentResolver } from './recovery/singapay-payment.resolver.js';
 import { SingapayPaymentSweep } from './recovery/singapay-payment.sweep.js';
 import { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
-import type { SingapayPayment, SingapayPaymentResult, SingapaySettlementSource, SingapayWaitOptions } from './singapay-payment.types.js';
+import type { SingapayPayment, SingapayPaymentResult, SingapayWaitOptions } from './singapay-payment.types.js';
 import { paymentResult, paymentView } from './singapay-payment.views.js';
 import { failureVerdict, receiptPatch, type SingapaySendVerdict } from './singapay-payment.verdict.js';
 
@@ -37,9 +37,10 @@ export type SingapayPaymentOrder = SingapayPaymentParams & { idempotencyKey?: st
 /**
  * The payment engine: one payment per idempotency key, recorded before it is sent,
  * never resent once any byte may have left, and resolved against Singapay when its
- * answer was lost. It sends, and composes the ledger (the store) and the recovery
- * (policy, resolver, sweep and token chase, confirmations); per-key work in this
- * process never runs twice.
+ * answer was lost. It claims and sends through the ledger (the store), and hands a
+ * payment in doubt to the recovery (policy, resolver, token chase, confirmations);
+ * per-key work in this process never runs twice. The sweep, the store's integrity and
+ * callbacks are reached directly, by the service and the callback receiver.
  */
 @Injectable()
 export class SingapayPaymentEngine {
@@ -153,33 +154,6 @@ export class SingapayPaymentEngine {
     }
   }
 
-  /** One sweep over unsettled payments; returns how many changed state. */
-  sweep(): Promise<number> {
-    return this.sweeper.sweep();
-  }
-
-  /** Whether the payment store still holds every record written to it (see `SingapayPaymentStore.checkIntegrity`). */
-  checkIntegrity() {
-    return this.ledger.checkIntegrity();
-  }
-
-  /** Lifts the stop after the store lost records, for every process that shares it. */
-  async resumeAfterLoss(): Promise<void> {
-    await this.ledger.resumeAfterLoss();
-    this.logger.warn('payments resumed after the payment store lost records: an operator said the affected orders were checked');
-  }
-
-  /** Applies what a lookup after a callback says of a transaction (see `SingapayPaymentConfirmations`). */
-  async applyConfirmedTransaction(tx: SingapayTransaction, via: SingapaySettlementSource) {
-    const { outcome, record } = await this.confirmations.apply(tx, via);
-    return { outcome, ...(record ? { payment: paymentView(record) } : {}) };
-  }
-
-  /** Whether a callback's transaction may be one of ours (gives it room forged ones cannot take). */
-  mayHoldTransaction(transactionId: string, customerId?: string) {
-    return this.confirmations.mayHold(transactionId, customerId);
-  }
-
   /**
    * Sends a claimed payment exactly once. The claim already counts the send (it is written with
    * the access token in hand), so from the claim on everyone treats the payment as "may have been
@@ -196,14 +170,12 @@ export class SingapayPaymentEngine {
     if (verdict.kind === 'accepted') {
       // Singapay has answered: whatever the store does now, the caller learns the truth. A record
       // that cannot be written stays "sending", and a later lookup settles it; it is never resent.
+      let storeFailure: string | undefined;
       const stored = await this.ledger.transition(record, verdict.patch).catch((error: unknown) => {
-        this.logger.error(
-          `pay key=${hashIdempotencyKey(record.key)} outcome could not be recorded (${(error as Error)?.name ?? 'error'}); kept in this process and looked up later`,
-        );
-        this.unrecorded.set(record.key, verdict.patch);
+        storeFailure = (error as Error)?.name ?? 'error';
         return undefined;
       });
-      let current = stored ?? (await this.refusedOutcome(record, verdict.patch));
+      let current = stored ?? (await this.unrecordedOutcome(record, verdict.patch, storeFailure));
       this.events.changed(record, current, 'payment');
       if (current.evidence) current = await this.weighEvidence(current, current.evidence);
       if (isAwaitingToken(current)) this.sweeper.chaseToken(current);
@@ -243,16 +215,24 @@ export class SingapayPaymentEngine {
   }
 
   /**
-   * An accepted answer the record refused: it moved on meanwhile (a callback settled it with this
-   * very transaction, say), and then it is answered as it now stands; or it holds another
-   * transaction, which Singapay's answer contradicts: kept in this process, written again on next
-   * use, and said loudly, because records and Singapay disagree about money.
+   * An accepted answer the store did not take. Read back first: the write may have gone through
+   * before the store failed to say so, or the record moved on meanwhile (a callback settled it with
+   * this very transaction, say), and then it is answered as it now stands. Otherwise the outcome is
+   * kept in this process and written again on next use; a record holding another transaction is
+   * said loudly, because records and Singapay disagree about money.
    */
-  private async refusedOutcome(record: SingapayPaymentRecord, patch: SingapayRecordPatch): Promise<SingapayPaymentRecord> {
+  private async unrecordedOutcome(
+    record: SingapayPaymentRecord,
+    patch: SingapayRecordPatch,
+    storeFailure?: string,
+  ): Promise<SingapayPaymentRecord> {
     const latest = await this.ledger.get(record.key, 'after_send').catch(() => undefined);
     if (latest && latest.transactionId === patch.transactionId) return latest;
+    const key = hashIdempotencyKey(record.key);
     this.logger.error(
-      `pay key=${hashIdempotencyKey(record.key)} answer (transaction ${String(patch.transactionId)}) could not be recorded: the record ${latest?.transactionId ? `holds transaction ${latest.transactionId}` : 'refused it'}; kept in this process, check the Singapay dashboard`,
+      storeFailure !== undefined && !latest?.transactionId
+        ? `pay key=${key} outcome could not be recorded (${storeFailure}); kept in this process and looked up later`
+        : `pay key=${key} answer (transaction ${String(patch.transactionId)}) could not be recorded: the record ${latest?.transactionId ? `holds transaction ${latest.transactionId}` : 'refused it'}; kept in this process, check the Singapay dashboard`,
     );
     this.unrecorded.set(record.key, patch);
     return applyPatch(latest ?? record, patch, this.now());

@@ -144,6 +144,7 @@ export class SingapayPaymentLedger {
   async resumeAfterLoss(): Promise<void> {
     if (!this.store.resumeAfterLoss) throw new Error('this payment store cannot lose records, so there is nothing to resume');
     await this.store.resumeAfterLoss();
+    this.logger.warn('payments resumed after the payment store lost records: an operator said the affected orders were checked');
   }
 
   private seen<T extends SingapayPaymentRecord | undefined>(record: T): T {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { SingapayConfigurationError, type SingapayResolvedOptions } from '../config/singapay-options.validation.js';
+import { refuseInProduction, type SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
 import { isConnectionFailure, SingapayPostgresError } from './postgres-connection.js';
 import { PostgresPaymentStore } from './postgres-payment.store.js';
@@ -33,8 +33,7 @@ export async function assertSingapayPostgresReady(
         const problem =
           'the PostgreSQL server that keeps payment records runs with fsync = off: a server crash can lose committed records, ' +
           'and a lost claim is an idempotency key that pays twice. Set fsync = on in postgresql.conf';
-        if (production) throw new SingapayConfigurationError([problem]);
-        logger.warn(`${problem} (a warning in sandbox; production refuses to start)`);
+        refuseInProduction([problem], production, logger);
       }
       logger.log(
         `Payment records are kept in PostgreSQL (schema version ${status.version}; fsync ${durability.fsync ? 'on' : 'off'}, ` +

@@ -1,8 +1,8 @@
 import { BadRequestException, Inject, Injectable, Logger, NotImplementedException, ServiceUnavailableException } from '@nestjs/common';
 import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import type { SingapayListedTransaction } from '../biller/singapay-biller.types.js';
-import { formatSingapayIso, singapayWibDay } from '../biller/singapay-time.js';
-import { SINGAPAY_DATE_PATTERN, SINGAPAY_WIB_OFFSET_MINUTES } from '../contract/singapay-api.contract.js';
+import { calendarDayStart, formatSingapayIso, singapayWibDay } from '../biller/singapay-time.js';
+import { SINGAPAY_WIB_OFFSET_MINUTES } from '../contract/singapay-api.contract.js';
 import { SingapayException, SingapayNotFoundException } from '../errors/singapay.exception.js';
 import type { SingapayCallOptions } from '../http/singapay-transport.js';
 import type { SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
@@ -45,8 +45,8 @@ const RECONCILIATION_FIRST_DAY = '2000-01-01';
 /** The WIB day `date` names; a 400 naming `date` for anything but a calendar day `YYYY-MM-DD`. */
 export function parseReconciliationDate(date: unknown, now = Date.now()): SingapayReconciliationDay {
   const text = typeof date === 'string' ? date : '';
-  const midnightUtc = SINGAPAY_DATE_PATTERN.test(text) ? Date.parse(`${text}T00:00:00Z`) : Number.NaN;
-  if (Number.isNaN(midnightUtc) || new Date(midnightUtc).toISOString().slice(0, 10) !== text) {
+  const midnightUtc = calendarDayStart(text);
+  if (midnightUtc === undefined) {
     throw badRequest(['date must be a calendar day as YYYY-MM-DD (a day in WIB, UTC+7), e.g. 2025-06-10']);
   }
   // A nightly job with a wrong date must not show green: no such day has a transaction.
@@ -127,7 +127,7 @@ export class SingapayDayReconciliation {
       const sent = record.sentAt ?? record.createdAt;
       const noTransaction = record.state === 'failed' && (record.failure?.reason === 'rejected' || record.failure?.reason === 'not_sent');
       if (!inDay(record.createdAt) || record.transactionId || !record.referenceNumber || noTransaction) continue;
-      if (sent < day.toMs - this.policy.options.skewMs || !mayLookUp(record)) continue;
+      if (sent < day.toMs - this.policy.options.clockSkewToleranceMs || !mayLookUp(record)) continue;
       const own = await this.biller.listAllTransactions({ customerId: record.customerId, startDate: nextDate, endDate: nextDate }, call, {
         maxPages: this.policy.options.searchMaxPages,
       });
@@ -178,7 +178,7 @@ export class SingapayDayReconciliation {
       else rows.push(localOnlyRow(record, notFound.has(record.key) || (why === undefined && list.complete), why));
     }
     for (const tx of alone) rows.push(singapayOnlyRow(tx, local.complete));
-    hintLostPurchases(rows, this.policy.options.skewMs);
+    hintLostPurchases(rows, this.policy.options.clockSkewToleranceMs);
     rows.sort((a, b) => rowTime(a) - rowTime(b));
 
     const complete = list.complete && local.complete && unchecked.size === 0;

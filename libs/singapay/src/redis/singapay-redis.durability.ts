@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { SingapayConfigurationError } from '../config/singapay-options.validation.js';
+import { refuseInProduction, SingapayConfigurationError } from '../config/singapay-options.validation.js';
 import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
 import type { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
@@ -146,10 +146,8 @@ export async function checkSingapayRedisLedger(
       `${where} could not be reached to check it (${report.error}): the app does not start on a payment ledger it cannot reach or check; make sure Redis is up and reachable`,
     ]);
   }
-  if (problems.length > 0) {
-    if (production) throw new SingapayConfigurationError(problems);
-    for (const p of problems) logger.warn(`${p} (a warning in sandbox; production refuses to start)`);
-  } else if (report.readable) {
+  refuseInProduction(problems, production, logger);
+  if (problems.length === 0 && report.readable) {
     logger.log(`Payment records are kept in Redis: ${describeRedisDurability(report)}`);
   }
   // Takes the epoch now, so that a loss is told from the first payment on; a stop left by an earlier loss is logged by the epoch.

@@ -2,6 +2,7 @@ import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { SINGAPAY_COMMANDS, type SingapayCommand } from '../contract/singapay-api.contract.js';
 import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
+import { calendarDayStart } from '../biller/singapay-time.js';
 import type {
   SingapayBalance,
   SingapayGameTopupParameters,
@@ -14,6 +15,8 @@ import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { checkCallOptions, type SingapayCallOptions } from '../http/singapay-transport.js';
 import { SingapayPaymentEngine } from '../payments/singapay-payment.engine.js';
+import { SingapayPaymentLedger } from '../payments/singapay-payment.ledger.js';
+import { SingapayPaymentSweep } from '../payments/recovery/singapay-payment.sweep.js';
 import type { SingapayPaymentStoreIntegrity } from '../payments/singapay-payment-store.interface.js';
 import { SingapayDayReconciliation } from '../reconciliation/singapay-reconciliation.runner.js';
 import type { SingapayReconciliationOptions, SingapayReconciliationReport } from '../reconciliation/singapay-reconciliation.types.js';
@@ -50,6 +53,8 @@ export class SingapayService {
   constructor(
     private readonly biller: SingapayBillerApi,
     private readonly payments: SingapayPaymentEngine,
+    private readonly ledger: SingapayPaymentLedger,
+    private readonly sweeper: SingapayPaymentSweep,
     private readonly reconciliation: SingapayDayReconciliation,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
     private readonly telemetry: SingapayTelemetry,
@@ -118,7 +123,7 @@ export class SingapayService {
    * shares it, reads carry on, and the health indicator reports it.
    */
   async checkPaymentStore(): Promise<SingapayPaymentStoreIntegrity> {
-    return this.payments.checkIntegrity();
+    return this.ledger.checkIntegrity();
   }
 
   /**
@@ -128,12 +133,12 @@ export class SingapayService {
    * does the same from a shell.
    */
   async resumePayments(): Promise<void> {
-    return this.payments.resumeAfterLoss();
+    return this.ledger.resumeAfterLoss();
   }
 
   /** Sweeps pending and unknown payments once (the `sweepIntervalMs` timer does it on its own). */
   async sweepPayments(): Promise<number> {
-    return this.payments.sweep();
+    return this.sweeper.sweep();
   }
 
   /**
@@ -234,9 +239,8 @@ const GAME_FIELDS = ['serverId', 'username', 'platform'] as const;
 function listRules(r: SingapayListTransactionsRequest): string[] {
   if ((r.startDate === undefined) !== (r.endDate === undefined)) return ['startDate and endDate must be given together'];
   if (r.startDate && r.endDate) {
-    const valid = (d: string) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
-    if (!valid(r.startDate)) return ['startDate is not a calendar date'];
-    if (!valid(r.endDate)) return ['endDate is not a calendar date'];
+    if (calendarDayStart(r.startDate) === undefined) return ['startDate is not a calendar date'];
+    if (calendarDayStart(r.endDate) === undefined) return ['endDate is not a calendar date'];
     if (r.startDate > r.endDate) return ['startDate must not be after endDate'];
   }
   return [];

@@ -37,7 +37,8 @@ export class SingapaySecret {
  * since an API that echoes rejected input could echo a password.
  */
 export function redactSecrets<T>(value: T, secrets: readonly string[]): T {
-  const active = secrets.filter((s) => s.length >= 4);
+  // Longest first: a secret that contains another is masked whole, not left in pieces around the shorter one's mask.
+  const active = secrets.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
   if (active.length === 0) return value;
   const walk = (v: unknown, depth: number): unknown => {
     if (typeof v === 'string') {

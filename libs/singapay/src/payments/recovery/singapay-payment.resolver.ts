@@ -134,7 +134,12 @@ export class SingapayPaymentResolver {
         const owner = await this.ledger.findByTransactionId(txid);
         return owner !== undefined && owner.key !== record.key;
       };
-      const { match, ambiguous } = await findPaymentCandidate(record, search.transactions, claimedByOther, this.policy.options.skewMs);
+      const { match, ambiguous } = await findPaymentCandidate(
+        record,
+        search.transactions,
+        claimedByOther,
+        this.policy.options.clockSkewToleranceMs,
+      );
       // A direct purchase takes a transaction only if no other open payment could hold it too (one
       // still being sent, say): which of them it belongs to cannot be told, so none is guessed.
       if (match && (record.referenceNumber || !(await this.hasRival(record, match)))) return await this.adoptHeld(record, match, via);

@@ -21,15 +21,11 @@ export const SINGAPAY_RECOVERY_DEFAULTS = {
   searchMaxPages: 200,
 } as const;
 
-/** What the policy decides by: its own settings, and three options of the module under shorter names. */
-export interface SingapayRecoveryOptions extends Record<keyof typeof SINGAPAY_RECOVERY_DEFAULTS, number> {
-  /** `paymentNotFoundAfterMs`: how long after its send a payment Singapay does not list may be concluded not found. */
-  notFoundAfterMs: number;
-  /** `paymentReviewMs`: how long a payment final only by inference (not found, token missing) stays looked after. */
-  reviewMs: number;
-  /** `clockSkewToleranceMs`: how far Singapay's clock may be from ours when a transaction is matched by time. */
-  skewMs: number;
-}
+/** The module's options the policy decides by, beside its own settings. */
+type SingapayRecoveryModuleOptions = Pick<SingapayResolvedOptions, 'paymentNotFoundAfterMs' | 'paymentReviewMs' | 'clockSkewToleranceMs'>;
+
+/** What the policy decides by: its own settings, and three options of the module under their own names. */
+export type SingapayRecoveryOptions = Record<keyof typeof SINGAPAY_RECOVERY_DEFAULTS, number> & SingapayRecoveryModuleOptions;
 
 /**
  * Who asks whether a record is due for a lookup:
@@ -51,16 +47,9 @@ const DAY_MS = 86_400_000;
 export class SingapayRecoveryPolicy {
   readonly options: SingapayRecoveryOptions;
 
-  constructor(
-    @Inject(SINGAPAY_RESOLVED_OPTIONS)
-    resolved: Pick<SingapayResolvedOptions, 'paymentNotFoundAfterMs' | 'paymentReviewMs' | 'clockSkewToleranceMs'>,
-  ) {
-    this.options = {
-      ...SINGAPAY_RECOVERY_DEFAULTS,
-      notFoundAfterMs: resolved.paymentNotFoundAfterMs,
-      reviewMs: resolved.paymentReviewMs,
-      skewMs: resolved.clockSkewToleranceMs,
-    };
+  constructor(@Inject(SINGAPAY_RESOLVED_OPTIONS) resolved: SingapayRecoveryModuleOptions) {
+    const { paymentNotFoundAfterMs, paymentReviewMs, clockSkewToleranceMs } = resolved;
+    this.options = { ...SINGAPAY_RECOVERY_DEFAULTS, paymentNotFoundAfterMs, paymentReviewMs, clockSkewToleranceMs };
   }
 
   /**
@@ -114,7 +103,7 @@ export class SingapayRecoveryPolicy {
    */
   mayConcludeNotFound(record: SingapayPaymentRecord, searchedAt: number): boolean {
     if (record.state !== 'unknown' || this.singapaySaidApplied(record)) return false;
-    return searchedAt >= (record.sentAt ?? record.createdAt) + this.options.notFoundAfterMs;
+    return searchedAt >= (record.sentAt ?? record.createdAt) + this.options.paymentNotFoundAfterMs;
   }
 
   /**
@@ -128,12 +117,12 @@ export class SingapayRecoveryPolicy {
 
   /** Whether `tx` could be the transaction of `record`, a payment still looking for its own (the matcher's rule). */
   couldHold(record: SingapayPaymentRecord, tx: SingapayMatchableTransaction): boolean {
-    return this.isOpenToEvidence(record) && transactionDistance(record, tx, this.options.skewMs) !== undefined;
+    return this.isOpenToEvidence(record) && transactionDistance(record, tx, this.options.clockSkewToleranceMs) !== undefined;
   }
 
   /** The watch a record is put under (or keeps): until the review window closes, next looked at on its backoff. */
   watch(record: Pick<SingapayPaymentRecord, 'lookups' | 'watchUntil'>, now: number): { watchUntil: number; nextCheckAt: number } {
-    return { watchUntil: record.watchUntil ?? now + this.options.reviewMs, nextCheckAt: this.nextFollowUpAt(record, now) };
+    return { watchUntil: record.watchUntil ?? now + this.options.paymentReviewMs, nextCheckAt: this.nextFollowUpAt(record, now) };
   }
 
   /** When a watched record is next looked up: doubling from `followUpFirstMs` to at most `followUpMaxMs`. */
@@ -154,7 +143,7 @@ export class SingapayRecoveryPolicy {
    */
   searchDays(record: Pick<SingapayPaymentRecord, 'createdAt'>, now: number): { startDate: string; endDate: string } {
     return {
-      startDate: singapayWibDay(record.createdAt - this.options.skewMs - DAY_MS),
+      startDate: singapayWibDay(record.createdAt - this.options.clockSkewToleranceMs - DAY_MS),
       endDate: singapayWibDay(now + DAY_MS),
     };
   }

@@ -537,6 +537,18 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
         err: expect.stringMatching(/--before DATE is required/),
       });
       expect((await cli(runSingapayPrune, ['--before', 'yesterday', '--no-env-file'], { env })).err).toMatch(/--before needs a date/);
+      // Not a day of the calendar, as a date or inside an instant: refused, never read as 2 March.
+      for (const before of ['2025-02-30', '2025-02-30T00:00:00Z']) {
+        expect(await cli(runSingapayPrune, ['--before', before, '--no-env-file'], { env })).toMatchObject({
+          code: 2,
+          err: expect.stringMatching(/--before needs a date/),
+        });
+      }
+      const instant = new Date(Date.now() - 30 * DAY).toISOString();
+      expect(await cli(runSingapayPrune, ['--before', instant, '--dry-run', '--no-env-file'], { env })).toMatchObject({
+        code: 0,
+        out: `would prune 0 final payment records last changed before ${instant}`,
+      });
     });
   });
 

@@ -10,6 +10,7 @@ import { createSingapay } from '../support/singapay-testing.js';
  */
 
 const PULSA = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
+const OTHER_TRANSACTION = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
 
 /** A store whose next write of an accepted outcome fails, as Redis does when its connection drops. */
 class FlakyStore extends SingapayInMemoryPaymentStore {
@@ -33,6 +34,19 @@ class CommittedThenFailedStore extends SingapayInMemoryPaymentStore {
       throw new Error('connection lost');
     }
     return written;
+  }
+}
+
+/** A store whose next write of an accepted outcome finds the record holding another transaction, and then fails. */
+class ContradictingStore extends SingapayInMemoryPaymentStore {
+  failNextOutcome = true;
+  override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+    if (this.failNextOutcome && (record.state === 'success' || record.state === 'pending')) {
+      this.failNextOutcome = false;
+      await super.replace({ ...record, transactionId: OTHER_TRANSACTION }, expectedVersion);
+      throw new Error('connection lost');
+    }
+    return super.replace(record, expectedVersion);
   }
 }
 
@@ -132,6 +146,26 @@ describe('the payment engine under store failures and contention (simulator)', (
       expect(stored).toMatchObject({ state: 'pending', transactionId: paid.transactionId, sendCount: 1 });
       expect(await ctx.service.getPayment('order-committed')).toMatchObject({ transactionId: paid.transactionId, sendCount: 1 });
       expect(capturedLogLines.slice(logged).filter((line) => line.includes('could not be recorded'))).toEqual([]);
+      expect(sim.paymentsFor({ customerId: PULSA.customerId })).toBe(1);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('a store that failed and holds another transaction is said loudly, with the failure; the caller still gets Singapay’s answer', async () => {
+    const store = new ContradictingStore();
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
+    const logged = capturedLogLines.length;
+    try {
+      const paid = await ctx.service.pay({ command: 'pulsa', ...PULSA, idempotencyKey: 'order-contradicted' });
+      expect(paid).toMatchObject({ status: 'pending' });
+      expect(paid.transactionId).not.toBe(OTHER_TRANSACTION);
+      const lines = capturedLogLines.slice(logged).filter((line) => line.includes('could not be recorded'));
+      expect(lines).toEqual([
+        expect.stringContaining(
+          `answer (transaction ${paid.transactionId}) could not be recorded (SingapayPaymentStoreException): the record holds transaction ${OTHER_TRANSACTION}; kept in this process, check the Singapay dashboard`,
+        ),
+      ]);
       expect(sim.paymentsFor({ customerId: PULSA.customerId })).toBe(1);
     } finally {
       await ctx.close();

@@ -65,7 +65,7 @@ export class SingapayAuthService {
     const refusal = readSingapayRefusal(answer.status, body);
     // Only an address is ever copied from Singapay's message into ours.
     if (refusal.status === 401 || refusal.status === 403) {
-      const cause = refusal.cause ?? 'client_credentials_refused';
+      const cause = refusal.status === 401 ? 'client_credentials_refused' : refusal.cause!;
       throw this.errors.fromCode({
         code: cause === 'client_credentials_refused' ? SINGAPAY_UNAUTHENTICATED_CODE : SINGAPAY_PERMISSION_DENIED_CODE,
         operation,

@@ -2,6 +2,7 @@
  * `singapay migrate` and `singapay prune`: the PostgreSQL payment ledger's schema
  * and its clean-up, run by a person or a deploy step, never by the app at request time.
  */
+import { calendarDayStart } from '../biller/singapay-time.js';
 import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
 import { loadSingapayDoctorEnv } from '../doctor/singapay-doctor.env.js';
 import {
@@ -98,8 +99,10 @@ export function runSingapayPrune(argv: readonly string[], io: SingapayCliIo): Pr
   return runSingapayCliCommand('prune', SINGAPAY_PRUNE_USAGE, argv, parse, io, async (args, run) => {
     const text = args.values.before;
     if (text === undefined) throw new SingapayCliUsageError('--before DATE is required');
-    const before = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-    if (Number.isNaN(before.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    // Its day must be one of the calendar: `new Date` takes 2025-02-30 for 2 March, two more days of records gone.
+    const day = calendarDayStart(text.slice(0, 10));
+    const before = new Date(text.length === 10 ? (day ?? Number.NaN) : text);
+    if (day === undefined || Number.isNaN(before.getTime())) {
       throw new SingapayCliUsageError('--before needs a date: YYYY-MM-DD or an ISO 8601 instant');
     }
     const now = (io.now ?? Date.now)();

@@ -39,8 +39,7 @@ export type SingapayPaymentOrder = SingapayPaymentParams & { idempotencyKey?: st
  * never resent once any byte may have left, and resolved against Singapay when its
  * answer was lost. It claims and sends through the ledger (the store), and hands a
  * payment in doubt to the recovery (policy, resolver, token chase, confirmations);
- * per-key work in this process never runs twice. The sweep, the store's integrity and
- * callbacks are reached directly, by the service and the callback receiver.
+ * per-key work in this process never runs twice.
  */
 @Injectable()
 export class SingapayPaymentEngine {
@@ -229,11 +228,15 @@ export class SingapayPaymentEngine {
     const latest = await this.ledger.get(record.key, 'after_send').catch(() => undefined);
     if (latest && latest.transactionId === patch.transactionId) return latest;
     const key = hashIdempotencyKey(record.key);
-    this.logger.error(
-      storeFailure !== undefined && !latest?.transactionId
-        ? `pay key=${key} outcome could not be recorded (${storeFailure}); kept in this process and looked up later`
-        : `pay key=${key} answer (transaction ${String(patch.transactionId)}) could not be recorded: the record ${latest?.transactionId ? `holds transaction ${latest.transactionId}` : 'refused it'}; kept in this process, check the Singapay dashboard`,
-    );
+    const held = latest?.transactionId;
+    if (held === undefined && storeFailure !== undefined) {
+      this.logger.error(`pay key=${key} outcome could not be recorded (${storeFailure}); kept in this process and looked up later`);
+    } else {
+      const failed = storeFailure === undefined ? '' : ` (${storeFailure})`;
+      this.logger.error(
+        `pay key=${key} answer (transaction ${String(patch.transactionId)}) could not be recorded${failed}: the record ${held === undefined ? 'refused it' : `holds transaction ${held}`}; kept in this process, check the Singapay dashboard`,
+      );
+    }
     this.unrecorded.set(record.key, patch);
     return applyPatch(latest ?? record, patch, this.now());
   }

@@ -10,12 +10,10 @@ import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
 import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
 
 /**
- * The follow-ups that run in the background, through the resolver and as the policy says: the
- * sweep of every unsettled record that is due (pending, unknown, and final ones still under
- * review), one sweep at a time, on a timer when `sweepIntervalMs` is set, which leaves a key this
- * process is already working on to that work; and the chase of a late PLN token, in this process
- * and on the record's backoff, for as long as the policy says (`tokenChaseMs`), so that a token
- * reaches `tokens$` even when nobody asks and no sweep runs.
+ * The background follow-ups, through the resolver and as the policy says. The sweep: every
+ * unsettled record that is due, one sweep at a time, on a timer when `sweepIntervalMs` is set,
+ * leaving a key this process is working on to that work. The token chase: a late PLN token looked
+ * up on the record's backoff for `tokenChaseMs`, so that it reaches `tokens$` when nobody asks.
  */
 @Injectable()
 export class SingapayPaymentSweep implements OnModuleInit, OnModuleDestroy {
@@ -65,6 +63,8 @@ export class SingapayPaymentSweep implements OnModuleInit, OnModuleDestroy {
   private async run(): Promise<number> {
     let changed = 0;
     for (const record of await this.ledger.listUnsettled()) {
+      // A sweep under way at shutdown stops between records, before the connections close.
+      if (this.stopped) break;
       if (this.inflight.get(record.key) || !this.policy.isDueForLookup(record, this.now(), 'sweep')) continue;
       try {
         const after = await this.resolver.resolve(record, 'sweep');

@@ -21,7 +21,6 @@ export const SINGAPAY_RECOVERY_DEFAULTS = {
   searchMaxPages: 200,
 } as const;
 
-/** The module's options the policy decides by, beside its own settings. */
 type SingapayRecoveryModuleOptions = Pick<SingapayResolvedOptions, 'paymentNotFoundAfterMs' | 'paymentReviewMs' | 'clockSkewToleranceMs'>;
 
 /** What the policy decides by: its own settings, and three options of the module under their own names. */

@@ -26,7 +26,7 @@ import { SingapayPaymentInflight } from './payments/singapay-payment.inflight.js
 import { SingapayPaymentLedger } from './payments/singapay-payment.ledger.js';
 import { SingapayPaymentConfirmations } from './payments/recovery/singapay-payment.confirmations.js';
 import { SingapayPaymentResolver } from './payments/recovery/singapay-payment.resolver.js';
-import { SingapayPaymentSweep } from './payments/recovery/singapay-payment.sweep.js';
+import { SingapayPaymentFollowUps } from './payments/recovery/singapay-payment.follow-ups.js';
 import { SingapayRecoveryPolicy } from './payments/recovery/singapay-recovery.policy.js';
 import { SingapayDayReconciliation } from './reconciliation/singapay-reconciliation.runner.js';
 import { SINGAPAY_TELEMETRY_PROVIDER } from './telemetry/singapay-telemetry.provider.js';
@@ -77,7 +77,7 @@ export const SINGAPAY_PROVIDERS: Provider[] = [
   SingapayPaymentLedger,
   SingapayRecoveryPolicy,
   SingapayPaymentResolver,
-  SingapayPaymentSweep,
+  SingapayPaymentFollowUps,
   SingapayPaymentConfirmations,
   SingapayPaymentEngine,
   SingapayDayReconciliation,

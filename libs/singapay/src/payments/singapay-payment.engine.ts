@@ -25,7 +25,7 @@ import {
 } from './singapay-payment.state.js';
 import { SingapayPaymentConfirmations } from './recovery/singapay-payment.confirmations.js';
 import { SingapayPaymentResolver } from './recovery/singapay-payment.resolver.js';
-import { SingapayPaymentSweep } from './recovery/singapay-payment.sweep.js';
+import { SingapayPaymentFollowUps } from './recovery/singapay-payment.follow-ups.js';
 import { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
 import type { SingapayPayment, SingapayPaymentResult, SingapayWaitOptions } from './singapay-payment.types.js';
 import { paymentResult, paymentView } from './singapay-payment.views.js';
@@ -59,7 +59,7 @@ export class SingapayPaymentEngine {
     private readonly events: SingapayPaymentEvents,
     private readonly policy: SingapayRecoveryPolicy,
     private readonly resolver: SingapayPaymentResolver,
-    private readonly sweeper: SingapayPaymentSweep,
+    private readonly followUps: SingapayPaymentFollowUps,
     private readonly confirmations: SingapayPaymentConfirmations,
     private readonly biller: SingapayBillerApi,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
@@ -177,7 +177,7 @@ export class SingapayPaymentEngine {
       let current = stored ?? (await this.unrecordedOutcome(record, verdict.patch, storeFailure));
       this.events.changed(record, current, 'payment');
       if (current.evidence) current = await this.weighEvidence(current, current.evidence);
-      if (isAwaitingToken(current)) this.sweeper.chaseToken(current);
+      if (isAwaitingToken(current)) this.followUps.chaseToken(current);
       return current;
     }
     const recorded = await this.ledger.transition(record, verdict.patch).catch(() => {

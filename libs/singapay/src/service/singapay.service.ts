@@ -16,7 +16,7 @@ import type { SingapayResolvedOptions } from '../config/singapay-options.validat
 import { checkCallOptions, type SingapayCallOptions } from '../http/singapay-transport.js';
 import { SingapayPaymentEngine } from '../payments/singapay-payment.engine.js';
 import { SingapayPaymentLedger } from '../payments/singapay-payment.ledger.js';
-import { SingapayPaymentSweep } from '../payments/recovery/singapay-payment.sweep.js';
+import { SingapayPaymentFollowUps } from '../payments/recovery/singapay-payment.follow-ups.js';
 import type { SingapayPaymentStoreIntegrity } from '../payments/singapay-payment-store.interface.js';
 import { SingapayDayReconciliation } from '../reconciliation/singapay-reconciliation.runner.js';
 import type { SingapayReconciliationOptions, SingapayReconciliationReport } from '../reconciliation/singapay-reconciliation.types.js';
@@ -54,7 +54,7 @@ export class SingapayService {
     private readonly biller: SingapayBillerApi,
     private readonly payments: SingapayPaymentEngine,
     private readonly ledger: SingapayPaymentLedger,
-    private readonly sweeper: SingapayPaymentSweep,
+    private readonly followUps: SingapayPaymentFollowUps,
     private readonly reconciliation: SingapayDayReconciliation,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
     private readonly telemetry: SingapayTelemetry,
@@ -138,7 +138,7 @@ export class SingapayService {
 
   /** Sweeps pending and unknown payments once (the `sweepIntervalMs` timer does it on its own). */
   async sweepPayments(): Promise<number> {
-    return this.sweeper.sweep();
+    return this.followUps.sweep();
   }
 
   /**

@@ -16,7 +16,7 @@ import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
  * up on the record's backoff for `tokenChaseMs`, so that it reaches `tokens$` when nobody asks.
  */
 @Injectable()
-export class SingapayPaymentSweep implements OnModuleInit, OnModuleDestroy {
+export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;

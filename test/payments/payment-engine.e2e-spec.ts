@@ -12,41 +12,22 @@ import { createSingapay } from '../support/singapay-testing.js';
 const PULSA = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
 const OTHER_TRANSACTION = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
 
-/** A store whose next write of an accepted outcome fails, as Redis does when its connection drops. */
-class FlakyStore extends SingapayInMemoryPaymentStore {
-  failNextOutcome = true;
-  override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
-    if (this.failNextOutcome && (record.state === 'success' || record.state === 'pending')) {
-      this.failNextOutcome = false;
-      throw new Error('connection lost');
-    }
-    return super.replace(record, expectedVersion);
+/**
+ * A store whose next write of an accepted outcome throws, as when its connection drops, having left
+ * the record as it was (`lost`), written (`committed`: the reply was what got lost) or holding
+ * another transaction (`contradicted`).
+ */
+class FailingOutcomeStore extends SingapayInMemoryPaymentStore {
+  private failNextOutcome = true;
+  constructor(private readonly left: 'lost' | 'committed' | 'contradicted') {
+    super();
   }
-}
-
-/** A store whose next write of an accepted outcome is kept and then reported failed, as when a connection drops before the reply. */
-class CommittedThenFailedStore extends SingapayInMemoryPaymentStore {
-  failNextOutcome = true;
   override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
-    const written = await super.replace(record, expectedVersion);
-    if (this.failNextOutcome && (record.state === 'success' || record.state === 'pending')) {
-      this.failNextOutcome = false;
-      throw new Error('connection lost');
-    }
-    return written;
-  }
-}
-
-/** A store whose next write of an accepted outcome finds the record holding another transaction, and then fails. */
-class ContradictingStore extends SingapayInMemoryPaymentStore {
-  failNextOutcome = true;
-  override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
-    if (this.failNextOutcome && (record.state === 'success' || record.state === 'pending')) {
-      this.failNextOutcome = false;
-      await super.replace({ ...record, transactionId: OTHER_TRANSACTION }, expectedVersion);
-      throw new Error('connection lost');
-    }
-    return super.replace(record, expectedVersion);
+    if (!this.failNextOutcome || (record.state !== 'success' && record.state !== 'pending')) return super.replace(record, expectedVersion);
+    this.failNextOutcome = false;
+    if (this.left === 'committed') await super.replace(record, expectedVersion);
+    if (this.left === 'contradicted') await super.replace({ ...record, transactionId: OTHER_TRANSACTION }, expectedVersion);
+    throw new Error('connection lost');
   }
 }
 
@@ -107,69 +88,54 @@ describe('the payment engine under store failures and contention (simulator)', (
     }
   });
 
-  it('a store error after Singapay answered is not "not sent": the caller gets the answer, and the key is never paid twice', async () => {
-    const store = new FlakyStore();
+  /** The module on a store whose next outcome write fails as `left` says, and the log lines about an unrecorded answer since. */
+  async function onFailingStore(left: ConstructorParameters<typeof FailingOutcomeStore>[0]) {
+    const store = new FailingOutcomeStore(left);
     const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
+    onTestFinished(() => ctx.close());
     const logged = capturedLogLines.length;
-    try {
-      const first = await ctx.service.pay({
-        command: 'pulsa',
-        productCode: PULSA.productCode,
-        customerId: PULSA.customerId,
-        idempotencyKey: 'order-flaky',
-      });
-      expect(first.status).toBe('pending');
-      const second = await ctx.service.pay({
-        command: 'pulsa',
-        productCode: PULSA.productCode,
-        customerId: PULSA.customerId,
-        idempotencyKey: 'order-flaky',
-      });
-      expect(['pending', 'unknown']).toContain(second.status);
-      expect(sim.paymentsFor({ customerId: PULSA.customerId })).toBe(1);
-      // One line, which says the store failed: not that the record refused Singapay's answer.
-      const unrecorded = capturedLogLines.slice(logged).filter((line) => line.includes('could not be recorded'));
-      expect(unrecorded).toEqual([expect.stringMatching(/^error pay key=\S+ outcome could not be recorded \(\w+\); kept in this process/)]);
-    } finally {
-      await ctx.close();
-    }
+    const unrecordedLines = () => capturedLogLines.slice(logged).filter((line) => line.includes('could not be recorded'));
+    return { store, service: ctx.service, unrecordedLines };
+  }
+
+  it('a store error after Singapay answered is not "not sent": the caller gets the answer, and the key is never paid twice', async () => {
+    const { service, unrecordedLines } = await onFailingStore('lost');
+    const order = {
+      command: 'pulsa' as const,
+      productCode: PULSA.productCode,
+      customerId: PULSA.customerId,
+      idempotencyKey: 'order-flaky',
+    };
+    expect((await service.pay(order)).status).toBe('pending');
+    expect(['pending', 'unknown']).toContain((await service.pay(order)).status);
+    expect(sim.paymentsFor({ customerId: PULSA.customerId })).toBe(1);
+    // One line, which says the store failed: not that the record refused Singapay's answer.
+    expect(unrecordedLines()).toEqual([
+      expect.stringMatching(/^error pay key=\S+ outcome could not be recorded \(\w+\); kept in this process/),
+    ]);
   });
 
   it('an outcome the store kept but reported failed is read back: answered as stored, with no word of an unrecorded answer', async () => {
-    const store = new CommittedThenFailedStore();
-    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
-    const logged = capturedLogLines.length;
-    try {
-      const paid = await ctx.service.pay({ command: 'pulsa', ...PULSA, idempotencyKey: 'order-committed' });
-      expect(paid.status).toBe('pending');
-      const stored = await store.get('order-committed');
-      expect(stored).toMatchObject({ state: 'pending', transactionId: paid.transactionId, sendCount: 1 });
-      expect(await ctx.service.getPayment('order-committed')).toMatchObject({ transactionId: paid.transactionId, sendCount: 1 });
-      expect(capturedLogLines.slice(logged).filter((line) => line.includes('could not be recorded'))).toEqual([]);
-      expect(sim.paymentsFor({ customerId: PULSA.customerId })).toBe(1);
-    } finally {
-      await ctx.close();
-    }
+    const { store, service, unrecordedLines } = await onFailingStore('committed');
+    const paid = await service.pay({ command: 'pulsa', ...PULSA, idempotencyKey: 'order-committed' });
+    expect(paid.status).toBe('pending');
+    expect(await store.get('order-committed')).toMatchObject({ state: 'pending', transactionId: paid.transactionId, sendCount: 1 });
+    expect(await service.getPayment('order-committed')).toMatchObject({ transactionId: paid.transactionId, sendCount: 1 });
+    expect(unrecordedLines()).toEqual([]);
+    expect(sim.paymentsFor({ customerId: PULSA.customerId })).toBe(1);
   });
 
   it('a store that failed and holds another transaction is said loudly, with the failure; the caller still gets Singapay’s answer', async () => {
-    const store = new ContradictingStore();
-    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
-    const logged = capturedLogLines.length;
-    try {
-      const paid = await ctx.service.pay({ command: 'pulsa', ...PULSA, idempotencyKey: 'order-contradicted' });
-      expect(paid).toMatchObject({ status: 'pending' });
-      expect(paid.transactionId).not.toBe(OTHER_TRANSACTION);
-      const lines = capturedLogLines.slice(logged).filter((line) => line.includes('could not be recorded'));
-      expect(lines).toEqual([
-        expect.stringContaining(
-          `answer (transaction ${paid.transactionId}) could not be recorded (SingapayPaymentStoreException): the record holds transaction ${OTHER_TRANSACTION}; kept in this process, check the Singapay dashboard`,
-        ),
-      ]);
-      expect(sim.paymentsFor({ customerId: PULSA.customerId })).toBe(1);
-    } finally {
-      await ctx.close();
-    }
+    const { service, unrecordedLines } = await onFailingStore('contradicted');
+    const paid = await service.pay({ command: 'pulsa', ...PULSA, idempotencyKey: 'order-contradicted' });
+    expect(paid).toMatchObject({ status: 'pending' });
+    expect(paid.transactionId).not.toBe(OTHER_TRANSACTION);
+    expect(unrecordedLines()).toEqual([
+      expect.stringContaining(
+        `answer (transaction ${paid.transactionId}) could not be recorded (SingapayPaymentStoreException): the record holds transaction ${OTHER_TRANSACTION}; kept in this process, check the Singapay dashboard`,
+      ),
+    ]);
+    expect(sim.paymentsFor({ customerId: PULSA.customerId })).toBe(1);
   });
 
   it('the sweep reaches unsettled payments beyond the oldest hundred', async () => {

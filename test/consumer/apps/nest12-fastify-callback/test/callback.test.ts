@@ -10,16 +10,22 @@ import { SINGAPAY_TELEMETRY_NAMES, SingapayService, type SingapayPaymentSettleme
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES } from 'nestjs-singapay/simulator';
 import { AppModule } from '../src/app.module.js';
 
-/** A port free on 127.0.0.1 now, for the app: the simulator must know the callback URL before the app starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/**
+ * A port free on 127.0.0.1 now, for the app: the simulator must know the callback URL before the app starts.
+ * Picked below the ports the kernel hands out for port 0 (Linux: from 32768), so that the simulator, started
+ * on port 0 just after, cannot take it.
+ */
+async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_768);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error('no free loopback port between 20000 and 32767');
 }
 
 let sim: SingapaySimulator;

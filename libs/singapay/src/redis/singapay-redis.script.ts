@@ -14,7 +14,7 @@ export function redisScript(source: string): SingapayRedisScript {
 /**
  * Runs a script by its hash, and by its source only when the server does not know it yet
  * (NOSCRIPT: the script did not run, so running it once more is not running it twice).
- * Sending the hash instead of the whole script on every call keeps each payment's three
+ * Sending the hash instead of the whole script on every call keeps each payment's
  * writes small. No command is defined on the client, which may be the application's own.
  */
 export async function runRedisScript(

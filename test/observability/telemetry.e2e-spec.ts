@@ -322,6 +322,14 @@ describe('OpenTelemetry spans and metrics of a registration', () => {
     }
   });
 
+  it('names a direct purchase paid without a key by the key it is recorded under, on the payment span and its pay call', async () => {
+    const paid = await service.pay({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567899' });
+    expect(paid.idempotencyKey).toMatch(/^auto:/);
+    const [payment] = fresh(S.payment);
+    expect(payment.attributes[A.idempotencyKeyHash]).toBe(hashIdempotencyKey(paid.idempotencyKey));
+    expect(fresh(`${S.callPrefix}pay`)[0].attributes[A.idempotencyKeyHash]).toBe(hashIdempotencyKey(paid.idempotencyKey));
+  });
+
   it('never exports a customer id (even masked), an idempotency key, a secret, the payment password or a token', async () => {
     const text = await sdk.exportedText();
     expect(text).toContain('singapay.calls'); // the scan read something

@@ -74,8 +74,7 @@ export class SingapayPaymentEngine {
     return req.idempotencyKey ?? req.referenceNumber ?? `auto:${randomUUID()}`;
   }
 
-  async pay(req: SingapayPaymentOrder, call?: SingapayCallOptions): Promise<SingapayPaymentResult> {
-    const key = this.keyFor(req);
+  async pay(req: SingapayPaymentOrder, call?: SingapayCallOptions, key = this.keyFor(req)): Promise<SingapayPaymentResult> {
     const requestHash = hashPaymentRequest(req);
     const waitUntil = this.now() + (call?.timeoutMs ?? this.options.timeoutMs);
     const params = paymentParamsOf(req);

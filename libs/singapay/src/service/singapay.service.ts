@@ -90,7 +90,8 @@ export class SingapayService {
     const req = validateSingapayInput(SingapayPayRequest, input, this.payRules);
     // Before the record is made: a call refused for its options leaves no trace.
     checkCallOptions('pay', call);
-    return this.telemetry.tracePayment(req, () => this.payments.pay(req, call));
+    const key = this.payments.keyFor(req);
+    return this.telemetry.tracePayment(req, key, () => this.payments.pay(req, call, key));
   }
 
   /** The payment recorded under a key, resolved against Singapay when pending or unknown. 404 for an unknown key. */

@@ -48,8 +48,6 @@ export function callAttributes(call: SingapayTracedCall, registration: string): 
 export interface SingapayTracedPayment {
   command: string;
   productCode: string;
-  idempotencyKey?: string;
-  referenceNumber?: string;
 }
 
 export function paymentAttributes(payment: SingapayTracedPayment, registration: string): SingapayTelemetryAttributes {

@@ -131,9 +131,10 @@ export class SingapayTelemetry implements OnModuleDestroy {
     }
   }
 
-  /** One `pay()`: span `singapay payment` around its send and lookups, and `singapay.payments`. */
-  async tracePayment<T extends { status: string; idempotencyKey: string; responseCode?: string | undefined }>(
+  /** One `pay()` recorded under `key`: span `singapay payment` around its send and lookups, and `singapay.payments`. */
+  async tracePayment<T extends { status: string; responseCode?: string | undefined }>(
     payment: SingapayTracedPayment,
+    key: string,
     run: () => Promise<T>,
   ): Promise<T> {
     const otel = this.otel;
@@ -141,14 +142,11 @@ export class SingapayTelemetry implements OnModuleDestroy {
     const attributes = paymentAttributes(payment, this.registration);
     const scope = this.start(S.payment, { kind: otel.api.SpanKind.INTERNAL, attributes }, this.scopes.getStore());
     scope.payment = scope;
-    // The key the engine records it under, when the request decides it (see keyFor()).
-    const key = payment.idempotencyKey ?? payment.referenceNumber;
-    if (key !== undefined && scope.span.isRecording()) scope.span.setAttribute(A.idempotencyKeyHash, hashIdempotencyKey(key));
+    if (scope.span.isRecording()) scope.span.setAttribute(A.idempotencyKeyHash, hashIdempotencyKey(key));
     try {
       const result = await this.within(scope, run);
       this.end(scope, () => ({
         [A.outcome]: result.status,
-        [A.idempotencyKeyHash]: hashIdempotencyKey(result.idempotencyKey),
         ...answerAttributes(result.responseCode, undefined),
         [A.sendCount]: scope.sends,
       }));

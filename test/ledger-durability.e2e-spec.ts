@@ -376,6 +376,47 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
       await expect(one.create(record('k5'))).rejects.toMatchObject({ name: 'SingapayPaymentStoreLostError' });
       expect(await two.checkIntegrity()).toMatchObject({ intact: false, reason: expect.stringMatching(/before the latest resume/) });
     });
+
+    it("a process silent for a month is not held to the mark another process's start dropped, refused writes or not", async () => {
+      const r = await redis();
+      const raw = await r.client();
+      const ledger = '{month:payments:default}:ledger';
+      const store = new RedisPaymentStore(await r.client(), { prefix: 'month' });
+      const record = (key: string, version = 1) => ({
+        key,
+        requestHash: 'h',
+        command: 'pulsa' as const,
+        productCode: 'P',
+        customerId: 'C',
+        state: 'sending' as const,
+        sendCount: 0,
+        lookups: 0,
+        createdAt: Date.now(),
+        updatedAt: Date.now(),
+        version,
+      });
+      const day = 86_400_000;
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        expect((await store.create(record('k1'))).created).toBe(true);
+        // 29.5 days on, its only attempt is a compare-and-set another writer won: nothing is written.
+        vi.setSystemTime(Date.now() + 29.5 * day);
+        expect(await store.replace(record('k1', 3), 2)).toBe(false);
+        // A day later a process starts and drops the marks of writers silent for 30 days: this one's among them.
+        vi.setSystemTime(Date.now() + day);
+        const mark = Object.keys(await raw.hgetall(ledger)).find((field) => field.startsWith('w:'))!;
+        const [redisNow] = await raw.time();
+        await raw.hset(ledger, mark, `1:${Number(redisNow) - 31 * 86_400}`);
+        const starter = new RedisPaymentStore(await r.client(), { prefix: 'month' });
+        expect((await starter.create(record('k2'))).created).toBe(true);
+        expect(await raw.hexists(ledger, mark)).toBe(0);
+        // The silent process writes again: a ledger that lost nothing, not a rollback that stops every replica.
+        expect((await store.create(record('k3'))).created).toBe(true);
+        expect(await store.checkIntegrity()).toEqual({ intact: true });
+      } finally {
+        vi.useRealTimers();
+      }
+    });
   });
 });
 

@@ -104,9 +104,10 @@ export class SingapayRedisLedgerEpoch {
     for (let attempt = 0; ; attempt++) {
       const guard = await this.guardArgs();
       const answer = (await this.run(script, [...args, ...guard], keys)) as number | string;
-      if (typeof answer === 'string') return answer;
+      if (typeof answer === 'string' || answer === 0) return answer;
       if (answer !== -1) {
-        // A write of this process reported its place in the sequence.
+        // A write of this process reported its place in the sequence. A refused compare-and-set (0) wrote
+        // nothing: taken for a write, it would hold this process to a mark a process start may have dropped.
         this.#seen = Math.max(this.#seen, answer);
         this.#ownSeen = Math.max(this.#ownSeen, answer);
         this.#ownAt = Date.now();

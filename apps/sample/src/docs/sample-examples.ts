@@ -301,7 +301,7 @@ export const ERROR_EXAMPLES = {
       statusCode: 502,
       error: 'Bad Gateway',
       message:
-        'Singapay accessToken failed with code 16 (unauthenticated): Singapay refused the client credentials: check the client ID and client secret (SINGAPAY_CLIENT_ID, SINGAPAY_CLIENT_SECRET) of this environment (so checkBalance was not sent)',
+        'Singapay accessToken failed with code 16 (unauthenticated): Singapay refused the client credentials: check the client ID and client secret (SINGAPAY_CLIENT_ID, SINGAPAY_CLIENT_SECRET) of this environment, and that they are not swapped (so checkBalance was not sent)',
       singapay: { code: '16', type: 'unauthenticated' },
     },
   },
@@ -378,7 +378,7 @@ const DOWN = {
   responseCode: '08',
   responseType: 'permission_denied',
   detail:
-    "Singapay accessToken failed with code 08 (permission_denied): Singapay refused the caller's IP address (203.0.113.7): submit it to Singapay for whitelisting in this environment (so checkBalance was not sent)",
+    "Singapay accessToken failed with code 08 (permission_denied): Singapay refused this server's IP address (203.0.113.7): submit 203.0.113.7 to Singapay for whitelisting in this environment (so checkBalance was not sent)",
   checkedAt: '2026-11-24T04:10:22.662+07:00',
   responseTimeMs: 15,
 };

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SINGAPAY_GRANT_TYPE, SINGAPAY_HEADERS, SINGAPAY_TOKEN_PATH } from '../contract/singapay-api.contract.js';
+import { SINGAPAY_GRANT_TYPE, SINGAPAY_TOKEN_PATH } from '../contract/singapay-api.contract.js';
 import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
-import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
 import { readSingapayRefusal, SingapayErrorFactory } from '../errors/singapay-error.factory.js';
+import { singapayRefusalAdvice } from '../errors/singapay-failure.diagnosis.js';
 import { SINGAPAY_PERMISSION_DENIED_CODE, SINGAPAY_UNAUTHENTICATED_CODE } from '../errors/singapay-response-codes.js';
 import { SingapayTransport, type SingapayCallOptions } from '../http/singapay-transport.js';
 import { asRecord } from '../util/singapay-json.js';
@@ -71,12 +71,7 @@ export class SingapayAuthService {
         operation,
         upstreamStatus: answer.status,
         raw: body,
-        message:
-          cause === 'client_credentials_refused'
-            ? `Singapay refused the client credentials: check the client ID and client secret (${SINGAPAY_ENV_VARS.clientId}, ${SINGAPAY_ENV_VARS.clientSecret}) of this environment`
-            : cause === 'ip_not_whitelisted'
-              ? `Singapay refused the caller's IP address (${refusal.ipAddress ?? 'this server'}): submit it to Singapay for whitelisting in this environment`
-              : `Singapay refused the partner id: check the API key (${SINGAPAY_ENV_VARS.apiKey}, sent as ${SINGAPAY_HEADERS.partnerId}) of this environment`,
+        message: singapayRefusalAdvice(cause, refusal.ipAddress),
         cause,
         ipAddress: refusal.ipAddress,
       });

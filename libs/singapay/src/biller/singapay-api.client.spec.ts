@@ -8,6 +8,7 @@ import { SingapayTokenProvider } from '../auth/singapay-token.provider.js';
 import { resolveSingapayOptions } from '../config/singapay-options.validation.js';
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import { SingapayException } from '../errors/singapay.exception.js';
+import { singapayRefusalAdvice } from '../errors/singapay-failure.diagnosis.js';
 import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import { json, ScriptedServer, tokenAnswer } from '../../../../test/support/scripted-server.js';
 import { SingapayApiClient } from './singapay-api.client.js';
@@ -97,13 +98,22 @@ describe('SingapayApiClient', () => {
     expect(server.businessRequests()).toHaveLength(1);
   });
 
-  it('reads a 403 as a refused IP (naming it) or a refused partner id', async () => {
+  it('reads a 403 as a refused IP (naming it) or a refused partner id, with the fix the token request gives for it', async () => {
     script((res) =>
       json(res, 403, { status: 403, success: false, error: { code: 403, message: 'Your IP address (198.51.100.7) is not registered' } }),
     );
-    expect(await failureOf(read())).toMatchObject({ responseCode: '08', cause: 'ip_not_whitelisted', ipAddress: '198.51.100.7' });
+    expect(await failureOf(read())).toMatchObject({
+      responseCode: '08',
+      cause: 'ip_not_whitelisted',
+      ipAddress: '198.51.100.7',
+      message: expect.stringContaining(singapayRefusalAdvice('ip_not_whitelisted', '198.51.100.7')),
+    });
     script((res) => json(res, 403, { status: 403, success: false, error: { code: 403, message: 'Invalid X-PARTNER-ID' } }));
-    expect(await failureOf(read())).toMatchObject({ responseCode: '08', cause: 'partner_id_refused' });
+    expect(await failureOf(read())).toMatchObject({
+      responseCode: '08',
+      cause: 'partner_id_refused',
+      message: expect.stringMatching(/check the API key \(SINGAPAY_API_KEY, sent as X-PARTNER-ID\)/),
+    });
   });
 
   it('tells what was received from what may have been sent', async () => {

@@ -3,6 +3,7 @@ import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS, typ
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayTokenProvider } from '../auth/singapay-token.provider.js';
 import { readSingapayRefusal, SingapayErrorFactory } from '../errors/singapay-error.factory.js';
+import { singapayRefusalAdvice } from '../errors/singapay-failure.diagnosis.js';
 import {
   normalizeSingapayResponseCode,
   SINGAPAY_PENDING_CODE,
@@ -168,10 +169,7 @@ export class SingapayApiClient {
           operation,
           upstreamStatus: 403,
           raw: body,
-          message:
-            cause === 'ip_not_whitelisted'
-              ? "Singapay refused the caller's IP address: submit it to Singapay for whitelisting"
-              : 'Singapay refused the request: check the API key (X-PARTNER-ID)',
+          message: singapayRefusalAdvice(cause!, ipAddress),
           responseText: message,
           cause,
           ipAddress,

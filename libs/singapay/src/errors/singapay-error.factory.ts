@@ -11,6 +11,7 @@ import {
   type SingapayTransportFailure,
 } from './singapay.exception.js';
 import { singapayResponseCodeInfo } from './singapay-response-codes.js';
+import type { SingapayRefusalCause } from './singapay-failure.diagnosis.js';
 
 const IP_ADDRESS = /\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\b/i;
 
@@ -23,7 +24,7 @@ const IP_ADDRESS = /\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9a-f]{0,4}(?::[0-9a-f]{0,4}
 export function readSingapayRefusal(
   httpStatus: number,
   body: Record<string, unknown> | undefined,
-): { status?: 401 | 403 | 429; message: string; cause?: 'ip_not_whitelisted' | 'partner_id_refused'; ipAddress?: string } {
+): { status?: 401 | 403 | 429; message: string; cause?: Exclude<SingapayRefusalCause, 'client_credentials_refused'>; ipAddress?: string } {
   const error = asRecord(body?.error);
   const message = typeof error?.message === 'string' ? error.message : '';
   const stated = [httpStatus, Number(body?.status), Number(error?.code)];

@@ -6,16 +6,32 @@ const v = SINGAPAY_ENV_VARS;
 const SYSTEM_CODE = /\((E[A-Z_]+)\)/;
 
 /**
- * The fix for each cause a diagnosis names: the exception's own cause, read as it is set where
- * the failure is understood. A cause not listed is `singapay_error`; `aborted` reads as `timeout`.
+ * What to do when Singapay refuses this server's address or credentials: the message of the exception
+ * where the refusal is read (the token request, a business call) and the diagnosis's advice alike.
  */
-const ADVICE = {
-  ip_not_whitelisted: ({ ipAddress: ip }: SingapayException) =>
+const REFUSALS = {
+  ip_not_whitelisted: (ip?: string) =>
     `Singapay refused this server's IP address${ip ? ` (${ip})` : ''}: submit ${ip ?? 'the public IP address of this server'} to Singapay for whitelisting in this environment`,
   partner_id_refused: () =>
     `Singapay refused the partner id: check the API key (${v.apiKey}, sent as ${SINGAPAY_HEADERS.partnerId}) of this environment`,
   client_credentials_refused: () =>
     `Singapay refused the client credentials: check the client ID and client secret (${v.clientId}, ${v.clientSecret}) of this environment, and that they are not swapped`,
+} satisfies Partial<Record<SingapayFailureCause, (ipAddress?: string) => string>>;
+
+/** The causes of a refusal of this server's address or credentials. */
+export type SingapayRefusalCause = keyof typeof REFUSALS;
+
+/** What to do about a refusal, naming the address Singapay saw when it named one. */
+export const singapayRefusalAdvice = (cause: SingapayRefusalCause, ipAddress?: string): string => REFUSALS[cause](ipAddress);
+
+/**
+ * The fix for each cause a diagnosis names: the exception's own cause, read as it is set where
+ * the failure is understood. A cause not listed is `singapay_error`; `aborted` reads as `timeout`.
+ */
+const ADVICE = {
+  ip_not_whitelisted: ({ ipAddress }: SingapayException) => REFUSALS.ip_not_whitelisted(ipAddress),
+  partner_id_refused: () => REFUSALS.partner_id_refused(),
+  client_credentials_refused: () => REFUSALS.client_credentials_refused(),
   credentials_mismatch: () =>
     `Singapay granted a token and then refused it: check that the API key (${v.apiKey}) and the client credentials (${v.clientId}, ${v.clientSecret}) belong to the same merchant and environment`,
   permission_denied: () =>

@@ -171,26 +171,35 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     });
   });
 
-  it('answers unknown, not an error, when an accepted payment lacks its transaction id, and looks it up', async () => {
-    business((req, res) =>
-      req.path.includes('list-bill-transaction')
-        ? json(res, 200, {
-            command: 'list-bill-transaction',
-            response_code: '00',
-            data: { bill_transactions: [], pagination: { current_page: 1, last_page: 1, per_page: 10, total: 0 } },
-          })
-        : json(res, 200, {
-            command: 'plnpos',
-            response_code: '00',
-            response_text: 'Payment success',
-            data: { amount: '1', price: '2', created_at: 'x' },
-          }),
-    );
-    const result = await ctx.service.pay(PAY_PLNPOS);
-    expect(result).toMatchObject({ status: 'unknown', responseCode: '00', idempotencyKey: PAY_PLNPOS.referenceNumber });
-    expect(server.businessRequests().filter((r) => r.path.includes('/payment'))).toHaveLength(1);
-    expect(server.businessRequests().filter((r) => r.path.includes('list-bill-transaction'))).toHaveLength(1);
-  });
+  it.each([
+    ['lacks its transaction id', { amount: '1', price: '2', created_at: 'x' }],
+    ['carries data as a list', [{ amount: '1', price: '2', transaction_id: '01JXCK6K1CMRGJKQ2J863Q6P5J' }]],
+    ['carries data as a string', 'Payment success'],
+  ] as [string, unknown][])(
+    'answers unknown, not an error, when an accepted payment %s, keeps its code 00 and looks it up',
+    async (_what, data) => {
+      business((req, res) =>
+        req.path.includes('list-bill-transaction')
+          ? json(res, 200, {
+              command: 'list-bill-transaction',
+              response_code: '00',
+              data: { bill_transactions: [], pagination: { current_page: 1, last_page: 1, per_page: 10, total: 0 } },
+            })
+          : json(res, 200, {
+              command: 'plnpos',
+              response_code: '00',
+              response_text: 'Payment success',
+              data,
+            }),
+      );
+      const result = await ctx.service.pay(PAY_PLNPOS);
+      expect(result).toMatchObject({ status: 'unknown', responseCode: '00', idempotencyKey: PAY_PLNPOS.referenceNumber });
+      expect(server.businessRequests().filter((r) => r.path.includes('/payment'))).toHaveLength(1);
+      expect(server.businessRequests().filter((r) => r.path.includes('list-bill-transaction'))).toHaveLength(1);
+      // The code is what keeps the payment from ever being concluded missing.
+      expect(await ctx.service.getPayment(PAY_PLNPOS.referenceNumber)).toMatchObject({ state: 'unknown', responseCode: '00' });
+    },
+  );
 
   it('accepts expires_in as a number and as a string', async () => {
     let n = 0;

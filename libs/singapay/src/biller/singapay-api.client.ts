@@ -190,7 +190,8 @@ export class SingapayApiClient {
 
     const data = body.data === undefined || body.data === null ? {} : phpMap(body.data);
     if (code === SINGAPAY_SUCCESS_CODE || (code === SINGAPAY_PENDING_CODE && request.acceptPending)) {
-      if (!data) throw this.malformed(operation, answer, `code ${code} with a data field that is not an object`);
+      // The code is kept: an accepted payment whose answer cannot be read is never concluded missing.
+      if (!data) throw this.malformed(operation, answer, `code ${code} with a data field that is not an object`, code);
       const fields = new SingapayFieldReader(data, (problem) => {
         const context = request.moneyMoving
           ? `Singapay accepted the payment (code ${code}) but `
@@ -213,11 +214,11 @@ export class SingapayApiClient {
     });
   }
 
-  private malformed(operation: string, answer: SingapayHttpAnswer, what: string): SingapayException {
+  private malformed(operation: string, answer: SingapayHttpAnswer, what: string, code?: string): SingapayException {
     return this.errors.malformed(
       operation,
       `Singapay ${operation} answered HTTP ${answer.status} with ${what}; the request may have been processed`,
-      { upstreamStatus: answer.status, raw: answer.body },
+      { code, upstreamStatus: answer.status, raw: answer.body },
     );
   }
 

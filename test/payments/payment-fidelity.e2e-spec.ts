@@ -106,7 +106,7 @@ describe('timestamps as Singapay documents them', () => {
   });
 
   it.each(ZONE_COMBINATIONS.map((zones) => [JSON.stringify(zones), zones] as const))(
-    'takes the transaction instant from the ULID whatever the zones print (%s)',
+    'takes the transaction instant from created_at, in the zone a ULID minted then settles, whatever the zones print (%s)',
     async (_name, zones) => {
       const pair = await startSkewedPair({ zones }, 0);
       try {
@@ -121,6 +121,22 @@ describe('timestamps as Singapay documents them', () => {
       }
     },
   );
+
+  it('takes the transaction instant from created_at when the ids are minted six days earlier, as in the documented detail row', async () => {
+    const pair = await startSkewedPair({ transactionIdTime: 'daysBefore' }, 0);
+    try {
+      const paid = await pair.ctx.service.pay(pulsa(next()));
+      if (paid.status === 'unknown') throw new Error('expected an accepted payment');
+      // created_at is printed to the second.
+      const simCreatedAt = Math.floor(pair.sim.transaction(paid.transactionId)!.createdAt / 1000) * 1000;
+      expect(Date.parse((await pair.ctx.service.getTransaction(paid.transactionId)).createdAt)).toBe(simCreatedAt);
+      expect(Date.parse(paid.createdAt)).toBe(simCreatedAt);
+      const [row] = (await pair.ctx.service.listTransactions({ customerId: paid.customerId })).items;
+      expect(Date.parse(row!.createdAt)).toBe(simCreatedAt);
+    } finally {
+      await pair.close();
+    }
+  });
 });
 
 describe('lost answers over every documented variant', () => {
@@ -129,15 +145,25 @@ describe('lost answers over every documented variant', () => {
   const runs: { name: string; variants: SingapaySimulatorVariants; skewMs: number }[] = [
     ...ZONE_COMBINATIONS.map((zones, i) => ({ zones, skewMs: (i % 2 === 0 ? 5 : -5) * MINUTE, i })),
     ...[-5, 0, 5].map((m, j) => ({ zones: ZONE_COMBINATIONS[0]!, skewMs: m * MINUTE, i: ZONE_COMBINATIONS.length + j })),
-  ].map(({ zones, skewMs, i }) => {
-    const variants: SingapaySimulatorVariants = {
-      zones,
-      tokenIn: TOKEN_PLACES[i % TOKEN_PLACES.length]!,
-      emptyList: EMPTY_LISTS[i % EMPTY_LISTS.length]!,
-      listPagination: i % 4 !== 3,
-    };
-    return { name: `${JSON.stringify(variants)} skew ${skewMs / MINUTE} min`, variants, skewMs };
-  });
+    // Ids that are no clock (the documented detail row's is six days older than its created_at), at each skew.
+    ...[-5, 0, 5].map((m, j) => ({
+      zones: ZONE_COMBINATIONS[0]!,
+      skewMs: m * MINUTE,
+      i: ZONE_COMBINATIONS.length + 3 + j,
+      idsBefore: true,
+    })),
+  ].map(
+    ({ zones, skewMs, i, idsBefore }: { zones: (typeof ZONE_COMBINATIONS)[number]; skewMs: number; i: number; idsBefore?: boolean }) => {
+      const variants: SingapaySimulatorVariants = {
+        ...(idsBefore ? { transactionIdTime: 'daysBefore' as const } : {}),
+        zones,
+        tokenIn: TOKEN_PLACES[i % TOKEN_PLACES.length]!,
+        emptyList: EMPTY_LISTS[i % EMPTY_LISTS.length]!,
+        listPagination: i % 4 !== 3,
+      };
+      return { name: `${JSON.stringify(variants)} skew ${skewMs / MINUTE} min`, variants, skewMs };
+    },
+  );
 
   it.each(runs.map((r) => [r.name, r] as const))('%s', async (_name, run) => {
     const pair = await startSkewedPair(run.variants, run.skewMs);

@@ -22,7 +22,7 @@ describe('simulator ids and formats', () => {
   it('writes times in WIB or UTC and the balance with two decimals', () => {
     // The docs' inquiry example: reference minted at 1749548209 shows created_at 16:36:49 (WIB).
     expect(formatSingapayDateTime(1_749_548_209_000, 'WIB')).toBe('2025-06-10 16:36:49');
-    // The docs' detail row: ULID 01JXCQMCF879… was created at 10:54:29Z and prints created_at in UTC.
+    // The docs' detail row: created_at 10:54:29 in UTC, the instant its paid_at (WIB) and its reference number's Unix time give.
     expect(formatSingapayDateTime(Date.UTC(2025, 5, 10, 10, 54, 29), 'UTC')).toBe('2025-06-10 10:54:29');
     expect(singapayDay(Date.UTC(2025, 5, 10, 17, 30))).toBe('2025-06-11');
     expect(formatBalance(8_910_003)).toBe('8910003.00');

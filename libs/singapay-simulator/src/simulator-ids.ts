@@ -15,6 +15,14 @@ export function newUlid(epochMs: number): string {
   return time + random;
 }
 
+// The documented detail row: created_at 2025-06-10 10:54:29 (UTC), id 01JWX2F2DZC68TC94XMNBJCC3H (2025-06-04T08:55:59.167Z).
+const DOCUMENTED_ID_LAG_MS = 525_509_833;
+
+/** A transaction's id, minted when it was created or, as in the documented detail row, six days before. */
+export function newTransactionId(createdAt: number, time: 'created' | 'daysBefore'): string {
+  return newUlid(time === 'created' ? createdAt : createdAt - DOCUMENTED_ID_LAG_MS);
+}
+
 export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 function digits(count: number): string {

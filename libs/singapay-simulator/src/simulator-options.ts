@@ -70,6 +70,14 @@ export interface SingapaySimulatorVariants {
    */
   balance?: 'decimalString' | 'number';
   /**
+   * The instant a `transaction_id` (a ULID) encodes. The documented payment answers carry ids
+   * minted when the transaction was created (a second or two after their `created_at`); the
+   * documented detail row's id is six days older than its `created_at`, `paid_at` and reference
+   * number: `'daysBefore'` mints every id that long before its transaction.
+   * @default 'created'
+   */
+  transactionIdTime?: 'created' | 'daysBefore';
+  /**
    * Code answered to a payment with a wrong `data.password`. Undocumented.
    * @default '08'
    */
@@ -96,6 +104,7 @@ export const SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS: Readonly<SimulatorResolvedV
   listPageSize: 10,
   listPerPage: 'ignored',
   balance: 'decimalString',
+  transactionIdTime: 'created',
   wrongPasswordCode: '08',
 });
 
@@ -251,6 +260,7 @@ function resolveVariants(input: SingapaySimulatorVariants = {}): SimulatorResolv
     listPageSize: pageSize,
     listPerPage: pick('listPerPage', input.listPerPage, ['ignored', 'honoured', 'refused'] as const, d.listPerPage),
     balance: pick('balance', input.balance, ['decimalString', 'number'] as const, d.balance),
+    transactionIdTime: pick('transactionIdTime', input.transactionIdTime, ['created', 'daysBefore'] as const, d.transactionIdTime),
     wrongPasswordCode,
   };
 }

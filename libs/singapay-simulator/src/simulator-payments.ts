@@ -2,7 +2,7 @@ import { SIMULATOR_COMMANDS, type SimulatorCommand } from './simulator-api-docs.
 import type { SingapaySimulatorProduct } from './simulator-catalogue.js';
 import { businessReply, responseTextFor, type SimulatorReply } from './simulator-envelopes.js';
 import { formatRupiah, formatSingapayDateTime, singapayDay } from './simulator-format.js';
-import { newReferenceNumber, newUlid } from './simulator-ids.js';
+import { newReferenceNumber, newTransactionId } from './simulator-ids.js';
 import type { SimulatorRuntime } from './simulator-runtime.js';
 import { billKey, type SimulatorStep, type SimulatorTransactionRecord } from './simulator-state.js';
 import { simulatorScenarioFor, type SimulatorScenario } from './simulator-test-customers.js';
@@ -144,7 +144,7 @@ export class SimulatorPayments {
     state.balance -= input.price;
     state.customerUsage.set(input.customerId, singapayDay(now));
     return state.addTransaction({
-      transactionId: newUlid(now),
+      transactionId: newTransactionId(now, this.rt.options.variants.transactionIdTime),
       referenceNumber: input.referenceNumber,
       command: input.command,
       productCode: input.product.code,

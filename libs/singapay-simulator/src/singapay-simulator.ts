@@ -18,7 +18,7 @@ import type { SingapaySimulatorLedger, SingapaySimulatorLedgerEntry, SingapaySim
 
 export type { SingapaySimulatorLedger, SingapaySimulatorLedgerEntry, SingapaySimulatorStats } from './simulator-reports.js';
 import { SingapaySimulatorTokens } from './simulator-token.js';
-import { newReferenceNumber, newUlid } from './simulator-ids.js';
+import { newReferenceNumber, newTransactionId } from './simulator-ids.js';
 import { SIMULATOR_COMMANDS } from './simulator-api-docs.js';
 
 /** A transaction of the simulator's ledger, in plain numbers (epoch ms, whole rupiah): its record without the bookkeeping. */
@@ -192,7 +192,7 @@ export class SingapaySimulator {
     for (let i = 0; i < count; i++) {
       const at = Math.floor(fromMs + i * step);
       const tx = this.#state.addTransaction({
-        transactionId: newUlid(at),
+        transactionId: newTransactionId(at, this.#options.variants.transactionIdTime),
         referenceNumber: newReferenceNumber('SPTLKMAS10', at),
         command: 'pulsa',
         productCode: 'SPTLKMAS10',

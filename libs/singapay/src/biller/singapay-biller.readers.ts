@@ -7,7 +7,7 @@ import {
 import { asRecord, dropUndefined } from '../util/singapay-json.js';
 import { phpMap, type SingapayFieldReader } from './singapay-field.reader.js';
 import type { SingapayInquiryResult, SingapayPaymentReceipt, SingapayTransaction } from './singapay-biller.types.js';
-import { formatSingapayIso, ulidInstant } from './singapay-time.js';
+import { formatSingapayIso } from './singapay-time.js';
 import { readSingapayToken } from './singapay-token.reader.js';
 
 /*
@@ -46,7 +46,7 @@ export function readPaymentReceipt(
   now: number,
 ): SingapayPaymentReceipt {
   const transactionId = data.string('transaction_id');
-  const createdAt = ulidInstant(transactionId, now) ?? data.instant('created_at', SINGAPAY_TIMESTAMP_ZONES.payment.created_at);
+  const createdAt = data.createdAt(transactionId, SINGAPAY_TIMESTAMP_ZONES.payment.created_at, now);
   return dropUndefined({
     responseCode,
     transactionId,
@@ -71,8 +71,7 @@ export function readTransaction(data: SingapayFieldReader, raw: Record<string, u
   const category = product.optionalObject('category');
   const zones = SINGAPAY_TIMESTAMP_ZONES.transaction;
   const transactionId = data.string('transaction_id');
-  // The ULID is Singapay's own record of the instant; created_at is only its print in UTC.
-  const createdAt = ulidInstant(transactionId, now) ?? data.instant('created_at', zones.created_at);
+  const createdAt = data.createdAt(transactionId, zones.created_at, now);
   const paidAt = data.nullableInstant('paid_at', zones.paid_at);
   const inquiredAt = data.nullableInstant('inquired_at', zones.inquired_at);
   // Undocumented and product-specific: passed on as it comes (`[]` is PHP's empty map).

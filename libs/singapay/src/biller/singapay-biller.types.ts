@@ -71,7 +71,7 @@ export interface SingapayPaymentReceipt {
   period?: string;
   /** PLN token; usually absent (`null`) at payment time. */
   token?: string;
-  /** ISO 8601 with the WIB offset: the ULID's instant, else `created_at` read in WIB. */
+  /** When Singapay created the transaction, ISO 8601 with the WIB offset: `created_at` read in WIB, or the zone its ULID settles. */
   createdAt: string;
   raw: Record<string, unknown>;
 }
@@ -100,7 +100,7 @@ export interface SingapayTransaction {
   /** ISO 8601 with the WIB offset, like every time this module gives out; `raw` keeps Singapay's texts. */
   inquiredAt: string | null;
   paidAt: string | null;
-  /** The instant the transaction id (a ULID) encodes, else `created_at` read in UTC. */
+  /** When Singapay created the transaction: `created_at` read in UTC, or in the zone the id's ULID settles (with its milliseconds). */
   createdAt: string;
   /** Product-specific extras (`other_info`) as sent; its shape is not documented (`[]` reads as `{}`). */
   otherInfo: unknown;

@@ -1,5 +1,5 @@
 import type { SingapayTimeZone } from '../contract/singapay-api.contract.js';
-import { readSingapayTime } from './singapay-time.js';
+import { readSingapayTime, transactionCreatedAt } from './singapay-time.js';
 import { asRecord } from '../util/singapay-json.js';
 
 const INTEGER = /^\s*-?\d{1,15}(\.0+)?\s*$/;
@@ -83,6 +83,12 @@ export class SingapayFieldReader {
   instant(name: string, zone: SingapayTimeZone): number {
     const at = readSingapayTime(this.string(name), zone);
     return at ?? this.fail(`${this.path}.${name} is not a YYYY-MM-DD HH:mm:ss time`);
+  }
+
+  /** When transaction `id` was created: `created_at` read in `zone`, unless its ULID settles the zone (`transactionCreatedAt`). */
+  createdAt(id: string, zone: SingapayTimeZone, now: number): number {
+    const stated = this.has('created_at') ? this.string('created_at') : undefined;
+    return transactionCreatedAt(stated, zone, id, now) ?? this.instant('created_at', zone);
   }
 
   nullableInstant(name: string, zone: SingapayTimeZone): number | null {

@@ -1,10 +1,10 @@
-import { formatSingapayIso, readSingapayTime, singapayWibDay, ulidInstant } from './singapay-time.js';
+import { formatSingapayIso, readSingapayTime, singapayWibDay, transactionCreatedAt, ulidInstant } from './singapay-time.js';
 
 describe('Singapay times', () => {
-  // The documented detail row: ULID 01JXCQMCF879… created 2025-06-10T10:54:29.864Z.
+  // A ULID minted at 2025-06-10T10:54:29.864Z, the instant of the documented detail row's created_at.
   const instant = Date.UTC(2025, 5, 10, 10, 54, 29, 864);
 
-  it('reads the ULID instant of the documented row', () => {
+  it('reads the instant a ULID encodes', () => {
     expect(ulidInstant('01JXCQMCF8790000000000000A', instant)).toBe(instant);
     expect(ulidInstant('01jxcqmcf8790000000000000a', instant)).toBe(instant);
   });
@@ -14,6 +14,27 @@ describe('Singapay times', () => {
     expect(ulidInstant('01JXCQMCF879000000000000IL', instant)).toBeUndefined(); // I and L are not Crockford
     expect(ulidInstant('00000000000000000000000000', instant)).toBeUndefined(); // 1970
     expect(ulidInstant('7ZZZZZZZZZZZZZZZZZZZZZZZZZ', instant)).toBeUndefined(); // far future
+  });
+
+  it("takes a transaction's creation from created_at in its zone, which a ULID minted then settles, but never from the ULID alone", () => {
+    const now = Date.UTC(2026, 0, 1);
+    // The documented detail row, verbatim: its id encodes 2025-06-04T08:55:59Z, six days before its created_at.
+    expect(transactionCreatedAt('2025-06-10 10:54:29', 'UTC', '01JWX2F2DZC68TC94XMNBJCC3H', now)).toBe(Date.UTC(2025, 5, 10, 10, 54, 29));
+    // The documented payment answers: created_at in WIB, ids minted a second and a half later, which give the milliseconds.
+    expect(transactionCreatedAt('2025-06-10 16:37:02', 'WIB', '01JXCK6K1CMRGJKQ2J863Q6P5J', now)).toBe(
+      Date.UTC(2025, 5, 10, 9, 37, 3, 532),
+    );
+    expect(transactionCreatedAt('2025-06-10 17:49:20', 'WIB', '01JXCQAZ8Z8AT5YRAP3V66GR70', now)).toBe(
+      Date.UTC(2025, 5, 10, 10, 49, 21, 439),
+    );
+    // A row printed in the other zone than guessed: the ULID settles it, either way round.
+    expect(transactionCreatedAt('2025-06-10 17:54:29', 'UTC', '01JXCQMCF8790000000000000A', now)).toBe(instant);
+    expect(transactionCreatedAt('2025-06-10 10:54:29', 'WIB', '01JXCQMCF8790000000000000A', now)).toBe(instant);
+    // Without a readable created_at, the ULID is all there is; without either, nothing.
+    expect(transactionCreatedAt(undefined, 'UTC', '01JXCQMCF8790000000000000A', now)).toBe(instant);
+    expect(transactionCreatedAt('yesterday', 'UTC', '01JXCQMCF8790000000000000A', now)).toBe(instant);
+    expect(transactionCreatedAt('2025-06-10 10:54:29', 'UTC', 'TX-1', now)).toBe(Date.UTC(2025, 5, 10, 10, 54, 29));
+    expect(transactionCreatedAt(undefined, 'UTC', 'TX-1', now)).toBeUndefined();
   });
 
   it('reads a zone-less time in the zone its answer uses', () => {

@@ -1,4 +1,9 @@
-import { SINGAPAY_DATE_PATTERN, SINGAPAY_WIB_OFFSET_MINUTES, type SingapayTimeZone } from '../contract/singapay-api.contract.js';
+import {
+  SINGAPAY_DATE_PATTERN,
+  SINGAPAY_ULID_AGREEMENT_MS,
+  SINGAPAY_WIB_OFFSET_MINUTES,
+  type SingapayTimeZone,
+} from '../contract/singapay-api.contract.js';
 
 const WIB_OFFSET_MS = SINGAPAY_WIB_OFFSET_MINUTES * 60_000;
 const SINGAPAY_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?$/;
@@ -46,6 +51,22 @@ export function ulidInstant(id: string, now = Date.now()): number | undefined {
   let ms = 0;
   for (const ch of id.slice(0, 10).toUpperCase()) ms = ms * 32 + CROCKFORD.indexOf(ch);
   return ms >= ULID_PLAUSIBLE_FROM && ms <= now + 86_400_000 ? ms : undefined;
+}
+
+/**
+ * When transaction `id` was created, from its zone-less `created_at` (read in `zone`, the contract's
+ * guess) and the instant its ULID encodes. A ULID within `SINGAPAY_ULID_AGREEMENT_MS` of `created_at`
+ * read in either zone settles the zone and gives the instant, finer than seconds; one that agrees with
+ * neither reading is no clock (see the constant), and `created_at` in `zone` stands. The ULID alone
+ * serves only when `created_at` cannot be read.
+ */
+export function transactionCreatedAt(createdAt: string | undefined, zone: SingapayTimeZone, id: string, now: number): number | undefined {
+  const ulid = ulidInstant(id, now);
+  const stated = createdAt === undefined ? undefined : readSingapayTime(createdAt, zone);
+  if (ulid === undefined || stated === undefined) return stated ?? ulid;
+  const inOtherZone = zone === 'WIB' ? stated + WIB_OFFSET_MS : stated - WIB_OFFSET_MS;
+  const agrees = (reading: number) => Math.abs(ulid - reading) <= SINGAPAY_ULID_AGREEMENT_MS;
+  return agrees(stated) || agrees(inOtherZone) ? ulid : stated;
 }
 
 /**

@@ -122,19 +122,27 @@ export const SINGAPAY_WIB_OFFSET_MINUTES = 7 * 60;
 export type SingapayTimeZone = 'WIB' | 'UTC';
 
 /**
- * The zone each answer writes its zone-less `YYYY-MM-DD HH:mm:ss` timestamps in.
- * The documented detail and list rows carry ULID transaction ids whose first ten
- * characters encode the creation instant: `01JXCQMCF879…` is 2025-06-10T10:54:29.864Z,
- * printed as `created_at` "2025-06-10 10:54:29" (UTC) and `paid_at` "2025-06-10 17:54:29"
- * (WIB). Inquiry and payment answers print `created_at` in WIB (it matches the Unix
- * time at the end of their reference numbers). `inquired_at` is never shown filled in a
- * row; WIB, like `paid_at`, is a guess. Where a ULID exists its instant is preferred.
+ * The zone each answer writes its zone-less `YYYY-MM-DD HH:mm:ss` timestamps in: undocumented,
+ * read off the examples. Inquiry and payment answers print `created_at` in WIB (it matches the
+ * Unix time at the end of their reference numbers). The documented detail row prints
+ * `created_at` "2025-06-10 10:54:29" and `paid_at` "2025-06-10 17:54:29", and its reference
+ * number ends in 1749552869 (2025-06-10T10:54:29Z): `created_at` in UTC, `paid_at` in WIB.
+ * `inquired_at` is never shown filled in a row; WIB, like `paid_at`, is a guess.
  */
 export const SINGAPAY_TIMESTAMP_ZONES = {
   inquiry: { created_at: 'WIB' },
   payment: { created_at: 'WIB' },
   transaction: { created_at: 'UTC', paid_at: 'WIB', inquired_at: 'WIB' },
 } as const satisfies Record<string, Record<string, SingapayTimeZone>>;
+
+/**
+ * How close the instant a transaction id (a ULID) encodes must come to a reading of its
+ * `created_at` to settle that reading's zone (the two zones are 7 hours apart). The documented
+ * payment answers carry ids minted within 2 s of their `created_at`, but the documented detail
+ * row's id (01JWX2F2DZC68TC94XMNBJCC3H) encodes 2025-06-04T08:55:59Z, six days before the row's
+ * `created_at`: an id is evidence of the zone, never the clock itself.
+ */
+export const SINGAPAY_ULID_AGREEMENT_MS = 60 * 60_000;
 
 /**
  * Where a PLN token may appear once Singapay issued it. Undocumented: the payment

@@ -80,6 +80,24 @@ describe('pairing', () => {
     ]);
   });
 
+  it('pairs a reference with the payment whose answer was lost, never with an earlier one that provably made no transaction', () => {
+    // Refused (17, deposit too low), then paid again under a new key after a top-up; that answer was lost.
+    const rejected = record('rejected', {
+      state: 'failed',
+      referenceNumber: 'REF-T',
+      failure: { reason: 'rejected', code: '17', type: 'insufficient_balance', httpStatus: 503, message: 'Deposit too low' },
+    });
+    const notSent = record('not-sent', {
+      state: 'failed',
+      referenceNumber: 'REF-T',
+      sendCount: 0,
+      failure: { reason: 'not_sent', code: null, type: 'not_sent', httpStatus: 503, message: 'never left' },
+    });
+    const lost = record('lost', { state: 'unknown', referenceNumber: 'REF-T', createdAt: AT + 300_000, sentAt: AT + 300_000 });
+    const pairs = pairRecords([rejected, notSent, lost], [tx('T')]);
+    expect([...pairs].map(([key, p]) => [key, p.tx.transactionId, p.pairedBy])).toEqual([['lost', 'T', 'reference_number']]);
+  });
+
   it('puts a state difference first, names every field that differs, and leaves pairs both sides have in flight alone', () => {
     const refunded = pairedRow(record('r', { outcome: { transactionId: 'T', price: 12_000, amount: 10_000 } }), {
       tx: tx('T', { status: 'refunded' }),

@@ -224,9 +224,14 @@ export function totals(rows: readonly SingapayReconciliationRow[], side: 'singap
  * it cannot be paired; when exactly one transaction of Singapay's alone fits it (the payments'
  * matcher: same customer and product, created within `skewMs` of the send), both rows say so.
  * They stay two rows: which transaction is whose is the resolver's call (`getPayment`), which
- * never guesses either.
+ * never guesses either. The matcher reads each row's record from `records` (by key), not the
+ * row: a payment sent again under its key keeps its creation time, and only its last send counts.
  */
-export function hintLostPurchases(rows: SingapayReconciliationRow[], skewMs: number): void {
+export function hintLostPurchases(
+  rows: SingapayReconciliationRow[],
+  skewMs: number,
+  records: ReadonlyMap<string, SingapayPaymentRecord>,
+): void {
   const lost = rows.filter(
     (r) =>
       r.category === 'local_only' &&
@@ -236,8 +241,9 @@ export function hintLostPurchases(rows: SingapayReconciliationRow[], skewMs: num
   );
   const alone = rows.filter((r) => r.category === 'singapay_only');
   for (const mine of lost) {
-    // The matcher reads a record's creation as epoch ms and a transaction's product as `product.code`.
-    const payment = { ...mine.local!, createdAt: Date.parse(mine.local!.createdAt) };
+    const payment = records.get(mine.local!.idempotencyKey);
+    if (!payment) continue;
+    // The matcher reads a transaction's product as `product.code`.
     const fits = alone.filter(
       (r) => transactionDistance(payment, { ...r.singapay!, product: { code: r.singapay!.productCode } }, skewMs) !== undefined,
     );

@@ -178,7 +178,7 @@ export class SingapayDayReconciliation {
       else rows.push(localOnlyRow(record, notFound.has(record.key) || (why === undefined && list.complete), why));
     }
     for (const tx of alone) rows.push(singapayOnlyRow(tx, local.complete));
-    hintLostPurchases(rows, this.policy.options.clockSkewToleranceMs);
+    hintLostPurchases(rows, this.policy.options.clockSkewToleranceMs, local.records);
     rows.sort((a, b) => rowTime(a) - rowTime(b));
 
     const complete = list.complete && local.complete && unchecked.size === 0;

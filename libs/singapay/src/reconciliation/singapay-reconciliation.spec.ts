@@ -148,21 +148,28 @@ describe('pairing', () => {
   });
 
   it('points a lost direct purchase and the one transaction that fits it at each other, and only then', () => {
-    const lost = localOnlyRow(record('lost', { state: 'unknown' }), true);
+    const records = new Map(['lost', 'lost2'].map((key) => [key, record(key, { state: 'unknown' })]));
+    const lost = localOnlyRow(records.get('lost')!, true);
     const fits = singapayOnlyRow(tx('FIT', { referenceNumber: null }), true);
     const otherProduct = singapayOnlyRow(tx('OTHER', { product: { code: 'SPTKMSF2G30', name: 'data' } }), true);
     const rows = [lost, fits, otherProduct];
-    hintLostPurchases(rows, 600_000);
+    hintLostPurchases(rows, 600_000, records);
     expect(lost.note).toMatch(/transaction FIT \(singapay_only\) may be this payment/);
     expect(fits.note).toMatch(/recorded under key lost/);
     expect(otherProduct.note).not.toMatch(/may be/);
-    const twice = [
-      localOnlyRow(record('lost2', { state: 'unknown' }), true),
-      singapayOnlyRow(tx('A'), true),
-      singapayOnlyRow(tx('B'), true),
-    ];
-    hintLostPurchases(twice, 600_000);
+    const twice = [localOnlyRow(records.get('lost2')!, true), singapayOnlyRow(tx('A'), true), singapayOnlyRow(tx('B'), true)];
+    hintLostPurchases(twice, 600_000, records);
     expect(twice.some((r) => /may be/.test(r.note))).toBe(false);
+  });
+
+  it('measures a lost direct purchase from its last send, not from the creation of a record sent again later', () => {
+    // Made at 10:00 WIB, its first send never left (not_sent); sent again under the same key at 14:00, and that answer was lost.
+    const resent = record('resent', { state: 'unknown', sendCount: 1, sentAt: AT + 4 * 3_600_000 });
+    const lost = localOnlyRow(resent, true);
+    const fits = singapayOnlyRow(tx('FIT', { referenceNumber: null, createdAt: '2025-06-10T14:00:01+07:00' }), true);
+    hintLostPurchases([lost, fits], 600_000, new Map([[resent.key, resent]]));
+    expect(lost.note).toMatch(/transaction FIT \(singapay_only\) may be this payment/);
+    expect(fits.note).toMatch(/recorded under key resent/);
   });
 });
 

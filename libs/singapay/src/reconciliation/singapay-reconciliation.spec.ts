@@ -184,7 +184,7 @@ function reportOf(rows: SingapayReconciliationRow[]): SingapayReconciliationRepo
     singapay: {
       complete: true,
       startDate: '2025-06-09',
-      endDate: '2025-06-11',
+      endDate: '2025-06-10',
       pagesRead: 1,
       transactionsRead: rows.length,
       detailLookups: 0,

@@ -2,6 +2,7 @@ import type { SingapayListedTransaction } from '../biller/singapay-biller.types.
 import { formatSingapayIso, singapayWibDay } from '../biller/singapay-time.js';
 import { isFinalPaymentState, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
 import { transactionDistance } from '../payments/recovery/singapay-payment.matcher.js';
+import { isFailedFor } from '../payments/singapay-payment.state.js';
 import { dropUndefined } from '../util/singapay-json.js';
 import { explainRow, keptMoney } from './singapay-reconciliation.notes.js';
 import type {
@@ -29,9 +30,21 @@ export interface SingapayPairing extends Required<Pick<SingapayReconciliationRow
 export const transactionInstant = (tx: SingapayListedTransaction): number => Date.parse(tx.createdAt);
 
 /**
+ * Whether a record provably created no transaction: Singapay refused it with a definitive code,
+ * or it never left. Its reference may well carry a transaction, that of a later payment of the
+ * same bill (the merchant tops up and pays again under a new key), which must not be taken from it.
+ * Not the recovery's `isOpenToEvidence`: a refund answer may lack its transaction id, and that
+ * record's transaction exists.
+ */
+export function madeNoTransaction(record: SingapayPaymentRecord): boolean {
+  return isFailedFor(record, 'rejected') || isFailedFor(record, 'not_sent');
+}
+
+/**
  * Pairs records with listed transactions: by the transaction id a record holds first, then,
  * for records that hold none (their answer was lost), by the payments' matcher, where only a
- * reference number (and customer) pairs outright. A transaction pairs once. Returns the pairs by record key.
+ * reference number (and customer) pairs outright; a record that made no transaction is left out
+ * of it. A transaction pairs once. Returns the pairs by record key.
  */
 export function pairRecords(
   records: readonly SingapayPaymentRecord[],
@@ -52,7 +65,7 @@ export function pairRecords(
   };
   pass('transaction_id', (record) => (record.transactionId ? byId.get(record.transactionId) : undefined));
   pass('reference_number', (record) =>
-    record.transactionId || !record.referenceNumber || pairs.has(record.key)
+    record.transactionId || !record.referenceNumber || pairs.has(record.key) || madeNoTransaction(record)
       ? undefined
       : byTime.find((t) => !used.has(t.transactionId) && transactionDistance(record, t, 0) === 0),
   );
@@ -211,9 +224,14 @@ export function totals(rows: readonly SingapayReconciliationRow[], side: 'singap
  * it cannot be paired; when exactly one transaction of Singapay's alone fits it (the payments'
  * matcher: same customer and product, created within `skewMs` of the send), both rows say so.
  * They stay two rows: which transaction is whose is the resolver's call (`getPayment`), which
- * never guesses either.
+ * never guesses either. The matcher reads each row's record from `records` (by key), not the
+ * row: a payment sent again under its key keeps its creation time, and only its last send counts.
  */
-export function hintLostPurchases(rows: SingapayReconciliationRow[], skewMs: number): void {
+export function hintLostPurchases(
+  rows: SingapayReconciliationRow[],
+  skewMs: number,
+  records: ReadonlyMap<string, SingapayPaymentRecord>,
+): void {
   const lost = rows.filter(
     (r) =>
       r.category === 'local_only' &&
@@ -223,8 +241,9 @@ export function hintLostPurchases(rows: SingapayReconciliationRow[], skewMs: num
   );
   const alone = rows.filter((r) => r.category === 'singapay_only');
   for (const mine of lost) {
-    // The matcher reads a record's creation as epoch ms and a transaction's product as `product.code`.
-    const payment = { ...mine.local!, createdAt: Date.parse(mine.local!.createdAt) };
+    const payment = records.get(mine.local!.idempotencyKey);
+    if (!payment) continue;
+    // The matcher reads a transaction's product as `product.code`.
     const fits = alone.filter(
       (r) => transactionDistance(payment, { ...r.singapay!, product: { code: r.singapay!.productCode } }, skewMs) !== undefined,
     );

@@ -16,6 +16,7 @@ import { SingapayRecoveryPolicy } from '../payments/recovery/singapay-recovery.p
 import {
   hintLostPurchases,
   localOnlyRow,
+  madeNoTransaction,
   pairedRow,
   pairRecords,
   rowTime,
@@ -125,8 +126,7 @@ export class SingapayDayReconciliation {
       // Its last send counts (a payment resent after midnight keeps its creation time), and only a
       // purchase with a reference is paired without a transaction id; one refused or never sent has no transaction.
       const sent = record.sentAt ?? record.createdAt;
-      const noTransaction = record.state === 'failed' && (record.failure?.reason === 'rejected' || record.failure?.reason === 'not_sent');
-      if (!inDay(record.createdAt) || record.transactionId || !record.referenceNumber || noTransaction) continue;
+      if (!inDay(record.createdAt) || record.transactionId || !record.referenceNumber || madeNoTransaction(record)) continue;
       if (sent < day.toMs - this.policy.options.clockSkewToleranceMs || !mayLookUp(record)) continue;
       const own = await this.biller.listAllTransactions({ customerId: record.customerId, startDate: nextDate, endDate: nextDate }, call, {
         maxPages: this.policy.options.searchMaxPages,
@@ -178,7 +178,7 @@ export class SingapayDayReconciliation {
       else rows.push(localOnlyRow(record, notFound.has(record.key) || (why === undefined && list.complete), why));
     }
     for (const tx of alone) rows.push(singapayOnlyRow(tx, local.complete));
-    hintLostPurchases(rows, this.policy.options.clockSkewToleranceMs);
+    hintLostPurchases(rows, this.policy.options.clockSkewToleranceMs, local.records);
     rows.sort((a, b) => rowTime(a) - rowTime(b));
 
     const complete = list.complete && local.complete && unchecked.size === 0;

@@ -80,6 +80,24 @@ describe('pairing', () => {
     ]);
   });
 
+  it('pairs a reference with the payment whose answer was lost, never with an earlier one that provably made no transaction', () => {
+    // Refused (17, deposit too low), then paid again under a new key after a top-up; that answer was lost.
+    const rejected = record('rejected', {
+      state: 'failed',
+      referenceNumber: 'REF-T',
+      failure: { reason: 'rejected', code: '17', type: 'insufficient_balance', httpStatus: 503, message: 'Deposit too low' },
+    });
+    const notSent = record('not-sent', {
+      state: 'failed',
+      referenceNumber: 'REF-T',
+      sendCount: 0,
+      failure: { reason: 'not_sent', code: null, type: 'not_sent', httpStatus: 503, message: 'never left' },
+    });
+    const lost = record('lost', { state: 'unknown', referenceNumber: 'REF-T', createdAt: AT + 300_000, sentAt: AT + 300_000 });
+    const pairs = pairRecords([rejected, notSent, lost], [tx('T')]);
+    expect([...pairs].map(([key, p]) => [key, p.tx.transactionId, p.pairedBy])).toEqual([['lost', 'T', 'reference_number']]);
+  });
+
   it('puts a state difference first, names every field that differs, and leaves pairs both sides have in flight alone', () => {
     const refunded = pairedRow(record('r', { outcome: { transactionId: 'T', price: 12_000, amount: 10_000 } }), {
       tx: tx('T', { status: 'refunded' }),
@@ -130,21 +148,28 @@ describe('pairing', () => {
   });
 
   it('points a lost direct purchase and the one transaction that fits it at each other, and only then', () => {
-    const lost = localOnlyRow(record('lost', { state: 'unknown' }), true);
+    const records = new Map(['lost', 'lost2'].map((key) => [key, record(key, { state: 'unknown' })]));
+    const lost = localOnlyRow(records.get('lost')!, true);
     const fits = singapayOnlyRow(tx('FIT', { referenceNumber: null }), true);
     const otherProduct = singapayOnlyRow(tx('OTHER', { product: { code: 'SPTKMSF2G30', name: 'data' } }), true);
     const rows = [lost, fits, otherProduct];
-    hintLostPurchases(rows, 600_000);
+    hintLostPurchases(rows, 600_000, records);
     expect(lost.note).toMatch(/transaction FIT \(singapay_only\) may be this payment/);
     expect(fits.note).toMatch(/recorded under key lost/);
     expect(otherProduct.note).not.toMatch(/may be/);
-    const twice = [
-      localOnlyRow(record('lost2', { state: 'unknown' }), true),
-      singapayOnlyRow(tx('A'), true),
-      singapayOnlyRow(tx('B'), true),
-    ];
-    hintLostPurchases(twice, 600_000);
+    const twice = [localOnlyRow(records.get('lost2')!, true), singapayOnlyRow(tx('A'), true), singapayOnlyRow(tx('B'), true)];
+    hintLostPurchases(twice, 600_000, records);
     expect(twice.some((r) => /may be/.test(r.note))).toBe(false);
+  });
+
+  it('measures a lost direct purchase from its last send, not from the creation of a record sent again later', () => {
+    // Made at 10:00 WIB, its first send never left (not_sent); sent again under the same key at 14:00, and that answer was lost.
+    const resent = record('resent', { state: 'unknown', sendCount: 1, sentAt: AT + 4 * 3_600_000 });
+    const lost = localOnlyRow(resent, true);
+    const fits = singapayOnlyRow(tx('FIT', { referenceNumber: null, createdAt: '2025-06-10T14:00:01+07:00' }), true);
+    hintLostPurchases([lost, fits], 600_000, new Map([[resent.key, resent]]));
+    expect(lost.note).toMatch(/transaction FIT \(singapay_only\) may be this payment/);
+    expect(fits.note).toMatch(/recorded under key resent/);
   });
 });
 
@@ -159,7 +184,7 @@ function reportOf(rows: SingapayReconciliationRow[]): SingapayReconciliationRepo
     singapay: {
       complete: true,
       startDate: '2025-06-09',
-      endDate: '2025-06-11',
+      endDate: '2025-06-10',
       pagesRead: 1,
       transactionsRead: rows.length,
       detailLookups: 0,

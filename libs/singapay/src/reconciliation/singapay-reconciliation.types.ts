@@ -144,7 +144,10 @@ export interface SingapayReconciliationReport {
   /** What was asked of Singapay: list and detail calls only, nothing that moves money. */
   singapay: {
     complete: boolean;
-    /** The list filter sent: the day before to the day after (the filter's zone is undocumented). */
+    /**
+     * The list filter sent: the day before and the day itself. The filter's zone is undocumented,
+     * and a WIB day falls on those two dates whether it reads them in UTC or in WIB.
+     */
     startDate: string;
     endDate: string;
     pagesRead: number;

@@ -26,7 +26,7 @@ export interface SingapayPairing extends Required<Pick<SingapayReconciliationRow
   tx: SingapayListedTransaction;
 }
 
-/** The instant of a transaction: its `createdAt` is the ULID's instant, ISO with an offset. */
+/** The instant of a transaction: its `createdAt`, ISO with an offset. */
 export const transactionInstant = (tx: SingapayListedTransaction): number => Date.parse(tx.createdAt);
 
 /**

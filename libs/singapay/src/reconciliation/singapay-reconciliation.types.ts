@@ -50,7 +50,7 @@ export interface SingapayReconciliationLocal extends Pick<
   failureReason?: SingapayPaymentFailureReason;
 }
 
-/** Singapay's transaction of a row, as its list (or detail) gives it: `netPrice` is what the deposit is charged, `createdAt` the instant its ULID encodes. */
+/** Singapay's transaction of a row, as its list (or detail) gives it: `netPrice` is what the deposit is charged, `createdAt` when Singapay created it. */
 export interface SingapayReconciliationTransaction extends Pick<
   SingapayListedTransaction,
   'transactionId' | 'referenceNumber' | 'customerId' | 'status' | 'amount' | 'price' | 'netPrice' | 'createdAt'

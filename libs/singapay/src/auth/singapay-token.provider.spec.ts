@@ -116,6 +116,25 @@ describe('SingapayTokenProvider', () => {
     expect(auth.requests).toHaveLength(2);
   });
 
+  it('never serves a refused token again, even when the store failed to delete it', async () => {
+    const { auth, store, provider, flush } = setup();
+    const first = provider.getAccessToken();
+    await flush();
+    auth.grant(0, 'tok-1');
+    await first;
+    // One failure of the store's delete (a Redis blip): the store still holds the refused token.
+    const remove = store.delete.bind(store);
+    store.delete = () => {
+      store.delete = remove;
+      return Promise.reject(new Error('ECONNRESET'));
+    };
+    await provider.invalidate('tok-1');
+    const second = provider.getAccessToken();
+    await flush();
+    auth.grant(1, 'tok-2');
+    expect(await second).toBe('tok-2');
+  });
+
   it('never caches a failure: every waiting caller sees it, the next call tries again', async () => {
     const { auth, provider, flush } = setup();
     const callers = [provider.getAccessToken(), provider.getAccessToken()];

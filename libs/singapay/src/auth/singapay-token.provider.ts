@@ -57,7 +57,9 @@ export class SingapayTokenProvider {
     const now = this.now();
     // Usable until a margin before the real expiry, so a request in flight does not arrive with a dead
     // token; between renewAt and that point the old token is served while a new one is fetched.
-    if (cached && now < cached.expiresAt - Math.min(5_000, Math.floor((cached.expiresAt - cached.renewAt) / 2))) {
+    // A refused token the store could not forget is never served again.
+    const usable = cached && cached.accessToken !== this.refused;
+    if (usable && now < cached.expiresAt - Math.min(5_000, Math.floor((cached.expiresAt - cached.renewAt) / 2))) {
       // A token fetched by another replica is scrubbed from errors too.
       this.errors.rememberToken(cached.accessToken);
       // Due: renewed in the background. Callers still hold a valid token, and a failure (logged in

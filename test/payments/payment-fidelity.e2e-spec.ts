@@ -20,6 +20,7 @@ import {
   type SingapayTokenDelivery,
 } from '@app/singapay';
 import type { SingapaySimulator, SingapaySimulatorFault, SingapaySimulatorVariants } from '@app/singapay-simulator';
+import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
 import { countPaymentRequests, ledgerEntries, pad, settle } from '../support/adversarial-testing.js';
 import { EMPTY_LISTS, startSkewedPair, TOKEN_PLACES, ZONE_COMBINATIONS, type SkewedPair } from '../support/variant-testing.js';
 
@@ -382,6 +383,47 @@ describe('"not found" under review', () => {
       expect(paid.status).toBe('success');
       expectTruth(pair.sim, req, await pair.ctx.service.getPayment(req.idempotencyKey!));
       expect(pair.sim.paymentsFor({ customerId: req.customerId })).toBe(1);
+    } finally {
+      await pair.close();
+    }
+  });
+});
+
+/** A store on which, as a search concludes "not found", another writer (a callback, another replica) first records the transaction. */
+class OvertakenStore extends SingapayInMemoryPaymentStore {
+  transactionId?: string;
+  override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+    if (this.transactionId && record.state === 'failed' && record.failure?.reason === 'not_found') {
+      const current = (await this.get(record.key))!;
+      await super.replace(
+        { ...current, state: 'pending', transactionId: this.transactionId, version: current.version + 1 },
+        current.version,
+      );
+      this.transactionId = undefined;
+    }
+    return super.replace(record, expectedVersion);
+  }
+}
+
+describe('"not found" overtaken', () => {
+  it('a "not found" concluded from a search is not written over the transaction another writer recorded meanwhile', async () => {
+    const store = new OvertakenStore();
+    const pair = await startSkewedPair({}, 0, { paymentStore: store });
+    try {
+      const req = pulsa(next());
+      pair.sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId }, fault: { kind: 'resetAfterApply' }, times: 1 });
+      pair.sim.faults.add({ endpoint: 'list', match: { customerId: req.customerId }, fault: { kind: 'code', code: '00' } });
+      expect((await pair.ctx.service.pay(req)).status).toBe('unknown');
+      const settled: string[] = [];
+      pair.ctx.service.settlements$.subscribe((s) => settled.push(s.status));
+      store.transactionId = ledgerEntries(pair.sim, { customerId: req.customerId })[0]!.transactionId;
+      await afterHorizon(pair);
+      const payment = await pair.ctx.service.getPayment(req.idempotencyKey!);
+      expect({ state: payment.state, transactionId: payment.transactionId }).toEqual({
+        state: 'pending',
+        transactionId: expect.any(String),
+      });
+      expect(settled).toEqual([]);
     } finally {
       await pair.close();
     }

@@ -389,17 +389,14 @@ describe('"not found" under review', () => {
   });
 });
 
-/** A store on which, as a search concludes "not found", another writer (a callback, another replica) first records the transaction. */
+/** A store on which, as the module writes a failure for `reason`, another writer (a callback, another replica) writes `first`. */
 class OvertakenStore extends SingapayInMemoryPaymentStore {
-  transactionId?: string;
+  overtake?: { reason: string; first: Partial<SingapayPaymentRecord> };
   override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
-    if (this.transactionId && record.state === 'failed' && record.failure?.reason === 'not_found') {
+    if (this.overtake && record.state === 'failed' && record.failure?.reason === this.overtake.reason) {
       const current = (await this.get(record.key))!;
-      await super.replace(
-        { ...current, state: 'pending', transactionId: this.transactionId, version: current.version + 1 },
-        current.version,
-      );
-      this.transactionId = undefined;
+      await super.replace({ ...current, ...this.overtake.first, version: current.version + 1 }, current.version);
+      this.overtake = undefined;
     }
     return super.replace(record, expectedVersion);
   }
@@ -416,7 +413,8 @@ describe('"not found" overtaken', () => {
       expect((await pair.ctx.service.pay(req)).status).toBe('unknown');
       const settled: string[] = [];
       pair.ctx.service.settlements$.subscribe((s) => settled.push(s.status));
-      store.transactionId = ledgerEntries(pair.sim, { customerId: req.customerId })[0]!.transactionId;
+      const { transactionId } = ledgerEntries(pair.sim, { customerId: req.customerId })[0]!;
+      store.overtake = { reason: 'not_found', first: { state: 'pending', transactionId } };
       await afterHorizon(pair);
       const payment = await pair.ctx.service.getPayment(req.idempotencyKey!);
       expect({ state: payment.state, transactionId: payment.transactionId }).toEqual({
@@ -424,6 +422,37 @@ describe('"not found" overtaken', () => {
         transactionId: expect.any(String),
       });
       expect(settled).toEqual([]);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('a record from before sends were counted is concluded never sent only while no claim has counted a send of its own', async () => {
+    const store = new OvertakenStore();
+    const pair = await startSkewedPair({}, 0, { paymentStore: store });
+    try {
+      const req = pulsa(next());
+      const at = pair.clock.now() - 60_000;
+      // Written by an older version: a claim whose sender stopped before counting its send, its lease run out.
+      const legacy = { key: req.idempotencyKey!, requestHash: 'legacy', command: 'pulsa' as const, productCode: req.productCode };
+      await store.create({
+        ...legacy,
+        customerId: req.customerId,
+        state: 'sending',
+        sendCount: 0,
+        lookups: 0,
+        leaseUntil: at,
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
+      });
+      // Meanwhile a replica claims it afresh and counts its send.
+      store.overtake = {
+        reason: 'not_sent',
+        first: { sendCount: 1, sentAt: pair.clock.now(), leaseUntil: pair.clock.now() + 60_000, owner: 'other-replica' },
+      };
+      const payment = await pair.ctx.service.getPayment(req.idempotencyKey!);
+      expect({ state: payment.state, sendCount: payment.sendCount }).toEqual({ state: 'sending', sendCount: 1 });
     } finally {
       await pair.close();
     }

@@ -57,8 +57,19 @@ export class SingapayPaymentResolver {
     try {
       if (current.state === 'sending' && current.sendCount === 0) {
         // No send counted: a claim counts its send as it is written, so this is a record from before
-        // that (a sender that stopped before counting), and it never left.
-        return (await this.ledger.transition(current, { state: 'failed', failure: SINGAPAY_FAILURES.notSent(), ...RELEASED })) ?? current;
+        // that (a sender that stopped before counting), and it never left. Only while it stays so: a
+        // claim taken afresh meanwhile counts a send of its own, and is no longer "never left".
+        const neverLeft = (r: SingapayPaymentRecord) => r.state === 'sending' && r.sendCount === 0;
+        return (
+          (await this.ledger.transition(
+            current,
+            { state: 'failed', failure: SINGAPAY_FAILURES.notSent(), ...RELEASED },
+            false,
+            neverLeft,
+          )) ??
+          (await this.ledger.get(record.key, 'after_send')) ??
+          current
+        );
       }
       if (current.state === 'sending') {
         current = (await this.ledger.transition(current, { state: 'unknown', ...RELEASED })) ?? current;

@@ -240,13 +240,24 @@ export class SingapayPaymentEngine {
     return applyPatch(latest ?? record, patch, this.now());
   }
 
-  /** Writes an outcome the store could not take earlier; returns the record as it now stands, if there was one. */
+  /**
+   * Writes an outcome the store could not take earlier; returns the record as it now stands, if there was one.
+   * It only fills in what the store still lacks: a record that took a transaction, or moved to a state the
+   * kept answer may not replace (the sweep, a callback or another replica settled or refunded it), knows
+   * more than this process, so the kept answer is dropped and the caller goes on from the record.
+   */
   private async recordAgain(record: SingapayPaymentRecord): Promise<SingapayPaymentRecord | undefined> {
     const patch = this.unrecorded.get(record.key);
     if (!patch) return undefined;
-    const persisted = await this.ledger.transition(record, patch).catch(() => undefined);
-    if (persisted) this.unrecorded.delete(record.key);
-    return persisted ?? applyPatch(record, patch, this.now());
+    let persisted: SingapayPaymentRecord | undefined;
+    try {
+      persisted = await this.ledger.transition(record, patch, false, (current) => current.transactionId === undefined);
+    } catch {
+      // The store still fails: the answer stays kept, and is what this process says.
+      return applyPatch(record, patch, this.now());
+    }
+    this.unrecorded.delete(record.key);
+    return persisted;
   }
 
   /** What `pay()` gives back for a record; failed and refunded ones throw. */

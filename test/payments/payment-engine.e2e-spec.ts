@@ -215,4 +215,24 @@ describe('the payment engine under store failures and contention (simulator)', (
       await ctx.close();
     }
   });
+
+  it('a reader of a payment this process is sending gets it as recorded when Singapay refuses it, not the sender’s error', async () => {
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials });
+    try {
+      const customerId = singapayTestCustomerId('pulsa', 'codeAtInquiry', '20');
+      sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: { kind: 'latency', ms: 500 } });
+      const input = { command: 'pulsa' as const, productCode: PULSA.productCode, customerId, idempotencyKey: 'order-read-refused' };
+      const paying = ctx.service.pay(input).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 100));
+      const readers = Promise.allSettled([
+        ctx.service.getPayment('order-read-refused'),
+        ctx.service.waitForPayment('order-read-refused', { pollIntervalMs: 100 }),
+      ]);
+      expect(await paying).toMatchObject({ responseCode: '20' });
+      const refused = { status: 'fulfilled', value: { state: 'failed', responseCode: '20', failure: { reason: 'rejected' } } };
+      expect(await readers).toMatchObject([refused, refused]);
+    } finally {
+      await ctx.close();
+    }
+  });
 });

@@ -131,14 +131,21 @@ export class SingapayPaymentEngine {
 
   /** The recorded payment, resolved against Singapay first when it is pending, unknown or under review. */
   async getPayment(key: string, call?: SingapayCallOptions): Promise<SingapayPayment> {
-    const record = await this.ledger.get(key, 'after_send');
-    if (!record) throw new NotFoundException('No payment is recorded under this idempotency key');
-    const local = this.inflight.get(key);
-    if (local) return paymentView(await local);
-    const unrecorded = await this.recordAgain(record);
-    if (unrecorded) return paymentView(unrecorded);
-    const due = this.policy.isDueForLookup(record, this.now(), 'read');
-    return paymentView(due ? await this.resolver.resolve(record, 'lookup', call) : record);
+    for (;;) {
+      const record = await this.ledger.get(key, 'after_send');
+      if (!record) throw new NotFoundException('No payment is recorded under this idempotency key');
+      const local = this.inflight.get(key);
+      if (local) {
+        // The sender's error is the sender's: a reader gets the payment as it was recorded when the send failed.
+        const settled = await local.catch(() => undefined);
+        if (settled) return paymentView(settled);
+        continue;
+      }
+      const unrecorded = await this.recordAgain(record);
+      if (unrecorded) return paymentView(unrecorded);
+      const due = this.policy.isDueForLookup(record, this.now(), 'read');
+      return paymentView(due ? await this.resolver.resolve(record, 'lookup', call) : record);
+    }
   }
 
   /** Waits until the payment is final (and its PLN token in) or the deadline passes, and returns where it stands. */

@@ -216,6 +216,27 @@ describe('the payment engine under store failures and contention (simulator)', (
     }
   });
 
+  it('a reader of a payment this process is sending keeps its own timeout, and then reads it as being sent', async () => {
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, timeoutMs: 3_000 });
+    try {
+      const customerId = '081288888882';
+      sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: { kind: 'latency', ms: 1_500 } });
+      const slow = ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'order-read-own' });
+      await new Promise((r) => setTimeout(r, 50));
+      const started = Date.now();
+      const [read, waited] = await Promise.all([
+        ctx.service.getPayment('order-read-own', { timeoutMs: 200 }),
+        ctx.service.waitForPayment('order-read-own', { timeoutMs: 200, pollIntervalMs: 50 }),
+      ]);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect([read.state, waited.state]).toEqual(['sending', 'sending']);
+      expect((await slow).status).toBe('pending');
+      expect(sim.paymentsFor({ customerId })).toBe(1);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('a reader of a payment this process is sending gets it as recorded when Singapay refuses it, not the sender’s error', async () => {
     const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials });
     try {

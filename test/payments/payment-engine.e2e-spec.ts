@@ -89,9 +89,9 @@ describe('the payment engine under store failures and contention (simulator)', (
   });
 
   /** The module on a store whose next outcome write fails as `left` says, and the log lines about an unrecorded answer since. */
-  async function onFailingStore(left: ConstructorParameters<typeof FailingOutcomeStore>[0]) {
+  async function onFailingStore(left: ConstructorParameters<typeof FailingOutcomeStore>[0], now?: () => number) {
     const store = new FailingOutcomeStore(left);
-    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store }, { now });
     onTestFinished(() => ctx.close());
     const logged = capturedLogLines.length;
     const unrecordedLines = () => capturedLogLines.slice(logged).filter((line) => line.includes('could not be recorded'));
@@ -113,6 +113,23 @@ describe('the payment engine under store failures and contention (simulator)', (
     expect(unrecordedLines()).toEqual([
       expect.stringMatching(/^error pay key=\S+ outcome could not be recorded \(\w+\); kept in this process/),
     ]);
+  });
+
+  it('an answer kept after the store failed gives way to the record once it moved on: refunded since, it reads refunded and is not paid again', async () => {
+    let offset = 0;
+    const { store, service } = await onFailingStore('lost', () => Date.now() + offset);
+    const customerId = singapayTestCustomerId('pulsa', 'failsThenRefunds');
+    const order = { command: 'pulsa' as const, productCode: PULSA.productCode, customerId, idempotencyKey: 'order-kept-refunded' };
+    expect((await service.pay(order)).status).toBe('pending');
+    expect(await store.get('order-kept-refunded')).toMatchObject({ state: 'sending' });
+    // Singapay refunds it; once the sender's claim ran out, the sweep looks it up and records that.
+    sim.settleAll();
+    offset = 10 * 60_000;
+    await service.sweepPayments();
+    expect(await store.get('order-kept-refunded')).toMatchObject({ state: 'refunded' });
+    expect(await service.getPayment('order-kept-refunded')).toMatchObject({ state: 'refunded' });
+    await expect(service.pay(order)).rejects.toMatchObject({ responseType: 'payment_refunded' });
+    expect(sim.paymentsFor({ customerId })).toBe(1);
   });
 
   it('an outcome the store kept but reported failed is read back: answered as stored, with no word of an unrecorded answer', async () => {
@@ -194,6 +211,47 @@ describe('the payment engine under store failures and contention (simulator)', (
       expect(waiting.status).toBe('unknown');
       expect((await slow).status).toBe('pending');
       expect(sim.paymentsFor({ customerId })).toBe(1);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('a reader of a payment this process is sending keeps its own timeout, and then reads it as being sent', async () => {
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, timeoutMs: 3_000 });
+    try {
+      const customerId = '081288888882';
+      sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: { kind: 'latency', ms: 1_500 } });
+      const slow = ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'order-read-own' });
+      await new Promise((r) => setTimeout(r, 50));
+      const started = Date.now();
+      const [read, waited] = await Promise.all([
+        ctx.service.getPayment('order-read-own', { timeoutMs: 200 }),
+        ctx.service.waitForPayment('order-read-own', { timeoutMs: 200, pollIntervalMs: 50 }),
+      ]);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect([read.state, waited.state]).toEqual(['sending', 'sending']);
+      expect((await slow).status).toBe('pending');
+      expect(sim.paymentsFor({ customerId })).toBe(1);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('a reader of a payment this process is sending gets it as recorded when Singapay refuses it, not the sender’s error', async () => {
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials });
+    try {
+      const customerId = singapayTestCustomerId('pulsa', 'codeAtInquiry', '20');
+      sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: { kind: 'latency', ms: 500 } });
+      const input = { command: 'pulsa' as const, productCode: PULSA.productCode, customerId, idempotencyKey: 'order-read-refused' };
+      const paying = ctx.service.pay(input).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 100));
+      const readers = Promise.allSettled([
+        ctx.service.getPayment('order-read-refused'),
+        ctx.service.waitForPayment('order-read-refused', { pollIntervalMs: 100 }),
+      ]);
+      expect(await paying).toMatchObject({ responseCode: '20' });
+      const refused = { status: 'fulfilled', value: { state: 'failed', responseCode: '20', failure: { reason: 'rejected' } } };
+      expect(await readers).toMatchObject([refused, refused]);
     } finally {
       await ctx.close();
     }

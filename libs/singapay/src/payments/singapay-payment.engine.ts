@@ -131,14 +131,7 @@ export class SingapayPaymentEngine {
 
   /** The recorded payment, resolved against Singapay first when it is pending, unknown or under review. */
   async getPayment(key: string, call?: SingapayCallOptions): Promise<SingapayPayment> {
-    const record = await this.ledger.get(key, 'after_send');
-    if (!record) throw new NotFoundException('No payment is recorded under this idempotency key');
-    const local = this.inflight.get(key);
-    if (local) return paymentView(await local);
-    const unrecorded = await this.recordAgain(record);
-    if (unrecorded) return paymentView(unrecorded);
-    const due = this.policy.isDueForLookup(record, this.now(), 'read');
-    return paymentView(due ? await this.resolver.resolve(record, 'lookup', call) : record);
+    return this.read(key, this.now() + (call?.timeoutMs ?? this.options.timeoutMs), call);
   }
 
   /** Waits until the payment is final (and its PLN token in) or the deadline passes, and returns where it stands. */
@@ -146,9 +139,28 @@ export class SingapayPaymentEngine {
     const deadline = this.now() + (options.timeoutMs ?? 60_000);
     const interval = options.pollIntervalMs ?? 1_000;
     for (;;) {
-      const payment = await this.getPayment(key, options.signal ? { signal: options.signal } : undefined);
+      const payment = await this.read(key, deadline, options.signal ? { signal: options.signal } : undefined);
       if ((isFinalPaymentState(payment.state) && !payment.awaitingToken) || this.now() + interval > deadline) return payment;
       await singapaySleep(interval, options.signal);
+    }
+  }
+
+  /** `getPayment()`, waiting on this process's own work on the key until `waitUntil` at most. */
+  private async read(key: string, waitUntil: number, call?: SingapayCallOptions): Promise<SingapayPayment> {
+    for (;;) {
+      const record = await this.ledger.get(key, 'after_send');
+      if (!record) throw new NotFoundException('No payment is recorded under this idempotency key');
+      if (this.inflight.get(key)) {
+        // The sender's error is the sender's: a reader gets the payment as it was recorded when the send failed.
+        // Its time is its own, as for pay() joining a send: once it is up, the record as read is the answer.
+        const settled = await this.inflight.joinUntil(key, waitUntil, this.now).catch(() => null);
+        if (settled !== null) return paymentView(settled ?? record);
+        continue;
+      }
+      const unrecorded = await this.recordAgain(record);
+      if (unrecorded) return paymentView(unrecorded);
+      const due = this.policy.isDueForLookup(record, this.now(), 'read');
+      return paymentView(due ? await this.resolver.resolve(record, 'lookup', call) : record);
     }
   }
 
@@ -240,13 +252,24 @@ export class SingapayPaymentEngine {
     return applyPatch(latest ?? record, patch, this.now());
   }
 
-  /** Writes an outcome the store could not take earlier; returns the record as it now stands, if there was one. */
+  /**
+   * Writes an outcome the store could not take earlier; returns the record as it now stands, if there was one.
+   * It only fills in what the store still lacks: a record that took a transaction, or moved to a state the
+   * kept answer may not replace (the sweep, a callback or another replica settled or refunded it), knows
+   * more than this process, so the kept answer is dropped and the caller goes on from the record.
+   */
   private async recordAgain(record: SingapayPaymentRecord): Promise<SingapayPaymentRecord | undefined> {
     const patch = this.unrecorded.get(record.key);
     if (!patch) return undefined;
-    const persisted = await this.ledger.transition(record, patch).catch(() => undefined);
-    if (persisted) this.unrecorded.delete(record.key);
-    return persisted ?? applyPatch(record, patch, this.now());
+    let persisted: SingapayPaymentRecord | undefined;
+    try {
+      persisted = await this.ledger.transition(record, patch, false, (current) => current.transactionId === undefined);
+    } catch {
+      // The store still fails: the answer stays kept, and is what this process says.
+      return applyPatch(record, patch, this.now());
+    }
+    this.unrecorded.delete(record.key);
+    return persisted;
   }
 
   /** What `pay()` gives back for a record; failed and refunded ones throw. */

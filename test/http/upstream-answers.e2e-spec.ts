@@ -140,6 +140,41 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     expect(inq!.body).not.toContain(TEST_CREDENTIALS.password);
   });
 
+  it('takes an optional field given as null for one not given: never sent as null, and the same payment', async () => {
+    business((req, res) =>
+      json(res, 200, {
+        command: 'plnpos',
+        response_code: '00',
+        response_text: 'ok',
+        data: req.path.endsWith('/inquiry')
+          ? {
+              amount: '16800',
+              price: '19300',
+              customer_id: '146300068064',
+              reference_number: 'SPPLNPOSRJBL1',
+              created_at: '2025-06-10 16:36:49',
+            }
+          : {
+              amount: '16800',
+              price: '19300',
+              customer_id: '146300068064',
+              transaction_id: '01JXCK6K1CMRGJKQ2J863Q6P5J',
+              created_at: '2025-06-10 16:37:02',
+            },
+      }),
+    );
+    const bill = { command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064' } as const;
+    const nulls = { phoneNumber: null, serverId: null, username: null, platform: null, period: null } as unknown as object;
+    await ctx.service.inquiry({ ...bill, ...nulls });
+    const paid = accepted(await ctx.service.pay({ ...bill, referenceNumber: 'SPPLNPOSRJBL1', phoneNumber: null as unknown as string }));
+    // The same key again without the null: the recorded payment, not a conflict, and nothing sent.
+    expect(accepted(await ctx.service.pay({ ...bill, referenceNumber: 'SPPLNPOSRJBL1' })).transactionId).toBe(paid.transactionId);
+    const [inq, pay, ...more] = server.businessRequests();
+    expect(inq!.json).toEqual({ command: 'plnpos', data: { customer_id: '146300068064', product_code: 'SPPLNPOS' } });
+    expect((pay!.json as { data: object }).data).not.toHaveProperty('phone_number');
+    expect(more).toEqual([]);
+  });
+
   it('sends direct purchases to the prepaid path without a reference', async () => {
     business((_req, res) =>
       json(res, 200, {

@@ -34,20 +34,24 @@ export function validateSingapayInput<T extends object>(cls: new () => T, input:
   // into or drop silently) from ever reaching it.
   const shape: string[] = [];
   const { known } = singapayInputRules(cls);
+  let nulls = false;
   for (const key of Reflect.ownKeys(input)) {
     const name = String(key);
     if (typeof key === 'symbol' || FORBIDDEN_KEYS.has(name) || !known.has(name)) shape.push(`${name} is not accepted`);
     else {
       const v = (input as Record<string, unknown>)[name];
-      if (v !== null && typeof v === 'object')
-        shape.push(`${name} must be a string or a number, not ${Array.isArray(v) ? 'a list' : 'an object'}`);
+      if (v === null) nulls = true;
+      else if (typeof v === 'object') shape.push(`${name} must be a string or a number, not ${Array.isArray(v) ? 'a list' : 'an object'}`);
     }
   }
   if (shape.length > 0) throw badRequest(shape);
+  // A field given as null is a field not given, as JSON bodies write it: never sent to Singapay as null,
+  // nor recorded (a payment's request hash) apart from the same request without it.
+  const given: object = nulls ? Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null)) : input;
   // The fast path when it can say "valid", else class-validator, which also writes the messages.
   // A DTO instance (from Nest's ValidationPipe) needs no second transformation.
-  const fast = fastValidatedInput(cls, input);
-  const value = fast ?? (input instanceof cls ? input : plainToInstance(cls, input));
+  const fast = fastValidatedInput(cls, given);
+  const value = fast ?? (given instanceof cls ? given : plainToInstance(cls, given));
   const found = fast ? NO_PROBLEMS : messages(validateSync(value, FULL_PATH));
   const problems = found.length === 0 && extra ? extra(value) : found;
   if (problems.length > 0) throw badRequest(problems);

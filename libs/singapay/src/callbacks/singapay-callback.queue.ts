@@ -86,7 +86,7 @@ export class SingapayCallbackQueue {
     return this.jobs.size === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
   }
 
-  /** Stops taking work; pending retries are dropped (the sweep catches up on recorded payments). */
+  /** Stops taking work; pending retries are dropped, and whoever waits on one is told it failed (its callback is not acknowledged). */
   stop(): void {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);

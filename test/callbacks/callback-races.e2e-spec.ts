@@ -6,11 +6,12 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { SingapayModule, SingapayService } from '@app/singapay';
-import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES } from '@app/singapay-simulator';
+import { SingapayModule, SingapayService, type SingapayAcceptedPayment } from '@app/singapay';
+import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
 import { capturingLogger, registerSecret } from '../support/log-capture.js';
 
 const PLNPOS = SINGAPAY_TEST_CUSTOMER_EXAMPLES.plnpos;
+const DATA = SINGAPAY_TEST_CUSTOMER_EXAMPLES.data;
 
 describe('a callback that comes while work on its payment is under way', () => {
   let sim: SingapaySimulator;
@@ -76,5 +77,29 @@ describe('a callback that comes while work on its payment is under way', () => {
     const payment = await service.getPayment(key);
     expect([payment.state, payment.transactionId]).toEqual(['success', tx.transactionId]);
     await reading;
+  });
+
+  it("a refund's callback that comes while an earlier delivery's lookup is under way gets a lookup of its own", async () => {
+    const customerId = singapayTestCustomerId('data', 'failsThenRefunds');
+    const key = 'race-refund-delivery';
+    const paid = (await service.pay({
+      command: 'data',
+      productCode: DATA.productCode,
+      customerId,
+      idempotencyKey: key,
+    })) as SingapayAcceptedPayment;
+    expect(paid.status).toBe('pending');
+    const { transactionId } = paid;
+    sim.advance(600_000); // failed
+
+    // An earlier delivery's lookup reads "failed" at once, and its answer is held back while Singapay refunds.
+    sim.faults.add({ endpoint: 'detail', fault: { kind: 'latency', ms: 500, processFirst: true }, times: 1 });
+    const earlier = deliver(transactionId, customerId);
+    await new Promise((r) => setTimeout(r, 100));
+    sim.advance(600_000);
+    expect(sim.transaction(transactionId)?.status).toBe('refunded');
+    expect(await deliver(transactionId, customerId)).toBe(200);
+    expect((await service.getPayment(key)).state).toBe('refunded');
+    expect(await earlier).toBe(200);
   });
 });

@@ -110,10 +110,12 @@ describe('a burst of callbacks, genuine and forged', () => {
     if (paid.status === 'unknown') throw new Error('expected an accepted payment');
     sim.settleAll();
     sim.faults.add({ endpoint: 'detail', match: { transactionId: paid.transactionId }, fault: { kind: 'html', status: 503 }, times: 5 });
-    const ack = await post({ command: 'callback', response_code: '00', data: { transaction_id: paid.transactionId } });
-    expect(ack).toEqual({ status: 200, body: { received: true, transactionId: paid.transactionId } });
+    const callback = { command: 'callback', response_code: '00', data: { transaction_id: paid.transactionId } };
+    // Not acknowledged while it cannot be confirmed (Singapay delivers it again); the queue keeps trying meanwhile.
+    expect((await post(callback)).status).toBe(503);
     await receiver.drain();
     expect((await service.getPayment('retry-cb')).state).toBe('success');
+    expect(await post(callback)).toEqual({ status: 200, body: { received: true, transactionId: paid.transactionId } });
   }, 30_000);
 
   it('refuses what is not a callback with 400 and sends nothing', async () => {

@@ -83,6 +83,42 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
     expect(settlements.filter((s) => s.idempotencyKey === 'order-cb-refund').map((s) => s.status)).toContain('refunded');
   });
 
+  it('acknowledges a refund of a settled payment only once it is applied: 503 while Singapay cannot confirm it', async () => {
+    const customerId = singapayTestCustomerId('data', 'failsThenRefunds').replace(/^08/, '082');
+    const paid = (await singapay.pay({
+      command: 'data',
+      productCode: DATA.productCode,
+      customerId,
+      idempotencyKey: 'order-cb-held',
+    })) as SingapayAcceptedPayment;
+    sim.advance(60_000); // failed: Singapay sends no callback for that, the sweep finds it
+    await singapay.sweepPayments();
+    expect((await singapay.getPayment('order-cb-held')).state).toBe('failed');
+
+    // A settled payment is never looked up again: the refund's callback is the only word of it.
+    const detail = sim.faults.add({
+      endpoint: 'detail',
+      match: { transactionId: paid.transactionId },
+      fault: { kind: 'html', status: 503 },
+    });
+    const { delivered, abandoned } = sim.stats().callbacks;
+    sim.advance(60_000);
+    await sim.flushCallbacks();
+    expect(sim.transaction(paid.transactionId)?.status).toBe('refunded');
+    expect(sim.stats().callbacks).toMatchObject({ delivered, abandoned: abandoned + 1 });
+
+    // Resent by hand once Singapay answers again: the 200 comes with the refund applied.
+    sim.faults.remove(detail);
+    await request(app.getHttpServer())
+      .post('/hooks/singapay')
+      .send({ command: 'callback', response_code: '50', data: { transaction_id: paid.transactionId, customer_id: customerId } })
+      .expect(200);
+    expect((await singapay.getPayment('order-cb-held')).state).toBe('refunded');
+    expect(settlements.filter((s) => s.idempotencyKey === 'order-cb-held' && s.status === 'refunded')).toEqual([
+      expect.objectContaining({ via: 'callback', transactionId: paid.transactionId }),
+    ]);
+  });
+
   it('never trusts the body: a forged success for a pending payment changes nothing', async () => {
     const paid = (await singapay.pay({
       command: 'data',

@@ -67,6 +67,20 @@ describe('SingapayCallbackQueue', () => {
     expect(queue.offer('A', true)).toBe('queued');
   });
 
+  it('answers an offer made while its id runs with an attempt begun after it, not the one under way', async () => {
+    const { queue, release, attempts } = gatedQueue();
+    queue.offer('A', true);
+    const first = queue.attempt('A');
+    expect(queue.offer('A', true)).toBe('duplicate');
+    let second: boolean | undefined;
+    void queue.attempt('A').then((done) => (second = done));
+    await release();
+    expect([await first, second, attempts.get('A')]).toEqual([true, undefined, 2]);
+    await release();
+    await queue.drain();
+    expect([second, attempts.get('A'), queue.size]).toEqual([true, 2, 0]);
+  });
+
   it('promotes an id learned to be ours while it waits', () => {
     const { queue } = gatedQueue({ ...LIMITS, capacity: 3, reservedForKnown: 1 });
     queue.offer('running', false);

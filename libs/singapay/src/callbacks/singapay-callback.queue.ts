@@ -20,8 +20,10 @@ interface Job {
   id: string;
   known: boolean;
   attempt: number;
-  /** Callers waiting for its next attempt (`attempt()`), told whether it went through. */
-  waiting: ((done: boolean) => void)[];
+  /** Times it was offered; an attempt answers the offers made before it began. */
+  offers: number;
+  /** Callers waiting for an attempt begun after their offer (`attempt()`), told whether it went through. */
+  waiting: { offer: number; resolve: (done: boolean) => void }[];
 }
 
 /**
@@ -53,6 +55,7 @@ export class SingapayCallbackQueue {
   offer(transactionId: string, known: boolean): SingapayCallbackOffer {
     const job = this.jobs.get(transactionId);
     if (job) {
+      job.offers++;
       if (known && !job.known) {
         // Learned it is ours after all: it moves to the reserved room if it is still waiting.
         const at = this.otherLane.indexOf(job);
@@ -64,7 +67,7 @@ export class SingapayCallbackQueue {
     }
     if (this.stopped || this.jobs.size >= this.limits.capacity) return 'full';
     if (!known && this.unknownCount >= this.limits.capacity - this.limits.reservedForKnown) return 'full';
-    const queued: Job = { id: transactionId, known, attempt: 0, waiting: [] };
+    const queued: Job = { id: transactionId, known, attempt: 0, offers: 1, waiting: [] };
     this.jobs.set(transactionId, queued);
     if (!known) this.unknownCount++;
     (known ? this.knownLane : this.otherLane).push(queued);
@@ -73,12 +76,12 @@ export class SingapayCallbackQueue {
   }
 
   /**
-   * Resolves when the next attempt of `transactionId` ends: true when its work went through
-   * (or nothing is queued for it), false when it failed (it is retried, or given up).
+   * Resolves when the first attempt of `transactionId` begun since its last offer ends: true when
+   * its work went through (or nothing is queued for it), false when it failed (it is retried, or given up).
    */
   attempt(transactionId: string): Promise<boolean> {
     const job = this.jobs.get(transactionId);
-    return job ? new Promise((resolve) => job.waiting.push(resolve)) : Promise.resolve(true);
+    return job ? new Promise((resolve) => job.waiting.push({ offer: job.offers, resolve })) : Promise.resolve(true);
   }
 
   /** Resolves when nothing is queued, running or waiting to retry. */
@@ -86,7 +89,7 @@ export class SingapayCallbackQueue {
     return this.jobs.size === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
   }
 
-  /** Stops taking work; pending retries are dropped (the sweep catches up on recorded payments). */
+  /** Stops taking work; pending retries are dropped, and whoever waits on one is told it failed (its callback is not acknowledged). */
   stop(): void {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
@@ -110,10 +113,14 @@ export class SingapayCallbackQueue {
   }
 
   private async run(job: Job): Promise<void> {
+    const began = job.offers;
     try {
       await this.work(job.id);
-      this.finish(job);
-      this.tell(job, true);
+      this.tell(job, true, began);
+      // An offer made while it ran (a refund's callback after the success's, say) may say what this
+      // attempt's lookup, begun before it, could not see: whoever waits on it gets an attempt of its own.
+      if (job.waiting.length > 0) (job.known ? this.knownLane : this.otherLane).push(job);
+      else this.finish(job);
     } catch (error) {
       this.tell(job, false);
       job.attempt++;
@@ -135,8 +142,11 @@ export class SingapayCallbackQueue {
     }
   }
 
-  private tell(job: Job, done: boolean): void {
-    for (const resolve of job.waiting.splice(0)) resolve(done);
+  /** Answers the callers waiting on offers up to `upTo` (every one when it is not given). */
+  private tell(job: Job, done: boolean, upTo = Infinity): void {
+    const told = job.waiting.filter((w) => w.offer <= upTo);
+    job.waiting = job.waiting.filter((w) => w.offer > upTo);
+    for (const { resolve } of told) resolve(done);
   }
 
   private finish(job: Job): void {

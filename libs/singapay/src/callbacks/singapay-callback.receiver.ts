@@ -36,8 +36,8 @@ function deeperThan(value: unknown, limit: number): boolean {
  * Each id is queued once (repeats are acknowledged), confirmed in the background,
  * and retried while Singapay fails. A callback is only acknowledged when it was
  * queued (with the queue full it gets 503, because Singapay does not resend a
- * callback it got a 200 for), and one that may belong to an open payment only once
- * its confirmation went through.
+ * callback it got a 200 for), and one that may be ours (a payment holds its id,
+ * or may be waiting for it) only once its confirmation went through.
  * @publicApi
  */
 @Injectable()
@@ -56,7 +56,7 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
       (id) => this.confirm(id),
       (_id, error) =>
         this.logger.warn(
-          `callback could not be confirmed: ${(error as SingapayException).responseType ?? 'error'}; the sweep or the next delivery will catch up`,
+          `callback could not be confirmed: ${(error as SingapayException).responseType ?? 'error'}; left to Singapay's next delivery`,
         ),
     );
     telemetry.watchCallbackQueue(() => this.queue.size);
@@ -93,10 +93,11 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
       }
       throw new ServiceUnavailableException('callback queue is full; deliver it again later');
     }
-    // What may be the only word of an open payment waits until it is kept (applied, or held as evidence
+    // What may be the only word of a payment of ours waits until it is kept (applied, or held as evidence
     // on the payment's record): until then, and if that failed, 503 asks for another delivery while the
-    // queue keeps trying. A payment that holds the id needs no such care: a lookup of it settles it.
-    if (claim === 'open' && !(await this.queue.attempt(transactionId))) {
+    // queue keeps trying. That includes a payment that holds the id: a settled one is never looked up
+    // again, so a refund acknowledged and then given up by the queue (or dropped at shutdown) is lost.
+    if (claim !== undefined && !(await this.queue.attempt(transactionId))) {
       throw new ServiceUnavailableException('the callback could not be confirmed yet; deliver it again later');
     }
     return { received: true, transactionId };
@@ -108,7 +109,8 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    // Shutdown waits for the lookups under way; retries still waiting are left to the sweep.
+    // Shutdown waits for the lookups under way; what still waits after that was not acknowledged
+    // (Singapay delivers it again), or no payment of ours could hold it.
     await Promise.race([this.queue.drain(), new Promise((r) => setTimeout(r, 5_000).unref())]);
     this.queue.stop();
   }

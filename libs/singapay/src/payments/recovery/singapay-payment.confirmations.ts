@@ -21,7 +21,8 @@ export type SingapayTransactionClaim = 'held' | 'open';
  * What became of a confirmed transaction: `applied` to the payment that holds it (or now took
  * it); `kept` as evidence on the one open payment it fits, to be weighed when that payment is
  * resolved; `orphan`, no open payment could hold it; `undecided`, several could (or the open
- * payments could not all be read), so nothing was kept, and its callback should be delivered again.
+ * payments could not all be read, or the one it fitted took another meanwhile), so nothing was
+ * kept, and its callback should be delivered again.
  */
 export interface SingapayConfirmation {
   outcome: 'applied' | 'kept' | 'orphan' | 'undecided';
@@ -88,8 +89,14 @@ export class SingapayPaymentConfirmations {
     return { outcome: resolved.transactionId === tx.transactionId ? 'applied' : 'kept', record: resolved };
   }
 
-  private async applyToHolder(holder: SingapayPaymentRecord, tx: SingapayPaymentEvidence, via: SingapaySettlementSource) {
-    return { outcome: 'applied', record: await this.resolver.adopt(holder, tx, via) } satisfies SingapayConfirmation;
+  private async applyToHolder(
+    holder: SingapayPaymentRecord,
+    tx: SingapayPaymentEvidence,
+    via: SingapaySettlementSource,
+  ): Promise<SingapayConfirmation> {
+    const record = await this.resolver.adopt(holder, tx, via);
+    // A payment that took another transaction meanwhile (its own lookup found one) refused this one: it is weighed again.
+    return record.transactionId === tx.transactionId ? { outcome: 'applied', record } : { outcome: 'undecided' };
   }
 
   /**

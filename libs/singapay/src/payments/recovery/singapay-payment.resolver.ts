@@ -41,9 +41,19 @@ export class SingapayPaymentResolver {
     return this.inflight.track(record.key, () => this.resolveHeld(record, via, call));
   }
 
-  /** Applies what Singapay says of a transaction to the payment that holds (or is matched to) it, or joins the work on its key. */
-  adopt(record: SingapayPaymentRecord, tx: SingapayPaymentEvidence, via: SingapaySettlementSource): Promise<SingapayPaymentRecord> {
-    return this.inflight.track(record.key, () => this.adoptHeld(record, tx, via));
+  /**
+   * Applies what Singapay says of a transaction to the payment that holds (or is matched to) it, once the
+   * work under way on its key is done: joining that work would answer with what it found, which can be
+   * older than `tx` (or nothing), and `tx` would be lost.
+   */
+  async adopt(record: SingapayPaymentRecord, tx: SingapayPaymentEvidence, via: SingapaySettlementSource): Promise<SingapayPaymentRecord> {
+    let current = record;
+    for (let running = this.inflight.get(current.key); running; running = this.inflight.get(current.key)) {
+      await running.catch(() => undefined);
+      // Applied to the record as that work left it, so that what it announced is not announced again.
+      current = (await this.ledger.get(current.key, 'after_send')) ?? current;
+    }
+    return this.inflight.track(current.key, () => this.adoptHeld(current, tx, via));
   }
 
   /**

@@ -1,0 +1,105 @@
+/*
+ * A callback that comes while other work on its payment is under way: what it says is applied
+ * itself, never replaced by what that work found, and its 200 comes only once it is. Singapay
+ * sends no callbacks of its own here (no callbackUrl): the test delivers them, over HTTP, at the
+ * moment it needs.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { SingapayModule, SingapayService, type SingapayAcceptedPayment } from '@app/singapay';
+import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
+import { capturingLogger, registerSecret } from '../support/log-capture.js';
+
+const PLNPOS = SINGAPAY_TEST_CUSTOMER_EXAMPLES.plnpos;
+const DATA = SINGAPAY_TEST_CUSTOMER_EXAMPLES.data;
+
+describe('a callback that comes while work on its payment is under way', () => {
+  let sim: SingapaySimulator;
+  let app: INestApplication;
+  let url: string;
+  let service: SingapayService;
+
+  beforeAll(async () => {
+    sim = await SingapaySimulator.start({ settleDelayMs: 600_000 });
+    registerSecret(sim.credentials.clientSecret, sim.credentials.password);
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        SingapayModule.forRoot({
+          baseUrl: sim.baseUrl,
+          ...sim.credentials,
+          timeoutMs: 1_500,
+          retry: { maxAttempts: 1 },
+          callbackPath: 'hooks/singapay',
+        }),
+      ],
+    })
+      .setLogger(capturingLogger)
+      .compile();
+    app = moduleRef.createNestApplication({ logger: capturingLogger });
+    await app.listen(0, '127.0.0.1');
+    url = `${await app.getUrl()}/hooks/singapay`.replace('[::1]', '127.0.0.1');
+    service = app.get(SingapayService);
+  });
+  afterAll(async () => {
+    await app.close();
+    await sim.stop();
+  });
+  afterEach(() => sim.faults.clear());
+
+  const deliver = (transactionId: string, customerId: string) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ command: 'callback', response_code: '00', data: { transaction_id: transactionId, customer_id: customerId } }),
+    }).then((r) => r.status);
+
+  it("a purchase with an inquiry takes the callback's transaction while a lookup of it is under way", async () => {
+    const customerId = '146300068071';
+    const bill = await service.inquiry({ command: 'plnpos', productCode: PLNPOS.productCode, customerId });
+    // Singapay's list cannot be read at all: only the callback can say what became of the payment.
+    sim.faults.add({ endpoint: 'list', fault: { kind: 'hang' } });
+    sim.faults.add({ endpoint: 'payment', fault: { kind: 'hang', apply: true }, times: 1 });
+    const key = 'race-inquiry-lookup';
+    const paid = await service.pay({
+      command: 'plnpos',
+      productCode: PLNPOS.productCode,
+      customerId,
+      referenceNumber: bill.referenceNumber,
+      idempotencyKey: key,
+    });
+    expect(paid.status).toBe('unknown');
+    const tx = sim.ledger().transactions.find((t) => t.customerId === customerId)!;
+
+    // A caller reads the payment, and its lookup hangs on the list when the callback comes.
+    const reading = service.getPayment(key);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await deliver(tx.transactionId, customerId)).toBe(200);
+    const payment = await service.getPayment(key);
+    expect([payment.state, payment.transactionId]).toEqual(['success', tx.transactionId]);
+    await reading;
+  });
+
+  it("a refund's callback that comes while an earlier delivery's lookup is under way gets a lookup of its own", async () => {
+    const customerId = singapayTestCustomerId('data', 'failsThenRefunds');
+    const key = 'race-refund-delivery';
+    const paid = (await service.pay({
+      command: 'data',
+      productCode: DATA.productCode,
+      customerId,
+      idempotencyKey: key,
+    })) as SingapayAcceptedPayment;
+    expect(paid.status).toBe('pending');
+    const { transactionId } = paid;
+    sim.advance(600_000); // failed
+
+    // An earlier delivery's lookup reads "failed" at once, and its answer is held back while Singapay refunds.
+    sim.faults.add({ endpoint: 'detail', fault: { kind: 'latency', ms: 500, processFirst: true }, times: 1 });
+    const earlier = deliver(transactionId, customerId);
+    await new Promise((r) => setTimeout(r, 100));
+    sim.advance(600_000);
+    expect(sim.transaction(transactionId)?.status).toBe('refunded');
+    expect(await deliver(transactionId, customerId)).toBe(200);
+    expect((await service.getPayment(key)).state).toBe('refunded');
+    expect(await earlier).toBe(200);
+  });
+});

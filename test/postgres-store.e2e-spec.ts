@@ -91,6 +91,34 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       }
     });
 
+    it('a migration that times out leaves no connection inside its transaction: the claims that follow are committed', async () => {
+      const url = await freshDatabase();
+      const migrated = new PostgresPaymentStore(url);
+      await migrated.migrate();
+      await migrated.close();
+      // Another replica migrating: it holds the migration lock past this store's query_timeout.
+      const db = server.pool(url.split('/').pop()!);
+      const other = await db.connect();
+      onTestFinished(() => other.release(true));
+      await other.query('BEGIN');
+      await other.query(/SELECT pg_advisory_xact_lock\(\d+\);/.exec(singapayPostgresMigrationSql())![0]);
+      // One connection, so that the claim gets the one the migration had.
+      const store = new PostgresPaymentStore(url, { pool: { max: 1, query_timeout: 300 } });
+      onTestFinished(() => store.close());
+      await expect(store.migrate()).rejects.toThrow(/timeout/i);
+      await other.query('COMMIT');
+
+      expect(await store.create(paymentRecord('after-migrate'))).toMatchObject({ created: true });
+      const count = `SELECT count(*)::int AS n FROM singapay_payments WHERE idempotency_key = 'after-migrate'`;
+      expect((await db.query(count)).rows[0].n).toBe(1);
+      await store.close();
+      // Still there once the store's connections are gone: another replica's claim on the key loses.
+      expect((await db.query(count)).rows[0].n).toBe(1);
+      const replica = new PostgresPaymentStore(url);
+      onTestFinished(() => replica.close());
+      expect(await replica.create(paymentRecord('after-migrate', { owner: 'another replica' }))).toMatchObject({ created: false });
+    });
+
     it('refuses to start the module on a database that was never migrated, naming the fix', async () => {
       const url = await freshDatabase();
       const error = await createSingapay(options({ databaseUrl: url })).then(

@@ -101,6 +101,11 @@ export interface RedisPaymentStoreOptions extends RedisStoreOptions {
  * epoch and a write sequence that every claim and write checks in its own script; a ledger
  * that was flushed, restarted empty or rolled back stops payments in every process until an
  * operator resumes them (`npx singapay ledger resume`).
+ *
+ * A client you pass needs `{ maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false }`: with
+ * ioredis's defaults a claim whose answer was lost with its connection is run again after the
+ * reconnect and reads as another replica's, so no one sends the payment (the module refuses such a
+ * client in production).
  * @publicApi
  */
 export class RedisPaymentStore implements SingapayPaymentStore {

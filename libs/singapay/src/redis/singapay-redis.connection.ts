@@ -2,12 +2,14 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import type { Redis } from 'ioredis';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
+import { SINGAPAY_REDIS_CLIENT_SETTINGS } from './singapay-redis.durability.js';
 
 /**
  * The Redis client the module opens itself when `redisUrl` is set. `ioredis`
  * is loaded only then, so it stays an optional dependency. The client fails
  * fast (no offline queue): a payment whose record cannot be written is
- * refused, never queued or sent unrecorded.
+ * refused, never queued or sent unrecorded; a write whose answer was lost with
+ * the connection fails, never runs a second time (SINGAPAY_REDIS_CLIENT_SETTINGS).
  */
 @Injectable()
 export class SingapayRedisConnection implements OnApplicationShutdown {
@@ -23,7 +25,7 @@ export class SingapayRedisConnection implements OnApplicationShutdown {
       throw new Error('redisUrl (SINGAPAY_REDIS_URL) is set but the ioredis package is not installed: npm install ioredis');
     });
     const client = new RedisClass(url, {
-      maxRetriesPerRequest: 1,
+      ...SINGAPAY_REDIS_CLIENT_SETTINGS,
       enableOfflineQueue: false,
       // The commands of concurrent payments share one write to the socket instead of one each.
       enableAutoPipelining: true,

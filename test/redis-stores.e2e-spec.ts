@@ -1,8 +1,11 @@
 import { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { inspect } from 'node:util';
 import { SingapayPaymentStoreException, type SingapayAcceptedPayment } from '@app/singapay';
-import { SingapayPaymentStore, type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
+import { SingapayPaymentStore, SingapayTokenStore, type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
 import { RedisPaymentStore, RedisTokenStore } from '@app/singapay/redis/index.js';
+import { SingapayRedisConnection } from '@app/singapay/redis/singapay-redis.connection.js';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES } from '@app/singapay-simulator';
 import { bump, paymentRecord } from './payment-store-conformance.js';
 import { registerSecret } from './support/log-capture.js';
@@ -277,6 +280,37 @@ describe.skipIf(!redisAvailable && !redisRequired)('redisUrl / SINGAPAY_REDIS_UR
       const clients = (await check.client('LIST')) as string;
       expect(clients.trim().split('\n')).toHaveLength(1);
     } finally {
+      await sim.stop();
+      await redis.stop();
+    }
+  });
+});
+
+describe.skipIf(!redisAvailable && !redisRequired)('Redis secrets', () => {
+  it("never shows the Redis password in printed stores or connection, the module's or the app's own", async () => {
+    const password = 'r3dis-Pa55-9f2e';
+    registerSecret(password);
+    const redis = await startRedis();
+    await (await redis.client()).config('SET', 'requirepass', password);
+    const sim = await SingapaySimulator.start({ settleDelayMs: 60_000 });
+    const url = `redis://:${password}@127.0.0.1:${redis.port}`;
+    const client = new Redis(url, { maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false });
+    try {
+      const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, redisUrl: url });
+      onTestFinished(() => ctx.close());
+      const printed = [
+        ctx.moduleRef.get(SingapayPaymentStore, { strict: false }),
+        ctx.moduleRef.get(SingapayTokenStore, { strict: false }),
+        ctx.moduleRef.get(SingapayRedisConnection, { strict: false }),
+        new RedisPaymentStore(client),
+        new RedisTokenStore(client),
+      ];
+      expect(printed[0]).toBeInstanceOf(RedisPaymentStore);
+      expect(printed[1]).toBeInstanceOf(RedisTokenStore);
+      for (const shown of printed) expect(inspect(shown, { depth: 10, showHidden: true })).not.toContain(password);
+      // Every log line of this test is checked for the password by the setup file.
+    } finally {
+      client.disconnect();
       await sim.stop();
       await redis.stop();
     }

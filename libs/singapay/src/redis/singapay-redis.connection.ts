@@ -14,7 +14,8 @@ import { SINGAPAY_REDIS_CLIENT_SETTINGS } from './singapay-redis.durability.js';
 @Injectable()
 export class SingapayRedisConnection implements OnApplicationShutdown {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
-  client?: Redis;
+  // A private field: the client keeps its options, password included, and util.inspect() shows ordinary fields.
+  #client?: Redis;
 
   constructor(@Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions) {}
 
@@ -40,7 +41,7 @@ export class SingapayRedisConnection implements OnApplicationShutdown {
       if (warned) this.logger.log('Redis reachable again');
       warned = false;
     });
-    this.client = client;
+    this.#client = client;
     // Start-up waits a little for Redis; a payment ledger still out of reach then stops it (see checkSingapayRedisLedger),
     // a Redis that holds only the token lets the app come up and fetch tokens itself until it is back.
     await Promise.race([
@@ -51,6 +52,6 @@ export class SingapayRedisConnection implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.client?.quit().catch(() => this.client?.disconnect());
+    await this.#client?.quit().catch(() => this.#client?.disconnect());
   }
 }

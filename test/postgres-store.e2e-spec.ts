@@ -432,6 +432,32 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       }
     });
 
+    it.skipIf(!redisAvailable)('a start-up PostgreSQL refuses closes the Redis client the module opened for redisUrl', async () => {
+      const redis = await startRedis();
+      const unmigrated = await freshDatabase();
+      const given = new PostgresPaymentStore(unmigrated);
+      try {
+        // The module's own pool (checked while the Redis client opens), and a store the app passes in (checked after).
+        for (const postgres of [{ databaseUrl: unmigrated }, { paymentStore: given }]) {
+          const refused = await createSingapay(options({ ...postgres, redisUrl: redis.url })).then(
+            async (ctx) => {
+              await ctx.close();
+              return undefined;
+            },
+            (e: unknown) => e,
+          );
+          expect(refused).toBeInstanceOf(SingapayPostgresSchemaError);
+        }
+        // Nest runs no shutdown hook after a failed start-up. Time enough for a client left open to (re)connect:
+        // only this test's own is connected.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        expect(((await (await redis.client()).client('LIST')) as string).trim().split('\n')).toHaveLength(1);
+      } finally {
+        await given.close();
+        await redis.stop();
+      }
+    });
+
     it('production refuses the in-memory store unless asked for by name, and then warns', async () => {
       const refused = await createSingapay(options({ environment: 'production' })).then(
         async (ctx) => {

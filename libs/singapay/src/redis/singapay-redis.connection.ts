@@ -16,6 +16,7 @@ export class SingapayRedisConnection implements OnApplicationShutdown {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   // A private field: the client keeps its options, password included, and util.inspect() shows ordinary fields.
   #client?: Redis;
+  #closed = false;
 
   constructor(@Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions) {}
 
@@ -25,6 +26,8 @@ export class SingapayRedisConnection implements OnApplicationShutdown {
     const { Redis: RedisClass } = await import('ioredis').catch(() => {
       throw new Error('redisUrl (SINGAPAY_REDIS_URL) is set but the ioredis package is not installed: npm install ioredis');
     });
+    // A start-up refused meanwhile (by PostgreSQL, checked at the same time) closed the module's connections.
+    if (this.#closed) return undefined;
     const client = new RedisClass(url, {
       ...SINGAPAY_REDIS_CLIENT_SETTINGS,
       enableOfflineQueue: false,
@@ -52,6 +55,7 @@ export class SingapayRedisConnection implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.#closed = true;
     await this.#client?.quit().catch(() => this.#client?.disconnect());
   }
 }

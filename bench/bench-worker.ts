@@ -15,6 +15,7 @@ import { openSingapayPostgresPool } from '../libs/singapay/src/postgres/postgres
 import { SINGAPAY_POSTGRES_TABLE } from '../libs/singapay/src/postgres/postgres-schema.js';
 import { PostgresPaymentStore } from '../libs/singapay/src/postgres/index.js';
 import { RedisPaymentStore } from '../libs/singapay/src/redis/index.js';
+import { SINGAPAY_REDIS_CLIENT_SETTINGS } from '../libs/singapay/src/redis/singapay-redis.durability.js';
 import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord, type SingapayPaymentStore } from '../libs/singapay/src/stores/index.js';
 import { explainingPool, insertPaymentRows, type PostgresPlan } from '../test/support/postgres-plans.js';
 import { epochMs, PAYMENT_PRODUCT, percentile, serveIpc } from './bench-util.js';
@@ -257,7 +258,7 @@ function counted(store: SingapayPaymentStore, tally: Tally): SingapayPaymentStor
 async function paymentStore(a: PaymentArgs, tally: Tally): Promise<SingapayPaymentStore> {
   if (a.variant === 'module-redis') {
     const retryStrategy = (n: number) => Math.min(n * 200, 2_000);
-    const redis = new Redis(a.redisUrl!, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy });
+    const redis = new Redis(a.redisUrl!, { ...SINGAPAY_REDIS_CLIENT_SETTINGS, enableOfflineQueue: false, retryStrategy });
     redis.on('error', () => undefined);
     await new Promise((resolve) => redis.once('ready', resolve));
     const send = redis.sendCommand.bind(redis);

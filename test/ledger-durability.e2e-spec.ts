@@ -10,6 +10,7 @@
 import { Logger, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { SingapayConfigurationError, SingapayModule, SingapayPaymentStoreException, type SingapayModuleOptions } from '@app/singapay';
 import { PostgresPaymentStore } from '@app/singapay/postgres/index.js';
@@ -140,6 +141,40 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
         /evicts keys/,
       );
       expect(secretLeaks()).toEqual([]);
+    });
+
+    it("refuses a RedisPaymentStore whose client runs a write again when its answer was lost (ioredis's defaults); sandbox warns", async () => {
+      const r = await redis();
+      // What `new Redis(url)` gives: a claim Redis made is sent again after a reconnect and reads as another replica's.
+      const defaults = new Redis(r.url);
+      // Resending turned off alone: the write is then never answered.
+      const unanswered = new Redis(r.url, { autoResendUnfulfilledCommands: false });
+      onTestFinished(() => {
+        defaults.disconnect();
+        unanswered.disconnect();
+      });
+      const fix =
+        /Create the client with \{ maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false \}, as the module does for redisUrl/;
+      const refused = await startFailure({ environment: 'production', paymentStore: new RedisPaymentStore(defaults) });
+      expect(refused).toMatch(
+        /RedisPaymentStore given as paymentStore: its ioredis client \(maxRetriesPerRequest 20, autoResendUnfulfilledCommands true\)/,
+      );
+      expect(refused).toMatch(
+        /runs again once it reconnects: a claim Redis had made then reads as another replica's, and no one sends the payment/,
+      );
+      expect(refused).toMatch(fix);
+      const hangs = await startFailure({ environment: 'production', paymentStore: new RedisPaymentStore(unanswered) });
+      expect(hangs).toMatch(
+        /autoResendUnfulfilledCommands false\) keeps a write whose answer was lost with the connection and never settles/,
+      );
+      expect(hangs).toMatch(fix);
+
+      const mark = capturedLogLines.length;
+      await app({ paymentStore: new RedisPaymentStore(defaults) });
+      expect(logsSince(mark)).toMatch(/warn .*its ioredis client .*\(a warning in sandbox; production refuses to start\)/);
+      // The module's own client for redisUrl, and the one these tests make, pass.
+      await app({ environment: 'production', redisUrl: r.url });
+      await app({ environment: 'production', paymentStore: new RedisPaymentStore(await r.client()) });
     });
 
     it('refuses a Redis it cannot reach to check, in sandbox too (as an unreachable PostgreSQL is)', async () => {

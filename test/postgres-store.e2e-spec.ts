@@ -91,6 +91,34 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       }
     });
 
+    it('a migration that times out leaves no connection inside its transaction: the claims that follow are committed', async () => {
+      const url = await freshDatabase();
+      const migrated = new PostgresPaymentStore(url);
+      await migrated.migrate();
+      await migrated.close();
+      // Another replica migrating: it holds the migration lock past this store's query_timeout.
+      const db = server.pool(url.split('/').pop()!);
+      const other = await db.connect();
+      onTestFinished(() => other.release(true));
+      await other.query('BEGIN');
+      await other.query(/SELECT pg_advisory_xact_lock\(\d+\);/.exec(singapayPostgresMigrationSql())![0]);
+      // One connection, so that the claim gets the one the migration had.
+      const store = new PostgresPaymentStore(url, { pool: { max: 1, query_timeout: 300 } });
+      onTestFinished(() => store.close());
+      await expect(store.migrate()).rejects.toThrow(/timeout/i);
+      await other.query('COMMIT');
+
+      expect(await store.create(paymentRecord('after-migrate'))).toMatchObject({ created: true });
+      const count = `SELECT count(*)::int AS n FROM singapay_payments WHERE idempotency_key = 'after-migrate'`;
+      expect((await db.query(count)).rows[0].n).toBe(1);
+      await store.close();
+      // Still there once the store's connections are gone: another replica's claim on the key loses.
+      expect((await db.query(count)).rows[0].n).toBe(1);
+      const replica = new PostgresPaymentStore(url);
+      onTestFinished(() => replica.close());
+      expect(await replica.create(paymentRecord('after-migrate', { owner: 'another replica' }))).toMatchObject({ created: false });
+    });
+
     it('refuses to start the module on a database that was never migrated, naming the fix', async () => {
       const url = await freshDatabase();
       const error = await createSingapay(options({ databaseUrl: url })).then(
@@ -400,6 +428,32 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
           .query(`SELECT state FROM singapay_payments WHERE idempotency_key = 'order-both'`);
         expect(rows).toEqual([{ state: 'pending' }]);
       } finally {
+        await redis.stop();
+      }
+    });
+
+    it.skipIf(!redisAvailable)('a start-up PostgreSQL refuses closes the Redis client the module opened for redisUrl', async () => {
+      const redis = await startRedis();
+      const unmigrated = await freshDatabase();
+      const given = new PostgresPaymentStore(unmigrated);
+      try {
+        // The module's own pool (checked while the Redis client opens), and a store the app passes in (checked after).
+        for (const postgres of [{ databaseUrl: unmigrated }, { paymentStore: given }]) {
+          const refused = await createSingapay(options({ ...postgres, redisUrl: redis.url })).then(
+            async (ctx) => {
+              await ctx.close();
+              return undefined;
+            },
+            (e: unknown) => e,
+          );
+          expect(refused).toBeInstanceOf(SingapayPostgresSchemaError);
+        }
+        // Nest runs no shutdown hook after a failed start-up. Time enough for a client left open to (re)connect:
+        // only this test's own is connected.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        expect(((await (await redis.client()).client('LIST')) as string).trim().split('\n')).toHaveLength(1);
+      } finally {
+        await given.close();
         await redis.stop();
       }
     });

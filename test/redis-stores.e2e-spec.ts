@@ -1,8 +1,13 @@
 import { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { inspect } from 'node:util';
 import { SingapayPaymentStoreException, type SingapayAcceptedPayment } from '@app/singapay';
-import { type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
+import { SingapayPaymentStore, SingapayTokenStore, type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
 import { RedisPaymentStore, RedisTokenStore } from '@app/singapay/redis/index.js';
+import { SingapayRedisConnection } from '@app/singapay/redis/singapay-redis.connection.js';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES } from '@app/singapay-simulator';
+import { bump, paymentRecord } from './payment-store-conformance.js';
 import { registerSecret } from './support/log-capture.js';
 import { redisAvailable, redisRequired, startRedis, type TestRedis } from './support/redis-server.js';
 import { json, ScriptedServer, tokenAnswer } from './support/scripted-server.js';
@@ -278,6 +283,104 @@ describe.skipIf(!redisAvailable && !redisRequired)('redisUrl / SINGAPAY_REDIS_UR
       await sim.stop();
       await redis.stop();
     }
+  });
+});
+
+describe.skipIf(!redisAvailable && !redisRequired)('Redis secrets', () => {
+  it("never shows the Redis password in printed stores or connection, the module's or the app's own", async () => {
+    const password = 'r3dis-Pa55-9f2e';
+    registerSecret(password);
+    const redis = await startRedis();
+    await (await redis.client()).config('SET', 'requirepass', password);
+    const sim = await SingapaySimulator.start({ settleDelayMs: 60_000 });
+    const url = `redis://:${password}@127.0.0.1:${redis.port}`;
+    const client = new Redis(url, { maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false });
+    try {
+      const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, redisUrl: url });
+      onTestFinished(() => ctx.close());
+      const printed = [
+        ctx.moduleRef.get(SingapayPaymentStore, { strict: false }),
+        ctx.moduleRef.get(SingapayTokenStore, { strict: false }),
+        ctx.moduleRef.get(SingapayRedisConnection, { strict: false }),
+        new RedisPaymentStore(client),
+        new RedisTokenStore(client),
+      ];
+      expect(printed[0]).toBeInstanceOf(RedisPaymentStore);
+      expect(printed[1]).toBeInstanceOf(RedisTokenStore);
+      for (const shown of printed) expect(inspect(shown, { depth: 10, showHidden: true })).not.toContain(password);
+      // Every log line of this test is checked for the password by the setup file.
+    } finally {
+      client.disconnect();
+      await sim.stop();
+      await redis.stop();
+    }
+  });
+});
+
+describe.skipIf(!redisAvailable && !redisRequired)('redisUrl: a connection lost with a write in flight', () => {
+  let redis: TestRedis;
+  let sim: SingapaySimulator;
+  let hop: Server;
+  const sockets = new Set<Socket>();
+  // The next command to Redis that holds this text loses its answer: Redis runs it, then the connection drops.
+  let dropAnswerTo: string | undefined;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    sim = await SingapaySimulator.start({ settleDelayMs: 60_000 });
+    // A TCP hop between the app and Redis (a proxy, a load balancer, a network blip).
+    hop = createServer((app) => {
+      const upstream = connect(redis.port, '127.0.0.1');
+      let dropping = false;
+      for (const socket of [app, upstream]) {
+        sockets.add(socket);
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          app.destroy();
+          upstream.destroy();
+          sockets.delete(socket);
+        });
+      }
+      app.on('data', (chunk: Buffer) => {
+        const text = chunk.toString('latin1');
+        if (dropAnswerTo !== undefined && /evalsha/i.test(text) && text.includes(dropAnswerTo)) {
+          dropAnswerTo = undefined;
+          dropping = true;
+        }
+        upstream.write(chunk);
+      });
+      upstream.on('data', (chunk: Buffer) => (dropping ? upstream.destroy() : app.write(chunk)));
+    });
+    await new Promise<void>((resolve) => hop.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => hop?.close(resolve));
+    await sim?.stop();
+    await redis?.stop();
+  });
+
+  it("fails a claim or write whose answer was lost, never runs it again: the claim is not taken for another replica's", async () => {
+    const ctx = await createSingapay({
+      baseUrl: sim.baseUrl,
+      ...sim.credentials,
+      redisUrl: `redis://127.0.0.1:${(hop.address() as AddressInfo).port}`,
+    });
+    onTestFinished(() => ctx.close());
+    const store = ctx.moduleRef.get(SingapayPaymentStore, { strict: false });
+    // Redis knows both scripts by their hash from then on: the commands below are ones Redis runs.
+    const warmUp = paymentRecord('order-warm-up');
+    await store.create(warmUp);
+    await store.replace(bump(warmUp, { state: 'pending' }), 1);
+    const record = paymentRecord('order-blip', { owner: 'this replica' });
+    dropAnswerTo = 'order-blip';
+    await expect(store.create(record)).rejects.toThrow();
+    // Redis made the claim once, for this replica.
+    await expect.poll(() => store.get('order-blip').catch(() => undefined)).toMatchObject({ owner: 'this replica', version: 1 });
+
+    dropAnswerTo = 'order-blip';
+    await expect(store.replace(bump(record, { state: 'pending' }), 1)).rejects.toThrow();
+    await expect.poll(() => store.get('order-blip').catch(() => undefined)).toMatchObject({ state: 'pending', version: 2 });
   });
 });
 

@@ -8,7 +8,7 @@ import { freePort } from './free-port.js';
 export interface TestRedis {
   url: string;
   port: number;
-  /** A connected client that fails fast when Redis is down, as payment code should use. */
+  /** A connected client that fails fast when Redis is down, and fails a write whose answer was lost, as payment code should use. */
   client(): Promise<Redis>;
   /**
    * Kills the server (SIGKILL: nothing is saved on the way out) and starts it again on the same
@@ -104,7 +104,8 @@ export async function startRedis(options: TestRedisOptions = {}): Promise<TestRe
     port,
     async client() {
       const c = new Redis(port, '127.0.0.1', {
-        maxRetriesPerRequest: 1,
+        maxRetriesPerRequest: 0,
+        autoResendUnfulfilledCommands: false,
         enableOfflineQueue: false,
         retryStrategy: (n) => Math.min(n * 50, 500),
       });

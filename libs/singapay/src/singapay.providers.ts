@@ -41,6 +41,9 @@ import {
 import { SINGAPAY_MODULE_OPTIONS } from './singapay.module-definition.js';
 import { singapayStoreScope } from './util/singapay-log.js';
 
+// The clients the module opens itself (redisUrl, databaseUrl), whoever refuses the start-up.
+const CONNECTIONS = [SingapayRedisConnection, SingapayPostgresConnection];
+
 /**
  * Every provider of a registration, each built by Nest's DI from the ones below it: options,
  * transport, auth, the Biller API, the payment engine and its recovery, the service; and the
@@ -61,8 +64,8 @@ export const SINGAPAY_PROVIDERS: Provider[] = [
   ...connection(SINGAPAY_POSTGRES, SingapayPostgresConnection),
   {
     provide: SingapayPaymentStore,
-    useFactory: createPaymentStore,
-    inject: [SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_INSTANCE_NAME, SINGAPAY_REDIS, SINGAPAY_POSTGRES],
+    useFactory: closingOnRefusal(createPaymentStore),
+    inject: [...CONNECTIONS, SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_INSTANCE_NAME, SINGAPAY_REDIS, SINGAPAY_POSTGRES],
   },
   // Spans and metrics through @opentelemetry/api when it is installed (loaded lazily), else a no-op.
   SINGAPAY_TELEMETRY_PROVIDER,
@@ -86,8 +89,31 @@ export const SINGAPAY_PROVIDERS: Provider[] = [
 ];
 
 /** A shared store's connection, and under `provide` the client it opens (undefined when its URL is not set). */
-function connection(provide: symbol, type: new (...args: never[]) => { connect(): unknown }): Provider[] {
-  return [type, { provide, useFactory: (opened: { connect(): unknown }) => opened.connect(), inject: [type] }];
+function connection(provide: symbol, type: new (...args: never[]) => { connect(): Promise<unknown> }): Provider[] {
+  return [
+    type,
+    {
+      provide,
+      useFactory: closingOnRefusal((opened: { connect(): Promise<unknown> }) => opened.connect()),
+      inject: [...CONNECTIONS, type],
+    },
+  ];
+}
+
+/**
+ * `factory`, to be given the module's connections first (`inject: [...CONNECTIONS, …]`): a start-up it
+ * refuses closes them all. Nest runs no shutdown hook after a failed start-up, and a client left open
+ * would keep the process alive, reconnecting.
+ */
+function closingOnRefusal<A extends unknown[], T>(factory: (...args: A) => Promise<T>) {
+  return async (redis: SingapayRedisConnection, postgres: SingapayPostgresConnection, ...args: A): Promise<T> => {
+    try {
+      return await factory(...args);
+    } catch (error) {
+      await Promise.all([redis.onApplicationShutdown(), postgres.onApplicationShutdown()]);
+      throw error;
+    }
+  };
 }
 
 const MEMORY_IN_PRODUCTION = 'a restart loses every idempotency record kept in memory, and the same order can then be paid twice';
@@ -135,10 +161,6 @@ export async function createPaymentStore(
       where: own
         ? `the Redis that keeps payment records (redisUrl, ${SINGAPAY_ENV_VARS.redisUrl})`
         : 'the Redis of the RedisPaymentStore given as paymentStore',
-    }).catch((error: unknown) => {
-      // A refused start-up leaves no client of the module's own reconnecting behind it.
-      if (own) redis?.disconnect();
-      throw error;
     });
   }
   return store;

@@ -132,12 +132,16 @@ export async function migrateSingapayPostgres(pool: Pool): Promise<SingapayPostg
       applied.push(m.version);
     }
     await client.query('COMMIT');
+    client.release();
     return { from, to: Math.max(from, SINGAPAY_POSTGRES_SCHEMA_VERSION), applied };
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // Never back to the pool: after a failure (a query_timeout above all, whose statement still runs
+    // on the server and holds back a ROLLBACK queued behind it) the connection may still be inside
+    // this BEGIN, and the claims the pool hands it would "commit" into a transaction that the
+    // server rolls back later, leaving their keys free for a second payment. Closing it ends the
+    // transaction on the server.
+    client.release(error instanceof Error ? error : true);
     throw error;
-  } finally {
-    client.release();
   }
 }
 

@@ -56,24 +56,22 @@ export async function assertSingapayPostgresReady(
 @Injectable()
 export class SingapayPostgresConnection implements OnApplicationShutdown {
   #store?: PostgresPaymentStore;
+  #closed = false;
 
   constructor(@Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions) {}
 
   async connect(): Promise<PostgresPaymentStore | undefined> {
     const url = this.options.databaseUrl?.reveal();
-    // An explicit paymentStore wins over databaseUrl: no pool to open.
-    if (!url || this.options.paymentStore) return undefined;
+    // An explicit paymentStore wins over databaseUrl: no pool to open. Nor after a refused start-up closed the module's connections.
+    if (!url || this.options.paymentStore || this.#closed) return undefined;
     const store = new PostgresPaymentStore(url);
     this.#store = store;
-    // A start-up it refuses closes the pool it opened.
-    await assertSingapayPostgresReady(store, this.options.environment === 'production').catch(async (error: unknown) => {
-      await this.onApplicationShutdown();
-      throw error;
-    });
+    await assertSingapayPostgresReady(store, this.options.environment === 'production');
     return store;
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.#closed = true;
     await this.#store?.close();
     this.#store = undefined;
   }

@@ -101,19 +101,27 @@ export interface RedisPaymentStoreOptions extends RedisStoreOptions {
  * epoch and a write sequence that every claim and write checks in its own script; a ledger
  * that was flushed, restarted empty or rolled back stops payments in every process until an
  * operator resumes them (`npx singapay ledger resume`).
+ *
+ * A client you pass needs `{ maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false }`: with
+ * ioredis's defaults a claim whose answer was lost with its connection is run again after the
+ * reconnect and reads as another replica's, so no one sends the payment (the module refuses such a
+ * client in production).
  * @publicApi
  */
 export class RedisPaymentStore implements SingapayPaymentStore {
+  // A private field: the client keeps its options, password included, and util.inspect() shows ordinary fields.
+  readonly #redis: Redis;
   private readonly base: string;
   private readonly retentionMs: number;
   private readonly epoch: SingapayRedisLedgerEpoch;
   private indexing?: Promise<void>;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly options: RedisPaymentStoreOptions = {},
     namespace = 'default',
   ) {
+    this.#redis = redis;
     this.base = `{${options.prefix ?? 'singapay'}:payments:${namespace}}`;
     this.retentionMs = options.retentionMs ?? 7 * DAY_MS;
     if (this.retentionMs < DAY_MS) throw new RangeError('RedisPaymentStore retentionMs must be at least one day');
@@ -122,7 +130,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
 
   /** The same Redis, with keys of another registration/credential. */
   withNamespace(namespace: string): RedisPaymentStore {
-    return new RedisPaymentStore(this.redis, this.options, namespace);
+    return new RedisPaymentStore(this.#redis, this.options, namespace);
   }
 
   /**
@@ -140,7 +148,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   }
 
   async get(key: string): Promise<SingapayPaymentRecord | undefined> {
-    const text = await this.redis.get(this.key(`record:${key}`));
+    const text = await this.#redis.get(this.key(`record:${key}`));
     return text ? decode(text) : undefined;
   }
 
@@ -165,7 +173,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
 
   /** Reads the settings of this Redis that decide whether it can lose records (eviction, persistence). */
   inspectDurability(): Promise<SingapayRedisDurabilityReport> {
-    return inspectRedisDurability(this.redis);
+    return inspectRedisDurability(this.#redis);
   }
 
   /** Runs CREATE or REPLACE on `record` behind the ledger guard: the keys and arguments they share, then `keys` and `args`. */
@@ -182,7 +190,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   }
 
   async findByTransactionId(transactionId: string): Promise<SingapayPaymentRecord | undefined> {
-    const key = await this.redis.get(this.key(`tx:${transactionId}`));
+    const key = await this.#redis.get(this.key(`tx:${transactionId}`));
     return key ? this.get(key) : undefined;
   }
 
@@ -209,14 +217,14 @@ export class RedisPaymentStore implements SingapayPaymentStore {
     const pairs = (flat: string[]) =>
       Array.from({ length: flat.length / 2 }, (_, i) => ({ key: flat[2 * i]!, createdAt: Number(flat[2 * i + 1]) }));
     const unsettled = this.key('unsettled');
-    if (!after) return pairs(await this.redis.zrange(unsettled, '0', String(count - 1), 'WITHSCORES'));
+    if (!after) return pairs(await this.#redis.zrange(unsettled, '0', String(count - 1), 'WITHSCORES'));
     // The members of the cursor's own millisecond after it (few), then those of later ones.
-    const tied = (await this.redis.zrangebyscore(unsettled, after.createdAt, after.createdAt))
+    const tied = (await this.#redis.zrangebyscore(unsettled, after.createdAt, after.createdAt))
       .map((key) => ({ key, createdAt: after.createdAt }))
       .filter((member) => compareByCreation(member, after) > 0)
       .slice(0, count);
     if (tied.length >= count) return tied;
-    const later = await this.redis.zrangebyscore(unsettled, `(${after.createdAt}`, '+inf', 'WITHSCORES', 'LIMIT', 0, count - tied.length);
+    const later = await this.#redis.zrangebyscore(unsettled, `(${after.createdAt}`, '+inf', 'WITHSCORES', 'LIMIT', 0, count - tied.length);
     return [...tied, ...pairs(later)];
   }
 
@@ -228,8 +236,8 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   private async recordsOf(index: string, members: string[], keyOf = (member: string) => member) {
     const keys = members.map((m) => this.key(`record:${keyOf(m)}`));
     const records: (SingapayPaymentRecord | undefined)[] = [];
-    for (const [i, text] of (await this.redis.mget(keys)).entries()) {
-      if (!text) await runRedisScript(this.redis, FORGET_IF_GONE, [keys[i]!, index], [members[i]!]);
+    for (const [i, text] of (await this.#redis.mget(keys)).entries()) {
+      if (!text) await runRedisScript(this.#redis, FORGET_IF_GONE, [keys[i]!, index], [members[i]!]);
       records.push(text ? decode(text) : undefined);
     }
     return records;
@@ -243,14 +251,14 @@ export class RedisPaymentStore implements SingapayPaymentStore {
     // skip a member that a concurrent write removed), with the marker that the sets are complete:
     // a ledger without it (written before the index, flushed, restored from an older snapshot) is
     // indexed first.
-    const read = await this.redis.multi().exists(this.key('unsettled-of-indexed')).zrange(set, '0', '-1').exec();
+    const read = await this.#redis.multi().exists(this.key('unsettled-of-indexed')).zrange(set, '0', '-1').exec();
     const failed = read?.find(([error]) => error);
     if (!read || failed)
       throw (failed?.[0] as Error | undefined) ?? new Error("Redis did not answer the read of a customer's open payments");
     let keys = read[1]![1] as string[];
     if (!read[0]![1]) {
       await (this.indexing ??= this.indexCustomers().finally(() => (this.indexing = undefined)));
-      keys = await this.redis.zrange(set, '0', '-1');
+      keys = await this.#redis.zrange(set, '0', '-1');
     }
     const records: SingapayPaymentRecord[] = [];
     for (let from = 0; from < keys.length && records.length < take; from += 500) {
@@ -268,11 +276,11 @@ export class RedisPaymentStore implements SingapayPaymentStore {
    * every addition was confirmed, so a failed one is tried again by the next listing.
    */
   private async indexCustomers(): Promise<void> {
-    const keys = await this.redis.zrange(this.key('unsettled'), '0', '-1');
+    const keys = await this.#redis.zrange(this.key('unsettled'), '0', '-1');
     for (let from = 0; from < keys.length; from += 500) {
       const batch = keys.slice(from, from + 500);
-      const texts = await this.redis.mget(batch.map((k) => this.key(`record:${k}`)));
-      const writes = this.redis.pipeline();
+      const texts = await this.#redis.mget(batch.map((k) => this.key(`record:${k}`)));
+      const writes = this.#redis.pipeline();
       for (const text of texts) {
         const r = text ? decode(text) : undefined;
         if (r && !isSettledPaymentRecord(r)) writes.zadd(this.key(`unsettled-of:${r.customerId}`), String(r.createdAt), r.key);
@@ -280,7 +288,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
       const failed = ((await writes.exec()) ?? []).find(([error]) => error);
       if (failed) throw failed[0] as Error;
     }
-    await this.redis.set(this.key('unsettled-of-indexed'), new Date().toISOString());
+    await this.#redis.set(this.key('unsettled-of-indexed'), new Date().toISOString());
   }
 
   async listCreatedBetween(
@@ -301,7 +309,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
       const max = `(${createdMember(toMs, '')}`;
       while (records.length < take) {
         const need = take - records.length;
-        const members = await this.redis.zrangebylex(set, min, max, 'LIMIT', 0, need);
+        const members = await this.#redis.zrangebylex(set, min, max, 'LIMIT', 0, need);
         if (members.length === 0) break;
         for (const [i, r] of (await this.recordsOf(set, members, keyOf)).entries()) {
           // An entry left by a createdAt that changed is not this record's place.

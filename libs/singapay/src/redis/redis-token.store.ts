@@ -30,12 +30,12 @@ export interface RedisStoreOptions {
  * @publicApi
  */
 export class RedisTokenStore implements SingapayTokenStore {
+  // A private field: the client keeps its options, password included, and util.inspect() shows ordinary fields.
+  readonly #redis: Redis;
   private readonly prefix: string;
 
-  constructor(
-    private readonly redis: Redis,
-    options: RedisStoreOptions = {},
-  ) {
+  constructor(redis: Redis, options: RedisStoreOptions = {}) {
+    this.#redis = redis;
     this.prefix = options.prefix ?? 'singapay';
   }
 
@@ -44,7 +44,7 @@ export class RedisTokenStore implements SingapayTokenStore {
   }
 
   async get(key: string): Promise<SingapayStoredToken | undefined> {
-    const text = await this.redis.get(this.k(key));
+    const text = await this.#redis.get(this.k(key));
     if (!text) return undefined;
     try {
       const t = JSON.parse(text) as SingapayStoredToken;
@@ -55,21 +55,21 @@ export class RedisTokenStore implements SingapayTokenStore {
   }
 
   async set(key: string, token: SingapayStoredToken, ttlMs: number): Promise<void> {
-    await this.redis.set(this.k(key), JSON.stringify(token), 'PX', Math.max(1, Math.floor(ttlMs)));
+    await this.#redis.set(this.k(key), JSON.stringify(token), 'PX', Math.max(1, Math.floor(ttlMs)));
   }
 
   async delete(key: string, ifAccessToken?: string): Promise<void> {
-    if (ifAccessToken === undefined) await this.redis.del(this.k(key));
-    else await runRedisScript(this.redis, DELETE_IF_TOKEN, [this.k(key)], [ifAccessToken]);
+    if (ifAccessToken === undefined) await this.#redis.del(this.k(key));
+    else await runRedisScript(this.#redis, DELETE_IF_TOKEN, [this.k(key)], [ifAccessToken]);
   }
 
   async acquireLock(key: string, ttlMs: number): Promise<string | undefined> {
     const id = randomUUID();
-    const ok = await this.redis.set(this.k(key), id, 'PX', Math.max(1, Math.floor(ttlMs)), 'NX');
+    const ok = await this.#redis.set(this.k(key), id, 'PX', Math.max(1, Math.floor(ttlMs)), 'NX');
     return ok === 'OK' ? id : undefined;
   }
 
   async releaseLock(key: string, lockId: string): Promise<void> {
-    await runRedisScript(this.redis, RELEASE_IF_OWNER, [this.k(key)], [lockId]);
+    await runRedisScript(this.#redis, RELEASE_IF_OWNER, [this.k(key)], [lockId]);
   }
 }

@@ -2,17 +2,21 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import type { Redis } from 'ioredis';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SINGAPAY_LOGGER_CONTEXT, SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
+import { SINGAPAY_REDIS_CLIENT_SETTINGS } from './singapay-redis.durability.js';
 
 /**
  * The Redis client the module opens itself when `redisUrl` is set. `ioredis`
  * is loaded only then, so it stays an optional dependency. The client fails
  * fast (no offline queue): a payment whose record cannot be written is
- * refused, never queued or sent unrecorded.
+ * refused, never queued or sent unrecorded; a write whose answer was lost with
+ * the connection fails, never runs a second time (SINGAPAY_REDIS_CLIENT_SETTINGS).
  */
 @Injectable()
 export class SingapayRedisConnection implements OnApplicationShutdown {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
-  client?: Redis;
+  // A private field: the client keeps its options, password included, and util.inspect() shows ordinary fields.
+  #client?: Redis;
+  #closed = false;
 
   constructor(@Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions) {}
 
@@ -22,8 +26,10 @@ export class SingapayRedisConnection implements OnApplicationShutdown {
     const { Redis: RedisClass } = await import('ioredis').catch(() => {
       throw new Error('redisUrl (SINGAPAY_REDIS_URL) is set but the ioredis package is not installed: npm install ioredis');
     });
+    // A start-up refused meanwhile (by PostgreSQL, checked at the same time) closed the module's connections.
+    if (this.#closed) return undefined;
     const client = new RedisClass(url, {
-      maxRetriesPerRequest: 1,
+      ...SINGAPAY_REDIS_CLIENT_SETTINGS,
       enableOfflineQueue: false,
       // The commands of concurrent payments share one write to the socket instead of one each.
       enableAutoPipelining: true,
@@ -38,7 +44,7 @@ export class SingapayRedisConnection implements OnApplicationShutdown {
       if (warned) this.logger.log('Redis reachable again');
       warned = false;
     });
-    this.client = client;
+    this.#client = client;
     // Start-up waits a little for Redis; a payment ledger still out of reach then stops it (see checkSingapayRedisLedger),
     // a Redis that holds only the token lets the app come up and fetch tokens itself until it is back.
     await Promise.race([
@@ -49,6 +55,7 @@ export class SingapayRedisConnection implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.client?.quit().catch(() => this.client?.disconnect());
+    this.#closed = true;
+    await this.#client?.quit().catch(() => this.#client?.disconnect());
   }
 }

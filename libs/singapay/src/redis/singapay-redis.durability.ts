@@ -23,7 +23,10 @@ export interface SingapayRedisDurability {
 }
 
 /** What reading a Redis's settings found: the settings and what is wrong with them, or why they could not be read. */
-export type SingapayRedisDurabilityReport =
+export type SingapayRedisDurabilityReport = {
+  /** Each setting of the client that can run a write twice or leave it unanswered, with its fix. Empty when it is fit. */
+  client: string[];
+} & (
   | {
       readable: true;
       settings: SingapayRedisDurability;
@@ -38,9 +41,40 @@ export type SingapayRedisDurabilityReport =
       refused: boolean;
       /** The error, without any connection detail. */
       error: string;
-    };
+    }
+);
 
 const FIX_ELSEWHERE = `or keep payment records in PostgreSQL (${SINGAPAY_ENV_VARS.databaseUrl})`;
+
+/**
+ * The ioredis settings under which a command whose answer was lost with its connection fails
+ * instead of running again. ioredis keeps such commands: unless maxRetriesPerRequest is 0 (which
+ * fails them as the connection drops) it sends them again once reconnected
+ * (autoResendUnfulfilledCommands, on by default), or with that off never settles them. A claim
+ * that Redis had made, run again, answers with this process's own record as if another replica
+ * held the key, and no one sends the payment; a write run again reads as a lost compare-and-set.
+ * A failure is safe: the engine takes a failed write as one that may have been made.
+ */
+export const SINGAPAY_REDIS_CLIENT_SETTINGS = { maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false } as const;
+
+/** Names the settings of an ioredis client that can run a payment record's write twice, or leave it unanswered, with the fix. */
+function redisClientProblems(redis: Redis): string[] {
+  // A cluster keeps these settings per node and retries on its own terms: not read here.
+  if (redis.isCluster) return [];
+  const { maxRetriesPerRequest, autoResendUnfulfilledCommands } = redis.options;
+  if (maxRetriesPerRequest === 0) return [];
+  const settings = `maxRetriesPerRequest ${String(maxRetriesPerRequest ?? 'null')}, autoResendUnfulfilledCommands ${String(autoResendUnfulfilledCommands ?? true)}`;
+  const outcome =
+    autoResendUnfulfilledCommands === false
+      ? 'never settles, and the payment waiting on it hangs'
+      : "runs again once it reconnects: a claim Redis had made then reads as another replica's, and no one sends the payment";
+  return [
+    `its ioredis client (${settings}) keeps a write whose answer was lost with the connection and ${outcome}. ` +
+      `Create the client with { ${Object.entries(SINGAPAY_REDIS_CLIENT_SETTINGS)
+        .map(([name, value]) => `${name}: ${value}`)
+        .join(', ')} }, as the module does for redisUrl`,
+  ];
+}
 
 /** Names the settings of `settings` that can lose payment records, each with its fix. */
 function redisDurabilityProblems(settings: SingapayRedisDurability): { problems: string[]; notes: string[] } {
@@ -69,6 +103,7 @@ function redisDurabilityProblems(settings: SingapayRedisDurability): { problems:
 
 /** Reads the settings of the Redis behind `redis` (CONFIG GET, one parameter a call, as every Redis version takes it). */
 export async function inspectRedisDurability(redis: Redis, timeoutMs = 5_000): Promise<SingapayRedisDurabilityReport> {
+  const client = redisClientProblems(redis);
   const get = async (name: string): Promise<string> => {
     const reply = (await redis.config('GET', name)) as unknown;
     if (!Array.isArray(reply) || reply.length < 2) throw new Error(`CONFIG GET ${name} answered nothing`);
@@ -93,13 +128,13 @@ export async function inspectRedisDurability(redis: Redis, timeoutMs = 5_000): P
     };
     const [maxmemory, maxmemoryPolicy, appendonly, save] = await Promise.race([ready(), deadline]);
     const settings = { maxmemory: Number(maxmemory) || 0, maxmemoryPolicy, appendonly: appendonly === 'yes', save };
-    return { readable: true, settings, ...redisDurabilityProblems(settings) };
+    return { client, readable: true, settings, ...redisDurabilityProblems(settings) };
   } catch (error) {
     const e = error as { name?: string; message?: string; code?: string };
     const refused = e?.name === 'ReplyError';
     // A reply error is the server's own words (no address or password); anything else is named by its kind and code only.
     const kind = e?.message?.startsWith('no answer within') ? e.message : [e?.name ?? 'Error', e?.code].filter(Boolean).join(' ');
-    return { readable: false, refused, error: refused ? String(e.message).split('\n')[0]! : kind };
+    return { client, readable: false, refused, error: refused ? String(e.message).split('\n')[0]! : kind };
   } finally {
     clearTimeout(timer);
     clear();
@@ -118,6 +153,7 @@ export function describeRedisDurability(report: SingapayRedisDurabilityReport): 
  * The start-up check of a Redis that keeps payment records (`where` names it for the messages:
  * `redisUrl` or a store the app passed): one that cannot be reached stops the start-up, as an
  * unreachable PostgreSQL does; in production a Redis that can lose them (eviction, no persistence),
+ * a client that can run a write twice (SINGAPAY_REDIS_CLIENT_SETTINGS),
  * or one whose settings cannot be read unless the operator says they checked them
  * (`redisDurabilityVerified`), stops it too; in sandbox those are warnings. Then the ledger's epoch
  * is taken, and a stop left by an earlier loss is logged.
@@ -128,7 +164,7 @@ export async function checkSingapayRedisLedger(
   logger = new Logger(SINGAPAY_LOGGER_CONTEXT),
 ): Promise<void> {
   const report = await store.inspectDurability();
-  const problems: string[] = [];
+  const problems = report.client.map((p) => `${where}: ${p}`);
   if (report.readable) {
     problems.push(...report.problems.map((p) => `${where} can lose them: ${p}`));
     for (const note of report.notes) logger.warn(`${where}: ${note}`);

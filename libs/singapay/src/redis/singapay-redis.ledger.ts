@@ -86,14 +86,18 @@ export class SingapayRedisLedgerEpoch {
   #ownAt = 0;
   #adopting?: Promise<void>;
   #halt?: Halt;
+  // A private field: the client keeps its options, password included, and util.inspect() shows ordinary fields.
+  readonly #redis: Redis;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     /** A hash: `id` (the epoch), `seq` (bumped by every claim and write), and each writer's last write. */
     private readonly epochKey: string,
     /** Set, without expiry, by the first process that notices a loss. */
     private readonly haltKey: string,
-  ) {}
+  ) {
+    this.#redis = redis;
+  }
 
   /**
    * Runs a claim or write script behind the guard (its keys and arguments after the script's own); a refusal
@@ -120,7 +124,7 @@ export class SingapayRedisLedgerEpoch {
 
   /** Runs a script on this ledger: its own keys first (if any), then the epoch's and the halt's. */
   private run(script: SingapayRedisScript, args: string[], keys: string[] = []): Promise<unknown> {
-    return runRedisScript(this.redis, script, [...keys, this.epochKey, this.haltKey], args);
+    return runRedisScript(this.#redis, script, [...keys, this.epochKey, this.haltKey], args);
   }
 
   /** The arguments of the guard, once this process holds an epoch; throws while payments are stopped. */
@@ -172,8 +176,8 @@ export class SingapayRedisLedgerEpoch {
   private async recheck(): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const [halt, [id, seqText, ownText]] = await Promise.all([
-        this.redis.get(this.haltKey),
-        this.redis.hmget(this.epochKey, 'id', 'seq', this.writer) as Promise<(string | null)[]>,
+        this.#redis.get(this.haltKey),
+        this.#redis.hmget(this.epochKey, 'id', 'seq', this.writer) as Promise<(string | null)[]>,
       ]);
       if (halt) this.stopped(halt);
       const seq = Number(seqText ?? 0);

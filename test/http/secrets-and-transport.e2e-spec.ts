@@ -106,6 +106,29 @@ describe('hardening (loopback scripted server)', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it("waits for a slow token no longer than a call's own timeoutMs and signal allow; the token request goes on for the others", async () => {
+    server.handle(async (req, res) => {
+      if (!req.path.includes('access-token')) return json(res, 200, PAID);
+      await new Promise((r) => setTimeout(r, 1_200));
+      tokenAnswer(res);
+    });
+    const started = Date.now();
+    const patient = ctx.service.pay({ ...PAY, idempotencyKey: 'patient' });
+    const hasty = await failure(() => ctx.service.pay({ ...PAY, idempotencyKey: 'hasty' }, { timeoutMs: 200 }));
+    expect(hasty).toMatchObject({ responseType: 'timeout', delivery: 'not_sent' });
+    expect(hasty.message).toMatch(/waiting for an access token.*so pay was not sent/);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const aborted = await failure(() => ctx.service.checkBalance({ signal: controller.signal }));
+    expect(aborted).toMatchObject({ responseType: 'aborted', delivery: 'not_sent' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await expect(patient).resolves.toMatchObject({ status: 'success' });
+    // One token request served them all; the payment given up was never recorded, and is refused as unknown.
+    expect(server.tokenRequests()).toHaveLength(1);
+    expect(server.businessRequests()).toHaveLength(1);
+    await expect(ctx.service.getPayment('hasty')).rejects.toMatchObject({ status: 404 });
+  });
+
   it('reads a 401 with an HTML body as a refused token and replays once', async () => {
     let n = 0;
     server.handle((req, res) => {

@@ -94,7 +94,9 @@ export class SingapayApiClient {
   private async callOnce(request: SingapayRequest, attempt: number): Promise<SingapayEnvelope> {
     for (let replay = 0; ; replay++) {
       const token =
-        attempt === 1 && replay === 0 && request.token !== undefined ? request.token : await this.accessTokenFor(request.operation);
+        attempt === 1 && replay === 0 && request.token !== undefined
+          ? request.token
+          : await this.accessTokenFor(request.operation, request.call);
       const answer = await this.transport
         .post(request.operation, request.path, request.body, `Bearer ${token}`, request.call)
         .catch((error: unknown) => {
@@ -132,10 +134,14 @@ export class SingapayApiClient {
     }
   }
 
-  /** The token for a call of `operation`. A failure to get one means the call never left: it says so, so a payment may be retried. */
-  async accessTokenFor(operation: string): Promise<string> {
+  /**
+   * The token for a call of `operation`. A failure to get one means the call never left: it says so, so
+   * a payment may be retried. The caller waits no longer than its own `timeoutMs` and `signal` allow: a
+   * token request shared with other callers goes on for them, on the module's timeout.
+   */
+  async accessTokenFor(operation: string, call?: SingapayCallOptions): Promise<string> {
     try {
-      return await this.tokens.getAccessToken();
+      return await this.untilGivenUp(operation, this.tokens.getAccessToken(), call);
     } catch (error) {
       if (!(error instanceof SingapayException)) throw error;
       throw createSingapayException({
@@ -151,6 +157,34 @@ export class SingapayApiClient {
         ipAddress: error.ipAddress,
       });
     }
+  }
+
+  /** `work`, unless the call's signal aborts or its `timeoutMs` runs out first: then the call was not sent. */
+  private untilGivenUp<T>(operation: string, work: Promise<T>, call?: SingapayCallOptions): Promise<T> {
+    if (call?.signal === undefined && call?.timeoutMs === undefined) return work;
+    const { signal, timeoutMs } = call;
+    return new Promise<T>((resolve, reject) => {
+      const give = (type: 'aborted' | 'timeout', httpStatus: number, why: string) =>
+        reject(
+          this.errors.transport(type, operation, `Singapay ${operation} ${why} while waiting for an access token`, {
+            httpStatus,
+            delivery: 'not_sent',
+          }),
+        );
+      const onAbort = () => give('aborted', 499, 'was aborted by the caller');
+      const timer =
+        timeoutMs === undefined ? undefined : setTimeout(() => give('timeout', 504, `was given up after ${timeoutMs} ms`), timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (value) => (done(), resolve(value)),
+        (error: unknown) => (done(), reject(error)),
+      );
+    });
   }
 
   private interpret(request: SingapayRequest, answer: SingapayHttpAnswer): Interpretation {

@@ -93,8 +93,8 @@ export class SingapayBillerApi {
   }
 
   /** The access token a payment is sent with; a failure is a `SingapayException` with `delivery: 'not_sent'`. */
-  paymentToken(): Promise<string> {
-    return this.api.accessTokenFor('pay');
+  paymentToken(call?: SingapayCallOptions): Promise<string> {
+    return this.api.accessTokenFor('pay', call);
   }
 
   /**

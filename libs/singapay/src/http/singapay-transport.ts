@@ -11,9 +11,13 @@ import type { SingapayDelivery, SingapayTransportFailure } from '../errors/singa
 
 /** Per-call knobs every service method accepts. */
 export interface SingapayCallOptions {
-  /** Timeout of this call's HTTP request, in milliseconds. @default the module's `timeoutMs` */
+  /**
+   * Timeout of this call's HTTP request, in milliseconds; also the longest it waits for an access token
+   * being fetched (the token request itself goes on, on the module's `timeoutMs`, for other callers).
+   * @default the module's `timeoutMs`
+   */
   timeoutMs?: number;
-  /** Aborts the call; an aborted payment may still have reached Singapay. */
+  /** Aborts the call; an aborted payment may still have reached Singapay, unless it was still waiting for its access token. */
   signal?: AbortSignal;
 }
 

@@ -82,7 +82,7 @@ export class SingapayPaymentEngine {
     // request but the request itself. A failure (or a crash) while the token is fetched leaves no
     // record that could read as "may have been sent"; a key already recorded still answers.
     let tokenError: unknown;
-    const token = await this.biller.paymentToken().catch((error: unknown) => void (tokenError = error));
+    const token = await this.biller.paymentToken(call).catch((error: unknown) => void (tokenError = error));
     for (;;) {
       const now = this.now();
       let record: SingapayPaymentRecord;

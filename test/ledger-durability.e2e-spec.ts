@@ -371,25 +371,27 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
       }
     });
 
+    /** A claim written to a RedisPaymentStore directly, as the engine would. */
+    const record = (key: string, version = 1) => ({
+      key,
+      requestHash: 'h',
+      command: 'pulsa' as const,
+      productCode: 'P',
+      customerId: 'C',
+      state: 'sending' as const,
+      sendCount: 0,
+      lookups: 0,
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+      version,
+    });
+
     it('the store alone: every instance on the ledger stops at the first that notices, and a resume by one lifts it for all', async () => {
       const r = await redis();
       const [one, two] = [
         new RedisPaymentStore(await r.client(), { prefix: 'solo' }),
         new RedisPaymentStore(await r.client(), { prefix: 'solo' }),
       ];
-      const record = (key: string) => ({
-        key,
-        requestHash: 'h',
-        command: 'pulsa' as const,
-        productCode: 'P',
-        customerId: 'C',
-        state: 'sending' as const,
-        sendCount: 0,
-        lookups: 0,
-        createdAt: Date.now(),
-        updatedAt: Date.now(),
-        version: 1,
-      });
       expect((await one.create(record('k1'))).created).toBe(true);
       expect((await two.create(record('k2'))).created).toBe(true);
       const raw = await r.client();
@@ -417,19 +419,6 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
       const raw = await r.client();
       const ledger = '{month:payments:default}:ledger';
       const store = new RedisPaymentStore(await r.client(), { prefix: 'month' });
-      const record = (key: string, version = 1) => ({
-        key,
-        requestHash: 'h',
-        command: 'pulsa' as const,
-        productCode: 'P',
-        customerId: 'C',
-        state: 'sending' as const,
-        sendCount: 0,
-        lookups: 0,
-        createdAt: Date.now(),
-        updatedAt: Date.now(),
-        version,
-      });
       const day = 86_400_000;
       vi.useFakeTimers({ toFake: ['Date'] });
       try {

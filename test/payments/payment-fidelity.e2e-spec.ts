@@ -427,6 +427,28 @@ describe('"not found" overtaken', () => {
     }
   });
 
+  it('a "not found" is not written over the evidence a callback kept on the record meanwhile', async () => {
+    const store = new OvertakenStore();
+    const pair = await startSkewedPair({}, 0, { paymentStore: store });
+    try {
+      const req = pulsa(next());
+      pair.sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId }, fault: { kind: 'resetAfterApply' }, times: 1 });
+      pair.sim.faults.add({ endpoint: 'list', match: { customerId: req.customerId }, fault: { kind: 'code', code: '00' } });
+      expect((await pair.ctx.service.pay(req)).status).toBe('unknown');
+      const settled: string[] = [];
+      pair.ctx.service.settlements$.subscribe((s) => settled.push(s.status));
+      const { transactionId } = ledgerEntries(pair.sim, { customerId: req.customerId })[0]!;
+      const { raw: _raw, ...evidence } = await pair.ctx.service.getTransaction(transactionId);
+      // A callback (here or on another replica) keeps the transaction as evidence while the search runs.
+      store.overtake = { reason: 'not_found', first: { evidence } };
+      await afterHorizon(pair);
+      expect(settled).toEqual([]);
+      expect((await store.get(req.idempotencyKey!))?.state).not.toBe('failed');
+    } finally {
+      await pair.close();
+    }
+  });
+
   it('a record from before sends were counted is concluded never sent only while no claim has counted a send of its own', async () => {
     const store = new OvertakenStore();
     const pair = await startSkewedPair({}, 0, { paymentStore: store });

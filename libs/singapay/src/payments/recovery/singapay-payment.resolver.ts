@@ -170,13 +170,16 @@ export class SingapayPaymentResolver {
     }
     const now = this.now();
     if (complete && this.policy.mayConcludeNotFound(record, started)) {
-      // The search speaks only of the record it began with: one another writer has given a transaction
-      // (a callback, another replica's lookup) or moved on meanwhile is not concluded missing.
+      // The search speaks only of the record it began with: one another writer has given a transaction or
+      // evidence (a callback, another replica's lookup) or moved on meanwhile is not concluded missing.
       const failed = await this.ledger.transition(
         record,
         { state: 'failed', failure: SINGAPAY_FAILURES.notFound(record, now), ...this.policy.watch({ lookups: record.lookups }, now) },
         false,
-        (current) => current.transactionId === record.transactionId && this.policy.mayConcludeNotFound(current, started),
+        (current) =>
+          current.transactionId === record.transactionId &&
+          current.evidence?.transactionId === record.evidence?.transactionId &&
+          this.policy.mayConcludeNotFound(current, started),
       );
       if (failed) this.events.changed(record, failed, via);
       return failed ?? (await this.ledger.get(record.key, 'after_send')) ?? record;

@@ -389,7 +389,7 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
           .query(`SELECT namespace, state, transaction_id FROM singapay_payments WHERE idempotency_key = 'order-pg-1'`);
         expect(rows).toEqual([
           {
-            namespace: expect.stringMatching(/^default:127\.0\.0\.1:\d+:[0-9a-f]{16}$/),
+            namespace: expect.stringMatching(/^default:sandbox:[0-9a-f]{16}$/),
             state: 'pending',
             transaction_id: expect.any(String),
           },

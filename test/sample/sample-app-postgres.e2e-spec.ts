@@ -18,16 +18,14 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('sample app with SINGAP
   }, 60_000);
   afterAll(async () => {
     clearSingapayEnv();
-    delete process.env.SIMULATOR_PORT;
     await server?.stop();
   });
 
-  // Records are namespaced by host too: both apps must see the simulator at one address.
-  let simulatorPort = 0;
+  // Each app starts its own simulator on a port of its own, as `npm start` does: payment records are the
+  // account's, not the address's, so a restarted app finds them whatever port its simulator got.
   async function sampleOn(databaseUrl: string) {
     clearSingapayEnv();
     process.env[SINGAPAY_ENV_VARS.databaseUrl] = databaseUrl;
-    process.env.SIMULATOR_PORT = String((simulatorPort ||= await freePort()));
     const port = await freePort();
     const sample = await createSampleApp(new Logger('Sample'), port);
     registerSecret(sample.simulator!.credentials.clientSecret, sample.simulator!.credentials.password);
@@ -63,7 +61,7 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('sample app with SINGAP
       .query(`SELECT state, transaction_id FROM singapay_payments WHERE idempotency_key = 'sample-order-1'`);
     expect(rows).toEqual([{ state: 'pending', transaction_id: paid.body.transactionId }]);
 
-    // A new app (and a new simulator, which knows nothing of the first payment) on the same database.
+    // A new app (and a new simulator, on another port, which knows nothing of the first payment) on the same database.
     const second = await sampleOn(url);
     try {
       const again = await request(second.app.getHttpServer())

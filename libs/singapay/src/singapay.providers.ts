@@ -152,7 +152,7 @@ export async function createPaymentStore(
   }
   // A store the app built itself is checked too; the module's own was checked when it opened.
   if (shared instanceof PostgresPaymentStore && shared !== postgres) await assertSingapayPostgresReady(shared, production);
-  const store = shared.withNamespace?.(singapayStoreScope(name, options)) ?? shared;
+  const store = shared.withNamespace?.(singapayStoreScope('payments', name, options)) ?? shared;
   if (store instanceof RedisPaymentStore) {
     const own = shared !== given;
     await checkSingapayRedisLedger(store, {

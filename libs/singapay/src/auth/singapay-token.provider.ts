@@ -49,7 +49,7 @@ export class SingapayTokenProvider {
     private readonly errors: SingapayErrorFactory,
     @Optional() @Inject(SINGAPAY_INSTANCE_NAME) name: string = SINGAPAY_DEFAULT_NAME,
   ) {
-    this.cacheKey = `singapay:token:${singapayStoreScope(name, options)}`;
+    this.cacheKey = `singapay:token:${singapayStoreScope('token', name, options)}`;
   }
 
   async getAccessToken(): Promise<string> {

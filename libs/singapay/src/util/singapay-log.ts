@@ -13,10 +13,17 @@ export function hashIdempotencyKey(key: string): string {
 }
 
 /**
- * The scope of shared store keys (the token cache, payment namespaces): registration, host and a
- * hash of the client id, so two registrations or Singapay accounts never share records and the id
- * itself is never written. Both stores must derive it the same way, so it is computed here only.
+ * The scope of shared store keys, so that two registrations or Singapay accounts never share them
+ * and the client id itself is never written: registration, then a hash of the client id. A cached
+ * token belongs to the server that granted it (`token`: scoped by host as well). Payment records
+ * belong to the account in its environment (`payments`): a base URL that changes, a port or a proxy
+ * in front of Singapay, must not make every recorded key new again, and pay those orders twice.
  */
-export function singapayStoreScope(name: string, { baseUrl, clientId }: { baseUrl: string; clientId: string }): string {
-  return `${name}:${new URL(baseUrl).host}:${hash('sha256', clientId, 'hex').slice(0, 16)}`;
+export function singapayStoreScope(
+  of: 'token' | 'payments',
+  name: string,
+  { baseUrl, clientId, environment }: { baseUrl: string; clientId: string; environment: string },
+): string {
+  const where = of === 'token' ? new URL(baseUrl).host : environment;
+  return `${name}:${where}:${hash('sha256', clientId, 'hex').slice(0, 16)}`;
 }

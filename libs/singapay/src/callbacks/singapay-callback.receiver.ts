@@ -33,7 +33,7 @@ function deeperThan(value: unknown, limit: number): boolean {
  * Receives Singapay's callbacks. They carry no signature, so the body is only
  * a hint: its `transaction_id` is looked up at Singapay and what the lookup
  * says is applied to the recorded payment (and announced on `settlements$`).
- * Each id is queued once (repeats are acknowledged), confirmed in the background,
+ * Each id is queued once (a repeat joins it; one that comes while its lookup runs gets another), confirmed in the background,
  * and retried while Singapay fails. A callback is only acknowledged when it was
  * queued (with the queue full it gets 503, because Singapay does not resend a
  * callback it got a 200 for), and one that may be ours (a payment holds its id,

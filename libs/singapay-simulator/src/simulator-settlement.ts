@@ -3,7 +3,7 @@ import type { SingapaySimulatorCallbacks } from './simulator-callbacks.js';
 import { transactionView } from './simulator-envelopes.js';
 import { newPlnToken } from './simulator-ids.js';
 import type { SimulatorResolvedVariants } from './simulator-options.js';
-import type { SimulatorTransactionRecord, SingapaySimulatorState } from './simulator-state.js';
+import { billKey, type SimulatorTransactionRecord, type SingapaySimulatorState } from './simulator-state.js';
 
 /**
  * Moves transactions through their remaining steps: on a real timer of
@@ -78,14 +78,23 @@ export class SingapaySimulatorSettlement {
         tx.status = 'failed';
         break;
       case 'refund':
-        tx.status = 'refunded';
-        this.state().balance += tx.netPrice;
-        this.notify(tx, '50');
+        this.refund(tx);
         break;
       default:
         return;
     }
     if (tx.steps.length > 0) this.schedule(tx, ranAt + this.settleDelayMs);
+  }
+
+  /**
+   * Gives the deposit back and sends the 50 callback. A refunded bill is unpaid again: a new
+   * inquiry of it answers a bill, not 21 (its old reference stays spent).
+   */
+  private refund(tx: SimulatorTransactionRecord): void {
+    tx.status = 'refunded';
+    this.state().balance += tx.netPrice;
+    if (tx.transactionType === 'postpaid') this.state().paidBills.delete(billKey(tx.productCode, tx.customerId));
+    this.notify(tx, '50');
   }
 
   // The documented callback of a success reads "Operation completed successfully"; a refund's text is not shown.

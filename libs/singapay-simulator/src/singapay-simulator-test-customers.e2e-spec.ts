@@ -101,6 +101,24 @@ describe('SingapaySimulator: test customer ids', () => {
       expect(sim.transaction(answer.body.data.transaction_id)?.status).toBe('refunded');
       expect(sim.balance).toBe(10_000_000);
     });
+
+    it('…9050: a refunded bill is unpaid again, to a new inquiry and to a reference taken before the refund', async () => {
+      const data = dataFor(command, 'failsThenRefunds');
+      const early = await client.inquiry(command, data, family(command));
+      const paid = await payAfterInquiry(command, 'failsThenRefunds');
+      expect(paid.body.response_code).toBe('01');
+      sim.settleAll();
+      expect(sim.transaction(paid.body.data.transaction_id)?.status).toBe('refunded');
+      const again = await client.inquiry(command, data, family(command));
+      expect(again.body.response_code).toBe('00');
+      const payEarly = await client.payment(
+        command,
+        { customer_id: data.customer_id, product_code: data.product_code, reference_number: early.body.data.reference_number },
+        family(command),
+      );
+      expect(payEarly.body.response_code).toBe('01');
+      expect(sim.transactions()).toHaveLength(2);
+    });
   });
 
   describe.each(DIRECT_COMMANDS)('direct purchase: %s', (command) => {

@@ -41,6 +41,23 @@ export class SingapaySimulatorSettlement {
     }
   }
 
+  /**
+   * Refunds a transaction that succeeded, as Singapay may do later (code 50 "will be or has been
+   * refunded"): the deposit is credited back, the status turns `refunded`, the 50 callback is sent
+   * and a bill is unpaid again. Throws for an unknown id or a transaction not in `success`.
+   */
+  refundSuccess(transactionId: string): void {
+    const tx = this.state().transactions.get(transactionId);
+    if (!tx) throw new RangeError(`no transaction ${transactionId}`);
+    if (tx.status !== 'success') throw new RangeError(`transaction ${transactionId} is ${tx.status}; only a success can be refunded`);
+    // A PLN token not yet issued never will be.
+    tx.steps = [];
+    tx.nextStepAt = null;
+    clearTimeout(this.timers.get(tx.transactionId));
+    this.timers.delete(tx.transactionId);
+    this.refund(tx);
+  }
+
   clear(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();

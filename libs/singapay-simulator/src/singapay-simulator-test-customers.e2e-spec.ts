@@ -178,3 +178,63 @@ describe('SingapaySimulator: test customer ids', () => {
     expect(sim.transactions().map((t) => t.command)).toEqual(['pulsa', 'plnpos']);
   });
 });
+
+describe('SingapaySimulator: failureTransactionId whenCreated', () => {
+  let sim: SingapaySimulator;
+  let client: SimulatorTestClient;
+
+  beforeAll(async () => {
+    sim = await SingapaySimulator.start({ settleDelayMs: 60_000, variants: { failureTransactionId: 'whenCreated' } });
+    client = new SimulatorTestClient(sim);
+  });
+  afterAll(() => sim.stop());
+  beforeEach(async () => {
+    sim.reset();
+    await client.token();
+  });
+
+  it("a provider's failure of a direct purchase names the transaction it created, listed failed, then refunded", async () => {
+    const customerId = singapayTestCustomerId('pulsa', 'customerNotFound');
+    const answer = await client.payment('pulsa', { customer_id: customerId, product_code: 'SPTLKMAS10' }, 'prepaid');
+    expect(answer.body).toMatchObject({
+      response_code: '20',
+      data: { customer_id: customerId, transaction_id: expect.any(String), price: expect.any(String) },
+    });
+    const id = answer.body.data.transaction_id as string;
+    const tx = sim.transaction(id)!;
+    expect(tx.status).toBe('failed');
+    expect(sim.balance).toBe(10_000_000 - tx.price);
+    sim.settleAll();
+    expect(sim.transaction(id)?.status).toBe('refunded');
+    expect(sim.balance).toBe(10_000_000);
+  });
+
+  it('a failure after an inquiry leaves the reference payable and the bill unpaid', async () => {
+    const data = { customer_id: singapayTestCustomerId('plnpos', 'codeAtPayment', '22'), product_code: 'SPPLNPOS' };
+    const { payment } = await client.inquireAndPay('plnpos', data);
+    expect(payment.body).toMatchObject({ response_code: '22', data: { transaction_id: expect.any(String) } });
+    const again = await client.inquiry('plnpos', data);
+    expect(again.body.response_code).toBe('00');
+    sim.settleAll();
+    expect(sim.transactions().map((t) => t.status)).toEqual(['refunded']);
+  });
+
+  it("the merchant's own refusals create no transaction", async () => {
+    for (const code of ['04', '08', '09', '17']) {
+      const answer = await client.payment(
+        'pulsa',
+        { customer_id: singapayTestCustomerId('pulsa', 'codeAtPayment', code), product_code: 'SPTLKMAS10' },
+        'prepaid',
+      );
+      expect([answer.body.response_code, answer.body.data]).toEqual([code, undefined]);
+    }
+    sim.setBalance(0);
+    const broke = await client.payment(
+      'pulsa',
+      { customer_id: singapayTestCustomerId('pulsa', 'customerNotFound'), product_code: 'SPTLKMAS10' },
+      'prepaid',
+    );
+    expect([broke.body.response_code, broke.body.data]).toEqual(['17', undefined]);
+    expect(sim.transactions()).toEqual([]);
+  });
+});

@@ -92,6 +92,14 @@ export interface SingapaySimulatorVariants {
    * @default 'never'
    */
   failureTransactionId?: 'never' | 'whenCreated';
+  /**
+   * What a transaction's `net_price` is. Undocumented; the documented rows print it equal to
+   * `price`. `'price'`: the deposit is charged the customer's price. `'belowPrice'`: the merchant's
+   * cost, 2% below the price (`price - floor(price / 50)`); the deposit is charged, checked against
+   * and refunded that net price, while answers still show `price`.
+   * @default 'price'
+   */
+  netPrice?: 'price' | 'belowPrice';
 }
 
 export type SimulatorTimeZone = 'UTC' | 'WIB';
@@ -117,6 +125,7 @@ export const SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS: Readonly<SimulatorResolvedV
   transactionIdTime: 'created',
   wrongPasswordCode: '08',
   failureTransactionId: 'never',
+  netPrice: 'price',
 });
 
 export interface SingapaySimulatorOptions {
@@ -279,5 +288,6 @@ function resolveVariants(input: SingapaySimulatorVariants = {}): SimulatorResolv
       ['never', 'whenCreated'] as const,
       d.failureTransactionId,
     ),
+    netPrice: pick('netPrice', input.netPrice, ['price', 'belowPrice'] as const, d.netPrice),
   };
 }

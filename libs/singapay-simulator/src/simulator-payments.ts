@@ -169,9 +169,14 @@ export class SimulatorPayments {
 
   /** The reasons a payment is refused before money moves: deposit too low, or the sandbox's daily limit. */
   private chargeRefusal(command: SimulatorCommand, customerId: string, price: number): SimulatorReply | undefined {
-    if (this.rt.state().balance < price) return businessReply(command, '17', responseTextFor('17'));
+    if (this.rt.state().balance < this.netPriceOf(price)) return businessReply(command, '17', responseTextFor('17'));
     if (usedToday(this.rt, customerId)) return oncePerDayReply(command);
     return undefined;
+  }
+
+  /** What the deposit is charged for a price: the price, or the merchant's cost below it (`variants.netPrice`). */
+  private netPriceOf(price: number): number {
+    return this.rt.options.variants.netPrice === 'belowPrice' ? price - Math.floor(price / 50) : price;
   }
 
   private createTransaction(input: {
@@ -189,7 +194,8 @@ export class SimulatorPayments {
   }): SimulatorTransactionRecord {
     const state = this.rt.state();
     const now = this.rt.now();
-    state.balance -= input.price;
+    const netPrice = this.netPriceOf(input.price);
+    state.balance -= netPrice;
     state.customerUsage.set(input.customerId, singapayDay(now));
     return state.addTransaction({
       transactionId: newTransactionId(now, this.rt.options.variants.transactionIdTime),
@@ -202,7 +208,7 @@ export class SimulatorPayments {
       status: input.status,
       amount: input.amount,
       price: input.price,
-      netPrice: input.price,
+      netPrice,
       period: input.period,
       inquiredAt: input.inquiredAt,
       paidAt: now,

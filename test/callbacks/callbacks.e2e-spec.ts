@@ -119,6 +119,67 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
     ]);
   });
 
+  it('learns that Singapay refunded a settled success from the 50 callback, confirmed by a lookup', async () => {
+    const paid = (await singapay.pay({
+      command: 'data',
+      productCode: DATA.productCode,
+      customerId: '082291500011',
+      idempotencyKey: 'order-cb-success-refund',
+    })) as SingapayAcceptedPayment;
+    await settleAndDeliver();
+    expect((await singapay.getPayment('order-cb-success-refund')).state).toBe('success');
+    const detailsBefore = sim.stats().requests['/api/v1/detail-bill-transaction'] ?? 0;
+    sim.refund(paid.transactionId);
+    await sim.flushCallbacks();
+    await receiver.drain();
+    expect(sim.stats().requests['/api/v1/detail-bill-transaction']).toBe(detailsBefore + 1);
+    const payment = await singapay.getPayment('order-cb-success-refund');
+    expect([payment.state, payment.transactionId]).toEqual(['refunded', paid.transactionId]);
+    expect(settlements.filter((s) => s.idempotencyKey === 'order-cb-success-refund').map((s) => [s.status, s.via])).toEqual([
+      ['success', 'callback'],
+      ['refunded', 'callback'],
+    ]);
+  });
+
+  it('without its callback, a refund of a settled success is learned only from the daily report', async () => {
+    // A registration the callbacks never reach (they go to the receiver above, which holds none of its payments).
+    const other = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, retry: { baseDelayMs: 5 } });
+    try {
+      const paid = (await other.service.pay({
+        command: 'pulsa',
+        productCode: SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa.productCode,
+        customerId: '081234500021',
+        idempotencyKey: 'order-silent-refund',
+      })) as SingapayAcceptedPayment;
+      sim.settleAll();
+      await other.service.sweepPayments();
+      expect((await other.service.getPayment('order-silent-refund')).state).toBe('success');
+      sim.refund(paid.transactionId);
+      await sim.flushCallbacks();
+      await receiver.drain();
+      // By design a settled payment is never looked up again: neither a read nor the sweep learns of the refund.
+      const detailsBefore = sim.stats().requests['/api/v1/detail-bill-transaction'] ?? 0;
+      expect(await other.service.sweepPayments()).toBe(0);
+      expect((await other.service.getPayment('order-silent-refund')).state).toBe('success');
+      expect(sim.stats().requests['/api/v1/detail-bill-transaction'] ?? 0).toBe(detailsBefore);
+      // The daily report pairs it and says what to do.
+      const wibDay = new Date(sim.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+      const report = await other.service.reconcileDay(wibDay);
+      const row = report.rows.find((r) => r.local?.idempotencyKey === 'order-silent-refund');
+      expect(row).toMatchObject({
+        category: 'state_differs',
+        needsAttention: true,
+        local: { state: 'success' },
+        singapay: { transactionId: paid.transactionId, status: 'refunded' },
+      });
+      expect(row!.note).toMatch(/refunded by Singapay: refund your customer/);
+    } finally {
+      await other.close();
+      await sim.flushCallbacks();
+      await receiver.drain();
+    }
+  });
+
   it('never trusts the body: a forged success for a pending payment changes nothing', async () => {
     const paid = (await singapay.pay({
       command: 'data',

@@ -149,6 +149,8 @@ describe.each([
     'with ids minted six days before their transactions, 4 rows a page',
     { listPagination: true, listPageSize: 4, transactionIdTime: 'daysBefore' },
   ],
+  // net_price is undocumented: the merchant's cost below the customer's price, which the deposit is charged.
+  ['with net prices below prices, 4 rows a page', { listPagination: true, listPageSize: 4, netPrice: 'belowPrice' }],
 ] as const)('reconcileDay %s', (_name, variants) => {
   let day: PlantedDay;
   beforeAll(async () => {
@@ -176,6 +178,10 @@ describe.each([
     expect((day.sim.stats().requests[LIST] ?? 0) - listCalls).toBe(report.singapay.pagesRead);
     expect(report).toMatchObject({ date: DAY, from: '2025-06-10T00:00:00.000+07:00', to: '2025-06-11T00:00:00.000+07:00' });
     expectPlantedFound(report, day);
+    // Singapay's net price is what the deposit was charged: summed as it is listed, never taken for the price.
+    const { all } = report.totals.singapay;
+    if ('netPrice' in variants) expect(all.netPrice).toBeLessThan(all.price);
+    else expect(all.netPrice).toBe(all.price);
     const times = report.rows.map((r) => Date.parse(r.local?.createdAt ?? r.singapay!.createdAt));
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });

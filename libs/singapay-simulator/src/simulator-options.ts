@@ -82,6 +82,24 @@ export interface SingapaySimulatorVariants {
    * @default '08'
    */
   wrongPasswordCode?: string;
+  /**
+   * Whether a failure code at payment comes with the transaction it created. The docs: "anything
+   * else failure, with `transaction_id` when the transaction was created", and never say which
+   * failures create one. `'whenCreated'`: a failure from the provider's side (the test customers'
+   * codes at payment, other than the merchant's own refusals 04, 06, 07, 08, 09, 16, 17 and 51)
+   * draws the price, answers `data` with the `transaction_id`, lists the transaction `failed`, and
+   * refunds it after `settleDelayMs` (a 50 callback). `'never'`: no failure creates a transaction.
+   * @default 'never'
+   */
+  failureTransactionId?: 'never' | 'whenCreated';
+  /**
+   * What a transaction's `net_price` is. Undocumented; the documented rows print it equal to
+   * `price`. `'price'`: the deposit is charged the customer's price. `'belowPrice'`: the merchant's
+   * cost, 2% below the price (`price - floor(price / 50)`); the deposit is charged, checked against
+   * and refunded that net price, while answers still show `price`.
+   * @default 'price'
+   */
+  netPrice?: 'price' | 'belowPrice';
 }
 
 export type SimulatorTimeZone = 'UTC' | 'WIB';
@@ -106,6 +124,8 @@ export const SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS: Readonly<SimulatorResolvedV
   balance: 'decimalString',
   transactionIdTime: 'created',
   wrongPasswordCode: '08',
+  failureTransactionId: 'never',
+  netPrice: 'price',
 });
 
 export interface SingapaySimulatorOptions {
@@ -262,5 +282,12 @@ function resolveVariants(input: SingapaySimulatorVariants = {}): SimulatorResolv
     balance: pick('balance', input.balance, ['decimalString', 'number'] as const, d.balance),
     transactionIdTime: pick('transactionIdTime', input.transactionIdTime, ['created', 'daysBefore'] as const, d.transactionIdTime),
     wrongPasswordCode,
+    failureTransactionId: pick(
+      'failureTransactionId',
+      input.failureTransactionId,
+      ['never', 'whenCreated'] as const,
+      d.failureTransactionId,
+    ),
+    netPrice: pick('netPrice', input.netPrice, ['price', 'belowPrice'] as const, d.netPrice),
   };
 }

@@ -4,7 +4,7 @@ import { businessReply, responseTextFor, type SimulatorReply } from './simulator
 import { formatRupiah, formatSingapayDateTime, singapayDay } from './simulator-format.js';
 import { newReferenceNumber, newTransactionId } from './simulator-ids.js';
 import type { SimulatorRuntime } from './simulator-runtime.js';
-import { billKey, type SimulatorStep, type SimulatorTransactionRecord } from './simulator-state.js';
+import { billKey, type SimulatorInquiry, type SimulatorStep, type SimulatorTransactionRecord } from './simulator-state.js';
 import { simulatorScenarioFor, type SimulatorScenario } from './simulator-test-customers.js';
 
 /**
@@ -15,6 +15,11 @@ import { simulatorScenarioFor, type SimulatorScenario } from './simulator-test-c
 const PREPAID_REFERENCE_REUSED_CODE = '07';
 /** Code of the sandbox's once-per-day rule. Undocumented; 09 resource_exhausted reads as "quota reached". */
 const ONCE_PER_DAY_CODE = '09';
+/**
+ * Failure codes that are the merchant's own refusal (input, auth, deposit, quota) or speak of another
+ * transaction (07, 51): never the answer of a transaction created, whatever `failureTransactionId` says.
+ */
+const NO_TRANSACTION_CODES: ReadonlySet<string> = new Set(['04', '06', '07', '08', '09', '16', '17', '51']);
 
 /** Sandbox rule: whether the customer id was used today (WIB day), when the rule is on. */
 export function usedToday(rt: SimulatorRuntime, customerId: string): boolean {
@@ -44,7 +49,7 @@ export class SimulatorPayments {
     if (inquiry.expiresAt <= this.rt.now()) return businessReply(command, '06', 'inquiry not found');
 
     const outcome = paymentOutcome(inquiry.scenario, true);
-    if (outcome.kind === 'code') return businessReply(command, outcome.code, responseTextFor(outcome.code));
+    if (outcome.kind === 'code') return this.failure(command, product, customerId, outcome.code, inquiry);
     const isBill = SIMULATOR_COMMANDS[command].family === 'postpaid';
     if (isBill && state.paidBills.has(billKey(product.code, customerId))) return businessReply(command, '21', responseTextFor('21'));
     const refusal = this.chargeRefusal(command, customerId, inquiry.price);
@@ -86,7 +91,7 @@ export class SimulatorPayments {
 
   payDirect(command: SimulatorCommand, product: SingapaySimulatorProduct, customerId: string): SimulatorReply {
     const outcome = paymentOutcome(simulatorScenarioFor(customerId), false);
-    if (outcome.kind === 'code') return businessReply(command, outcome.code, responseTextFor(outcome.code));
+    if (outcome.kind === 'code') return this.failure(command, product, customerId, outcome.code);
     const amount = product.amount ?? 0;
     const price = product.price ?? amount;
     const refusal = this.chargeRefusal(command, customerId, price);
@@ -119,11 +124,59 @@ export class SimulatorPayments {
       : businessReply(command, '01', 'Payment pending', data);
   }
 
+  /**
+   * A failure code at payment. Under `failureTransactionId: 'whenCreated'` a failure from the
+   * provider's side first creates its transaction: the price is drawn, the transaction is listed
+   * `failed` and is refunded after `settleDelayMs`, and the answer's `data` names it. The reference
+   * stays payable (nothing was bought) and a bill stays unpaid.
+   */
+  private failure(
+    command: SimulatorCommand,
+    product: SingapaySimulatorProduct,
+    customerId: string,
+    code: string,
+    inquiry?: SimulatorInquiry,
+  ): SimulatorReply {
+    if (this.rt.options.variants.failureTransactionId !== 'whenCreated' || NO_TRANSACTION_CODES.has(code)) {
+      return businessReply(command, code, responseTextFor(code));
+    }
+    const amount = inquiry?.amount ?? product.amount ?? 0;
+    const price = inquiry?.price ?? product.price ?? amount;
+    const refusal = this.chargeRefusal(command, customerId, price);
+    if (refusal) return refusal;
+    const tx = this.createTransaction({
+      command,
+      product,
+      customerId,
+      customerName: inquiry?.customerName ?? null,
+      referenceNumber: inquiry?.referenceNumber ?? newReferenceNumber(product.code, this.rt.now()),
+      amount,
+      price,
+      period: inquiry?.period ?? null,
+      inquiredAt: inquiry?.inquiredAt ?? null,
+      status: 'failed',
+      steps: ['refund'],
+    });
+    this.rt.settlement.begin(tx);
+    return businessReply(command, code, responseTextFor(code), {
+      customer_id: customerId,
+      amount: formatRupiah(amount),
+      price: formatRupiah(price),
+      transaction_id: tx.transactionId,
+      created_at: formatSingapayDateTime(tx.createdAt, this.rt.options.variants.zones.answerCreatedAt),
+    });
+  }
+
   /** The reasons a payment is refused before money moves: deposit too low, or the sandbox's daily limit. */
   private chargeRefusal(command: SimulatorCommand, customerId: string, price: number): SimulatorReply | undefined {
-    if (this.rt.state().balance < price) return businessReply(command, '17', responseTextFor('17'));
+    if (this.rt.state().balance < this.netPriceOf(price)) return businessReply(command, '17', responseTextFor('17'));
     if (usedToday(this.rt, customerId)) return oncePerDayReply(command);
     return undefined;
+  }
+
+  /** What the deposit is charged for a price: the price, or the merchant's cost below it (`variants.netPrice`). */
+  private netPriceOf(price: number): number {
+    return this.rt.options.variants.netPrice === 'belowPrice' ? price - Math.floor(price / 50) : price;
   }
 
   private createTransaction(input: {
@@ -136,12 +189,13 @@ export class SimulatorPayments {
     price: number;
     period: string | null;
     inquiredAt: number | null;
-    status: 'success' | 'pending';
+    status: 'success' | 'pending' | 'failed';
     steps: SimulatorStep[];
   }): SimulatorTransactionRecord {
     const state = this.rt.state();
     const now = this.rt.now();
-    state.balance -= input.price;
+    const netPrice = this.netPriceOf(input.price);
+    state.balance -= netPrice;
     state.customerUsage.set(input.customerId, singapayDay(now));
     return state.addTransaction({
       transactionId: newTransactionId(now, this.rt.options.variants.transactionIdTime),
@@ -154,7 +208,7 @@ export class SimulatorPayments {
       status: input.status,
       amount: input.amount,
       price: input.price,
-      netPrice: input.price,
+      netPrice,
       period: input.period,
       inquiredAt: input.inquiredAt,
       paidAt: now,

@@ -3,7 +3,7 @@ import type { SingapaySimulatorCallbacks } from './simulator-callbacks.js';
 import { transactionView } from './simulator-envelopes.js';
 import { newPlnToken } from './simulator-ids.js';
 import type { SimulatorResolvedVariants } from './simulator-options.js';
-import type { SimulatorTransactionRecord, SingapaySimulatorState } from './simulator-state.js';
+import { billKey, type SimulatorTransactionRecord, type SingapaySimulatorState } from './simulator-state.js';
 
 /**
  * Moves transactions through their remaining steps: on a real timer of
@@ -39,6 +39,23 @@ export class SingapaySimulatorSettlement {
     for (const tx of this.state().transactions.values()) {
       while (tx.nextStepAt !== null && tx.nextStepAt <= time) this.runStep(tx, true);
     }
+  }
+
+  /**
+   * Refunds a transaction that succeeded, as Singapay may do later (code 50 "will be or has been
+   * refunded"): the deposit is credited back, the status turns `refunded`, the 50 callback is sent
+   * and a bill is unpaid again. Throws for an unknown id or a transaction not in `success`.
+   */
+  refundSuccess(transactionId: string): void {
+    const tx = this.state().transactions.get(transactionId);
+    if (!tx) throw new RangeError(`no transaction ${transactionId}`);
+    if (tx.status !== 'success') throw new RangeError(`transaction ${transactionId} is ${tx.status}; only a success can be refunded`);
+    // A PLN token not yet issued never will be.
+    tx.steps = [];
+    tx.nextStepAt = null;
+    clearTimeout(this.timers.get(tx.transactionId));
+    this.timers.delete(tx.transactionId);
+    this.refund(tx);
   }
 
   clear(): void {
@@ -78,14 +95,23 @@ export class SingapaySimulatorSettlement {
         tx.status = 'failed';
         break;
       case 'refund':
-        tx.status = 'refunded';
-        this.state().balance += tx.netPrice;
-        this.notify(tx, '50');
+        this.refund(tx);
         break;
       default:
         return;
     }
     if (tx.steps.length > 0) this.schedule(tx, ranAt + this.settleDelayMs);
+  }
+
+  /**
+   * Gives the deposit back and sends the 50 callback. A refunded bill is unpaid again: a new
+   * inquiry of it answers a bill, not 21 (its old reference stays spent).
+   */
+  private refund(tx: SimulatorTransactionRecord): void {
+    tx.status = 'refunded';
+    this.state().balance += tx.netPrice;
+    if (tx.transactionType === 'postpaid') this.state().paidBills.delete(billKey(tx.productCode, tx.customerId));
+    this.notify(tx, '50');
   }
 
   // The documented callback of a success reads "Operation completed successfully"; a refund's text is not shown.

@@ -133,6 +133,26 @@ describe('SingapaySimulator: callbacks', () => {
     ]);
   });
 
+  it('refund() refunds a success later: price back, status refunded, a 50 callback, the bill unpaid again', async () => {
+    const bill = { customer_id: '146300068064', product_code: 'SPPLNPOS' };
+    const { payment } = await client.inquireAndPay('plnpos', bill);
+    const id = payment.body.data.transaction_id as string;
+    const price = sim.transaction(id)!.price;
+    expect(sim.balance).toBe(10_000_000 - price);
+    expect((await client.inquiry('plnpos', bill)).body.response_code).toBe('21');
+    sim.refund(id);
+    expect(sim.transaction(id)?.status).toBe('refunded');
+    expect(sim.balance).toBe(10_000_000);
+    await sim.flushCallbacks();
+    expect(receiver.received.map((r) => [r.body.response_code, r.body.data.transaction_id, r.body.data.status])).toEqual([
+      ['00', id, 'success'],
+      ['50', id, 'refunded'],
+    ]);
+    expect((await client.inquiry('plnpos', bill)).body.response_code).toBe('00');
+    expect(() => sim.refund(id)).toThrow(/refunded/);
+    expect(() => sim.refund('nope')).toThrow(/no transaction/);
+  });
+
   it('retries a failing receiver and gives up quietly after the last attempt', async () => {
     receiver.failures = 2;
     await client.inquireAndPay('plnpos', { customer_id: '146300068064', product_code: 'SPPLNPOS' });

@@ -380,3 +380,39 @@ describe('SingapaySimulator: once-per-day sandbox rule', () => {
     }
   });
 });
+
+describe('SingapaySimulator: netPrice belowPrice', () => {
+  let sim: SingapaySimulator;
+  let client: SimulatorTestClient;
+
+  beforeAll(async () => {
+    sim = await SingapaySimulator.start({ settleDelayMs: 60_000, variants: { netPrice: 'belowPrice' } });
+    client = new SimulatorTestClient(sim);
+    await client.token();
+  });
+  afterAll(() => sim.stop());
+
+  it('charges the deposit the net price, 2% below the price, shows both in rows and refunds the net price', async () => {
+    const { payment } = await client.inquireAndPay('plnpos', { customer_id: '146300068064', product_code: 'SPPLNPOS' });
+    const id = payment.body.data.transaction_id as string;
+    const tx = sim.transaction(id)!;
+    expect(tx.netPrice).toBe(tx.price - Math.floor(tx.price / 50));
+    expect(tx.netPrice).toBeLessThan(tx.price);
+    expect(sim.balance).toBe(10_000_000 - tx.netPrice);
+    const detail = await client.post(SINGAPAY_GENERAL_PATHS.detailTransaction, {
+      command: 'detail-bill-transaction',
+      data: { transaction_id: id },
+    });
+    expect(detail.body.data).toMatchObject({ net_price: String(tx.netPrice), display_price: { price: String(tx.price) } });
+    sim.refund(id);
+    expect(sim.balance).toBe(10_000_000);
+  });
+
+  it('asks the deposit for the net price only', async () => {
+    sim.reset();
+    sim.setBalance(10_780); // SPTLKMAS10: price 11,000, net price 10,780
+    const paid = await client.payment('pulsa', { customer_id: '081234567891', product_code: 'SPTLKMAS10' }, 'prepaid');
+    expect(paid.body.response_code).toBe('01');
+    expect(sim.balance).toBe(0);
+  });
+});

@@ -101,6 +101,24 @@ describe('SingapaySimulator: test customer ids', () => {
       expect(sim.transaction(answer.body.data.transaction_id)?.status).toBe('refunded');
       expect(sim.balance).toBe(10_000_000);
     });
+
+    it('…9050: a refunded bill is unpaid again, to a new inquiry and to a reference taken before the refund', async () => {
+      const data = dataFor(command, 'failsThenRefunds');
+      const early = await client.inquiry(command, data, family(command));
+      const paid = await payAfterInquiry(command, 'failsThenRefunds');
+      expect(paid.body.response_code).toBe('01');
+      sim.settleAll();
+      expect(sim.transaction(paid.body.data.transaction_id)?.status).toBe('refunded');
+      const again = await client.inquiry(command, data, family(command));
+      expect(again.body.response_code).toBe('00');
+      const payEarly = await client.payment(
+        command,
+        { customer_id: data.customer_id, product_code: data.product_code, reference_number: early.body.data.reference_number },
+        family(command),
+      );
+      expect(payEarly.body.response_code).toBe('01');
+      expect(sim.transactions()).toHaveLength(2);
+    });
   });
 
   describe.each(DIRECT_COMMANDS)('direct purchase: %s', (command) => {
@@ -158,5 +176,65 @@ describe('SingapaySimulator: test customer ids', () => {
     expect(stats.tokenRequests).toBe(1);
     expect(stats.tokensIssued).toBe(1);
     expect(sim.transactions().map((t) => t.command)).toEqual(['pulsa', 'plnpos']);
+  });
+});
+
+describe('SingapaySimulator: failureTransactionId whenCreated', () => {
+  let sim: SingapaySimulator;
+  let client: SimulatorTestClient;
+
+  beforeAll(async () => {
+    sim = await SingapaySimulator.start({ settleDelayMs: 60_000, variants: { failureTransactionId: 'whenCreated' } });
+    client = new SimulatorTestClient(sim);
+  });
+  afterAll(() => sim.stop());
+  beforeEach(async () => {
+    sim.reset();
+    await client.token();
+  });
+
+  it("a provider's failure of a direct purchase names the transaction it created, listed failed, then refunded", async () => {
+    const customerId = singapayTestCustomerId('pulsa', 'customerNotFound');
+    const answer = await client.payment('pulsa', { customer_id: customerId, product_code: 'SPTLKMAS10' }, 'prepaid');
+    expect(answer.body).toMatchObject({
+      response_code: '20',
+      data: { customer_id: customerId, transaction_id: expect.any(String), price: expect.any(String) },
+    });
+    const id = answer.body.data.transaction_id as string;
+    const tx = sim.transaction(id)!;
+    expect(tx.status).toBe('failed');
+    expect(sim.balance).toBe(10_000_000 - tx.price);
+    sim.settleAll();
+    expect(sim.transaction(id)?.status).toBe('refunded');
+    expect(sim.balance).toBe(10_000_000);
+  });
+
+  it('a failure after an inquiry leaves the reference payable and the bill unpaid', async () => {
+    const data = { customer_id: singapayTestCustomerId('plnpos', 'codeAtPayment', '22'), product_code: 'SPPLNPOS' };
+    const { payment } = await client.inquireAndPay('plnpos', data);
+    expect(payment.body).toMatchObject({ response_code: '22', data: { transaction_id: expect.any(String) } });
+    const again = await client.inquiry('plnpos', data);
+    expect(again.body.response_code).toBe('00');
+    sim.settleAll();
+    expect(sim.transactions().map((t) => t.status)).toEqual(['refunded']);
+  });
+
+  it("the merchant's own refusals create no transaction", async () => {
+    for (const code of ['04', '08', '09', '17']) {
+      const answer = await client.payment(
+        'pulsa',
+        { customer_id: singapayTestCustomerId('pulsa', 'codeAtPayment', code), product_code: 'SPTLKMAS10' },
+        'prepaid',
+      );
+      expect([answer.body.response_code, answer.body.data]).toEqual([code, undefined]);
+    }
+    sim.setBalance(0);
+    const broke = await client.payment(
+      'pulsa',
+      { customer_id: singapayTestCustomerId('pulsa', 'customerNotFound'), product_code: 'SPTLKMAS10' },
+      'prepaid',
+    );
+    expect([broke.body.response_code, broke.body.data]).toEqual(['17', undefined]);
+    expect(sim.transactions()).toEqual([]);
   });
 });

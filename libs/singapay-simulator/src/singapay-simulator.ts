@@ -250,6 +250,15 @@ export class SingapaySimulator {
     this.#settlement.settleAll();
   }
 
+  /**
+   * Refunds a transaction that succeeded: the deposit gets its net price back, the status turns
+   * `refunded`, a callback with code 50 is sent and a bill is unpaid again. Throws unless the
+   * transaction exists and is in `success`.
+   */
+  refund(transactionId: string): void {
+    this.#settlement.refundSuccess(transactionId);
+  }
+
   /** Moves the simulator's clock forward: tokens and references expire, due settlements run. */
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError('advance() takes a duration >= 0');

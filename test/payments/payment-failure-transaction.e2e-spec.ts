@@ -1,0 +1,108 @@
+/**
+ * Failure answers that name the transaction they created (the simulator's
+ * `failureTransactionId: 'whenCreated'`; the docs: "anything else failure, with
+ * transaction_id when the transaction was created"), over real HTTP with callbacks:
+ * the money drawn by such a failure comes back with a refund, and what the module
+ * learns of it depends on how it reads the code.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { SingapayCallbackReceiver, SingapayModule, SingapayService, type SingapayPaymentSettlement } from '@app/singapay';
+import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
+import { freePort } from '../support/free-port.js';
+import { registerSecret } from '../support/log-capture.js';
+
+const PULSA = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
+
+describe('payment failures that name their transaction (failureTransactionId: whenCreated)', () => {
+  let sim: SingapaySimulator;
+  let app: INestApplication;
+  let singapay: SingapayService;
+  let receiver: SingapayCallbackReceiver;
+  const settlements: SingapayPaymentSettlement[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    sim = await SingapaySimulator.start({
+      settleDelayMs: 60_000,
+      callbackUrl: `http://127.0.0.1:${port}/hooks/singapay`,
+      callbackBackoffMs: 20,
+      variants: { failureTransactionId: 'whenCreated' },
+    });
+    registerSecret(sim.credentials.clientSecret, sim.credentials.password);
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        SingapayModule.forRoot({ baseUrl: sim.baseUrl, ...sim.credentials, callbackPath: 'hooks/singapay', retry: { baseDelayMs: 5 } }),
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication();
+    await app.listen(port, '127.0.0.1');
+    singapay = app.get(SingapayService);
+    receiver = app.get(SingapayCallbackReceiver);
+    singapay.settlements$.subscribe((s) => settlements.push(s));
+  });
+  afterAll(async () => {
+    await app.close();
+    await sim.stop();
+  });
+
+  const pay = (customerId: string, idempotencyKey: string) =>
+    singapay.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey }).catch((error: unknown) => error);
+  const refundAndDeliver = async () => {
+    sim.settleAll();
+    await sim.flushCallbacks();
+    await receiver.drain();
+  };
+  const statusesOf = (key: string) => settlements.filter((s) => s.idempotencyKey === key).map((s) => [s.status, s.via, s.transactionId]);
+
+  it('an uncertain code (22) keeps the transaction id: looked up failed, then refunded by its 50 callback', async () => {
+    await pay(singapayTestCustomerId('pulsa', 'codeAtPayment', '22'), 'fail-22');
+    const [tx] = sim.transactions();
+    const failed = await singapay.getPayment('fail-22');
+    expect([failed.state, failed.transactionId]).toEqual(['failed', tx!.transactionId]);
+    await refundAndDeliver();
+    expect(sim.transaction(tx!.transactionId)?.status).toBe('refunded');
+    expect((await singapay.getPayment('fail-22')).state).toBe('refunded');
+    expect(statusesOf('fail-22')).toEqual([
+      ['failed', 'lookup', tx!.transactionId],
+      ['refunded', 'callback', tx!.transactionId],
+    ]);
+    expect(sim.ledger().applied).toBe(1);
+  });
+
+  it('50 at payment is refunded at once, with its transaction id', async () => {
+    await pay(singapayTestCustomerId('pulsa', 'codeAtPayment', '50'), 'fail-50');
+    const [tx] = sim.transactions();
+    const refunded = await singapay.getPayment('fail-50');
+    expect([refunded.state, refunded.transactionId]).toEqual(['refunded', tx!.transactionId]);
+    await refundAndDeliver();
+    expect((await singapay.getPayment('fail-50')).state).toBe('refunded');
+  });
+
+  it('a definitive code (20) with a transaction id: the record drops the id, the refund is an orphan, the report shows the transaction unpaired', async () => {
+    // The module reads a definitive code as "no transaction was made" (reconciliation's madeNoTransaction),
+    // so the id the answer carried is not kept. Nothing is paid twice and the customer is told "failed",
+    // which the refund agrees with; but the refund's callback pairs with no payment, and the report
+    // lists Singapay's transaction on its own.
+    const customerId = singapayTestCustomerId('pulsa', 'customerNotFound');
+    const error = await pay(customerId, 'fail-20');
+    expect(error).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
+    const [tx] = sim.transactions();
+    expect(tx).toMatchObject({ customerId, status: 'failed' });
+    const failed = await singapay.getPayment('fail-20');
+    expect([failed.state, failed.failure?.reason, failed.transactionId]).toEqual(['failed', 'rejected', undefined]);
+    await refundAndDeliver();
+    expect(sim.transaction(tx!.transactionId)?.status).toBe('refunded');
+    expect((await singapay.getPayment('fail-20')).state).toBe('failed');
+    expect(statusesOf('fail-20')).toEqual([]);
+
+    const wibDay = new Date(sim.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+    const report = await singapay.reconcileDay(wibDay);
+    expect(report.rows.find((r) => r.local?.idempotencyKey === 'fail-20')).toMatchObject({ category: 'local_only', needsAttention: false });
+    expect(report.rows.find((r) => r.singapay?.transactionId === tx!.transactionId)).toMatchObject({
+      category: 'singapay_only',
+      needsAttention: false,
+      singapay: { status: 'refunded' },
+    });
+  });
+});

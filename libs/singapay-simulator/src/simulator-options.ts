@@ -82,6 +82,14 @@ export interface SingapaySimulatorVariants {
    * @default '08'
    */
   wrongPasswordCode?: string;
+  /**
+   * How every business `response_code` is printed: two digits as the examples print them
+   * (`"00"`, `"06"`), or without the leading zero (`"0"`, `"6"`, `"17"`), as the docs say
+   * codes may come ("6" for "06" was seen on an HTTP 404). Applies to every business answer
+   * and callback; the detail's "Transaction not found" is the seen `"6"` either way.
+   * @default 'padded'
+   */
+  codes?: 'padded' | 'unpadded';
 }
 
 export type SimulatorTimeZone = 'UTC' | 'WIB';
@@ -106,6 +114,7 @@ export const SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS: Readonly<SimulatorResolvedV
   balance: 'decimalString',
   transactionIdTime: 'created',
   wrongPasswordCode: '08',
+  codes: 'padded',
 });
 
 export interface SingapaySimulatorOptions {
@@ -262,5 +271,6 @@ function resolveVariants(input: SingapaySimulatorVariants = {}): SimulatorResolv
     balance: pick('balance', input.balance, ['decimalString', 'number'] as const, d.balance),
     transactionIdTime: pick('transactionIdTime', input.transactionIdTime, ['created', 'daysBefore'] as const, d.transactionIdTime),
     wrongPasswordCode,
+    codes: pick('codes', input.codes, ['padded', 'unpadded'] as const, d.codes),
   };
 }

@@ -10,7 +10,7 @@ import {
   type SimulatorFamily,
   type SimulatorStage,
 } from './simulator-api-docs.js';
-import { statusEnvelopeReply, type SimulatorReply } from './simulator-envelopes.js';
+import { statusEnvelopeReply, withPrintedCode, type SimulatorReply } from './simulator-envelopes.js';
 import type { SimulatorRuntime, SingapaySimulatorHandlers } from './simulator-handlers.js';
 import type { SingapaySimulatorTokens } from './simulator-token.js';
 
@@ -124,12 +124,19 @@ export class SingapaySimulatorRouter {
     if (path === SIMULATOR_TOKEN_PATH) state.tokenRequests += 1;
     let reply: SimulatorReply | null;
     try {
-      reply = await this.hook(request, () => this.respond(request), res);
+      // Codes are printed (padded or not) before the hook sees the reply, so an answer a fault cuts short is printed alike.
+      reply = await this.hook(request, () => this.printCode(this.respond(request)), res);
+      if (reply) reply = this.printCode(reply);
     } catch (error) {
       this.logger.error(`Unhandled error on ${request.method} ${path}: ${error instanceof Error ? error.message : 'unknown'}`);
       reply = statusEnvelopeReply(500, 'Internal Server Error');
     }
     if (reply && !res.headersSent && !res.destroyed) write(res, reply);
+  }
+
+  private printCode(reply: SimulatorReply): SimulatorReply {
+    const codes = this.rt.options.variants.codes;
+    return codes === 'padded' ? reply : { ...reply, body: withPrintedCode(reply.body, codes) };
   }
 
   private respond(request: SimulatorRequest): SimulatorReply {

@@ -90,6 +90,13 @@ export interface SingapaySimulatorVariants {
    * @default 'padded'
    */
   codes?: 'padded' | 'unpadded';
+  /**
+   * The token answer's `expires_in`: a string of seconds as every example prints it (`"3600"`),
+   * a number as other Singapay hosts send it, or left out (the docs say to treat a missing value
+   * conservatively). The token is a JWT with `iat` and `exp` either way.
+   * @default 'string'
+   */
+  expiresIn?: 'string' | 'number' | 'missing';
 }
 
 export type SimulatorTimeZone = 'UTC' | 'WIB';
@@ -115,6 +122,7 @@ export const SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS: Readonly<SimulatorResolvedV
   transactionIdTime: 'created',
   wrongPasswordCode: '08',
   codes: 'padded',
+  expiresIn: 'string',
 });
 
 export interface SingapaySimulatorOptions {
@@ -134,7 +142,8 @@ export interface SingapaySimulatorOptions {
    */
   credentials?: Partial<SingapaySimulatorCredentials>;
   /**
-   * Lifetime of an access token, reported as `expires_in` (a string, as Singapay sends it).
+   * Lifetime of an access token, reported as `expires_in` (a string, as the examples print it;
+   * see `variants.expiresIn`) and in the JWT's `exp`.
    * @default 3600
    */
   tokenLifetimeSeconds?: number;
@@ -272,5 +281,6 @@ function resolveVariants(input: SingapaySimulatorVariants = {}): SimulatorResolv
     transactionIdTime: pick('transactionIdTime', input.transactionIdTime, ['created', 'daysBefore'] as const, d.transactionIdTime),
     wrongPasswordCode,
     codes: pick('codes', input.codes, ['padded', 'unpadded'] as const, d.codes),
+    expiresIn: pick('expiresIn', input.expiresIn, ['string', 'number', 'missing'] as const, d.expiresIn),
   };
 }

@@ -177,15 +177,11 @@ export class SingapaySimulatorRouter {
     }
     const issued = this.tokens.issue();
     this.rt.state().tokensIssued += 1;
-    return {
-      status: 200,
-      body: {
-        status: 200,
-        success: true,
-        // expires_in is a string in every Singapay example.
-        data: { access_token: issued.accessToken, token_type: 'Bearer', expires_in: String(issued.expiresInSeconds) },
-      },
-    };
+    const data: Record<string, unknown> = { access_token: issued.accessToken, token_type: 'Bearer' };
+    // expires_in is a string in every Singapay example; other hosts send a number; variants.expiresIn picks.
+    const expiresIn = this.rt.options.variants.expiresIn;
+    if (expiresIn !== 'missing') data.expires_in = expiresIn === 'number' ? issued.expiresInSeconds : String(issued.expiresInSeconds);
+    return { status: 200, body: { status: 200, success: true, data } };
   }
 
   private validBasicAuth(authorization: string): boolean {

@@ -62,3 +62,23 @@ describe('SingapaySimulator variants: codes', () => {
     expect(callbacks).toEqual([expect.objectContaining({ command: 'callback', response_code: '0' })]);
   });
 });
+
+describe('SingapaySimulator variants: expiresIn', () => {
+  it.each([
+    ['string', '1800'],
+    ['number', 1800],
+    ['missing', undefined],
+  ] as const)('%s: expires_in is %j, the JWT states the lifetime either way', async (expiresIn, expected) => {
+    const sim = await SingapaySimulator.start({ tokenLifetimeSeconds: 1800, variants: { expiresIn } });
+    try {
+      const answer = await new SimulatorTestClient(sim).tokenRequest();
+      expect(answer.status).toBe(200);
+      expect(answer.body.data.expires_in).toBe(expected);
+      expect('expires_in' in answer.body.data).toBe(expected !== undefined);
+      const claims = JSON.parse(Buffer.from(answer.body.data.access_token.split('.')[1], 'base64url').toString('utf8'));
+      expect(claims.exp - claims.iat).toBe(1800);
+    } finally {
+      await sim.stop();
+    }
+  });
+});

@@ -97,6 +97,13 @@ export interface SingapaySimulatorVariants {
    * @default 'string'
    */
   expiresIn?: 'string' | 'number' | 'missing';
+  /**
+   * The zone whose calendar days a list's `start_date` and `end_date` (`Y-m-d`) name, matched
+   * against each transaction's creation instant. Undocumented: Singapay is in Jakarta (WIB), but
+   * the rows print `created_at` in UTC.
+   * @default 'WIB'
+   */
+  listDayZone?: SimulatorTimeZone;
 }
 
 export type SimulatorTimeZone = 'UTC' | 'WIB';
@@ -123,6 +130,7 @@ export const SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS: Readonly<SimulatorResolvedV
   wrongPasswordCode: '08',
   codes: 'padded',
   expiresIn: 'string',
+  listDayZone: 'WIB',
 });
 
 export interface SingapaySimulatorOptions {
@@ -282,5 +290,6 @@ function resolveVariants(input: SingapaySimulatorVariants = {}): SimulatorResolv
     wrongPasswordCode,
     codes: pick('codes', input.codes, ['padded', 'unpadded'] as const, d.codes),
     expiresIn: pick('expiresIn', input.expiresIn, ['string', 'number', 'missing'] as const, d.expiresIn),
+    listDayZone: pick('listDayZone', input.listDayZone, ['WIB', 'UTC'] as const, d.listDayZone),
   };
 }

@@ -82,3 +82,33 @@ describe('SingapaySimulator variants: expiresIn', () => {
     }
   });
 });
+
+describe('SingapaySimulator variants: listDayZone', () => {
+  it.each([
+    ['WIB', ['2025-06-11'], ['2025-06-10']],
+    ['UTC', ['2025-06-10'], ['2025-06-11']],
+  ] as const)("%s: the filter's days are cut at that zone's midnight", async (listDayZone, holds, lacks) => {
+    // 2025-06-10 17:30 UTC is 2025-06-11 00:30 WIB.
+    const sim = await SingapaySimulator.start({
+      settleDelayMs: 60_000,
+      now: () => Date.UTC(2025, 5, 10, 17, 30),
+      variants: { listDayZone },
+    });
+    try {
+      const client = new SimulatorTestClient(sim);
+      const paid = await client.payment('pulsa', { customer_id: '081234567891', product_code: 'SPTLKMAS10' }, 'prepaid');
+      const id = paid.body.data.transaction_id as string;
+      const listed = async (day: string): Promise<string[]> => {
+        const answer = await client.post(SIMULATOR_GENERAL.listTransactions.path, {
+          command: 'list-bill-transaction',
+          data: { start_date: day, end_date: day },
+        });
+        return (answer.body.data?.bill_transactions ?? []).map((row: { transaction_id: string }) => row.transaction_id);
+      };
+      for (const day of holds) expect(await listed(day)).toEqual([id]);
+      for (const day of lacks) expect(await listed(day)).toEqual([]);
+    } finally {
+      await sim.stop();
+    }
+  });
+});

@@ -545,7 +545,7 @@ describe('SingapayService when Singapay cannot be reached', () => {
 });
 
 describe('token lifetime when Singapay states none', () => {
-  it('reads the JWT exp claim, else assumes a short lifetime', async () => {
+  it('reads the JWT exp claim (exp - iat when it has iat), else assumes a short lifetime', async () => {
     const server = await ScriptedServer.start();
     const exp = Math.floor(Date.now() / 1000) + 120;
     const jwt = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ exp })).toString('base64url')}.c2lnbmF0dXJl`;
@@ -561,6 +561,10 @@ describe('token lifetime when Singapay states none', () => {
       const fromJwt = await auth.requestAccessToken();
       expect(fromJwt.expiresIn).toBeGreaterThanOrEqual(118);
       expect(fromJwt.expiresIn).toBeLessThanOrEqual(120);
+      // Issued by a clock five minutes ahead of ours: exp - iat is the lifetime, not exp - our now.
+      const iat = Math.floor(Date.now() / 1000) + 300;
+      answer = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ iat, exp: iat + 120 })).toString('base64url')}.c2lnbmF0dXJl`;
+      expect((await auth.requestAccessToken()).expiresIn).toBe(120);
       answer = 'opaque-token-value';
       expect((await auth.requestAccessToken()).expiresIn).toBe(300);
       answer = '';

@@ -142,7 +142,8 @@ describe('timestamps as Singapay documents them', () => {
 
 describe('lost answers over every documented variant', () => {
   // Every zone combination once (alternating ±5 minutes of skew), then the documented zones at each skew;
-  // the token's place, the empty-list shape and the pagination take turns.
+  // the token's place, the empty-list shape, the pagination, padded or unpadded codes and
+  // the zone of the list's days take turns.
   const runs: { name: string; variants: SingapaySimulatorVariants; skewMs: number }[] = [
     ...ZONE_COMBINATIONS.map((zones, i) => ({ zones, skewMs: (i % 2 === 0 ? 5 : -5) * MINUTE, i })),
     ...[-5, 0, 5].map((m, j) => ({ zones: ZONE_COMBINATIONS[0]!, skewMs: m * MINUTE, i: ZONE_COMBINATIONS.length + j })),
@@ -161,6 +162,9 @@ describe('lost answers over every documented variant', () => {
         tokenIn: TOKEN_PLACES[i % TOKEN_PLACES.length]!,
         emptyList: EMPTY_LISTS[i % EMPTY_LISTS.length]!,
         listPagination: i % 4 !== 3,
+        // Not in step with the skew (which alternates on i): each skew meets both.
+        codes: Math.floor(i / 2) % 2 === 0 ? 'padded' : 'unpadded',
+        listDayZone: Math.floor(i / 4) % 2 === 0 ? 'WIB' : 'UTC',
       };
       return { name: `${JSON.stringify(variants)} skew ${skewMs / MINUTE} min`, variants, skewMs };
     },
@@ -547,6 +551,8 @@ describe('lost answers under random variants (fast-check)', () => {
     emptyList: fc.constantFrom(...EMPTY_LISTS),
     listPagination: fc.boolean(),
     listPageSize: fc.constantFrom(1, 2, 10),
+    codes: fc.constantFrom('padded' as const, 'unpadded' as const),
+    listDayZone: fc.constantFrom('WIB' as const, 'UTC' as const),
   });
   const scenarioArb = fc.record({
     variants: variantsArb,

@@ -35,7 +35,7 @@ export interface SimulatorBill {
   period: string | null;
 }
 
-/** The documented examples keep their documented numbers (the legacy pages). */
+/** Example bills: NARSONO is the docs' (kept as printed); the others and their periods are the simulator's own. */
 const FIXED_BILLS: Readonly<Record<string, SimulatorBill>> = {
   'SPPLNPOS:146300068064': { amount: 151_005, customerName: 'NARSONO', period: '202403' },
   'SPPLNNON:5220117061994': { amount: 5_000, customerName: 'PT PLN NON TAGLIS', period: null },

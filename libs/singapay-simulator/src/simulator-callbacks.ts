@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withPrintedCode } from './simulator-envelopes.js';
+import type { SimulatorResolvedVariants } from './simulator-options.js';
 import type { SimulatorCallbackCounters } from './simulator-state.js';
 
 const ATTEMPT_TIMEOUT_MS = 5_000;
@@ -19,11 +21,12 @@ export class SingapaySimulatorCallbacks {
     private readonly attempts: number,
     private readonly backoffMs: number,
     private readonly counters: () => SimulatorCallbackCounters,
+    private readonly codes: SimulatorResolvedVariants['codes'] = 'padded',
   ) {}
 
   send(transactionId: string, envelope: unknown): void {
     if (this.url === undefined) return;
-    const delivery = this.deliver(this.url, transactionId, JSON.stringify(envelope), this.controller.signal);
+    const delivery = this.deliver(this.url, transactionId, JSON.stringify(withPrintedCode(envelope, this.codes)), this.controller.signal);
     this.inFlight.add(delivery);
     void delivery.finally(() => this.inFlight.delete(delivery));
   }

@@ -50,12 +50,13 @@ const bill = (
 ): SingapaySimulatorProduct => Object.freeze({ code, command, name, category, adminFee });
 
 /**
- * Products the simulator sells. Codes, names and prices the docs print are kept as
- * they are: SPPLNTOK 50.000 for 52.500, SPPLNTOK200 at 201.500, SPTLKMAS10 at
- * 11.000, SPTKMSF2G30 at 32.500, and an admin fee of 1.500 on PLN, PDAM, internet/TV
- * and postpaid mobile bills, 2.500 on BPJS Ketenagakerjaan. The others are invented
- * in the same style. Singapay has no product-list endpoint: this table stands in for
- * the price list merchants receive out of band.
+ * Products the simulator sells. The docs print product codes, but only one price and
+ * name (SPTKMSF2G30 "Telkomsel Data Flash 2GB 30hr" at 32.500) and one admin fee (1.500,
+ * plnpos: the NARSONO bill); those are kept as printed. Everything else is the
+ * simulator's own choice: SPPLNTOK 50.000 for 52.500, SPPLNTOK200 at 201.500, SPTLKMAS10
+ * at 11.000, 1.500 on the other PLN, PDAM, internet/TV and postpaid mobile bills, 2.500
+ * on BPJS Ketenagakerjaan, and the products the docs do not name. Singapay has no
+ * product-list endpoint: this table stands in for the price list merchants receive out of band.
  */
 export const SINGAPAY_SIMULATOR_PRODUCTS: readonly SingapaySimulatorProduct[] = Object.freeze([
   fixed('SPPLNTOK', 'plntok', 'PLN Token 50.000', PLN_TOKEN, 50_000, 52_500),

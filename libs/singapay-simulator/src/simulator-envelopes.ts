@@ -23,9 +23,26 @@ export function statusEnvelopeReply(status: number, message: string): SimulatorR
  * to change that.
  */
 export function businessHttpStatus(code: string): number {
-  if (code === '04') return 422;
-  if (code === '06' || code === '6') return 404;
+  const padded = code.padStart(2, '0');
+  if (padded === '04') return 422;
+  if (padded === '06') return 404;
   return 200;
+}
+
+/** A `response_code` as `variants.codes` prints it: `"06"`, or `"6"` without the leading zero. */
+export function printedCode(code: string, codes: SimulatorResolvedVariants['codes']): string {
+  return codes === 'unpadded' && /^0\d$/.test(code) ? code.slice(1) : code;
+}
+
+/**
+ * A business envelope (an answer or a callback) with its `response_code` printed as
+ * `variants.codes` says; anything else (the token's and the gateway's envelopes) unchanged.
+ */
+export function withPrintedCode<T>(body: T, codes: SimulatorResolvedVariants['codes']): T {
+  if (codes === 'padded' || typeof body !== 'object' || body === null) return body;
+  const code = (body as { response_code?: unknown }).response_code;
+  if (typeof code !== 'string') return body;
+  return { ...body, response_code: printedCode(code, codes) };
 }
 
 /** A `response_text` for a code the simulator answers without a more specific one. */

@@ -71,7 +71,7 @@ export class SingapaySimulatorHandlers {
     const range = this.dateRange(v);
     if (v.failed) return validationReply(echoCommand(body, command), v.errors);
 
-    const { listPageSize, listPagination, emptyList, listPerPage } = this.rt.options.variants;
+    const { listPageSize, listPagination, emptyList, listPerPage, listDayZone } = this.rt.options.variants;
     // `per_page` is not in the docs: whether Singapay honours it, ignores it or refuses it is a variant.
     const askedPerPage = listPerPage === 'ignored' ? undefined : v.integer('data.per_page', { required: false, min: 1, max: 1000 });
     if (v.failed) return validationReply(echoCommand(body, command), v.errors);
@@ -80,16 +80,16 @@ export class SingapaySimulatorHandlers {
     }
     const perPage = askedPerPage !== undefined && listPerPage === 'honoured' ? askedPerPage : listPageSize;
     const searchKey = status === undefined ? JSON.stringify([transactionId, customerId, range?.start, range?.end]) : undefined;
-    const rows = this.rt
-      .state()
-      .search(
-        searchKey,
-        (tx) =>
-          (transactionId === undefined || tx.transactionId === transactionId) &&
-          (customerId === undefined || tx.customerId === customerId) &&
-          (status === undefined || tx.status === status) &&
-          (range === undefined || (singapayDay(tx.createdAt) >= range.start && singapayDay(tx.createdAt) <= range.end)),
-      );
+    const rows = this.rt.state().search(
+      searchKey,
+      (tx) =>
+        (transactionId === undefined || tx.transactionId === transactionId) &&
+        (customerId === undefined || tx.customerId === customerId) &&
+        (status === undefined || tx.status === status) &&
+        // The zone the filter's days are cut in is undocumented: variants.listDayZone.
+        (range === undefined ||
+          (singapayDay(tx.createdAt, listDayZone) >= range.start && singapayDay(tx.createdAt, listDayZone) <= range.end)),
+    );
     const total = rows.length;
     const pageRows = rows.slice((page - 1) * perPage, page * perPage);
     if (pageRows.length === 0 && emptyList !== 'emptyArray') {

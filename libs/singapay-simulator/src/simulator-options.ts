@@ -100,6 +100,28 @@ export interface SingapaySimulatorVariants {
    * @default 'price'
    */
   netPrice?: 'price' | 'belowPrice';
+  /**
+   * How every business `response_code` is printed: two digits as the examples print them
+   * (`"00"`, `"06"`), or without the leading zero (`"0"`, `"6"`, `"17"`), as the docs say
+   * codes may come ("6" for "06" was seen on an HTTP 404). Applies to every business answer
+   * and callback; the detail's "Transaction not found" is the seen `"6"` either way.
+   * @default 'padded'
+   */
+  codes?: 'padded' | 'unpadded';
+  /**
+   * The token answer's `expires_in`: a string of seconds as every example prints it (`"3600"`),
+   * a number as other Singapay hosts send it, or left out (the docs say to treat a missing value
+   * conservatively). The token is a JWT with `iat` and `exp` either way.
+   * @default 'string'
+   */
+  expiresIn?: 'string' | 'number' | 'missing';
+  /**
+   * The zone whose calendar days a list's `start_date` and `end_date` (`Y-m-d`) name, matched
+   * against each transaction's creation instant. Undocumented: Singapay is in Jakarta (WIB), but
+   * the rows print `created_at` in UTC.
+   * @default 'WIB'
+   */
+  listDayZone?: SimulatorTimeZone;
 }
 
 export type SimulatorTimeZone = 'UTC' | 'WIB';
@@ -126,6 +148,9 @@ export const SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS: Readonly<SimulatorResolvedV
   wrongPasswordCode: '08',
   failureTransactionId: 'never',
   netPrice: 'price',
+  codes: 'padded',
+  expiresIn: 'string',
+  listDayZone: 'WIB',
 });
 
 export interface SingapaySimulatorOptions {
@@ -145,7 +170,8 @@ export interface SingapaySimulatorOptions {
    */
   credentials?: Partial<SingapaySimulatorCredentials>;
   /**
-   * Lifetime of an access token, reported as `expires_in` (a string, as Singapay sends it).
+   * Lifetime of an access token, reported as `expires_in` (a string, as the examples print it;
+   * see `variants.expiresIn`) and in the JWT's `exp`.
    * @default 3600
    */
   tokenLifetimeSeconds?: number;
@@ -289,5 +315,8 @@ function resolveVariants(input: SingapaySimulatorVariants = {}): SimulatorResolv
       d.failureTransactionId,
     ),
     netPrice: pick('netPrice', input.netPrice, ['price', 'belowPrice'] as const, d.netPrice),
+    codes: pick('codes', input.codes, ['padded', 'unpadded'] as const, d.codes),
+    expiresIn: pick('expiresIn', input.expiresIn, ['string', 'number', 'missing'] as const, d.expiresIn),
+    listDayZone: pick('listDayZone', input.listDayZone, ['WIB', 'UTC'] as const, d.listDayZone),
   };
 }

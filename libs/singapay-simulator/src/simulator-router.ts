@@ -10,7 +10,7 @@ import {
   type SimulatorFamily,
   type SimulatorStage,
 } from './simulator-api-docs.js';
-import { statusEnvelopeReply, type SimulatorReply } from './simulator-envelopes.js';
+import { statusEnvelopeReply, withPrintedCode, type SimulatorReply } from './simulator-envelopes.js';
 import type { SimulatorRuntime, SingapaySimulatorHandlers } from './simulator-handlers.js';
 import type { SingapaySimulatorTokens } from './simulator-token.js';
 
@@ -124,12 +124,19 @@ export class SingapaySimulatorRouter {
     if (path === SIMULATOR_TOKEN_PATH) state.tokenRequests += 1;
     let reply: SimulatorReply | null;
     try {
-      reply = await this.hook(request, () => this.respond(request), res);
+      // Codes are printed (padded or not) before the hook sees the reply, so an answer a fault cuts short is printed alike.
+      reply = await this.hook(request, () => this.printCode(this.respond(request)), res);
+      if (reply) reply = this.printCode(reply);
     } catch (error) {
       this.logger.error(`Unhandled error on ${request.method} ${path}: ${error instanceof Error ? error.message : 'unknown'}`);
       reply = statusEnvelopeReply(500, 'Internal Server Error');
     }
     if (reply && !res.headersSent && !res.destroyed) write(res, reply);
+  }
+
+  private printCode(reply: SimulatorReply): SimulatorReply {
+    const codes = this.rt.options.variants.codes;
+    return codes === 'padded' ? reply : { ...reply, body: withPrintedCode(reply.body, codes) };
   }
 
   private respond(request: SimulatorRequest): SimulatorReply {
@@ -170,15 +177,11 @@ export class SingapaySimulatorRouter {
     }
     const issued = this.tokens.issue();
     this.rt.state().tokensIssued += 1;
-    return {
-      status: 200,
-      body: {
-        status: 200,
-        success: true,
-        // expires_in is a string in every Singapay example.
-        data: { access_token: issued.accessToken, token_type: 'Bearer', expires_in: String(issued.expiresInSeconds) },
-      },
-    };
+    const data: Record<string, unknown> = { access_token: issued.accessToken, token_type: 'Bearer' };
+    // expires_in is a string in every Singapay example; other hosts send a number; variants.expiresIn picks.
+    const expiresIn = this.rt.options.variants.expiresIn;
+    if (expiresIn !== 'missing') data.expires_in = expiresIn === 'number' ? issued.expiresInSeconds : String(issued.expiresInSeconds);
+    return { status: 200, body: { status: 200, success: true, data } };
   }
 
   private validBasicAuth(authorization: string): boolean {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SINGAPAY_COMMAND_NAMES } from '../../singapay/src/contract/singapay-api.contract.js';
+import { SIMULATOR_COMMAND_NAMES } from './simulator-api-docs.js';
 import { findSimulatorProduct } from './simulator-catalogue.js';
 import {
   SINGAPAY_TEST_CUSTOMERS,
@@ -24,7 +24,7 @@ describe('test customers', () => {
   });
 
   it('has an ordinary example per command whose product belongs to the command', () => {
-    for (const command of SINGAPAY_COMMAND_NAMES) {
+    for (const command of SIMULATOR_COMMAND_NAMES) {
       const example = SINGAPAY_TEST_CUSTOMER_EXAMPLES[command];
       expect(findSimulatorProduct(example.productCode)?.command).toBe(command);
       expect(simulatorScenarioFor(example.customerId)).toEqual({ kind: 'ordinary' });

@@ -1,4 +1,4 @@
-import { SINGAPAY_GENERAL_PATHS, SINGAPAY_TOKEN_PATH } from '../../singapay/src/contract/singapay-api.contract.js';
+import { SIMULATOR_GENERAL, SIMULATOR_TOKEN_PATH } from './simulator-api-docs.js';
 import { SingapaySimulator } from './singapay-simulator.js';
 import { SimulatorTestClient } from './testing/simulator-test-client.js';
 
@@ -37,7 +37,7 @@ describe('SingapaySimulator: token and gateway', () => {
       success: true,
       data: { access_token: expect.stringMatching(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/), token_type: 'Bearer', expires_in: '60' },
     });
-    expect(sim.stats()).toMatchObject({ tokenRequests: 1, tokensIssued: 1, requests: { [SINGAPAY_TOKEN_PATH]: 1 } });
+    expect(sim.stats()).toMatchObject({ tokenRequests: 1, tokensIssued: 1, requests: { [SIMULATOR_TOKEN_PATH]: 1 } });
   });
 
   it.each([
@@ -59,48 +59,48 @@ describe('SingapaySimulator: token and gateway', () => {
     const headers = { 'content-type': 'application/json', 'x-partner-id': 'sim-api-key' };
     const body = JSON.stringify(balanceBody);
     for (const authorization of [undefined, 'Bearer not-a-jwt', 'Basic c2ltLWNsaWVudC1pZDpzaW0tY2xpZW50LXNlY3JldA==']) {
-      const answer = await client.raw(SINGAPAY_GENERAL_PATHS.checkBalance, body, authorization ? { ...headers, authorization } : headers);
+      const answer = await client.raw(SIMULATOR_GENERAL.checkBalance.path, body, authorization ? { ...headers, authorization } : headers);
       expect(answer.status).toBe(401);
       expect(answer.body).toEqual(unauthorized);
     }
   });
 
   it('expires tokens on the simulator clock and revokes them on demand', async () => {
-    expect((await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, balanceBody)).status).toBe(200);
+    expect((await client.post(SIMULATOR_GENERAL.checkBalance.path, balanceBody)).status).toBe(200);
     sim.advance(60_000);
-    const expired = await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, balanceBody);
+    const expired = await client.post(SIMULATOR_GENERAL.checkBalance.path, balanceBody);
     expect(expired.status).toBe(401);
     expect(expired.body).toEqual(unauthorized);
 
     await client.token();
-    expect((await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, balanceBody)).status).toBe(200);
+    expect((await client.post(SIMULATOR_GENERAL.checkBalance.path, balanceBody)).status).toBe(200);
     sim.revokeTokens();
-    expect((await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, balanceBody)).body).toEqual(unauthorized);
+    expect((await client.post(SIMULATOR_GENERAL.checkBalance.path, balanceBody)).body).toEqual(unauthorized);
     await client.token();
-    expect((await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, balanceBody)).body.response_code).toBe('00');
+    expect((await client.post(SIMULATOR_GENERAL.checkBalance.path, balanceBody)).body.response_code).toBe('00');
   });
 
   it('checks X-PARTNER-ID on business calls too', async () => {
-    const answer = await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, balanceBody, { 'x-partner-id': 'other' });
+    const answer = await client.post(SIMULATOR_GENERAL.checkBalance.path, balanceBody, { 'x-partner-id': 'other' });
     expect(answer.status).toBe(403);
     expect(answer.body.error).toEqual({ code: 403, message: 'Invalid X-PARTNER-ID' });
   });
 
   it('answers 406 to a client that does not accept JSON, and serves */* and absent Accept', async () => {
-    const html = await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, balanceBody, { accept: 'text/html' });
+    const html = await client.post(SIMULATOR_GENERAL.checkBalance.path, balanceBody, { accept: 'text/html' });
     expect(html.status).toBe(406);
     expect(html.body).toMatchObject({ status: 406, success: false, error: { code: 406 } });
-    expect((await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, balanceBody, { accept: '*/*' })).status).toBe(200);
+    expect((await client.post(SIMULATOR_GENERAL.checkBalance.path, balanceBody, { accept: '*/*' })).status).toBe(200);
   });
 
   it('answers 400 to malformed JSON and to a non-object body, 415 to a body that is not labelled JSON', async () => {
     const token = await client.token();
     const headers = { 'content-type': 'application/json', 'x-partner-id': 'sim-api-key', authorization: `Bearer ${token}` };
-    const broken = await client.raw(SINGAPAY_GENERAL_PATHS.checkBalance, '{"command":', headers);
+    const broken = await client.raw(SIMULATOR_GENERAL.checkBalance.path, '{"command":', headers);
     expect(broken.status).toBe(400);
     expect(broken.body).toEqual({ status: 400, success: false, error: { code: 400, message: 'Malformed JSON body' } });
-    expect((await client.raw(SINGAPAY_GENERAL_PATHS.checkBalance, '[1]', headers)).status).toBe(400);
-    const form = await client.raw(SINGAPAY_GENERAL_PATHS.checkBalance, 'command=check-balance', {
+    expect((await client.raw(SIMULATOR_GENERAL.checkBalance.path, '[1]', headers)).status).toBe(400);
+    const form = await client.raw(SIMULATOR_GENERAL.checkBalance.path, 'command=check-balance', {
       ...headers,
       'content-type': 'application/x-www-form-urlencoded',
     });
@@ -111,10 +111,10 @@ describe('SingapaySimulator: token and gateway', () => {
     const unknown = await client.post('/api/v3/prepaid/inquiry', { command: 'plntok' });
     expect(unknown.status).toBe(404);
     expect(unknown.body).toEqual({ status: 404, success: false, error: { code: 404, message: 'Not Found' } });
-    const get = await client.raw(SINGAPAY_GENERAL_PATHS.checkBalance, undefined, {}, 'GET');
+    const get = await client.raw(SIMULATOR_GENERAL.checkBalance.path, undefined, {}, 'GET');
     expect(get.status).toBe(405);
     expect(get.headers.allow).toBe('POST');
-    const huge = await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, { command: 'check-balance', pad: 'x'.repeat(1_100_000) });
+    const huge = await client.post(SIMULATOR_GENERAL.checkBalance.path, { command: 'check-balance', pad: 'x'.repeat(1_100_000) });
     expect(huge.status).toBe(413);
     expect(sim.stats().requests['/api/v3/prepaid/inquiry']).toBe(1);
   });

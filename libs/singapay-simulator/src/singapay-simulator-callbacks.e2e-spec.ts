@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SINGAPAY_GENERAL_PATHS } from '../../singapay/src/contract/singapay-api.contract.js';
+import { SIMULATOR_GENERAL } from './simulator-api-docs.js';
 import { SingapaySimulator } from './singapay-simulator.js';
 import { SimulatorTestClient } from './testing/simulator-test-client.js';
 
@@ -81,7 +81,7 @@ describe('SingapaySimulator: callbacks', () => {
     const [callback] = receiver.received;
     expect(callback.path).toBe('/hook');
     expect(callback.contentType).toBe('application/json');
-    const detail = await client.post(SINGAPAY_GENERAL_PATHS.detailTransaction, {
+    const detail = await client.post(SIMULATOR_GENERAL.detailTransaction.path, {
       command: 'detail-bill-transaction',
       data: { transaction_id: id },
     });
@@ -91,7 +91,7 @@ describe('SingapaySimulator: callbacks', () => {
       response_text: 'Operation completed successfully',
       data: detail.body.data,
     });
-    // The documented pulsa success callback: other_info is [].
+    // Nothing in other_info prints [], as in the documented detail row.
     expect(callback.body.data.other_info).toEqual([]);
     expect(callback.body.data).toMatchObject({
       transaction_id: id,
@@ -165,7 +165,7 @@ describe('SingapaySimulator: callbacks', () => {
     await sim.flushCallbacks();
     expect(receiver.received).toHaveLength(1);
     expect(sim.stats().callbacks).toEqual({ attempts: 7, delivered: 1, abandoned: 1 });
-    expect((await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, { command: 'check-balance' })).status).toBe(200);
+    expect((await client.post(SIMULATOR_GENERAL.checkBalance.path, { command: 'check-balance' })).status).toBe(200);
   });
 
   it('follows a 307 redirect with the body', async () => {

@@ -1,8 +1,8 @@
-import { SINGAPAY_GENERAL_PATHS, singapayProductPath } from '../../singapay/src/contract/singapay-api.contract.js';
+import { SIMULATOR_GENERAL, simulatorProductPath } from './simulator-api-docs.js';
 import { SingapaySimulator } from './singapay-simulator.js';
 import { SimulatorTestClient } from './testing/simulator-test-client.js';
 
-const PAYMENT_PATH = singapayProductPath('v2', 'postpaid', 'payment');
+const PAYMENT_PATH = simulatorProductPath('v2', 'postpaid', 'payment');
 const NARSONO = '146300068064';
 
 describe('SingapaySimulator: HTTP control interface', () => {
@@ -11,7 +11,7 @@ describe('SingapaySimulator: HTTP control interface', () => {
   let clock: number;
 
   const balanceCode = async (): Promise<string> =>
-    (await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, { command: 'check-balance' })).body.response_code;
+    (await client.post(SIMULATOR_GENERAL.checkBalance.path, { command: 'check-balance' })).body.response_code;
 
   beforeAll(async () => {
     clock = Date.UTC(2025, 5, 10, 9, 36, 49);
@@ -136,9 +136,9 @@ describe('SingapaySimulator: HTTP control interface', () => {
     expect(stats.status).toBe(200);
     // The token request happened before this test's reset; afterwards: inquiry, payment, balance, and 4 control calls so far.
     expect(stats.body.requests).toEqual({
-      [singapayProductPath('v2', 'postpaid', 'inquiry')]: 1,
+      [simulatorProductPath('v2', 'postpaid', 'inquiry')]: 1,
       [PAYMENT_PATH]: 1,
-      [SINGAPAY_GENERAL_PATHS.checkBalance]: 1,
+      [SIMULATOR_GENERAL.checkBalance.path]: 1,
     });
     expect(stats.body.controlRequests).toBe(4);
     expect(stats.body.faults).toEqual({ injected: 1, byKind: { status: 1 } });
@@ -176,7 +176,7 @@ describe('SingapaySimulator: HTTP control interface', () => {
 
     expect(await balanceCode()).toBe('00');
     expect(await client.control('POST', 'revoke-tokens')).toMatchObject({ status: 200, body: { ok: true } });
-    const revoked = await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, { command: 'check-balance' });
+    const revoked = await client.post(SIMULATOR_GENERAL.checkBalance.path, { command: 'check-balance' });
     expect(revoked.status).toBe(401);
     await client.token();
   });

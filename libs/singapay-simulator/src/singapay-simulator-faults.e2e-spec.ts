@@ -1,10 +1,10 @@
 import { request } from 'node:http';
-import { SINGAPAY_GENERAL_PATHS, SINGAPAY_TOKEN_PATH, singapayProductPath } from '../../singapay/src/contract/singapay-api.contract.js';
+import { SIMULATOR_GENERAL, SIMULATOR_TOKEN_PATH, simulatorProductPath } from './simulator-api-docs.js';
 import { formatSingapayDateTime } from './simulator-format.js';
 import { SingapaySimulator } from './singapay-simulator.js';
 import { SimulatorTestClient, type SimulatorTestAnswer } from './testing/simulator-test-client.js';
 
-const PAYMENT_PATH = singapayProductPath('v2', 'postpaid', 'payment');
+const PAYMENT_PATH = simulatorProductPath('v2', 'postpaid', 'payment');
 const INITIAL_BALANCE = 10_000_000;
 /** plnpos NARSONO: the documented bill, price 152505. */
 const NARSONO = '146300068064';
@@ -113,7 +113,7 @@ describe('SingapaySimulator: fault injection', () => {
     expect(retry.body).toEqual({ command: 'plnpos', response_code: '21', response_text: 'Bill already paid' });
     expect(sim.ledger().applied).toBe(1);
     // The balance endpoint agrees with the ledger.
-    const balance = await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, { command: 'check-balance' });
+    const balance = await client.post(SIMULATOR_GENERAL.checkBalance.path, { command: 'check-balance' });
     expect(balance.body.data.balance).toBe(`${INITIAL_BALANCE - NARSONO_PRICE}.00`);
   });
 
@@ -265,11 +265,11 @@ describe('SingapaySimulator: fault injection', () => {
     });
     sim.faults.add({ endpoint: 'balance', fault: { kind: 'status', httpStatus: 200, body: { surprise: [1, 2] } }, times: 1 });
     sim.faults.add({ endpoint: 'balance', fault: { kind: 'status', httpStatus: 204 }, times: 1 });
-    const text = await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, { command: 'check-balance' });
+    const text = await client.post(SIMULATOR_GENERAL.checkBalance.path, { command: 'check-balance' });
     expect(text).toMatchObject({ status: 429, body: 'slow down', headers: { 'content-type': 'text/plain', 'retry-after': '2' } });
-    const json = await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, { command: 'check-balance' });
+    const json = await client.post(SIMULATOR_GENERAL.checkBalance.path, { command: 'check-balance' });
     expect(json).toMatchObject({ status: 200, body: { surprise: [1, 2] }, headers: { 'content-type': 'application/json' } });
-    const empty = await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, { command: 'check-balance' });
+    const empty = await client.post(SIMULATOR_GENERAL.checkBalance.path, { command: 'check-balance' });
     expect(empty).toMatchObject({ status: 204, body: '' });
   });
 
@@ -287,10 +287,10 @@ describe('SingapaySimulator: fault injection', () => {
   });
 
   it('times faults the next N matching requests, then the rule is gone', async () => {
-    const id = sim.faults.add({ endpoint: SINGAPAY_GENERAL_PATHS.checkBalance, fault: { kind: 'code', code: '14' }, times: 2 });
+    const id = sim.faults.add({ endpoint: SIMULATOR_GENERAL.checkBalance.path, fault: { kind: 'code', code: '14' }, times: 2 });
     const codes: string[] = [];
     for (let i = 0; i < 3; i += 1) {
-      codes.push((await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, { command: 'check-balance' })).body.response_code);
+      codes.push((await client.post(SIMULATOR_GENERAL.checkBalance.path, { command: 'check-balance' })).body.response_code);
     }
     expect(codes).toEqual(['14', '14', '00']);
     expect(sim.faults.list()).toEqual([]);
@@ -303,7 +303,7 @@ describe('SingapaySimulator: fault injection', () => {
       sim.faults.add({ endpoint: 'balance', fault: { kind: 'code', code: '14' }, probability: 0.5 });
       let pattern = '';
       for (let i = 0; i < 16; i += 1) {
-        const answer = await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, { command: 'check-balance' });
+        const answer = await client.post(SIMULATOR_GENERAL.checkBalance.path, { command: 'check-balance' });
         pattern += answer.body.response_code === '14' ? 'x' : '.';
       }
       return pattern;
@@ -319,7 +319,7 @@ describe('SingapaySimulator: fault injection', () => {
     sim.faults.add({ endpoint: '*', fault: { kind: 'status', httpStatus: 418 } });
     expect((await client.tokenRequest()).status).toBe(418);
     expect((await client.raw('/nowhere', undefined, {}, 'GET')).status).toBe(418);
-    expect(sim.stats().requests).toEqual({ [SINGAPAY_TOKEN_PATH]: 1, '/nowhere': 1 });
+    expect(sim.stats().requests).toEqual({ [SIMULATOR_TOKEN_PATH]: 1, '/nowhere': 1 });
   });
 
   it('hang never answers, and stop() releases it; with apply the payment still happens', async () => {

@@ -1,4 +1,4 @@
-import { SINGAPAY_COMMANDS, SINGAPAY_GENERAL_PATHS, type SingapayCommand } from '../../singapay/src/contract/singapay-api.contract.js';
+import { SIMULATOR_COMMANDS, SIMULATOR_GENERAL, type SimulatorCommand } from './simulator-api-docs.js';
 import { findSimulatorProduct } from './simulator-catalogue.js';
 import { ULID_PATTERN } from './simulator-ids.js';
 import { SINGAPAY_TEST_CUSTOMER_EXAMPLES } from './simulator-test-customers.js';
@@ -6,10 +6,10 @@ import { SingapaySimulator } from './singapay-simulator.js';
 import { SimulatorTestClient } from './testing/simulator-test-client.js';
 
 const INQUIRY_COMMANDS = ['plntok', 'topupg', 'pdam', 'plnpos', 'plnnon', 'intv', 'bpjsks', 'bputk', 'putk', 'mobpos'] as const;
-const familyOf = (command: SingapayCommand) => SINGAPAY_COMMANDS[command].family;
+const familyOf = (command: SimulatorCommand) => SIMULATOR_COMMANDS[command].family;
 
 /** Inquiry data for a command's ordinary example, with the fields its rules demand. */
-function inquiryData(command: SingapayCommand): Record<string, unknown> {
+function inquiryData(command: SimulatorCommand): Record<string, unknown> {
   const { customerId, productCode } = SINGAPAY_TEST_CUSTOMER_EXAMPLES[command];
   const data: Record<string, unknown> = { customer_id: customerId, product_code: productCode };
   if (command === 'bpjsks' || command === 'bputk') data.period = 1;
@@ -62,7 +62,7 @@ describe('SingapaySimulator: purchases', () => {
       },
     });
     expect(sim.balance).toBe(10_000_000 - 152_505);
-    const balance = await client.post(SINGAPAY_GENERAL_PATHS.checkBalance, { command: 'check-balance' });
+    const balance = await client.post(SIMULATOR_GENERAL.checkBalance.path, { command: 'check-balance' });
     expect(balance.body).toEqual({
       command: 'check-balance',
       response_code: '00',
@@ -145,7 +145,7 @@ describe('SingapaySimulator: purchases', () => {
     const { payment } = await client.inquireAndPay('plntok', inquiryData('plntok'), 'prepaid');
     const id = payment.body.data.transaction_id as string;
     const detail = () =>
-      client.post(SINGAPAY_GENERAL_PATHS.detailTransaction, { command: 'detail-bill-transaction', data: { transaction_id: id } });
+      client.post(SIMULATOR_GENERAL.detailTransaction.path, { command: 'detail-bill-transaction', data: { transaction_id: id } });
     expect((await detail()).body.data).toMatchObject({ status: 'success', other_info: [] });
     sim.settleAll();
     expect((await detail()).body.data.other_info).toEqual({ token: expect.stringMatching(/^(\d{4}-){4}\d{4}$/) });
@@ -173,7 +173,7 @@ describe('SingapaySimulator: purchases', () => {
     expect(sim.paymentsFor({ customerId: data.customer_id as string })).toBe(3);
     expect(sim.stats().transactions).toBe(1);
 
-    const reset = await client.post(SINGAPAY_GENERAL_PATHS.resetCustomerId, { command: 'reset-customer-id' });
+    const reset = await client.post(SIMULATOR_GENERAL.resetCustomerId.path, { command: 'reset-customer-id' });
     expect(reset.body).toEqual({ command: 'reset-customer-id', response_code: '00', response_text: 'Operation completed successfully.' });
     expect((await client.inquiry('pdam', data)).body.response_code).toBe('00');
   });
@@ -336,7 +336,7 @@ describe('SingapaySimulator: purchases', () => {
 
   it('lists game parameters and demands them at a top-up inquiry', async () => {
     const params = (category: unknown) =>
-      client.post(SINGAPAY_GENERAL_PATHS.gameTopupParameters, { command: 'get-parameter-game-topup', data: { category_code: category } });
+      client.post(SIMULATOR_GENERAL.gameTopupParameters.path, { command: 'get-parameter-game-topup', data: { category_code: category } });
     const genshin = await params('GENSHIN');
     expect(genshin.status).toBe(200);
     expect(genshin.body).toMatchObject({ command: 'get-parameter-game-topup', response_code: '00', data: { category_code: 'GENSHIN' } });
@@ -372,7 +372,7 @@ describe('SingapaySimulator: once-per-day sandbox rule', () => {
       expect(
         (await client.payment('pulsa', { customer_id: '081234567892', product_code: 'SPTLKMAS10' }, 'prepaid')).body.response_code,
       ).toBe('01');
-      await client.post(SINGAPAY_GENERAL_PATHS.resetCustomerId, { command: 'reset-customer-id' });
+      await client.post(SIMULATOR_GENERAL.resetCustomerId.path, { command: 'reset-customer-id' });
       expect((await buy()).body.response_code).toBe('01');
       expect(sim.stats().transactions).toBe(3);
     } finally {
@@ -399,7 +399,7 @@ describe('SingapaySimulator: netPrice belowPrice', () => {
     expect(tx.netPrice).toBe(tx.price - Math.floor(tx.price / 50));
     expect(tx.netPrice).toBeLessThan(tx.price);
     expect(sim.balance).toBe(10_000_000 - tx.netPrice);
-    const detail = await client.post(SINGAPAY_GENERAL_PATHS.detailTransaction, {
+    const detail = await client.post(SIMULATOR_GENERAL.detailTransaction.path, {
       command: 'detail-bill-transaction',
       data: { transaction_id: id },
     });

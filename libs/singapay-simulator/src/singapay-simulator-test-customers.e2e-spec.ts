@@ -1,4 +1,4 @@
-import { SINGAPAY_COMMANDS, type SingapayCommand } from '../../singapay/src/contract/singapay-api.contract.js';
+import { SIMULATOR_COMMANDS, type SimulatorCommand } from './simulator-api-docs.js';
 import { SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId, type SingapayTestCustomerName } from './simulator-test-customers.js';
 import { SingapaySimulator } from './singapay-simulator.js';
 import { SimulatorTestClient } from './testing/simulator-test-client.js';
@@ -21,8 +21,8 @@ describe('SingapaySimulator: test customer ids', () => {
     await client.token();
   });
 
-  const family = (command: SingapayCommand) => SINGAPAY_COMMANDS[command].family;
-  const dataFor = (command: SingapayCommand, name: SingapayTestCustomerName, code?: string) => {
+  const family = (command: SimulatorCommand) => SIMULATOR_COMMANDS[command].family;
+  const dataFor = (command: SimulatorCommand, name: SingapayTestCustomerName, code?: string) => {
     const data: Record<string, unknown> = {
       customer_id: singapayTestCustomerId(command, name, code),
       product_code: SINGAPAY_TEST_CUSTOMER_EXAMPLES[command].productCode,
@@ -30,9 +30,9 @@ describe('SingapaySimulator: test customer ids', () => {
     if (command === 'bpjsks' || command === 'bputk') data.period = 1;
     return data;
   };
-  const inquiry = (command: SingapayCommand, name: SingapayTestCustomerName, code?: string) =>
+  const inquiry = (command: SimulatorCommand, name: SingapayTestCustomerName, code?: string) =>
     client.inquiry(command, dataFor(command, name, code), family(command));
-  const payAfterInquiry = async (command: SingapayCommand, name: SingapayTestCustomerName, code?: string) => {
+  const payAfterInquiry = async (command: SimulatorCommand, name: SingapayTestCustomerName, code?: string) => {
     const data = dataFor(command, name, code);
     const first = await client.inquiry(command, data, family(command));
     expect(first.body.response_code).toBe('00');
@@ -42,7 +42,7 @@ describe('SingapaySimulator: test customer ids', () => {
       family(command),
     );
   };
-  const payDirect = (command: SingapayCommand, name: SingapayTestCustomerName, code?: string) =>
+  const payDirect = (command: SimulatorCommand, name: SingapayTestCustomerName, code?: string) =>
     client.payment(command, dataFor(command, name, code), 'prepaid');
 
   describe.each(INQUIRY_COMMANDS)('inquiry flow: %s', (command) => {

@@ -1,4 +1,4 @@
-import { SINGAPAY_GENERAL_PATHS } from '../../singapay/src/contract/singapay-api.contract.js';
+import { SIMULATOR_GENERAL } from './simulator-api-docs.js';
 import { SingapaySimulator } from './singapay-simulator.js';
 import { SimulatorTestClient } from './testing/simulator-test-client.js';
 
@@ -9,10 +9,10 @@ describe('SingapaySimulator: transaction detail and list', () => {
   let client: SimulatorTestClient;
   let clock: number;
 
-  const detail = (data: unknown) => client.post(SINGAPAY_GENERAL_PATHS.detailTransaction, { command: 'detail-bill-transaction', data });
+  const detail = (data: unknown) => client.post(SIMULATOR_GENERAL.detailTransaction.path, { command: 'detail-bill-transaction', data });
   const list = (data?: unknown) =>
     client.post(
-      SINGAPAY_GENERAL_PATHS.listTransactions,
+      SIMULATOR_GENERAL.listTransactions.path,
       data === undefined ? { command: 'list-bill-transaction' } : { command: 'list-bill-transaction', data },
     );
   const buyData = async (customerId: string): Promise<string> =>
@@ -88,7 +88,7 @@ describe('SingapaySimulator: transaction detail and list', () => {
       response_text: 'Rejected Format Error',
       data: { 'data.transaction_id': 'The data.transaction id field is required.' },
     });
-    const wrongCommand = await client.post(SINGAPAY_GENERAL_PATHS.detailTransaction, {
+    const wrongCommand = await client.post(SIMULATOR_GENERAL.detailTransaction.path, {
       command: 'check-balance',
       data: { transaction_id: 'x' },
     });

@@ -60,6 +60,7 @@ export class SingapaySimulator {
       options.callbackAttempts,
       options.callbackBackoffMs,
       () => this.#state.callbacks,
+      options.variants.codes,
     );
     this.#settlement = new SingapaySimulatorSettlement(() => this.#state, now, options.settleDelayMs, this.#callbacks, options.variants);
     const runtime: SimulatorRuntime = { options, settlement: this.#settlement, state: () => this.#state, now };

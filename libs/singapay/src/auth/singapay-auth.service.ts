@@ -19,13 +19,18 @@ export interface SingapayAccessToken {
 /** Lifetime assumed when Singapay states none we can read: short, so a wrong guess costs one extra request. */
 const SINGAPAY_FALLBACK_TOKEN_LIFETIME_SECONDS = 300;
 
-/** Seconds until the JWT's `exp`, if the token is a JWT with one. */
+/**
+ * The JWT's lifetime, if the token is a JWT with an `exp`: `exp - iat` when it has an `iat` (both on
+ * Singapay's clock, so our skew does not lengthen it), never more than the seconds until `exp` on ours.
+ */
 function jwtLifetimeSeconds(token: string, nowMs: number): number | undefined {
   const payload = token.split('.')[1];
   if (!payload) return undefined;
   try {
-    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
-    return typeof exp === 'number' && Number.isFinite(exp) ? Math.floor(exp - nowMs / 1000) : undefined;
+    const { exp, iat } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown; iat?: unknown };
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) return undefined;
+    const untilExp = Math.floor(exp - nowMs / 1000);
+    return typeof iat === 'number' && Number.isFinite(iat) ? Math.min(Math.floor(exp - iat), untilExp) : untilExp;
   } catch {
     return undefined;
   }

@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Test } from '@nestjs/testing';
 import { SingapaySimulator } from '@app/singapay-simulator';
+import { SingapayModule } from '@app/singapay';
+import { readSingapayOptionsFromEnv } from '@app/singapay/config/singapay.config.js';
 import { singapayProxyFor } from '@app/singapay/doctor/singapay-doctor.host.js';
 import { runSingapayDoctor, type SingapayDoctorOptions } from '@app/singapay/doctor/index.js';
 import { SingapayCliUsageError } from '@app/singapay/cli/singapay-cli.app.js';
@@ -124,9 +127,27 @@ describe('singapay doctor', () => {
   });
 
   it('runs against production when --production is given', async () => {
-    const report = await run({ env: envFor({ SINGAPAY_ENV: 'production' }), ...parseSingapayDoctorArgs(['--production']) });
+    // Records in memory asked for by name: production starts with them (a shared store is the ledger test's).
+    const env = envFor({ SINGAPAY_ENV: 'production', SINGAPAY_PAYMENT_STORE: 'memory' });
+    const report = await run({ env, ...parseSingapayDoctorArgs(['--production']) });
     expect(report.ok).toBe(true);
     expect(text()).toMatch(/production at http:\/\/127\.0\.0\.1/);
+  });
+
+  it('fails production with payment records in memory not asked for by name, as the app refuses to start', async () => {
+    const report = await run({ env: envFor({ SINGAPAY_ENV: 'production' }), production: true });
+    expect(report.ok).toBe(false);
+    expect(report.steps.find((s) => s.name === 'ledger')).toMatchObject({ status: 'fail' });
+    expect(text()).toMatch(/✗ 2\. payment ledger: payment records would be kept in memory: the app refuses to start/);
+    expect(text()).toMatch(/fix: environment is production but payment records would be kept in memory .*SINGAPAY_PAYMENT_STORE=memory/);
+    // The module's own refusal, word for word.
+    const app = Test.createTestingModule({
+      imports: [SingapayModule.forRoot({ ...readSingapayOptionsFromEnv(envFor({ SINGAPAY_ENV: 'production' })) })],
+    }).compile();
+    await expect(app).rejects.toThrow(/production but payment records would be kept in memory/);
+    // In sandbox the module accepts memory, and so does the doctor.
+    output = [];
+    expect((await run({ env: envFor() })).steps.some((s) => s.name === 'ledger')).toBe(false);
   });
 
   it('reports an unreachable host before sending credentials', async () => {

@@ -8,7 +8,8 @@ import { describeError, type SingapayDoctorCheck } from './singapay-doctor.advic
 
 /**
  * The payment ledger's durability, read with the module's own checks: eviction and persistence
- * of a Redis, `fsync` and commit durability of PostgreSQL. What production refuses at start-up
+ * of a Redis, the schema (which every environment refuses missing or old), `fsync` and commit
+ * durability of PostgreSQL. What production refuses at start-up
  * fails here in production and is a note in sandbox. Records kept in memory fail where the module
  * refuses them (production, 'memory' not asked for by name); undefined otherwise. `resolved` is read
  * for the module's decisions, `raw` for the URLs to connect to.
@@ -34,6 +35,8 @@ export async function checkSingapayDoctorLedger(
   if (kind === 'postgres' && raw.databaseUrl) {
     const store = new PostgresPaymentStore(raw.databaseUrl, { pool: { max: 1, connectionTimeoutMillis: timeoutMs } });
     try {
+      // A missing or old schema: the module refuses to start, in sandbox too.
+      await store.checkSchema();
       const d = await store.checkDurability();
       return judged(
         `PostgreSQL: fsync ${d.fsync ? 'on' : 'off'}; commits of payment records wait for the disk (synchronous_commit ${d.synchronousCommit === 'off' ? "off on the server, raised to on for the module's writes" : d.synchronousCommit})`,

@@ -134,6 +134,13 @@ describe('singapay doctor', () => {
     expect(text()).toMatch(/production at http:\/\/127\.0\.0\.1/);
   });
 
+  it('reads SINGAPAY_PAYMENT_STORE as the module does: MEMORY keeps records in memory, whatever Redis URL is set', async () => {
+    const env = envFor({ SINGAPAY_ENV: 'production', SINGAPAY_PAYMENT_STORE: 'MEMORY', SINGAPAY_REDIS_URL: 'redis://127.0.0.1:1' });
+    const report = await run({ env, production: true });
+    expect(report.steps.some((s) => s.name === 'ledger')).toBe(false);
+    expect(report.ok).toBe(true);
+  });
+
   it('fails production with payment records in memory not asked for by name, as the app refuses to start', async () => {
     const report = await run({ env: envFor({ SINGAPAY_ENV: 'production' }), production: true });
     expect(report.ok).toBe(false);

@@ -273,6 +273,14 @@ describe('singapay doctor', () => {
     const requests = sim.stats().tokenRequests;
     expect(await runSingapayDoctorCommand(['--timeout', 'soon'], io(envFor()))).toBe(2);
     expect(text()).toMatch(/ERR singapay doctor: --timeout must be a number of milliseconds/);
+    // The module's own range (timeoutMs 1-600000): beyond it, a usage error naming --timeout, not a failed token step.
+    for (const timeout of ['600001', '999999', '0']) {
+      output = [];
+      expect(await runSingapayDoctorCommand(['--no-env-file', '--timeout', timeout], io(envFor()))).toBe(2);
+      expect(text()).toMatch(/ERR singapay doctor: --timeout must be a number of milliseconds from 1 to 600000/);
+      expect(text()).not.toMatch(/access token/);
+    }
+    expect(parseSingapayDoctorArgs(['--timeout', '600000'])).toMatchObject({ timeoutMs: 600_000 });
     expect(text()).toMatch(/Usage: singapay doctor/);
     expect(sim.stats().tokenRequests).toBe(requests);
   });

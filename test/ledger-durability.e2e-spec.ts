@@ -536,6 +536,11 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('a PostgreSQL that keep
     expect(pgRun.text).toMatch(/fix: \(note, refused in production\) fsync is off/);
     expect(pgRun.text).not.toContain(server.password);
     expect(pgRun.report.ok).toBe(true);
+    // An unmigrated database: the app refuses to start, in sandbox too, and so the doctor fails.
+    const bare = await doctor({ ...base, SINGAPAY_DATABASE_URL: await server.createDatabase('doctor_unmigrated') });
+    expect(bare.report.steps.find((s) => s.name === 'ledger')).toMatchObject({ status: 'fail' });
+    expect(bare.text).toMatch(/✗ 2\. payment ledger: PostgreSQL \(SINGAPAY_DATABASE_URL\): .*not set up.*singapay migrate/);
+    expect(bare.report.ok).toBe(false);
 
     if (!redisAvailable) return;
     const evicting = await startRedis({ maxmemory: '4mb', maxmemoryPolicy: 'allkeys-lru', persistence: 'none' });

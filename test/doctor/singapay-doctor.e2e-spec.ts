@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Test } from '@nestjs/testing';
 import { SingapaySimulator } from '@app/singapay-simulator';
+import { SingapayModule } from '@app/singapay';
+import { readSingapayOptionsFromEnv } from '@app/singapay/config/singapay.config.js';
 import { singapayProxyFor } from '@app/singapay/doctor/singapay-doctor.host.js';
 import { runSingapayDoctor, type SingapayDoctorOptions } from '@app/singapay/doctor/index.js';
 import { SingapayCliUsageError } from '@app/singapay/cli/singapay-cli.app.js';
@@ -124,9 +127,34 @@ describe('singapay doctor', () => {
   });
 
   it('runs against production when --production is given', async () => {
-    const report = await run({ env: envFor({ SINGAPAY_ENV: 'production' }), ...parseSingapayDoctorArgs(['--production']) });
+    // Records in memory asked for by name: production starts with them (a shared store is the ledger test's).
+    const env = envFor({ SINGAPAY_ENV: 'production', SINGAPAY_PAYMENT_STORE: 'memory' });
+    const report = await run({ env, ...parseSingapayDoctorArgs(['--production']) });
     expect(report.ok).toBe(true);
     expect(text()).toMatch(/production at http:\/\/127\.0\.0\.1/);
+  });
+
+  it('reads SINGAPAY_PAYMENT_STORE as the module does: MEMORY keeps records in memory, whatever Redis URL is set', async () => {
+    const env = envFor({ SINGAPAY_ENV: 'production', SINGAPAY_PAYMENT_STORE: 'MEMORY', SINGAPAY_REDIS_URL: 'redis://127.0.0.1:1' });
+    const report = await run({ env, production: true });
+    expect(report.steps.some((s) => s.name === 'ledger')).toBe(false);
+    expect(report.ok).toBe(true);
+  });
+
+  it('fails production with payment records in memory not asked for by name, as the app refuses to start', async () => {
+    const report = await run({ env: envFor({ SINGAPAY_ENV: 'production' }), production: true });
+    expect(report.ok).toBe(false);
+    expect(report.steps.find((s) => s.name === 'ledger')).toMatchObject({ status: 'fail' });
+    expect(text()).toMatch(/✗ 2\. payment ledger: payment records would be kept in memory: the app refuses to start/);
+    expect(text()).toMatch(/fix: environment is production but payment records would be kept in memory .*SINGAPAY_PAYMENT_STORE=memory/);
+    // The module's own refusal, word for word.
+    const app = Test.createTestingModule({
+      imports: [SingapayModule.forRoot({ ...readSingapayOptionsFromEnv(envFor({ SINGAPAY_ENV: 'production' })) })],
+    }).compile();
+    await expect(app).rejects.toThrow(/production but payment records would be kept in memory/);
+    // In sandbox the module accepts memory, and so does the doctor.
+    output = [];
+    expect((await run({ env: envFor() })).steps.some((s) => s.name === 'ledger')).toBe(false);
   });
 
   it('reports an unreachable host before sending credentials', async () => {
@@ -245,6 +273,14 @@ describe('singapay doctor', () => {
     const requests = sim.stats().tokenRequests;
     expect(await runSingapayDoctorCommand(['--timeout', 'soon'], io(envFor()))).toBe(2);
     expect(text()).toMatch(/ERR singapay doctor: --timeout must be a number of milliseconds/);
+    // The module's own range (timeoutMs 1-600000): beyond it, a usage error naming --timeout, not a failed token step.
+    for (const timeout of ['600001', '999999', '0']) {
+      output = [];
+      expect(await runSingapayDoctorCommand(['--no-env-file', '--timeout', timeout], io(envFor()))).toBe(2);
+      expect(text()).toMatch(/ERR singapay doctor: --timeout must be a number of milliseconds from 1 to 600000/);
+      expect(text()).not.toMatch(/access token/);
+    }
+    expect(parseSingapayDoctorArgs(['--timeout', '600000'])).toMatchObject({ timeoutMs: 600_000 });
     expect(text()).toMatch(/Usage: singapay doctor/);
     expect(sim.stats().tokenRequests).toBe(requests);
   });

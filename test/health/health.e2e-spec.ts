@@ -37,13 +37,11 @@ describe('GET /health in the sample app (real HTTP, built-in simulator)', () => 
   });
   beforeEach(() => sample.app.get(SingapayHealthIndicator).clearCache());
 
-  it('is up with the deposit when a token can be had and the balance read', async () => {
+  it('is up when a token can be had and the balance read, without showing the deposit (a public route)', async () => {
     const res = await http.get('/health').expect(200);
-    expect(res.body).toMatchObject({
-      status: 'ok',
-      info: { singapay: { status: 'up', balance: 10_000_000, currency: 'IDR', minBalance: 1_000_000 } },
-      error: {},
-    });
+    expect(res.body).toMatchObject({ status: 'ok', info: { singapay: { status: 'up', minBalance: 1_000_000 } }, error: {} });
+    expect(res.body.info.singapay).not.toHaveProperty('balance');
+    expect(res.body.info.singapay).not.toHaveProperty('currency');
     // One time format everywhere: milliseconds and the WIB offset, like the API's own times.
     expect(res.body.info.singapay.checkedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+07:00$/);
   });
@@ -53,8 +51,9 @@ describe('GET /health in the sample app (real HTTP, built-in simulator)', () => 
     try {
       const res = await http.get('/health').expect(200);
       expect(res.body.status).toBe('degraded');
-      expect(res.body.details.singapay).toMatchObject({ status: 'degraded', cause: 'low_balance', balance: 5_000, minBalance: 1_000_000 });
-      expect(res.body.details.singapay.message).toMatch(/below the configured minimum of 1000000: top it up/);
+      expect(res.body.details.singapay).toMatchObject({ status: 'degraded', cause: 'low_balance', minBalance: 1_000_000 });
+      expect(res.body.details.singapay.message).toMatch(/^The deposit is below the configured minimum of 1000000: top it up/);
+      expect(JSON.stringify(res.body)).not.toMatch(/5000\b|"balance"/);
     } finally {
       sample.simulator!.setBalance(10_000_000);
     }

@@ -192,6 +192,8 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('singapay reconcile on 
         /no shared payment store is configured: set SINGAPAY_DATABASE_URL/,
       ],
       [['--date', DAY, '--no-env-file'], { ...env, SINGAPAY_PAYMENT_STORE: 'memory' }, /no shared payment store is configured/],
+      // Read as the module reads it: in any case, memory wins over the database URL.
+      [['--date', DAY, '--no-env-file'], { ...env, SINGAPAY_PAYMENT_STORE: 'MEMORY' }, /no shared payment store is configured/],
       [
         ['--date', DAY, '--no-env-file'],
         { ...env, SINGAPAY_CLIENT_SECRET: undefined },

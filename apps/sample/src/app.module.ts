@@ -36,6 +36,8 @@ const integer = (value: string | undefined): number | undefined =>
       useFactory: (config: ConfigService) => {
         const cacheTtlMs = integer(config.get<string>(SAMPLE_HEALTH_ENV.cacheTtlMs));
         return {
+          // GET /health is public (no API key): it says whether the deposit is above the minimum, never the deposit.
+          includeBalance: false,
           minBalance: integer(config.get<string>(SAMPLE_HEALTH_ENV.minBalance)) ?? SAMPLE_DEFAULT_MIN_BALANCE,
           ...(cacheTtlMs !== undefined ? { cacheTtlMs } : {}),
         };

@@ -118,9 +118,42 @@ function closingOnRefusal<A extends unknown[], T>(factory: (...args: A) => Promi
 
 const MEMORY_IN_PRODUCTION = 'a restart loses every idempotency record kept in memory, and the same order can then be paid twice';
 
+/** Where a registration keeps its payment records. */
+export type SingapayPaymentStoreKind = 'memory' | 'given' | 'postgres' | 'redis';
+
 /**
- * Picks the payment store: the one given, else PostgreSQL (`databaseUrl`), else Redis
- * (`redisUrl`), else memory, which production accepts only when asked for by name.
+ * Where a registration keeps its payment records: 'memory' said by name wins over any URL; then the
+ * store given as paymentStore, PostgreSQL (`databaseUrl`), Redis (`redisUrl`); else memory. The
+ * module's start-up, `singapay doctor` and the `singapay` commands all ask here.
+ */
+export function singapayPaymentStoreKind(
+  options: Pick<SingapayResolvedOptions, 'paymentStore' | 'databaseUrl' | 'redisUrl'>,
+): SingapayPaymentStoreKind {
+  if (options.paymentStore === 'memory') return 'memory';
+  if (options.paymentStore) return 'given';
+  if (options.databaseUrl) return 'postgres';
+  return options.redisUrl ? 'redis' : 'memory';
+}
+
+/**
+ * Why the module refuses to start with these options' payment records kept in memory: production,
+ * no shared store, and 'memory' not asked for by name. Undefined when it starts.
+ */
+export function singapayMemoryStoreRefusal(
+  options: Pick<SingapayResolvedOptions, 'environment' | 'paymentStore' | 'databaseUrl' | 'redisUrl'>,
+): string | undefined {
+  if (options.environment !== 'production' || options.paymentStore === 'memory') return undefined;
+  if (singapayPaymentStoreKind(options) !== 'memory') return undefined;
+  return (
+    `environment is production but payment records would be kept in memory (${MEMORY_IN_PRODUCTION}): ` +
+    `set databaseUrl (${SINGAPAY_ENV_VARS.databaseUrl}) to keep them in PostgreSQL, or redisUrl (${SINGAPAY_ENV_VARS.redisUrl}), or pass a paymentStore; ` +
+    `to accept the risk, set paymentStore: 'memory' (${SINGAPAY_ENV_VARS.paymentStore}=memory)`
+  );
+}
+
+/**
+ * Picks the payment store (`singapayPaymentStoreKind`): the one given, else PostgreSQL, else Redis,
+ * else memory, which production accepts only when asked for by name.
  * A shared store is scoped to this registration and credential (a hash, never the id itself).
  */
 export async function createPaymentStore(
@@ -130,19 +163,11 @@ export async function createPaymentStore(
   postgres: PostgresPaymentStore | undefined,
 ): Promise<SingapayPaymentStore> {
   const production = options.environment === 'production';
-  // 'memory' said by name wins over any URL. Validation checked a given store's methods; its type is
-  // known here, where stores are chosen.
-  const memory = options.paymentStore === 'memory';
-  const given = memory ? undefined : (options.paymentStore as SingapayPaymentStore | undefined);
-  const shared = memory ? undefined : (given ?? postgres ?? (redis ? new RedisPaymentStore(redis) : undefined));
-  if (!shared) {
-    if (production && !memory) {
-      throw new SingapayConfigurationError([
-        `environment is production but payment records would be kept in memory (${MEMORY_IN_PRODUCTION}): ` +
-          `set databaseUrl (${SINGAPAY_ENV_VARS.databaseUrl}) to keep them in PostgreSQL, or redisUrl (${SINGAPAY_ENV_VARS.redisUrl}), or pass a paymentStore; ` +
-          `to accept the risk, set paymentStore: 'memory' (${SINGAPAY_ENV_VARS.paymentStore}=memory)`,
-      ]);
-    }
+  // Validation checked a given store's methods; its type is known here, where stores are chosen.
+  const kind = singapayPaymentStoreKind(options);
+  if (kind === 'memory') {
+    const refusal = singapayMemoryStoreRefusal(options);
+    if (refusal) throw new SingapayConfigurationError([refusal]);
     if (production) {
       new Logger(SINGAPAY_LOGGER_CONTEXT).warn(
         `paymentStore is 'memory' in production: ${MEMORY_IN_PRODUCTION}. Keep payment records in PostgreSQL (${SINGAPAY_ENV_VARS.databaseUrl}) or Redis (${SINGAPAY_ENV_VARS.redisUrl}).`,
@@ -150,6 +175,10 @@ export async function createPaymentStore(
     }
     return new SingapayInMemoryPaymentStore();
   }
+  const given = kind === 'given' ? (options.paymentStore as SingapayPaymentStore) : undefined;
+  const shared = given ?? postgres ?? (redis ? new RedisPaymentStore(redis) : undefined);
+  // Each URL's connection opened before this factory ran, or refused the start-up.
+  if (!shared) throw new Error(`the ${kind} payment store was not opened`);
   // A store the app built itself is checked too; the module's own was checked when it opened.
   if (shared instanceof PostgresPaymentStore && shared !== postgres) await assertSingapayPostgresReady(shared, production);
   const store = shared.withNamespace?.(singapayStoreScope('payments', name, options)) ?? shared;

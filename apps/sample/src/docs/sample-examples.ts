@@ -339,8 +339,6 @@ export const HEALTH_UP_EXAMPLE = {
   info: {
     singapay: {
       status: 'up',
-      balance: 10_000_000,
-      currency: 'IDR',
       minBalance: 1_000_000,
       checkedAt: '2026-11-24T04:10:22.662+07:00',
       responseTimeMs: 12,
@@ -350,8 +348,6 @@ export const HEALTH_UP_EXAMPLE = {
   details: {
     singapay: {
       status: 'up',
-      balance: 10_000_000,
-      currency: 'IDR',
       minBalance: 1_000_000,
       checkedAt: '2026-11-24T04:10:22.662+07:00',
       responseTimeMs: 12,
@@ -362,9 +358,7 @@ export const HEALTH_UP_EXAMPLE = {
 const DEGRADED = {
   status: 'degraded',
   cause: 'low_balance',
-  message: 'The deposit (5000 IDR) is below the configured minimum of 1000000: top it up at Singapay before payments fail with code 17',
-  balance: 5000,
-  currency: 'IDR',
+  message: 'The deposit is below the configured minimum of 1000000: top it up at Singapay before payments fail with code 17',
   minBalance: 1_000_000,
   checkedAt: '2026-11-24T04:10:22.662+07:00',
   responseTimeMs: 9,

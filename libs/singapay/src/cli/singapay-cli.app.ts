@@ -7,6 +7,7 @@ import { loadSingapayDoctorEnv } from '../doctor/singapay-doctor.env.js';
 import { connectionStringSecrets, redactConnectionSecrets, SingapayPostgresSchemaError } from '../postgres/postgres-connection.js';
 import { SingapayService } from '../service/singapay.service.js';
 import { SingapayModule } from '../singapay.module.js';
+import { singapayPaymentStoreKind } from '../singapay.providers.js';
 import { getSingapayToken } from '../singapay.tokens.js';
 import { redactSecrets } from '../util/singapay-secret.js';
 
@@ -139,8 +140,9 @@ export async function openSingapayCliApp(
   if (resolved.environment === 'production' && !args.flags.has('production')) {
     throw new SingapayCliRefusedError(`${SINGAPAY_ENV_VARS.environment} is production: refused without --production (${what.production})`);
   }
-  // SINGAPAY_PAYMENT_STORE=memory wins over both in the module: this process's memory is empty.
-  if ((!raw.databaseUrl && !raw.redisUrl) || raw.paymentStore === 'memory') throw new SingapayCliRefusedError(what.noSharedStore);
+  // Where the module would keep records, read from the resolved options (SINGAPAY_PAYMENT_STORE=memory, in any
+  // case, wins over both URLs): in memory, this process's records are empty.
+  if (singapayPaymentStoreKind(resolved) === 'memory') throw new SingapayCliRefusedError(what.noSharedStore);
   const name = args.values.name;
   const options: SingapayModuleOptions = { ...raw, sweepIntervalMs: 0, ...(name ? { name } : {}) };
   // The module's own log lines would only repeat what the command says.

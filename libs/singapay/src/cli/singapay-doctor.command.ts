@@ -1,4 +1,5 @@
 /** `singapay doctor`: the command line of `runSingapayDoctor`, read and run like every other `singapay` command. */
+import { isIntegerIn, SINGAPAY_INTEGER_RULES } from '../config/singapay-options.validation.js';
 import { SINGAPAY_INQUIRY_COMMANDS, type SingapayCommand } from '../contract/singapay-api.contract.js';
 import { runSingapayDoctor, type SingapayDoctorOptions } from '../doctor/singapay-doctor.js';
 import { parseSingapayCliArgs, runSingapayCliCommand, SingapayCliUsageError, type SingapayCliIo } from './singapay-cli.app.js';
@@ -14,7 +15,7 @@ Exit code 0 when every check passes, 1 otherwise, 2 for a usage error.
   --inquiry c:p:id   also inquire, e.g. plnpos:SPPLNPOS:146300068064
   --production       allow SINGAPAY_ENV=production (refused otherwise)
   --env-file PATH    read this file instead of ./.env; --no-env-file reads none
-  --timeout MS       timeout of each network step (default min(SINGAPAY_TIMEOUT_MS, 15000))
+  --timeout MS       timeout of each network step, ${SINGAPAY_INTEGER_RULES.timeoutMs[1]} to ${SINGAPAY_INTEGER_RULES.timeoutMs[2]} (default min(SINGAPAY_TIMEOUT_MS, 15000))
   --verbose          show the module's own log lines
 `;
 
@@ -22,8 +23,10 @@ Exit code 0 when every check passes, 1 otherwise, 2 for a usage error.
 export function parseSingapayDoctorArgs(argv: readonly string[]): SingapayDoctorOptions & { help?: boolean } {
   const line = parseSingapayCliArgs(argv, { valued: ['--inquiry', '--timeout'], flags: ['--production', '--verbose'] });
   const { inquiry, timeout } = line.values;
-  if (timeout !== undefined && (!/^\d{1,6}$/.test(timeout) || Number(timeout) < 1)) {
-    throw new SingapayCliUsageError('--timeout must be a number of milliseconds');
+  // The module's own range for timeoutMs: a value it would refuse is a usage error here.
+  const [, min, max] = SINGAPAY_INTEGER_RULES.timeoutMs;
+  if (timeout !== undefined && (!/^\d+$/.test(timeout) || !isIntegerIn(Number(timeout), min, max))) {
+    throw new SingapayCliUsageError(`--timeout must be a number of milliseconds from ${min} to ${max}`);
   }
   return {
     ...(line.help ? { help: true } : {}),

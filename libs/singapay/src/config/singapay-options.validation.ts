@@ -31,7 +31,8 @@ const DAY = 24 * 60 * MINUTE;
 /** An integer option: the default taken when it is not given, and the range it must lie in. */
 type IntegerRule = readonly [fallback: number, min: number, max: number];
 
-const INTEGER_RULES = {
+/** The integer options: default and range. The `singapay` commands read their bounds here too. */
+export const SINGAPAY_INTEGER_RULES = {
   timeoutMs: [30_000, 1, 600_000],
   tokenRefreshBufferSeconds: [60, 0, 3_600],
   paymentNotFoundAfterMs: [30 * MINUTE, 1_000, 30 * DAY],
@@ -125,7 +126,7 @@ export function resolveSingapayOptions(input: SingapayOptionsInput | undefined |
   }
 
   const apiVersion = oneOf<SingapayApiVersion>('apiVersion', { v1: 'v1', v2: 'v2' }, 'v2', "'v1' or 'v2'");
-  const { tokenRefreshBufferSeconds, ...integers } = readIntegers(o, INTEGER_RULES, problems);
+  const { tokenRefreshBufferSeconds, ...integers } = readIntegers(o, SINGAPAY_INTEGER_RULES, problems);
   const retryInput = o.retry ?? {};
   if (typeof retryInput !== 'object') problems.push('retry must be an object');
   const retry = readIntegers(typeof retryInput === 'object' ? retryInput : {}, RETRY_RULES, problems, 'retry.');

@@ -165,7 +165,7 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
   const timeoutMs = options.timeoutMs ?? Math.min(resolved.timeoutMs, 15_000);
 
   // Where payment records are kept, and whether a crash or a full memory can lose them (only with a shared store).
-  const ledger = await checkSingapayDoctorLedger(raw, resolved.environment === 'production', timeoutMs);
+  const ledger = await checkSingapayDoctorLedger(raw, resolved, timeoutMs);
   if (ledger) record({ name: 'ledger', ...ledger });
 
   // 2. The host: DNS and a connection, before any credential is sent.

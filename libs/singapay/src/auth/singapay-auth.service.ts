@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SINGAPAY_GRANT_TYPE, SINGAPAY_TOKEN_PATH } from '../contract/singapay-api.contract.js';
-import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
+import { SINGAPAY_CLOCK, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { readSingapayRefusal, SingapayErrorFactory } from '../errors/singapay-error.factory.js';
 import { singapayRefusalAdvice } from '../errors/singapay-failure.diagnosis.js';
@@ -55,6 +55,8 @@ export class SingapayAuthService {
     private readonly errors: SingapayErrorFactory,
     @Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions,
     private readonly telemetry: SingapayTelemetry,
+    // The module's clock, as the token provider counts the lifetime by it.
+    @Inject(SINGAPAY_CLOCK) private readonly now: SingapayClock = Date.now,
   ) {}
 
   requestAccessToken(call?: SingapayCallOptions): Promise<SingapayAccessToken> {
@@ -99,7 +101,7 @@ export class SingapayAuthService {
     }
     const tokenType = typeof data?.token_type === 'string' && data.token_type ? data.token_type : 'Bearer';
     const expiresIn =
-      parseExpiresIn(data?.expires_in) ?? jwtLifetimeSeconds(accessToken, Date.now()) ?? SINGAPAY_FALLBACK_TOKEN_LIFETIME_SECONDS;
+      parseExpiresIn(data?.expires_in) ?? jwtLifetimeSeconds(accessToken, this.now()) ?? SINGAPAY_FALLBACK_TOKEN_LIFETIME_SECONDS;
     return { accessToken, tokenType, expiresIn: Math.max(1, expiresIn) };
   }
 }

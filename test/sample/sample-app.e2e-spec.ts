@@ -196,3 +196,25 @@ describe('sample app in production without credentials (secrets that failed to l
     }
   });
 });
+
+describe('sample app, where payment records are kept', () => {
+  it('says what the module chose: SINGAPAY_PAYMENT_STORE=memory wins over SINGAPAY_DATABASE_URL, and the log says memory', async () => {
+    clearSingapayEnv();
+    // Never opened: memory said by name wins over the URL.
+    process.env[SINGAPAY_ENV_VARS.databaseUrl] = 'postgres://app@127.0.0.1:1/nowhere';
+    process.env[SINGAPAY_ENV_VARS.paymentStore] = 'memory';
+    const mark = capturedLogLines.length;
+    try {
+      const sample = await createSampleApp(new Logger('Sample'), 0);
+      try {
+        const said = capturedLogLines.slice(mark).join('\n');
+        expect(said).toMatch(/Payment records are kept in memory: a restart forgets them/);
+        expect(said).not.toMatch(/kept in PostgreSQL/);
+      } finally {
+        await sample.close();
+      }
+    } finally {
+      clearSingapayEnv();
+    }
+  });
+});

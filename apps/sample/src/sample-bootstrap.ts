@@ -1,6 +1,7 @@
 import { Logger, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SINGAPAY_ENV_VARS, SingapayConfigurationError, SingapayInputShapePipe } from '@app/singapay';
+import { SingapayInMemoryPaymentStore, SingapayPaymentStore } from '@app/singapay/stores/index.js';
 import { SingapaySimulator } from '@app/singapay-simulator';
 import { AppModule } from './app.module.js';
 import { SAMPLE_API_KEY_VAR, SAMPLE_SIMULATOR_API_KEY } from './auth/sample-guards.js';
@@ -85,17 +86,19 @@ export async function createSampleApp(logger = new Logger('Sample'), port = Numb
   // Before Nest creates the app: the module binds its meter to the SDK registered by then.
   const stopTelemetry = await startSampleTelemetry(process.env, logger);
   const simulator = await startSimulatorIfUnconfigured(process.env, logger, port);
-  const database = Boolean(process.env[SINGAPAY_ENV_VARS.databaseUrl]?.trim());
-  const redis = Boolean(process.env[SINGAPAY_ENV_VARS.redisUrl]?.trim());
-  logger.log(
-    database
-      ? `Payment records are kept in PostgreSQL (SINGAPAY_DATABASE_URL; the schema is checked at start-up), the access token ${redis ? 'in Redis (SINGAPAY_REDIS_URL)' : 'in memory'}`
-      : redis
-        ? 'Payment records and the access token are shared through Redis (SINGAPAY_REDIS_URL)'
-        : 'Payment records and the access token are kept in memory: a restart forgets them; set SINGAPAY_DATABASE_URL to keep payments in PostgreSQL',
-  );
   try {
     const app = configureSampleApp(await NestFactory.create(AppModule, { abortOnError: false }));
+    // Where the module chose to keep records (SINGAPAY_PAYMENT_STORE=memory wins over the URLs): asked of it, not guessed.
+    const memory = app.get<unknown>(SingapayPaymentStore) instanceof SingapayInMemoryPaymentStore;
+    const database = Boolean(process.env[SINGAPAY_ENV_VARS.databaseUrl]?.trim());
+    const token = process.env[SINGAPAY_ENV_VARS.redisUrl]?.trim() ? 'in Redis (SINGAPAY_REDIS_URL)' : 'in memory';
+    logger.log(
+      memory
+        ? `Payment records are kept in memory: a restart forgets them; set SINGAPAY_DATABASE_URL to keep payments in PostgreSQL. The access token ${token}`
+        : database
+          ? `Payment records are kept in PostgreSQL (SINGAPAY_DATABASE_URL; the schema is checked at start-up), the access token ${token}`
+          : 'Payment records and the access token are shared through Redis (SINGAPAY_REDIS_URL)',
+    );
     const apiKey = process.env[SAMPLE_API_KEY_VAR]?.trim() ?? '';
     const weak = !simulator && (apiKey.length < 16 || apiKey === SAMPLE_SIMULATOR_API_KEY);
     if (!apiKey || weak) {

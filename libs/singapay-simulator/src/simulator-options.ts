@@ -125,6 +125,11 @@ export interface SingapaySimulatorVariants {
 }
 
 export type SimulatorTimeZone = 'UTC' | 'WIB';
+
+/** What the deposit is charged for a transaction of `price` (`variants.netPrice`). */
+export function simulatorNetPrice(price: number, variants: Pick<SimulatorResolvedVariants, 'netPrice'>): number {
+  return variants.netPrice === 'belowPrice' ? price - Math.floor(price / 50) : price;
+}
 export type SimulatorTokenPlace = 'data' | 'otherInfo' | 'otherInfoPairs';
 
 export interface SimulatorZones {

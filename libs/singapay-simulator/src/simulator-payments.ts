@@ -3,6 +3,7 @@ import type { SingapaySimulatorProduct } from './simulator-catalogue.js';
 import { businessReply, responseTextFor, type SimulatorReply } from './simulator-envelopes.js';
 import { formatRupiah, formatSingapayDateTime, singapayDay } from './simulator-format.js';
 import { newReferenceNumber, newTransactionId } from './simulator-ids.js';
+import { simulatorNetPrice } from './simulator-options.js';
 import type { SimulatorRuntime } from './simulator-runtime.js';
 import { billKey, type SimulatorInquiry, type SimulatorStep, type SimulatorTransactionRecord } from './simulator-state.js';
 import { simulatorScenarioFor, type SimulatorScenario } from './simulator-test-customers.js';
@@ -176,7 +177,7 @@ export class SimulatorPayments {
 
   /** What the deposit is charged for a price: the price, or the merchant's cost below it (`variants.netPrice`). */
   private netPriceOf(price: number): number {
-    return this.rt.options.variants.netPrice === 'belowPrice' ? price - Math.floor(price / 50) : price;
+    return simulatorNetPrice(price, this.rt.options.variants);
   }
 
   private createTransaction(input: {

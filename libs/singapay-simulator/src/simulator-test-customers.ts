@@ -45,17 +45,20 @@ export const SINGAPAY_TEST_CUSTOMERS = Object.freeze({
   customerNotFound: {
     suffix: '9020',
     code: '20',
-    description: 'Inquiry (payment for direct purchases) answers 20 "Customer not found". No money moves.',
+    description:
+      'Inquiry (payment for direct purchases) answers 20 "Customer not found". No money moves (unless variants.failureTransactionId is whenCreated and 20 comes at payment: see there).',
   },
   billAlreadyPaid: {
     suffix: '9021',
     code: '21',
-    description: 'Inquiry (payment for direct purchases) answers 21 "Bill already paid". No money moves.',
+    description:
+      'Inquiry (payment for direct purchases) answers 21 "Bill already paid". No money moves (unless variants.failureTransactionId is whenCreated and 21 comes at payment: see there).',
   },
   billerFails: {
     suffix: '9022',
     code: '22',
-    description: 'Inquiry (payment for direct purchases) answers 22 "Biller side error". No money moves.',
+    description:
+      'Inquiry (payment for direct purchases) answers 22 "Biller side error". No money moves (unless variants.failureTransactionId is whenCreated and 22 comes at payment: see there).',
   },
   staysPending: {
     suffix: '9001',
@@ -80,7 +83,8 @@ export const SINGAPAY_TEST_CUSTOMERS = Object.freeze({
     suffix: '97NN',
     code: null,
     description:
-      'Inquiry succeeds; payment answers code NN with no transaction and no money drawn, e.g. ...9705 gives 05. ' +
+      'Inquiry succeeds; payment answers code NN with no transaction and no money drawn (under variants.failureTransactionId ' +
+      "'whenCreated', a provider's failure draws and refunds the price and names its transaction), e.g. ...9705 gives 05. " +
       'NN=00 succeeds at once, NN=01 answers pending and settles like a direct purchase.',
   },
 } as const satisfies Record<string, SingapayTestCustomer>);

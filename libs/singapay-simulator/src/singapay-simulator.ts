@@ -7,6 +7,7 @@ import { SingapaySimulatorFaults } from './simulator-faults.js';
 import { SingapaySimulatorHandlers, type SimulatorRuntime } from './simulator-handlers.js';
 import {
   resolveSimulatorOptions,
+  simulatorNetPrice,
   type SimulatorResolvedOptions,
   type SingapaySimulatorCredentials,
   type SingapaySimulatorOptions,
@@ -203,7 +204,7 @@ export class SingapaySimulator {
         status: 'success',
         amount: 10_000,
         price: 11_000,
-        netPrice: 11_000,
+        netPrice: simulatorNetPrice(11_000, this.#options.variants),
         period: null,
         inquiredAt: null,
         paidAt: at,

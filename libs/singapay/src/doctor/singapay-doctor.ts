@@ -164,7 +164,8 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
 
   const timeoutMs = options.timeoutMs ?? Math.min(resolved.timeoutMs, 15_000);
 
-  // Where payment records are kept, and whether a crash or a full memory can lose them (only with a shared store).
+  // Where payment records are kept, and whether the module would start on it: memory in production, a
+  // PostgreSQL schema, and whether a crash or a full memory can lose them.
   const ledger = await checkSingapayDoctorLedger(raw, resolved, timeoutMs);
   if (ledger) record({ name: 'ledger', ...ledger });
 

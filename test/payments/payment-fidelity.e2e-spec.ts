@@ -407,7 +407,18 @@ class OvertakenStore extends SingapayInMemoryPaymentStore {
 }
 
 describe('"not found" overtaken', () => {
-  it('a "not found" concluded from a search is not written over the transaction another writer recorded meanwhile', async () => {
+  // Another writer (a callback, another replica's lookup) gives the payment its transaction, or keeps it as
+  // evidence, while the search that will conclude "not found" runs.
+  it.each([
+    ['the transaction another writer recorded', async () => ({ state: 'pending' as const })],
+    [
+      'the evidence a callback kept',
+      async (pair: SkewedPair, transactionId: string) => {
+        const { raw: _raw, ...evidence } = await pair.ctx.service.getTransaction(transactionId);
+        return { evidence };
+      },
+    ],
+  ] as const)('a "not found" concluded from a search is not written over %s meanwhile', async (_what, written) => {
     const store = new OvertakenStore();
     const pair = await startSkewedPair({}, 0, { paymentStore: store });
     try {
@@ -418,33 +429,8 @@ describe('"not found" overtaken', () => {
       const settled: string[] = [];
       pair.ctx.service.settlements$.subscribe((s) => settled.push(s.status));
       const { transactionId } = ledgerEntries(pair.sim, { customerId: req.customerId })[0]!;
-      store.overtake = { reason: 'not_found', first: { state: 'pending', transactionId } };
-      await afterHorizon(pair);
-      const payment = await pair.ctx.service.getPayment(req.idempotencyKey!);
-      expect({ state: payment.state, transactionId: payment.transactionId }).toEqual({
-        state: 'pending',
-        transactionId: expect.any(String),
-      });
-      expect(settled).toEqual([]);
-    } finally {
-      await pair.close();
-    }
-  });
-
-  it('a "not found" is not written over the evidence a callback kept on the record meanwhile', async () => {
-    const store = new OvertakenStore();
-    const pair = await startSkewedPair({}, 0, { paymentStore: store });
-    try {
-      const req = pulsa(next());
-      pair.sim.faults.add({ endpoint: 'payment', match: { customerId: req.customerId }, fault: { kind: 'resetAfterApply' }, times: 1 });
-      pair.sim.faults.add({ endpoint: 'list', match: { customerId: req.customerId }, fault: { kind: 'code', code: '00' } });
-      expect((await pair.ctx.service.pay(req)).status).toBe('unknown');
-      const settled: string[] = [];
-      pair.ctx.service.settlements$.subscribe((s) => settled.push(s.status));
-      const { transactionId } = ledgerEntries(pair.sim, { customerId: req.customerId })[0]!;
-      const { raw: _raw, ...evidence } = await pair.ctx.service.getTransaction(transactionId);
-      // A callback (here or on another replica) keeps the transaction as evidence while the search runs.
-      store.overtake = { reason: 'not_found', first: { evidence } };
+      const first: Partial<SingapayPaymentRecord> = await written(pair, transactionId);
+      store.overtake = { reason: 'not_found', first: 'state' in first ? { ...first, transactionId } : first };
       await afterHorizon(pair);
       expect(settled).toEqual([]);
       expect((await store.get(req.idempotencyKey!))?.state).not.toBe('failed');

@@ -234,3 +234,45 @@ describe('a list that grows while its pages are read out of order', () => {
     }
   });
 });
+
+describe('a list without pagination that ignores page', () => {
+  it('is not read as complete when a page repeats the rows already read: the report says INCOMPLETE', async () => {
+    const server = await ScriptedServer.start();
+    const row = (n: number) => ({
+      transaction_id: `TX-${String(n).padStart(2, '0')}`,
+      reference_number: `REF-${n}`,
+      customer_id: `0812000${String(n).padStart(5, '0')}`,
+      transaction_type: 'prepaid',
+      status: 'success',
+      inquired_at: null,
+      paid_at: '2025-06-10 08:00:00',
+      net_price: '10500',
+      display_price: { amount: '10000', price: '10500' },
+      other_info: [],
+      created_at: `2025-06-10 01:${String(n).padStart(2, '0')}:00`,
+      product: { code: 'SPTLKMAS10', name: 'Telkomsel 10.000', category: { code: 'TELASD', name: 'Telkomsel/AS' } },
+    });
+    // Thirty transactions, but every page answers the first ten, and no pagination says so.
+    const first = Array.from({ length: 10 }, (_, i) => row(30 - i));
+    server.handle((req, res) =>
+      req.path.includes('access-token')
+        ? tokenAnswer(res)
+        : json(res, 200, { command: 'list-bill-transaction', response_code: '00', data: { bill_transactions: first } }),
+    );
+    const clock = new ManualClock();
+    clock.advance(DAY_START + 34 * HOUR - clock.now());
+    const ctx = await createSingapayWithClock(
+      { baseUrl: server.baseUrl, paymentStore: new SingapayInMemoryPaymentStore(), retry: { baseDelayMs: 1 } },
+      clock,
+    );
+    try {
+      const report = await ctx.service.reconcileDay(DAY);
+      expect(report.complete).toBe(false);
+      expect(report.singapay).toMatchObject({ complete: false, pagesRead: 2, transactionsRead: 10 });
+      expect(report.warnings[0]).toMatch(/^INCOMPLETE: .*page 2 repeated rows already read/);
+    } finally {
+      await ctx.close();
+      await server.stop();
+    }
+  });
+});

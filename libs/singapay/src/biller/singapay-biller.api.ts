@@ -240,11 +240,16 @@ export class SingapayBillerApi {
     let lastPage = paged ? paged.lastPage : Infinity;
     const limit = cap ?? (paged ? lastPage + Math.max(10, Math.ceil(lastPage / 10)) : SINGAPAY_LIST_MAX_PAGES);
     let ended = false;
+    // Without pagination a list ends with a page that brings nothing new: an empty one. A full page of
+    // rows already read may be a server that ignores `page`, with rows it never showed: not an end.
+    let repeated = false;
     const noted = (result: SingapayTransactionPage): void => {
       const known = seen.size;
       for (const { raw: _raw, ...tx } of result.items) seen.set(tx.transactionId, tx);
-      if (!paged) ended = seen.size === known;
-      else if (result.pagination) {
+      if (!paged) {
+        ended = seen.size === known;
+        repeated = ended && result.items.length > 0;
+      } else if (result.pagination) {
         totals.add(result.pagination.total);
         // A list that grows while it is read names a later last page: those pages are read too.
         lastPage = Math.max(lastPage, result.pagination.lastPage);
@@ -274,6 +279,7 @@ export class SingapayBillerApi {
     const counted = paged ? { total: paged.total } : {};
     if (failure) return list({ incomplete: 'page_failed', error: failure.error, failedPage: failure.page, ...counted });
     if (!ended && lastPage > limit) return list({ incomplete: 'page_limit', ...counted });
+    if (repeated) return list({ incomplete: 'page_repeated' });
     // Fewer rows than the list counts (a page size asked for, echoed, and not kept): rows went unread.
     if (paged && totals.size === 1 && seen.size < paged.total) return list({ incomplete: 'rows_missing', ...counted });
     return list({ complete: true, ...counted });

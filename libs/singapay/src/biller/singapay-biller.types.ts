@@ -139,10 +139,11 @@ export interface SingapayTransactionList {
   /** Pages asked for, the failed one included. */
   pagesRead: number;
   /**
-   * Why it is not complete: the page limit was reached, a page failed (`error` says how), or the
-   * pages held fewer rows than the list counts (`total`).
+   * Why it is not complete: the page limit was reached, a page failed (`error` says how), the
+   * pages held fewer rows than the list counts (`total`), or a list without pagination answered a
+   * page with rows already read (it may ignore `page`, and hold rows it never showed).
    */
-  incomplete?: 'page_limit' | 'page_failed' | 'rows_missing';
+  incomplete?: 'page_limit' | 'page_failed' | 'rows_missing' | 'page_repeated';
   /** The failure of the page that failed (a `SingapayException`, after the retries of reads). */
   error?: unknown;
   /** The page that failed. */

@@ -188,7 +188,9 @@ export class SingapayDayReconciliation {
         ? `the limit of ${list.pagesRead} pages was reached`
         : list.incomplete === 'rows_missing'
           ? `its pages held ${list.transactions.length} transactions where it counts ${list.total}`
-          : `page ${list.failedPage ?? list.pagesRead} failed (${describe(list.error)})`;
+          : list.incomplete === 'page_repeated'
+            ? `page ${list.pagesRead} repeated rows already read (a list without pagination that ignores page?)`
+            : `page ${list.failedPage ?? list.pagesRead} failed (${describe(list.error)})`;
     const now = this.now();
     const warnings = [
       !list.complete &&

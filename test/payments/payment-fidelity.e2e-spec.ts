@@ -410,7 +410,8 @@ describe('"not found" overtaken', () => {
   // Another writer (a callback, another replica's lookup) gives the payment its transaction, or keeps it as
   // evidence, while the search that will conclude "not found" runs.
   it.each([
-    ['the transaction another writer recorded', async () => ({ state: 'pending' as const })],
+    // Still unknown: only the transaction it now holds keeps the search's "not found" off it.
+    ['the transaction another writer recorded', async (_pair: SkewedPair, transactionId: string) => ({ transactionId })],
     [
       'the evidence a callback kept',
       async (pair: SkewedPair, transactionId: string) => {
@@ -430,10 +431,12 @@ describe('"not found" overtaken', () => {
       pair.ctx.service.settlements$.subscribe((s) => settled.push(s.status));
       const { transactionId } = ledgerEntries(pair.sim, { customerId: req.customerId })[0]!;
       const first: Partial<SingapayPaymentRecord> = await written(pair, transactionId);
-      store.overtake = { reason: 'not_found', first: 'state' in first ? { ...first, transactionId } : first };
+      store.overtake = { reason: 'not_found', first };
       await afterHorizon(pair);
       expect(settled).toEqual([]);
-      expect((await store.get(req.idempotencyKey!))?.state).not.toBe('failed');
+      const stored = await store.get(req.idempotencyKey!);
+      expect(stored?.state).toBe('unknown');
+      expect(stored).toMatchObject(first);
     } finally {
       await pair.close();
     }

@@ -54,6 +54,32 @@ describe('SingapayService against odd upstream answers (loopback scripted server
   const business = (answer: Parameters<ScriptedServer['handle']>[0]) =>
     server.handle((req, res) => (req.path.includes('access-token') ? tokenAnswer(res) : answer(req, res)));
 
+  /** Token endpoint works; an inquiry of `command` answers `reference`, and its payment a transaction. */
+  const billAnswers = (command: string, customerId: string, reference: string, inquiryExtra: Record<string, string> = {}) =>
+    business((req, res) =>
+      json(res, 200, {
+        command,
+        response_code: '00',
+        response_text: 'ok',
+        data: req.path.endsWith('/inquiry')
+          ? {
+              amount: '16800',
+              price: '19300',
+              ...inquiryExtra,
+              customer_id: customerId,
+              reference_number: reference,
+              created_at: '2025-06-10 16:36:49',
+            }
+          : {
+              amount: '16800',
+              price: '19300',
+              customer_id: customerId,
+              transaction_id: '01JXCK6K1CMRGJKQ2J863Q6P5J',
+              created_at: '2025-06-10 16:37:02',
+            },
+      }),
+    );
+
   it('sends the documented token request and business headers', async () => {
     business((_req, res) =>
       json(res, 200, {
@@ -81,30 +107,7 @@ describe('SingapayService against odd upstream answers (loopback scripted server
   });
 
   it('sends inquiry and payment bodies in the documented shape', async () => {
-    business((req, res) =>
-      json(res, 200, {
-        command: 'bputk',
-        response_code: '00',
-        response_text: 'ok',
-        data: req.path.endsWith('/inquiry')
-          ? {
-              amount: '16800',
-              price: '19300',
-              period: '3',
-              customer_id: '3321120409790003',
-              customer_name: 'A',
-              reference_number: 'SPBPJSTKBPURJBL1',
-              created_at: '2025-06-10 16:36:49',
-            }
-          : {
-              amount: '16800',
-              price: '19300',
-              customer_id: '3321120409790003',
-              transaction_id: '01JXCK6K1CMRGJKQ2J863Q6P5J',
-              created_at: '2025-06-10 16:37:02',
-            },
-      }),
-    );
+    billAnswers('bputk', '3321120409790003', 'SPBPJSTKBPURJBL1', { period: '3', customer_name: 'A' });
     const inquiry = await ctx.service.inquiry({
       command: 'bputk',
       productCode: 'SPBPJSTKBPU',
@@ -141,28 +144,7 @@ describe('SingapayService against odd upstream answers (loopback scripted server
   });
 
   it('takes an optional field given as null for one not given: never sent as null, and the same payment', async () => {
-    business((req, res) =>
-      json(res, 200, {
-        command: 'plnpos',
-        response_code: '00',
-        response_text: 'ok',
-        data: req.path.endsWith('/inquiry')
-          ? {
-              amount: '16800',
-              price: '19300',
-              customer_id: '146300068064',
-              reference_number: 'SPPLNPOSRJBL1',
-              created_at: '2025-06-10 16:36:49',
-            }
-          : {
-              amount: '16800',
-              price: '19300',
-              customer_id: '146300068064',
-              transaction_id: '01JXCK6K1CMRGJKQ2J863Q6P5J',
-              created_at: '2025-06-10 16:37:02',
-            },
-      }),
-    );
+    billAnswers('plnpos', '146300068064', 'SPPLNPOSRJBL1');
     const bill = { command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064' } as const;
     const nulls = { phoneNumber: null, serverId: null, username: null, platform: null, period: null } as unknown as object;
     await ctx.service.inquiry({ ...bill, ...nulls });

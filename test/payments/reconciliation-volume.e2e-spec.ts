@@ -163,24 +163,26 @@ describe('reconcileDay at volume', () => {
   });
 });
 
+/** Transaction `n` of the day as a list row, in Singapay's documented shape. */
+const row = (n: number) => ({
+  transaction_id: `TX-${String(n).padStart(2, '0')}`,
+  reference_number: `REF-${n}`,
+  customer_id: `0812000${String(n).padStart(5, '0')}`,
+  transaction_type: 'prepaid',
+  status: 'success',
+  inquired_at: null,
+  paid_at: '2025-06-10 08:00:00',
+  net_price: '10500',
+  display_price: { amount: '10000', price: '10500' },
+  other_info: [],
+  created_at: `2025-06-10 01:${String(n).padStart(2, '0')}:00`,
+  product: { code: 'SPTLKMAS10', name: 'Telkomsel 10.000', category: { code: 'TELASD', name: 'Telkomsel/AS' } },
+});
+
 describe('a list that grows while its pages are read out of order', () => {
   it('reads it again in order rather than lose the row pushed between two pages, and says each page as it comes', async () => {
     const server = await ScriptedServer.start();
     // Thirty transactions of the day, newest first, as Singapay lists them; a thirty-first arrives mid-read.
-    const row = (n: number) => ({
-      transaction_id: `TX-${String(n).padStart(2, '0')}`,
-      reference_number: `REF-${n}`,
-      customer_id: `0812000${String(n).padStart(5, '0')}`,
-      transaction_type: 'prepaid',
-      status: 'success',
-      inquired_at: null,
-      paid_at: '2025-06-10 08:00:00',
-      net_price: '10500',
-      display_price: { amount: '10000', price: '10500' },
-      other_info: [],
-      created_at: `2025-06-10 01:${String(n).padStart(2, '0')}:00`,
-      product: { code: 'SPTLKMAS10', name: 'Telkomsel 10.000', category: { code: 'TELASD', name: 'Telkomsel/AS' } },
-    });
     let rows = Array.from({ length: 30 }, (_, i) => row(30 - i));
     let pageThreeAnswered!: () => void;
     const afterPageThree = new Promise<void>((resolve) => (pageThreeAnswered = resolve));
@@ -238,20 +240,6 @@ describe('a list that grows while its pages are read out of order', () => {
 describe('a list without pagination that ignores page', () => {
   it('is not read as complete when a page repeats the rows already read: the report says INCOMPLETE', async () => {
     const server = await ScriptedServer.start();
-    const row = (n: number) => ({
-      transaction_id: `TX-${String(n).padStart(2, '0')}`,
-      reference_number: `REF-${n}`,
-      customer_id: `0812000${String(n).padStart(5, '0')}`,
-      transaction_type: 'prepaid',
-      status: 'success',
-      inquired_at: null,
-      paid_at: '2025-06-10 08:00:00',
-      net_price: '10500',
-      display_price: { amount: '10000', price: '10500' },
-      other_info: [],
-      created_at: `2025-06-10 01:${String(n).padStart(2, '0')}:00`,
-      product: { code: 'SPTLKMAS10', name: 'Telkomsel 10.000', category: { code: 'TELASD', name: 'Telkomsel/AS' } },
-    });
     // Thirty transactions, but every page answers the first ten, and no pagination says so.
     const first = Array.from({ length: 10 }, (_, i) => row(30 - i));
     server.handle((req, res) =>

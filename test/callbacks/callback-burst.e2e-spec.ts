@@ -3,14 +3,13 @@
  * is taken in full (each id once) and every genuine one is applied; a callback is only
  * acknowledged once it is queued, and lookups that fail are tried again.
  */
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
-import { SingapayCallbackReceiver, SingapayModule, SingapayService, type SingapayPaymentSettlement } from '@app/singapay';
+import { SingapayCallbackReceiver, SingapayService, type SingapayPaymentSettlement } from '@app/singapay';
 import { SingapaySimulator } from '@app/singapay-simulator';
 import { pad } from '../support/adversarial-testing.js';
 import { registerSecret } from '../support/log-capture.js';
 import { createSingapay } from '../support/singapay-testing.js';
+import { startCallbackApp, type CallbackApp } from '../support/callback-testing.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** An id shaped like Singapay's (a plausible ULID of now), which Singapay does not know. */
@@ -18,30 +17,18 @@ const forgedId = () => `01K${Array.from(randomBytes(23), (b) => CROCKFORD[b % 32
 
 describe('a burst of callbacks, genuine and forged', () => {
   let sim: SingapaySimulator;
-  let app: INestApplication;
   let url: string;
   let service: SingapayService;
   let receiver: SingapayCallbackReceiver;
 
+  let started: CallbackApp;
+
   beforeAll(async () => {
-    // No callbackUrl: the test delivers the callbacks itself, all at once.
-    sim = await SingapaySimulator.start({ settleDelayMs: 600_000 });
-    registerSecret(sim.credentials.clientSecret, sim.credentials.password);
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        SingapayModule.forRoot({ baseUrl: sim.baseUrl, ...sim.credentials, callbackPath: 'hooks/singapay', retry: { baseDelayMs: 5 } }),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication();
-    await app.listen(0, '127.0.0.1');
-    url = `${await app.getUrl()}/hooks/singapay`.replace('[::1]', '127.0.0.1');
-    service = app.get(SingapayService);
-    receiver = app.get(SingapayCallbackReceiver);
+    // The test delivers the callbacks itself, all at once.
+    started = await startCallbackApp({ simulatorDelivers: false, simulator: { settleDelayMs: 600_000 } });
+    ({ sim, url, service, receiver } = started);
   });
-  afterAll(async () => {
-    await app.close();
-    await sim.stop();
-  });
+  afterAll(() => started.close());
 
   const post = (body: unknown) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({

@@ -4,46 +4,31 @@
  * sends no callbacks of its own here (no callbackUrl): the test delivers them, over HTTP, at the
  * moment it needs.
  */
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { SingapayModule, SingapayService, type SingapayAcceptedPayment } from '@app/singapay';
+import { SingapayService, type SingapayAcceptedPayment } from '@app/singapay';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
-import { capturingLogger, registerSecret } from '../support/log-capture.js';
+import { capturingLogger } from '../support/log-capture.js';
+import { startCallbackApp, type CallbackApp } from '../support/callback-testing.js';
 
 const PLNPOS = SINGAPAY_TEST_CUSTOMER_EXAMPLES.plnpos;
 const DATA = SINGAPAY_TEST_CUSTOMER_EXAMPLES.data;
 
 describe('a callback that comes while work on its payment is under way', () => {
   let sim: SingapaySimulator;
-  let app: INestApplication;
   let url: string;
   let service: SingapayService;
 
+  let started: CallbackApp;
+
   beforeAll(async () => {
-    sim = await SingapaySimulator.start({ settleDelayMs: 600_000 });
-    registerSecret(sim.credentials.clientSecret, sim.credentials.password);
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        SingapayModule.forRoot({
-          baseUrl: sim.baseUrl,
-          ...sim.credentials,
-          timeoutMs: 1_500,
-          retry: { maxAttempts: 1 },
-          callbackPath: 'hooks/singapay',
-        }),
-      ],
-    })
-      .setLogger(capturingLogger)
-      .compile();
-    app = moduleRef.createNestApplication({ logger: capturingLogger });
-    await app.listen(0, '127.0.0.1');
-    url = `${await app.getUrl()}/hooks/singapay`.replace('[::1]', '127.0.0.1');
-    service = app.get(SingapayService);
+    started = await startCallbackApp({
+      simulatorDelivers: false,
+      simulator: { settleDelayMs: 600_000 },
+      module: { timeoutMs: 1_500, retry: { maxAttempts: 1 } },
+      logger: capturingLogger,
+    });
+    ({ sim, url, service } = started);
   });
-  afterAll(async () => {
-    await app.close();
-    await sim.stop();
-  });
+  afterAll(() => started.close());
   afterEach(() => sim.faults.clear());
 
   const deliver = (transactionId: string, customerId: string) =>

@@ -1,18 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import {
-  SingapayCallbackReceiver,
-  SingapayModule,
-  SingapayService,
-  type SingapayAcceptedPayment,
-  type SingapayPaymentSettlement,
-} from '@app/singapay';
+import { SingapayCallbackReceiver, SingapayService, type SingapayAcceptedPayment, type SingapayPaymentSettlement } from '@app/singapay';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
 import { firstValueFrom, filter, timeout } from 'rxjs';
-import { freePort } from '../support/free-port.js';
 import { createSingapay } from '../support/singapay-testing.js';
-import { registerSecret } from '../support/log-capture.js';
+import { startCallbackApp, type CallbackApp } from '../support/callback-testing.js';
 
 const DATA = SINGAPAY_TEST_CUSTOMER_EXAMPLES.data;
 
@@ -23,30 +15,13 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
   let receiver: SingapayCallbackReceiver;
   let settlements: SingapayPaymentSettlement[];
 
+  let started: CallbackApp;
+
   beforeAll(async () => {
-    const port = await freePort();
-    sim = await SingapaySimulator.start({
-      settleDelayMs: 60_000,
-      callbackUrl: `http://127.0.0.1:${port}/hooks/singapay`,
-      callbackBackoffMs: 20,
-    });
-    registerSecret(sim.credentials.clientSecret, sim.credentials.password);
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        SingapayModule.forRoot({ baseUrl: sim.baseUrl, ...sim.credentials, callbackPath: 'hooks/singapay', retry: { baseDelayMs: 5 } }),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication();
-    await app.listen(port, '127.0.0.1');
-    singapay = app.get(SingapayService);
-    receiver = app.get(SingapayCallbackReceiver);
-    settlements = [];
-    singapay.settlements$.subscribe((s) => settlements.push(s));
+    started = await startCallbackApp({ simulatorDelivers: true });
+    ({ sim, app, service: singapay, receiver, settlements } = started);
   });
-  afterAll(async () => {
-    await app.close();
-    await sim.stop();
-  });
+  afterAll(() => started.close());
   beforeEach(() => {
     settlements.length = 0;
   });

@@ -5,46 +5,24 @@
  * the money drawn by such a failure comes back with a refund, and what the module
  * learns of it depends on how it reads the code.
  */
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { SingapayCallbackReceiver, SingapayModule, SingapayService, type SingapayPaymentSettlement } from '@app/singapay';
+import { SingapayCallbackReceiver, SingapayService, type SingapayPaymentSettlement } from '@app/singapay';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
-import { freePort } from '../support/free-port.js';
-import { registerSecret } from '../support/log-capture.js';
+import { startCallbackApp, type CallbackApp } from '../support/callback-testing.js';
 
 const PULSA = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
 
 describe('payment failures that name their transaction (failureTransactionId: whenCreated)', () => {
   let sim: SingapaySimulator;
-  let app: INestApplication;
   let singapay: SingapayService;
   let receiver: SingapayCallbackReceiver;
-  const settlements: SingapayPaymentSettlement[] = [];
+  let settlements: SingapayPaymentSettlement[];
+  let started: CallbackApp;
 
   beforeAll(async () => {
-    const port = await freePort();
-    sim = await SingapaySimulator.start({
-      settleDelayMs: 60_000,
-      callbackUrl: `http://127.0.0.1:${port}/hooks/singapay`,
-      callbackBackoffMs: 20,
-      variants: { failureTransactionId: 'whenCreated' },
-    });
-    registerSecret(sim.credentials.clientSecret, sim.credentials.password);
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        SingapayModule.forRoot({ baseUrl: sim.baseUrl, ...sim.credentials, callbackPath: 'hooks/singapay', retry: { baseDelayMs: 5 } }),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication();
-    await app.listen(port, '127.0.0.1');
-    singapay = app.get(SingapayService);
-    receiver = app.get(SingapayCallbackReceiver);
-    singapay.settlements$.subscribe((s) => settlements.push(s));
+    started = await startCallbackApp({ simulatorDelivers: true, simulator: { variants: { failureTransactionId: 'whenCreated' } } });
+    ({ sim, service: singapay, receiver, settlements } = started);
   });
-  afterAll(async () => {
-    await app.close();
-    await sim.stop();
-  });
+  afterAll(() => started.close());
 
   const pay = (customerId: string, idempotencyKey: string) =>
     singapay.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey }).catch((error: unknown) => error);

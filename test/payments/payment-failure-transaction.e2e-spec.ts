@@ -74,7 +74,8 @@ describe('payment failures that name their transaction (failureTransactionId: wh
     expect((await singapay.getPayment('fail-20')).state).toBe('failed');
     expect(statusesOf('fail-20')).toEqual([]);
 
-    const wibDay = new Date(sim.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+    // The record's own WIB day (its time carries +07:00), not the clock's now, which may have passed midnight since.
+    const wibDay = failed.createdAt.slice(0, 10);
     const report = await singapay.reconcileDay(wibDay);
     expect(report.rows.find((r) => r.local?.idempotencyKey === 'fail-20')).toMatchObject({ category: 'local_only', needsAttention: false });
     expect(report.rows.find((r) => r.singapay?.transactionId === tx!.transactionId)).toMatchObject({

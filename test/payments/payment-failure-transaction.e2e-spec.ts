@@ -57,30 +57,36 @@ describe('payment failures that name their transaction (failureTransactionId: wh
     expect((await singapay.getPayment('fail-50')).state).toBe('refunded');
   });
 
-  it('a definitive code (20) with a transaction id: the record drops the id, the refund is an orphan, the report shows the transaction unpaired', async () => {
-    // The module reads a definitive code as "no transaction was made" (reconciliation's madeNoTransaction),
-    // so the id the answer carried is not kept. Nothing is paid twice and the customer is told "failed",
-    // which the refund agrees with; but the refund's callback pairs with no payment, and the report
-    // lists Singapay's transaction on its own.
+  it('a definitive code (20) with a transaction id: the record keeps the id, its refund moves it to refunded, the report pairs them', async () => {
+    // The docs: "anything else failure, with transaction_id when the transaction was created". The
+    // customer is told "failed" at once and nothing is paid twice; the transaction the refusal created
+    // stays this payment's, so its refund reaches the record and the daily report pairs the two.
     const customerId = singapayTestCustomerId('pulsa', 'customerNotFound');
     const error = await pay(customerId, 'fail-20');
     expect(error).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
     const [tx] = sim.transactions();
     expect(tx).toMatchObject({ customerId, status: 'failed' });
     const failed = await singapay.getPayment('fail-20');
-    expect([failed.state, failed.failure?.reason, failed.transactionId]).toEqual(['failed', 'rejected', undefined]);
+    expect([failed.state, failed.failure?.reason, failed.transactionId]).toEqual(['failed', 'rejected', tx!.transactionId]);
+    // The same key again is the same refusal, and sends nothing.
+    const received = sim.stats().paymentsReceived;
+    expect(await pay(customerId, 'fail-20')).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
+    expect(sim.stats().paymentsReceived).toBe(received);
+
     await refundAndDeliver();
     expect(sim.transaction(tx!.transactionId)?.status).toBe('refunded');
-    expect((await singapay.getPayment('fail-20')).state).toBe('failed');
-    expect(statusesOf('fail-20')).toEqual([]);
+    expect((await singapay.getPayment('fail-20')).state).toBe('refunded');
+    expect(statusesOf('fail-20')).toEqual([['refunded', 'callback', tx!.transactionId]]);
 
     // The record's own WIB day (its time carries +07:00), not the clock's now, which may have passed midnight since.
     const wibDay = failed.createdAt.slice(0, 10);
     const report = await singapay.reconcileDay(wibDay);
-    expect(report.rows.find((r) => r.local?.idempotencyKey === 'fail-20')).toMatchObject({ category: 'local_only', needsAttention: false });
-    expect(report.rows.find((r) => r.singapay?.transactionId === tx!.transactionId)).toMatchObject({
-      category: 'singapay_only',
+    const rows = report.rows.filter((r) => r.local?.idempotencyKey === 'fail-20' || r.singapay?.transactionId === tx!.transactionId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      pairedBy: 'transaction_id',
       needsAttention: false,
+      local: { state: 'refunded' },
       singapay: { status: 'refunded' },
     });
   });

@@ -15,7 +15,11 @@ export const SINGAPAY_FINAL_PAYMENT_STATES: readonly SingapayPaymentState[] = ['
 
 /** Why a payment is `failed`. */
 export type SingapayPaymentFailureReason =
-  /** Singapay refused it with a definitive code; no money moved. */
+  /**
+   * Singapay refused it with a definitive code; no money moved, unless the answer named the
+   * transaction it created (kept in `transactionId`): then the price may have been drawn, and
+   * the transaction's refund moves the record to `refunded`.
+   */
   | 'rejected'
   /** Provably never sent (no connection, no token); the same key may be paid again. */
   | 'not_sent'

@@ -11,7 +11,8 @@ import type { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy
  * What one send came to, and the change it makes to the record:
  * - `accepted`: `00` or `01`, the transaction exists;
  * - `not_sent`: provably never left, the key may be paid again;
- * - `rejected`: a definitive code, nothing was applied (the code table's and the failure reason's word);
+ * - `rejected`: a definitive code, nothing was applied (the code table's and the failure reason's word), its
+ *   transaction kept when the answer names one;
  * - `refunded`: `50`, applied and paid back;
  * - `uncertain`: it may have been applied; it is looked up, never resent.
  */
@@ -59,10 +60,12 @@ export function failureVerdict(error: unknown, sendCount: number): SingapaySendV
   const e = error instanceof SingapayException ? error : undefined;
   const readable = e?.responseCode != null && e.responseType !== 'malformed_response';
   const outcome = readable ? singapayResponseCodeInfo(e.responseCode!).paymentOutcome : 'uncertain';
-  if (e && outcome === 'rejected') {
-    return verdict('rejected', { state: 'failed', responseCode: e.responseCode!, failure: failureOf(e, 'rejected') });
-  }
+  // "Anything else failure, with transaction_id when the transaction was created": a refusal that
+  // names its transaction keeps it, so that the transaction's refund and the daily report find this payment.
   const transactionId = transactionIdIn(e?.raw);
+  if (e && outcome === 'rejected') {
+    return verdict('rejected', { state: 'failed', responseCode: e.responseCode!, transactionId, failure: failureOf(e, 'rejected') });
+  }
   if (e && outcome === 'refunded') return verdict('refunded', { state: 'refunded', responseCode: e.responseCode!, transactionId });
   // Uncertain, or Singapay said it went through (51): keep what the answer carried and look it up.
   return verdict('uncertain', {

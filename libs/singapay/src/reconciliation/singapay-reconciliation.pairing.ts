@@ -30,14 +30,14 @@ export interface SingapayPairing extends Required<Pick<SingapayReconciliationRow
 export const transactionInstant = (tx: SingapayListedTransaction): number => Date.parse(tx.createdAt);
 
 /**
- * Whether a record provably created no transaction: Singapay refused it with a definitive code,
- * or it never left. Its reference may well carry a transaction, that of a later payment of the
+ * Whether a record provably created no transaction: Singapay refused it with a definitive code
+ * and named no transaction, or it never left. Its reference may well carry a transaction, that of a later payment of the
  * same bill (the merchant tops up and pays again under a new key), which must not be taken from it.
  * Not the recovery's `isOpenToEvidence`: a refund answer may lack its transaction id, and that
  * record's transaction exists.
  */
 export function madeNoTransaction(record: SingapayPaymentRecord): boolean {
-  return isFailedFor(record, 'rejected') || isFailedFor(record, 'not_sent');
+  return record.transactionId === undefined && (isFailedFor(record, 'rejected') || isFailedFor(record, 'not_sent'));
 }
 
 /**

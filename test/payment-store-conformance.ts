@@ -54,7 +54,6 @@ function fullRecord(key: string): SingapayPaymentRecord {
     productCode: 'SPPLNPOS',
     customerId: '146300068064',
     referenceNumber: 'REF-0001',
-    phoneNumber: '081234567891',
     state: 'success',
     responseCode: '00',
     transactionId: `TX-${key}`,

@@ -148,13 +148,26 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     const bill = { command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064' } as const;
     const nulls = { phoneNumber: null, serverId: null, username: null, platform: null, period: null } as unknown as object;
     await ctx.service.inquiry({ ...bill, ...nulls });
-    const paid = accepted(await ctx.service.pay({ ...bill, referenceNumber: 'SPPLNPOSRJBL1', phoneNumber: null as unknown as string }));
-    // The same key again without the null: the recorded payment, not a conflict, and nothing sent.
+    const paid = accepted(await ctx.service.pay({ ...bill, referenceNumber: 'SPPLNPOSRJBL1', idempotencyKey: null as unknown as string }));
+    // The same key (the reference) again without the null: the recorded payment, not a conflict, and nothing sent.
     expect(accepted(await ctx.service.pay({ ...bill, referenceNumber: 'SPPLNPOSRJBL1' })).transactionId).toBe(paid.transactionId);
     const [inq, pay, ...more] = server.businessRequests();
     expect(inq!.json).toEqual({ command: 'plnpos', data: { customer_id: '146300068064', product_code: 'SPPLNPOS' } });
-    expect((pay!.json as { data: object }).data).not.toHaveProperty('phone_number');
+    expect(Object.keys((pay!.json as { data: object }).data).sort()).toEqual([
+      'customer_id',
+      'password',
+      'product_code',
+      'reference_number',
+    ]);
     expect(more).toEqual([]);
+  });
+
+  it('refuses a phone number on pay(), before anything is sent: the docs give one to the postpaid inquiry only', async () => {
+    const bill = { command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: 'SPPLNPOSRJBL1' } as const;
+    const error = await ctx.service.pay({ ...bill, phoneNumber: '081234567890' } as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadRequestException);
+    expect((error as BadRequestException).getResponse()).toMatchObject({ message: ['phoneNumber is not accepted'] });
+    expect(server.businessRequests()).toEqual([]);
   });
 
   it('sends direct purchases to the prepaid path without a reference', async () => {

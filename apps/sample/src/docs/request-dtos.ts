@@ -39,7 +39,7 @@ const phoneNumber: ApiPropertyOptions = {
   type: String,
   required: false,
   pattern: '^\\+?\\d{1,24}$',
-  description: "Customer's phone number (API v2, commands that accept one).",
+  description: "Customer's phone number (API v2 postpaid inquiry; the payment takes none).",
   example: '081234567891',
 };
 
@@ -91,7 +91,6 @@ document(PayRequestDto, {
     description: 'The referenceNumber returned by POST /bills/inquiry: required after an inquiry, refused for direct purchases.',
     example: EXAMPLE_REFERENCE,
   },
-  phoneNumber,
   idempotencyKey: {
     type: String,
     required: false,

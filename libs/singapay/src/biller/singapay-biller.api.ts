@@ -113,7 +113,6 @@ export class SingapayBillerApi {
           product_code: req.productCode,
           customer_id: req.customerId,
           reference_number: req.referenceNumber,
-          phone_number: req.phoneNumber,
         }),
       },
       acceptPending: true,

@@ -17,8 +17,11 @@ export interface SingapayInquiryParams {
   platform?: string;
 }
 
-/** A payment as the Biller API sends it; the password is added from the options. */
-export interface SingapayPaymentParams extends Pick<SingapayInquiryParams, 'command' | 'productCode' | 'customerId' | 'phoneNumber'> {
+/**
+ * A payment as the Biller API sends it; the password is added from the options. No phone number:
+ * the docs give one to the postpaid inquiry only, and the reference number carries the inquiry.
+ */
+export interface SingapayPaymentParams extends Pick<SingapayInquiryParams, 'command' | 'productCode' | 'customerId'> {
   referenceNumber?: string;
 }
 

@@ -61,13 +61,12 @@ export type SingapayPaymentEvidence = SingapayListedTransaction;
 /** One payment attempt per idempotency key, as kept in the `SingapayPaymentStore`. */
 export interface SingapayPaymentRecord {
   key: string;
-  /** SHA-256 of the request's identity (command, product, customer, reference, phone). */
+  /** SHA-256 of the request's identity (command, product, customer, reference). */
   requestHash: string;
   command: SingapayCommand;
   productCode: string;
   customerId: string;
   referenceNumber?: string;
-  phoneNumber?: string;
   state: SingapayPaymentState;
   /** Last response code seen for it. */
   responseCode?: string;

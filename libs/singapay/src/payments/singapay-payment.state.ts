@@ -93,13 +93,14 @@ export const SINGAPAY_FAILURES = {
 
 /** What is sent to Singapay of a payment request (the order's own fields, such as its key, left out). */
 export function paymentParamsOf(req: SingapayPaymentParams): SingapayPaymentParams {
-  const { command, productCode, customerId, referenceNumber, phoneNumber } = req;
-  return dropUndefined({ command, productCode, customerId, referenceNumber, phoneNumber });
+  const { command, productCode, customerId, referenceNumber } = req;
+  return dropUndefined({ command, productCode, customerId, referenceNumber });
 }
 
 /** The request's identity: what must match for a key to be the same payment. */
 export function hashPaymentRequest(req: SingapayPaymentParams): string {
-  const identity = [req.command, req.productCode, req.customerId, req.referenceNumber ?? '', req.phoneNumber ?? ''];
+  // The last place held the phone number pay() once took and sent: left empty, records written before keep their hash.
+  const identity = [req.command, req.productCode, req.customerId, req.referenceNumber ?? '', ''];
   return hash('sha256', JSON.stringify(identity), 'hex');
 }
 
@@ -128,7 +129,6 @@ export function paymentClaim(
   };
   // Optional fields are left out rather than stored as undefined.
   if (params.referenceNumber !== undefined) record.referenceNumber = params.referenceNumber;
-  if (params.phoneNumber !== undefined) record.phoneNumber = params.phoneNumber;
   record.owner = claim.owner;
   record.leaseUntil = claim.leaseUntil;
   return record;

@@ -54,7 +54,7 @@ const CLASSES: [string, new () => object, string[], Record<string, unknown>][] =
   [
     'pay',
     SingapayPayRequest,
-    ['command', 'productCode', 'customerId', 'referenceNumber', 'phoneNumber', 'idempotencyKey'],
+    ['command', 'productCode', 'customerId', 'referenceNumber', 'idempotencyKey'],
     { command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567891' },
   ],
   ['list', SingapayListTransactionsRequest, ['transactionId', 'customerId', 'status', 'startDate', 'endDate', 'page'], {}],

@@ -218,7 +218,6 @@ export class SingapayService {
     if (!hasInquiry && r.referenceNumber !== undefined) {
       problems.push(`referenceNumber is not accepted for command ${r.command}: it is a direct purchase without inquiry`);
     }
-    this.phoneRule(r, problems);
     return problems;
   };
 

@@ -99,11 +99,6 @@ export class SingapayPayRequest {
   @IsReference()
   referenceNumber?: string;
 
-  /** Customer's phone number (v2 postpaid). */
-  @IsOptional()
-  @IsPhoneNumber()
-  phoneNumber?: string;
-
   /**
    * Your id for this purchase (an order id). Never sent to Singapay. The same key
    * again returns the recorded outcome instead of paying twice.

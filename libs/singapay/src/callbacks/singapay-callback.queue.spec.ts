@@ -1,6 +1,13 @@
 import { SingapayCallbackQueue, type SingapayCallbackQueueLimits } from './singapay-callback.queue.js';
 
-const LIMITS: SingapayCallbackQueueLimits = { capacity: 4, reservedForKnown: 2, concurrency: 1, attempts: 3, retryDelayMs: 1 };
+const LIMITS: SingapayCallbackQueueLimits = {
+  capacity: 4,
+  reservedForKnown: 2,
+  concurrency: 1,
+  attempts: 3,
+  retryDelayMs: 1,
+  waitingPerId: 3,
+};
 
 /** A queue whose work waits until released, recording the order it ran in. */
 function gatedQueue(limits = LIMITS, fail: (id: string, attempt: number) => boolean = () => false) {
@@ -79,6 +86,18 @@ describe('SingapayCallbackQueue', () => {
     await release();
     await queue.drain();
     expect([second, attempts.get('A'), queue.size]).toEqual([true, 2, 0]);
+  });
+
+  it('holds at most waitingPerId callers on one id: the next is told "not yet" at once, and the id is still confirmed', async () => {
+    const { queue, release, attempts } = gatedQueue();
+    queue.offer('A', true);
+    const held = [queue.attempt('A'), queue.attempt('A'), queue.attempt('A')];
+    const heldOpen = new Promise((resolve) => setTimeout(() => resolve('held open'), 20));
+    expect(await Promise.race([queue.attempt('A'), heldOpen])).toBe(false);
+    await release();
+    expect(await Promise.all(held)).toEqual([true, true, true]);
+    await queue.drain();
+    expect([attempts.get('A'), queue.size]).toEqual([1, 0]);
   });
 
   it('promotes an id learned to be ours while it waits', () => {

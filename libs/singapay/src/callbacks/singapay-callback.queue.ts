@@ -10,6 +10,11 @@ export const SINGAPAY_CALLBACK_QUEUE_LIMITS = Object.freeze({
   attempts: 6,
   /** Pause before the first retry. */
   retryDelayMs: 500,
+  /**
+   * Deliveries of one id held open for its confirmation; past it, 503 at once. Callbacks are
+   * unsigned: a known id sent over and over must not hold requests without bound.
+   */
+  waitingPerId: 64,
 });
 export type SingapayCallbackQueueLimits = Record<keyof typeof SINGAPAY_CALLBACK_QUEUE_LIMITS, number>;
 
@@ -77,11 +82,14 @@ export class SingapayCallbackQueue {
 
   /**
    * Resolves when the first attempt of `transactionId` begun since its last offer ends: true when
-   * its work went through (or nothing is queued for it), false when it failed (it is retried, or given up).
+   * its work went through (or nothing is queued for it), false when it failed (it is retried, or given up)
+   * or when `waitingPerId` callers wait on it already.
    */
   attempt(transactionId: string): Promise<boolean> {
     const job = this.jobs.get(transactionId);
-    return job ? new Promise((resolve) => job.waiting.push({ offer: job.offers, resolve })) : Promise.resolve(true);
+    if (!job) return Promise.resolve(true);
+    if (job.waiting.length >= this.limits.waitingPerId) return Promise.resolve(false);
+    return new Promise((resolve) => job.waiting.push({ offer: job.offers, resolve }));
   }
 
   /** Resolves when nothing is queued, running or waiting to retry. */

@@ -121,12 +121,37 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-ser
       expect((await store.listUnsettled(10)).map((r) => r.key)).toEqual(['k2']);
     });
 
+    it('expires a record and its transaction key only once it is settled: a key in doubt never pays again', async () => {
+      const client = await redis.client();
+      const store = new RedisPaymentStore(client, { prefix: 'unit-ttl', retentionMs: 2 * 86_400_000 });
+      const ttlOf = async (suffix: string) => client.pttl((await client.keys(`{unit-ttl:payments:*}:${suffix}`))[0]!);
+      const claim = record('t1');
+      await store.create(claim);
+      expect(await ttlOf('record:t1')).toBe(-1);
+      const pending = { ...claim, state: 'pending' as const, transactionId: 'TX-T1', version: 2 };
+      expect(await store.replace(pending, 1)).toBe(true);
+      expect([await ttlOf('record:t1'), await ttlOf('tx:TX-T1')]).toEqual([-1, -1]);
+      // Final but watched (a PLN token not yet arrived): still in doubt.
+      const watched = { ...pending, state: 'success' as const, watchUntil: Date.now() + 60_000, version: 3 };
+      expect(await store.replace(watched, 2)).toBe(true);
+      expect(await ttlOf('record:t1')).toBe(-1);
+      const { watchUntil: _, ...settled } = { ...watched, version: 4 };
+      expect(await store.replace(settled, 3)).toBe(true);
+      for (const suffix of ['record:t1', 'tx:TX-T1']) {
+        expect(await ttlOf(suffix)).toBeGreaterThan(2 * 86_400_000 - 60_000);
+        expect(await ttlOf(suffix)).toBeLessThanOrEqual(2 * 86_400_000);
+      }
+      // A record created settled takes its retention with its claim.
+      await store.create(record('t2', { state: 'failed' }));
+      expect(await ttlOf('record:t2')).toBeGreaterThan(0);
+    });
+
     it('fills a page of unsettled records past members whose records expired, and resumes after them', async () => {
       const client = await redis.client();
       const store = new RedisPaymentStore(client, { prefix: 'unit-fill' });
       const at = Date.now();
       for (let i = 0; i < 8; i++) await store.create(record(`f${i}`, { createdAt: at + i }));
-      // Two records gone from under the index (their TTL ran out): the index still names them.
+      // Two records gone from under the index (a TTL a release before this one gave them ran out): the index still names them.
       const gone = (await client.keys('{unit-fill:payments:*}:record:f[23]')).sort();
       expect(gone).toHaveLength(2);
       await client.del(...gone);

@@ -28,11 +28,11 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis: the index by creation
 
   const dayKey = (ns: string, createdAt: number) => `{created-index:payments:${ns}}:created:${Math.floor(createdAt / DAY)}`;
 
-  it('keeps a day of records in a set that lives as long as its longest-lived record', async () => {
+  it('keeps a day of records in a set that lives as long as its longest-lived settled record', async () => {
     const client = await redis.client();
     const store = new RedisPaymentStore(client, { prefix: 'created-index', retentionMs: 2 * DAY }).withNamespace('ttl');
     const at = Date.now() - 3600_000;
-    const first = paymentRecord('ttl-1', { createdAt: at, updatedAt: at });
+    const first = paymentRecord('ttl-1', { state: 'success', createdAt: at, updatedAt: at });
     await store.create(first);
     const set = dayKey('ttl', at);
     expect(await client.zcard(set)).toBe(1);

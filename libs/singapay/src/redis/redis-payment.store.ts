@@ -12,12 +12,22 @@ import { inspectRedisDurability, type SingapayRedisDurabilityReport } from './si
 import { REDIS_LEDGER_GUARD, SingapayRedisLedgerEpoch } from './singapay-redis.ledger.js';
 import { redisScript, runRedisScript, type SingapayRedisScript } from './singapay-redis.script.js';
 
-// Indexes a record by creation in its day's set, which lives at least as long as the record
-// (it expires when the last record of the day does), so the index is cleaned up with the records.
+// Indexes a record by creation in its day's set, which lives the retention from the day's last
+// write, so the index is cleaned up with the settled records.
+// A record, and the key of the transaction it holds, expire only once it is settled: a payment
+// still in doubt (sending, pending, unknown, watched) that expired would let its key pay again.
 const INDEX_CREATED = `
 local function indexCreated(day, member, ttl)
   redis.call('ZADD', day, 0, member)
   if redis.call('PTTL', day) < tonumber(ttl) then redis.call('PEXPIRE', day, ttl) end
+end
+local function put(key, value, settled, ttl, nx)
+  if settled == '1' then
+    if nx then return redis.call('SET', key, value, 'NX', 'PX', ttl) end
+    return redis.call('SET', key, value, 'PX', ttl)
+  end
+  if nx then return redis.call('SET', key, value, 'NX') end
+  return redis.call('SET', key, value)
 end`;
 
 // Claims a key: exactly one SET NX wins across all replicas. Answers -1 when the ledger is not
@@ -27,7 +37,7 @@ end`;
 // the retention (ms), createdAt, settled ('1' or '0'), the key, its creation member; then the ledger guard's.
 const CREATE = redisScript(`${INDEX_CREATED}${REDIS_LEDGER_GUARD}
 if not ledgerIntact(KEYS[5], KEYS[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]) then return -1 end
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+if put(KEYS[1], ARGV[1], ARGV[4], ARGV[2], true) then
   if ARGV[4] == '0' then
     redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
     redis.call('ZADD', KEYS[4], ARGV[3], ARGV[5])
@@ -50,7 +60,7 @@ if KEYS[5] ~= KEYS[1] then
   local holder = redis.call('GET', KEYS[5])
   if holder and holder ~= ARGV[5] then return 0 end
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+put(KEYS[1], ARGV[1], ARGV[4], ARGV[2], false)
 if ARGV[4] == '1' then
   redis.call('ZREM', KEYS[2], ARGV[5])
   redis.call('ZREM', KEYS[4], ARGV[5])
@@ -58,7 +68,7 @@ else
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
   redis.call('ZADD', KEYS[4], ARGV[3], ARGV[5])
 end
-if KEYS[5] ~= KEYS[1] then redis.call('SET', KEYS[5], ARGV[5], 'PX', ARGV[2]) end
+if KEYS[5] ~= KEYS[1] then put(KEYS[5], ARGV[5], ARGV[4], ARGV[2], false) end
 -- Again on every write: a record written before this index existed joins it when it next changes.
 indexCreated(KEYS[3], ARGV[6], ARGV[2])
 return ledgerWrote(KEYS[6], ARGV[10])`);
@@ -83,7 +93,9 @@ const decode = (text: string): SingapayPaymentRecord => JSON.parse(text.slice(te
 
 export interface RedisPaymentStoreOptions extends RedisStoreOptions {
   /**
-   * How long records live, settled or not: longer than any reconciliation horizon.
+   * How long a settled record lives after its last write: longer than any reconciliation horizon.
+   * A record not yet settled (sending, pending, unknown, or watched for a late word) never
+   * expires: its key must not pay again while its outcome is in doubt.
    * @default 7 days
    */
   retentionMs?: number;

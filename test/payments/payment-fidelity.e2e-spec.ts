@@ -498,6 +498,29 @@ describe('PLN tokens', () => {
     }
   });
 
+  it('a token in the payment answer itself (variants.paymentToken: issued) is recorded at once, and nothing chases it', async () => {
+    const pair = await startSkewedPair({ paymentToken: 'issued' }, 0, {}, { settleDelayMs: 100 });
+    try {
+      const tokens: SingapayTokenDelivery[] = [];
+      pair.ctx.service.tokens$.subscribe((t) => tokens.push(t));
+      const req = await inquired(pair.ctx.service, 'plntok', next());
+      const paid = await pair.ctx.service.pay(req);
+      if (paid.status !== 'success') throw new Error(`expected a success, got ${paid.status}`);
+      const issued = pair.sim.transaction(paid.transactionId)!.token!;
+      expect(issued).toBeTruthy();
+      expect([paid.token, paid.awaitingToken]).toEqual([issued, undefined]);
+      const payment = await pair.ctx.service.getPayment(req.idempotencyKey!);
+      expect(payment).toMatchObject({ state: 'success', token: issued });
+      expect([payment.awaitingToken, payment.reviewUntil]).toEqual([undefined, undefined]);
+      // Announced once, from the answer, like any token recorded; past the chase's first follow-up (2 s), no lookup was made.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(pair.sim.stats().requests['/api/v1/detail-bill-transaction'] ?? 0).toBe(0);
+      expect(tokens.map((t) => [t.token, t.via, t.idempotencyKey])).toEqual([[issued, 'payment', req.idempotencyKey]]);
+    } finally {
+      await pair.close();
+    }
+  });
+
   it('keeps asking while the token is late, then settles for good when the review window closes', async () => {
     const pair = await startSkewedPair({}, 0, { paymentReviewMs: 60_000 });
     try {
@@ -537,6 +560,7 @@ describe('lost answers under random variants (fast-check)', () => {
   const variantsArb = fc.record({
     zones: fc.constantFrom(...ZONE_COMBINATIONS),
     tokenIn: fc.constantFrom(...TOKEN_PLACES),
+    paymentToken: fc.constantFrom('null' as const, 'issued' as const),
     emptyList: fc.constantFrom(...EMPTY_LISTS),
     listPagination: fc.boolean(),
     listPageSize: fc.constantFrom(1, 2, 10),

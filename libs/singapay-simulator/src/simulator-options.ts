@@ -33,12 +33,19 @@ export interface SingapaySimulatorVariants {
    */
   zones?: Partial<SimulatorZones>;
   /**
-   * Where an issued PLN token appears in detail, list and callback rows (the payment
-   * answer always has `token: null`): top-level `data.token`, `other_info.token`, or
-   * `other_info` as a list of `{ name, value }` pairs. Undocumented.
+   * Where an issued PLN token appears in detail, list and callback rows: top-level
+   * `data.token`, `other_info.token`, or `other_info` as a list of `{ name, value }` pairs. Undocumented.
    * @default 'otherInfo'
    */
   tokenIn?: SimulatorTokenPlace;
+  /**
+   * The `data.token` of a PLN token payment answered `00`. The docs: "`data.token` can be `null`
+   * even on `00`; the token may appear later". `'null'`: always null, the token issued after
+   * `settleDelayMs`. `'issued'`: the token is issued with the payment and answered in it (a
+   * pending payment still answers null and gets its token when it succeeds).
+   * @default 'null'
+   */
+  paymentToken?: 'null' | 'issued';
   /**
    * How a list with no rows is answered. Undocumented: `bill_transactions: []`, code 00
    * without `data`, or code 06 "Transaction not found".
@@ -144,6 +151,7 @@ export type SimulatorResolvedVariants = Required<Omit<SingapaySimulatorVariants,
 export const SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS: Readonly<SimulatorResolvedVariants> = Object.freeze({
   zones: Object.freeze({ rowCreatedAt: 'UTC', rowPaidAt: 'WIB', rowInquiredAt: 'WIB', answerCreatedAt: 'WIB' }),
   tokenIn: 'otherInfo',
+  paymentToken: 'null',
   emptyList: 'emptyArray',
   listPagination: true,
   listPageSize: 10,
@@ -306,6 +314,7 @@ function resolveVariants(input: SingapaySimulatorVariants = {}): SimulatorResolv
   return {
     zones,
     tokenIn: pick('tokenIn', input.tokenIn, ['data', 'otherInfo', 'otherInfoPairs'] as const, d.tokenIn),
+    paymentToken: pick('paymentToken', input.paymentToken, ['null', 'issued'] as const, d.paymentToken),
     emptyList: pick('emptyList', input.emptyList, ['emptyArray', 'noData', 'notFound'] as const, d.emptyList),
     listPagination: input.listPagination ?? d.listPagination,
     listPageSize: pageSize,

@@ -2,7 +2,7 @@ import { SIMULATOR_COMMANDS, type SimulatorCommand } from './simulator-api-docs.
 import type { SingapaySimulatorProduct } from './simulator-catalogue.js';
 import { businessReply, responseTextFor, type SimulatorReply } from './simulator-envelopes.js';
 import { formatRupiah, formatSingapayDateTime, singapayDay } from './simulator-format.js';
-import { newReferenceNumber, newTransactionId } from './simulator-ids.js';
+import { newPlnToken, newReferenceNumber, newTransactionId } from './simulator-ids.js';
 import { simulatorNetPrice } from './simulator-options.js';
 import type { SimulatorRuntime } from './simulator-runtime.js';
 import { billKey, type SimulatorInquiry, type SimulatorStep, type SimulatorTransactionRecord } from './simulator-state.js';
@@ -56,7 +56,9 @@ export class SimulatorPayments {
     const refusal = this.chargeRefusal(command, customerId, inquiry.price);
     if (refusal) return refusal;
 
-    const steps: SimulatorStep[] = outcome.kind === 'success' ? (command === 'plntok' ? ['issueToken'] : []) : outcome.steps;
+    // A PLN token issued with the payment (variants.paymentToken) needs no later step.
+    const tokenNow = command === 'plntok' && outcome.kind === 'success' && this.rt.options.variants.paymentToken === 'issued';
+    const steps: SimulatorStep[] = outcome.kind === 'success' ? (command === 'plntok' && !tokenNow ? ['issueToken'] : []) : outcome.steps;
     const tx = this.createTransaction({
       command,
       product,
@@ -71,6 +73,7 @@ export class SimulatorPayments {
       steps,
     });
     inquiry.transactionId = tx.transactionId;
+    if (tokenNow) tx.token = newPlnToken();
     if (isBill) state.paidBills.add(billKey(product.code, customerId));
 
     const data: Record<string, unknown> = {
@@ -79,8 +82,8 @@ export class SimulatorPayments {
       ...(tx.period === null ? {} : { period: tx.period }),
       customer_id: customerId,
       price: formatRupiah(tx.price),
-      // The token is never in the payment answer; it shows up in other_info once issued.
-      ...(command === 'plntok' ? { token: null } : {}),
+      // Null unless issued with the payment (variants.paymentToken); it shows up in rows once issued either way.
+      ...(command === 'plntok' ? { token: tx.token } : {}),
       transaction_id: tx.transactionId,
       created_at: formatSingapayDateTime(tx.createdAt, this.rt.options.variants.zones.answerCreatedAt),
     };

@@ -112,3 +112,30 @@ describe('SingapaySimulator variants: listDayZone', () => {
     }
   });
 });
+
+describe('SingapaySimulator variants: paymentToken', () => {
+  it.each([
+    ['null', false],
+    ['issued', true],
+  ] as const)('%s: a PLN token payment answered 00 carries its token: %s', async (paymentToken, carried) => {
+    const sim = await SingapaySimulator.start({ settleDelayMs: 60_000, variants: { paymentToken } });
+    try {
+      const { payment } = await new SimulatorTestClient(sim).inquireAndPay(
+        'plntok',
+        { customer_id: '14234567891', product_code: 'SPPLNTOK' },
+        'prepaid',
+      );
+      expect(payment.body.response_code).toBe('00');
+      const tx = sim.transaction(payment.body.data.transaction_id as string)!;
+      expect(payment.body.data.token).toBe(carried ? tx.token : null);
+      // Issued once: the row shows the token the answer gave, and no later step issues another.
+      expect(tx.token === null).toBe(!carried);
+      sim.settleAll();
+      const settled = sim.transaction(tx.transactionId)!.token;
+      if (carried) expect(settled).toBe(payment.body.data.token);
+      else expect(settled).toMatch(/^\d{4}(-\d{4}){4}$/);
+    } finally {
+      await sim.stop();
+    }
+  });
+});

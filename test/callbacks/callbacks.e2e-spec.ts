@@ -195,6 +195,35 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
     expect(settlements).toHaveLength(announced);
   });
 
+  it("takes a callback resent from Singapay's dashboard after it was acknowledged: acknowledged again, nothing announced twice", async () => {
+    const paid = (await singapay.pay({
+      command: 'data',
+      productCode: DATA.productCode,
+      customerId: '082291500077',
+      idempotencyKey: 'order-cb-resent',
+    })) as SingapayAcceptedPayment;
+    await settleAndDeliver();
+    const resend = async () => {
+      const { delivered, abandoned } = sim.stats().callbacks;
+      sim.resendCallback(paid.transactionId);
+      await sim.flushCallbacks();
+      await receiver.drain();
+      expect(sim.stats().callbacks).toMatchObject({ delivered: delivered + 1, abandoned });
+    };
+    await resend();
+    expect((await singapay.getPayment('order-cb-resent')).state).toBe('success');
+    sim.refund(paid.transactionId);
+    await settleAndDeliver();
+    await resend();
+    expect((await singapay.getPayment('order-cb-resent')).state).toBe('refunded');
+    const mine = settlements.filter((s) => s.idempotencyKey === 'order-cb-resent').map((s) => [s.status, s.via]);
+    expect(mine).toEqual([
+      ['success', 'callback'],
+      ['refunded', 'callback'],
+    ]);
+    expect(() => sim.resendCallback('01JXCQAZ8Z8AT5YRAP3V66GR70')).toThrow(RangeError);
+  });
+
   it('refuses hostile bodies without looking anything up', async () => {
     const before = sim.stats().requests['/api/v1/detail-bill-transaction'] ?? 0;
     const http = request(app.getHttpServer());

@@ -58,6 +58,20 @@ export class SingapaySimulatorSettlement {
     this.refund(tx);
   }
 
+  /**
+   * Sends a transaction's callback again, as Singapay's dashboard can by hand: `00` for a success,
+   * `50` for a refund, with the transaction as it stands. Throws for an unknown id or a
+   * transaction that has no callback (pending, failed).
+   */
+  resendCallback(transactionId: string): void {
+    const tx = this.state().transactions.get(transactionId);
+    if (!tx) throw new RangeError(`no transaction ${transactionId}`);
+    if (tx.status !== 'success' && tx.status !== 'refunded') {
+      throw new RangeError(`transaction ${transactionId} is ${tx.status}; only a success or a refund has a callback`);
+    }
+    this.notify(tx, tx.status === 'success' ? '00' : '50');
+  }
+
   clear(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();

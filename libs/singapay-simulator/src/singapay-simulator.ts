@@ -261,6 +261,14 @@ export class SingapaySimulator {
     this.#settlement.refundSuccess(transactionId);
   }
 
+  /**
+   * Sends a transaction's callback again, as Singapay's dashboard can by hand (`00` for a success,
+   * `50` for a refund), whatever the first delivery's fate. Throws for a transaction that has none.
+   */
+  resendCallback(transactionId: string): void {
+    this.#settlement.resendCallback(transactionId);
+  }
+
   /** Moves the simulator's clock forward: tokens and references expire, due settlements run. */
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError('advance() takes a duration >= 0');

@@ -131,10 +131,13 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-ser
       const pending = { ...claim, state: 'pending' as const, transactionId: 'TX-T1', version: 2 };
       expect(await store.replace(pending, 1)).toBe(true);
       expect([await ttlOf('record:t1'), await ttlOf('tx:TX-T1')]).toEqual([-1, -1]);
-      // Final but watched (a PLN token not yet arrived): still in doubt.
-      const watched = { ...pending, state: 'success' as const, watchUntil: Date.now() + 60_000, version: 3 };
+      // Final but watched (a PLN token not yet arrived): it lives until its watch ends, then the retention.
+      const watched = { ...pending, state: 'success' as const, watchUntil: claim.updatedAt + 60_000, version: 3 };
       expect(await store.replace(watched, 2)).toBe(true);
-      expect(await ttlOf('record:t1')).toBe(-1);
+      for (const suffix of ['record:t1', 'tx:TX-T1']) {
+        expect(await ttlOf(suffix)).toBeGreaterThan(2 * 86_400_000);
+        expect(await ttlOf(suffix)).toBeLessThanOrEqual(2 * 86_400_000 + 60_000);
+      }
       const { watchUntil: _, ...settled } = { ...watched, version: 4 };
       expect(await store.replace(settled, 3)).toBe(true);
       for (const suffix of ['record:t1', 'tx:TX-T1']) {
@@ -144,6 +147,28 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-ser
       // A record created settled takes its retention with its claim.
       await store.create(record('t2', { state: 'failed' }));
       expect(await ttlOf('record:t2')).toBeGreaterThan(0);
+    });
+
+    it('takes the expiry off the payments in doubt an older release wrote, once, beside the first write of a process', async () => {
+      const client = await redis.client();
+      const older = new RedisPaymentStore(client, { prefix: 'unit-upgrade' });
+      const inDoubt = record('u-doubt');
+      await older.create(inDoubt);
+      expect(await older.replace({ ...inDoubt, state: 'unknown', transactionId: 'TX-U', version: 2 }, 1)).toBe(true);
+      await older.create(record('u-settled', { state: 'success' }));
+      const keyOf = async (suffix: string) => (await client.keys(`{unit-upgrade:payments:*}:${suffix}`))[0]!;
+      // What a release that gave every record the retention as its life left behind.
+      for (const suffix of ['record:u-doubt', 'tx:TX-U']) await client.pexpire(await keyOf(suffix), 3_600_000);
+      await client.del(await keyOf('in-doubt-kept'));
+      const settledTtl = await client.pttl(await keyOf('record:u-settled'));
+
+      const upgraded = new RedisPaymentStore(client, { prefix: 'unit-upgrade' }); // the next process
+      await upgraded.create(record('u-new'));
+      await vi.waitFor(async () => expect(await client.exists(await keyOf('in-doubt-kept'))).toBe(1));
+      expect(await client.pttl(await keyOf('record:u-doubt'))).toBe(-1);
+      expect(await client.pttl(await keyOf('tx:TX-U'))).toBe(-1);
+      expect(await client.pttl(await keyOf('record:u-settled'))).toBeLessThanOrEqual(settledTtl);
+      expect(await client.pttl(await keyOf('record:u-settled'))).toBeGreaterThan(0);
     });
 
     it('fills a page of unsettled records past members whose records expired, and resumes after them', async () => {

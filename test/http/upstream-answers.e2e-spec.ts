@@ -170,6 +170,39 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     expect(server.businessRequests()).toEqual([]);
   });
 
+  it("records a refusal naming another payment's transaction without that transaction, rather than leaving it sending", async () => {
+    const earlier = '01JXCK6K1CMRGJKQ2J863Q6P5J';
+    let payments = 0;
+    business((_req, res) =>
+      // The first payment of the bill is made; the second, under another key, is refused naming the first one's transaction.
+      json(
+        res,
+        200,
+        ++payments === 1
+          ? {
+              command: 'plnpos',
+              response_code: '00',
+              response_text: 'Payment success',
+              data: {
+                amount: '151005',
+                price: '152505',
+                customer_id: '146300068064',
+                transaction_id: earlier,
+                created_at: '2025-06-10 16:37:02',
+              },
+            }
+          : { command: 'plnpos', response_code: '21', response_text: 'Bill already paid', data: { transaction_id: earlier } },
+      ),
+    );
+    expect(accepted(await ctx.service.pay({ ...PAY_PLNPOS, idempotencyKey: 'first' })).transactionId).toBe(earlier);
+    const refused = await ctx.service.pay({ ...PAY_PLNPOS, idempotencyKey: 'second' }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ responseType: 'bill_already_paid' });
+    const second = await ctx.service.getPayment('second');
+    expect([second.state, second.failure?.reason, second.transactionId]).toEqual(['failed', 'rejected', undefined]);
+    expect((await ctx.service.getPayment('first')).transactionId).toBe(earlier);
+    expect(server.businessRequests().filter((r) => r.path.includes('/payment'))).toHaveLength(2);
+  });
+
   it('sends direct purchases to the prepaid path without a reference', async () => {
     business((_req, res) =>
       json(res, 200, {

@@ -6,6 +6,7 @@
  * learns of it depends on how it reads the code.
  */
 import { SingapayCallbackReceiver, SingapayService, type SingapayPaymentSettlement } from '@app/singapay';
+import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
 import { startCallbackApp, type CallbackApp } from '../support/callback-testing.js';
 
@@ -77,6 +78,8 @@ describe('payment failures that name their transaction (failureTransactionId: wh
     expect(sim.transaction(tx!.transactionId)?.status).toBe('refunded');
     expect((await singapay.getPayment('fail-20')).state).toBe('refunded');
     expect(statusesOf('fail-20')).toEqual([['refunded', 'callback', tx!.transactionId]]);
+    // The customer was told "failed" at once: this refund only returns the deposit's money, and says so.
+    expect(settlements.find((s) => s.idempotencyKey === 'fail-20')?.previousState).toBe('failed');
 
     // The record's own WIB day (its time carries +07:00), not the clock's now, which may have passed midnight since.
     const wibDay = failed.createdAt.slice(0, 10);
@@ -89,5 +92,73 @@ describe('payment failures that name their transaction (failureTransactionId: wh
       local: { state: 'refunded' },
       singapay: { status: 'refunded' },
     });
+  });
+});
+
+describe('a refused payment whose transaction is refunded out of step with its recording', () => {
+  const customerId = singapayTestCustomerId('pulsa', 'customerNotFound');
+
+  it('a refund callback that comes while the refusal is being written is not lost: the record ends refunded, announced once', async () => {
+    // A store whose write of the refusal waits until the test lets it go: the refund's callback comes meanwhile.
+    let releaseFailedWrite!: () => void;
+    const failedWriteHeld = new Promise<void>((resolve) => (releaseFailedWrite = resolve));
+    let failedWriteSeen!: () => void;
+    const failedWriteReached = new Promise<void>((resolve) => (failedWriteSeen = resolve));
+    class SlowToRecordFailures extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        if (record.state === 'failed' && record.failure?.reason === 'rejected') {
+          failedWriteSeen();
+          await failedWriteHeld;
+        }
+        return super.replace(record, expectedVersion);
+      }
+    }
+    const started = await startCallbackApp({
+      simulatorDelivers: true,
+      simulator: { variants: { failureTransactionId: 'whenCreated' } },
+      module: { paymentStore: new SlowToRecordFailures() },
+    });
+    try {
+      const { sim, service, receiver, settlements } = started;
+      const paying = service
+        .pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'raced' })
+        .catch((e: unknown) => e);
+      await failedWriteReached;
+      const [tx] = sim.transactions();
+      sim.settleAll(); // Singapay refunds the transaction the refusal created, and calls back at once
+      await sim.flushCallbacks();
+      expect(sim.stats().callbacks.delivered).toBe(1);
+      releaseFailedWrite();
+      expect(await paying).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
+      await receiver.drain();
+      const payment = await service.getPayment('raced');
+      expect([payment.state, payment.transactionId]).toEqual(['refunded', tx!.transactionId]);
+      expect(settlements.filter((s) => s.idempotencyKey === 'raced').map((s) => [s.status, s.previousState])).toEqual([
+        ['refunded', 'failed'],
+      ]);
+    } finally {
+      await started.close();
+    }
+  });
+
+  it('a refund whose callback never came: the daily report shows it without asking for attention', async () => {
+    const started = await startCallbackApp({ simulatorDelivers: false, simulator: { variants: { failureTransactionId: 'whenCreated' } } });
+    try {
+      const { sim, service } = started;
+      await service
+        .pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'no-callback' })
+        .catch(() => undefined);
+      const [tx] = sim.transactions();
+      sim.settleAll();
+      expect(sim.transaction(tx!.transactionId)?.status).toBe('refunded');
+      const failed = await service.getPayment('no-callback');
+      expect([failed.state, failed.transactionId]).toEqual(['failed', tx!.transactionId]);
+      const report = await service.reconcileDay(failed.createdAt.slice(0, 10));
+      const row = report.rows.find((r) => r.local?.idempotencyKey === 'no-callback');
+      expect(row).toMatchObject({ category: 'state_differs', needsAttention: false, singapay: { status: 'refunded' } });
+      expect(row!.note).toContain('nothing more is owed');
+    } finally {
+      await started.close();
+    }
   });
 });

@@ -16,6 +16,7 @@ import { SingapayPaymentInflight } from './singapay-payment.inflight.js';
 import {
   applyPatch,
   hashPaymentRequest,
+  isSamePaymentRequest,
   isAwaitingToken,
   isFailedFor,
   paymentClaim,
@@ -99,7 +100,7 @@ export class SingapayPaymentEngine {
         if (!found) throw tokenError;
         record = found;
       }
-      if (record.requestHash !== requestHash) throw SingapayIdempotencyConflictException.forRecord(record);
+      if (!isSamePaymentRequest(record, req, requestHash)) throw SingapayIdempotencyConflictException.forRecord(record);
 
       if (this.inflight.get(key)) return this.answer((await this.inflight.joinUntil(key, waitUntil, this.now)) ?? record);
 
@@ -191,10 +192,9 @@ export class SingapayPaymentEngine {
       if (isAwaitingToken(current)) this.followUps.chaseToken(current);
       return current;
     }
-    const recorded = await this.ledger.transition(record, verdict.patch).catch(() => {
-      this.logger.error(`pay key=${hashIdempotencyKey(record.key)} failure could not be recorded; it will be looked up later`);
-      return undefined;
-    });
+    let recorded = await this.recordFailure(record, verdict.patch);
+    // A callback may have left its transaction on the record while it was being sent: weighed now, as for an accepted answer.
+    if (recorded?.evidence && verdict.kind !== 'uncertain') recorded = await this.weighEvidence(recorded, recorded.evidence);
     if (verdict.kind === 'not_sent' || verdict.kind === 'rejected') throw verdict.error;
     const current = recorded ?? applyPatch(record, verdict.patch, this.now());
     if (verdict.kind === 'refunded') {
@@ -205,6 +205,26 @@ export class SingapayPaymentEngine {
     this.logger.warn(`pay key=${hashIdempotencyKey(record.key)} outcome unknown (${cause}); looking it up`);
     if (!(verdict.error instanceof SingapayException)) throw verdict.error;
     return this.resolver.resolveHeld(current, 'lookup');
+  }
+
+  /**
+   * Records what a failed send came to; undefined when it could not be. An answer naming a
+   * transaction another payment holds (a refusal naming the bill's earlier payment, say) names
+   * not this payment's: it is recorded without it, rather than left `sending`.
+   */
+  private async recordFailure(record: SingapayPaymentRecord, patch: SingapayRecordPatch): Promise<SingapayPaymentRecord | undefined> {
+    const key = hashIdempotencyKey(record.key);
+    try {
+      const recorded = await this.ledger.transition(record, patch);
+      if (recorded || !patch.transactionId) return recorded;
+      const holder = await this.ledger.findByTransactionId(patch.transactionId);
+      if (!holder || holder.key === record.key) return undefined;
+      this.logger.warn(`pay key=${key} answer names transaction ${patch.transactionId}, which another payment holds: recorded without it`);
+      return await this.ledger.transition(record, { ...patch, transactionId: undefined });
+    } catch {
+      this.logger.error(`pay key=${key} failure could not be recorded; it will be looked up later`);
+      return undefined;
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { SingapayPaymentRecord, SingapayPaymentState } from './singapay-payment-record.js';
-import { applyPatch, canMove } from './singapay-payment.state.js';
+import { applyPatch, canMove, hashPaymentRequest, isSamePaymentRequest } from './singapay-payment.state.js';
 import { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
 import { failureVerdict, receiptPatch } from './singapay-payment.verdict.js';
 import { SingapayException, type SingapayExceptionType } from '../errors/singapay.exception.js';
@@ -70,6 +70,26 @@ describe('the payment state machine', () => {
     expect('owner' in after || 'leaseUntil' in after).toBe(false);
     expect(before.owner).toBe('me');
     expect(applyPatch(after, { state: 'refunded' }, T0 + 9).settledAt).toBe(T0 + 5);
+  });
+});
+
+describe("a payment's identity", () => {
+  const bill = { command: 'plnpos', productCode: 'SPPLNPOS', customerId: '146300068064', referenceNumber: 'SPPLNPOSRJBL1' } as const;
+
+  it('is its request: another customer or reference is another payment', () => {
+    const mine = record({ ...bill, requestHash: hashPaymentRequest(bill) });
+    expect(isSamePaymentRequest(mine, bill, hashPaymentRequest(bill))).toBe(true);
+    const other = { ...bill, referenceNumber: 'SPPLNPOSRJBL2' };
+    expect(isSamePaymentRequest(mine, other, hashPaymentRequest(other))).toBe(false);
+  });
+
+  it('takes a record written while pay() took a phone number for the same request without it', () => {
+    // What a release that sent phone_number wrote: the phone in the record and in its hash.
+    const legacy = { ...record(bill), phoneNumber: '081234567890', requestHash: hashPaymentRequest(bill, '081234567890') };
+    expect(legacy.requestHash).not.toBe(hashPaymentRequest(bill));
+    expect(isSamePaymentRequest(legacy, bill, hashPaymentRequest(bill))).toBe(true);
+    const other = { ...bill, customerId: '146300068065' };
+    expect(isSamePaymentRequest(legacy, other, hashPaymentRequest(other))).toBe(false);
   });
 });
 

@@ -61,6 +61,11 @@ export function isFailedFor(record: Pick<SingapayPaymentRecord, 'state' | 'failu
   return record.state === 'failed' && record.failure?.reason === reason;
 }
 
+/** A `failed` on Singapay's word: refused by code, or its transaction marked failed (neither an inference nor a send that never left). */
+export function isFailedBySingapay(record: Pick<SingapayPaymentRecord, 'state' | 'failure'>): boolean {
+  return isFailedFor(record, 'rejected') || isFailedFor(record, 'transaction_failed');
+}
+
 /** A `failed` concluded from not finding the transaction: an inference Singapay may still overturn. */
 export function isNotFoundFailure(record: Pick<SingapayPaymentRecord, 'state' | 'failure'>): boolean {
   return isFailedFor(record, 'not_found');
@@ -97,11 +102,24 @@ export function paymentParamsOf(req: SingapayPaymentParams): SingapayPaymentPara
   return dropUndefined({ command, productCode, customerId, referenceNumber });
 }
 
-/** The request's identity: what must match for a key to be the same payment. */
-export function hashPaymentRequest(req: SingapayPaymentParams): string {
-  // The last place held the phone number pay() once took and sent: left empty, records written before keep their hash.
-  const identity = [req.command, req.productCode, req.customerId, req.referenceNumber ?? '', ''];
+/**
+ * The request's identity: what must match for a key to be the same payment. The last place held
+ * the phone number `pay()` once took: empty, records written without one keep their hash.
+ */
+export function hashPaymentRequest(req: SingapayPaymentParams, phoneNumber = ''): string {
+  const identity = [req.command, req.productCode, req.customerId, req.referenceNumber ?? '', phoneNumber];
   return hash('sha256', JSON.stringify(identity), 'hex');
+}
+
+/**
+ * Whether `record` is the payment `req` asks for (`requestHash` is `req`'s). A record written while
+ * `pay()` took a phone number keeps it, and its hash with it: the same request without the phone
+ * is still that payment, so that it can be followed and answered rather than refused as another.
+ */
+export function isSamePaymentRequest(record: SingapayPaymentRecord, req: SingapayPaymentParams, requestHash: string): boolean {
+  if (record.requestHash === requestHash) return true;
+  const phone = (record as { phoneNumber?: unknown }).phoneNumber;
+  return typeof phone === 'string' && phone !== '' && record.requestHash === hashPaymentRequest(req, phone);
 }
 
 /**

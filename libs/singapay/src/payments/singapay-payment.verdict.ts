@@ -11,8 +11,8 @@ import type { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy
  * What one send came to, and the change it makes to the record:
  * - `accepted`: `00` or `01`, the transaction exists;
  * - `not_sent`: provably never left, the key may be paid again;
- * - `rejected`: a definitive code, nothing was applied (the code table's and the failure reason's word), its
- *   transaction kept when the answer names one;
+ * - `rejected`: a definitive code, Singapay refused it (the code table's and the failure reason's word); a
+ *   transaction the answer names is kept, whose refund may follow;
  * - `refunded`: `50`, applied and paid back;
  * - `uncertain`: it may have been applied; it is looked up, never resent.
  */

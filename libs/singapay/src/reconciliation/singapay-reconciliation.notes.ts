@@ -1,6 +1,6 @@
 import type { SingapayTransactionStatus } from '../contract/singapay-api.contract.js';
 import { isFinalPaymentState, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
-import { isNotFoundFailure } from '../payments/singapay-payment.state.js';
+import { isFailedBySingapay, isNotFoundFailure } from '../payments/singapay-payment.state.js';
 import type { SingapayReconciliationDifference, SingapayReconciliationRow } from './singapay-reconciliation.types.js';
 
 /*
@@ -30,6 +30,8 @@ function stateNote(row: SingapayReconciliationRow, record: SingapayPaymentRecord
     return `concluded not found, but Singapay has it (${status}): ${keptMoney(status) ? 'money moved; do not pay it again' : 'no money kept'}; getPayment(key) applies Singapay's word`;
   }
   if (local === 'success' && status === 'refunded') return 'recorded success, then refunded by Singapay: refund your customer';
+  if (isFailedBySingapay(record) && status === 'refunded')
+    return 'recorded failed, then refunded by Singapay: your deposit got back what was drawn; your customer was told it failed, nothing more is owed';
   if (local === 'success' && status === 'failed')
     return 'recorded success, but Singapay marks it failed: check with Singapay before delivering';
   if (!isFinalPaymentState(local)) {

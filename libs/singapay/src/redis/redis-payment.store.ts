@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { isSettledPaymentRecord, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
+import { isFinalPaymentState, isSettledPaymentRecord, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
 import {
   compareByCreation,
   inCreationPage,
@@ -13,16 +13,15 @@ import { REDIS_LEDGER_GUARD, SingapayRedisLedgerEpoch } from './singapay-redis.l
 import { redisScript, runRedisScript, type SingapayRedisScript } from './singapay-redis.script.js';
 
 // Indexes a record by creation in its day's set, which lives the retention from the day's last
-// write, so the index is cleaned up with the settled records.
-// A record, and the key of the transaction it holds, expire only once it is settled: a payment
-// still in doubt (sending, pending, unknown, watched) that expired would let its key pay again.
+// write, so the index is cleaned up with the settled records. put() writes a record, or the key
+// of its transaction, to live ttl ms ('0': until a later write gives it a life; see recordTtl).
 const INDEX_CREATED = `
 local function indexCreated(day, member, ttl)
   redis.call('ZADD', day, 0, member)
   if redis.call('PTTL', day) < tonumber(ttl) then redis.call('PEXPIRE', day, ttl) end
 end
-local function put(key, value, settled, ttl, nx)
-  if settled == '1' then
+local function put(key, value, ttl, nx)
+  if ttl ~= '0' then
     if nx then return redis.call('SET', key, value, 'NX', 'PX', ttl) end
     return redis.call('SET', key, value, 'PX', ttl)
   end
@@ -30,37 +29,50 @@ local function put(key, value, settled, ttl, nx)
   return redis.call('SET', key, value)
 end`;
 
+/**
+ * How long a record, and the key of the transaction it holds, live from a write (ms); 0 for ever,
+ * until a later write says otherwise. A payment still in doubt (sending, pending, unknown) never
+ * expires: gone, its key would pay again. A final one under watch lives until its watch ends,
+ * then the retention, as a settled one does from its last write.
+ */
+function recordTtl(record: SingapayPaymentRecord, retentionMs: number): number {
+  if (isSettledPaymentRecord(record)) return retentionMs;
+  if (!isFinalPaymentState(record.state)) return 0;
+  return Math.max(0, (record.watchUntil ?? 0) - record.updatedAt) + retentionMs;
+}
+
 // Claims a key: exactly one SET NX wins across all replicas. Answers -1 when the ledger is not
 // the one this process has been writing to, the write's sequence number when it claimed, or the
 // record that holds the key. An unsettled record joins the unsettled index and its customer's.
 // KEYS: the record, the unsettled index, its day's creation index, its customer's unsettled set; ARGV: the value,
-// the retention (ms), createdAt, settled ('1' or '0'), the key, its creation member; then the ledger guard's.
+// the retention (ms), createdAt, settled ('1' or '0'), the key, its creation member, the record's life
+// (recordTtl); then the ledger guard's.
 const CREATE = redisScript(`${INDEX_CREATED}${REDIS_LEDGER_GUARD}
-if not ledgerIntact(KEYS[5], KEYS[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]) then return -1 end
-if put(KEYS[1], ARGV[1], ARGV[4], ARGV[2], true) then
+if not ledgerIntact(KEYS[5], KEYS[6], ARGV[8], ARGV[9], ARGV[10], ARGV[11]) then return -1 end
+if put(KEYS[1], ARGV[1], ARGV[7], true) then
   if ARGV[4] == '0' then
     redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
     redis.call('ZADD', KEYS[4], ARGV[3], ARGV[5])
   end
   indexCreated(KEYS[3], ARGV[6], ARGV[2])
-  return ledgerWrote(KEYS[5], ARGV[9])
+  return ledgerWrote(KEYS[5], ARGV[10])
 end
 return redis.call('GET', KEYS[1])`);
 
 // Compare-and-set on the version; a transaction another key holds is refused; the
 // unsettled index and the transaction index change in the same step. Keys and arguments are
 // CREATE's, then the transaction's key (KEYS[5], the record's own when it has none) and the
-// expected version (ARGV[7]). Answers -1 as CREATE does, 0 when refused, or the write's sequence number.
+// expected version (ARGV[8]). Answers -1 as CREATE does, 0 when refused, or the write's sequence number.
 const REPLACE = redisScript(`${INDEX_CREATED}${REDIS_LEDGER_GUARD}
-if not ledgerIntact(KEYS[6], KEYS[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]) then return -1 end
+if not ledgerIntact(KEYS[6], KEYS[7], ARGV[9], ARGV[10], ARGV[11], ARGV[12]) then return -1 end
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
-if string.match(current, '^(%d+)|') ~= ARGV[7] then return 0 end
+if string.match(current, '^(%d+)|') ~= ARGV[8] then return 0 end
 if KEYS[5] ~= KEYS[1] then
   local holder = redis.call('GET', KEYS[5])
   if holder and holder ~= ARGV[5] then return 0 end
 end
-put(KEYS[1], ARGV[1], ARGV[4], ARGV[2], false)
+put(KEYS[1], ARGV[1], ARGV[7], false)
 if ARGV[4] == '1' then
   redis.call('ZREM', KEYS[2], ARGV[5])
   redis.call('ZREM', KEYS[4], ARGV[5])
@@ -68,10 +80,20 @@ else
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
   redis.call('ZADD', KEYS[4], ARGV[3], ARGV[5])
 end
-if KEYS[5] ~= KEYS[1] then put(KEYS[5], ARGV[5], ARGV[4], ARGV[2], false) end
+if KEYS[5] ~= KEYS[1] then put(KEYS[5], ARGV[5], ARGV[7], false) end
 -- Again on every write: a record written before this index existed joins it when it next changes.
 indexCreated(KEYS[3], ARGV[6], ARGV[2])
-return ledgerWrote(KEYS[6], ARGV[10])`);
+return ledgerWrote(KEYS[6], ARGV[11])`);
+
+// A release before this one gave every record the retention as its life: a record it left in
+// doubt, still at the version read (KEYS: the record, its transaction's key or the record's own;
+// ARGV: the version, the record's key), loses its expiry, and so does its transaction's key.
+const KEEP_IN_DOUBT = redisScript(`
+local current = redis.call('GET', KEYS[1])
+if not current or string.match(current, '^(%d+)|') ~= ARGV[1] then return 0 end
+redis.call('PERSIST', KEYS[1])
+if KEYS[2] ~= KEYS[1] and redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('PERSIST', KEYS[2]) end
+return 1`);
 
 // Drops an index entry only if its record is really gone (it may have been created again meanwhile).
 const FORGET_IF_GONE = redisScript(`
@@ -94,8 +116,8 @@ const decode = (text: string): SingapayPaymentRecord => JSON.parse(text.slice(te
 export interface RedisPaymentStoreOptions extends RedisStoreOptions {
   /**
    * How long a settled record lives after its last write: longer than any reconciliation horizon.
-   * A record not yet settled (sending, pending, unknown, or watched for a late word) never
-   * expires: its key must not pay again while its outcome is in doubt.
+   * A payment in doubt (sending, pending, unknown) never expires: its key must not pay again; a
+   * final one watched for a late word lives until its watch ends, then this long.
    * @default 7 days
    */
   retentionMs?: number;
@@ -127,6 +149,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   private readonly retentionMs: number;
   private readonly epoch: SingapayRedisLedgerEpoch;
   private indexing?: Promise<void>;
+  private keepingInDoubt?: Promise<void>;
 
   constructor(
     redis: Redis,
@@ -147,7 +170,8 @@ export class RedisPaymentStore implements SingapayPaymentStore {
 
   /**
    * A key of this ledger: `record:<key>`, `tx:<transaction id>`, `unsettled`, `unsettled-of:<customer id>`
-   * (and `unsettled-of-indexed`: those sets are complete), `created:<day>`, `ledger` (the epoch), `halt`.
+   * (and `unsettled-of-indexed`: those sets are complete), `created:<day>`, `ledger` (the epoch), `halt`,
+   * `in-doubt-kept` (the payments in doubt an older release wrote no longer expire).
    */
   private key(name: string): string {
     return `${this.base}:${name}`;
@@ -190,6 +214,8 @@ export class RedisPaymentStore implements SingapayPaymentStore {
 
   /** Runs CREATE or REPLACE on `record` behind the ledger guard: the keys and arguments they share, then `keys` and `args`. */
   private guarded(script: SingapayRedisScript, record: SingapayPaymentRecord, keys: string[] = [], args: string[] = []) {
+    // Beside the first write of a process, never in its way; a failure is tried again by the next write.
+    this.keepingInDoubt ??= this.keepInDoubt().catch(() => (this.keepingInDoubt = undefined));
     const day = Math.floor(record.createdAt / DAY_MS);
     const own = [`record:${record.key}`, 'unsettled', `created:${day}`, `unsettled-of:${record.customerId}`].map((k) => this.key(k));
     const settled = isSettledPaymentRecord(record) ? '1' : '0';
@@ -197,7 +223,16 @@ export class RedisPaymentStore implements SingapayPaymentStore {
     return this.epoch.write(
       script,
       [...own, ...keys],
-      [encode(record), String(this.retentionMs), String(record.createdAt), settled, record.key, member, ...args],
+      [
+        encode(record),
+        String(this.retentionMs),
+        String(record.createdAt),
+        settled,
+        record.key,
+        member,
+        String(recordTtl(record, this.retentionMs)),
+        ...args,
+      ],
     );
   }
 
@@ -280,6 +315,28 @@ export class RedisPaymentStore implements SingapayPaymentStore {
       }
     }
     return records;
+  }
+
+  /**
+   * Once per ledger: the payments in doubt a release before this one wrote, each with the retention
+   * as its life, lose their expiry (`KEEP_IN_DOUBT`); then a marker says it is done.
+   */
+  private async keepInDoubt(): Promise<void> {
+    const marker = this.key('in-doubt-kept');
+    if (await this.#redis.exists(marker)) return;
+    const keys = await this.#redis.zrange(this.key('unsettled'), '0', '-1');
+    for (let from = 0; from < keys.length; from += 500) {
+      const batch = keys.slice(from, from + 500);
+      const texts = await this.#redis.mget(batch.map((k) => this.key(`record:${k}`)));
+      for (const text of texts) {
+        const r = text ? decode(text) : undefined;
+        if (!r || isFinalPaymentState(r.state)) continue;
+        const own = this.key(`record:${r.key}`);
+        const tx = r.transactionId ? this.key(`tx:${r.transactionId}`) : own;
+        await runRedisScript(this.#redis, KEEP_IN_DOUBT, [own, tx], [String(r.version), r.key]);
+      }
+    }
+    await this.#redis.set(marker, new Date().toISOString());
   }
 
   /**

@@ -10,7 +10,7 @@ import { SingapayPaymentEvents } from '../singapay-payment.events.js';
 import { SingapayPaymentStoreException } from '../singapay-payment.exception.js';
 import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
 import { SingapayPaymentInflight } from '../singapay-payment.inflight.js';
-import { isAwaitingToken, RELEASED, SINGAPAY_FAILURES, type SingapayRecordPatch } from '../singapay-payment.state.js';
+import { isAwaitingToken, isFailedFor, RELEASED, SINGAPAY_FAILURES, type SingapayRecordPatch } from '../singapay-payment.state.js';
 import type { SingapaySettlementSource } from '../singapay-payment.types.js';
 import { findPaymentCandidate } from './singapay-payment.matcher.js';
 import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
@@ -129,7 +129,8 @@ export class SingapayPaymentResolver {
       transactionId: tx.transactionId,
       outcome,
       ...RELEASED,
-      failure: state === 'failed' ? SINGAPAY_FAILURES.transactionFailed() : null,
+      // A refusal that named this transaction stays the refusal its caller was told of.
+      failure: state === 'failed' ? (isFailedFor(record, 'rejected') ? record.failure : SINGAPAY_FAILURES.transactionFailed()) : null,
       evidence: null,
       ...(awaiting ? this.policy.watch(record, this.now()) : { watchUntil: null, nextCheckAt: null }),
     };

@@ -149,26 +149,35 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-ser
       expect(await ttlOf('record:t2')).toBeGreaterThan(0);
     });
 
-    it('takes the expiry off the payments in doubt an older release wrote, once, beside the first write of a process', async () => {
+    it('gives the records an older release wrote their life, beside the first write of each process', async () => {
       const client = await redis.client();
-      const older = new RedisPaymentStore(client, { prefix: 'unit-upgrade' });
+      const retentionMs = 2 * 86_400_000;
+      const older = new RedisPaymentStore(client, { prefix: 'unit-upgrade', retentionMs });
       const inDoubt = record('u-doubt');
       await older.create(inDoubt);
       expect(await older.replace({ ...inDoubt, state: 'unknown', transactionId: 'TX-U', version: 2 }, 1)).toBe(true);
+      const watchUntil = Date.now() + 3 * 86_400_000; // a review longer than the retention
+      await older.create(record('u-watched', { state: 'failed', watchUntil }));
       await older.create(record('u-settled', { state: 'success' }));
       const keyOf = async (suffix: string) => (await client.keys(`{unit-upgrade:payments:*}:${suffix}`))[0]!;
       // What a release that gave every record the retention as its life left behind.
-      for (const suffix of ['record:u-doubt', 'tx:TX-U']) await client.pexpire(await keyOf(suffix), 3_600_000);
-      await client.del(await keyOf('in-doubt-kept'));
+      for (const suffix of ['record:u-doubt', 'tx:TX-U', 'record:u-watched']) await client.pexpire(await keyOf(suffix), 3_600_000);
       const settledTtl = await client.pttl(await keyOf('record:u-settled'));
 
-      const upgraded = new RedisPaymentStore(client, { prefix: 'unit-upgrade' }); // the next process
+      const upgraded = new RedisPaymentStore(client, { prefix: 'unit-upgrade', retentionMs }); // the next process
       await upgraded.create(record('u-new'));
-      await vi.waitFor(async () => expect(await client.exists(await keyOf('in-doubt-kept'))).toBe(1));
-      expect(await client.pttl(await keyOf('record:u-doubt'))).toBe(-1);
+      await vi.waitFor(async () => expect(await client.pttl(await keyOf('record:u-doubt'))).toBe(-1));
       expect(await client.pttl(await keyOf('tx:TX-U'))).toBe(-1);
+      const watched = await client.pttl(await keyOf('record:u-watched'));
+      expect(watched).toBeGreaterThan(watchUntil - Date.now() + retentionMs - 60_000);
+      expect(watched).toBeLessThanOrEqual(watchUntil - Date.now() + retentionMs + 1_000);
       expect(await client.pttl(await keyOf('record:u-settled'))).toBeLessThanOrEqual(settledTtl);
       expect(await client.pttl(await keyOf('record:u-settled'))).toBeGreaterThan(0);
+
+      // An older process writes again after that: the next process start takes care of it too.
+      await client.pexpire(await keyOf('record:u-doubt'), 3_600_000);
+      await new RedisPaymentStore(client, { prefix: 'unit-upgrade', retentionMs }).create(record('u-later'));
+      await vi.waitFor(async () => expect(await client.pttl(await keyOf('record:u-doubt'))).toBe(-1));
     });
 
     it('fills a page of unsettled records past members whose records expired, and resumes after them', async () => {

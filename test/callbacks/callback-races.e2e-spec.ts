@@ -5,6 +5,7 @@
  * moment it needs.
  */
 import { SingapayService, type SingapayAcceptedPayment } from '@app/singapay';
+import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
 import { capturingLogger } from '../support/log-capture.js';
 import { startCallbackApp, type CallbackApp } from '../support/callback-testing.js';
@@ -86,5 +87,77 @@ describe('a callback that comes while work on its payment is under way', () => {
     expect(await deliver(transactionId, customerId)).toBe(200);
     expect((await service.getPayment(key)).state).toBe('refunded');
     expect(await earlier).toBe(200);
+  });
+});
+
+describe('a callback whose payment another replica moved between its read and its write', () => {
+  /**
+   * A store shared with "another replica", which writes `their` change to the payment just before
+   * this process writes a refund over the version it read: the compare-and-set fails, and the
+   * refund is written over the other replica's version.
+   */
+  class SharedWithAnotherReplica extends SingapayInMemoryPaymentStore {
+    their?: (record: SingapayPaymentRecord) => Partial<SingapayPaymentRecord>;
+    override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+      const their = this.their;
+      if (their && record.state === 'refunded') {
+        this.their = undefined;
+        const current = (await this.get(record.key))!;
+        await super.replace(
+          { ...current, ...their(current), version: current.version + 1, updatedAt: current.updatedAt + 1 },
+          current.version,
+        );
+      }
+      return super.replace(record, expectedVersion);
+    }
+  }
+
+  const refundThatRaces = async (their: (record: SingapayPaymentRecord) => Partial<SingapayPaymentRecord>) => {
+    const store = new SharedWithAnotherReplica();
+    const started = await startCallbackApp({ simulatorDelivers: false, module: { paymentStore: store } });
+    try {
+      const { sim, url, service, receiver, settlements } = started;
+      const key = `race-${settlements.length}-${Math.random()}`;
+      const customerId = singapayTestCustomerId('data', 'failsThenRefunds');
+      const paid = (await service.pay({
+        command: 'data',
+        productCode: DATA.productCode,
+        customerId,
+        idempotencyKey: key,
+      })) as SingapayAcceptedPayment;
+      sim.settleAll(); // Singapay fails it, then refunds it
+      store.their = their;
+      const body = { command: 'callback', response_code: '50', data: { transaction_id: paid.transactionId } };
+      const status = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+        (r) => r.status,
+      );
+      await receiver.drain();
+      return { status, payment: await service.getPayment(key), announced: settlements.filter((s) => s.idempotencyKey === key) };
+    } finally {
+      await started.close();
+    }
+  };
+
+  it("over the other replica's failure: the refund keeps that failure, so no one refunds the customer twice", async () => {
+    const { status, payment, announced } = await refundThatRaces(() => ({
+      state: 'failed',
+      failure: {
+        reason: 'transaction_failed',
+        code: null,
+        type: 'transaction_failed',
+        httpStatus: 409,
+        message: 'Singapay marked the transaction failed',
+      },
+    }));
+    expect(status).toBe(200);
+    expect([payment.state, payment.failure?.reason]).toEqual(['refunded', 'transaction_failed']);
+    expect(announced.map((s) => [s.status, s.payment?.failure?.reason])).toEqual([['refunded', 'transaction_failed']]);
+  });
+
+  it('over the refund the other replica wrote already: nothing is announced a second time', async () => {
+    const { status, payment, announced } = await refundThatRaces(() => ({ state: 'refunded' }));
+    expect(status).toBe(200);
+    expect(payment.state).toBe('refunded');
+    expect(announced).toEqual([]);
   });
 });

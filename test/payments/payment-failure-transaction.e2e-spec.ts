@@ -78,8 +78,12 @@ describe('payment failures that name their transaction (failureTransactionId: wh
     expect(sim.transaction(tx!.transactionId)?.status).toBe('refunded');
     expect((await singapay.getPayment('fail-20')).state).toBe('refunded');
     expect(statusesOf('fail-20')).toEqual([['refunded', 'callback', tx!.transactionId]]);
-    // The customer was told "failed" at once: this refund only returns the deposit's money, and says so.
-    expect(settlements.find((s) => s.idempotencyKey === 'fail-20')?.previousState).toBe('failed');
+    // The customer was told "failed" at once: the refunded payment keeps that failure, which says this refund
+    // only gives the deposit its money back; and the same key still gives the same refusal.
+    const refunded = await singapay.getPayment('fail-20');
+    expect([refunded.state, refunded.failure?.reason]).toEqual(['refunded', 'rejected']);
+    expect(settlements.find((s) => s.idempotencyKey === 'fail-20')?.payment?.failure?.reason).toBe('rejected');
+    expect(await pay(customerId, 'fail-20')).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
 
     // The record's own WIB day (its time carries +07:00), not the clock's now, which may have passed midnight since.
     const wibDay = failed.createdAt.slice(0, 10);
@@ -133,8 +137,8 @@ describe('a refused payment whose transaction is refunded out of step with its r
       await receiver.drain();
       const payment = await service.getPayment('raced');
       expect([payment.state, payment.transactionId]).toEqual(['refunded', tx!.transactionId]);
-      expect(settlements.filter((s) => s.idempotencyKey === 'raced').map((s) => [s.status, s.previousState])).toEqual([
-        ['refunded', 'failed'],
+      expect(settlements.filter((s) => s.idempotencyKey === 'raced').map((s) => [s.status, s.payment?.failure?.reason])).toEqual([
+        ['refunded', 'rejected'],
       ]);
     } finally {
       await started.close();

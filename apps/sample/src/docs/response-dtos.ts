@@ -108,7 +108,11 @@ export class PaymentDto {
   @ApiPropertyOptional({ example: '1234-5678-9012-3456-7890' }) token?: string;
   @ApiPropertyOptional({ description: 'plntok only: paid, the token not issued yet; it is being looked up.', example: true })
   awaitingToken?: boolean;
-  @ApiPropertyOptional({ type: PaymentFailureDto }) failure?: PaymentFailureDto;
+  @ApiPropertyOptional({
+    type: PaymentFailureDto,
+    description: 'Why it failed; on a refunded payment, the failure it had before the refund (its customer was told it failed already)',
+  })
+  failure?: PaymentFailureDto;
   @ApiPropertyOptional({
     format: 'date-time',
     description: 'Until when a payment final only by inference (failure not_found) or awaiting its PLN token is still checked.',

@@ -72,6 +72,11 @@ export interface SingapayPaymentRecord {
   responseCode?: string;
   transactionId?: string;
   outcome?: SingapayPaymentOutcome;
+  /**
+   * Why it failed. A `refunded` payment keeps the failure it had before the refund, if it had
+   * one: its customer was told "failed" already, and the refund only gives the deposit its money
+   * back; a refund without it is one the customer is owed.
+   */
   failure?: SingapayPaymentFailure;
   /** Requests that may have left for Singapay (0 while never sent). */
   sendCount: number;

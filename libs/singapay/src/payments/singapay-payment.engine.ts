@@ -182,23 +182,25 @@ export class SingapayPaymentEngine {
       // Singapay has answered: whatever the store does now, the caller learns the truth. A record
       // that cannot be written stays "sending", and a later lookup settles it; it is never resent.
       let storeFailure: string | undefined;
-      const stored = await this.ledger.transition(record, verdict.patch).catch((error: unknown) => {
+      const stored = await this.ledger.move(record, verdict.patch).catch((error: unknown) => {
         storeFailure = (error as Error)?.name ?? 'error';
         return undefined;
       });
-      let current = stored ?? (await this.unrecordedOutcome(record, verdict.patch, storeFailure));
-      this.events.changed(record, current, 'payment');
+      let current = stored?.after ?? (await this.unrecordedOutcome(record, verdict.patch, storeFailure));
+      // Announced from the version written over: a callback that settled it meanwhile has announced it already.
+      this.events.changed(stored?.before ?? record, current, 'payment');
       if (current.evidence) current = await this.weighEvidence(current, current.evidence);
       if (isAwaitingToken(current)) this.followUps.chaseToken(current);
       return current;
     }
-    let recorded = await this.recordFailure(record, verdict.patch);
+    const moved = await this.recordFailure(record, verdict.patch);
+    let recorded = moved?.after;
     // A callback may have left its transaction on the record while it was being sent: weighed now, as for an accepted answer.
     if (recorded?.evidence && verdict.kind !== 'uncertain') recorded = await this.weighEvidence(recorded, recorded.evidence);
     if (verdict.kind === 'not_sent' || verdict.kind === 'rejected') throw verdict.error;
     const current = recorded ?? applyPatch(record, verdict.patch, this.now());
     if (verdict.kind === 'refunded') {
-      this.events.changed(record, current, 'payment');
+      if (moved) this.events.changed(moved.before, moved.after, 'payment');
       return current;
     }
     const cause = verdict.error instanceof SingapayException ? verdict.error.responseType : 'error';
@@ -210,17 +212,28 @@ export class SingapayPaymentEngine {
   /**
    * Records what a failed send came to; undefined when it could not be. An answer naming a
    * transaction another payment holds (a refusal naming the bill's earlier payment, say) names
-   * not this payment's: it is recorded without it, rather than left `sending`.
+   * not this payment's: it is recorded without it (its failure says which it named), rather
+   * than left `sending`; only while the record holds no transaction of its own.
    */
-  private async recordFailure(record: SingapayPaymentRecord, patch: SingapayRecordPatch): Promise<SingapayPaymentRecord | undefined> {
+  private async recordFailure(record: SingapayPaymentRecord, patch: SingapayRecordPatch) {
     const key = hashIdempotencyKey(record.key);
     try {
-      const recorded = await this.ledger.transition(record, patch);
-      if (recorded || !patch.transactionId) return recorded;
-      const holder = await this.ledger.findByTransactionId(patch.transactionId);
+      const recorded = await this.ledger.move(record, patch);
+      const named = patch.transactionId;
+      if (recorded || !named) return recorded;
+      const holder = await this.ledger.findByTransactionId(named);
       if (!holder || holder.key === record.key) return undefined;
-      this.logger.warn(`pay key=${key} answer names transaction ${patch.transactionId}, which another payment holds: recorded without it`);
-      return await this.ledger.transition(record, { ...patch, transactionId: undefined });
+      this.logger.warn(`pay key=${key} answer names transaction ${named}, which another payment holds: recorded without it`);
+      const failure = patch.failure && {
+        ...patch.failure,
+        message: `${patch.failure.message} (the answer named transaction ${named}, another payment's)`,
+      };
+      return await this.ledger.move(
+        record,
+        { ...patch, transactionId: undefined, ...(failure ? { failure } : {}) },
+        false,
+        (current) => current.transactionId === undefined,
+      );
     } catch {
       this.logger.error(`pay key=${key} failure could not be recorded; it will be looked up later`);
       return undefined;

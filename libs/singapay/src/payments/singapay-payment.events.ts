@@ -28,7 +28,6 @@ export class SingapayPaymentEvents implements OnModuleDestroy {
           idempotencyKey: after.key,
           transactionId: after.transactionId,
           status: after.state as SingapayPaymentSettlement['status'],
-          previousState: before.state,
           via,
           payment: paymentView(after),
         }),

@@ -41,8 +41,8 @@ export class SingapayPaymentFailedException extends SingapayException {
 
   static forRecord(record: SingapayPaymentRecord): SingapayException {
     const f = record.failure;
-    if (record.state === 'failed' && f?.reason === 'rejected') {
-      // Refused by code: the same exception the first caller got.
+    if ((record.state === 'failed' || record.state === 'refunded') && f?.reason === 'rejected') {
+      // Refused by code: the same exception the first caller got, also once Singapay refunded what the refusal drew.
       const { code, type, httpStatus, message } = f;
       return createSingapayException({ code, type, httpStatus, message, operation: 'pay', delivery: 'received' });
     }

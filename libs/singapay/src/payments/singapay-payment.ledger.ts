@@ -120,14 +120,29 @@ export class SingapayPaymentLedger {
     force = false,
     when?: (current: SingapayPaymentRecord) => boolean,
   ): Promise<SingapayPaymentRecord | undefined> {
+    return (await this.move(record, patch, force, when))?.after;
+  }
+
+  /**
+   * `transition`, answering the version it wrote over (`before`) with the result: what a change
+   * is announced from, which is not the version the caller read when another writer came first.
+   * A `patch` given as a function is made from that version, at each try.
+   */
+  async move(
+    record: SingapayPaymentRecord,
+    patch: SingapayRecordPatch | ((base: SingapayPaymentRecord) => SingapayRecordPatch),
+    force = false,
+    when?: (current: SingapayPaymentRecord) => boolean,
+  ): Promise<{ before: SingapayPaymentRecord; after: SingapayPaymentRecord } | undefined> {
     let base = record;
     for (let i = 0; i < 5; i++) {
-      if (patch.state && !force && !canMove(base, patch.state)) return undefined;
+      const change = typeof patch === 'function' ? patch(base) : patch;
+      if (change.state && !force && !canMove(base, change.state)) return undefined;
       if (when && !when(base)) return undefined;
       // A payment holds one transaction for good: a later match never replaces it.
-      if (patch.transactionId && base.transactionId && base.transactionId !== patch.transactionId) return undefined;
-      const updated = await this.replace(base, patch, 'after_send');
-      if (updated) return updated;
+      if (change.transactionId && base.transactionId && base.transactionId !== change.transactionId) return undefined;
+      const updated = await this.replace(base, change, 'after_send');
+      if (updated) return { before: base, after: updated };
       const latest = await this.get(record.key, 'after_send');
       if (!latest) return undefined;
       base = latest;

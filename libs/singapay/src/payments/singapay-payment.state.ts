@@ -96,6 +96,18 @@ export const SINGAPAY_FAILURES = {
     ),
 } as const;
 
+/**
+ * The failure a record carries once Singapay's word moves it to `state`. A failed transaction is
+ * `transaction_failed`, unless the record is a refusal that named it: it stays the refusal its
+ * caller was told of. A refund of a failed payment keeps its failure, which says the customer was
+ * told "failed" before the deposit got its money back. Any other state carries none.
+ */
+export function failureAfter(base: SingapayPaymentRecord, state: SingapayPaymentState): SingapayPaymentFailure | null {
+  if (state === 'failed') return isFailedFor(base, 'rejected') ? base.failure! : SINGAPAY_FAILURES.transactionFailed();
+  if (state === 'refunded' && base.state === 'failed') return base.failure ?? null;
+  return null;
+}
+
 /** What is sent to Singapay of a payment request (the order's own fields, such as its key, left out). */
 export function paymentParamsOf(req: SingapayPaymentParams): SingapayPaymentParams {
   const { command, productCode, customerId, referenceNumber } = req;

@@ -1,4 +1,4 @@
-import type { SingapayPaymentOutcome, SingapayPaymentRecord, SingapayPaymentState } from './singapay-payment-record.js';
+import type { SingapayPaymentOutcome, SingapayPaymentRecord } from './singapay-payment-record.js';
 
 /** A payment as `getPayment()` shows it. Times are ISO 8601 with the WIB offset (`+07:00`). */
 export interface SingapayPayment
@@ -38,13 +38,8 @@ export interface SingapayPaymentSettlement {
   idempotencyKey?: string;
   transactionId?: string;
   status: 'success' | 'failed' | 'refunded';
-  /**
-   * Where the payment stood before (absent for a transaction with no record). A `refunded` after
-   * `failed` returns to your deposit what Singapay drew for a payment your customer was already
-   * told failed: nothing more is owed to the customer.
-   */
-  previousState?: SingapayPaymentState;
   via: SingapaySettlementSource;
+  /** The payment as it now stands; a `refunded` one with a `failure` failed first (nothing is owed to its customer). */
   payment?: SingapayPayment;
 }
 

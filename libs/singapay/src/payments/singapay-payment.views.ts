@@ -34,7 +34,8 @@ export function paymentView(record: SingapayPaymentRecord): SingapayPayment {
     period: o?.period,
     token: o?.token,
     awaitingToken: isAwaitingToken(record) ? (true as const) : undefined,
-    failure: record.state === 'failed' ? record.failure : undefined,
+    // A refunded payment shows the failure it had before, if any (see failureAfter).
+    failure: record.state === 'failed' || record.state === 'refunded' ? record.failure : undefined,
     reviewUntil: record.watchUntil === undefined ? undefined : formatSingapayIso(record.watchUntil),
     sendCount: record.sendCount,
     createdAt: formatSingapayIso(record.createdAt),

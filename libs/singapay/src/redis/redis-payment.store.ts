@@ -85,14 +85,19 @@ if KEYS[5] ~= KEYS[1] then put(KEYS[5], ARGV[5], ARGV[7], false) end
 indexCreated(KEYS[3], ARGV[6], ARGV[2])
 return ledgerWrote(KEYS[6], ARGV[11])`);
 
-// A release before this one gave every record the retention as its life: a record it left in
-// doubt, still at the version read (KEYS: the record, its transaction's key or the record's own;
-// ARGV: the version, the record's key), loses its expiry, and so does its transaction's key.
-const KEEP_IN_DOUBT = redisScript(`
+// A release before this one gave every record the retention as its life. A record still at the
+// version read (KEYS: the record, its transaction's key or the record's own; ARGV: the version,
+// the record's key, its life from now by recordTtl) takes that life, and so does its
+// transaction's key: for ever ('0'), or longer than it had.
+const GIVE_LIFE = redisScript(`
 local current = redis.call('GET', KEYS[1])
 if not current or string.match(current, '^(%d+)|') ~= ARGV[1] then return 0 end
-redis.call('PERSIST', KEYS[1])
-if KEYS[2] ~= KEYS[1] and redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('PERSIST', KEYS[2]) end
+local function live(key)
+  if ARGV[3] == '0' then redis.call('PERSIST', key)
+  elseif redis.call('PTTL', key) < tonumber(ARGV[3]) then redis.call('PEXPIRE', key, ARGV[3]) end
+end
+live(KEYS[1])
+if KEYS[2] ~= KEYS[1] and redis.call('GET', KEYS[2]) == ARGV[2] then live(KEYS[2]) end
 return 1`);
 
 // Drops an index entry only if its record is really gone (it may have been created again meanwhile).
@@ -149,7 +154,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   private readonly retentionMs: number;
   private readonly epoch: SingapayRedisLedgerEpoch;
   private indexing?: Promise<void>;
-  private keepingInDoubt?: Promise<void>;
+  private givingLife?: Promise<void>;
 
   constructor(
     redis: Redis,
@@ -170,8 +175,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
 
   /**
    * A key of this ledger: `record:<key>`, `tx:<transaction id>`, `unsettled`, `unsettled-of:<customer id>`
-   * (and `unsettled-of-indexed`: those sets are complete), `created:<day>`, `ledger` (the epoch), `halt`,
-   * `in-doubt-kept` (the payments in doubt an older release wrote no longer expire).
+   * (and `unsettled-of-indexed`: those sets are complete), `created:<day>`, `ledger` (the epoch), `halt`.
    */
   private key(name: string): string {
     return `${this.base}:${name}`;
@@ -215,7 +219,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   /** Runs CREATE or REPLACE on `record` behind the ledger guard: the keys and arguments they share, then `keys` and `args`. */
   private guarded(script: SingapayRedisScript, record: SingapayPaymentRecord, keys: string[] = [], args: string[] = []) {
     // Beside the first write of a process, never in its way; a failure is tried again by the next write.
-    this.keepingInDoubt ??= this.keepInDoubt().catch(() => (this.keepingInDoubt = undefined));
+    this.givingLife ??= this.giveLife().catch(() => (this.givingLife = undefined));
     const day = Math.floor(record.createdAt / DAY_MS);
     const own = [`record:${record.key}`, 'unsettled', `created:${day}`, `unsettled-of:${record.customerId}`].map((k) => this.key(k));
     const settled = isSettledPaymentRecord(record) ? '1' : '0';
@@ -318,25 +322,26 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   }
 
   /**
-   * Once per ledger: the payments in doubt a release before this one wrote, each with the retention
-   * as its life, lose their expiry (`KEEP_IN_DOUBT`); then a marker says it is done.
+   * Once per process: every unsettled record takes the life `recordTtl` gives it from now
+   * (`GIVE_LIFE`), which a release before this one, which gave every record the retention, may
+   * have written otherwise: a payment in doubt never expires, a watched one outlives its watch. Not
+   * once per ledger: during a rolling upgrade, processes of the older release go on writing.
    */
-  private async keepInDoubt(): Promise<void> {
-    const marker = this.key('in-doubt-kept');
-    if (await this.#redis.exists(marker)) return;
+  private async giveLife(): Promise<void> {
     const keys = await this.#redis.zrange(this.key('unsettled'), '0', '-1');
     for (let from = 0; from < keys.length; from += 500) {
       const batch = keys.slice(from, from + 500);
       const texts = await this.#redis.mget(batch.map((k) => this.key(`record:${k}`)));
+      const now = Date.now();
       for (const text of texts) {
         const r = text ? decode(text) : undefined;
-        if (!r || isFinalPaymentState(r.state)) continue;
+        if (!r || isSettledPaymentRecord(r)) continue;
         const own = this.key(`record:${r.key}`);
         const tx = r.transactionId ? this.key(`tx:${r.transactionId}`) : own;
-        await runRedisScript(this.#redis, KEEP_IN_DOUBT, [own, tx], [String(r.version), r.key]);
+        const life = String(recordTtl({ ...r, updatedAt: now }, this.retentionMs));
+        await runRedisScript(this.#redis, GIVE_LIFE, [own, tx], [String(r.version), r.key, life]);
       }
     }
-    await this.#redis.set(marker, new Date().toISOString());
   }
 
   /**

@@ -10,7 +10,7 @@ import { SingapayPaymentEvents } from '../singapay-payment.events.js';
 import { SingapayPaymentStoreException } from '../singapay-payment.exception.js';
 import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
 import { SingapayPaymentInflight } from '../singapay-payment.inflight.js';
-import { isAwaitingToken, isFailedFor, RELEASED, SINGAPAY_FAILURES, type SingapayRecordPatch } from '../singapay-payment.state.js';
+import { failureAfter, isAwaitingToken, RELEASED, SINGAPAY_FAILURES, type SingapayRecordPatch } from '../singapay-payment.state.js';
 import type { SingapaySettlementSource } from '../singapay-payment.types.js';
 import { findPaymentCandidate } from './singapay-payment.matcher.js';
 import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
@@ -115,28 +115,30 @@ export class SingapayPaymentResolver {
   async adoptHeld(record: SingapayPaymentRecord, tx: SingapayPaymentEvidence, via: SingapaySettlementSource) {
     // A transaction's status is the state of the payment it belongs to.
     const state = tx.status;
-    const outcome = dropUndefined({
-      ...record.outcome,
-      transactionId: tx.transactionId,
-      amount: record.outcome?.amount ?? tx.amount,
-      price: record.outcome?.price ?? tx.price,
-      token: tx.token ?? record.outcome?.token,
-      createdAt: record.outcome?.createdAt ?? tx.createdAt,
-    });
-    const awaiting = isAwaitingToken({ state, command: record.command, outcome });
-    const patch: SingapayRecordPatch = {
-      state,
-      transactionId: tx.transactionId,
-      outcome,
-      ...RELEASED,
-      // A refusal that named this transaction stays the refusal its caller was told of.
-      failure: state === 'failed' ? (isFailedFor(record, 'rejected') ? record.failure : SINGAPAY_FAILURES.transactionFailed()) : null,
-      evidence: null,
-      ...(awaiting ? this.policy.watch(record, this.now()) : { watchUntil: null, nextCheckAt: null }),
+    // Made from the version it is written over, which another writer may have moved since it was read.
+    const patch = (base: SingapayPaymentRecord): SingapayRecordPatch => {
+      const outcome = dropUndefined({
+        ...base.outcome,
+        transactionId: tx.transactionId,
+        amount: base.outcome?.amount ?? tx.amount,
+        price: base.outcome?.price ?? tx.price,
+        token: tx.token ?? base.outcome?.token,
+        createdAt: base.outcome?.createdAt ?? tx.createdAt,
+      });
+      const awaiting = isAwaitingToken({ state, command: base.command, outcome });
+      return {
+        state,
+        transactionId: tx.transactionId,
+        outcome,
+        ...RELEASED,
+        failure: failureAfter(base, state),
+        evidence: null,
+        ...(awaiting ? this.policy.watch(base, this.now()) : { watchUntil: null, nextCheckAt: null }),
+      };
     };
-    const updated = await this.ledger.transition(record, patch);
-    if (updated) this.events.changed(record, updated, via);
-    return updated ?? (await this.ledger.get(record.key, 'after_send')) ?? record;
+    const moved = await this.ledger.move(record, patch);
+    if (moved) this.events.changed(moved.before, moved.after, via);
+    return moved?.after ?? (await this.ledger.get(record.key, 'after_send')) ?? record;
   }
 
   private async lookUp(record: SingapayPaymentRecord, via: SingapaySettlementSource, call?: SingapayCallOptions) {
@@ -173,7 +175,7 @@ export class SingapayPaymentResolver {
     if (complete && this.policy.mayConcludeNotFound(record, started)) {
       // The search speaks only of the record it began with: one another writer has given a transaction or
       // evidence (a callback, another replica's lookup) or moved on meanwhile is not concluded missing.
-      const failed = await this.ledger.transition(
+      const failed = await this.ledger.move(
         record,
         { state: 'failed', failure: SINGAPAY_FAILURES.notFound(record, now), ...this.policy.watch({ lookups: record.lookups }, now) },
         false,
@@ -182,8 +184,8 @@ export class SingapayPaymentResolver {
           current.evidence?.transactionId === record.evidence?.transactionId &&
           this.policy.mayConcludeNotFound(current, started),
       );
-      if (failed) this.events.changed(record, failed, via);
-      return failed ?? (await this.ledger.get(record.key, 'after_send')) ?? record;
+      if (failed) this.events.changed(failed.before, failed.after, via);
+      return failed?.after ?? (await this.ledger.get(record.key, 'after_send')) ?? record;
     }
     if (record.watchUntil === undefined) return record;
     return (await this.ledger.transition(record, { nextCheckAt: this.policy.nextFollowUpAt(record, now) }, true)) ?? record;

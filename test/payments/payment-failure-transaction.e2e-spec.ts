@@ -84,6 +84,12 @@ describe('payment failures that name their transaction (failureTransactionId: wh
     expect([refunded.state, refunded.failure?.reason]).toEqual(['refunded', 'rejected']);
     expect(settlements.find((s) => s.idempotencyKey === 'fail-20')?.payment?.failure?.reason).toBe('rejected');
     expect(await pay(customerId, 'fail-20')).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
+    // Singapay delivers the refund again (a retry, or a resend from its dashboard): the failure stays.
+    sim.resendCallback(tx!.transactionId);
+    await sim.flushCallbacks();
+    await receiver.drain();
+    expect((await singapay.getPayment('fail-20')).failure?.reason).toBe('rejected');
+    expect(await pay(customerId, 'fail-20')).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
 
     // The record's own WIB day (its time carries +07:00), not the clock's now, which may have passed midnight since.
     const wibDay = failed.createdAt.slice(0, 10);
@@ -161,6 +167,72 @@ describe('a refused payment whose transaction is refunded out of step with its r
       const row = report.rows.find((r) => r.local?.idempotencyKey === 'no-callback');
       expect(row).toMatchObject({ category: 'state_differs', needsAttention: false, singapay: { status: 'refunded' } });
       expect(row!.note).toContain('nothing more is owed');
+    } finally {
+      await started.close();
+    }
+  });
+});
+
+describe('what pay() announces when its own write does not land', () => {
+  it('an answer written over a record another replica refunded meanwhile: announced by that replica only, not twice', async () => {
+    class RefundedByAnotherReplica extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        if (record.state === 'pending' && record.transactionId && expectedVersion === 1) {
+          // The other replica took over (its lease ran out here), looked it up, and found it refunded.
+          const current = (await this.get(record.key))!;
+          const refunded = {
+            ...current,
+            state: 'refunded' as const,
+            transactionId: record.transactionId,
+            version: 2,
+            updatedAt: current.updatedAt + 1,
+          };
+          await super.replace(refunded, 1);
+        }
+        return super.replace(record, expectedVersion);
+      }
+    }
+    const started = await startCallbackApp({ simulatorDelivers: false, module: { paymentStore: new RefundedByAnotherReplica() } });
+    try {
+      const { service, settlements } = started;
+      const paid = await service
+        .pay({ command: 'pulsa', productCode: PULSA.productCode, customerId: '081234560077', idempotencyKey: 'overtaken' })
+        .catch((e: unknown) => e);
+      expect(paid).toMatchObject({ name: 'SingapayPaymentFailedException' });
+      expect((await service.getPayment('overtaken')).state).toBe('refunded');
+      expect(settlements.filter((s) => s.idempotencyKey === 'overtaken')).toEqual([]);
+    } finally {
+      await started.close();
+    }
+  });
+
+  it('a refund answered at payment that the store could not take: announced at once, written on next use, not announced again', async () => {
+    let storeDown = true;
+    class DownForRefunds extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        if (storeDown && record.state === 'refunded') throw new Error('store unavailable');
+        return super.replace(record, expectedVersion);
+      }
+    }
+    const started = await startCallbackApp({
+      simulatorDelivers: false,
+      simulator: { variants: { failureTransactionId: 'whenCreated' } },
+      module: { paymentStore: new DownForRefunds() },
+    });
+    try {
+      const { sim, service, settlements } = started;
+      const customerId = singapayTestCustomerId('pulsa', 'codeAtPayment', '50');
+      const refused = await service
+        .pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'refund-unwritten' })
+        .catch((e: unknown) => e);
+      expect(refused).toMatchObject({ name: 'SingapayPaymentFailedException' });
+      const [tx] = sim.transactions();
+      const mine = () => settlements.filter((s) => s.idempotencyKey === 'refund-unwritten').map((s) => [s.status, s.via, s.transactionId]);
+      expect(mine()).toEqual([['refunded', 'payment', tx!.transactionId]]);
+      storeDown = false;
+      expect((await service.getPayment('refund-unwritten')).state).toBe('refunded');
+      expect(mine()).toHaveLength(1);
+      expect(sim.stats().paymentsReceived).toBe(1);
     } finally {
       await started.close();
     }

@@ -73,9 +73,9 @@ export interface SingapayPaymentRecord {
   transactionId?: string;
   outcome?: SingapayPaymentOutcome;
   /**
-   * Why it failed. A `refunded` payment keeps the failure it had before the refund, if it had
-   * one: its customer was told "failed" already, and the refund only gives the deposit its money
-   * back; a refund without it is one the customer is owed.
+   * Why it failed. A `refunded` payment keeps the failure Singapay reported before the refund
+   * (`rejected` or `transaction_failed`), if there was one: it failed first, and the refund only
+   * gives the deposit its money back; a refund without it is one the customer is owed.
    */
   failure?: SingapayPaymentFailure;
   /** Requests that may have left for Singapay (0 while never sent). */

@@ -186,9 +186,12 @@ export class SingapayPaymentEngine {
         storeFailure = (error as Error)?.name ?? 'error';
         return undefined;
       });
-      let current = stored?.after ?? (await this.unrecordedOutcome(record, verdict.patch, storeFailure));
       // Announced from the version written over: a callback that settled it meanwhile has announced it already.
-      this.events.changed(stored?.before ?? record, current, 'payment');
+      const outcome = stored
+        ? { current: stored.after, from: stored.before }
+        : await this.unrecordedOutcome(record, verdict.patch, storeFailure);
+      let current = outcome.current;
+      if (outcome.from) this.events.changed(outcome.from, current, 'payment');
       if (current.evidence) current = await this.weighEvidence(current, current.evidence);
       if (isAwaitingToken(current)) this.followUps.chaseToken(current);
       return current;
@@ -201,6 +204,11 @@ export class SingapayPaymentEngine {
     const current = recorded ?? applyPatch(record, verdict.patch, this.now());
     if (verdict.kind === 'refunded') {
       if (moved) this.events.changed(moved.before, moved.after, 'payment');
+      else if (moved === null) {
+        // The store failed: no one else knows of it. Said now, and written on next use, as an accepted answer is.
+        this.unrecorded.set(record.key, verdict.patch);
+        this.events.changed(record, current, 'payment');
+      }
       return current;
     }
     const cause = verdict.error instanceof SingapayException ? verdict.error.responseType : 'error';
@@ -210,7 +218,8 @@ export class SingapayPaymentEngine {
   }
 
   /**
-   * Records what a failed send came to; undefined when it could not be. An answer naming a
+   * Records what a failed send came to: undefined when the record refused it (another writer
+   * moved it), null when the store failed. An answer naming a
    * transaction another payment holds (a refusal naming the bill's earlier payment, say) names
    * not this payment's: it is recorded without it (its failure says which it named), rather
    * than left `sending`; only while the record holds no transaction of its own.
@@ -236,7 +245,7 @@ export class SingapayPaymentEngine {
       );
     } catch {
       this.logger.error(`pay key=${key} failure could not be recorded; it will be looked up later`);
-      return undefined;
+      return null;
     }
   }
 
@@ -260,17 +269,19 @@ export class SingapayPaymentEngine {
   /**
    * An accepted answer the store did not take. Read back first: the write may have gone through
    * before the store failed to say so, or the record moved on meanwhile (a callback settled it with
-   * this very transaction, say), and then it is answered as it now stands. Otherwise the outcome is
-   * kept in this process and written again on next use; a record holding another transaction is
-   * said loudly, because records and Singapay disagree about money.
+   * this very transaction, say), and then it is answered as it now stands, announced by whoever moved
+   * it. Otherwise the outcome is kept in this process and written again on next use, and announced
+   * (`from`) by this one; a record holding another transaction is said loudly, because records and
+   * Singapay disagree about money.
    */
   private async unrecordedOutcome(
     record: SingapayPaymentRecord,
     patch: SingapayRecordPatch,
     storeFailure?: string,
-  ): Promise<SingapayPaymentRecord> {
+  ): Promise<{ current: SingapayPaymentRecord; from?: SingapayPaymentRecord }> {
     const latest = await this.ledger.get(record.key, 'after_send').catch(() => undefined);
-    if (latest && latest.transactionId === patch.transactionId) return latest;
+    // Moved on with this very transaction: its writer announced what it did.
+    if (latest && latest.transactionId === patch.transactionId) return { current: latest };
     const key = hashIdempotencyKey(record.key);
     const held = latest?.transactionId;
     if (held === undefined && storeFailure !== undefined) {
@@ -282,7 +293,8 @@ export class SingapayPaymentEngine {
       );
     }
     this.unrecorded.set(record.key, patch);
-    return applyPatch(latest ?? record, patch, this.now());
+    const base = latest ?? record;
+    return { current: applyPatch(base, patch, this.now()), from: base };
   }
 
   /**

@@ -1,5 +1,12 @@
 import type { SingapayPaymentRecord, SingapayPaymentState } from './singapay-payment-record.js';
-import { applyPatch, canMove, hashPaymentRequest, isSamePaymentRequest } from './singapay-payment.state.js';
+import {
+  applyPatch,
+  canMove,
+  failureAfter,
+  hashPaymentRequest,
+  isSamePaymentRequest,
+  SINGAPAY_FAILURES,
+} from './singapay-payment.state.js';
 import { SingapayRecoveryPolicy } from './recovery/singapay-recovery.policy.js';
 import { failureVerdict, receiptPatch } from './singapay-payment.verdict.js';
 import { SingapayException, type SingapayExceptionType } from '../errors/singapay.exception.js';
@@ -70,6 +77,27 @@ describe('the payment state machine', () => {
     expect('owner' in after || 'leaseUntil' in after).toBe(false);
     expect(before.owner).toBe('me');
     expect(applyPatch(after, { state: 'refunded' }, T0 + 9).settledAt).toBe(T0 + 5);
+  });
+});
+
+describe('the failure a record keeps when Singapay moves it', () => {
+  const refusal = { reason: 'rejected' as const, code: '20', type: 'customer_not_found' as const, httpStatus: 404, message: 'refused' };
+  const failedBy = (failure: SingapayPaymentRecord['failure']) => record({ state: 'failed', failure });
+
+  it('a refund keeps a failure Singapay reported, also when the refund comes again; nothing else', () => {
+    expect(failureAfter(failedBy(refusal), 'refunded')).toEqual(refusal);
+    expect(failureAfter(failedBy(SINGAPAY_FAILURES.transactionFailed()), 'refunded')?.reason).toBe('transaction_failed');
+    expect(failureAfter(record({ state: 'refunded', failure: refusal }), 'refunded')).toEqual(refusal);
+    // "Not found" was our inference: a refund after it is one the customer may be owed.
+    expect(failureAfter(failedBy(SINGAPAY_FAILURES.notFound(record(), T0)), 'refunded')).toBeNull();
+    for (const state of ['pending', 'unknown', 'success', 'sending'] as const)
+      expect(failureAfter(record({ state }), 'refunded')).toBeNull();
+  });
+
+  it('a failed transaction is transaction_failed, unless the record is the refusal that named it', () => {
+    expect(failureAfter(failedBy(refusal), 'failed')).toEqual(refusal);
+    expect(failureAfter(record({ state: 'pending' }), 'failed')?.reason).toBe('transaction_failed');
+    expect(failureAfter(failedBy(refusal), 'success')).toBeNull();
   });
 });
 

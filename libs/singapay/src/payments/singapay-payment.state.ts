@@ -99,12 +99,13 @@ export const SINGAPAY_FAILURES = {
 /**
  * The failure a record carries once Singapay's word moves it to `state`. A failed transaction is
  * `transaction_failed`, unless the record is a refusal that named it: it stays the refusal its
- * caller was told of. A refund of a failed payment keeps its failure, which says the customer was
- * told "failed" before the deposit got its money back. Any other state carries none.
+ * caller was told of. A refund of a payment Singapay itself said failed keeps that failure (and
+ * so does the same refund again), which says the payment failed before the deposit got its money
+ * back; a refund after anything else, a "not found" inference included, carries none.
  */
 export function failureAfter(base: SingapayPaymentRecord, state: SingapayPaymentState): SingapayPaymentFailure | null {
   if (state === 'failed') return isFailedFor(base, 'rejected') ? base.failure! : SINGAPAY_FAILURES.transactionFailed();
-  if (state === 'refunded' && base.state === 'failed') return base.failure ?? null;
+  if (state === 'refunded' && (isFailedBySingapay(base) || base.state === 'refunded')) return base.failure ?? null;
   return null;
 }
 

@@ -39,7 +39,7 @@ export interface SingapayPaymentSettlement {
   transactionId?: string;
   status: 'success' | 'failed' | 'refunded';
   via: SingapaySettlementSource;
-  /** The payment as it now stands; a `refunded` one with a `failure` failed first (nothing is owed to its customer). */
+  /** The payment as it now stands; a `refunded` one with a `failure` failed first, by Singapay's word (nothing is owed to its customer). */
   payment?: SingapayPayment;
 }
 

@@ -76,7 +76,7 @@ function localSide(record: SingapayPaymentRecord): SingapayReconciliationLocal {
   return dropUndefined({
     idempotencyKey: record.key,
     state: record.state,
-    failureReason: record.state === 'failed' ? record.failure?.reason : undefined,
+    failureReason: record.state === 'failed' || record.state === 'refunded' ? record.failure?.reason : undefined,
     command: record.command,
     productCode: record.productCode,
     customerId: record.customerId,

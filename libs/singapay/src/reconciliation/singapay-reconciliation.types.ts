@@ -46,7 +46,7 @@ export interface SingapayReconciliationLocal extends Pick<
   | 'price'
   | 'createdAt'
 > {
-  /** Why it failed, for a `failed` record. */
+  /** Why it failed, for a `failed` record, and for a `refunded` one that failed first (by Singapay's word). */
   failureReason?: SingapayPaymentFailureReason;
 }
 

@@ -155,6 +155,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   private readonly epoch: SingapayRedisLedgerEpoch;
   private indexing?: Promise<void>;
   private givingLife?: Promise<void>;
+  private lifeGivenAt = -Infinity;
 
   constructor(
     redis: Redis,
@@ -218,8 +219,14 @@ export class RedisPaymentStore implements SingapayPaymentStore {
 
   /** Runs CREATE or REPLACE on `record` behind the ledger guard: the keys and arguments they share, then `keys` and `args`. */
   private guarded(script: SingapayRedisScript, record: SingapayPaymentRecord, keys: string[] = [], args: string[] = []) {
-    // Beside the first write of a process, never in its way; a failure is tried again by the next write.
-    this.givingLife ??= this.giveLife().catch(() => (this.givingLife = undefined));
+    // Beside a write, never in its way, at most once a day (see giveLife); a failure is tried again by the next write.
+    const now = Date.now();
+    if (!this.givingLife && now - this.lifeGivenAt >= DAY_MS) {
+      this.lifeGivenAt = now;
+      this.givingLife = this.giveLife()
+        .catch(() => void (this.lifeGivenAt = -Infinity))
+        .finally(() => (this.givingLife = undefined));
+    }
     const day = Math.floor(record.createdAt / DAY_MS);
     const own = [`record:${record.key}`, 'unsettled', `created:${day}`, `unsettled-of:${record.customerId}`].map((k) => this.key(k));
     const settled = isSettledPaymentRecord(record) ? '1' : '0';
@@ -322,25 +329,31 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   }
 
   /**
-   * Once per process: every unsettled record takes the life `recordTtl` gives it from now
-   * (`GIVE_LIFE`), which a release before this one, which gave every record the retention, may
-   * have written otherwise: a payment in doubt never expires, a watched one outlives its watch. Not
-   * once per ledger: during a rolling upgrade, processes of the older release go on writing.
+   * Every unsettled record takes the life `recordTtl` gives it from now (`GIVE_LIFE`), which a
+   * release before this one, which gave every record the retention, may have written otherwise: a
+   * payment in doubt never expires, a watched one outlives its watch. Beside the first write of a
+   * process and then once a day, not once per ledger: during a rolling upgrade, processes of the
+   * older release go on writing for a while, and their records' retention is days.
    */
   private async giveLife(): Promise<void> {
     const keys = await this.#redis.zrange(this.key('unsettled'), '0', '-1');
+    if (keys.length === 0) return;
+    await this.#redis.script('LOAD', GIVE_LIFE.source);
     for (let from = 0; from < keys.length; from += 500) {
       const batch = keys.slice(from, from + 500);
       const texts = await this.#redis.mget(batch.map((k) => this.key(`record:${k}`)));
       const now = Date.now();
+      const scripts = this.#redis.pipeline();
       for (const text of texts) {
         const r = text ? decode(text) : undefined;
         if (!r || isSettledPaymentRecord(r)) continue;
         const own = this.key(`record:${r.key}`);
         const tx = r.transactionId ? this.key(`tx:${r.transactionId}`) : own;
         const life = String(recordTtl({ ...r, updatedAt: now }, this.retentionMs));
-        await runRedisScript(this.#redis, GIVE_LIFE, [own, tx], [String(r.version), r.key, life]);
+        scripts.evalsha(GIVE_LIFE.sha, 2, own, tx, String(r.version), r.key, life);
       }
+      const failed = ((await scripts.exec()) ?? []).find(([error]) => error);
+      if (failed) throw failed[0] as Error;
     }
   }
 

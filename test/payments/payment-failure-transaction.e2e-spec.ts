@@ -173,7 +173,7 @@ describe('a refused payment whose transaction is refunded out of step with its r
   });
 });
 
-describe('what pay() announces when its own write does not land', () => {
+describe("when pay()'s own write does not land", () => {
   it('an answer written over a record another replica refunded meanwhile: announced by that replica only, not twice', async () => {
     class RefundedByAnotherReplica extends SingapayInMemoryPaymentStore {
       override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
@@ -232,6 +232,33 @@ describe('what pay() announces when its own write does not land', () => {
       storeDown = false;
       expect((await service.getPayment('refund-unwritten')).state).toBe('refunded');
       expect(mine()).toHaveLength(1);
+      expect(sim.stats().paymentsReceived).toBe(1);
+    } finally {
+      await started.close();
+    }
+  });
+
+  it('a refusal the store could not take: the same key gives the same refusal once the store is back, and sends nothing', async () => {
+    let storeDown = true;
+    class DownForFailures extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        if (storeDown && record.state === 'failed') throw new Error('store unavailable');
+        return super.replace(record, expectedVersion);
+      }
+    }
+    const started = await startCallbackApp({ simulatorDelivers: false, module: { paymentStore: new DownForFailures(), timeoutMs: 2_000 } });
+    try {
+      const { sim, service } = started;
+      const req = {
+        command: 'pulsa',
+        productCode: PULSA.productCode,
+        customerId: singapayTestCustomerId('pulsa', 'customerNotFound'),
+        idempotencyKey: 'refusal-unwritten',
+      } as const;
+      expect(await service.pay(req).catch((e: unknown) => e)).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
+      storeDown = false;
+      expect(await service.pay(req).catch((e: unknown) => e)).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
+      expect(await service.getPayment('refusal-unwritten')).toMatchObject({ state: 'failed', failure: { reason: 'rejected', code: '20' } });
       expect(sim.stats().paymentsReceived).toBe(1);
     } finally {
       await started.close();

@@ -197,6 +197,9 @@ export class SingapayPaymentEngine {
       return current;
     }
     const moved = await this.recordFailure(record, verdict.patch);
+    // Singapay's own word (a refusal, a refund) that the store could not take: no one else knows of it. Kept in
+    // this process and written on next use, as an accepted answer is; a verdict of ours is left to a lookup.
+    if (moved === null && (verdict.kind === 'rejected' || verdict.kind === 'refunded')) this.unrecorded.set(record.key, verdict.patch);
     let recorded = moved?.after;
     // A callback may have left its transaction on the record while it was being sent: weighed now, as for an accepted answer.
     if (recorded?.evidence && verdict.kind !== 'uncertain') recorded = await this.weighEvidence(recorded, recorded.evidence);
@@ -204,11 +207,7 @@ export class SingapayPaymentEngine {
     const current = recorded ?? applyPatch(record, verdict.patch, this.now());
     if (verdict.kind === 'refunded') {
       if (moved) this.events.changed(moved.before, moved.after, 'payment');
-      else if (moved === null) {
-        // The store failed: no one else knows of it. Said now, and written on next use, as an accepted answer is.
-        this.unrecorded.set(record.key, verdict.patch);
-        this.events.changed(record, current, 'payment');
-      }
+      else if (moved === null) this.events.changed(record, current, 'payment');
       return current;
     }
     const cause = verdict.error instanceof SingapayException ? verdict.error.responseType : 'error';

@@ -264,4 +264,57 @@ describe("when pay()'s own write does not land", () => {
       await started.close();
     }
   });
+
+  it('a success whose write landed but whose answer was lost (the store failed after writing): announced once', async () => {
+    class LosesTheAnswer extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        const written = await super.replace(record, expectedVersion);
+        if (record.state === 'success') throw new Error('connection lost after the write');
+        return written;
+      }
+    }
+    const started = await startCallbackApp({ simulatorDelivers: false, module: { paymentStore: new LosesTheAnswer() } });
+    try {
+      const { service, settlements } = started;
+      const customerId = singapayTestCustomerId('pulsa', 'codeAtPayment', '00');
+      const paid = await service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'answer-lost' });
+      expect(paid.status).toBe('success');
+      expect(settlements.filter((s) => s.idempotencyKey === 'answer-lost').map((s) => [s.status, s.via])).toEqual([['success', 'payment']]);
+    } finally {
+      await started.close();
+    }
+  });
+
+  it("a kept refusal and its transaction's refund, whose callback came while the refusal waited: refunded, keeping the refusal", async () => {
+    let storeDown = true;
+    class DownForFailures extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        if (storeDown && record.state === 'failed') throw new Error('store unavailable');
+        return super.replace(record, expectedVersion);
+      }
+    }
+    const started = await startCallbackApp({
+      simulatorDelivers: true,
+      simulator: { variants: { failureTransactionId: 'whenCreated' } },
+      module: { paymentStore: new DownForFailures() },
+    });
+    try {
+      const { sim, service, receiver, settlements } = started;
+      const customerId = singapayTestCustomerId('pulsa', 'customerNotFound');
+      const req = { command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'kept-then-refunded' } as const;
+      expect(await service.pay(req).catch((e: unknown) => e)).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
+      storeDown = false;
+      const [tx] = sim.transactions();
+      sim.settleAll(); // the refund, and its callback: it finds the payment still "sending" in the store
+      await sim.flushCallbacks();
+      await receiver.drain();
+      const payment = await service.getPayment('kept-then-refunded');
+      expect([payment.state, payment.transactionId, payment.failure?.reason]).toEqual(['refunded', tx!.transactionId, 'rejected']);
+      expect(
+        settlements.filter((s) => s.idempotencyKey === 'kept-then-refunded').map((s) => [s.status, s.payment?.failure?.reason]),
+      ).toEqual([['refunded', 'rejected']]);
+    } finally {
+      await started.close();
+    }
+  });
 });

@@ -46,7 +46,6 @@ export type SingapayPaymentOrder = SingapayPaymentParams & { idempotencyKey?: st
 export class SingapayPaymentEngine {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   /** Outcomes Singapay gave this process that the store could not take; written again on next use. */
-  private readonly unrecorded = new Map<string, SingapayRecordPatch>();
   private readonly owner = randomUUID();
 
   /** Payments that reached a final state, however that was learned. */
@@ -104,7 +103,7 @@ export class SingapayPaymentEngine {
 
       if (this.inflight.get(key)) return this.answer((await this.inflight.joinUntil(key, waitUntil, this.now)) ?? record);
 
-      const unrecorded = await this.recordAgain(record);
+      const unrecorded = await this.resolver.settleKept(record);
       if (unrecorded) return this.answer(unrecorded);
 
       if (isFailedFor(record, 'not_sent')) {
@@ -158,7 +157,7 @@ export class SingapayPaymentEngine {
         if (settled !== null) return paymentView(settled ?? record);
         continue;
       }
-      const unrecorded = await this.recordAgain(record);
+      const unrecorded = await this.resolver.settleKept(record);
       if (unrecorded) return paymentView(unrecorded);
       const due = this.policy.isDueForLookup(record, this.now(), 'read');
       return paymentView(due ? await this.resolver.resolve(record, 'lookup', call) : record);
@@ -199,7 +198,7 @@ export class SingapayPaymentEngine {
     const moved = await this.recordFailure(record, verdict.patch);
     // Singapay's own word (a refusal, a refund) that the store could not take: no one else knows of it. Kept in
     // this process and written on next use, as an accepted answer is; a verdict of ours is left to a lookup.
-    if (moved === null && (verdict.kind === 'rejected' || verdict.kind === 'refunded')) this.unrecorded.set(record.key, verdict.patch);
+    if (moved === null && (verdict.kind === 'rejected' || verdict.kind === 'refunded')) this.ledger.keep(record.key, verdict.patch, true);
     let recorded = moved?.after;
     // A callback may have left its transaction on the record while it was being sent: weighed now, as for an accepted answer.
     if (recorded?.evidence && verdict.kind !== 'uncertain') recorded = await this.weighEvidence(recorded, recorded.evidence);
@@ -217,33 +216,14 @@ export class SingapayPaymentEngine {
   }
 
   /**
-   * Records what a failed send came to: undefined when the record refused it (another writer
-   * moved it), null when the store failed. An answer naming a
-   * transaction another payment holds (a refusal naming the bill's earlier payment, say) names
-   * not this payment's: it is recorded without it (its failure says which it named), rather
-   * than left `sending`; only while the record holds no transaction of its own.
+   * Records what a failed send came to (`recordOutcome`, without a transaction another payment
+   * holds): undefined when the record refused it (another writer moved it), null when the store failed.
    */
   private async recordFailure(record: SingapayPaymentRecord, patch: SingapayRecordPatch) {
-    const key = hashIdempotencyKey(record.key);
     try {
-      const recorded = await this.ledger.move(record, patch);
-      const named = patch.transactionId;
-      if (recorded || !named) return recorded;
-      const holder = await this.ledger.findByTransactionId(named);
-      if (!holder || holder.key === record.key) return undefined;
-      this.logger.warn(`pay key=${key} answer names transaction ${named}, which another payment holds: recorded without it`);
-      const failure = patch.failure && {
-        ...patch.failure,
-        message: `${patch.failure.message} (the answer named transaction ${named}, another payment's)`,
-      };
-      return await this.ledger.move(
-        record,
-        { ...patch, transactionId: undefined, ...(failure ? { failure } : {}) },
-        false,
-        (current) => current.transactionId === undefined,
-      );
+      return await this.ledger.recordOutcome(record, patch, true);
     } catch {
-      this.logger.error(`pay key=${key} failure could not be recorded; it will be looked up later`);
+      this.logger.error(`pay key=${hashIdempotencyKey(record.key)} failure could not be recorded; it will be looked up later`);
       return null;
     }
   }
@@ -279,8 +259,12 @@ export class SingapayPaymentEngine {
     storeFailure?: string,
   ): Promise<{ current: SingapayPaymentRecord; from?: SingapayPaymentRecord }> {
     const latest = await this.ledger.get(record.key, 'after_send').catch(() => undefined);
-    // Moved on with this very transaction: its writer announced what it did.
-    if (latest && latest.transactionId === patch.transactionId) return { current: latest };
+    if (latest && latest.transactionId === patch.transactionId) {
+      // This very write, whose answer was lost (no other writer gives a record being sent its transaction in
+      // one write: a callback only leaves evidence), is announced here; any later one, by whoever wrote it.
+      const ours = latest.version === record.version + 1 && latest.state === patch.state;
+      return ours ? { current: latest, from: record } : { current: latest };
+    }
     const key = hashIdempotencyKey(record.key);
     const held = latest?.transactionId;
     if (held === undefined && storeFailure !== undefined) {
@@ -291,29 +275,9 @@ export class SingapayPaymentEngine {
         `pay key=${key} answer (transaction ${String(patch.transactionId)}) could not be recorded${failed}: the record ${held === undefined ? 'refused it' : `holds transaction ${held}`}; kept in this process, check the Singapay dashboard`,
       );
     }
-    this.unrecorded.set(record.key, patch);
+    this.ledger.keep(record.key, patch, false);
     const base = latest ?? record;
     return { current: applyPatch(base, patch, this.now()), from: base };
-  }
-
-  /**
-   * Writes an outcome the store could not take earlier; returns the record as it now stands, if there was one.
-   * It only fills in what the store still lacks: a record that took a transaction, or moved to a state the
-   * kept answer may not replace (the sweep, a callback or another replica settled or refunded it), knows
-   * more than this process, so the kept answer is dropped and the caller goes on from the record.
-   */
-  private async recordAgain(record: SingapayPaymentRecord): Promise<SingapayPaymentRecord | undefined> {
-    const patch = this.unrecorded.get(record.key);
-    if (!patch) return undefined;
-    let persisted: SingapayPaymentRecord | undefined;
-    try {
-      persisted = await this.ledger.transition(record, patch, false, (current) => current.transactionId === undefined);
-    } catch {
-      // The store still fails: the answer stays kept, and is what this process says.
-      return applyPatch(record, patch, this.now());
-    }
-    this.unrecorded.delete(record.key);
-    return persisted;
   }
 
   /** What `pay()` gives back for a record; failed and refunded ones throw. */

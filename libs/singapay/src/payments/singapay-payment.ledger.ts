@@ -11,9 +11,19 @@ import {
 import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import type { SingapayUnknownPayments } from '../telemetry/singapay-unknown-payments.tracker.js';
 import { applyPatch, canMove, type SingapayRecordPatch } from './singapay-payment.state.js';
+import { hashIdempotencyKey } from '../util/singapay-log.js';
 
 /** Most unsettled records one listing reads; a listing that reaches it may have left some out. */
 const SINGAPAY_UNSETTLED_LIST_MAX = 10_000;
+
+/** Most outcomes kept for a store that could not take them; past it the oldest is given up (its record is looked up instead). */
+const SINGAPAY_KEPT_OUTCOMES_MAX = 10_000;
+
+/** Singapay's word on a payment that the store could not take, and whether it may be written without a transaction another payment holds. */
+interface SingapayKeptOutcome {
+  patch: SingapayRecordPatch;
+  dropHeldTransaction: boolean;
+}
 
 /**
  * The engine's only way to the payment store. Every failure of the store becomes a
@@ -26,6 +36,8 @@ export class SingapayPaymentLedger {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   /** Shown every record this ledger sees, for the `singapay.payments.unknown` gauge. */
   private readonly unknown?: SingapayUnknownPayments;
+  /** Outcomes the store could not take, by key: written first by whatever next works on the payment here (`settleKept`). */
+  private readonly kept = new Map<string, SingapayKeptOutcome>();
 
   constructor(
     @Inject(SingapayPaymentStore) private readonly store: SingapayPaymentStore,
@@ -148,6 +160,64 @@ export class SingapayPaymentLedger {
       base = latest;
     }
     return undefined;
+  }
+
+  /**
+   * Writes Singapay's word on a payment (`patch`). An answer naming a transaction another payment
+   * holds (a refusal naming the bill's earlier payment, say) names not this payment's: with
+   * `dropHeldTransaction` it is written without it (its failure says which it named), only while
+   * the record holds no transaction of its own. Undefined when the record refused it.
+   */
+  async recordOutcome(
+    record: SingapayPaymentRecord,
+    patch: SingapayRecordPatch,
+    dropHeldTransaction: boolean,
+    when?: (current: SingapayPaymentRecord) => boolean,
+  ): Promise<{ before: SingapayPaymentRecord; after: SingapayPaymentRecord } | undefined> {
+    const moved = await this.move(record, patch, false, when);
+    const named = patch.transactionId;
+    if (moved || !named || !dropHeldTransaction) return moved;
+    const holder = await this.findByTransactionId(named);
+    if (!holder || holder.key === record.key) return undefined;
+    this.logger.warn(
+      `pay key=${hashIdempotencyKey(record.key)} answer names transaction ${named}, which another payment holds: recorded without it`,
+    );
+    const failure = patch.failure && {
+      ...patch.failure,
+      message: `${patch.failure.message} (the answer named transaction ${named}, another payment's)`,
+    };
+    const unheld = (current: SingapayPaymentRecord) => current.transactionId === undefined && (when?.(current) ?? true);
+    return this.move(record, { ...patch, transactionId: undefined, ...(failure ? { failure } : {}) }, false, unheld);
+  }
+
+  /** Keeps Singapay's word on a payment that the store could not take, to be written by `settleKept`. */
+  keep(key: string, patch: SingapayRecordPatch, dropHeldTransaction: boolean): void {
+    this.kept.delete(key);
+    if (this.kept.size >= SINGAPAY_KEPT_OUTCOMES_MAX) {
+      const [oldest] = this.kept.keys();
+      this.kept.delete(oldest!);
+      this.logger.error(`pay key=${hashIdempotencyKey(oldest!)} outcome kept for the store given up (too many kept): it will be looked up`);
+    }
+    this.kept.set(key, { patch, dropHeldTransaction });
+  }
+
+  /**
+   * Writes the outcome kept for `record`'s key, if any, and answers the record as it now stands:
+   * undefined when nothing was kept, or when the record had taken a transaction or moved to a state
+   * the kept word may not replace (it knows more: the kept word is dropped). While the store still
+   * fails, the kept word stays, and the record with it applied is what this process says.
+   */
+  async settleKept(record: SingapayPaymentRecord): Promise<SingapayPaymentRecord | undefined> {
+    const kept = this.kept.get(record.key);
+    if (!kept) return undefined;
+    let written: { after: SingapayPaymentRecord } | undefined;
+    try {
+      written = await this.recordOutcome(record, kept.patch, kept.dropHeldTransaction, (current) => current.transactionId === undefined);
+    } catch {
+      return applyPatch(record, kept.patch, this.now());
+    }
+    this.kept.delete(record.key);
+    return written?.after;
   }
 
   /** Whether the store still holds every record written to it; a store that cannot lose any is always intact. */

@@ -94,6 +94,13 @@ describe('the failure a record keeps when Singapay moves it', () => {
       expect(failureAfter(record({ state }), 'refunded')).toBeNull();
   });
 
+  it('a refund brought by any change keeps no failure of ours', () => {
+    const notFound = failedBy(SINGAPAY_FAILURES.notFound(record(), T0));
+    expect(applyPatch(notFound, { state: 'refunded' }, T0).failure).toBeUndefined();
+    expect('failure' in applyPatch(notFound, { state: 'refunded' }, T0)).toBe(false);
+    expect(applyPatch(failedBy(refusal), { state: 'refunded' }, T0).failure).toEqual(refusal);
+  });
+
   it('a failed transaction is transaction_failed, unless the record is the refusal that named it', () => {
     expect(failureAfter(failedBy(refusal), 'failed')).toEqual(refusal);
     expect(failureAfter(record({ state: 'pending' }), 'failed')?.reason).toBe('transaction_failed');

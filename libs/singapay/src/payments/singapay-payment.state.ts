@@ -46,9 +46,12 @@ export function applyPatch(record: SingapayPaymentRecord, patch: SingapayRecordP
   // Built field by field rather than copied and `delete`d: a deletion turns the object into a
   // slow dictionary for every later read and copy of the record.
   const fields = patch as Record<string, unknown>;
+  // A refunded payment carries only a failure Singapay reported (see failureAfter), whichever change brings the refund.
+  const failure = patch.failure === undefined ? record.failure : patch.failure;
+  const skip = (patch.state ?? record.state) === 'refunded' && failure && !isReportedFailure(failure) ? 'failure' : undefined;
   const merged: Record<string, unknown> = {};
-  for (const field in record) if (fields[field] !== null) merged[field] = record[field as keyof SingapayPaymentRecord];
-  for (const field in fields) if (fields[field] !== null && fields[field] !== undefined) merged[field] = fields[field];
+  for (const field in record) if (fields[field] !== null && field !== skip) merged[field] = record[field as keyof SingapayPaymentRecord];
+  for (const field in fields) if (fields[field] !== null && fields[field] !== undefined && field !== skip) merged[field] = fields[field];
   const next = merged as unknown as SingapayPaymentRecord;
   next.updatedAt = now;
   next.version = record.version + 1;
@@ -61,9 +64,14 @@ export function isFailedFor(record: Pick<SingapayPaymentRecord, 'state' | 'failu
   return record.state === 'failed' && record.failure?.reason === reason;
 }
 
-/** A `failed` on Singapay's word: refused by code, or its transaction marked failed (neither an inference nor a send that never left). */
+/** A failure Singapay reported: refused by code, or its transaction marked failed (neither an inference nor a send that never left). */
+export function isReportedFailure(failure: Pick<SingapayPaymentFailure, 'reason'>): boolean {
+  return failure.reason === 'rejected' || failure.reason === 'transaction_failed';
+}
+
+/** A `failed` on Singapay's word (`isReportedFailure`). */
 export function isFailedBySingapay(record: Pick<SingapayPaymentRecord, 'state' | 'failure'>): boolean {
-  return isFailedFor(record, 'rejected') || isFailedFor(record, 'transaction_failed');
+  return record.state === 'failed' && record.failure !== undefined && isReportedFailure(record.failure);
 }
 
 /** A `failed` concluded from not finding the transaction: an inference Singapay may still overturn. */

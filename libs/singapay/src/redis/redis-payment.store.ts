@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import { isFinalPaymentState, isSettledPaymentRecord, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
 import {
   compareByCreation,
@@ -106,6 +108,7 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return redis.call('ZREM', KEYS[2], AR
 return 0`);
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 // Members of a day's set are "<createdAt, 15 digits>:<key>" with one score: Redis orders them
 // by their bytes, which is creation order and then key order, and a lex range resumes exactly
 // after a given member, so a page never depends on an offset that an expiry could shift.
@@ -150,6 +153,7 @@ export interface RedisPaymentStoreOptions extends RedisStoreOptions {
 export class RedisPaymentStore implements SingapayPaymentStore {
   // A private field: the client keeps its options, password included, and util.inspect() shows ordinary fields.
   readonly #redis: Redis;
+  private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   private readonly base: string;
   private readonly retentionMs: number;
   private readonly epoch: SingapayRedisLedgerEpoch;
@@ -224,7 +228,13 @@ export class RedisPaymentStore implements SingapayPaymentStore {
     if (!this.givingLife && now - this.lifeGivenAt >= DAY_MS) {
       this.lifeGivenAt = now;
       this.givingLife = this.giveLife()
-        .catch(() => void (this.lifeGivenAt = -Infinity))
+        .catch((error: unknown) => {
+          // Tried again an hour on, not at every write: a Redis that refuses it would otherwise be read whole each time.
+          this.lifeGivenAt = now - DAY_MS + HOUR_MS;
+          this.logger.warn(
+            `Redis payment records: could not give older records their life (${(error as Error)?.name ?? 'error'}); trying again in an hour`,
+          );
+        })
         .finally(() => (this.givingLife = undefined));
     }
     const day = Math.floor(record.createdAt / DAY_MS);
@@ -337,8 +347,6 @@ export class RedisPaymentStore implements SingapayPaymentStore {
    */
   private async giveLife(): Promise<void> {
     const keys = await this.#redis.zrange(this.key('unsettled'), '0', '-1');
-    if (keys.length === 0) return;
-    await this.#redis.script('LOAD', GIVE_LIFE.source);
     for (let from = 0; from < keys.length; from += 500) {
       const batch = keys.slice(from, from + 500);
       const texts = await this.#redis.mget(batch.map((k) => this.key(`record:${k}`)));
@@ -350,7 +358,8 @@ export class RedisPaymentStore implements SingapayPaymentStore {
         const own = this.key(`record:${r.key}`);
         const tx = r.transactionId ? this.key(`tx:${r.transactionId}`) : own;
         const life = String(recordTtl({ ...r, updatedAt: now }, this.retentionMs));
-        scripts.evalsha(GIVE_LIFE.sha, 2, own, tx, String(r.version), r.key, life);
+        // EVAL, not EVALSHA: the script is small, and a node that does not know it yet (a cluster, a failover) runs it all the same.
+        scripts.eval(GIVE_LIFE.source, 2, own, tx, String(r.version), r.key, life);
       }
       const failed = ((await scripts.exec()) ?? []).find(([error]) => error);
       if (failed) throw failed[0] as Error;

@@ -5,7 +5,12 @@ import type { SingapayCallOptions } from '../../http/singapay-transport.js';
 import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../../singapay.constants.js';
 import { dropUndefined } from '../../util/singapay-json.js';
 import { hashIdempotencyKey } from '../../util/singapay-log.js';
-import { isFinalPaymentState, type SingapayPaymentEvidence, type SingapayPaymentRecord } from '../singapay-payment-record.js';
+import {
+  isFinalPaymentState,
+  isSettledPaymentRecord,
+  type SingapayPaymentEvidence,
+  type SingapayPaymentRecord,
+} from '../singapay-payment-record.js';
 import { SingapayPaymentEvents } from '../singapay-payment.events.js';
 import { SingapayPaymentStoreException } from '../singapay-payment.exception.js';
 import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
@@ -65,6 +70,12 @@ export class SingapayPaymentResolver {
   async resolveHeld(record: SingapayPaymentRecord, via: SingapaySettlementSource, call?: SingapayCallOptions) {
     let current = record;
     try {
+      // Singapay's word kept here for a store that could not take it comes first: it was announced when it came.
+      const settled = await this.settleKept(current);
+      if (settled) {
+        if (isSettledPaymentRecord(settled)) return settled;
+        current = settled;
+      }
       if (current.state === 'sending' && current.sendCount === 0) {
         // No send counted: a claim counts its send as it is written, so this is a record from before
         // that (a sender that stopped before counting), and it never left. Only while it stays so: a
@@ -111,8 +122,24 @@ export class SingapayPaymentResolver {
     }
   }
 
+  /**
+   * Writes Singapay's word kept for a store that could not take it (`SingapayPaymentLedger.settleKept`),
+   * then a callback's word on that same transaction left on the record meanwhile (a refusal's
+   * refund). The record as it now stands; undefined when nothing was kept or the record knew more.
+   */
+  async settleKept(record: SingapayPaymentRecord): Promise<SingapayPaymentRecord | undefined> {
+    const settled = await this.ledger.settleKept(record);
+    if (settled?.evidence && settled.evidence.transactionId === settled.transactionId) {
+      // While the store still fails, the record with the kept word applied is what this process says.
+      return this.adoptHeld(settled, settled.evidence, 'callback').catch(() => settled);
+    }
+    return settled;
+  }
+
   /** `adopt` for the work that holds the key already, which joining would wait on. */
   async adoptHeld(record: SingapayPaymentRecord, tx: SingapayPaymentEvidence, via: SingapaySettlementSource) {
+    // Singapay's word kept here for a store that could not take it first (a refusal, say, whose refund this may be).
+    record = (await this.ledger.settleKept(record).catch(() => undefined)) ?? record;
     // A transaction's status is the state of the payment it belongs to.
     const state = tx.status;
     // Made from the version it is written over, which another writer may have moved since it was read.

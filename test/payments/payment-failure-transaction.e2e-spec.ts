@@ -317,4 +317,67 @@ describe("when pay()'s own write does not land", () => {
       await started.close();
     }
   });
+
+  it('a success written over a version another writer made first, whose answer was then lost: announced once', async () => {
+    let bumped = false;
+    class BumpedThenLosesTheAnswer extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        if (record.state === 'success' && !bumped) {
+          // Another writer's change first (a lookup counted, say): this write conflicts and goes again.
+          bumped = true;
+          const current = (await this.get(record.key))!;
+          await super.replace({ ...current, lookups: current.lookups + 1, version: current.version + 1 }, current.version);
+        }
+        const written = await super.replace(record, expectedVersion);
+        if (written && record.state === 'success') throw new Error('connection lost after the write');
+        return written;
+      }
+    }
+    const started = await startCallbackApp({ simulatorDelivers: false, module: { paymentStore: new BumpedThenLosesTheAnswer() } });
+    try {
+      const { service, settlements } = started;
+      const customerId = singapayTestCustomerId('pulsa', 'codeAtPayment', '00');
+      expect(
+        (await service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'bumped-lost' })).status,
+      ).toBe('success');
+      expect(settlements.filter((s) => s.idempotencyKey === 'bumped-lost').map((s) => [s.status, s.via])).toEqual([['success', 'payment']]);
+    } finally {
+      await started.close();
+    }
+  });
+
+  it('a kept refusal whose first write fails again while its refund waits as evidence: kept, then written, then refunded keeping it', async () => {
+    let storeDown = true;
+    class DownForFailures extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        if (storeDown && record.state === 'failed') throw new Error('store unavailable');
+        return super.replace(record, expectedVersion);
+      }
+    }
+    const started = await startCallbackApp({
+      simulatorDelivers: true,
+      simulator: { variants: { failureTransactionId: 'whenCreated' } },
+      module: { paymentStore: new DownForFailures() },
+    });
+    try {
+      const { sim, service, receiver, settlements } = started;
+      const customerId = singapayTestCustomerId('pulsa', 'customerNotFound');
+      const req = { command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'kept-twice' } as const;
+      expect(await service.pay(req).catch((e: unknown) => e)).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
+      const [tx] = sim.transactions();
+      sim.settleAll(); // the refund's callback leaves its word on the record, still "sending" in the store
+      await sim.flushCallbacks();
+      await receiver.drain();
+      // The store still refuses the refusal: this process says it, and keeps it.
+      expect(await service.getPayment('kept-twice')).toMatchObject({ state: 'failed', failure: { reason: 'rejected' } });
+      storeDown = false;
+      const payment = await service.getPayment('kept-twice');
+      expect([payment.state, payment.transactionId, payment.failure?.reason]).toEqual(['refunded', tx!.transactionId, 'rejected']);
+      expect(settlements.filter((s) => s.idempotencyKey === 'kept-twice').map((s) => [s.status, s.payment?.failure?.reason])).toEqual([
+        ['refunded', 'rejected'],
+      ]);
+    } finally {
+      await started.close();
+    }
+  });
 });

@@ -104,7 +104,7 @@ export class SingapayPaymentEngine {
       if (this.inflight.get(key)) return this.answer((await this.inflight.joinUntil(key, waitUntil, this.now)) ?? record);
 
       const unrecorded = await this.resolver.settleKept(record);
-      if (unrecorded) return this.answer(unrecorded);
+      if (unrecorded) return this.answer(unrecorded.record);
 
       if (isFailedFor(record, 'not_sent')) {
         if (token === undefined) throw tokenError;
@@ -158,7 +158,7 @@ export class SingapayPaymentEngine {
         continue;
       }
       const unrecorded = await this.resolver.settleKept(record);
-      if (unrecorded) return paymentView(unrecorded);
+      if (unrecorded) return paymentView(unrecorded.record);
       const due = this.policy.isDueForLookup(record, this.now(), 'read');
       return paymentView(due ? await this.resolver.resolve(record, 'lookup', call) : record);
     }
@@ -187,18 +187,19 @@ export class SingapayPaymentEngine {
       });
       // Announced from the version written over: a callback that settled it meanwhile has announced it already.
       const outcome = stored
-        ? { current: stored.after, from: stored.before }
+        ? { current: stored.after, announced: [stored.before, stored.after] as const, stored: true }
         : await this.unrecordedOutcome(record, verdict.patch, storeFailure);
       let current = outcome.current;
-      if (outcome.from) this.events.changed(outcome.from, current, 'payment');
-      if (current.evidence) current = await this.weighEvidence(current, current.evidence);
+      if (outcome.announced) this.events.changed(outcome.announced[0], outcome.announced[1], 'payment');
+      // A record the store holds only: one with the kept answer applied is no base to write on.
+      if (outcome.stored && current.evidence) current = await this.weighEvidence(current, current.evidence);
       if (isAwaitingToken(current)) this.followUps.chaseToken(current);
       return current;
     }
     const moved = await this.recordFailure(record, verdict.patch);
     // Singapay's own word (a refusal, a refund) that the store could not take: no one else knows of it. Kept in
     // this process and written on next use, as an accepted answer is; a verdict of ours is left to a lookup.
-    if (moved === null && (verdict.kind === 'rejected' || verdict.kind === 'refunded')) this.ledger.keep(record.key, verdict.patch, true);
+    if (moved === null && (verdict.kind === 'rejected' || verdict.kind === 'refunded')) this.ledger.keep(record, verdict.patch, true);
     let recorded = moved?.after;
     // A callback may have left its transaction on the record while it was being sent: weighed now, as for an accepted answer.
     if (recorded?.evidence && verdict.kind !== 'uncertain') recorded = await this.weighEvidence(recorded, recorded.evidence);
@@ -248,22 +249,25 @@ export class SingapayPaymentEngine {
   /**
    * An accepted answer the store did not take. Read back first: the write may have gone through
    * before the store failed to say so, or the record moved on meanwhile (a callback settled it with
-   * this very transaction, say), and then it is answered as it now stands, announced by whoever moved
-   * it. Otherwise the outcome is kept in this process and written again on next use, and announced
-   * (`from`) by this one; a record holding another transaction is said loudly, because records and
-   * Singapay disagree about money.
+   * this very transaction, say), and then it is answered as it now stands, each move announced by
+   * whoever made it (`announced`: this write's own, when it landed). Otherwise the outcome is kept
+   * (`SingapayPaymentLedger.keep`), written first by whatever next works on the payment, and
+   * announced by this process; a record holding another transaction is said loudly, because
+   * records and Singapay disagree about money.
    */
   private async unrecordedOutcome(
     record: SingapayPaymentRecord,
     patch: SingapayRecordPatch,
     storeFailure?: string,
-  ): Promise<{ current: SingapayPaymentRecord; from?: SingapayPaymentRecord }> {
+  ): Promise<{ current: SingapayPaymentRecord; announced?: readonly [SingapayPaymentRecord, SingapayPaymentRecord]; stored: boolean }> {
     const latest = await this.ledger.get(record.key, 'after_send').catch(() => undefined);
     if (latest && latest.transactionId === patch.transactionId) {
-      // This very write, whose answer was lost (no other writer gives a record being sent its transaction in
-      // one write: a callback only leaves evidence), is announced here; any later one, by whoever wrote it.
-      const ours = latest.version === record.version + 1 && latest.state === patch.state;
-      return ours ? { current: latest, from: record } : { current: latest };
+      // This very write landed and its answer was lost: only the sender writes an answer's code and body,
+      // and a later write keeps them. Its own move is announced here; any later one, by whoever wrote it.
+      const ours = latest.outcome?.raw !== undefined && latest.responseCode === patch.responseCode;
+      return ours
+        ? { current: latest, announced: [record, applyPatch(record, patch, this.now())], stored: true }
+        : { current: latest, stored: true };
     }
     const key = hashIdempotencyKey(record.key);
     const held = latest?.transactionId;
@@ -275,9 +279,10 @@ export class SingapayPaymentEngine {
         `pay key=${key} answer (transaction ${String(patch.transactionId)}) could not be recorded${failed}: the record ${held === undefined ? 'refused it' : `holds transaction ${held}`}; kept in this process, check the Singapay dashboard`,
       );
     }
-    this.ledger.keep(record.key, patch, false);
+    this.ledger.keep(record, patch, false);
     const base = latest ?? record;
-    return { current: applyPatch(base, patch, this.now()), from: base };
+    const current = applyPatch(base, patch, this.now());
+    return { current, announced: [base, current], stored: false };
   }
 
   /** What `pay()` gives back for a record; failed and refunded ones throw. */

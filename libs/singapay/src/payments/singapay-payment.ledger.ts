@@ -23,6 +23,9 @@ const SINGAPAY_KEPT_OUTCOMES_MAX = 10_000;
 interface SingapayKeptOutcome {
   patch: SingapayRecordPatch;
   dropHeldTransaction: boolean;
+  /** The payment it is of: a key used again after its record went is another payment. */
+  createdAt: number;
+  requestHash: string;
 }
 
 /**
@@ -190,34 +193,41 @@ export class SingapayPaymentLedger {
     return this.move(record, { ...patch, transactionId: undefined, ...(failure ? { failure } : {}) }, false, unheld);
   }
 
-  /** Keeps Singapay's word on a payment that the store could not take, to be written by `settleKept`. */
-  keep(key: string, patch: SingapayRecordPatch, dropHeldTransaction: boolean): void {
-    this.kept.delete(key);
+  /** Keeps Singapay's word on `record` (as it was sent) that the store could not take, to be written by `settleKept`. */
+  keep(record: SingapayPaymentRecord, patch: SingapayRecordPatch, dropHeldTransaction: boolean): void {
+    this.kept.delete(record.key);
     if (this.kept.size >= SINGAPAY_KEPT_OUTCOMES_MAX) {
       const [oldest] = this.kept.keys();
       this.kept.delete(oldest!);
       this.logger.error(`pay key=${hashIdempotencyKey(oldest!)} outcome kept for the store given up (too many kept): it will be looked up`);
     }
-    this.kept.set(key, { patch, dropHeldTransaction });
+    this.kept.set(record.key, { patch, dropHeldTransaction, createdAt: record.createdAt, requestHash: record.requestHash });
   }
 
   /**
-   * Writes the outcome kept for `record`'s key, if any, and answers the record as it now stands:
-   * undefined when nothing was kept, or when the record had taken a transaction or moved to a state
-   * the kept word may not replace (it knows more: the kept word is dropped). While the store still
-   * fails, the kept word stays, and the record with it applied is what this process says.
+   * Writes the outcome kept for `record`'s payment, if any. Undefined when nothing was kept for this
+   * very payment (a key used again after its record went is another one), or when the record had
+   * taken another transaction or moved to a state the kept word may not replace (it knows more: the
+   * kept word is dropped). `written: false` while the store still fails: the kept word stays, and
+   * `record` is the one read with it applied, what this process says but never a base to write on.
    */
-  async settleKept(record: SingapayPaymentRecord): Promise<SingapayPaymentRecord | undefined> {
+  async settleKept(record: SingapayPaymentRecord): Promise<{ record: SingapayPaymentRecord; written: boolean } | undefined> {
     const kept = this.kept.get(record.key);
     if (!kept) return undefined;
-    let written: { after: SingapayPaymentRecord } | undefined;
+    if (kept.createdAt !== record.createdAt || kept.requestHash !== record.requestHash) {
+      this.kept.delete(record.key);
+      return undefined;
+    }
+    const named = kept.patch.transactionId;
+    const open = (current: SingapayPaymentRecord) => current.transactionId === undefined || current.transactionId === named;
+    let moved: { after: SingapayPaymentRecord } | undefined;
     try {
-      written = await this.recordOutcome(record, kept.patch, kept.dropHeldTransaction, (current) => current.transactionId === undefined);
+      moved = await this.recordOutcome(record, kept.patch, kept.dropHeldTransaction, open);
     } catch {
-      return applyPatch(record, kept.patch, this.now());
+      return { record: applyPatch(record, kept.patch, this.now()), written: false };
     }
     this.kept.delete(record.key);
-    return written?.after;
+    return moved && { record: moved.after, written: true };
   }
 
   /** Whether the store still holds every record written to it; a store that cannot lose any is always intact. */

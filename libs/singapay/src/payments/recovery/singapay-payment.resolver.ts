@@ -72,10 +72,9 @@ export class SingapayPaymentResolver {
     try {
       // Singapay's word kept here for a store that could not take it comes first: it was announced when it came.
       const settled = await this.settleKept(current);
-      if (settled) {
-        if (isSettledPaymentRecord(settled)) return settled;
-        current = settled;
-      }
+      // While the store still fails, the record with the kept word applied is the answer; nothing is written on it.
+      if (settled && (!settled.written || isSettledPaymentRecord(settled.record))) return settled.record;
+      if (settled) current = settled.record;
       if (current.state === 'sending' && current.sendCount === 0) {
         // No send counted: a claim counts its send as it is written, so this is a record from before
         // that (a sender that stopped before counting), and it never left. Only while it stays so: a
@@ -127,11 +126,11 @@ export class SingapayPaymentResolver {
    * then a callback's word on that same transaction left on the record meanwhile (a refusal's
    * refund). The record as it now stands; undefined when nothing was kept or the record knew more.
    */
-  async settleKept(record: SingapayPaymentRecord): Promise<SingapayPaymentRecord | undefined> {
+  async settleKept(record: SingapayPaymentRecord): Promise<{ record: SingapayPaymentRecord; written: boolean } | undefined> {
     const settled = await this.ledger.settleKept(record);
-    if (settled?.evidence && settled.evidence.transactionId === settled.transactionId) {
-      // While the store still fails, the record with the kept word applied is what this process says.
-      return this.adoptHeld(settled, settled.evidence, 'callback').catch(() => settled);
+    const written = settled?.written ? settled.record : undefined;
+    if (written?.evidence && written.evidence.transactionId === written.transactionId) {
+      return { record: await this.adoptHeld(written, written.evidence, 'callback').catch(() => written), written: true };
     }
     return settled;
   }
@@ -139,7 +138,8 @@ export class SingapayPaymentResolver {
   /** `adopt` for the work that holds the key already, which joining would wait on. */
   async adoptHeld(record: SingapayPaymentRecord, tx: SingapayPaymentEvidence, via: SingapaySettlementSource) {
     // Singapay's word kept here for a store that could not take it first (a refusal, say, whose refund this may be).
-    record = (await this.ledger.settleKept(record).catch(() => undefined)) ?? record;
+    const settled = await this.ledger.settleKept(record);
+    if (settled?.written) record = settled.record;
     // A transaction's status is the state of the payment it belongs to.
     const state = tx.status;
     // Made from the version it is written over, which another writer may have moved since it was read.

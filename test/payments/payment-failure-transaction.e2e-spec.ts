@@ -380,4 +380,39 @@ describe("when pay()'s own write does not land", () => {
       await started.close();
     }
   });
+
+  it("a success written over another replica's success, whose answer was then lost: that replica announced it, this one does not", async () => {
+    let overtaken = false;
+    class SettledByAnotherReplica extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        if (record.state === 'success' && record.responseCode && !overtaken) {
+          // The other replica (this one's lease ran out) found it by a lookup and settled it, announcing it there.
+          overtaken = true;
+          const current = (await this.get(record.key))!;
+          const settled = {
+            ...current,
+            state: 'success' as const,
+            transactionId: record.transactionId,
+            owner: undefined,
+            leaseUntil: undefined,
+          };
+          await super.replace({ ...settled, version: current.version + 1, updatedAt: current.updatedAt + 1 }, current.version);
+        }
+        const written = await super.replace(record, expectedVersion);
+        if (written && record.state === 'success') throw new Error('connection lost after the write');
+        return written;
+      }
+    }
+    const started = await startCallbackApp({ simulatorDelivers: false, module: { paymentStore: new SettledByAnotherReplica() } });
+    try {
+      const { service, settlements } = started;
+      const customerId = singapayTestCustomerId('pulsa', 'codeAtPayment', '00');
+      expect(
+        (await service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'overtaken-lost' })).status,
+      ).toBe('success');
+      expect(settlements.filter((s) => s.idempotencyKey === 'overtaken-lost')).toEqual([]);
+    } finally {
+      await started.close();
+    }
+  });
 });

@@ -181,14 +181,17 @@ export class SingapayPaymentEngine {
       // Singapay has answered: whatever the store does now, the caller learns the truth. A record
       // that cannot be written stays "sending", and a later lookup settles it; it is never resent.
       let storeFailure: string | undefined;
-      const stored = await this.ledger.move(record, verdict.patch).catch((error: unknown) => {
-        storeFailure = (error as Error)?.name ?? 'error';
-        return undefined;
-      });
+      let attempted = record;
+      const stored = await this.ledger
+        .move(record, verdict.patch, false, undefined, (base) => (attempted = base))
+        .catch((error: unknown) => {
+          storeFailure = (error as Error)?.name ?? 'error';
+          return undefined;
+        });
       // Announced from the version written over: a callback that settled it meanwhile has announced it already.
       const outcome = stored
         ? { current: stored.after, announced: [stored.before, stored.after] as const, stored: true }
-        : await this.unrecordedOutcome(record, verdict.patch, storeFailure);
+        : await this.unrecordedOutcome(record, attempted, verdict.patch, storeFailure);
       let current = outcome.current;
       if (outcome.announced) this.events.changed(outcome.announced[0], outcome.announced[1], 'payment');
       // A record the store holds only: one with the kept answer applied is no base to write on.
@@ -257,16 +260,19 @@ export class SingapayPaymentEngine {
    */
   private async unrecordedOutcome(
     record: SingapayPaymentRecord,
+    attempted: SingapayPaymentRecord,
     patch: SingapayRecordPatch,
     storeFailure?: string,
   ): Promise<{ current: SingapayPaymentRecord; announced?: readonly [SingapayPaymentRecord, SingapayPaymentRecord]; stored: boolean }> {
     const latest = await this.ledger.get(record.key, 'after_send').catch(() => undefined);
     if (latest && latest.transactionId === patch.transactionId) {
-      // This very write landed and its answer was lost: only the sender writes an answer's code and body,
-      // and a later write keeps them. Its own move is announced here; any later one, by whoever wrote it.
-      const ours = latest.outcome?.raw !== undefined && latest.responseCode === patch.responseCode;
+      // This very write landed on the version it last tried and its answer was lost: the next version, holding
+      // the answer's code and body, which only the sender writes. Its own move is announced here, from the
+      // version it landed on; any later one, by whoever wrote it.
+      const ours =
+        latest.version === attempted.version + 1 && latest.outcome?.raw !== undefined && latest.responseCode === patch.responseCode;
       return ours
-        ? { current: latest, announced: [record, applyPatch(record, patch, this.now())], stored: true }
+        ? { current: latest, announced: [attempted, applyPatch(attempted, patch, this.now())], stored: true }
         : { current: latest, stored: true };
     }
     const key = hashIdempotencyKey(record.key);

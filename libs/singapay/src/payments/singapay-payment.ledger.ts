@@ -141,13 +141,15 @@ export class SingapayPaymentLedger {
   /**
    * `transition`, answering the version it wrote over (`before`) with the result: what a change
    * is announced from, which is not the version the caller read when another writer came first.
-   * A `patch` given as a function is made from that version, at each try.
+   * A `patch` given as a function is made from that version, at each try. `attempting` is told each
+   * version a write is tried on: when the store fails, the last one is where the write may have landed.
    */
   async move(
     record: SingapayPaymentRecord,
     patch: SingapayRecordPatch | ((base: SingapayPaymentRecord) => SingapayRecordPatch),
     force = false,
     when?: (current: SingapayPaymentRecord) => boolean,
+    attempting?: (base: SingapayPaymentRecord) => void,
   ): Promise<{ before: SingapayPaymentRecord; after: SingapayPaymentRecord } | undefined> {
     let base = record;
     for (let i = 0; i < 5; i++) {
@@ -156,6 +158,7 @@ export class SingapayPaymentLedger {
       if (when && !when(base)) return undefined;
       // A payment holds one transaction for good: a later match never replaces it.
       if (change.transactionId && base.transactionId && base.transactionId !== change.transactionId) return undefined;
+      attempting?.(base);
       const updated = await this.replace(base, change, 'after_send');
       if (updated) return { before: base, after: updated };
       const latest = await this.get(record.key, 'after_send');

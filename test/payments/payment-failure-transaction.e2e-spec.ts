@@ -12,6 +12,18 @@ import { startCallbackApp, type CallbackApp } from '../support/callback-testing.
 
 const PULSA = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
 
+/** An in-memory store that refuses, as if down, every write of a record in `state` until `up()`. */
+function downFor(state: SingapayPaymentRecord['state']) {
+  let down = true;
+  class DownForState extends SingapayInMemoryPaymentStore {
+    override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+      if (down && record.state === state) throw new Error('store unavailable');
+      return super.replace(record, expectedVersion);
+    }
+  }
+  return { store: new DownForState(), up: () => void (down = false) };
+}
+
 describe('payment failures that name their transaction (failureTransactionId: whenCreated)', () => {
   let sim: SingapaySimulator;
   let singapay: SingapayService;
@@ -207,17 +219,11 @@ describe("when pay()'s own write does not land", () => {
   });
 
   it('a refund answered at payment that the store could not take: announced at once, written on next use, not announced again', async () => {
-    let storeDown = true;
-    class DownForRefunds extends SingapayInMemoryPaymentStore {
-      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
-        if (storeDown && record.state === 'refunded') throw new Error('store unavailable');
-        return super.replace(record, expectedVersion);
-      }
-    }
+    const { store, up } = downFor('refunded');
     const started = await startCallbackApp({
       simulatorDelivers: false,
       simulator: { variants: { failureTransactionId: 'whenCreated' } },
-      module: { paymentStore: new DownForRefunds() },
+      module: { paymentStore: store },
     });
     try {
       const { sim, service, settlements } = started;
@@ -229,7 +235,7 @@ describe("when pay()'s own write does not land", () => {
       const [tx] = sim.transactions();
       const mine = () => settlements.filter((s) => s.idempotencyKey === 'refund-unwritten').map((s) => [s.status, s.via, s.transactionId]);
       expect(mine()).toEqual([['refunded', 'payment', tx!.transactionId]]);
-      storeDown = false;
+      up();
       expect((await service.getPayment('refund-unwritten')).state).toBe('refunded');
       expect(mine()).toHaveLength(1);
       expect(sim.stats().paymentsReceived).toBe(1);
@@ -239,14 +245,8 @@ describe("when pay()'s own write does not land", () => {
   });
 
   it('a refusal the store could not take: the same key gives the same refusal once the store is back, and sends nothing', async () => {
-    let storeDown = true;
-    class DownForFailures extends SingapayInMemoryPaymentStore {
-      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
-        if (storeDown && record.state === 'failed') throw new Error('store unavailable');
-        return super.replace(record, expectedVersion);
-      }
-    }
-    const started = await startCallbackApp({ simulatorDelivers: false, module: { paymentStore: new DownForFailures(), timeoutMs: 2_000 } });
+    const { store, up } = downFor('failed');
+    const started = await startCallbackApp({ simulatorDelivers: false, module: { paymentStore: store, timeoutMs: 2_000 } });
     try {
       const { sim, service } = started;
       const req = {
@@ -256,7 +256,7 @@ describe("when pay()'s own write does not land", () => {
         idempotencyKey: 'refusal-unwritten',
       } as const;
       expect(await service.pay(req).catch((e: unknown) => e)).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
-      storeDown = false;
+      up();
       expect(await service.pay(req).catch((e: unknown) => e)).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
       expect(await service.getPayment('refusal-unwritten')).toMatchObject({ state: 'failed', failure: { reason: 'rejected', code: '20' } });
       expect(sim.stats().paymentsReceived).toBe(1);
@@ -286,24 +286,18 @@ describe("when pay()'s own write does not land", () => {
   });
 
   it("a kept refusal and its transaction's refund, whose callback came while the refusal waited: refunded, keeping the refusal", async () => {
-    let storeDown = true;
-    class DownForFailures extends SingapayInMemoryPaymentStore {
-      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
-        if (storeDown && record.state === 'failed') throw new Error('store unavailable');
-        return super.replace(record, expectedVersion);
-      }
-    }
+    const { store, up } = downFor('failed');
     const started = await startCallbackApp({
       simulatorDelivers: true,
       simulator: { variants: { failureTransactionId: 'whenCreated' } },
-      module: { paymentStore: new DownForFailures() },
+      module: { paymentStore: store },
     });
     try {
       const { sim, service, receiver, settlements } = started;
       const customerId = singapayTestCustomerId('pulsa', 'customerNotFound');
       const req = { command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'kept-then-refunded' } as const;
       expect(await service.pay(req).catch((e: unknown) => e)).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
-      storeDown = false;
+      up();
       const [tx] = sim.transactions();
       sim.settleAll(); // the refund, and its callback: it finds the payment still "sending" in the store
       await sim.flushCallbacks();
@@ -347,17 +341,11 @@ describe("when pay()'s own write does not land", () => {
   });
 
   it('a kept refusal whose first write fails again while its refund waits as evidence: kept, then written, then refunded keeping it', async () => {
-    let storeDown = true;
-    class DownForFailures extends SingapayInMemoryPaymentStore {
-      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
-        if (storeDown && record.state === 'failed') throw new Error('store unavailable');
-        return super.replace(record, expectedVersion);
-      }
-    }
+    const { store, up } = downFor('failed');
     const started = await startCallbackApp({
       simulatorDelivers: true,
       simulator: { variants: { failureTransactionId: 'whenCreated' } },
-      module: { paymentStore: new DownForFailures() },
+      module: { paymentStore: store },
     });
     try {
       const { sim, service, receiver, settlements } = started;
@@ -370,7 +358,7 @@ describe("when pay()'s own write does not land", () => {
       await receiver.drain();
       // The store still refuses the refusal: this process says it, and keeps it.
       expect(await service.getPayment('kept-twice')).toMatchObject({ state: 'failed', failure: { reason: 'rejected' } });
-      storeDown = false;
+      up();
       const payment = await service.getPayment('kept-twice');
       expect([payment.state, payment.transactionId, payment.failure?.reason]).toEqual(['refunded', tx!.transactionId, 'rejected']);
       expect(settlements.filter((s) => s.idempotencyKey === 'kept-twice').map((s) => [s.status, s.payment?.failure?.reason])).toEqual([

@@ -74,6 +74,14 @@ export function isFailedBySingapay(record: Pick<SingapayPaymentRecord, 'state' |
   return record.state === 'failed' && record.failure !== undefined && isReportedFailure(record.failure);
 }
 
+/**
+ * A refund that is owed to the customer: Singapay gave the money back without having said it failed
+ * first (a refund that carries Singapay's failure only returns what a failure drew).
+ */
+export function isRefundOwed(record: Pick<SingapayPaymentRecord, 'state' | 'failure'>): boolean {
+  return record.state === 'refunded' && !(record.failure && isReportedFailure(record.failure));
+}
+
 /** A `failed` concluded from not finding the transaction: an inference Singapay may still overturn. */
 export function isNotFoundFailure(record: Pick<SingapayPaymentRecord, 'state' | 'failure'>): boolean {
   return isFailedFor(record, 'not_found');

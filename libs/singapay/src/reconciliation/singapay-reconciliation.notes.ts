@@ -1,6 +1,6 @@
 import type { SingapayTransactionStatus } from '../contract/singapay-api.contract.js';
 import { isFinalPaymentState, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
-import { isFailedBySingapay, isNotFoundFailure } from '../payments/singapay-payment.state.js';
+import { isFailedBySingapay, isNotFoundFailure, isRefundOwed } from '../payments/singapay-payment.state.js';
 import type { SingapayReconciliationDifference, SingapayReconciliationRow } from './singapay-reconciliation.types.js';
 
 /*
@@ -49,8 +49,11 @@ export function explainRow(row: SingapayReconciliationRow, record?: SingapayPaym
   const across = row.crossesMidnight ? " (the pair crosses midnight WIB: reported on the record's day)" : '';
   const viaDetail = row.foundIn === 'detail' ? ' (found by a detail lookup: not in the list)' : '';
   switch (row.category) {
-    case 'matched':
-      return `state, amount and price agree${row.pairedBy === 'reference_number' ? '; paired by reference number' : ''}${viaDetail}${across}`;
+    case 'matched': {
+      const owed =
+        record && isRefundOwed(record) ? '; refunded by Singapay: refund your customer, unless you did when it was announced' : '';
+      return `state, amount and price agree${owed}${row.pairedBy === 'reference_number' ? '; paired by reference number' : ''}${viaDetail}${across}`;
+    }
     case 'state_differs': {
       const priced = row.differences.filter((d) => d.field !== 'state');
       const extra = amounts(priced, 'here').join(', ');

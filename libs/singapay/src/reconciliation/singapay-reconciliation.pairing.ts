@@ -2,7 +2,7 @@ import type { SingapayListedTransaction } from '../biller/singapay-biller.types.
 import { formatSingapayIso, singapayWibDay } from '../biller/singapay-time.js';
 import { isFinalPaymentState, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
 import { transactionDistance } from '../payments/recovery/singapay-payment.matcher.js';
-import { isFailedBySingapay, isFailedFor } from '../payments/singapay-payment.state.js';
+import { isFailedBySingapay, isFailedFor, isRefundOwed } from '../payments/singapay-payment.state.js';
 import { dropUndefined } from '../util/singapay-json.js';
 import { explainRow, keptMoney } from './singapay-reconciliation.notes.js';
 import type {
@@ -126,9 +126,11 @@ export function pairedRow(record: SingapayPaymentRecord, { tx, foundIn, pairedBy
   const inFlight = !isFinalPaymentState(record.state) && tx.status === 'pending' && category === 'state_differs';
   // A failure Singapay refunded since (its callback did not come): the customer was told "failed", the deposit got its money back.
   const refundedAfterFailure = isFailedBySingapay(record) && tx.status === 'refunded';
+  // Both sides refunded, and no failure came first: a customer is owed it, and the announcement may have been missed.
+  const refundOwed = category === 'matched' && isRefundOwed(record);
   const row: SingapayReconciliationRow = {
     category,
-    needsAttention: category !== 'matched' && !inFlight && !refundedAfterFailure,
+    needsAttention: (category !== 'matched' && !inFlight && !refundedAfterFailure) || refundOwed,
     pairedBy,
     foundIn,
     local: localSide(record),

@@ -98,6 +98,23 @@ describe('pairing', () => {
     expect([...pairs].map(([key, p]) => [key, p.tx.transactionId, p.pairedBy])).toEqual([['lost', 'T', 'reference_number']]);
   });
 
+  it('asks for attention on a refund both sides agree on when a customer is owed it, not when Singapay failed it first', () => {
+    const pair = { tx: tx('T', { status: 'refunded' }), foundIn: 'list', pairedBy: 'transaction_id' } as const;
+    const outcome = { transactionId: 'T', price: 11_000, amount: 10_000 };
+    const owed = pairedRow(record('paid-then-refunded', { state: 'refunded', outcome }), pair);
+    expect(owed).toMatchObject({ category: 'matched', needsAttention: true });
+    expect(owed.note).toMatch(/^state, amount and price agree; refunded by Singapay: refund your customer/);
+    const failedFirst = pairedRow(
+      record('failed-then-refunded', {
+        state: 'refunded',
+        outcome,
+        failure: { reason: 'transaction_failed', code: null, type: 'transaction_failed', httpStatus: 502, message: 'failed at Singapay' },
+      }),
+      pair,
+    );
+    expect(failedFirst).toMatchObject({ category: 'matched', needsAttention: false, note: 'state, amount and price agree' });
+  });
+
   it('puts a state difference first, names every field that differs, and leaves pairs both sides have in flight alone', () => {
     const refunded = pairedRow(record('r', { outcome: { transactionId: 'T', price: 12_000, amount: 10_000 } }), {
       tx: tx('T', { status: 'refunded' }),

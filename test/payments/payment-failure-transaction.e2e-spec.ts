@@ -5,8 +5,9 @@
  * the money drawn by such a failure comes back with a refund, and what the module
  * learns of it depends on how it reads the code.
  */
-import { SingapayCallbackReceiver, SingapayService, type SingapayPaymentSettlement } from '@app/singapay';
-import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
+import { Test } from '@nestjs/testing';
+import { SingapayCallbackReceiver, SingapayModule, SingapayService, type SingapayPaymentSettlement } from '@app/singapay';
+import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord, type SingapayPaymentStore } from '@app/singapay/stores/index.js';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
 import { startCallbackApp, type CallbackApp } from '../support/callback-testing.js';
 
@@ -218,7 +219,7 @@ describe("when pay()'s own write does not land", () => {
     }
   });
 
-  it('a refund answered at payment that the store could not take: announced at once, written on next use, not announced again', async () => {
+  it('a refund answered at payment that the store could not take: announced only once written, which it is by itself once the store is back', async () => {
     const { store, up } = downFor('refunded');
     const started = await startCallbackApp({
       simulatorDelivers: false,
@@ -234,8 +235,12 @@ describe("when pay()'s own write does not land", () => {
       expect(refused).toMatchObject({ name: 'SingapayPaymentFailedException' });
       const [tx] = sim.transactions();
       const mine = () => settlements.filter((s) => s.idempotencyKey === 'refund-unwritten').map((s) => [s.status, s.via, s.transactionId]);
-      expect(mine()).toEqual([['refunded', 'payment', tx!.transactionId]]);
+      // Kept in this process: announced when written, so that another replica finding it first is the only one to announce it.
+      expect(mine()).toEqual([]);
       up();
+      // Nobody works on the payment again: the follow-ups write it as soon as the store takes it.
+      await vi.waitFor(() => expect(mine()).toEqual([['refunded', 'payment', tx!.transactionId]]), { timeout: 10_000, interval: 50 });
+      expect(await store.get('refund-unwritten')).toMatchObject({ state: 'refunded', transactionId: tx!.transactionId });
       expect((await service.getPayment('refund-unwritten')).state).toBe('refunded');
       expect(mine()).toHaveLength(1);
       expect(sim.stats().paymentsReceived).toBe(1);
@@ -403,4 +408,134 @@ describe("when pay()'s own write does not land", () => {
       await started.close();
     }
   });
+
+  it('a success whose write landed, then another writer changed it, and only then the answer was lost: announced once', async () => {
+    let touched = false;
+    class LosesTheAnswerAfterAnotherWrite extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        const written = await super.replace(record, expectedVersion);
+        if (written && record.state === 'success' && record.responseCode && !touched) {
+          // Before this write's answer comes back, another replica applies the same transaction again (success to
+          // success, which announces nothing there).
+          touched = true;
+          await super.replace(
+            { ...record, lookups: record.lookups + 1, version: record.version + 1, updatedAt: record.updatedAt + 1 },
+            record.version,
+          );
+          throw new Error('connection lost after the write');
+        }
+        return written;
+      }
+    }
+    const started = await startCallbackApp({ simulatorDelivers: false, module: { paymentStore: new LosesTheAnswerAfterAnotherWrite() } });
+    try {
+      const { service, settlements } = started;
+      const customerId = singapayTestCustomerId('pulsa', 'codeAtPayment', '00');
+      const paid = await service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'touched-lost' });
+      expect([paid.status, touched]).toEqual(['success', true]);
+      expect(settlements.filter((s) => s.idempotencyKey === 'touched-lost').map((s) => [s.status, s.via])).toEqual([
+        ['success', 'payment'],
+      ]);
+    } finally {
+      await started.close();
+    }
+  });
+
+  it("an answer lost while a callback's evidence waits on the record, whose 'unknown' write then fails: the evidence survives and settles it", async () => {
+    let failed = false;
+    class FailsTheUnknownOnce extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        if (record.state === 'unknown' && !failed) {
+          failed = true;
+          throw new Error('store unavailable');
+        }
+        return super.replace(record, expectedVersion);
+      }
+    }
+    const store = new FailsTheUnknownOnce();
+    const started = await startCallbackApp({
+      simulatorDelivers: true,
+      module: { paymentStore: store, timeoutMs: 1_500, retry: { maxAttempts: 1 } },
+    });
+    try {
+      const { sim, service, receiver } = started;
+      // Singapay's list cannot be read: only the callback can say what became of the payment.
+      sim.faults.add({ endpoint: 'list', fault: { kind: 'html', status: 503 } });
+      const customerId = '081279999800'; // a direct purchase that succeeds at once, and calls back at once
+      sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: { kind: 'hang', apply: true }, times: 1 });
+      const paid = await service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'evidence-kept' });
+      await sim.flushCallbacks();
+      await receiver.drain();
+      const [tx] = sim.transactions();
+      const payment = await service.getPayment('evidence-kept');
+      expect(failed).toBe(true);
+      expect([paid.status, payment.state, payment.transactionId]).toEqual(['success', 'success', tx!.transactionId]);
+      expect(sim.stats().paymentsReceived).toBe(1);
+    } finally {
+      await started.close();
+    }
+  });
+});
+
+describe("replicas sharing a store, when one replica's write of Singapay's answer does not land", () => {
+  /** One store seen by two replicas: A's writes of a record in `state` fail as if its connection were down, until `up()`; B's go through. */
+  function sharedBy(state: SingapayPaymentRecord['state']) {
+    const shared = new SingapayInMemoryPaymentStore();
+    let down = true;
+    const replica = (failing: boolean): SingapayPaymentStore => ({
+      create: (record) => shared.create(record),
+      get: (key) => shared.get(key),
+      replace: async (record, expectedVersion) => {
+        if (failing && down && record.state === state) throw new Error('store unavailable');
+        return shared.replace(record, expectedVersion);
+      },
+      findByTransactionId: (transactionId) => shared.findByTransactionId(transactionId),
+      listUnsettled: (limit, after) => shared.listUnsettled(limit, after),
+      listUnsettledOf: (customerId, limit) => shared.listUnsettledOf(customerId, limit),
+      listCreatedBetween: (fromMs, toMs, limit, after) => shared.listCreatedBetween(fromMs, toMs, limit, after),
+    });
+    return { a: replica(true), b: replica(false), up: () => void (down = false) };
+  }
+
+  it.each([
+    ['50', 'refunded'],
+    ['00', 'success'],
+  ] as const)(
+    'a %s that A keeps and B then finds by a lookup: announced once, by B, and not again when A writes it',
+    async (code, state) => {
+      const { a, b, up } = sharedBy(state);
+      // A's claim runs out soon (300 ms x 2 + 1 s), so that B may look the payment up.
+      const started = await startCallbackApp({
+        simulatorDelivers: false,
+        simulator: { variants: { failureTransactionId: 'whenCreated' } },
+        module: { paymentStore: a, timeoutMs: 300, retry: { maxAttempts: 1, deadlineMs: 0 } },
+      });
+      const { sim, service: replicaA, settlements } = started;
+      const moduleB = await Test.createTestingModule({
+        imports: [SingapayModule.forRoot({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: b })],
+      }).compile();
+      const appB = moduleB.createNestApplication();
+      await appB.init();
+      const replicaB = appB.get(SingapayService);
+      replicaB.settlements$.subscribe((s) => settlements.push(s));
+      try {
+        const key = `kept-across-${code}`;
+        const customerId = singapayTestCustomerId('pulsa', 'codeAtPayment', code);
+        await replicaA.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: key }).catch((e: unknown) => e);
+        const [tx] = sim.transactions();
+        const announced = () => settlements.filter((s) => s.idempotencyKey === key).map((s) => [s.status, s.via, s.transactionId]);
+        expect(announced()).toEqual([]);
+        sim.settleAll(); // a 50's transaction is listed failed until its refund: B finds it refunded
+        await new Promise((resolve) => setTimeout(resolve, 1_700));
+        expect((await replicaB.getPayment(key)).state).toBe(state);
+        up();
+        expect((await replicaA.getPayment(key)).state).toBe(state);
+        expect(announced()).toEqual([[state, 'lookup', tx!.transactionId]]);
+        expect(sim.stats().paymentsReceived).toBe(1);
+      } finally {
+        await appB.close();
+        await started.close();
+      }
+    },
+  );
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import type { SingapayPaymentParams } from '../biller/singapay-biller.types.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
@@ -45,7 +46,7 @@ export type SingapayPaymentOrder = SingapayPaymentParams & { idempotencyKey?: st
 @Injectable()
 export class SingapayPaymentEngine {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
-  /** Outcomes Singapay gave this process that the store could not take; written again on next use. */
+  /** Whose claims this process's are: a record being sent by another owner is waited for, never sent. */
   private readonly owner = randomUUID();
 
   /** Payments that reached a final state, however that was learned. */
@@ -201,22 +202,36 @@ export class SingapayPaymentEngine {
     }
     const moved = await this.recordFailure(record, verdict.patch);
     // Singapay's own word (a refusal, a refund) that the store could not take: no one else knows of it. Kept in
-    // this process and written on next use, as an accepted answer is; a verdict of ours is left to a lookup.
-    if (moved === null && (verdict.kind === 'rejected' || verdict.kind === 'refunded')) this.ledger.keep(record, verdict.patch, true);
+    // this process and written later, as an accepted answer is; a verdict of ours is left to a lookup.
+    if (moved === null && (verdict.kind === 'rejected' || verdict.kind === 'refunded')) {
+      this.keep(record, verdict.patch, { dropHeldTransaction: true, announce: verdict.kind === 'refunded' });
+    }
     let recorded = moved?.after;
     // A callback may have left its transaction on the record while it was being sent: weighed now, as for an accepted answer.
     if (recorded?.evidence && verdict.kind !== 'uncertain') recorded = await this.weighEvidence(recorded, recorded.evidence);
     if (verdict.kind === 'not_sent' || verdict.kind === 'rejected') throw verdict.error;
-    const current = recorded ?? applyPatch(record, verdict.patch, this.now());
     if (verdict.kind === 'refunded') {
       if (moved) this.events.changed(moved.before, moved.after, 'payment');
-      else if (moved === null) this.events.changed(record, current, 'payment');
-      return current;
+      return recorded ?? applyPatch(record, verdict.patch, this.now());
     }
     const cause = verdict.error instanceof SingapayException ? verdict.error.responseType : 'error';
     this.logger.warn(`pay key=${hashIdempotencyKey(record.key)} outcome unknown (${cause}); looking it up`);
     if (!(verdict.error instanceof SingapayException)) throw verdict.error;
-    return this.resolver.resolveHeld(current, 'lookup');
+    // Looked up from the record as the store holds it. One made here and never written is no base to write
+    // on: it has the version a callback's evidence may have taken meanwhile, and a write on it would drop it.
+    const held = recorded ?? (await this.ledger.get(record.key, 'after_send').catch(() => undefined));
+    return held ? this.resolver.resolveHeld(held, 'lookup') : applyPatch(record, verdict.patch, this.now());
+  }
+
+  /**
+   * Keeps Singapay's word that the store could not take (`SingapayPaymentLedger.keep`), to be written
+   * by whatever next works on the payment here, or by the follow-ups as soon as the store takes it;
+   * announced (when `announce`) only then, so that a replica that writes it first by a lookup is the
+   * only one to announce it.
+   */
+  private keep(record: SingapayPaymentRecord, patch: SingapayRecordPatch, options: { dropHeldTransaction: boolean; announce: boolean }) {
+    this.ledger.keep(record, patch, options);
+    this.followUps.writeKeptLater(record.key);
   }
 
   /**
@@ -254,9 +269,8 @@ export class SingapayPaymentEngine {
    * before the store failed to say so, or the record moved on meanwhile (a callback settled it with
    * this very transaction, say), and then it is answered as it now stands, each move announced by
    * whoever made it (`announced`: this write's own, when it landed). Otherwise the outcome is kept
-   * (`SingapayPaymentLedger.keep`), written first by whatever next works on the payment, and
-   * announced by this process; a record holding another transaction is said loudly, because
-   * records and Singapay disagree about money.
+   * (`keep`), and announced once written; a record holding another transaction is said loudly,
+   * because records and Singapay disagree about money.
    */
   private async unrecordedOutcome(
     record: SingapayPaymentRecord,
@@ -266,11 +280,15 @@ export class SingapayPaymentEngine {
   ): Promise<{ current: SingapayPaymentRecord; announced?: readonly [SingapayPaymentRecord, SingapayPaymentRecord]; stored: boolean }> {
     const latest = await this.ledger.get(record.key, 'after_send').catch(() => undefined);
     if (latest && latest.transactionId === patch.transactionId) {
-      // This very write landed on the version it last tried and its answer was lost: the next version, holding
-      // the answer's code and body, which only the sender writes. Its own move is announced here, from the
-      // version it landed on; any later one, by whoever wrote it.
+      // This very write landed and its answer was lost: the record holds this answer's code and body, which only
+      // this send writes. It landed on the version it last tried (every earlier try was refused outright), and
+      // its move is announced here from that version, however many writes came after it; theirs, by whoever wrote them.
+      const raw = latest.outcome?.raw;
       const ours =
-        latest.version === attempted.version + 1 && latest.outcome?.raw !== undefined && latest.responseCode === patch.responseCode;
+        latest.sendCount === attempted.sendCount &&
+        latest.responseCode === patch.responseCode &&
+        raw !== undefined &&
+        isDeepStrictEqual(raw, patch.outcome?.raw);
       return ours
         ? { current: latest, announced: [attempted, applyPatch(attempted, patch, this.now())], stored: true }
         : { current: latest, stored: true };
@@ -285,10 +303,8 @@ export class SingapayPaymentEngine {
         `pay key=${key} answer (transaction ${String(patch.transactionId)}) could not be recorded${failed}: the record ${held === undefined ? 'refused it' : `holds transaction ${held}`}; kept in this process, check the Singapay dashboard`,
       );
     }
-    this.ledger.keep(record, patch, false);
-    const base = latest ?? record;
-    const current = applyPatch(base, patch, this.now());
-    return { current, announced: [base, current], stored: false };
+    this.keep(record, patch, { dropHeldTransaction: false, announce: true });
+    return { current: applyPatch(latest ?? record, patch, this.now()), stored: false };
   }
 
   /** What `pay()` gives back for a record; failed and refunded ones throw. */

@@ -23,10 +23,20 @@ const SINGAPAY_KEPT_OUTCOMES_MAX = 10_000;
 interface SingapayKeptOutcome {
   patch: SingapayRecordPatch;
   dropHeldTransaction: boolean;
+  /** Whether its sender announces the move it makes (a refusal is thrown to the caller instead). */
+  announce: boolean;
   /** The payment it is of: a key used again after its record went is another payment. */
   createdAt: number;
   requestHash: string;
 }
+
+/**
+ * What writing a kept word came to: written over `before` (announced from it when its sender
+ * announces such a move), or not yet, the store still failing.
+ */
+export type SingapayKeptSettlement =
+  | { record: SingapayPaymentRecord; written: true; before: SingapayPaymentRecord; announce: boolean }
+  | { record: SingapayPaymentRecord; written: false };
 
 /**
  * The engine's only way to the payment store. Every failure of the store becomes a
@@ -197,14 +207,19 @@ export class SingapayPaymentLedger {
   }
 
   /** Keeps Singapay's word on `record` (as it was sent) that the store could not take, to be written by `settleKept`. */
-  keep(record: SingapayPaymentRecord, patch: SingapayRecordPatch, dropHeldTransaction: boolean): void {
+  keep(record: SingapayPaymentRecord, patch: SingapayRecordPatch, options: { dropHeldTransaction: boolean; announce: boolean }): void {
     this.kept.delete(record.key);
     if (this.kept.size >= SINGAPAY_KEPT_OUTCOMES_MAX) {
       const [oldest] = this.kept.keys();
       this.kept.delete(oldest!);
       this.logger.error(`pay key=${hashIdempotencyKey(oldest!)} outcome kept for the store given up (too many kept): it will be looked up`);
     }
-    this.kept.set(record.key, { patch, dropHeldTransaction, createdAt: record.createdAt, requestHash: record.requestHash });
+    this.kept.set(record.key, { patch, ...options, createdAt: record.createdAt, requestHash: record.requestHash });
+  }
+
+  /** Whether a word is kept for `key`, still to be written. */
+  hasKept(key: string): boolean {
+    return this.kept.has(key);
   }
 
   /**
@@ -214,7 +229,7 @@ export class SingapayPaymentLedger {
    * kept word is dropped). `written: false` while the store still fails: the kept word stays, and
    * `record` is the one read with it applied, what this process says but never a base to write on.
    */
-  async settleKept(record: SingapayPaymentRecord): Promise<{ record: SingapayPaymentRecord; written: boolean } | undefined> {
+  async settleKept(record: SingapayPaymentRecord): Promise<SingapayKeptSettlement | undefined> {
     const kept = this.kept.get(record.key);
     if (!kept) return undefined;
     if (kept.createdAt !== record.createdAt || kept.requestHash !== record.requestHash) {
@@ -223,14 +238,14 @@ export class SingapayPaymentLedger {
     }
     const named = kept.patch.transactionId;
     const open = (current: SingapayPaymentRecord) => current.transactionId === undefined || current.transactionId === named;
-    let moved: { after: SingapayPaymentRecord } | undefined;
+    let moved: { before: SingapayPaymentRecord; after: SingapayPaymentRecord } | undefined;
     try {
       moved = await this.recordOutcome(record, kept.patch, kept.dropHeldTransaction, open);
     } catch {
       return { record: applyPatch(record, kept.patch, this.now()), written: false };
     }
     this.kept.delete(record.key);
-    return moved && { record: moved.after, written: true };
+    return moved && { record: moved.after, written: true, before: moved.before, announce: kept.announce };
   }
 
   /** Whether the store still holds every record written to it; a store that cannot lose any is always intact. */

@@ -6,6 +6,7 @@ import { hashIdempotencyKey } from '../../util/singapay-log.js';
 import type { SingapayPaymentRecord } from '../singapay-payment-record.js';
 import { SingapayPaymentInflight } from '../singapay-payment.inflight.js';
 import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
+import { isAwaitingToken } from '../singapay-payment.state.js';
 import { SingapayPaymentResolver } from './singapay-payment.resolver.js';
 import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
 
@@ -13,7 +14,8 @@ import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
  * The background follow-ups, through the resolver and as the policy says. The sweep: every
  * unsettled record that is due, one sweep at a time, on a timer when `sweepIntervalMs` is set,
  * leaving a key this process is working on to that work. The token chase: a late PLN token looked
- * up on the record's backoff for `tokenChaseMs`, so that it reaches `tokens$` when nobody asks.
+ * up on the record's backoff for `tokenChaseMs`, so that it reaches `tokens$` when nobody asks. And
+ * Singapay's word the store could not take, written as soon as the store takes it.
  */
 @Injectable()
 export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
@@ -22,6 +24,8 @@ export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
   private running?: Promise<number>;
   /** The token chases under way: the timer of each one's next step, by key. */
   private readonly chases = new Map<string, NodeJS.Timeout>();
+  /** Kept words waiting for the store: the timer of each one's next try, by key. */
+  private readonly keptTries = new Map<string, NodeJS.Timeout>();
   private stopped = false;
 
   constructor(
@@ -42,8 +46,9 @@ export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    for (const timer of this.chases.values()) clearTimeout(timer);
+    for (const timer of [...this.chases.values(), ...this.keptTries.values()]) clearTimeout(timer);
     this.chases.clear();
+    this.keptTries.clear();
   }
 
   /** One sweep; a call during a sweep joins it. Resolves to how many records changed state. */
@@ -58,6 +63,38 @@ export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
   chaseToken(record: SingapayPaymentRecord): void {
     if (this.stopped || this.chases.has(record.key)) return;
     this.schedule(record, this.now());
+  }
+
+  /**
+   * Writes Singapay's word that the store could not take (`SingapayPaymentLedger.keep`) once the
+   * store takes it, tried on the follow-ups' backoff while it is kept: it is announced when written,
+   * so it must not wait for someone to work on the payment again. `tries` is how many came before.
+   */
+  writeKeptLater(key: string, tries = 0): void {
+    if (this.stopped || this.keptTries.has(key)) return;
+    const timer = setTimeout(() => void this.writeKept(key, tries), this.policy.nextFollowUpAt({ lookups: tries }, 0));
+    timer.unref();
+    this.keptTries.set(key, timer);
+  }
+
+  private async writeKept(key: string, tries: number): Promise<void> {
+    this.keptTries.delete(key);
+    if (this.stopped || !this.ledger.hasKept(key)) return;
+    // Work under way on the key writes the kept word first; this try comes after it.
+    await this.inflight.get(key)?.catch(() => undefined);
+    let written = false;
+    const record = await this.ledger.get(key, 'after_send').catch(() => undefined);
+    if (record) {
+      const current = await this.inflight
+        .track(key, async () => {
+          const settled = await this.resolver.settleKept(record);
+          written = settled?.written ?? false;
+          return settled?.record ?? record;
+        })
+        .catch(() => record);
+      if (written && isAwaitingToken(current)) this.chaseToken(current);
+    }
+    if (!written && this.ledger.hasKept(key)) this.writeKeptLater(key, tries + 1);
   }
 
   private async run(): Promise<number> {

@@ -13,7 +13,7 @@ import {
 } from '../singapay-payment-record.js';
 import { SingapayPaymentEvents } from '../singapay-payment.events.js';
 import { SingapayPaymentStoreException } from '../singapay-payment.exception.js';
-import { SingapayPaymentLedger } from '../singapay-payment.ledger.js';
+import { SingapayPaymentLedger, type SingapayKeptSettlement } from '../singapay-payment.ledger.js';
 import { SingapayPaymentInflight } from '../singapay-payment.inflight.js';
 import { failureAfter, isAwaitingToken, RELEASED, SINGAPAY_FAILURES, type SingapayRecordPatch } from '../singapay-payment.state.js';
 import type { SingapaySettlementSource } from '../singapay-payment.types.js';
@@ -70,7 +70,7 @@ export class SingapayPaymentResolver {
   async resolveHeld(record: SingapayPaymentRecord, via: SingapaySettlementSource, call?: SingapayCallOptions) {
     let current = record;
     try {
-      // Singapay's word kept here for a store that could not take it comes first: it was announced when it came.
+      // Singapay's word kept here for a store that could not take it comes first (announced as it is written).
       const settled = await this.settleKept(current);
       // While the store still fails, the record with the kept word applied is the answer; nothing is written on it.
       if (settled && (!settled.written || isSettledPaymentRecord(settled.record))) return settled.record;
@@ -126,19 +126,31 @@ export class SingapayPaymentResolver {
    * then a callback's word on that same transaction left on the record meanwhile (a refusal's
    * refund). The record as it now stands; undefined when nothing was kept or the record knew more.
    */
-  async settleKept(record: SingapayPaymentRecord): Promise<{ record: SingapayPaymentRecord; written: boolean } | undefined> {
-    const settled = await this.ledger.settleKept(record);
+  async settleKept(record: SingapayPaymentRecord): Promise<SingapayKeptSettlement | undefined> {
+    const settled = await this.writeKept(record);
     const written = settled?.written ? settled.record : undefined;
-    if (written?.evidence && written.evidence.transactionId === written.transactionId) {
-      return { record: await this.adoptHeld(written, written.evidence, 'callback').catch(() => written), written: true };
+    const evidence = written?.evidence;
+    if (settled && written && evidence && evidence.transactionId === written.transactionId) {
+      return { ...settled, record: await this.adoptHeld(written, evidence, 'callback').catch(() => written) };
     }
+    return settled;
+  }
+
+  /**
+   * `SingapayPaymentLedger.settleKept`, announcing the move as its sender would have: only once
+   * it is written, so that a replica that learns the same outcome by a lookup meanwhile and writes
+   * it first is the only one to announce it, never both.
+   */
+  private async writeKept(record: SingapayPaymentRecord): Promise<SingapayKeptSettlement | undefined> {
+    const settled = await this.ledger.settleKept(record);
+    if (settled?.written && settled.announce) this.events.changed(settled.before, settled.record, 'payment');
     return settled;
   }
 
   /** `adopt` for the work that holds the key already, which joining would wait on. */
   async adoptHeld(record: SingapayPaymentRecord, tx: SingapayPaymentEvidence, via: SingapaySettlementSource) {
     // Singapay's word kept here for a store that could not take it first (a refusal, say, whose refund this may be).
-    const settled = await this.ledger.settleKept(record);
+    const settled = await this.writeKept(record);
     if (settled?.written) record = settled.record;
     // A transaction's status is the state of the payment it belongs to.
     const state = tx.status;

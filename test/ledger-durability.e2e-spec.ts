@@ -301,6 +301,24 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
       await expect(pay(b, 'order-roll-5')).rejects.toBeInstanceOf(SingapayPaymentStoreException);
     });
 
+    it('a rollback of a replica that writes no more is noticed by its own check, and the key it lost is not paid again by another', async () => {
+      const r = await redis({ persistence: 'rdb' });
+      const a = await app({ redisUrl: r.url });
+      const b = await app({ redisUrl: r.url });
+      await pay(a, 'order-quiet-0');
+      await pay(b, 'order-quiet-1');
+      await (await r.client()).save();
+      await pay(a, 'order-quiet-2'); // lost by the restart below; a pays nothing more
+      await r.restart({ empty: false });
+      // a checks the ledger by itself (every 5 s): its own write is gone, and it stops every replica.
+      await expect
+        .poll(() => b.service.checkPaymentStore().catch(() => 'unreachable'), { timeout: 15_000, interval: 250 })
+        .toMatchObject({ intact: false, reason: expect.stringMatching(/went back in time/) });
+      // The order's retry reaching b is refused, not paid a second time.
+      await expect(pay(b, 'order-quiet-2')).rejects.toBeInstanceOf(SingapayPaymentStoreException);
+      expect(sim.paymentsFor({ customerId })).toBe(3);
+    }, 30_000);
+
     it('during a stop, a recorded key answers from its record and getPayment reads it; only new keys are refused', async () => {
       const r = await redis();
       const a = await app({ redisUrl: r.url });

@@ -248,6 +248,11 @@ export class SingapayPaymentLedger {
     return moved && { record: moved.after, written: true, before: moved.before, announce: kept.announce };
   }
 
+  /** Whether the store can lose records behind the module's back, and checks for it (`checkIntegrity`). */
+  get canLoseRecords(): boolean {
+    return typeof this.store.checkIntegrity === 'function';
+  }
+
   /** Whether the store still holds every record written to it; a store that cannot lose any is always intact. */
   async checkIntegrity(): Promise<SingapayPaymentStoreIntegrity> {
     return (await this.store.checkIntegrity?.()) ?? { intact: true };

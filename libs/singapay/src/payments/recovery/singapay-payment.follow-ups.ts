@@ -14,13 +14,15 @@ import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
  * The background follow-ups, through the resolver and as the policy says. The sweep: every
  * unsettled record that is due, one sweep at a time, on a timer when `sweepIntervalMs` is set,
  * leaving a key this process is working on to that work. The token chase: a late PLN token looked
- * up on the record's backoff for `tokenChaseMs`, so that it reaches `tokens$` when nobody asks. And
- * Singapay's word the store could not take, written as soon as the store takes it.
+ * up on the record's backoff for `tokenChaseMs`, so that it reaches `tokens$` when nobody asks.
+ * Singapay's word the store could not take, written as soon as the store takes it. And a store that
+ * can lose records, checked every `integrityCheckMs`.
  */
 @Injectable()
 export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   private timer?: NodeJS.Timeout;
+  private integrityTimer?: NodeJS.Timeout;
   private running?: Promise<number>;
   /** The token chases under way: the timer of each one's next step, by key. */
   private readonly chases = new Map<string, NodeJS.Timeout>();
@@ -38,6 +40,14 @@ export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
+    if (this.ledger.canLoseRecords) {
+      // A loss found here stops payments in every process (the store says so, and logs it); the check's own failures are the store's to log.
+      this.integrityTimer = setInterval(
+        () => void this.ledger.checkIntegrity().catch(() => undefined),
+        this.policy.options.integrityCheckMs,
+      );
+      this.integrityTimer.unref();
+    }
     if (this.options.sweepIntervalMs <= 0) return;
     this.timer = setInterval(() => void this.sweep().catch(() => undefined), this.options.sweepIntervalMs);
     this.timer.unref();
@@ -46,6 +56,7 @@ export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.integrityTimer) clearInterval(this.integrityTimer);
     for (const timer of [...this.chases.values(), ...this.keptTries.values()]) clearTimeout(timer);
     this.chases.clear();
     this.keptTries.clear();

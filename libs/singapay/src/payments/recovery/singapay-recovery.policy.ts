@@ -19,6 +19,12 @@ export const SINGAPAY_RECOVERY_DEFAULTS = {
   followUpMaxMs: 300_000,
   /** List pages a search for a lost payment reads at most: a longer list leaves it incomplete, which never proves a payment missing. */
   searchMaxPages: 200,
+  /**
+   * How often a process checks a store that can lose records (a Redis ledger) by itself. A rollback is
+   * noticed only by a process whose own writes it lost; one that writes rarely would otherwise leave
+   * the others paying lost keys again until its next write.
+   */
+  integrityCheckMs: 5_000,
 } as const;
 
 type SingapayRecoveryModuleOptions = Pick<SingapayResolvedOptions, 'paymentNotFoundAfterMs' | 'paymentReviewMs' | 'clockSkewToleranceMs'>;

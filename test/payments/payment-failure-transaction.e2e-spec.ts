@@ -186,6 +186,9 @@ describe('a refused payment whose transaction is refunded out of step with its r
   });
 });
 
+const statuses = (settlements: SingapayPaymentSettlement[], key: string) =>
+  settlements.filter((s) => s.idempotencyKey === key).map((s) => [s.status, s.via, s.transactionId]);
+
 describe("when pay()'s own write does not land", () => {
   it('an answer written over a record another replica refunded meanwhile: announced by that replica only, not twice', async () => {
     class RefundedByAnotherReplica extends SingapayInMemoryPaymentStore {
@@ -244,6 +247,38 @@ describe("when pay()'s own write does not land", () => {
       expect((await service.getPayment('refund-unwritten')).state).toBe('refunded');
       expect(mine()).toHaveLength(1);
       expect(sim.stats().paymentsReceived).toBe(1);
+    } finally {
+      await started.close();
+    }
+  });
+
+  it('a refund at payment whose write landed but whose answer was lost: kept, then written again over itself, and announced once', async () => {
+    let lost = false;
+    class LosesTheRefundsAnswer extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        const written = await super.replace(record, expectedVersion);
+        if (written && record.state === 'refunded' && !lost) {
+          lost = true;
+          throw new Error('connection lost after the write');
+        }
+        return written;
+      }
+    }
+    const started = await startCallbackApp({
+      simulatorDelivers: false,
+      simulator: { variants: { failureTransactionId: 'whenCreated' } },
+      module: { paymentStore: new LosesTheRefundsAnswer() },
+    });
+    try {
+      const { sim, service, settlements } = started;
+      const customerId = singapayTestCustomerId('pulsa', 'codeAtPayment', '50');
+      const refused = await service
+        .pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'refund-landed' })
+        .catch((e: unknown) => e);
+      expect([refused, lost]).toMatchObject([{ name: 'SingapayPaymentFailedException' }, true]);
+      const [tx] = sim.transactions();
+      expect((await service.getPayment('refund-landed')).state).toBe('refunded');
+      expect(statuses(settlements, 'refund-landed')).toEqual([['refunded', 'payment', tx!.transactionId]]);
     } finally {
       await started.close();
     }
@@ -504,11 +539,11 @@ describe("replicas sharing a store, when one replica's write of Singapay's answe
     'a %s that A keeps and B then finds by a lookup: announced once, by B, and not again when A writes it',
     async (code, state) => {
       const { a, b, up } = sharedBy(state);
-      // A's claim runs out soon (300 ms x 2 + 1 s), so that B may look the payment up.
+      // A's claim runs out soon (1 s x 2 + 1 s), so that B may look the payment up.
       const started = await startCallbackApp({
         simulatorDelivers: false,
         simulator: { variants: { failureTransactionId: 'whenCreated' } },
-        module: { paymentStore: a, timeoutMs: 300, retry: { maxAttempts: 1, deadlineMs: 0 } },
+        module: { paymentStore: a, timeoutMs: 1_000, retry: { maxAttempts: 1, deadlineMs: 0 } },
       });
       const { sim, service: replicaA, settlements } = started;
       const moduleB = await Test.createTestingModule({
@@ -526,7 +561,7 @@ describe("replicas sharing a store, when one replica's write of Singapay's answe
         const announced = () => settlements.filter((s) => s.idempotencyKey === key).map((s) => [s.status, s.via, s.transactionId]);
         expect(announced()).toEqual([]);
         sim.settleAll(); // a 50's transaction is listed failed until its refund: B finds it refunded
-        await new Promise((resolve) => setTimeout(resolve, 1_700));
+        await new Promise((resolve) => setTimeout(resolve, 3_100));
         expect((await replicaB.getPayment(key)).state).toBe(state);
         up();
         expect((await replicaA.getPayment(key)).state).toBe(state);

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import type { SingapayPaymentParams } from '../biller/singapay-biller.types.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
@@ -17,6 +16,7 @@ import { SingapayPaymentInflight } from './singapay-payment.inflight.js';
 import {
   applyPatch,
   hashPaymentRequest,
+  holdsAnswer,
   isSamePaymentRequest,
   isAwaitingToken,
   isFailedFor,
@@ -283,13 +283,7 @@ export class SingapayPaymentEngine {
       // This very write landed and its answer was lost: the record holds this answer's code and body, which only
       // this send writes. It landed on the version it last tried (every earlier try was refused outright), and
       // its move is announced here from that version, however many writes came after it; theirs, by whoever wrote them.
-      const raw = latest.outcome?.raw;
-      const ours =
-        latest.sendCount === attempted.sendCount &&
-        latest.responseCode === patch.responseCode &&
-        raw !== undefined &&
-        isDeepStrictEqual(raw, patch.outcome?.raw);
-      return ours
+      return holdsAnswer(latest, patch, attempted)
         ? { current: latest, announced: [attempted, applyPatch(attempted, patch, this.now())], stored: true }
         : { current: latest, stored: true };
     }

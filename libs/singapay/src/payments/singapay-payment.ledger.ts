@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { SingapayException } from '../errors/singapay.exception.js';
 import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../singapay.constants.js';
 import type { SingapayPaymentRecord } from './singapay-payment-record.js';
@@ -10,7 +10,7 @@ import {
 } from './singapay-payment-store.interface.js';
 import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import type { SingapayUnknownPayments } from '../telemetry/singapay-unknown-payments.tracker.js';
-import { applyPatch, canMove, type SingapayRecordPatch } from './singapay-payment.state.js';
+import { applyPatch, canMove, holdsAnswer, type SingapayRecordPatch } from './singapay-payment.state.js';
 import { hashIdempotencyKey } from '../util/singapay-log.js';
 
 /** Most unsettled records one listing reads; a listing that reaches it may have left some out. */
@@ -25,9 +25,8 @@ interface SingapayKeptOutcome {
   dropHeldTransaction: boolean;
   /** Whether its sender announces the move it makes (a refusal is thrown to the caller instead). */
   announce: boolean;
-  /** The payment it is of: a key used again after its record went is another payment. */
-  createdAt: number;
-  requestHash: string;
+  /** The record as it was sent: the payment it is of (a key used again after its record went is another one), and the send. */
+  sent: SingapayPaymentRecord;
 }
 
 /**
@@ -45,7 +44,7 @@ export type SingapayKeptSettlement =
  * sent", so a caller is never told a payment that left did not.
  */
 @Injectable()
-export class SingapayPaymentLedger {
+export class SingapayPaymentLedger implements OnModuleDestroy {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   /** Shown every record this ledger sees, for the `singapay.payments.unknown` gauge. */
   private readonly unknown?: SingapayUnknownPayments;
@@ -214,7 +213,7 @@ export class SingapayPaymentLedger {
       this.kept.delete(oldest!);
       this.logger.error(`pay key=${hashIdempotencyKey(oldest!)} outcome kept for the store given up (too many kept): it will be looked up`);
     }
-    this.kept.set(record.key, { patch, ...options, createdAt: record.createdAt, requestHash: record.requestHash });
+    this.kept.set(record.key, { patch, ...options, sent: record });
   }
 
   /** Whether a word is kept for `key`, still to be written. */
@@ -232,7 +231,7 @@ export class SingapayPaymentLedger {
   async settleKept(record: SingapayPaymentRecord): Promise<SingapayKeptSettlement | undefined> {
     const kept = this.kept.get(record.key);
     if (!kept) return undefined;
-    if (kept.createdAt !== record.createdAt || kept.requestHash !== record.requestHash) {
+    if (kept.sent.createdAt !== record.createdAt || kept.sent.requestHash !== record.requestHash) {
       this.kept.delete(record.key);
       return undefined;
     }
@@ -245,7 +244,20 @@ export class SingapayPaymentLedger {
       return { record: applyPatch(record, kept.patch, this.now()), written: false };
     }
     this.kept.delete(record.key);
-    return moved && { record: moved.after, written: true, before: moved.before, announce: kept.announce };
+    if (!moved) return undefined;
+    // A write of it that landed before, its answer lost: that was the move, made over the record as sent, never announced.
+    const before = holdsAnswer(moved.before, kept.patch, kept.sent) ? kept.sent : moved.before;
+    return { record: moved.after, written: true, before, announce: kept.announce };
+  }
+
+  /** Kept words a stopping process never wrote are said, so that someone looks those payments up. */
+  onModuleDestroy(): void {
+    if (this.kept.size === 0) return;
+    const keys = [...this.kept.keys()].slice(0, 20).map(hashIdempotencyKey);
+    this.logger.error(
+      `${this.kept.size} payment outcome(s) kept for the store were never written (key=${keys.join(',')}${this.kept.size > 20 ? ',…' : ''}): ` +
+        'their records stay in doubt until getPayment(), a callback or the sweep looks them up',
+    );
   }
 
   /** Whether the store can lose records behind the module's back, and checks for it (`checkIntegrity`). */

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { dropUndefined } from '../util/singapay-json.js';
 import type { SingapayPaymentParams } from '../biller/singapay-biller.types.js';
 import {
@@ -80,6 +81,22 @@ export function isFailedBySingapay(record: Pick<SingapayPaymentRecord, 'state' |
  */
 export function isRefundOwed(record: Pick<SingapayPaymentRecord, 'state' | 'failure'>): boolean {
   return record.state === 'refunded' && !(record.failure && isReportedFailure(record.failure));
+}
+
+/**
+ * Whether `record` holds the answer `patch` records for the send that `sent` made: the same payment
+ * and send, Singapay's code, and its body when it has one. Only that send writes a code (lookups and
+ * callbacks never do), so a write whose own answer was lost is known by it to have landed.
+ */
+export function holdsAnswer(
+  record: SingapayPaymentRecord,
+  patch: SingapayRecordPatch,
+  sent: Pick<SingapayPaymentRecord, 'createdAt' | 'sendCount'>,
+): boolean {
+  if (record.createdAt !== sent.createdAt || record.sendCount !== sent.sendCount) return false;
+  if (patch.responseCode == null || record.responseCode !== patch.responseCode) return false;
+  const raw = patch.outcome?.raw;
+  return raw === undefined || isDeepStrictEqual(record.outcome?.raw, raw);
 }
 
 /** A `failed` concluded from not finding the transaction: an inference Singapay may still overturn. */

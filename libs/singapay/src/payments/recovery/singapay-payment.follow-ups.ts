@@ -94,7 +94,9 @@ export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
     // Work under way on the key writes the kept word first; this try comes after it.
     await this.inflight.get(key)?.catch(() => undefined);
     let written = false;
-    const record = await this.ledger.get(key, 'after_send').catch(() => undefined);
+    const record = await this.ledger.get(key, 'after_send').catch(() => null);
+    // A record the store no longer holds: nothing to write it on (its key, used again, is another payment).
+    if (record === undefined || this.stopped) return;
     if (record) {
       const current = await this.inflight
         .track(key, async () => {

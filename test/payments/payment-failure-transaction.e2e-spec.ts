@@ -284,6 +284,45 @@ describe("when pay()'s own write does not land", () => {
     }
   });
 
+  it("a refund at payment written over another replica's refund, whose answer was lost: that replica announced it, this one does not", async () => {
+    let step = 0;
+    class RefundedElsewhereThenLost extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        if (record.state === 'refunded' && step === 0) {
+          // The other replica found it refunded first (a lookup writes no code): this write conflicts, and goes again on it.
+          step = 1;
+          const current = (await this.get(record.key))!;
+          const refunded = { ...current, state: 'refunded' as const, transactionId: record.transactionId };
+          await super.replace({ ...refunded, version: current.version + 1, updatedAt: current.updatedAt + 1 }, current.version);
+          return super.replace(record, expectedVersion);
+        }
+        const written = await super.replace(record, expectedVersion);
+        if (written && record.state === 'refunded' && step === 1) {
+          step = 2;
+          throw new Error('connection lost after the write');
+        }
+        return written;
+      }
+    }
+    const started = await startCallbackApp({
+      simulatorDelivers: false,
+      simulator: { variants: { failureTransactionId: 'whenCreated' } },
+      module: { paymentStore: new RefundedElsewhereThenLost() },
+    });
+    try {
+      const { service, settlements } = started;
+      const customerId = singapayTestCustomerId('pulsa', 'codeAtPayment', '50');
+      const refused = await service
+        .pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'refund-over-refund' })
+        .catch((e: unknown) => e);
+      expect([refused, step]).toMatchObject([{ name: 'SingapayPaymentFailedException' }, 2]);
+      expect(await service.getPayment('refund-over-refund')).toMatchObject({ state: 'refunded', responseCode: '50' });
+      expect(statuses(settlements, 'refund-over-refund')).toEqual([]);
+    } finally {
+      await started.close();
+    }
+  });
+
   it('a refusal the store could not take: the same key gives the same refusal once the store is back, and sends nothing', async () => {
     const { store, up } = downFor('failed');
     const started = await startCallbackApp({ simulatorDelivers: false, module: { paymentStore: store, timeoutMs: 2_000 } });

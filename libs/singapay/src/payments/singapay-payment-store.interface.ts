@@ -81,7 +81,8 @@ export interface SingapayPaymentStore {
    * flushed, restarted without its data, or failed over to a replica that lacked the latest
    * writes): whether every record written is still there. A store that finds it is not
    * refuses every claim and write with `SingapayPaymentStoreLostError` from then on, in
-   * every process that shares it, until `resumeAfterLoss()`.
+   * every process that shares it, until `resumeAfterLoss()`. The module calls it every 5 s
+   * (one call at a time; its failures are the store's to log), and from health checks.
    */
   checkIntegrity?(): Promise<SingapayPaymentStoreIntegrity>;
   /**

@@ -200,11 +200,12 @@ export class SingapayPaymentEngine {
       if (isAwaitingToken(current)) this.followUps.chaseToken(current);
       return current;
     }
-    const moved = await this.recordFailure(record, verdict.patch);
+    let tried = record;
+    const moved = await this.recordFailure(record, verdict.patch, (base) => (tried = base));
     // Singapay's own word (a refusal, a refund) that the store could not take: no one else knows of it. Kept in
     // this process and written later, as an accepted answer is; a verdict of ours is left to a lookup.
     if (moved === null && (verdict.kind === 'rejected' || verdict.kind === 'refunded')) {
-      this.keep(record, verdict.patch, { dropHeldTransaction: true, announce: verdict.kind === 'refunded' });
+      this.keep(record, verdict.patch, { dropHeldTransaction: true, announce: verdict.kind === 'refunded', tried });
     }
     let recorded = moved?.after;
     // A callback may have left its transaction on the record while it was being sent: weighed now, as for an accepted answer.
@@ -229,7 +230,7 @@ export class SingapayPaymentEngine {
    * announced (when `announce`) only then, so that a replica that writes it first by a lookup is the
    * only one to announce it.
    */
-  private keep(record: SingapayPaymentRecord, patch: SingapayRecordPatch, options: { dropHeldTransaction: boolean; announce: boolean }) {
+  private keep(record: SingapayPaymentRecord, patch: SingapayRecordPatch, options: Parameters<SingapayPaymentLedger['keep']>[2]) {
     this.ledger.keep(record, patch, options);
     this.followUps.writeKeptLater(record.key);
   }
@@ -238,9 +239,13 @@ export class SingapayPaymentEngine {
    * Records what a failed send came to (`recordOutcome`, without a transaction another payment
    * holds): undefined when the record refused it (another writer moved it), null when the store failed.
    */
-  private async recordFailure(record: SingapayPaymentRecord, patch: SingapayRecordPatch) {
+  private async recordFailure(
+    record: SingapayPaymentRecord,
+    patch: SingapayRecordPatch,
+    attempting: (base: SingapayPaymentRecord) => void,
+  ) {
     try {
-      return await this.ledger.recordOutcome(record, patch, true);
+      return await this.ledger.recordOutcome(record, patch, true, undefined, attempting);
     } catch {
       this.logger.error(`pay key=${hashIdempotencyKey(record.key)} failure could not be recorded; it will be looked up later`);
       return null;
@@ -297,7 +302,7 @@ export class SingapayPaymentEngine {
         `pay key=${key} answer (transaction ${String(patch.transactionId)}) could not be recorded${failed}: the record ${held === undefined ? 'refused it' : `holds transaction ${held}`}; kept in this process, check the Singapay dashboard`,
       );
     }
-    this.keep(record, patch, { dropHeldTransaction: false, announce: true });
+    this.keep(record, patch, { dropHeldTransaction: false, announce: true, tried: attempted });
     return { current: applyPatch(latest ?? record, patch, this.now()), stored: false };
   }
 

@@ -27,6 +27,8 @@ interface SingapayKeptOutcome {
   announce: boolean;
   /** The record as it was sent: the payment it is of (a key used again after its record went is another one), and the send. */
   sent: SingapayPaymentRecord;
+  /** The version a write of it was last tried on: where it landed, if one landed with its answer lost. */
+  tried: SingapayPaymentRecord;
 }
 
 /**
@@ -188,8 +190,9 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
     patch: SingapayRecordPatch,
     dropHeldTransaction: boolean,
     when?: (current: SingapayPaymentRecord) => boolean,
+    attempting?: (base: SingapayPaymentRecord) => void,
   ): Promise<{ before: SingapayPaymentRecord; after: SingapayPaymentRecord } | undefined> {
-    const moved = await this.move(record, patch, false, when);
+    const moved = await this.move(record, patch, false, when, attempting);
     const named = patch.transactionId;
     if (moved || !named || !dropHeldTransaction) return moved;
     const holder = await this.findByTransactionId(named);
@@ -202,18 +205,31 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
       message: `${patch.failure.message} (the answer named transaction ${named}, another payment's)`,
     };
     const unheld = (current: SingapayPaymentRecord) => current.transactionId === undefined && (when?.(current) ?? true);
-    return this.move(record, { ...patch, transactionId: undefined, ...(failure ? { failure } : {}) }, false, unheld);
+    return this.move(record, { ...patch, transactionId: undefined, ...(failure ? { failure } : {}) }, false, unheld, attempting);
   }
 
-  /** Keeps Singapay's word on `record` (as it was sent) that the store could not take, to be written by `settleKept`. */
-  keep(record: SingapayPaymentRecord, patch: SingapayRecordPatch, options: { dropHeldTransaction: boolean; announce: boolean }): void {
+  /**
+   * Keeps Singapay's word on `record` (as it was sent) that the store could not take, to be written by
+   * `settleKept`; `tried` is the version its write was last tried on (the record as sent unless a
+   * conflict made it read a later one).
+   */
+  keep(
+    record: SingapayPaymentRecord,
+    patch: SingapayRecordPatch,
+    options: { dropHeldTransaction: boolean; announce: boolean; tried?: SingapayPaymentRecord },
+  ): void {
     this.kept.delete(record.key);
-    if (this.kept.size >= SINGAPAY_KEPT_OUTCOMES_MAX) {
-      const [oldest] = this.kept.keys();
-      this.kept.delete(oldest!);
-      this.logger.error(`pay key=${hashIdempotencyKey(oldest!)} outcome kept for the store given up (too many kept): it will be looked up`);
-    }
-    this.kept.set(record.key, { patch, ...options, sent: record });
+    if (this.kept.size >= SINGAPAY_KEPT_OUTCOMES_MAX) this.giveUpKept(this.kept.keys().next().value!, 'too many kept');
+    const { tried = record, ...rest } = options;
+    this.kept.set(record.key, { patch, ...rest, sent: record, tried });
+  }
+
+  /** Drops the word kept for `key`, saying so: Singapay's answer then lives only in its record, as the store holds it. */
+  giveUpKept(key: string, why: string): void {
+    if (!this.kept.delete(key)) return;
+    this.logger.error(
+      `pay key=${hashIdempotencyKey(key)} outcome kept for the store given up (${why}): check it in the Singapay dashboard`,
+    );
   }
 
   /** Whether a word is kept for `key`, still to be written. */
@@ -238,15 +254,19 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
     const named = kept.patch.transactionId;
     const open = (current: SingapayPaymentRecord) => current.transactionId === undefined || current.transactionId === named;
     let moved: { before: SingapayPaymentRecord; after: SingapayPaymentRecord } | undefined;
+    const { tried } = kept;
+    let attempt = tried;
     try {
-      moved = await this.recordOutcome(record, kept.patch, kept.dropHeldTransaction, open);
+      moved = await this.recordOutcome(record, kept.patch, kept.dropHeldTransaction, open, (base) => (attempt = base));
     } catch {
+      // This write may have landed too: on the version it was tried on, unless one of before had landed already.
+      if (!holdsAnswer(attempt, kept.patch, kept.sent)) kept.tried = attempt;
       return { record: applyPatch(record, kept.patch, this.now()), written: false };
     }
     this.kept.delete(record.key);
     if (!moved) return undefined;
-    // A write of it that landed before, its answer lost: that was the move, made over the record as sent, never announced.
-    const before = holdsAnswer(moved.before, kept.patch, kept.sent) ? kept.sent : moved.before;
+    // A write of it that landed before, its answer lost: that was the move, made over the version it was tried on, never announced.
+    const before = holdsAnswer(moved.before, kept.patch, kept.sent) ? tried : moved.before;
     return { record: moved.after, written: true, before, announce: kept.announce };
   }
 

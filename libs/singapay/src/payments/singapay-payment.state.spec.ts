@@ -78,6 +78,14 @@ describe('the payment state machine', () => {
     expect(before.owner).toBe('me');
     expect(applyPatch(after, { state: 'refunded' }, T0 + 9).settledAt).toBe(T0 + 5);
   });
+
+  it('keeps a PLN token once recorded when a later outcome has none (a late answer of the send), and takes a new one', () => {
+    const withToken = record({ state: 'success', outcome: { transactionId: 'TX', token: '1234-5678' } });
+    const late = applyPatch(withToken, { state: 'success', outcome: { transactionId: 'TX', raw: { token: null } } }, T0 + 5);
+    expect(late.outcome).toEqual({ transactionId: 'TX', raw: { token: null }, token: '1234-5678' });
+    expect(applyPatch(withToken, { outcome: { transactionId: 'TX', token: '9999' } }, T0 + 5).outcome?.token).toBe('9999');
+    expect(withToken.outcome?.token).toBe('1234-5678');
+  });
 });
 
 describe('the failure a record keeps when Singapay moves it', () => {

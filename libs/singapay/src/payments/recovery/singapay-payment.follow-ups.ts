@@ -23,6 +23,7 @@ export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   private timer?: NodeJS.Timeout;
   private integrityTimer?: NodeJS.Timeout;
+  private checking = false;
   private running?: Promise<number>;
   /** The token chases under way: the timer of each one's next step, by key. */
   private readonly chases = new Map<string, NodeJS.Timeout>();
@@ -42,10 +43,7 @@ export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     if (this.ledger.canLoseRecords) {
       // A loss found here stops payments in every process (the store says so, and logs it); the check's own failures are the store's to log.
-      this.integrityTimer = setInterval(
-        () => void this.ledger.checkIntegrity().catch(() => undefined),
-        this.policy.options.integrityCheckMs,
-      );
+      this.integrityTimer = setInterval(() => void this.checkIntegrity(), this.policy.options.integrityCheckMs);
       this.integrityTimer.unref();
     }
     if (this.options.sweepIntervalMs <= 0) return;
@@ -60,6 +58,14 @@ export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
     for (const timer of [...this.chases.values(), ...this.keptTries.values()]) clearTimeout(timer);
     this.chases.clear();
     this.keptTries.clear();
+  }
+
+  // One check at a time: a store that does not answer gets no pile of them.
+  private async checkIntegrity(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    await this.ledger.checkIntegrity().catch(() => undefined);
+    this.checking = false;
   }
 
   /** One sweep; a call during a sweep joins it. Resolves to how many records changed state. */
@@ -95,8 +101,9 @@ export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
     await this.inflight.get(key)?.catch(() => undefined);
     let written = false;
     const record = await this.ledger.get(key, 'after_send').catch(() => null);
+    if (this.stopped) return;
     // A record the store no longer holds: nothing to write it on (its key, used again, is another payment).
-    if (record === undefined || this.stopped) return;
+    if (record === undefined) return this.ledger.giveUpKept(key, 'the store no longer holds its record');
     if (record) {
       const current = await this.inflight
         .track(key, async () => {

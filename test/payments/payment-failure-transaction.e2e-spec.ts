@@ -323,6 +323,29 @@ describe("when pay()'s own write does not land", () => {
     }
   });
 
+  it('a kept refund that two reads write at once, once the store is back: announced once', async () => {
+    const { store, up } = downFor('refunded');
+    const started = await startCallbackApp({
+      simulatorDelivers: false,
+      simulator: { variants: { failureTransactionId: 'whenCreated' } },
+      module: { paymentStore: store },
+    });
+    try {
+      const { sim, service, settlements } = started;
+      const customerId = singapayTestCustomerId('pulsa', 'codeAtPayment', '50');
+      await service
+        .pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'read-twice' })
+        .catch(() => undefined);
+      const [tx] = sim.transactions();
+      up();
+      const reads = await Promise.all([1, 2, 3].map(() => service.getPayment('read-twice')));
+      expect(reads.map((r) => r.state)).toEqual(['refunded', 'refunded', 'refunded']);
+      expect(statuses(settlements, 'read-twice')).toEqual([['refunded', 'payment', tx!.transactionId]]);
+    } finally {
+      await started.close();
+    }
+  });
+
   it('a refusal the store could not take: the same key gives the same refusal once the store is back, and sends nothing', async () => {
     const { store, up } = downFor('failed');
     const started = await startCallbackApp({ simulatorDelivers: false, module: { paymentStore: store, timeoutMs: 2_000 } });

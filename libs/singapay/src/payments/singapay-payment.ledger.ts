@@ -29,6 +29,8 @@ interface SingapayKeptOutcome {
   sent: SingapayPaymentRecord;
   /** The version a write of it was last tried on: where it landed, if one landed with its answer lost. */
   tried: SingapayPaymentRecord;
+  /** Its write under way, if any. */
+  writing?: Promise<SingapayKeptSettlement | undefined>;
 }
 
 /**
@@ -251,6 +253,17 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
       this.kept.delete(record.key);
       return undefined;
     }
+    // One write of a kept word at a time: a second would find the first's answer on the record and announce
+    // its move again. It gets the first one's result, with its move announced by the first only.
+    if (kept.writing) {
+      const first = await kept.writing;
+      return first?.written ? { ...first, announce: false } : first;
+    }
+    kept.writing = this.writeKept(record, kept).finally(() => (kept.writing = undefined));
+    return kept.writing;
+  }
+
+  private async writeKept(record: SingapayPaymentRecord, kept: SingapayKeptOutcome): Promise<SingapayKeptSettlement | undefined> {
     const named = kept.patch.transactionId;
     const open = (current: SingapayPaymentRecord) => current.transactionId === undefined || current.transactionId === named;
     let moved: { before: SingapayPaymentRecord; after: SingapayPaymentRecord } | undefined;
@@ -263,7 +276,7 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
       if (!holdsAnswer(attempt, kept.patch, kept.sent)) kept.tried = attempt;
       return { record: applyPatch(record, kept.patch, this.now()), written: false };
     }
-    this.kept.delete(record.key);
+    if (this.kept.get(record.key) === kept) this.kept.delete(record.key);
     if (!moved) return undefined;
     // A write of it that landed before, its answer lost: that was the move, made over the version it was tried on, never announced.
     const before = holdsAnswer(moved.before, kept.patch, kept.sent) ? tried : moved.before;

@@ -84,6 +84,7 @@ describe('the payment state machine', () => {
     const late = applyPatch(withToken, { state: 'success', outcome: { transactionId: 'TX', raw: { token: null } } }, T0 + 5);
     expect(late.outcome).toEqual({ transactionId: 'TX', raw: { token: null }, token: '1234-5678' });
     expect(applyPatch(withToken, { outcome: { transactionId: 'TX', token: '9999' } }, T0 + 5).outcome?.token).toBe('9999');
+    expect(applyPatch(withToken, { outcome: { transactionId: 'OTHER' } }, T0 + 5).outcome?.token).toBeUndefined();
     expect(withToken.outcome?.token).toBe('1234-5678');
   });
 });

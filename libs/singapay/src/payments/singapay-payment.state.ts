@@ -54,9 +54,11 @@ export function applyPatch(record: SingapayPaymentRecord, patch: SingapayRecordP
   for (const field in record) if (fields[field] !== null && field !== skip) merged[field] = record[field as keyof SingapayPaymentRecord];
   for (const field in fields) if (fields[field] !== null && fields[field] !== undefined && field !== skip) merged[field] = fields[field];
   const next = merged as unknown as SingapayPaymentRecord;
-  // A PLN token once recorded stays: an outcome without one (a send's answer that came after a lookup found the token) does not take it.
+  // A PLN token once recorded stays: an outcome of the same transaction without one (a send's answer that came
+  // after a lookup found the token) does not take it.
   const token = record.outcome?.token;
-  if (token && patch.outcome && !patch.outcome.token) next.outcome = { ...patch.outcome, token };
+  const same = patch.outcome?.transactionId === undefined || patch.outcome.transactionId === record.outcome?.transactionId;
+  if (token && patch.outcome && !patch.outcome.token && same) next.outcome = { ...patch.outcome, token };
   next.updatedAt = now;
   next.version = record.version + 1;
   if (patch.state && isFinalPaymentState(patch.state) && !isFinalPaymentState(record.state)) next.settledAt = now;

@@ -8,7 +8,12 @@
 import { Test } from '@nestjs/testing';
 import { SingapayCallbackReceiver, SingapayModule, SingapayService, type SingapayPaymentSettlement } from '@app/singapay';
 import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord, type SingapayPaymentStore } from '@app/singapay/stores/index.js';
-import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
+import {
+  SingapaySimulator,
+  SINGAPAY_TEST_CUSTOMER_EXAMPLES,
+  singapayTestCustomerId,
+  type SingapaySimulatorTransaction,
+} from '@app/singapay-simulator';
 import { startCallbackApp, type CallbackApp } from '../support/callback-testing.js';
 
 const PULSA = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
@@ -189,6 +194,32 @@ describe('a refused payment whose transaction is refunded out of step with its r
 const statuses = (settlements: SingapayPaymentSettlement[], key: string) =>
   settlements.filter((s) => s.idempotencyKey === key).map((s) => [s.status, s.via, s.transactionId]);
 
+/**
+ * Runs `check` on an app keeping records in `paymentStore`, after a payment under `key` that Singapay
+ * answered 50 (refunded), naming the transaction it created (`tx`); `refused` is what pay() threw.
+ */
+async function refundedAtPayment(
+  paymentStore: SingapayPaymentStore,
+  key: string,
+  check: (app: CallbackApp, refused: unknown, tx: SingapaySimulatorTransaction) => Promise<void>,
+) {
+  const started = await startCallbackApp({
+    simulatorDelivers: false,
+    simulator: { variants: { failureTransactionId: 'whenCreated' } },
+    module: { paymentStore },
+  });
+  try {
+    const customerId = singapayTestCustomerId('pulsa', 'codeAtPayment', '50');
+    const refused = await started.service
+      .pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: key })
+      .catch((e: unknown) => e);
+    const [tx] = started.sim.transactions();
+    await check(started, refused, tx!);
+  } finally {
+    await started.close();
+  }
+}
+
 describe("when pay()'s own write does not land", () => {
   it('an answer written over a record another replica refunded meanwhile: announced by that replica only, not twice', async () => {
     class RefundedByAnotherReplica extends SingapayInMemoryPaymentStore {
@@ -224,32 +255,19 @@ describe("when pay()'s own write does not land", () => {
 
   it('a refund answered at payment that the store could not take: announced only once written, which it is by itself once the store is back', async () => {
     const { store, up } = downFor('refunded');
-    const started = await startCallbackApp({
-      simulatorDelivers: false,
-      simulator: { variants: { failureTransactionId: 'whenCreated' } },
-      module: { paymentStore: store },
-    });
-    try {
-      const { sim, service, settlements } = started;
-      const customerId = singapayTestCustomerId('pulsa', 'codeAtPayment', '50');
-      const refused = await service
-        .pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'refund-unwritten' })
-        .catch((e: unknown) => e);
+    await refundedAtPayment(store, 'refund-unwritten', async ({ sim, service, settlements }, refused, tx) => {
       expect(refused).toMatchObject({ name: 'SingapayPaymentFailedException' });
-      const [tx] = sim.transactions();
-      const mine = () => settlements.filter((s) => s.idempotencyKey === 'refund-unwritten').map((s) => [s.status, s.via, s.transactionId]);
+      const mine = () => statuses(settlements, 'refund-unwritten');
       // Kept in this process: announced when written, so that another replica finding it first is the only one to announce it.
       expect(mine()).toEqual([]);
       up();
       // Nobody works on the payment again: the follow-ups write it as soon as the store takes it.
-      await vi.waitFor(() => expect(mine()).toEqual([['refunded', 'payment', tx!.transactionId]]), { timeout: 10_000, interval: 50 });
-      expect(await store.get('refund-unwritten')).toMatchObject({ state: 'refunded', transactionId: tx!.transactionId });
+      await vi.waitFor(() => expect(mine()).toEqual([['refunded', 'payment', tx.transactionId]]), { timeout: 10_000, interval: 50 });
+      expect(await store.get('refund-unwritten')).toMatchObject({ state: 'refunded', transactionId: tx.transactionId });
       expect((await service.getPayment('refund-unwritten')).state).toBe('refunded');
       expect(mine()).toHaveLength(1);
       expect(sim.stats().paymentsReceived).toBe(1);
-    } finally {
-      await started.close();
-    }
+    });
   });
 
   it('a refund at payment whose write landed but whose answer was lost: kept, then written again over itself, and announced once', async () => {
@@ -264,24 +282,11 @@ describe("when pay()'s own write does not land", () => {
         return written;
       }
     }
-    const started = await startCallbackApp({
-      simulatorDelivers: false,
-      simulator: { variants: { failureTransactionId: 'whenCreated' } },
-      module: { paymentStore: new LosesTheRefundsAnswer() },
-    });
-    try {
-      const { sim, service, settlements } = started;
-      const customerId = singapayTestCustomerId('pulsa', 'codeAtPayment', '50');
-      const refused = await service
-        .pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'refund-landed' })
-        .catch((e: unknown) => e);
+    await refundedAtPayment(new LosesTheRefundsAnswer(), 'refund-landed', async ({ service, settlements }, refused, tx) => {
       expect([refused, lost]).toMatchObject([{ name: 'SingapayPaymentFailedException' }, true]);
-      const [tx] = sim.transactions();
       expect((await service.getPayment('refund-landed')).state).toBe('refunded');
-      expect(statuses(settlements, 'refund-landed')).toEqual([['refunded', 'payment', tx!.transactionId]]);
-    } finally {
-      await started.close();
-    }
+      expect(statuses(settlements, 'refund-landed')).toEqual([['refunded', 'payment', tx.transactionId]]);
+    });
   });
 
   it("a refund at payment written over another replica's refund, whose answer was lost: that replica announced it, this one does not", async () => {
@@ -304,46 +309,21 @@ describe("when pay()'s own write does not land", () => {
         return written;
       }
     }
-    const started = await startCallbackApp({
-      simulatorDelivers: false,
-      simulator: { variants: { failureTransactionId: 'whenCreated' } },
-      module: { paymentStore: new RefundedElsewhereThenLost() },
-    });
-    try {
-      const { service, settlements } = started;
-      const customerId = singapayTestCustomerId('pulsa', 'codeAtPayment', '50');
-      const refused = await service
-        .pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'refund-over-refund' })
-        .catch((e: unknown) => e);
+    await refundedAtPayment(new RefundedElsewhereThenLost(), 'refund-over-refund', async ({ service, settlements }, refused) => {
       expect([refused, step]).toMatchObject([{ name: 'SingapayPaymentFailedException' }, 2]);
       expect(await service.getPayment('refund-over-refund')).toMatchObject({ state: 'refunded', responseCode: '50' });
       expect(statuses(settlements, 'refund-over-refund')).toEqual([]);
-    } finally {
-      await started.close();
-    }
+    });
   });
 
   it('a kept refund that two reads write at once, once the store is back: announced once', async () => {
     const { store, up } = downFor('refunded');
-    const started = await startCallbackApp({
-      simulatorDelivers: false,
-      simulator: { variants: { failureTransactionId: 'whenCreated' } },
-      module: { paymentStore: store },
-    });
-    try {
-      const { sim, service, settlements } = started;
-      const customerId = singapayTestCustomerId('pulsa', 'codeAtPayment', '50');
-      await service
-        .pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'read-twice' })
-        .catch(() => undefined);
-      const [tx] = sim.transactions();
+    await refundedAtPayment(store, 'read-twice', async ({ service, settlements }, _refused, tx) => {
       up();
       const reads = await Promise.all([1, 2, 3].map(() => service.getPayment('read-twice')));
       expect(reads.map((r) => r.state)).toEqual(['refunded', 'refunded', 'refunded']);
-      expect(statuses(settlements, 'read-twice')).toEqual([['refunded', 'payment', tx!.transactionId]]);
-    } finally {
-      await started.close();
-    }
+      expect(statuses(settlements, 'read-twice')).toEqual([['refunded', 'payment', tx.transactionId]]);
+    });
   });
 
   it('a refusal the store could not take: the same key gives the same refusal once the store is back, and sends nothing', async () => {

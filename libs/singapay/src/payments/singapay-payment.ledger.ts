@@ -178,6 +178,8 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
       if (!latest) return undefined;
       base = latest;
     }
+    // Rare (five writers in a row came first), and then what this write knew is not on the record: said.
+    this.logger.warn(`payment key=${hashIdempotencyKey(record.key)} change given up after 5 conflicting writes`);
     return undefined;
   }
 

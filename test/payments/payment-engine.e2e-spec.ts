@@ -177,6 +177,43 @@ describe('the payment engine under store failures and contention (simulator)', (
     }
   });
 
+  it('the sweep reaches an unsettled payment behind ten thousand older open ones (an outage leaves them)', async () => {
+    const store = new SingapayInMemoryPaymentStore();
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
+    try {
+      const stuck = singapayTestCustomerId('pulsa', 'staysPending');
+      await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId: stuck, idempotencyKey: 'stuck' });
+      const template = (await store.get('stuck'))!;
+      // Older payments another replica is still sending (its claim holds): open, and not due for the sweep.
+      for (let i = 0; i < 10_000; i++) {
+        const key = `older-${i}`;
+        const createdAt = template.createdAt - 60_000 + i;
+        await store.create({
+          ...template,
+          key,
+          state: 'sending',
+          transactionId: undefined,
+          createdAt,
+          updatedAt: createdAt,
+          leaseUntil: Date.now() + 3_600_000,
+        });
+      }
+      const customerId = '081299999992';
+      sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: { kind: 'resetAfterApply' }, times: 1 });
+      sim.faults.add({ endpoint: 'list', fault: { kind: 'resetBeforeApply' } });
+      const lost = await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'lost-behind' });
+      expect(lost.status).toBe('unknown');
+      sim.faults.clear();
+      await ctx.service.sweepPayments();
+      expect(await store.get('lost-behind')).toMatchObject({
+        state: 'pending',
+        transactionId: sim.ledger().transactions.find((t) => t.customerId === customerId)!.transactionId,
+      });
+    } finally {
+      await ctx.close();
+    }
+  }, 60_000);
+
   it('two lost direct purchases never both take one transaction', async () => {
     const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, retry: { maxAttempts: 1 } });
     try {

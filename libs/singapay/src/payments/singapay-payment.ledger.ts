@@ -6,6 +6,7 @@ import { SingapayPaymentStoreException, type SingapayStorePhase } from './singap
 import {
   SingapayPaymentStore,
   SingapayPaymentStoreLostError,
+  type SingapayPaymentRecordCursor,
   type SingapayPaymentStoreIntegrity,
 } from './singapay-payment-store.interface.js';
 import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
@@ -85,20 +86,29 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
 
   /** Every unsettled record, page by page, up to `max`. */
   async listUnsettled(max = SINGAPAY_UNSETTLED_LIST_MAX): Promise<SingapayPaymentRecord[]> {
-    const page = 100;
     const records: SingapayPaymentRecord[] = [];
-    const mark = this.unknown?.mark() ?? 0;
-    while (records.length < max) {
-      const last = records[records.length - 1];
-      const after = last && { createdAt: last.createdAt, key: last.key };
-      const batch = await this.guard('list unsettled payments', 'after_send', () => this.store.listUnsettled(page, after));
-      records.push(...batch);
-      if (batch.length < page) {
-        this.unknown?.listed(records, mark);
-        break;
-      }
+    for await (const page of this.unsettledPages()) {
+      records.push(...page);
+      if (records.length >= max) break;
     }
     return records;
+  }
+
+  /**
+   * Every unsettled record, oldest first, a page at a time and with no cap: the sweep works through
+   * a page before it reads the next. A listing read to its end tells the `unknown` gauge.
+   */
+  async *unsettledPages(size = 100): AsyncGenerator<SingapayPaymentRecord[]> {
+    const mark = this.unknown?.mark() ?? 0;
+    let after: SingapayPaymentRecordCursor | undefined;
+    for (;;) {
+      const page = await this.guard('list unsettled payments', 'after_send', () => this.store.listUnsettled(size, after));
+      for (const record of page) this.seen(record);
+      if (page.length > 0) yield page;
+      if (page.length < size) return this.unknown?.listed([], mark);
+      const last = page[page.length - 1]!;
+      after = { createdAt: last.createdAt, key: last.key };
+    }
   }
 
   /** Whether the store lists one customer's unsettled records by itself (`listUnsettledOf`). */

@@ -119,15 +119,18 @@ export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
 
   private async run(): Promise<number> {
     let changed = 0;
-    for (const record of await this.ledger.listUnsettled()) {
-      // A sweep under way at shutdown stops between records, before the connections close.
-      if (this.stopped) break;
-      if (this.inflight.get(record.key) || !this.policy.isDueForLookup(record, this.now(), 'sweep')) continue;
-      try {
-        const after = await this.resolver.resolve(record, 'sweep');
-        if (after.state !== record.state) changed++;
-      } catch (error) {
-        this.logger.warn(`sweep key=${hashIdempotencyKey(record.key)} failed: ${(error as SingapayException).responseType ?? 'error'}`);
+    // Page by page, every open payment however many an outage left: the newest are swept too.
+    for await (const page of this.ledger.unsettledPages()) {
+      for (const record of page) {
+        // A sweep under way at shutdown stops between records, before the connections close.
+        if (this.stopped) return changed;
+        if (this.inflight.get(record.key) || !this.policy.isDueForLookup(record, this.now(), 'sweep')) continue;
+        try {
+          const after = await this.resolver.resolve(record, 'sweep');
+          if (after.state !== record.state) changed++;
+        } catch (error) {
+          this.logger.warn(`sweep key=${hashIdempotencyKey(record.key)} failed: ${(error as SingapayException).responseType ?? 'error'}`);
+        }
       }
     }
     return changed;

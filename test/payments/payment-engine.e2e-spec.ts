@@ -214,6 +214,37 @@ describe('the payment engine under store failures and contention (simulator)', (
     }
   }, 60_000);
 
+  it("a store of the app's own that ignores the listing cursor: the sweep ends after its first page, and says why", async () => {
+    class IgnoresTheCursor extends SingapayInMemoryPaymentStore {
+      override listUnsettled(limit: number): Promise<SingapayPaymentRecord[]> {
+        return super.listUnsettled(limit);
+      }
+    }
+    const store = new IgnoresTheCursor();
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
+    try {
+      const stuck = singapayTestCustomerId('pulsa', 'staysPending');
+      await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId: stuck, idempotencyKey: 'first' });
+      const template = (await store.get('first'))!;
+      for (let i = 0; i < 150; i++) {
+        const createdAt = template.createdAt + 1 + i;
+        await store.create({
+          ...template,
+          key: `next-${i}`,
+          state: 'sending',
+          createdAt,
+          updatedAt: createdAt,
+          leaseUntil: Date.now() + 3_600_000,
+        });
+      }
+      const mark = capturedLogLines.length;
+      expect(await ctx.service.sweepPayments()).toBe(0);
+      expect(capturedLogLines.slice(mark).join('\n')).toContain('the payment store gave no later page of unsettled records');
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('two lost direct purchases never both take one transaction', async () => {
     const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, retry: { maxAttempts: 1 } });
     try {

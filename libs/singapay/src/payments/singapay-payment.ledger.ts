@@ -4,6 +4,7 @@ import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../
 import type { SingapayPaymentRecord } from './singapay-payment-record.js';
 import { SingapayPaymentStoreException, type SingapayStorePhase } from './singapay-payment.exception.js';
 import {
+  compareByCreation,
   SingapayPaymentStore,
   SingapayPaymentStoreLostError,
   type SingapayPaymentRecordCursor,
@@ -55,6 +56,7 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
   private readonly unknown?: SingapayUnknownPayments;
   /** Outcomes the store could not take, by key: written first by whatever next works on the payment here (`settleKept`). */
   private readonly kept = new Map<string, SingapayKeptOutcome>();
+  private stuckLogged = false;
 
   constructor(
     @Inject(SingapayPaymentStore) private readonly store: SingapayPaymentStore,
@@ -107,8 +109,18 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
       if (page.length > 0) yield page;
       if (page.length < size) return this.unknown?.listed([], mark);
       const last = page[page.length - 1]!;
+      // A store of the app's own that ignores `after` would give the same page for ever: the listing ends there.
+      if (after && compareByCreation(last, after) <= 0) return this.pagesStuck();
       after = { createdAt: last.createdAt, key: last.key };
     }
+  }
+
+  private pagesStuck(): void {
+    if (this.stuckLogged) return;
+    this.stuckLogged = true;
+    this.logger.error(
+      'the payment store gave no later page of unsettled records: its listUnsettled(limit, after) must list the records after `after`; sweeps and callbacks read only its first page',
+    );
   }
 
   /** Whether the store lists one customer's unsettled records by itself (`listUnsettledOf`). */

@@ -121,6 +121,14 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
       );
     });
 
+    it('accepts an append-only file the OS flushes when it likes (appendfsync no) with a warning', async () => {
+      const r = await redis();
+      await (await r.client()).config('SET', 'appendfsync', 'no');
+      const mark = capturedLogLines.length;
+      await app({ environment: 'production', redisUrl: r.url });
+      expect(logsSince(mark)).toMatch(/warn .*appendfsync no\): a crash of the machine loses the writes of the last 30 seconds/);
+    });
+
     it('refuses a Redis whose settings cannot be read, unless the operator says they checked them', async () => {
       const r = await redis();
       const admin = await r.client();

@@ -18,6 +18,8 @@ export interface SingapayRedisDurability {
   maxmemoryPolicy: string;
   /** Append-only file on. */
   appendonly: boolean;
+  /** How often the append-only file is flushed to disk: `always`, `everysec` (Redis's default) or `no` (when the OS likes). */
+  appendfsync: string;
   /** RDB snapshot rules (`save`), empty when snapshots are off. */
   save: string;
 }
@@ -97,6 +99,11 @@ function redisDurabilityProblems(settings: SingapayRedisDurability): { problems:
       `Redis persists by RDB snapshots only (save "${settings.save}"): a crash loses the writes since the last snapshot. ` +
         'The module notices that and stops payments until an operator resumes them; appendonly yes loses at most a second',
     );
+  } else if (settings.appendfsync === 'no') {
+    notes.push(
+      'Redis leaves flushing its append-only file to the operating system (appendfsync no): a crash of the machine loses the writes ' +
+        'of the last 30 seconds or so. The module notices that and stops payments until an operator resumes them; appendfsync everysec loses at most a second',
+    );
   }
   return { problems, notes };
 }
@@ -124,10 +131,10 @@ export async function inspectRedisDurability(redis: Redis, timeoutMs = 5_000): P
           clear = () => redis.off('ready', resolve);
         });
       }
-      return Promise.all([get('maxmemory'), get('maxmemory-policy'), get('appendonly'), get('save')]);
+      return Promise.all([get('maxmemory'), get('maxmemory-policy'), get('appendonly'), get('appendfsync'), get('save')]);
     };
-    const [maxmemory, maxmemoryPolicy, appendonly, save] = await Promise.race([ready(), deadline]);
-    const settings = { maxmemory: Number(maxmemory) || 0, maxmemoryPolicy, appendonly: appendonly === 'yes', save };
+    const [maxmemory, maxmemoryPolicy, appendonly, appendfsync, save] = await Promise.race([ready(), deadline]);
+    const settings = { maxmemory: Number(maxmemory) || 0, maxmemoryPolicy, appendonly: appendonly === 'yes', appendfsync, save };
     return { client, readable: true, settings, ...redisDurabilityProblems(settings) };
   } catch (error) {
     const e = error as { name?: string; message?: string; code?: string };

@@ -195,6 +195,38 @@ const statuses = (settlements: SingapayPaymentSettlement[], key: string) =>
   settlements.filter((s) => s.idempotencyKey === key).map((s) => [s.status, s.via, s.transactionId]);
 
 /**
+ * Runs `check` on an app whose store refuses, as if down, every write of a failed record until `up()`,
+ * after a payment under `key` that Singapay refused (20) naming the transaction it created (`tx`);
+ * `deliverRefund` refunds that transaction and delivers its callback.
+ */
+async function refusedWhileDown(
+  key: string,
+  check: (app: CallbackApp, up: () => void, deliverRefund: () => Promise<void>, tx: SingapaySimulatorTransaction) => Promise<void>,
+) {
+  const { store, up } = downFor('failed');
+  const started = await startCallbackApp({
+    simulatorDelivers: true,
+    simulator: { variants: { failureTransactionId: 'whenCreated' } },
+    module: { paymentStore: store },
+  });
+  try {
+    const { sim, service, receiver } = started;
+    const customerId = singapayTestCustomerId('pulsa', 'customerNotFound');
+    const req = { command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: key } as const;
+    expect(await service.pay(req).catch((e: unknown) => e)).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
+    const [tx] = sim.transactions();
+    const deliverRefund = async () => {
+      sim.settleAll();
+      await sim.flushCallbacks();
+      await receiver.drain();
+    };
+    await check(started, up, deliverRefund, tx!);
+  } finally {
+    await started.close();
+  }
+}
+
+/**
  * Runs `check` on an app keeping records in `paymentStore`, after a payment under `key` that Singapay
  * answered 50 (refunded), naming the transaction it created (`tx`); `refused` is what pay() threw.
  */
@@ -368,30 +400,15 @@ describe("when pay()'s own write does not land", () => {
   });
 
   it("a kept refusal and its transaction's refund, whose callback came while the refusal waited: refunded, keeping the refusal", async () => {
-    const { store, up } = downFor('failed');
-    const started = await startCallbackApp({
-      simulatorDelivers: true,
-      simulator: { variants: { failureTransactionId: 'whenCreated' } },
-      module: { paymentStore: store },
-    });
-    try {
-      const { sim, service, receiver, settlements } = started;
-      const customerId = singapayTestCustomerId('pulsa', 'customerNotFound');
-      const req = { command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'kept-then-refunded' } as const;
-      expect(await service.pay(req).catch((e: unknown) => e)).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
+    await refusedWhileDown('kept-then-refunded', async ({ service, settlements }, up, deliverRefund, tx) => {
       up();
-      const [tx] = sim.transactions();
-      sim.settleAll(); // the refund, and its callback: it finds the payment still "sending" in the store
-      await sim.flushCallbacks();
-      await receiver.drain();
+      await deliverRefund(); // its callback finds the payment still "sending" in the store
       const payment = await service.getPayment('kept-then-refunded');
-      expect([payment.state, payment.transactionId, payment.failure?.reason]).toEqual(['refunded', tx!.transactionId, 'rejected']);
+      expect([payment.state, payment.transactionId, payment.failure?.reason]).toEqual(['refunded', tx.transactionId, 'rejected']);
       expect(
         settlements.filter((s) => s.idempotencyKey === 'kept-then-refunded').map((s) => [s.status, s.payment?.failure?.reason]),
       ).toEqual([['refunded', 'rejected']]);
-    } finally {
-      await started.close();
-    }
+    });
   });
 
   it('a success written over a version another writer made first, whose answer was then lost: announced once', async () => {
@@ -423,32 +440,17 @@ describe("when pay()'s own write does not land", () => {
   });
 
   it('a kept refusal whose first write fails again while its refund waits as evidence: kept, then written, then refunded keeping it', async () => {
-    const { store, up } = downFor('failed');
-    const started = await startCallbackApp({
-      simulatorDelivers: true,
-      simulator: { variants: { failureTransactionId: 'whenCreated' } },
-      module: { paymentStore: store },
-    });
-    try {
-      const { sim, service, receiver, settlements } = started;
-      const customerId = singapayTestCustomerId('pulsa', 'customerNotFound');
-      const req = { command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'kept-twice' } as const;
-      expect(await service.pay(req).catch((e: unknown) => e)).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
-      const [tx] = sim.transactions();
-      sim.settleAll(); // the refund's callback leaves its word on the record, still "sending" in the store
-      await sim.flushCallbacks();
-      await receiver.drain();
+    await refusedWhileDown('kept-twice', async ({ service, settlements }, up, deliverRefund, tx) => {
+      await deliverRefund(); // its callback leaves its word on the record, still "sending" in the store
       // The store still refuses the refusal: this process says it, and keeps it.
       expect(await service.getPayment('kept-twice')).toMatchObject({ state: 'failed', failure: { reason: 'rejected' } });
       up();
       const payment = await service.getPayment('kept-twice');
-      expect([payment.state, payment.transactionId, payment.failure?.reason]).toEqual(['refunded', tx!.transactionId, 'rejected']);
+      expect([payment.state, payment.transactionId, payment.failure?.reason]).toEqual(['refunded', tx.transactionId, 'rejected']);
       expect(settlements.filter((s) => s.idempotencyKey === 'kept-twice').map((s) => [s.status, s.payment?.failure?.reason])).toEqual([
         ['refunded', 'rejected'],
       ]);
-    } finally {
-      await started.close();
-    }
+    });
   });
 
   it("a success written over another replica's success, whose answer was then lost: that replica announced it, this one does not", async () => {

@@ -25,20 +25,23 @@ export class SingapayPostgresSchemaError extends SingapayPostgresError {
 }
 
 // user:password@ in any URL-looking text, whatever the scheme.
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/\s]*@/gi;
+// The password runs to the last '@' before the host: one may hold an unencoded '@'.
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^/\s]*@/gi;
 // key=value connection strings: password=... up to the next space.
 const KEYWORD_PASSWORD = /(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/gi;
 
 /** Removes credentials from a text: known secrets, and whatever sits where a URL or keyword string keeps a password. */
 export function redactConnectionSecrets(text: string, secrets: readonly string[] = []): string {
-  return redactSecrets(text.replace(URL_CREDENTIALS, '$1:[REDACTED]@').replace(KEYWORD_PASSWORD, '$1[REDACTED]'), secrets);
+  // Known secrets first: a pattern that cuts a password short would leave the rest of it unrecognisable.
+  return redactSecrets(text, secrets).replace(URL_CREDENTIALS, '$1:[REDACTED]@').replace(KEYWORD_PASSWORD, '$1[REDACTED]');
 }
 
-/** The password of a connection string, decoded, so that it can be scrubbed from messages. */
-export function connectionStringSecrets(url: string | undefined): string[] {
-  if (!url || !URL.canParse(url)) return [];
+/** The password of a connection string, decoded, and one the pool's settings give, so that they can be scrubbed from messages. */
+export function connectionStringSecrets(url: string | undefined, config?: SingapayPostgresPoolConfig): string[] {
+  const given = typeof config?.password === 'string' ? [config.password] : [];
+  if (!url || !URL.canParse(url)) return given.filter((s) => s.length > 0);
   const u = new URL(url);
-  return [u.password, safeDecode(u.password), u.searchParams.get('password') ?? ''].filter((s) => s.length > 0);
+  return [u.password, safeDecode(u.password), u.searchParams.get('password') ?? '', ...given].filter((s) => s.length > 0);
 }
 
 function safeDecode(text: string): string {
@@ -119,7 +122,7 @@ export async function openSingapayPostgresPool(url: string, config: SingapayPost
   try {
     pool = new pg.Pool({ ...SINGAPAY_POSTGRES_POOL_DEFAULTS, ...config, connectionString: url });
   } catch (error) {
-    throw toSingapayPostgresError(error, connectionStringSecrets(url), 'open a connection pool');
+    throw toSingapayPostgresError(error, connectionStringSecrets(url, config), 'open a connection pool');
   }
   const options = (pool as unknown as { options?: Record<string, unknown> }).options;
   if (options && Object.hasOwn(options, 'connectionString')) Object.defineProperty(options, 'connectionString', { enumerable: false });

@@ -124,7 +124,7 @@ class PostgresHandle {
 
   private failure(error: unknown, what: string): SingapayPostgresError {
     const where = this.#url ? describePostgresTarget(this.#url, this.#poolConfig) : undefined;
-    const wrapped = toSingapayPostgresError(error, connectionStringSecrets(this.#url), what, where);
+    const wrapped = toSingapayPostgresError(error, connectionStringSecrets(this.#url, this.#poolConfig), what, where);
     if (wrapped.code === '42P01') {
       if (!this.missingTable) this.logger.error(`PostgreSQL has no ${T} table: run npx singapay migrate; payments are refused until then`);
       this.missingTable = true;

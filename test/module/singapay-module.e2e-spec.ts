@@ -11,6 +11,7 @@ import {
   type SingapayModuleOptions,
   type SingapayOptionsFactory,
 } from '@app/singapay';
+import { SingapayInMemoryPaymentStore } from '@app/singapay/stores/index.js';
 import { json, ScriptedServer, tokenAnswer } from '../support/scripted-server.js';
 import { TEST_CREDENTIALS } from '../support/singapay-testing.js';
 import { capturedLogLines, capturingLogger } from '../support/log-capture.js';
@@ -224,6 +225,33 @@ describe('SingapayModule registration rules', () => {
     } finally {
       await moduleRef.close();
       await other.stop();
+    }
+  });
+
+  it('one payment store without withNamespace() given to two registrations is refused at start-up: their records would mix', async () => {
+    const shared = new SingapayInMemoryPaymentStore();
+    const compile = Test.createTestingModule({
+      imports: [
+        SingapayModule.forRoot({ ...options(), name: 'accountA', paymentStore: shared }),
+        SingapayModule.forRoot({ ...options(), name: 'accountB', paymentStore: shared }),
+      ],
+    }).compile();
+    await expect(compile).rejects.toThrow(/paymentStore is given to two registrations .* withNamespace\(\)/);
+    // Each its own store, or one store per registration again: accepted.
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        SingapayModule.forRoot({ ...options(), name: 'accountA', paymentStore: new SingapayInMemoryPaymentStore() }),
+        SingapayModule.forRoot({ ...options(), name: 'accountB', paymentStore: new SingapayInMemoryPaymentStore() }),
+      ],
+    }).compile();
+    await moduleRef.close();
+    // A store is given back when the registration it served stops: another may take it then.
+    const reused = new SingapayInMemoryPaymentStore();
+    for (const name of ['before', 'after']) {
+      const app = await Test.createTestingModule({
+        imports: [SingapayModule.forRoot({ ...options(), name, paymentStore: reused })],
+      }).compile();
+      await app.close();
     }
   });
 

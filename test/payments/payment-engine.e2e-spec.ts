@@ -1,4 +1,4 @@
-import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
+import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord, type SingapayPaymentRecordCursor } from '@app/singapay/stores/index.js';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
 import { capturedLogLines, registerSecret } from '../support/log-capture.js';
 import { createSingapay } from '../support/singapay-testing.js';
@@ -240,6 +240,82 @@ describe('the payment engine under store failures and contention (simulator)', (
       const mark = capturedLogLines.length;
       expect(await ctx.service.sweepPayments()).toBe(0);
       expect(capturedLogLines.slice(mark).join('\n')).toContain('the payment store gave no later page of unsettled records');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('a store that pages in an order of its own (a database collation, not bytes): the sweep reads every page', async () => {
+    let listed = 0;
+    // Ties on the creation time by key, case-insensitively, as PostgreSQL's default collation may sort them.
+    const order = (a: SingapayPaymentRecord, b: SingapayPaymentRecord) =>
+      a.createdAt - b.createdAt || a.key.toLowerCase().localeCompare(b.key.toLowerCase());
+    class CollatedOrder extends SingapayInMemoryPaymentStore {
+      override async listUnsettled(limit: number, after?: SingapayPaymentRecordCursor): Promise<SingapayPaymentRecord[]> {
+        const all = (await super.listUnsettled(100_000)).sort(order);
+        const from = after
+          ? all.findIndex((r) => order(r, { createdAt: after.createdAt, key: after.key } as SingapayPaymentRecord) > 0)
+          : 0;
+        const page = from < 0 ? [] : all.slice(from, from + limit);
+        listed += page.length;
+        return page;
+      }
+    }
+    const store = new CollatedOrder();
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
+    try {
+      const stuck = singapayTestCustomerId('pulsa', 'staysPending');
+      await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId: stuck, idempotencyKey: 'collated' });
+      const template = (await store.get('collated'))!;
+      // One millisecond's batch: 'a…' before 'B…' in the collation, after it in bytes.
+      const keys = [
+        ...Array.from({ length: 100 }, (_, i) => `a-${String(i).padStart(3, '0')}`),
+        ...Array.from({ length: 150 }, (_, i) => `B-${String(i).padStart(3, '0')}`),
+      ];
+      for (const key of keys) {
+        const createdAt = template.createdAt + 1;
+        await store.create({ ...template, key, state: 'sending', createdAt, updatedAt: createdAt, leaseUntil: Date.now() + 3_600_000 });
+      }
+      const mark = capturedLogLines.length;
+      await ctx.service.sweepPayments();
+      expect(listed).toBe(251);
+      expect(capturedLogLines.slice(mark).join('\n')).not.toContain('the payment store gave no later page');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('a store whose pages start again at the cursor record (after inclusive): the sweep reads every record once', async () => {
+    const seen: string[] = [];
+    class InclusiveCursor extends SingapayInMemoryPaymentStore {
+      override async listUnsettled(limit: number, after?: SingapayPaymentRecordCursor): Promise<SingapayPaymentRecord[]> {
+        const at = after && (await this.get(after.key));
+        const page = at ? [at, ...(await super.listUnsettled(limit - 1, after))] : await super.listUnsettled(limit, after);
+        seen.push(...page.map((r) => r.key));
+        return page;
+      }
+    }
+    const store = new InclusiveCursor();
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
+    try {
+      const stuck = singapayTestCustomerId('pulsa', 'staysPending');
+      await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId: stuck, idempotencyKey: 'inclusive' });
+      const template = (await store.get('inclusive'))!;
+      for (let i = 0; i < 250; i++) {
+        const createdAt = template.createdAt + 1 + i;
+        await store.create({
+          ...template,
+          key: `k-${i}`,
+          state: 'sending',
+          createdAt,
+          updatedAt: createdAt,
+          leaseUntil: Date.now() + 3_600_000,
+        });
+      }
+      const mark = capturedLogLines.length;
+      await ctx.service.sweepPayments();
+      expect(new Set(seen).size).toBe(251);
+      expect(capturedLogLines.slice(mark).join('\n')).not.toContain('the payment store gave no later page');
     } finally {
       await ctx.close();
     }

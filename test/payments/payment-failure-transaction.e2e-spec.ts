@@ -302,7 +302,7 @@ describe("when pay()'s own write does not land", () => {
     });
   });
 
-  it('a refund at payment whose write landed but whose answer was lost: kept, then written again over itself, and announced once', async () => {
+  it('a refund at payment whose write landed but whose answer was lost: kept, found written already, and announced once', async () => {
     let lost = false;
     class LosesTheRefundsAnswer extends SingapayInMemoryPaymentStore {
       override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
@@ -314,10 +314,13 @@ describe("when pay()'s own write does not land", () => {
         return written;
       }
     }
-    await refundedAtPayment(new LosesTheRefundsAnswer(), 'refund-landed', async ({ service, settlements }, refused, tx) => {
+    const store = new LosesTheRefundsAnswer();
+    await refundedAtPayment(store, 'refund-landed', async ({ service, settlements }, refused, tx) => {
       expect([refused, lost]).toMatchObject([{ name: 'SingapayPaymentFailedException' }, true]);
       expect((await service.getPayment('refund-landed')).state).toBe('refunded');
       expect(statuses(settlements, 'refund-landed')).toEqual([['refunded', 'payment', tx.transactionId]]);
+      // Not written a second time: the claim (1), then the refund that landed (2).
+      expect((await store.get('refund-landed'))?.version).toBe(2);
     });
   });
 
@@ -554,6 +557,65 @@ describe("when pay()'s own write does not land", () => {
       await started.close();
     }
   });
+  it('a refund at payment whose write five other writers came before: kept like a store failure, then written and announced once', async () => {
+    let first = 0;
+    class FiveWritersFirst extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        if (record.state === 'refunded' && first < 5) {
+          // Another writer's change first each time (lookups counted elsewhere): this write conflicts, five times in a row.
+          first++;
+          const current = (await this.get(record.key))!;
+          await super.replace({ ...current, lookups: current.lookups + 1, version: current.version + 1 }, current.version);
+        }
+        return super.replace(record, expectedVersion);
+      }
+    }
+    const store = new FiveWritersFirst();
+    await refundedAtPayment(store, 'five-first', async ({ sim, settlements }, refused, tx) => {
+      expect([refused, first]).toMatchObject([{ name: 'SingapayPaymentFailedException' }, 5]);
+      // Nobody works on the payment again: the follow-ups write it.
+      await vi.waitFor(() => expect(statuses(settlements, 'five-first')).toEqual([['refunded', 'payment', tx.transactionId]]), {
+        timeout: 10_000,
+        interval: 50,
+      });
+      expect(await store.get('five-first')).toMatchObject({ state: 'refunded', transactionId: tx.transactionId });
+      expect(sim.stats().paymentsReceived).toBe(1);
+    });
+  });
+
+  it('a success whose write met a lookup that recorded its transaction pending, and then failed: kept, and the success written', async () => {
+    let step = 0;
+    class PendingFirstThenDown extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        if (record.state === 'success' && record.responseCode && step < 2) {
+          step++;
+          if (step === 2) throw new Error('store unavailable');
+          // Another replica's lookup (this one's claim ran out) found the transaction pending first.
+          const current = (await this.get(record.key))!;
+          const pending = { ...current, state: 'pending' as const, transactionId: record.transactionId, version: current.version + 1 };
+          await super.replace(pending, current.version);
+        }
+        return super.replace(record, expectedVersion);
+      }
+    }
+    const store = new PendingFirstThenDown();
+    const started = await startCallbackApp({ simulatorDelivers: false, module: { paymentStore: store } });
+    try {
+      const { sim, service, settlements } = started;
+      const customerId = singapayTestCustomerId('pulsa', 'codeAtPayment', '00');
+      const paid = await service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: 'pending-first' });
+      const [tx] = sim.transactions();
+      expect([paid.status, step]).toEqual(['success', 2]);
+      await vi.waitFor(() => expect(statuses(settlements, 'pending-first')).toEqual([['success', 'payment', tx!.transactionId]]), {
+        timeout: 10_000,
+        interval: 50,
+      });
+      expect(await store.get('pending-first')).toMatchObject({ state: 'success', responseCode: '00' });
+      expect(sim.stats().paymentsReceived).toBe(1);
+    } finally {
+      await started.close();
+    }
+  });
 });
 
 describe("replicas sharing a store, when one replica's write of Singapay's answer does not land", () => {
@@ -617,4 +679,47 @@ describe("replicas sharing a store, when one replica's write of Singapay's answe
       }
     },
   );
+  it("a refusal A keeps while B finds its transaction refunded by a lookup: A's refusal is written on the refund, which is then not owed", async () => {
+    const { a, b, up } = sharedBy('failed');
+    const started = await startCallbackApp({
+      simulatorDelivers: false,
+      simulator: { variants: { failureTransactionId: 'whenCreated' } },
+      module: { paymentStore: a, timeoutMs: 1_000, retry: { maxAttempts: 1, deadlineMs: 0 } },
+    });
+    const { sim, service: replicaA, settlements } = started;
+    const moduleB = await Test.createTestingModule({
+      imports: [SingapayModule.forRoot({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: b })],
+    }).compile();
+    const appB = moduleB.createNestApplication();
+    await appB.init();
+    const replicaB = appB.get(SingapayService);
+    replicaB.settlements$.subscribe((s) => settlements.push(s));
+    try {
+      const key = 'kept-refusal-refunded';
+      const customerId = singapayTestCustomerId('pulsa', 'customerNotFound');
+      const refused = await replicaA
+        .pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: key })
+        .catch((e: unknown) => e);
+      expect(refused).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
+      const [tx] = sim.transactions();
+      sim.settleAll(); // the refusal's transaction is refunded
+      await new Promise((resolve) => setTimeout(resolve, 3_100));
+      // B knows nothing of the refusal: its lookup finds a refund.
+      expect((await replicaB.getPayment(key)).state).toBe('refunded');
+      up();
+      // The read that writes the refusal answers with it.
+      const payment = await replicaA.getPayment(key);
+      expect([payment.state, payment.transactionId, payment.failure?.reason, payment.failure?.code]).toEqual([
+        'refunded',
+        tx!.transactionId,
+        'rejected',
+        '20',
+      ]);
+      expect(statuses(settlements, key)).toEqual([['refunded', 'lookup', tx!.transactionId]]);
+      expect(sim.stats().paymentsReceived).toBe(1);
+    } finally {
+      await appB.close();
+      await started.close();
+    }
+  });
 });

@@ -498,6 +498,32 @@ describe('PLN tokens', () => {
     }
   });
 
+  it('a success the store took only later, written by a read: its token is still chased, and announced without anyone asking', async () => {
+    let down = true;
+    class DownForSuccess extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        if (down && record.state === 'success') throw new Error('store unavailable');
+        return super.replace(record, expectedVersion);
+      }
+    }
+    const pair = await startSkewedPair({ tokenIn: 'data' }, 0, { paymentStore: new DownForSuccess() }, { settleDelayMs: 100 });
+    try {
+      const tokens: SingapayTokenDelivery[] = [];
+      pair.ctx.service.tokens$.subscribe((t) => tokens.push(t));
+      const req = await inquired(pair.ctx.service, 'plntok', next());
+      expect(await pair.ctx.service.pay(req)).toMatchObject({ status: 'success', awaitingToken: true });
+      // The chase's first step (2 s) comes while the success is still kept here, the store refusing it.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      down = false;
+      // A read writes the kept success, before the follow-ups' own next try would.
+      expect(await pair.ctx.service.getPayment(req.idempotencyKey!)).toMatchObject({ state: 'success', awaitingToken: true });
+      await vi.waitFor(() => expect(tokens).toHaveLength(1), { timeout: 8_000, interval: 100 });
+      expect(tokens[0]).toMatchObject({ idempotencyKey: req.idempotencyKey, token: expect.any(String) });
+    } finally {
+      await pair.close();
+    }
+  });
+
   it('a token in the payment answer itself (variants.paymentToken: issued) is recorded at once, and nothing chases it', async () => {
     const pair = await startSkewedPair({ paymentToken: 'issued' }, 0, {}, { settleDelayMs: 100 });
     try {

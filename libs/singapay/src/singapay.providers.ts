@@ -23,7 +23,7 @@ import { SingapayPaymentStore } from './payments/singapay-payment-store.interfac
 import { SingapayPaymentEngine } from './payments/singapay-payment.engine.js';
 import { SingapayPaymentEvents } from './payments/singapay-payment.events.js';
 import { SingapayPaymentInflight } from './payments/singapay-payment.inflight.js';
-import { SingapayPaymentLedger } from './payments/singapay-payment.ledger.js';
+import { claimUnscopedStore, SingapayPaymentLedger } from './payments/singapay-payment.ledger.js';
 import { SingapayPaymentConfirmations } from './payments/recovery/singapay-payment.confirmations.js';
 import { SingapayPaymentResolver } from './payments/recovery/singapay-payment.resolver.js';
 import { SingapayPaymentFollowUps } from './payments/recovery/singapay-payment.follow-ups.js';
@@ -176,12 +176,22 @@ export async function createPaymentStore(
     return new SingapayInMemoryPaymentStore();
   }
   const given = kind === 'given' ? (options.paymentStore as SingapayPaymentStore) : undefined;
-  const shared = given ?? postgres ?? (redis ? new RedisPaymentStore(redis) : undefined);
+  const shared: SingapayPaymentStore | undefined = given ?? postgres ?? (redis ? new RedisPaymentStore(redis) : undefined);
   // Each URL's connection opened before this factory ran, or refused the start-up.
   if (!shared) throw new Error(`the ${kind} payment store was not opened`);
   // A store the app built itself is checked too; the module's own was checked when it opened.
   if (shared instanceof PostgresPaymentStore && shared !== postgres) await assertSingapayPostgresReady(shared, production);
-  const store = shared.withNamespace?.(singapayStoreScope('payments', name, options)) ?? shared;
+  if (production && shared instanceof SingapayInMemoryPaymentStore) {
+    new Logger(SINGAPAY_LOGGER_CONTEXT).warn(`paymentStore is a SingapayInMemoryPaymentStore in production: ${MEMORY_IN_PRODUCTION}.`);
+  }
+  const scope = singapayStoreScope('payments', name, options);
+  const scoped = (shared as SingapayPaymentStore).withNamespace?.(scope);
+  if (!scoped && !claimUnscopedStore(shared, scope)) {
+    throw new SingapayConfigurationError([
+      'paymentStore is given to two registrations (or credentials) and has no withNamespace(): give each its own store, or implement withNamespace() to keep their records apart',
+    ]);
+  }
+  const store = scoped ?? shared;
   if (store instanceof RedisPaymentStore) {
     const own = shared !== given;
     await checkSingapayRedisLedger(store, {

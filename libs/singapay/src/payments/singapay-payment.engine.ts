@@ -15,6 +15,7 @@ import { SingapayPaymentLedger } from './singapay-payment.ledger.js';
 import { SingapayPaymentInflight } from './singapay-payment.inflight.js';
 import {
   applyPatch,
+  canMove,
   hashPaymentRequest,
   holdsAnswer,
   isSamePaymentRequest,
@@ -288,13 +289,15 @@ export class SingapayPaymentEngine {
       // This very write landed and its answer was lost: the record holds this answer's code and body, which only
       // this send writes. It landed on the version it last tried (every earlier try was refused outright), and
       // its move is announced here from that version, however many writes came after it; theirs, by whoever wrote them.
-      return holdsAnswer(latest, patch, attempted)
-        ? { current: latest, announced: [attempted, applyPatch(attempted, patch, this.now())], stored: true }
-        : { current: latest, stored: true };
+      if (holdsAnswer(latest, patch, attempted)) {
+        return { current: latest, announced: [attempted, applyPatch(attempted, patch, this.now())], stored: true };
+      }
+      // Another writer recorded this transaction already: kept only while this answer still moves it (pending to success).
+      if (latest.state === patch.state || !canMove(latest, patch.state!)) return { current: latest, stored: true };
     }
     const key = hashIdempotencyKey(record.key);
     const held = latest?.transactionId;
-    if (held === undefined && storeFailure !== undefined) {
+    if ((held === undefined || held === patch.transactionId) && storeFailure !== undefined) {
       this.logger.error(`pay key=${key} outcome could not be recorded (${storeFailure}); kept in this process and looked up later`);
     } else {
       const failed = storeFailure === undefined ? '' : ` (${storeFailure})`;

@@ -4,7 +4,6 @@ import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../
 import type { SingapayPaymentRecord } from './singapay-payment-record.js';
 import { SingapayPaymentStoreException, type SingapayStorePhase } from './singapay-payment.exception.js';
 import {
-  compareByCreation,
   SingapayPaymentStore,
   SingapayPaymentStoreLostError,
   type SingapayPaymentRecordCursor,
@@ -12,7 +11,7 @@ import {
 } from './singapay-payment-store.interface.js';
 import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import type { SingapayUnknownPayments } from '../telemetry/singapay-unknown-payments.tracker.js';
-import { applyPatch, canMove, holdsAnswer, type SingapayRecordPatch } from './singapay-payment.state.js';
+import { applyPatch, canMove, holdsAnswer, isRefundOwed, isReportedFailure, type SingapayRecordPatch } from './singapay-payment.state.js';
 import { hashIdempotencyKey } from '../util/singapay-log.js';
 
 /** Most unsettled records one listing reads; a listing that reaches it may have left some out. */
@@ -36,12 +35,27 @@ interface SingapayKeptOutcome {
 }
 
 /**
- * What writing a kept word came to: written over `before` (announced from it when its sender
- * announces such a move), or not yet, the store still failing.
+ * What writing a kept word came to: written (with the move this process announces, `announced`,
+ * when its sender announces such a move and no one has), or not yet, the store still failing.
  */
 export type SingapayKeptSettlement =
-  | { record: SingapayPaymentRecord; written: true; before: SingapayPaymentRecord; announce: boolean }
+  | { record: SingapayPaymentRecord; written: true; announced?: readonly [SingapayPaymentRecord, SingapayPaymentRecord] }
   | { record: SingapayPaymentRecord; written: false };
+
+// The registration (its store scope) each store without withNamespace() serves, and how many ledgers of it are open.
+const UNSCOPED_STORES = new WeakMap<SingapayPaymentStore, { scope: string; ledgers: number }>();
+
+/**
+ * Takes a store that cannot keep registrations apart (no `withNamespace()`) for `scope`: false when
+ * it serves another registration already, whose records would mix with these (and be looked up with
+ * these credentials). Given back when the ledger on it stops.
+ */
+export function claimUnscopedStore(store: SingapayPaymentStore, scope: string): boolean {
+  const held = UNSCOPED_STORES.get(store);
+  if (held && held.scope !== scope) return false;
+  UNSCOPED_STORES.set(store, { scope, ledgers: (held?.ledgers ?? 0) + 1 });
+  return true;
+}
 
 /**
  * The engine's only way to the payment store. Every failure of the store becomes a
@@ -57,6 +71,7 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
   /** Outcomes the store could not take, by key: written first by whatever next works on the payment here (`settleKept`). */
   private readonly kept = new Map<string, SingapayKeptOutcome>();
   private stuckLogged = false;
+  private stopped = false;
 
   constructor(
     @Inject(SingapayPaymentStore) private readonly store: SingapayPaymentStore,
@@ -103,14 +118,17 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
   async *unsettledPages(size = 100): AsyncGenerator<SingapayPaymentRecord[]> {
     const mark = this.unknown?.mark() ?? 0;
     let after: SingapayPaymentRecordCursor | undefined;
+    // A store of the app's own that ignores `after` gives records it gave already, and would for ever: a page
+    // with none new ends the listing. Told by keys, which asks nothing of the store's order (a collation, say).
+    const listed = new Set<string>();
     for (;;) {
-      const page = await this.guard('list unsettled payments', 'after_send', () => this.store.listUnsettled(size, after));
-      for (const record of page) this.seen(record);
+      const full = await this.guard('list unsettled payments', 'after_send', () => this.store.listUnsettled(size, after));
+      const page = full.filter((record) => !listed.has(record.key));
+      if (page.length === 0 && full.length > 0) return this.pagesStuck();
+      for (const record of page) listed.add(this.seen(record).key);
       if (page.length > 0) yield page;
-      if (page.length < size) return this.unknown?.listed([], mark);
-      const last = page[page.length - 1]!;
-      // A store of the app's own that ignores `after` would give the same page for ever: the listing ends there.
-      if (after && compareByCreation(last, after) <= 0) return this.pagesStuck();
+      if (full.length < size) return this.unknown?.listed([], mark);
+      const last = full[full.length - 1]!;
       after = { createdAt: last.createdAt, key: last.key };
     }
   }
@@ -197,12 +215,14 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
       const updated = await this.replace(base, change, 'after_send');
       if (updated) return { before: base, after: updated };
       const latest = await this.get(record.key, 'after_send');
-      if (!latest) return undefined;
+      // The same version still: no other writer came first, the store refused the write itself (its transaction is another key's).
+      if (!latest || latest.version === base.version) return undefined;
       base = latest;
     }
-    // Rare (five writers in a row came first), and then what this write knew is not on the record: said.
+    // Rare (five writers in a row came first). Not a refusal: what this write knew is not on the record, so its
+    // caller treats it as a store failure (Singapay's answer is kept and written later, a lookup tried again).
     this.logger.warn(`payment key=${hashIdempotencyKey(record.key)} change given up after 5 conflicting writes`);
-    return undefined;
+    throw SingapayPaymentStoreException.unavailable('update the payment (five other writes came first)', 'after_send');
   }
 
   /**
@@ -248,6 +268,8 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
     if (this.kept.size >= SINGAPAY_KEPT_OUTCOMES_MAX) this.giveUpKept(this.kept.keys().next().value!, 'too many kept');
     const { tried = record, ...rest } = options;
     this.kept.set(record.key, { patch, ...rest, sent: record, tried });
+    // A send that ends while the module stops: nothing here will write it, and the stop's own list is said already.
+    if (this.stopped) this.logger.error(this.unwrittenMessage([record.key]));
   }
 
   /** Drops the word kept for `key`, saying so: Singapay's answer then lives only in its record, as the store holds it. */
@@ -274,46 +296,81 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
     const kept = this.kept.get(record.key);
     if (!kept) return undefined;
     if (kept.sent.createdAt !== record.createdAt || kept.sent.requestHash !== record.requestHash) {
-      this.kept.delete(record.key);
+      this.giveUpKept(record.key, 'its key now holds another payment');
       return undefined;
     }
     // One write of a kept word at a time: a second would find the first's answer on the record and announce
     // its move again. It gets the first one's result, with its move announced by the first only.
     if (kept.writing) {
       const first = await kept.writing;
-      return first?.written ? { ...first, announce: false } : first;
+      return first?.written ? { record: first.record, written: true } : first;
     }
     kept.writing = this.writeKept(record, kept).finally(() => (kept.writing = undefined));
     return kept.writing;
   }
 
   private async writeKept(record: SingapayPaymentRecord, kept: SingapayKeptOutcome): Promise<SingapayKeptSettlement | undefined> {
-    const named = kept.patch.transactionId;
-    const open = (current: SingapayPaymentRecord) => current.transactionId === undefined || current.transactionId === named;
+    const { patch, sent, tried } = kept;
+    const named = patch.transactionId;
+    // A write of it that landed before, its answer lost, made the move: nothing to write again (a second write would
+    // put back the watch of a PLN token found since). The move it made, from the version it was tried on, is announced.
+    const landed = (current: SingapayPaymentRecord) => current.state === patch.state && holdsAnswer(current, patch, sent);
+    const open = (current: SingapayPaymentRecord) =>
+      (current.transactionId === undefined || current.transactionId === named) && !landed(current);
     let moved: { before: SingapayPaymentRecord; after: SingapayPaymentRecord } | undefined;
-    const { tried } = kept;
     let attempt = tried;
+    let latest: SingapayPaymentRecord | undefined;
+    let refusalOnRefund: SingapayPaymentRecord | undefined;
     try {
-      moved = await this.recordOutcome(record, kept.patch, kept.dropHeldTransaction, open, (base) => (attempt = base));
+      moved = await this.recordOutcome(record, patch, kept.dropHeldTransaction, open, (base) => (attempt = base));
+      if (!moved) latest = landed(record) ? record : await this.get(record.key, 'after_send');
+      if (latest && !landed(latest)) refusalOnRefund = await this.writeRefusalOnRefund(latest, patch);
     } catch {
       // This write may have landed too: on the version it was tried on, unless one of before had landed already.
-      if (!holdsAnswer(attempt, kept.patch, kept.sent)) kept.tried = attempt;
-      return { record: applyPatch(record, kept.patch, this.now()), written: false };
+      if (!holdsAnswer(attempt, patch, sent)) kept.tried = attempt;
+      return { record: applyPatch(record, patch, this.now()), written: false };
     }
     if (this.kept.get(record.key) === kept) this.kept.delete(record.key);
-    if (!moved) return undefined;
-    // A write of it that landed before, its answer lost: that was the move, made over the version it was tried on, never announced.
-    const before = holdsAnswer(moved.before, kept.patch, kept.sent) ? tried : moved.before;
-    return { record: moved.after, written: true, before, announce: kept.announce };
+    if (moved) {
+      const before = holdsAnswer(moved.before, patch, sent) ? tried : moved.before;
+      return { record: moved.after, written: true, ...(kept.announce ? { announced: [before, moved.after] } : {}) };
+    }
+    if (latest && landed(latest)) {
+      // Written as it landed: without a transaction another payment holds, when recordOutcome had to drop it.
+      const wrote = latest.transactionId === named ? patch : { ...patch, transactionId: undefined, failure: latest.failure ?? null };
+      const announced = [tried, applyPatch(tried, wrote, this.now())] as const;
+      return { record: latest, written: true, ...(kept.announce ? { announced } : {}) };
+    }
+    return refusalOnRefund && { record: refusalOnRefund, written: true };
+  }
+
+  /**
+   * A refusal kept here, over a refund of its transaction that another replica wrote meanwhile with no
+   * failure (a lookup does not know of the refusal): the refund is the refusal's, so the record carries
+   * it, as it would had the refusal been written first (`failureAfter`), and is not a refund owed.
+   * The record written, if any; a store failure is thrown, the refusal staying kept.
+   */
+  private async writeRefusalOnRefund(current: SingapayPaymentRecord, patch: SingapayRecordPatch) {
+    const { failure } = patch;
+    const refundOf = (r: SingapayPaymentRecord) =>
+      isRefundOwed(r) && r.transactionId !== undefined && r.transactionId === patch.transactionId;
+    if (patch.state !== 'failed' || !failure || !isReportedFailure(failure) || !refundOf(current)) return undefined;
+    return this.transition(current, { failure }, true, refundOf);
   }
 
   /** Kept words a stopping process never wrote are said, so that someone looks those payments up. */
   onModuleDestroy(): void {
-    if (this.kept.size === 0) return;
-    const keys = [...this.kept.keys()].slice(0, 20).map(hashIdempotencyKey);
-    this.logger.error(
-      `${this.kept.size} payment outcome(s) kept for the store were never written (key=${keys.join(',')}${this.kept.size > 20 ? ',…' : ''}): ` +
-        'their records stay in doubt until getPayment(), a callback or the sweep looks them up',
+    this.stopped = true;
+    const held = UNSCOPED_STORES.get(this.store);
+    if (held && --held.ledgers <= 0) UNSCOPED_STORES.delete(this.store);
+    if (this.kept.size > 0) this.logger.error(this.unwrittenMessage([...this.kept.keys()]));
+  }
+
+  private unwrittenMessage(keys: string[]): string {
+    const shown = keys.slice(0, 20).map(hashIdempotencyKey);
+    return (
+      `${keys.length} payment outcome(s) kept for the store were never written (key=${shown.join(',')}${keys.length > 20 ? ',…' : ''}): ` +
+      'their records stay in doubt until getPayment(), a callback or the sweep looks them up'
     );
   }
 

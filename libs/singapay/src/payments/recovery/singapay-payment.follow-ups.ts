@@ -136,17 +136,26 @@ export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
     return changed;
   }
 
-  private schedule(record: SingapayPaymentRecord, startedAt: number): void {
+  private schedule(record: Pick<SingapayPaymentRecord, 'key' | 'nextCheckAt'>, startedAt: number, waits = 0): void {
     const delay = Math.max(0, (record.nextCheckAt ?? this.now()) - this.now());
-    const timer = setTimeout(() => void this.step(record.key, startedAt), delay);
+    const timer = setTimeout(() => void this.step(record.key, startedAt, waits), delay);
     timer.unref();
     this.chases.set(record.key, timer);
   }
 
-  private async step(key: string, startedAt: number): Promise<void> {
+  private async step(key: string, startedAt: number, waits: number): Promise<void> {
     this.chases.delete(key);
     if (this.stopped) return;
-    const record = await this.ledger.get(key, 'after_send').catch(() => undefined);
+    // A success the store has not taken yet (kept here, or a read that fails) is waited for on the follow-ups'
+    // backoff, within the chase's length: whoever writes it, the chase goes on from the record it leaves.
+    const record = this.ledger.hasKept(key) ? null : await this.ledger.get(key, 'after_send').catch(() => null);
+    if (record === null) {
+      const now = this.now();
+      if (!this.stopped && now - startedAt < this.policy.options.tokenChaseMs) {
+        this.schedule({ key, nextCheckAt: this.policy.nextFollowUpAt({ lookups: waits }, now) }, startedAt, waits + 1);
+      }
+      return;
+    }
     // The step that comes due still looks; only the next one is weighed against the chase's length.
     if (!record || !this.policy.keepsChasingToken(record, startedAt, startedAt)) return;
     const after = await this.resolver.resolve(record, 'lookup').catch(() => record);

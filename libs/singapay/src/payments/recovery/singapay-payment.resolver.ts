@@ -111,7 +111,7 @@ export class SingapayPaymentResolver {
     } catch (error) {
       if (!(error instanceof SingapayPaymentStoreException)) throw error;
       this.logger.warn(`lookup key=${hashIdempotencyKey(record.key)} not written: the payment store refused it; answering from the record`);
-      return record;
+      return current;
     }
     try {
       return await this.lookUp(current, via, call);
@@ -143,7 +143,7 @@ export class SingapayPaymentResolver {
    */
   private async writeKept(record: SingapayPaymentRecord): Promise<SingapayKeptSettlement | undefined> {
     const settled = await this.ledger.settleKept(record);
-    if (settled?.written && settled.announce) this.events.changed(settled.before, settled.record, 'payment');
+    if (settled?.written && settled.announced) this.events.changed(...settled.announced, 'payment');
     return settled;
   }
 
@@ -151,7 +151,10 @@ export class SingapayPaymentResolver {
   async adoptHeld(record: SingapayPaymentRecord, tx: SingapayPaymentEvidence, via: SingapaySettlementSource) {
     // Singapay's word kept here for a store that could not take it first (a refusal, say, whose refund this may be).
     const settled = await this.writeKept(record);
-    if (settled?.written) record = settled.record;
+    // Not over a kept word the store has not taken yet: written first, it would be refused after this (a
+    // refusal after its refund), and Singapay's word lost.
+    if (settled && !settled.written) throw SingapayPaymentStoreException.unavailable('write the payment outcome kept for it', 'after_send');
+    if (settled) record = settled.record;
     // A transaction's status is the state of the payment it belongs to.
     const state = tx.status;
     // Made from the version it is written over, which another writer may have moved since it was read.

@@ -583,6 +583,32 @@ describe("when pay()'s own write does not land", () => {
     });
   });
 
+  it('a refund at payment whose write lost to another writer, read back from a copy that lags: tried again, written and announced', async () => {
+    let stale: SingapayPaymentRecord | undefined;
+    class LaggingRead extends SingapayInMemoryPaymentStore {
+      override async get(key: string): Promise<SingapayPaymentRecord | undefined> {
+        const lagging = stale;
+        stale = undefined;
+        return lagging ?? super.get(key);
+      }
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        if (record.state === 'refunded' && expectedVersion === 1 && !stale) {
+          // Another writer first (a lookup counted elsewhere); the next read still shows the version before it.
+          const current = (await super.get(record.key))!;
+          stale = current;
+          await super.replace({ ...current, lookups: current.lookups + 1, version: current.version + 1 }, current.version);
+        }
+        return super.replace(record, expectedVersion);
+      }
+    }
+    const store = new LaggingRead();
+    await refundedAtPayment(store, 'lagging-read', async ({ settlements }, refused, tx) => {
+      expect(refused).toMatchObject({ name: 'SingapayPaymentFailedException' });
+      expect(statuses(settlements, 'lagging-read')).toEqual([['refunded', 'payment', tx.transactionId]]);
+      expect(await store.get('lagging-read')).toMatchObject({ state: 'refunded', transactionId: tx.transactionId });
+    });
+  });
+
   it('a success whose write met a lookup that recorded its transaction pending, and then failed: kept, and the success written', async () => {
     let step = 0;
     class PendingFirstThenDown extends SingapayInMemoryPaymentStore {

@@ -38,6 +38,10 @@ export function inCreationPage(
 export interface SingapayPaymentStore {
   /** Creates the record unless one exists for its key; returns what is stored and whether this call created it. */
   create(record: SingapayPaymentRecord): Promise<{ created: boolean; record: SingapayPaymentRecord }>;
+  /**
+   * The record as last written: a read sees every `create` and `replace` that returned before it (read
+   * from where writes go, not a replica or a cache that lags them).
+   */
   get(key: string): Promise<SingapayPaymentRecord | undefined>;
   /**
    * Replaces the record if its stored `version` is still `expectedVersion`; the new

@@ -118,14 +118,17 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
   async *unsettledPages(size = 100): AsyncGenerator<SingapayPaymentRecord[]> {
     const mark = this.unknown?.mark() ?? 0;
     let after: SingapayPaymentRecordCursor | undefined;
-    // A store of the app's own that ignores `after` gives records it gave already, and would for ever: a page
-    // with none new ends the listing. Told by keys, which asks nothing of the store's order (a collation, say).
-    const listed = new Set<string>();
+    // A store of the app's own that ignores `after` gives its first page again, and would for ever: a page with
+    // nothing new ends the listing. Told by keys, which asks nothing of the store's order (a collation, say);
+    // the previous page's too, for a store that starts a page at the cursor's own record.
+    let first: Set<string> | undefined;
+    let previous = new Set<string>();
     for (;;) {
       const full = await this.guard('list unsettled payments', 'after_send', () => this.store.listUnsettled(size, after));
-      const page = full.filter((record) => !listed.has(record.key));
+      const page = full.filter((record) => !first?.has(record.key) && !previous.has(record.key));
       if (page.length === 0 && full.length > 0) return this.pagesStuck();
-      for (const record of page) listed.add(this.seen(record).key);
+      previous = new Set(page.map((record) => this.seen(record).key));
+      first ??= previous;
       if (page.length > 0) yield page;
       if (full.length < size) return this.unknown?.listed([], mark);
       const last = full[full.length - 1]!;
@@ -215,14 +218,22 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
       const updated = await this.replace(base, change, 'after_send');
       if (updated) return { before: base, after: updated };
       const latest = await this.get(record.key, 'after_send');
-      // The same version still: no other writer came first, the store refused the write itself (its transaction is another key's).
-      if (!latest || latest.version === base.version) return undefined;
+      if (!latest) return undefined;
+      // The transaction is another key's: the store refused the write itself, and will again. Anything else (a
+      // read that lags the write it lost to, too) is a conflict, tried again on the version read.
+      if (latest.version === base.version && (await this.heldByAnother(latest, change.transactionId))) return undefined;
       base = latest;
     }
     // Rare (five writers in a row came first). Not a refusal: what this write knew is not on the record, so its
     // caller treats it as a store failure (Singapay's answer is kept and written later, a lookup tried again).
     this.logger.warn(`payment key=${hashIdempotencyKey(record.key)} change given up after 5 conflicting writes`);
     throw SingapayPaymentStoreException.unavailable('update the payment (five other writes came first)', 'after_send');
+  }
+
+  private async heldByAnother(record: SingapayPaymentRecord, transactionId: string | null | undefined): Promise<boolean> {
+    if (!transactionId || transactionId === record.transactionId) return false;
+    const holder = await this.findByTransactionId(transactionId);
+    return holder !== undefined && holder.key !== record.key;
   }
 
   /**
@@ -341,7 +352,12 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
       const announced = [tried, applyPatch(tried, wrote, this.now())] as const;
       return { record: latest, written: true, ...(kept.announce ? { announced } : {}) };
     }
-    return refusalOnRefund && { record: refusalOnRefund, written: true };
+    if (refusalOnRefund) return { record: refusalOnRefund, written: true };
+    // The record knows more (a later final state, another transaction): Singapay's word here is not written.
+    this.logger.warn(
+      `pay key=${hashIdempotencyKey(record.key)} outcome kept for the store not written: the record is ${latest?.state ?? 'gone'}${latest?.transactionId ? ` with transaction ${latest.transactionId}` : ''}`,
+    );
+    return undefined;
   }
 
   /**

@@ -137,6 +137,8 @@ export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
   }
 
   private schedule(record: Pick<SingapayPaymentRecord, 'key' | 'nextCheckAt'>, startedAt: number, waits = 0): void {
+    // A chase started meanwhile (a kept success written while this step read) is the one that goes on.
+    if (this.chases.has(record.key)) return;
     const delay = Math.max(0, (record.nextCheckAt ?? this.now()) - this.now());
     const timer = setTimeout(() => void this.step(record.key, startedAt, waits), delay);
     timer.unref();

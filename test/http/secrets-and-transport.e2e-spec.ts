@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { inspect } from 'node:util';
-import type { SingapayException, SingapayAcceptedPayment } from '@app/singapay';
+import { SingapayAuthService, type SingapayException, type SingapayAcceptedPayment } from '@app/singapay';
 import { json, ScriptedServer, tokenAnswer } from '../support/scripted-server.js';
 import { createSingapay, TEST_CREDENTIALS, type SingapayTestContext } from '../support/singapay-testing.js';
 import { failure } from '../support/expectations.js';
@@ -36,6 +36,27 @@ describe('hardening (loopback scripted server)', () => {
   afterEach(async () => {
     await ctx.close();
     await server.stop();
+  });
+
+  it('an accepted answer that echoes a credential keeps it out of the result, the record and what getPayment() gives', async () => {
+    const echoed = { ...PAID, data: { ...PAID.data, password: TEST_CREDENTIALS.password, note: `Bearer ${TOKEN}` } };
+    server.handle((req, res) => (req.path.includes('access-token') ? tokenAnswer(res, TOKEN) : json(res, 200, echoed)));
+    const paid = await ctx.service.pay({ ...PAY, idempotencyKey: 'echoed' });
+    const shown = JSON.stringify([paid, await ctx.service.getPayment('echoed')]);
+    expect(shown).not.toContain(TEST_CREDENTIALS.password);
+    expect(shown).not.toContain(TOKEN);
+  });
+
+  it('printing the injectables (util.inspect, however deep) shows no secret and no access token', async () => {
+    server.handle((req, res) => (req.path.includes('access-token') ? tokenAnswer(res, TOKEN) : json(res, 200, PAID)));
+    await ctx.service.pay({ ...PAY, idempotencyKey: 'inspected' });
+    // The service reaches every other one (the Biller API, its client and transport, the payment engine and stores).
+    const shown = [ctx.service, ctx.tokens, ctx.moduleRef.get(SingapayAuthService)]
+      .map((injectable) => inspect(injectable, { depth: 12, showHidden: true }))
+      .join('\n');
+    for (const secret of [TOKEN, TEST_CREDENTIALS.clientSecret, TEST_CREDENTIALS.password, TEST_CREDENTIALS.apiKey]) {
+      expect(shown).not.toContain(secret);
+    }
   });
 
   it('scrubs an access token that Singapay echoes in a refusal or in field errors', async () => {

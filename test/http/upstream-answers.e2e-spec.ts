@@ -597,6 +597,11 @@ describe('token lifetime when Singapay states none', () => {
       expect((await auth.requestAccessToken()).expiresIn).toBe(300);
       answer = '';
       await expect(auth.requestAccessToken()).rejects.toMatchObject({ responseType: 'malformed_response' });
+      // A token no header can carry (a space, a newline): refused at once, never cached to fail every call after.
+      for (answer of ['two words', 'line\nbreak', 'tab\there']) {
+        await expect(auth.requestAccessToken()).rejects.toMatchObject({ responseType: 'malformed_response' });
+      }
+      await expect(ctx.service.checkBalance()).rejects.toMatchObject({ responseType: 'malformed_response' });
     } finally {
       await ctx.close();
       await server.stop();

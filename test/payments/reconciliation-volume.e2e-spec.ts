@@ -237,6 +237,40 @@ describe('a list that grows while its pages are read out of order', () => {
   });
 });
 
+describe('a list whose last page is beyond what its total needs', () => {
+  it('reads the pages the total needs, with room, and says the list is incomplete rather than ask for a billion pages', async () => {
+    const server = await ScriptedServer.start();
+    const rows = Array.from({ length: 3 }, (_, i) => row(3 - i));
+    let asked = 0;
+    server.handle((req, res) => {
+      if (req.path.includes('access-token')) return tokenAnswer(res);
+      const page = Number((req.json as { data: { page: string } }).data.page);
+      asked++;
+      json(res, 200, {
+        command: 'list-bill-transaction',
+        response_code: '00',
+        response_text: 'Operation completed successfully',
+        data: {
+          bill_transactions: page === 1 ? rows : [],
+          pagination: { current_page: page, last_page: '999999999', per_page: 10, total: rows.length },
+        },
+      });
+    });
+    const clock = new ManualClock();
+    clock.advance(DAY_START + 34 * HOUR - clock.now());
+    const ctx = await createSingapayWithClock({ baseUrl: server.baseUrl, paymentStore: new SingapayInMemoryPaymentStore() }, clock);
+    try {
+      const report = await ctx.service.reconcileDay(DAY);
+      expect(report.complete).toBe(false);
+      expect(report.singapay.transactionsRead).toBe(3);
+      expect(asked).toBeLessThanOrEqual(11);
+    } finally {
+      await ctx.close();
+      await server.stop();
+    }
+  });
+});
+
 describe('a list without pagination that ignores page', () => {
   it('is not read as complete when a page repeats the rows already read: the report says INCOMPLETE', async () => {
     const server = await ScriptedServer.start();

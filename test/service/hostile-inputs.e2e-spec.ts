@@ -178,6 +178,20 @@ describe('hostile inputs to SingapayService', () => {
     it.each(notObjects.filter(([name]) => name !== 'undefined'))('listTransactions(%s)', async (_name, value) => {
       await expect400(() => service.listTransactions(value as never), /request must be an object/);
     });
+    it('a field given by a getter, or hidden (not enumerable), is a 400 naming it: what is checked is what would be sent', async () => {
+      let reads = 0;
+      // Valid the first times it is read, a path trick after.
+      const shifty = Object.defineProperty({ ...PLNPOS_PAY }, 'customerId', {
+        enumerable: true,
+        get: () => (++reads > 2 ? '../admin' : PLNPOS.customerId),
+      });
+      await expect400(() => service.pay(shifty), 'customerId');
+      const hidden = Object.defineProperty({ command: 'plnpos', productCode: 'SPPLNPOS' }, 'customerId', {
+        value: PLNPOS.customerId,
+        enumerable: false,
+      });
+      await expect400(() => service.inquiry(hidden as never), 'customerId');
+    });
   });
 
   describe('extra fields: deep, huge, prototype keys', () => {

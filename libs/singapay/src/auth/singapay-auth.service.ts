@@ -36,6 +36,9 @@ function jwtLifetimeSeconds(token: string, nowMs: number): number | undefined {
   }
 }
 
+// Visible ASCII only, as an HTTP header value may carry it (a JWT is far shorter than the bound).
+const HEADER_TOKEN = /^[\x21-\x7e]{1,8192}$/;
+
 /** Reads `expires_in`: a string in Singapay's examples, a number on other hosts. */
 export function parseExpiresIn(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
@@ -86,7 +89,9 @@ export class SingapayAuthService {
 
     const data = asRecord(body?.data);
     const accessToken = data?.access_token;
-    if (answer.status !== 200 || body?.success === false || typeof accessToken !== 'string' || accessToken === '') {
+    // A token goes into a header as it is: one with a space or a control character would be refused by Node
+    // there, after the payment was claimed, for as long as it is cached. Refused here, as an answer without one.
+    if (answer.status !== 200 || body?.success === false || typeof accessToken !== 'string' || !HEADER_TOKEN.test(accessToken)) {
       throw this.errors.transport(
         answer.status >= 200 && answer.status < 300 ? 'malformed_response' : 'token_request_failed',
         operation,
@@ -99,7 +104,7 @@ export class SingapayAuthService {
         },
       );
     }
-    const tokenType = typeof data?.token_type === 'string' && data.token_type ? data.token_type : 'Bearer';
+    const tokenType = typeof data?.token_type === 'string' && /^[A-Za-z]{1,32}$/.test(data.token_type) ? data.token_type : 'Bearer';
     const expiresIn =
       parseExpiresIn(data?.expires_in) ?? jwtLifetimeSeconds(accessToken, this.now()) ?? SINGAPAY_FALLBACK_TOKEN_LIFETIME_SECONDS;
     return { accessToken, tokenType, expiresIn: Math.max(1, expiresIn) };

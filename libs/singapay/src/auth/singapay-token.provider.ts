@@ -32,12 +32,13 @@ const FAILED = Symbol('store failed');
 @Injectable()
 export class SingapayTokenProvider {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
-  private inflight?: Promise<SingapayStoredToken>;
+  // Private fields, tokens in them: util.inspect() of the provider (or of what holds it) shows ordinary fields.
+  #inflight?: Promise<SingapayStoredToken>;
   /** The token this process last fetched or read: the fallback while the store is down. */
-  private local?: SingapayStoredToken;
+  #local?: SingapayStoredToken;
   private storeDown = false;
   /** The last token Singapay refused here, never taken back from the store. */
-  private refused?: string;
+  #refused?: string;
   /** Store key: registration, host and a hash of the client id, so registrations never share a token by accident. */
   readonly cacheKey: string;
 
@@ -58,16 +59,19 @@ export class SingapayTokenProvider {
     // Usable until a margin before the real expiry, so a request in flight does not arrive with a dead
     // token; between renewAt and that point the old token is served while a new one is fetched.
     // A refused token the store could not forget is never served again.
-    const usable = cached && cached.accessToken !== this.refused;
+    const usable = cached && cached.accessToken !== this.#refused;
     if (usable && now < cached.expiresAt - Math.min(5_000, Math.floor((cached.expiresAt - cached.renewAt) / 2))) {
       // A token fetched by another replica is scrubbed from errors too.
       this.errors.rememberToken(cached.accessToken);
       // Due: renewed in the background. Callers still hold a valid token, and a failure (logged in
       // fetchOnce()) is tried again by the next due call.
-      if (now >= cached.renewAt && !this.inflight) this.fetch().catch(() => undefined);
+      if (now >= cached.renewAt && !this.#inflight) this.fetch().catch(() => undefined);
       return cached.accessToken;
     }
-    return (await this.fetch()).accessToken;
+    // Fetched here, or read fresh from another replica's refresh: scrubbed from errors either way.
+    const { accessToken } = await this.fetch();
+    this.errors.rememberToken(accessToken);
+    return accessToken;
   }
 
   /**
@@ -75,22 +79,22 @@ export class SingapayTokenProvider {
    * A token fetched meanwhile by another caller is kept.
    */
   async invalidate(token: string): Promise<void> {
-    this.refused = token;
-    if (this.local?.accessToken === token) this.local = undefined;
+    this.#refused = token;
+    if (this.#local?.accessToken === token) this.#local = undefined;
     await this.guard('delete', () => this.store.delete(this.cacheKey, token));
   }
 
   private async read(): Promise<SingapayStoredToken | undefined> {
     const stored = await this.guard('get', () => this.store.get(this.cacheKey));
-    if (stored === FAILED) return this.local;
-    if (stored) this.local = stored;
+    if (stored === FAILED) return this.#local;
+    if (stored) this.#local = stored;
     return stored;
   }
 
   /** The stored token, when another caller renewed it: not yet due, and not the one Singapay refused here. */
   private async readFresh(): Promise<SingapayStoredToken | undefined> {
     const current = await this.read();
-    return current && this.now() < current.renewAt && current.accessToken !== this.refused ? current : undefined;
+    return current && this.now() < current.renewAt && current.accessToken !== this.#refused ? current : undefined;
   }
 
   /** Runs a store operation; a failing store is logged once and worked around. */
@@ -109,10 +113,10 @@ export class SingapayTokenProvider {
   }
 
   private fetch(): Promise<SingapayStoredToken> {
-    this.inflight ??= this.fetchShared().finally(() => {
-      this.inflight = undefined;
+    this.#inflight ??= this.fetchShared().finally(() => {
+      this.#inflight = undefined;
     });
-    return this.inflight;
+    return this.#inflight;
   }
 
   /** One refresh across replicas: under the store's lock when it has one. */
@@ -158,7 +162,7 @@ export class SingapayTokenProvider {
         // The buffer is at most a tenth of the lifetime, so short-lived tokens are renewed in time too.
         renewAt: started + lifetimeMs - Math.min(this.options.tokenRefreshBufferMs, Math.floor(lifetimeMs * 0.1)),
       };
-      this.local = token;
+      this.#local = token;
       await this.guard('set', () => this.store.set(this.cacheKey, token, Math.max(1, token.expiresAt - this.now())));
       if (this.options.debugLogs) this.logger.debug(`access token granted, lifetime ${expiresIn}s, took ${this.now() - started}ms`);
       return token;

@@ -108,6 +108,14 @@ describe('SingapayApiClient', () => {
       ipAddress: '198.51.100.7',
       message: expect.stringContaining(singapayRefusalAdvice('ip_not_whitelisted', '198.51.100.7')),
     });
+    // A time before the address is not an address: only what node:net reads as one is named.
+    for (const [message, ip] of [
+      ['[2025-06-10 10:30:45] Your IP address (198.51.100.9) is not registered', '198.51.100.9'],
+      ['[10:30:45] IP 2001:db8::7 is not registered', '2001:db8::7'],
+    ]) {
+      script((res) => json(res, 403, { status: 403, success: false, error: { code: 403, message } }));
+      expect(await failureOf(read())).toMatchObject({ cause: 'ip_not_whitelisted', ipAddress: ip });
+    }
     script((res) => json(res, 403, { status: 403, success: false, error: { code: 403, message: 'Invalid X-PARTNER-ID' } }));
     expect(await failureOf(read())).toMatchObject({
       responseCode: '08',

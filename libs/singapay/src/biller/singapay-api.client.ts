@@ -232,7 +232,9 @@ export class SingapayApiClient {
           : `Singapay ${operation} answered code ${code} but `;
         throw this.errors.malformed(operation, `${context}${problem}`, { code, upstreamStatus: answer.status, raw: body });
       });
-      return { kind: 'ok', envelope: { responseCode: code, responseText: text, data, fields, raw: body, httpStatus: answer.status } };
+      // The body is kept (a payment's record, a result's `raw`) scrubbed as a refusal's is: Singapay may echo a credential.
+      const raw = this.errors.redact(body);
+      return { kind: 'ok', envelope: { responseCode: code, responseText: text, data, fields, raw, httpStatus: answer.status } };
     }
 
     const info = singapayResponseCodeInfo(code);

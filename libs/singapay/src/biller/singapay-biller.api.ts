@@ -237,7 +237,11 @@ export class SingapayBillerApi {
     const totals = new Set<number>();
     // Without pagination there is no last page: pages are read one at a time.
     let lastPage = paged ? paged.lastPage : Infinity;
-    const limit = cap ?? (paged ? lastPage + Math.max(10, Math.ceil(lastPage / 10)) : SINGAPAY_LIST_MAX_PAGES);
+    // Room for a list that grows while it is read. A last page beyond what the first page's own total needs is
+    // not believed (an absurd one would have every page up to it asked for): the pages the total needs, with room.
+    const needed = paged && paged.perPage > 0 ? Math.max(1, Math.ceil(paged.total / paged.perPage)) : lastPage;
+    const pagesOf = (n: number) => n + Math.max(10, Math.ceil(n / 10));
+    const limit = cap ?? (paged ? pagesOf(Math.min(lastPage, needed)) : SINGAPAY_LIST_MAX_PAGES);
     let ended = false;
     // Without pagination a list ends with a page that brings nothing new: an empty one. A full page of
     // rows already read may be a server that ignores `page`, with rows it never showed: not an end.

@@ -23,6 +23,14 @@ describe('SingapayFieldReader', () => {
     expect(() => r.instant('absent', 'WIB')).toThrow('data.absent is missing');
   });
 
+  it('refuses a negative amount or count, as text or as a number (a price below zero reads as a credit)', () => {
+    const r = reader({ text: '-151005', number: -5, zero: '-0', page: -3 });
+    expect(() => r.rupiah('text')).toThrow('data.text is not an amount in whole rupiah');
+    expect(() => r.rupiah('number')).toThrow('data.number is not an amount in whole rupiah');
+    expect(() => r.rupiah('zero')).toThrow('data.zero is not an amount in whole rupiah');
+    expect(() => r.integer('page')).toThrow('data.page is not an integer');
+  });
+
   it("reads absent, null and empty as absent for optional fields, and PHP's [] as an empty map", () => {
     const r = reader({ a: null, b: '', c: [], d: '2025-06-10 17:54:29' });
     expect([r.optionalString('a'), r.optionalString('b'), r.nullableString('a')]).toEqual([undefined, undefined, null]);

@@ -2,8 +2,10 @@ import type { SingapayTimeZone } from '../contract/singapay-api.contract.js';
 import { readSingapayTime, transactionCreatedAt } from './singapay-time.js';
 import { asRecord } from '../util/singapay-json.js';
 
-const INTEGER = /^\s*-?\d{1,15}(\.0+)?\s*$/;
+// Amounts and counts are never negative: a price below zero would read as a credit.
+const WHOLE = /^\s*\d{1,15}(\.0+)?\s*$/;
 const DECIMAL = /^\s*-?\d{1,15}(\.\d{1,4})?\s*$/;
+const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
 /** PHP encodes an empty map as `[]`: it reads as `{}`. Anything else that is not an object is `undefined`. */
 export function phpMap(value: unknown): Record<string, unknown> | undefined {
@@ -63,7 +65,7 @@ export class SingapayFieldReader {
 
   /** Whole rupiah, from `"151005"`, `"151005.00"` or `151005`. */
   rupiah(name: string): number {
-    return this.number(name, INTEGER, Number.isSafeInteger, 'not an amount in whole rupiah');
+    return this.number(name, WHOLE, isCount, 'not an amount in whole rupiah');
   }
 
   optionalRupiah(name: string): number | undefined {
@@ -76,7 +78,7 @@ export class SingapayFieldReader {
   }
 
   integer(name: string): number {
-    return this.number(name, /^\s*\d{1,15}\s*$/, Number.isSafeInteger, 'not an integer');
+    return this.number(name, /^\s*\d{1,15}\s*$/, isCount, 'not an integer');
   }
 
   /** A zone-less Singapay timestamp read in `zone` (the contract's table), as epoch ms. */

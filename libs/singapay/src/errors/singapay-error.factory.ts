@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
 import { redactSecrets } from '../util/singapay-secret.js';
@@ -13,7 +14,12 @@ import {
 import { singapayResponseCodeInfo } from './singapay-response-codes.js';
 import type { SingapayRefusalCause } from './singapay-failure.diagnosis.js';
 
-const IP_ADDRESS = /\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\b/i;
+const IP_CANDIDATES = /\b(?:\d{1,3}\.){3}\d{1,3}\b|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}/gi;
+
+/** The first address in Singapay's message: a time such as 10:30:45 looks like IPv6 to a pattern, not to `isIP`. */
+function firstIpAddress(message: string): string | undefined {
+  return message.match(IP_CANDIDATES)?.find((candidate) => isIP(candidate) !== 0);
+}
 
 /**
  * The refusal an answer without a response code states, by its HTTP status or only inside the
@@ -31,7 +37,7 @@ export function readSingapayRefusal(
   const status = ([401, 403, 429] as const).find((s) => stated.includes(s));
   if (status !== 403) return { status, message };
   if (!/\bIP\b/i.test(message)) return { status, message, cause: 'partner_id_refused' };
-  return { status, message, cause: 'ip_not_whitelisted', ipAddress: IP_ADDRESS.exec(message)?.[0] };
+  return { status, message, cause: 'ip_not_whitelisted', ipAddress: firstIpAddress(message) };
 }
 
 /** A failure Singapay answered with a code; the table gives its type, status and description. */
@@ -49,13 +55,14 @@ export interface SingapayCodeFailure extends Pick<SingapayExceptionInit, 'upstre
 /** Turns failures into exceptions with the registration's status overrides applied and every known secret scrubbed from upstream text. */
 @Injectable()
 export class SingapayErrorFactory {
-  private readonly secrets: string[];
+  // Private fields: util.inspect() of anything holding the factory shows ordinary fields.
+  readonly #secrets: string[];
   /** Recently issued access tokens: Singapay may echo one back in a refusal. */
-  private readonly tokens: string[] = [];
+  readonly #tokens: string[] = [];
 
   constructor(@Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions) {
     const { clientId, clientSecret, password, apiKey } = options;
-    this.secrets = [
+    this.#secrets = [
       clientSecret.reveal(),
       password.reveal(),
       apiKey.reveal(),
@@ -65,14 +72,14 @@ export class SingapayErrorFactory {
 
   /** Adds an access token to what is scrubbed from upstream text (the last few are kept). */
   rememberToken(token: string): void {
-    if (this.tokens.includes(token)) return;
-    this.tokens.push(token);
-    if (this.tokens.length > 4) this.tokens.shift();
+    if (this.#tokens.includes(token)) return;
+    this.#tokens.push(token);
+    if (this.#tokens.length > 4) this.#tokens.shift();
   }
 
   /** Scrubs known secrets and recent tokens (and anything in `extra`) out of a value. */
   redact<T>(value: T, extra: readonly string[] = []): T {
-    return redactSecrets(value, [...this.secrets, ...this.tokens, ...extra]);
+    return redactSecrets(value, [...this.#secrets, ...this.#tokens, ...extra]);
   }
 
   fromCode(failure: SingapayCodeFailure): SingapayException {

@@ -34,20 +34,22 @@ export function validateSingapayInput<T extends object>(cls: new () => T, input:
   // into or drop silently) from ever reaching it.
   const shape: string[] = [];
   const { known } = singapayInputRules(cls);
-  let nulls = false;
-  for (const key of Reflect.ownKeys(input)) {
-    const name = String(key);
-    if (typeof key === 'symbol' || FORBIDDEN_KEYS.has(name) || !known.has(name)) shape.push(`${name} is not accepted`);
-    else {
-      const v = (input as Record<string, unknown>)[name];
-      if (v === null) nulls = true;
-      else if (typeof v === 'object') shape.push(`${name} must be a string or a number, not ${Array.isArray(v) ? 'a list' : 'an object'}`);
-    }
-  }
-  if (shape.length > 0) throw badRequest(shape);
+  // Each field read once, from its own plain value: what is checked is what is sent. A getter could answer the
+  // check one value and the request another; a hidden (non-enumerable) field would be checked, then not copied.
   // A field given as null is a field not given, as JSON bodies write it: never sent to Singapay as null,
   // nor recorded (a payment's request hash) apart from the same request without it.
-  const given: object = nulls ? Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null)) : input;
+  const values: Record<string, unknown> = {};
+  for (const key of Reflect.ownKeys(input)) {
+    const name = String(key);
+    const field = Reflect.getOwnPropertyDescriptor(input, key);
+    if (typeof key === 'symbol' || FORBIDDEN_KEYS.has(name) || !known.has(name)) shape.push(`${name} is not accepted`);
+    else if (!field?.enumerable || !('value' in field)) shape.push(`${name} must be a plain field, not a getter or a hidden one`);
+    else if (field.value !== null && typeof field.value === 'object') {
+      shape.push(`${name} must be a string or a number, not ${Array.isArray(field.value) ? 'a list' : 'an object'}`);
+    } else if (field.value !== null) values[name] = field.value;
+  }
+  if (shape.length > 0) throw badRequest(shape);
+  const given: object = input instanceof cls ? Object.assign(new cls(), values) : values;
   // The fast path when it can say "valid", else class-validator, which also writes the messages.
   // A DTO instance (from Nest's ValidationPipe) needs no second transformation.
   const fast = fastValidatedInput(cls, given);

@@ -112,6 +112,7 @@ describe('SingapayApiClient', () => {
     for (const [message, ip] of [
       ['[2025-06-10 10:30:45] Your IP address (198.51.100.9) is not registered', '198.51.100.9'],
       ['[10:30:45] IP 2001:db8::7 is not registered', '2001:db8::7'],
+      ['Your IP address (::ffff:198.51.100.8) is not registered', '198.51.100.8'],
     ]) {
       script((res) => json(res, 403, { status: 403, success: false, error: { code: 403, message } }));
       expect(await failureOf(read())).toMatchObject({ cause: 'ip_not_whitelisted', ipAddress: ip });

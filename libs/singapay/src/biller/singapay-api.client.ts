@@ -233,7 +233,7 @@ export class SingapayApiClient {
         throw this.errors.malformed(operation, `${context}${problem}`, { code, upstreamStatus: answer.status, raw: body });
       });
       // The body is kept (a payment's record, a result's `raw`) scrubbed as a refusal's is: Singapay may echo a credential.
-      const raw = this.errors.redact(body);
+      const raw = this.errors.redactAnswer(body);
       return { kind: 'ok', envelope: { responseCode: code, responseText: text, data, fields, raw, httpStatus: answer.status } };
     }
 

@@ -239,7 +239,9 @@ export class SingapayBillerApi {
     let lastPage = paged ? paged.lastPage : Infinity;
     // Room for a list that grows while it is read. A last page beyond what the first page's own total needs is
     // not believed (an absurd one would have every page up to it asked for): the pages the total needs, with room.
-    const needed = paged && paged.perPage > 0 ? Math.max(1, Math.ceil(paged.total / paged.perPage)) : lastPage;
+    // Rows a page really holds: a page size asked for and echoed may not be the one kept.
+    const perPage = paged ? Math.min(paged.perPage, first.items.length || paged.perPage) : 0;
+    const needed = paged && perPage > 0 ? Math.max(1, Math.ceil(paged.total / perPage)) : lastPage;
     const pagesOf = (n: number) => n + Math.max(10, Math.ceil(n / 10));
     const limit = cap ?? (paged ? pagesOf(Math.min(lastPage, needed)) : SINGAPAY_LIST_MAX_PAGES);
     let ended = false;

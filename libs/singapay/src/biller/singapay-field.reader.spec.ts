@@ -23,12 +23,13 @@ describe('SingapayFieldReader', () => {
     expect(() => r.instant('absent', 'WIB')).toThrow('data.absent is missing');
   });
 
-  it('refuses a negative amount or count, as text or as a number (a price below zero reads as a credit)', () => {
+  it('refuses a charge below zero (it would read as a credit) and a negative count; takes what Singapay records as it comes', () => {
     const r = reader({ text: '-151005', number: -5, zero: '-0', page: -3 });
-    expect(() => r.rupiah('text')).toThrow('data.text is not an amount in whole rupiah');
-    expect(() => r.rupiah('number')).toThrow('data.number is not an amount in whole rupiah');
-    expect(() => r.rupiah('zero')).toThrow('data.zero is not an amount in whole rupiah');
+    expect(() => r.charge('text')).toThrow('data.text is not an amount in whole rupiah at or above zero');
+    expect(() => r.charge('number')).toThrow('data.number is not an amount in whole rupiah at or above zero');
+    expect(() => r.charge('zero')).toThrow('data.zero is not an amount in whole rupiah at or above zero');
     expect(() => r.integer('page')).toThrow('data.page is not an integer');
+    expect([r.rupiah('text'), r.rupiah('number')]).toEqual([-151005, -5]);
   });
 
   it("reads absent, null and empty as absent for optional fields, and PHP's [] as an empty map", () => {

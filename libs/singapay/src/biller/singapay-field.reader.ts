@@ -2,10 +2,10 @@ import type { SingapayTimeZone } from '../contract/singapay-api.contract.js';
 import { readSingapayTime, transactionCreatedAt } from './singapay-time.js';
 import { asRecord } from '../util/singapay-json.js';
 
-// Amounts and counts are never negative: a price below zero would read as a credit.
-const WHOLE = /^\s*\d{1,15}(\.0+)?\s*$/;
+const WHOLE = /^\s*-?\d{1,15}(\.0+)?\s*$/;
 const DECIMAL = /^\s*-?\d{1,15}(\.\d{1,4})?\s*$/;
 const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
+const isCharge = (n: number) => isCount(n) && !Object.is(n, -0);
 
 /** PHP encodes an empty map as `[]`: it reads as `{}`. Anything else that is not an object is `undefined`. */
 export function phpMap(value: unknown): Record<string, unknown> | undefined {
@@ -65,11 +65,20 @@ export class SingapayFieldReader {
 
   /** Whole rupiah, from `"151005"`, `"151005.00"` or `151005`. */
   rupiah(name: string): number {
-    return this.number(name, WHOLE, isCount, 'not an amount in whole rupiah');
+    return this.number(name, WHOLE, Number.isSafeInteger, 'not an amount in whole rupiah');
   }
 
-  optionalRupiah(name: string): number | undefined {
-    return this.has(name) ? this.rupiah(name) : undefined;
+  /**
+   * Whole rupiah the app is about to charge (an inquiry's amount and price): never below zero, which
+   * would read as a credit. What Singapay records of a payment made (`rupiah`) is taken as it comes.
+   */
+  charge(name: string): number {
+    const n = this.rupiah(name);
+    return isCharge(n) ? n : this.bad(name, 'not an amount in whole rupiah at or above zero');
+  }
+
+  optionalCharge(name: string): number | undefined {
+    return this.has(name) ? this.charge(name) : undefined;
   }
 
   /** A decimal amount such as the balance `"8910003.00"`. */

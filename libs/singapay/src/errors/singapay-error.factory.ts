@@ -14,11 +14,16 @@ import {
 import { singapayResponseCodeInfo } from './singapay-response-codes.js';
 import type { SingapayRefusalCause } from './singapay-failure.diagnosis.js';
 
-const IP_CANDIDATES = /\b(?:\d{1,3}\.){3}\d{1,3}\b|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}/gi;
+const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
+const IPV6 = /[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}/gi;
 
-/** The first address in Singapay's message: a time such as 10:30:45 looks like IPv6 to a pattern, not to `isIP`. */
+/**
+ * The first address in Singapay's message: a time such as 10:30:45 looks like IPv6 to a pattern, not to
+ * `isIP`. IPv4 first, so that an IPv4-mapped address (::ffff:198.51.100.7) is named by its IPv4 part.
+ */
 function firstIpAddress(message: string): string | undefined {
-  return message.match(IP_CANDIDATES)?.find((candidate) => isIP(candidate) !== 0);
+  const address = (pattern: RegExp) => message.match(pattern)?.find((candidate) => isIP(candidate) !== 0);
+  return address(IPV4) ?? address(IPV6);
 }
 
 /**
@@ -80,6 +85,14 @@ export class SingapayErrorFactory {
   /** Scrubs known secrets and recent tokens (and anything in `extra`) out of a value. */
   redact<T>(value: T, extra: readonly string[] = []): T {
     return redactSecrets(value, [...this.#secrets, ...this.#tokens, ...extra]);
+  }
+
+  /**
+   * `redact` for an accepted answer's body, which is kept and read (a record, `raw`): a short secret (a
+   * PIN-like password) is masked only where it is a whole value, never inside an amount or an id.
+   */
+  redactAnswer<T>(value: T): T {
+    return redactSecrets(value, [...this.#secrets, ...this.#tokens], 8);
   }
 
   fromCode(failure: SingapayCodeFailure): SingapayException {

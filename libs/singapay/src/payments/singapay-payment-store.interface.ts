@@ -50,7 +50,7 @@ export interface SingapayPaymentStore {
    * two payments must never claim one transaction).
    */
   replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean>;
-  /** The record that holds this Singapay transaction id, if any. */
+  /** The record that holds this Singapay transaction id, if any; as fresh as `get`. */
   findByTransactionId(transactionId: string): Promise<SingapayPaymentRecord | undefined>;
   /**
    * Records not yet final (`sending`, `pending`, `unknown`), oldest first (ties in the order of

@@ -44,6 +44,34 @@ class CountingStore extends SingapayInMemoryPaymentStore {
   }
 }
 
+/**
+ * Pays `key` through `ctx` (a payment that stays pending), then adds to `store` open records under `keys`
+ * that another replica is still sending (its claim holds: not due for the sweep), the i-th created at `createdAt(i, paid)`.
+ */
+async function seedOpenRecords(
+  ctx: Awaited<ReturnType<typeof createSingapay>>,
+  store: SingapayInMemoryPaymentStore,
+  key: string,
+  keys: string[],
+  createdAt: (i: number, paidAt: number) => number,
+): Promise<void> {
+  const customerId = singapayTestCustomerId('pulsa', 'staysPending');
+  await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: key });
+  const template = (await store.get(key))!;
+  for (const [i, other] of keys.entries()) {
+    const at = createdAt(i, template.createdAt);
+    await store.create({
+      ...template,
+      key: other,
+      state: 'sending',
+      transactionId: undefined,
+      createdAt: at,
+      updatedAt: at,
+      leaseUntil: Date.now() + 3_600_000,
+    });
+  }
+}
+
 describe('the payment engine under store failures and contention (simulator)', () => {
   let sim: SingapaySimulator;
   beforeAll(async () => {
@@ -181,23 +209,9 @@ describe('the payment engine under store failures and contention (simulator)', (
     const store = new SingapayInMemoryPaymentStore();
     const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
     try {
-      const stuck = singapayTestCustomerId('pulsa', 'staysPending');
-      await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId: stuck, idempotencyKey: 'stuck' });
-      const template = (await store.get('stuck'))!;
-      // Older payments another replica is still sending (its claim holds): open, and not due for the sweep.
-      for (let i = 0; i < 10_000; i++) {
-        const key = `older-${i}`;
-        const createdAt = template.createdAt - 60_000 + i;
-        await store.create({
-          ...template,
-          key,
-          state: 'sending',
-          transactionId: undefined,
-          createdAt,
-          updatedAt: createdAt,
-          leaseUntil: Date.now() + 3_600_000,
-        });
-      }
+      // Older payments another replica is still sending: open, and not due for the sweep.
+      const older = Array.from({ length: 10_000 }, (_, i) => `older-${i}`);
+      await seedOpenRecords(ctx, store, 'stuck', older, (i, paidAt) => paidAt - 60_000 + i);
       const customerId = '081299999992';
       sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: { kind: 'resetAfterApply' }, times: 1 });
       sim.faults.add({ endpoint: 'list', fault: { kind: 'resetBeforeApply' } });
@@ -223,20 +237,8 @@ describe('the payment engine under store failures and contention (simulator)', (
     const store = new IgnoresTheCursor();
     const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
     try {
-      const stuck = singapayTestCustomerId('pulsa', 'staysPending');
-      await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId: stuck, idempotencyKey: 'first' });
-      const template = (await store.get('first'))!;
-      for (let i = 0; i < 150; i++) {
-        const createdAt = template.createdAt + 1 + i;
-        await store.create({
-          ...template,
-          key: `next-${i}`,
-          state: 'sending',
-          createdAt,
-          updatedAt: createdAt,
-          leaseUntil: Date.now() + 3_600_000,
-        });
-      }
+      const next = Array.from({ length: 150 }, (_, i) => `next-${i}`);
+      await seedOpenRecords(ctx, store, 'first', next, (i, paidAt) => paidAt + 1 + i);
       const mark = capturedLogLines.length;
       expect(await ctx.service.sweepPayments()).toBe(0);
       expect(capturedLogLines.slice(mark).join('\n')).toContain('the payment store gave no later page of unsettled records');
@@ -264,18 +266,12 @@ describe('the payment engine under store failures and contention (simulator)', (
     const store = new CollatedOrder();
     const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
     try {
-      const stuck = singapayTestCustomerId('pulsa', 'staysPending');
-      await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId: stuck, idempotencyKey: 'collated' });
-      const template = (await store.get('collated'))!;
       // One millisecond's batch: 'a…' before 'B…' in the collation, after it in bytes.
       const keys = [
         ...Array.from({ length: 100 }, (_, i) => `a-${String(i).padStart(3, '0')}`),
         ...Array.from({ length: 150 }, (_, i) => `B-${String(i).padStart(3, '0')}`),
       ];
-      for (const key of keys) {
-        const createdAt = template.createdAt + 1;
-        await store.create({ ...template, key, state: 'sending', createdAt, updatedAt: createdAt, leaseUntil: Date.now() + 3_600_000 });
-      }
+      await seedOpenRecords(ctx, store, 'collated', keys, (_i, paidAt) => paidAt + 1);
       const mark = capturedLogLines.length;
       await ctx.service.sweepPayments();
       expect(listed).toBe(251);
@@ -298,20 +294,8 @@ describe('the payment engine under store failures and contention (simulator)', (
     const store = new InclusiveCursor();
     const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
     try {
-      const stuck = singapayTestCustomerId('pulsa', 'staysPending');
-      await ctx.service.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId: stuck, idempotencyKey: 'inclusive' });
-      const template = (await store.get('inclusive'))!;
-      for (let i = 0; i < 250; i++) {
-        const createdAt = template.createdAt + 1 + i;
-        await store.create({
-          ...template,
-          key: `k-${i}`,
-          state: 'sending',
-          createdAt,
-          updatedAt: createdAt,
-          leaseUntil: Date.now() + 3_600_000,
-        });
-      }
+      const keys = Array.from({ length: 250 }, (_, i) => `k-${i}`);
+      await seedOpenRecords(ctx, store, 'inclusive', keys, (i, paidAt) => paidAt + 1 + i);
       const mark = capturedLogLines.length;
       await ctx.service.sweepPayments();
       expect(new Set(seen).size).toBe(251);

@@ -664,49 +664,24 @@ describe("replicas sharing a store, when one replica's write of Singapay's answe
     return { a: replica(true), b: replica(false), up: () => void (down = false) };
   }
 
-  it.each([
-    ['50', 'refunded'],
-    ['00', 'success'],
-  ] as const)(
-    'a %s that A keeps and B then finds by a lookup: announced once, by B, and not again when A writes it',
-    async (code, state) => {
-      const { a, b, up } = sharedBy(state);
-      // A's claim runs out soon (1 s x 2 + 1 s), so that B may look the payment up.
-      const started = await startCallbackApp({
-        simulatorDelivers: false,
-        simulator: { variants: { failureTransactionId: 'whenCreated' } },
-        module: { paymentStore: a, timeoutMs: 1_000, retry: { maxAttempts: 1, deadlineMs: 0 } },
-      });
-      const { sim, service: replicaA, settlements } = started;
-      const moduleB = await Test.createTestingModule({
-        imports: [SingapayModule.forRoot({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: b })],
-      }).compile();
-      const appB = moduleB.createNestApplication();
-      await appB.init();
-      const replicaB = appB.get(SingapayService);
-      replicaB.settlements$.subscribe((s) => settlements.push(s));
-      try {
-        const key = `kept-across-${code}`;
-        const customerId = singapayTestCustomerId('pulsa', 'codeAtPayment', code);
-        await replicaA.pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: key }).catch((e: unknown) => e);
-        const [tx] = sim.transactions();
-        const announced = () => settlements.filter((s) => s.idempotencyKey === key).map((s) => [s.status, s.via, s.transactionId]);
-        expect(announced()).toEqual([]);
-        sim.settleAll(); // a 50's transaction is listed failed until its refund: B finds it refunded
-        await new Promise((resolve) => setTimeout(resolve, 3_100));
-        expect((await replicaB.getPayment(key)).state).toBe(state);
-        up();
-        expect((await replicaA.getPayment(key)).state).toBe(state);
-        expect(announced()).toEqual([[state, 'lookup', tx!.transactionId]]);
-        expect(sim.stats().paymentsReceived).toBe(1);
-      } finally {
-        await appB.close();
-        await started.close();
-      }
-    },
-  );
-  it("a refusal A keeps while B finds its transaction refunded by a lookup: A's refusal is written on the refund, which is then not owed", async () => {
-    const { a, b, up } = sharedBy('failed');
+  /**
+   * Runs `check` on replica A (its writes of a record in `state` failing until `up()`, its claim running out soon:
+   * 1 s x 2 + 1 s) and replica B on one store, both announcing into `settlements`, after A's pay() of `customerId`
+   * under `key` (`paid`: what it gave or threw); `tx` is the transaction Singapay created. B may look it up after 3.1 s.
+   */
+  async function acrossReplicas(
+    state: SingapayPaymentRecord['state'],
+    customerId: string,
+    key: string,
+    check: (run: {
+      started: CallbackApp;
+      replicaB: SingapayService;
+      up: () => void;
+      paid: unknown;
+      tx: SingapaySimulatorTransaction;
+    }) => Promise<void>,
+  ) {
+    const { a, b, up } = sharedBy(state);
     const started = await startCallbackApp({
       simulatorDelivers: false,
       simulator: { variants: { failureTransactionId: 'whenCreated' } },
@@ -721,31 +696,63 @@ describe("replicas sharing a store, when one replica's write of Singapay's answe
     const replicaB = appB.get(SingapayService);
     replicaB.settlements$.subscribe((s) => settlements.push(s));
     try {
-      const key = 'kept-refusal-refunded';
-      const customerId = singapayTestCustomerId('pulsa', 'customerNotFound');
-      const refused = await replicaA
+      const paid = await replicaA
         .pay({ command: 'pulsa', productCode: PULSA.productCode, customerId, idempotencyKey: key })
         .catch((e: unknown) => e);
-      expect(refused).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
       const [tx] = sim.transactions();
-      sim.settleAll(); // the refusal's transaction is refunded
-      await new Promise((resolve) => setTimeout(resolve, 3_100));
-      // B knows nothing of the refusal: its lookup finds a refund.
-      expect((await replicaB.getPayment(key)).state).toBe('refunded');
-      up();
-      // The read that writes the refusal answers with it.
-      const payment = await replicaA.getPayment(key);
-      expect([payment.state, payment.transactionId, payment.failure?.reason, payment.failure?.code]).toEqual([
-        'refunded',
-        tx!.transactionId,
-        'rejected',
-        '20',
-      ]);
-      expect(statuses(settlements, key)).toEqual([['refunded', 'lookup', tx!.transactionId]]);
+      await check({ started, replicaB, up, paid, tx: tx! });
       expect(sim.stats().paymentsReceived).toBe(1);
     } finally {
       await appB.close();
       await started.close();
     }
+  }
+  const lookupsMayStart = () => new Promise((resolve) => setTimeout(resolve, 3_100));
+
+  it.each([
+    ['50', 'refunded'],
+    ['00', 'success'],
+  ] as const)(
+    'a %s that A keeps and B then finds by a lookup: announced once, by B, and not again when A writes it',
+    async (code, state) => {
+      const key = `kept-across-${code}`;
+      await acrossReplicas(state, singapayTestCustomerId('pulsa', 'codeAtPayment', code), key, async ({ started, replicaB, up, tx }) => {
+        const { sim, service: replicaA, settlements } = started;
+        expect(statuses(settlements, key)).toEqual([]);
+        sim.settleAll(); // a 50's transaction is listed failed until its refund: B finds it refunded
+        await lookupsMayStart();
+        expect((await replicaB.getPayment(key)).state).toBe(state);
+        up();
+        expect((await replicaA.getPayment(key)).state).toBe(state);
+        expect(statuses(settlements, key)).toEqual([[state, 'lookup', tx.transactionId]]);
+      });
+    },
+  );
+
+  it("a refusal A keeps while B finds its transaction refunded by a lookup: A's refusal is written on the refund, which is then not owed", async () => {
+    const key = 'kept-refusal-refunded';
+    await acrossReplicas(
+      'failed',
+      singapayTestCustomerId('pulsa', 'customerNotFound'),
+      key,
+      async ({ started, replicaB, up, paid, tx }) => {
+        const { sim, service: replicaA, settlements } = started;
+        expect(paid).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
+        sim.settleAll(); // the refusal's transaction is refunded
+        await lookupsMayStart();
+        // B knows nothing of the refusal: its lookup finds a refund.
+        expect((await replicaB.getPayment(key)).state).toBe('refunded');
+        up();
+        // The read that writes the refusal answers with it.
+        const payment = await replicaA.getPayment(key);
+        expect([payment.state, payment.transactionId, payment.failure?.reason, payment.failure?.code]).toEqual([
+          'refunded',
+          tx.transactionId,
+          'rejected',
+          '20',
+        ]);
+        expect(statuses(settlements, key)).toEqual([['refunded', 'lookup', tx.transactionId]]);
+      },
+    );
   });
 });

@@ -47,6 +47,31 @@ describe('hardening (loopback scripted server)', () => {
     expect(shown).not.toContain(TOKEN);
   });
 
+  it("a listed transaction that echoes a credential keeps it out of its row's raw, as the page's own", async () => {
+    const listed = {
+      transaction_id: '01JXCK6K1CMRGJKQ2J863Q6P5J',
+      reference_number: null,
+      customer_id: '081200000001',
+      transaction_type: 'prepaid',
+      status: 'success',
+      inquired_at: null,
+      paid_at: '2025-06-10 08:00:00',
+      net_price: '10500',
+      display_price: { amount: '10000', price: '10500' },
+      other_info: { note: TEST_CREDENTIALS.password },
+      created_at: '2025-06-10 01:00:00',
+      product: { code: 'SPTLKMAS10', name: 'Telkomsel 10.000' },
+    };
+    server.handle((req, res) =>
+      req.path.includes('access-token')
+        ? tokenAnswer(res, TOKEN)
+        : json(res, 200, { command: 'list-bill-transaction', response_code: '00', data: { bill_transactions: [listed] } }),
+    );
+    const page = await ctx.service.listTransactions({});
+    expect(page.items).toHaveLength(1);
+    expect(JSON.stringify([page.items[0]!.raw, page.raw])).not.toContain(TEST_CREDENTIALS.password);
+  });
+
   it('printing the injectables (util.inspect, however deep) shows no secret and no access token', async () => {
     server.handle((req, res) => (req.path.includes('access-token') ? tokenAnswer(res, TOKEN) : json(res, 200, PAID)));
     await ctx.service.pay({ ...PAY, idempotencyKey: 'inspected' });

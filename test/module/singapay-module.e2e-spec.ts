@@ -237,6 +237,11 @@ describe('SingapayModule registration rules', () => {
       ],
     }).compile();
     await expect(compile).rejects.toThrow(/paymentStore is given to two registrations .* withNamespace\(\)/);
+    // The start-up that was refused holds nothing: the store may serve one registration of another app.
+    const alone = await Test.createTestingModule({
+      imports: [SingapayModule.forRoot({ ...options(), name: 'accountB', paymentStore: shared })],
+    }).compile();
+    await alone.close();
     // Each its own store, or one store per registration again: accepted.
     const moduleRef = await Test.createTestingModule({
       imports: [

@@ -294,11 +294,12 @@ describe('the payment engine under store failures and contention (simulator)', (
     const store = new InclusiveCursor();
     const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store });
     try {
-      const keys = Array.from({ length: 250 }, (_, i) => `k-${i}`);
+      // 199 in all: the last page holds only the cursor's own record again.
+      const keys = Array.from({ length: 198 }, (_, i) => `k-${i}`);
       await seedOpenRecords(ctx, store, 'inclusive', keys, (i, paidAt) => paidAt + 1 + i);
       const mark = capturedLogLines.length;
       await ctx.service.sweepPayments();
-      expect(new Set(seen).size).toBe(251);
+      expect(new Set(seen).size).toBe(199);
       expect(capturedLogLines.slice(mark).join('\n')).not.toContain('the payment store gave no later page');
     } finally {
       await ctx.close();

@@ -1,4 +1,5 @@
 import { Logger, type Provider } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { RedisPaymentStore } from './redis/redis-payment.store.js';
 import { RedisTokenStore } from './redis/redis-token.store.js';
@@ -23,7 +24,7 @@ import { SingapayPaymentStore } from './payments/singapay-payment-store.interfac
 import { SingapayPaymentEngine } from './payments/singapay-payment.engine.js';
 import { SingapayPaymentEvents } from './payments/singapay-payment.events.js';
 import { SingapayPaymentInflight } from './payments/singapay-payment.inflight.js';
-import { claimUnscopedStore, SingapayPaymentLedger } from './payments/singapay-payment.ledger.js';
+import { SingapayPaymentLedger } from './payments/singapay-payment.ledger.js';
 import { SingapayPaymentConfirmations } from './payments/recovery/singapay-payment.confirmations.js';
 import { SingapayPaymentResolver } from './payments/recovery/singapay-payment.resolver.js';
 import { SingapayPaymentFollowUps } from './payments/recovery/singapay-payment.follow-ups.js';
@@ -65,7 +66,7 @@ export const SINGAPAY_PROVIDERS: Provider[] = [
   {
     provide: SingapayPaymentStore,
     useFactory: closingOnRefusal(createPaymentStore),
-    inject: [...CONNECTIONS, SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_INSTANCE_NAME, SINGAPAY_REDIS, SINGAPAY_POSTGRES],
+    inject: [...CONNECTIONS, SINGAPAY_RESOLVED_OPTIONS, SINGAPAY_INSTANCE_NAME, SINGAPAY_REDIS, SINGAPAY_POSTGRES, ModulesContainer],
   },
   // Spans and metrics through @opentelemetry/api when it is installed (loaded lazily), else a no-op.
   SINGAPAY_TELEMETRY_PROVIDER,
@@ -151,6 +152,24 @@ export function singapayMemoryStoreRefusal(
   );
 }
 
+// The registration (its store scope) each store without withNamespace() serves, per application (its
+// modules container): another application, a restart or a start-up that failed, starts afresh.
+const UNSCOPED_STORES = new WeakMap<object, WeakMap<SingapayPaymentStore, string>>();
+
+/**
+ * Takes a store that cannot keep registrations apart (no `withNamespace()`) for `scope` in `app`: false
+ * when it serves another registration there already, whose records would mix with these (and be looked
+ * up with these credentials).
+ */
+function claimUnscopedStore(app: object, store: SingapayPaymentStore, scope: string): boolean {
+  let claims = UNSCOPED_STORES.get(app);
+  if (!claims) UNSCOPED_STORES.set(app, (claims = new WeakMap()));
+  const held = claims.get(store);
+  if (held !== undefined && held !== scope) return false;
+  claims.set(store, scope);
+  return true;
+}
+
 /**
  * Picks the payment store (`singapayPaymentStoreKind`): the one given, else PostgreSQL, else Redis,
  * else memory, which production accepts only when asked for by name.
@@ -161,6 +180,7 @@ export async function createPaymentStore(
   name: string,
   redis: Redis | undefined,
   postgres: PostgresPaymentStore | undefined,
+  app?: object,
 ): Promise<SingapayPaymentStore> {
   const production = options.environment === 'production';
   // Validation checked a given store's methods; its type is known here, where stores are chosen.
@@ -186,7 +206,7 @@ export async function createPaymentStore(
   }
   const scope = singapayStoreScope('payments', name, options);
   const scoped = (shared as SingapayPaymentStore).withNamespace?.(scope);
-  if (!scoped && !claimUnscopedStore(shared, scope)) {
+  if (!scoped && app && !claimUnscopedStore(app, shared, scope)) {
     throw new SingapayConfigurationError([
       'paymentStore is given to two registrations (or credentials) and has no withNamespace(): give each its own store, or implement withNamespace() to keep their records apart',
     ]);

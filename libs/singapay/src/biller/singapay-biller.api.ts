@@ -153,7 +153,11 @@ export class SingapayBillerApi {
     // `00` with no data at all is the other plausible empty answer; `bill_transactions: []` the documented one.
     if (Object.keys(envelope.data).length === 0) return { items: [], pagination: null, raw: envelope.raw };
     const now = this.now();
-    const items = envelope.fields.array('bill_transactions').map((row) => readTransaction(row, row.value(), now));
+    // Each row's `raw` from the page's scrubbed body, as the page's own is.
+    const rows = asRecord(envelope.raw.data)?.bill_transactions;
+    const items = envelope.fields
+      .array('bill_transactions')
+      .map((row, i) => readTransaction(row, (Array.isArray(rows) && asRecord(rows[i])) || row.value(), now));
     const page = envelope.fields.optionalObject('pagination');
     return {
       items,
@@ -292,7 +296,8 @@ export class SingapayBillerApi {
 
   async getGameTopupParameters(categoryCode: string, call?: SingapayCallOptions): Promise<SingapayGameTopupParameters> {
     const envelope = await this.general('getGameTopupParameters', 'gameTopupParameters', call, { category_code: categoryCode });
-    return { categoryCode, parameters: envelope.raw.data ?? {}, raw: envelope.raw };
+    // The parameters are data the app fills a purchase with, read as they came; `raw` is the scrubbed body.
+    return { categoryCode, parameters: envelope.data, raw: envelope.raw };
   }
 
   async resetCustomerIds(call?: SingapayCallOptions): Promise<SingapayResetResult> {

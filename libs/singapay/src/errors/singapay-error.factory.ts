@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
-import { redactSecrets } from '../util/singapay-secret.js';
+import { redactSecrets, singapaySecretScrubber } from '../util/singapay-secret.js';
 import { asRecord } from '../util/singapay-json.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import {
@@ -64,6 +64,8 @@ export class SingapayErrorFactory {
   readonly #secrets: string[];
   /** Recently issued access tokens: Singapay may echo one back in a refusal. */
   readonly #tokens: string[] = [];
+  // Made once for the secrets and tokens known, again when a token is added: it runs on every accepted answer.
+  #answerScrubber?: <T>(value: T) => T;
 
   constructor(@Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions) {
     const { clientId, clientSecret, password, apiKey } = options;
@@ -80,6 +82,7 @@ export class SingapayErrorFactory {
     if (this.#tokens.includes(token)) return;
     this.#tokens.push(token);
     if (this.#tokens.length > 4) this.#tokens.shift();
+    this.#answerScrubber = undefined;
   }
 
   /** Scrubs known secrets and recent tokens (and anything in `extra`) out of a value. */
@@ -92,7 +95,8 @@ export class SingapayErrorFactory {
    * PIN-like password) is masked only where it is a whole value, never inside an amount or an id.
    */
   redactAnswer<T>(value: T): T {
-    return redactSecrets(value, [...this.#secrets, ...this.#tokens], 8);
+    this.#answerScrubber ??= singapaySecretScrubber([...this.#secrets, ...this.#tokens], 8);
+    return this.#answerScrubber(value);
   }
 
   fromCode(failure: SingapayCodeFailure): SingapayException {

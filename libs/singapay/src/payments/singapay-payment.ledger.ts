@@ -42,21 +42,6 @@ export type SingapayKeptSettlement =
   | { record: SingapayPaymentRecord; written: true; announced?: readonly [SingapayPaymentRecord, SingapayPaymentRecord] }
   | { record: SingapayPaymentRecord; written: false };
 
-// The registration (its store scope) each store without withNamespace() serves, and how many ledgers of it are open.
-const UNSCOPED_STORES = new WeakMap<SingapayPaymentStore, { scope: string; ledgers: number }>();
-
-/**
- * Takes a store that cannot keep registrations apart (no `withNamespace()`) for `scope`: false when
- * it serves another registration already, whose records would mix with these (and be looked up with
- * these credentials). Given back when the ledger on it stops.
- */
-export function claimUnscopedStore(store: SingapayPaymentStore, scope: string): boolean {
-  const held = UNSCOPED_STORES.get(store);
-  if (held && held.scope !== scope) return false;
-  UNSCOPED_STORES.set(store, { scope, ledgers: (held?.ledgers ?? 0) + 1 });
-  return true;
-}
-
 /**
  * The engine's only way to the payment store. Every failure of the store becomes a
  * `SingapayPaymentStoreException` whose `delivery` follows the phase it happened in,
@@ -126,7 +111,7 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
     for (;;) {
       const full = await this.guard('list unsettled payments', 'after_send', () => this.store.listUnsettled(size, after));
       const page = full.filter((record) => !first?.has(record.key) && !previous.has(record.key));
-      if (page.length === 0 && full.length > 0) return this.pagesStuck();
+      if (page.length === 0 && full.length >= size) return this.pagesStuck();
       previous = new Set(page.map((record) => this.seen(record).key));
       first ??= previous;
       if (page.length > 0) yield page;
@@ -377,8 +362,6 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
   /** Kept words a stopping process never wrote are said, so that someone looks those payments up. */
   onModuleDestroy(): void {
     this.stopped = true;
-    const held = UNSCOPED_STORES.get(this.store);
-    if (held && --held.ledgers <= 0) UNSCOPED_STORES.delete(this.store);
     if (this.kept.size > 0) this.logger.error(this.unwrittenMessage([...this.kept.keys()]));
   }
 

@@ -37,7 +37,7 @@ describe.each(STORES)('a callback settles the payment it can only belong to, whe
       baseUrl: sim.baseUrl,
       ...sim.credentials,
       timeoutMs: 1_500,
-      paymentNotFoundAfterMs: 1_000,
+      paymentNotFoundAfterMs: 1_500,
       retry: { maxAttempts: 1 },
     };
     if (store === 'postgres') {
@@ -120,7 +120,7 @@ describe.each(STORES)('a callback settles the payment it can only belong to, whe
     sim.faults.add({ endpoint: 'list', fault: { kind: 'code', code: '06', httpStatus: 404 } });
     const customerId = customer();
     sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: { kind: 'hang', apply: true }, times: 1 });
-    // The send's own timeout (1.5 s) is past the horizon (1 s): its first search concludes.
+    // The send's own timeout (1.5 s) reaches the horizon (1.5 s): its first search concludes.
     await expect(pay(customerId, `evidence-concluded-${store}`)).rejects.toMatchObject({ responseType: 'payment_not_found' });
     const concluded = await service.getPayment(`evidence-concluded-${store}`);
     expect([concluded.state, concluded.failure?.reason]).toEqual(['failed', 'not_found']);

@@ -157,6 +157,26 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
     }
   });
 
+  it('learns a failure that no callback reports by looking the pending payment up, and announces it once', async () => {
+    const customerId = singapayTestCustomerId('data', 'failsQuietly');
+    const paid = (await singapay.pay({
+      command: 'data',
+      productCode: DATA.productCode,
+      customerId,
+      idempotencyKey: 'order-cb-quiet-failure',
+    })) as SingapayAcceptedPayment;
+    expect(paid.status).toBe('pending');
+    const delivered = sim.stats().callbacks.delivered;
+    await settleAndDeliver();
+    expect(sim.stats().callbacks.delivered).toBe(delivered);
+    expect(sim.transaction(paid.transactionId)?.status).toBe('failed');
+    const payment = await singapay.waitForPayment('order-cb-quiet-failure', { timeoutMs: 10_000, pollIntervalMs: 50 });
+    expect([payment.state, payment.failure?.reason, payment.transactionId]).toEqual(['failed', 'transaction_failed', paid.transactionId]);
+    expect(await singapay.sweepPayments()).toBe(0);
+    expect(settlements.filter((s) => s.idempotencyKey === 'order-cb-quiet-failure').map((s) => s.status)).toEqual(['failed']);
+    expect(sim.paymentsFor({ customerId })).toBe(1);
+  });
+
   it('never trusts the body: a forged success for a pending payment changes nothing', async () => {
     const paid = (await singapay.pay({
       command: 'data',
@@ -222,6 +242,30 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
       ['refunded', 'callback'],
     ]);
     expect(() => sim.resendCallback('01JXCQAZ8Z8AT5YRAP3V66GR70')).toThrow(RangeError);
+  });
+
+  it('announces a transaction none of its payments holds once, however often its callback comes', async () => {
+    // Paid through another registration: this app has no record of it.
+    const other = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, retry: { baseDelayMs: 5 } });
+    try {
+      const paid = (await other.service.pay({
+        command: 'data',
+        productCode: DATA.productCode,
+        customerId: '082291500078',
+        idempotencyKey: 'order-elsewhere',
+      })) as SingapayAcceptedPayment;
+      await settleAndDeliver();
+      for (let i = 0; i < 3; i++) {
+        sim.resendCallback(paid.transactionId);
+        await sim.flushCallbacks();
+        await receiver.drain();
+      }
+      expect(settlements.filter((s) => s.transactionId === paid.transactionId)).toEqual([
+        { transactionId: paid.transactionId, status: 'success', via: 'callback' },
+      ]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('refuses hostile bodies without looking anything up', async () => {

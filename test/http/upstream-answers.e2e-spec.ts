@@ -359,6 +359,16 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     expectNoSecrets(e);
   });
 
+  it.each(['SP.PLN/0080217757', 'R'.repeat(129)])(
+    'answers an inquiry whose reference pay() would refuse (%s) with a clear 502, before a customer confirms a bill',
+    async (reference) => {
+      billAnswers('pdam', '1234567', reference);
+      const e = await failure(() => ctx.service.inquiry({ command: 'pdam', productCode: 'SPPDAM', customerId: '1234567' }));
+      expect(e).toBeInstanceOf(SingapayMalformedResponseException);
+      expect(e.message).toMatch(/data\.reference_number is not a reference pay\(\) can send/);
+    },
+  );
+
   it('lets httpStatusOverrides change the status of a code or a type', async () => {
     const custom = await createSingapay({ baseUrl: server.baseUrl, httpStatusOverrides: { '17': 402, unrecognised: 500 } });
     try {

@@ -33,7 +33,7 @@ import type { SingapayTestContext } from '../support/singapay-testing.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const MAX_ATTEMPTS = SINGAPAY_RETRY_DEFAULTS.maxAttempts;
-const NOT_FOUND_AFTER_MS = 1_000; // the smallest paymentNotFoundAfterMs resolveSingapayOptions accepts
+const NOT_FOUND_AFTER_MS = 2_000; // the smallest paymentNotFoundAfterMs resolveSingapayOptions accepts with timeoutMs 2_000
 const HANG_TIMEOUT_MS = 120;
 /** A code missing from the table: the `unrecognised` row. */
 const UNRECOGNISED_CODE = '42';

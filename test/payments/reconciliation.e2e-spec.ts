@@ -284,6 +284,40 @@ describe('reconcileDay input and stores', () => {
     }
   }, 60_000);
 
+  it('stops reading records, and says they are incomplete, when a store answers the same full page whatever the cursor', async () => {
+    const day = await plantDay({});
+    const store = day.store;
+    const planted = (await store.get('pulsa-1'))!;
+    // Failed before anything was sent: records that make no transaction, so nothing is looked up for them.
+    const stuck = Array.from({ length: 500 }, (_, i): SingapayPaymentRecord => ({
+      ...planted,
+      key: `stuck-${i}`,
+      state: 'failed',
+      transactionId: undefined,
+      outcome: undefined,
+      failure: { reason: 'not_sent', code: null, type: 'not_sent', httpStatus: 503, message: 'never sent' },
+    }));
+    let pagesAsked = 0;
+    const ignoresCursor: SingapayPaymentStore = {
+      create: (r) => store.create(r),
+      get: (k) => store.get(k),
+      replace: (r, v) => store.replace(r, v),
+      findByTransactionId: (t) => store.findByTransactionId(t),
+      listUnsettled: (l, a) => store.listUnsettled(l, a),
+      listCreatedBetween: async () => (pagesAsked++, stuck),
+    };
+    const ctx = await createSingapay({ baseUrl: day.sim.baseUrl, ...day.sim.credentials, paymentStore: ignoresCursor });
+    try {
+      const report = await ctx.service.reconcileDay(DAY);
+      expect(report.local.complete).toBe(false);
+      expect(report.complete).toBe(false);
+      expect(pagesAsked).toBe(2);
+    } finally {
+      await ctx.close();
+      await day.close();
+    }
+  }, 60_000);
+
   it('says clearly that a store without listCreatedBetween cannot be reconciled, before any request', async () => {
     const memory = new SingapayInMemoryPaymentStore();
     const { listCreatedBetween: _omitted, ...bare } = {

@@ -345,3 +345,53 @@ describe('SingapayService against the simulator (real HTTP)', () => {
     });
   });
 });
+
+// No prepaid inquiry is printed in the docs: its answer may come without the created_at the postpaid one has.
+describe.each(['stated', 'absent'] as const)('a prepaid inquiry whose created_at is %s', (prepaidInquiryCreatedAt) => {
+  it('is read, dated, and paid', async () => {
+    const sim = await SingapaySimulator.start({ settleDelayMs: 60_000, variants: { prepaidInquiryCreatedAt } });
+    registerSecret(sim.credentials.clientSecret, sim.credentials.password);
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials });
+    try {
+      const { customerId, productCode } = example('plntok');
+      const before = Date.now();
+      const inquiry = await ctx.service.inquiry({ command: 'plntok', productCode, customerId });
+      expect(Object.hasOwn(inquiry.raw.data as object, 'created_at')).toBe(prepaidInquiryCreatedAt === 'stated');
+      expect(inquiry.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+07:00$/);
+      // Singapay's text has whole seconds; the time read, milliseconds.
+      expect(Date.parse(inquiry.createdAt)).toBeGreaterThanOrEqual(before - 1_000);
+      expect(Date.parse(inquiry.createdAt)).toBeLessThanOrEqual(Date.now());
+      const paid = accepted(
+        await ctx.service.pay({ command: 'plntok', productCode, customerId, referenceNumber: inquiry.referenceNumber }),
+      );
+      expect(paid.status).toBe('success');
+    } finally {
+      await ctx.close();
+      await sim.stop();
+    }
+  });
+});
+
+// The game top-up parameters' answer is not in the docs: a map holding them, or the list itself.
+describe.each(['object', 'list'] as const)('game top-up parameters answered as %s', (gameParameters) => {
+  it('are read as they came, and the top-up is paid with them', async () => {
+    const sim = await SingapaySimulator.start({ settleDelayMs: 60_000, variants: { gameParameters } });
+    registerSecret(sim.credentials.clientSecret, sim.credentials.password);
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials });
+    try {
+      const params = await ctx.service.getGameTopupParameters('MLBB');
+      const listed = [{ name: 'server_id', label: 'Zone ID', type: 'text', required: true }];
+      expect(params).toMatchObject({ categoryCode: 'MLBB', raw: { response_code: '00' } });
+      expect(params.parameters).toEqual(gameParameters === 'list' ? listed : { category_code: 'MLBB', parameters: listed });
+      const { customerId, productCode } = example('topupg');
+      const inquiry = await ctx.service.inquiry({ command: 'topupg', productCode, customerId, serverId: '2001' });
+      const paid = accepted(
+        await ctx.service.pay({ command: 'topupg', productCode, customerId, referenceNumber: inquiry.referenceNumber }),
+      );
+      expect(['success', 'pending']).toContain(paid.status);
+    } finally {
+      await ctx.close();
+      await sim.stop();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import type { SimulatorResolvedVariants } from './simulator-options.js';
 import type { SimulatorCallbackCounters } from './simulator-state.js';
 
 const ATTEMPT_TIMEOUT_MS = 5_000;
+const REDIRECTS_FOLLOWED = 5;
 
 /**
  * Delivers callbacks with a few retries. A failed delivery is logged and
@@ -42,6 +43,28 @@ export class SingapaySimulatorCallbacks {
     this.controller = new AbortController();
   }
 
+  /**
+   * One delivery: 307 and 308 are followed with the body, as the docs say Singapay's sender does
+   * (up to `REDIRECTS_FOLLOWED`); any other redirect is a failed delivery, since the docs say no
+   * more, and a sender that followed a 301 or 302 would turn the POST into a bodiless GET.
+   */
+  private async post(url: string, body: string, signal: AbortSignal): Promise<Response> {
+    let target = url;
+    for (let hop = 0; ; hop++) {
+      const response = await fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'singapay-simulator' },
+        body,
+        redirect: 'manual',
+        signal,
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      const location = response.headers.get('location');
+      if ((response.status !== 307 && response.status !== 308) || !location || hop >= REDIRECTS_FOLLOWED) return response;
+      target = new URL(location, target).href;
+    }
+  }
+
   private async deliver(url: string, transactionId: string, body: string, signal: AbortSignal): Promise<void> {
     const counters = this.counters();
     for (let attempt = 1; attempt <= this.attempts; attempt += 1) {
@@ -49,15 +72,7 @@ export class SingapaySimulatorCallbacks {
       counters.attempts += 1;
       let failure: string;
       try {
-        // fetch follows 307/308 with the body, as Singapay's sender is said to.
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'singapay-simulator' },
-          body,
-          redirect: 'follow',
-          signal: AbortSignal.any([signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]),
-        });
-        await response.arrayBuffer().catch(() => undefined);
+        const response = await this.post(url, body, AbortSignal.any([signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]));
         if (response.ok) {
           counters.delivered += 1;
           return;

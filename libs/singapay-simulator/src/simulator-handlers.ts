@@ -112,7 +112,9 @@ export class SingapaySimulatorHandlers {
       ? SINGAPAY_SIMULATOR_GAME_PARAMETERS[category]
       : undefined;
     if (!parameters) return businessReply(command, '06', 'Category not found');
-    return businessReply(command, '00', OK_TEXT, { category_code: category, parameters: structuredClone(parameters) });
+    const listed = structuredClone(parameters);
+    const asList = this.rt.options.variants.gameParameters === 'list';
+    return businessReply(command, '00', OK_TEXT, asList ? listed : { category_code: category, parameters: listed });
   }
 
   /** Inquiry or payment on `/api/{version}/{family}/{stage}`. */

@@ -129,6 +129,18 @@ export interface SingapaySimulatorVariants {
    * @default 'WIB'
    */
   listDayZone?: SimulatorTimeZone;
+  /**
+   * Whether a prepaid inquiry (`plntok`, `topupg`) answers a `created_at`. The docs print it in the
+   * postpaid inquiry and print no prepaid inquiry at all; postpaid inquiries always state it.
+   * @default 'stated'
+   */
+  prepaidInquiryCreatedAt?: 'stated' | 'absent';
+  /**
+   * The `data` of `get-parameter-game-topup`, whose answer the docs do not show: a map
+   * `{ category_code, parameters: [...] }`, or the list of parameters itself.
+   * @default 'object'
+   */
+  gameParameters?: 'object' | 'list';
 }
 
 export type SimulatorTimeZone = 'UTC' | 'WIB';
@@ -164,6 +176,8 @@ export const SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS: Readonly<SimulatorResolvedV
   codes: 'padded',
   expiresIn: 'string',
   listDayZone: 'WIB',
+  prepaidInquiryCreatedAt: 'stated',
+  gameParameters: 'object',
 });
 
 export interface SingapaySimulatorOptions {
@@ -332,5 +346,12 @@ function resolveVariants(input: SingapaySimulatorVariants = {}): SimulatorResolv
     codes: pick('codes', input.codes, ['padded', 'unpadded'] as const, d.codes),
     expiresIn: pick('expiresIn', input.expiresIn, ['string', 'number', 'missing'] as const, d.expiresIn),
     listDayZone: pick('listDayZone', input.listDayZone, ['WIB', 'UTC'] as const, d.listDayZone),
+    prepaidInquiryCreatedAt: pick(
+      'prepaidInquiryCreatedAt',
+      input.prepaidInquiryCreatedAt,
+      ['stated', 'absent'] as const,
+      d.prepaidInquiryCreatedAt,
+    ),
+    gameParameters: pick('gameParameters', input.gameParameters, ['object', 'list'] as const, d.gameParameters),
   };
 }

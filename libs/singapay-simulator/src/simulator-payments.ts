@@ -234,6 +234,8 @@ function paymentOutcome(scenario: SimulatorScenario, afterInquiry: boolean): Pay
       return { kind: 'pending', steps: [] };
     case 'refund':
       return { kind: 'pending', steps: ['fail', 'refund'] };
+    case 'failQuietly':
+      return { kind: 'pending', steps: ['failForGood'] };
     case 'codeAtInquiry':
       // Inquiry-flow customers with another code never get a reference to pay.
       if (afterInquiry || scenario.code === '01') return ordinary;

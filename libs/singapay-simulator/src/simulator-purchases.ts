@@ -158,7 +158,9 @@ export class SimulatorPurchases {
       ...gameFields,
       reference_number: inquiry.referenceNumber,
       price: formatRupiah(price),
-      created_at: formatSingapayDateTime(now, this.rt.options.variants.zones.answerCreatedAt),
+      ...(spec.family === 'prepaid' && this.rt.options.variants.prepaidInquiryCreatedAt === 'absent'
+        ? {}
+        : { created_at: formatSingapayDateTime(now, this.rt.options.variants.zones.answerCreatedAt) }),
     });
   }
 

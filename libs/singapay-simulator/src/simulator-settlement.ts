@@ -108,6 +108,11 @@ export class SingapaySimulatorSettlement {
         // Singapay may send no callback for a failure; the refund that follows has one.
         tx.status = 'failed';
         break;
+      case 'failForGood':
+        // A failure that ends it: nothing stays drawn, and no callback says so (the docs: failures may never have one).
+        tx.status = 'failed';
+        this.giveBack(tx);
+        break;
       case 'refund':
         this.refund(tx);
         break;
@@ -123,9 +128,13 @@ export class SingapaySimulatorSettlement {
    */
   private refund(tx: SimulatorTransactionRecord): void {
     tx.status = 'refunded';
+    this.giveBack(tx);
+    this.notify(tx, '50');
+  }
+
+  private giveBack(tx: SimulatorTransactionRecord): void {
     this.state().balance += tx.netPrice;
     if (tx.transactionType === 'postpaid') this.state().paidBills.delete(billKey(tx.productCode, tx.customerId));
-    this.notify(tx, '50');
   }
 
   // The documented callback of a success reads "Operation completed successfully"; a refund's text is not shown.

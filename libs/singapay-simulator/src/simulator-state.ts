@@ -19,7 +19,7 @@ export interface SimulatorInquiry {
 }
 
 /** Automatic steps a transaction still has to go through, run in order after `settleDelayMs` each. */
-export type SimulatorStep = 'issueToken' | 'succeed' | 'fail' | 'refund';
+export type SimulatorStep = 'issueToken' | 'succeed' | 'fail' | 'failForGood' | 'refund';
 
 export interface SimulatorTransactionRecord {
   /** Creation order; breaks ties between transactions of the same millisecond. */

@@ -17,6 +17,7 @@ describe('test customers', () => {
     expect(simulatorScenarioFor('146300069022')).toEqual({ kind: 'codeAtInquiry', code: '22' });
     expect(simulatorScenarioFor('081234569001')).toEqual({ kind: 'pendingForever' });
     expect(simulatorScenarioFor('081234569050')).toEqual({ kind: 'refund' });
+    expect(simulatorScenarioFor('081234569051')).toEqual({ kind: 'failQuietly' });
     expect(simulatorScenarioFor('081234569889')).toEqual({ kind: 'codeAtInquiry', code: '89' });
     expect(simulatorScenarioFor('081234569705')).toEqual({ kind: 'codeAtPayment', code: '05' });
     expect(simulatorScenarioFor('12')).toEqual({ kind: 'ordinary' });

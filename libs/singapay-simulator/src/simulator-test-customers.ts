@@ -72,6 +72,13 @@ export const SINGAPAY_TEST_CUSTOMERS = Object.freeze({
       'Payment answers 01; after settleDelayMs the transaction turns failed, after another settleDelayMs refunded: ' +
       'the price goes back to the balance and a callback with code 50 is sent.',
   },
+  failsQuietly: {
+    suffix: '9051',
+    code: '01',
+    description:
+      'Payment answers 01; after settleDelayMs the transaction turns failed for good: the price goes back to the balance ' +
+      'and no callback is sent (the docs: failed transactions may never produce one), so only a lookup learns it.',
+  },
   codeAtInquiry: {
     suffix: '98NN',
     code: null,
@@ -109,6 +116,7 @@ export type SimulatorScenario =
   | { kind: 'ordinary' }
   | { kind: 'pendingForever' }
   | { kind: 'refund' }
+  | { kind: 'failQuietly' }
   /** Answer `code` at inquiry (at payment for direct purchases). */
   | { kind: 'codeAtInquiry'; code: string }
   /** Inquiry succeeds, payment answers `code`. */
@@ -122,6 +130,8 @@ export function simulatorScenarioFor(customerId: string): SimulatorScenario {
       return { kind: 'pendingForever' };
     case '9050':
       return { kind: 'refund' };
+    case '9051':
+      return { kind: 'failQuietly' };
     case '9020':
     case '9021':
     case '9022':

@@ -10,7 +10,7 @@ interface Received {
   body: any;
 }
 
-/** A throw-away receiver: answers `failures` requests with 500 first, redirects `/old` with 307. */
+/** A throw-away receiver: answers `failures` requests with 500 first, redirects `/old` with 307 and `/moved` with 301. */
 class CallbackReceiver {
   readonly received: Received[] = [];
   failures = 0;
@@ -20,8 +20,8 @@ class CallbackReceiver {
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
       void readAll(req).then((text) => {
-        if (req.url === '/old') {
-          res.writeHead(307, { location: '/hook' }).end();
+        if (req.url === '/old' || req.url === '/moved') {
+          res.writeHead(req.url === '/old' ? 307 : 301, { location: '/hook' }).end();
           return;
         }
         if (this.failures > 0) {
@@ -175,6 +175,16 @@ describe('SingapaySimulator: callbacks', () => {
     await client.inquireAndPay('intv', { customer_id: '122334455661', product_code: 'SPINTOPOKE' });
     await sim.flushCallbacks();
     expect(receiver.received.map((r) => [r.path, r.body.data.product.code])).toEqual([['/hook', 'SPINTOPOKE']]);
+  });
+
+  it('takes a 301 for a failed delivery: the docs say only 307 and 308 are followed', async () => {
+    await sim.stop();
+    sim = await SingapaySimulator.start({ callbackUrl: `${receiver.url}/moved`, callbackAttempts: 2, callbackBackoffMs: 1 });
+    client = new SimulatorTestClient(sim);
+    await client.inquireAndPay('intv', { customer_id: '122334455661', product_code: 'SPINTOPOKE' });
+    await sim.flushCallbacks();
+    expect(receiver.received).toEqual([]);
+    expect(sim.stats().callbacks).toEqual({ attempts: 2, delivered: 0, abandoned: 1 });
   });
 
   it('survives an unreachable receiver', async () => {

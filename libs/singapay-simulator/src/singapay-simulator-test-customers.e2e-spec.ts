@@ -150,6 +150,17 @@ describe('SingapaySimulator: test customer ids', () => {
       expect(sim.transaction(refunded.body.data.transaction_id)?.status).toBe('refunded');
       expect(sim.balance).toBe(10_000_000 - sim.transaction(pending.body.data.transaction_id)!.price);
     });
+
+    it('…9051 ends failed for good after settleAll: the price back, and no callback', async () => {
+      const failed = await payDirect(command, 'failsQuietly');
+      expect(failed.body.response_code).toBe('01');
+      const before = sim.stats().callbacks;
+      sim.settleAll();
+      await sim.flushCallbacks();
+      expect(sim.transaction(failed.body.data.transaction_id)?.status).toBe('failed');
+      expect(sim.balance).toBe(10_000_000);
+      expect(sim.stats().callbacks).toEqual(before);
+    });
   });
 
   it('counts payments per reference, per customer and in total, and token requests', async () => {

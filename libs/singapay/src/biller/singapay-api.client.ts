@@ -25,8 +25,10 @@ export interface SingapayEnvelope {
   /** Normalised two-digit code. */
   responseCode: string;
   responseText: string;
-  /** `data` as an object; `{}` when Singapay sent none. */
+  /** `data` as an object; `{}` when Singapay sent none, or a list. */
   data: Record<string, unknown>;
+  /** `data` when it was a non-empty list a request allowed (`dataMayBeList`). */
+  listData?: unknown[];
   /** A reader over `data`: a field missing or unreadable is a `malformed_response` that keeps the code and the raw answer. */
   fields: SingapayFieldReader;
   /** The body exactly as Singapay sent it. */
@@ -43,6 +45,8 @@ export interface SingapayRequest {
   acceptPending?: boolean;
   /** A payment: never retried once it may have left. */
   moneyMoving?: boolean;
+  /** Whether `data` may be a list (an answer whose shape the docs leave open): read as it is into `listData`. */
+  dataMayBeList?: boolean;
   call?: SingapayCallOptions;
   /**
    * An access token already in hand, for the first attempt (a payment takes its token before
@@ -222,7 +226,8 @@ export class SingapayApiClient {
     if (code === SINGAPAY_UNAUTHENTICATED_CODE)
       return { kind: 'token_refused', detail: `code 16${text ? `: ${text}` : ''}`, atGateway: false };
 
-    const data = body.data === undefined || body.data === null ? {} : phpMap(body.data);
+    const listData = request.dataMayBeList && Array.isArray(body.data) && body.data.length > 0 ? (body.data as unknown[]) : undefined;
+    const data = body.data === undefined || body.data === null || listData ? {} : phpMap(body.data);
     if (code === SINGAPAY_SUCCESS_CODE || (code === SINGAPAY_PENDING_CODE && request.acceptPending)) {
       // The code is kept: an accepted payment whose answer cannot be read is never concluded missing.
       if (!data) throw this.malformed(operation, answer, `code ${code} with a data field that is not an object`, code);
@@ -234,7 +239,8 @@ export class SingapayApiClient {
       });
       // The body is kept (a payment's record, a result's `raw`) scrubbed as a refusal's is: Singapay may echo a credential.
       const raw = this.errors.redactAnswer(body);
-      return { kind: 'ok', envelope: { responseCode: code, responseText: text, data, fields, raw, httpStatus: answer.status } };
+      const envelope = { responseCode: code, responseText: text, data, fields, raw, httpStatus: answer.status };
+      return { kind: 'ok', envelope: listData ? { ...envelope, listData } : envelope };
     }
 
     const info = singapayResponseCodeInfo(code);

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   SINGAPAY_COMMANDS,
+  SINGAPAY_GAME_FIELDS,
   SINGAPAY_GENERAL_COMMANDS,
   SINGAPAY_GENERAL_PATHS,
   SINGAPAY_LIST_PAGE_SIZE,
@@ -8,7 +9,7 @@ import {
 } from '../contract/singapay-api.contract.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayNotFoundException, SingapayValidationException } from '../errors/singapay.exception.js';
-import { SingapayApiClient, type SingapayEnvelope } from './singapay-api.client.js';
+import { SingapayApiClient, type SingapayEnvelope, type SingapayRequest } from './singapay-api.client.js';
 import type { SingapayCallOptions } from '../http/singapay-transport.js';
 import { SINGAPAY_CLOCK, SINGAPAY_RESOLVED_OPTIONS, type SingapayClock } from '../singapay.constants.js';
 import { asRecord, dropUndefined } from '../util/singapay-json.js';
@@ -59,9 +60,15 @@ export class SingapayBillerApi {
   ) {}
 
   /** A call that is not a purchase: the contract names its path and its command by the same key. */
-  private general(operation: string, key: keyof typeof SINGAPAY_GENERAL_PATHS, call?: SingapayCallOptions, data?: Record<string, unknown>) {
+  private general(
+    operation: string,
+    key: keyof typeof SINGAPAY_GENERAL_PATHS,
+    call?: SingapayCallOptions,
+    data?: Record<string, unknown>,
+    read?: Pick<SingapayRequest, 'dataMayBeList'>,
+  ) {
     const body = { command: SINGAPAY_GENERAL_COMMANDS[key], ...(data ? { data } : {}) };
-    return this.api.call({ operation, path: SINGAPAY_GENERAL_PATHS[key], body, call });
+    return this.api.call({ operation, path: SINGAPAY_GENERAL_PATHS[key], body, call, ...read });
   }
 
   async checkBalance(call?: SingapayCallOptions): Promise<SingapayBalance> {
@@ -81,15 +88,15 @@ export class SingapayBillerApi {
           product_code: req.productCode,
           period: req.period,
           phone_number: req.phoneNumber,
-          server_id: req.serverId,
-          username: req.username,
-          platform: req.platform,
+          [SINGAPAY_GAME_FIELDS.serverId]: req.serverId,
+          [SINGAPAY_GAME_FIELDS.username]: req.username,
+          [SINGAPAY_GAME_FIELDS.platform]: req.platform,
         }),
       },
       call,
       log: { productCode: req.productCode, customerId: req.customerId },
     });
-    return readInquiry(envelope.fields, req.command, req.customerId, envelope.raw);
+    return readInquiry(envelope.fields, req.command, req.customerId, envelope.raw, this.now());
   }
 
   /** The access token a payment is sent with; a failure is a `SingapayException` with `delivery: 'not_sent'`. */
@@ -295,9 +302,15 @@ export class SingapayBillerApi {
   }
 
   async getGameTopupParameters(categoryCode: string, call?: SingapayCallOptions): Promise<SingapayGameTopupParameters> {
-    const envelope = await this.general('getGameTopupParameters', 'gameTopupParameters', call, { category_code: categoryCode });
-    // The parameters are data the app fills a purchase with, read as they came; `raw` is the scrubbed body.
-    return { categoryCode, parameters: envelope.data, raw: envelope.raw };
+    // Undocumented answer: `data` may be a map or a list, both read as they came; `raw` is the scrubbed body.
+    const envelope = await this.general(
+      'getGameTopupParameters',
+      'gameTopupParameters',
+      call,
+      { category_code: categoryCode },
+      { dataMayBeList: true },
+    );
+    return { categoryCode, parameters: envelope.listData ?? envelope.data, raw: envelope.raw };
   }
 
   async resetCustomerIds(call?: SingapayCallOptions): Promise<SingapayResetResult> {

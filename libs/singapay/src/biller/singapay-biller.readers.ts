@@ -1,4 +1,6 @@
 import {
+  SINGAPAY_ID_PATTERNS,
+  SINGAPAY_LATE_FEE_FIELD,
   SINGAPAY_TIMESTAMP_ZONES,
   SINGAPAY_TRANSACTION_STATUSES,
   type SingapayCommand,
@@ -15,25 +17,25 @@ import { readSingapayToken } from './singapay-token.reader.js';
  * this folder; nothing above it knows `reference_number` from `referenceNumber`.
  */
 
-const TRANSACTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
 /** An inquiry answer's `data`. */
 export function readInquiry(
   data: SingapayFieldReader,
   command: SingapayCommand,
   customerId: string,
   raw: Record<string, unknown>,
+  now: number,
 ): SingapayInquiryResult {
   return dropUndefined({
     command,
-    referenceNumber: data.string('reference_number'),
+    referenceNumber: data.matching('reference_number', SINGAPAY_ID_PATTERNS.referenceNumber, 'a reference pay() can send'),
     customerId: data.optionalString('customer_id') ?? customerId,
     customerName: data.nullableString('customer_name'),
     amount: data.charge('amount'),
     price: data.charge('price'),
-    lateFee: data.optionalCharge('late_fee'),
+    lateFee: data.optionalCharge(SINGAPAY_LATE_FEE_FIELD),
     period: data.optionalString('period'),
-    createdAt: formatSingapayIso(data.instant('created_at', SINGAPAY_TIMESTAMP_ZONES.inquiry.created_at)),
+    // Only the postpaid inquiry is printed with it: an answer without one was made as it was read.
+    createdAt: formatSingapayIso(data.has('created_at') ? data.instant('created_at', SINGAPAY_TIMESTAMP_ZONES.inquiry.created_at) : now),
     raw,
   });
 }
@@ -108,5 +110,5 @@ export function transactionIdIn(raw: unknown): string | undefined {
 
 /** Whether a callback's or a lookup's id can be a Singapay transaction id at all. */
 export function isSingapayTransactionId(value: unknown): value is string {
-  return typeof value === 'string' && TRANSACTION_ID.test(value);
+  return typeof value === 'string' && SINGAPAY_ID_PATTERNS.transactionId.test(value);
 }

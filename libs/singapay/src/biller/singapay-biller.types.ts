@@ -58,7 +58,10 @@ export interface SingapayInquiryResult {
   lateFee?: number;
   /** Display text; its format varies by product (`"202403"`, `"04/2024"`…). */
   period?: string;
-  /** When Singapay made the inquiry: ISO 8601 with the WIB offset (`2025-06-10T16:36:49.000+07:00`); `raw` keeps Singapay's text. */
+  /**
+   * When Singapay made the inquiry: ISO 8601 with the WIB offset (`2025-06-10T16:36:49.000+07:00`); `raw` keeps
+   * Singapay's text. An answer that states none (no prepaid inquiry is documented) gives the time it was read.
+   */
   createdAt: string;
   raw: Record<string, unknown>;
 }

@@ -55,6 +55,12 @@ export class SingapayFieldReader {
     return this.bad(name, 'not a non-empty string');
   }
 
+  /** A string matching `pattern`, or reported as not being `what`. */
+  matching(name: string, pattern: RegExp, what: string): string {
+    const v = this.string(name);
+    return pattern.test(v) ? v : this.bad(name, `not ${what}`);
+  }
+
   optionalString(name: string): string | undefined {
     return this.has(name) ? this.string(name) : undefined;
   }

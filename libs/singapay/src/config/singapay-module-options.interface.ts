@@ -64,7 +64,7 @@ export interface SingapayClientOptions {
   retry?: SingapayRetryOptions;
   /**
    * A payment whose outcome is unknown, and which Singapay still does not list
-   * this long after it was sent, is concluded `failed` (`not_found`).
+   * this long after it was sent, is concluded `failed` (`not_found`). At least `timeoutMs`.
    * @default 1800000 (30 minutes)
    */
   paymentNotFoundAfterMs?: number;

@@ -127,6 +127,10 @@ export function resolveSingapayOptions(input: SingapayOptionsInput | undefined |
 
   const apiVersion = oneOf<SingapayApiVersion>('apiVersion', { v1: 'v1', v2: 'v2' }, 'v2', "'v1' or 'v2'");
   const { tokenRefreshBufferSeconds, ...integers } = readIntegers(o, SINGAPAY_INTEGER_RULES, problems);
+  // A horizon shorter than the send's own wait could conclude "not found" of a payment Singapay is
+  // still working on, and an order retried on that pays twice.
+  if (integers.paymentNotFoundAfterMs < integers.timeoutMs)
+    problems.push(`${label('paymentNotFoundAfterMs')} must be at least timeoutMs (${integers.timeoutMs})`);
   const retryInput = o.retry ?? {};
   if (typeof retryInput !== 'object') problems.push('retry must be an object');
   const retry = readIntegers(typeof retryInput === 'object' ? retryInput : {}, RETRY_RULES, problems, 'retry.');

@@ -60,7 +60,7 @@ export interface SingapayCommandSpec {
   period?: { required: boolean; values?: readonly number[]; min: number; max: number };
   /** Whether the inquiry accepts `phone_number` (v2 postpaid). */
   phoneNumber?: boolean;
-  /** Extra inquiry fields the command needs (game top-up). Uncertain in the docs. */
+  /** Whether the inquiry takes the game top-up's fields (`SINGAPAY_GAME_FIELDS`). */
   gameFields?: boolean;
   /** What the command sells, for docs and error messages. */
   description: string;
@@ -91,6 +91,15 @@ const COMMANDS = {
   mobpos: { ...POSTPAID, description: 'Postpaid mobile bill' },
 } as const satisfies Record<string, SingapayCommandSpec>;
 
+/**
+ * The game top-up inquiry's fields, the module's name to Singapay's. Uncertain: the docs list
+ * `server_id`, `username` and `platform` for `topupg` and mark them so.
+ */
+export const SINGAPAY_GAME_FIELDS = { serverId: 'server_id', username: 'username', platform: 'platform' } as const;
+
+/** An inquiry answer's field the docs describe ("late fee where any") without naming it: a guess at the name. */
+export const SINGAPAY_LATE_FEE_FIELD = 'late_fee';
+
 export type SingapayCommand = keyof typeof COMMANDS;
 /** Every product command with its family, flow, versions and field rules. */
 export const SINGAPAY_COMMANDS: Readonly<Record<SingapayCommand, SingapayCommandSpec>> = COMMANDS;
@@ -112,6 +121,17 @@ export const SINGAPAY_FIELD_LIMITS = {
  * `pagination` says what was honoured, and a list that refuses the field is read without it.
  */
 export const SINGAPAY_LIST_PAGE_SIZE = { field: 'per_page', rows: 100 } as const;
+
+/**
+ * The ids the module reads from answers and takes back from callers. Uncertain: the docs show
+ * transaction ids as ULIDs and references as letters and digits (`SPPLNPOSRJBL0080217757411749548209`)
+ * and state no format. An inquiry whose reference does not match is a malformed answer, so that
+ * `pay()` never refuses a reference `inquiry()` handed out; widen a pattern here if Singapay's ids do.
+ */
+export const SINGAPAY_ID_PATTERNS = {
+  transactionId: /^[A-Za-z0-9_-]{1,64}$/,
+  referenceNumber: /^[A-Za-z0-9_-]{1,128}$/,
+} as const;
 
 /** Date format of the list filter (`Y-m-d`). */
 export const SINGAPAY_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;

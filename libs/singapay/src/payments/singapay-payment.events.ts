@@ -7,12 +7,15 @@ import { isFinalPaymentState, type SingapayPaymentEvidence, type SingapayPayment
 import type { SingapayPaymentSettlement, SingapaySettlementSource, SingapayTokenDelivery } from './singapay-payment.types.js';
 import { paymentView } from './singapay-payment.views.js';
 
+const ORPHANS_REMEMBERED = 10_000;
+
 /** The streams a registration announces on: settlements, and PLN tokens that came late. */
 @Injectable()
 export class SingapayPaymentEvents implements OnModuleDestroy {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   private readonly settlements = new Subject<SingapayPaymentSettlement>();
   private readonly tokens = new Subject<SingapayTokenDelivery>();
+  private readonly orphansAnnounced = new Set<string>();
 
   readonly settlements$: Observable<SingapayPaymentSettlement> = this.settlements.asObservable();
   readonly tokens$: Observable<SingapayTokenDelivery> = this.tokens.asObservable();
@@ -40,10 +43,18 @@ export class SingapayPaymentEvents implements OnModuleDestroy {
     }
   }
 
-  /** A final transaction that no recorded payment holds (paid elsewhere, or records pruned). */
+  /**
+   * A final transaction that no recorded payment holds (paid elsewhere, or records pruned). No
+   * record remembers it was announced, so this does: Singapay's retries and resends of one callback
+   * are announced once, as a record's move is (the oldest forgotten past `ORPHANS_REMEMBERED`).
+   */
   orphan(tx: SingapayPaymentEvidence, via: SingapaySettlementSource): void {
-    if (isFinalPaymentState(tx.status))
-      this.settlements.next({ transactionId: tx.transactionId, status: tx.status as SingapayPaymentSettlement['status'], via });
+    if (!isFinalPaymentState(tx.status)) return;
+    const seen = `${tx.status} ${tx.transactionId}`;
+    if (this.orphansAnnounced.has(seen)) return;
+    this.orphansAnnounced.add(seen);
+    if (this.orphansAnnounced.size > ORPHANS_REMEMBERED) this.orphansAnnounced.delete(this.orphansAnnounced.values().next().value!);
+    this.settlements.next({ transactionId: tx.transactionId, status: tx.status as SingapayPaymentSettlement['status'], via });
   }
 
   onModuleDestroy(): void {

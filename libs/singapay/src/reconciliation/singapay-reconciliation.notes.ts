@@ -16,11 +16,15 @@ const rupiah = (n: number | string): string => (typeof n === 'number' ? `Rp ${n.
 const amounts = (diffs: SingapayReconciliationDifference[], here: string): string[] =>
   diffs.map((d) => `${d.field} ${rupiah(d.local)} ${here}, ${rupiah(d.singapay)} at Singapay`);
 
-/** What Singapay's status means for a record that has not caught up with it. */
+/**
+ * What Singapay's status means for a record that has not caught up with it. Its move is announced on
+ * `settlements$` once applied, so the reader is told to act then, not now as well: a refund or a
+ * delivery done by hand from the report would be done again on the announcement.
+ */
 const CATCHING_UP: Partial<Record<SingapayTransactionStatus, string>> = {
-  refunded: '; Singapay refunded it: refund your customer',
+  refunded: '; Singapay refunded it: your customer is owed a refund, announced on settlements$ when applied (refund once)',
   failed: '; Singapay failed it: nothing was charged',
-  success: '; Singapay says it went through: deliver',
+  success: '; Singapay says it went through: announced on settlements$ when applied (deliver once)',
 };
 
 function stateNote(row: SingapayReconciliationRow, record: SingapayPaymentRecord): string {
@@ -29,7 +33,8 @@ function stateNote(row: SingapayReconciliationRow, record: SingapayPaymentRecord
   if (isNotFoundFailure(record)) {
     return `concluded not found, but Singapay has it (${status}): ${keptMoney(status) ? 'money moved; do not pay it again' : 'no money kept'}; getPayment(key) applies Singapay's word`;
   }
-  if (local === 'success' && status === 'refunded') return 'recorded success, then refunded by Singapay: refund your customer';
+  if (local === 'success' && status === 'refunded')
+    return 'recorded success, then refunded by Singapay: refund your customer (once: its callback, if it comes, announces it on settlements$ too)';
   if (isFailedBySingapay(record) && status === 'refunded')
     return 'recorded failed, then refunded by Singapay: your deposit got back what was drawn; your customer was told it failed, nothing more is owed';
   if (local === 'success' && status === 'failed')
@@ -51,7 +56,9 @@ export function explainRow(row: SingapayReconciliationRow, record?: SingapayPaym
   switch (row.category) {
     case 'matched': {
       const owed =
-        record && isRefundOwed(record) ? '; refunded by Singapay: refund your customer, unless you did when it was announced' : '';
+        record && isRefundOwed(record)
+          ? '; refunded by Singapay: refund your customer, unless you did when it was announced or when it was reported failed'
+          : '';
       return `state, amount and price agree${owed}${row.pairedBy === 'reference_number' ? '; paired by reference number' : ''}${viaDetail}${across}`;
     }
     case 'state_differs': {

@@ -200,7 +200,8 @@ export class SingapayDayReconciliation {
       now < day.toMs && `${day.date} is not over yet in WIB: payments of the day are still coming in.`,
       pairedAcross > 0 &&
         `${pairedAcross} transaction(s) of this day belong to records of the day before or after (near midnight): reported there.`,
-      elsewhere > 0 && `${elsewhere} transaction(s) of this day belong to records made on other days: reported on those days.`,
+      elsewhere > 0 &&
+        `${elsewhere} transaction(s) of this day belong to records made on other days: reported on those days (a record sent again later is paired only by a report of its day run after that send).`,
     ].filter((w) => w !== false);
 
     const line = `reconcileDay ${day.date}: ${summary.rows} rows, ${summary.needsAttention} need attention${complete ? '' : ', INCOMPLETE'}`;
@@ -236,9 +237,15 @@ export class SingapayDayReconciliation {
     let after: SingapayPaymentRecordCursor | undefined;
     for (;;) {
       const page = await this.guard(() => list(fromMs, toMs, RECORD_PAGE, after));
+      const before = records.size;
       for (const r of page) records.set(r.key, r);
       const last = page[page.length - 1];
       if (page.length < RECORD_PAGE || !last) return { records, complete: true };
+      // A full page of nothing new: a store that ignores the cursor would page forever.
+      if (records.size === before) {
+        this.logger.warn('reconcileDay: the payment store answered a page of records already read (does it ignore the cursor?)');
+        return { records, complete: false };
+      }
       if (records.size >= max) return { records, complete: false };
       after = { createdAt: last.createdAt, key: last.key };
     }

@@ -139,6 +139,14 @@ describe('pairing', () => {
       pairedBy: 'reference_number',
     });
     expect(unknownPending).toMatchObject({ category: 'state_differs', needsAttention: false });
+    // The record catches up by itself and announces the refund then: the report asks for it once, not now as well.
+    const unknownRefunded = pairedRow(record('ur', { state: 'unknown' }), {
+      tx: tx('T', { status: 'refunded' }),
+      foundIn: 'list',
+      pairedBy: 'reference_number',
+    });
+    expect(unknownRefunded.note).toMatch(/owed a refund, announced on settlements\$ when applied \(refund once\)/);
+    expect(unknownRefunded.note).not.toMatch(/refund your customer/);
     const midnight = pairedRow(record('m', { createdAt: Date.UTC(2025, 5, 10, 16, 59, 59) }), {
       tx: tx('T', { createdAt: '2025-06-11T00:00:01+07:00' }),
       foundIn: 'detail',

@@ -1,6 +1,6 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { SINGAPAY_COMMANDS, type SingapayCommand } from '../contract/singapay-api.contract.js';
+import { SINGAPAY_COMMANDS, SINGAPAY_GAME_FIELDS, type SingapayCommand } from '../contract/singapay-api.contract.js';
 import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import { calendarDayStart } from '../biller/singapay-time.js';
 import type {
@@ -234,7 +234,7 @@ export class SingapayService {
   }
 }
 
-const GAME_FIELDS = ['serverId', 'username', 'platform'] as const;
+const GAME_FIELDS = Object.keys(SINGAPAY_GAME_FIELDS) as (keyof typeof SINGAPAY_GAME_FIELDS)[];
 
 function listRules(r: SingapayListTransactionsRequest): string[] {
   if ((r.startDate === undefined) !== (r.endDate === undefined)) return ['startDate and endDate must be given together'];

@@ -4,6 +4,7 @@ import {
   SINGAPAY_COMMAND_NAMES,
   SINGAPAY_DATE_PATTERN,
   SINGAPAY_FIELD_LIMITS,
+  SINGAPAY_ID_PATTERNS,
   SINGAPAY_INQUIRY_COMMANDS,
   SINGAPAY_TRANSACTION_STATUSES,
   type SingapayCommand,
@@ -26,8 +27,8 @@ function text(pattern: RegExp, message: string, maxLength?: number): PropertyDec
 // path tricks, injection and invisible characters out before anything is sent.
 const IsCode = () => text(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"');
 const IsCustomerId = () => text(/^\+?[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
-const IsReference = () => text(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 letters, digits, "_" or "-"');
-const IsTransactionId = () => text(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"');
+const IsReference = () => text(SINGAPAY_ID_PATTERNS.referenceNumber, 'must be 1-128 letters, digits, "_" or "-"');
+const IsTransactionId = () => text(SINGAPAY_ID_PATTERNS.transactionId, 'must be 1-64 letters, digits, "_" or "-"');
 const IsIdempotencyKey = () => text(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters');
 const IsDate = () => text(SINGAPAY_DATE_PATTERN, 'must be a date YYYY-MM-DD');
 const IsPhoneNumber = () =>

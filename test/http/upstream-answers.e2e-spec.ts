@@ -369,6 +369,20 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     },
   );
 
+  it('still needs the created_at the docs print in a postpaid inquiry (only a prepaid one may come without)', async () => {
+    business((_req, res) =>
+      json(res, 200, {
+        command: 'pdam',
+        response_code: '00',
+        response_text: 'ok',
+        data: { amount: '16800', price: '19300', customer_id: '1234567', reference_number: 'SPPDAM0001' },
+      }),
+    );
+    const e = await failure(() => ctx.service.inquiry({ command: 'pdam', productCode: 'SPPDAM', customerId: '1234567' }));
+    expect(e).toBeInstanceOf(SingapayMalformedResponseException);
+    expect(e.message).toMatch(/data\.created_at is missing/);
+  });
+
   it('lets httpStatusOverrides change the status of a code or a type', async () => {
     const custom = await createSingapay({ baseUrl: server.baseUrl, httpStatusOverrides: { '17': 402, unrecognised: 500 } });
     try {

@@ -309,7 +309,8 @@ describe('reconcileDay input and stores', () => {
     const ctx = await createSingapay({ baseUrl: day.sim.baseUrl, ...day.sim.credentials, paymentStore: ignoresCursor });
     try {
       const report = await ctx.service.reconcileDay(DAY);
-      expect(report.local.complete).toBe(false);
+      expect(report.local).toMatchObject({ complete: false, incomplete: 'page_repeated' });
+      expect(report.warnings[0]).toMatch(/^INCOMPLETE: the payment store answered a full page of records already read/);
       expect(report.complete).toBe(false);
       expect(pagesAsked).toBe(2);
     } finally {

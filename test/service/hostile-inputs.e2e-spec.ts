@@ -430,3 +430,31 @@ describe('valid but hostile-looking idempotency keys are ordinary keys', () => {
     },
   );
 });
+
+describe("pay()'s own timeout against the not-found horizon", () => {
+  it('refuses a send that would wait longer than paymentNotFoundAfterMs, before anything is recorded or sent', async () => {
+    const sim = await SingapaySimulator.start({ settleDelayMs: 60_000 });
+    registerSimulatorSecrets(sim);
+    const ctx = await createSingapayWithClock(
+      { baseUrl: sim.baseUrl, ...sim.credentials, timeoutMs: 30_000, paymentNotFoundAfterMs: 60_000 },
+      new ManualClock(),
+    );
+    try {
+      const order = { command: 'pulsa' as const, productCode: 'SPTLKMAS10', customerId: '081234567892', idempotencyKey: 'long-wait' };
+      const refused = await settle(ctx.service.pay(order, { timeoutMs: 60_001 }));
+      expect(refused.ok).toBe(false);
+      const error = (refused as { error: unknown }).error as BadRequestException;
+      expect(error).toBeInstanceOf(BadRequestException);
+      expect(JSON.stringify(error.getResponse())).toContain(
+        'pay: timeoutMs must be an integer from 1 to 60000 (at most paymentNotFoundAfterMs)',
+      );
+      expect(sim.stats().paymentsReceived).toBe(0);
+      await expect(ctx.service.getPayment('long-wait')).rejects.toBeInstanceOf(NotFoundException);
+      // As long as the horizon is taken.
+      expect((await ctx.service.pay(order, { timeoutMs: 60_000 })).status).toBe('pending');
+    } finally {
+      await ctx.close();
+      await sim.stop();
+    }
+  });
+});

@@ -383,6 +383,8 @@ describe.each(['object', 'list'] as const)('game top-up parameters answered as %
       const listed = [{ name: 'server_id', label: 'Zone ID', type: 'text', required: true }];
       expect(params).toMatchObject({ categoryCode: 'MLBB', raw: { response_code: '00' } });
       expect(params.parameters).toEqual(gameParameters === 'list' ? listed : { category_code: 'MLBB', parameters: listed });
+      const none = await ctx.service.getGameTopupParameters('FREEFIRE');
+      expect(none.parameters).toEqual(gameParameters === 'list' ? [] : { category_code: 'FREEFIRE', parameters: [] });
       const { customerId, productCode } = example('topupg');
       const inquiry = await ctx.service.inquiry({ command: 'topupg', productCode, customerId, serverId: '2001' });
       const paid = accepted(

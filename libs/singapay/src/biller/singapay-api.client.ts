@@ -27,7 +27,7 @@ export interface SingapayEnvelope {
   responseText: string;
   /** `data` as an object; `{}` when Singapay sent none, or a list. */
   data: Record<string, unknown>;
-  /** `data` when it was a non-empty list a request allowed (`dataMayBeList`). */
+  /** `data` when it was a list a request allowed (`dataMayBeList`); `[]` stays a list there. */
   listData?: unknown[];
   /** A reader over `data`: a field missing or unreadable is a `malformed_response` that keeps the code and the raw answer. */
   fields: SingapayFieldReader;
@@ -226,7 +226,7 @@ export class SingapayApiClient {
     if (code === SINGAPAY_UNAUTHENTICATED_CODE)
       return { kind: 'token_refused', detail: `code 16${text ? `: ${text}` : ''}`, atGateway: false };
 
-    const listData = request.dataMayBeList && Array.isArray(body.data) && body.data.length > 0 ? (body.data as unknown[]) : undefined;
+    const listData = request.dataMayBeList && Array.isArray(body.data) ? (body.data as unknown[]) : undefined;
     const data = body.data === undefined || body.data === null || listData ? {} : phpMap(body.data);
     if (code === SINGAPAY_SUCCESS_CODE || (code === SINGAPAY_PENDING_CODE && request.acceptPending)) {
       // The code is kept: an accepted payment whose answer cannot be read is never concluded missing.

@@ -1,4 +1,5 @@
 import {
+  SINGAPAY_COMMANDS,
   SINGAPAY_ID_PATTERNS,
   SINGAPAY_LATE_FEE_FIELD,
   SINGAPAY_TIMESTAMP_ZONES,
@@ -27,17 +28,25 @@ export function readInquiry(
 ): SingapayInquiryResult {
   return dropUndefined({
     command,
-    referenceNumber: data.matching('reference_number', SINGAPAY_ID_PATTERNS.referenceNumber, 'a reference pay() can send'),
+    referenceNumber: data.matching('reference_number', SINGAPAY_ID_PATTERNS.referenceNumber.pattern, 'a reference pay() can send'),
     customerId: data.optionalString('customer_id') ?? customerId,
     customerName: data.nullableString('customer_name'),
     amount: data.charge('amount'),
     price: data.charge('price'),
     lateFee: data.optionalCharge(SINGAPAY_LATE_FEE_FIELD),
     period: data.optionalString('period'),
-    // Only the postpaid inquiry is printed with it: an answer without one was made as it was read.
-    createdAt: formatSingapayIso(data.has('created_at') ? data.instant('created_at', SINGAPAY_TIMESTAMP_ZONES.inquiry.created_at) : now),
+    createdAt: formatSingapayIso(inquiredAt(data, command, now)),
     raw,
   });
+}
+
+/**
+ * When Singapay made an inquiry. The docs print `created_at` in the postpaid inquiry and print no
+ * prepaid one: a prepaid answer without it was made as it was read.
+ */
+function inquiredAt(data: SingapayFieldReader, command: SingapayCommand, now: number): number {
+  if (SINGAPAY_COMMANDS[command].family === 'prepaid' && !data.has('created_at')) return now;
+  return data.instant('created_at', SINGAPAY_TIMESTAMP_ZONES.inquiry.created_at);
 }
 
 /** A payment answer's `data` (`00` or `01`): the transaction Singapay created. */
@@ -110,5 +119,5 @@ export function transactionIdIn(raw: unknown): string | undefined {
 
 /** Whether a callback's or a lookup's id can be a Singapay transaction id at all. */
 export function isSingapayTransactionId(value: unknown): value is string {
-  return typeof value === 'string' && SINGAPAY_ID_PATTERNS.transactionId.test(value);
+  return typeof value === 'string' && SINGAPAY_ID_PATTERNS.transactionId.pattern.test(value);
 }

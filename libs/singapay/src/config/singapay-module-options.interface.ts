@@ -64,7 +64,8 @@ export interface SingapayClientOptions {
   retry?: SingapayRetryOptions;
   /**
    * A payment whose outcome is unknown, and which Singapay still does not list
-   * this long after it was sent, is concluded `failed` (`not_found`). At least `timeoutMs`.
+   * this long after it was sent, is concluded `failed` (`not_found`). At least `timeoutMs`; a `pay()`
+   * call's own `timeoutMs` may not exceed it.
    * @default 1800000 (30 minutes)
    */
   paymentNotFoundAfterMs?: number;

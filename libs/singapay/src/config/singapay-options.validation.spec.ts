@@ -67,14 +67,19 @@ describe('resolveSingapayOptions', () => {
       'databaseUrl (SINGAPAY_DATABASE_URL) is not a valid URL: check its host and port',
     ],
     [{ redisUrl: 'redis://cache:70000' }, 'redisUrl (SINGAPAY_REDIS_URL) is not a valid URL: check its host and port'],
-    [{ paymentNotFoundAfterMs: 1_000 }, 'paymentNotFoundAfterMs must be at least timeoutMs (30000)'],
-    [{ timeoutMs: 60_000, paymentNotFoundAfterMs: 59_999 }, 'paymentNotFoundAfterMs must be at least timeoutMs (60000)'],
+    [{ paymentNotFoundAfterMs: 1_000 }, 'paymentNotFoundAfterMs must be at least timeoutMs (SINGAPAY_TIMEOUT_MS), which is 30000'],
+    [
+      { timeoutMs: 60_000, paymentNotFoundAfterMs: 59_999 },
+      'paymentNotFoundAfterMs must be at least timeoutMs (SINGAPAY_TIMEOUT_MS), which is 60000',
+    ],
   ])('refuses %j naming the field', (patch, expected) => {
     expect(problemsOf({ ...valid, ...patch })).toContain(expected);
   });
 
   it('takes a not-found horizon as short as the send timeout, no shorter', () => {
     expect(resolveSingapayOptions({ ...valid, timeoutMs: 1_000, paymentNotFoundAfterMs: 1_000 }).paymentNotFoundAfterMs).toBe(1_000);
+    // A timeout refused for itself is not weighed against the horizon as well.
+    expect(problemsOf({ ...valid, timeoutMs: 0, paymentNotFoundAfterMs: 5_000 })).not.toContain('paymentNotFoundAfterMs');
   });
 
   it('never prints a secret, even when a secret is malformed', () => {

@@ -129,8 +129,10 @@ export function resolveSingapayOptions(input: SingapayOptionsInput | undefined |
   const { tokenRefreshBufferSeconds, ...integers } = readIntegers(o, SINGAPAY_INTEGER_RULES, problems);
   // A horizon shorter than the send's own wait could conclude "not found" of a payment Singapay is
   // still working on, and an order retried on that pays twice.
-  if (integers.paymentNotFoundAfterMs < integers.timeoutMs)
-    problems.push(`${label('paymentNotFoundAfterMs')} must be at least timeoutMs (${integers.timeoutMs})`);
+  // Weighed against a timeout given, or the default: one refused already is not named twice.
+  const [, minTimeout, maxTimeout] = SINGAPAY_INTEGER_RULES.timeoutMs;
+  if (integers.paymentNotFoundAfterMs < integers.timeoutMs && (unset(o.timeoutMs) || isIntegerIn(o.timeoutMs, minTimeout, maxTimeout)))
+    problems.push(`${label('paymentNotFoundAfterMs')} must be at least ${label('timeoutMs')}, which is ${integers.timeoutMs}`);
   const retryInput = o.retry ?? {};
   if (typeof retryInput !== 'object') problems.push('retry must be an object');
   const retry = readIntegers(typeof retryInput === 'object' ? retryInput : {}, RETRY_RULES, problems, 'retry.');

@@ -129,8 +129,8 @@ export const SINGAPAY_LIST_PAGE_SIZE = { field: 'per_page', rows: 100 } as const
  * `pay()` never refuses a reference `inquiry()` handed out; widen a pattern here if Singapay's ids do.
  */
 export const SINGAPAY_ID_PATTERNS = {
-  transactionId: /^[A-Za-z0-9_-]{1,64}$/,
-  referenceNumber: /^[A-Za-z0-9_-]{1,128}$/,
+  transactionId: { pattern: /^[A-Za-z0-9_-]{1,64}$/, says: '1-64 letters, digits, "_" or "-"' },
+  referenceNumber: { pattern: /^[A-Za-z0-9_-]{1,128}$/, says: '1-128 letters, digits, "_" or "-"' },
 } as const;
 
 /** Date format of the list filter (`Y-m-d`). */

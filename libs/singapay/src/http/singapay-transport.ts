@@ -167,11 +167,17 @@ export class SingapayTransport implements OnApplicationShutdown {
  * Per-call options come from callers' code: the service checks them once, at the door, and
  * refuses nonsense before anything is recorded or sent.
  */
-export function checkCallOptions(operation: string, call: SingapayCallOptions | undefined): number | undefined {
+export function checkCallOptions(
+  operation: string,
+  call: SingapayCallOptions | undefined,
+  maxTimeoutMs = 600_000,
+  maxTimeoutIs = '',
+): number | undefined {
   if (!call) return undefined;
   const { timeoutMs, signal } = call;
   const problems: string[] = [];
-  if (timeoutMs !== undefined && !isIntegerIn(timeoutMs, 1, 600_000)) problems.push('timeoutMs must be an integer from 1 to 600000');
+  if (timeoutMs !== undefined && !isIntegerIn(timeoutMs, 1, maxTimeoutMs))
+    problems.push(`timeoutMs must be an integer from 1 to ${maxTimeoutMs}${maxTimeoutIs}`);
   if (signal !== undefined && !(signal instanceof AbortSignal)) problems.push('signal must be an AbortSignal');
   if (problems.length > 0) {
     throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${operation}: ${p}`) });

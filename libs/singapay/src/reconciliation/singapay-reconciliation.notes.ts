@@ -18,13 +18,15 @@ const amounts = (diffs: SingapayReconciliationDifference[], here: string): strin
 
 /**
  * What Singapay's status means for a record that has not caught up with it. Its move is announced on
- * `settlements$` once applied, so the reader is told to act then, not now as well: a refund or a
- * delivery done by hand from the report would be done again on the announcement.
+ * `settlements$` by the process that applies it, so the reader is told to act then, not now as well:
+ * a refund or a delivery done by hand from the report would be done again on the announcement.
  */
 const CATCHING_UP: Partial<Record<SingapayTransactionStatus, string>> = {
-  refunded: '; Singapay refunded it: your customer is owed a refund, announced on settlements$ when applied (refund once)',
+  refunded:
+    '; Singapay refunded it: your customer is owed a refund, announced on settlements$ by the process that applies it (refund once, then; by hand only if a process nobody listens to applies it)',
   failed: '; Singapay failed it: nothing was charged',
-  success: '; Singapay says it went through: announced on settlements$ when applied (deliver once)',
+  success:
+    '; Singapay says it went through: announced on settlements$ by the process that applies it (deliver once, then; by hand only if a process nobody listens to applies it)',
 };
 
 function stateNote(row: SingapayReconciliationRow, record: SingapayPaymentRecord): string {

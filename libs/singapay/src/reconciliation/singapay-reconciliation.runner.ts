@@ -30,6 +30,7 @@ import type {
   SingapayReconciliationReport,
   SingapayReconciliationRow,
 } from './singapay-reconciliation.types.js';
+import { dropUndefined } from '../util/singapay-json.js';
 
 const DAY_MS = 86_400_000;
 const WIB_OFFSET_MS = SINGAPAY_WIB_OFFSET_MINUTES * 60_000;
@@ -195,7 +196,10 @@ export class SingapayDayReconciliation {
     const warnings = [
       !list.complete &&
         `INCOMPLETE: Singapay's list was not read in full: ${listWhy}. Records without a transaction are "unverified", not missing; run the report again.`,
-      !local.complete && `INCOMPLETE: more than ${maxRecords} local records in three days; transactions without a record are "unverified".`,
+      local.incomplete === 'record_limit' &&
+        `INCOMPLETE: more than ${maxRecords} local records in three days; transactions without a record are "unverified".`,
+      local.incomplete === 'page_repeated' &&
+        'INCOMPLETE: the payment store answered a full page of records already read (does its listCreatedBetween ignore the cursor?); transactions without a record are "unverified".',
       unchecked.size > 0 && `INCOMPLETE: ${unchecked.size} record(s) could not be looked up at Singapay; they are "unverified".`,
       now < day.toMs && `${day.date} is not over yet in WIB: payments of the day are still coming in.`,
       pairedAcross > 0 &&
@@ -223,7 +227,7 @@ export class SingapayDayReconciliation {
         ...(list.incomplete ? { incomplete: list.incomplete } : {}),
         ...(list.error !== undefined ? { failure: describe(list.error) } : {}),
       },
-      local: { complete: local.complete, recordsRead: local.records.size },
+      local: dropUndefined({ complete: local.complete, recordsRead: local.records.size, incomplete: local.incomplete }),
       summary,
       totals: { singapay: totals(rows, 'singapay'), local: totals(rows, 'local') },
       rows,
@@ -242,11 +246,8 @@ export class SingapayDayReconciliation {
       const last = page[page.length - 1];
       if (page.length < RECORD_PAGE || !last) return { records, complete: true };
       // A full page of nothing new: a store that ignores the cursor would page forever.
-      if (records.size === before) {
-        this.logger.warn('reconcileDay: the payment store answered a page of records already read (does it ignore the cursor?)');
-        return { records, complete: false };
-      }
-      if (records.size >= max) return { records, complete: false };
+      if (records.size === before) return { records, complete: false, incomplete: 'page_repeated' as const };
+      if (records.size >= max) return { records, complete: false, incomplete: 'record_limit' as const };
       after = { createdAt: last.createdAt, key: last.key };
     }
   }

@@ -145,7 +145,7 @@ describe('pairing', () => {
       foundIn: 'list',
       pairedBy: 'reference_number',
     });
-    expect(unknownRefunded.note).toMatch(/owed a refund, announced on settlements\$ when applied \(refund once\)/);
+    expect(unknownRefunded.note).toMatch(/owed a refund, announced on settlements\$ by the process that applies it \(refund once, then/);
     expect(unknownRefunded.note).not.toMatch(/refund your customer/);
     const midnight = pairedRow(record('m', { createdAt: Date.UTC(2025, 5, 10, 16, 59, 59) }), {
       tx: tx('T', { createdAt: '2025-06-11T00:00:01+07:00' }),

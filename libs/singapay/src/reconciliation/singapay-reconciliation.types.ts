@@ -163,6 +163,8 @@ export interface SingapayReconciliationReport {
     complete: boolean;
     /** Records read: those of the day and of the day either side (for pairs across midnight). */
     recordsRead: number;
+    /** Why the records were not all read: more than `maxRecords`, or a store that answered a page already read (it ignores the cursor). */
+    incomplete?: 'record_limit' | 'page_repeated';
   };
   summary: SingapayReconciliationSummary;
   totals: { singapay: SingapayReconciliationTotals; local: SingapayReconciliationTotals };

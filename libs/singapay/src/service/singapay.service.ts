@@ -88,8 +88,11 @@ export class SingapayService {
    */
   async pay(input: SingapayPayRequest, call?: SingapayCallOptions): Promise<SingapayPaymentResult> {
     const req = validateSingapayInput(SingapayPayRequest, input, this.payRules);
-    // Before the record is made: a call refused for its options leaves no trace.
-    checkCallOptions('pay', call);
+    // Before the record is made: a call refused for its options leaves no trace. A send that waits
+    // longer than the not-found horizon could see its own search conclude "not found" while Singapay works on it.
+    const { paymentNotFoundAfterMs: horizon } = this.options;
+    if (horizon < 600_000) checkCallOptions('pay', call, horizon, ' (at most paymentNotFoundAfterMs)');
+    else checkCallOptions('pay', call);
     const key = this.payments.keyFor(req);
     return this.telemetry.tracePayment(req, key, () => this.payments.pay(req, call, key));
   }

@@ -27,8 +27,9 @@ function text(pattern: RegExp, message: string, maxLength?: number): PropertyDec
 // path tricks, injection and invisible characters out before anything is sent.
 const IsCode = () => text(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"');
 const IsCustomerId = () => text(/^\+?[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
-const IsReference = () => text(SINGAPAY_ID_PATTERNS.referenceNumber, 'must be 1-128 letters, digits, "_" or "-"');
-const IsTransactionId = () => text(SINGAPAY_ID_PATTERNS.transactionId, 'must be 1-64 letters, digits, "_" or "-"');
+const id = ({ pattern, says }: (typeof SINGAPAY_ID_PATTERNS)[keyof typeof SINGAPAY_ID_PATTERNS]) => text(pattern, `must be ${says}`);
+const IsReference = () => id(SINGAPAY_ID_PATTERNS.referenceNumber);
+const IsTransactionId = () => id(SINGAPAY_ID_PATTERNS.transactionId);
 const IsIdempotencyKey = () => text(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters');
 const IsDate = () => text(SINGAPAY_DATE_PATTERN, 'must be a date YYYY-MM-DD');
 const IsPhoneNumber = () =>

@@ -15,6 +15,7 @@ import request from 'supertest';
 import { SingapayConfigurationError, SingapayModule, SingapayPaymentStoreException, type SingapayModuleOptions } from '@app/singapay';
 import { PostgresPaymentStore } from '@app/singapay/postgres/index.js';
 import { RedisPaymentStore } from '@app/singapay/redis/index.js';
+import { SingapayPaymentStoreError } from '@app/singapay/stores/index.js';
 import { runSingapayLedger } from '@app/singapay/cli/singapay-ledger.command.js';
 import { readSingapayOptionsFromEnv } from '@app/singapay/config/singapay.config.js';
 import { resolveSingapayOptions } from '@app/singapay/config/singapay-options.validation.js';
@@ -188,7 +189,10 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
     it('refuses a Redis it cannot reach to check, in sandbox too (as an unreachable PostgreSQL is)', async () => {
       const url = `redis://127.0.0.1:${await freePort()}`;
       for (const environment of ['production', 'sandbox'] as const) {
-        expect(await startFailure({ environment, redisUrl: url })).toMatch(
+        // A store failure, not a configuration mistake: the settings may be right and Redis merely down.
+        const e = await failure(app({ environment, redisUrl: url }));
+        expect(e).toBeInstanceOf(SingapayPaymentStoreError);
+        expect((e as Error).message).toMatch(
           /could not be reached to check it.*does not start on a payment ledger it cannot reach or check/,
         );
       }

@@ -582,6 +582,15 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
         out: `pruned 2 final payment records last changed before ${date}T00:00:00.000Z`,
       });
       expect((await store.get('old-open'))?.state).toBe('pending');
+      // Production is said out loud before anything is deleted; a count needs no flag.
+      await store.create(paymentRecord('old-3', { state: 'failed', createdAt: old, updatedAt: old }));
+      const live = { ...env, SINGAPAY_ENV: 'production' };
+      const refused = await cli(runSingapayPrune, ['--before', date, '--no-env-file'], { env: live });
+      expect(refused.code).toBe(2);
+      expect(refused.err).toMatch(/SINGAPAY_ENV is production: refused without --production/);
+      expect(await store.get('old-3')).toBeDefined();
+      expect((await cli(runSingapayPrune, ['--before', date, '--dry-run', '--no-env-file'], { env: live })).out).toMatch(/^would prune 1 /);
+      expect((await cli(runSingapayPrune, ['--before', date, '--production', '--no-env-file'], { env: live })).out).toMatch(/^pruned 1 /);
       const recent = await cli(runSingapayPrune, ['--before', new Date().toISOString().slice(0, 10), '--no-env-file'], { env });
       // Usage errors exit 2, as every singapay command's do.
       expect(recent.code).toBe(2);

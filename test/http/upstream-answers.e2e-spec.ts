@@ -457,6 +457,36 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     expect(server.tokenRequests()).toHaveLength(2);
   });
 
+  it('replays a payment once after an HTTP 401 (the gateway refused it before the biller), and pays once', async () => {
+    let n = 0;
+    server.handle((req, res) => {
+      if (req.path.includes('access-token')) return tokenAnswer(res, `tok-${++n}`);
+      if (req.headers.authorization === 'Bearer tok-1') {
+        return json(res, 401, { status: 401, success: false, error: { code: 401, message: 'Unauthorized merchant, please sign in' } });
+      }
+      return json(res, 200, {
+        command: 'plnpos',
+        response_code: '00',
+        data: { amount: '16800', price: '19300', transaction_id: '01JXCK6K1CMRGJKQ2J863Q6P5J', created_at: '2025-06-10 16:37:02' },
+      });
+    });
+    expect(accepted(await ctx.service.pay(PAY_PLNPOS)).status).toBe('success');
+    expect(server.businessRequests()).toHaveLength(2);
+  });
+
+  it.each([
+    ['HTTP 500', 500],
+    ['HTTP 200', 200],
+  ])(
+    'never replays a payment whose 401 is stated only in the body of an %s: it may have been taken, so it is unknown and looked up',
+    async (_name, status) => {
+      business((_req, res) => json(res, status, { status: 401, success: false, error: { code: 401, message: 'Unauthorized' } }));
+      const result = await ctx.service.pay({ ...PAY_PLNPOS, idempotencyKey: `body-401-${status}` });
+      expect(result.status).toBe('unknown');
+      expect(server.businessRequests().filter((r) => r.path.endsWith('/payment'))).toHaveLength(1);
+    },
+  );
+
   it('explains a token refusal for wrong client credentials (401 -> code 16)', async () => {
     server.handle((_req, res) => json(res, 401, { status: 401, success: false, error: { code: 401, message: 'Unauthorized' } }));
     const e = await failure(() => ctx.service.checkBalance());

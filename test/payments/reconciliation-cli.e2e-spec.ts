@@ -12,6 +12,7 @@ import { SINGAPAY_RECONCILIATION_CSV_COLUMNS } from '@app/singapay/reconciliatio
 import { registerSecret } from '../support/log-capture.js';
 import { postgresAvailable, postgresRequired, startPostgres, type TestPostgres } from '../support/postgres-server.js';
 import { DAY, DAY_BEFORE, PLANTED, plantDay, type PlantedDay } from '../support/reconciliation-day.js';
+import { freePort } from '../support/free-port.js';
 import { redisAvailable, startRedis } from '../support/redis-server.js';
 
 /** RFC 4180, as a spreadsheet reads it: quoted fields, doubled quotes, CRLF between records. */
@@ -156,6 +157,15 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('singapay reconcile on 
     expectNoSecret(run.out);
   });
 
+  it('leaves dates, ids and amounts whole when a short payment password (a PIN) happens to be in them', async () => {
+    // Reconciling sends no payment: the password is never used here, only guarded.
+    const run = await cli(['--date', DAY, '--format=json', '--no-env-file'], { ...env, SINGAPAY_PASSWORD: '2025' });
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.out) as SingapayReconciliationReport;
+    expect(report).toMatchObject({ date: DAY, summary: { rows: 11 } });
+    expect(run.out).not.toContain('[REDACTED]');
+  });
+
   it('exits 0 for a day where everything matched', async () => {
     const run = await cli(['--date', DAY_BEFORE, '--no-env-file'], env);
     expect(run).toMatchObject({ code: 0, err: '' });
@@ -237,6 +247,10 @@ describe.skipIf(!redisAvailable)('singapay reconcile on Redis', () => {
       expect(run.code).toBe(1);
       const report = JSON.parse(run.out) as SingapayReconciliationReport;
       expect(report.summary).toMatchObject({ rows: 11, matched: 4, singapayOnly: 1, localOnly: 3, stateDiffers: 2, amountDiffers: 1 });
+      // A Redis that is down is a failure (1), as an unreachable database is, not a configuration mistake (2).
+      const down = await cli(['--date', DAY, '--no-env-file'], envOf(day, { SINGAPAY_REDIS_URL: `redis://127.0.0.1:${await freePort()}` }));
+      expect(down.code).toBe(1);
+      expect(down.err).toMatch(/^singapay reconcile: .*could not be reached to check it/);
     } finally {
       await day.close();
       await redis.stop();

@@ -30,6 +30,11 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/GET \/transactions\/\w+ -> 200/);
     expect(stdout).toMatch(/Paid NARSONO's bill of Rp 152505 under order demo-\d+: success\./);
     expect(sample.simulator!.stats().paymentsReceived).toBe(before + 1);
+    // Again, on the same simulator: the documented bill is paid, so another customer's is.
+    const again = await run(process.execPath, ['apps/sample/demo.mjs'], { env: { ...process.env, SAMPLE_URL: baseUrl } });
+    expect(again.stdout).toMatch(/POST \/bills\/inquiry -> 409[\s\S]*That bill is paid already: inquiring customer 14630006\d{4} instead/);
+    expect(again.stdout).toMatch(/under order demo-\d+: success\./);
+    expect(sample.simulator!.stats().paymentsReceived).toBe(before + 2);
   });
 
   it('says what to do when no sample app answers', async () => {

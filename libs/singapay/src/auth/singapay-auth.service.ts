@@ -12,12 +12,14 @@ import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 export interface SingapayAccessToken {
   accessToken: string;
   tokenType: string;
-  /** Lifetime in seconds, as Singapay stated it (string or number), or as read from the JWT. */
+  /** Lifetime in seconds (`singapayTokenLifetimeSeconds`): as Singapay stated it, within the JWT's own and a day. */
   expiresIn: number;
 }
 
 /** Lifetime assumed when Singapay states none we can read: short, so a wrong guess costs one extra request. */
 const SINGAPAY_FALLBACK_TOKEN_LIFETIME_SECONDS = 300;
+/** The longest a token is cached, whatever it states: a day. */
+const SINGAPAY_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 
 /**
  * The JWT's lifetime, if the token is a JWT with an `exp`: `exp - iat` when it has an `iat` (both on
@@ -39,10 +41,22 @@ function jwtLifetimeSeconds(token: string, nowMs: number): number | undefined {
 // Visible ASCII only, as an HTTP header value may carry it (a JWT is far shorter than the bound).
 const HEADER_TOKEN = /^[\x21-\x7e]{1,8192}$/;
 
-/** Reads `expires_in`: a string in Singapay's examples, a number on other hosts. */
+/** Reads `expires_in`: a string in Singapay's examples, a number on other hosts; under a second is none. */
 export function parseExpiresIn(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
-  return Number.isFinite(n) && n > 0 ? Math.floor(n) : undefined;
+  return Number.isFinite(n) && n >= 1 ? Math.floor(n) : undefined;
+}
+
+/**
+ * The lifetime a token is cached for: `expires_in`, but never longer than the JWT's own (a host
+ * stating milliseconds would keep a dead token for weeks, and every call would be refused), and
+ * never more than a day; the JWT's alone when nothing is stated, else a short guess.
+ */
+export function singapayTokenLifetimeSeconds(stated: number | undefined, signed: number | undefined): number {
+  const own = signed !== undefined && signed >= 1 ? signed : undefined;
+  const lifetime =
+    stated !== undefined && own !== undefined ? Math.min(stated, own) : (stated ?? own ?? SINGAPAY_FALLBACK_TOKEN_LIFETIME_SECONDS);
+  return Math.min(lifetime, SINGAPAY_MAX_TOKEN_LIFETIME_SECONDS);
 }
 
 /**
@@ -105,8 +119,7 @@ export class SingapayAuthService {
       );
     }
     const tokenType = typeof data?.token_type === 'string' && /^[A-Za-z]{1,32}$/.test(data.token_type) ? data.token_type : 'Bearer';
-    const expiresIn =
-      parseExpiresIn(data?.expires_in) ?? jwtLifetimeSeconds(accessToken, this.now()) ?? SINGAPAY_FALLBACK_TOKEN_LIFETIME_SECONDS;
-    return { accessToken, tokenType, expiresIn: Math.max(1, expiresIn) };
+    const expiresIn = singapayTokenLifetimeSeconds(parseExpiresIn(data?.expires_in), jwtLifetimeSeconds(accessToken, this.now()));
+    return { accessToken, tokenType, expiresIn };
   }
 }

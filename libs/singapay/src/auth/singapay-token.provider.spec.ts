@@ -69,6 +69,43 @@ describe('SingapayTokenProvider', () => {
     expect(auth.requests).toHaveLength(2);
   });
 
+  it('tries a failed background renewal again on a doubling pause, not on every call', async () => {
+    const { auth, provider, flush, advance } = setup();
+    const first = provider.getAccessToken();
+    await flush();
+    auth.grant(0, 'tok-1', 3600);
+    await first;
+    advance(3600_000 - 59_000);
+    const refuseLast = async () => {
+      auth.requests.at(-1)!.reject(new Error('refused'));
+      await flush();
+    };
+    expect(await provider.getAccessToken()).toBe('tok-1');
+    await flush();
+    expect(auth.requests).toHaveLength(2);
+    await refuseLast();
+    // Calls within the pause are served the valid token, with no request.
+    for (let i = 0; i < 20; i++) expect(await provider.getAccessToken()).toBe('tok-1');
+    await flush();
+    expect(auth.requests).toHaveLength(2);
+    advance(1_000);
+    await provider.getAccessToken();
+    await flush();
+    expect(auth.requests).toHaveLength(3);
+    await refuseLast();
+    advance(1_000);
+    await provider.getAccessToken();
+    await flush();
+    expect(auth.requests).toHaveLength(3); // the pause doubled to 2 s
+    advance(1_000);
+    await provider.getAccessToken();
+    await flush();
+    expect(auth.requests).toHaveLength(4);
+    auth.grant(3, 'tok-2', 3600);
+    await flush();
+    expect(await provider.getAccessToken()).toBe('tok-2');
+  });
+
   it('waits for a new token when the cached one is about to expire', async () => {
     const { auth, provider, flush, advance } = setup();
     const first = provider.getAccessToken();

@@ -39,6 +39,9 @@ export class SingapayTokenProvider {
   private storeDown = false;
   /** The last token Singapay refused here, never taken back from the store. */
   #refused?: string;
+  /** Background renewals that failed in a row, and when the next may run. */
+  #renewFailures = 0;
+  #renewAgainAt = 0;
   /** Store key: registration, host and a hash of the client id, so registrations never share a token by accident. */
   readonly cacheKey: string;
 
@@ -63,15 +66,31 @@ export class SingapayTokenProvider {
     if (usable && now < cached.expiresAt - Math.min(5_000, Math.floor((cached.expiresAt - cached.renewAt) / 2))) {
       // A token fetched by another replica is scrubbed from errors too.
       this.errors.rememberToken(cached.accessToken);
-      // Due: renewed in the background. Callers still hold a valid token, and a failure (logged in
-      // fetchOnce()) is tried again by the next due call.
-      if (now >= cached.renewAt && !this.#inflight) this.fetch().catch(() => undefined);
+      // Due: renewed in the background. Callers still hold a valid token; a failure (logged in
+      // fetchOnce()) is tried again on a doubling pause, not on every call.
+      if (now >= cached.renewAt && now >= this.#renewAgainAt && !this.#inflight) this.renew();
       return cached.accessToken;
     }
     // Fetched here, or read fresh from another replica's refresh: scrubbed from errors either way.
     const { accessToken } = await this.fetch();
     this.errors.rememberToken(accessToken);
     return accessToken;
+  }
+
+  /**
+   * A background renewal. One that fails waits 1 s, then 2, 4… up to 30 s before the next, so a
+   * refused secret or IP does not send a token request (and a warning) per call for the whole window.
+   */
+  private renew(): void {
+    this.fetch().then(
+      () => {
+        this.#renewFailures = 0;
+        this.#renewAgainAt = 0;
+      },
+      () => {
+        this.#renewAgainAt = this.now() + Math.min(30_000, 1_000 * 2 ** Math.min(this.#renewFailures++, 5));
+      },
+    );
   }
 
   /**

@@ -57,7 +57,12 @@ export interface SingapayRequest {
   log?: { productCode?: string; customerId?: string; idempotencyKey?: string };
 }
 
-type Interpretation = { kind: 'ok'; envelope: SingapayEnvelope } | { kind: 'token_refused'; detail: string; atGateway: boolean };
+/**
+ * Where a token was refused: `gateway`, an HTTP 401 (the documented refusal, before the biller);
+ * `body`, a 401 stated only inside an answer of another status; `code`, a code 16 from past the gateway.
+ */
+type TokenRefusal = 'gateway' | 'body' | 'code';
+type Interpretation = { kind: 'ok'; envelope: SingapayEnvelope } | { kind: 'token_refused'; detail: string; refusedAt: TokenRefusal };
 
 /**
  * Makes one business call with a Bearer token, reads the envelope, and turns every failure into an
@@ -126,7 +131,11 @@ export class SingapayApiClient {
       await this.tokens.invalidate(token);
       // A payment is replayed only after a refusal at the gateway (HTTP 401), which never reaches
       // the biller; a code 16 inside a business answer came from past the gateway, so it is final.
-      if (replay >= 1 || (request.moneyMoving && !result.atGateway)) {
+      // A 401 stated only in the body of another status (a 500, a 200) says neither: it is looked up.
+      if (request.moneyMoving && result.refusedAt === 'body') {
+        throw this.malformed(request.operation, answer, `a token refusal stated only in its body (${result.detail})`);
+      }
+      if (replay >= 1 || (request.moneyMoving && result.refusedAt !== 'gateway')) {
         throw this.errors.fromCode({
           code: SINGAPAY_UNAUTHENTICATED_CODE,
           operation: request.operation,
@@ -200,7 +209,8 @@ export class SingapayApiClient {
 
     if (code === undefined) {
       const { status, message, cause, ipAddress } = readSingapayRefusal(answer.status, body);
-      if (status === 401) return { kind: 'token_refused', detail: message || 'HTTP 401', atGateway: true };
+      if (status === 401)
+        return { kind: 'token_refused', detail: message || 'HTTP 401', refusedAt: answer.status === 401 ? 'gateway' : 'body' };
       if (status === 403) {
         throw this.errors.fromCode({
           code: SINGAPAY_PERMISSION_DENIED_CODE,
@@ -224,7 +234,7 @@ export class SingapayApiClient {
       throw this.malformed(operation, answer, body.response_code === undefined ? 'no response_code' : 'an unreadable response_code');
     }
     if (code === SINGAPAY_UNAUTHENTICATED_CODE)
-      return { kind: 'token_refused', detail: `code 16${text ? `: ${text}` : ''}`, atGateway: false };
+      return { kind: 'token_refused', detail: `code 16${text ? `: ${text}` : ''}`, refusedAt: 'code' };
 
     const listData = request.dataMayBeList && Array.isArray(body.data) ? (body.data as unknown[]) : undefined;
     const data = body.data === undefined || body.data === null || listData ? {} : phpMap(body.data);

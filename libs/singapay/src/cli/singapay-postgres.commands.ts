@@ -8,6 +8,7 @@ import { loadSingapayDoctorEnv } from '../doctor/singapay-doctor.env.js';
 import {
   parseSingapayCliArgs,
   runSingapayCliCommand,
+  SingapayCliRefusedError,
   SingapayCliUsageError,
   type SingapayCliCommandLine,
   type SingapayCliIo,
@@ -39,7 +40,7 @@ version ${SINGAPAY_POSTGRES_SCHEMA_VERSION}, in one transaction; safe to run aga
 Exit code: 0 done; 1 it failed (the database refused or could not be reached); 2 a usage or configuration error.
 `;
 
-export const SINGAPAY_PRUNE_USAGE = `Usage: singapay prune --before DATE [--dry-run] [--database-url URL] [--env-file FILE | --no-env-file]
+export const SINGAPAY_PRUNE_USAGE = `Usage: singapay prune --before DATE [--dry-run] [--production] [--database-url URL] [--env-file FILE | --no-env-file]
 
 Deletes final payment records (success, failed, refunded) last changed before DATE, in every
 namespace of the PostgreSQL payment ledger. Unsettled records are never deleted. Records are the
@@ -47,6 +48,7 @@ money trail: keep them as long as your accounting needs (DATE must be at least 7
 
   --before DATE       YYYY-MM-DD (midnight UTC) or an ISO 8601 instant
   --dry-run           count what would be deleted, delete nothing
+  --production        allow deleting when ${SINGAPAY_ENV_VARS.environment}=production (refused otherwise; a dry run needs none)
   --database-url URL  the database (default: ${SINGAPAY_ENV_VARS.databaseUrl}, from the environment or .env)
   --env-file FILE     read variables from FILE instead of ./.env
   --no-env-file       read the environment only
@@ -54,11 +56,13 @@ money trail: keep them as long as your accounting needs (DATE must be at least 7
 Exit code: 0 done; 1 it failed (the database refused or could not be reached); 2 a usage or configuration error.
 `;
 
+/** The variables the app reads: the environment, else the env file of the command line. */
+const envOf = (args: SingapayCliCommandLine, io: SingapayCliIo) =>
+  loadSingapayDoctorEnv({ env: io.env, cwd: io.cwd, envFile: args.envFile }).env;
+
 /** The PostgreSQL ledger of --database-url, else of SINGAPAY_DATABASE_URL as the app reads it; it closes with the run. */
 function openStore(args: SingapayCliCommandLine, io: SingapayCliIo, run: SingapayCliRun): PostgresPaymentStore {
-  const url =
-    args.values['database-url'] ??
-    loadSingapayDoctorEnv({ env: io.env, cwd: io.cwd, envFile: args.envFile }).env[SINGAPAY_ENV_VARS.databaseUrl]?.trim();
+  const url = args.values['database-url'] ?? envOf(args, io)[SINGAPAY_ENV_VARS.databaseUrl]?.trim();
   if (!url) throw new SingapayCliUsageError(`no database: set ${SINGAPAY_ENV_VARS.databaseUrl} or pass --database-url`);
   run.secrets.push(...connectionStringSecrets(url));
   if (!URL.canParse(url) || !/^postgres(ql)?:$/.test(new URL(url).protocol)) {
@@ -95,7 +99,8 @@ export function runSingapayMigrate(argv: readonly string[], io: SingapayCliIo): 
 
 /** Runs `singapay prune`; returns the exit code. */
 export function runSingapayPrune(argv: readonly string[], io: SingapayCliIo): Promise<number> {
-  const parse = (line: readonly string[]) => parseSingapayCliArgs(line, { valued: ['--database-url', '--before'], flags: ['--dry-run'] });
+  const parse = (line: readonly string[]) =>
+    parseSingapayCliArgs(line, { valued: ['--database-url', '--before'], flags: ['--dry-run', '--production'] });
   return runSingapayCliCommand('prune', SINGAPAY_PRUNE_USAGE, argv, parse, io, async (args, run) => {
     const text = args.values.before;
     if (text === undefined) throw new SingapayCliUsageError('--before DATE is required');
@@ -112,6 +117,13 @@ export function runSingapayPrune(argv: readonly string[], io: SingapayCliIo): Pr
       );
     }
     const dryRun = args.flags.has('dry-run');
+    // As every command that reaches live records: production is said out loud (a count deletes nothing).
+    const production = envOf(args, io)[SINGAPAY_ENV_VARS.environment]?.trim().toLowerCase() === 'production';
+    if (production && !dryRun && !args.flags.has('production')) {
+      throw new SingapayCliRefusedError(
+        `${SINGAPAY_ENV_VARS.environment} is production: refused without --production (prune deletes records of every registration in that database; --dry-run counts them)`,
+      );
+    }
     const n = await openStore(args, io, run).prune({ before, dryRun, now: () => now });
     io.write(
       `${dryRun ? 'would prune' : 'pruned'} ${n} final payment record${n === 1 ? '' : 's'} last changed before ${before.toISOString()}`,

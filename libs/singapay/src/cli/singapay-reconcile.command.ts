@@ -76,7 +76,9 @@ export function runSingapayReconcile(argv: readonly string[], io: SingapayCliIo)
         : {},
     );
     if (progress) progress('');
-    io.write(redactSecrets(formatSingapayReconciliation(report, args.format), run.secrets).replace(/\n$/, ''));
+    // Scrubbed field by field before it is laid out: a short secret (a PIN) only as a whole value, never
+    // cut out of a date, an id or an amount, which would corrupt the report (and its JSON).
+    io.write(formatSingapayReconciliation(redactSecrets(report, run.secrets, 8), args.format).replace(/\n$/, ''));
     // CSV and JSON go to a file or a program: the warnings go where a person sees them too.
     if (args.format !== 'table') for (const w of report.warnings) say(w);
     const took = `${report.date} took ${((now() - started) / 1000).toFixed(1)} s: ${report.singapay.pagesRead} list pages, ${report.local.recordsRead} records read`;

@@ -30,8 +30,11 @@ export function loadSingapayDoctorEnv(
     if (file && options.envFile !== undefined) throw new SingapayConfigurationError([`the env file ${file} does not exist`]);
     return { env, sources };
   }
-  for (const [key, value] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) {
-    if (env[key] !== undefined || value === undefined) continue;
+  for (const [read, value] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) {
+    // Node 20 reads a line without "=" into the next line's name ("FLAG\nSINGAPAY_ENV"); the app's
+    // dotenv drops such a line. Read as the app does: the name is what follows the last line break.
+    const key = read.slice(read.lastIndexOf('\n') + 1).trim();
+    if (!key || env[key] !== undefined || value === undefined) continue;
     env[key] = value;
     if (key.startsWith('SINGAPAY_') && value.trim()) sources[key] = '.env';
   }

@@ -1,4 +1,4 @@
-import { createSingapayException, SingapayException } from './singapay.exception.js';
+import { createSingapayException, SingapayException, SingapayTransportException } from './singapay.exception.js';
 import { diagnoseSingapayFailure } from './singapay-failure.diagnosis.js';
 
 const fail = (init: Partial<ConstructorParameters<typeof SingapayException>[0]>) =>
@@ -36,6 +36,11 @@ describe('diagnoseSingapayFailure', () => {
     expect(unreachable.message).toContain('(ENOTFOUND)');
     expect(diagnoseSingapayFailure(fail({ type: 'timeout' })).cause).toBe('timeout');
     expect(diagnoseSingapayFailure(fail({ type: 'aborted' })).cause).toBe('timeout');
+    // Singapay's code 11 shares the name: an answer, neither a transport failure nor the caller's abort.
+    const conflict = fail({ code: '11', type: 'aborted', httpStatus: 409 });
+    expect(conflict).not.toBeInstanceOf(SingapayTransportException);
+    expect([conflict.cause, conflict.delivery]).toEqual(['rejected', 'received']);
+    expect(diagnoseSingapayFailure(conflict).cause).toBe('singapay_error');
     expect(diagnoseSingapayFailure(fail({ type: 'malformed_response' })).cause).toBe('singapay_error');
     expect(diagnoseSingapayFailure(fail({ code: '89', type: 'general_service_error' })).message).toContain('code 89');
   });

@@ -133,7 +133,7 @@ export class SingapayException extends HttpException {
     // the table's way of saying the caller can fix the request, everything else is Singapay failing.
     const cause =
       init.cause ??
-      BY_TYPE[init.type]?.[1] ??
+      kindOf(init)?.[1] ??
       (init.code !== null && init.httpStatus >= 400 && init.httpStatus < 500 ? 'rejected' : 'singapay_error');
     // A string, never an error: nothing carrying a request or a header is ever attached.
     Object.defineProperty(this, 'cause', { value: cause, enumerable: false, writable: false });
@@ -200,8 +200,13 @@ const BY_TYPE: Partial<Record<SingapayExceptionType, [typeof SingapayException, 
   payment_not_found: [SingapayException, 'payment_failed'],
 };
 
+/** What an `init` is beyond the table: Singapay's code 11 (`aborted`) is an answer, not the caller's abort of that name. */
+function kindOf(init: Pick<SingapayExceptionInit, 'code' | 'type'>) {
+  return init.type === 'aborted' && init.code !== null ? undefined : BY_TYPE[init.type];
+}
+
 /** Builds the right subclass for an `init`, so callers can branch with `instanceof`. */
 export function createSingapayException(init: SingapayExceptionInit): SingapayException {
-  const Cls = BY_TYPE[init.type]?.[0] ?? SingapayException;
+  const Cls = kindOf(init)?.[0] ?? SingapayException;
   return new Cls(init);
 }

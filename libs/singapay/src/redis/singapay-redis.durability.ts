@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { refuseInProduction, SingapayConfigurationError } from '../config/singapay-options.validation.js';
+import { refuseInProduction } from '../config/singapay-options.validation.js';
 import { SINGAPAY_ENV_VARS } from '../config/singapay.config.js';
-import type { SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
+import { SingapayPaymentStoreError, type SingapayPaymentStore } from '../payments/singapay-payment-store.interface.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 
 /*
@@ -184,10 +184,12 @@ export async function checkSingapayRedisLedger(
       );
     }
   } else {
-    // As with PostgreSQL, in every environment: no payment could be recorded on it.
-    throw new SingapayConfigurationError([
+    // As with PostgreSQL, in every environment: no payment could be recorded on it. A store failure,
+    // not a configuration mistake: the settings may be right and Redis merely down.
+    throw new SingapayPaymentStoreError(
       `${where} could not be reached to check it (${report.error}): the app does not start on a payment ledger it cannot reach or check; make sure Redis is up and reachable`,
-    ]);
+      'unreachable',
+    );
   }
   refuseInProduction(problems, production, logger);
   if (problems.length === 0 && report.readable) {

@@ -1,0 +1,24 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSingapayDoctorEnv } from './singapay-doctor.env.js';
+
+describe('loadSingapayDoctorEnv', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'singapay-env-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a .env as the app does: a line without "=" is dropped, never joined to the next name', () => {
+    writeFileSync(join(dir, '.env'), '# flags\nSOME_FLAG\n\nSINGAPAY_ENV=production\nexport SINGAPAY_CLIENT_ID=shop\nNOTE="two\nlines"\n');
+    const { env, sources } = loadSingapayDoctorEnv({ env: {}, cwd: dir });
+    expect(env).toEqual({ SINGAPAY_ENV: 'production', SINGAPAY_CLIENT_ID: 'shop', NOTE: 'two\nlines' });
+    expect(sources).toEqual({ SINGAPAY_ENV: '.env', SINGAPAY_CLIENT_ID: '.env' });
+  });
+
+  it('lets the environment win over the file', () => {
+    writeFileSync(join(dir, '.env'), 'SINGAPAY_ENV=production\n');
+    expect(loadSingapayDoctorEnv({ env: { SINGAPAY_ENV: 'sandbox' }, cwd: dir }).env.SINGAPAY_ENV).toBe('sandbox');
+  });
+});

@@ -276,6 +276,15 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     expect(server.tokenRequests()).toHaveLength(1);
   });
 
+  it('caches a token no longer than its JWT lives, whatever expires_in says (a host stating milliseconds)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const jwt = `${part({ alg: 'HS256' })}.${part({ iat: now, exp: now + 3600 })}.signature`;
+    server.handle((_req, res) => tokenAnswer(res, jwt, '3600000'));
+    const granted = await ctx.moduleRef.get(SingapayAuthService).requestAccessToken();
+    expect(granted).toMatchObject({ accessToken: jwt, expiresIn: 3600 });
+  });
+
   it('normalises an unpadded "6" on HTTP 404 into code 06 / 404', async () => {
     business((_req, res) =>
       json(res, 404, { command: 'detail-bill-transaction', response_code: '6', response_text: 'Transaction not found' }),

@@ -21,6 +21,19 @@ describe('README', () => {
     expect(actual).toBe(expected);
   });
 
+  it("gives the install lines of the package README, which the consumer matrix runs, the tarball's path for the name", () => {
+    // The lines of each Nest major: `npm install nestjs-singapay …` and its optional terminus line.
+    const installLines = (text: string) =>
+      text
+        .split('\n')
+        .filter((line) => /^# Nest \d+$/.test(line) || /^npm install (nestjs-singapay|\S+\.tgz|@nestjs\/terminus)/.test(line))
+        .map((line) => line.replace(/^npm install \S+\.tgz/, 'npm install nestjs-singapay'));
+    const root = installLines(readFileSync(README, 'utf8'));
+    const shipped = installLines(readFileSync(new URL('../../tools/package/README.md', import.meta.url), 'utf8'));
+    expect(shipped.length).toBeGreaterThanOrEqual(9);
+    expect(root).toEqual(shipped);
+  });
+
   it('keeps the two quick-start commands', () => {
     const readme = readFileSync(README, 'utf8');
     expect(readme).toContain('npm ci && npm start');

@@ -164,6 +164,9 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('singapay reconcile on 
     const report = JSON.parse(run.out) as SingapayReconciliationReport;
     expect(report).toMatchObject({ date: DAY, summary: { rows: 11 } });
     expect(run.out).not.toContain('[REDACTED]');
+    // The lines beside the JSON, made of the report, too.
+    expect(run.err).toMatch(/^singapay reconcile: 2025-06-10 took /m);
+    expect(run.err).not.toContain('[REDACTED]');
   });
 
   it('exits 0 for a day where everything matched', async () => {

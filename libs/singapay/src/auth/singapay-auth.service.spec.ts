@@ -20,15 +20,19 @@ describe('parseExpiresIn', () => {
 });
 
 describe('singapayTokenLifetimeSeconds', () => {
+  const signed = (seconds: number) => ({ seconds, onItsClock: true });
+  const left = (seconds: number) => ({ seconds, onItsClock: false });
   it.each([
-    ['expires_in as stated, within the JWT', 3600, 3600, 3600],
-    ['expires_in in milliseconds by mistake: the JWT decides', 3_600_000, 3600, 3600],
-    ['a JWT longer than stated: the statement', 600, 3600, 600],
-    ['nothing stated: the JWT', undefined, 1800, 1800],
-    ['a JWT already past on our clock: the statement', 3600, -20, 3600],
+    ['expires_in as stated, within the JWT', 3600, signed(3600), 3600],
+    ['expires_in in milliseconds by mistake: the JWT decides', 3_600_000, signed(3600), 3600],
+    ['a JWT longer than stated: the statement', 600, signed(3600), 600],
+    ['a JWT without iat, counted on our clock, never cuts a statement (our clock may be ahead)', 3600, left(200), 3600],
+    ['nothing stated: the JWT', undefined, signed(1800), 1800],
+    ['nothing stated, a JWT without iat: the seconds left on our clock', undefined, left(1200), 1200],
+    ['nothing stated, a JWT already past on our clock: a short guess', undefined, left(-20), 300],
     ['neither: a short guess', undefined, undefined, 300],
     ['an absurd statement and no JWT: a day at most', 1e300, undefined, 86_400],
-  ])('%s', (_name, stated, signed, expected) => {
-    expect(singapayTokenLifetimeSeconds(stated, signed)).toBe(expected);
+  ])('%s', (_name, stated, jwt, expected) => {
+    expect(singapayTokenLifetimeSeconds(stated, jwt)).toBe(expected);
   });
 });

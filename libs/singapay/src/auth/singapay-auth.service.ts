@@ -22,20 +22,26 @@ const SINGAPAY_FALLBACK_TOKEN_LIFETIME_SECONDS = 300;
 const SINGAPAY_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 
 /**
- * The JWT's lifetime, if the token is a JWT with an `exp`: `exp - iat` when it has an `iat` (both on
- * Singapay's clock, so our skew does not lengthen it), never more than the seconds until `exp` on ours.
+ * The JWT's lifetime, if the token is a JWT with an `exp`: `exp - iat` when it has an `iat`, both on
+ * Singapay's clock (`onItsClock`: our skew changes nothing); else the seconds until `exp` on ours.
  */
-function jwtLifetimeSeconds(token: string, nowMs: number): number | undefined {
+function jwtLifetime(token: string, nowMs: number): SingapayJwtLifetime | undefined {
   const payload = token.split('.')[1];
   if (!payload) return undefined;
   try {
     const { exp, iat } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown; iat?: unknown };
     if (typeof exp !== 'number' || !Number.isFinite(exp)) return undefined;
-    const untilExp = Math.floor(exp - nowMs / 1000);
-    return typeof iat === 'number' && Number.isFinite(iat) ? Math.min(Math.floor(exp - iat), untilExp) : untilExp;
+    if (typeof iat === 'number' && Number.isFinite(iat)) return { seconds: Math.floor(exp - iat), onItsClock: true };
+    return { seconds: Math.floor(exp - nowMs / 1000), onItsClock: false };
   } catch {
     return undefined;
   }
+}
+
+/** What a JWT says of its own lifetime (`jwtLifetime`). */
+export interface SingapayJwtLifetime {
+  seconds: number;
+  onItsClock: boolean;
 }
 
 // Visible ASCII only, as an HTTP header value may carry it (a JWT is far shorter than the bound).
@@ -48,14 +54,15 @@ export function parseExpiresIn(value: unknown): number | undefined {
 }
 
 /**
- * The lifetime a token is cached for: `expires_in`, but never longer than the JWT's own (a host
- * stating milliseconds would keep a dead token for weeks, and every call would be refused), and
- * never more than a day; the JWT's alone when nothing is stated, else a short guess.
+ * The lifetime a token is cached for: `expires_in`, but never longer than the JWT's own `exp - iat`
+ * (a host stating milliseconds would keep a dead token for weeks, and every call would be refused),
+ * and never more than a day; the JWT's alone when nothing is stated, else a short guess.
  */
-export function singapayTokenLifetimeSeconds(stated: number | undefined, signed: number | undefined): number {
-  const own = signed !== undefined && signed >= 1 ? signed : undefined;
-  const lifetime =
-    stated !== undefined && own !== undefined ? Math.min(stated, own) : (stated ?? own ?? SINGAPAY_FALLBACK_TOKEN_LIFETIME_SECONDS);
+export function singapayTokenLifetimeSeconds(stated: number | undefined, jwt: SingapayJwtLifetime | undefined): number {
+  const usable = jwt && jwt.seconds >= 1 ? jwt : undefined;
+  // Only a lifetime measured on Singapay's clock bounds a stated one: ours may be skewed.
+  const cap = usable?.onItsClock ? usable.seconds : undefined;
+  const lifetime = stated !== undefined ? Math.min(stated, cap ?? stated) : (usable?.seconds ?? SINGAPAY_FALLBACK_TOKEN_LIFETIME_SECONDS);
   return Math.min(lifetime, SINGAPAY_MAX_TOKEN_LIFETIME_SECONDS);
 }
 
@@ -119,7 +126,7 @@ export class SingapayAuthService {
       );
     }
     const tokenType = typeof data?.token_type === 'string' && /^[A-Za-z]{1,32}$/.test(data.token_type) ? data.token_type : 'Bearer';
-    const expiresIn = singapayTokenLifetimeSeconds(parseExpiresIn(data?.expires_in), jwtLifetimeSeconds(accessToken, this.now()));
+    const expiresIn = singapayTokenLifetimeSeconds(parseExpiresIn(data?.expires_in), jwtLifetime(accessToken, this.now()));
     return { accessToken, tokenType, expiresIn };
   }
 }

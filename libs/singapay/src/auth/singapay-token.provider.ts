@@ -83,10 +83,7 @@ export class SingapayTokenProvider {
    */
   private renew(): void {
     this.fetch().then(
-      () => {
-        this.#renewFailures = 0;
-        this.#renewAgainAt = 0;
-      },
+      () => undefined,
       () => {
         this.#renewAgainAt = this.now() + Math.min(30_000, 1_000 * 2 ** Math.min(this.#renewFailures++, 5));
       },
@@ -182,6 +179,9 @@ export class SingapayTokenProvider {
         renewAt: started + lifetimeMs - Math.min(this.options.tokenRefreshBufferMs, Math.floor(lifetimeMs * 0.1)),
       };
       this.#local = token;
+      // Any token granted ends a run of failed renewals, whoever asked for it.
+      this.#renewFailures = 0;
+      this.#renewAgainAt = 0;
       await this.guard('set', () => this.store.set(this.cacheKey, token, Math.max(1, token.expiresAt - this.now())));
       if (this.options.debugLogs) this.logger.debug(`access token granted, lifetime ${expiresIn}s, took ${this.now() - started}ms`);
       return token;

@@ -66,9 +66,9 @@ type Interpretation = { kind: 'ok'; envelope: SingapayEnvelope } | { kind: 'toke
 
 /**
  * Makes one business call with a Bearer token, reads the envelope, and turns every failure into an
- * exception. When Singapay refuses the token (HTTP 401 or code 16) the token is dropped and the call
- * made once more with a new one; a request refused for its token was not processed, so this replay
- * is safe even for payments. A second refusal is final.
+ * exception. When Singapay refuses the token the token is dropped and a read made once more with a
+ * new one; a payment only after an HTTP 401, the gateway's refusal before the biller (see the loop).
+ * A second refusal is final.
  */
 @Injectable()
 export class SingapayApiClient {
@@ -127,7 +127,6 @@ export class SingapayApiClient {
         return result.envelope;
       }
       this.log(request, answer, 'token_refused', attempt);
-      this.telemetry.tokenRefused();
       await this.tokens.invalidate(token);
       // A payment is replayed only after a refusal at the gateway (HTTP 401), which never reaches
       // the biller; a code 16 inside a business answer came from past the gateway, so it is final.
@@ -144,6 +143,7 @@ export class SingapayApiClient {
           message: `Singapay refused a freshly issued access token (${result.detail}); check that the API key and client credentials belong to the same merchant and environment`,
         });
       }
+      this.telemetry.tokenRefused();
     }
   }
 

@@ -52,7 +52,6 @@ const NO_SHARED_STORE =
 /** Runs `singapay reconcile`; returns the exit code. */
 export function runSingapayReconcile(argv: readonly string[], io: SingapayCliIo): Promise<number> {
   return runSingapayCliCommand('reconcile', SINGAPAY_RECONCILE_USAGE, argv, parseArgs, io, async (args, run) => {
-    const say = (line: string) => (io.error ?? io.write)(`singapay reconcile: ${run.scrub(line)}`);
     if (args.date === undefined) throw new SingapayCliUsageError('--date YYYY-MM-DD is required');
     try {
       parseReconciliationDate(args.date);
@@ -76,15 +75,17 @@ export function runSingapayReconcile(argv: readonly string[], io: SingapayCliIo)
         : {},
     );
     if (progress) progress('');
-    // Scrubbed field by field before it is laid out: a short secret (a PIN) only as a whole value, never
-    // cut out of a date, an id or an amount, which would corrupt the report (and its JSON).
+    // The report and the lines made of it are scrubbed with a short secret (a PIN) masked only as a
+    // whole value, never cut out of a date, an id or an amount, which would corrupt them (and the JSON).
+    const scrub = (value: string) => redactSecrets(value, run.secrets, 8);
+    const tell = (line: string) => (io.error ?? io.write)(`singapay reconcile: ${scrub(line)}`);
     io.write(formatSingapayReconciliation(redactSecrets(report, run.secrets, 8), args.format).replace(/\n$/, ''));
     // CSV and JSON go to a file or a program: the warnings go where a person sees them too.
-    if (args.format !== 'table') for (const w of report.warnings) say(w);
+    if (args.format !== 'table') for (const w of report.warnings) tell(w);
     const took = `${report.date} took ${((now() - started) / 1000).toFixed(1)} s: ${report.singapay.pagesRead} list pages, ${report.local.recordsRead} records read`;
     // Under the table a person reads; beside CSV and JSON, where the warnings go.
-    if (args.format === 'table') io.write(took);
-    else say(took);
+    if (args.format === 'table') io.write(scrub(took));
+    else tell(took);
     // 0 only when the report is complete and nothing needs attention.
     return report.complete && report.summary.needsAttention === 0 ? 0 : 1;
   });

@@ -17,6 +17,11 @@ describe('loadSingapayDoctorEnv', () => {
     expect(sources).toEqual({ SINGAPAY_ENV: '.env', SINGAPAY_CLIENT_ID: '.env' });
   });
 
+  it('drops a line without "=" before an exported name too, and takes the last of a name given twice', () => {
+    writeFileSync(join(dir, '.env'), 'SINGAPAY_ENV=sandbox\nFLAG\nexport SINGAPAY_ENV=production\n');
+    expect(loadSingapayDoctorEnv({ env: {}, cwd: dir }).env).toEqual({ SINGAPAY_ENV: 'production' });
+  });
+
   it('lets the environment win over the file', () => {
     writeFileSync(join(dir, '.env'), 'SINGAPAY_ENV=production\n');
     expect(loadSingapayDoctorEnv({ env: { SINGAPAY_ENV: 'sandbox' }, cwd: dir }).env.SINGAPAY_ENV).toBe('sandbox');

@@ -30,13 +30,33 @@ export function loadSingapayDoctorEnv(
     if (file && options.envFile !== undefined) throw new SingapayConfigurationError([`the env file ${file} does not exist`]);
     return { env, sources };
   }
-  for (const [read, value] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) {
-    // Node 20 reads a line without "=" into the next line's name ("FLAG\nSINGAPAY_ENV"); the app's
-    // dotenv drops such a line. Read as the app does: the name is what follows the last line break.
-    const key = read.slice(read.lastIndexOf('\n') + 1).trim();
-    if (!key || env[key] !== undefined || value === undefined) continue;
+  for (const [key, value] of Object.entries(parseEnv(withValuesOnly(readFileSync(file, 'utf8'))))) {
+    if (env[key] !== undefined || value === undefined) continue;
     env[key] = value;
     if (key.startsWith('SINGAPAY_') && value.trim()) sources[key] = '.env';
   }
   return { env, envFile: file, sources };
+}
+
+/**
+ * The file without its lines that set nothing (a name with no "="), as the app's dotenv drops them:
+ * Node 20's parser reads such a line into the next line's name (`FLAG\nSINGAPAY_ENV`), so that
+ * `SINGAPAY_ENV` would go unseen here while the app runs with it. A quoted value's later lines stay.
+ */
+function withValuesOnly(text: string): string {
+  const kept: string[] = [];
+  let quote: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    if (quote) {
+      kept.push(line);
+      if (line.includes(quote)) quote = undefined;
+      continue;
+    }
+    const opened = /^\s*(?:export\s+)?[\w.-]+\s*=\s*(["'`])(.*)$/.exec(line);
+    if (opened) {
+      kept.push(line);
+      if (!opened[2]!.includes(opened[1]!)) quote = opened[1];
+    } else if (/^\s*(#|$)/.test(line) || line.includes('=')) kept.push(line);
+  }
+  return kept.join('\n');
 }

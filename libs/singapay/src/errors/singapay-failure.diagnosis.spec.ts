@@ -39,7 +39,7 @@ describe('diagnoseSingapayFailure', () => {
     // Singapay's code 11 shares the name: an answer, neither a transport failure nor the caller's abort.
     const conflict = fail({ code: '11', type: 'aborted', httpStatus: 409 });
     expect(conflict).not.toBeInstanceOf(SingapayTransportException);
-    expect([conflict.cause, conflict.delivery]).toEqual(['rejected', 'received']);
+    expect([conflict.cause, conflict.delivery]).toEqual(['singapay_error', 'received']);
     expect(diagnoseSingapayFailure(conflict).cause).toBe('singapay_error');
     expect(diagnoseSingapayFailure(fail({ type: 'malformed_response' })).cause).toBe('singapay_error');
     expect(diagnoseSingapayFailure(fail({ code: '89', type: 'general_service_error' })).message).toContain('code 89');

@@ -200,9 +200,12 @@ const BY_TYPE: Partial<Record<SingapayExceptionType, [typeof SingapayException, 
   payment_not_found: [SingapayException, 'payment_failed'],
 };
 
-/** What an `init` is beyond the table: Singapay's code 11 (`aborted`) is an answer, not the caller's abort of that name. */
-function kindOf(init: Pick<SingapayExceptionInit, 'code' | 'type'>) {
-  return init.type === 'aborted' && init.code !== null ? undefined : BY_TYPE[init.type];
+/**
+ * What an `init` is beyond the table. Singapay's code 11 (`aborted`: a conflict) is an answer, not
+ * the caller's abort of that name, and nothing the caller can fix: Singapay failing.
+ */
+function kindOf(init: Pick<SingapayExceptionInit, 'code' | 'type'>): [typeof SingapayException, SingapayFailureCause?] | undefined {
+  return init.type === 'aborted' && init.code !== null ? [SingapayException, 'singapay_error'] : BY_TYPE[init.type];
 }
 
 /** Builds the right subclass for an `init`, so callers can branch with `instanceof`. */

@@ -169,7 +169,7 @@ export class SingapayTelemetry implements OnModuleDestroy {
     scope.span.addEvent(S.retryEvent, { [A.attempt]: attempt, [A.errorType]: failureAttributes(error)[A.errorType], [A.delayMs]: delayMs });
   }
 
-  /** Singapay refused the access token and the call is made again with a new one. */
+  /** Singapay refused the access token and the call is made again with a new one (a final refusal is no event). */
   tokenRefused(): void {
     this.scopes.getStore()?.span.addEvent(S.tokenRefusedEvent);
   }

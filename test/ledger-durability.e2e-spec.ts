@@ -331,6 +331,27 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
       expect(sim.paymentsFor({ customerId })).toBe(3);
     }, 30_000);
 
+    it('a rollback whose lost writes were made by a replica gone since is noticed by one that read the ledger after them', async () => {
+      const r = await redis({ persistence: 'rdb' });
+      const a = await app({ redisUrl: r.url });
+      const b = await app({ redisUrl: r.url });
+      await pay(a, 'order-gone-0');
+      await pay(b, 'order-gone-1');
+      await (await r.client()).save();
+      await pay(a, 'order-gone-2'); // lost by the restart below, and a dies with the Redis primary
+      expect(await b.service.checkPaymentStore()).toEqual({ intact: true }); // b reads the ledger past a's write
+      contexts.splice(contexts.indexOf(a), 1);
+      await a.close();
+      await r.restart({ empty: false });
+      // b sees the ledger behind what it read: it stops every replica, though none of its own writes is lost.
+      await expect
+        .poll(() => b.service.checkPaymentStore().catch(() => 'unreachable'), { timeout: 15_000, interval: 250 })
+        .toMatchObject({ intact: false, reason: expect.stringMatching(/went back in time/) });
+      // The order's retry reaching b is refused, not paid a second time.
+      await expect(pay(b, 'order-gone-2')).rejects.toBeInstanceOf(SingapayPaymentStoreException);
+      expect(sim.paymentsFor({ customerId })).toBe(3);
+    }, 30_000);
+
     it('during a stop, a recorded key answers from its record and getPayment reads it; only new keys are refused', async () => {
       const r = await redis();
       const a = await app({ redisUrl: r.url });

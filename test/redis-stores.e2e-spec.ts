@@ -178,6 +178,17 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-ser
       await client.pexpire(await keyOf('record:u-doubt'), 3_600_000);
       await new RedisPaymentStore(client, { prefix: 'unit-upgrade', retentionMs }).create(record('u-later'));
       await vi.waitFor(async () => expect(await client.pttl(await keyOf('record:u-doubt'))).toBe(-1));
+
+      // Its indexes too: a claim of the older release joined no customer's set, and a day's creation
+      // index near its end (its last write long ago) lives the retention again while a record of it is in doubt.
+      const day = await keyOf(`created:${Math.floor(inDoubt.createdAt / 86_400_000)}`);
+      const customerSet = await keyOf(`unsettled-of:${inDoubt.customerId}`);
+      await client.zrem(customerSet, 'u-doubt');
+      await client.pexpire(day, 60_000);
+      await new RedisPaymentStore(client, { prefix: 'unit-upgrade', retentionMs }).create(record('u-third'));
+      await vi.waitFor(async () => expect(await client.pttl(day)).toBeGreaterThan(retentionMs - 60_000));
+      expect(await client.zscore(customerSet, 'u-doubt')).toBe(String(inDoubt.createdAt));
+      expect((await upgraded.listUnsettledOf!(inDoubt.customerId, 10)).map((r) => r.key)).toContain('u-doubt');
     });
 
     it('fills a page of unsettled records past members whose records expired, and resumes after them', async () => {

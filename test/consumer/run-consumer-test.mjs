@@ -107,7 +107,7 @@ const APPS = [
   },
   {
     name: 'nest11-cjs-jest',
-    what: 'Nest 11, CommonJS, TypeScript 5.9 (nodenext), Jest 30 + ts-jest with test/jest-e2e.json as generated; installed by the README',
+    what: 'Nest 11, CommonJS, TypeScript 5.9 (nodenext), Jest 30 + ts-jest with test/jest-e2e.json as generated; installed by the README; /health with terminus 11',
     steps: ['typecheck', 'test:e2e'],
     readmeInstall: 'Nest 11',
   },

@@ -88,10 +88,13 @@ indexCreated(KEYS[3], ARGV[6], ARGV[2])
 return ledgerWrote(KEYS[6], ARGV[11])`);
 
 // A release before this one gave every record the retention as its life. A record still at the
-// version read (KEYS: the record, its transaction's key or the record's own; ARGV: the version,
-// the record's key, its life from now by recordTtl) takes that life, and so does its
-// transaction's key: for ever ('0'), or longer than it had.
-const GIVE_LIFE = redisScript(`
+// version read (KEYS: the record, its transaction's key or the record's own, its day's creation
+// index, its customer's unsettled set; ARGV: the version, the record's key, its life from now by
+// recordTtl, its creation member, the retention, createdAt) takes that life, and so does its
+// transaction's key: for ever ('0'), or longer than it had. It is also put back in its indexes:
+// its day's set lives the retention from now (a record in doubt outlives the day's last write),
+// and its customer's set holds it (a process of an older release claimed without adding it).
+const GIVE_LIFE = redisScript(`${INDEX_CREATED}
 local current = redis.call('GET', KEYS[1])
 if not current or string.match(current, '^(%d+)|') ~= ARGV[1] then return 0 end
 local function live(key)
@@ -100,6 +103,8 @@ local function live(key)
 end
 live(KEYS[1])
 if KEYS[2] ~= KEYS[1] and redis.call('GET', KEYS[2]) == ARGV[2] then live(KEYS[2]) end
+indexCreated(KEYS[3], ARGV[4], ARGV[5])
+redis.call('ZADD', KEYS[4], ARGV[6], ARGV[2])
 return 1`);
 
 // Drops an index entry only if its record is really gone (it may have been created again meanwhile).
@@ -341,9 +346,11 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   /**
    * Every unsettled record takes the life `recordTtl` gives it from now (`GIVE_LIFE`), which a
    * release before this one, which gave every record the retention, may have written otherwise: a
-   * payment in doubt never expires, a watched one outlives its watch. Beside the first write of a
+   * payment in doubt never expires, a watched one outlives its watch. Its day's creation index is
+   * kept alive as long as it is, and its customer's set holds it. Beside the first write of a
    * process and then once a day, not once per ledger: during a rolling upgrade, processes of the
-   * older release go on writing for a while, and their records' retention is days.
+   * older release go on writing for a while, their records' retention is days, and their claims
+   * join no customer's set.
    */
   private async giveLife(): Promise<void> {
     const keys = await this.#redis.zrange(this.key('unsettled'), '0', '-1');
@@ -357,9 +364,25 @@ export class RedisPaymentStore implements SingapayPaymentStore {
         if (!r || isSettledPaymentRecord(r)) continue;
         const own = this.key(`record:${r.key}`);
         const tx = r.transactionId ? this.key(`tx:${r.transactionId}`) : own;
+        const day = this.key(`created:${Math.floor(r.createdAt / DAY_MS)}`);
+        const customer = this.key(`unsettled-of:${r.customerId}`);
         const life = String(recordTtl({ ...r, updatedAt: now }, this.retentionMs));
+        const member = createdMember(r.createdAt, r.key);
         // EVAL, not EVALSHA: the script is small, and a node that does not know it yet (a cluster, a failover) runs it all the same.
-        scripts.eval(GIVE_LIFE.source, 2, own, tx, String(r.version), r.key, life);
+        scripts.eval(
+          GIVE_LIFE.source,
+          4,
+          own,
+          tx,
+          day,
+          customer,
+          String(r.version),
+          r.key,
+          life,
+          member,
+          String(this.retentionMs),
+          String(r.createdAt),
+        );
       }
       const failed = ((await scripts.exec()) ?? []).find(([error]) => error);
       if (failed) throw failed[0] as Error;

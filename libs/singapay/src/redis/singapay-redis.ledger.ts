@@ -13,12 +13,17 @@ import { redisScript, runRedisScript, type SingapayRedisScript } from './singapa
  * ledger is the one this process has been writing to.
  */
 
+// Scripts that read TIME and then write: Redis before 5 refuses a write after TIME unless the
+// script replicates its effects rather than itself, and would fail it half done. Redis 5 and later
+// do so by default (where the call is a no-op, or gone).
+const REPLICATE_EFFECTS = '\nif redis.replicate_commands then redis.replicate_commands() end';
+
 // Refuses unless no loss was noticed, the epoch is the one this process adopted, the sequence has
 // not gone back below what this process saw, and this process's own last write is still there
 // (other processes' writes cannot hide the loss of its own). `ledgerWrote` bumps the sequence and
 // marks the writer. Both run inside the claim and write scripts: a check and its write are one
 // atomic step, at no extra round trip.
-export const REDIS_LEDGER_GUARD = `
+export const REDIS_LEDGER_GUARD = `${REPLICATE_EFFECTS}
 local function ledgerIntact(epochKey, haltKey, id, seen, writer, ownSeen)
   if redis.call('EXISTS', haltKey) == 1 then return false end
   local e = redis.call('HMGET', epochKey, 'id', 'seq', writer)
@@ -33,7 +38,7 @@ end`;
 
 // Takes the epoch a ledger has, or writes one for a ledger that has none; drops the marks of
 // writers silent for longer than ARGV[2] seconds (processes long gone).
-const ADOPT = redisScript(`
+const ADOPT = redisScript(`${REPLICATE_EFFECTS}
 local halt = redis.call('GET', KEYS[2])
 if halt then return {'halted', halt} end
 redis.call('HSETNX', KEYS[1], 'id', ARGV[1])
@@ -54,7 +59,7 @@ redis.call('SET', KEYS[2], ARGV[1], 'NX')
 return redis.call('GET', KEYS[2])`);
 
 // An operator's resume: a new epoch, named by Redis's clock, that processes stopped by a loss may take.
-const RESUME = redisScript(`
+const RESUME = redisScript(`${REPLICATE_EFFECTS}
 redis.call('DEL', KEYS[2])
 local t = redis.call('TIME')
 local id = 'resumed:' .. t[1] .. string.format('%06d', tonumber(t[2])) .. ':' .. ARGV[1]
@@ -202,7 +207,10 @@ export class SingapayRedisLedgerEpoch {
               ? `it went back in time (write ${Math.min(seq, own)} found, after this process saw write ${this.#seen}): a restart from an older snapshot, or a failover to a replica that lacked the latest writes`
               : undefined;
       if (reason === undefined) {
-        // Nothing is wrong any more (a resume between the script and this read): the caller may retry.
+        // Intact as far as this process saw: held to it from now on, so that a rollback is noticed here
+        // too when the process whose writes it lost is gone. Nothing is wrong any more (a resume between
+        // the script and this read): the caller may retry.
+        this.#seen = Math.max(this.#seen, seq);
         this.#halt = undefined;
         return;
       }

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { SingapayCustomerNotFoundException, SingapayException, SingapayService } from 'nestjs-singapay';
+import { SingapayHealthIndicator } from 'nestjs-singapay/health';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from 'nestjs-singapay/simulator';
 import { AppModule } from './../src/app.module';
 
@@ -30,6 +31,7 @@ describe('nestjs-singapay in a Nest 11 CommonJS app (Jest)', () => {
   it('loads the CommonJS build', () => {
     expect(require.resolve('nestjs-singapay')).toMatch(/lib\/cjs\/singapay\/src\/index\.js$/);
     expect(require.resolve('nestjs-singapay/simulator')).toMatch(/lib\/cjs\//);
+    expect(require.resolve('nestjs-singapay/health')).toMatch(/lib\/cjs\//);
   });
 
   it('pays a bill through the app, against the packaged simulator', async () => {
@@ -53,5 +55,25 @@ describe('nestjs-singapay in a Nest 11 CommonJS app (Jest)', () => {
     const error = await singapay.inquiry({ command: 'pdam', productCode: 'SPPAMJYA', customerId: missing }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SingapayCustomerNotFoundException);
     expect(error).toBeInstanceOf(SingapayException);
+  });
+
+  it('answers GET /health (terminus 11, as the README installs it): up, then up with the cause below the minimum, down when Singapay refuses', async () => {
+    const up = await fetch(`${url}/health`);
+    expect(up.status).toBe(200);
+    expect((await up.json()).details.singapay.status).toBe('up');
+
+    // Terminus 11 has no degraded state: still 200, with the cause.
+    sim.setBalance(1);
+    const low = await fetch(`${url}/health`);
+    expect(low.status).toBe(200);
+    expect((await low.json()).details.singapay).toMatchObject({ status: 'up', cause: 'low_balance' });
+
+    // Singapay refuses the client credentials (HTTP 401 at the token endpoint).
+    sim.faults.add({ endpoint: 'token', fault: { kind: 'tokenFailure', status: 401 }, times: 10 });
+    sim.revokeTokens();
+    app.get(SingapayHealthIndicator).clearCache();
+    const down = await fetch(`${url}/health`);
+    expect(down.status).toBe(503);
+    expect((await down.json()).error.singapay).toMatchObject({ status: 'down', cause: 'client_credentials_refused' });
   });
 });

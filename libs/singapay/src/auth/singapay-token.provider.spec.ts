@@ -35,7 +35,14 @@ function setup() {
     new SingapayErrorFactory(options),
   );
   const flush = () => new Promise((r) => setImmediate(r));
-  return { auth, store, provider, flush, advance: (ms: number) => (now += ms) };
+  /** The first token, granted to the first caller. */
+  const firstToken = async (accessToken = 'tok-1', expiresIn = 3600) => {
+    const first = provider.getAccessToken();
+    await flush();
+    auth.grant(0, accessToken, expiresIn);
+    await first;
+  };
+  return { auth, store, provider, flush, firstToken, advance: (ms: number) => (now += ms) };
 }
 
 describe('SingapayTokenProvider', () => {
@@ -52,11 +59,8 @@ describe('SingapayTokenProvider', () => {
   });
 
   it('renews in the background once due, serving the old token meanwhile', async () => {
-    const { auth, provider, flush, advance } = setup();
-    const first = provider.getAccessToken();
-    await flush();
-    auth.grant(0, 'tok-1', 3600);
-    await first;
+    const { auth, provider, flush, advance, firstToken } = setup();
+    await firstToken();
     // Due for renewal 60 s (the buffer) before expiry: callers still get tok-1 at once.
     advance(3600_000 - 59_000);
     expect(await provider.getAccessToken()).toBe('tok-1');
@@ -70,11 +74,8 @@ describe('SingapayTokenProvider', () => {
   });
 
   it('tries a failed background renewal again on a doubling pause, not on every call', async () => {
-    const { auth, provider, flush, advance } = setup();
-    const first = provider.getAccessToken();
-    await flush();
-    auth.grant(0, 'tok-1', 3600);
-    await first;
+    const { auth, provider, flush, advance, firstToken } = setup();
+    await firstToken();
     advance(3600_000 - 59_000);
     const refuseLast = async () => {
       auth.requests.at(-1)!.reject(new Error('refused'));
@@ -107,11 +108,8 @@ describe('SingapayTokenProvider', () => {
   });
 
   it('waits for a new token when the cached one is about to expire', async () => {
-    const { auth, provider, flush, advance } = setup();
-    const first = provider.getAccessToken();
-    await flush();
-    auth.grant(0, 'tok-1', 3600);
-    await first;
+    const { auth, provider, flush, advance, firstToken } = setup();
+    await firstToken();
     advance(3600_000 - 1_000);
     const pending = provider.getAccessToken();
     await flush();
@@ -121,11 +119,8 @@ describe('SingapayTokenProvider', () => {
   });
 
   it('uses a tenth of a short lifetime as the renewal buffer', async () => {
-    const { auth, provider, flush, advance } = setup();
-    const first = provider.getAccessToken();
-    await flush();
-    auth.grant(0, 'short', 2);
-    await first;
+    const { auth, provider, flush, advance, firstToken } = setup();
+    await firstToken('short', 2);
     advance(1_700);
     expect(await provider.getAccessToken()).toBe('short');
     await flush();
@@ -137,11 +132,8 @@ describe('SingapayTokenProvider', () => {
   });
 
   it('invalidate() drops the token only while it is still the current one', async () => {
-    const { auth, provider, flush } = setup();
-    const first = provider.getAccessToken();
-    await flush();
-    auth.grant(0, 'tok-1');
-    await first;
+    const { auth, provider, flush, firstToken } = setup();
+    await firstToken();
     await provider.invalidate('tok-1');
     const second = provider.getAccessToken();
     await flush();
@@ -154,11 +146,8 @@ describe('SingapayTokenProvider', () => {
   });
 
   it('never serves a refused token again, even when the store failed to delete it', async () => {
-    const { auth, store, provider, flush } = setup();
-    const first = provider.getAccessToken();
-    await flush();
-    auth.grant(0, 'tok-1');
-    await first;
+    const { auth, store, provider, flush, firstToken } = setup();
+    await firstToken();
     // One failure of the store's delete (a Redis blip): the store still holds the refused token.
     const remove = store.delete.bind(store);
     store.delete = () => {

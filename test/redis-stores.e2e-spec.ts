@@ -236,6 +236,29 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-ser
       expect(await client.zrange('{unit-of:payments:default}:unsettled-of:0811', '0', '-1')).toEqual(['of-2', 'of-5']);
     });
 
+    it('reads the ledger where the writes are: plain reads answered by a lagging copy never stop payments', async () => {
+      const client = await redis.client();
+      // A cluster client reading from replicas: every plain HMGET comes from a copy one write behind.
+      const lagging = new Proxy(client, {
+        get(target, name) {
+          if (name === 'hmget') {
+            return async (...args: Parameters<typeof client.hmget>) => {
+              const values = await target.hmget(...args);
+              return values.map((v, i) => (i === 1 && v !== null ? String(Math.max(0, Number(v) - 1)) : v));
+            };
+          }
+          const value = Reflect.get(target, name, target) as unknown;
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const store = new RedisPaymentStore(lagging, { prefix: 'unit-lag' });
+      await store.create(record('lag-1'));
+      expect(await store.checkIntegrity()).toEqual({ intact: true });
+      await store.create(record('lag-2'));
+      expect(await store.checkIntegrity()).toEqual({ intact: true });
+      expect((await store.create(record('lag-3'))).created).toBe(true);
+    });
+
     it('keeps namespaces apart', async () => {
       const base = new RedisPaymentStore(await redis.client(), { prefix: 'unit-ns' });
       const a = base.withNamespace('a');

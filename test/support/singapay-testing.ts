@@ -1,6 +1,8 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { SINGAPAY_CLOCK, SingapayModule, SingapayService, type SingapayModuleOptions } from '@app/singapay';
 import { SingapayTokenProvider } from '@app/singapay/auth/singapay-token.provider.js';
+import { SingapayRecoveryPolicy } from '@app/singapay/payments/recovery/singapay-recovery.policy.js';
+import { SINGAPAY_RESOLVED_OPTIONS } from '@app/singapay/singapay.constants.js';
 import { capturingLogger, registerSecret } from './log-capture.js';
 
 export const TEST_CREDENTIALS = {
@@ -24,13 +26,25 @@ export interface SingapayTestContext {
  */
 export async function createSingapay(
   options: Partial<SingapayModuleOptions> & { baseUrl: string },
-  { now }: { now?: () => number } = {},
+  { now, integrityCheckMs }: { now?: () => number; integrityCheckMs?: number } = {},
 ): Promise<SingapayTestContext> {
   const builder = Test.createTestingModule({
     // Debug lines on, so that every line a call can log passes the secret check of every test.
     imports: [SingapayModule.forRoot({ ...TEST_CREDENTIALS, debugLogs: true, ...options })],
   }).setLogger(capturingLogger); // compile() would otherwise swap the capturing logger for Nest's TestingLogger
-  const moduleRef = await (now ? builder.overrideProvider(SINGAPAY_CLOCK).useValue(now) : builder).compile();
+  if (now) builder.overrideProvider(SINGAPAY_CLOCK).useValue(now);
+  // How often the process checks a ledger that can lose records by itself: a setting of the recovery, not an option.
+  if (integrityCheckMs !== undefined) {
+    builder.overrideProvider(SingapayRecoveryPolicy).useFactory({
+      factory: (resolved: ConstructorParameters<typeof SingapayRecoveryPolicy>[0]) => {
+        const policy = new SingapayRecoveryPolicy(resolved);
+        Object.assign(policy.options, { integrityCheckMs });
+        return policy;
+      },
+      inject: [SINGAPAY_RESOLVED_OPTIONS],
+    });
+  }
+  const moduleRef = await builder.compile();
   await moduleRef.init();
   return {
     moduleRef,

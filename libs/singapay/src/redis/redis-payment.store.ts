@@ -92,7 +92,7 @@ return ledgerWrote(KEYS[6], ARGV[11])`);
 // index, its customer's unsettled set; ARGV: the version, the record's key, its life from now by
 // recordTtl, its creation member, the retention, createdAt) takes that life, and so does its
 // transaction's key: for ever ('0'), or longer than it had. It is also put back in its indexes:
-// its day's set lives the retention from now (a record in doubt outlives the day's last write),
+// its day's set lives the retention (two days at least) from now (a record in doubt outlives the day's last write),
 // and its customer's set holds it (a process of an older release claimed without adding it).
 const GIVE_LIFE = redisScript(`${INDEX_CREATED}
 local current = redis.call('GET', KEYS[1])
@@ -380,7 +380,8 @@ export class RedisPaymentStore implements SingapayPaymentStore {
           r.key,
           life,
           member,
-          String(this.retentionMs),
+          // Two days at least: the pass runs about daily, so the index outlives the gap to the next one.
+          String(Math.max(this.retentionMs, 2 * DAY_MS)),
           String(r.createdAt),
         );
       }

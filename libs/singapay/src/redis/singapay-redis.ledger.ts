@@ -66,6 +66,13 @@ local id = 'resumed:' .. t[1] .. string.format('%06d', tonumber(t[2])) .. ':' ..
 redis.call('HSET', KEYS[1], 'id', id)
 return {id, redis.call('HGET', KEYS[1], 'seq') or '0'}`);
 
+// What a check compares: the stop, and the epoch's id, sequence and this writer's mark. A script, so
+// that it is read where the writes are (a cluster client may send a plain read to a lagging
+// replica, which would pass for a rollback of what this process read before).
+const READ = redisScript(`
+local e = redis.call('HMGET', KEYS[1], 'id', 'seq', ARGV[1])
+return {redis.call('GET', KEYS[2]) or '', e[1] or '', e[2] or '0', e[3] or ''}`);
+
 /** When an operator started an epoch (`resume`, `resumed:<Redis time in µs>:<uuid>`); -1 for any other. */
 const resumedAt = (id: string | undefined | null): number => Number(/^resumed:(\d+):/.exec(id ?? '')?.[1] ?? -1);
 
@@ -180,12 +187,10 @@ export class SingapayRedisLedgerEpoch {
    */
   private async recheck(): Promise<void> {
     for (let attempt = 0; ; attempt++) {
-      const [halt, [id, seqText, ownText]] = await Promise.all([
-        this.#redis.get(this.haltKey),
-        this.#redis.hmget(this.epochKey, 'id', 'seq', this.writer) as Promise<(string | null)[]>,
-      ]);
+      const [halt, idText, seqText, ownText] = (await this.run(READ, [this.writer])) as string[];
       if (halt) this.stopped(halt);
-      const seq = Number(seqText ?? 0);
+      const id = idText || null;
+      const seq = Number(seqText || 0);
       // An operator resumed after what this process knew: a newer resume only, never an older one a rollback brought back.
       if (id !== null && resumedAt(id) > resumedAt(this.#id)) {
         if (this.#halt) this.logger.warn('payments resumed: an operator started a new payment ledger epoch after a loss');

@@ -122,8 +122,9 @@ const APPS = [
   },
   {
     name: 'nest12-fastify-callback',
-    what: 'Nest 12 on Fastify, CommonJS (require of Nest 12), callbackPath receives the simulator callback, spans to the OpenTelemetry SDK; node:test',
+    what: 'Nest 12 on Fastify, CommonJS (require of Nest 12); installed by the README; callbackPath receives the simulator callback, /health with terminus 12, spans to the OpenTelemetry SDK; node:test',
     steps: ['build', 'test'],
+    readmeInstall: 'Nest 12',
   },
 ];
 

@@ -7,6 +7,7 @@ import { SpanKind, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SINGAPAY_TELEMETRY_NAMES, SingapayService, type SingapayPaymentSettlement } from 'nestjs-singapay';
+import { SingapayHealthIndicator } from 'nestjs-singapay/health';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES } from 'nestjs-singapay/simulator';
 import { AppModule } from '../src/app.module.js';
 
@@ -98,4 +99,33 @@ test('the module traces through the SDK the app registered (the CommonJS build l
   assert.equal(send?.parentSpanContext?.spanId, payment.spanContext().spanId);
   const example = SINGAPAY_TEST_CUSTOMER_EXAMPLES.data;
   assert.ok(!JSON.stringify(finished.map((s) => s.attributes)).includes(example.customerId), 'no customer id in a span');
+});
+
+// Last: it turns the simulator's deposit down and has it refuse the credentials.
+test('answers GET /health on terminus 12, as the README installs it: up, degraded below the minimum, down when Singapay refuses', async () => {
+  const terminus = require('@nestjs/terminus/package.json') as { version: string };
+  assert.match(terminus.version, /^12\./, "the README's unpinned line installs terminus 12");
+  const url = await app.getUrl();
+
+  const up = await fetch(`${url}/health`);
+  assert.equal(up.status, 200);
+  assert.equal(((await up.json()) as { details: { singapay: { status: string } } }).details.singapay.status, 'up');
+
+  // Terminus 12 has a degraded state: still 200, with the cause.
+  sim.setBalance(1);
+  const low = await fetch(`${url}/health`);
+  assert.equal(low.status, 200);
+  const lowBody = (await low.json()) as { status: string; details: { singapay: { status: string; cause: string } } };
+  assert.equal(lowBody.status, 'degraded');
+  assert.deepEqual([lowBody.details.singapay.status, lowBody.details.singapay.cause], ['degraded', 'low_balance']);
+
+  // Singapay refuses the client credentials (HTTP 401 at the token endpoint).
+  sim.faults.add({ endpoint: 'token', fault: { kind: 'tokenFailure', status: 401 }, times: 10 });
+  sim.revokeTokens();
+  app.get(SingapayHealthIndicator).clearCache();
+  const down = await fetch(`${url}/health`);
+  assert.equal(down.status, 503);
+  const downBody = (await down.json()) as { error: { singapay: { status: string; cause: string } } };
+  assert.deepEqual([downBody.error.singapay.status, downBody.error.singapay.cause], ['down', 'client_credentials_refused']);
+  assert.ok(!JSON.stringify(downBody).includes(sim.credentials.clientSecret), 'no secret in the health body');
 });

@@ -71,6 +71,12 @@ describe('sample app on the built-in simulator (supertest)', () => {
       .send({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567891', password: 'x' })
       .expect(400);
     expect(JSON.stringify(extra.body.message)).toContain('password');
+    // A direct purchase has no referenceNumber to key it: without an order id, a retry would buy twice.
+    const unkeyed = await http
+      .post('/bills/pay')
+      .send({ command: 'pulsa', productCode: 'SPTLKMAS10', customerId: '081234567891' })
+      .expect(400);
+    expect(JSON.stringify(unkeyed.body.message)).toContain('Idempotency-Key header (or idempotencyKey) is required for a direct purchase');
     const period = await http.get('/transactions').query({ page: 'two' }).expect(400);
     expect(JSON.stringify(period.body.message)).toContain('page');
     await http.get('/transactions/..%2Fetc').expect(400);

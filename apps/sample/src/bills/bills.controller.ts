@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, Headers, HttpCode, Post, Res, Us
 import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SampleApiKeyProtected, SampleJsonOnlyGuard } from '../auth/sample-guards.js';
 import type { Response } from 'express';
-import { SingapayService, type SingapayInquiryResult, type SingapayPaymentResult } from '@app/singapay';
+import { SINGAPAY_INQUIRY_COMMANDS, SingapayService, type SingapayInquiryResult, type SingapayPaymentResult } from '@app/singapay';
 import { ApiErrors, UPSTREAM_ERRORS } from '../docs/api-responses.js';
 import { InquiryRequestDto, PayRequestDto } from '../docs/request-dtos.js';
 import { InquiryResultDto, PaymentResultDto } from '../docs/response-dtos.js';
@@ -15,6 +15,8 @@ import {
   PAYMENT_SUCCESS_EXAMPLE,
   PAYMENT_UNKNOWN_EXAMPLE,
 } from '../docs/sample-examples.js';
+
+const INQUIRY_COMMANDS: ReadonlySet<string> = new Set(SINGAPAY_INQUIRY_COMMANDS);
 
 @ApiTags('bills')
 @Controller('bills')
@@ -46,7 +48,7 @@ export class BillsController {
 
   /**
    * Pays an inquired bill, or buys airtime/data directly. Send your order id as
-   * `Idempotency-Key`: repeating the request then returns the same payment.
+   * `Idempotency-Key` (required for a direct purchase): repeating the request then returns the same payment.
    * 200 when paid; 202 when pending or unknown (follow it at GET /payments/:key).
    */
   @Post('pay')
@@ -60,7 +62,7 @@ export class BillsController {
     name: 'Idempotency-Key',
     required: false,
     description:
-      'Your order id (1-255 visible ASCII characters). Default: the referenceNumber; direct purchases without one get a generated key. Must equal idempotencyKey in the body if both are sent.',
+      'Your order id (1-255 visible ASCII characters). Required for direct purchases (pulsa, data, vouchg): 400 without it, since a retried request would buy twice. Default for a bill: its referenceNumber. Must equal idempotencyKey in the body if both are sent.',
     example: EXAMPLE_IDEMPOTENCY_KEY,
     schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
   })
@@ -89,6 +91,17 @@ export class BillsController {
   ): Promise<SingapayPaymentResult> {
     if (header !== undefined && body.idempotencyKey !== undefined && header !== body.idempotencyKey) {
       throw new BadRequestException('Idempotency-Key header and idempotencyKey field differ');
+    }
+    // A payment after an inquiry is keyed by its referenceNumber; a direct purchase has nothing of the
+    // kind, and a client that retries one after a timeout would buy twice under two generated keys.
+    if (header === undefined && body.idempotencyKey === undefined && !INQUIRY_COMMANDS.has(body.command)) {
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: [
+          `Idempotency-Key header (or idempotencyKey) is required for a direct purchase (${body.command}): your order id, so that a retried request returns this payment instead of buying again`,
+        ],
+      });
     }
     const result = await this.singapay.pay({ ...body, ...(header !== undefined ? { idempotencyKey: header } : {}) });
     if (result.status !== 'success') res.status(202);

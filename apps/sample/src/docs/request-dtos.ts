@@ -96,7 +96,7 @@ document(PayRequestDto, {
     required: false,
     pattern: '^[\\x21-\\x7e]{1,255}$',
     description:
-      'Your order id, as an alternative to the Idempotency-Key header (both must agree). Default: the referenceNumber; none for direct purchases.',
+      'Your order id, as an alternative to the Idempotency-Key header (both must agree). Default: the referenceNumber; a direct purchase needs one of the two.',
     example: EXAMPLE_IDEMPOTENCY_KEY,
   },
 });

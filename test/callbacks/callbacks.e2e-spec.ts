@@ -94,6 +94,39 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
     ]);
   });
 
+  it.each([
+    ['as the docs print it (06 echoing the detail command)', { kind: 'code', code: '06' }],
+    [
+      'with no command echoed (a moved path, a gateway)',
+      { kind: 'status', httpStatus: 404, body: { response_code: '06', response_text: 'Not found' } },
+    ],
+  ] as const)(
+    'never acknowledges a callback of a transaction a payment holds while its lookup answers "not found" %s',
+    async (_, fault) => {
+      const paid = (await singapay.pay({
+        command: 'data',
+        productCode: DATA.productCode,
+        customerId: `08229150${fault.kind === 'code' ? '0301' : '0302'}`,
+        idempotencyKey: `order-cb-06-${fault.kind}`,
+      })) as SingapayAcceptedPayment;
+      const detail = sim.faults.add({ endpoint: 'detail', match: { transactionId: paid.transactionId }, fault });
+      const callback = {
+        command: 'callback',
+        response_code: '00',
+        data: { transaction_id: paid.transactionId, customer_id: paid.customerId },
+      };
+      try {
+        await request(app.getHttpServer()).post('/hooks/singapay').send(callback).expect(503);
+      } finally {
+        sim.faults.remove(detail);
+      }
+      // Delivered again once the lookup answers: acknowledged with the payment settled.
+      sim.settleAll();
+      await request(app.getHttpServer()).post('/hooks/singapay').send(callback).expect(200);
+      expect((await singapay.getPayment(`order-cb-06-${fault.kind}`)).state).toBe(sim.transaction(paid.transactionId)!.status);
+    },
+  );
+
   it('learns that Singapay refunded a settled success from the 50 callback, confirmed by a lookup', async () => {
     const paid = (await singapay.pay({
       command: 'data',

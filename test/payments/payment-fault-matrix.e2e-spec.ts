@@ -30,6 +30,7 @@ import {
   singapayFailure,
 } from '../support/adversarial-testing.js';
 import type { SingapayTestContext } from '../support/singapay-testing.js';
+import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const MAX_ATTEMPTS = SINGAPAY_RETRY_DEFAULTS.maxAttempts;
@@ -489,6 +490,45 @@ describe('fault matrix: payments', () => {
       } finally {
         await refused.close();
         await first.stop();
+      }
+    });
+
+    it("a caller whose wait on the key's resend runs out is told unknown, never failed-not-sent from the copy it read before the resend", async () => {
+      // A store over a network: create() reads the record at once, its answer comes 30 ms later.
+      class SlowAnswers extends SingapayInMemoryPaymentStore {
+        override async create(record: SingapayPaymentRecord) {
+          const answer = await super.create(record);
+          await sleep(30);
+          return answer;
+        }
+      }
+      const port = await closedPort();
+      const first = await SingapaySimulator.start({ port, settleDelayMs: 60_000 });
+      const refused = await createSingapayWithClock(
+        { baseUrl: first.baseUrl, ...first.credentials, retry: { baseDelayMs: 5 }, timeoutMs: 2_000, paymentStore: new SlowAnswers() },
+        new ManualClock(),
+      );
+      let back: SingapaySimulator | undefined;
+      try {
+        await refused.service.checkBalance();
+        await first.stop();
+        await sleep(50);
+        const req = { command: 'pulsa' as const, productCode: 'SPTLKMAS10', customerId: '081299995678', idempotencyKey: 'refused-2' };
+        expect((await singapayFailure(() => refused.service.pay(req))).delivery).toBe('not_sent');
+
+        back = await SingapaySimulator.start({ port, settleDelayMs: 60_000 });
+        back.faults.add({ endpoint: 'payment', fault: { kind: 'latency', ms: 600 }, times: 1 });
+        // The first caller reclaims the key and sends; the second read the record before that write, and joins the send.
+        const sender = refused.service.pay(req);
+        await sleep(5);
+        const joiner = await refused.service.pay(req, { timeoutMs: 200 }).catch((e: unknown) => e);
+        expect(joiner).toMatchObject({ status: 'unknown', idempotencyKey: 'refused-2' });
+        expect((await sender).status).toBe('pending');
+        expect(back.paymentsFor({ customerId: req.customerId })).toBe(1);
+      } finally {
+        await refused.close();
+        await first.stop();
+        await back?.stop();
       }
     });
   });

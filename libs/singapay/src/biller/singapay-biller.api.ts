@@ -35,6 +35,20 @@ const SINGAPAY_LIST_MAX_PAGES = 200;
 /** List pages `listAllTransactions` reads at a time once the first page named the last. */
 const SINGAPAY_LIST_CONCURRENCY = 4;
 
+/**
+ * Whether a failed call is Singapay saying that what was asked for does not exist: code 06 echoing
+ * the command asked, as the docs print it for an unknown transaction id. A 06 that echoes no command,
+ * or another, may be a wrong path or a gateway's 404, and is never "not found": a payment concluded
+ * failed, or a callback dropped as forged, on such an answer could lose money.
+ */
+export function isSingapayNotFound(error: unknown, command: string): error is SingapayNotFoundException {
+  return error instanceof SingapayNotFoundException && asRecord(error.raw)?.command === command;
+}
+
+/** `getTransaction()`'s answer for an id Singapay does not know (see `isSingapayNotFound`). */
+export const isUnknownSingapayTransaction = (error: unknown): error is SingapayNotFoundException =>
+  isSingapayNotFound(error, SINGAPAY_GENERAL_COMMANDS.detailTransaction);
+
 /** What a payment call carries besides its request: allow-listed log metadata, and the token it took beforehand. */
 export interface SingapayPaymentLog {
   idempotencyKey?: string;
@@ -153,8 +167,8 @@ export class SingapayBillerApi {
     } catch (error) {
       // How Singapay answers a search that finds nothing is undocumented; "not found" is one
       // plausible way. Only when it echoes the list command: a wrong path is never "no rows".
-      const raw = error instanceof SingapayNotFoundException ? asRecord(error.raw) : undefined;
-      if (raw?.command === SINGAPAY_GENERAL_COMMANDS.listTransactions) return { items: [], pagination: null, raw };
+      if (isSingapayNotFound(error, SINGAPAY_GENERAL_COMMANDS.listTransactions))
+        return { items: [], pagination: null, raw: asRecord(error.raw)! };
       throw error;
     }
     // `00` with no data at all is the other plausible empty answer; `bill_transactions: []` the documented one.

@@ -6,9 +6,9 @@ import {
   ServiceUnavailableException,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
+import { isUnknownSingapayTransaction, SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import { isSingapayTransactionId } from '../biller/singapay-biller.readers.js';
-import { SingapayNotFoundException, type SingapayException } from '../errors/singapay.exception.js';
+import type { SingapayException } from '../errors/singapay.exception.js';
 import { SingapayPaymentConfirmations } from '../payments/recovery/singapay-payment.confirmations.js';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import { asRecord } from '../util/singapay-json.js';
@@ -116,9 +116,11 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
   }
 
   private async confirm(transactionId: string): Promise<void> {
-    const tx = await this.biller.getTransaction(transactionId).catch((error: unknown) => {
-      // Singapay does not know it: forged, or not ours. Nothing to retry.
-      if (error instanceof SingapayNotFoundException) return undefined;
+    const tx = await this.biller.getTransaction(transactionId).catch(async (error: unknown) => {
+      // Singapay does not know it: forged, or not ours. Nothing to retry. Unless a payment holds it: that id
+      // came from Singapay's own answer, and "not found" for it is the lookup gone wrong (another account's
+      // credentials, a moved path), never grounds to acknowledge what may be its refund.
+      if (isUnknownSingapayTransaction(error) && (await this.confirmations.mayHold(transactionId)) !== 'held') return undefined;
       throw error;
     });
     if (!tx) return;

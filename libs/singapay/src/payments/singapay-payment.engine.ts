@@ -92,7 +92,8 @@ export class SingapayPaymentEngine {
         const claimed = await this.ledger.create(
           paymentClaim({ key, requestHash, params, owner: this.owner, leaseUntil: now + this.leaseMs(call) }, now),
         );
-        if (claimed.created) return this.answer(await this.inflight.track(key, () => this.send(claimed.record, params, token, call)));
+        if (claimed.created)
+          return this.answer(await this.inflight.track(claimed.record, () => this.send(claimed.record, params, token, call)));
         record = claimed.record;
       } else {
         // Without a token nothing can be sent: a key already recorded answers from its record; a new
@@ -103,7 +104,12 @@ export class SingapayPaymentEngine {
       }
       if (!isSamePaymentRequest(record, req, requestHash)) throw SingapayIdempotencyConflictException.forRecord(record);
 
-      if (this.inflight.get(key)) return this.answer((await this.inflight.joinUntil(key, waitUntil, this.now)) ?? record);
+      if (this.inflight.get(key)) {
+        const joined = await this.inflight.joinUntil(key, record, waitUntil, this.now);
+        // The work ended between the two looks: the record as it left it is read again.
+        if (joined) return this.answer(joined);
+        continue;
+      }
 
       const unrecorded = await this.resolver.settleKept(record);
       if (unrecorded) return this.answer(unrecorded.record);
@@ -112,7 +118,7 @@ export class SingapayPaymentEngine {
         if (token === undefined) throw tokenError;
         // Provably never sent: this call may send it, if it wins the record back first (counting its send in the same write).
         const reclaimed = await this.ledger.replace(record, reclaimPatch(record, this.owner, now + this.leaseMs(call), now), 'before_send');
-        if (reclaimed) return this.answer(await this.inflight.track(key, () => this.send(reclaimed, params, token, call)));
+        if (reclaimed) return this.answer(await this.inflight.track(reclaimed, () => this.send(reclaimed, params, token, call)));
         continue;
       }
       const due = this.policy.isDueForLookup(record, now, 'pay');
@@ -155,8 +161,8 @@ export class SingapayPaymentEngine {
       if (this.inflight.get(key)) {
         // The sender's error is the sender's: a reader gets the payment as it was recorded when the send failed.
         // Its time is its own, as for pay() joining a send: once it is up, the record as read is the answer.
-        const settled = await this.inflight.joinUntil(key, waitUntil, this.now).catch(() => null);
-        if (settled !== null) return paymentView(settled ?? record);
+        const settled = await this.inflight.joinUntil(key, record, waitUntil, this.now).catch(() => undefined);
+        if (settled) return paymentView(settled);
         continue;
       }
       const unrecorded = await this.resolver.settleKept(record);

@@ -1,9 +1,9 @@
 import { BadRequestException, Inject, Injectable, Logger, NotImplementedException, ServiceUnavailableException } from '@nestjs/common';
-import { SingapayBillerApi } from '../biller/singapay-biller.api.js';
+import { isUnknownSingapayTransaction, SingapayBillerApi } from '../biller/singapay-biller.api.js';
 import type { SingapayListedTransaction } from '../biller/singapay-biller.types.js';
 import { calendarDayStart, formatSingapayIso, singapayWibDay } from '../biller/singapay-time.js';
 import { SINGAPAY_WIB_OFFSET_MINUTES } from '../contract/singapay-api.contract.js';
-import { SingapayException, SingapayNotFoundException } from '../errors/singapay.exception.js';
+import { SingapayException } from '../errors/singapay.exception.js';
 import type { SingapayCallOptions } from '../http/singapay-transport.js';
 import type { SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
 import {
@@ -144,7 +144,7 @@ export class SingapayDayReconciliation {
         const tx = await this.biller.getTransaction(record.transactionId, call);
         pairs.set(record.key, { tx, foundIn: 'detail', pairedBy: 'transaction_id' });
       } catch (error) {
-        if (error instanceof SingapayNotFoundException) notFound.add(record.key);
+        if (isUnknownSingapayTransaction(error)) notFound.add(record.key);
         else unchecked.set(record.key, `the detail lookup failed (${describe(error)})`);
       }
     }

@@ -107,18 +107,25 @@ export class SingapayPaymentConfirmations {
   async mayHold(transactionId: string, customerId?: string): Promise<SingapayTransactionClaim | undefined> {
     if (await this.ledger.findByTransactionId(transactionId)) return 'held';
     if (customerId === undefined) return undefined;
+    if (await this.mayBeAwaited(customerId)) return 'open';
+    // Its payment may have taken it between the two reads (by its own answer or a lookup), and is no longer open.
+    return (await this.ledger.findByTransactionId(transactionId)) ? 'held' : undefined;
+  }
+
+  /** Whether an open payment of the customer may be waiting for a transaction. */
+  private async mayBeAwaited(customerId: string): Promise<boolean> {
     const open = (records: SingapayPaymentRecord[]) => records.some((r) => r.customerId === customerId && this.policy.isOpenToEvidence(r));
     if (this.ledger.listsByCustomer) {
       // A few records, read afresh (a payment claimed a moment ago counts): a customer with more open
       // payments than that has one that may be waiting, and gets the room.
       const { records, complete } = await this.ledger.listUnsettledOf(customerId, CLAIM_READ_MAX);
-      return open(records) || !complete ? 'open' : undefined;
+      return open(records) || !complete;
     }
     // A store without a per-customer query: the whole backlog, read at most once a second under a flood.
-    if (open(await this.backlog())) return 'open';
+    if (open(await this.backlog())) return true;
     // A payment claimed since the list was read must not be missed; under a flood, read again at most every 100 ms.
     const age = this.now() - (this.backlogCache?.at ?? 0);
-    return age > 100 && open(await this.backlog(true)) ? 'open' : undefined;
+    return age > 100 && open(await this.backlog(true));
   }
 
   private async backlog(fresh = false): Promise<SingapayPaymentRecord[]> {

@@ -106,7 +106,7 @@ export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
     if (record === undefined) return this.ledger.giveUpKept(key, 'the store no longer holds its record');
     if (record) {
       const current = await this.inflight
-        .track(key, async () => {
+        .track(record, async () => {
           const settled = await this.resolver.settleKept(record);
           written = settled?.written ?? false;
           return settled?.record ?? record;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { SingapayBillerApi } from '../../biller/singapay-biller.api.js';
-import { SingapayNotFoundException, type SingapayException } from '../../errors/singapay.exception.js';
+import { isUnknownSingapayTransaction, SingapayBillerApi } from '../../biller/singapay-biller.api.js';
+import type { SingapayException } from '../../errors/singapay.exception.js';
 import type { SingapayCallOptions } from '../../http/singapay-transport.js';
 import { SINGAPAY_CLOCK, SINGAPAY_LOGGER_CONTEXT, type SingapayClock } from '../../singapay.constants.js';
 import { dropUndefined } from '../../util/singapay-json.js';
@@ -43,7 +43,7 @@ export class SingapayPaymentResolver {
 
   /** Finds out what became of the payment, or joins the work on its key under way in this process. */
   resolve(record: SingapayPaymentRecord, via: SingapaySettlementSource, call?: SingapayCallOptions): Promise<SingapayPaymentRecord> {
-    return this.inflight.track(record.key, () => this.resolveHeld(record, via, call));
+    return this.inflight.track(record, () => this.resolveHeld(record, via, call));
   }
 
   /**
@@ -58,7 +58,7 @@ export class SingapayPaymentResolver {
       // Applied to the record as that work left it, so that what it announced is not announced again.
       current = (await this.ledger.get(current.key, 'after_send')) ?? current;
     }
-    return this.inflight.track(current.key, () => this.adoptHeld(current, tx, via));
+    return this.inflight.track(current, () => this.adoptHeld(current, tx, via));
   }
 
   /**
@@ -190,7 +190,7 @@ export class SingapayPaymentResolver {
       try {
         return await this.adoptHeld(record, await this.biller.getTransaction(record.transactionId, call), via);
       } catch (error) {
-        if (!(error instanceof SingapayNotFoundException)) throw error;
+        if (!isUnknownSingapayTransaction(error)) throw error;
         // An id Singapay does not know falls under the same not-found horizon as a missing one.
         complete = true;
       }

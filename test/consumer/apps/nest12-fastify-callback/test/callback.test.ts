@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import { NestFactory } from '@nestjs/core';
@@ -103,7 +104,7 @@ test('the module traces through the SDK the app registered (the CommonJS build l
 
 // Last: it turns the simulator's deposit down and has it refuse the credentials.
 test('answers GET /health on terminus 12, as the README installs it: up, degraded below the minimum, down when Singapay refuses', async () => {
-  const terminus = require('@nestjs/terminus/package.json') as { version: string };
+  const terminus = JSON.parse(readFileSync(require.resolve('@nestjs/terminus/package.json'), 'utf8')) as { version: string };
   assert.match(terminus.version, /^12\./, "the README's unpinned line installs terminus 12");
   const url = await app.getUrl();
 

@@ -15,6 +15,7 @@ import {
   type SingapaySimulatorTransaction,
 } from '@app/singapay-simulator';
 import { startCallbackApp, type CallbackApp } from '../support/callback-testing.js';
+import { createSingapayWithClock, ManualClock, requestsTo } from '../support/adversarial-testing.js';
 
 const PULSA = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
 
@@ -640,6 +641,58 @@ describe("when pay()'s own write does not land", () => {
       expect(sim.stats().paymentsReceived).toBe(1);
     } finally {
       await started.close();
+    }
+  });
+});
+
+describe("an uncertain answer carrying Singapay's word, whose write fails", () => {
+  it('a 51 (Singapay says it went through) is kept and written: the payment keeps its code and never ends not_found', async () => {
+    let failed = false;
+    class FailsTheUnknownOnce extends SingapayInMemoryPaymentStore {
+      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
+        if (record.state === 'unknown' && !failed) {
+          failed = true;
+          throw new Error('store unavailable');
+        }
+        return super.replace(record, expectedVersion);
+      }
+    }
+    const sim = await SingapaySimulator.start({ settleDelayMs: 60_000 });
+    const clock = new ManualClock();
+    const ctx = await createSingapayWithClock(
+      {
+        baseUrl: sim.baseUrl,
+        ...sim.credentials,
+        paymentStore: new FailsTheUnknownOnce(),
+        timeoutMs: 2_000,
+        paymentNotFoundAfterMs: 2_000,
+        retry: { baseDelayMs: 5 },
+      },
+      clock,
+    );
+    try {
+      // Singapay's 51 ("went through") with nothing processed: no list or lookup will ever show it.
+      sim.faults.add({ endpoint: 'payment', fault: { kind: 'code', code: '51' }, times: 1 });
+      const paid = await ctx.service.pay({
+        command: 'pulsa',
+        productCode: PULSA.productCode,
+        customerId: '081279995151',
+        idempotencyKey: 'kept-51',
+      });
+      expect(failed).toBe(true);
+      expect(paid).toMatchObject({ status: 'unknown', responseCode: '51' });
+      clock.advance(2_100);
+      sim.advance(2_100);
+      const payment = await ctx.service.getPayment('kept-51');
+      expect({ state: payment.state, responseCode: payment.responseCode, failure: payment.failure?.reason }).toEqual({
+        state: 'unknown',
+        responseCode: '51',
+        failure: undefined,
+      });
+      expect(requestsTo(sim, '/api/v2/prepaid/payment')).toBe(1);
+    } finally {
+      await ctx.close();
+      await sim.stop();
     }
   });
 });

@@ -209,9 +209,12 @@ export class SingapayPaymentEngine {
     }
     let tried = record;
     const moved = await this.recordFailure(record, verdict.patch, (base) => (tried = base));
-    // Singapay's own word (a refusal, a refund) that the store could not take: no one else knows of it. Kept in
-    // this process and written later, as an accepted answer is; a verdict of ours is left to a lookup.
-    if (moved === null && (verdict.kind === 'rejected' || verdict.kind === 'refunded')) {
+    // Singapay's own word (a refusal, a refund, a 51 or a transaction id in an answer otherwise unreadable) that the
+    // store could not take: no one else knows of it. Kept in this process and written later, as an accepted answer
+    // is; a verdict of ours alone (no answer, or one with nothing of Singapay's in it) is left to a lookup.
+    const singapaySaid =
+      verdict.kind === 'uncertain' && (verdict.patch.responseCode !== undefined || verdict.patch.transactionId !== undefined);
+    if (moved === null && (verdict.kind === 'rejected' || verdict.kind === 'refunded' || singapaySaid)) {
       this.keep(record, verdict.patch, { dropHeldTransaction: true, announce: verdict.kind === 'refunded', tried });
     }
     let recorded = moved?.after;

@@ -311,8 +311,11 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
     // A write of it that landed before, its answer lost, made the move: nothing to write again (a second write would
     // put back the watch of a PLN token found since). The move it made, from the version it was tried on, is announced.
     const landed = (current: SingapayPaymentRecord) => current.state === patch.state && holdsAnswer(current, patch, sent);
+    // An uncertain answer only adds Singapay's code and transaction to a record still in doubt: a lookup that learned more wins.
+    const inDoubt = (current: SingapayPaymentRecord) =>
+      patch.state !== 'unknown' || current.state === 'sending' || current.state === 'unknown';
     const open = (current: SingapayPaymentRecord) =>
-      (current.transactionId === undefined || current.transactionId === named) && !landed(current);
+      (current.transactionId === undefined || current.transactionId === named) && !landed(current) && inDoubt(current);
     let moved: { before: SingapayPaymentRecord; after: SingapayPaymentRecord } | undefined;
     let attempt = tried;
     let latest: SingapayPaymentRecord | undefined;

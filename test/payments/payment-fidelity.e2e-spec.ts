@@ -21,7 +21,9 @@ import {
 } from '@app/singapay';
 import type { SingapaySimulator, SingapaySimulatorFault, SingapaySimulatorVariants } from '@app/singapay-simulator';
 import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord } from '@app/singapay/stores/index.js';
-import { countPaymentRequests, ledgerEntries, pad, settle } from '../support/adversarial-testing.js';
+import { countPaymentRequests, ledgerEntries, pad, requestsTo, settle } from '../support/adversarial-testing.js';
+import { SINGAPAY_RETRY_DEFAULTS } from '@app/singapay/config/singapay-options.validation.js';
+import { SINGAPAY_GENERAL_PATHS } from '@app/singapay/contract/singapay-api.contract.js';
 import { EMPTY_LISTS, startSkewedPair, TOKEN_PLACES, ZONE_COMBINATIONS, type SkewedPair } from '../support/variant-testing.js';
 
 const HORIZON_MS = 1_000;
@@ -493,6 +495,24 @@ describe('PLN tokens', () => {
       expect(payment).toMatchObject({ state: 'success', token: issued });
       expect(payment.awaitingToken).toBeUndefined();
       expect(payment.reviewUntil).toBeUndefined();
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('a token chase whose lookups fail backs off: a few detail requests in seconds, not one after another', async () => {
+    const pair = await startSkewedPair({}, 0, {}, { settleDelayMs: 60_000 });
+    try {
+      const req = await inquired(pair.ctx.service, 'plntok', next());
+      const paid = await pair.ctx.service.pay(req);
+      expect(paid).toMatchObject({ status: 'success', awaitingToken: true });
+      pair.sim.faults.add({ endpoint: 'detail', fault: { kind: 'html', status: 503 } });
+      const before = requestsTo(pair.sim, SINGAPAY_GENERAL_PATHS.detailTransaction);
+      // The chase's first step comes after 2 s; each failed step waits 2 s, 4 s… before the next.
+      await new Promise((resolve) => setTimeout(resolve, 4_500));
+      const asked = requestsTo(pair.sim, SINGAPAY_GENERAL_PATHS.detailTransaction) - before;
+      expect(asked).toBeGreaterThan(0);
+      expect(asked).toBeLessThanOrEqual(2 * (SINGAPAY_RETRY_DEFAULTS.maxAttempts + 1));
     } finally {
       await pair.close();
     }

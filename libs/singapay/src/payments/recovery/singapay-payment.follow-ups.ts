@@ -161,6 +161,11 @@ export class SingapayPaymentFollowUps implements OnModuleInit, OnModuleDestroy {
     // The step that comes due still looks; only the next one is weighed against the chase's length.
     if (!record || !this.policy.keepsChasingToken(record, startedAt, startedAt)) return;
     const after = await this.resolver.resolve(record, 'lookup').catch(() => record);
-    if (!this.stopped && this.policy.keepsChasingToken(after, startedAt, this.now())) this.schedule(after, startedAt);
+    const now = this.now();
+    if (this.stopped || !this.policy.keepsChasingToken(after, startedAt, now)) return;
+    // A lookup that failed, or whose write was refused, leaves the next check where it was, now past: the chase
+    // backs off on its own count of such steps instead of asking again at once.
+    if ((after.nextCheckAt ?? 0) > now) this.schedule(after, startedAt);
+    else this.schedule({ key, nextCheckAt: this.policy.nextFollowUpAt({ lookups: waits }, now) }, startedAt, waits + 1);
   }
 }

@@ -458,3 +458,38 @@ describe("pay()'s own timeout against the not-found horizon", () => {
     }
   });
 });
+
+describe('waitForPayment() options', () => {
+  it('refuses a poll interval, timeout or signal that is not one, naming it, before any lookup; a good wait ends by its deadline', async () => {
+    const sim = await SingapaySimulator.start({ settleDelayMs: 60_000 });
+    registerSimulatorSecrets(sim);
+    const ctx = await createSingapayWithClock({ baseUrl: sim.baseUrl, ...sim.credentials }, new ManualClock());
+    try {
+      const order = { command: 'pulsa' as const, productCode: 'SPTLKMAS10', customerId: '081234567893', idempotencyKey: 'wait-options' };
+      expect((await ctx.service.pay(order)).status).toBe('pending');
+      const lookups = () => sim.stats().requests['/api/v1/detail-bill-transaction'] ?? 0;
+      const before = lookups();
+      for (const [options, named] of [
+        [{ pollIntervalMs: 0 }, 'pollIntervalMs must be an integer from 50 to 600000'],
+        [{ pollIntervalMs: 1.5 }, 'pollIntervalMs must be an integer'],
+        [{ timeoutMs: Number.NaN }, 'timeoutMs must be an integer from 1 to 3600000'],
+        [{ signal: {} as AbortSignal }, 'signal must be an AbortSignal'],
+      ] as const) {
+        const refused = await settle(ctx.service.waitForPayment('wait-options', options));
+        const error = (refused as { error: unknown }).error as BadRequestException;
+        expect(error).toBeInstanceOf(BadRequestException);
+        expect(JSON.stringify(error.getResponse())).toContain(`waitForPayment: ${named}`);
+      }
+      expect(lookups()).toBe(before);
+      // Singapay slower than the whole wait: the lookup gets what is left of it, and the wait returns the payment as it stands.
+      sim.faults.add({ endpoint: 'detail', fault: { kind: 'latency', ms: 3_000 } });
+      const started = Date.now();
+      const payment = await ctx.service.waitForPayment('wait-options', { timeoutMs: 300, pollIntervalMs: 50 });
+      expect(payment.state).toBe('pending');
+      expect(Date.now() - started).toBeLessThan(2_500);
+    } finally {
+      await ctx.close();
+      await sim.stop();
+    }
+  });
+});

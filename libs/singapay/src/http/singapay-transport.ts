@@ -165,17 +165,18 @@ export class SingapayTransport implements OnApplicationShutdown {
 
 /**
  * Per-call options come from callers' code: the service checks them once, at the door, and
- * refuses nonsense before anything is recorded or sent.
+ * refuses nonsense before anything is recorded or sent (with `problems` the caller found in its
+ * own options, in the same 400).
  */
 export function checkCallOptions(
   operation: string,
   call: SingapayCallOptions | undefined,
   maxTimeoutMs = 600_000,
   maxTimeoutIs = '',
+  problems: string[] = [],
 ): number | undefined {
-  if (!call) return undefined;
-  const { timeoutMs, signal } = call;
-  const problems: string[] = [];
+  if (!call && problems.length === 0) return undefined;
+  const { timeoutMs, signal } = call ?? {};
   if (timeoutMs !== undefined && !isIntegerIn(timeoutMs, 1, maxTimeoutMs))
     problems.push(`timeoutMs must be an integer from 1 to ${maxTimeoutMs}${maxTimeoutIs}`);
   if (signal !== undefined && !(signal instanceof AbortSignal)) problems.push('signal must be an AbortSignal');

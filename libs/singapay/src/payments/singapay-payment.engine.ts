@@ -147,7 +147,9 @@ export class SingapayPaymentEngine {
     const deadline = this.now() + (options.timeoutMs ?? 60_000);
     const interval = options.pollIntervalMs ?? 1_000;
     for (;;) {
-      const payment = await this.read(key, deadline, options.signal ? { signal: options.signal } : undefined);
+      // Each lookup within what is left of the wait, so that the wait ends by its deadline.
+      const left = Math.max(1, Math.min(this.options.timeoutMs, deadline - this.now()));
+      const payment = await this.read(key, deadline, { timeoutMs: left, ...(options.signal ? { signal: options.signal } : {}) });
       if ((isFinalPaymentState(payment.state) && !payment.awaitingToken) || this.now() + interval > deadline) return payment;
       await singapaySleep(interval, options.signal);
     }

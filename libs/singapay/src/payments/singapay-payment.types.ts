@@ -57,15 +57,17 @@ export interface SingapayTokenDelivery {
 
 export interface SingapayWaitOptions {
   /**
-   * Give up waiting after this long and return the current state.
+   * Give up waiting after this long and return the current state (an integer from 1 to 3600000); each
+   * lookup at Singapay gets what is left of it, at most the module's `timeoutMs`.
    * @default 60000
    */
   timeoutMs?: number;
   /**
-   * Pause between two lookups at Singapay.
+   * Pause between two lookups at Singapay (an integer from 50 to 600000).
    * @default 1000
    */
   pollIntervalMs?: number;
+  /** Stops the wait: the pause rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 

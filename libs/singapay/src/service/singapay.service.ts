@@ -12,7 +12,7 @@ import type {
   SingapayTransactionPage,
 } from '../biller/singapay-biller.types.js';
 import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
-import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
+import { isIntegerIn, type SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { checkCallOptions, type SingapayCallOptions } from '../http/singapay-transport.js';
 import { SingapayPaymentEngine } from '../payments/singapay-payment.engine.js';
 import { SingapayPaymentLedger } from '../payments/singapay-payment.ledger.js';
@@ -105,9 +105,12 @@ export class SingapayService {
   }
 
   /** Waits (polling Singapay) until the payment is final or `timeoutMs` passes; returns its state either way. */
-  async waitForPayment(idempotencyKey: string, options?: SingapayWaitOptions): Promise<SingapayPayment> {
+  async waitForPayment(idempotencyKey: string, options: SingapayWaitOptions = {}): Promise<SingapayPayment> {
     const req = validateSingapayInput(SingapayIdempotencyKeyRequest, { idempotencyKey });
-    return this.payments.waitForPayment(req.idempotencyKey, options);
+    const poll = options?.pollIntervalMs;
+    const problems = poll === undefined || isIntegerIn(poll, 50, 600_000) ? [] : ['pollIntervalMs must be an integer from 50 to 600000'];
+    checkCallOptions('waitForPayment', options ?? undefined, 3_600_000, '', problems);
+    return this.payments.waitForPayment(req.idempotencyKey, options ?? {});
   }
 
   /** Payments that reached a final state (success, failed, refunded), however that was learned. */

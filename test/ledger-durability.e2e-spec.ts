@@ -545,6 +545,36 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('a PostgreSQL that keep
     }
   });
 
+  it('the health indicator reports payment_store_unavailable while PostgreSQL is down (every payment is refused then), up once it is back', async () => {
+    @Module({
+      imports: [
+        SingapayModule.forRoot({ ...sim.credentials, baseUrl: sim.baseUrl, databaseUrl: url, isGlobal: true }),
+        TerminusModule.forRoot({ logger: false }),
+        SingapayHealthModule.forFeature({ cacheTtlMs: 0 }),
+      ],
+      controllers: [TestHealthController],
+    })
+    class UserAppModule {}
+    const nest: INestApplication = await NestFactory.create(UserAppModule, { logger: false, abortOnError: false });
+    try {
+      const port = await freePort();
+      await nest.listen(port, '127.0.0.1');
+      const http = request(`http://127.0.0.1:${port}`);
+      await http.get('/health').expect(200);
+      await server.halt();
+      try {
+        const down = await http.get('/health').expect(503);
+        expect(down.body.error.singapay).toMatchObject({ status: 'down', cause: 'payment_store_unavailable' });
+        expect(JSON.stringify(down.body)).not.toContain(server.password);
+      } finally {
+        await server.start();
+      }
+      await http.get('/health').expect(200);
+    } finally {
+      await nest.close();
+    }
+  });
+
   it('production refuses a server with fsync = off, naming the setting; sandbox warns; fsync = on starts', async () => {
     const options = { baseUrl: sim.baseUrl, ...sim.credentials, databaseUrl: url };
     const refused = await failure(createSingapay({ ...options, environment: 'production' }));

@@ -14,6 +14,8 @@ import type { SingapayUnknownPayments } from '../telemetry/singapay-unknown-paym
 import { applyPatch, canMove, holdsAnswer, isRefundOwed, isReportedFailure, type SingapayRecordPatch } from './singapay-payment.state.js';
 import { hashIdempotencyKey } from '../util/singapay-log.js';
 
+// What a check of a store that cannot lose records reads: a key outside what `pay()` accepts (it holds a space).
+const SINGAPAY_STORE_PROBE_KEY = 'singapay store probe';
 /** Most unsettled records one listing reads; a listing that reaches it may have left some out. */
 const SINGAPAY_UNSETTLED_LIST_MAX = 10_000;
 
@@ -381,9 +383,15 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
     return typeof this.store.checkIntegrity === 'function';
   }
 
-  /** Whether the store still holds every record written to it; a store that cannot lose any is always intact. */
+  /**
+   * Whether the store still holds every record written to it; a store that cannot lose any is intact
+   * once it answers a read (of a key no payment uses). Throws the store's error when it cannot be
+   * reached: every payment is refused then, and a health check must say so.
+   */
   async checkIntegrity(): Promise<SingapayPaymentStoreIntegrity> {
-    return (await this.store.checkIntegrity?.()) ?? { intact: true };
+    if (this.store.checkIntegrity) return this.store.checkIntegrity();
+    await this.store.get(SINGAPAY_STORE_PROBE_KEY);
+    return { intact: true };
   }
 
   /** Lifts a stop after the store lost records (an operator's decision; see `SingapayService.resumePayments`). */

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { SingapayCallbackReceiver, SingapayService, type SingapayAcceptedPayment, type SingapayPaymentSettlement } from '@app/singapay';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
 import { firstValueFrom, filter, timeout } from 'rxjs';
+import { SingapayInMemoryPaymentStore } from '@app/singapay/stores/index.js';
 import { createSingapay } from '../support/singapay-testing.js';
 import { startCallbackApp, type CallbackApp } from '../support/callback-testing.js';
 
@@ -407,4 +408,37 @@ describe('callbacks, settlements, waiting and reconciling (simulator -> app over
   it('answers 404 for a key with no payment', async () => {
     await expect(singapay.getPayment('never-used')).rejects.toMatchObject({ status: 404 });
   });
+});
+
+describe('callbacks at shutdown', () => {
+  it('a lookup that outlives the shutdown wait writes nothing: its delivery got 503, so Singapay delivers it again to a process that writes and announces it', async () => {
+    const store = new SingapayInMemoryPaymentStore();
+    const started = await startCallbackApp({ simulatorDelivers: false, module: { paymentStore: store } });
+    let closed = false;
+    try {
+      const { sim, app, service } = started;
+      const paid = (await service.pay({
+        command: 'data',
+        productCode: DATA.productCode,
+        customerId: '082291500401',
+        idempotencyKey: 'order-cb-shutdown',
+      })) as SingapayAcceptedPayment;
+      sim.settleAll();
+      sim.faults.add({ endpoint: 'detail', match: { transactionId: paid.transactionId }, fault: { kind: 'latency', ms: 6_500 } });
+      const delivery = request(app.getHttpServer())
+        .post('/hooks/singapay')
+        .send({ command: 'callback', response_code: '00', data: { transaction_id: paid.transactionId, customer_id: paid.customerId } })
+        .then((r) => r.status);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const closing = app.close();
+      expect(await delivery).toBe(503);
+      await closing;
+      closed = true;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await store.get('order-cb-shutdown'))?.state).toBe('pending');
+    } finally {
+      if (!closed) await started.app.close();
+      await started.sim.stop();
+    }
+  }, 20_000);
 });

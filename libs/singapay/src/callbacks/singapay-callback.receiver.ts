@@ -45,6 +45,7 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   private readonly queue: SingapayCallbackQueue;
   private lastFullWarning = 0;
+  private stopped = false;
 
   constructor(
     private readonly biller: SingapayBillerApi,
@@ -109,9 +110,10 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    // Shutdown waits for the lookups under way; what still waits after that was not acknowledged
-    // (Singapay delivers it again), or no payment of ours could hold it.
+    // Shutdown waits up to 5 s for the lookups under way; what still waits after that was not acknowledged
+    // (Singapay delivers it again), or no payment of ours could hold it, and a lookup still running writes nothing.
     await Promise.race([this.queue.drain(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+    this.stopped = true;
     this.queue.stop();
   }
 
@@ -124,6 +126,9 @@ export class SingapayCallbackReceiver implements OnModuleDestroy {
       throw error;
     });
     if (!tx) return;
+    // A lookup that outlived the shutdown's wait: its callback was answered 503 and comes again to a process
+    // that can both write it and announce it; written here, it would be announced on a stream closing with the module.
+    if (this.stopped) throw new Error('stopped: the callback is left to its next delivery');
     const { outcome, record } = await this.confirmations.apply(tx, 'callback');
     const whose = record
       ? `payment key=${hashIdempotencyKey(record.key)} state=${record.state}`

@@ -96,12 +96,16 @@ describe('payment failures that name their transaction (failureTransactionId: wh
     await refundAndDeliver();
     expect(sim.transaction(tx!.transactionId)?.status).toBe('refunded');
     expect((await singapay.getPayment('fail-20')).state).toBe('refunded');
-    expect(statusesOf('fail-20')).toEqual([['refunded', 'callback', tx!.transactionId]]);
+    // The refusal is announced as it is recorded, the refund as its callback is confirmed.
+    expect(statusesOf('fail-20')).toEqual([
+      ['failed', 'payment', tx!.transactionId],
+      ['refunded', 'callback', tx!.transactionId],
+    ]);
     // The customer was told "failed" at once: the refunded payment keeps that failure, which says this refund
     // only gives the deposit its money back; and the same key still gives the same refusal.
     const refunded = await singapay.getPayment('fail-20');
     expect([refunded.state, refunded.failure?.reason]).toEqual(['refunded', 'rejected']);
-    expect(settlements.find((s) => s.idempotencyKey === 'fail-20')?.payment?.failure?.reason).toBe('rejected');
+    expect(settlements.find((s) => s.idempotencyKey === 'fail-20' && s.status === 'refunded')?.payment?.failure?.reason).toBe('rejected');
     expect(await pay(customerId, 'fail-20')).toMatchObject({ name: 'SingapayCustomerNotFoundException' });
     // Singapay delivers the refund again (a retry, or a resend from its dashboard): the failure stays.
     sim.resendCallback(tx!.transactionId);
@@ -163,6 +167,7 @@ describe('a refused payment whose transaction is refunded out of step with its r
       const payment = await service.getPayment('raced');
       expect([payment.state, payment.transactionId]).toEqual(['refunded', tx!.transactionId]);
       expect(settlements.filter((s) => s.idempotencyKey === 'raced').map((s) => [s.status, s.payment?.failure?.reason])).toEqual([
+        ['failed', 'rejected'],
         ['refunded', 'rejected'],
       ]);
     } finally {
@@ -411,7 +416,10 @@ describe("when pay()'s own write does not land", () => {
       expect([payment.state, payment.transactionId, payment.failure?.reason]).toEqual(['refunded', tx.transactionId, 'rejected']);
       expect(
         settlements.filter((s) => s.idempotencyKey === 'kept-then-refunded').map((s) => [s.status, s.payment?.failure?.reason]),
-      ).toEqual([['refunded', 'rejected']]);
+      ).toEqual([
+        ['failed', 'rejected'],
+        ['refunded', 'rejected'],
+      ]);
     });
   });
 
@@ -452,6 +460,7 @@ describe("when pay()'s own write does not land", () => {
       const payment = await service.getPayment('kept-twice');
       expect([payment.state, payment.transactionId, payment.failure?.reason]).toEqual(['refunded', tx.transactionId, 'rejected']);
       expect(settlements.filter((s) => s.idempotencyKey === 'kept-twice').map((s) => [s.status, s.payment?.failure?.reason])).toEqual([
+        ['failed', 'rejected'],
         ['refunded', 'rejected'],
       ]);
     });

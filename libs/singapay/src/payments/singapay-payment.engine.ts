@@ -217,8 +217,11 @@ export class SingapayPaymentEngine {
     const singapaySaid =
       verdict.kind === 'uncertain' && (verdict.patch.responseCode !== undefined || verdict.patch.transactionId !== undefined);
     if (moved === null && (verdict.kind === 'rejected' || verdict.kind === 'refunded' || singapaySaid)) {
-      this.keep(record, verdict.patch, { dropHeldTransaction: true, announce: verdict.kind === 'refunded', tried });
+      this.keep(record, verdict.patch, { dropHeldTransaction: true, announce: verdict.kind !== 'uncertain', tried });
     }
+    // A refusal is a final state like any other on settlements$ (the caller also has it as the exception), announced
+    // before what evidence waiting on the record makes of it; a send that never left is not: its key may be paid again.
+    if (moved && verdict.kind === 'rejected') this.events.changed(moved.before, moved.after, 'payment');
     let recorded = moved?.after;
     // A callback may have left its transaction on the record while it was being sent: weighed now, as for an accepted answer.
     if (recorded?.evidence && verdict.kind !== 'uncertain') recorded = await this.weighEvidence(recorded, recorded.evidence);

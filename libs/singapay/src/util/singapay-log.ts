@@ -7,7 +7,10 @@ export function maskCustomerId(customerId: string): string {
   return `${customerId.slice(0, keep)}${'*'.repeat(customerId.length - 2 * keep)}${customerId.slice(-keep)}`;
 }
 
-/** A short, stable hash of an idempotency key: correlates log lines without exposing order ids. */
+/**
+ * A short, stable hash of an idempotency key: correlates log lines and spans without printing order ids.
+ * Unsalted, so guessable ids (sequential order numbers) can be found again by hashing candidates.
+ */
 export function hashIdempotencyKey(key: string): string {
   return hash('sha256', key, 'hex').slice(0, 12);
 }

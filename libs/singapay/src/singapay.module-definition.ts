@@ -20,6 +20,8 @@ export interface SingapayModuleExtras {
   /**
    * Mounts the callback receiver at this path (e.g. `singapay/callback`), for
    * Singapay's POSTs on success (00) and refund (50). Register the full URL with Singapay.
+   * A named registration (`name`) needs one of its own: it does not export its receiver, and
+   * `SingapayCallbackReceiver` injected elsewhere is the unnamed registration's.
    * @default undefined (not mounted; use `SingapayCallbackReceiver` in your own controller)
    */
   callbackPath?: string;

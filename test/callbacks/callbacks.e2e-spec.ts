@@ -1,6 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { SingapayCallbackReceiver, SingapayService, type SingapayAcceptedPayment, type SingapayPaymentSettlement } from '@app/singapay';
+import {
+  SingapayCallbackReceiver,
+  SingapayService,
+  type SingapayAcceptedPayment,
+  type SingapayPaymentSettlement,
+  type SingapayTokenDelivery,
+} from '@app/singapay';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
 import { firstValueFrom, filter, timeout } from 'rxjs';
 import { SingapayInMemoryPaymentStore } from '@app/singapay/stores/index.js';
@@ -441,4 +447,36 @@ describe('callbacks at shutdown', () => {
       await started.sim.stop();
     }
   }, 20_000);
+});
+
+describe('the 00 callback of a PLN token payment whose token comes later (when it comes is undocumented)', () => {
+  it.each(['afterToken', 'atSuccess', 'both'] as const)(
+    'plnTokenCallback %s: the token is recorded and announced on tokens$ once, the success once',
+    async (plnTokenCallback) => {
+      const started = await startCallbackApp({
+        simulatorDelivers: true,
+        simulator: { settleDelayMs: 300, variants: { plnTokenCallback } },
+      });
+      try {
+        const { sim, service, receiver, settlements } = started;
+        const tokens: SingapayTokenDelivery[] = [];
+        service.tokens$.subscribe((t) => tokens.push(t));
+        const plntok = SINGAPAY_TEST_CUSTOMER_EXAMPLES.plntok;
+        const { referenceNumber } = await service.inquiry({ command: 'plntok', ...plntok });
+        const paid = (await service.pay({ command: 'plntok', ...plntok, referenceNumber })) as SingapayAcceptedPayment;
+        expect(paid).toMatchObject({ status: 'success', awaitingToken: true });
+        // By a callback that carries it, or by the module's own lookups (the first after 2 s).
+        await vi.waitFor(() => expect(tokens).toHaveLength(1), { timeout: 8_000, interval: 50 });
+        await sim.flushCallbacks();
+        await receiver.drain();
+        const issued = sim.transaction(paid.transactionId)!.token;
+        expect(tokens).toEqual([expect.objectContaining({ transactionId: paid.transactionId, token: issued })]);
+        expect((await service.getPayment(referenceNumber)).token).toBe(issued);
+        expect(settlements.filter((s) => s.transactionId === paid.transactionId).map((s) => s.status)).toEqual(['success']);
+      } finally {
+        await started.close();
+      }
+    },
+    15_000,
+  );
 });

@@ -47,6 +47,15 @@ export interface SingapaySimulatorVariants {
    */
   paymentToken?: 'null' | 'issued';
   /**
+   * The `00` callback of a PLN token payment whose token comes later. The docs: a callback "when a
+   * transaction ends `00`", and a token that "may appear later"; whether the callback waits for the
+   * token, comes at the success with `other_info: []`, or comes at both is not said. `'afterToken'`:
+   * one callback, once the token exists. `'atSuccess'`: one at the success, without the token, none
+   * after. `'both'`: one at the success and another once the token exists.
+   * @default 'afterToken'
+   */
+  plnTokenCallback?: 'afterToken' | 'atSuccess' | 'both';
+  /**
    * How a list with no rows is answered. Undocumented: `bill_transactions: []`, code 00
    * without `data`, or code 06 "Transaction not found".
    * @default 'emptyArray'
@@ -164,6 +173,7 @@ export const SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS: Readonly<SimulatorResolvedV
   zones: Object.freeze({ rowCreatedAt: 'UTC', rowPaidAt: 'WIB', rowInquiredAt: 'WIB', answerCreatedAt: 'WIB' }),
   tokenIn: 'otherInfo',
   paymentToken: 'null',
+  plnTokenCallback: 'afterToken',
   emptyList: 'emptyArray',
   listPagination: true,
   listPageSize: 10,
@@ -329,6 +339,7 @@ function resolveVariants(input: SingapaySimulatorVariants = {}): SimulatorResolv
     zones,
     tokenIn: pick('tokenIn', input.tokenIn, ['data', 'otherInfo', 'otherInfoPairs'] as const, d.tokenIn),
     paymentToken: pick('paymentToken', input.paymentToken, ['null', 'issued'] as const, d.paymentToken),
+    plnTokenCallback: pick('plnTokenCallback', input.plnTokenCallback, ['afterToken', 'atSuccess', 'both'] as const, d.plnTokenCallback),
     emptyList: pick('emptyList', input.emptyList, ['emptyArray', 'noData', 'notFound'] as const, d.emptyList),
     listPagination: input.listPagination ?? d.listPagination,
     listPageSize: pageSize,

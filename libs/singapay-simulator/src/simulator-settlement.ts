@@ -23,7 +23,7 @@ export class SingapaySimulatorSettlement {
 
   /** Starts a fresh transaction's steps; sends its callback right away when it was born successful. */
   begin(tx: SimulatorTransactionRecord): void {
-    if (tx.status === 'success' && tx.steps.length === 0) this.notify(tx, '00');
+    if (tx.status === 'success' && (tx.steps.length === 0 || this.callsBackBeforeToken(tx))) this.notify(tx, '00');
     if (tx.steps.length > 0) this.schedule(tx, this.now() + this.settleDelayMs);
   }
 
@@ -72,6 +72,11 @@ export class SingapaySimulatorSettlement {
     this.notify(tx, tx.status === 'success' ? '00' : '50');
   }
 
+  /** A success whose PLN token comes later, called back at once (`variants.plnTokenCallback`). */
+  private callsBackBeforeToken(tx: SimulatorTransactionRecord): boolean {
+    return tx.steps[0] === 'issueToken' && this.variants.plnTokenCallback !== 'afterToken';
+  }
+
   clear(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
@@ -97,7 +102,7 @@ export class SingapaySimulatorSettlement {
     switch (step) {
       case 'issueToken':
         tx.token = newPlnToken();
-        this.notify(tx, '00');
+        if (this.variants.plnTokenCallback !== 'atSuccess') this.notify(tx, '00');
         break;
       case 'succeed':
         tx.status = 'success';

@@ -115,6 +115,32 @@ describe('SingapaySimulator: callbacks', () => {
     });
   });
 
+  it.each([
+    ['atSuccess', [[], false]],
+    ['both', [[], true]],
+  ] as const)(
+    'variants.plnTokenCallback %s: a plntok success is called back at once, without its token',
+    async (plnTokenCallback, [first, again]) => {
+      await sim.stop();
+      sim = await SingapaySimulator.start({
+        settleDelayMs: 60_000,
+        callbackUrl: `${receiver.url}/hook`,
+        callbackBackoffMs: 5,
+        variants: { plnTokenCallback },
+      });
+      client = new SimulatorTestClient(sim);
+      await client.inquireAndPay('plntok', { customer_id: '14234567891', product_code: 'SPPLNTOK' }, 'prepaid');
+      await sim.flushCallbacks();
+      expect(receiver.received.map((r) => [r.body.response_code, r.body.data.status, r.body.data.other_info])).toEqual([
+        ['00', 'success', first],
+      ]);
+      sim.settleAll();
+      await sim.flushCallbacks();
+      expect(receiver.received).toHaveLength(again ? 2 : 1);
+      if (again) expect(receiver.received[1]!.body.data.other_info).toEqual({ token: expect.stringMatching(/^[\d-]{24}$/) });
+    },
+  );
+
   it('posts a refund callback with code 50 and gives the price back', async () => {
     const paid = await client.payment('data', { customer_id: '082291509050', product_code: 'SPTKMSF2G30' }, 'prepaid');
     expect(paid.body.response_code).toBe('01');

@@ -56,7 +56,8 @@ const ROWS = Object.freeze([
   row('04', 'invalid_argument', 400, false, 'rejected', 'Invalid input or parameters'),
   row('05', 'deadline_exceeded', 504, true, 'uncertain', 'Timed out before completion'),
   row('06', 'not_found', 404, false, 'rejected', 'Resource or endpoint not found', {
-    onPayment: 'The inquiry reference is unknown or has expired: inquire again and pay the new referenceNumber',
+    onPayment:
+      'The inquiry reference is unknown or has expired (the docs do not say what a reference paid already answers): before inquiring again and paying the new referenceNumber, check that no payment of this order holds the old one (getPayment), or a PLN token is bought twice',
   }),
   row('07', 'already_exists', 409, false, 'uncertain', 'Resource already exists', {
     onPayment: 'Singapay says the transaction already exists: it may have gone through, so it is looked up',

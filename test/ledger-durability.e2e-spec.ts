@@ -40,6 +40,28 @@ const failure = (p: Promise<unknown>) =>
   );
 const logsSince = (mark: number) => capturedLogLines.slice(mark).join('\n');
 
+/** A user's app as the README shows it: the module on `options`, `GET /health` with the Singapay indicator (no cache). */
+async function startHealthApp(options: SingapayModuleOptions) {
+  @Module({
+    imports: [
+      SingapayModule.forRoot({ ...options, isGlobal: true }),
+      TerminusModule.forRoot({ logger: false }),
+      SingapayHealthModule.forFeature({ cacheTtlMs: 0 }),
+    ],
+    controllers: [TestHealthController],
+  })
+  class UserAppModule {}
+  const nest: INestApplication = await NestFactory.create(UserAppModule, { logger: false, abortOnError: false });
+  try {
+    const port = await freePort();
+    await nest.listen(port, '127.0.0.1');
+    return { nest, http: request(`http://127.0.0.1:${port}`) };
+  } catch (error) {
+    await nest.close();
+    throw error;
+  }
+}
+
 describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment records (real redis-server)', () => {
   let sim: SingapaySimulator;
   const redises: TestRedis[] = [];
@@ -369,20 +391,8 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
     it('the health indicator reports payment_store_lost, and `singapay ledger` reports and resumes', async () => {
       const r = await redis();
       const credentials = sim.credentials;
-      @Module({
-        imports: [
-          SingapayModule.forRoot({ ...credentials, baseUrl: sim.baseUrl, redisUrl: r.url, isGlobal: true }),
-          TerminusModule.forRoot({ logger: false }),
-          SingapayHealthModule.forFeature({ cacheTtlMs: 0 }),
-        ],
-        controllers: [TestHealthController],
-      })
-      class UserAppModule {}
-      const nest: INestApplication = await NestFactory.create(UserAppModule, { logger: false, abortOnError: false });
+      const { nest, http } = await startHealthApp({ ...credentials, baseUrl: sim.baseUrl, redisUrl: r.url });
       try {
-        const port = await freePort();
-        await nest.listen(port, '127.0.0.1');
-        const http = request(`http://127.0.0.1:${port}`);
         await http.get('/health').expect(200);
 
         await (await r.client()).flushall();
@@ -546,20 +556,8 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('a PostgreSQL that keep
   });
 
   it('the health indicator reports payment_store_unavailable while PostgreSQL is down (every payment is refused then), up once it is back', async () => {
-    @Module({
-      imports: [
-        SingapayModule.forRoot({ ...sim.credentials, baseUrl: sim.baseUrl, databaseUrl: url, isGlobal: true }),
-        TerminusModule.forRoot({ logger: false }),
-        SingapayHealthModule.forFeature({ cacheTtlMs: 0 }),
-      ],
-      controllers: [TestHealthController],
-    })
-    class UserAppModule {}
-    const nest: INestApplication = await NestFactory.create(UserAppModule, { logger: false, abortOnError: false });
+    const { nest, http } = await startHealthApp({ ...sim.credentials, baseUrl: sim.baseUrl, databaseUrl: url });
     try {
-      const port = await freePort();
-      await nest.listen(port, '127.0.0.1');
-      const http = request(`http://127.0.0.1:${port}`);
       await http.get('/health').expect(200);
       await server.halt();
       try {

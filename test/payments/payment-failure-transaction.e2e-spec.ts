@@ -19,16 +19,20 @@ import { createSingapayWithClock, ManualClock, requestsTo } from '../support/adv
 
 const PULSA = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
 
-/** An in-memory store that refuses, as if down, every write of a record in `state` until `up()`. */
-function downFor(state: SingapayPaymentRecord['state']) {
+/** An in-memory store that refuses, as if down, the writes of a record in `state`: every one until `up()`, or the first `times`. */
+function downFor(state: SingapayPaymentRecord['state'], times = Number.POSITIVE_INFINITY) {
   let down = true;
+  let refused = 0;
   class DownForState extends SingapayInMemoryPaymentStore {
     override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
-      if (down && record.state === state) throw new Error('store unavailable');
+      if (down && record.state === state && refused < times) {
+        refused++;
+        throw new Error('store unavailable');
+      }
       return super.replace(record, expectedVersion);
     }
   }
-  return { store: new DownForState(), up: () => void (down = false) };
+  return { store: new DownForState(), up: () => void (down = false), refused: () => refused };
 }
 
 describe('payment failures that name their transaction (failureTransactionId: whenCreated)', () => {
@@ -534,17 +538,7 @@ describe("when pay()'s own write does not land", () => {
   });
 
   it("an answer lost while a callback's evidence waits on the record, whose 'unknown' write then fails: the evidence survives and settles it", async () => {
-    let failed = false;
-    class FailsTheUnknownOnce extends SingapayInMemoryPaymentStore {
-      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
-        if (record.state === 'unknown' && !failed) {
-          failed = true;
-          throw new Error('store unavailable');
-        }
-        return super.replace(record, expectedVersion);
-      }
-    }
-    const store = new FailsTheUnknownOnce();
+    const { store, refused } = downFor('unknown', 1);
     const started = await startCallbackApp({
       simulatorDelivers: true,
       module: { paymentStore: store, timeoutMs: 1_500, retry: { maxAttempts: 1 } },
@@ -560,7 +554,7 @@ describe("when pay()'s own write does not land", () => {
       await receiver.drain();
       const [tx] = sim.transactions();
       const payment = await service.getPayment('evidence-kept');
-      expect(failed).toBe(true);
+      expect(refused()).toBe(1);
       expect([paid.status, payment.state, payment.transactionId]).toEqual(['success', 'success', tx!.transactionId]);
       expect(sim.stats().paymentsReceived).toBe(1);
     } finally {
@@ -656,23 +650,14 @@ describe("when pay()'s own write does not land", () => {
 
 describe("an uncertain answer carrying Singapay's word, whose write fails", () => {
   it('a 51 (Singapay says it went through) is kept and written: the payment keeps its code and never ends not_found', async () => {
-    let failed = false;
-    class FailsTheUnknownOnce extends SingapayInMemoryPaymentStore {
-      override async replace(record: SingapayPaymentRecord, expectedVersion: number): Promise<boolean> {
-        if (record.state === 'unknown' && !failed) {
-          failed = true;
-          throw new Error('store unavailable');
-        }
-        return super.replace(record, expectedVersion);
-      }
-    }
+    const { store, refused } = downFor('unknown', 1);
     const sim = await SingapaySimulator.start({ settleDelayMs: 60_000 });
     const clock = new ManualClock();
     const ctx = await createSingapayWithClock(
       {
         baseUrl: sim.baseUrl,
         ...sim.credentials,
-        paymentStore: new FailsTheUnknownOnce(),
+        paymentStore: store,
         timeoutMs: 2_000,
         paymentNotFoundAfterMs: 2_000,
         retry: { baseDelayMs: 5 },
@@ -688,7 +673,7 @@ describe("an uncertain answer carrying Singapay's word, whose write fails", () =
         customerId: '081279995151',
         idempotencyKey: 'kept-51',
       });
-      expect(failed).toBe(true);
+      expect(refused()).toBe(1);
       expect(paid).toMatchObject({ status: 'unknown', responseCode: '51' });
       clock.advance(2_100);
       sim.advance(2_100);

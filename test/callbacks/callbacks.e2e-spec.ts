@@ -449,6 +449,34 @@ describe('callbacks at shutdown', () => {
   }, 20_000);
 });
 
+describe('callbacks at shutdown, confirmed within the wait', () => {
+  it('a lookup that ends within the shutdown wait is written, acknowledged and announced on settlements$', async () => {
+    const started = await startCallbackApp({ simulatorDelivers: false });
+    try {
+      const { sim, app, service, settlements } = started;
+      const paid = (await service.pay({
+        command: 'data',
+        productCode: DATA.productCode,
+        customerId: '082291500402',
+        idempotencyKey: 'order-cb-shutdown-in-time',
+      })) as SingapayAcceptedPayment;
+      sim.settleAll();
+      sim.faults.add({ endpoint: 'detail', match: { transactionId: paid.transactionId }, fault: { kind: 'latency', ms: 1_500 } });
+      const delivery = request(app.getHttpServer())
+        .post('/hooks/singapay')
+        .send({ command: 'callback', response_code: '00', data: { transaction_id: paid.transactionId, customer_id: paid.customerId } })
+        .then((r) => r.status);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await Promise.all([app.close(), delivery.then((status) => expect(status).toBe(200))]);
+      expect(settlements.filter((s) => s.idempotencyKey === 'order-cb-shutdown-in-time').map((s) => [s.status, s.via])).toEqual([
+        ['success', 'callback'],
+      ]);
+    } finally {
+      await started.sim.stop();
+    }
+  }, 20_000);
+});
+
 describe('the 00 callback of a PLN token payment whose token comes later (when it comes is undocumented)', () => {
   it.each(['afterToken', 'atSuccess', 'both'] as const)(
     'plnTokenCallback %s: the token is recorded and announced on tokens$ once, the success once',

@@ -650,7 +650,7 @@ describe("when pay()'s own write does not land", () => {
 
 describe("an uncertain answer carrying Singapay's word, whose write fails", () => {
   it('a 51 (Singapay says it went through) is kept and written: the payment keeps its code and never ends not_found', async () => {
-    const { store, refused } = downFor('unknown', 1);
+    const { store, refused } = downFor('unknown', 2);
     const sim = await SingapaySimulator.start({ settleDelayMs: 60_000 });
     const clock = new ManualClock();
     const ctx = await createSingapayWithClock(
@@ -673,11 +673,15 @@ describe("an uncertain answer carrying Singapay's word, whose write fails", () =
         customerId: '081279995151',
         idempotencyKey: 'kept-51',
       });
-      expect(refused()).toBe(1);
+      // Refused twice: as the send's answer, and again as pay() tried the kept word before looking it up.
+      expect(refused()).toBe(2);
       expect(paid).toMatchObject({ status: 'unknown', responseCode: '51' });
       clock.advance(2_100);
       sim.advance(2_100);
+      // The kept 51 is written by this read, which then looks the payment up, as any unknown payment.
+      const searches = requestsTo(sim, '/api/v1/list-bill-transaction');
       const payment = await ctx.service.getPayment('kept-51');
+      expect(requestsTo(sim, '/api/v1/list-bill-transaction')).toBeGreaterThan(searches);
       expect({ state: payment.state, responseCode: payment.responseCode, failure: payment.failure?.reason }).toEqual({
         state: 'unknown',
         responseCode: '51',

@@ -181,10 +181,15 @@ export class SingapayHealthIndicator {
           'since the last good state, then resume with: npx singapay ledger resume',
       };
     } catch (error) {
-      this.logger.warn(`health: down, cause=payment_store_unavailable (${error instanceof Error ? error.name : 'error'})`);
+      const slow = error instanceof HealthCheckTimeout;
+      this.logger.warn(
+        `health: down, cause=payment_store_unavailable (${slow ? 'no answer in time' : error instanceof Error ? error.name : 'error'})`,
+      );
       return {
         cause: 'payment_store_unavailable',
-        message: 'The payment store could not be reached: payments are refused (nothing is sent) until it is back; reads carry on',
+        message: slow
+          ? `The payment store did not answer within ${this.options.timeoutMs} ms (out of reach, or its connections all busy): payments wait for it or are refused`
+          : 'The payment store could not be reached: payments are refused (nothing is sent) until it is back; reads carry on',
       };
     }
   }

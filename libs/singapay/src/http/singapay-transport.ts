@@ -1,5 +1,5 @@
 import { HttpService } from '@nestjs/axios';
-import { BadRequestException, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import axios, { type AxiosResponse } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
@@ -64,7 +64,7 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
  * have left; the axios error itself (which carries the Authorization header) is dropped here.
  */
 @Injectable()
-export class SingapayTransport implements OnApplicationShutdown {
+export class SingapayTransport implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly inflight = new Set<Promise<unknown>>();
   constructor(
     @Inject(SINGAPAY_HTTP_SERVICE) private readonly http: HttpService,
@@ -154,7 +154,12 @@ export class SingapayTransport implements OnApplicationShutdown {
     return this.errors.transport(type, operation, message, { httpStatus, delivery });
   }
 
-  // Requests still on the wire (a payment among them) finish first: each is bounded by its timeout.
+  // Requests still on the wire (a payment among them) finish first, each bounded by its timeout: before any
+  // onApplicationShutdown, so that what they settle is still announced (the streams end there).
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.inflight]);
     const { httpAgent, httpsAgent } = this.http.axiosRef.defaults;

@@ -44,6 +44,9 @@ export type SingapayPaymentOrder = SingapayPaymentParams & { idempotencyKey?: st
  * payment in doubt to the recovery (policy, resolver, token chase, confirmations);
  * per-key work in this process never runs twice.
  */
+
+/** The least of a wait's time a lookup of `waitForPayment()` is started with. */
+const WAIT_LAST_LOOKUP_MS = 100;
 @Injectable()
 export class SingapayPaymentEngine {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
@@ -111,8 +114,9 @@ export class SingapayPaymentEngine {
         continue;
       }
 
-      const unrecorded = await this.resolver.settleKept(record);
-      if (unrecorded) return this.answer(unrecorded.record);
+      const kept = await this.withKept(record);
+      if (kept.answer) return this.answer(kept.answer);
+      record = kept.record;
 
       if (isFailedFor(record, 'not_sent')) {
         if (token === undefined) throw tokenError;
@@ -150,7 +154,9 @@ export class SingapayPaymentEngine {
       // Each lookup within what is left of the wait, so that the wait ends by its deadline.
       const left = Math.max(1, Math.min(this.options.timeoutMs, deadline - this.now()));
       const payment = await this.read(key, deadline, { timeoutMs: left, ...(options.signal ? { signal: options.signal } : {}) });
-      if ((isFinalPaymentState(payment.state) && !payment.awaitingToken) || this.now() + interval > deadline) return payment;
+      // No lookup is started with less than WAIT_LAST_LOOKUP_MS of the wait left: it could only time out.
+      if ((isFinalPaymentState(payment.state) && !payment.awaitingToken) || this.now() + interval + WAIT_LAST_LOOKUP_MS > deadline)
+        return payment;
       await singapaySleep(interval, options.signal);
     }
   }
@@ -167,11 +173,22 @@ export class SingapayPaymentEngine {
         if (settled) return paymentView(settled);
         continue;
       }
-      const unrecorded = await this.resolver.settleKept(record);
-      if (unrecorded) return paymentView(unrecorded.record);
-      const due = this.policy.isDueForLookup(record, this.now(), 'read');
-      return paymentView(due ? await this.resolver.resolve(record, 'lookup', call) : record);
+      const kept = await this.withKept(record);
+      if (kept.answer) return paymentView(kept.answer);
+      const due = this.policy.isDueForLookup(kept.record, this.now(), 'read');
+      return paymentView(due ? await this.resolver.resolve(kept.record, 'lookup', call) : kept.record);
     }
+  }
+
+  /**
+   * Singapay's word kept here for the store comes first (`settleKept`): the answer, unless it was written and
+   * leaves the payment in doubt (a 51, a transaction id in an unreadable answer), which is then looked up as any
+   * unknown payment is.
+   */
+  private async withKept(record: SingapayPaymentRecord): Promise<{ answer?: SingapayPaymentRecord; record: SingapayPaymentRecord }> {
+    const kept = await this.resolver.settleKept(record);
+    if (!kept) return { record };
+    return kept.written && kept.record.state === 'unknown' ? { record: kept.record } : { answer: kept.record, record: kept.record };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
 import { SINGAPAY_LOGGER_CONTEXT } from '../singapay.constants.js';
 import { dropUndefined } from '../util/singapay-json.js';
@@ -11,7 +11,7 @@ const ORPHANS_REMEMBERED = 10_000;
 
 /** The streams a registration announces on: settlements, and PLN tokens that came late. */
 @Injectable()
-export class SingapayPaymentEvents implements OnModuleDestroy {
+export class SingapayPaymentEvents implements OnApplicationShutdown {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
   private readonly settlements = new Subject<SingapayPaymentSettlement>();
   private readonly tokens = new Subject<SingapayTokenDelivery>();
@@ -57,7 +57,9 @@ export class SingapayPaymentEvents implements OnModuleDestroy {
     this.settlements.next({ transactionId: tx.transactionId, status: tx.status as SingapayPaymentSettlement['status'], via });
   }
 
-  onModuleDestroy(): void {
+  // At application shutdown, not module destroy: Nest 10 and 11 run every onModuleDestroy of a module at once, and
+  // the callback receiver's wait (and the transport's for requests on the wire) still settles payments then.
+  onApplicationShutdown(): void {
     this.settlements.complete();
     this.tokens.complete();
   }

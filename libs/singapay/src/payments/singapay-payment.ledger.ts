@@ -14,8 +14,9 @@ import type { SingapayUnknownPayments } from '../telemetry/singapay-unknown-paym
 import { applyPatch, canMove, holdsAnswer, isRefundOwed, isReportedFailure, type SingapayRecordPatch } from './singapay-payment.state.js';
 import { hashIdempotencyKey } from '../util/singapay-log.js';
 
-// What a check of a store that cannot lose records reads: a key outside what `pay()` accepts (it holds a space).
-const SINGAPAY_STORE_PROBE_KEY = 'singapay store probe';
+// What a check of a store that cannot lose records reads: a key of the shape every store takes (a payment
+// recorded under it would only be read).
+const SINGAPAY_STORE_PROBE_KEY = 'singapay-store-probe';
 /** Most unsettled records one listing reads; a listing that reaches it may have left some out. */
 const SINGAPAY_UNSETTLED_LIST_MAX = 10_000;
 

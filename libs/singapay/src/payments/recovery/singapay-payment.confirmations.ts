@@ -78,8 +78,11 @@ export class SingapayPaymentConfirmations {
     if (candidate.referenceNumber && candidate.state !== 'sending') return this.applyToHolder(candidate, tx, via);
     const { raw: _raw, ...evidence } = tx as SingapayPaymentEvidence & { raw?: unknown };
     // Not as work on the key: while the key is being sent, its work is the send itself, which this must not join.
-    // Written only on a version that can still take it: a record that meanwhile took a transaction refuses.
-    const kept = await this.ledger.transition(candidate, { evidence }, true, takes);
+    // Written only on a version that can still take it: a record that meanwhile took a transaction refuses, and so
+    // does one holding another transaction's evidence (acknowledged already: replacing it would lose it). This one
+    // is then undecided, and delivered again once the payment has settled on one or the other.
+    const free = (r: SingapayPaymentRecord) => takes(r) && (r.evidence === undefined || r.evidence.transactionId === tx.transactionId);
+    const kept = await this.ledger.transition(candidate, { evidence }, true, free);
     if (!kept) {
       const latest = await this.ledger.get(candidate.key, 'after_send');
       return latest?.transactionId === tx.transactionId ? this.applyToHolder(latest, tx, via) : { outcome: 'undecided' };

@@ -13,6 +13,14 @@ describe('SingapayFieldReader', () => {
     ]);
   });
 
+  it('refuses an amount with three or more decimals: "151.000" may be 151,000 rupiah in Indonesian writing', () => {
+    const r = reader({ price: '151.000', amount: '151005.000', balance: '250.000', fine: '8910003.5' });
+    expect(() => r.charge('price')).toThrow('data.price is not an amount in whole rupiah');
+    expect(() => r.rupiah('amount')).toThrow('data.amount is not an amount in whole rupiah');
+    expect(() => r.decimal('balance')).toThrow('data.balance is not a decimal amount');
+    expect(r.decimal('fine')).toBe(8910003.5);
+  });
+
   it('names the path of a field that is missing or unreadable, never returning undefined or NaN', () => {
     const r = reader({ amount: '15.5', name: '', nested: { price: 'abc' }, list: [{ x: 1 }, 'no'] });
     expect(() => r.rupiah('amount')).toThrow('data.amount is not an amount in whole rupiah');

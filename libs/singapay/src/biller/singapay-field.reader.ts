@@ -2,8 +2,10 @@ import type { SingapayTimeZone } from '../contract/singapay-api.contract.js';
 import { readSingapayTime, transactionCreatedAt } from './singapay-time.js';
 import { asRecord } from '../util/singapay-json.js';
 
-const WHOLE = /^\s*-?\d{1,15}(\.0+)?\s*$/;
-const DECIMAL = /^\s*-?\d{1,15}(\.\d{1,4})?\s*$/;
+// Cents at most: in Indonesian writing a dot groups thousands, so "151.000" may mean 151,000 rupiah, and an
+// answer that could be read two ways (a factor of 1,000 apart) is unreadable, never guessed.
+const WHOLE = /^\s*-?\d{1,15}(\.0{1,2})?\s*$/;
+const DECIMAL = /^\s*-?\d{1,15}(\.\d{1,2})?\s*$/;
 const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
 const isCharge = (n: number) => isCount(n) && !Object.is(n, -0);
 

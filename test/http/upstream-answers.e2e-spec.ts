@@ -496,6 +496,19 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     },
   );
 
+  it.each([
+    ['HTTP 500', 500],
+    ['HTTP 200', 200],
+  ])(
+    'never records a payment failed on a 403 stated only in the body of an %s: it may have been taken, so it is unknown and looked up',
+    async (_name, status) => {
+      business((_req, res) => json(res, status, { status: 403, success: false, error: { code: 403, message: 'Forbidden' } }));
+      const result = await ctx.service.pay({ ...PAY_PLNPOS, idempotencyKey: `body-403-${status}` });
+      expect(result.status).toBe('unknown');
+      expect(server.businessRequests().filter((r) => r.path.endsWith('/payment'))).toHaveLength(1);
+    },
+  );
+
   it('explains a token refusal for wrong client credentials (401 -> code 16)', async () => {
     server.handle((_req, res) => json(res, 401, { status: 401, success: false, error: { code: 401, message: 'Unauthorized' } }));
     const e = await failure(() => ctx.service.checkBalance());

@@ -212,6 +212,10 @@ export class SingapayApiClient {
       if (status === 401)
         return { kind: 'token_refused', detail: message || 'HTTP 401', refusedAt: answer.status === 401 ? 'gateway' : 'body' };
       if (status === 403) {
+        // The gateway's refusal comes as HTTP 403 before anything is processed; a 403 stated only in the body of a
+        // payment's answer says no such thing (the payment may have been taken): unreadable, so it is looked up.
+        if (request.moneyMoving && answer.status !== 403)
+          throw this.malformed(operation, answer, 'a refusal (403) stated only in its body');
         throw this.errors.fromCode({
           code: SINGAPAY_PERMISSION_DENIED_CODE,
           operation,

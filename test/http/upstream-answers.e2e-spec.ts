@@ -536,6 +536,16 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     expectNoSecrets(ip);
   });
 
+  it('scrubs a secret echoed in a failed token answer before cutting the message short, so no part of it is left', async () => {
+    const echoed = `${'x'.repeat(190)} ${TEST_CREDENTIALS.clientSecret}`;
+    server.handle((_req, res) => json(res, 500, { status: 500, success: false, error: { code: 500, message: echoed } }));
+    const e = await failure(() => ctx.service.checkBalance());
+    expect(e.message).toContain('without an access token');
+    for (const shown of [e.message, JSON.stringify(e.getResponse())])
+      expect(shown).not.toContain(TEST_CREDENTIALS.clientSecret.slice(0, 6));
+    expectNoSecrets(e);
+  });
+
   it('scrubs a secret that Singapay echoes back in a message', async () => {
     business((_req, res) =>
       json(res, 200, {

@@ -116,7 +116,8 @@ export class SingapayAuthService {
       throw this.errors.transport(
         answer.status >= 200 && answer.status < 300 ? 'malformed_response' : 'token_request_failed',
         operation,
-        `Singapay token request answered HTTP ${answer.status} without an access token${refusal.message ? `: ${refusal.message.slice(0, 200)}` : ''}`,
+        // Scrubbed before it is cut: a secret Singapay echoes across the cut would keep its first characters.
+        `Singapay token request answered HTTP ${answer.status} without an access token${refusal.message ? `: ${this.errors.redact(refusal.message, typeof accessToken === 'string' ? [accessToken] : []).slice(0, 200)}` : ''}`,
         {
           httpStatus: answer.status === 503 || answer.status === 429 ? 503 : 502,
           delivery: 'received',

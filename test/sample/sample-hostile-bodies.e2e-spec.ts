@@ -43,6 +43,12 @@ describe('hostile bodies: deep nesting is refused before class-transformer walks
     const upload = { originalname: 'bill.pdf', buffer: Buffer.alloc(200_000) };
     expect(pipe.transform(Buffer.alloc(200_000)).length).toBe(200_000);
     expect(new SingapayInputShapePipe({ maxValues: 10 }).transform(upload)).toBe(upload);
+    // A limit read from an unset setting takes its default; one that is no count is refused, never a pipe that lets all through.
+    expect(() => new SingapayInputShapePipe({ maxDepth: undefined }).transform(JSON.parse(nestedBody({ x: 1 }, 5_000)))).toThrow(
+      /more than 32 levels/,
+    );
+    for (const maxDepth of [Number.NaN, -1, 0, 1.5])
+      expect(() => new SingapayInputShapePipe({ maxDepth })).toThrow(/maxDepth must be an integer/);
   });
 
   it('a burst of 200 bodies of 90 KB nested 12,000 levels: each a 400, and the event loop stays free', async () => {

@@ -39,7 +39,14 @@ export class SingapayInputShapePipe implements PipeTransform {
   private readonly limits: Required<SingapayInputShapeLimits>;
 
   constructor(limits: SingapayInputShapeLimits = {}) {
-    this.limits = { maxDepth: 32, maxValues: 100_000, ...limits };
+    // A limit left unset (undefined, as an unset config value reads) takes its default; one that is no count is
+    // refused at start-up, never a pipe that lets every body through (NaN) or none (-1).
+    const limit = (name: keyof SingapayInputShapeLimits, fallback: number): number => {
+      const value = limits[name] ?? fallback;
+      if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`SingapayInputShapePipe ${name} must be an integer of at least 1`);
+      return value;
+    };
+    this.limits = { maxDepth: limit('maxDepth', 32), maxValues: limit('maxValues', 100_000) };
   }
 
   transform<T>(value: T): T {

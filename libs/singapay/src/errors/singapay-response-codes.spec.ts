@@ -76,9 +76,12 @@ describe('normalizeSingapayResponseCode', () => {
     expect(normalizeSingapayResponseCode(input)).toBe(expected);
   });
 
-  it.each([[undefined], [null], [''], ['ab'], ['-1'], [1.5], [{}], [[]], ['6a'], [true], ['1234']])('rejects %j', (input) => {
-    expect(normalizeSingapayResponseCode(input)).toBeUndefined();
-  });
+  it.each([[undefined], [null], [''], ['ab'], ['-1'], [1.5], [{}], [[]], ['6a'], [true], ['1234'], [-0], ['-0'], [-6]])(
+    'rejects %j',
+    (input) => {
+      expect(normalizeSingapayResponseCode(input)).toBeUndefined();
+    },
+  );
 
   it('is idempotent', () => {
     for (const raw of ['6', '06', '1', '17', '0', '099', 5, 89]) {

@@ -110,7 +110,9 @@ export const SINGAPAY_PERMISSION_DENIED_CODE = '08';
  * value is not a code at all. Idempotent: normalising a normalised code is a no-op.
  */
 export function normalizeSingapayResponseCode(value: unknown): string | undefined {
-  const text = typeof value === 'string' ? value.trim() : typeof value === 'number' && Number.isInteger(value) ? String(value) : '';
+  // -0 prints as "0": it is a negative number all the same (a "-0" text is refused alike), never a success.
+  const integer = typeof value === 'number' && Number.isInteger(value) && !Object.is(value, -0);
+  const text = typeof value === 'string' ? value.trim() : integer ? String(value) : '';
   // Three digits at most, no sign: a negative number is not a code.
   return /^\d{1,3}$/.test(text) ? text.replace(/^0+(?=\d)/, '').padStart(2, '0') : undefined;
 }

@@ -34,6 +34,21 @@ describe('resolveSingapayOptions', () => {
     expect(resolveSingapayOptions({ ...valid, environment: 'production' }).baseUrl).toBe('https://biller-b2b.singapay.id');
   });
 
+  it("refuses Singapay's production host outside production, and plain http in production but on loopback", () => {
+    for (const environment of [undefined, 'sandbox']) {
+      expect(problemsOf({ ...valid, environment, baseUrl: 'https://biller-b2b.singapay.id/' } as SingapayModuleOptions)).toContain(
+        "baseUrl (SINGAPAY_BASE_URL) is Singapay's production host: set environment (SINGAPAY_ENV) to 'production'",
+      );
+    }
+    expect(problemsOf({ ...valid, environment: 'production', baseUrl: 'http://proxy.internal:8080' })).toContain(
+      'baseUrl (SINGAPAY_BASE_URL) must be https in production: the credentials and the payment password travel in it',
+    );
+    expect(resolveSingapayOptions({ ...valid, environment: 'production', baseUrl: 'http://127.0.0.1:4010' }).baseUrl).toBe(
+      'http://127.0.0.1:4010',
+    );
+    expect(resolveSingapayOptions({ ...valid, baseUrl: 'http://simulator:4010' }).baseUrl).toBe('http://simulator:4010');
+  });
+
   it("reads 'development' as sandbox and strips a trailing slash from baseUrl", () => {
     const o = resolveSingapayOptions({ ...valid, environment: 'development', baseUrl: 'http://127.0.0.1:4010/' });
     expect(o.environment).toBe('sandbox');

@@ -122,6 +122,14 @@ export function resolveSingapayOptions(input: SingapayOptionsInput | undefined |
       problems.push(`${label('baseUrl')} must be an http(s) URL without credentials, query or fragment`);
     } else {
       baseUrl = parsed.href.replace(/\/+$/, '');
+      // Real money under the sandbox's rules (payment records in memory, no --production guard) is refused: the
+      // production host is production, whatever the environment was left at; and production is never sent in clear.
+      if (environment !== 'production' && parsed.host === new URL(SINGAPAY_BASE_URLS.production).host)
+        problems.push(`${label('baseUrl')} is Singapay's production host: set ${label('environment')} to 'production'`);
+      // Loopback excepted: a simulator in tests, or a TLS sidecar on the same host.
+      const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(parsed.hostname);
+      if (environment === 'production' && parsed.protocol !== 'https:' && !loopback)
+        problems.push(`${label('baseUrl')} must be https in production: the credentials and the payment password travel in it`);
     }
   }
 

@@ -408,6 +408,19 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     }
   });
 
+  it('refuses at start-up an httpStatusOverrides key that could never apply (a typo, a transport failure, 00), naming it', async () => {
+    const refused = await createSingapay({
+      baseUrl: server.baseUrl,
+      httpStatusOverrides: { insuficient_balance: 402, timeout: 503, '00': 500, insufficient_balance: 402 },
+    }).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(refused?.name).toBe('SingapayConfigurationError');
+    for (const key of ['insuficient_balance', 'timeout', '00']) expect(refused?.message).toContain(`httpStatusOverrides key '${key}'`);
+    expect(refused?.message).not.toContain("key 'insufficient_balance'");
+  });
+
   it('maps an unrecognised code to 502 and keeps the code', async () => {
     business((_req, res) => json(res, 200, { command: 'check-balance', response_code: '42', response_text: 'Something new' }));
     const e = await failure(() => ctx.service.checkBalance());

@@ -30,11 +30,11 @@ export class SingapaySimulatorFaultInjector {
 
   constructor(private readonly faults: SingapaySimulatorFaults) {}
 
-  readonly hook: SimulatorRequestHook = async (request, proceed, response) => {
+  readonly hook: SimulatorRequestHook = async (request, proceed, response, print) => {
     const picked = this.faults.pick({ path: request.path, body: jsonObject(request.rawBody) });
     if (!picked) return proceed();
     this.logger.debug(`Fault ${picked.id} (${picked.fault.kind}) on ${request.method} ${request.path}`);
-    return this.inject(picked.fault, request, proceed, response);
+    return this.inject(picked.fault, request, proceed, response, print);
   };
 
   /** Ends every pending delay and hang without processing anything more. */
@@ -49,6 +49,7 @@ export class SingapaySimulatorFaultInjector {
     request: SimulatorRequest,
     proceed: () => SimulatorReply,
     response: ServerResponse,
+    print: (reply: SimulatorReply) => SimulatorReply,
   ): Promise<SimulatorReply | null> {
     switch (fault.kind) {
       case 'latency': {
@@ -79,7 +80,7 @@ export class SingapaySimulatorFaultInjector {
       case 'truncated': {
         const reply =
           fault.apply === false
-            ? businessReply(commandOf(request), UNAPPLIED_TRUNCATED_CODE, responseTextFor(UNAPPLIED_TRUNCATED_CODE))
+            ? print(businessReply(commandOf(request), UNAPPLIED_TRUNCATED_CODE, responseTextFor(UNAPPLIED_TRUNCATED_CODE)))
             : proceed();
         const payload = Buffer.from(JSON.stringify(reply.body));
         const cut = payload.subarray(0, Math.max(1, Math.floor(payload.length / 2)));

@@ -46,6 +46,8 @@ export type SimulatorRequestHook = (
   request: SimulatorRequest,
   proceed: () => SimulatorReply,
   response: ServerResponse,
+  /** Prints a reply's code as `variants.codes` says, for a hook that writes an envelope of its own. */
+  print: (reply: SimulatorReply) => SimulatorReply,
 ) => Promise<SimulatorReply | null>;
 
 const passThrough: SimulatorRequestHook = async (_request, proceed) => proceed();
@@ -125,7 +127,12 @@ export class SingapaySimulatorRouter {
     let reply: SimulatorReply | null;
     try {
       // Codes are printed (padded or not) before the hook sees the reply, so an answer a fault cuts short is printed alike.
-      reply = await this.hook(request, () => this.printCode(this.respond(request)), res);
+      reply = await this.hook(
+        request,
+        () => this.printCode(this.respond(request)),
+        res,
+        (r) => this.printCode(r),
+      );
       if (reply) reply = this.printCode(reply);
     } catch (error) {
       this.logger.error(`Unhandled error on ${request.method} ${path}: ${error instanceof Error ? error.message : 'unknown'}`);

@@ -54,6 +54,10 @@ describe('SingapaySimulator variants: codes', () => {
     sim.faults.add({ endpoint: 'payment', fault: { kind: 'code', code: '07' }, times: 1 });
     const faulted = await client.payment('pulsa', { customer_id: '081234567899', product_code: 'SPTLKMAS10' }, 'prepaid');
     expect(faulted.body.response_code).toBe('7');
+    // A cut answer the simulator makes up itself (nothing processed) is printed alike: its text is left as it came.
+    sim.faults.add({ endpoint: 'payment', fault: { kind: 'truncated', apply: false }, times: 1 });
+    const cut = await client.payment('pulsa', { customer_id: '081234567898', product_code: 'SPTLKMAS10' }, 'prepaid');
+    expect(cut.body).toEqual(expect.stringContaining('"response_code":"5"'));
     // A success's balance answer, too.
     expect((await client.post(SIMULATOR_GENERAL.checkBalance.path, { command: 'check-balance' })).body.response_code).toBe('0');
 

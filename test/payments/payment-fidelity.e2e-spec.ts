@@ -12,6 +12,7 @@
 import fc from 'fast-check';
 import {
   SingapayCallbackReceiver,
+  SingapayException,
   SingapayPaymentFailedException,
   type SingapayPayment,
   type SingapayPaymentResult,
@@ -474,6 +475,38 @@ describe('"not found" overtaken', () => {
       await pair.close();
     }
   });
+});
+
+describe('a reference paid already, paid again under another key (what Singapay answers is undocumented)', () => {
+  it.each([
+    ['alreadyPaid', 'plnpos', '21'],
+    ['alreadyPaid', 'plntok', '07'],
+    ['notFound', 'plnpos', '06'],
+    ['notFound', 'plntok', '06'],
+  ] as const)(
+    'paidReference %s, %s: answered %s, nothing charged again, and never told to pay a new reference unchecked',
+    async (paidReference, command, code) => {
+      const pair = await startSkewedPair({ paidReference }, 0);
+      try {
+        const req = await inquired(pair.ctx.service, command, next());
+        expect((await pair.ctx.service.pay(req)).status).toMatch(/success|pending/);
+        const balance = pair.sim.balance;
+        const again = await settle(pair.ctx.service.pay({ ...req, idempotencyKey: `${req.idempotencyKey}-again` }));
+        if (code === '07') {
+          // 07 (already exists) may mean it went through: unknown, looked up, and never sent again.
+          expect(again).toMatchObject({ ok: true, value: { status: 'unknown', responseCode: '07' } });
+        } else {
+          const error = (again as { error: SingapayException }).error;
+          expect(error.responseCode).toBe(code);
+          if (code === '06') expect(error.message).toMatch(/check that no payment of this order holds the old one/);
+        }
+        expect(ledgerEntries(pair.sim, { referenceNumber: req.referenceNumber! })).toHaveLength(1);
+        expect(pair.sim.balance).toBe(balance);
+      } finally {
+        await pair.close();
+      }
+    },
+  );
 });
 
 describe('PLN tokens', () => {

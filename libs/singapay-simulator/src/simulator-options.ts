@@ -56,6 +56,14 @@ export interface SingapaySimulatorVariants {
    */
   plnTokenCallback?: 'afterToken' | 'atSuccess' | 'both';
   /**
+   * What paying a reference already paid answers (under another key, say). Undocumented: the docs give
+   * only `06` "inquiry not found" for a reference unknown or expired. `'alreadyPaid'`: `21` for a bill,
+   * `07` for a prepaid reference (the first payment stands). `'notFound'`: `06`, as if the reference
+   * were gone once used. Nothing is charged either way.
+   * @default 'alreadyPaid'
+   */
+  paidReference?: 'alreadyPaid' | 'notFound';
+  /**
    * How a list with no rows is answered. Undocumented: `bill_transactions: []`, code 00
    * without `data`, or code 06 "Transaction not found".
    * @default 'emptyArray'
@@ -174,6 +182,7 @@ export const SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS: Readonly<SimulatorResolvedV
   tokenIn: 'otherInfo',
   paymentToken: 'null',
   plnTokenCallback: 'afterToken',
+  paidReference: 'alreadyPaid',
   emptyList: 'emptyArray',
   listPagination: true,
   listPageSize: 10,
@@ -340,6 +349,7 @@ function resolveVariants(input: SingapaySimulatorVariants = {}): SimulatorResolv
     tokenIn: pick('tokenIn', input.tokenIn, ['data', 'otherInfo', 'otherInfoPairs'] as const, d.tokenIn),
     paymentToken: pick('paymentToken', input.paymentToken, ['null', 'issued'] as const, d.paymentToken),
     plnTokenCallback: pick('plnTokenCallback', input.plnTokenCallback, ['afterToken', 'atSuccess', 'both'] as const, d.plnTokenCallback),
+    paidReference: pick('paidReference', input.paidReference, ['alreadyPaid', 'notFound'] as const, d.paidReference),
     emptyList: pick('emptyList', input.emptyList, ['emptyArray', 'noData', 'notFound'] as const, d.emptyList),
     listPagination: input.listPagination ?? d.listPagination,
     listPageSize: pageSize,

@@ -41,8 +41,9 @@ export class SimulatorPayments {
     if (!inquiry || inquiry.customerId !== customerId || inquiry.productCode !== product.code) {
       return businessReply(command, '06', 'inquiry not found');
     }
-    // Checked before expiry, so a client that retries a paid reference learns it was paid.
+    // Checked before expiry, so a client that retries a paid reference learns it was paid (variants.paidReference).
     if (inquiry.transactionId !== null) {
+      if (this.rt.options.variants.paidReference === 'notFound') return businessReply(command, '06', 'inquiry not found');
       return SIMULATOR_COMMANDS[command].family === 'postpaid'
         ? businessReply(command, '21', responseTextFor('21'))
         : businessReply(command, PREPAID_REFERENCE_REUSED_CODE, 'Reference number already paid');

@@ -118,6 +118,14 @@ describe('singapay doctor', () => {
     expect(sim.stats().tokenRequests).toBe(0);
   });
 
+  it("refuses Singapay's production host with the environment left at sandbox, saying to set SINGAPAY_ENV, and sends nothing", async () => {
+    const report = await run({ env: envFor({ SINGAPAY_BASE_URL: 'https://biller-b2b.singapay.id' }) });
+    expect(report.ok).toBe(false);
+    expect(report.steps[0]).toMatchObject({ status: 'fail', failure: 'config_invalid' });
+    expect(text()).toMatch(/fix: SINGAPAY_BASE_URL names Singapay's production host: set SINGAPAY_ENV=production/);
+    expect(sim.stats().tokenRequests).toBe(0);
+  });
+
   it('refuses production without --production, and sends nothing', async () => {
     const report = await run({ env: envFor({ SINGAPAY_ENV: 'production' }) });
     expect(report.ok).toBe(false);

@@ -411,14 +411,15 @@ describe('SingapayService against odd upstream answers (loopback scripted server
   it('refuses at start-up an httpStatusOverrides key that could never apply (a typo, a transport failure, 00), naming it', async () => {
     const refused = await createSingapay({
       baseUrl: server.baseUrl,
-      httpStatusOverrides: { insuficient_balance: 402, timeout: 503, '00': 500, insufficient_balance: 402 },
+      httpStatusOverrides: { insuficient_balance: 402, timeout: 503, '00': 500, insufficient_balance: 402, '42': 503 },
     }).then(
       () => undefined,
       (error: unknown) => error as Error,
     );
     expect(refused?.name).toBe('SingapayConfigurationError');
     for (const key of ['insuficient_balance', 'timeout', '00']) expect(refused?.message).toContain(`httpStatusOverrides key '${key}'`);
-    expect(refused?.message).not.toContain("key 'insufficient_balance'");
+    // A type of the table, and a code it does not list yet (Singapay's codes outgrow the docs), are taken.
+    for (const key of ['insufficient_balance', '42']) expect(refused?.message).not.toContain(`key '${key}'`);
   });
 
   it('maps an unrecognised code to 502 and keeps the code', async () => {

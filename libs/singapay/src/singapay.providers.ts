@@ -12,9 +12,15 @@ import { SingapayAuthService } from './auth/singapay-auth.service.js';
 import { SingapayInMemoryTokenStore } from './auth/singapay-in-memory-token.store.js';
 import { SingapayTokenStore } from './auth/singapay-token-store.interface.js';
 import { SingapayTokenProvider } from './auth/singapay-token.provider.js';
-import { resolveSingapayOptions, SingapayConfigurationError, type SingapayResolvedOptions } from './config/singapay-options.validation.js';
+import {
+  resolveSingapayOptions,
+  SingapayConfigurationError,
+  type SingapayOptionsInput,
+  type SingapayResolvedOptions,
+} from './config/singapay-options.validation.js';
 import { SINGAPAY_ENV_VARS } from './config/singapay.config.js';
 import { SingapayErrorFactory } from './errors/singapay-error.factory.js';
+import { SINGAPAY_FAILURE_TYPES } from './errors/singapay-response-codes.js';
 import { SingapayApiClient } from './biller/singapay-api.client.js';
 import { createSingapayHttpService, SingapayTransport } from './http/singapay-transport.js';
 import { SingapayService } from './service/singapay.service.js';
@@ -52,7 +58,11 @@ const CONNECTIONS = [SingapayRedisConnection, SingapayPostgresConnection];
  */
 export const SINGAPAY_PROVIDERS: Provider[] = [
   // Validating here makes a bad configuration stop the app at start-up, not at the first payment.
-  { provide: SINGAPAY_RESOLVED_OPTIONS, useFactory: resolveSingapayOptions, inject: [SINGAPAY_MODULE_OPTIONS] },
+  {
+    provide: SINGAPAY_RESOLVED_OPTIONS,
+    useFactory: (options: SingapayOptionsInput) => resolveSingapayOptions(options, SINGAPAY_FAILURE_TYPES),
+    inject: [SINGAPAY_MODULE_OPTIONS],
+  },
   { provide: SINGAPAY_CLOCK, useValue: Date.now },
   { provide: SINGAPAY_HTTP_SERVICE, useFactory: createSingapayHttpService, inject: [SINGAPAY_RESOLVED_OPTIONS] },
   ...connection(SINGAPAY_REDIS, SingapayRedisConnection),

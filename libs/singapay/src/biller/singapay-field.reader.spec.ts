@@ -13,12 +13,12 @@ describe('SingapayFieldReader', () => {
     ]);
   });
 
-  it('refuses an amount with three or more decimals: "151.000" may be 151,000 rupiah in Indonesian writing', () => {
-    const r = reader({ price: '151.000', amount: '151005.000', balance: '250.000', fine: '8910003.5' });
+  it('refuses an amount a dot could group in thousands ("151.000" may be 151,000 rupiah in Indonesian writing)', () => {
+    const r = reader({ price: '151.000', fee: '1.500', balance: '250.000', amount: '151005.000', fine: '8910003.0000', cents: '2500.50' });
     expect(() => r.charge('price')).toThrow('data.price is not an amount in whole rupiah');
-    expect(() => r.rupiah('amount')).toThrow('data.amount is not an amount in whole rupiah');
+    expect(() => r.decimal('fee')).toThrow('data.fee is not a decimal amount');
     expect(() => r.decimal('balance')).toThrow('data.balance is not a decimal amount');
-    expect(r.decimal('fine')).toBe(8910003.5);
+    expect([r.rupiah('amount'), r.decimal('fine'), r.decimal('cents')]).toEqual([151005, 8910003, 2500.5]);
   });
 
   it('names the path of a field that is missing or unreadable, never returning undefined or NaN', () => {

@@ -2,10 +2,11 @@ import type { SingapayTimeZone } from '../contract/singapay-api.contract.js';
 import { readSingapayTime, transactionCreatedAt } from './singapay-time.js';
 import { asRecord } from '../util/singapay-json.js';
 
-// Cents at most: in Indonesian writing a dot groups thousands, so "151.000" may mean 151,000 rupiah, and an
-// answer that could be read two ways (a factor of 1,000 apart) is unreadable, never guessed.
-const WHOLE = /^\s*-?\d{1,15}(\.0{1,2})?\s*$/;
-const DECIMAL = /^\s*-?\d{1,15}(\.\d{1,2})?\s*$/;
+const WHOLE = /^\s*-?\d{1,15}(\.0+)?\s*$/;
+const DECIMAL = /^\s*-?\d{1,15}(\.\d{1,4})?\s*$/;
+// In Indonesian writing a dot groups thousands: "151.000" may be 151,000 rupiah. An amount that reads two
+// ways (a factor of 1,000 apart) is unreadable, never guessed.
+const THOUSANDS_GROUPED = /^\s*-?\d{1,3}(\.\d{3})+\s*$/;
 const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
 const isCharge = (n: number) => isCount(n) && !Object.is(n, -0);
 
@@ -41,7 +42,7 @@ export class SingapayFieldReader {
   private number(name: string, text: RegExp, ok: (n: number) => boolean, not: string): number {
     const v = this.at(name);
     if (typeof v === 'number' && ok(v)) return v;
-    if (typeof v === 'string' && text.test(v)) return Number(v);
+    if (typeof v === 'string' && text.test(v) && !THOUSANDS_GROUPED.test(v)) return Number(v);
     return this.bad(name, not);
   }
 

@@ -51,8 +51,9 @@ export interface SingapayClientOptions {
   debugLogs?: boolean;
   /**
    * HTTP status of the exception raised for a response code, overriding the
-   * built-in table, e.g. `{ '17': 402 }`. Keys are Singapay's failure codes or their types
-   * (`insufficient_balance`, `unrecognised`…) from the table; any other key is refused at start-up.
+   * built-in table, e.g. `{ '17': 402 }`. Keys are two-digit codes (not 00 or 01, which are no
+   * failures) or the table's types (`insufficient_balance`, `unrecognised`…); any other key is
+   * refused at start-up.
    * @default {} (the table in the README)
    */
   httpStatusOverrides?: Record<string, number>;

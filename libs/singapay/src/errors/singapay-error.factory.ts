@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SINGAPAY_RESOLVED_OPTIONS } from '../singapay.constants.js';
 import { redactSecrets, singapaySecretScrubber } from '../util/singapay-secret.js';
 import { asRecord } from '../util/singapay-json.js';
-import { SingapayConfigurationError, type SingapayResolvedOptions } from '../config/singapay-options.validation.js';
+import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import {
   createSingapayException,
   type SingapayDelivery,
@@ -11,14 +11,8 @@ import {
   type SingapayExceptionInit,
   type SingapayTransportFailure,
 } from './singapay.exception.js';
-import { SINGAPAY_RESPONSE_CODES, SINGAPAY_UNRECOGNISED_CODE, singapayResponseCodeInfo } from './singapay-response-codes.js';
+import { singapayResponseCodeInfo } from './singapay-response-codes.js';
 import type { SingapayRefusalCause } from './singapay-failure.diagnosis.js';
-
-/** What `httpStatusOverrides` may name: a failure code of the table or its type, and `unrecognised` (00 and 01 are no failures). */
-const OVERRIDABLE: ReadonlySet<string> = new Set([
-  ...SINGAPAY_RESPONSE_CODES.filter((r) => r.code !== '00' && r.code !== '01').flatMap((r) => [r.code, r.type]),
-  SINGAPAY_UNRECOGNISED_CODE.type,
-]);
 
 const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
 const IPV6 = /[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}/gi;
@@ -74,13 +68,6 @@ export class SingapayErrorFactory {
   #answerScrubber?: <T>(value: T) => T;
 
   constructor(@Inject(SINGAPAY_RESOLVED_OPTIONS) private readonly options: SingapayResolvedOptions) {
-    // Checked against the table at start-up: a typo, a transport failure's type or 00/01 would be taken and never apply.
-    const unknown = Object.keys(options.httpStatusOverrides).filter((key) => !OVERRIDABLE.has(key));
-    if (unknown.length > 0) {
-      throw new SingapayConfigurationError(
-        unknown.map((key) => `httpStatusOverrides key '${key}' is none of Singapay's failure codes or their types (the README's table)`),
-      );
-    }
     const { clientId, clientSecret, password, apiKey } = options;
     this.#secrets = [
       clientSecret.reveal(),

@@ -99,6 +99,12 @@ export const SINGAPAY_UNRECOGNISED_CODE: Omit<SingapayResponseCodeInfo, 'code'> 
 
 const BY_CODE = new Map(SINGAPAY_RESPONSE_CODES.map((info) => [info.code, info]));
 
+/** The types of the table's failure codes (all but 00 and 01) and `unrecognised`: what `httpStatusOverrides` may name besides a code. */
+export const SINGAPAY_FAILURE_TYPES: ReadonlySet<string> = new Set([
+  ...SINGAPAY_RESPONSE_CODES.filter((r) => r.code !== '00' && r.code !== '01').map((r) => r.type),
+  SINGAPAY_UNRECOGNISED_CODE.type,
+]);
+
 export const SINGAPAY_SUCCESS_CODE = '00';
 export const SINGAPAY_PENDING_CODE = '01';
 export const SINGAPAY_UNAUTHENTICATED_CODE = '16';

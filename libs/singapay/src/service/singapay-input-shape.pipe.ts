@@ -40,10 +40,11 @@ export class SingapayInputShapePipe implements PipeTransform {
 
   constructor(limits: SingapayInputShapeLimits = {}) {
     // A limit left unset (undefined, as an unset config value reads) takes its default; one that is no count is
-    // refused at start-up, never a pipe that lets every body through (NaN) or none (-1).
+    // refused at start-up, never a pipe that lets every body through (NaN) or none (-1). Infinity turns one off.
     const limit = (name: keyof SingapayInputShapeLimits, fallback: number): number => {
       const value = limits[name] ?? fallback;
-      if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`SingapayInputShapePipe ${name} must be an integer of at least 1`);
+      if (value !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(value) || value < 1))
+        throw new TypeError(`SingapayInputShapePipe ${name} must be an integer of at least 1, or Infinity`);
       return value;
     };
     this.limits = { maxDepth: limit('maxDepth', 32), maxValues: limit('maxValues', 100_000) };

@@ -563,36 +563,48 @@ describe("when pay()'s own write does not land", () => {
       await started.close();
     }
   });
-  it('a second transaction offered to a payment still being sent does not replace the first one: 503, and the first one is adopted', async () => {
-    const started = await startCallbackApp({ simulatorDelivers: false, module: { timeoutMs: 1_500, retry: { maxAttempts: 1 } } });
-    const elsewhere = await createSingapay({ baseUrl: started.sim.baseUrl, ...started.sim.credentials });
-    try {
-      const { sim, service, app } = started;
-      sim.faults.add({ endpoint: 'list', fault: { kind: 'html', status: 503 } });
-      const customerId = '081279979800'; // a direct purchase that succeeds at once
-      const order = { command: 'pulsa' as const, productCode: PULSA.productCode, customerId };
-      // The same purchase for the same customer, made a moment before by another system (or by hand at Singapay).
-      const other = await elsewhere.service.pay({ ...order, idempotencyKey: 'bought-elsewhere' });
-      sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: { kind: 'hang', apply: true }, times: 1 });
-      const paying = service.pay({ ...order, idempotencyKey: 'two-offers' });
-      await vi.waitFor(() => expect(sim.transactions()).toHaveLength(2), { timeout: 1_000, interval: 20 });
-      const own = sim.transactions().find((t) => t.transactionId !== other.transactionId)!;
-      const deliver = (transactionId: string) =>
-        request(app.getHttpServer())
-          .post('/hooks/singapay')
-          .send({ command: 'callback', response_code: '00', data: { transaction_id: transactionId, customer_id: customerId } });
-      // Both could be the payment's while its answer is out: the first is kept on it, the second is not put in its place.
-      expect((await deliver(own.transactionId)).status).toBe(200);
-      expect((await deliver(other.transactionId!)).status).toBe(503);
-      // Its answer lost and the list unreadable, the payment weighs what it was offered: its own transaction.
-      expect(await paying).toMatchObject({ status: 'success', transactionId: own.transactionId });
-      const payment = await service.getPayment('two-offers');
-      expect([payment.state, payment.transactionId]).toEqual(['success', own.transactionId]);
-    } finally {
-      await elsewhere.close();
-      await started.close();
-    }
-  });
+  it.each(['its own first', 'the other first'] as const)(
+    'two transactions offered to a payment still being sent (%s): neither is guessed, and its lookups see both',
+    async (order) => {
+      const started = await startCallbackApp({ simulatorDelivers: false, module: { timeoutMs: 1_500, retry: { maxAttempts: 1 } } });
+      const elsewhere = await createSingapay({ baseUrl: started.sim.baseUrl, ...started.sim.credentials });
+      try {
+        const { sim, service, app } = started;
+        const list = sim.faults.add({ endpoint: 'list', fault: { kind: 'html', status: 503 } });
+        const customerId = order === 'its own first' ? '081279979800' : '081279969800'; // direct purchases that succeed at once
+        const purchase = { command: 'pulsa' as const, productCode: PULSA.productCode, customerId };
+        // The same purchase for the same customer, made a moment before by another system (or by hand at Singapay).
+        const other = (await elsewhere.service.pay({ ...purchase, idempotencyKey: 'bought-elsewhere' })).transactionId!;
+        sim.faults.add({ endpoint: 'payment', match: { customerId }, fault: { kind: 'hang', apply: true }, times: 1 });
+        const key = `two-offers-${customerId}`;
+        const paying = service.pay({ ...purchase, idempotencyKey: key });
+        await vi.waitFor(() => expect(sim.transactions().filter((t) => t.customerId === customerId)).toHaveLength(2), {
+          timeout: 1_000,
+          interval: 20,
+        });
+        const own = sim.transactions().find((t) => t.customerId === customerId && t.transactionId !== other)!.transactionId;
+        const deliver = (transactionId: string) =>
+          request(app.getHttpServer())
+            .post('/hooks/singapay')
+            .send({ command: 'callback', response_code: '00', data: { transaction_id: transactionId, customer_id: customerId } });
+        const [first, second] = order === 'its own first' ? [own, other] : [other, own];
+        // The first is kept as evidence; the second makes both undecided, and both come again later.
+        expect((await deliver(first)).status).toBe(200);
+        expect((await deliver(second)).status).toBe(503);
+        expect((await deliver(first)).status).toBe(503);
+        // Its answer lost and the list unreadable, the payment has nothing but a contest: it stays unknown.
+        expect(await paying).toMatchObject({ status: 'unknown' });
+        // Once the list is read, it shows both: still two candidates, still no guess.
+        sim.faults.remove(list);
+        const payment = await service.getPayment(key);
+        expect([payment.state, payment.transactionId]).toEqual(['unknown', undefined]);
+        expect(sim.paymentsFor({ customerId })).toBe(2);
+      } finally {
+        await elsewhere.close();
+        await started.close();
+      }
+    },
+  );
 
   it('a refund at payment whose write five other writers came before: kept like a store failure, then written and announced once', async () => {
     let first = 0;

@@ -101,6 +101,12 @@ export interface SingapayPaymentRecord {
    * cannot be read. Cleared when the payment takes a transaction.
    */
   evidence?: SingapayPaymentEvidence;
+  /**
+   * Set when callbacks offered two different transactions that only this payment could hold: which is
+   * its own cannot be told, so neither is weighed alone (the evidence goes) and the payment is left to
+   * its lookups, where Singapay's list shows both and no guess is made.
+   */
+  evidenceContested?: true;
   /** Who sends it, and until when that claim holds (epoch ms); after it, others resolve instead of waiting. */
   owner?: string;
   leaseUntil?: number;

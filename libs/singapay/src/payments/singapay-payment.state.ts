@@ -205,5 +205,14 @@ export function paymentClaim(
 
 /** A payment provably never sent, claimed again: the same change as a first claim, its send counted in the same write. */
 export function reclaimPatch(record: SingapayPaymentRecord, owner: string, leaseUntil: number, now: number): SingapayRecordPatch {
-  return { state: 'sending', owner, leaseUntil, failure: null, evidence: null, sendCount: record.sendCount + 1, sentAt: now };
+  return {
+    state: 'sending',
+    owner,
+    leaseUntil,
+    failure: null,
+    evidence: null,
+    evidenceContested: null,
+    sendCount: record.sendCount + 1,
+    sentAt: now,
+  };
 }

@@ -77,15 +77,25 @@ export class SingapayPaymentConfirmations {
     const [candidate] = open as [SingapayPaymentRecord];
     if (candidate.referenceNumber && candidate.state !== 'sending') return this.applyToHolder(candidate, tx, via);
     const { raw: _raw, ...evidence } = tx as SingapayPaymentEvidence & { raw?: unknown };
+    // A second transaction offered to a payment that holds another's evidence: which is its own cannot be told.
+    // Neither is weighed alone (the evidence goes; once read, Singapay's list shows both), and this one is
+    // undecided (delivered again) until a lookup decides, as any it is offered after.
+    const rival = (r: SingapayPaymentRecord) =>
+      r.evidenceContested === true || (r.evidence != null && r.evidence.transactionId !== tx.transactionId);
+    const contest = async (r: SingapayPaymentRecord): Promise<SingapayConfirmation> => {
+      if (!r.evidenceContested)
+        await this.ledger.transition(r, { evidence: null, evidenceContested: true }, true, (c) => takes(c) && rival(c));
+      return { outcome: 'undecided' };
+    };
+    if (rival(candidate)) return contest(candidate);
     // Not as work on the key: while the key is being sent, its work is the send itself, which this must not join.
     // Written only on a version that can still take it: a record that meanwhile took a transaction refuses, and so
-    // does one holding another transaction's evidence (acknowledged already: replacing it would lose it). This one
-    // is then undecided, and delivered again once the payment has settled on one or the other.
-    const free = (r: SingapayPaymentRecord) => takes(r) && (r.evidence === undefined || r.evidence.transactionId === tx.transactionId);
-    const kept = await this.ledger.transition(candidate, { evidence }, true, free);
+    // does one that meanwhile took another's evidence.
+    const kept = await this.ledger.transition(candidate, { evidence }, true, (r) => takes(r) && !rival(r));
     if (!kept) {
       const latest = await this.ledger.get(candidate.key, 'after_send');
-      return latest?.transactionId === tx.transactionId ? this.applyToHolder(latest, tx, via) : { outcome: 'undecided' };
+      if (latest?.transactionId === tx.transactionId) return this.applyToHolder(latest, tx, via);
+      return latest && takes(latest) && rival(latest) ? contest(latest) : { outcome: 'undecided' };
     }
     if (kept.state === 'sending') return { outcome: 'kept', record: kept };
     const resolved = await this.resolver.resolve(kept, via);

@@ -175,6 +175,7 @@ export class SingapayPaymentResolver {
         ...RELEASED,
         failure: failureAfter(base, state),
         evidence: null,
+        evidenceContested: null,
         ...(awaiting ? this.policy.watch(base, this.now()) : { watchUntil: null, nextCheckAt: null }),
       };
     };

@@ -175,6 +175,14 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('singapay reconcile on 
     expect(run.out).toMatch(/^Complete: 1 rows: 1 matched, .* 0 need attention/m);
   });
 
+  it('exits 1 and says INCOMPLETE for a day not over yet in WIB (a nightly job given today), never a green report', async () => {
+    const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+    const run = await cli(['--date', today, '--no-env-file'], env);
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(new RegExp(`INCOMPLETE: ${today} is not over yet in WIB`));
+    expect(run.out).not.toMatch(/^Complete/m);
+  });
+
   it('exits 1 and says INCOMPLETE when a page of the list fails', async () => {
     const fault = day.sim.faults.add({ endpoint: 'list', match: { page: '2' }, fault: { kind: 'html', status: 502 } });
     try {

@@ -562,6 +562,26 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       );
     });
 
+    it('refuses to prune a database holding production records without --production, whatever the shell says', async () => {
+      const url = await freshDatabase();
+      const store = new PostgresPaymentStore(url);
+      onTestFinished(() => store.close());
+      await store.migrate();
+      const old = Date.now() - 60 * DAY;
+      // The namespace a production registration writes under (registration:environment:client id hash).
+      const live = store.withNamespace('default:production:0123456789abcdef');
+      await live.create(paymentRecord('live-old', { state: 'success', createdAt: old, updatedAt: old }));
+      const env = { SINGAPAY_DATABASE_URL: url };
+      const date = new Date(Date.now() - 30 * DAY).toISOString().slice(0, 10);
+      const refused = await cli(runSingapayPrune, ['--before', date, '--no-env-file'], { env });
+      expect(refused.code).toBe(2);
+      expect(refused.err).toMatch(/holds records of a production registration: refused without --production/);
+      expect(await live.get('live-old')).toBeDefined();
+      expect((await cli(runSingapayPrune, ['--before', date, '--dry-run', '--no-env-file'], { env })).out).toMatch(/^would prune 1 /);
+      expect((await cli(runSingapayPrune, ['--before', date, '--production', '--no-env-file'], { env })).out).toMatch(/^pruned 1 /);
+      expect(await live.get('live-old')).toBeUndefined();
+    });
+
     it('prunes final records before a date at least a week old, or counts them with --dry-run', async () => {
       const url = await freshDatabase();
       const store = new PostgresPaymentStore(url);

@@ -48,7 +48,8 @@ money trail: keep them as long as your accounting needs (DATE must be at least 7
 
   --before DATE       YYYY-MM-DD (midnight UTC) or an ISO 8601 instant
   --dry-run           count what would be deleted, delete nothing
-  --production        allow deleting when ${SINGAPAY_ENV_VARS.environment}=production (refused otherwise; a dry run needs none)
+  --production        allow deleting when ${SINGAPAY_ENV_VARS.environment}=production or the database holds records of a
+                      production registration (refused otherwise; a dry run needs none)
   --database-url URL  the database (default: ${SINGAPAY_ENV_VARS.databaseUrl}, from the environment or .env)
   --env-file FILE     read variables from FILE instead of ./.env
   --no-env-file       read the environment only
@@ -124,7 +125,13 @@ export function runSingapayPrune(argv: readonly string[], io: SingapayCliIo): Pr
         `${SINGAPAY_ENV_VARS.environment} is production: refused without --production (prune deletes records of every registration in that database; --dry-run counts them)`,
       );
     }
-    const n = await openStore(args, io, run).prune({ before, dryRun, now: () => now });
+    // Without --production a database holding production records is refused too, whatever the shell's environment says.
+    const n = await openStore(args, io, run)
+      .prune({ before, dryRun, now: () => now, refuseProduction: !args.flags.has('production') })
+      .catch((error: unknown) => {
+        if (error instanceof RangeError && /production registration/.test(error.message)) throw new SingapayCliRefusedError(error.message);
+        throw error;
+      });
     io.write(
       `${dryRun ? 'would prune' : 'pruned'} ${n} final payment record${n === 1 ? '' : 's'} last changed before ${before.toISOString()}`,
     );

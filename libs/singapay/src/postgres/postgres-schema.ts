@@ -204,6 +204,13 @@ export interface SingapayPostgresPruneOptions {
   dryRun?: boolean;
   /** The clock, for tests. @default Date.now */
   now?: () => number;
+  /**
+   * Refuse (a `RangeError`, nothing deleted) when the table holds records of a production
+   * registration: what `npx singapay prune` does without `--production`, whatever the shell's
+   * `SINGAPAY_ENV` says, since one database may serve several environments.
+   * @default false
+   */
+  refuseProduction?: boolean;
 }
 
 /**
@@ -219,6 +226,15 @@ export async function pruneSingapayPostgres(pool: Pick<Pool, 'query'>, options: 
     throw new RangeError(
       `prune: before must be at least 7 days ago (${new Date(now - SINGAPAY_POSTGRES_PRUNE_MIN_AGE_MS).toISOString()} or earlier): refunds and callbacks still arrive for recent payments`,
     );
+  }
+  if (options.refuseProduction && !options.dryRun) {
+    // Payment namespaces are registration:environment:client-id-hash (singapayStoreScope).
+    const { rows } = await pool.query(`SELECT 1 FROM ${SINGAPAY_POSTGRES_TABLE} WHERE namespace LIKE '%:production:%' LIMIT 1`);
+    if (rows.length > 0) {
+      throw new RangeError(
+        'prune: the table holds records of a production registration: refused without --production (prune deletes records of every registration in that database; --dry-run counts them)',
+      );
+    }
   }
   const values = [before.toISOString()];
   // What may go: final, and last changed before $1.

@@ -52,24 +52,26 @@ function stateNote(row: SingapayReconciliationRow, record: SingapayPaymentRecord
 }
 
 /** The note of a row; `record` for rows with a local side, `why` for an unverified record. */
+/** A refund Singapay made that the customer is owed (both sides refunded, no failure first), whatever else differs. */
+function owed(row: SingapayReconciliationRow, record: SingapayPaymentRecord | undefined): string {
+  return record && row.singapay?.status === 'refunded' && isRefundOwed(record)
+    ? '; refunded by Singapay: refund your customer, unless you did when it was announced or when it was reported failed'
+    : '';
+}
+
 export function explainRow(row: SingapayReconciliationRow, record?: SingapayPaymentRecord, why?: string): string {
   const across = row.crossesMidnight ? " (the pair crosses midnight WIB: reported on the record's day)" : '';
   const viaDetail = row.foundIn === 'detail' ? ' (found by a detail lookup: not in the list)' : '';
   switch (row.category) {
-    case 'matched': {
-      const owed =
-        record && isRefundOwed(record)
-          ? '; refunded by Singapay: refund your customer, unless you did when it was announced or when it was reported failed'
-          : '';
-      return `state, amount and price agree${owed}${row.pairedBy === 'reference_number' ? '; paired by reference number' : ''}${viaDetail}${across}`;
-    }
+    case 'matched':
+      return `state, amount and price agree${owed(row, record)}${row.pairedBy === 'reference_number' ? '; paired by reference number' : ''}${viaDetail}${across}`;
     case 'state_differs': {
       const priced = row.differences.filter((d) => d.field !== 'state');
       const extra = amounts(priced, 'here').join(', ');
       return `${stateNote(row, record!)}${extra && `; ${extra}`}${viaDetail}${across}`;
     }
     case 'amount_differs':
-      return `${amounts(row.differences, 'recorded').join('; ')}: check what your customer was charged${viaDetail}${across}`;
+      return `${amounts(row.differences, 'recorded').join('; ')}: check what your customer was charged${owed(row, record)}${viaDetail}${across}`;
     case 'local_only': {
       const { state, failure, sendCount, transactionId } = record!;
       if (state === 'failed')

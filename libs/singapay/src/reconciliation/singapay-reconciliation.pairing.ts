@@ -126,8 +126,9 @@ export function pairedRow(record: SingapayPaymentRecord, { tx, foundIn, pairedBy
   const inFlight = !isFinalPaymentState(record.state) && tx.status === 'pending' && category === 'state_differs';
   // A failure Singapay refunded since (its callback did not come): the customer was told "failed", the deposit got its money back.
   const refundedAfterFailure = isFailedBySingapay(record) && tx.status === 'refunded';
-  // Both sides refunded, and no failure came first: a customer is owed it, and the announcement may have been missed.
-  const refundOwed = category === 'matched' && isRefundOwed(record);
+  // Both sides refunded, and no failure came first: a customer is owed it, and the announcement may have been missed
+  // (amounts that differ besides do not make it less owed).
+  const refundOwed = category !== 'state_differs' && isRefundOwed(record);
   const row: SingapayReconciliationRow = {
     category,
     needsAttention: (category !== 'matched' && !inFlight && !refundedAfterFailure) || refundOwed,

@@ -148,6 +148,9 @@ export class SingapayDayReconciliation {
         else unchecked.set(record.key, `the detail lookup failed (${describe(error)})`);
       }
     }
+    // A record paired after all (its next day's search was cut short, or its lookup not made, but the day's list held its
+    // transaction) is verified: no warning, and no incomplete report, for it.
+    for (const key of pairs.keys()) unchecked.delete(key);
 
     // Transactions of the day no record in the window holds: a record of another day may.
     const paired = new Set([...pairs.values()].map((p) => p.tx.transactionId));

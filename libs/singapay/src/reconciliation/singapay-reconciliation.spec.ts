@@ -104,6 +104,10 @@ describe('pairing', () => {
     const owed = pairedRow(record('paid-then-refunded', { state: 'refunded', outcome }), pair);
     expect(owed).toMatchObject({ category: 'matched', needsAttention: true });
     expect(owed.note).toMatch(/^state, amount and price agree; refunded by Singapay: refund your customer/);
+    // Amounts that differ besides (a refunded row's price shown otherwise) do not make the refund less owed.
+    const repriced = pairedRow(record('refunded-repriced', { state: 'refunded', outcome: { ...outcome, price: 12_000 } }), pair);
+    expect(repriced).toMatchObject({ category: 'amount_differs', needsAttention: true });
+    expect(repriced.note).toMatch(/check what your customer was charged; refunded by Singapay: refund your customer/);
     const failedFirst = pairedRow(
       record('failed-then-refunded', {
         state: 'refunded',

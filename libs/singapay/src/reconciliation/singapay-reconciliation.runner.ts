@@ -95,9 +95,10 @@ export class SingapayDayReconciliation {
     const inDay = (ms: number) => ms >= day.fromMs && ms < day.toMs;
     this.recordLister(); // a store that cannot list by creation is refused before any request
 
-    // The WIB day falls on its own date and the one before, whichever zone the filter reads dates in.
+    // The WIB day falls on its own date and the one before, whichever zone the filter reads dates in; the end is
+    // the day after, in case the filter's end date is where the list stops (its midnight) rather than its last day.
     const startDate = singapayWibDay(day.fromMs - DAY_MS);
-    const endDate = singapayWibDay(day.fromMs);
+    const endDate = singapayWibDay(day.toMs);
     const onPage =
       onProgress && ((pagesRead: number, pages?: number) => onProgress(pages === undefined ? { pagesRead } : { pagesRead, pages }));
     const list = await this.biller.listAllTransactions({ startDate, endDate }, call, { concurrency: listConcurrency, maxPages, onPage });
@@ -129,9 +130,14 @@ export class SingapayDayReconciliation {
       const sent = record.sentAt ?? record.createdAt;
       if (!inDay(record.createdAt) || record.transactionId || !record.referenceNumber || madeNoTransaction(record)) continue;
       if (sent < day.toMs - this.policy.options.clockSkewToleranceMs || !mayLookUp(record)) continue;
-      const own = await this.biller.listAllTransactions({ customerId: record.customerId, startDate: nextDate, endDate: nextDate }, call, {
-        maxPages: this.policy.options.searchMaxPages,
-      });
+      // To the day after it too: a filter that stops at its end date's midnight would list nothing of nextDate otherwise.
+      const own = await this.biller.listAllTransactions(
+        { customerId: record.customerId, startDate: nextDate, endDate: singapayWibDay(day.toMs + DAY_MS) },
+        call,
+        {
+          maxPages: this.policy.options.searchMaxPages,
+        },
+      );
       for (const tx of own.transactions) transactions.set(tx.transactionId, tx);
       if (!own.complete) unchecked.set(record.key, `its customer's transactions of ${nextDate} could not be read in full`);
     }

@@ -1,7 +1,7 @@
 import type { SingapayListedTransaction } from '../biller/singapay-biller.types.js';
 import { formatSingapayIso, singapayWibDay } from '../biller/singapay-time.js';
 import { isFinalPaymentState, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
-import { transactionDistance } from '../payments/recovery/singapay-payment.matcher.js';
+import { nearestTransaction, transactionDistance } from '../payments/recovery/singapay-payment.matcher.js';
 import { isFailedBySingapay, isFailedFor, isRefundOwed } from '../payments/singapay-payment.state.js';
 import { dropUndefined } from '../util/singapay-json.js';
 import { explainRow, keptMoney } from './singapay-reconciliation.notes.js';
@@ -51,8 +51,6 @@ export function pairRecords(
   listed: readonly SingapayListedTransaction[],
 ): Map<string, SingapayPairing> {
   const byId = new Map(listed.map((tx) => [tx.transactionId, tx]));
-  // Oldest first, so that when several transactions carry one reference the first one pairs.
-  const byTime = [...listed].sort((a, b) => transactionInstant(a) - transactionInstant(b));
   const used = new Set<string>();
   const pairs = new Map<string, SingapayPairing>();
   const pass = (pairedBy: SingapayPairing['pairedBy'], find: (record: SingapayPaymentRecord) => SingapayListedTransaction | undefined) => {
@@ -64,10 +62,15 @@ export function pairRecords(
     }
   };
   pass('transaction_id', (record) => (record.transactionId ? byId.get(record.transactionId) : undefined));
+  // When several transactions carry one reference, the one nearest the record's last send: the payments' own rule.
   pass('reference_number', (record) =>
     record.transactionId || !record.referenceNumber || pairs.has(record.key) || madeNoTransaction(record)
       ? undefined
-      : byTime.find((t) => !used.has(t.transactionId) && transactionDistance(record, t, 0) === 0),
+      : nearestTransaction(
+          record,
+          listed.filter((t) => !used.has(t.transactionId)),
+          0,
+        ),
   );
   return pairs;
 }

@@ -1,5 +1,6 @@
 import type { SingapayTransaction } from '../biller/singapay-biller.types.js';
 import type { SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
+import { findPaymentCandidate } from '../payments/recovery/singapay-payment.matcher.js';
 import { formatSingapayReconciliation, SINGAPAY_RECONCILIATION_CSV_COLUMNS } from './singapay-reconciliation.format.js';
 import {
   hintLostPurchases,
@@ -78,6 +79,21 @@ describe('pairing', () => {
       ['by-id', 'T1', 'transaction_id'],
       ['by-ref', 'T2', 'reference_number'],
     ]);
+  });
+
+  it("pairs a reference carried by two transactions with the one nearest the last send, as the payments' own lookups choose", async () => {
+    // Refused (22) without naming the transaction Singapay recorded, then paid again under a new key: that answer was lost.
+    const lost = record('retry', { state: 'unknown', referenceNumber: 'REF-R', createdAt: AT + 600_000, sentAt: AT + 600_000 });
+    const refused = tx('T1', { referenceNumber: 'REF-R', status: 'failed', createdAt: '2025-06-10T10:00:01+07:00' });
+    const paid = tx('T2', { referenceNumber: 'REF-R', createdAt: '2025-06-10T10:10:01+07:00' });
+    for (const listed of [
+      [refused, paid],
+      [paid, refused],
+    ]) {
+      expect(pairRecords([lost], listed).get('retry')?.tx.transactionId).toBe('T2');
+      const { match } = await findPaymentCandidate(lost, listed, async () => false, 60_000);
+      expect(match?.transactionId).toBe('T2');
+    }
   });
 
   it('pairs a reference with the payment whose answer was lost, never with an earlier one that provably made no transaction', () => {

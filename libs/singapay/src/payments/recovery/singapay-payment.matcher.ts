@@ -18,10 +18,12 @@ export type SingapayMatchableTransaction = Pick<SingapayTransaction, 'customerId
 
 /**
  * Whether `tx` could be `payment`'s transaction, and how close it is: the same customer and, for
- * a purchase with an inquiry, the same reference number (distance 0); for a direct purchase (no
+ * a purchase with an inquiry, the same reference number, at any time; for a direct purchase (no
  * reference) the same product created around its last send (`sentAt`), give or take `skewMs`
- * between Singapay's clock and ours (the distance from that send). Only the last send can have
- * reached Singapay: a payment is sent again only after its earlier send provably never left.
+ * between Singapay's clock and ours. The distance is from that send: several transactions may carry
+ * one reference (an earlier payment of it refused without naming its transaction, then another), and
+ * the one nearest the last send is the payment's. Only the last send can have reached Singapay: a
+ * payment is sent again only after its earlier send provably never left.
  * Undefined when it cannot be.
  * Whether it is the only one that could be is for the caller: see `findPaymentCandidate`.
  */
@@ -31,18 +33,33 @@ export function transactionDistance(
   skewMs: number,
 ): number | undefined {
   if (tx.customerId !== payment.customerId) return undefined;
-  if (payment.referenceNumber) return tx.referenceNumber === payment.referenceNumber ? 0 : undefined;
-  if (tx.product.code !== payment.productCode) return undefined;
   // ISO with an offset: Date.parse reads the instant exactly.
   const at = Date.parse(tx.createdAt);
   const lastSent = payment.sentAt ?? payment.createdAt;
+  const distance = Number.isNaN(at) ? Number.MAX_SAFE_INTEGER : Math.abs(at - lastSent);
+  if (payment.referenceNumber) return tx.referenceNumber === payment.referenceNumber ? distance : undefined;
+  if (tx.product.code !== payment.productCode) return undefined;
   if (Number.isNaN(at) || at < lastSent - skewMs || at > lastSent + skewMs) return undefined;
-  return Math.abs(at - lastSent);
+  return distance;
+}
+
+/** The transaction nearest the payment's last send among those it could hold (the first of equals); undefined for none. */
+export function nearestTransaction<T extends SingapayMatchableTransaction>(
+  payment: SingapayMatchablePayment,
+  transactions: Iterable<T>,
+  skewMs: number,
+): T | undefined {
+  let best: { tx: T; distance: number } | undefined;
+  for (const tx of transactions) {
+    const distance = transactionDistance(payment, tx, skewMs);
+    if (distance !== undefined && (best === undefined || distance < best.distance)) best = { tx, distance };
+  }
+  return best?.tx;
 }
 
 /**
- * The one transaction that can only be `record`'s (`transactionDistance`), the first if several
- * carry its reference; none when it holds one already. A transaction another payment holds is
+ * The one transaction that can only be `record`'s (`transactionDistance`), the one nearest its last
+ * send if several carry its reference; none when it holds one already. A transaction another payment holds is
  * never taken, and a direct purchase with two candidates gets none: which one is its own cannot be
  * told (guessing could hand one payment's money to another), and since a candidate exists it is
  * `ambiguous`, and must not be concluded missing.
@@ -59,7 +76,7 @@ export async function findPaymentCandidate(
     if (transactionDistance(record, tx, skewMs) === undefined || (await claimedByOther(tx.transactionId))) continue;
     mine.push(tx);
   }
-  // A reference match is distance 0, so the first is as close as any; a direct purchase has one, or is ambiguous.
+  // A purchase with an inquiry takes the one of its reference nearest its last send; a direct purchase has one, or is ambiguous.
   if (!record.referenceNumber && mine.length > 1) return { ambiguous: true };
-  return { match: mine[0] };
+  return { match: nearestTransaction(record, mine, skewMs) };
 }

@@ -71,7 +71,7 @@ export class SingapaySimulatorHandlers {
     const range = this.dateRange(v);
     if (v.failed) return validationReply(echoCommand(body, command), v.errors);
 
-    const { listPageSize, listPagination, emptyList, listPerPage, listDayZone, listEndDate } = this.rt.options.variants;
+    const { listPageSize, listPagination, emptyList, listPerPage, listDayZone } = this.rt.options.variants;
     // `per_page` is not in the docs: whether Singapay honours it, ignores it or refuses it is a variant.
     const askedPerPage = listPerPage === 'ignored' ? undefined : v.integer('data.per_page', { required: false, min: 1, max: 1000 });
     if (v.failed) return validationReply(echoCommand(body, command), v.errors);
@@ -86,12 +86,9 @@ export class SingapaySimulatorHandlers {
         (transactionId === undefined || tx.transactionId === transactionId) &&
         (customerId === undefined || tx.customerId === customerId) &&
         (status === undefined || tx.status === status) &&
-        // The zone the filter's days are cut in, and whether the end day is in it, are undocumented: variants.listDayZone, listEndDate.
+        // The zone the filter's days are cut in is undocumented: variants.listDayZone.
         (range === undefined ||
-          (singapayDay(tx.createdAt, listDayZone) >= range.start &&
-            (listEndDate === 'inclusive'
-              ? singapayDay(tx.createdAt, listDayZone) <= range.end
-              : singapayDay(tx.createdAt, listDayZone) < range.end))),
+          (singapayDay(tx.createdAt, listDayZone) >= range.start && singapayDay(tx.createdAt, listDayZone) <= range.end)),
     );
     const total = rows.length;
     const pageRows = rows.slice((page - 1) * perPage, page * perPage);

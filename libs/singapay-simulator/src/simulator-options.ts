@@ -147,13 +147,6 @@ export interface SingapaySimulatorVariants {
    */
   listDayZone?: SimulatorTimeZone;
   /**
-   * Whether the list filter's `end_date` day is in the list. Undocumented: `'inclusive'` keeps the whole
-   * day; `'exclusive'` stops at its start, as a query comparing a timestamp with the bare date
-   * (`created_at <= '2025-06-10'`, i.e. midnight) would.
-   * @default 'inclusive'
-   */
-  listEndDate?: 'inclusive' | 'exclusive';
-  /**
    * Whether a prepaid inquiry (`plntok`, `topupg`) answers a `created_at`. The docs print it in the
    * postpaid inquiry and print no prepaid inquiry at all; postpaid inquiries always state it.
    * @default 'stated'
@@ -202,7 +195,6 @@ export const SINGAPAY_SIMULATOR_DOCUMENTED_VARIANTS: Readonly<SimulatorResolvedV
   codes: 'padded',
   expiresIn: 'string',
   listDayZone: 'WIB',
-  listEndDate: 'inclusive',
   prepaidInquiryCreatedAt: 'stated',
   gameParameters: 'object',
 });
@@ -375,7 +367,6 @@ function resolveVariants(input: SingapaySimulatorVariants = {}): SimulatorResolv
     codes: pick('codes', input.codes, ['padded', 'unpadded'] as const, d.codes),
     expiresIn: pick('expiresIn', input.expiresIn, ['string', 'number', 'missing'] as const, d.expiresIn),
     listDayZone: pick('listDayZone', input.listDayZone, ['WIB', 'UTC'] as const, d.listDayZone),
-    listEndDate: pick('listEndDate', input.listEndDate, ['inclusive', 'exclusive'] as const, d.listEndDate),
     prepaidInquiryCreatedAt: pick(
       'prepaidInquiryCreatedAt',
       input.prepaidInquiryCreatedAt,

@@ -95,10 +95,9 @@ export class SingapayDayReconciliation {
     const inDay = (ms: number) => ms >= day.fromMs && ms < day.toMs;
     this.recordLister(); // a store that cannot list by creation is refused before any request
 
-    // The WIB day falls on its own date and the one before, whichever zone the filter reads dates in; the end is
-    // the day after, in case the filter's end date is where the list stops (its midnight) rather than its last day.
+    // The WIB day falls on its own date and the one before, whichever zone the filter reads dates in.
     const startDate = singapayWibDay(day.fromMs - DAY_MS);
-    const endDate = singapayWibDay(day.toMs);
+    const endDate = singapayWibDay(day.fromMs);
     const onPage =
       onProgress && ((pagesRead: number, pages?: number) => onProgress(pages === undefined ? { pagesRead } : { pagesRead, pages }));
     const list = await this.biller.listAllTransactions({ startDate, endDate }, call, { concurrency: listConcurrency, maxPages, onPage });
@@ -130,14 +129,9 @@ export class SingapayDayReconciliation {
       const sent = record.sentAt ?? record.createdAt;
       if (!inDay(record.createdAt) || record.transactionId || !record.referenceNumber || madeNoTransaction(record)) continue;
       if (sent < day.toMs - this.policy.options.clockSkewToleranceMs || !mayLookUp(record)) continue;
-      // To the day after it too: a filter that stops at its end date's midnight would list nothing of nextDate otherwise.
-      const own = await this.biller.listAllTransactions(
-        { customerId: record.customerId, startDate: nextDate, endDate: singapayWibDay(day.toMs + DAY_MS) },
-        call,
-        {
-          maxPages: this.policy.options.searchMaxPages,
-        },
-      );
+      const own = await this.biller.listAllTransactions({ customerId: record.customerId, startDate: nextDate, endDate: nextDate }, call, {
+        maxPages: this.policy.options.searchMaxPages,
+      });
       for (const tx of own.transactions) transactions.set(tx.transactionId, tx);
       if (!own.complete) unchecked.set(record.key, `its customer's transactions of ${nextDate} could not be read in full`);
     }

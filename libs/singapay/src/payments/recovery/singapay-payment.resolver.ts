@@ -96,8 +96,8 @@ export class SingapayPaymentResolver {
       }
       if (isFinalPaymentState(current.state)) {
         if (current.watchUntil === undefined) return current;
-        // Evidence a callback left on it is weighed first: Singapay's word outlasts the watch.
-        if (this.policy.watchIsOver(current, this.now()) && !current.evidence) {
+        // Evidence a callback left on it (or a contest of two) is weighed first: Singapay's word outlasts the watch.
+        if (this.policy.watchIsOver(current, this.now()) && !current.evidence && !current.evidenceContested) {
           // The doubt is over (time is up, or nothing is left to learn): it settles for good.
           if (this.policy.watchReason(current) === 'token') {
             this.logger.warn(
@@ -225,6 +225,7 @@ export class SingapayPaymentResolver {
         (current) =>
           current.transactionId === record.transactionId &&
           current.evidence?.transactionId === record.evidence?.transactionId &&
+          current.evidenceContested === record.evidenceContested &&
           this.policy.mayConcludeNotFound(current, started),
       );
       if (failed) this.events.changed(failed.before, failed.after, via);

@@ -107,7 +107,8 @@ export class SingapayRecoveryPolicy {
    * page missing, the page limit reached) proves nothing and is never passed here.
    */
   mayConcludeNotFound(record: SingapayPaymentRecord, searchedAt: number): boolean {
-    if (record.state !== 'unknown' || this.singapaySaidApplied(record)) return false;
+    // Two transactions Singapay confirmed by callback contest it: something exists, whatever a list shows.
+    if (record.state !== 'unknown' || this.singapaySaidApplied(record) || record.evidenceContested) return false;
     return searchedAt >= (record.sentAt ?? record.createdAt) + this.options.paymentNotFoundAfterMs;
   }
 

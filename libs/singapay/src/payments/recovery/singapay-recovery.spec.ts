@@ -50,6 +50,8 @@ describe('the recovery policy', () => {
     expect(policy.mayConcludeNotFound(record({ state: 'pending' }), T0 + horizon)).toBe(false);
     for (const code of ['51', '00', '01']) expect(policy.mayConcludeNotFound(record({ responseCode: code }), T0 + horizon)).toBe(false);
     for (const code of ['03', '07', '99']) expect(policy.mayConcludeNotFound(record({ responseCode: code }), T0 + horizon)).toBe(true);
+    // Two transactions confirmed by callback contest it: something exists, whatever a list shows.
+    expect(policy.mayConcludeNotFound(record({ evidenceContested: true }), T0 + horizon)).toBe(false);
     expect(policy.singapaySaidApplied(record({ responseCode: '51' }))).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 import type { SingapayListedTransaction } from '../biller/singapay-biller.types.js';
 import { formatSingapayIso, singapayWibDay } from '../biller/singapay-time.js';
 import { isFinalPaymentState, type SingapayPaymentRecord } from '../payments/singapay-payment-record.js';
-import { nearestTransaction, transactionDistance } from '../payments/recovery/singapay-payment.matcher.js';
+import { likeliestTransaction, transactionDistance } from '../payments/recovery/singapay-payment.matcher.js';
 import { isFailedBySingapay, isFailedFor, isRefundOwed } from '../payments/singapay-payment.state.js';
 import { dropUndefined } from '../util/singapay-json.js';
 import { explainRow, keptMoney } from './singapay-reconciliation.notes.js';
@@ -49,6 +49,8 @@ export function madeNoTransaction(record: SingapayPaymentRecord): boolean {
 export function pairRecords(
   records: readonly SingapayPaymentRecord[],
   listed: readonly SingapayListedTransaction[],
+  /** How far Singapay's clock may run ahead of ours (`clockSkewToleranceMs`): which of one reference's transactions a send made. */
+  skewMs = 0,
 ): Map<string, SingapayPairing> {
   const byId = new Map(listed.map((tx) => [tx.transactionId, tx]));
   const used = new Set<string>();
@@ -62,14 +64,14 @@ export function pairRecords(
     }
   };
   pass('transaction_id', (record) => (record.transactionId ? byId.get(record.transactionId) : undefined));
-  // When several transactions carry one reference, the one nearest the record's last send: the payments' own rule.
+  // When several transactions carry one reference, the likeliest for the record's last send: the payments' own rule.
   pass('reference_number', (record) =>
     record.transactionId || !record.referenceNumber || pairs.has(record.key) || madeNoTransaction(record)
       ? undefined
-      : nearestTransaction(
+      : likeliestTransaction(
           record,
           listed.filter((t) => !used.has(t.transactionId)),
-          0,
+          skewMs,
         ),
   );
   return pairs;

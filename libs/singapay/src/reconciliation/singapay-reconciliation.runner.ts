@@ -135,7 +135,7 @@ export class SingapayDayReconciliation {
       for (const tx of own.transactions) transactions.set(tx.transactionId, tx);
       if (!own.complete) unchecked.set(record.key, `its customer's transactions of ${nextDate} could not be read in full`);
     }
-    const pairs = pairRecords([...local.records.values()], [...transactions.values()]);
+    const pairs = pairRecords([...local.records.values()], [...transactions.values()], this.policy.options.clockSkewToleranceMs);
 
     // Transactions records hold that the list did not show: asked for one by one.
     for (const record of local.records.values()) {

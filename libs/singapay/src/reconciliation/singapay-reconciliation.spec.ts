@@ -81,16 +81,17 @@ describe('pairing', () => {
     ]);
   });
 
-  it("pairs a reference carried by two transactions with the one nearest the last send, as the payments' own lookups choose", async () => {
-    // Refused (22) without naming the transaction Singapay recorded, then paid again under a new key: that answer was lost.
-    const lost = record('retry', { state: 'unknown', referenceNumber: 'REF-R', createdAt: AT + 600_000, sentAt: AT + 600_000 });
-    const refused = tx('T1', { referenceNumber: 'REF-R', status: 'failed', createdAt: '2025-06-10T10:00:01+07:00' });
-    const paid = tx('T2', { referenceNumber: 'REF-R', createdAt: '2025-06-10T10:10:01+07:00' });
+  it("pairs a reference carried by two transactions with the one its last send made, as the payments' own lookups choose", async () => {
+    // Refused (22) without naming the transaction Singapay recorded, then paid again 40 s later under a new key: that answer
+    // was lost. Singapay's clock runs 25 s ahead, so the refused one is the nearer in time; the paid one is the latest made.
+    const lost = record('retry', { state: 'unknown', referenceNumber: 'REF-R', createdAt: AT + 40_000, sentAt: AT + 40_000 });
+    const refused = tx('T1', { referenceNumber: 'REF-R', status: 'failed', createdAt: '2025-06-10T10:00:25+07:00' });
+    const paid = tx('T2', { referenceNumber: 'REF-R', createdAt: '2025-06-10T10:01:05+07:00' });
     for (const listed of [
       [refused, paid],
       [paid, refused],
     ]) {
-      expect(pairRecords([lost], listed).get('retry')?.tx.transactionId).toBe('T2');
+      expect(pairRecords([lost], listed, 60_000).get('retry')?.tx.transactionId).toBe('T2');
       const { match } = await findPaymentCandidate(lost, listed, async () => false, 60_000);
       expect(match?.transactionId).toBe('T2');
     }

@@ -43,23 +43,33 @@ export function transactionDistance(
   return distance;
 }
 
-/** The transaction nearest the payment's last send among those it could hold (the first of equals); undefined for none. */
-export function nearestTransaction<T extends SingapayMatchableTransaction>(
+/**
+ * Which of the transactions the payment could hold is its own: for a reference, the latest made by its
+ * last send at the latest (`sentAt` plus `skewMs` of Singapay's clock ahead of ours), since one
+ * reference's transactions are made in the order of its sends (an earlier one refused, say); else,
+ * and for a direct purchase, the one nearest that send (the first of equals). Undefined for none.
+ */
+export function likeliestTransaction<T extends SingapayMatchableTransaction>(
   payment: SingapayMatchablePayment,
   transactions: Iterable<T>,
   skewMs: number,
 ): T | undefined {
-  let best: { tx: T; distance: number } | undefined;
+  const latestAllowed = (payment.sentAt ?? payment.createdAt) + skewMs;
+  let nearest: { tx: T; distance: number } | undefined;
+  let latest: { tx: T; at: number } | undefined;
   for (const tx of transactions) {
     const distance = transactionDistance(payment, tx, skewMs);
-    if (distance !== undefined && (best === undefined || distance < best.distance)) best = { tx, distance };
+    if (distance === undefined) continue;
+    if (nearest === undefined || distance < nearest.distance) nearest = { tx, distance };
+    const at = Date.parse(tx.createdAt);
+    if (payment.referenceNumber && at <= latestAllowed && (latest === undefined || at > latest.at)) latest = { tx, at };
   }
-  return best?.tx;
+  return latest?.tx ?? nearest?.tx;
 }
 
 /**
- * The one transaction that can only be `record`'s (`transactionDistance`), the one nearest its last
- * send if several carry its reference; none when it holds one already. A transaction another payment holds is
+ * The one transaction that can only be `record`'s (`transactionDistance`), the likeliest if several
+ * carry its reference (`likeliestTransaction`); none when it holds one already. A transaction another payment holds is
  * never taken, and a direct purchase with two candidates gets none: which one is its own cannot be
  * told (guessing could hand one payment's money to another), and since a candidate exists it is
  * `ambiguous`, and must not be concluded missing.
@@ -76,7 +86,7 @@ export async function findPaymentCandidate(
     if (transactionDistance(record, tx, skewMs) === undefined || (await claimedByOther(tx.transactionId))) continue;
     mine.push(tx);
   }
-  // A purchase with an inquiry takes the one of its reference nearest its last send; a direct purchase has one, or is ambiguous.
+  // A purchase with an inquiry takes the likeliest of its reference; a direct purchase has one, or is ambiguous.
   if (!record.referenceNumber && mine.length > 1) return { ambiguous: true };
-  return { match: nearestTransaction(record, mine, skewMs) };
+  return { match: likeliestTransaction(record, mine, skewMs) };
 }

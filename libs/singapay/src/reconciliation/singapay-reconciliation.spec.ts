@@ -110,7 +110,7 @@ describe('pairing', () => {
       sendCount: 0,
       failure: { reason: 'not_sent', code: null, type: 'not_sent', httpStatus: 503, message: 'never left' },
     });
-    const lost = record('lost', { state: 'unknown', referenceNumber: 'REF-T', createdAt: AT + 300_000, sentAt: AT + 300_000 });
+    const lost = record('lost', { state: 'unknown', referenceNumber: 'REF-T', sentAt: AT });
     const pairs = pairRecords([rejected, notSent, lost], [tx('T')]);
     expect([...pairs].map(([key, p]) => [key, p.tx.transactionId, p.pairedBy])).toEqual([['lost', 'T', 'reference_number']]);
   });

@@ -37,7 +37,8 @@ export function transactionDistance(
   const at = Date.parse(tx.createdAt);
   const lastSent = payment.sentAt ?? payment.createdAt;
   const distance = Number.isNaN(at) ? Number.MAX_SAFE_INTEGER : Math.abs(at - lastSent);
-  if (payment.referenceNumber) return tx.referenceNumber === payment.referenceNumber ? distance : undefined;
+  // A transaction made before the last send (beyond the skew) is an earlier payment's of the reference, never this one's.
+  if (payment.referenceNumber) return tx.referenceNumber === payment.referenceNumber && !(at < lastSent - skewMs) ? distance : undefined;
   if (tx.product.code !== payment.productCode) return undefined;
   if (Number.isNaN(at) || at < lastSent - skewMs || at > lastSent + skewMs) return undefined;
   return distance;

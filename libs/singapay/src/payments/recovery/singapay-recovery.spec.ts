@@ -121,6 +121,10 @@ describe('the matcher', () => {
     // At any time (the skew is for direct purchases); its distance from the last send orders several of one reference.
     expect(transactionDistance(ref, tx('A', { referenceNumber: 'REF1' }), 0)).toBe(30_000);
     expect(transactionDistance(ref, tx('B', { referenceNumber: 'REF2' }), 0)).toBeUndefined();
+    // One made before its last send (beyond the skew) is an earlier payment's of the reference, never this one's.
+    const resent = record({ referenceNumber: 'REF1', productCode: 'PLNPOS', sentAt: T0 + 10 * 60_000 });
+    expect(transactionDistance(resent, tx('E', { referenceNumber: 'REF1' }), 60_000)).toBeUndefined();
+    expect(transactionDistance(resent, tx('E', { referenceNumber: 'REF1' }), 10 * 60_000)).toBe(9 * 60_000 + 30_000);
     expect(transactionDistance(ref, tx('C', { referenceNumber: 'REF1', customerId: '0899' }), 0)).toBeUndefined();
     const direct = record({ sentAt: T0 + 60_000 });
     // Only the last send can have reached Singapay: 30 s before it is inside a minute's skew, not inside none.

@@ -163,6 +163,30 @@ describe('a confirmed transaction and the payments it could belong to', () => {
     expect(resolved).toMatchObject({ state: 'success', transactionId: 'TX-A' });
     expect(resolved.evidence).toBeUndefined();
   });
+  it("does not apply an earlier refused payment's refund of the reference to its retry: the lookup takes the retry's own", async () => {
+    const refused = { ...transaction('TX-EARLIER', T0 - 2_000, 'refunded'), referenceNumber: 'REF-1' };
+    const own = { ...transaction('TX-OWN', T0 + 300), referenceNumber: 'REF-1' };
+    const { store, confirmations, orphans } = recovery(async () => ({ transactions: [refused, own], complete: true }));
+    // The earlier payment of REF-1 was refused without naming its transaction; its retry's answer was lost.
+    await store.create(
+      record('EARLIER', { state: 'failed', owner: undefined, leaseUntil: undefined, referenceNumber: 'REF-1', sentAt: T0 - 2_100 }),
+    );
+    await store.create(unknown('RETRY', { referenceNumber: 'REF-1' }));
+    clock += 5_000;
+    // Singapay refunds the earlier transaction, made within the clock skew of the retry's send.
+    expect((await confirmations.apply(refused, 'callback')).outcome).toBe('orphan');
+    expect(await store.get('RETRY')).toMatchObject({ state: 'success', transactionId: 'TX-OWN' });
+    expect(orphans).toEqual(['TX-EARLIER']);
+  });
+
+  it('a retry of a reference whose own transaction is not listed yet takes the one the callback names', async () => {
+    const tx = { ...transaction('TX-ONLY', T0 + 300), referenceNumber: 'REF-2' };
+    const { store, confirmations } = recovery(listDown);
+    await store.create(unknown('ONLY', { referenceNumber: 'REF-2' }));
+    clock += 5_000;
+    expect((await confirmations.apply(tx, 'callback')).outcome).toBe('applied');
+    expect(await store.get('ONLY')).toMatchObject({ state: 'success', transactionId: 'TX-ONLY' });
+  });
 });
 
 describe('whether a callback may be ours (the room it gets in the queue)', () => {

@@ -34,8 +34,8 @@ export interface SingapayConfirmation {
  * its id): applied to the payment that holds the id, or offered to the open payments it
  * could belong to (the matcher: same customer, and reference or product and send window).
  * One candidate keeps it as evidence on its record (a restart keeps it) and is resolved
- * with it, or, while still being sent, resolves with it once its send concludes; a
- * purchase with an inquiry takes it at once by its reference. Two candidates get nothing
+ * with it, or, while still being sent, resolves with it once its send concludes (a purchase
+ * with an inquiry too: its reference can carry an earlier payment's transaction). Two candidates get nothing
  * from it: each is looked up on its own, as before, and never guessed.
  */
 @Injectable()
@@ -74,8 +74,10 @@ export class SingapayPaymentConfirmations {
       }
       return adopted ? { outcome: 'applied', record: adopted } : { outcome: 'undecided' };
     }
+    // Kept and looked up even for a reference: one reference can carry an earlier refused payment's transaction
+    // (refunded later, its callback now) made within the clock skew of this payment's send, and only the list,
+    // which shows both, tells which is its own (the matcher's likeliest).
     const [candidate] = open as [SingapayPaymentRecord];
-    if (candidate.referenceNumber && candidate.state !== 'sending') return this.applyToHolder(candidate, tx, via);
     const { raw: _raw, ...evidence } = tx as SingapayPaymentEvidence & { raw?: unknown };
     // A second transaction offered to a payment that holds another's evidence: which is its own cannot be told.
     // Neither is weighed alone (the evidence goes; once read, Singapay's list shows both), and this one is
@@ -99,7 +101,10 @@ export class SingapayPaymentConfirmations {
     }
     if (kept.state === 'sending') return { outcome: 'kept', record: kept };
     const resolved = await this.resolver.resolve(kept, via);
-    return { outcome: resolved.transactionId === tx.transactionId ? 'applied' : 'kept', record: resolved };
+    if (resolved.transactionId === tx.transactionId) return { outcome: 'applied', record: resolved };
+    // It took another transaction, its own: this one is offered on (to another open payment, or orphaned).
+    if (resolved.transactionId) return this.apply(tx, via);
+    return { outcome: 'kept', record: resolved };
   }
 
   private async applyToHolder(

@@ -523,6 +523,48 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     },
   );
 
+  const page =
+    (status: number, body: string, type = 'text/html') =>
+    (res: import('node:http').ServerResponse) => {
+      res.writeHead(status, { 'content-type': type });
+      res.end(body);
+    };
+  it.each([
+    ['a 401 page', page(401, '<html><body>401 Authorization Required</body></html>')],
+    ['a 401 with an empty body', page(401, '', 'text/plain')],
+    [
+      'a 401 envelope echoing the command',
+      (res: import('node:http').ServerResponse) => json(res, 401, { command: 'plnpos', response_text: 'Unauthorized' }),
+    ],
+    ['a 403 page', page(403, '<html><body>403 Forbidden</body></html>')],
+    ['a 403 with an empty body', page(403, '', 'text/plain')],
+    [
+      'a 403 envelope echoing the command',
+      (res: import('node:http').ServerResponse) => json(res, 403, { command: 'plnpos', response_text: 'Forbidden' }),
+    ],
+  ])(
+    "never resends nor fails a payment on %s: only the gateway's envelope proves it never reached the biller, so it is unknown and looked up",
+    async (name, answer) => {
+      business((_req, res) => answer(res));
+      const result = await ctx.service.pay({ ...PAY_PLNPOS, idempotencyKey: `not-gateway-${name.replace(/\W+/g, '-')}` });
+      expect(result.status).toBe('unknown');
+      expect(server.businessRequests().filter((r) => r.path.endsWith('/payment'))).toHaveLength(1);
+    },
+  );
+
+  it('replays a read once after a 401 page, and refuses it with 08 after a 403 page (a read may be sent again)', async () => {
+    let n = 0;
+    server.handle((req, res) => {
+      if (req.path.includes('access-token')) return tokenAnswer(res, `tok-${++n}`);
+      if (req.headers.authorization === 'Bearer tok-1') return page(401, '<html>401</html>')(res);
+      return json(res, 200, { command: 'check-balance', response_code: '00', data: { balance: '1.00' } });
+    });
+    await ctx.service.checkBalance();
+    expect(server.businessRequests()).toHaveLength(2);
+    business((_req, res) => page(403, '<html>403</html>')(res));
+    expect((await failure(() => ctx.service.checkBalance())).responseCode).toBe('08');
+  });
+
   it('explains a token refusal for wrong client credentials (401 -> code 16)', async () => {
     server.handle((_req, res) => json(res, 401, { status: 401, success: false, error: { code: 401, message: 'Unauthorized' } }));
     const e = await failure(() => ctx.service.checkBalance());

@@ -58,10 +58,11 @@ export interface SingapayRequest {
 }
 
 /**
- * Where a token was refused: `gateway`, an HTTP 401 (the documented refusal, before the biller);
- * `body`, a 401 stated only inside an answer of another status; `code`, a code 16 from past the gateway.
+ * Where a token was refused: `gateway`, an HTTP 401 in the gateway's envelope (the documented refusal,
+ * before the biller); `unclear`, any other 401 (stated only inside an answer of another status, a page,
+ * an envelope echoing the command); `code`, a code 16 from past the gateway.
  */
-type TokenRefusal = 'gateway' | 'body' | 'code';
+type TokenRefusal = 'gateway' | 'unclear' | 'code';
 type Interpretation = { kind: 'ok'; envelope: SingapayEnvelope } | { kind: 'token_refused'; detail: string; refusedAt: TokenRefusal };
 
 /**
@@ -130,9 +131,9 @@ export class SingapayApiClient {
       await this.tokens.invalidate(token);
       // A payment is replayed only after a refusal at the gateway (HTTP 401), which never reaches
       // the biller; a code 16 inside a business answer came from past the gateway, so it is final.
-      // A 401 stated only in the body of another status (a 500, a 200) says neither: it is looked up.
-      if (request.moneyMoving && result.refusedAt === 'body') {
-        throw this.malformed(request.operation, answer, `a token refusal stated only in its body (${result.detail})`);
+      // Any other 401 (stated only in the body of a 500 or a 200, a page, an envelope echoing the command) says neither: it is looked up.
+      if (request.moneyMoving && result.refusedAt === 'unclear') {
+        throw this.malformed(request.operation, answer, `a token refusal not in the gateway's form (${result.detail})`);
       }
       if (replay >= 1 || (request.moneyMoving && result.refusedAt !== 'gateway')) {
         throw this.errors.fromCode({
@@ -208,14 +209,14 @@ export class SingapayApiClient {
     const text = typeof body.response_text === 'string' ? body.response_text : '';
 
     if (code === undefined) {
-      const { status, message, cause, ipAddress } = readSingapayRefusal(answer.status, body);
-      if (status === 401)
-        return { kind: 'token_refused', detail: message || 'HTTP 401', refusedAt: answer.status === 401 ? 'gateway' : 'body' };
+      const { status, message, cause, ipAddress, atGateway } = readSingapayRefusal(answer.status, answer.unparsed ? undefined : body);
+      if (status === 401) return { kind: 'token_refused', detail: message || 'HTTP 401', refusedAt: atGateway ? 'gateway' : 'unclear' };
       if (status === 403) {
-        // The gateway's refusal comes as HTTP 403 before anything is processed; a 403 stated only in the body of a
-        // payment's answer says no such thing (the payment may have been taken): unreadable, so it is looked up.
-        if (request.moneyMoving && answer.status !== 403)
-          throw this.malformed(operation, answer, 'a refusal (403) stated only in its body');
+        // The gateway's refusal (HTTP 403 in its envelope) comes before anything is processed; any other 403 of a
+        // payment (a page, a body-only 403, an envelope echoing the command) says no such thing: it may have
+        // been taken, so it is unreadable and looked up.
+        if (request.moneyMoving && !atGateway)
+          throw this.malformed(operation, answer, `a refusal (403) not in the gateway's form${answer.unparsed ? ' (a page)' : ''}`);
         throw this.errors.fromCode({
           code: SINGAPAY_PERMISSION_DENIED_CODE,
           operation,

@@ -31,18 +31,30 @@ function firstIpAddress(message: string): string | undefined {
  * `status`/`error` envelope of the token endpoint (which business calls use for auth failures too):
  * 401 before 403 before 429, with the envelope's message (`''` if none). A 403 refuses, by that
  * message, this server's IP ("Your IP address (1.2.3.4) is not registered") or else the partner id.
+ * `body` is undefined for a body that was not JSON (a gateway's page).
+ *
+ * `atGateway`: the refusal is the gateway's own, in its documented form (HTTP status and the token-style
+ * envelope `{status, success: false, error}`, no `command`), which never reaches the biller. Only that
+ * proves a payment was not taken; a page, an empty body or an envelope that echoes the command does not.
  */
 export function readSingapayRefusal(
   httpStatus: number,
   body: Record<string, unknown> | undefined,
-): { status?: 401 | 403 | 429; message: string; cause?: Exclude<SingapayRefusalCause, 'client_credentials_refused'>; ipAddress?: string } {
+): {
+  status?: 401 | 403 | 429;
+  message: string;
+  atGateway: boolean;
+  cause?: Exclude<SingapayRefusalCause, 'client_credentials_refused'>;
+  ipAddress?: string;
+} {
   const error = asRecord(body?.error);
   const message = typeof error?.message === 'string' ? error.message : '';
   const stated = [httpStatus, Number(body?.status), Number(error?.code)];
   const status = ([401, 403, 429] as const).find((s) => stated.includes(s));
-  if (status !== 403) return { status, message };
-  if (!/\bIP\b/i.test(message)) return { status, message, cause: 'partner_id_refused' };
-  return { status, message, cause: 'ip_not_whitelisted', ipAddress: firstIpAddress(message) };
+  const atGateway = status === httpStatus && error !== undefined && body?.success === false && body.command === undefined;
+  if (status !== 403) return { status, message, atGateway };
+  if (!/\bIP\b/i.test(message)) return { status, message, atGateway, cause: 'partner_id_refused' };
+  return { status, message, atGateway, cause: 'ip_not_whitelisted', ipAddress: firstIpAddress(message) };
 }
 
 /** A failure Singapay answered with a code; the table gives its type, status and description. */

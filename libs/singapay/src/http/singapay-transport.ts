@@ -23,8 +23,10 @@ export interface SingapayCallOptions {
 
 export interface SingapayHttpAnswer {
   status: number;
-  /** The parsed JSON body. */
+  /** The parsed JSON body; `{}` for a 401 or 403 whose body is not JSON (`unparsed`). */
   body: unknown;
+  /** A 401 or 403 came with a body that is not JSON (a gateway's page): its status alone speaks. */
+  unparsed?: true;
   durationMs: number;
 }
 
@@ -111,19 +113,19 @@ export class SingapayTransport implements BeforeApplicationShutdown, OnApplicati
       clearTimeout(timer);
       this.inflight.delete(request);
     }
-    return { status: response.status, durationMs: this.now() - started, body: this.parse(operation, response) };
+    return { status: response.status, durationMs: this.now() - started, ...this.parse(operation, response) };
   }
 
-  private parse(operation: string, response: AxiosResponse<string>): unknown {
+  private parse(operation: string, response: AxiosResponse<string>): Pick<SingapayHttpAnswer, 'body' | 'unparsed'> {
     const data = typeof response.data === 'string' ? response.data : '';
     // JSON.parse skips surrounding whitespace itself but not a byte-order mark, which some gateways prepend.
     const text = data.charCodeAt(0) === 0xfeff ? data.slice(1) : data;
     try {
-      return JSON.parse(text) as unknown;
+      return { body: JSON.parse(text) as unknown };
     } catch {
       const contentType = String(response.headers['content-type'] ?? 'none');
       // A refusal of our credentials says enough by its status, whatever page a gateway put in the body.
-      if (response.status === 401 || response.status === 403) return {};
+      if (response.status === 401 || response.status === 403) return { body: {}, unparsed: true };
       const what = /^\s*</.test(text) ? 'an HTML page' : text.trim() === '' ? 'an empty body' : 'a body that is not valid JSON';
       throw this.errors.malformed(
         operation,

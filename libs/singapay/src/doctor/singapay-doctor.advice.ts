@@ -55,14 +55,11 @@ export function configProblemFix(problem: string): string | undefined {
 
 /**
  * Reads a failed token request through the one diagnosis the health check uses too, with the fixes
- * for this request: which credential to check, or which IP to submit. After a 401, `grantsSwapped`
- * says whether client id and secret the other way round would be granted a token.
+ * for this request: which credential to check, or which IP to submit. Whether client id and secret
+ * are swapped is never tried: that sends the secret as a user name, which a server or a proxy on
+ * the way may log.
  */
-export async function diagnoseTokenFailure(
-  error: unknown,
-  environment: string,
-  grantsSwapped: () => Promise<boolean>,
-): Promise<SingapayDoctorCheck> {
+export function diagnoseTokenFailure(error: unknown, environment: string): SingapayDoctorCheck {
   const { cause, ipAddress: ip, responseType } = diagnoseSingapayFailure(error);
   const described = error instanceof SingapayException ? error.message : describeError(error);
   const fail = (summary: string, fixes: string[], failure = cause): SingapayDoctorCheck => ({ status: 'fail', summary, fixes, failure });
@@ -93,16 +90,10 @@ export async function diagnoseTokenFailure(
       );
     case 'client_credentials_refused':
     case 'credentials_mismatch':
-      return fail(
-        'Singapay refused the client id / client secret (HTTP 401)',
-        (await grantsSwapped())
-          ? [`${V.clientId} and ${V.clientSecret} are swapped: Singapay grants a token with them the other way round. Swap the two values`]
-          : [
-              `check ${V.clientId} and ${V.clientSecret}: both must come from the same credential set of ${environment} (sandbox and production sets differ)`,
-              `check they are not swapped: ${V.clientId} is the user name, ${V.clientSecret} the password of the token request`,
-              '(they are not simply swapped: the other way round is refused too)',
-            ],
-      );
+      return fail('Singapay refused the client id / client secret (HTTP 401)', [
+        `check ${V.clientId} and ${V.clientSecret}: both must come from the same credential set of ${environment} (sandbox and production sets differ)`,
+        `check they are not swapped: ${V.clientId} is the user name, ${V.clientSecret} the password of the token request`,
+      ]);
     case 'unexpected_error':
       return fail(described, []);
     default:

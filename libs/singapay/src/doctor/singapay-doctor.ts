@@ -191,20 +191,6 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
     const logger = options.logLevels?.length ? options.logLevels : false;
     return NestFactory.createApplicationContext(module, { logger, abortOnError: false });
   };
-  /** After a 401: would the token be granted with client id and secret the other way round? */
-  const grantsSwapped = async (): Promise<boolean> => {
-    if (!raw.clientSecret || raw.clientSecret.includes(':') || raw.clientId === raw.clientSecret) return false;
-    let swapped: INestApplicationContext | undefined;
-    try {
-      swapped = await openApp({ clientId: raw.clientSecret, clientSecret: raw.clientId });
-      await swapped.get(SingapayAuthService).requestAccessToken({ timeoutMs });
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await swapped?.close().catch(() => undefined);
-    }
-  };
   let app: INestApplicationContext | undefined;
   try {
     app = await openApp();
@@ -213,7 +199,7 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
       secrets.push(token.accessToken);
       record({ name: 'token', status: 'pass', summary: `granted (${token.tokenType}, lifetime ${token.expiresIn} s)`, fixes: [] });
     } catch (error) {
-      return stop({ name: 'token', ...(await diagnoseTokenFailure(error, resolved.environment, grantsSwapped)) }, 'no token');
+      return stop({ name: 'token', ...diagnoseTokenFailure(error, resolved.environment) }, 'no token');
     }
 
     const service = app.get(SingapayService);

@@ -525,6 +525,19 @@ describe.skipIf(!postgresAvailable && !postgresRequired)('PostgreSQL payment led
       expect(noFile.err).not.toMatch(/Usage:/);
     });
 
+    it("waits for another host's migration as long as it takes, past the pool's 15 s query timeout, instead of giving up while the server runs on", async () => {
+      const url = await freshDatabase();
+      const db = server.pool(url.split('/').pop()!);
+      const other = await db.connect();
+      onTestFinished(() => other.release(true));
+      await other.query('BEGIN');
+      await other.query(/SELECT pg_advisory_xact_lock\(\d+\);/.exec(singapayPostgresMigrationSql())![0]);
+      const migrating = cli(runSingapayMigrate, ['--no-env-file', '--database-url', url]);
+      await new Promise((resolve) => setTimeout(resolve, 16_000));
+      await other.query('COMMIT');
+      expect(await migrating).toMatchObject({ code: 0, out: expect.stringMatching(/schema version 0 -> 3/) });
+    }, 60_000);
+
     it('migrates the database of SINGAPAY_DATABASE_URL (environment, .env or --database-url), once', async () => {
       const url = await freshDatabase();
       const none = await cli(runSingapayMigrate, ['--no-env-file']);

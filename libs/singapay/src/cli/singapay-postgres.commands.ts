@@ -69,7 +69,9 @@ function openStore(args: SingapayCliCommandLine, io: SingapayCliIo, run: Singapa
   if (!URL.canParse(url) || !/^postgres(ql)?:$/.test(new URL(url).protocol)) {
     throw new SingapayCliUsageError(`the database URL must be a postgres:// or postgresql:// URL`);
   }
-  const store = new PostgresPaymentStore(url, { pool: { max: 1 } });
+  // No query timeout: pg's only stops waiting, while the server runs on (an index build blocking every
+  // payment write, then rolled back), and another host's migration lock may be held for longer.
+  const store = new PostgresPaymentStore(url, { pool: { max: 1, query_timeout: 0 } });
   run.onClose(() => store.close());
   return store;
 }

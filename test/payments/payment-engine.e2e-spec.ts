@@ -1,5 +1,6 @@
 import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord, type SingapayPaymentRecordCursor } from '@app/singapay/stores/index.js';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
+import { hashPaymentRequest, paymentClaim, paymentParamsOf, SINGAPAY_FAILURES } from '@app/singapay/payments/singapay-payment.state.js';
 import { capturedLogLines, registerSecret } from '../support/log-capture.js';
 import { createSingapay } from '../support/singapay-testing.js';
 
@@ -28,6 +29,22 @@ class FailingOutcomeStore extends SingapayInMemoryPaymentStore {
     if (this.left === 'committed') await super.replace(record, expectedVersion);
     if (this.left === 'contradicted') await super.replace({ ...record, transactionId: OTHER_TRANSACTION }, expectedVersion);
     throw new Error('connection lost');
+  }
+}
+
+/**
+ * A store whose client runs each claim twice and answers the second run, as ioredis does when a connection
+ * closes between a command and its reply (a Cluster resends it after a failover): the first run wrote it.
+ */
+class ResendingStore extends SingapayInMemoryPaymentStore {
+  override async create(record: SingapayPaymentRecord) {
+    await super.create(record);
+    return super.create(record);
+  }
+  override async replace(record: SingapayPaymentRecord, expectedVersion: number) {
+    if (record.state !== 'sending') return super.replace(record, expectedVersion);
+    await super.replace(record, expectedVersion);
+    return super.replace(record, expectedVersion);
   }
 }
 
@@ -89,6 +106,34 @@ describe('the payment engine under store failures and contention (simulator)', (
       expect(paid.status).toBe('pending');
       expect(store.calls).toEqual({ create: 1, replace: 1 });
       expect(await ctx.service.getPayment('order-two-writes')).toMatchObject({ state: 'pending', sendCount: 1 });
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it("sends a claim the store's client wrote twice, once: the second run finds the first's record, which is this claim's own", async () => {
+    const store = new ResendingStore();
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store, timeoutMs: 2_000 });
+    try {
+      const order = { command: 'pulsa' as const, ...PULSA, idempotencyKey: 'order-claim-resent' };
+      expect((await ctx.service.pay(order)).status).toBe('pending');
+      // A payment never sent, claimed again through the same client: the reclaim is found written too.
+      const params = paymentParamsOf({ ...order, customerId: singapayTestCustomerId('pulsa', 'staysPending') });
+      const now = Date.now();
+      await store.create({
+        ...paymentClaim(
+          { key: 'order-reclaim-resent', requestHash: hashPaymentRequest(params), params, owner: 'gone', leaseUntil: now },
+          now,
+        ),
+        state: 'failed',
+        sendCount: 0,
+        failure: SINGAPAY_FAILURES.notSent(),
+        owner: undefined,
+        leaseUntil: undefined,
+      });
+      expect((await ctx.service.pay({ ...order, ...params, idempotencyKey: 'order-reclaim-resent' })).status).toBe('pending');
+      expect(sim.stats().paymentsReceived).toBe(2);
+      expect(await ctx.service.getPayment('order-reclaim-resent')).toMatchObject({ state: 'pending', sendCount: 1 });
     } finally {
       await ctx.close();
     }

@@ -107,7 +107,10 @@ export interface SingapayPaymentRecord {
    * its lookups, where Singapay's list shows both and no guess is made.
    */
   evidenceContested?: true;
-  /** Who sends it, and until when that claim holds (epoch ms); after it, others resolve instead of waiting. */
+  /**
+   * Who sends it (a process and its claim's number, unique to the claim), and until when that claim holds
+   * (epoch ms); after it, others resolve instead of waiting.
+   */
   owner?: string;
   leaseUntil?: number;
   /** Bumped on every write; stores use it for compare-and-set. */

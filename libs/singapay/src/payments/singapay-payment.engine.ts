@@ -50,8 +50,9 @@ const WAIT_LAST_LOOKUP_MS = 100;
 @Injectable()
 export class SingapayPaymentEngine {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
-  /** Whose claims this process's are: a record being sent by another owner is waited for, never sent. */
-  private readonly owner = randomUUID();
+  /** This process, the first part of each of its claims' owner. */
+  private readonly process = randomUUID();
+  private claims = 0;
 
   /** Payments that reached a final state, however that was learned. */
   readonly settlements$: SingapayPaymentEvents['settlements$'];
@@ -74,6 +75,14 @@ export class SingapayPaymentEngine {
     this.tokens$ = events.tokens$;
   }
 
+  /**
+   * Who makes a claim: this process and the claim's own number, so that a claim found written is known
+   * as this very one (a store client that ran its write twice) and never as another call's.
+   */
+  private claimOwner(): string {
+    return `${this.process}/${++this.claims}`;
+  }
+
   /** The key a payment is recorded under: the caller's, else the inquiry's reference number. */
   keyFor(req: SingapayPaymentOrder): string {
     return req.idempotencyKey ?? req.referenceNumber ?? `auto:${randomUUID()}`;
@@ -93,7 +102,7 @@ export class SingapayPaymentEngine {
       let record: SingapayPaymentRecord;
       if (token !== undefined) {
         const claimed = await this.ledger.create(
-          paymentClaim({ key, requestHash, params, owner: this.owner, leaseUntil: now + this.leaseMs(call) }, now),
+          paymentClaim({ key, requestHash, params, owner: this.claimOwner(), leaseUntil: now + this.leaseMs(call) }, now),
         );
         if (claimed.created)
           return this.answer(await this.inflight.track(claimed.record, () => this.send(claimed.record, params, token, call)));
@@ -121,7 +130,11 @@ export class SingapayPaymentEngine {
       if (isFailedFor(record, 'not_sent')) {
         if (token === undefined) throw tokenError;
         // Provably never sent: this call may send it, if it wins the record back first (counting its send in the same write).
-        const reclaimed = await this.ledger.replace(record, reclaimPatch(record, this.owner, now + this.leaseMs(call), now), 'before_send');
+        const reclaimed = await this.ledger.replace(
+          record,
+          reclaimPatch(record, this.claimOwner(), now + this.leaseMs(call), now),
+          'before_send',
+        );
         if (reclaimed) return this.answer(await this.inflight.track(reclaimed, () => this.send(reclaimed, params, token, call)));
         continue;
       }

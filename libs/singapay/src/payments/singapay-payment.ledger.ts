@@ -51,6 +51,11 @@ export type SingapayKeptSettlement =
  * and only here: before sending it says "not sent", at any later point "may have been
  * sent", so a caller is never told a payment that left did not.
  */
+/** Whether `stored` is `claim` as it was written: its owner is unique to the claim, and nothing wrote over it since. */
+function isOwnClaim(stored: SingapayPaymentRecord, claim: SingapayPaymentRecord): boolean {
+  return claim.owner !== undefined && stored.owner === claim.owner && stored.version === claim.version && stored.state === 'sending';
+}
+
 @Injectable()
 export class SingapayPaymentLedger implements OnModuleDestroy {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
@@ -75,10 +80,14 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
         // A store that lost records refuses every claim; a key it still holds answers from its record (reads carry on).
         const existing = error instanceof SingapayPaymentStoreLostError ? await this.store.get(record.key) : undefined;
         if (!existing) throw error;
-        return { created: false, record: existing };
+        return { created: false, record: existing, refused: true };
       }),
     );
-    return { ...result, record: this.seen(result.record) };
+    // Found written by this very claim (its owner is unique to it): a store client that ran the write twice
+    // (ioredis resends a command whose connection closed before the reply). It is ours to send; not when
+    // the store refused the claim (it lost records), which it would refuse the outcome of too.
+    const ours = !result.created && !('refused' in result) && isOwnClaim(result.record, record);
+    return { created: result.created || ours, record: this.seen(result.record) };
   }
 
   async get(key: string, phase: SingapayStorePhase): Promise<SingapayPaymentRecord | undefined> {
@@ -161,9 +170,11 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
     phase: SingapayStorePhase,
   ): Promise<SingapayPaymentRecord | undefined> {
     const updated = applyPatch(record, patch, this.now());
-    return (await this.guard('update the payment', phase, () => this.store.replace(updated, record.version)))
-      ? this.seen(updated)
-      : undefined;
+    if (await this.guard('update the payment', phase, () => this.store.replace(updated, record.version))) return this.seen(updated);
+    if (typeof patch.owner !== 'string') return undefined;
+    // A claim refused may have been written by itself, its write run twice by the store's client (as in create).
+    const current = await this.guard('read the payment', phase, () => this.store.get(record.key));
+    return current && isOwnClaim(current, updated) ? this.seen(current) : undefined;
   }
 
   /**

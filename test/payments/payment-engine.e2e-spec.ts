@@ -1,4 +1,10 @@
-import { SingapayInMemoryPaymentStore, type SingapayPaymentRecord, type SingapayPaymentRecordCursor } from '@app/singapay/stores/index.js';
+import { inspect } from 'node:util';
+import {
+  SingapayInMemoryPaymentStore,
+  SingapayPaymentStoreError,
+  type SingapayPaymentRecord,
+  type SingapayPaymentRecordCursor,
+} from '@app/singapay/stores/index.js';
 import { SingapaySimulator, SINGAPAY_TEST_CUSTOMER_EXAMPLES, singapayTestCustomerId } from '@app/singapay-simulator';
 import { hashPaymentRequest, paymentClaim, paymentParamsOf, SINGAPAY_FAILURES } from '@app/singapay/payments/singapay-payment.state.js';
 import { capturedLogLines, registerSecret } from '../support/log-capture.js';
@@ -45,6 +51,23 @@ class ResendingStore extends SingapayInMemoryPaymentStore {
     if (record.state !== 'sending') return super.replace(record, expectedVersion);
     await super.replace(record, expectedVersion);
     return super.replace(record, expectedVersion);
+  }
+}
+
+/** A store whose client fails as ioredis does when a reconnection's AUTH is refused: the command, password included, hangs on the error. */
+class AuthRefusedStore extends SingapayInMemoryPaymentStore {
+  static readonly PASSWORD = 'rotated-away-pw-5521';
+  private refused() {
+    return Object.assign(new Error('WRONGPASS invalid username-password pair or user is disabled.'), {
+      name: 'ReplyError',
+      command: { name: 'hello', args: ['3', 'AUTH', 'default', AuthRefusedStore.PASSWORD] },
+    });
+  }
+  checkIntegrity(): Promise<never> {
+    return Promise.reject(this.refused());
+  }
+  resumeAfterLoss(): Promise<never> {
+    return Promise.reject(this.refused());
   }
 }
 
@@ -134,6 +157,24 @@ describe('the payment engine under store failures and contention (simulator)', (
       expect((await ctx.service.pay({ ...order, ...params, idempotencyKey: 'order-reclaim-resent' })).status).toBe('pending');
       expect(sim.stats().paymentsReceived).toBe(2);
       expect(await ctx.service.getPayment('order-reclaim-resent')).toMatchObject({ state: 'pending', sendCount: 1 });
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it("shows a store client's error by its name and first line, never the command it carries (a reconnection's password)", async () => {
+    registerSecret(AuthRefusedStore.PASSWORD);
+    const ctx = await createSingapay({ baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: new AuthRefusedStore() });
+    try {
+      for (const call of [() => ctx.service.checkPaymentStore(), () => ctx.service.resumePayments()]) {
+        const error = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(SingapayPaymentStoreError);
+        expect((error as Error).message).toMatch(/^the payment store could not .+: ReplyError: WRONGPASS invalid username-password pair/);
+        expect(inspect(error)).not.toContain(AuthRefusedStore.PASSWORD);
+      }
     } finally {
       await ctx.close();
     }

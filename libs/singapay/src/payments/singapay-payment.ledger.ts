@@ -5,6 +5,7 @@ import type { SingapayPaymentRecord } from './singapay-payment-record.js';
 import { SingapayPaymentStoreException, type SingapayStorePhase } from './singapay-payment.exception.js';
 import {
   SingapayPaymentStore,
+  SingapayPaymentStoreError,
   SingapayPaymentStoreLostError,
   type SingapayPaymentRecordCursor,
   type SingapayPaymentStoreIntegrity,
@@ -51,6 +52,22 @@ export type SingapayKeptSettlement =
  * and only here: before sending it says "not sent", at any later point "may have been
  * sent", so a caller is never told a payment that left did not.
  */
+/**
+ * A store client's error as one the app may show and log: its name, code and first line. Never the error
+ * itself, whose own properties a client fills with the command it failed (ioredis: a reconnection's
+ * `HELLO 3 AUTH default <password>`). The store's own errors say what went wrong without a credential.
+ */
+function showableStoreError(error: unknown, what: string): SingapayPaymentStoreError {
+  if (error instanceof SingapayPaymentStoreError) return error;
+  const { name, message, code } = (error ?? {}) as { name?: unknown; message?: unknown; code?: unknown };
+  const line = typeof message === 'string' ? message.split('\n')[0]!.slice(0, 200) : '';
+  const label = typeof name === 'string' ? name : 'Error';
+  return new SingapayPaymentStoreError(
+    `the payment store could not ${what}: ${label}${line ? `: ${line}` : ''}`,
+    typeof code === 'string' ? code : undefined,
+  );
+}
+
 /** Whether `stored` is `claim` as it was written: its owner is unique to the claim, and nothing wrote over it since. */
 function isOwnClaim(stored: SingapayPaymentRecord, claim: SingapayPaymentRecord): boolean {
   return claim.owner !== undefined && stored.owner === claim.owner && stored.version === claim.version && stored.state === 'sending';
@@ -401,15 +418,21 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
    * reached: every payment is refused then, and a health check must say so.
    */
   async checkIntegrity(): Promise<SingapayPaymentStoreIntegrity> {
-    if (this.store.checkIntegrity) return this.store.checkIntegrity();
-    await this.store.get(SINGAPAY_STORE_PROBE_KEY);
-    return { intact: true };
+    try {
+      if (this.store.checkIntegrity) return await this.store.checkIntegrity();
+      await this.store.get(SINGAPAY_STORE_PROBE_KEY);
+      return { intact: true };
+    } catch (error) {
+      throw showableStoreError(error, 'check its records');
+    }
   }
 
   /** Lifts a stop after the store lost records (an operator's decision; see `SingapayService.resumePayments`). */
   async resumeAfterLoss(): Promise<void> {
     if (!this.store.resumeAfterLoss) throw new Error('this payment store cannot lose records, so there is nothing to resume');
-    await this.store.resumeAfterLoss();
+    await this.store.resumeAfterLoss().catch((error: unknown) => {
+      throw showableStoreError(error, 'resume payments');
+    });
     this.logger.warn('payments resumed after the payment store lost records: an operator said the affected orders were checked');
   }
 

@@ -127,8 +127,10 @@ export class SingapayService {
    * Whether the payment store still holds every record written to it. A Redis that was
    * flushed, restarted without its data or failed over to a replica that lacked the latest
    * writes does not: payments then stop with a 503 (nothing sent) in every process that
-   * shares it, reads carry on, and the health indicator reports it. Rejects with the store's
-   * error when the store cannot be reached (payments are refused then too).
+   * shares it, reads carry on, and the health indicator reports it. Rejects with a
+   * `SingapayPaymentStoreError` when the store cannot be reached (payments are refused then too):
+   * the store's own, or a client's error by its name, code and first line, never its properties
+   * (ioredis hangs the failed command on it, a reconnection's password among its arguments).
    */
   async checkPaymentStore(): Promise<SingapayPaymentStoreIntegrity> {
     return this.ledger.checkIntegrity();

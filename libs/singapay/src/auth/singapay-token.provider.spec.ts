@@ -174,6 +174,29 @@ describe('SingapayTokenProvider', () => {
     expect(await retry).toBe('tok-after-failure');
   });
 
+  it('carries on with its own token when the store hangs instead of failing (a connection dropped silently)', async () => {
+    const never = () => new Promise<never>(() => undefined);
+    const hanging = { get: never, set: never, delete: never, acquireLock: never, releaseLock: never };
+    const auth = new ScriptedAuth();
+    let now = 1_000_000;
+    const provider = new SingapayTokenProvider(
+      auth as unknown as SingapayAuthService,
+      hanging,
+      options,
+      () => now,
+      new SingapayErrorFactory(options),
+    );
+    const first = provider.getAccessToken();
+    // The read and the lock go unanswered: after their wait, the token is requested without them.
+    await vi.waitFor(() => expect(auth.requests).toHaveLength(1), { timeout: 5_000 });
+    auth.grant(0, 'tok-1');
+    expect(await first).toBe('tok-1');
+    now += 60_000;
+    // The store still says nothing: the token this process holds is served, no new request made.
+    expect(await provider.getAccessToken()).toBe('tok-1');
+    expect(auth.requests).toHaveLength(1);
+  }, 15_000);
+
   it('keys the cache by host and a hash of the client id, never the id itself', () => {
     const { provider } = setup();
     expect(provider.cacheKey).toMatch(/^singapay:token:default:127\.0\.0\.1:1:[0-9a-f]{16}$/);

@@ -15,6 +15,12 @@ import { SingapayTokenStore, type SingapayStoredToken } from './singapay-token-s
 import { singapayStoreScope } from '../util/singapay-log.js';
 
 const FAILED = Symbol('store failed');
+/**
+ * How long a token store operation is waited for. A store that hangs rather than fails (a Redis
+ * connection a NAT dropped silently answers nothing for minutes) counts as failed after it, and the
+ * token this process holds carries calls on: waited for without end, every call would hang with it.
+ */
+const STORE_WAIT_MS = 1_000;
 
 /**
  * Serves the access token. It is fetched once for any number of concurrent
@@ -113,10 +119,18 @@ export class SingapayTokenProvider {
     return current && this.now() < current.renewAt && current.accessToken !== this.#refused ? current : undefined;
   }
 
-  /** Runs a store operation; a failing store is logged once and worked around. */
+  /** Runs a store operation; a failing (or silent) store is logged once and worked around. */
   private async guard<T>(what: string, work: () => Promise<T>): Promise<T | typeof FAILED> {
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(Object.assign(new Error(`no answer in ${STORE_WAIT_MS} ms`), { name: 'TimeoutError' })),
+        STORE_WAIT_MS,
+      );
+      timer.unref();
+    });
     try {
-      const result = await work();
+      const result = await Promise.race([work(), silent]);
       if (this.storeDown) this.logger.log('token store reachable again');
       this.storeDown = false;
       return result;
@@ -125,6 +139,8 @@ export class SingapayTokenProvider {
         this.logger.warn(`token store ${what} failed (${(error as Error)?.name ?? 'error'}); carrying on with this process's token`);
       this.storeDown = true;
       return FAILED;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -22,6 +22,15 @@ describe('loadSingapayDoctorEnv', () => {
     expect(loadSingapayDoctorEnv({ env: {}, cwd: dir }).env).toEqual({ SINGAPAY_ENV: 'production' });
   });
 
+  it('reads "NAME: value" as dotenv does (a colon, then a space), and "NAME:value" as nothing', () => {
+    writeFileSync(join(dir, '.env'), 'SINGAPAY_ENV: production\nexport SINGAPAY_CLIENT_ID:  shop\nNOTE: "a: b"\nSINGAPAY_API_KEY:key\n');
+    expect(loadSingapayDoctorEnv({ env: {}, cwd: dir }).env).toEqual({
+      SINGAPAY_ENV: 'production',
+      SINGAPAY_CLIENT_ID: 'shop',
+      NOTE: 'a: b',
+    });
+  });
+
   it('lets the environment win over the file', () => {
     writeFileSync(join(dir, '.env'), 'SINGAPAY_ENV=production\n');
     expect(loadSingapayDoctorEnv({ env: { SINGAPAY_ENV: 'sandbox' }, cwd: dir }).env.SINGAPAY_ENV).toBe('sandbox');

@@ -39,14 +39,16 @@ export function loadSingapayDoctorEnv(
 }
 
 /**
- * The file without its lines that set nothing (a name with no "="), as the app's dotenv drops them:
+ * The file as the app's dotenv reads it (`NAME: value` as `NAME=value`), without its lines that set nothing (a name with no "="), as dotenv drops them:
  * Node 20's parser reads such a line into the next line's name (`FLAG\nSINGAPAY_ENV`), so that
  * `SINGAPAY_ENV` would go unseen here while the app runs with it. A quoted value's later lines stay.
  */
 function withValuesOnly(text: string): string {
   const kept: string[] = [];
   let quote: string | undefined;
-  for (const line of text.split(/\r?\n/)) {
+  for (let line of text.split(/\r?\n/)) {
+    // dotenv also reads `NAME: value` (a colon, then a space) as an assignment; Node's parser does not.
+    if (!quote) line = line.replace(/^(\s*(?:export\s+)?[\w.-]+):(?=\s)/, '$1=');
     if (quote) {
       kept.push(line);
       if (line.includes(quote)) quote = undefined;

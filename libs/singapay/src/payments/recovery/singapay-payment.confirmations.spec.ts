@@ -179,7 +179,7 @@ describe('a confirmed transaction and the payments it could belong to', () => {
     expect(orphans).toEqual(['TX-EARLIER']);
   });
 
-  it('a retry of a reference whose own transaction is not listed yet takes the one the callback names', async () => {
+  it('a payment of a reference takes the success a callback names alone, while the list cannot be read', async () => {
     const tx = { ...transaction('TX-ONLY', T0 + 300), referenceNumber: 'REF-2' };
     const { store, confirmations } = recovery(listDown);
     await store.create(unknown('ONLY', { referenceNumber: 'REF-2' }));
@@ -187,6 +187,26 @@ describe('a confirmed transaction and the payments it could belong to', () => {
     expect((await confirmations.apply(tx, 'callback')).outcome).toBe('applied');
     expect(await store.get('ONLY')).toMatchObject({ state: 'success', transactionId: 'TX-ONLY' });
   });
+
+  type List = Parameters<typeof recovery>[0];
+  it.each<[string, (refund: SingapayTransaction) => List]>([
+    ['the list cannot be read', () => listDown],
+    ['the list is read and does not show it', () => async () => ({ transactions: [], complete: true })],
+    ['the list is read in part, showing it alone', (refund) => async () => ({ transactions: [refund], complete: false })],
+  ])(
+    "a refund a callback names is kept, never taken, while %s: it may be an earlier refused payment's, and only a full list shows the payment's own beside it",
+    async (_name, list) => {
+      for (const referenceNumber of ['REF-3', undefined]) {
+        clock = T0;
+        const refund = { ...transaction('TX-REFUND', T0 - 2_000, 'refunded'), referenceNumber: referenceNumber ?? null };
+        const { store, confirmations } = recovery(list(refund));
+        await store.create(unknown('RETRY', referenceNumber ? { referenceNumber } : {}));
+        clock += 5_000;
+        expect((await confirmations.apply(refund, 'callback')).outcome).toBe('kept');
+        expect(await store.get('RETRY')).toMatchObject({ state: 'unknown', evidence: { transactionId: 'TX-REFUND' } });
+      }
+    },
+  );
 });
 
 describe('whether a callback may be ours (the room it gets in the queue)', () => {

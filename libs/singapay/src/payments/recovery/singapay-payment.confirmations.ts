@@ -102,8 +102,11 @@ export class SingapayPaymentConfirmations {
     if (kept.state === 'sending') return { outcome: 'kept', record: kept };
     const resolved = await this.resolver.resolve(kept, via);
     if (resolved.transactionId === tx.transactionId) return { outcome: 'applied', record: resolved };
-    // It took another transaction, its own: this one is offered on (to another open payment, or orphaned).
-    if (resolved.transactionId) return this.apply(tx, via);
+    // It took another transaction, its own: this one is offered on (to another open payment, or orphaned). Only
+    // once the store holds that (an answer kept for a store that refused it would offer this one to it again).
+    if (resolved.transactionId && (await this.ledger.get(kept.key, 'after_send'))?.transactionId === resolved.transactionId)
+      return this.apply(tx, via);
+    if (resolved.transactionId) return { outcome: 'undecided' };
     return { outcome: 'kept', record: resolved };
   }
 

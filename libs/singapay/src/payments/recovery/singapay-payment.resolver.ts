@@ -20,6 +20,15 @@ import type { SingapaySettlementSource } from '../singapay-payment.types.js';
 import { findPaymentCandidate } from './singapay-payment.matcher.js';
 import { SingapayRecoveryPolicy } from './singapay-recovery.policy.js';
 
+/** What a search found: the transactions that could be the payment, and the evidence among them no list showed. */
+interface SingapaySearch {
+  transactions: SingapayPaymentEvidence[];
+  /** The list ended without a failure and within the page limit. */
+  complete: boolean;
+  /** The record's evidence (a callback's transaction), when the list did not show it. */
+  unlisted?: SingapayPaymentEvidence;
+}
+
 /**
  * Finds out what became of a payment by asking Singapay, never by resending it: the detail of its
  * transaction id, or else a search of the list that reads every page. Applies what Singapay says
@@ -209,7 +218,8 @@ export class SingapayPaymentResolver {
       );
       // A direct purchase takes a transaction only if no other open payment could hold it too (one
       // still being sent, say): which of them it belongs to cannot be told, so none is guessed.
-      if (match && (record.referenceNumber || !(await this.hasRival(record, match)))) return await this.adoptHeld(record, match, via);
+      if (match && this.mayTake(match, search) && (record.referenceNumber || !(await this.hasRival(record, match))))
+        return await this.adoptHeld(record, match, via);
       if (match) return record;
       // Candidates it cannot choose between are not an absence: it stays unknown.
       complete = search.complete && !ambiguous;
@@ -235,6 +245,18 @@ export class SingapayPaymentResolver {
     return (await this.ledger.transition(record, { nextCheckAt: this.policy.nextFollowUpAt(record, now) }, true)) ?? record;
   }
 
+  /**
+   * Whether a payment may take `tx`, the transaction its search matched. A refusal or a refund is taken only
+   * from a complete search whose list shows it: it may be an earlier payment's of the reference or the product,
+   * made within the clock skew of this one's send (an earlier attempt refused without naming its transaction),
+   * and a list read in part, or a callback's evidence alone, cannot show this payment's own beside it. Taken,
+   * it would read as this payment's failure while its own went through; it stays as evidence until a list
+   * that can be read decides. A success is taken either way.
+   */
+  private mayTake(tx: SingapayPaymentEvidence, search: SingapaySearch): boolean {
+    return tx.status === 'success' || (search.complete && tx !== search.unlisted);
+  }
+
   /** Whether another open payment could hold `tx` as well (a listing cut short counts as one). */
   private async hasRival(record: SingapayPaymentRecord, tx: SingapayPaymentEvidence): Promise<boolean> {
     const open = await this.ledger.listUnsettledOf(record.customerId);
@@ -248,9 +270,9 @@ export class SingapayPaymentResolver {
    * complete never proves anything missing. A page that failed fails the search: a partial
    * list could hide the second candidate that makes a direct purchase ambiguous.
    */
-  private async search(record: SingapayPaymentRecord, call?: SingapayCallOptions) {
+  private async search(record: SingapayPaymentRecord, call?: SingapayCallOptions): Promise<SingapaySearch> {
     const { evidence } = record;
-    let search: { transactions: SingapayPaymentEvidence[]; complete: boolean } = { transactions: [], complete: false };
+    let search: SingapaySearch = { transactions: [], complete: false };
     try {
       const days = this.policy.searchDays(record, this.now());
       const list = await this.biller.listAllTransactions({ customerId: record.customerId, ...days }, call, {
@@ -263,6 +285,6 @@ export class SingapayPaymentResolver {
       if (!evidence) throw error;
     }
     if (!evidence || search.transactions.some((t) => t.transactionId === evidence.transactionId)) return search;
-    return { transactions: [...search.transactions, evidence], complete: search.complete };
+    return { transactions: [...search.transactions, evidence], complete: search.complete, unlisted: evidence };
   }
 }

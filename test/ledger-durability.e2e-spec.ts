@@ -176,7 +176,7 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
 
     it("refuses a RedisPaymentStore whose client runs a write again when its answer was lost (ioredis's defaults); sandbox warns", async () => {
       const r = await redis();
-      // What `new Redis(url)` gives: a claim Redis made is sent again after a reconnect and reads as another replica's.
+      // What `new Redis(url)` gives: a write Redis made is sent again after a reconnect, however late.
       const defaults = new Redis(r.url);
       // Resending turned off alone: the write is then never answered.
       const unanswered = new Redis(r.url, { autoResendUnfulfilledCommands: false });
@@ -191,7 +191,7 @@ describe.skipIf(!redisAvailable && !redisRequired)('a Redis that keeps payment r
         /RedisPaymentStore given as paymentStore: its ioredis client \(maxRetriesPerRequest 20, autoResendUnfulfilledCommands true\)/,
       );
       expect(refused).toMatch(
-        /runs again once it reconnects: a claim Redis had made then reads as another replica's, and no one sends the payment/,
+        /runs again once it reconnects, however late: an outcome written then reads as lost, and a claim answered after its lease is never sent/,
       );
       expect(refused).toMatch(fix);
       const hangs = await startFailure({ environment: 'production', paymentStore: new RedisPaymentStore(unanswered) });

@@ -536,11 +536,21 @@ describe('SingapayService against odd upstream answers (loopback scripted server
       'a 401 envelope echoing the command',
       (res: import('node:http').ServerResponse) => json(res, 401, { command: 'plnpos', response_text: 'Unauthorized' }),
     ],
+    [
+      "a 401 in the gateway's envelope that echoes the command",
+      (res: import('node:http').ServerResponse) =>
+        json(res, 401, { command: 'plnpos', status: 401, success: false, error: { code: 401, message: 'Unauthorized' } }),
+    ],
     ['a 403 page', page(403, '<html><body>403 Forbidden</body></html>')],
     ['a 403 with an empty body', page(403, '', 'text/plain')],
     [
       'a 403 envelope echoing the command',
       (res: import('node:http').ServerResponse) => json(res, 403, { command: 'plnpos', response_text: 'Forbidden' }),
+    ],
+    [
+      "a 403 in the gateway's envelope that echoes the command",
+      (res: import('node:http').ServerResponse) =>
+        json(res, 403, { command: 'plnpos', status: 403, success: false, error: { code: 403, message: 'Forbidden' } }),
     ],
   ])(
     "never resends nor fails a payment on %s: only the gateway's envelope proves it never reached the biller, so it is unknown and looked up",

@@ -43,8 +43,11 @@ class FailingOutcomeStore extends SingapayInMemoryPaymentStore {
  * closes between a command and its reply (a Cluster resends it after a failover): the first run wrote it.
  */
 class ResendingStore extends SingapayInMemoryPaymentStore {
+  /** Run between the two runs of a claim (a resend that comes late). */
+  between = () => {};
   override async create(record: SingapayPaymentRecord) {
     await super.create(record);
+    this.between();
     return super.create(record);
   }
   override async replace(record: SingapayPaymentRecord, expectedVersion: number) {
@@ -157,6 +160,26 @@ describe('the payment engine under store failures and contention (simulator)', (
       expect((await ctx.service.pay({ ...order, ...params, idempotencyKey: 'order-reclaim-resent' })).status).toBe('pending');
       expect(sim.stats().paymentsReceived).toBe(2);
       expect(await ctx.service.getPayment('order-reclaim-resent')).toMatchObject({ state: 'pending', sendCount: 1 });
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it("never sends a claim whose second run answered after the claim's lease ended: its caller may have given up", async () => {
+    const store = new ResendingStore();
+    let offset = 0;
+    store.between = () => (offset += 10 * 60_000);
+    const ctx = await createSingapay(
+      { baseUrl: sim.baseUrl, ...sim.credentials, paymentStore: store, timeoutMs: 2_000, retry: { maxAttempts: 1 } },
+      { now: () => Date.now() + offset },
+    );
+    try {
+      const paid = await ctx.service.pay({ command: 'pulsa', ...PULSA, idempotencyKey: 'order-claim-late' }).then(
+        (r) => r.status,
+        (e: { responseType?: string }) => e.responseType,
+      );
+      expect(paid).not.toBe('pending');
+      expect(sim.stats().paymentsReceived).toBe(0);
     } finally {
       await ctx.close();
     }

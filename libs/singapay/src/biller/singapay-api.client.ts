@@ -68,7 +68,7 @@ type Interpretation = { kind: 'ok'; envelope: SingapayEnvelope } | { kind: 'toke
 /**
  * Makes one business call with a Bearer token, reads the envelope, and turns every failure into an
  * exception. When Singapay refuses the token the token is dropped and a read made once more with a
- * new one; a payment only after an HTTP 401, the gateway's refusal before the biller (see the loop).
+ * new one; a payment only after an HTTP 401 in the gateway's envelope, its refusal before the biller (see the loop).
  * A second refusal is final.
  */
 @Injectable()
@@ -129,8 +129,8 @@ export class SingapayApiClient {
       }
       this.log(request, answer, 'token_refused', attempt);
       await this.tokens.invalidate(token);
-      // A payment is replayed only after a refusal at the gateway (HTTP 401), which never reaches
-      // the biller; a code 16 inside a business answer came from past the gateway, so it is final.
+      // A payment is replayed only after a refusal at the gateway (HTTP 401 in its envelope), which never
+      // reaches the biller; a code 16 inside a business answer came from past the gateway, so it is final.
       // Any other 401 (stated only in the body of a 500 or a 200, a page, an envelope echoing the command) says neither: it is looked up.
       if (request.moneyMoving && result.refusedAt === 'unclear') {
         throw this.malformed(request.operation, answer, `a token refusal not in the gateway's form (${result.detail})`);

@@ -177,11 +177,10 @@ export async function runSingapayDoctor(options: SingapayDoctorOptions = {}): Pr
   // 3-5 through the module itself, as the app would call them. One attempt per call, no Redis or PostgreSQL, no
   // sweep: the doctor reports, it does not work around. It pays nothing: in-memory records, which production
   // accepts when asked for by name.
-  const openApp = (credentials: Partial<SingapayModuleOptions> = {}): Promise<INestApplicationContext> => {
+  const openApp = (): Promise<INestApplicationContext> => {
     const { redisUrl: _redis, databaseUrl: _database, ...rest } = raw;
     const module = SingapayModule.forRoot({
       ...rest,
-      ...credentials,
       paymentStore: 'memory',
       ...(passwordMissing ? { password: PASSWORD_PLACEHOLDER } : {}),
       timeoutMs,

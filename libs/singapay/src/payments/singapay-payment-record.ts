@@ -108,7 +108,7 @@ export interface SingapayPaymentRecord {
    */
   evidenceContested?: true;
   /**
-   * Who sends it (a process and its claim's number, unique to the claim), and until when that claim holds
+   * Who sends it (an id unique to the claim), and until when that claim holds
    * (epoch ms); after it, others resolve instead of waiting.
    */
   owner?: string;

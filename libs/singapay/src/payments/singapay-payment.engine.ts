@@ -50,9 +50,6 @@ const WAIT_LAST_LOOKUP_MS = 100;
 @Injectable()
 export class SingapayPaymentEngine {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
-  /** This process, the first part of each of its claims' owner. */
-  private readonly process = randomUUID();
-  private claims = 0;
 
   /** Payments that reached a final state, however that was learned. */
   readonly settlements$: SingapayPaymentEvents['settlements$'];
@@ -76,11 +73,12 @@ export class SingapayPaymentEngine {
   }
 
   /**
-   * Who makes a claim: this process and the claim's own number, so that a claim found written is known
-   * as this very one (a store client that ran its write twice) and never as another call's.
+   * Who makes a claim: an id of the claim's own, so that a claim found written is known as this very one
+   * (a store client that ran its write twice) and never as another call's. Fresh randomness each time, not
+   * Node's cached pool or a counter, which a process cloned from one snapshot would share with its twin.
    */
   private claimOwner(): string {
-    return `${this.process}/${++this.claims}`;
+    return randomUUID({ disableEntropyCache: true });
   }
 
   /** The key a payment is recorded under: the caller's, else the inquiry's reference number. */

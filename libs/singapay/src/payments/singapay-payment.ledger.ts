@@ -68,9 +68,19 @@ function showableStoreError(error: unknown, what: string): SingapayPaymentStoreE
   );
 }
 
-/** Whether `stored` is `claim` as it was written: its owner is unique to the claim, and nothing wrote over it since. */
-function isOwnClaim(stored: SingapayPaymentRecord, claim: SingapayPaymentRecord): boolean {
-  return claim.owner !== undefined && stored.owner === claim.owner && stored.version === claim.version && stored.state === 'sending';
+/**
+ * Whether `stored` is `claim` as it was written: its owner is unique to the claim, nothing wrote over it since,
+ * and its lease still holds (a write answered after the lease ended is left to the lookups: its caller may have
+ * given up and paid again under another key).
+ */
+function isOwnClaim(stored: SingapayPaymentRecord, claim: SingapayPaymentRecord, now: number): boolean {
+  return (
+    claim.owner !== undefined &&
+    stored.owner === claim.owner &&
+    stored.version === claim.version &&
+    stored.state === 'sending' &&
+    (stored.leaseUntil ?? 0) > now
+  );
 }
 
 @Injectable()
@@ -103,7 +113,7 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
     // Found written by this very claim (its owner is unique to it): a store client that ran the write twice
     // (ioredis resends a command whose connection closed before the reply). It is ours to send; not when
     // the store refused the claim (it lost records), which it would refuse the outcome of too.
-    const ours = !result.created && !('refused' in result) && isOwnClaim(result.record, record);
+    const ours = !result.created && !('refused' in result) && isOwnClaim(result.record, record, this.now());
     return { created: result.created || ours, record: this.seen(result.record) };
   }
 
@@ -191,7 +201,7 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
     if (typeof patch.owner !== 'string') return undefined;
     // A claim refused may have been written by itself, its write run twice by the store's client (as in create).
     const current = await this.guard('read the payment', phase, () => this.store.get(record.key));
-    return current && isOwnClaim(current, updated) ? this.seen(current) : undefined;
+    return current && isOwnClaim(current, updated, this.now()) ? this.seen(current) : undefined;
   }
 
   /**

@@ -150,8 +150,9 @@ export interface RedisPaymentStoreOptions extends RedisStoreOptions {
  * operator resumes them (`npx singapay ledger resume`).
  *
  * A client you pass needs `{ maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false }`: with
- * ioredis's defaults a claim whose answer was lost with its connection is run again after the
- * reconnect and reads as another replica's, so no one sends the payment (the module refuses such a
+ * ioredis's defaults a write whose answer was lost with its connection is run again after the
+ * reconnect, whenever that is: an outcome's write then reads as a lost compare-and-set, and a claim
+ * answered after its lease ended is left to the lookups instead of sent (the module refuses such a
  * client in production).
  * @publicApi
  */

@@ -52,9 +52,9 @@ const FIX_ELSEWHERE = `or keep payment records in PostgreSQL (${SINGAPAY_ENV_VAR
  * The ioredis settings under which a command whose answer was lost with its connection fails
  * instead of running again. ioredis keeps such commands: unless maxRetriesPerRequest is 0 (which
  * fails them as the connection drops) it sends them again once reconnected
- * (autoResendUnfulfilledCommands, on by default), or with that off never settles them. A claim
- * that Redis had made, run again, answers with this process's own record as if another replica
- * held the key, and no one sends the payment; a write run again reads as a lost compare-and-set.
+ * (autoResendUnfulfilledCommands, on by default), or with that off never settles them. A write
+ * run again reads as a lost compare-and-set, and a claim run again after its lease ended (the
+ * engine knows a claim of its own only while the lease holds) is left to the lookups, not sent.
  * A failure is safe: the engine takes a failed write as one that may have been made.
  */
 export const SINGAPAY_REDIS_CLIENT_SETTINGS = { maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false } as const;
@@ -69,7 +69,7 @@ function redisClientProblems(redis: Redis): string[] {
   const outcome =
     autoResendUnfulfilledCommands === false
       ? 'never settles, and the payment waiting on it hangs'
-      : "runs again once it reconnects: a claim Redis had made then reads as another replica's, and no one sends the payment";
+      : 'runs again once it reconnects, however late: an outcome written then reads as lost, and a claim answered after its lease is never sent';
   return [
     `its ioredis client (${settings}) keeps a write whose answer was lost with the connection and ${outcome}. ` +
       `Create the client with { ${Object.entries(SINGAPAY_REDIS_CLIENT_SETTINGS)

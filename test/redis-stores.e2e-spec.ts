@@ -325,6 +325,43 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-ser
     });
   });
 
+  describe('a Redis primary with a replica', () => {
+    it('sends a payment only once a replica holds its claim: one no replica confirms in time is not sent, and its key pays once later', async () => {
+      const primary = await startRedis();
+      const copy = await startRedis({ args: ['--replicaof', '127.0.0.1', String(primary.port), '--enable-debug-command', 'yes'] });
+      onTestFinished(async () => {
+        await copy.stop();
+        await primary.stop();
+      });
+      const [own, admin] = await Promise.all([primary.client(), copy.client()]);
+      await vi.waitFor(async () => expect(await own.info('replication')).toMatch(/connected_slaves:1/), { timeout: 15_000 });
+      await vi.waitFor(async () => expect(await admin.info('replication')).toMatch(/master_link_status:up/), { timeout: 15_000 });
+      const waits = async () => Number(/cmdstat_wait:calls=(\d+)/.exec(await own.info('commandstats'))?.[1] ?? 0);
+      const ctx = await replica({ paymentStore: new RedisPaymentStore(own, { replicaWaitMs: 300 }) });
+      try {
+        const { productCode, customerId } = SINGAPAY_TEST_CUSTOMER_EXAMPLES.pulsa;
+        const pay = (idempotencyKey: string) => ctx.service.pay({ command: 'pulsa', productCode, customerId, idempotencyKey });
+        expect((await pay('order-copied')).status).toBe('pending');
+        expect(await waits()).toBe(1);
+        // The replica stops answering for a while (a failover could promote it without what it lacks).
+        const asleep = admin.call('DEBUG', 'SLEEP', '1.5');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const refused = await pay('order-not-copied').then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(refused).toBeInstanceOf(SingapayPaymentStoreException);
+        expect(refused).toMatchObject({ delivery: 'not_sent', message: expect.stringMatching(/no replica confirmed it in time/) });
+        expect(sim.paymentsFor({ customerId })).toBe(1);
+        await asleep;
+        expect((await pay('order-not-copied')).status).toBe('pending');
+        expect(sim.paymentsFor({ customerId })).toBe(2);
+      } finally {
+        await ctx.close();
+      }
+    }, 60_000);
+  });
+
   describe('when Redis is down', () => {
     it('refuses a payment with a 503 and sends nothing, while reads carry on with the token held locally', async () => {
       const own = await startRedis();

@@ -95,6 +95,15 @@ export interface SingapayPaymentStore {
    * paid in the affected window have been checked, since their keys are unknown again.
    */
   resumeAfterLoss?(): Promise<void>;
+  /**
+   * Optional, for stores whose writes a failover can lose (a Redis primary with replicas, copied
+   * asynchronously): resolves `true` once the claim just written (`create`, or a `replace` that
+   * claims a record again) is held where a failover keeps it (`WAIT 1` on Redis), `false` when it
+   * is not within the store's wait. The module sends a payment only after `true`; after `false` it
+   * marks the claim not sent and refuses the payment with a 503, so that no replica promoted
+   * without the claim can see the key as new while this one's payment is on its way.
+   */
+  confirmClaim?(): Promise<boolean>;
 }
 
 /** Whether a payment store still holds every record written to it. */

@@ -12,7 +12,16 @@ import {
 } from './singapay-payment-store.interface.js';
 import { SingapayTelemetry } from '../telemetry/singapay-telemetry.service.js';
 import type { SingapayUnknownPayments } from '../telemetry/singapay-unknown-payments.tracker.js';
-import { applyPatch, canMove, holdsAnswer, isRefundOwed, isReportedFailure, type SingapayRecordPatch } from './singapay-payment.state.js';
+import {
+  applyPatch,
+  canMove,
+  holdsAnswer,
+  isRefundOwed,
+  isReportedFailure,
+  RELEASED,
+  SINGAPAY_FAILURES,
+  type SingapayRecordPatch,
+} from './singapay-payment.state.js';
 import { hashIdempotencyKey } from '../util/singapay-log.js';
 
 // What a check of a store that cannot lose records reads: a key of the shape every store takes (a payment
@@ -114,7 +123,32 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
     // (ioredis resends a command whose connection closed before the reply). It is ours to send; not when
     // the store refused the claim (it lost records), which it would refuse the outcome of too.
     const ours = !result.created && !('refused' in result) && isOwnClaim(result.record, record, this.now());
+    if (result.created || ours) await this.confirmed(result.record);
     return { created: result.created || ours, record: this.seen(result.record) };
+  }
+
+  /**
+   * Returns once the store holds `claim` where a failover keeps it (`confirmClaim`, for a store that can lose
+   * writes that way). Otherwise it is marked not sent (its send given back, so that the key may be claimed
+   * again) and refused: sent now, a replica promoted without the claim would let the key be paid twice.
+   */
+  private async confirmed(claim: SingapayPaymentRecord): Promise<void> {
+    if (!this.store.confirmClaim) return;
+    const held = await this.store.confirmClaim().catch((error: unknown) => {
+      this.logger.error(`payment store could not confirm a claim: ${(error as Error)?.name ?? 'error'}`);
+      return false;
+    });
+    if (held) return;
+    // Should this write be lost too, the record stays "sending", and lookups, never a send, settle it.
+    await this.replace(
+      claim,
+      { state: 'failed', failure: SINGAPAY_FAILURES.notSent(), sendCount: claim.sendCount - 1, ...RELEASED },
+      'before_send',
+    ).catch(() => undefined);
+    throw SingapayPaymentStoreException.unavailable(
+      'copy the claim where a failover keeps it (no replica confirmed it in time)',
+      'before_send',
+    );
   }
 
   async get(key: string, phase: SingapayStorePhase): Promise<SingapayPaymentRecord | undefined> {
@@ -197,11 +231,17 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
     phase: SingapayStorePhase,
   ): Promise<SingapayPaymentRecord | undefined> {
     const updated = applyPatch(record, patch, this.now());
-    if (await this.guard('update the payment', phase, () => this.store.replace(updated, record.version))) return this.seen(updated);
-    if (typeof patch.owner !== 'string') return undefined;
+    const claims = typeof patch.owner === 'string';
+    if (await this.guard('update the payment', phase, () => this.store.replace(updated, record.version))) {
+      if (claims) await this.confirmed(updated);
+      return this.seen(updated);
+    }
+    if (!claims) return undefined;
     // A claim refused may have been written by itself, its write run twice by the store's client (as in create).
     const current = await this.guard('read the payment', phase, () => this.store.get(record.key));
-    return current && isOwnClaim(current, updated, this.now()) ? this.seen(current) : undefined;
+    if (!current || !isOwnClaim(current, updated, this.now())) return undefined;
+    await this.confirmed(current);
+    return this.seen(current);
   }
 
   /**

@@ -134,6 +134,16 @@ export interface RedisPaymentStoreOptions extends RedisStoreOptions {
    * @default 7 days
    */
   retentionMs?: number;
+  /**
+   * How long a claim waits for a replica of the Redis primary to hold it (`WAIT 1`) before its
+   * payment is sent, when the primary has replicas (`INFO replication`, read at most every 5 s).
+   * Replication is asynchronous: a failover right after a claim could promote a replica without
+   * it, and another app replica would then pay the key again. A claim not copied in time is
+   * marked not sent and refused with a 503. 0 never waits. Not on a Redis Cluster client, which
+   * cannot direct WAIT to the key's primary.
+   * @default 1000
+   */
+  replicaWaitMs?: number;
 }
 
 /**
@@ -166,6 +176,9 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   private indexing?: Promise<void>;
   private givingLife?: Promise<void>;
   private lifeGivenAt = -Infinity;
+  /** The primary's connected replicas as last read, and when. */
+  private replicasRead?: { at: number; count: Promise<number> };
+  private infoRefused = false;
 
   constructor(
     redis: Redis,
@@ -220,6 +233,37 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   /** Lifts a stop after a loss with a new epoch, for every process on this ledger (`npx singapay ledger resume`). */
   resumeAfterLoss(): Promise<void> {
     return this.epoch.resume();
+  }
+
+  /**
+   * Whether the claim just written is held by a replica of the primary (`WAIT 1`, within `replicaWaitMs`);
+   * true at once when the primary has none (there is nothing a failover could promote), or when waiting is off.
+   */
+  async confirmClaim(): Promise<boolean> {
+    const waitMs = this.options.replicaWaitMs ?? 1_000;
+    if (waitMs <= 0 || this.#redis.isCluster || (await this.replicas()) === 0) return true;
+    return (await this.#redis.wait(1, waitMs)) >= 1;
+  }
+
+  /** The primary's connected replicas (`INFO replication`), read again at most every 5 s; 0 when INFO is refused. */
+  private replicas(): Promise<number> {
+    const now = Date.now();
+    if (!this.replicasRead || now - this.replicasRead.at >= 5_000) {
+      const count = this.#redis.info('replication').then(
+        (info) => Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0),
+        (error: unknown) => {
+          // A provider that renames INFO away: WAIT on a primary without replicas would refuse every payment.
+          if (this.infoRefused) return 0;
+          this.infoRefused = true;
+          this.logger.warn(
+            `Redis payment records: INFO replication refused (${(error as Error)?.name ?? 'error'}); claims are not waited for on replicas`,
+          );
+          return 0;
+        },
+      );
+      this.replicasRead = { at: now, count };
+    }
+    return this.replicasRead.count;
   }
 
   /** Reads the settings of this Redis that decide whether it can lose records (eviction, persistence). */

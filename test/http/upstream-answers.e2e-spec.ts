@@ -592,6 +592,10 @@ describe('SingapayService against odd upstream answers (loopback scripted server
     expect(partner.responseCode).toBe('08');
     expect(partner.getStatus()).toBe(502);
     expect(partner.message).toMatch(/API key \(SINGAPAY_API_KEY/);
+    // A refusal is answered again, without a token request, for a second.
+    expect((await failure(() => ctx.service.checkBalance())).message).toMatch(/API key \(SINGAPAY_API_KEY/);
+    expect(server.tokenRequests()).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
 
     server.handle((_req, res) =>
       json(res, 403, { status: 403, success: false, error: { code: 403, message: 'Your IP address (203.0.113.7) is not registered' } }),

@@ -197,6 +197,38 @@ describe('SingapayTokenProvider', () => {
     expect(auth.requests).toHaveLength(1);
   }, 15_000);
 
+  it('answers a refusal of the credentials again without a token request until its pause ends, 1 s doubling', async () => {
+    const { auth, provider, flush, advance } = setup();
+    const refused = new SingapayErrorFactory(options).fromCode({
+      code: '16',
+      operation: 'accessToken',
+      upstreamStatus: 401,
+      cause: 'client_credentials_refused',
+    });
+    const first = provider.getAccessToken();
+    await flush();
+    auth.requests[0]!.reject(refused);
+    await expect(first).rejects.toBe(refused);
+    const burst = await Promise.allSettled(Array.from({ length: 20 }, () => provider.getAccessToken()));
+    expect(burst.every((r) => r.status === 'rejected' && r.reason === refused)).toBe(true);
+    expect(auth.requests).toHaveLength(1);
+    advance(1_000);
+    const second = provider.getAccessToken();
+    await flush();
+    expect(auth.requests).toHaveLength(2);
+    auth.requests[1]!.reject(refused);
+    await expect(second).rejects.toBe(refused);
+    // Refused again: two seconds this time.
+    advance(1_500);
+    await expect(provider.getAccessToken()).rejects.toBe(refused);
+    expect(auth.requests).toHaveLength(2);
+    advance(500);
+    const third = provider.getAccessToken();
+    await flush();
+    auth.grant(2, 'tok-1');
+    expect(await third).toBe('tok-1');
+  });
+
   it('keys the cache by host and a hash of the client id, never the id itself', () => {
     const { provider } = setup();
     expect(provider.cacheKey).toMatch(/^singapay:token:default:127\.0\.0\.1:1:[0-9a-f]{16}$/);

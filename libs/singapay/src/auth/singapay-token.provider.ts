@@ -10,11 +10,14 @@ import {
 } from '../singapay.constants.js';
 import type { SingapayResolvedOptions } from '../config/singapay-options.validation.js';
 import { SingapayErrorFactory } from '../errors/singapay-error.factory.js';
+import { SingapayException, type SingapayFailureCause } from '../errors/singapay.exception.js';
 import { SingapayAuthService } from './singapay-auth.service.js';
 import { SingapayTokenStore, type SingapayStoredToken } from './singapay-token-store.interface.js';
 import { singapayStoreScope } from '../util/singapay-log.js';
 
 const FAILED = Symbol('store failed');
+/** Refusals of our credentials or address, which no retry within seconds changes. */
+const REFUSED = new Set<SingapayFailureCause>(['client_credentials_refused', 'ip_not_whitelisted', 'partner_id_refused']);
 /**
  * How long a token store operation is waited for. A store that hangs rather than fails (a Redis
  * connection a NAT dropped silently answers nothing for minutes) counts as failed after it, and the
@@ -48,6 +51,12 @@ export class SingapayTokenProvider {
   /** Background renewals that failed in a row, and when the next may run. */
   #renewFailures = 0;
   #renewAgainAt = 0;
+  /**
+   * Singapay's last refusal of our credentials or address at the token endpoint, answered again to the
+   * callers that need a token until its pause ends (1 s, doubling to 30 s while it keeps refusing): a wrong
+   * secret or an address not yet whitelisted would otherwise cost a token request, and a warning, per call.
+   */
+  #refusal?: { error: unknown; until: number; count: number };
   /** Store key: registration, host and a hash of the client id, so registrations never share a token by accident. */
   readonly cacheKey: string;
 
@@ -77,6 +86,7 @@ export class SingapayTokenProvider {
       if (now >= cached.renewAt && now >= this.#renewAgainAt && !this.#inflight) this.renew();
       return cached.accessToken;
     }
+    if (this.#refusal && now < this.#refusal.until) throw this.#refusal.error;
     // Fetched here, or read fresh from another replica's refresh: scrubbed from errors either way.
     const { accessToken } = await this.fetch();
     this.errors.rememberToken(accessToken);
@@ -195,14 +205,19 @@ export class SingapayTokenProvider {
         renewAt: started + lifetimeMs - Math.min(this.options.tokenRefreshBufferMs, Math.floor(lifetimeMs * 0.1)),
       };
       this.#local = token;
-      // Any token granted ends a run of failed renewals, whoever asked for it.
+      // Any token granted ends a run of failed renewals (and of refusals), whoever asked for it.
       this.#renewFailures = 0;
       this.#renewAgainAt = 0;
+      this.#refusal = undefined;
       await this.guard('set', () => this.store.set(this.cacheKey, token, Math.max(1, token.expiresAt - this.now())));
       if (this.options.debugLogs) this.logger.debug(`access token granted, lifetime ${expiresIn}s, took ${this.now() - started}ms`);
       return token;
     } catch (error) {
       this.logger.warn(`access token request failed: ${describeTokenFailure(error)}`);
+      if (error instanceof SingapayException && REFUSED.has(error.cause)) {
+        const count = (this.#refusal?.count ?? 0) + 1;
+        this.#refusal = { error, count, until: this.now() + Math.min(30_000, 1_000 * 2 ** Math.min(count - 1, 5)) };
+      }
       throw error;
     }
   }

@@ -176,7 +176,8 @@ describe('SingapayTokenProvider', () => {
 
   it('carries on with its own token when the store hangs instead of failing (a connection dropped silently)', async () => {
     const never = () => new Promise<never>(() => undefined);
-    const hanging = { get: never, set: never, delete: never, acquireLock: never, releaseLock: never };
+    let reads = 0;
+    const hanging = { get: () => (reads++, never()), set: never, delete: never, acquireLock: never, releaseLock: never };
     const auth = new ScriptedAuth();
     let now = 1_000_000;
     const provider = new SingapayTokenProvider(
@@ -191,6 +192,9 @@ describe('SingapayTokenProvider', () => {
     await vi.waitFor(() => expect(auth.requests).toHaveLength(1), { timeout: 5_000 });
     auth.grant(0, 'tok-1');
     expect(await first).toBe('tok-1');
+    // Left alone for a few seconds once it failed: the next calls do not wait on it again.
+    expect(await provider.getAccessToken()).toBe('tok-1');
+    expect(reads).toBe(1);
     now += 60_000;
     // The store still says nothing: the token this process holds is served, no new request made.
     expect(await provider.getAccessToken()).toBe('tok-1');
@@ -228,6 +232,28 @@ describe('SingapayTokenProvider', () => {
     auth.grant(2, 'tok-1');
     expect(await third).toBe('tok-1');
   });
+
+  it('lets go at once of a lock the store took only after the wait, so the other replicas do not wait out its lease', async () => {
+    const released: string[] = [];
+    const slow = new SingapayInMemoryTokenStore();
+    const store = Object.assign(slow, {
+      acquireLock: () => new Promise<string>((resolve) => setTimeout(() => resolve('late-lock'), 1_200)),
+      releaseLock: async (_key: string, id: string) => void released.push(id),
+    });
+    const auth = new ScriptedAuth();
+    const provider = new SingapayTokenProvider(
+      auth as unknown as SingapayAuthService,
+      store,
+      options,
+      Date.now,
+      new SingapayErrorFactory(options),
+    );
+    const first = provider.getAccessToken();
+    await vi.waitFor(() => expect(auth.requests).toHaveLength(1), { timeout: 5_000 });
+    auth.grant(0, 'tok-1');
+    expect(await first).toBe('tok-1');
+    await vi.waitFor(() => expect(released).toEqual(['late-lock']), { timeout: 5_000 });
+  }, 15_000);
 
   it('keys the cache by host and a hash of the client id, never the id itself', () => {
     const { provider } = setup();

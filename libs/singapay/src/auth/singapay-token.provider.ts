@@ -24,6 +24,8 @@ const REFUSED = new Set<SingapayFailureCause>(['client_credentials_refused', 'ip
  * token this process holds carries calls on: waited for without end, every call would hang with it.
  */
 const STORE_WAIT_MS = 1_000;
+/** How long a store that failed (or said nothing) is left alone by reads while this process holds a token. */
+const STORE_RETRY_MS = 5_000;
 
 /**
  * Serves the access token. It is fetched once for any number of concurrent
@@ -46,6 +48,8 @@ export class SingapayTokenProvider {
   /** The token this process last fetched or read: the fallback while the store is down. */
   #local?: SingapayStoredToken;
   private storeDown = false;
+  /** While the store is down, when a read next asks it. */
+  #askStoreAt = 0;
   /** The last token Singapay refused here, never taken back from the store. */
   #refused?: string;
   /** Background renewals that failed in a row, and when the next may run. */
@@ -117,6 +121,8 @@ export class SingapayTokenProvider {
   }
 
   private async read(): Promise<SingapayStoredToken | undefined> {
+    // While the store is down, this process's token is served without asking it again, but every few seconds.
+    if (this.storeDown && this.#local && this.now() < this.#askStoreAt) return this.#local;
     const stored = await this.guard('get', () => this.store.get(this.cacheKey));
     if (stored === FAILED) return this.#local;
     if (stored) this.#local = stored;
@@ -148,6 +154,7 @@ export class SingapayTokenProvider {
       if (!this.storeDown)
         this.logger.warn(`token store ${what} failed (${(error as Error)?.name ?? 'error'}); carrying on with this process's token`);
       this.storeDown = true;
+      this.#askStoreAt = this.now() + STORE_RETRY_MS;
       return FAILED;
     } finally {
       clearTimeout(timer);
@@ -170,8 +177,13 @@ export class SingapayTokenProvider {
     const leaseMs = this.options.timeoutMs + 5_000;
     const waitUntil = this.now() + leaseMs;
     for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
-      const lockId = await this.guard('lock', () => acquireLock.call(this.store, lockKey, leaseMs));
-      if (lockId === FAILED) return this.fetchOnce();
+      const locking = acquireLock.call(this.store, lockKey, leaseMs);
+      const lockId = await this.guard('lock', () => locking);
+      if (lockId === FAILED) {
+        // A lock taken after the wait is let go at once: held, it would keep the other replicas waiting for its lease.
+        locking.then((late) => (late ? releaseLock.call(this.store, lockKey, late) : undefined)).catch(() => undefined);
+        return this.fetchOnce();
+      }
       if (lockId) {
         try {
           // Someone may have refreshed between our look and our lock.

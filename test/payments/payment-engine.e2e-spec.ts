@@ -165,7 +165,7 @@ describe('the payment engine under store failures and contention (simulator)', (
     }
   });
 
-  it("never sends a claim whose second run answered after the claim's lease ended: its caller may have given up", async () => {
+  it('never sends a claim the store answered after its lease ended: it is marked not sent, and its key pays once when called again', async () => {
     const store = new ResendingStore();
     let offset = 0;
     store.between = () => (offset += 10 * 60_000);
@@ -174,12 +174,18 @@ describe('the payment engine under store failures and contention (simulator)', (
       { now: () => Date.now() + offset },
     );
     try {
-      const paid = await ctx.service.pay({ command: 'pulsa', ...PULSA, idempotencyKey: 'order-claim-late' }).then(
+      const order = { command: 'pulsa' as const, ...PULSA, idempotencyKey: 'order-claim-late' };
+      const paid = await ctx.service.pay(order).then(
         (r) => r.status,
-        (e: { responseType?: string }) => e.responseType,
+        (e: { delivery?: string }) => e.delivery,
       );
-      expect(paid).not.toBe('pending');
+      expect(paid).toBe('not_sent');
       expect(sim.stats().paymentsReceived).toBe(0);
+      expect(await ctx.service.getPayment('order-claim-late')).toMatchObject({ state: 'failed', sendCount: 0 });
+      // Marked not sent, the key is claimed again (in time, this once), and paid once.
+      store.between = () => {};
+      expect((await ctx.service.pay(order)).status).toBe('pending');
+      expect(sim.stats().paymentsReceived).toBe(1);
     } finally {
       await ctx.close();
     }

@@ -56,12 +56,6 @@ export type SingapayKeptSettlement =
   | { record: SingapayPaymentRecord; written: false };
 
 /**
- * The engine's only way to the payment store. Every failure of the store becomes a
- * `SingapayPaymentStoreException` whose `delivery` follows the phase it happened in,
- * and only here: before sending it says "not sent", at any later point "may have been
- * sent", so a caller is never told a payment that left did not.
- */
-/**
  * A store client's error as one the app may show and log: its name, code and first line. Never the error
  * itself, whose own properties a client fills with the command it failed (ioredis: a reconnection's
  * `HELLO 3 AUTH default <password>`). The store's own errors say what went wrong without a credential.
@@ -77,21 +71,17 @@ function showableStoreError(error: unknown, what: string): SingapayPaymentStoreE
   );
 }
 
-/**
- * Whether `stored` is `claim` as it was written: its owner is unique to the claim, nothing wrote over it since,
- * and its lease still holds (a write answered after the lease ended is left to the lookups: its caller may have
- * given up and paid again under another key).
- */
-function isOwnClaim(stored: SingapayPaymentRecord, claim: SingapayPaymentRecord, now: number): boolean {
-  return (
-    claim.owner !== undefined &&
-    stored.owner === claim.owner &&
-    stored.version === claim.version &&
-    stored.state === 'sending' &&
-    (stored.leaseUntil ?? 0) > now
-  );
+/** Whether `stored` is `claim` as it was written: its owner is unique to the claim, and nothing wrote over it since. */
+function isOwnClaim(stored: SingapayPaymentRecord, claim: SingapayPaymentRecord): boolean {
+  return claim.owner !== undefined && stored.owner === claim.owner && stored.version === claim.version && stored.state === 'sending';
 }
 
+/**
+ * The engine's only way to the payment store. Every failure of the store becomes a
+ * `SingapayPaymentStoreException` whose `delivery` follows the phase it happened in,
+ * and only here: before sending it says "not sent", at any later point "may have been
+ * sent", so a caller is never told a payment that left did not.
+ */
 @Injectable()
 export class SingapayPaymentLedger implements OnModuleDestroy {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
@@ -122,7 +112,7 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
     // Found written by this very claim (its owner is unique to it): a store client that ran the write twice
     // (ioredis resends a command whose connection closed before the reply). It is ours to send; not when
     // the store refused the claim (it lost records), which it would refuse the outcome of too.
-    const ours = !result.created && !('refused' in result) && isOwnClaim(result.record, record, this.now());
+    const ours = !result.created && !('refused' in result) && isOwnClaim(result.record, record);
     if (result.created || ours) await this.confirmed(result.record);
     return { created: result.created || ours, record: this.seen(result.record) };
   }
@@ -133,11 +123,15 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
    * again) and refused: sent now, a replica promoted without the claim would let the key be paid twice.
    */
   private async confirmed(claim: SingapayPaymentRecord): Promise<void> {
-    if (!this.store.confirmClaim) return;
-    const held = await this.store.confirmClaim().catch((error: unknown) => {
-      this.logger.error(`payment store could not confirm a claim: ${(error as Error)?.name ?? 'error'}`);
-      return false;
-    });
+    // A store that answered the claim only after its lease ran out (a client that resent it late): others may be looking it up.
+    const inTime = (claim.leaseUntil ?? 0) > this.now();
+    const held =
+      inTime &&
+      (!this.store.confirmClaim ||
+        (await this.store.confirmClaim().catch((error: unknown) => {
+          this.logger.error(`payment store could not confirm a claim: ${(error as Error)?.name ?? 'error'}`);
+          return false;
+        })));
     if (held) return;
     // Should this write be lost too, the record stays "sending", and lookups, never a send, settle it.
     await this.replace(
@@ -146,7 +140,7 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
       'before_send',
     ).catch(() => undefined);
     throw SingapayPaymentStoreException.unavailable(
-      'copy the claim where a failover keeps it (no replica confirmed it in time)',
+      inTime ? 'copy the claim where a failover keeps it (no replica confirmed it in time)' : 'record the claim before its lease ran out',
       'before_send',
     );
   }
@@ -239,7 +233,7 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
     if (!claims) return undefined;
     // A claim refused may have been written by itself, its write run twice by the store's client (as in create).
     const current = await this.guard('read the payment', phase, () => this.store.get(record.key));
-    if (!current || !isOwnClaim(current, updated, this.now())) return undefined;
+    if (!current || !isOwnClaim(current, updated)) return undefined;
     await this.confirmed(current);
     return this.seen(current);
   }

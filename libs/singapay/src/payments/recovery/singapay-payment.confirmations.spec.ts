@@ -67,7 +67,7 @@ function recovery(list: () => Promise<{ transactions: SingapayTransaction[]; com
   const confirmations = new SingapayPaymentConfirmations(ledger, resolver, events, policy, now);
   const orphans: string[] = [];
   events.settlements$.subscribe((s) => s.idempotencyKey === undefined && orphans.push(s.transactionId!));
-  return { store, ledger, confirmations, orphans };
+  return { store, ledger, confirmations, resolver, orphans };
 }
 const listDown = async () => ({ transactions: [], complete: false, error: new Error('list unavailable') });
 
@@ -207,6 +207,19 @@ describe('a confirmed transaction and the payments it could belong to', () => {
       }
     },
   );
+
+  it('past the not-found horizon a refund alone settles the payment: a list that stays partial will not show more', async () => {
+    const refund = { ...transaction('TX-LATE-REFUND', T0 + 300, 'refunded'), referenceNumber: 'REF-4' };
+    const { store, confirmations, resolver } = recovery(async () => ({ transactions: [refund], complete: false }));
+    await store.create(unknown('SLOW', { referenceNumber: 'REF-4' }));
+    clock = T0 + 5_000;
+    expect((await confirmations.apply(refund, 'callback')).outcome).toBe('kept');
+    clock = T0 + 60_000;
+    expect(await resolver.resolve((await store.get('SLOW'))!, 'sweep')).toMatchObject({
+      state: 'refunded',
+      transactionId: 'TX-LATE-REFUND',
+    });
+  });
 });
 
 describe('whether a callback may be ours (the room it gets in the queue)', () => {

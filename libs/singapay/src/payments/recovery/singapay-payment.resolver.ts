@@ -218,11 +218,15 @@ export class SingapayPaymentResolver {
       );
       // A direct purchase takes a transaction only if no other open payment could hold it too (one
       // still being sent, say): which of them it belongs to cannot be told, so none is guessed.
-      if (match && this.mayTake(match, search) && (record.referenceNumber || !(await this.hasRival(record, match))))
+      const shown = search.complete && match !== search.unlisted;
+      if (
+        match &&
+        this.policy.mayTakeMatch(record, match, shown, started) &&
+        (record.referenceNumber || !(await this.hasRival(record, match)))
+      )
         return await this.adoptHeld(record, match, via);
-      if (match) return record;
-      // Candidates it cannot choose between are not an absence: it stays unknown.
-      complete = search.complete && !ambiguous;
+      // A match not taken, or candidates it cannot choose between, are not an absence: it stays as it is.
+      complete = search.complete && !ambiguous && !match;
     }
     const now = this.now();
     if (complete && this.policy.mayConcludeNotFound(record, started)) {
@@ -243,18 +247,6 @@ export class SingapayPaymentResolver {
     }
     if (record.watchUntil === undefined) return record;
     return (await this.ledger.transition(record, { nextCheckAt: this.policy.nextFollowUpAt(record, now) }, true)) ?? record;
-  }
-
-  /**
-   * Whether a payment may take `tx`, the transaction its search matched. A refusal or a refund is taken only
-   * from a complete search whose list shows it: it may be an earlier payment's of the reference or the product,
-   * made within the clock skew of this one's send (an earlier attempt refused without naming its transaction),
-   * and a list read in part, or a callback's evidence alone, cannot show this payment's own beside it. Taken,
-   * it would read as this payment's failure while its own went through; it stays as evidence until a list
-   * that can be read decides. A success is taken either way.
-   */
-  private mayTake(tx: SingapayPaymentEvidence, search: SingapaySearch): boolean {
-    return tx.status === 'success' || (search.complete && tx !== search.unlisted);
   }
 
   /** Whether another open payment could hold `tx` as well (a listing cut short counts as one). */

@@ -3,7 +3,7 @@ import { singapayWibDay } from '../../biller/singapay-time.js';
 import type { SingapayResolvedOptions } from '../../config/singapay-options.validation.js';
 import { singapayResponseCodeInfo } from '../../errors/singapay-response-codes.js';
 import { SINGAPAY_RESOLVED_OPTIONS } from '../../singapay.constants.js';
-import type { SingapayPaymentRecord } from '../singapay-payment-record.js';
+import type { SingapayPaymentEvidence, SingapayPaymentRecord } from '../singapay-payment-record.js';
 import { isAwaitingToken, isNotFoundFailure } from '../singapay-payment.state.js';
 import { transactionDistance, type SingapayMatchableTransaction } from './singapay-payment.matcher.js';
 
@@ -98,6 +98,20 @@ export class SingapayRecoveryPolicy {
     if (record.responseCode === undefined) return false;
     const outcome = singapayResponseCodeInfo(record.responseCode).paymentOutcome;
     return outcome === 'applied' || outcome === 'success' || outcome === 'pending';
+  }
+
+  /**
+   * Whether a payment may take the transaction its search matched, in a search that began at `searchedAt`.
+   * A success or a pending one at once. A refusal or a refund only from a complete list that shows it
+   * (`shown`), or once the not-found horizon has passed since the last send: before that it may be an
+   * earlier refused payment's of the reference or product (made within the clock skew of this send, its
+   * refusal naming no transaction), and only a full list shows the payment's own beside it; taken, it would
+   * read as this payment's failure while its own went through. After it, a list that stays unreadable or
+   * partial (a server that ignores paging) will not show more, and the payment is not left in doubt for ever.
+   */
+  mayTakeMatch(record: SingapayPaymentRecord, match: Pick<SingapayPaymentEvidence, 'status'>, shown: boolean, searchedAt: number): boolean {
+    if (match.status === 'success' || match.status === 'pending' || shown) return true;
+    return searchedAt >= (record.sentAt ?? record.createdAt) + this.options.paymentNotFoundAfterMs;
   }
 
   /**

@@ -123,24 +123,35 @@ export class SingapayPaymentLedger implements OnModuleDestroy {
    * again) and refused: sent now, a replica promoted without the claim would let the key be paid twice.
    */
   private async confirmed(claim: SingapayPaymentRecord): Promise<void> {
-    // A store that answered the claim only after its lease ran out (a client that resent it late): others may be looking it up.
-    const inTime = (claim.leaseUntil ?? 0) > this.now();
-    const held =
-      inTime &&
-      (!this.store.confirmClaim ||
-        (await this.store.confirmClaim().catch((error: unknown) => {
-          this.logger.error(`payment store could not confirm a claim: ${(error as Error)?.name ?? 'error'}`);
-          return false;
-        })));
+    // A claim answered, or confirmed, only after its lease ran out (a client that resent it late, a replica
+    // that caught up late) is too late to send: others may be looking the payment up.
+    const inTime = () => (claim.leaseUntil ?? 0) > this.now();
+    let held = inTime();
+    if (held && this.store.confirmClaim) {
+      held = await this.store.confirmClaim().catch((error: unknown) => {
+        this.logger.error(`payment store could not confirm a claim: ${(error as Error)?.name ?? 'error'}`);
+        return false;
+      });
+      held &&= inTime();
+    }
     if (held) return;
-    // Should this write be lost too, the record stays "sending", and lookups, never a send, settle it.
-    await this.replace(
+    // Marked not sent while it is still this claim (a callback may have left evidence on it meanwhile: read
+    // again then). Should that fail, the record stays "sending", and lookups, never a send, settle it.
+    const reverted = await this.move(
       claim,
-      { state: 'failed', failure: SINGAPAY_FAILURES.notSent(), sendCount: claim.sendCount - 1, ...RELEASED },
-      'before_send',
+      (base) => ({ state: 'failed', failure: SINGAPAY_FAILURES.notSent(), sendCount: base.sendCount - 1, ...RELEASED }),
+      true,
+      (current) => current.owner === claim.owner && current.state === 'sending',
     ).catch(() => undefined);
+    if (!reverted) {
+      this.logger.error(
+        `payment key=${hashIdempotencyKey(claim.key)}: a claim refused before sending could not be marked not sent; it is looked up once its lease ends`,
+      );
+    }
     throw SingapayPaymentStoreException.unavailable(
-      inTime ? 'copy the claim where a failover keeps it (no replica confirmed it in time)' : 'record the claim before its lease ran out',
+      claim.leaseUntil !== undefined && claim.leaseUntil <= this.now()
+        ? 'record the claim before its lease ran out'
+        : 'copy the claim where a failover keeps it (no replica confirmed it in time)',
       'before_send',
     );
   }

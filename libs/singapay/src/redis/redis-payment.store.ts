@@ -136,7 +136,7 @@ export interface RedisPaymentStoreOptions extends RedisStoreOptions {
   retentionMs?: number;
   /**
    * How long a claim waits for a replica of the Redis primary to hold it (`WAIT 1`) before its
-   * payment is sent, when the primary has replicas (`INFO replication`, read at most every 5 s).
+   * payment is sent, when the primary has replicas online (`INFO replication`, read at most every 5 s).
    * Replication is asynchronous: a failover right after a claim could promote a replica without
    * it, and another app replica would then pay the key again. A claim not copied in time is
    * marked not sent and refused with a 503. 0 never waits. Not on a Redis Cluster client, which
@@ -144,6 +144,112 @@ export interface RedisPaymentStoreOptions extends RedisStoreOptions {
    * @default 1000
    */
   replicaWaitMs?: number;
+}
+
+/**
+ * Whether claims are held by a replica of the Redis primary before their payments are sent, shared by a
+ * store and its namespaced copies. `WAIT` counts only the writes of the connection it runs on and blocks
+ * that connection meanwhile, so it runs on a connection of its own (never in the way of the records' and
+ * tokens' commands), after a write there that comes after every claim made so far: one `WAIT` answers for
+ * all of them. Claims that come while one waits share the next, so a replica that stops acknowledging
+ * costs a claim two waits at most, never a queue.
+ */
+class RedisClaimReplication {
+  readonly #redis: Redis;
+  #waiter?: Redis;
+  #inFlight?: Promise<boolean>;
+  #next?: Promise<boolean>;
+  /** The primary's replicas online (`INFO replication`) as last read, and when; undefined when unknown. */
+  private replicasRead?: { at: number; count: Promise<number | undefined> };
+  private infoRefused = false;
+  private timedOutAt = -Infinity;
+
+  constructor(
+    redis: Redis,
+    private readonly waitMs: number,
+    private readonly logger: Logger,
+  ) {
+    this.#redis = redis;
+  }
+
+  async confirm(): Promise<boolean> {
+    // A Cluster client sends a keyless WAIT to any node, not the key's primary: nothing to wait on there.
+    if (this.waitMs <= 0 || this.#redis.isCluster || (await this.replicas()) === 0) return true;
+    if (this.#inFlight) {
+      this.#next ??= this.#inFlight.then(() => {
+        this.#next = undefined;
+        return this.confirm();
+      });
+      return this.#next;
+    }
+    this.#inFlight = this.round().finally(() => (this.#inFlight = undefined));
+    return this.#inFlight;
+  }
+
+  /** One write on the waiting connection, then `WAIT 1`: whether a replica holds everything written before it. */
+  private async round(): Promise<boolean> {
+    const waiter = this.waiter();
+    let timer: NodeJS.Timeout | undefined;
+    // Bounded here too: a waiting connection that never comes up must not hold the payments.
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error('no answer'), { name: 'TimeoutError' })), this.waitMs + 1_000);
+    });
+    const replies = await Promise.race([
+      waiter.pipeline().set('singapay:claims-waited', String(Date.now()), 'PX', 60_000).wait(1, this.waitMs).exec(),
+      silent,
+    ])
+      .catch((error: unknown) => [[error as Error, 0]] as [Error | null, unknown][])
+      .finally(() => clearTimeout(timer));
+    const failed = replies?.find(([error]) => error)?.[0];
+    const acked = failed ? 0 : Number(replies?.[1]?.[1] ?? 0);
+    if (failed) this.logger.error(`Redis payment records: could not wait for a replica (${failed.name}); payments are refused meanwhile`);
+    else if (acked < 1 && Date.now() - this.timedOutAt > 60_000) {
+      this.timedOutAt = Date.now();
+      this.logger.warn(
+        `Redis payment records: no replica of the primary held a claim within ${this.waitMs} ms: payments are refused (not sent) until one does; replicaWaitMs: 0 stops waiting`,
+      );
+    }
+    return acked >= 1;
+  }
+
+  /** The connection WAIT runs on: the records' client duplicated, closed with it. */
+  private waiter(): Redis {
+    if (!this.#waiter) {
+      const waiter = this.#redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false });
+      waiter.on('error', () => undefined);
+      this.#redis.once('end', () => waiter.disconnect());
+      this.#waiter = waiter;
+    }
+    return this.#waiter;
+  }
+
+  /**
+   * The primary's replicas online (`INFO replication`: a replica still syncing cannot acknowledge), read again
+   * at most every 5 s. 0 when INFO is refused for good (NOPERM, a renamed command): WAIT on a primary without
+   * replicas would refuse every payment. Undefined, and waited on, when it could not be read this time.
+   */
+  private replicas(): Promise<number | undefined> {
+    const now = Date.now();
+    if (!this.replicasRead || now - this.replicasRead.at >= 5_000) {
+      const count = this.#redis.info('replication').then(
+        (info) => (info.match(/^slave\d+:.*\bstate=online\b/gm) ?? []).length,
+        (error: unknown) => {
+          const refused = /NOPERM|unknown command/i.test(String((error as Error)?.message));
+          if (!refused) {
+            this.replicasRead = undefined;
+            return undefined;
+          }
+          if (!this.infoRefused) {
+            this.infoRefused = true;
+            this.logger.warn('Redis payment records: INFO replication is refused here; claims are not waited for on replicas');
+          }
+          return 0;
+        },
+      );
+      this.replicasRead = { at: now, count };
+    }
+    return this.replicasRead.count;
+  }
 }
 
 /**
@@ -176,16 +282,16 @@ export class RedisPaymentStore implements SingapayPaymentStore {
   private indexing?: Promise<void>;
   private givingLife?: Promise<void>;
   private lifeGivenAt = -Infinity;
-  /** The primary's connected replicas as last read, and when. */
-  private replicasRead?: { at: number; count: Promise<number> };
-  private infoRefused = false;
+  private readonly replication: RedisClaimReplication;
 
   constructor(
     redis: Redis,
     private readonly options: RedisPaymentStoreOptions = {},
     namespace = 'default',
+    replication?: RedisClaimReplication,
   ) {
     this.#redis = redis;
+    this.replication = replication ?? new RedisClaimReplication(redis, options.replicaWaitMs ?? 1_000, this.logger);
     this.base = `{${options.prefix ?? 'singapay'}:payments:${namespace}}`;
     this.retentionMs = options.retentionMs ?? 7 * DAY_MS;
     if (this.retentionMs < DAY_MS) throw new RangeError('RedisPaymentStore retentionMs must be at least one day');
@@ -194,7 +300,7 @@ export class RedisPaymentStore implements SingapayPaymentStore {
 
   /** The same Redis, with keys of another registration/credential. */
   withNamespace(namespace: string): RedisPaymentStore {
-    return new RedisPaymentStore(this.#redis, this.options, namespace);
+    return new RedisPaymentStore(this.#redis, this.options, namespace, this.replication);
   }
 
   /**
@@ -237,33 +343,10 @@ export class RedisPaymentStore implements SingapayPaymentStore {
 
   /**
    * Whether the claim just written is held by a replica of the primary (`WAIT 1`, within `replicaWaitMs`);
-   * true at once when the primary has none (there is nothing a failover could promote), or when waiting is off.
+   * true at once when the primary has no replica online (nothing a failover could promote), or when waiting is off.
    */
-  async confirmClaim(): Promise<boolean> {
-    const waitMs = this.options.replicaWaitMs ?? 1_000;
-    if (waitMs <= 0 || this.#redis.isCluster || (await this.replicas()) === 0) return true;
-    return (await this.#redis.wait(1, waitMs)) >= 1;
-  }
-
-  /** The primary's connected replicas (`INFO replication`), read again at most every 5 s; 0 when INFO is refused. */
-  private replicas(): Promise<number> {
-    const now = Date.now();
-    if (!this.replicasRead || now - this.replicasRead.at >= 5_000) {
-      const count = this.#redis.info('replication').then(
-        (info) => Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0),
-        (error: unknown) => {
-          // A provider that renames INFO away: WAIT on a primary without replicas would refuse every payment.
-          if (this.infoRefused) return 0;
-          this.infoRefused = true;
-          this.logger.warn(
-            `Redis payment records: INFO replication refused (${(error as Error)?.name ?? 'error'}); claims are not waited for on replicas`,
-          );
-          return 0;
-        },
-      );
-      this.replicasRead = { at: now, count };
-    }
-    return this.replicasRead.count;
+  confirmClaim(): Promise<boolean> {
+    return this.replication.confirm();
   }
 
   /** Reads the settings of this Redis that decide whether it can lose records (eviction, persistence). */

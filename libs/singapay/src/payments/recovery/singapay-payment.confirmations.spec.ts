@@ -208,7 +208,7 @@ describe('a confirmed transaction and the payments it could belong to', () => {
     },
   );
 
-  it('past the not-found horizon a refund alone settles the payment: a list that stays partial will not show more', async () => {
+  it('past the not-found horizon a refund a partial list shows settles the payment: a list that stays partial will not show more', async () => {
     const refund = { ...transaction('TX-LATE-REFUND', T0 + 300, 'refunded'), referenceNumber: 'REF-4' };
     const { store, confirmations, resolver } = recovery(async () => ({ transactions: [refund], complete: false }));
     await store.create(unknown('SLOW', { referenceNumber: 'REF-4' }));
@@ -218,6 +218,19 @@ describe('a confirmed transaction and the payments it could belong to', () => {
     expect(await resolver.resolve((await store.get('SLOW'))!, 'sweep')).toMatchObject({
       state: 'refunded',
       transactionId: 'TX-LATE-REFUND',
+    });
+  });
+
+  it('past the horizon too, a refund no list shows (the list unreadable) never settles the payment: it waits for a list', async () => {
+    const refund = { ...transaction('TX-UNSEEN-REFUND', T0 - 2_000, 'refunded'), referenceNumber: 'REF-5' };
+    const { store, confirmations, resolver } = recovery(listDown);
+    await store.create(unknown('UNSEEN', { referenceNumber: 'REF-5' }));
+    clock = T0 + 5_000;
+    expect((await confirmations.apply(refund, 'callback')).outcome).toBe('kept');
+    clock = T0 + 3_600_000;
+    expect(await resolver.resolve((await store.get('UNSEEN'))!, 'sweep')).toMatchObject({
+      state: 'unknown',
+      evidence: { transactionId: 'TX-UNSEEN-REFUND' },
     });
   });
 });

@@ -218,10 +218,10 @@ export class SingapayPaymentResolver {
       );
       // A direct purchase takes a transaction only if no other open payment could hold it too (one
       // still being sent, say): which of them it belongs to cannot be told, so none is guessed.
-      const shown = search.complete && match !== search.unlisted;
+      const seen = { listed: match !== search.unlisted, complete: search.complete };
       if (
         match &&
-        this.policy.mayTakeMatch(record, match, shown, started) &&
+        this.policy.mayTakeMatch(record, match, seen, started) &&
         (record.referenceNumber || !(await this.hasRival(record, match)))
       )
         return await this.adoptHeld(record, match, via);

@@ -102,15 +102,23 @@ export class SingapayRecoveryPolicy {
 
   /**
    * Whether a payment may take the transaction its search matched, in a search that began at `searchedAt`.
-   * A success or a pending one at once. A refusal or a refund only from a complete list that shows it
-   * (`shown`), or once the not-found horizon has passed since the last send: before that it may be an
-   * earlier refused payment's of the reference or product (made within the clock skew of this send, its
-   * refusal naming no transaction), and only a full list shows the payment's own beside it; taken, it would
-   * read as this payment's failure while its own went through. After it, a list that stays unreadable or
-   * partial (a server that ignores paging) will not show more, and the payment is not left in doubt for ever.
+   * A success or a pending one at once. A refusal or a refund from a complete list that shows it (`listed`
+   * and `complete`), or, once the not-found horizon has passed since the last send, from a list read in part
+   * that shows it or a complete one that shows no transaction of the payment but it (a callback's word): before
+   * that it may be an earlier refused payment's of the reference or product (made within
+   * the clock skew of this send, its refusal naming no transaction), and only a full list shows the payment's
+   * own beside it; taken, it would read as this payment's failure while its own went through. After it, a
+   * list that stays partial (a server that ignores paging) will not show more. A callback's word with no list
+   * read in full beside it never settles a refusal: it waits for a list that can be read.
    */
-  mayTakeMatch(record: SingapayPaymentRecord, match: Pick<SingapayPaymentEvidence, 'status'>, shown: boolean, searchedAt: number): boolean {
-    if (match.status === 'success' || match.status === 'pending' || shown) return true;
+  mayTakeMatch(
+    record: SingapayPaymentRecord,
+    match: Pick<SingapayPaymentEvidence, 'status'>,
+    seen: { listed: boolean; complete: boolean },
+    searchedAt: number,
+  ): boolean {
+    if (match.status === 'success' || match.status === 'pending' || (seen.listed && seen.complete)) return true;
+    if (!seen.listed && !seen.complete) return false;
     return searchedAt >= (record.sentAt ?? record.createdAt) + this.options.paymentNotFoundAfterMs;
   }
 

@@ -176,10 +176,12 @@ class RedisClaimReplication {
     // A Cluster client sends a keyless WAIT to any node, not the key's primary: nothing to wait on there.
     if (this.waitMs <= 0 || this.#redis.isCluster || (await this.replicas()) === 0) return true;
     if (this.#inFlight) {
-      this.#next ??= this.#inFlight.then(() => {
-        this.#next = undefined;
-        return this.confirm();
-      });
+      this.#next ??= this.#inFlight
+        .catch(() => false)
+        .then(() => {
+          this.#next = undefined;
+          return this.confirm();
+        });
       return this.#next;
     }
     this.#inFlight = this.round().finally(() => (this.#inFlight = undefined));

@@ -74,11 +74,11 @@ export class SingapayPaymentEngine {
 
   /**
    * Who makes a claim: an id of the claim's own, so that a claim found written is known as this very one
-   * (a store client that ran its write twice) and never as another call's. Fresh randomness each time, not
-   * Node's cached pool or a counter, which a process cloned from one snapshot would share with its twin.
+   * (a store client that ran its write twice) and never as another call's. From Node's entropy cache: a
+   * fresh draw for each claim is a system call on the payment path.
    */
   private claimOwner(): string {
-    return randomUUID({ disableEntropyCache: true });
+    return randomUUID();
   }
 
   /** The key a payment is recorded under: the caller's, else the inquiry's reference number. */

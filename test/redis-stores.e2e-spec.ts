@@ -259,6 +259,25 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-ser
       expect((await store.create(record('lag-3'))).created).toBe(true);
     });
 
+    it("marks a WAIT's connection only on a server that holds every claim this process made (not a failover's promoted replica)", async () => {
+      const store = new RedisPaymentStore(await redis.client(), { prefix: 'mark' });
+      expect((await store.create(record('mark-1'))).created).toBe(true);
+      const epoch = (store as unknown as { epoch: { markWritten(c: Redis): Promise<boolean> } }).epoch;
+      // Another connection to the same primary: it holds the claim.
+      expect(await epoch.markWritten(await redis.client())).toBe(true);
+      // A server that lacks it (the replica promoted before the claim reached it): nothing is marked.
+      const other = await startRedis();
+      onTestFinished(() => other.stop());
+      expect(await epoch.markWritten(await other.client())).toBe(false);
+      // One with the same epoch that stopped before the claim's write.
+      const id = await (await redis.client()).hget('{mark:payments:default}:ledger', 'id');
+      const behind = await other.client();
+      await behind.hset('{mark:payments:default}:ledger', 'id', id!, 'seq', '0');
+      expect(await epoch.markWritten(behind)).toBe(false);
+      await behind.hset('{mark:payments:default}:ledger', 'seq', '1000');
+      expect(await epoch.markWritten(behind)).toBe(true);
+    });
+
     it('keeps namespaces apart', async () => {
       const base = new RedisPaymentStore(await redis.client(), { prefix: 'unit-ns' });
       const a = base.withNamespace('a');

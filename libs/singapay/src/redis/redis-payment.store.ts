@@ -147,12 +147,13 @@ export interface RedisPaymentStoreOptions extends RedisStoreOptions {
 }
 
 /**
- * Whether claims are held by a replica of the Redis primary before their payments are sent, shared by a
- * store and its namespaced copies. `WAIT` counts only the writes of the connection it runs on and blocks
- * that connection meanwhile, so it runs on a connection of its own (never in the way of the records' and
- * tokens' commands), after a write there that comes after every claim made so far: one `WAIT` answers for
- * all of them. Claims that come while one waits share the next, so a replica that stops acknowledging
- * costs a claim two waits at most, never a queue.
+ * Whether claims are held by a replica of the Redis primary before their payments are sent. `WAIT` counts
+ * only the writes of the connection it runs on and blocks that connection meanwhile, so it runs on a
+ * connection of its own (never in the way of the records' and tokens' commands), after a mark written there
+ * that follows every claim this process made, and only on the server that holds them all (the ledger's
+ * epoch and sequence, `SingapayRedisLedgerEpoch.markWritten`): one `WAIT` answers for all of them, and one
+ * that reached a failover's promoted replica instead is refused. Claims that come while one waits share the
+ * next, so a replica that stops acknowledging costs a claim a few waits at most, never a queue.
  */
 class RedisClaimReplication {
   readonly #redis: Redis;
@@ -162,10 +163,11 @@ class RedisClaimReplication {
   /** The primary's replicas online (`INFO replication`) as last read, and when; undefined when unknown. */
   private replicasRead?: { at: number; count: Promise<number | undefined> };
   private infoRefused = false;
-  private timedOutAt = -Infinity;
+  private refusedAt = -Infinity;
 
   constructor(
     redis: Redis,
+    private readonly epoch: SingapayRedisLedgerEpoch,
     private readonly waitMs: number,
     private readonly logger: Logger,
   ) {
@@ -188,34 +190,41 @@ class RedisClaimReplication {
     return this.#inFlight;
   }
 
-  /** One write on the waiting connection, then `WAIT 1`: whether a replica holds everything written before it. */
+  /** The mark, then `WAIT 1`, on the waiting connection: whether a replica holds everything this process wrote. */
   private async round(): Promise<boolean> {
-    const waiter = this.waiter();
     let timer: NodeJS.Timeout | undefined;
-    // Bounded here too: a waiting connection that never comes up must not hold the payments.
+    // Bounded here too: a waiting connection that never comes up, or a socket gone silent, must not hold the payments.
     const silent = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(Object.assign(new Error('no answer'), { name: 'TimeoutError' })), this.waitMs + 1_000);
     });
-    const replies = await Promise.race([
-      waiter.pipeline().set('singapay:claims-waited', String(Date.now()), 'PX', 60_000).wait(1, this.waitMs).exec(),
-      silent,
-    ])
-      .catch((error: unknown) => [[error as Error, 0]] as [Error | null, unknown][])
-      .finally(() => clearTimeout(timer));
-    const failed = replies?.find(([error]) => error)?.[0];
-    const acked = failed ? 0 : Number(replies?.[1]?.[1] ?? 0);
-    if (failed) this.logger.error(`Redis payment records: could not wait for a replica (${failed.name}); payments are refused meanwhile`);
-    else if (acked < 1 && Date.now() - this.timedOutAt > 60_000) {
-      this.timedOutAt = Date.now();
-      this.logger.warn(
-        `Redis payment records: no replica of the primary held a claim within ${this.waitMs} ms: payments are refused (not sent) until one does; replicaWaitMs: 0 stops waiting`,
-      );
+    try {
+      const waiter = this.waiter();
+      const marked = await Promise.race([this.epoch.markWritten(waiter), silent]);
+      if (!marked) return this.refused('the server the waiting connection reached does not hold the latest claims (a failover?)');
+      const acked = Number(await Promise.race([waiter.wait(1, this.waitMs), silent]));
+      return acked >= 1 || this.refused(`no replica of the primary held a claim within ${this.waitMs} ms`);
+    } catch (error) {
+      // A connection that timed out may be half-open: the next round opens another.
+      if ((error as Error)?.name === 'TimeoutError') this.dropWaiter();
+      return this.refused(`could not wait for a replica (${(error as Error)?.name ?? 'error'})`);
+    } finally {
+      clearTimeout(timer);
     }
-    return acked >= 1;
   }
 
-  /** The connection WAIT runs on: the records' client duplicated, closed with it. */
+  /** Logs why claims are refused, once a minute; answers false. */
+  private refused(why: string): false {
+    if (Date.now() - this.refusedAt > 60_000) {
+      this.refusedAt = Date.now();
+      this.logger.warn(`Redis payment records: ${why}: payments are refused (not sent) meanwhile; replicaWaitMs: 0 stops waiting`);
+    }
+    return false;
+  }
+
+  /** The connection WAIT runs on: the records' client duplicated, closed with it, opened again once it ended. */
   private waiter(): Redis {
+    if (this.#redis.status === 'end') throw Object.assign(new Error('the Redis client is closed'), { name: 'ClosedError' });
+    if (this.#waiter?.status === 'end') this.#waiter = undefined;
     if (!this.#waiter) {
       const waiter = this.#redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false });
       waiter.on('error', () => undefined);
@@ -225,10 +234,15 @@ class RedisClaimReplication {
     return this.#waiter;
   }
 
+  private dropWaiter(): void {
+    this.#waiter?.disconnect();
+    this.#waiter = undefined;
+  }
+
   /**
    * The primary's replicas online (`INFO replication`: a replica still syncing cannot acknowledge), read again
-   * at most every 5 s. 0 when INFO is refused for good (NOPERM, a renamed command): WAIT on a primary without
-   * replicas would refuse every payment. Undefined, and waited on, when it could not be read this time.
+   * at most every 5 s. 0 when the server refuses INFO (an ACL, a renamed command): WAIT on a primary without
+   * replicas would refuse every payment. Undefined, and waited on, when the connection failed this time.
    */
   private replicas(): Promise<number | undefined> {
     const now = Date.now();
@@ -236,9 +250,8 @@ class RedisClaimReplication {
       const count = this.#redis.info('replication').then(
         (info) => (info.match(/^slave\d+:.*\bstate=online\b/gm) ?? []).length,
         (error: unknown) => {
-          const refused = /NOPERM|unknown command/i.test(String((error as Error)?.message));
-          if (!refused) {
-            this.replicasRead = undefined;
+          if ((error as Error)?.name !== 'ReplyError') {
+            if (this.replicasRead?.count === count) this.replicasRead = undefined;
             return undefined;
           }
           if (!this.infoRefused) {
@@ -290,19 +303,21 @@ export class RedisPaymentStore implements SingapayPaymentStore {
     redis: Redis,
     private readonly options: RedisPaymentStoreOptions = {},
     namespace = 'default',
-    replication?: RedisClaimReplication,
   ) {
     this.#redis = redis;
-    this.replication = replication ?? new RedisClaimReplication(redis, options.replicaWaitMs ?? 1_000, this.logger);
     this.base = `{${options.prefix ?? 'singapay'}:payments:${namespace}}`;
     this.retentionMs = options.retentionMs ?? 7 * DAY_MS;
     if (this.retentionMs < DAY_MS) throw new RangeError('RedisPaymentStore retentionMs must be at least one day');
     this.epoch = new SingapayRedisLedgerEpoch(redis, this.key('ledger'), this.key('halt'));
+    const replicaWaitMs = options.replicaWaitMs ?? 1_000;
+    if (!Number.isInteger(replicaWaitMs) || replicaWaitMs < 0)
+      throw new RangeError('RedisPaymentStore replicaWaitMs must be a whole number of ms, 0 or more');
+    this.replication = new RedisClaimReplication(redis, this.epoch, replicaWaitMs, this.logger);
   }
 
   /** The same Redis, with keys of another registration/credential. */
   withNamespace(namespace: string): RedisPaymentStore {
-    return new RedisPaymentStore(this.#redis, this.options, namespace, this.replication);
+    return new RedisPaymentStore(this.#redis, this.options, namespace);
   }
 
   /**

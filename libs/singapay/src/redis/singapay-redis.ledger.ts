@@ -73,6 +73,15 @@ const READ = redisScript(`
 local e = redis.call('HMGET', KEYS[1], 'id', 'seq', ARGV[1])
 return {redis.call('GET', KEYS[2]) or '', e[1] or '', e[2] or '0', e[3] or ''}`);
 
+// Marks, on the connection a WAIT is to run on, that this ledger holds every write this process made: its
+// epoch, and a sequence at least this process's last write. A server the connection reached instead (a
+// failover's promoted replica, which lacks the latest claims) answers 0 and is written nothing.
+const MARK_WRITTEN = redisScript(`${REPLICATE_EFFECTS}
+local e = redis.call('HMGET', KEYS[1], 'id', 'seq')
+if e[1] ~= ARGV[1] or (tonumber(e[2]) or 0) < tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', 60000)
+return 1`);
+
 /** When an operator started an epoch (`resume`, `resumed:<Redis time in µs>:<uuid>`); -1 for any other. */
 const resumedAt = (id: string | undefined | null): number => Number(/^resumed:(\d+):/.exec(id ?? '')?.[1] ?? -1);
 
@@ -132,6 +141,21 @@ export class SingapayRedisLedgerEpoch {
       await this.recheck();
       if (attempt > 0) throw new Error('the Redis payment ledger refused a write twice without a reason it could name');
     }
+  }
+
+  /**
+   * Writes, through `connection`, a mark that follows every claim and write of this process, if the server it
+   * reaches holds them all (`MARK_WRITTEN`): a `WAIT` after it on that connection then answers for them.
+   */
+  async markWritten(connection: Redis): Promise<boolean> {
+    if (this.#id === undefined) return false;
+    const marked = await runRedisScript(
+      connection,
+      MARK_WRITTEN,
+      [this.epochKey, `${this.epochKey}:waited`],
+      [this.#id, String(this.#ownSeen)],
+    );
+    return marked === 1;
   }
 
   /** Runs a script on this ledger: its own keys first (if any), then the epoch's and the halt's. */

@@ -221,6 +221,17 @@ describe('a confirmed transaction and the payments it could belong to', () => {
     });
   });
 
+  it("a refusal a callback names, which no list shows, never wins over the payment's own success the list shows", async () => {
+    const own = { ...transaction('TX-OWN-6', T0 + 300), referenceNumber: 'REF-6' };
+    const other = { ...transaction('TX-OTHER-6', T0 + 1_000, 'refunded'), referenceNumber: 'REF-6' };
+    const { store, confirmations, resolver } = recovery(async () => ({ transactions: [own], complete: true }));
+    await store.create(unknown('SIX', { referenceNumber: 'REF-6' }));
+    clock = T0 + 5_000;
+    await confirmations.apply(other, 'callback');
+    clock = T0 + 3_600_000;
+    expect(await resolver.resolve((await store.get('SIX'))!, 'sweep')).toMatchObject({ state: 'success', transactionId: 'TX-OWN-6' });
+  });
+
   it('past the horizon too, a refund no list shows (the list unreadable) never settles the payment: it waits for a list', async () => {
     const refund = { ...transaction('TX-UNSEEN-REFUND', T0 - 2_000, 'refunded'), referenceNumber: 'REF-5' };
     const { store, confirmations, resolver } = recovery(listDown);

@@ -40,6 +40,8 @@ interface SingapaySearch {
 @Injectable()
 export class SingapayPaymentResolver {
   private readonly logger = new Logger(SINGAPAY_LOGGER_CONTEXT);
+  /** Payments said (`heldBack`) to wait for a list, so that the sweep does not say it at every pass. */
+  private readonly heldBackLogged = new Set<string>();
 
   constructor(
     private readonly biller: SingapayBillerApi,
@@ -210,21 +212,21 @@ export class SingapayPaymentResolver {
         const owner = await this.ledger.findByTransactionId(txid);
         return owner !== undefined && owner.key !== record.key;
       };
-      const { match, ambiguous } = await findPaymentCandidate(
-        record,
-        search.transactions,
-        claimedByOther,
-        this.policy.options.clockSkewToleranceMs,
-      );
+      const skewMs = this.policy.options.clockSkewToleranceMs;
+      let { match, ambiguous } = await findPaymentCandidate(record, search.transactions, claimedByOther, skewMs);
+      // A refusal or refund no list shows (a callback's) never wins over a transaction the list shows of this payment.
+      if (match && match === search.unlisted && !this.policy.settlesUnlisted(match)) {
+        const listed = search.transactions.filter((t) => t !== search.unlisted);
+        const instead = await findPaymentCandidate(record, listed, claimedByOther, skewMs);
+        if (instead.match || instead.ambiguous) ({ match, ambiguous } = instead);
+      }
       // A direct purchase takes a transaction only if no other open payment could hold it too (one
       // still being sent, say): which of them it belongs to cannot be told, so none is guessed.
       const seen = { listed: match !== search.unlisted, complete: search.complete };
-      if (
-        match &&
-        this.policy.mayTakeMatch(record, match, seen, started) &&
-        (record.referenceNumber || !(await this.hasRival(record, match)))
-      )
+      const mayTake = match !== undefined && this.policy.mayTakeMatch(record, match, seen, started);
+      if (match && mayTake && (record.referenceNumber || !(await this.hasRival(record, match))))
         return await this.adoptHeld(record, match, via);
+      if (match && !mayTake) this.heldBack(record, match, started);
       // A match not taken, or candidates it cannot choose between, are not an absence: it stays as it is.
       complete = search.complete && !ambiguous && !match;
     }
@@ -247,6 +249,20 @@ export class SingapayPaymentResolver {
     }
     if (record.watchUntil === undefined) return record;
     return (await this.ledger.transition(record, { nextCheckAt: this.policy.nextFollowUpAt(record, now) }, true)) ?? record;
+  }
+
+  /**
+   * Says, once per payment here, that a refusal or refund Singapay gave of it waits past the not-found horizon
+   * for a list that shows it: the payment stays unknown (never paid again) until one does, or someone looks.
+   */
+  private heldBack(record: SingapayPaymentRecord, tx: SingapayPaymentEvidence, searchedAt: number): void {
+    if (searchedAt < (record.sentAt ?? record.createdAt) + this.policy.options.paymentNotFoundAfterMs) return;
+    if (this.heldBackLogged.has(record.key)) return;
+    if (this.heldBackLogged.size >= 10_000) this.heldBackLogged.clear();
+    this.heldBackLogged.add(record.key);
+    this.logger.warn(
+      `payment key=${hashIdempotencyKey(record.key)}: Singapay says ${tx.status} (transaction ${tx.transactionId}) but no complete list shows it; it stays ${record.state} until one does: check it in the Singapay dashboard`,
+    );
   }
 
   /** Whether another open payment could hold `tx` as well (a listing cut short counts as one). */

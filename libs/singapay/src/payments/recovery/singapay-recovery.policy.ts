@@ -100,6 +100,11 @@ export class SingapayRecoveryPolicy {
     return outcome === 'applied' || outcome === 'success' || outcome === 'pending';
   }
 
+  /** Whether Singapay's word of a transaction settles a payment without a list that shows it: a success or a pending one. */
+  settlesUnlisted(tx: Pick<SingapayPaymentEvidence, 'status'>): boolean {
+    return tx.status === 'success' || tx.status === 'pending';
+  }
+
   /**
    * Whether a payment may take the transaction its search matched, in a search that began at `searchedAt`.
    * A success or a pending one at once. A refusal or a refund from a complete list that shows it (`listed`
@@ -117,7 +122,7 @@ export class SingapayRecoveryPolicy {
     seen: { listed: boolean; complete: boolean },
     searchedAt: number,
   ): boolean {
-    if (match.status === 'success' || match.status === 'pending' || (seen.listed && seen.complete)) return true;
+    if (this.settlesUnlisted(match) || (seen.listed && seen.complete)) return true;
     if (!seen.listed && !seen.complete) return false;
     return searchedAt >= (record.sentAt ?? record.createdAt) + this.options.paymentNotFoundAfterMs;
   }

@@ -274,8 +274,17 @@ describe.skipIf(!redisAvailable && !redisRequired)('Redis stores (real redis-ser
       const behind = await other.client();
       await behind.hset('{mark:payments:default}:ledger', 'id', id!, 'seq', '0');
       expect(await epoch.markWritten(behind)).toBe(false);
+      // Pushed on by other processes' writes, without this one's claim: still not marked.
       await behind.hset('{mark:payments:default}:ledger', 'seq', '1000');
+      expect(await epoch.markWritten(behind)).toBe(false);
+      // Holding this process's own last write: marked.
+      const fields = await (await redis.client()).hgetall('{mark:payments:default}:ledger');
+      const [writer, mark] = Object.entries(fields).find(([name]) => name.startsWith('w:'))!;
+      await behind.hset('{mark:payments:default}:ledger', writer, mark);
       expect(await epoch.markWritten(behind)).toBe(true);
+      // Not while payments are stopped there.
+      await behind.set('{mark:payments:default}:halt', 'lost');
+      expect(await epoch.markWritten(behind)).toBe(false);
     });
 
     it('keeps namespaces apart', async () => {

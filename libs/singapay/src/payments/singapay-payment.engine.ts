@@ -74,11 +74,12 @@ export class SingapayPaymentEngine {
 
   /**
    * Who makes a claim: an id of the claim's own, so that a claim found written is known as this very one
-   * (a store client that ran its write twice) and never as another call's. From Node's entropy cache: a
-   * fresh draw for each claim is a system call on the payment path.
+   * (a store client that ran its write twice) and never as another call's. From Node's entropy cache (a
+   * fresh draw for each claim is a system call on the payment path), with the monotonic clock's nanoseconds:
+   * two processes restored from one snapshot share the cache, never the instant of a claim.
    */
   private claimOwner(): string {
-    return randomUUID();
+    return `${randomUUID()}:${process.hrtime.bigint()}`;
   }
 
   /** The key a payment is recorded under: the caller's, else the inquiry's reference number. */

@@ -172,6 +172,8 @@ class RedisClaimReplication {
     private readonly logger: Logger,
   ) {
     this.#redis = redis;
+    // One listener for every waiting connection this makes: the current one closes with the records' client.
+    redis.on('end', () => this.dropWaiter());
   }
 
   async confirm(): Promise<boolean> {
@@ -200,7 +202,11 @@ class RedisClaimReplication {
     try {
       const waiter = this.waiter();
       const marked = await Promise.race([this.epoch.markWritten(waiter), silent]);
-      if (!marked) return this.refused('the server the waiting connection reached does not hold the latest claims (a failover?)');
+      if (!marked) {
+        // Left on a server that no longer holds them (a demoted primary, say): the next round connects afresh.
+        this.dropWaiter();
+        return this.refused('the server the waiting connection reached does not hold the latest claims (a failover?)');
+      }
       const acked = Number(await Promise.race([waiter.wait(1, this.waitMs), silent]));
       return acked >= 1 || this.refused(`no replica of the primary held a claim within ${this.waitMs} ms`);
     } catch (error) {
@@ -228,7 +234,6 @@ class RedisClaimReplication {
     if (!this.#waiter) {
       const waiter = this.#redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false });
       waiter.on('error', () => undefined);
-      this.#redis.once('end', () => waiter.disconnect());
       this.#waiter = waiter;
     }
     return this.#waiter;
@@ -241,8 +246,9 @@ class RedisClaimReplication {
 
   /**
    * The primary's replicas online (`INFO replication`: a replica still syncing cannot acknowledge), read again
-   * at most every 5 s. 0 when the server refuses INFO (an ACL, a renamed command): WAIT on a primary without
-   * replicas would refuse every payment. Undefined, and waited on, when the connection failed this time.
+   * at most every 5 s. 0 when the server refuses INFO for good (an ACL, a renamed command): WAIT on a primary
+   * without replicas would refuse every payment. Undefined, and waited on, when it failed otherwise (a
+   * connection lost, a BUSY script).
    */
   private replicas(): Promise<number | undefined> {
     const now = Date.now();
@@ -250,7 +256,7 @@ class RedisClaimReplication {
       const count = this.#redis.info('replication').then(
         (info) => (info.match(/^slave\d+:.*\bstate=online\b/gm) ?? []).length,
         (error: unknown) => {
-          if ((error as Error)?.name !== 'ReplyError') {
+          if (!/NOPERM|unknown command/i.test(String((error as Error)?.message))) {
             if (this.replicasRead?.count === count) this.replicasRead = undefined;
             return undefined;
           }
@@ -322,7 +328,8 @@ export class RedisPaymentStore implements SingapayPaymentStore {
 
   /**
    * A key of this ledger: `record:<key>`, `tx:<transaction id>`, `unsettled`, `unsettled-of:<customer id>`
-   * (and `unsettled-of-indexed`: those sets are complete), `created:<day>`, `ledger` (the epoch), `halt`.
+   * (and `unsettled-of-indexed`: those sets are complete), `created:<day>`, `ledger` (the epoch), `halt`,
+   * `ledger:waited` (the replica wait's mark).
    */
   private key(name: string): string {
     return `${this.base}:${name}`;

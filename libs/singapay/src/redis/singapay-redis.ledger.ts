@@ -73,12 +73,16 @@ const READ = redisScript(`
 local e = redis.call('HMGET', KEYS[1], 'id', 'seq', ARGV[1])
 return {redis.call('GET', KEYS[2]) or '', e[1] or '', e[2] or '0', e[3] or ''}`);
 
-// Marks, on the connection a WAIT is to run on, that this ledger holds every write this process made: its
-// epoch, and a sequence at least this process's last write. A server the connection reached instead (a
-// failover's promoted replica, which lacks the latest claims) answers 0 and is written nothing.
+// Marks, on the connection a WAIT is to run on, that this ledger holds every write this process made: not
+// stopped, its epoch, and this process's own last write (the sequence alone, which other processes' writes
+// bump, could hide its loss). A server the connection reached instead (a failover's promoted replica, which
+// lacks the latest claims) answers 0 and is written nothing. KEYS: the epoch, the mark, the halt; ARGV: the
+// epoch's id, this process's last write, its writer field.
 const MARK_WRITTEN = redisScript(`${REPLICATE_EFFECTS}
-local e = redis.call('HMGET', KEYS[1], 'id', 'seq')
-if e[1] ~= ARGV[1] or (tonumber(e[2]) or 0) < tonumber(ARGV[2]) then return 0 end
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+local e = redis.call('HMGET', KEYS[1], 'id', ARGV[3])
+local own = tonumber(string.match(e[2] or '', '^(%d+)')) or 0
+if e[1] ~= ARGV[1] or own < tonumber(ARGV[2]) then return 0 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', 60000)
 return 1`);
 
@@ -152,8 +156,8 @@ export class SingapayRedisLedgerEpoch {
     const marked = await runRedisScript(
       connection,
       MARK_WRITTEN,
-      [this.epochKey, `${this.epochKey}:waited`],
-      [this.#id, String(this.#ownSeen)],
+      [this.epochKey, `${this.epochKey}:waited`, this.haltKey],
+      [this.#id, String(this.#ownSeen), this.writer],
     );
     return marked === 1;
   }

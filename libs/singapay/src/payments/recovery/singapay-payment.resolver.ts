@@ -213,12 +213,15 @@ export class SingapayPaymentResolver {
         return owner !== undefined && owner.key !== record.key;
       };
       const skewMs = this.policy.options.clockSkewToleranceMs;
-      let { match, ambiguous } = await findPaymentCandidate(record, search.transactions, claimedByOther, skewMs);
+      const found = await findPaymentCandidate(record, search.transactions, claimedByOther, skewMs);
+      const { ambiguous } = found;
+      let { match } = found;
       // A refusal or refund no list shows (a callback's) never wins over a transaction the list shows of this payment.
       if (match && match === search.unlisted && !this.policy.settlesUnlisted(match)) {
         const listed = search.transactions.filter((t) => t !== search.unlisted);
         const instead = await findPaymentCandidate(record, listed, claimedByOther, skewMs);
-        if (instead.match || instead.ambiguous) ({ match, ambiguous } = instead);
+        // Only a success or a pending one: another refusal listed may be an earlier payment's, and would skip the horizon.
+        if (instead.match && this.policy.settlesUnlisted(instead.match)) match = instead.match;
       }
       // A direct purchase takes a transaction only if no other open payment could hold it too (one
       // still being sent, say): which of them it belongs to cannot be told, so none is guessed.
